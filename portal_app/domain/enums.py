@@ -1,0 +1,166 @@
+"""Vocabulary shared by every layer: roles, statuses, programs and the like.
+
+Values are stored in the database as these strings, so never rename a value
+without an Alembic data migration.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a human-readable label."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self, self.value.replace("_", " ").capitalize())
+
+
+class Role(LabelledEnum):
+    ORDERING_PROVIDER_STAFF = "ordering_provider_staff"
+    SERVICING_PROVIDER_STAFF = "servicing_provider_staff"
+    NURSE_REVIEWER = "nurse_reviewer"
+    PHYSICIAN_REVIEWER = "physician_reviewer"
+    SUPPORT_ADMIN = "support_admin"
+
+
+class UserStatus(LabelledEnum):
+    PENDING_EMAIL_CONFIRMATION = "pending_email_confirmation"
+    PENDING_SUPPORT_APPROVAL = "pending_support_approval"
+    ACTIVE = "active"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class LineOfBusiness(LabelledEnum):
+    COMMERCIAL = "commercial"
+    MEDICARE_ADVANTAGE = "medicare_advantage"
+    MEDICAID = "medicaid"
+    DUAL = "dual"
+    FEP = "fep"
+
+
+class Program(LabelledEnum):
+    """Specialty programs a health plan may delegate to the benefits manager."""
+
+    IMAGING = "imaging"
+    MEDICAL_ONCOLOGY = "medical_oncology"
+    RADIATION_ONCOLOGY = "radiation_oncology"
+    MUSCULOSKELETAL = "musculoskeletal"
+    REHABILITATION = "rehabilitation"
+    SLEEP = "sleep"
+    OUTPATIENT = "outpatient"
+
+
+class CaseEntryScreens(LabelledEnum):
+    """Plans move from the classic to the new case-entry screens one by one."""
+
+    CLASSIC = "classic"
+    NEW = "new"
+
+
+class Sex(LabelledEnum):
+    FEMALE = "F"
+    MALE = "M"
+    UNKNOWN = "U"
+
+
+class FacilityType(LabelledEnum):
+    HOSPITAL_OUTPATIENT = "hospital_outpatient"
+    FREE_STANDING = "free_standing"
+    PHYSICIAN_OFFICE = "physician_office"
+    SLEEP_CENTER = "sleep_center"
+    INFUSION_CENTER = "infusion_center"
+    REHABILITATION_CLINIC = "rehabilitation_clinic"
+
+
+class NetworkStatus(LabelledEnum):
+    IN_NETWORK = "in_network"
+    OUT_OF_NETWORK = "out_of_network"
+
+
+class OrderStatus(LabelledEnum):
+    """Case statuses as a provider sees them on the order summary."""
+
+    DRAFT = "draft"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    AUTHORIZED = "authorized"
+    NON_AUTHORIZED = "non_authorized"
+    MULTIPLE_DECISIONS = "multiple_decisions"
+    VOLUNTARILY_CANCELLED = "voluntarily_cancelled"
+    NOT_REVIEWED_ERROR_ENTRY = "not_reviewed_error_entry"
+    VOLUNTARILY_WITHDRAWN = "voluntarily_withdrawn"
+
+
+class Urgency(LabelledEnum):
+    STANDARD = "standard"
+    URGENT = "urgent"
+
+
+class LineDecision(LabelledEnum):
+    """The outcome of one order line."""
+
+    PENDED = "pended"
+    AUTHORIZED = "authorized"
+    PARTIALLY_AUTHORIZED = "partially_authorized"
+    NON_AUTHORIZED = "non_authorized"
+    NOTIFICATION_ONLY = "notification_only"
+    CANCELLED = "cancelled"
+
+
+class DecidedBy(LabelledEnum):
+    RULES_ENGINE = "rules_engine"
+    NURSE = "nurse"
+    PHYSICIAN = "physician"
+
+
+class ReviewQueue(LabelledEnum):
+    NURSE = "nurse"
+    PHYSICIAN = "physician"
+
+
+class TaskStatus(LabelledEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+
+
+class PeerToPeerStatus(LabelledEnum):
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class NoteVisibility(LabelledEnum):
+    INTERNAL = "internal"
+    PROVIDER = "provider"
+
+
+class AuditOutcome(LabelledEnum):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILURE = "failure"
+
+
+_LABELS: dict[StrEnum, str] = {
+    Role.ORDERING_PROVIDER_STAFF: "Ordering provider staff",
+    Role.SERVICING_PROVIDER_STAFF: "Servicing provider staff",
+    LineOfBusiness.MEDICARE_ADVANTAGE: "Medicare Advantage",
+    LineOfBusiness.FEP: "Federal Employee Program",
+    LineOfBusiness.DUAL: "Dual eligible",
+    Program.IMAGING: "Radiology and cardiology imaging",
+    Program.OUTPATIENT: "Transportation and other outpatient services",
+    Sex.FEMALE: "Female",
+    Sex.MALE: "Male",
+    Sex.UNKNOWN: "Unknown",
+    FacilityType.HOSPITAL_OUTPATIENT: "Hospital outpatient department",
+    FacilityType.FREE_STANDING: "Free-standing facility",
+    OrderStatus.MULTIPLE_DECISIONS: "Multiple decisions rendered",
+    OrderStatus.NOT_REVIEWED_ERROR_ENTRY: "Not reviewed / error entry",
+    OrderStatus.NON_AUTHORIZED: "Non-authorized",
+    PeerToPeerStatus.REQUESTED: "Requested",
+}

@@ -1,0 +1,64 @@
+"""Users, practices (identified by tax ID) and who belongs to which practice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal_app.domain.enums import Role, UserStatus
+from portal_app.models.base import enum_field, timestamp_field
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: provider office staff, reviewers, support."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    full_name: str = Field(max_length=200)
+    phone: str = Field(default="", max_length=32)
+    fax: str = Field(default="", max_length=32)
+    role: Role = enum_field(index=True)
+    status: UserStatus = enum_field(UserStatus.PENDING_EMAIL_CONFIRMATION, index=True)
+    failed_sign_ins: int = Field(default=0)
+    locked_until: datetime | None = timestamp_field(nullable=True)
+    email_confirmed_at: datetime | None = timestamp_field(nullable=True)
+    approved_at: datetime | None = timestamp_field(nullable=True)
+    approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+    def model_dump(self, **kwargs):
+        """Serialise the user, never including the password hash."""
+        exclude = set(kwargs.pop("exclude", None) or ()) | {"password_hash"}
+        return super().model_dump(exclude=exclude, **kwargs)
+
+
+class Practice(SQLModel, table=True):
+    """A provider practice, known by its federal tax ID (TIN)."""
+
+    __tablename__ = "practices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    tax_id: str = Field(max_length=10, unique=True, index=True)
+    # When true, staff of the practice see each other's orders, not only their own.
+    share_orders: bool = Field(default=False)
+    created_at: datetime = timestamp_field()
+
+
+class PracticeMembership(SQLModel, table=True):
+    """A user entering or checking orders on behalf of a practice."""
+
+    __tablename__ = "practice_memberships"
+    __table_args__ = (UniqueConstraint("user_id", "practice_id", name="uq_membership_user_practice"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    practice_id: int = Field(foreign_key="practices.id", index=True)
+    created_at: datetime = timestamp_field()

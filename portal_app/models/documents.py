@@ -1,0 +1,24 @@
+"""Documents attached to orders; the bytes live on disk under data/uploads/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from portal_app.models.base import timestamp_field
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    filename: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size_bytes: int
+    sha256: str = Field(max_length=64, index=True)
+    # Path relative to the uploads folder; never the name the client sent.
+    storage_path: str = Field(max_length=255, unique=True)
+    created_at: datetime = timestamp_field()

@@ -1,0 +1,83 @@
+"""Orders (prior-authorization requests), their lines and diagnoses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal_app.domain.enums import LineDecision, OrderStatus, Program, Urgency
+from portal_app.models.base import enum_field, timestamp_field
+
+_order_version = Column("version", Integer, nullable=False, default=1)
+
+
+class Order(SQLModel, table=True):
+    """One request for prior authorization, for one member and one program."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_member_program", "member_id", "program"),
+        Index("ix_orders_practice_status", "practice_id", "status"),
+        Index("ix_orders_creator_updated", "created_by_id", "updated_at"),
+        UniqueConstraint("practice_id", "submission_key", name="uq_orders_submission_key"),
+    )
+    # Optimistic locking: a stale UPDATE raises StaleDataError instead of losing a change.
+    __mapper_args__ = {"version_id_col": _order_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_number: str | None = Field(default=None, max_length=20, unique=True, index=True)
+    program: Program = enum_field()
+    plan_id: int = Field(foreign_key="health_plans.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    practice_id: int = Field(foreign_key="practices.id")
+    ordering_provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)
+    servicing_provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)
+    facility_id: int | None = Field(default=None, foreign_key="facilities.id", index=True)
+    status: OrderStatus = enum_field(OrderStatus.DRAFT, index=True)
+    urgency: Urgency = enum_field(Urgency.STANDARD)
+    urgency_reason: str = Field(default="", max_length=2000)
+    service_start: date | None = None
+    service_end: date | None = None
+    # The program's own answers, validated by that program's pydantic schema.
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # Client-generated key that makes a repeated submit return the same order.
+    submission_key: str | None = Field(default=None, max_length=64)
+    submitted_at: datetime | None = timestamp_field(nullable=True)
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = timestamp_field()
+    updated_by_id: int = Field(foreign_key="users.id")
+    updated_at: datetime = timestamp_field(index=True)
+    version: int = Field(default=1, sa_column=_order_version)
+
+
+class OrderLine(SQLModel, table=True):
+    """One requested procedure or drug; each line gets its own decision."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "line_number", name="uq_order_line_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    line_number: int
+    code_system: str = Field(max_length=20)  # CPT, HCPCS, NDC
+    code: str = Field(max_length=20, index=True)
+    description: str = Field(default="", max_length=300)
+    quantity: int = Field(default=1)
+    laterality: str = Field(default="", max_length=10)
+    decision: LineDecision = enum_field(LineDecision.PENDED)
+
+
+class OrderDiagnosis(SQLModel, table=True):
+    """An ICD-10-CM diagnosis of an order; sequence 1 is the primary one."""
+
+    __tablename__ = "order_diagnoses"
+    __table_args__ = (UniqueConstraint("order_id", "sequence", name="uq_order_diagnosis_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    sequence: int
+    code: str = Field(max_length=10)
+    description: str = Field(default="", max_length=300)

@@ -1,0 +1,84 @@
+"""Determinations, review work, notes and peer-to-peer calls."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from portal_app.domain.enums import (
+    DecidedBy,
+    LineDecision,
+    NoteVisibility,
+    PeerToPeerStatus,
+    ReviewQueue,
+    TaskStatus,
+)
+from portal_app.models.base import enum_field, timestamp_field
+
+
+class Determination(SQLModel, table=True):
+    """A decision on one order line, with its reason and the guideline behind it."""
+
+    __tablename__ = "determinations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_line_id: int = Field(foreign_key="order_lines.id", index=True)
+    decision: LineDecision = enum_field()
+    reason: str = Field(max_length=2000)
+    guideline_citation: str = Field(default="", max_length=300)
+    # The rules engine's criteria met and not met, kept for reviewers and letters.
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    decided_by: DecidedBy = enum_field()
+    decided_by_user_id: int | None = Field(default=None, foreign_key="users.id")
+    decided_at: datetime = timestamp_field()
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class ReviewTask(SQLModel, table=True):
+    """A case waiting in a nurse or physician queue, ordered by due time."""
+
+    __tablename__ = "review_tasks"
+    __table_args__ = (Index("ix_review_tasks_queue_status_due", "queue", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    queue: ReviewQueue = enum_field()
+    status: TaskStatus = enum_field(TaskStatus.OPEN)
+    reason: str = Field(default="", max_length=2000)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    due_at: datetime = timestamp_field()
+    created_at: datetime = timestamp_field()
+    closed_at: datetime | None = timestamp_field(nullable=True)
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    visibility: NoteVisibility = enum_field(NoteVisibility.INTERNAL)
+    body: str = Field(max_length=10000)
+    created_at: datetime = timestamp_field()
+
+
+class PeerToPeerAppointment(SQLModel, table=True):
+    """A call between the ordering physician and a reviewing physician."""
+
+    __tablename__ = "peer_to_peer_appointments"
+    __table_args__ = (Index("ix_p2p_reviewer_start", "reviewer_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    requested_by_id: int = Field(foreign_key="users.id")
+    reviewer_id: int | None = Field(default=None, foreign_key="users.id")
+    status: PeerToPeerStatus = enum_field(PeerToPeerStatus.REQUESTED)
+    starts_at: datetime | None = timestamp_field(nullable=True)
+    ends_at: datetime | None = timestamp_field(nullable=True)
+    callback_phone: str = Field(default="", max_length=32)
+    outcome: str = Field(default="", max_length=2000)
+    created_at: datetime = timestamp_field()

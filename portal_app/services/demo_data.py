@@ -1,0 +1,460 @@
+"""Synthetic demo data: plans, practices, providers, facilities, members, accounts.
+
+Every name is invented and obviously fake; phone numbers use the fictional
+555-01xx range. Loading is idempotent: each row is looked up by its natural key
+(plan code, tax ID, NPI, member number, email) and only missing rows are added,
+so running the seed twice leaves the same row counts.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from portal_app.domain.enums import (
+    CaseEntryScreens,
+    FacilityType,
+    LineOfBusiness,
+    NetworkStatus,
+    Program,
+    Role,
+    Sex,
+    UserStatus,
+)
+from portal_app.domain.identifiers import npi_check_digit
+from portal_app.models import (
+    AuditEvent,
+    Facility,
+    HealthPlan,
+    Member,
+    NetworkParticipation,
+    PlanLineOfBusiness,
+    PlanProgram,
+    Practice,
+    PracticeMembership,
+    Provider,
+    User,
+)
+from portal_app.services.passwords import hash_password
+
+_SEED = 2026
+NETWORK_EFFECTIVE_FROM = date(2024, 1, 1)
+
+_FIRST_NAMES = [
+    "Avery", "Blair", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall",
+    "Logan", "Morgan", "Noel", "Parker", "Quinn", "Reese", "Rowan", "Sawyer", "Skyler",
+    "Taylor", "Winter",
+]
+# Surnames chosen to read as placeholders, so nobody mistakes demo data for PHI.
+_FAKE_SURNAMES = [
+    "Demoson", "Testerly", "Samplewood", "Fakeley", "Mockford", "Placeholt", "Dummington",
+    "Nonesuch", "Fictorino", "Pretendy", "Specimen", "Exemplar", "Synthwell", "Mockingham",
+    "Notreal", "Dryrun", "Stubbins", "Fixtura", "Imaginary", "Madeupson",
+]
+_SPECIALTIES = [
+    "Radiology", "Cardiology", "Orthopedic surgery", "Medical oncology", "Radiation oncology",
+    "Physical therapy", "Sleep medicine", "Family medicine", "Internal medicine", "Neurology",
+    "Pain medicine", "Hematology",
+]
+_CITIES = [
+    ("Springfield", "IL", "62701"), ("Riverton", "WY", "82501"), ("Fairview", "OR", "97024"),
+    ("Lakeside", "CA", "92040"), ("Georgetown", "TX", "78626"), ("Franklin", "TN", "37064"),
+]
+_STREETS = ["Demo Way", "Sample Street", "Placeholder Avenue", "Fixture Lane", "Mockingbird Road"]
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    code: str
+    name: str
+    lines_of_business: tuple[LineOfBusiness, ...]
+    programs: tuple[tuple[Program, date], ...]
+    case_entry_screens: CaseEntryScreens
+
+
+PLANS: tuple[PlanSpec, ...] = (
+    PlanSpec(
+        "EVG",
+        "Evergreen Mutual Health (demo)",
+        (LineOfBusiness.COMMERCIAL, LineOfBusiness.MEDICARE_ADVANTAGE),
+        (
+            (Program.IMAGING, date(2024, 1, 1)),
+            (Program.MUSCULOSKELETAL, date(2025, 1, 1)),
+            (Program.SLEEP, date(2025, 7, 1)),
+        ),
+        CaseEntryScreens.NEW,
+    ),
+    PlanSpec(
+        "LKS",
+        "Lakeshore Community Care (demo)",
+        (LineOfBusiness.MEDICAID, LineOfBusiness.DUAL),
+        (
+            (Program.IMAGING, date(2024, 1, 1)),
+            (Program.REHABILITATION, date(2024, 7, 1)),
+            (Program.OUTPATIENT, date(2026, 1, 1)),
+        ),
+        CaseEntryScreens.CLASSIC,
+    ),
+    PlanSpec(
+        "SUM",
+        "Summit Federal Employee Plan (demo)",
+        (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL),
+        (
+            (Program.MEDICAL_ONCOLOGY, date(2024, 1, 1)),
+            (Program.RADIATION_ONCOLOGY, date(2024, 1, 1)),
+            (Program.SLEEP, date(2025, 1, 1)),
+        ),
+        CaseEntryScreens.NEW,
+    ),
+    PlanSpec(
+        "RVB",
+        "Riverbend Senior Advantage (demo)",
+        (LineOfBusiness.MEDICARE_ADVANTAGE, LineOfBusiness.DUAL),
+        (
+            (Program.IMAGING, date(2025, 1, 1)),
+            (Program.MEDICAL_ONCOLOGY, date(2025, 1, 1)),
+            (Program.MUSCULOSKELETAL, date(2027, 1, 1)),
+        ),
+        CaseEntryScreens.CLASSIC,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PracticeSpec:
+    tax_id: str
+    name: str
+    share_orders: bool
+
+
+PRACTICES: tuple[PracticeSpec, ...] = (
+    PracticeSpec("90-1000001", "Maple Street Medical Group (demo)", True),
+    PracticeSpec("90-1000002", "Harbor View Specialists (demo)", False),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    username: str
+    password: str
+    full_name: str
+    role: Role
+    practice_tax_ids: tuple[str, ...] = ()
+
+
+# Documented in the README; `make run` prints them.
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "ordering@demo.precert.test", "ordering", "Ordering-demo-2026", "Olive Orderwell (demo)",
+        Role.ORDERING_PROVIDER_STAFF, ("90-1000001",),
+    ),
+    DemoAccount(
+        "ordering2@demo.precert.test", "ordering2", "Ordering2-demo-2026", "Otto Orderby (demo)",
+        Role.ORDERING_PROVIDER_STAFF, ("90-1000002",),
+    ),
+    DemoAccount(
+        "servicing@demo.precert.test", "servicing", "Servicing-demo-2026", "Sam Servicewell (demo)",
+        Role.SERVICING_PROVIDER_STAFF, ("90-1000002",),
+    ),
+    DemoAccount(
+        "nurse@demo.precert.test", "nurse", "Nurse-demo-2026!", "Nora Nursewell (demo)",
+        Role.NURSE_REVIEWER,
+    ),
+    DemoAccount(
+        "physician@demo.precert.test", "physician", "Physician-demo-2026", "Phil Physicianson (demo)",
+        Role.PHYSICIAN_REVIEWER,
+    ),
+    DemoAccount(
+        "support@demo.precert.test", "support", "Support-demo-2026", "Sue Supportly (demo)",
+        Role.SUPPORT_ADMIN,
+    ),
+)
+
+PROVIDER_COUNT = 40
+FACILITY_COUNT = 10
+MEMBER_COUNT = 200
+
+
+@dataclass
+class SeedReport:
+    """How many rows of each kind the seed added (0 everywhere on a second run)."""
+
+    added: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.added[kind] = self.added.get(kind, 0) + 1
+
+
+def _phone(rng: random.Random) -> str:
+    return f"555-01{rng.randint(0, 99):02d}"
+
+
+def _address(rng: random.Random) -> dict[str, str]:
+    city, state, postal_code = rng.choice(_CITIES)
+    return {
+        "address_line": f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}",
+        "city": city,
+        "state": state,
+        "postal_code": postal_code,
+    }
+
+
+def demo_npi(index: int, *, kind: str) -> str:
+    """A valid-format NPI (correct check digit) from a reserved-looking stem."""
+    stem = f"{'1' if kind == 'provider' else '2'}99{index:06d}"
+    return f"{stem}{npi_check_digit(stem)}"
+
+
+def provider_rows() -> list[dict[str, Any]]:
+    """The 40 demo providers; the first 20 bill under the two demo practices."""
+    rng = random.Random(_SEED)
+    rows = []
+    for i in range(PROVIDER_COUNT):
+        if i < 20:
+            tax_id = PRACTICES[i % 2].tax_id
+        else:
+            tax_id = f"91-{2000000 + i:07d}"
+        rows.append(
+            {
+                "npi": demo_npi(i, kind="provider"),
+                "first_name": _FIRST_NAMES[i % len(_FIRST_NAMES)],
+                "last_name": _FAKE_SURNAMES[(i * 7) % len(_FAKE_SURNAMES)],
+                "specialty": _SPECIALTIES[i % len(_SPECIALTIES)],
+                "phone": _phone(rng),
+                "fax": _phone(rng),
+                "tax_id": tax_id,
+                **_address(rng),
+            }
+        )
+    return rows
+
+
+_FACILITY_TYPES = (
+    [FacilityType.HOSPITAL_OUTPATIENT] * 3
+    + [FacilityType.FREE_STANDING] * 3
+    + [FacilityType.PHYSICIAN_OFFICE] * 2
+    + [FacilityType.SLEEP_CENTER, FacilityType.INFUSION_CENTER]
+)
+_FACILITY_NAMES = {
+    FacilityType.HOSPITAL_OUTPATIENT: "General Hospital Outpatient Imaging",
+    FacilityType.FREE_STANDING: "Free-standing Imaging Center",
+    FacilityType.PHYSICIAN_OFFICE: "Office Imaging Suite",
+    FacilityType.SLEEP_CENTER: "Sleep Diagnostics Center",
+    FacilityType.INFUSION_CENTER: "Infusion Center",
+}
+
+
+def facility_rows() -> list[dict[str, Any]]:
+    """The 10 demo facilities: hospital outpatient, free-standing, offices and others."""
+    rng = random.Random(_SEED + 1)
+    rows = []
+    for i, facility_type in enumerate(_FACILITY_TYPES[:FACILITY_COUNT]):
+        address = _address(rng)
+        rows.append(
+            {
+                "npi": demo_npi(i, kind="facility"),
+                "name": f"{address['city']} {_FACILITY_NAMES[facility_type]} {i + 1} (demo)",
+                "facility_type": facility_type,
+                "phone": _phone(rng),
+                "fax": _phone(rng),
+                "tax_id": f"92-{3000000 + i:07d}",
+                **address,
+            }
+        )
+    return rows
+
+
+def member_rows() -> list[dict[str, Any]]:
+    """The 200 demo members, spread over the plans.
+
+    Every 25th member is a child (under 19 until at least 2030), and every 20th
+    member's eligibility has ended, so wizards can be tried on both.
+    """
+    rng = random.Random(_SEED + 2)
+    rows = []
+    for i in range(MEMBER_COUNT):
+        plan = PLANS[i % len(PLANS)]
+        is_child = i % 25 == 0
+        birth_year = rng.randint(2012, 2016) if is_child else rng.randint(1938, 2004)
+        rows.append(
+            {
+                "plan_code": plan.code,
+                "member_number": f"{plan.code}{100000000 + i}",
+                "first_name": _FIRST_NAMES[(i * 3) % len(_FIRST_NAMES)],
+                "last_name": _FAKE_SURNAMES[i % len(_FAKE_SURNAMES)],
+                "date_of_birth": date(birth_year, rng.randint(1, 12), rng.randint(1, 28)),
+                "sex": Sex.FEMALE if i % 2 == 0 else Sex.MALE,
+                "line_of_business": plan.lines_of_business[i % len(plan.lines_of_business)],
+                "phone": _phone(rng),
+                "eligibility_start": date(2024, 1, 1),
+                "eligibility_end": date(2025, 12, 31) if i % 20 == 19 else None,
+                **_address(rng),
+            }
+        )
+    return rows
+
+
+def network_status(party_index: int, plan_index: int) -> NetworkStatus:
+    """About one party in five is out of network, a different one for each plan."""
+    if (party_index + plan_index) % 5 == 0:
+        return NetworkStatus.OUT_OF_NETWORK
+    return NetworkStatus.IN_NETWORK
+
+
+def load_demo_data(session: Session) -> SeedReport:
+    """Add every missing demo row and commit once; return what was added."""
+    report = SeedReport()
+    plans = _load_plans(session, report)
+    practices = _load_practices(session, report)
+    providers = _load_by_key(session, Provider, "npi", provider_rows(), report)
+    facilities = _load_by_key(session, Facility, "npi", facility_rows(), report)
+    _load_network(session, plans, providers, facilities, report)
+    _load_members(session, plans, report)
+    _load_accounts(session, practices, report)
+    if report.added:
+        session.add(
+            AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added))
+        )
+    session.commit()
+    return report
+
+
+def _load_by_key(
+    session: Session,
+    model: type[SQLModel],
+    key: str,
+    rows: list[dict[str, Any]],
+    report: SeedReport,
+) -> list[SQLModel]:
+    existing = {getattr(row, key): row for row in session.exec(select(model)).all()}
+    loaded = []
+    for values in rows:
+        row = existing.get(values[key])
+        if row is None:
+            row = model(**values)
+            session.add(row)
+            report.count(model.__tablename__)
+        loaded.append(row)
+    session.flush()
+    return loaded
+
+
+def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
+    rows = [
+        {"code": spec.code, "name": spec.name, "case_entry_screens": spec.case_entry_screens}
+        for spec in PLANS
+    ]
+    plans = _load_by_key(session, HealthPlan, "code", rows, report)
+    by_code = {plan.code: plan for plan in plans}
+    for spec in PLANS:
+        plan = by_code[spec.code]
+        for lob in spec.lines_of_business:
+            if session.get(PlanLineOfBusiness, (plan.id, lob)) is None:
+                session.add(PlanLineOfBusiness(plan_id=plan.id, line_of_business=lob))
+                report.count("plan_lines_of_business")
+        for program, delegated_from in spec.programs:
+            found = session.exec(
+                select(PlanProgram).where(
+                    PlanProgram.plan_id == plan.id,
+                    PlanProgram.program == program,
+                    PlanProgram.delegated_from == delegated_from,
+                )
+            ).first()
+            if found is None:
+                session.add(PlanProgram(plan_id=plan.id, program=program, delegated_from=delegated_from))
+                report.count("plan_programs")
+    session.flush()
+    return by_code
+
+
+def _load_practices(session: Session, report: SeedReport) -> dict[str, Practice]:
+    rows = [
+        {"tax_id": spec.tax_id, "name": spec.name, "share_orders": spec.share_orders}
+        for spec in PRACTICES
+    ]
+    return {p.tax_id: p for p in _load_by_key(session, Practice, "tax_id", rows, report)}
+
+
+def _load_network(
+    session: Session,
+    plans: dict[str, HealthPlan],
+    providers: list[SQLModel],
+    facilities: list[SQLModel],
+    report: SeedReport,
+) -> None:
+    existing = {
+        (row.plan_id, row.provider_id, row.facility_id)
+        for row in session.exec(select(NetworkParticipation)).all()
+    }
+    for plan_index, spec in enumerate(PLANS):
+        plan_id = plans[spec.code].id
+        parties = [("provider_id", p) for p in providers] + [("facility_id", f) for f in facilities]
+        for party_index, (column, party) in enumerate(parties):
+            key = (
+                plan_id,
+                party.id if column == "provider_id" else None,
+                party.id if column == "facility_id" else None,
+            )
+            if key in existing:
+                continue
+            session.add(
+                NetworkParticipation(
+                    plan_id=plan_id,
+                    status=network_status(party_index, plan_index),
+                    effective_from=NETWORK_EFFECTIVE_FROM,
+                    **{column: party.id},
+                )
+            )
+            report.count("network_participations")
+    session.flush()
+
+
+def _load_members(session: Session, plans: dict[str, HealthPlan], report: SeedReport) -> None:
+    existing = {
+        (plan_id, number)
+        for plan_id, number in session.exec(select(Member.plan_id, Member.member_number)).all()
+    }
+    for values in member_rows():
+        plan_id = plans[values.pop("plan_code")].id
+        if (plan_id, values["member_number"]) in existing:
+            continue
+        session.add(Member(plan_id=plan_id, **values))
+        report.count("members")
+    session.flush()
+
+
+def _load_accounts(session: Session, practices: dict[str, Practice], report: SeedReport) -> None:
+    for account in DEMO_ACCOUNTS:
+        user = session.exec(select(User).where(User.email == account.email)).first()
+        if user is None:
+            user = User(
+                email=account.email,
+                username=account.username,
+                password_hash=hash_password(account.password),
+                full_name=account.full_name,
+                phone="555-0100",
+                role=account.role,
+                status=UserStatus.ACTIVE,
+            )
+            session.add(user)
+            session.flush()
+            report.count("users")
+        for tax_id in account.practice_tax_ids:
+            practice_id = practices[tax_id].id
+            found = session.exec(
+                select(PracticeMembership).where(
+                    PracticeMembership.user_id == user.id,
+                    PracticeMembership.practice_id == practice_id,
+                )
+            ).first()
+            if found is None:
+                session.add(PracticeMembership(user_id=user.id, practice_id=practice_id))
+                report.count("practice_memberships")
+    session.flush()
+
+

@@ -1,0 +1,63 @@
+"""Configuration, read once from the environment.
+
+Only backend code may import this module's values at run time: anything read
+while a page is compiled is baked into the JavaScript bundle.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'portal.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The portal's settings; see the README for each variable."""
+
+    db_url: str
+    redis_url: str | None
+    secret_key: str
+    smtp_url: str | None
+    data_dir: Path
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = PROJECT_ROOT / "data" / ".secret_key"
+    # A development key kept beside the database so signed links survive a restart.
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings of this process (cached)."""
+    db_url = os.environ.get("DB_URL") or DEFAULT_DB_URL
+    return Settings(
+        db_url=db_url,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        secret_key=_secret_key(),
+        smtp_url=os.environ.get("SMTP_URL") or None,
+        data_dir=Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / "data"),
+    )

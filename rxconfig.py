@@ -1,0 +1,22 @@
+"""Reflex configuration. No secrets here: only where the database and Redis live."""
+
+import os
+
+import reflex as rx
+
+from portal_app.settings import DEFAULT_DB_URL
+
+_redis_url = os.environ.get("REDIS_URL") or None
+
+config = rx.Config(
+    app_name="portal_app",
+    db_url=os.environ.get("DB_URL") or DEFAULT_DB_URL,
+    redis_url=_redis_url,
+    # Without Redis one worker keeps sessions in memory: the disk manager would
+    # write pickled state (PHI included) to plain files under .states/.
+    state_manager_mode="redis" if _redis_url else "memory",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    # A sitemap would list pages that only signed-in staff may open.
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
