@@ -181,7 +181,7 @@ def upgrade() -> None:
 
     op.create_table('plan_lines_of_business',
     sa.Column('plan_id', sa.Integer(), nullable=False),
-    sa.Column('line_of_business', sa.Enum('COMMERCIAL', 'MEDICARE_ADVANTAGE', 'MEDICAID', 'DUAL', 'FEP', name='lineofbusiness'), nullable=False),
+    sa.Column('line_of_business', sa.String(length=40), nullable=False),
     sa.ForeignKeyConstraint(['plan_id'], ['health_plans.id'], name=op.f('fk_plan_lines_of_business_plan_id_health_plans')),
     sa.PrimaryKeyConstraint('plan_id', 'line_of_business', name=op.f('pk_plan_lines_of_business'))
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.domain.enums import CaseEntryScreens, LineOfBusiness, Program, Sex
-from portal_app.models.base import enum_field, timestamp_field
+from portal_app.models.base import ENUM_LENGTH, enum_field, timestamp_field
 
 
 class HealthPlan(SQLModel, table=True):
@@ -27,7 +27,7 @@ class PlanLineOfBusiness(SQLModel, table=True):
     __tablename__ = "plan_lines_of_business"
 
     plan_id: int = Field(foreign_key="health_plans.id", primary_key=True)
-    line_of_business: LineOfBusiness = Field(primary_key=True, max_length=40)
+    line_of_business: LineOfBusiness = Field(primary_key=True, sa_type=String(ENUM_LENGTH), max_length=ENUM_LENGTH)
 
 
 class PlanProgram(SQLModel, table=True):
