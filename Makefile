@@ -15,12 +15,15 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres
+.PHONY: run run-postgres test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres
 
 run: db
 	@$(PY) -m portal_app.cli accounts
 	@echo "Precert is starting on http://localhost:3000 (Ctrl+C stops it)."
 	$(VENV)/bin/reflex run --env prod
+
+# Integration tests also run on PostgreSQL when it answers on loopback.
+test test-integration: export TEST_PG_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgresql://postgres@127.0.0.1:5432/test)
 
 test: setup browser
 	$(PY) -m pytest
@@ -58,6 +61,17 @@ $(STAMPS)/browser:
 	@mkdir -p $(STAMPS)
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 	@touch $@
+
+# Run the portal on a local PostgreSQL, installing and starting it when absent.
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/precert
+run-postgres: setup postgres
+	DB_URL=$(PG_URL) $(MAKE) run
+
+postgres:
+	command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }
+	pg_isready -q -h 127.0.0.1 || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \
+	  || psql "$(dir $(PG_URL))postgres" -c 'CREATE DATABASE "$(notdir $(PG_URL))"'
 
 clean:
 	rm -rf $(STAMPS) .web .states

@@ -11,7 +11,7 @@ def _header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
             rx.link(
-                rx.heading("Precert", size="6", as_="span"),
+                rx.text("Precert", size="6", weight="bold"),
                 href=routes.HOME,
                 underline="none",
                 aria_label="Precert home",

@@ -1,0 +1,125 @@
+"""Start the production build once per run, on a free port, with a fresh seeded database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from portal_app.settings import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BUILD_TIMEOUT_SECONDS = 900
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The portal exited early:\n{log_path.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as ping:
+                with urllib.request.urlopen(url, timeout=5) as home:
+                    if ping.status == 200 and home.status == 200:
+                        return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"The portal did not start in time:\n{log_path.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[dict]:
+    """The running portal: its URL and the path of its server log."""
+    workdir = tmp_path_factory.mktemp("portal")
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    env = {
+        **os.environ,
+        "DB_URL": f"sqlite:///{workdir / 'portal.db'}",
+        "DATA_DIR": str(workdir),
+        "REFLEX_API_URL": url,
+        "REFLEX_DEPLOY_URL": url,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+    }
+    for step in ("migrate", "seed"):
+        subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
+                "--frontend-port", str(port), "--backend-port", str(port), "--loglevel", "info",
+            ],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_until_serving(url, process, log_path)
+        yield {"url": url, "log": log_path}
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def base_url(portal) -> str:
+    return portal["url"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def fail_on_server_errors(portal):
+    """Fail any browser test during which the portal logged an error or a traceback."""
+    log_path: Path = portal["log"]
+    start = log_path.stat().st_size
+    yield
+    with log_path.open() as log:
+        log.seek(start)
+        new_output = log.read()
+    problems = [line for line in new_output.splitlines() if "Traceback" in line or "ERROR" in line]
+    assert not problems, "The portal logged errors:\n" + new_output[-4000:]
+
+
+@pytest.fixture
+def page(page):
+    """A page that fails the test on any uncaught error in the browser."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"Uncaught errors in the browser: {errors}"
