@@ -11,7 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal_app.cli import migrate, seed
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal_app.cli import migrate, seed  # noqa: E402
 
 
 def main() -> None:
