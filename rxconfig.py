@@ -4,7 +4,7 @@ import os
 
 import reflex as rx
 
-from portal_app.settings import DEFAULT_DB_URL
+from portal_app.settings import DEFAULT_DB_URL, public_url
 
 _redis_url = os.environ.get("REDIS_URL") or None
 
@@ -16,6 +16,8 @@ config = rx.Config(
     # write pickled state (PHI included) to plain files under .states/.
     state_manager_mode="redis" if _redis_url else "memory",
     telemetry_enabled=False,
+    # Only the portal's own pages may open a websocket or call the backend.
+    cors_allowed_origins=[public_url()],
     show_built_with_reflex=False,
     # A sitemap would list pages that only signed-in staff may open.
     disable_plugins=[rx.plugins.SitemapPlugin],

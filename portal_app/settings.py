@@ -25,6 +25,12 @@ class Settings:
     secret_key: str
     smtp_url: str | None
     data_dir: Path
+    public_url: str
+    session_idle_seconds: int
+    session_max_seconds: int
+    oidc_issuer: str | None
+    oidc_client_id: str | None
+    oidc_client_secret: str | None
 
     @property
     def uploads_dir(self) -> Path:
@@ -33,6 +39,14 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
+
+    @property
+    def uses_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
 
 def _secret_key() -> str:
@@ -60,4 +74,15 @@ def get_settings() -> Settings:
         secret_key=_secret_key(),
         smtp_url=os.environ.get("SMTP_URL") or None,
         data_dir=Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / "data"),
+        public_url=public_url(),
+        session_idle_seconds=int(float(os.environ.get("SESSION_IDLE_MINUTES") or 15) * 60),
+        session_max_seconds=int(float(os.environ.get("SESSION_MAX_HOURS") or 12) * 3600),
+        oidc_issuer=os.environ.get("OIDC_ISSUER") or None,
+        oidc_client_id=os.environ.get("OIDC_CLIENT_ID") or None,
+        oidc_client_secret=os.environ.get("OIDC_CLIENT_SECRET") or None,
     )
+
+
+def public_url() -> str:
+    """The address people use to reach the portal (no trailing slash)."""
+    return (os.environ.get("PUBLIC_URL") or "http://localhost:3000").rstrip("/")

@@ -1,6 +1,13 @@
 """All tables. Import this package so Alembic and the app see every model."""
 
-from portal_app.models.accounts import Practice, PracticeMembership, User
+from portal_app.models.accounts import (
+    AuthSession,
+    OutboxEmail,
+    Practice,
+    PracticeMembership,
+    RegistrationTaxId,
+    User,
+)
 from portal_app.models.audit import AuditEvent
 from portal_app.models.documents import Document
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
@@ -10,6 +17,9 @@ from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment
 
 __all__ = [
     "AuditEvent",
+    "AuthSession",
+    "OutboxEmail",
+    "RegistrationTaxId",
     "Determination",
     "Document",
     "Facility",

@@ -30,6 +30,11 @@ class User(SQLModel, table=True):
     email_confirmed_at: datetime | None = timestamp_field(nullable=True)
     approved_at: datetime | None = timestamp_field(nullable=True)
     approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    rejection_reason: str = Field(default="", max_length=1000)
+    # Changes whenever the password changes or an e-mailed link is used, which
+    # makes every earlier link one-time.
+    security_stamp: str = Field(default="", max_length=64)
+    password_changed_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -62,3 +67,54 @@ class PracticeMembership(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True)
     practice_id: int = Field(foreign_key="practices.id", index=True)
     created_at: datetime = timestamp_field()
+
+
+class RegistrationTaxId(SQLModel, table=True):
+    """A tax ID a registrant said they enter orders for; unknown ones are flagged for support."""
+
+    __tablename__ = "registration_tax_ids"
+    __table_args__ = (UniqueConstraint("user_id", "tax_id", name="uq_registration_user_tax_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    tax_id: str = Field(max_length=10)
+    practice_id: int | None = Field(default=None, foreign_key="practices.id")
+    created_at: datetime = timestamp_field()
+
+    @property
+    def is_known(self) -> bool:
+        return self.practice_id is not None
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Set when the ticket is redeemed: the cookie token is made then (rotation at sign-in).
+    token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    # One-time ticket that lets the browser exchange the sign-in for the cookie.
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = timestamp_field(nullable=True)
+    created_at: datetime = timestamp_field()
+    last_seen_at: datetime = timestamp_field()
+    expires_at: datetime = timestamp_field()
+    revoked_at: datetime | None = timestamp_field(nullable=True)
+    revoked_reason: str = Field(default="", max_length=80)
+    client_address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class OutboxEmail(SQLModel, table=True):
+    """Every e-mail the portal sends; without SMTP_URL this is where mail stops."""
+
+    __tablename__ = "outbox_emails"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254, index=True)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=20000)
+    created_at: datetime = timestamp_field(index=True)
+    sent_at: datetime | None = timestamp_field(nullable=True)

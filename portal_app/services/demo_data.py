@@ -150,27 +150,27 @@ class DemoAccount:
 # Documented in the README; `make run` prints them.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
-        "ordering@demo.precert.test", "ordering", "Ordering-demo-2026", "Olive Orderwell (demo)",
+        "ordering@demo.precert.test", "ordering", "Maple-Street-2026", "Olive Orderwell (demo)",
         Role.ORDERING_PROVIDER_STAFF, ("90-1000001",),
     ),
     DemoAccount(
-        "ordering2@demo.precert.test", "ordering2", "Ordering2-demo-2026", "Otto Orderby (demo)",
+        "ordering2@demo.precert.test", "ordering2", "Harbor-View-2026", "Otto Orderby (demo)",
         Role.ORDERING_PROVIDER_STAFF, ("90-1000002",),
     ),
     DemoAccount(
-        "servicing@demo.precert.test", "servicing", "Servicing-demo-2026", "Sam Servicewell (demo)",
+        "servicing@demo.precert.test", "servicing", "Verify-Orders-2026", "Sam Servicewell (demo)",
         Role.SERVICING_PROVIDER_STAFF, ("90-1000002",),
     ),
     DemoAccount(
-        "nurse@demo.precert.test", "nurse", "Nurse-demo-2026!", "Nora Nursewell (demo)",
+        "nurse@demo.precert.test", "nurse", "Queue-Review-2026", "Nora Nursewell (demo)",
         Role.NURSE_REVIEWER,
     ),
     DemoAccount(
-        "physician@demo.precert.test", "physician", "Physician-demo-2026", "Phil Physicianson (demo)",
+        "physician@demo.precert.test", "physician", "Peer-To-Peer-2026", "Phil Physicianson (demo)",
         Role.PHYSICIAN_REVIEWER,
     ),
     DemoAccount(
-        "support@demo.precert.test", "support", "Support-demo-2026", "Sue Supportly (demo)",
+        "support@demo.precert.test", "support", "Approve-Users-2026", "Sue Supportly (demo)",
         Role.SUPPORT_ADMIN,
     ),
 )

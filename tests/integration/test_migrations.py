@@ -53,3 +53,22 @@ def test_models_and_head_revision_agree(empty_db_url):
 def test_history_has_a_single_head(empty_db_url):
     script = ScriptDirectory.from_config(alembic_config(empty_db_url))
     assert len(script.get_heads()) == 1
+
+
+def test_users_from_the_first_revision_survive_the_accounts_revision(empty_db_url):
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0001")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (email, username, password_hash, full_name, phone, fax, role, status,"
+                " failed_sign_ins, created_at, updated_at) VALUES ('a@example.test', 'a', 'x', 'A', '', '',"
+                " 'nurse_reviewer', 'active', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql("SELECT security_stamp, rejection_reason FROM users").one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("", "")
