@@ -3,3 +3,21 @@
 HOME = "/"
 SIGN_IN = "/sign-in"
 REGISTER = "/register"
+CONFIRM_EMAIL = "/confirm-email"
+RESET_PASSWORD = "/reset-password"
+FORGOT_PASSWORD = "/forgot-password"
+ACCOUNT = "/account"
+NOT_ALLOWED = "/not-allowed"
+ADMIN_REGISTRATIONS = "/admin/registrations"
+ADMIN_AUDIT = "/admin/audit"
+ORDER = "/orders/[order_number]"
+
+# HTTP routes served by the backend (not pages of the single-page app).
+AUTH_FINISH = "/auth/finish"
+AUTH_SIGN_OUT = "/auth/sign-out"
+AUTH_OIDC_LOGIN = "/auth/oidc/login"
+AUTH_OIDC_CALLBACK = "/auth/oidc/callback"
+
+
+def order(order_number: str) -> str:
+    return f"/orders/{order_number}"

@@ -1,4 +1,4 @@
-"""Signing in: password check, failure counting and lockout, all audited."""
+"""Signing in (password check, failure counting, lockout) and password reset and change, all audited."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
+from portal_app import routes
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
+from portal_app.domain.password_policy import password_problems
+from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
 from portal_app.models import User
+from portal_app.reference import common_passwords
 from portal_app.services import audit
+from portal_app.services.authz import Actor
+from portal_app.services.mail import send_mail
 from portal_app.services.passwords import hash_password, verify_password
+from portal_app.services.registration import new_security_stamp
+from portal_app.services.sessions import end_all_sessions
+from portal_app.settings import get_settings
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -98,3 +107,93 @@ def _count_failure(session: Session, user: User, now: datetime, client_address: 
     )
     session.commit()
     return SignInResult(ok=False, message=ACCOUNT_LOCKED if locked else SIGN_IN_FAILED)
+
+
+# --- password reset and change ---
+
+RESET_PURPOSE = "reset_password"
+
+
+def request_password_reset(session: Session, *, email: str, client_address: str = "") -> None:
+    """E-mail a one-time reset link when an active account has this address; silent otherwise."""
+
+    user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    audit.record(
+        session, action="password_reset.requested", user_id=user.id if user else None,
+        client_address=client_address, detail={} if user else {"reason": "unknown e-mail"},
+    )
+    if user is not None and user.status in (UserStatus.ACTIVE, UserStatus.LOCKED):
+        settings = get_settings()
+        token = sign_token(
+            purpose=RESET_PURPOSE, user_id=user.id, stamp=user.security_stamp, secret=settings.secret_key
+        )
+        send_mail(
+            session, to=user.email, subject="Reset your Precert password",
+            body=f"Hello {user.full_name},\n\nOpen this link within 24 hours to choose a new password:\n\n"
+            f"{settings.public_url}{routes.RESET_PASSWORD}?token={token}\n\n"
+            "If you did not ask for this, ignore this message; your password stays as it is.\n",
+        )
+    session.commit()
+
+
+class PasswordChangeError(ValueError):
+    """The new password was refused; the message says why."""
+
+
+def _set_password(session: Session, user: User, new_password: str, new_password_again: str) -> None:
+
+    problems = password_problems(new_password, username=user.username, common=common_passwords())
+    if problems:
+        raise PasswordChangeError("The password must meet every rule: " + "; ".join(p.lower() for p in problems) + ".")
+    if new_password != new_password_again:
+        raise PasswordChangeError("The two passwords differ.")
+    now = datetime.now(UTC)
+    user.password_hash = hash_password(new_password)
+    user.security_stamp = new_security_stamp()
+    user.password_changed_at = now
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.updated_at = now
+    session.add(user)
+    # Signing out everywhere: a changed password ends every open session.
+    end_all_sessions(session, user_id=user.id, reason="password_changed")
+
+
+def reset_password(
+    session: Session, *, token: str, new_password: str, new_password_again: str, client_address: str = ""
+) -> None:
+    """Set a new password from an e-mailed link (one-time: the stamp changes)."""
+
+    try:
+        claims = read_token(token, purpose=RESET_PURPOSE, secret=get_settings().secret_key)
+    except InvalidToken as error:
+        raise PasswordChangeError(f"{error} Ask for a new link.") from error
+    user = session.get(User, claims.user_id)
+    if user is None or user.security_stamp != claims.stamp:
+        raise PasswordChangeError("This link has already been used. Ask for a new link.")
+    _set_password(session, user, new_password, new_password_again)
+    audit.record(
+        session, action="password_reset.completed", user_id=user.id, record_type="user", record_id=user.id,
+        client_address=client_address,
+    )
+    session.commit()
+
+
+def change_password(
+    session: Session, *, actor: Actor, current_password: str, new_password: str, new_password_again: str
+) -> None:
+    """A signed-in user changes their password; every session of theirs ends."""
+    user = session.get(User, actor.user_id)
+    if user is None or not verify_password(user.password_hash, current_password):
+        audit.record(
+            session, action="password_change.failed", user_id=actor.user_id, outcome=AuditOutcome.FAILURE,
+            client_address=actor.client_address,
+        )
+        session.commit()
+        raise PasswordChangeError("The current password is not correct.")
+    _set_password(session, user, new_password, new_password_again)
+    audit.record(
+        session, action="password_change.completed", user_id=user.id, record_type="user",
+        record_id=user.id, client_address=actor.client_address,
+    )
+    session.commit()

@@ -1,0 +1,67 @@
+"""Who is acting, and what each role may do. Every service re-checks here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal_app.domain.enums import AuditOutcome, Role
+from portal_app.services import audit
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user on whose behalf a service runs."""
+
+    user_id: int
+    role: Role
+    full_name: str
+    practice_ids: tuple[int, ...] = ()
+    session_id: int | None = None
+    client_address: str = ""
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this; the attempt has been audited."""
+
+
+REVIEWER_ROLES = frozenset({Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER})
+PROVIDER_ROLES = frozenset({Role.ORDERING_PROVIDER_STAFF, Role.SERVICING_PROVIDER_STAFF})
+
+# What each role may do; services name the permission, never the role.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "order.create": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "order.read_own_practice": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "order.verify": frozenset({Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF}),
+    "review.work_queue": REVIEWER_ROLES,
+    "review.approve": REVIEWER_ROLES,
+    "review.request_information": REVIEWER_ROLES,
+    "review.escalate": frozenset({Role.NURSE_REVIEWER}),
+    "review.deny": frozenset({Role.PHYSICIAN_REVIEWER}),
+    "review.partially_approve": frozenset({Role.PHYSICIAN_REVIEWER}),
+    "admin.registrations": frozenset({Role.SUPPORT_ADMIN}),
+    "admin.users": frozenset({Role.SUPPORT_ADMIN}),
+    "admin.audit_log": frozenset({Role.SUPPORT_ADMIN}),
+}
+
+
+def may(actor: Actor | None, permission: str) -> bool:
+    """True when ``actor`` holds ``permission``."""
+    return actor is not None and actor.role in PERMISSIONS[permission]
+
+
+def require(session: Session, actor: Actor | None, permission: str, *, record: str = "") -> Actor:
+    """Return ``actor`` if it holds ``permission``; otherwise audit the attempt and raise."""
+    if may(actor, permission):
+        return actor
+    audit.record(
+        session,
+        action="access.denied",
+        user_id=actor.user_id if actor else None,
+        outcome=AuditOutcome.DENIED,
+        client_address=actor.client_address if actor else "",
+        detail={"permission": permission, "record": record},
+    )
+    session.commit()
+    raise PermissionDenied(permission)
