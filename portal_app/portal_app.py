@@ -1,12 +1,46 @@
 """The Precert app: the routing table."""
 
 import reflex as rx
+from starlette.applications import Starlette
 
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
 from portal_app import routes
-from portal_app.pages.home import home_page
+from portal_app.api.auth_routes import AUTH_ROUTES
+from portal_app.api.oidc_routes import OIDC_ROUTES
+from portal_app.api.security_headers import SecurityHeadersMiddleware
+from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
+from portal_app.pages.admin import audit_page, outbox_page, registrations_page
+from portal_app.pages.home import home_page, not_allowed_page
+from portal_app.pages.orders import order_summary_page
+from portal_app.pages.register import register_page
 from portal_app.pages.sign_in import sign_in_page
+from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
+from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
+from portal_app.state.auth import AuthState
+from portal_app.state.orders import OrderSummaryState
+from portal_app.state.sign_in import SignInState
 
-app = rx.App(theme=rx.theme(accent_color="teal", radius="medium"))
-app.add_page(home_page, route=routes.HOME, title="Precert — prior authorization portal")
-app.add_page(sign_in_page, route=routes.SIGN_IN, title="Sign in — Precert")
+app = rx.App(
+    stylesheets=["/portal.css"],
+    api_transformer=[Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES]), SecurityHeadersMiddleware],
+)
+
+_WHO = AuthState.load_session
+
+
+def _page(component, route: str, title: str, *on_load) -> None:
+    app.add_page(component, route=route, title=f"{title} — Precert", on_load=[_WHO, *on_load])
+
+
+_page(home_page, routes.HOME, "Prior authorization portal")
+_page(sign_in_page, routes.SIGN_IN, "Sign in", SignInState.load_page)
+_page(register_page, routes.REGISTER, "Register")
+_page(confirm_email_page, routes.CONFIRM_EMAIL, "Confirm e-mail", ConfirmEmailState.load_page)
+_page(forgot_password_page, routes.FORGOT_PASSWORD, "Forgot password")
+_page(reset_password_page, routes.RESET_PASSWORD, "Reset password", ResetPasswordState.load_page)
+_page(account_page, routes.ACCOUNT, "My account", ChangePasswordState.load_page)
+_page(not_allowed_page, routes.NOT_ALLOWED, "Not allowed")
+_page(registrations_page, routes.ADMIN_REGISTRATIONS, "Pending registrations", RegistrationsState.load_page)
+_page(audit_page, routes.ADMIN_AUDIT, "Audit log", AuditLogState.load_page)
+_page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
+_page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order)

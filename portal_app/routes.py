@@ -21,3 +21,4 @@ AUTH_OIDC_CALLBACK = "/auth/oidc/callback"
 
 def order(order_number: str) -> str:
     return f"/orders/{order_number}"
+ADMIN_OUTBOX = "/admin/outbox"

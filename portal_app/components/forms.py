@@ -1,8 +1,17 @@
-"""Form building blocks with accessible labels and error text."""
+"""Form building blocks with visible labels bound to their inputs and error text beside them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+
+
+def field_error(message: Any, *, field_id: str) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.text(message, id=f"{field_id}-error", color_scheme="red", size="2", role="alert"),
+    )
 
 
 def labelled_input(
@@ -12,11 +21,23 @@ def labelled_input(
     input_type: str = "text",
     autocomplete: str = "off",
     required: bool = True,
+    value: Any = None,
+    on_change: Any = None,
+    error: Any = "",
+    hint: str = "",
 ) -> rx.Component:
-    """A text input with a visible label bound to it (so ``get_by_label`` finds it)."""
+    """A text input with a visible label (so ``get_by_label`` finds it) and its error text.
+
+    With ``value``/``on_change`` the input is controlled by state; otherwise it is read
+    from the form on submit.
+    """
     input_id = f"field-{name}"
+    props: dict[str, Any] = {}
+    if on_change is not None:
+        props.update(value=value, on_change=on_change)
     return rx.vstack(
         rx.el.label(label, html_for=input_id, font_weight="500"),
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")) if hint else rx.fragment(),
         rx.input(
             id=input_id,
             name=name,
@@ -24,7 +45,19 @@ def labelled_input(
             auto_complete=autocomplete,
             required=required,
             width="100%",
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            aria_describedby=f"{input_id}-error",
+            **props,
         ),
+        field_error(error, field_id=input_id),
         spacing="1",
         width="100%",
+    )
+
+
+def problem_callout(message: Any, *, color: str = "red") -> rx.Component:
+    """A message shown when ``message`` is not empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, color_scheme=color, role="alert" if color == "red" else "status", width="100%"),
     )

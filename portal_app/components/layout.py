@@ -1,10 +1,61 @@
-"""The app shell: header with navigation, main landmark, footer."""
+"""The app shell: header with role-aware navigation, main landmark, footer, idle-logoff warning."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from portal_app import routes
+from portal_app.domain.enums import Role
+from portal_app.state.auth import AuthState
+
+IDLE_POLL_MILLISECONDS = 10_000
+
+# Navigation per role; the services re-check every action whatever the menu shows.
+_ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
+    Role.SUPPORT_ADMIN: [
+        ("Registrations", routes.ADMIN_REGISTRATIONS),
+        ("Audit log", routes.ADMIN_AUDIT),
+        ("Outbox", routes.ADMIN_OUTBOX),
+    ],
+}
+
+
+def _nav_link(label: str, href: str) -> rx.Component:
+    return rx.link(label, href=href)
+
+
+def _role_links() -> rx.Component:
+    return rx.match(
+        AuthState.role,
+        *[
+            (role.value, rx.fragment(*[_nav_link(label, href) for label, href in links]))
+            for role, links in _ROLE_LINKS.items()
+        ],
+        rx.fragment(),
+    )
+
+
+def _navigation() -> rx.Component:
+    return rx.el.nav(
+        rx.hstack(
+            rx.cond(
+                AuthState.is_signed_in,
+                rx.fragment(
+                    _role_links(),
+                    _nav_link("My account", routes.ACCOUNT),
+                    rx.text(AuthState.display_name, " · ", AuthState.role_label, size="2", color_scheme="gray"),
+                    rx.button("Sign out", on_click=AuthState.sign_out, variant="outline", size="1"),
+                ),
+                rx.fragment(
+                    _nav_link("Sign in", routes.SIGN_IN),
+                    _nav_link("Register", routes.REGISTER),
+                ),
+            ),
+            spacing="5",
+            align="center",
+        ),
+        aria_label="Main",
+    )
 
 
 def _header() -> rx.Component:
@@ -17,13 +68,7 @@ def _header() -> rx.Component:
                 aria_label="Precert home",
             ),
             rx.spacer(),
-            rx.el.nav(
-                rx.hstack(
-                    rx.link("Sign in", href=routes.SIGN_IN),
-                    spacing="5",
-                ),
-                aria_label="Main",
-            ),
+            _navigation(),
             align="center",
             width="100%",
         ),
@@ -44,14 +89,46 @@ def _footer() -> rx.Component:
     )
 
 
+def _idle_logoff() -> rx.Component:
+    """Polls the server while signed in; warns a minute before automatic logoff."""
+    return rx.cond(
+        AuthState.is_signed_in,
+        rx.fragment(
+            rx.moment(interval=IDLE_POLL_MILLISECONDS, on_change=AuthState.check_idle, display="none"),
+            rx.alert_dialog.root(
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("You will be signed out soon"),
+                    rx.alert_dialog.description(
+                        "For the safety of patient information, Precert signs you out after a period "
+                        "without activity. You will be signed out in about a minute."
+                    ),
+                    rx.flex(
+                        rx.button("Stay signed in", on_click=AuthState.stay_signed_in),
+                        rx.button("Sign out now", on_click=AuthState.sign_out, variant="outline"),
+                        spacing="3",
+                        margin_top="1em",
+                    ),
+                ),
+                open=AuthState.logoff_warning,
+            ),
+        ),
+    )
+
+
 def page_shell(*children: rx.Component) -> rx.Component:
     """Wrap a page's content in the shared header, main landmark and footer."""
     return rx.box(
+        rx.el.a("Skip to main content", href="#main-content", class_name="skip-link"),
         _header(),
         rx.el.main(
             rx.container(*children, size="3", padding_y="2em"),
             id="main-content",
         ),
         _footer(),
+        _idle_logoff(),
         min_height="100vh",
     )
+
+
+def page_heading(text: str) -> rx.Component:
+    return rx.heading(text, size="7", as_="h1", margin_bottom="0.5em")

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.layout import page_shell
-from portal_app.state.session import SessionState
+from portal_app.state.auth import AuthState
 
 _AUDIENCES = [
     (
@@ -44,13 +44,15 @@ def home_page() -> rx.Component:
                 size="4",
             ),
             rx.cond(
-                SessionState.is_signed_in,
+                AuthState.is_signed_in,
+                rx.callout(rx.text("Signed in as ", rx.text.strong(AuthState.display_name), "."),
+                           color_scheme="teal", role="status"),
                 rx.hstack(
-                    rx.text("Signed in as ", rx.text.strong(SessionState.display_name)),
-                    rx.button("Sign out", on_click=SessionState.sign_out, variant="outline"),
-                    align="center",
+                    rx.link(rx.button("Sign in", size="3", tab_index=-1), href=routes.SIGN_IN,
+                            aria_label="Sign in to Precert"),
+                    rx.link(rx.button("Register", size="3", variant="outline", tab_index=-1),
+                            href=routes.REGISTER, aria_label="Register for an account"),
                 ),
-                rx.link(rx.button("Sign in", size="3"), href=routes.SIGN_IN),
             ),
             rx.grid(
                 *[_audience_card(title, text) for title, text in _AUDIENCES],
@@ -60,4 +62,12 @@ def home_page() -> rx.Component:
             ),
             spacing="5",
         )
+    )
+
+
+def not_allowed_page() -> rx.Component:
+    return page_shell(
+        rx.heading("This page is not available to your role", size="7", as_="h1"),
+        rx.text("The attempt has been recorded. If you need this access, contact Precert support."),
+        rx.link("Back to the home page", href=routes.HOME),
     )

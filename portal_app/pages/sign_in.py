@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import labelled_input
+from portal_app import routes
+from portal_app.components.forms import labelled_input, problem_callout
 from portal_app.components.layout import page_shell
 from portal_app.state.sign_in import SignInState
 
@@ -15,16 +16,25 @@ def sign_in_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading("Sign in to Precert", size="6", as_="h1"),
+                    problem_callout(SignInState.notice, color="blue"),
                     labelled_input("Email or username", name="identifier", autocomplete="username"),
                     labelled_input(
                         "Password", name="password", input_type="password",
                         autocomplete="current-password",
                     ),
-                    rx.cond(
-                        SignInState.error != "",
-                        rx.callout(SignInState.error, color_scheme="red", role="alert", width="100%"),
-                    ),
+                    problem_callout(SignInState.error),
                     rx.button("Sign in", type="submit", loading=SignInState.working, width="100%"),
+                    rx.hstack(
+                        rx.link("Forgot your password?", href=routes.FORGOT_PASSWORD),
+                        rx.spacer(),
+                        rx.link("Register for an account", href=routes.REGISTER),
+                        width="100%",
+                    ),
+                    rx.cond(
+                        SignInState.sso_available,
+                        # A plain anchor: the backend route must load as a full page.
+                        rx.el.a("Sign in with single sign-on", href=routes.AUTH_OIDC_LOGIN),
+                    ),
                     spacing="4",
                 ),
                 on_submit=SignInState.submit,

@@ -18,16 +18,21 @@ from sqlmodel import Session, SQLModel, select
 from portal_app.domain.enums import (
     CaseEntryScreens,
     FacilityType,
+    LineDecision,
     LineOfBusiness,
     NetworkStatus,
+    OrderStatus,
     Program,
     Role,
     Sex,
     UserStatus,
 )
 from portal_app.domain.identifiers import npi_check_digit
+from portal_app.domain.order_numbers import format_order_number
 from portal_app.models import (
     AuditEvent,
+    Order,
+    OrderLine,
     Facility,
     HealthPlan,
     Member,
@@ -316,6 +321,7 @@ def load_demo_data(session: Session) -> SeedReport:
     _load_network(session, plans, providers, facilities, report)
     _load_members(session, plans, report)
     _load_accounts(session, practices, report)
+    _load_orders(session, practices, report)
     if report.added:
         session.add(
             AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added))
@@ -458,3 +464,46 @@ def _load_accounts(session: Session, practices: dict[str, Practice], report: See
     session.flush()
 
 
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    sequence: int
+    creator_email: str
+    practice_tax_id: str
+    member_number: str
+    code: str
+    description: str
+
+
+# One submitted imaging order per practice, so access between practices can be tried.
+DEMO_ORDERS: tuple[DemoOrder, ...] = (
+    DemoOrder(1, "ordering@demo.precert.test", "90-1000001", "EVG100000004", "72148",
+              "MRI lumbar spine without contrast"),
+    DemoOrder(2, "ordering2@demo.precert.test", "90-1000002", "EVG100000008", "70553",
+              "MRI brain without and with contrast"),
+)
+
+
+def demo_order_number(demo_order: DemoOrder) -> str:
+    return format_order_number(2026, demo_order.sequence)
+
+
+def _load_orders(session: Session, practices: dict[str, Practice], report: SeedReport) -> None:
+    for demo_order in DEMO_ORDERS:
+        number = demo_order_number(demo_order)
+        if session.exec(select(Order).where(Order.order_number == number)).first() is not None:
+            continue
+        creator = session.exec(select(User).where(User.email == demo_order.creator_email)).one()
+        member = session.exec(select(Member).where(Member.member_number == demo_order.member_number)).one()
+        order = Order(
+            order_number=number, program=Program.IMAGING, plan_id=member.plan_id, member_id=member.id,
+            practice_id=practices[demo_order.practice_tax_id].id, status=OrderStatus.IN_PROGRESS,
+            service_start=date(2026, 12, 1), created_by_id=creator.id, updated_by_id=creator.id,
+        )
+        session.add(order)
+        session.flush()
+        session.add(OrderLine(order_id=order.id, line_number=1, code_system="CPT", code=demo_order.code,
+                              description=demo_order.description, decision=LineDecision.PENDED))
+        report.count("orders")
+    session.flush()

@@ -4,40 +4,62 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import routes
+from portal_app.api.auth_routes import safe_next
 from portal_app.db import session_scope
 from portal_app.services.accounts import authenticate
-from portal_app.state.session import SessionState
+from portal_app.services.sessions import start_session
+from portal_app.settings import get_settings
+from portal_app.state.navigation import go_to_backend
+
+_PROBLEMS = {
+    "idle": "You were signed out after a period without activity. Sign in again to continue.",
+    "signed_out": "You have signed out.",
+    "expired": "That sign-in did not complete in time. Sign in again.",
+    "sso": "Single sign-on did not work for this account. Sign in with your password, or contact support.",
+    "required": "Sign in to open that page.",
+}
 
 
 class SignInState(rx.State):
     error: str = ""
+    notice: str = ""
     working: bool = False
+    sso_available: bool = False
+
+    @rx.event
+    def load_page(self):
+        problem = str(self.router.page.params.get("problem", ""))
+        self.notice = _PROBLEMS.get(problem, "")
+        self.error = ""
+        self.working = False
+        self.sso_available = get_settings().oidc_enabled
 
     @rx.event
     async def submit(self, form_data: dict):
-        identifier = str(form_data.get("identifier", ""))[:254]
+        identifier = str(form_data.get("identifier", "")).strip()[:254]
         password = str(form_data.get("password", ""))[:256]
         if not identifier or not password:
-            self.error = "Enter your email and password."
+            self.error = "Enter your e-mail (or username) and password."
             return
         self.working = True
         self.error = ""
         yield
-        client_address = self.router.session.client_ip
+        address = self.router.session.client_ip
+        agent = self.router.headers.user_agent
 
-        def _authenticate():
+        def _sign_in():
             with session_scope() as session:
-                return authenticate(
-                    session, identifier=identifier, password=password, client_address=client_address
-                )
+                result = authenticate(session, identifier=identifier, password=password, client_address=address)
+                if not result.ok:
+                    return result, None
+                ticket = start_session(session, user_id=result.user_id, client_address=address, user_agent=agent)
+                return result, ticket
 
-        result = await rx.run_in_thread(_authenticate)
+        result, ticket = await rx.run_in_thread(_sign_in)
         self.working = False
-        if not result.ok:
+        if ticket is None:
             self.error = result.message
             return
-        session_state = await self.get_state(SessionState)
-        session_state._sign_in(
-            user_id=result.user_id, role=str(result.role), display_name=result.full_name
-        )
-        yield rx.redirect("/")
+        next_page = safe_next(str(self.router.page.params.get("next", "")) or routes.HOME)
+        yield go_to_backend(routes.AUTH_FINISH, ticket=ticket, next=next_page)

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BUILD_TIMEOUT_SECONDS = 900
+IDLE_MINUTES = 3
 
 
 def _free_port() -> int:
@@ -63,6 +64,9 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         "REFLEX_DEPLOY_URL": url,
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_USE_SYSTEM_BUN": "1",
+        "PUBLIC_URL": url,
+        # A shortened timeout; the idle-logoff test ages its own session to reach it.
+        "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
     }
     for step in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
@@ -77,7 +81,7 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         )
     try:
         _wait_until_serving(url, process, log_path)
-        yield {"url": url, "log": log_path}
+        yield {"url": url, "log": log_path, "db_url": env["DB_URL"]}
     finally:
         _stop(process)
 
@@ -118,8 +122,27 @@ def fail_on_server_errors(portal):
 
 @pytest.fixture
 def page(page):
-    """A page that fails the test on any uncaught error in the browser."""
+    """A page that fails the test on any uncaught error or CSP violation in the browser."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text)
+        if message.type == "error" and "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     assert not errors, f"Uncaught errors in the browser: {errors}"
+
+
+@pytest.fixture
+def portal_db(portal):
+    """A session on the running portal's database, for arranging and checking data."""
+    from sqlmodel import Session
+
+    from portal_app.db import make_engine
+
+    engine = make_engine(portal["db_url"])
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()

@@ -29,7 +29,7 @@ def test_sign_in_page_rejects_a_wrong_password_without_saying_why(page: Page):
 def test_a_demo_account_signs_in_and_out(page: Page):
     account = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
     SignInPage(page).open().sign_in(account.email, account.password)
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-    expect(page.get_by_text(account.full_name)).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Signed in as")
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text(account.full_name)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 
@@ -23,8 +25,8 @@ class SignInPage:
     def __init__(self, page: Page):
         self.page = page
 
-    def open(self) -> SignInPage:
-        self.page.goto("/sign-in")
+    def open(self, path: str = "/sign-in") -> SignInPage:
+        self.page.goto(path)
         return self.wait()
 
     def wait(self) -> SignInPage:
@@ -33,9 +35,60 @@ class SignInPage:
 
     def sign_in(self, identifier: str, password: str) -> None:
         self.page.get_by_label("Email or username").fill(identifier)
-        self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.page.get_by_role("button", name="Sign in", exact=True).click()
+
+    def sign_in_as(self, identifier: str, password: str, *, name: str) -> None:
+        """Sign in and wait until the header shows the user's name."""
+        self.sign_in(identifier, password)
+        expect(self.page.get_by_role("navigation", name="Main")).to_contain_text(name)
 
     @property
     def error(self):
         return self.page.get_by_role("alert")
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    SignInPage(page).wait()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+
+class RegistrationWizard:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def open(self) -> RegistrationWizard:
+        self.page.goto("/register")
+        expect(self.page.get_by_role("heading", name="Register for Precert")).to_be_visible()
+        return self
+
+    def current_step(self):
+        return self.page.get_by_role("navigation", name="Progress").locator("[aria-current=step]")
+
+    def next(self) -> None:
+        self.page.get_by_role("button", name="Next").click()
+
+    def back(self) -> None:
+        self.page.get_by_role("button", name="Back").click()
+
+    def fill_details(self, *, full_name: str, email: str, phone: str, role_label: str) -> None:
+        self.page.get_by_label("Full name").fill(full_name)
+        self.page.get_by_label("Work e-mail").fill(email)
+        self.page.get_by_label("Phone").fill(phone)
+        self.page.get_by_label("Your role").select_option(label=role_label)
+
+    def fill_credentials(self, *, username: str, password: str) -> None:
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.page.get_by_label("Repeat the password").fill(password)
+
+    def add_tax_id(self, tax_id: str) -> None:
+        self.page.get_by_label("Practice tax ID").fill(tax_id)
+        self.page.get_by_role("button", name="Add tax ID").click()
+        expect(self.page.get_by_role("list", name="Tax IDs added")).to_contain_text(
+            re.sub(r"^(\d{2})-?(\d{7})$", r"\1-\2", tax_id)
+        )
+
+    def submit(self) -> None:
+        self.page.get_by_role("button", name="Submit registration").click()

@@ -1,0 +1,140 @@
+"""Support-admin pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import labelled_input, problem_callout
+from portal_app.components.layout import page_heading, page_shell
+from portal_app.state.admin import AuditLine, AuditLogState, OutboxLine, OutboxState, PendingRow, RegistrationsState
+
+R = RegistrationsState
+
+
+def _pending_card(row: rx.Var[PendingRow]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(row.full_name, size="4", as_="h2"),
+            rx.data_list.root(
+                rx.data_list.item(rx.data_list.label("E-mail"), rx.data_list.value(row.email)),
+                rx.data_list.item(rx.data_list.label("Username"), rx.data_list.value(row.username)),
+                rx.data_list.item(rx.data_list.label("Role"), rx.data_list.value(row.role_label)),
+                rx.data_list.item(rx.data_list.label("Phone / fax"), rx.data_list.value(row.phone + " / " + row.fax)),
+                rx.data_list.item(rx.data_list.label("Registered"), rx.data_list.value(row.registered_on)),
+                rx.data_list.item(rx.data_list.label("Tax IDs"), rx.data_list.value(row.tax_ids)),
+            ),
+            rx.cond(
+                row.unknown_tax_ids != "",
+                rx.callout("Tax IDs unknown to the portal: " + row.unknown_tax_ids, color_scheme="amber", size="1"),
+            ),
+            rx.hstack(
+                rx.button("Approve", on_click=R.approve_registration(row.user_id),
+                          aria_label="Approve " + row.email),
+                rx.button("Reject", on_click=R.start_reject(row.user_id), color_scheme="red", variant="outline",
+                          aria_label="Reject " + row.email),
+            ),
+            spacing="2",
+        ),
+        width="100%",
+    )
+
+
+def _reject_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Reject the registration"),
+            rx.dialog.description("The registrant receives this reason by e-mail."),
+            rx.vstack(
+                rx.el.label("Reason for rejecting", html_for="field-reject-reason", font_weight="500"),
+                rx.text_area(id="field-reject-reason", value=R.reject_reason, on_change=R.update_reject_reason),
+                problem_callout(R.error),
+                rx.hstack(
+                    rx.button("Reject registration", on_click=R.confirm_reject, color_scheme="red"),
+                    rx.button("Cancel", on_click=R.cancel_reject, variant="outline"),
+                ),
+                spacing="2",
+                margin_top="1em",
+            ),
+        ),
+        open=R.rejecting_user_id != 0,
+    )
+
+
+def registrations_page() -> rx.Component:
+    return page_shell(
+        page_heading("Pending registrations"),
+        problem_callout(R.message, color="green"),
+        problem_callout(R.error),
+        rx.cond(
+            R.pending.length() == 0,
+            rx.text("No registration is waiting for approval."),
+            rx.vstack(rx.foreach(R.pending, _pending_card), spacing="3", width="100%"),
+        ),
+        _reject_dialog(),
+    )
+
+
+def _audit_row(row: rx.Var[AuditLine]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.occurred_at), rx.table.cell(row.user), rx.table.cell(row.action),
+        rx.table.cell(row.record), rx.table.cell(row.outcome), rx.table.cell(row.client_address),
+    )
+
+
+def _pager(state, label: str) -> rx.Component:
+    return rx.hstack(
+        rx.button("Previous page", on_click=state.turn_page(-1), disabled=state.page == 0, variant="outline"),
+        rx.text("Page ", state.page + 1, " of ", state.page_count, " (", state.total, " ", label, ")", size="2"),
+        rx.button("Next page", on_click=state.turn_page(1), disabled=state.page + 1 >= state.page_count,
+                  variant="outline"),
+        align="center",
+    )
+
+
+def audit_page() -> rx.Component:
+    A = AuditLogState
+    return page_shell(
+        page_heading("Audit log"),
+        rx.form(
+            rx.hstack(
+                labelled_input("User e-mail contains", name="user_email", required=False),
+                labelled_input("Record (type:id or id)", name="record", required=False),
+                labelled_input("From date", name="date_from", input_type="date", required=False),
+                labelled_input("To date", name="date_to", input_type="date", required=False),
+                rx.button("Filter", type="submit", margin_top="1.6em"),
+                align="start",
+                wrap="wrap",
+            ),
+            on_submit=A.apply_filter,
+            reset_on_submit=False,
+        ),
+        problem_callout(A.error),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(*[rx.table.column_header_cell(h) for h in
+                               ("When (UTC)", "User", "Action", "Record", "Outcome", "From")])
+            ),
+            rx.table.body(rx.foreach(A.rows, _audit_row)),
+            aria_label="Audit events",
+            width="100%",
+            margin_y="1em",
+        ),
+        _pager(A, "events"),
+    )
+
+
+def _mail(mail: rx.Var[OutboxLine]) -> rx.Component:
+    return rx.card(
+        rx.text(rx.text.strong(mail.subject), " — to ", mail.to_address, " — ", mail.created_at, size="2"),
+        rx.el.pre(mail.body, white_space="pre-wrap", font_size="0.85em"),
+        width="100%",
+    )
+
+
+def outbox_page() -> rx.Component:
+    return page_shell(
+        page_heading("Outbox"),
+        rx.text("The newest outgoing e-mails (", OutboxState.total, " in all). Without an SMTP server, "
+                "mail stops here.", size="2"),
+        rx.vstack(rx.foreach(OutboxState.mails, _mail), spacing="3", width="100%", margin_top="1em"),
+    )

@@ -1,0 +1,103 @@
+"""Support-admin reading: the audit log and the mail outbox, paged on the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, func, select
+
+from portal_app.models import AuditEvent, OutboxEmail, User
+from portal_app.services.authz import Actor, require
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    occurred_at: str
+    user: str
+    action: str
+    record: str
+    outcome: str
+    client_address: str
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    user_email: str = ""
+    record: str = ""  # "order:123" or just "123"
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _audit_query(audit_filter: AuditFilter):
+    actor_user = aliased(User)
+    query = select(AuditEvent, actor_user.email).join(actor_user, AuditEvent.user_id == actor_user.id, isouter=True)
+    if audit_filter.user_email:
+        query = query.where(func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower()))
+    if audit_filter.record:
+        record_type, _, record_id = audit_filter.record.strip().rpartition(":")
+        query = query.where(AuditEvent.record_id == record_id)
+        if record_type:
+            query = query.where(AuditEvent.record_type == record_type)
+    if audit_filter.date_from:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(audit_filter.date_from, time.min, UTC))
+    if audit_filter.date_to:
+        end = datetime.combine(audit_filter.date_to + timedelta(days=1), time.min, UTC)
+        query = query.where(AuditEvent.occurred_at < end)
+    return query
+
+
+def search_audit_log(
+    session: Session, *, actor: Actor, audit_filter: AuditFilter, page: int = 0, page_size: int = PAGE_SIZE
+) -> tuple[list[AuditRow], int]:
+    """One page of audit events matching the filter, newest first, and the total count."""
+    require(session, actor, "admin.audit_log")
+    query = _audit_query(audit_filter)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
+    ).all()
+    return [
+        AuditRow(
+            occurred_at=event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            user=email or "(none)",
+            action=event.action,
+            record=f"{event.record_type}:{event.record_id}" if event.record_type else "",
+            outcome=event.outcome,
+            client_address=event.client_address,
+        )
+        for event, email in rows
+    ], total
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    created_at: str
+    to_address: str
+    subject: str
+    body: str
+    sent: bool
+
+
+def list_outbox(
+    session: Session, *, actor: Actor, page: int = 0, page_size: int = PAGE_SIZE
+) -> tuple[list[OutboxRow], int]:
+    """One page of outgoing mail, newest first, and the total count."""
+    require(session, actor, "admin.users")
+    total = session.exec(select(func.count()).select_from(OutboxEmail)).one()
+    mails = session.exec(
+        select(OutboxEmail).order_by(OutboxEmail.id.desc()).offset(max(page, 0) * page_size).limit(page_size)
+    ).all()
+    return [
+        OutboxRow(
+            id=m.id, created_at=m.created_at.strftime("%Y-%m-%d %H:%M"), to_address=m.to_address,
+            subject=m.subject, body=m.body, sent=m.sent_at is not None,
+        )
+        for m in mails
+    ], total

@@ -1,0 +1,111 @@
+"""E-mail confirmation, forgotten and changed passwords."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.db import session_scope
+from portal_app.services.accounts import (
+    PasswordChangeError,
+    change_password,
+    request_password_reset,
+    reset_password,
+)
+from portal_app.services.registration import RegistrationError, confirm_email
+from portal_app.state.auth import authorized, current_actor
+from portal_app.state.navigation import go_to_backend
+
+
+class ConfirmEmailState(rx.State):
+    message: str = ""
+    error: str = ""
+
+    @rx.event
+    async def load_page(self):
+        token = str(self.router.page.params.get("token", ""))[:512]
+        address = self.router.session.client_ip
+
+        def _confirm():
+            with session_scope() as session:
+                return confirm_email(session, token=token, client_address=address)
+
+        try:
+            self.message, self.error = await rx.run_in_thread(_confirm), ""
+        except RegistrationError as refused:
+            self.message, self.error = "", "; ".join(refused.field_errors.values())
+
+
+class ForgotPasswordState(rx.State):
+    sent: bool = False
+
+    @rx.event
+    async def submit(self, form_data: dict):
+        email = str(form_data.get("email", "")).strip()[:254]
+        if not email:
+            return
+        address = self.router.session.client_ip
+
+        def _request():
+            with session_scope() as session:
+                request_password_reset(session, email=email, client_address=address)
+
+        await rx.run_in_thread(_request)
+        # The same answer whether or not the address has an account.
+        self.sent = True
+
+
+class ResetPasswordState(rx.State):
+    error: str = ""
+    done: bool = False
+
+    @rx.event
+    def load_page(self):
+        self.error, self.done = "", False
+
+    @rx.event
+    async def submit(self, form_data: dict):
+        token = str(self.router.page.params.get("token", ""))[:512]
+        new, again = str(form_data.get("new_password", ""))[:256], str(form_data.get("new_password_again", ""))[:256]
+        address = self.router.session.client_ip
+
+        def _reset():
+            with session_scope() as session:
+                reset_password(session, token=token, new_password=new, new_password_again=again,
+                               client_address=address)
+
+        try:
+            await rx.run_in_thread(_reset)
+            self.error, self.done = "", True
+        except PasswordChangeError as refused:
+            self.error = str(refused)
+
+
+class ChangePasswordState(rx.State):
+    error: str = ""
+
+    @rx.event
+    @authorized()
+    async def load_page(self):
+        self.error = ""
+
+    @rx.event
+    @authorized()
+    async def submit(self, form_data: dict):
+        actor = current_actor()
+        current = str(form_data.get("current_password", ""))[:256]
+        new = str(form_data.get("new_password", ""))[:256]
+        again = str(form_data.get("new_password_again", ""))[:256]
+
+        def _change():
+            with session_scope() as session:
+                change_password(session, actor=actor, current_password=current, new_password=new,
+                                new_password_again=again)
+
+        try:
+            await rx.run_in_thread(_change)
+        except PasswordChangeError as refused:
+            self.error = str(refused)
+            return None
+        # Every session ended, this one too: sign in again with the new password.
+        return go_to_backend(routes.AUTH_SIGN_OUT)

@@ -1,0 +1,46 @@
+"""Call a Reflex event handler directly over the websocket, as a tampering client would."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+import socketio
+
+# The frontend connects to ``<site>/_event`` with socket.io path ``/_event``: the namespace is the path.
+NAMESPACE = "/_event"
+
+
+def call_handler(
+    base_url: str, *, cookie: str, handler: str, payload: dict[str, Any], path: str, timeout: float = 15
+) -> list[dict]:
+    """Send one event named ``handler`` with ``payload``; return the deltas answered."""
+    client = socketio.Client(reconnection=False)
+    answers: list[dict] = []
+    answered = threading.Event()
+
+    @client.on("event", namespace=NAMESPACE)
+    def _on_event(data):
+        answers.append(data)
+        if data.get("final", True) and data.get("delta"):
+            answered.set()
+
+    client.connect(
+        f"{base_url}?token={uuid.uuid4()}",
+        socketio_path="_event",
+        transports=["websocket"],
+        namespaces=[NAMESPACE],
+        headers={"Cookie": cookie} if cookie else {},
+        wait_timeout=10,
+    )
+    try:
+        client.emit(
+            "event",
+            {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path, "query": {}}},
+            namespace=NAMESPACE,
+        )
+        answered.wait(timeout)
+    finally:
+        client.disconnect()
+    return answers
