@@ -46,6 +46,12 @@ def _as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)  # SQLite returns naive datetimes
 
 
+def is_temporarily_locked(user: User, now: datetime | None = None) -> bool:
+    """True while a lockout after repeated failed sign-ins lasts."""
+    locked_until = _as_utc(user.locked_until)
+    return locked_until is not None and locked_until > (now or datetime.now(UTC))
+
+
 def authenticate(
     session: Session, *, identifier: str, password: str, client_address: str = ""
 ) -> SignInResult:
@@ -63,8 +69,7 @@ def authenticate(
         )
         session.commit()
         return SignInResult(ok=False, message=SIGN_IN_FAILED)
-    locked_until = _as_utc(user.locked_until)
-    if locked_until and locked_until > now:
+    if is_temporarily_locked(user, now):
         verify_password(_DUMMY_HASH, password)
         audit.record(
             session, action="sign_in.locked", user_id=user.id, outcome=AuditOutcome.DENIED,

@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 from portal_app.domain.enums import AuditOutcome, UserStatus
 from portal_app.models import User
 from portal_app.services import audit
+from portal_app.services.accounts import is_temporarily_locked
 from portal_app.services.sessions import start_session
 
 SUCCEEDED = "sign_in.oidc_succeeded"
@@ -81,6 +82,8 @@ def _refusal(user: User | None, email_verified: bool) -> str | None:
         return "unknown account"
     if user.status != UserStatus.ACTIVE:
         return f"status {user.status}"
+    if is_temporarily_locked(user):
+        return "locked after failed sign-ins"
     return None
 
 

@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import uvicorn
 from authlib.common.security import generate_token
@@ -442,6 +444,20 @@ def test_accounts_that_may_not_sign_in_are_refused_and_audited(
     assert _sessions(session) == []
     [event] = _oidc_audit(session)
     assert (event.action, event.outcome, event.detail) == ("sign_in.oidc_failed", outcome, {"reason": reason})
+
+
+def test_a_user_locked_after_failed_passwords_cannot_use_single_sign_on(oidc_env, portal, session):
+    user = _user(session, "pat@example.test", UserStatus.ACTIVE)
+    user.locked_until = datetime.now(UTC) + timedelta(minutes=10)
+    session.add(user)
+    session.commit()
+    oidc_env.person = Person(sub="sub-1", email="pat@example.test", email_verified=True)
+
+    answer = sign_in(portal, oidc_env)
+
+    assert answer.headers["location"] == REFUSED
+    [event] = _oidc_audit(session)
+    assert event.detail == {"reason": "locked after failed sign-ins"}
 
 
 def test_a_tampered_state_is_refused(oidc_env, portal, session):
