@@ -1,4 +1,4 @@
-"""Support-admin reading: the audit log and the mail outbox, paged on the server."""
+"""Support-admin work: the audit log and the outbox (paged on the server), disabling accounts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from portal_app.domain.enums import UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
+from portal_app.services import audit
 from portal_app.services.authz import Actor, require
+from portal_app.services.sessions import end_all_sessions
 
 PAGE_SIZE = 25
 
@@ -101,3 +104,21 @@ def list_outbox(
         )
         for m in mails
     ], total
+
+
+def disable_user(session: Session, *, actor: Actor, user_id: int, reason: str) -> int:
+    """Disable an account and end its open sessions at once; returns how many ended."""
+    require(session, actor, "admin.users", record=f"user:{user_id}")
+    user = session.get(User, user_id)
+    if user is None or user.id == actor.user_id:
+        raise ValueError("That account cannot be disabled here.")
+    user.status = UserStatus.DISABLED
+    user.updated_at = datetime.now(UTC)
+    session.add(user)
+    ended = end_all_sessions(session, user_id=user.id, reason="account_disabled")
+    audit.record(
+        session, action="user.disabled", user_id=actor.user_id, record_type="user", record_id=user.id,
+        client_address=actor.client_address, detail={"reason": reason.strip()[:200]},
+    )
+    session.commit()
+    return ended

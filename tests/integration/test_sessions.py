@@ -104,3 +104,19 @@ def test_password_reset_by_emailed_one_time_link(session, nurse):
     assert authenticate(session, identifier="nurse", password="Copper-kettle-88").ok
     with pytest.raises(PasswordChangeError, match="already been used"):
         reset_password(session, token=token, new_password="Copper-kettle-99", new_password_again="Copper-kettle-99")
+
+
+def test_disabling_an_account_ends_its_sessions_at_once(session, nurse):
+    from portal_app.domain.enums import Role
+    from portal_app.services.admin import disable_user
+    from portal_app.services.authz import Actor, PermissionDenied
+
+    token = _signed_in(session, nurse)
+    support = session.exec(select(User).where(User.username == "support")).one()
+    with pytest.raises(PermissionDenied):
+        disable_user(session, actor=Actor(nurse.id, Role.NURSE_REVIEWER, ""), user_id=support.id, reason="x")
+    assert disable_user(
+        session, actor=Actor(support.id, Role.SUPPORT_ADMIN, ""), user_id=nurse.id, reason="left the company"
+    ) == 1
+    assert resolve_actor(session, token=token) is None
+    assert not authenticate(session, identifier="nurse", password="Queue-Review-2026").ok
