@@ -31,7 +31,8 @@ class Order(SQLModel, table=True):
     order_number: str | None = Field(default=None, max_length=20, unique=True, index=True)
     program: Program = enum_field()
     plan_id: int = Field(foreign_key="health_plans.id", index=True)
-    member_id: int = Field(foreign_key="members.id")
+    # Empty only while a draft has not reached the member step.
+    member_id: int | None = Field(default=None, foreign_key="members.id")
     practice_id: int = Field(foreign_key="practices.id")
     ordering_provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)
     servicing_provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)
@@ -46,6 +47,14 @@ class Order(SQLModel, table=True):
     # Client-generated key that makes a repeated submit return the same order.
     submission_key: str | None = Field(default=None, max_length=64)
     submitted_at: datetime | None = timestamp_field(nullable=True)
+    # Draft progress and the confirmations the wizard asks for.
+    wizard_step: int = Field(default=0)
+    member_confirmed: bool = Field(default=False)
+    out_of_network_confirmed: bool = Field(default=False)
+    letter_address: str = Field(default="", max_length=300)
+    letter_fax: str = Field(default="", max_length=32)
+    duplicate_of: str = Field(default="", max_length=20)
+    cancel_reason: str = Field(default="", max_length=1000)
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = timestamp_field()
     updated_by_id: int = Field(foreign_key="users.id")
