@@ -22,3 +22,10 @@ AUTH_OIDC_CALLBACK = "/auth/oidc/callback"
 def order(order_number: str) -> str:
     return f"/orders/{order_number}"
 ADMIN_OUTBOX = "/admin/outbox"
+ORDER_NEW = "/orders/new"
+MY_ORDERS = "/orders"
+VERIFY = "/verify"
+
+
+def resume_draft(order_id: int) -> str:
+    return f"{ORDER_NEW}?draft={order_id}"

@@ -1,12 +1,14 @@
-"""The order summary page."""
+"""The order summary (printable), my orders, and the servicing providers' verification page."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import problem_callout
+from portal_app import routes
+from portal_app.components.forms import labelled_input, problem_callout
 from portal_app.components.layout import page_heading, page_shell
-from portal_app.state.orders import LineRow, OrderSummaryState
+from portal_app.domain.enums import OrderStatus
+from portal_app.state.orders import LineRow, MyOrdersState, OrderListRow, OrderSummaryState, Pair, VerifyState
 
 O = OrderSummaryState
 
@@ -16,9 +18,103 @@ def _item(label: str, value) -> rx.Component:
 
 
 def _line(line: rx.Var[LineRow]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(line.line_number), rx.table.cell(line.code), rx.table.cell(line.description),
-        rx.table.cell(line.decision),
+    return rx.card(
+        rx.vstack(
+            rx.heading(line.code, " — ", line.description, size="3", as_="h3"),
+            rx.text(rx.text.strong("Decision: "), line.decision),
+            rx.cond(line.reason != "", rx.text(rx.text.strong("Why: "), line.reason)),
+            rx.cond(line.citation != "", rx.text(rx.text.strong("Guideline: "), line.citation, size="2")),
+            rx.cond(line.valid_until != "",
+                    rx.text(rx.text.strong("Valid: "), line.valid_from, " to ", line.valid_until)),
+            rx.cond(
+                line.criteria.length() > 0,
+                rx.el.ul(rx.foreach(line.criteria, lambda c: rx.el.li(rx.text(c, size="2"))),
+                         aria_label="Criteria for " + line.code),
+            ),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+def _detail(pair: rx.Var[Pair]) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(pair.label), rx.data_list.value(pair.value))
+
+
+def _update_section() -> rx.Component:
+    return rx.cond(
+        O.summary.can_update,
+        rx.vstack(
+            rx.heading("Add information", size="4", as_="h2"),
+            rx.form(
+                rx.vstack(
+                    rx.el.label("Clinical information", html_for="field-clinical_information", font_weight="500"),
+                    rx.text_area(id="field-clinical_information", name="clinical_information", width="100%"),
+                    rx.button("Add to the order", type="submit"),
+                    width="100%",
+                ),
+                on_submit=O.add_information,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            rx.upload(
+                rx.vstack(
+                    rx.text("Drop PDF, PNG, JPEG or TIFF files here (20 MB each at most), or"),
+                    rx.button("Choose files", type="button", variant="outline"),
+                    align="center",
+                ),
+                id="documents",
+                border="1px dashed var(--gray-7)",
+                padding="1em",
+                width="100%",
+            ),
+            rx.hstack(rx.foreach(rx.selected_files("documents"), lambda name: rx.badge(name))),
+            rx.button(
+                "Upload documents",
+                on_click=O.upload_documents(rx.upload_files(upload_id="documents")),
+                loading=O.uploading,
+            ),
+            spacing="3",
+            width="100%",
+            class_name="no-print",
+        ),
+    )
+
+
+def _cancel_section() -> rx.Component:
+    return rx.cond(
+        O.summary.can_cancel,
+        rx.box(
+            rx.button("Cancel this order", color_scheme="red", variant="outline", on_click=O.open_cancel(True)),
+            rx.dialog.root(
+                rx.dialog.content(
+                    rx.dialog.title("Cancel the order"),
+                    rx.dialog.description("The order and its history stay on file with the new status."),
+                    rx.form(
+                        rx.vstack(
+                            rx.el.fieldset(
+                                rx.el.legend("Kind of cancellation"),
+                                rx.el.label(rx.el.input(type="radio", name="cancel_kind", value="cancel",
+                                                        default_checked=True), " Cancelled by the office"),
+                                rx.el.label(rx.el.input(type="radio", name="cancel_kind", value="error"),
+                                            " Entered in error"),
+                                style={"display": "flex", "flex_direction": "column", "gap": "0.3em", "border": "none"},
+                            ),
+                            labelled_input("Reason", name="cancel_reason"),
+                            rx.hstack(
+                                rx.button("Confirm cancellation", type="submit", color_scheme="red"),
+                                rx.button("Keep the order", type="button", variant="outline",
+                                          on_click=O.open_cancel(False)),
+                            ),
+                            spacing="3",
+                        ),
+                        on_submit=O.cancel,
+                    ),
+                ),
+                open=O.cancel_open,
+            ),
+            class_name="no-print",
+        ),
     )
 
 
@@ -26,9 +122,20 @@ def order_summary_page() -> rx.Component:
     return page_shell(
         page_heading("Order summary"),
         problem_callout(O.error),
+        problem_callout(O.message, color="green"),
         rx.cond(
             O.found,
             rx.vstack(
+                rx.hstack(
+                    rx.badge(O.summary.status, size="3", color_scheme="teal"),
+                    rx.spacer(),
+                    rx.button("Print", variant="outline", on_click=rx.call_script("window.print()"),
+                              class_name="no-print"),
+                    width="100%",
+                ),
+                rx.cond(O.summary.duplicate_of != "",
+                        rx.callout("Submitted although a similar request is on file: " + O.summary.duplicate_of,
+                                   color_scheme="amber")),
                 rx.data_list.root(
                     _item("Order number", O.summary.order_number),
                     _item("Case status", O.summary.status),
@@ -37,18 +144,127 @@ def order_summary_page() -> rx.Component:
                     _item("Member", O.summary.member_name),
                     _item("Member ID", O.summary.member_number),
                     _item("Date of birth", O.summary.member_birth_date),
+                    _item("Ordering provider", O.summary.ordering_provider),
+                    _item("Servicing provider or facility", O.summary.servicing),
+                    _item("Letters to", O.summary.letter_address + " · fax " + O.summary.letter_fax),
                     _item("Urgency", O.summary.urgency),
                     _item("Date of service", O.summary.service_start),
+                    _item("Submitted", O.summary.submitted_at),
                 ),
-                rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("Line", "Code", "Description", "Decision")])),
-                    rx.table.body(rx.foreach(O.lines, _line)),
-                    aria_label="Order lines",
-                    width="100%",
-                ),
+                rx.cond(O.summary.cancel_reason != "",
+                        rx.text(rx.text.strong("Cancellation reason: "), O.summary.cancel_reason)),
+                rx.heading("Request details", size="4", as_="h2"),
+                rx.data_list.root(rx.foreach(O.details, _detail)),
+                rx.heading("Diagnoses", size="4", as_="h2"),
+                rx.el.ol(rx.foreach(O.diagnoses, lambda d: rx.el.li(d)), aria_label="Diagnoses"),
+                rx.heading("Decisions", size="4", as_="h2"),
+                rx.foreach(O.lines, _line),
+                rx.cond(O.documents.length() > 0, rx.vstack(
+                    rx.heading("Documents", size="4", as_="h2"),
+                    rx.el.ul(rx.foreach(O.documents, lambda d: rx.el.li(d)), aria_label="Documents"),
+                )),
+                rx.cond(O.notes.length() > 0, rx.vstack(
+                    rx.heading("Information added", size="4", as_="h2"),
+                    rx.el.ul(rx.foreach(O.notes, lambda n: rx.el.li(n)), aria_label="Information added"),
+                )),
+                _update_section(),
+                _cancel_section(),
                 spacing="4",
                 width="100%",
+            ),
+        ),
+    )
+
+
+def _order_row(row: rx.Var[OrderListRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row.order_number, href="/orders/" + row.order_number)),
+        rx.table.cell(row.status), rx.table.cell(row.program), rx.table.cell(row.member_name),
+        rx.table.cell(row.member_number), rx.table.cell(row.service_start), rx.table.cell(row.submitted_on),
+    )
+
+
+def _status_select() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Status", html_for="field-status", font_weight="500"),
+        rx.el.select(
+            rx.el.option("Any status", value=""),
+            *[rx.el.option(s.label, value=s.value) for s in OrderStatus if s != OrderStatus.DRAFT],
+            id="field-status", name="status",
+            style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
+        ),
+        spacing="1",
+    )
+
+
+def my_orders_page() -> rx.Component:
+    M = MyOrdersState
+    return page_shell(
+        page_heading("My orders"),
+        rx.hstack(rx.link(rx.button("Start a new request", tab_index=-1), href=routes.ORDER_NEW,
+                          aria_label="Start a new request")),
+        rx.cond(M.drafts.length() > 0, rx.vstack(
+            rx.heading("Drafts", size="4", as_="h2"),
+            rx.el.ul(rx.foreach(M.drafts, lambda d: rx.el.li(
+                rx.link("Continue: " + d.label, href=routes.ORDER_NEW + "?draft=" + d.value)))),
+        )),
+        rx.form(
+            rx.hstack(
+                labelled_input("Order number", name="order_number", required=False),
+                labelled_input("Member ID or last name", name="member", required=False),
+                _status_select(),
+                labelled_input("Submitted from", name="submitted_from", input_type="date", required=False),
+                labelled_input("Submitted to", name="submitted_to", input_type="date", required=False),
+                rx.button("Search", type="submit", margin_top="1.6em"),
+                wrap="wrap",
+                align="start",
+            ),
+            on_submit=M.apply_filter,
+            reset_on_submit=False,
+            margin_y="1em",
+        ),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                "Order number", "Status", "Program", "Member", "Member ID", "Date of service", "Submitted")])),
+            rx.table.body(rx.foreach(M.rows, _order_row)),
+            aria_label="Orders",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button("Previous page", on_click=M.turn_page(-1), disabled=M.page == 0, variant="outline"),
+            rx.text("Page ", M.page + 1, " of ", M.page_count, " (", M.total, " orders)", size="2"),
+            rx.button("Next page", on_click=M.turn_page(1), disabled=M.page + 1 >= M.page_count, variant="outline"),
+            align="center",
+            margin_top="1em",
+        ),
+    )
+
+
+def verify_page() -> rx.Component:
+    V = VerifyState
+    return page_shell(
+        page_heading("Verify an order"),
+        rx.text("Enter the order number and the member ID to see whether the service is authorized.", size="2"),
+        rx.form(
+            rx.hstack(
+                labelled_input("Order number", name="order_number"),
+                labelled_input("Member ID", name="member_number"),
+                rx.button("Verify", type="submit", margin_top="1.6em"),
+                align="start",
+            ),
+            on_submit=V.verify,
+            reset_on_submit=False,
+            margin_y="1em",
+        ),
+        rx.cond(
+            V.checked,
+            rx.cond(
+                V.found,
+                rx.card(rx.data_list.root(
+                    _item("Order number", V.order_number), _item("Status", V.status),
+                    _item("Procedures", V.procedures), _item("Valid", V.valid),
+                ), role="status"),
+                rx.callout("No order matches that order number and member ID.", color_scheme="amber", role="status"),
             ),
         ),
     )

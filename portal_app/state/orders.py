@@ -1,60 +1,252 @@
-"""The order summary page."""
+"""Order summary, my orders and servicing-provider verification."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import date
 
 import reflex as rx
 
 from portal_app.db import session_scope
-from portal_app.services.orders import OrderNotFound, get_order_summary
+from portal_app.domain.enums import Role
+from portal_app.services import orders as order_service
+from portal_app.services.documents import DocumentRefused, store_document
+from portal_app.services.orders import OrderFilter, OrderNotFound
 from portal_app.state.auth import authorized, current_actor
+from portal_app.state.validation import as_int
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
 class LineRow:
-    line_number: int
-    code: str
-    description: str
-    decision: str
+    line_number: int = 0
+    code: str = ""
+    description: str = ""
+    decision: str = ""
+    reason: str = ""
+    citation: str = ""
+    valid_from: str = ""
+    valid_until: str = ""
+    criteria: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Pair:
+    label: str
+    value: str
 
 
 @dataclass
 class SummaryView:
     order_number: str = ""
     status: str = ""
+    status_code: str = ""
     program: str = ""
     plan_name: str = ""
     member_name: str = ""
     member_number: str = ""
     member_birth_date: str = ""
+    ordering_provider: str = ""
+    servicing: str = ""
+    letter_address: str = ""
+    letter_fax: str = ""
     urgency: str = ""
+    urgency_reason: str = ""
     service_start: str = ""
+    submitted_at: str = ""
+    duplicate_of: str = ""
+    cancel_reason: str = ""
+    can_update: bool = False
+    can_cancel: bool = False
+
+
+async def _with_session(fn, **kwargs):
+    actor = current_actor()
+
+    def _run():
+        with session_scope() as session:
+            return fn(session, actor=actor, **kwargs)
+
+    return await rx.run_in_thread(_run)
 
 
 class OrderSummaryState(rx.State):
     summary: SummaryView = SummaryView()
+    details: list[Pair] = []
+    diagnoses: list[str] = []
     lines: list[LineRow] = []
+    documents: list[str] = []
+    notes: list[str] = []
     found: bool = False
     error: str = ""
+    message: str = ""
+    cancel_open: bool = False
+    uploading: bool = False
 
     @rx.event
     @authorized()
     async def load_order(self, order_number: str = ""):
         """Load the order in the URL (or the one named), if this user may read it."""
         number = str(order_number or self.router.page.params.get("order_number", ""))[:20]
-        actor = current_actor()
+        self.message, self.cancel_open = "", False
+        await self._load(number)
 
-        def _load():
-            with session_scope() as session:
-                return get_order_summary(session, actor=actor, order_number=number)
-
+    async def _load(self, number: str) -> None:
         try:
-            summary = await rx.run_in_thread(_load)
+            summary = await _with_session(order_service.get_order_summary, order_number=number)
         except OrderNotFound:
             self.summary, self.lines, self.found = SummaryView(), [], False
+            self.details, self.diagnoses, self.documents, self.notes = [], [], [], []
             self.error = "No order with that number is available to you."
             return
         data = asdict(summary)
-        self.lines = [LineRow(**line) for line in data.pop("lines")]
+        self.lines = [LineRow(**{**line, "criteria": list(line["criteria"])}) for line in data.pop("lines")]
+        self.details = [Pair(label, value) for label, value in data.pop("details")]
+        self.diagnoses, self.documents, self.notes = list(data.pop("diagnoses")), list(data.pop("documents")), list(data.pop("notes"))
+        data.pop("order_id")
         self.summary, self.found, self.error = SummaryView(**data), True, ""
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def add_information(self, form_data: dict):
+        text = str(form_data.get("clinical_information", ""))[:10000]
+        try:
+            await _with_session(order_service.add_clinical_information, order_number=self.summary.order_number,
+                                text=text)
+        except (ValueError, OrderNotFound) as refused:
+            self.error = str(refused) if isinstance(refused, ValueError) else "This order cannot be changed."
+            return
+        self.message = "The clinical information was added to the order."
+        await self._load(self.summary.order_number)
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def open_cancel(self, is_open: bool = True):
+        self.cancel_open = is_open is True
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def cancel(self, form_data: dict):
+        entered_in_error = str(form_data.get("cancel_kind", "")) == "error"
+        reason = str(form_data.get("cancel_reason", ""))[:1000]
+        try:
+            status = await _with_session(order_service.cancel_order, order_number=self.summary.order_number,
+                                         entered_in_error=entered_in_error, reason=reason)
+        except ValueError as refused:
+            self.error = str(refused)
+            return
+        except OrderNotFound:
+            self.error = "This order cannot be changed."
+            return
+        self.cancel_open, self.message = False, f"The order is now: {status}."
+        await self._load(self.summary.order_number)
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def upload_documents(self, files: list[rx.UploadFile]):
+        """Store each uploaded file, refusing anything that is not a PDF, PNG, JPEG or TIFF by content."""
+        stored, refused = [], []
+        for upload in files[:10]:
+            content = await upload.read(MAX_UPLOAD_BYTES + 1)
+            name = str(upload.name or upload.filename or "document")[:255]
+            try:
+                await _with_session(store_document, order_number=self.summary.order_number, filename=name,
+                                    content=content)
+                stored.append(name)
+            except DocumentRefused as problem:
+                refused.append(f"{name}: {problem}")
+            except OrderNotFound:
+                refused.append(f"{name}: this order cannot be changed.")
+        self.error = " ".join(refused)
+        self.message = f"Added: {', '.join(stored)}." if stored else ""
+        await self._load(self.summary.order_number)
+
+
+@dataclass
+class OrderListRow:
+    order_number: str
+    status: str
+    program: str
+    member_name: str
+    member_number: str
+    service_start: str
+    submitted_on: str
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+class MyOrdersState(rx.State):
+    rows: list[OrderListRow] = []
+    total: int = 0
+    page: int = 0
+    order_number: str = ""
+    member: str = ""
+    status: str = ""
+    submitted_from: str = ""
+    submitted_to: str = ""
+    drafts: list[Pair] = []
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // order_service.PAGE_SIZE))
+
+    async def _search(self) -> None:
+        order_filter = OrderFilter(
+            order_number=self.order_number[:20], member=self.member[:60], status=self.status[:40],
+            submitted_from=_parse_date(self.submitted_from), submitted_to=_parse_date(self.submitted_to),
+        )
+        rows, self.total = await _with_session(order_service.search_my_orders, order_filter=order_filter,
+                                               page=self.page)
+        self.rows = [OrderListRow(**asdict(r)) for r in rows]
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def load_page(self):
+        from portal_app.services.order_entry import my_drafts
+
+        self.page = 0
+        await self._search()
+        drafts = await _with_session(my_drafts)
+        self.drafts = [Pair(f"{program}, {plan} (saved {changed:%Y-%m-%d %H:%M})", str(draft_id))
+                       for draft_id, program, plan, changed in drafts]
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def apply_filter(self, form_data: dict):
+        for name in ("order_number", "member", "status", "submitted_from", "submitted_to"):
+            setattr(self, name, str(form_data.get(name, ""))[:60])
+        self.page = 0
+        await self._search()
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def turn_page(self, delta: int):
+        self.page = min(max(0, self.page + as_int(delta)), self.page_count - 1)
+        await self._search()
+
+
+class VerifyState(rx.State):
+    checked: bool = False
+    found: bool = False
+    order_number: str = ""
+    status: str = ""
+    procedures: str = ""
+    valid: str = ""
+
+    @rx.event
+    @authorized(Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF)
+    async def verify(self, form_data: dict):
+        result = await _with_session(
+            order_service.verify_order, order_number=str(form_data.get("order_number", ""))[:20],
+            member_number=str(form_data.get("member_number", ""))[:40],
+        )
+        self.checked, self.found = True, result.found
+        self.order_number, self.status, self.procedures, self.valid = (
+            result.order_number, result.status, result.procedures, result.valid,
+        )

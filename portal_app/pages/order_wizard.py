@@ -1,0 +1,302 @@
+"""The order wizard page: generic steps around the program's own step."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import field_error, labelled_input, problem_callout
+from portal_app.components.layout import page_heading, page_shell
+from portal_app.components.stepper import stepper
+from portal_app.domain.enums import Urgency
+from portal_app.pages.imaging_step import imaging_step
+from portal_app.state.order_wizard import (
+    PROGRAM_STEP,
+    REVIEW_STEP,
+    STEPS,
+    MemberRow,
+    Option,
+    OrderWizardState,
+    PartyRow,
+)
+
+W = OrderWizardState
+_SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
+
+
+def _text(label: str, field: str, *, input_type: str = "text", hint: str = "", error_key: str = "") -> rx.Component:
+    return labelled_input(
+        label, name=field, input_type=input_type, required=False, value=getattr(W, field),
+        on_change=lambda value: W.update_field(field, value), error=W.errors[error_key] if error_key else "",
+        hint=hint,
+    )
+
+
+def _select(label: str, field: str, options, *, placeholder: str, error_key: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"field-{field}", font_weight="500"),
+        rx.el.select(
+            rx.el.option(placeholder, value=""),
+            rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
+            id=f"field-{field}", value=getattr(W, field), on_change=lambda v: W.update_field(field, v),
+            aria_describedby=f"field-{field}-error", style=_SELECT_STYLE,
+        ),
+        field_error(W.errors[error_key], field_id=f"field-{field}"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _checkbox(label: str, field: str) -> rx.Component:
+    return rx.checkbox(label, checked=getattr(W, field), on_change=lambda v: W.toggle(field, v))
+
+
+# --- step 1 ---
+
+def _plan_step() -> rx.Component:
+    return rx.vstack(
+        _select("Health plan", "plan_id", W.plan_options, placeholder="Choose the health plan", error_key="plan"),
+        _text("Date of service", "service_date", input_type="date", error_key="service_date",
+              hint="The planned date, or the date it was performed (at most 2 business days ago)."),
+        _select("Program", "program", W.program_options, placeholder="Choose the program", error_key="program"),
+        rx.cond((W.plan_id != "") & (W.service_date != "") & (W.program_options.length() == 0),
+                rx.text("This plan has delegated no program on that date.", size="2", color_scheme="amber")),
+        spacing="4",
+        width="100%",
+    )
+
+
+# --- step 2 ---
+
+def _member_row(member: rx.Var[MemberRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(member.name), rx.table.cell(member.member_number), rx.table.cell(member.birth_date),
+        rx.table.cell(rx.button("Select", size="1", variant="outline", on_click=W.pick_member(member.member_id),
+                                aria_label="Select " + member.name + " " + member.member_number)),
+    )
+
+
+def _member_step() -> rx.Component:
+    return rx.vstack(
+        rx.text("Search by member ID, or by last name and date of birth.", size="2"),
+        rx.hstack(
+            _text("Member ID", "member_number"),
+            _text("Last name", "last_name"),
+            _text("Member date of birth", "birth_date", input_type="date"),
+            rx.button("Search members", on_click=W.search_members, type="button", margin_top="1.6em"),
+            align="start",
+            wrap="wrap",
+        ),
+        rx.cond(W.members.length() > 0, rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                           ("Name", "Member ID", "Date of birth", "")])),
+            rx.table.body(rx.foreach(W.members, _member_row)),
+            aria_label="Members found", width="100%",
+        )),
+        rx.cond(
+            W.member.member_id != 0,
+            rx.card(
+                rx.vstack(
+                    rx.heading("Confirm the member", size="3", as_="h3"),
+                    rx.data_list.root(
+                        rx.data_list.item(rx.data_list.label("Name"), rx.data_list.value(W.member.name)),
+                        rx.data_list.item(rx.data_list.label("Date of birth"), rx.data_list.value(W.member.birth_date)),
+                        rx.data_list.item(rx.data_list.label("Address"), rx.data_list.value(W.member.address)),
+                        rx.data_list.item(rx.data_list.label("Eligibility"), rx.data_list.value(W.member.eligibility)),
+                    ),
+                    _checkbox("I have checked the name, date of birth and address with the patient's records",
+                              "member_confirmed"),
+                ),
+                width="100%",
+            ),
+        ),
+        field_error(W.errors["member"], field_id="field-member"),
+        spacing="3",
+        width="100%",
+    )
+
+
+# --- step 3 ---
+
+def _party_row(party: rx.Var[PartyRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(party.name), rx.table.cell(party.detail), rx.table.cell(party.city), rx.table.cell(party.npi),
+        rx.table.cell(rx.cond(party.in_network, rx.badge("In network", color_scheme="green"),
+                              rx.badge("Out of network", color_scheme="red"))),
+        rx.table.cell(rx.button("Select", size="1", variant="outline", on_click=W.pick_servicing(party.kind, party.id),
+                                aria_label="Select " + party.name)),
+    )
+
+
+def _providers_step() -> rx.Component:
+    return rx.vstack(
+        _select("Ordering provider", "ordering_provider_id", W.ordering_options,
+                placeholder="Choose the ordering provider", error_key="ordering"),
+        rx.hstack(
+            _text("Find the servicing provider or facility", "servicing_query",
+                  hint="Name, NPI, specialty or city."),
+            rx.button("Search providers", on_click=W.search_servicing, type="button", margin_top="2.6em"),
+            align="start",
+            width="100%",
+        ),
+        rx.cond(W.servicing_results.length() > 0, rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                           ("Name", "Kind", "City", "NPI", "Network", "")])),
+            rx.table.body(rx.foreach(W.servicing_results, _party_row)),
+            aria_label="Servicing providers found", width="100%",
+        )),
+        rx.cond(W.servicing.id != 0, rx.callout(
+            rx.text("Servicing: ", rx.text.strong(W.servicing.name), " — ", W.servicing.detail, ", ", W.servicing.city),
+            color_scheme=rx.cond(W.servicing.in_network, "teal", "amber"), width="100%",
+        )),
+        rx.cond((W.servicing.id != 0) & ~W.servicing.in_network, _checkbox(
+            "This provider is out of network for the plan; I want to request it anyway", "out_of_network_confirmed")),
+        field_error(W.errors["servicing"], field_id="field-servicing"),
+        rx.heading("Where letters go", size="3", as_="h3"),
+        _text("Office address for letters", "letter_address"),
+        _text("Office fax for letters", "letter_fax", input_type="tel"),
+        _checkbox("The address and fax for letters are correct", "letters_confirmed"),
+        field_error(W.errors["letters"], field_id="field-letters"),
+        spacing="3",
+        width="100%",
+    )
+
+
+# --- step 5 ---
+
+def _diagnosis_result(option: rx.Var[Option]) -> rx.Component:
+    return rx.el.li(rx.hstack(
+        rx.text(option.label, size="2"),
+        rx.button("Add", size="1", variant="outline", on_click=W.add_diagnosis(option.value),
+                  aria_label="Add diagnosis " + option.value),
+        align="center",
+    ))
+
+
+def _chosen_diagnosis(option: rx.Var[Option], index: rx.Var[int]) -> rx.Component:
+    return rx.el.li(rx.hstack(
+        rx.text(option.label, size="2"),
+        rx.cond(index == 0, rx.badge("Primary"),
+                rx.button("Make primary", size="1", variant="ghost", on_click=W.make_primary(option.value),
+                          aria_label="Make " + option.value + " primary")),
+        rx.button("Remove", size="1", variant="ghost", on_click=W.remove_diagnosis(option.value),
+                  aria_label="Remove diagnosis " + option.value),
+        align="center",
+    ))
+
+
+def _diagnosis_step() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            _text("Search ICD-10-CM by code or words", "diagnosis_query"),
+            rx.button("Search codes", on_click=W.search_diagnoses, type="button", margin_top="1.6em"),
+            align="start",
+            width="100%",
+        ),
+        rx.el.ul(rx.foreach(W.diagnosis_results, _diagnosis_result), aria_label="Diagnosis codes found"),
+        rx.heading("Diagnoses on the request (primary first)", size="3", as_="h3"),
+        rx.el.ol(rx.foreach(W.diagnoses, _chosen_diagnosis), aria_label="Diagnoses on the request"),
+        field_error(W.errors["diagnoses"], field_id="field-diagnoses"),
+        spacing="3",
+        width="100%",
+    )
+
+
+# --- step 6 ---
+
+def _urgency_step() -> rx.Component:
+    return rx.vstack(
+        rx.text("Urgency", font_weight="500", id="urgency-label"),
+        rx.radio_group(
+            [u.label for u in Urgency], value=W.urgency_label, on_change=W.choose_urgency,
+            aria_labelledby="urgency-label",
+        ),
+        field_error(W.errors["urgency"], field_id="field-urgency"),
+        rx.cond(W.urgency == Urgency.URGENT.value, rx.vstack(
+            rx.el.label("Clinical reason for urgency", html_for="field-urgency_reason", font_weight="500"),
+            rx.text("Urgent means that waiting for a standard decision could seriously harm the patient's health. "
+                    "Urgent requests are decided within 72 hours.", size="1", color_scheme="gray"),
+            rx.text_area(id="field-urgency_reason", value=W.urgency_reason,
+                         on_change=lambda v: W.update_field("urgency_reason", v), width="100%"),
+            field_error(W.errors["urgency_reason"], field_id="field-urgency_reason"),
+            width="100%",
+        )),
+        _text("Date of service", "service_date", input_type="date", error_key="service_date",
+              hint="A service already performed can be requested up to 2 business days after it."),
+        spacing="4",
+        width="100%",
+    )
+
+
+# --- step 7 ---
+
+def _review_step() -> rx.Component:
+    return rx.vstack(
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Member"), rx.data_list.value(W.member.name + " (" + W.member.member_number + ")")),
+            rx.data_list.item(rx.data_list.label("Servicing"), rx.data_list.value(W.servicing.name)),
+            rx.data_list.item(rx.data_list.label("Date of service"), rx.data_list.value(W.service_date)),
+            rx.data_list.item(rx.data_list.label("Urgency"), rx.data_list.value(W.urgency)),
+            rx.data_list.item(rx.data_list.label("Diagnoses"),
+                              rx.data_list.value(rx.foreach(W.diagnoses, lambda d: rx.text(d.label, size="2")))),
+        ),
+        rx.cond(W.duplicates.length() > 0, rx.callout(
+            rx.vstack(
+                rx.text(rx.text.strong("Possible duplicate. "),
+                        "A similar request for this member is already on file:"),
+                rx.el.ul(rx.foreach(W.duplicates, lambda d: rx.el.li(d.label))),
+                rx.text("You may still submit; a nurse will then review the request with the duplicate noted."),
+                _checkbox("I have read this notice and want to submit anyway", "duplicates_acknowledged"),
+            ),
+            color_scheme="amber", role="alert", width="100%",
+        )),
+        rx.cond(W.submit_problems.length() > 0, rx.callout(
+            rx.el.ul(rx.foreach(W.submit_problems, lambda p: rx.el.li(p))),
+            color_scheme="red", role="alert", width="100%",
+        )),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _shown_on(step: int, content: rx.Component) -> rx.Component:
+    return rx.box(content, display=rx.cond(W.step == step, "block", "none"), width="100%")
+
+
+def _buttons() -> rx.Component:
+    return rx.hstack(
+        rx.cond(W.step > 0, rx.button("Back", variant="outline", on_click=W.previous_step, type="button")),
+        rx.spacer(),
+        rx.cond(
+            W.step == REVIEW_STEP,
+            rx.button("Submit request", on_click=W.submit, loading=W.working, type="button"),
+            rx.button("Next", on_click=W.next_step, loading=W.working, type="button"),
+        ),
+        width="100%",
+        margin_top="1.5em",
+    )
+
+
+def order_wizard_page() -> rx.Component:
+    return page_shell(
+        page_heading("New prior-authorization request"),
+        stepper(STEPS, W.step),
+        rx.card(
+            rx.vstack(
+                rx.heading(rx.match(W.step, *[(i, s) for i, s in enumerate(STEPS)], ""), size="5", as_="h2"),
+                problem_callout(W.errors["form"]),
+                problem_callout(W.errors["details"]),
+                rx.cond(W.order_id != 0, rx.text("Draft saved automatically at every step.", size="1",
+                                                 color_scheme="gray")),
+                _shown_on(0, _plan_step()),
+                _shown_on(1, _member_step()),
+                _shown_on(2, _providers_step()),
+                _shown_on(PROGRAM_STEP, imaging_step()),
+                _shown_on(4, _diagnosis_step()),
+                _shown_on(5, _urgency_step()),
+                _shown_on(REVIEW_STEP, _review_step()),
+                _buttons(),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+    )

@@ -1,0 +1,44 @@
+"""Documents for an order: type checked by content, hashed, stored under data/uploads/."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import Session
+
+from portal_app.domain.enums import OrderStatus
+from portal_app.domain.file_types import document_problem, sniff_media_type
+from portal_app.models import Document
+from portal_app.services import audit
+from portal_app.services.authz import Actor
+from portal_app.services.orders import office_order
+from portal_app.settings import get_settings
+
+
+class DocumentRefused(ValueError):
+    """The file was not stored; the message says why."""
+
+
+def store_document(session: Session, *, actor: Actor, order_number: str, filename: str, content: bytes) -> str:
+    """Attach a document to an order in review; returns its SHA-256."""
+    order = office_order(session, actor, order_number)
+    if order.status != OrderStatus.IN_PROGRESS:
+        raise DocumentRefused("Documents can be added only while the order is in review.")
+    problem = document_problem(content)
+    if problem:
+        raise DocumentRefused(problem)
+    media_type, extension = sniff_media_type(content[:16])
+    digest = hashlib.sha256(content).hexdigest()
+    uploads = get_settings().uploads_dir
+    uploads.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{secrets.token_hex(16)}{extension}"
+    (uploads / stored_name).write_bytes(content)
+    session.add(Document(
+        order_id=order.id, uploaded_by_id=actor.user_id, filename=filename.replace("/", "_")[-255:] or "document",
+        media_type=media_type, size_bytes=len(content), sha256=digest, storage_path=stored_name,
+    ))
+    audit.record(session, action="order.document_added", user_id=actor.user_id, record_type="order",
+                 record_id=order.id, client_address=actor.client_address, detail={"sha256": digest})
+    session.commit()
+    return digest

@@ -1,0 +1,516 @@
+"""Entering an order: a draft saved at every wizard step, then one submit.
+
+Each step function checks that the actor may edit the draft, validates its own
+answers, saves them (bumping the draft's version) and returns the problems per
+field, so a failed step loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from portal_app.domain.calendar import retro_request_problem
+from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
+from portal_app.domain.programs import age_on, get_program
+from portal_app.models import (
+    Facility,
+    HealthPlan,
+    Member,
+    NetworkParticipation,
+    Order,
+    OrderDiagnosis,
+    OrderLine,
+    PlanProgram,
+    Practice,
+    Provider,
+)
+from portal_app.reference.icd10 import get_diagnosis
+from portal_app.services import audit
+from portal_app.services.authz import Actor, require
+
+MAX_CODES = 10
+MAX_DIAGNOSES = 12
+
+
+class DraftNotFound(LookupError):
+    """No such draft, or not one this actor may edit."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _practice_tax_ids(session: Session, actor: Actor) -> set[str]:
+    if not actor.practice_ids:
+        return set()
+    rows = session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all()
+    return set(rows)
+
+
+def editable_draft(session: Session, actor: Actor, order_id: int) -> Order:
+    """The draft ``order_id`` if ``actor`` entered it for one of their practices."""
+    require(session, actor, "order.create", record=f"order:{order_id}")
+    order = session.get(Order, order_id)
+    if (
+        order is None
+        or order.status != OrderStatus.DRAFT
+        or order.practice_id not in actor.practice_ids
+        or order.created_by_id != actor.user_id
+    ):
+        raise DraftNotFound(order_id)
+    return order
+
+
+def _touch(session: Session, order: Order, actor: Actor, step: int) -> None:
+    order.updated_by_id = actor.user_id
+    order.updated_at = _now()
+    order.wizard_step = max(order.wizard_step, step)
+    session.add(order)
+    session.commit()
+
+
+# --- step 1: plan and program ---
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    plan_id: int
+    code: str
+    name: str
+
+
+def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
+    """Plans the actor's practices work with: a provider of theirs is in the plan's network."""
+    require(session, actor, "order.create")
+    tax_ids = _practice_tax_ids(session, actor)
+    if not tax_ids:
+        return []
+    plan_ids = session.exec(
+        select(NetworkParticipation.plan_id)
+        .join(Provider, Provider.id == NetworkParticipation.provider_id)
+        .where(Provider.tax_id.in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
+        .distinct()
+    ).all()
+    plans = session.exec(select(HealthPlan).where(HealthPlan.id.in_(plan_ids)).order_by(HealthPlan.name)).all()
+    return [PlanChoice(p.id, p.code, p.name) for p in plans]
+
+
+def programs_for(session: Session, *, plan_id: int, on: date) -> list[Program]:
+    """Programs the plan has delegated on ``on`` (and that Precert has built)."""
+    rows = session.exec(select(PlanProgram).where(PlanProgram.plan_id == plan_id)).all()
+    delegated = {
+        Program(r.program)
+        for r in rows
+        if r.delegated_from <= on and (r.delegated_until is None or on <= r.delegated_until)
+    }
+    available = []
+    for program in Program:
+        if program in delegated:
+            try:
+                get_program(program)
+            except KeyError:
+                continue
+            available.append(program)
+    return available
+
+
+def start_draft(
+    session: Session, *, actor: Actor, plan_id: int, program: str, service_date: date | None, today: date
+) -> tuple[int | None, StepResult]:
+    """Open a draft for a plan, a program it delegates on the date of service, and that date."""
+    require(session, actor, "order.create")
+    errors = {}
+    if plan_id not in {p.plan_id for p in plans_for(session, actor=actor)}:
+        errors["plan"] = "Choose one of the health plans your practice works with."
+    if service_date is None:
+        errors["service_date"] = "Enter the planned date of service."
+    elif problem := retro_request_problem(service_date, today):
+        errors["service_date"] = problem
+    elif "plan" not in errors and program not in {
+        p.value for p in programs_for(session, plan_id=plan_id, on=service_date)
+    }:
+        errors["program"] = "Choose a program the plan has delegated on the date of service."
+    if errors:
+        return None, StepResult(errors)
+    order = Order(
+        program=Program(program), plan_id=plan_id, practice_id=actor.practice_ids[0], service_start=service_date,
+        status=OrderStatus.DRAFT, created_by_id=actor.user_id, updated_by_id=actor.user_id, wizard_step=1,
+    )
+    session.add(order)
+    session.flush()
+    audit.record(session, action="order.draft_started", user_id=actor.user_id, record_type="order",
+                 record_id=order.id, client_address=actor.client_address)
+    session.commit()
+    return order.id, StepResult()
+
+
+def my_drafts(session: Session, *, actor: Actor) -> list[tuple[int, str, str, datetime]]:
+    """(id, program label, plan name, last change) of the actor's open drafts, newest first."""
+    require(session, actor, "order.create")
+    rows = session.exec(
+        select(Order, HealthPlan.name)
+        .join(HealthPlan, HealthPlan.id == Order.plan_id)
+        .where(Order.created_by_id == actor.user_id, Order.status == OrderStatus.DRAFT)
+        .order_by(Order.updated_at.desc())
+        .limit(20)
+    ).all()
+    return [(o.id, Program(o.program).label, name, o.updated_at) for o, name in rows]
+
+
+# --- step 2: member ---
+
+
+@dataclass(frozen=True)
+class MemberMatch:
+    member_id: int
+    member_number: str
+    name: str
+    birth_date: str
+    address: str
+    eligibility: str
+
+
+def _member_match(member: Member) -> MemberMatch:
+    ends = member.eligibility_end.isoformat() if member.eligibility_end else "open"
+    return MemberMatch(
+        member.id, member.member_number, f"{member.first_name} {member.last_name}",
+        member.date_of_birth.isoformat(),
+        f"{member.address_line}, {member.city}, {member.state} {member.postal_code}",
+        f"{member.eligibility_start.isoformat()} to {ends}",
+    )
+
+
+def search_members(
+    session: Session, *, actor: Actor, order_id: int, member_number: str = "", last_name: str = "",
+    birth_date: date | None = None,
+) -> list[MemberMatch]:
+    """Members of the draft's plan by member ID, or by last name and date of birth (both needed)."""
+    order = editable_draft(session, actor, order_id)
+    query = select(Member).where(Member.plan_id == order.plan_id)
+    if member_number.strip():
+        query = query.where(Member.member_number == member_number.strip().upper())
+    elif last_name.strip() and birth_date:
+        query = query.where(Member.last_name.ilike(last_name.strip()), Member.date_of_birth == birth_date)
+    else:
+        return []
+    members = session.exec(query.limit(10)).all()
+    audit.record(session, action="member.search", user_id=actor.user_id, record_type="order", record_id=order_id,
+                 client_address=actor.client_address, detail={"results": len(members)})
+    session.commit()
+    return [_member_match(m) for m in members]
+
+
+def eligibility_problem(member: Member, on: date) -> str | None:
+    if member.eligibility_start <= on and (member.eligibility_end is None or on <= member.eligibility_end):
+        return None
+    return f"The member is not eligible on {on.isoformat()}: coverage runs {_member_match(member).eligibility}."
+
+
+def choose_member(session: Session, *, actor: Actor, order_id: int, member_id: int, confirmed: bool) -> StepResult:
+    """Attach the member once the user has confirmed name, birth date and address."""
+    order = editable_draft(session, actor, order_id)
+    member = session.get(Member, member_id)
+    if member is None or member.plan_id != order.plan_id:
+        return StepResult({"member": "Choose a member of this plan."})
+    if not confirmed:
+        return StepResult({"member": "Confirm the member's name, date of birth and address."})
+    problem = eligibility_problem(member, order.service_start)
+    if problem:
+        return StepResult({"member": problem})
+    order.member_id = member.id
+    order.member_confirmed = True
+    _touch(session, order, actor, 2)
+    return StepResult()
+
+
+# --- step 3: providers ---
+
+
+@dataclass(frozen=True)
+class ProviderMatch:
+    kind: str  # "provider" or "facility"
+    id: int
+    name: str
+    npi: str
+    detail: str  # specialty or facility type
+    city: str
+    in_network: bool
+    address: str
+    fax: str
+
+
+def _network(session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None) -> bool:
+    party = (
+        NetworkParticipation.provider_id == provider_id if provider_id else NetworkParticipation.facility_id == facility_id
+    )
+    status = session.exec(
+        select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)
+    ).first()
+    return status == NetworkStatus.IN_NETWORK
+
+
+def _provider_match(session: Session, plan_id: int, provider: Provider) -> ProviderMatch:
+    return ProviderMatch(
+        "provider", provider.id, f"{provider.first_name} {provider.last_name}", provider.npi, provider.specialty,
+        provider.city, _network(session, plan_id, provider_id=provider.id),
+        f"{provider.address_line}, {provider.city}, {provider.state} {provider.postal_code}", provider.fax,
+    )
+
+
+def _facility_match(session: Session, plan_id: int, facility: Facility) -> ProviderMatch:
+    return ProviderMatch(
+        "facility", facility.id, facility.name, facility.npi, FacilityType(facility.facility_type).label,
+        facility.city, _network(session, plan_id, facility_id=facility.id),
+        f"{facility.address_line}, {facility.city}, {facility.state} {facility.postal_code}", facility.fax,
+    )
+
+
+def ordering_providers(session: Session, *, actor: Actor, order_id: int) -> list[ProviderMatch]:
+    """Providers who bill under the actor's practices."""
+    order = editable_draft(session, actor, order_id)
+    providers = session.exec(
+        select(Provider).where(Provider.tax_id.in_(_practice_tax_ids(session, actor))).order_by(Provider.last_name)
+    ).all()
+    return [_provider_match(session, order.plan_id, p) for p in providers]
+
+
+def search_servicing(session: Session, *, actor: Actor, order_id: int, query: str) -> list[ProviderMatch]:
+    """Servicing providers and facilities by name, NPI, specialty or city (20 at most)."""
+    order = editable_draft(session, actor, order_id)
+    text = query.strip()
+    if len(text) < 2:
+        return []
+    like = f"%{text}%"
+    providers = session.exec(
+        select(Provider).where(
+            (Provider.npi == text) | Provider.last_name.ilike(like) | Provider.first_name.ilike(like)
+            | Provider.specialty.ilike(like) | Provider.city.ilike(like)
+        ).limit(10)
+    ).all()
+    facilities = session.exec(
+        select(Facility).where(
+            (Facility.npi == text) | Facility.name.ilike(like) | Facility.city.ilike(like)
+            | Facility.facility_type.ilike(like.replace(" ", "_"))
+        ).limit(10)
+    ).all()
+    return [_facility_match(session, order.plan_id, f) for f in facilities] + [
+        _provider_match(session, order.plan_id, p) for p in providers
+    ]
+
+
+def choose_providers(
+    session: Session, *, actor: Actor, order_id: int, ordering_provider_id: int, servicing_kind: str,
+    servicing_id: int, out_of_network_confirmed: bool, letter_address: str, letter_fax: str,
+) -> StepResult:
+    """Save the ordering provider (one of the actor's) and the servicing provider or facility."""
+    order = editable_draft(session, actor, order_id)
+    errors = {}
+    ordering = session.get(Provider, ordering_provider_id)
+    if ordering is None or ordering.tax_id not in _practice_tax_ids(session, actor):
+        errors["ordering"] = "Choose the ordering provider from your practice."
+    servicing = session.get(Facility if servicing_kind == "facility" else Provider, servicing_id)
+    if servicing is None:
+        errors["servicing"] = "Choose where the service will be performed."
+    elif not out_of_network_confirmed and not _network(
+        session, order.plan_id, **({"facility_id": servicing_id} if servicing_kind == "facility" else {"provider_id": servicing_id})
+    ):
+        errors["servicing"] = "This choice is out of network for the plan: confirm it to go on."
+    if not letter_address.strip() or not letter_fax.strip():
+        errors["letters"] = "Confirm the office address and fax number for letters."
+    if errors:
+        return StepResult(errors)
+    order.ordering_provider_id = ordering.id
+    order.facility_id = servicing_id if servicing_kind == "facility" else None
+    order.servicing_provider_id = servicing_id if servicing_kind != "facility" else None
+    order.out_of_network_confirmed = out_of_network_confirmed
+    order.letter_address = letter_address.strip()[:300]
+    order.letter_fax = letter_fax.strip()[:32]
+    _touch(session, order, actor, 3)
+    return StepResult()
+
+
+# --- step 4: the program's own questions and the requested codes ---
+
+
+def member_age(session: Session, order: Order, on: date) -> int:
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return age_on(member.date_of_birth, on) if member else 0
+
+
+def save_program_details(
+    session: Session, *, actor: Actor, order_id: int, details: dict, codes: list[str]
+) -> StepResult:
+    """Validate the program's answers (its pydantic schema) and the requested codes, then save."""
+    order = editable_draft(session, actor, order_id)
+    program = get_program(order.program)
+    on = order.service_start or _now().date()
+    plan = session.get(HealthPlan, order.plan_id)
+    errors: dict[str, str] = {}
+    try:
+        validated = program.details_schema.model_validate(
+            details, context={"member_age": member_age(session, order, on)}
+        )
+    except ValidationError as invalid:
+        for problem in invalid.errors():
+            name = ".".join(str(part) for part in problem["loc"]) or "details"
+            errors.setdefault(name, problem["msg"].removeprefix("Value error, "))
+        validated = None
+    wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))[:MAX_CODES]
+    if not wanted:
+        errors["codes"] = "Choose at least one procedure."
+    unknown = [c for c in wanted if program.managed_code(plan.code, on.year, c) is None]
+    if unknown:
+        errors["codes"] = (
+            f"{', '.join(unknown)} is not on {plan.name}'s list of managed procedures for {on.year}. "
+            "Contact the health plan about it; nothing has been submitted."
+        )
+    if errors:
+        return StepResult(errors)
+    order.details = validated.model_dump(mode="json")
+    _replace_lines(session, order, plan.code, on.year, wanted)
+    _touch(session, order, actor, 4)
+    return StepResult()
+
+
+def _replace_lines(session: Session, order: Order, plan_code: str, year: int, codes: list[str]) -> None:
+    program = get_program(order.program)
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
+        session.delete(line)
+    session.flush()
+    for number, code in enumerate(codes, start=1):
+        managed = program.managed_code(plan_code, year, code)
+        session.add(OrderLine(order_id=order.id, line_number=number, code_system="CPT", code=code,
+                              description=managed.label))
+
+
+# --- step 5: diagnoses ---
+
+
+def save_diagnoses(session: Session, *, actor: Actor, order_id: int, codes: list[str]) -> StepResult:
+    """Save ICD-10-CM codes, the primary one first."""
+    order = editable_draft(session, actor, order_id)
+    found = []
+    for code in list(dict.fromkeys(codes))[:MAX_DIAGNOSES]:
+        diagnosis = get_diagnosis(code)
+        if diagnosis is None:
+            return StepResult({"diagnoses": f"{code} is not a billable ICD-10-CM code."})
+        found.append(diagnosis)
+    if not found:
+        return StepResult({"diagnoses": "Add at least one diagnosis; the first is the primary one."})
+    for row in session.exec(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id)).all():
+        session.delete(row)
+    session.flush()
+    for sequence, diagnosis in enumerate(found, start=1):
+        session.add(OrderDiagnosis(order_id=order.id, sequence=sequence, code=diagnosis.code,
+                                   description=diagnosis.description[:300]))
+    _touch(session, order, actor, 5)
+    return StepResult()
+
+
+# --- steps 6 and 7: urgency and date of service ---
+
+
+def save_urgency_and_date(
+    session: Session, *, actor: Actor, order_id: int, urgency: str, urgency_reason: str, service_date: date | None,
+    today: date,
+) -> StepResult:
+    """Urgent requests need a clinical reason; a past date is accepted up to 2 business days back."""
+    order = editable_draft(session, actor, order_id)
+    errors = {}
+    if urgency not in {u.value for u in Urgency}:
+        errors["urgency"] = "Choose standard or urgent."
+    elif urgency == Urgency.URGENT and len(urgency_reason.strip()) < 10:
+        errors["urgency_reason"] = "Give the clinical reason this request is urgent."
+    if service_date is None:
+        errors["service_date"] = "Enter the date of service."
+    else:
+        problem = retro_request_problem(service_date, today)
+        if problem:
+            errors["service_date"] = problem
+        elif order.member_id:
+            member = session.get(Member, order.member_id)
+            problem = eligibility_problem(member, service_date)
+            if problem:
+                errors["service_date"] = problem
+    if errors:
+        return StepResult(errors)
+    order.urgency = Urgency(urgency)
+    order.urgency_reason = urgency_reason.strip()[:2000] if urgency == Urgency.URGENT else ""
+    order.service_start = service_date
+    _touch(session, order, actor, 7)
+    return StepResult()
+
+
+# --- resuming a draft ---
+
+
+@dataclass(frozen=True)
+class DraftSnapshot:
+    order_id: int
+    step: int
+    plan_id: int
+    program: str
+    service_date: str
+    member: MemberMatch | None
+    member_age: int
+    ordering_provider_id: int | None
+    servicing: ProviderMatch | None
+    out_of_network_confirmed: bool
+    letter_address: str
+    letter_fax: str
+    details: dict
+    codes: tuple[str, ...]
+    diagnoses: tuple[tuple[str, str], ...]
+    urgency: str
+    urgency_reason: str
+
+
+def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot:
+    """Everything saved so far, to resume the wizard after sign-out or a restart."""
+    order = editable_draft(session, actor, order_id)
+    member = session.get(Member, order.member_id) if order.member_id else None
+    servicing = None
+    if order.facility_id:
+        servicing = _facility_match(session, order.plan_id, session.get(Facility, order.facility_id))
+    elif order.servicing_provider_id:
+        servicing = _provider_match(session, order.plan_id, session.get(Provider, order.servicing_provider_id))
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)).all()
+    diagnoses = session.exec(
+        select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+    ).all()
+    return DraftSnapshot(
+        order_id=order.id, step=order.wizard_step, plan_id=order.plan_id, program=order.program,
+        service_date=order.service_start.isoformat() if order.service_start else "",
+        member=_member_match(member) if member else None,
+        member_age=member_age(session, order, order.service_start or _now().date()),
+        ordering_provider_id=order.ordering_provider_id, servicing=servicing,
+        out_of_network_confirmed=order.out_of_network_confirmed, letter_address=order.letter_address,
+        letter_fax=order.letter_fax, details=dict(order.details), codes=tuple(line.code for line in lines),
+        diagnoses=tuple((d.code, d.description) for d in diagnoses), urgency=order.urgency,
+        urgency_reason=order.urgency_reason,
+    )
+
+
+def site_of_care_alternatives(session: Session, *, actor: Actor, order_id: int) -> list[ProviderMatch]:
+    """In-network free-standing centres and offices, those in the member's city first."""
+    order = editable_draft(session, actor, order_id)
+    member = session.get(Member, order.member_id) if order.member_id else None
+    facilities = session.exec(
+        select(Facility).where(Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]))
+    ).all()
+    matches = [_facility_match(session, order.plan_id, f) for f in facilities]
+    in_network = [m for m in matches if m.in_network]
+    return sorted(in_network, key=lambda m: (member is None or m.city != member.city, m.name))

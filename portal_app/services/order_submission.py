@@ -1,0 +1,263 @@
+"""Submitting a draft: completeness, duplicates, the rules engine, determinations, review tasks.
+
+Submitting the same draft twice (a double click, a reconnect replaying the event)
+returns the first result: the draft row is the idempotency unit, guarded by the
+order's version column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, func, select
+
+from portal_app.domain.calendar import retro_request_problem
+from portal_app.domain.duplicates import FiledRequest, find_duplicates
+from portal_app.domain.enums import (
+    DecidedBy,
+    LineDecision,
+    OrderStatus,
+    ReviewQueue,
+    Urgency,
+)
+from portal_app.domain.order_numbers import format_order_number
+from portal_app.domain.programs import ProgramRequest, get_program
+from portal_app.domain.rules import Outcome, evaluate
+from portal_app.domain.windows import DateWindow, validity_window
+from portal_app.models import (
+    Determination,
+    HealthPlan,
+    Member,
+    Order,
+    OrderDiagnosis,
+    OrderLine,
+    ReviewTask,
+)
+from portal_app.services import audit
+from portal_app.services.authz import Actor, require
+from portal_app.services.order_entry import DraftNotFound, editable_draft, eligibility_problem, member_age
+
+# Decision time frames of CMS-0057-F (42 CFR 422.568, 422.572 as amended, from 2026):
+# 72 hours for expedited (urgent) requests, 7 calendar days for standard ones.
+URGENT_DUE = timedelta(hours=72)
+STANDARD_DUE = timedelta(days=7)
+
+_LINE_DECISION = {
+    Outcome.AUTHORIZED: LineDecision.AUTHORIZED,
+    Outcome.PENDED: LineDecision.PENDED,
+    Outcome.NOTIFICATION_ONLY: LineDecision.NOTIFICATION_ONLY,
+}
+
+
+@dataclass(frozen=True)
+class DuplicateNotice:
+    order_number: str
+    status: str
+    window: str
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    order_number: str = ""
+    status: str = ""
+    problems: tuple[str, ...] = ()
+    duplicates: tuple[DuplicateNotice, ...] = ()
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.order_number)
+
+
+def _service_window(order: Order) -> DateWindow:
+    start = order.service_start
+    return DateWindow(start, order.service_end or start)
+
+
+def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
+    program = get_program(order.program)
+    plan = session.get(HealthPlan, order.plan_id)
+    others = session.exec(
+        select(Order).where(
+            Order.member_id == order.member_id, Order.program == order.program, Order.id != order.id,
+            Order.order_number.is_not(None),
+        )
+    ).all()
+    filed = []
+    for other in others:
+        codes = session.exec(select(OrderLine.code).where(OrderLine.order_id == other.id)).all()
+        days = program.validity_days(plan.code)
+        filed.append(
+            FiledRequest(
+                order_number=other.order_number, member_id=other.member_id, program=other.program,
+                codes=frozenset(codes), window=validity_window(start=other.service_start, days=days),
+                status=other.status,
+            )
+        )
+    return filed
+
+
+def duplicates_of(session: Session, *, actor: Actor, order_id: int) -> list[DuplicateNotice]:
+    """Similar requests on file for the same member whose windows overlap this draft's."""
+    order = editable_draft(session, actor, order_id)
+    return _duplicates(session, order)
+
+
+def _duplicates(session: Session, order: Order) -> list[DuplicateNotice]:
+    if order.member_id is None or order.service_start is None:
+        return []
+    codes = frozenset(session.exec(select(OrderLine.code).where(OrderLine.order_id == order.id)).all())
+    program = get_program(order.program)
+    plan = session.get(HealthPlan, order.plan_id)
+    window = validity_window(start=order.service_start, days=program.validity_days(plan.code))
+    found = find_duplicates(
+        member_id=order.member_id, program=order.program, codes=codes, window=window,
+        filed=_filed_requests(session, order),
+    )
+    return [
+        DuplicateNotice(f.order_number, OrderStatus(f.status).label, f"{f.window.start} to {f.window.end}")
+        for f in found
+    ]
+
+
+def _completeness_problems(session: Session, order: Order, today: date) -> list[str]:
+    problems = []
+    if order.member_id is None or not order.member_confirmed:
+        problems.append("Choose and confirm the member.")
+    elif problem := eligibility_problem(session.get(Member, order.member_id), order.service_start):
+        problems.append(problem)
+    if order.ordering_provider_id is None or (order.servicing_provider_id is None and order.facility_id is None):
+        problems.append("Choose the ordering provider and where the service will be performed.")
+    if not session.exec(select(OrderLine.id).where(OrderLine.order_id == order.id)).first():
+        problems.append("Answer the program's questions and choose the procedure.")
+    if not session.exec(select(OrderDiagnosis.id).where(OrderDiagnosis.order_id == order.id)).first():
+        problems.append("Add at least one diagnosis.")
+    if order.service_start is None:
+        problems.append("Enter the date of service.")
+    elif problem := retro_request_problem(order.service_start, today):
+        problems.append(problem)
+    if order.urgency == Urgency.URGENT and not order.urgency_reason:
+        problems.append("Give the clinical reason this request is urgent.")
+    return problems
+
+
+def _result_of(order: Order) -> SubmitResult:
+    return SubmitResult(order_number=order.order_number, status=OrderStatus(order.status).label)
+
+
+def submit_order(
+    session: Session, *, actor: Actor, order_id: int, duplicates_acknowledged: bool = False,
+    today: date | None = None,
+) -> SubmitResult:
+    """Submit a completed draft: the rules engine decides each line at once or pends it."""
+    require(session, actor, "order.create", record=f"order:{order_id}")
+    existing = session.get(Order, order_id)
+    if existing is not None and existing.order_number and existing.created_by_id == actor.user_id:
+        return _result_of(existing)  # a repeated submit answers with the first result
+    order = editable_draft(session, actor, order_id)
+    today = today or datetime.now(UTC).date()
+    problems = _completeness_problems(session, order, today)
+    if problems:
+        return SubmitResult(problems=tuple(problems))
+    duplicates = _duplicates(session, order)
+    if duplicates and not duplicates_acknowledged:
+        return SubmitResult(duplicates=tuple(duplicates))
+    determination = _evaluate(session, order, duplicates)
+    if determination.not_managed:
+        codes = ", ".join(line.code for line in determination.not_managed)
+        return SubmitResult(problems=(
+            f"{codes} is not managed for this plan on the date of service: contact the health plan. "
+            "Nothing has been submitted.",
+        ))
+    try:
+        _record_submission(session, actor, order, determination, duplicates)
+    except StaleDataError:
+        session.rollback()
+        again = session.get(Order, order_id)
+        if again is not None and again.order_number:
+            return _result_of(again)
+        raise
+    return _result_of(order)
+
+
+def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice]):
+    program = get_program(order.program)
+    plan = session.get(HealthPlan, order.plan_id)
+    member = session.get(Member, order.member_id)
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)).all()
+    diagnoses = session.exec(
+        select(OrderDiagnosis.code).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+    ).all()
+    details = program.details_schema.model_validate(
+        order.details, context={"member_age": member_age(session, order, order.service_start)}
+    )
+    request = ProgramRequest(
+        plan_code=plan.code, service_date=order.service_start,
+        member_age=member_age(session, order, order.service_start), member_sex=member.sex,
+        codes=tuple(line.code for line in lines), details=details, diagnosis_codes=tuple(diagnoses),
+        duplicate_of=duplicates[0].order_number if duplicates else "",
+    )
+    return evaluate(program, request)
+
+
+def _next_order_number(session: Session, year: int) -> str:
+    prefix = f"PC{year:04d}"
+    latest = session.exec(
+        select(func.max(Order.order_number)).where(Order.order_number.like(f"{prefix}%"))
+    ).one()
+    sequence = int(latest[6:12]) + 1 if latest else 1
+    return format_order_number(year, sequence)
+
+
+def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
+    if LineDecision.PENDED in decisions:
+        return OrderStatus.IN_PROGRESS
+    if all(d == LineDecision.NOTIFICATION_ONLY for d in decisions):
+        return OrderStatus.COMPLETED
+    return OrderStatus.AUTHORIZED
+
+
+def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
+    now = datetime.now(UTC)
+    program = get_program(order.program)
+    plan = session.get(HealthPlan, order.plan_id)
+    window = validity_window(start=order.service_start, days=program.validity_days(plan.code))
+    lines = {line.code: line for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()}
+    decisions = []
+    for outcome in determination.lines:
+        line = lines[outcome.code]
+        line.decision = _LINE_DECISION[outcome.outcome]
+        decisions.append(line.decision)
+        session.add(line)
+        session.add(Determination(
+            order_line_id=line.id, decision=line.decision, reason=outcome.reason[:2000],
+            guideline_citation=outcome.citation[:300], decided_by=DecidedBy.RULES_ENGINE,
+            explanation={"criteria": [
+                {"id": r.criterion_id, "text": r.text, "citation": r.citation, "met": r.met} for r in outcome.results
+            ]},
+            valid_from=window.start if line.decision == LineDecision.AUTHORIZED else None,
+            valid_until=window.end if line.decision == LineDecision.AUTHORIZED else None,
+        ))
+    order.status = _overall_status(decisions)
+    order.order_number = _next_order_number(session, now.year)
+    order.submitted_at = now
+    order.duplicate_of = duplicates[0].order_number if duplicates else ""
+    order.updated_by_id = actor.user_id
+    order.updated_at = now
+    order.wizard_step = 8
+    session.add(order)
+    if order.status == OrderStatus.IN_PROGRESS:
+        pended = [o.reason for o in determination.lines if o.outcome == Outcome.PENDED]
+        session.add(ReviewTask(
+            order_id=order.id, queue=ReviewQueue.NURSE, reason=" ".join(pended)[:2000],
+            due_at=now + (URGENT_DUE if order.urgency == Urgency.URGENT else STANDARD_DUE),
+        ))
+    session.flush()
+    audit.record(session, action="order.submitted", user_id=actor.user_id, record_type="order",
+                 record_id=order.id, client_address=actor.client_address,
+                 detail={"status": order.status, "duplicate_of": order.duplicate_of})
+    session.commit()
+
+
+__all__ = ["DraftNotFound", "DuplicateNotice", "SubmitResult", "duplicates_of", "submit_order"]

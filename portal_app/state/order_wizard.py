@@ -1,0 +1,442 @@
+"""The order wizard: plan and program, member, providers, the program's step, diagnosis,
+urgency and date, review and submit. The draft is saved by the service at every step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.db import session_scope
+from portal_app.domain.enums import Program, Role, Urgency
+from portal_app.reference.icd10 import search_diagnoses
+from portal_app.services import order_entry as entry
+from portal_app.services.order_entry import DraftNotFound
+from portal_app.services.order_submission import submit_order
+from portal_app.state.auth import authorized, current_actor
+from portal_app.state.validation import as_int
+
+STEPS = [
+    "Plan and program", "Member", "Providers", "Request details", "Diagnosis", "Urgency and date",
+    "Review and submit",
+]
+PROGRAM_STEP, REVIEW_STEP = 3, 6
+ERROR_KEYS = (
+    "plan", "program", "service_date", "member", "ordering", "servicing", "letters", "details", "codes",
+    "diagnoses", "urgency", "urgency_reason", "form",
+)
+STAFF = Role.ORDERING_PROVIDER_STAFF
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+
+
+@dataclass
+class MemberRow:
+    member_id: int
+    member_number: str
+    name: str
+    birth_date: str
+    address: str
+    eligibility: str
+
+
+@dataclass
+class PartyRow:
+    kind: str
+    id: int
+    name: str
+    npi: str
+    detail: str
+    city: str
+    in_network: bool
+    address: str
+    fax: str
+
+
+def _no_errors() -> dict[str, str]:
+    return dict.fromkeys(ERROR_KEYS, "")
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class OrderWizardState(rx.State):
+    order_id: int = 0
+    step: int = 0
+    errors: dict[str, str] = _no_errors()
+    working: bool = False
+    # step 1
+    plan_options: list[Option] = []
+    program_options: list[Option] = []
+    plan_id: str = ""
+    program: str = ""
+    service_date: str = ""
+    # step 2
+    member_number: str = ""
+    last_name: str = ""
+    birth_date: str = ""
+    members: list[MemberRow] = []
+    searched_members: bool = False
+    member: MemberRow = MemberRow(0, "", "", "", "", "")
+    member_age: int = 0
+    member_confirmed: bool = False
+    # step 3
+    ordering_options: list[Option] = []
+    ordering_provider_id: str = ""
+    servicing_query: str = ""
+    servicing_results: list[PartyRow] = []
+    servicing: PartyRow = PartyRow("", 0, "", "", "", "", True, "", "")
+    out_of_network_confirmed: bool = False
+    letter_address: str = ""
+    letter_fax: str = ""
+    letters_confirmed: bool = False
+    # step 5
+    diagnosis_query: str = ""
+    diagnosis_results: list[Option] = []
+    diagnoses: list[Option] = []
+    # step 6
+    urgency: str = Urgency.STANDARD.value
+    urgency_reason: str = ""
+    # step 7
+    duplicates: list[Option] = []
+    duplicates_acknowledged: bool = False
+    submit_problems: list[str] = []
+    # The ordering providers offered, by id, for prefilling the letter address.
+    _ordering: dict = {}
+
+    # --- loading ---
+
+    @rx.event
+    @authorized(STAFF)
+    async def load_page(self):
+        """Open the wizard: resume the draft named in the URL, or start fresh."""
+        actor = current_actor()
+        draft_id = as_int(self.router.page.params.get("draft", ""))
+
+        def _load():
+            with session_scope() as session:
+                plans = entry.plans_for(session, actor=actor)
+                snapshot = entry.get_draft(session, actor=actor, order_id=draft_id) if draft_id else None
+                return plans, snapshot
+
+        try:
+            plans, snapshot = await rx.run_in_thread(_load)
+        except DraftNotFound:
+            plans, snapshot = await rx.run_in_thread(lambda: (_plans(actor), None))
+        self._reset_all()
+        self.plan_options = [Option(str(p.plan_id), p.name) for p in plans]
+        if snapshot is not None:
+            await self._restore(snapshot)
+
+    def _reset_all(self) -> None:
+        for name, value in {
+            "order_id": 0, "step": 0, "errors": _no_errors(), "plan_id": "", "program": "", "service_date": "",
+            "program_options": [], "member_number": "", "last_name": "", "birth_date": "", "members": [],
+            "searched_members": False, "member": MemberRow(0, "", "", "", "", ""), "member_age": 0,
+            "member_confirmed": False, "ordering_options": [], "ordering_provider_id": "", "servicing_query": "",
+            "servicing_results": [], "servicing": PartyRow("", 0, "", "", "", "", True, "", ""),
+            "out_of_network_confirmed": False, "letter_address": "", "letter_fax": "", "letters_confirmed": False,
+            "diagnosis_query": "", "diagnosis_results": [], "diagnoses": [], "urgency": Urgency.STANDARD.value,
+            "urgency_reason": "", "duplicates": [], "duplicates_acknowledged": False, "submit_problems": [],
+            "working": False,
+        }.items():
+            setattr(self, name, value)
+
+    async def _restore(self, snapshot: entry.DraftSnapshot) -> None:
+        self.order_id, self.plan_id, self.program = snapshot.order_id, str(snapshot.plan_id), snapshot.program
+        self.service_date = snapshot.service_date
+        await self._refresh_programs()
+        if snapshot.member:
+            self.member = MemberRow(**asdict(snapshot.member))
+            self.member_confirmed, self.member_age = True, snapshot.member_age
+        self.ordering_provider_id = str(snapshot.ordering_provider_id or "")
+        if snapshot.servicing:
+            self.servicing = PartyRow(**asdict(snapshot.servicing))
+        self.out_of_network_confirmed = snapshot.out_of_network_confirmed
+        self.letter_address, self.letter_fax = snapshot.letter_address, snapshot.letter_fax
+        self.letters_confirmed = bool(snapshot.letter_address)
+        self.diagnoses = [Option(code, f"{code} {text}") for code, text in snapshot.diagnoses]
+        self.urgency, self.urgency_reason = snapshot.urgency, snapshot.urgency_reason
+        from portal_app.state.imaging_step import ImagingStepState
+
+        imaging = await self.get_state(ImagingStepState)
+        imaging.restore(snapshot.details, list(snapshot.codes), plan_id=int(self.plan_id),
+                        service_year=_parse_date(self.service_date).year)
+        self.step = min(snapshot.step, REVIEW_STEP)
+        if snapshot.member:
+            await self._load_ordering_options()
+
+    # --- typed values (allow-listed fields only) ---
+
+    @rx.event
+    @authorized(STAFF)
+    async def update_field(self, field: str, value: str):
+        text_fields = {"plan_id", "program", "service_date", "member_number", "last_name", "birth_date",
+                       "ordering_provider_id", "servicing_query", "letter_address", "letter_fax",
+                       "diagnosis_query", "urgency", "urgency_reason"}
+        if field not in text_fields or not isinstance(value, str):
+            return
+        setattr(self, field, value[:2000])
+        if field in {"plan_id", "service_date"}:
+            await self._refresh_programs()
+        if field == "ordering_provider_id":
+            self._prefill_letters()
+
+    @rx.var
+    def urgency_label(self) -> str:
+        return Urgency(self.urgency).label if self.urgency in {u.value for u in Urgency} else ""
+
+    @rx.event
+    @authorized(STAFF)
+    async def choose_urgency(self, label: str):
+        chosen = [u for u in Urgency if u.label == label]
+        if chosen:
+            self.urgency = chosen[0].value
+
+    @rx.event
+    @authorized(STAFF)
+    async def toggle(self, field: str, checked: bool):
+        if field in {"member_confirmed", "out_of_network_confirmed", "letters_confirmed", "duplicates_acknowledged"}:
+            setattr(self, field, checked is True)
+
+    async def _refresh_programs(self) -> None:
+        plan_id, on = as_int(self.plan_id), _parse_date(self.service_date)
+        if not plan_id or on is None:
+            self.program_options = []
+            return
+
+        def _programs():
+            with session_scope() as session:
+                return entry.programs_for(session, plan_id=plan_id, on=on)
+
+        programs = await rx.run_in_thread(_programs)
+        self.program_options = [Option(p.value, p.label) for p in programs]
+        if self.program not in {p.value for p in programs}:
+            self.program = ""
+
+    # --- navigation ---
+
+    @rx.event
+    @authorized(STAFF)
+    async def previous_step(self):
+        if 0 < self.step:
+            self.step -= 1
+            self.errors = _no_errors()
+
+    @rx.event
+    @authorized(STAFF)
+    async def next_step(self):
+        """Validate and save this step through the service, then move on."""
+        if self.working:
+            return
+        self.working = True
+        try:
+            result = await self._save_step()
+        except DraftNotFound:
+            result = entry.StepResult({"form": "This draft is no longer available. Start a new request."})
+        self.working = False
+        self.errors = {**_no_errors(), **result.errors}
+        if result.ok and self.step < REVIEW_STEP:
+            self.step += 1
+            await self._enter_step()
+
+    async def _call(self, fn, **kwargs):
+        actor = current_actor()
+
+        def _run():
+            with session_scope() as session:
+                return fn(session, actor=actor, **kwargs)
+
+        return await rx.run_in_thread(_run)
+
+    async def _save_step(self) -> entry.StepResult:
+        if self.step == 0:
+            return await self._save_plan_step()
+        if self.step == 1:
+            return await self._call(entry.choose_member, order_id=self.order_id, member_id=self.member.member_id,
+                                    confirmed=self.member_confirmed)
+        if self.step == 2:
+            return await self._save_providers_step()
+        if self.step == PROGRAM_STEP:
+            from portal_app.state.imaging_step import ImagingStepState
+
+            imaging = await self.get_state(ImagingStepState)
+            result = await self._call(entry.save_program_details, order_id=self.order_id,
+                                      details=imaging.details_payload(), codes=imaging.chosen_codes())
+            imaging.show_errors(result.errors)
+            return entry.StepResult({"details": "Please correct the answers marked below."}) if result.errors else result
+        if self.step == 4:
+            return await self._call(entry.save_diagnoses, order_id=self.order_id,
+                                    codes=[d.value for d in self.diagnoses])
+        if self.step == 5:
+            return await self._call(entry.save_urgency_and_date, order_id=self.order_id, urgency=self.urgency,
+                                    urgency_reason=self.urgency_reason, service_date=_parse_date(self.service_date),
+                                    today=_today())
+        return entry.StepResult()
+
+    async def _save_plan_step(self) -> entry.StepResult:
+        if self.order_id:
+            return entry.StepResult()  # plan and program are fixed once the draft exists
+        order_id, result = await self._call(
+            entry.start_draft, plan_id=as_int(self.plan_id), program=self.program,
+            service_date=_parse_date(self.service_date), today=_today(),
+        )
+        if order_id:
+            self.order_id = order_id
+        return result
+
+    async def _save_providers_step(self) -> entry.StepResult:
+        if not self.letters_confirmed:
+            return entry.StepResult({"letters": "Confirm the office address and fax number for letters."})
+        return await self._call(
+            entry.choose_providers, order_id=self.order_id, ordering_provider_id=as_int(self.ordering_provider_id),
+            servicing_kind=self.servicing.kind, servicing_id=self.servicing.id,
+            out_of_network_confirmed=self.out_of_network_confirmed or self.servicing.in_network,
+            letter_address=self.letter_address, letter_fax=self.letter_fax,
+        )
+
+    async def _enter_step(self) -> None:
+        if self.step == 2:
+            await self._load_ordering_options()
+        if self.step == PROGRAM_STEP:
+            from portal_app.state.imaging_step import ImagingStepState
+
+            imaging = await self.get_state(ImagingStepState)
+            await imaging.prepare(order_id=self.order_id, plan_id=as_int(self.plan_id),
+                                  service_year=_parse_date(self.service_date).year, member_age=self.member_age,
+                                  site_kind=self.servicing.kind, site_detail=self.servicing.detail)
+        if self.step == REVIEW_STEP:
+            await self._check_duplicates()
+
+    # --- member step ---
+
+    @rx.event
+    @authorized(STAFF)
+    async def search_members(self):
+        birth = _parse_date(self.birth_date)
+        matches = await self._call(entry.search_members, order_id=self.order_id, member_number=self.member_number,
+                                   last_name=self.last_name, birth_date=birth)
+        self.members = [MemberRow(**asdict(m)) for m in matches]
+        self.searched_members = True
+        self.errors = {**_no_errors(), "member": "" if matches else
+                       "No member of this plan matches. Search by member ID, or by last name and date of birth."}
+
+    @rx.event
+    @authorized(STAFF)
+    async def pick_member(self, member_id: int):
+        chosen = [m for m in self.members if m.member_id == as_int(member_id)]
+        if chosen:
+            self.member, self.member_confirmed = chosen[0], False
+            born = _parse_date(chosen[0].birth_date)
+            on = _parse_date(self.service_date) or _today()
+            self.member_age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+    # --- providers step ---
+
+    async def _load_ordering_options(self) -> None:
+        providers = await self._call(entry.ordering_providers, order_id=self.order_id)
+        self._ordering = {str(p.id): p for p in providers}
+        self.ordering_options = [Option(str(p.id), f"{p.name} — {p.detail} (NPI {p.npi})") for p in providers]
+        self._prefill_letters()
+
+    def _prefill_letters(self) -> None:
+        chosen = self._ordering.get(self.ordering_provider_id)
+        if chosen and not self.letters_confirmed:
+            self.letter_address, self.letter_fax = chosen.address, chosen.fax
+
+    @rx.event
+    @authorized(STAFF)
+    async def search_servicing(self):
+        found = await self._call(entry.search_servicing, order_id=self.order_id, query=self.servicing_query)
+        self.servicing_results = [PartyRow(**asdict(p)) for p in found]
+
+    @rx.event
+    @authorized(STAFF)
+    async def pick_servicing(self, kind: str, party_id: int):
+        chosen = [p for p in self.servicing_results if p.kind == kind and p.id == as_int(party_id)]
+        if chosen:
+            self.servicing, self.out_of_network_confirmed = chosen[0], False
+
+    # --- diagnosis step ---
+
+    @rx.event
+    @authorized(STAFF)
+    async def search_diagnoses(self):
+        query = self.diagnosis_query[:100]
+        found = await rx.run_in_thread(lambda: search_diagnoses(query, limit=15))
+        self.diagnosis_results = [Option(d.code, f"{d.code} {d.description}") for d in found]
+
+    @rx.event
+    @authorized(STAFF)
+    async def add_diagnosis(self, code: str):
+        chosen = [d for d in self.diagnosis_results if d.value == code]
+        if chosen and code not in {d.value for d in self.diagnoses} and len(self.diagnoses) < entry.MAX_DIAGNOSES:
+            self.diagnoses = [*self.diagnoses, chosen[0]]
+
+    @rx.event
+    @authorized(STAFF)
+    async def remove_diagnosis(self, code: str):
+        self.diagnoses = [d for d in self.diagnoses if d.value != code]
+
+    @rx.event
+    @authorized(STAFF)
+    async def make_primary(self, code: str):
+        chosen = [d for d in self.diagnoses if d.value == code]
+        self.diagnoses = chosen + [d for d in self.diagnoses if d.value != code]
+
+    # --- review and submit ---
+
+    async def _check_duplicates(self) -> None:
+        from portal_app.services.order_submission import duplicates_of
+
+        found = await self._call(duplicates_of, order_id=self.order_id)
+        self.duplicates = [Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})") for d in found]
+        self.duplicates_acknowledged = False
+        self.submit_problems = []
+
+    @rx.event
+    @authorized(STAFF)
+    async def submit(self):
+        if self.step != REVIEW_STEP or self.working:
+            return None
+        self.working = True
+        try:
+            result = await self._call(submit_order, order_id=self.order_id,
+                                      duplicates_acknowledged=self.duplicates_acknowledged)
+        except DraftNotFound:
+            self.working = False
+            self.submit_problems = ["This draft is no longer available. Start a new request."]
+            return None
+        self.working = False
+        if result.duplicates:
+            self.duplicates = [Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})")
+                               for d in result.duplicates]
+            self.submit_problems = ["A similar request is on file: read the notice and confirm to submit anyway."]
+            return None
+        if not result.submitted:
+            self.submit_problems = list(result.problems)
+            return None
+        return rx.redirect(routes.order(result.order_number))
+
+
+def _plans(actor):
+    with session_scope() as session:
+        return entry.plans_for(session, actor=actor)
+
+
+__all__ = ["OrderWizardState", "Program"]
