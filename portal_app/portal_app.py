@@ -11,13 +11,15 @@ from portal_app.api.security_headers import SecurityHeadersMiddleware
 from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
 from portal_app.pages.home import home_page, not_allowed_page
-from portal_app.pages.orders import order_summary_page
+from portal_app.pages.order_wizard import order_wizard_page
+from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
 from portal_app.pages.register import register_page
 from portal_app.pages.sign_in import sign_in_page
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.auth import AuthState
-from portal_app.state.orders import OrderSummaryState
+from portal_app.state.order_wizard import OrderWizardState
+from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.sign_in import SignInState
 
 app = rx.App(
@@ -43,4 +45,7 @@ _page(not_allowed_page, routes.NOT_ALLOWED, "Not allowed")
 _page(registrations_page, routes.ADMIN_REGISTRATIONS, "Pending registrations", RegistrationsState.load_page)
 _page(audit_page, routes.ADMIN_AUDIT, "Audit log", AuditLogState.load_page)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
+_page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_page)
+_page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)
+_page(verify_page, routes.VERIFY, "Verify an order")
 _page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order)

@@ -61,3 +61,16 @@ def problem_callout(message: Any, *, color: str = "red") -> rx.Component:
         message != "",
         rx.callout(message, color_scheme=color, role="alert" if color == "red" else "status", width="100%"),
     )
+
+
+def notice_box(*children: rx.Component, color: str = "amber", role: str = "status") -> rx.Component:
+    """A coloured box for notices that hold lists or controls (a callout takes text only)."""
+    return rx.box(
+        *children,
+        role=role,
+        width="100%",
+        padding="1em",
+        border_radius="8px",
+        background=f"var(--{color}-3)",
+        border=f"1px solid var(--{color}-7)",
+    )

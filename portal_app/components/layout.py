@@ -12,6 +12,12 @@ IDLE_POLL_MILLISECONDS = 10_000
 
 # Navigation per role; the services re-check every action whatever the menu shows.
 _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
+    Role.ORDERING_PROVIDER_STAFF: [
+        ("New request", routes.ORDER_NEW),
+        ("My orders", routes.MY_ORDERS),
+        ("Verify an order", routes.VERIFY),
+    ],
+    Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY)],
     Role.SUPPORT_ADMIN: [
         ("Registrations", routes.ADMIN_REGISTRATIONS),
         ("Audit log", routes.ADMIN_AUDIT),

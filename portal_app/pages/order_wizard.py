@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field_error, labelled_input, problem_callout
+from portal_app.components.forms import field_error, labelled_input, notice_box, problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.stepper import stepper
 from portal_app.domain.enums import Urgency
@@ -239,7 +239,7 @@ def _review_step() -> rx.Component:
             rx.data_list.item(rx.data_list.label("Diagnoses"),
                               rx.data_list.value(rx.foreach(W.diagnoses, lambda d: rx.text(d.label, size="2")))),
         ),
-        rx.cond(W.duplicates.length() > 0, rx.callout(
+        rx.cond(W.duplicates.length() > 0, notice_box(
             rx.vstack(
                 rx.text(rx.text.strong("Possible duplicate. "),
                         "A similar request for this member is already on file:"),
@@ -247,11 +247,11 @@ def _review_step() -> rx.Component:
                 rx.text("You may still submit; a nurse will then review the request with the duplicate noted."),
                 _checkbox("I have read this notice and want to submit anyway", "duplicates_acknowledged"),
             ),
-            color_scheme="amber", role="alert", width="100%",
+            role="alert",
         )),
-        rx.cond(W.submit_problems.length() > 0, rx.callout(
+        rx.cond(W.submit_problems.length() > 0, notice_box(
             rx.el.ul(rx.foreach(W.submit_problems, lambda p: rx.el.li(p))),
-            color_scheme="red", role="alert", width="100%",
+            color="red", role="alert",
         )),
         spacing="3",
         width="100%",

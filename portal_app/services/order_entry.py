@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
 from portal_app.domain.programs import age_on, get_program
+from portal_app.domain.validation import plain_errors
 from portal_app.models import (
     Facility,
     HealthPlan,
@@ -364,9 +365,7 @@ def save_program_details(
             details, context={"member_age": member_age(session, order, on)}
         )
     except ValidationError as invalid:
-        for problem in invalid.errors():
-            name = ".".join(str(part) for part in problem["loc"]) or "details"
-            errors.setdefault(name, problem["msg"].removeprefix("Value error, "))
+        errors.update(plain_errors(invalid))
         validated = None
     wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))[:MAX_CODES]
     if not wanted:

@@ -175,7 +175,7 @@ class OrderWizardState(rx.State):
         from portal_app.state.imaging_step import ImagingStepState
 
         imaging = await self.get_state(ImagingStepState)
-        imaging.restore(snapshot.details, list(snapshot.codes), plan_id=int(self.plan_id),
+        await imaging._restore(snapshot.details, list(snapshot.codes), plan_id=int(self.plan_id),
                         service_year=_parse_date(self.service_date).year)
         self.step = min(snapshot.step, REVIEW_STEP)
         if snapshot.member:
@@ -277,8 +277,8 @@ class OrderWizardState(rx.State):
 
             imaging = await self.get_state(ImagingStepState)
             result = await self._call(entry.save_program_details, order_id=self.order_id,
-                                      details=imaging.details_payload(), codes=imaging.chosen_codes())
-            imaging.show_errors(result.errors)
+                                      details=imaging._details_payload(), codes=imaging._chosen_codes())
+            imaging._show_errors(result.errors)
             return entry.StepResult({"details": "Please correct the answers marked below."}) if result.errors else result
         if self.step == 4:
             return await self._call(entry.save_diagnoses, order_id=self.order_id,
@@ -317,7 +317,7 @@ class OrderWizardState(rx.State):
             from portal_app.state.imaging_step import ImagingStepState
 
             imaging = await self.get_state(ImagingStepState)
-            await imaging.prepare(order_id=self.order_id, plan_id=as_int(self.plan_id),
+            await imaging._prepare(order_id=self.order_id, plan_id=as_int(self.plan_id),
                                   service_year=_parse_date(self.service_date).year, member_age=self.member_age,
                                   site_kind=self.servicing.kind, site_detail=self.servicing.detail)
         if self.step == REVIEW_STEP:

@@ -1,0 +1,160 @@
+"""The generic rules engine: one outcome per requested code, with the reasons.
+
+The engine knows no program's specifics. It asks the program definition whether the plan
+manages the code in the service year, whether it is notification only, and which criteria
+apply; then:
+
+* not on the plan's managed list for the service year -> NOT_MANAGED;
+* notification only -> NOTIFICATION_ONLY;
+* criteria all met -> AUTHORIZED;
+* any criterion not met or not determinable -> PENDED for a clinical reviewer;
+* no criteria set for the code, or no code list loaded for the plan and year -> PENDED.
+
+The engine never denies: only a physician reviewer may (program FAQ, shared/seeds/001:
+"No adverse determination is made until the case has been reviewed by a physician
+reviewer"). A possible duplicate (`request.duplicate_of`) sends every managed line to a
+reviewer as well (same FAQ: a nurse checks duplicate notices).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
+    from portal_app.domain.programs import ProgramDefinition, ProgramRequest
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    AUTHORIZED = "authorized"
+    PENDED = "pended"
+    NOTIFICATION_ONLY = "notification_only"
+    NOT_MANAGED = "not_managed"
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion_id: str
+    text: str  # what the criterion asks, in plain words
+    citation: str  # guideline and section
+    met: bool | None  # None = not determinable from the answers
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    code: str
+    outcome: Outcome
+    reason: str  # one plain sentence for the provider and reviewer
+    citation: str
+    results: tuple[CriterionResult, ...]
+
+
+@dataclass(frozen=True)
+class Determination:
+    lines: tuple[LineOutcome, ...]
+
+    @property
+    def needs_review(self) -> bool:
+        """True when any line went to a clinical reviewer."""
+        return any(line.outcome is Outcome.PENDED for line in self.lines)
+
+    @property
+    def not_managed(self) -> tuple[LineOutcome, ...]:
+        return self._with(Outcome.NOT_MANAGED)
+
+    @property
+    def pended(self) -> tuple[LineOutcome, ...]:
+        return self._with(Outcome.PENDED)
+
+    @property
+    def authorized(self) -> tuple[LineOutcome, ...]:
+        return self._with(Outcome.AUTHORIZED)
+
+    @property
+    def notification_only(self) -> tuple[LineOutcome, ...]:
+        return self._with(Outcome.NOTIFICATION_ONLY)
+
+    def _with(self, outcome: Outcome) -> tuple[LineOutcome, ...]:
+        return tuple(line for line in self.lines if line.outcome is outcome)
+
+
+# Plain sentences; kept here so the service layer and the tests use the same wording.
+REASON_NOT_MANAGED = (
+    "Code {code} is not on this plan's list of codes managed by the program for {year}, "
+    "so the program does not review it."
+)
+REASON_NOTIFICATION = (
+    "Code {code} needs notification only under this plan; it is recorded without clinical review."
+)
+REASON_AUTHORIZED = "Code {code} meets {what}."
+REASON_NOT_MET = "Sent to a clinical reviewer: criterion {criterion} is not met by the answers given."
+REASON_UNKNOWN = "Sent to a clinical reviewer: the answers do not settle criterion {criterion}."
+REASON_NO_CRITERIA = (
+    "Sent to a clinical reviewer: no automatic criteria apply to code {code} for this indication."
+)
+REASON_NO_CODE_LIST = "Sent to a clinical reviewer: this plan's code list for {year} is not loaded."
+REASON_ERROR = "Sent to a clinical reviewer: the criteria for code {code} could not be checked automatically."
+REASON_DUPLICATE = "Possible duplicate of {order}; a reviewer will check it before any decision."
+
+
+def _normalise(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def _judge(code: str, results: tuple[CriterionResult, ...]) -> tuple[Outcome, str, str]:
+    citation = "; ".join(dict.fromkeys(result.citation for result in results if result.citation))
+    not_met = [result for result in results if result.met is False]
+    if not_met:
+        return Outcome.PENDED, REASON_NOT_MET.format(criterion=not_met[0].criterion_id), citation
+    unknown = [result for result in results if result.met is None]
+    if unknown:
+        return Outcome.PENDED, REASON_UNKNOWN.format(criterion=unknown[0].criterion_id), citation
+    what = "its criterion" if len(results) == 1 else f"all {len(results)} of its criteria"
+    return Outcome.AUTHORIZED, REASON_AUTHORIZED.format(code=code, what=what), citation
+
+
+def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: str) -> LineOutcome:
+    year = request.service_date.year
+    if not program.has_code_list(request.plan_code, year):
+        return LineOutcome(code, Outcome.PENDED, REASON_NO_CODE_LIST.format(year=year), "", ())
+    managed = program.managed_code(request.plan_code, year, code)
+    if managed is None:
+        return LineOutcome(
+            code, Outcome.NOT_MANAGED, REASON_NOT_MANAGED.format(code=code, year=year), "", ()
+        )
+    if managed.notification_only:
+        outcome = LineOutcome(
+            code, Outcome.NOTIFICATION_ONLY, REASON_NOTIFICATION.format(code=code), "", ()
+        )
+    else:
+        try:
+            criteria = program.criteria_for(code, request)
+        except Exception:  # a broken rule must send the case to a person, never decide it
+            logger.exception("criteria for %s in program %s failed", code, program.code)
+            return LineOutcome(code, Outcome.PENDED, REASON_ERROR.format(code=code), "", ())
+        if not criteria:
+            outcome = LineOutcome(code, Outcome.PENDED, REASON_NO_CRITERIA.format(code=code), "", ())
+        else:
+            results = tuple(criteria)
+            verdict, reason, citation = _judge(code, results)
+            outcome = LineOutcome(code, verdict, reason, citation, results)
+    if request.duplicate_of.strip():
+        return LineOutcome(
+            code,
+            Outcome.PENDED,
+            REASON_DUPLICATE.format(order=request.duplicate_of.strip()),
+            outcome.citation,
+            outcome.results,
+        )
+    return outcome
+
+
+def evaluate(program: ProgramDefinition, request: ProgramRequest) -> Determination:
+    """Decide each requested code of `request` under `program`; see the module docstring."""
+    return Determination(
+        tuple(_evaluate_line(program, request, _normalise(code)) for code in request.codes)
+    )

@@ -1,0 +1,130 @@
+"""The imaging and cardiology questions of the order wizard."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import field_error, labelled_input, notice_box
+from portal_app.domain.programs import imaging
+from portal_app.state.imaging_step import Alternative, Choice, ImagingStepState
+
+I = ImagingStepState
+_SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
+
+
+def _select(label: str, field: str, options, *, placeholder: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"imaging-{field}", font_weight="500"),
+        rx.el.select(
+            rx.el.option(placeholder, value=""),
+            rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
+            id=f"imaging-{field}", value=getattr(I, field), on_change=lambda v: I.update_field(field, v),
+            aria_describedby=f"imaging-{field}-error", style=_SELECT_STYLE,
+        ),
+        field_error(_error(field), field_id=f"imaging-{field}"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _error(field: str):
+    key = {"code": "codes"}.get(field, field)
+    return I.errors[key]
+
+
+def _number(label: str, field: str, hint: str = "") -> rx.Component:
+    return labelled_input(label, name=f"imaging-{field}", input_type="number", required=False,
+                          value=getattr(I, field), on_change=lambda v: I.update_field(field, v),
+                          error=_error(field), hint=hint)
+
+
+def _checklist(legend: str, field: str, options) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(legend, font_weight="500"),
+        rx.foreach(options, lambda o: rx.checkbox(
+            o.label, checked=getattr(I, field).contains(o.value),
+            on_change=lambda checked: I.toggle_choice(field, o.value, checked),
+        )),
+        style={"display": "flex", "flex_direction": "column", "gap": "0.3em", "border": "none", "padding": "0"},
+    )
+
+
+def _static_choices(labels: dict[str, str]) -> list[Choice]:
+    return [Choice(value, label) for value, label in labels.items()]
+
+
+def _pre_exam() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Cardiac pre-exam questions", size="3", as_="h3"),
+            _select("Chest symptoms", "chest_pain_type", _static_choices(imaging.CHEST_PAIN_LABELS),
+                    placeholder="Choose the kind of chest symptoms"),
+            _checklist("Risk factors", "risk_factors", _static_choices(imaging.RISK_FACTOR_LABELS)),
+            _select("Most recent earlier heart test (optional)", "prior_test",
+                    _static_choices(imaging.PRIOR_TEST_LABELS), placeholder="None"),
+            rx.cond(I.prior_test != "", _select("Its result", "prior_result",
+                                                _static_choices(imaging.PRIOR_RESULT_LABELS),
+                                                placeholder="Choose the result")),
+            field_error(I.errors["cardiac"], field_id="imaging-cardiac"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _alternative(alt: rx.Var[Alternative]) -> rx.Component:
+    return rx.el.li(rx.text(alt.name, " — ", alt.detail, ", ", alt.city, size="2"))
+
+
+def _site_of_care() -> rx.Component:
+    return rx.vstack(
+        rx.text(rx.text.strong("Site of care: "), I.site_label),
+        rx.cond(
+            I.asks_hospital_reason,
+            notice_box(
+                rx.vstack(
+                    rx.text("CT and MR exams in a hospital outpatient department are reviewed for site of care. "
+                            "These in-network sites can do the exam; go back to the providers step to choose one, "
+                            "or give the clinical reason the hospital is needed."),
+                    rx.el.ul(rx.foreach(I.alternatives, _alternative), aria_label="Other sites of care"),
+                    rx.el.label("Reason for the hospital setting", html_for="imaging-hospital_reason",
+                                font_weight="500"),
+                    rx.text_area(id="imaging-hospital_reason", value=I.hospital_reason,
+                                 on_change=lambda v: I.update_field("hospital_reason", v), width="100%"),
+                    field_error(I.errors["hospital_reason"], field_id="imaging-hospital_reason"),
+                    width="100%",
+                ),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def imaging_step() -> rx.Component:
+    return rx.vstack(
+        _select("Kind of exam", "modality", I.modality_options, placeholder="Choose the exam"),
+        _select("Body part", "body_part", I.body_part_options, placeholder="Choose the body part"),
+        rx.cond(I.needs_side, _select("Side", "laterality", _static_choices(imaging.LATERALITY_LABELS),
+                                      placeholder="Choose the side")),
+        _select("Procedure", "code", I.code_options, placeholder="Choose the procedure code"),
+        _select("Reason for the exam", "clinical_indication", _static_choices(imaging.INDICATION_LABELS),
+                placeholder="Choose the reason"),
+        rx.hstack(
+            _number("Weeks of symptoms", "weeks_of_symptoms"),
+            _number("Weeks of conservative care", "weeks_conservative_care",
+                    hint="Physical therapy, medicines, chiropractic care..."),
+            width="100%",
+        ),
+        rx.cond(I.red_flag_options.length() > 0, _checklist("Warning signs present", "red_flags", I.red_flag_options)),
+        rx.cond(I.asks_pre_exam, _pre_exam()),
+        _site_of_care(),
+        rx.vstack(
+            rx.el.label("Clinical notes (optional)", html_for="imaging-clinical_notes", font_weight="500"),
+            rx.text_area(id="imaging-clinical_notes", value=I.clinical_notes,
+                         on_change=lambda v: I.update_field("clinical_notes", v), width="100%"),
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )

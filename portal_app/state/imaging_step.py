@@ -1,0 +1,204 @@
+"""The imaging and cardiology program's own wizard step (a program plug-in's state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.domain.enums import FacilityType, Role
+from portal_app.domain.programs import imaging
+from portal_app.models import HealthPlan
+from portal_app.services import order_entry as entry
+from portal_app.state.auth import authorized, current_actor
+
+STAFF = Role.ORDERING_PROVIDER_STAFF
+TEXT_FIELDS = ("modality", "body_part", "laterality", "clinical_indication", "weeks_of_symptoms",
+               "weeks_conservative_care", "chest_pain_type", "prior_test", "prior_result", "hospital_reason",
+               "clinical_notes", "code")
+LIST_FIELDS = {"red_flags": imaging.RED_FLAGS, "risk_factors": imaging.RISK_FACTORS}
+ERROR_KEYS = ("modality", "body_part", "laterality", "clinical_indication", "weeks_of_symptoms",
+              "weeks_conservative_care", "red_flags", "cardiac", "chest_pain_type", "prior_test", "prior_result",
+              "site_of_care", "hospital_reason", "clinical_notes", "codes")
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class Alternative:
+    name: str
+    detail: str
+    city: str
+
+
+def _choices(labels: dict[str, str], values=None) -> list[Choice]:
+    return [Choice(v, labels[v]) for v in (values if values is not None else labels)]
+
+
+def _site_of_care(kind: str, detail: str) -> str:
+    """The site of care follows from the servicing choice: an individual provider works in an office."""
+    if kind == "facility" and detail == FacilityType.HOSPITAL_OUTPATIENT.label:
+        return "hospital_outpatient"
+    if kind == "facility" and detail != FacilityType.PHYSICIAN_OFFICE.label:
+        return "free_standing"
+    return "physician_office"
+
+
+class ImagingStepState(rx.State):
+    modality: str = ""
+    body_part: str = ""
+    laterality: str = "not_applicable"
+    clinical_indication: str = ""
+    weeks_of_symptoms: str = ""
+    weeks_conservative_care: str = ""
+    red_flags: list[str] = []
+    chest_pain_type: str = ""
+    risk_factors: list[str] = []
+    prior_test: str = ""
+    prior_result: str = ""
+    site_of_care: str = "physician_office"
+    hospital_reason: str = ""
+    clinical_notes: str = ""
+    code: str = ""
+    member_age: int = 0
+    code_options: list[Choice] = []
+    alternatives: list[Alternative] = []
+    errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
+    _plan_code: str = ""
+    _service_year: int = 0
+    _all_codes: list = []
+
+    # --- choices for the page ---
+
+    @rx.var
+    def modality_options(self) -> list[Choice]:
+        return _choices(imaging.MODALITY_LABELS)
+
+    @rx.var
+    def body_part_options(self) -> list[Choice]:
+        parts = imaging.MODALITY_BODY_PARTS.get(self.modality, ())
+        return _choices(imaging.BODY_PART_LABELS, parts)
+
+    @rx.var
+    def needs_side(self) -> bool:
+        return self.body_part in imaging.PAIRED_BODY_PARTS
+
+    @rx.var
+    def red_flag_options(self) -> list[Choice]:
+        flags = imaging.RED_FLAGS_BY_INDICATION.get(self.clinical_indication, ())
+        return _choices(imaging.RED_FLAG_LABELS, flags)
+
+    @rx.var
+    def asks_pre_exam(self) -> bool:
+        return bool(self.modality) and imaging.needs_cardiac_pre_exam(self.modality, self.member_age)
+
+    @rx.var
+    def asks_hospital_reason(self) -> bool:
+        return bool(self.modality) and imaging.needs_site_of_care_reason(self.modality, self.site_of_care)
+
+    @rx.var
+    def site_label(self) -> str:
+        return imaging.SITE_OF_CARE_LABELS.get(self.site_of_care, "")
+
+    # --- wiring from the wizard ---
+
+    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
+                      site_kind: str, site_detail: str) -> None:
+        actor = current_actor()
+
+        def _load():
+            with session_scope() as session:
+                plan = session.get(HealthPlan, plan_id)
+                alternatives = entry.site_of_care_alternatives(session, actor=actor, order_id=order_id)
+                return plan.code, alternatives
+
+        self._plan_code, found = await rx.run_in_thread(_load)
+        self._service_year, self.member_age = service_year, member_age
+        self.site_of_care = _site_of_care(site_kind, site_detail)
+        self.alternatives = [Alternative(a.name, a.detail, a.city) for a in found[:5]]
+        self._refresh_codes()
+
+    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int) -> None:
+        for name in ("modality", "body_part", "laterality", "clinical_indication", "hospital_reason",
+                     "clinical_notes", "site_of_care"):
+            setattr(self, name, str(details.get(name) or getattr(self, name)))
+        for name in ("weeks_of_symptoms", "weeks_conservative_care"):
+            value = details.get(name)
+            setattr(self, name, "" if value is None else str(value))
+        self.red_flags = list(details.get("red_flags") or [])
+        cardiac = details.get("cardiac") or {}
+        self.chest_pain_type = cardiac.get("chest_pain_type", "")
+        self.risk_factors = list(cardiac.get("risk_factors") or [])
+        prior = (cardiac.get("prior_tests") or [{}])[0] if cardiac.get("prior_tests") else {}
+        self.prior_test, self.prior_result = prior.get("test", ""), prior.get("result", "")
+        self.code = codes[0] if codes else ""
+        def _plan_code():
+            with session_scope() as session:
+                return session.get(HealthPlan, plan_id).code
+
+        self._plan_code = await rx.run_in_thread(_plan_code)
+        self._service_year = service_year
+        self._refresh_codes()
+
+    def _refresh_codes(self) -> None:
+        found = imaging.code_choices(self._plan_code, self._service_year, modality=self.modality,
+                                     body_part=self.body_part) if self.modality and self.body_part else []
+        self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in found]
+        if self.code not in {c.code for c in found}:
+            self.code = found[0].code if len(found) == 1 else ""
+
+    def _details_payload(self) -> dict:
+        cardiac = None
+        if self.asks_pre_exam:
+            prior = [{"test": self.prior_test, "result": self.prior_result}] if self.prior_test else []
+            cardiac = {"chest_pain_type": self.chest_pain_type, "risk_factors": list(self.risk_factors),
+                       "prior_tests": prior}
+        return {
+            "modality": self.modality, "body_part": self.body_part, "laterality": self.laterality,
+            "clinical_indication": self.clinical_indication, "weeks_of_symptoms": self.weeks_of_symptoms or None,
+            "weeks_conservative_care": self.weeks_conservative_care or None, "red_flags": list(self.red_flags),
+            "cardiac": cardiac, "site_of_care": self.site_of_care, "hospital_reason": self.hospital_reason,
+            "clinical_notes": self.clinical_notes,
+        }
+
+    def _chosen_codes(self) -> list[str]:
+        return [self.code] if self.code else []
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        shown = dict.fromkeys(ERROR_KEYS, "")
+        for key, message in errors.items():
+            target = key if key in shown else ("cardiac" if key.startswith("cardiac") else key.split(".")[0])
+            target = {"cardiac.chest_pain_type": "chest_pain_type"}.get(key, target)
+            if target in shown and not shown[target]:
+                shown[target] = message
+        self.errors = shown
+
+    # --- typed values ---
+
+    @rx.event
+    @authorized(STAFF)
+    async def update_field(self, field: str, value: str):
+        if field not in TEXT_FIELDS or not isinstance(value, str):
+            return
+        setattr(self, field, value[:4000])
+        if field == "modality":
+            self.body_part = ""
+        if field in {"modality", "body_part"}:
+            self._refresh_codes()
+        if field == "clinical_indication":
+            allowed = set(imaging.RED_FLAGS_BY_INDICATION.get(value, ()))
+            self.red_flags = [f for f in self.red_flags if f in allowed]
+
+    @rx.event
+    @authorized(STAFF)
+    async def toggle_choice(self, field: str, value: str, checked: bool):
+        allowed = LIST_FIELDS.get(field, ())
+        if value not in allowed:
+            return
+        current = [v for v in getattr(self, field) if v != value]
+        setattr(self, field, current + [value] if checked is True else current)
