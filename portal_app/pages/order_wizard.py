@@ -23,9 +23,10 @@ W = OrderWizardState
 _SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
 
 
-def _text(label: str, field: str, *, input_type: str = "text", hint: str = "", error_key: str = "") -> rx.Component:
+def _text(label: str, field: str, *, input_type: str = "text", hint: str = "", error_key: str = "",
+          name: str = "") -> rx.Component:
     return labelled_input(
-        label, name=field, input_type=input_type, required=False, value=getattr(W, field),
+        label, name=name or field, input_type=input_type, required=False, value=getattr(W, field),
         on_change=lambda value: W.update_field(field, value), error=W.errors[error_key] if error_key else "",
         hint=hint,
     )
@@ -221,7 +222,8 @@ def _urgency_step() -> rx.Component:
             width="100%",
         )),
         _text("Date of service", "service_date", input_type="date", error_key="service_date",
-              hint="A service already performed can be requested up to 2 business days after it."),
+              hint="A service already performed can be requested up to 2 business days after it.",
+              name="service_date_again"),
         spacing="4",
         width="100%",
     )

@@ -1,0 +1,158 @@
+"""Submitting imaging requests through the services: every outcome, duplicates, retro dates, idempotency."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from portal_app.domain.calendar import add_business_days
+from portal_app.domain.enums import OrderStatus, Role
+from portal_app.models import Determination, Facility, Member, Order, Provider, ReviewTask, User
+from portal_app.services import order_entry as entry
+from portal_app.services.authz import Actor
+from portal_app.services.demo_data import load_demo_data
+from portal_app.services.order_submission import STANDARD_DUE, submit_order
+from portal_app.services.orders import get_order_summary
+
+TODAY = date(2026, 11, 23)  # a Monday
+SERVICE = date(2026, 12, 7)
+LOW_BACK = {
+    "modality": "mri", "body_part": "lumbar_spine", "clinical_indication": "low_back_pain",
+    "weeks_of_symptoms": 8, "weeks_conservative_care": 8, "red_flags": [], "site_of_care": "free_standing",
+}
+
+
+@pytest.fixture
+def demo(session):
+    load_demo_data(session)
+    return session
+
+
+def _actor(session, username="ordering") -> Actor:
+    user = session.exec(select(User).where(User.username == username)).one()
+    from portal_app.models import PracticeMembership
+
+    practices = session.exec(select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)).all()
+    return Actor(user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices))
+
+
+def _member(session, number: str) -> Member:
+    return session.exec(select(Member).where(Member.member_number == number)).one()
+
+
+def _draft(session, actor, *, member="EVG100000012", details=LOW_BACK, code="72148", service=SERVICE) -> int:
+    plan_id = _member(session, member).plan_id
+    order_id, result = entry.start_draft(session, actor=actor, plan_id=plan_id, program="imaging",
+                                         service_date=service, today=TODAY)
+    assert result.ok, result.errors
+    assert entry.choose_member(session, actor=actor, order_id=order_id, member_id=_member(session, member).id,
+                               confirmed=True).ok
+    ordering = session.exec(select(Provider).where(Provider.tax_id == "90-1000001")).all()[1]
+    facility = session.exec(select(Facility).where(Facility.facility_type == "free_standing")).first()
+    assert entry.choose_providers(
+        session, actor=actor, order_id=order_id, ordering_provider_id=ordering.id, servicing_kind="facility",
+        servicing_id=facility.id, out_of_network_confirmed=True, letter_address="1 Demo Way", letter_fax="555-0100",
+    ).ok
+    saved = entry.save_program_details(session, actor=actor, order_id=order_id, details=details, codes=[code])
+    assert saved.ok, saved.errors
+    assert entry.save_diagnoses(session, actor=actor, order_id=order_id, codes=["M54.50"]).ok
+    assert entry.save_urgency_and_date(session, actor=actor, order_id=order_id, urgency="standard",
+                                       urgency_reason="", service_date=service, today=TODAY).ok
+    return order_id
+
+
+def test_a_request_meeting_the_guideline_is_authorized_at_once_with_its_validity(demo):
+    actor = _actor(demo)
+    result = submit_order(demo, actor=actor, order_id=_draft(demo, actor), today=TODAY)
+    assert result.submitted and result.status == "Authorized"
+    summary = get_order_summary(demo, actor=actor, order_number=result.order_number)
+    [line] = summary.lines
+    assert (line.valid_from, line.valid_until) == ("2026-12-07", "2027-01-05")  # 30 days, EVG
+    assert any(c.startswith("Met:") for c in line.criteria)
+
+
+def test_the_same_request_without_conservative_care_pends_for_a_nurse(demo):
+    actor = _actor(demo)
+    details = {**LOW_BACK, "weeks_conservative_care": 0, "weeks_of_symptoms": 2}
+    result = submit_order(demo, actor=actor, order_id=_draft(demo, actor, details=details), today=TODAY)
+    assert result.status == "In progress"
+    order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
+    task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
+    assert task.queue == "nurse" and task.reason
+    assert abs((task.due_at.replace(tzinfo=None) - order.submitted_at.replace(tzinfo=None)) - STANDARD_DUE) < timedelta(seconds=5)
+    assert demo.exec(select(Determination)).one().decided_by == "rules_engine"
+
+
+def test_a_notification_only_code_completes_without_review(demo):
+    actor = _actor(demo)
+    details = {"modality": "cardiac_ct", "body_part": "heart", "clinical_indication": "chest_pain",
+               "site_of_care": "free_standing",
+               "cardiac": {"chest_pain_type": "atypical", "risk_factors": ["smoking"], "prior_tests": []}}
+    result = submit_order(demo, actor=actor, order_id=_draft(demo, actor, details=details, code="75571"),
+                          today=TODAY)
+    assert result.status == "Completed"
+
+
+def test_a_code_the_plan_does_not_manage_is_refused_before_submit(demo):
+    actor = _actor(demo)
+    plan_id = _member(demo, "EVG100000012").plan_id
+    order_id, _ = entry.start_draft(demo, actor=actor, plan_id=plan_id, program="imaging", service_date=SERVICE,
+                                    today=TODAY)
+    entry.choose_member(demo, actor=actor, order_id=order_id, member_id=_member(demo, "EVG100000012").id,
+                        confirmed=True)
+    result = entry.save_program_details(demo, actor=actor, order_id=order_id, details=LOW_BACK, codes=["78430"])
+    assert "Contact the health plan" in result.errors["codes"]
+
+
+def test_an_overlapping_request_is_flagged_and_if_submitted_goes_to_a_nurse(demo):
+    actor = _actor(demo)
+    first = submit_order(demo, actor=actor, order_id=_draft(demo, actor, member="EVG100000016"), today=TODAY)
+    second_id = _draft(demo, actor, member="EVG100000016", service=SERVICE + timedelta(days=10))
+    notice = submit_order(demo, actor=actor, order_id=second_id, today=TODAY)
+    assert not notice.submitted and [d.order_number for d in notice.duplicates] == [first.order_number]
+    second = submit_order(demo, actor=actor, order_id=second_id, duplicates_acknowledged=True, today=TODAY)
+    assert second.status == "In progress"
+    order = demo.exec(select(Order).where(Order.order_number == second.order_number)).one()
+    assert order.duplicate_of == first.order_number
+
+
+def test_a_service_performed_more_than_two_business_days_ago_is_refused(demo):
+    actor = _actor(demo)
+    plan_id = _member(demo, "EVG100000012").plan_id
+    five_back = add_business_days(TODAY, -5)
+    order_id, result = entry.start_draft(demo, actor=actor, plan_id=plan_id, program="imaging",
+                                         service_date=five_back, today=TODAY)
+    assert order_id is None and "2 business days" in result.errors["service_date"]
+    two_back = add_business_days(TODAY, -2)
+    order_id, result = entry.start_draft(demo, actor=actor, plan_id=plan_id, program="imaging",
+                                         service_date=two_back, today=TODAY)
+    assert result.ok
+
+
+def test_a_repeated_submit_returns_the_first_order(demo):
+    actor = _actor(demo)
+    order_id = _draft(demo, actor)
+    first = submit_order(demo, actor=actor, order_id=order_id, today=TODAY)
+    again = submit_order(demo, actor=actor, order_id=order_id, today=TODAY)
+    assert again.order_number == first.order_number
+    assert demo.exec(select(func.count()).select_from(Order).where(Order.order_number.is_not(None))).one() == 3
+
+
+def test_another_user_cannot_touch_a_draft(demo):
+    order_id = _draft(demo, _actor(demo))
+    other = _actor(demo, "ordering2")
+    with pytest.raises(entry.DraftNotFound):
+        entry.save_diagnoses(demo, actor=other, order_id=order_id, codes=["M54.50"])
+    with pytest.raises(entry.DraftNotFound):
+        submit_order(demo, actor=other, order_id=order_id, today=TODAY)
+
+
+def test_the_draft_survives_and_resumes_with_everything_saved(demo):
+    actor = _actor(demo)
+    order_id = _draft(demo, actor)
+    snapshot = entry.get_draft(demo, actor=actor, order_id=order_id)
+    assert snapshot.codes == ("72148",) and snapshot.diagnoses[0][0] == "M54.50"
+    assert snapshot.details["weeks_conservative_care"] == 8 and snapshot.member.member_number == "EVG100000012"
+    assert OrderStatus(demo.get(Order, order_id).status) == OrderStatus.DRAFT
