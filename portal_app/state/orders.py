@@ -158,9 +158,9 @@ class OrderSummaryState(rx.State):
                 refused.append(f"{name}: {problem}")
             except OrderNotFound:
                 refused.append(f"{name}: this order cannot be changed.")
+        await self._load(self.summary.order_number)
         self.error = " ".join(refused)
         self.message = f"Added: {', '.join(stored)}." if stored else ""
-        await self._load(self.summary.order_number)
 
 
 @dataclass
