@@ -15,6 +15,7 @@ class Document(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     uploaded_by_id: int = Field(foreign_key="users.id")
+    kind: str = Field(default="upload", max_length=20)  # upload, letter
     filename: str = Field(max_length=255)
     media_type: str = Field(max_length=100)
     size_bytes: int

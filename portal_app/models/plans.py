@@ -18,6 +18,8 @@ class HealthPlan(SQLModel, table=True):
     code: str = Field(max_length=20, unique=True, index=True)
     name: str = Field(max_length=200)
     case_entry_screens: CaseEntryScreens = enum_field(CaseEntryScreens.CLASSIC)
+    # Calendar days for a standard (non-urgent) decision; CMS-0057-F sets 7 from 2026.
+    standard_review_days: int = Field(default=7)
     created_at: datetime = timestamp_field()
 
 

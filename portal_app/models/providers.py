@@ -48,6 +48,10 @@ class Facility(SQLModel, table=True):
     phone: str = Field(max_length=32)
     fax: str = Field(max_length=32)
     tax_id: str = Field(max_length=10, index=True)
+    # Imaging sites: the modalities offered (comma-separated values of the imaging program)
+    # and a quality score from 0 to 100 (facility registration sets it).
+    modalities: str = Field(default="", max_length=300)
+    quality_score: int | None = None
     created_at: datetime = timestamp_field()
 
 

@@ -27,7 +27,9 @@ class Determination(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_line_id: int = Field(foreign_key="order_lines.id", index=True)
     decision: LineDecision = enum_field()
+    reason_code: str = Field(default="", max_length=40)  # the criterion the decision rests on
     reason: str = Field(max_length=2000)
+    approved_quantity: int | None = None  # partial approvals: fewer units than asked
     guideline_citation: str = Field(default="", max_length=300)
     # The rules engine's criteria met and not met, kept for reviewers and letters.
     explanation: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
@@ -47,9 +49,12 @@ class ReviewTask(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     queue: ReviewQueue = enum_field()
+    kind: str = Field(default="initial", max_length=20)  # initial, reconsideration, appeal
     status: TaskStatus = enum_field(TaskStatus.OPEN)
     reason: str = Field(default="", max_length=2000)
     assignee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    # An appeal goes to a physician other than the one who denied.
+    excluded_reviewer_id: int | None = Field(default=None, foreign_key="users.id")
     due_at: datetime = timestamp_field()
     created_at: datetime = timestamp_field()
     closed_at: datetime | None = timestamp_field(nullable=True)

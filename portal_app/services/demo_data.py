@@ -254,6 +254,14 @@ _FACILITY_NAMES = {
 }
 
 
+# Exams each kind of demo site offers (values of the imaging program's modalities).
+_FACILITY_MODALITIES = {
+    FacilityType.HOSPITAL_OUTPATIENT: "ct,cta,cardiac_ct,mri,mra,cardiac_mri,mpi,cardiac_pet,pet,stress_echo,tte,tee",
+    FacilityType.FREE_STANDING: "ct,cta,mri,mra,pet",
+    FacilityType.PHYSICIAN_OFFICE: "mpi,stress_echo,tte",
+}
+
+
 def facility_rows() -> list[dict[str, Any]]:
     """The 10 demo facilities: hospital outpatient, free-standing, offices and others."""
     rng = random.Random(_SEED + 1)
@@ -268,6 +276,9 @@ def facility_rows() -> list[dict[str, Any]]:
                 "phone": _phone(rng),
                 "fax": _phone(rng),
                 "tax_id": f"92-{3000000 + i:07d}",
+                "modalities": _FACILITY_MODALITIES.get(facility_type, ""),
+                # Synthetic scores; facility registration (a later feature) computes real ones.
+                "quality_score": rng.randint(62, 98) if facility_type in _FACILITY_MODALITIES else None,
                 **address,
             }
         )
