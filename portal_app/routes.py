@@ -29,3 +29,11 @@ VERIFY = "/verify"
 
 def resume_draft(order_id: int) -> str:
     return f"{ORDER_NEW}?draft={order_id}"
+PROVIDER_DIRECTORY = "/providers"
+REVIEW_QUEUE = "/review"
+REVIEW_DASHBOARD = "/review/dashboard"
+REVIEW_CASE = "/review/case/[order_number]"
+
+
+def review_case(order_number: str) -> str:
+    return f"/review/case/{order_number}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, SQLModel, select
@@ -23,6 +23,7 @@ from portal_app.domain.enums import (
     NetworkStatus,
     OrderStatus,
     Program,
+    ReviewQueue,
     Role,
     Sex,
     UserStatus,
@@ -42,6 +43,7 @@ from portal_app.models import (
     Practice,
     PracticeMembership,
     Provider,
+    ReviewTask,
     User,
 )
 from portal_app.services.passwords import hash_password
@@ -487,6 +489,8 @@ class DemoOrder:
     description: str
 
 
+DEMO_PEND_REASON = "Not enough information to apply the guideline; a nurse will review the request."
+
 # One submitted imaging order per practice, so access between practices can be tried.
 DEMO_ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder(1, "ordering@demo.precert.test", "90-1000001", "EVG100000004", "72148",
@@ -516,5 +520,8 @@ def _load_orders(session: Session, practices: dict[str, Practice], report: SeedR
         session.flush()
         session.add(OrderLine(order_id=order.id, line_number=1, code_system="CPT", code=demo_order.code,
                               description=demo_order.description, decision=LineDecision.PENDED))
+        # Waiting in the nurse queue, as the rules engine would have left it.
+        session.add(ReviewTask(order_id=order.id, queue=ReviewQueue.NURSE, reason=DEMO_PEND_REASON,
+                               due_at=datetime.now(UTC) + timedelta(days=7)))
         report.count("orders")
     session.flush()

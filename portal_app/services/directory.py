@@ -1,0 +1,101 @@
+"""The provider and facility directory: search by name, NPI, specialty, city or ZIP, per plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, or_, select
+
+from portal_app.domain.enums import FacilityType, NetworkStatus
+from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
+from portal_app.services.authz import Actor
+
+PAGE_SIZE = 20
+SORTS = {"name", "city", "quality"}
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    kind: str
+    name: str
+    npi: str
+    detail: str
+    city: str
+    postal_code: str
+    phone: str
+    fax: str
+    network: str
+    modalities: str
+    quality_score: str
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    text: str = ""
+    plan_id: int = 0
+    kind: str = ""  # "", "provider", "facility"
+    sort: str = "name"
+
+
+def plan_choices(session: Session) -> list[tuple[int, str]]:
+    return [(p.id, p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
+
+
+def _network_label(session: Session, plan_id: int, *, provider_id: int | None = None,
+                   facility_id: int | None = None) -> str:
+    if not plan_id:
+        return ""
+    party = NetworkParticipation.provider_id == provider_id if provider_id else NetworkParticipation.facility_id == facility_id
+    status = session.exec(select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)).first()
+    return NetworkStatus(status).label if status else "Not contracted"
+
+
+def _provider_filter(text: str):
+    like = f"%{text}%"
+    return or_(Provider.npi == text, Provider.last_name.ilike(like), Provider.first_name.ilike(like),
+               Provider.specialty.ilike(like), Provider.city.ilike(like), Provider.postal_code == text)
+
+
+def _facility_filter(text: str):
+    like = f"%{text}%"
+    return or_(Facility.npi == text, Facility.name.ilike(like), Facility.city.ilike(like),
+               Facility.postal_code == text, Facility.modalities.ilike(like))
+
+
+def search_directory(
+    session: Session, *, actor: Actor, query: DirectoryQuery, page: int = 0, page_size: int = PAGE_SIZE
+) -> tuple[list[DirectoryRow], int]:
+    """One page of providers and facilities (facilities first), and how many match in all."""
+    del actor  # any signed-in user may look providers up; the directory holds no PHI
+    text = query.text.strip()[:100]
+    providers = select(Provider)
+    facilities = select(Facility)
+    if text:
+        providers, facilities = providers.where(_provider_filter(text)), facilities.where(_facility_filter(text))
+    if query.plan_id:
+        in_plan = select(NetworkParticipation.provider_id).where(NetworkParticipation.plan_id == query.plan_id)
+        providers = providers.where(Provider.id.in_(in_plan))
+        facilities = facilities.where(
+            Facility.id.in_(select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id))
+        )
+    facility_order = {"city": Facility.city, "quality": Facility.quality_score.desc()}.get(query.sort, Facility.name)
+    provider_order = {"city": Provider.city}.get(query.sort, Provider.last_name)
+    facility_total = session.exec(select(func.count()).select_from(facilities.subquery())).one() if query.kind != "provider" else 0
+    provider_total = session.exec(select(func.count()).select_from(providers.subquery())).one() if query.kind != "facility" else 0
+    offset, rows = max(page, 0) * page_size, []
+    if query.kind != "provider" and offset < facility_total:
+        for f in session.exec(facilities.order_by(facility_order, Facility.id).offset(offset).limit(page_size)).all():
+            rows.append(DirectoryRow(
+                "Facility", f.name, f.npi, FacilityType(f.facility_type).label, f.city, f.postal_code, f.phone, f.fax,
+                _network_label(session, query.plan_id, facility_id=f.id), f.modalities.replace(",", ", "),
+                "" if f.quality_score is None else str(f.quality_score),
+            ))
+    remaining = page_size - len(rows)
+    if query.kind != "facility" and remaining > 0:
+        provider_offset = max(0, offset - facility_total)
+        for p in session.exec(providers.order_by(provider_order, Provider.id).offset(provider_offset).limit(remaining)).all():
+            rows.append(DirectoryRow(
+                "Provider", f"{p.first_name} {p.last_name}", p.npi, p.specialty, p.city, p.postal_code, p.phone, p.fax,
+                _network_label(session, query.plan_id, provider_id=p.id), "", "",
+            ))
+    return rows, facility_total + provider_total

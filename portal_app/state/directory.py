@@ -1,0 +1,87 @@
+"""The provider and facility look-up page."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.services.directory import PAGE_SIZE, SORTS, DirectoryQuery, plan_choices, search_directory
+from portal_app.state.auth import authorized, current_actor
+from portal_app.state.validation import as_int
+
+
+@dataclass
+class DirectoryLine:
+    kind: str
+    name: str
+    npi: str
+    detail: str
+    city: str
+    postal_code: str
+    phone: str
+    fax: str
+    network: str
+    modalities: str
+    quality_score: str
+
+
+@dataclass
+class PlanOption:
+    value: str
+    label: str
+
+
+class DirectoryState(rx.State):
+    rows: list[DirectoryLine] = []
+    plans: list[PlanOption] = []
+    total: int = 0
+    page: int = 0
+    text: str = ""
+    plan_id: str = ""
+    kind: str = ""
+    sort: str = "name"
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    async def _search(self) -> None:
+        actor = current_actor()
+        query = DirectoryQuery(text=self.text[:100], plan_id=as_int(self.plan_id),
+                               kind=self.kind if self.kind in {"provider", "facility"} else "",
+                               sort=self.sort if self.sort in SORTS else "name")
+        page = self.page
+
+        def _run():
+            with session_scope() as session:
+                return search_directory(session, actor=actor, query=query, page=page)
+
+        rows, self.total = await rx.run_in_thread(_run)
+        self.rows = [DirectoryLine(**asdict(r)) for r in rows]
+
+    @rx.event
+    @authorized()
+    async def load_page(self):
+        def _plans():
+            with session_scope() as session:
+                return plan_choices(session)
+
+        self.plans = [PlanOption(str(i), name) for i, name in await rx.run_in_thread(_plans)]
+        self.page = 0
+        await self._search()
+
+    @rx.event
+    @authorized()
+    async def apply_filter(self, form_data: dict):
+        self.text, self.plan_id = str(form_data.get("text", ""))[:100], str(form_data.get("plan_id", ""))[:10]
+        self.kind, self.sort = str(form_data.get("kind", ""))[:10], str(form_data.get("sort", "name"))[:10]
+        self.page = 0
+        await self._search()
+
+    @rx.event
+    @authorized()
+    async def turn_page(self, delta: int):
+        self.page = min(max(0, self.page + as_int(delta)), self.page_count - 1)
+        await self._search()

@@ -1,0 +1,37 @@
+from sqlmodel import select
+
+from portal_app.domain.enums import Role
+from portal_app.models import HealthPlan
+from portal_app.services.authz import Actor
+from portal_app.services.demo_data import load_demo_data
+from portal_app.services.directory import DirectoryQuery, search_directory
+
+ANYONE = Actor(user_id=1, role=Role.SERVICING_PROVIDER_STAFF, full_name="x")
+
+
+def test_search_pages_through_facilities_then_providers(session):
+    load_demo_data(session)
+    first, total = search_directory(session, actor=ANYONE, query=DirectoryQuery(), page=0, page_size=8)
+    second, _ = search_directory(session, actor=ANYONE, query=DirectoryQuery(), page=1, page_size=8)
+    assert total == 50
+    assert [r.kind for r in first] == ["Facility"] * 8
+    assert [r.kind for r in second] == ["Facility"] * 2 + ["Provider"] * 6
+    assert {r.npi for r in first}.isdisjoint({r.npi for r in second})
+
+
+def test_network_status_per_plan_and_quality_sorting(session):
+    load_demo_data(session)
+    plan = session.exec(select(HealthPlan).where(HealthPlan.code == "EVG")).one()
+    rows, _ = search_directory(session, actor=ANYONE,
+                               query=DirectoryQuery(plan_id=plan.id, kind="facility", sort="quality"), page_size=20)
+    scores = [int(r.quality_score) for r in rows if r.quality_score]
+    assert scores == sorted(scores, reverse=True)
+    assert {r.network for r in rows} == {"In network", "Out of network"}
+
+
+def test_search_by_npi_zip_or_specialty(session):
+    load_demo_data(session)
+    rows, _ = search_directory(session, actor=ANYONE, query=DirectoryQuery(text="Sleep medicine", kind="provider"))
+    assert rows and all(r.detail == "Sleep medicine" for r in rows)
+    one, total = search_directory(session, actor=ANYONE, query=DirectoryQuery(text=rows[0].npi))
+    assert total == 1 and one[0].npi == rows[0].npi
