@@ -6,11 +6,14 @@ from starlette.applications import Starlette
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
 from portal_app import routes
 from portal_app.api.auth_routes import AUTH_ROUTES
+from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.security_headers import SecurityHeadersMiddleware
 from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
+from portal_app.pages.directory import directory_page
 from portal_app.pages.home import home_page, not_allowed_page
+from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.order_wizard import order_wizard_page
 from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
 from portal_app.pages.register import register_page
@@ -18,13 +21,16 @@ from portal_app.pages.sign_in import sign_in_page
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.auth import AuthState
+from portal_app.state.directory import DirectoryState
+from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.sign_in import SignInState
+from portal_app.reference.warmup import warm_reference_data
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=[Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES]), SecurityHeadersMiddleware],
+    api_transformer=[Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES]), SecurityHeadersMiddleware],
 )
 
 _WHO = AuthState.load_session
@@ -49,3 +55,8 @@ _page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_
 _page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)
 _page(verify_page, routes.VERIFY, "Verify an order")
 _page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order)
+_page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectoryState.load_page)
+_page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
+_page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
+
+app.register_lifespan_task(warm_reference_data)

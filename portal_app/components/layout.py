@@ -16,8 +16,11 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("New request", routes.ORDER_NEW),
         ("My orders", routes.MY_ORDERS),
         ("Verify an order", routes.VERIFY),
+        ("Find a provider", routes.PROVIDER_DIRECTORY),
     ],
-    Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY)],
+    Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY)],
+    Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Find a provider", routes.PROVIDER_DIRECTORY)],
+    Role.PHYSICIAN_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Find a provider", routes.PROVIDER_DIRECTORY)],
     Role.SUPPORT_ADMIN: [
         ("Registrations", routes.ADMIN_REGISTRATIONS),
         ("Audit log", routes.ADMIN_AUDIT),

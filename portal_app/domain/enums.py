@@ -127,7 +127,16 @@ class TaskStatus(LabelledEnum):
     DONE = "done"
 
 
+class TaskKind(LabelledEnum):
+    """Why a review task exists: the first review, a reconsideration or an appeal."""
+
+    INITIAL = "initial"
+    RECONSIDERATION = "reconsideration"
+    APPEAL = "appeal"
+
+
 class PeerToPeerStatus(LabelledEnum):
+    OFFERED = "offered"  # a time the reviewing physician offered; the office may choose it
     REQUESTED = "requested"
     SCHEDULED = "scheduled"
     COMPLETED = "completed"

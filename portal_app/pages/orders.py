@@ -118,6 +118,56 @@ def _cancel_section() -> rx.Component:
     )
 
 
+def _peer_to_peer_section() -> rx.Component:
+    return rx.cond(
+        O.p2p_slots.length() > 0,
+        rx.vstack(
+            rx.heading("Peer-to-peer conversation", size="4", as_="h2"),
+            rx.text("A physician reviewer offers to discuss this request with the ordering physician. "
+                    "Choose a time and the number to call.", size="2"),
+            rx.form(
+                rx.vstack(
+                    rx.el.fieldset(
+                        rx.el.legend("Times offered (UTC)", font_weight="500"),
+                        rx.foreach(O.p2p_slots, lambda slot: rx.el.label(
+                            rx.el.input(type="radio", name="appointment_id", value=slot.value, required=True),
+                            " ", slot.label, style={"display": "flex", "gap": "0.5em"})),
+                        style={"border": "none", "padding": "0"},
+                    ),
+                    labelled_input("Number to call", name="callback_phone", input_type="tel"),
+                    rx.button("Schedule the conversation", type="submit"),
+                ),
+                on_submit=O.choose_slot,
+            ),
+            class_name="no-print",
+            width="100%",
+        ),
+    )
+
+
+def _reconsideration_section() -> rx.Component:
+    return rx.cond(
+        (O.summary.status_code == "non_authorized") | (O.summary.status_code == "multiple_decisions"),
+        rx.vstack(
+            rx.heading(rx.cond(O.may_reconsider, "Ask for a reconsideration", "Appeal the decision"), size="4", as_="h2"),
+            rx.text(O.reconsideration_text, size="2"),
+            rx.form(
+                rx.vstack(
+                    rx.el.label("Additional information", html_for="field-information", font_weight="500"),
+                    rx.text_area(id="field-information", name="information", width="100%"),
+                    rx.button(rx.cond(O.may_reconsider, "Request reconsideration", "File an appeal"), type="submit"),
+                    width="100%",
+                ),
+                on_submit=O.ask_again,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            class_name="no-print",
+            width="100%",
+        ),
+    )
+
+
 def order_summary_page() -> rx.Component:
     return page_shell(
         page_heading("Order summary"),
@@ -160,9 +210,13 @@ def order_summary_page() -> rx.Component:
                 rx.heading("Decisions", size="4", as_="h2"),
                 rx.foreach(O.lines, _line),
                 rx.cond(O.documents.length() > 0, rx.vstack(
-                    rx.heading("Documents", size="4", as_="h2"),
-                    rx.el.ul(rx.foreach(O.documents, lambda d: rx.el.li(d)), aria_label="Documents"),
+                    rx.heading("Documents and letters", size="4", as_="h2"),
+                    rx.el.ul(rx.foreach(O.documents, lambda d: rx.el.li(
+                        rx.el.a(d.label, href="/documents/" + d.value, target="_blank", rel="noopener"))),
+                        aria_label="Documents"),
                 )),
+                _peer_to_peer_section(),
+                _reconsideration_section(),
                 rx.cond(O.notes.length() > 0, rx.vstack(
                     rx.heading("Information added", size="4", as_="h2"),
                     rx.el.ul(rx.foreach(O.notes, lambda n: rx.el.li(n)), aria_label="Information added"),

@@ -40,9 +40,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "review.escalate": frozenset({Role.NURSE_REVIEWER}),
     "review.deny": frozenset({Role.PHYSICIAN_REVIEWER}),
     "review.partially_approve": frozenset({Role.PHYSICIAN_REVIEWER}),
+    # Physicians act as leads: they assign cases to reviewers of a queue.
+    "review.assign": frozenset({Role.PHYSICIAN_REVIEWER}),
+    # Offering peer-to-peer times and recording how the call went.
+    "review.peer_to_peer": frozenset({Role.PHYSICIAN_REVIEWER}),
+    # The ordering office after a decision: choose a peer-to-peer time, ask for a
+    # reconsideration, file an appeal (each also needs read access to the order).
+    "order.peer_to_peer": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "order.reconsider": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "order.appeal": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "admin.registrations": frozenset({Role.SUPPORT_ADMIN}),
     "admin.users": frozenset({Role.SUPPORT_ADMIN}),
     "admin.audit_log": frozenset({Role.SUPPORT_ADMIN}),
+    "metrics.read": REVIEWER_ROLES | {Role.SUPPORT_ADMIN},
 }
 
 

@@ -24,6 +24,7 @@ from portal_app.domain.enums import (
 )
 from portal_app.domain.order_numbers import format_order_number
 from portal_app.domain.programs import ProgramRequest, get_program
+from portal_app.domain.review import decision_due, order_status_for
 from portal_app.domain.rules import Outcome, evaluate
 from portal_app.domain.windows import DateWindow, validity_window
 from portal_app.models import (
@@ -211,11 +212,7 @@ def _next_order_number(session: Session, year: int) -> str:
 
 
 def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
-    if LineDecision.PENDED in decisions:
-        return OrderStatus.IN_PROGRESS
-    if all(d == LineDecision.NOTIFICATION_ONLY for d in decisions):
-        return OrderStatus.COMPLETED
-    return OrderStatus.AUTHORIZED
+    return order_status_for(decisions)
 
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
@@ -251,7 +248,8 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
         pended = [o.reason for o in determination.lines if o.outcome == Outcome.PENDED]
         session.add(ReviewTask(
             order_id=order.id, queue=ReviewQueue.NURSE, reason=" ".join(pended)[:2000],
-            due_at=now + (URGENT_DUE if order.urgency == Urgency.URGENT else STANDARD_DUE),
+            # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says otherwise).
+            due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
         ))
     session.flush()
     audit.record(session, action="order.submitted", user_id=actor.user_id, record_type="order",

@@ -73,7 +73,7 @@ class OrderSummary:
     details: tuple[tuple[str, str], ...]
     diagnoses: tuple[str, ...]
     lines: tuple[OrderLineView, ...]
-    documents: tuple[str, ...]
+    documents: tuple[tuple[int, str], ...]  # (document id, "name (type, size)")
     notes: tuple[str, ...]
     can_update: bool
     can_cancel: bool
@@ -166,7 +166,7 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
         details=tuple((str(k).replace("_", " ").capitalize(), _plain(v)) for k, v in order.details.items() if v not in (None, "", [])),
         diagnoses=tuple(f"{d.code} {d.description}" for d in diagnoses),
         lines=tuple(_line_view(session, line) for line in lines),
-        documents=tuple(f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)" for d in documents),
+        documents=tuple((d.id, f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents),
         notes=tuple(f"{n.created_at.strftime('%Y-%m-%d %H:%M')}: {n.body}" for n in notes),
         can_update=is_office and order.status == OrderStatus.IN_PROGRESS,
         can_cancel=is_office and order.status in CANCELLABLE,

@@ -10,6 +10,7 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import orders as order_service
+from portal_app.services import review as review_service
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.orders import OrderFilter, OrderNotFound
 from portal_app.state.auth import authorized, current_actor
@@ -76,8 +77,11 @@ class OrderSummaryState(rx.State):
     details: list[Pair] = []
     diagnoses: list[str] = []
     lines: list[LineRow] = []
-    documents: list[str] = []
+    documents: list[Pair] = []
     notes: list[str] = []
+    p2p_slots: list[Pair] = []
+    may_reconsider: bool = False
+    reconsideration_text: str = ""
     found: bool = False
     error: str = ""
     message: str = ""
@@ -103,9 +107,51 @@ class OrderSummaryState(rx.State):
         data = asdict(summary)
         self.lines = [LineRow(**{**line, "criteria": list(line["criteria"])}) for line in data.pop("lines")]
         self.details = [Pair(label, value) for label, value in data.pop("details")]
-        self.diagnoses, self.documents, self.notes = list(data.pop("diagnoses")), list(data.pop("documents")), list(data.pop("notes"))
+        self.documents = [Pair(label, str(doc_id)) for doc_id, label in data.pop("documents")]
+        self.diagnoses, self.notes = list(data.pop("diagnoses")), list(data.pop("notes"))
         data.pop("order_id")
         self.summary, self.found, self.error = SummaryView(**data), True, ""
+        await self._load_review_options(number)
+
+    async def _load_review_options(self, number: str) -> None:
+        """Peer-to-peer times offered, and whether a reconsideration may still be asked for."""
+        self.p2p_slots, self.may_reconsider, self.reconsideration_text = [], False, ""
+        if current_actor().role != Role.ORDERING_PROVIDER_STAFF:
+            return
+        slots = await _with_session(review_service.peer_to_peer_slots, order_number=number)
+        self.p2p_slots = [Pair(label, str(slot_id)) for slot_id, label in slots]
+        if self.summary.status_code in {"non_authorized", "multiple_decisions"}:
+            self.may_reconsider, self.reconsideration_text = await _with_session(
+                review_service.reconsideration_status, order_number=number)
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def choose_slot(self, form_data: dict):
+        try:
+            await _with_session(review_service.choose_peer_to_peer_slot, order_number=self.summary.order_number,
+                                appointment_id=as_int(form_data.get("appointment_id", "")),
+                                callback_phone=str(form_data.get("callback_phone", ""))[:32])
+        except (review_service.ActionRefused, OrderNotFound) as refused:
+            self.error = str(refused) or "That time is no longer available."
+            return
+        await self._load(self.summary.order_number)
+        self.message = "The peer-to-peer conversation is scheduled."
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def ask_again(self, form_data: dict):
+        """Reconsideration within 10 days of the denial; after that, an appeal."""
+        information = str(form_data.get("information", ""))[:10000]
+        action = review_service.request_reconsideration if self.may_reconsider else review_service.file_appeal
+        try:
+            await _with_session(action, order_number=self.summary.order_number, information=information)
+        except (review_service.ActionRefused, OrderNotFound, ValueError) as refused:
+            self.error = str(refused) or "This request cannot be made now."
+            return
+        await self._load(self.summary.order_number)
+        self.message = ("Reconsideration requested: a physician will review the order again."
+                        if action is review_service.request_reconsideration
+                        else "Appeal filed: a different physician will review the order.")
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)

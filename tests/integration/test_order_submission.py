@@ -2,65 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import func, select
 
 from portal_app.domain.calendar import add_business_days
-from portal_app.domain.enums import OrderStatus, Role
-from portal_app.models import Determination, Facility, Member, Order, Provider, ReviewTask, User
+from portal_app.domain.enums import OrderStatus
+from portal_app.models import Determination, Order, ReviewTask
 from portal_app.services import order_entry as entry
-from portal_app.services.authz import Actor
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.order_submission import STANDARD_DUE, submit_order
 from portal_app.services.orders import get_order_summary
-
-TODAY = date(2026, 11, 23)  # a Monday
-SERVICE = date(2026, 12, 7)
-LOW_BACK = {
-    "modality": "mri", "body_part": "lumbar_spine", "clinical_indication": "low_back_pain",
-    "weeks_of_symptoms": 8, "weeks_conservative_care": 8, "red_flags": [], "site_of_care": "free_standing",
-}
+from tests.integration.order_helpers import LOW_BACK, SERVICE, TODAY
+from tests.integration.order_helpers import actor_for as _actor
+from tests.integration.order_helpers import draft_order as _draft
+from tests.integration.order_helpers import member_by_number as _member
 
 
 @pytest.fixture
 def demo(session):
     load_demo_data(session)
     return session
-
-
-def _actor(session, username="ordering") -> Actor:
-    user = session.exec(select(User).where(User.username == username)).one()
-    from portal_app.models import PracticeMembership
-
-    practices = session.exec(select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)).all()
-    return Actor(user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices))
-
-
-def _member(session, number: str) -> Member:
-    return session.exec(select(Member).where(Member.member_number == number)).one()
-
-
-def _draft(session, actor, *, member="EVG100000012", details=LOW_BACK, code="72148", service=SERVICE) -> int:
-    plan_id = _member(session, member).plan_id
-    order_id, result = entry.start_draft(session, actor=actor, plan_id=plan_id, program="imaging",
-                                         service_date=service, today=TODAY)
-    assert result.ok, result.errors
-    assert entry.choose_member(session, actor=actor, order_id=order_id, member_id=_member(session, member).id,
-                               confirmed=True).ok
-    ordering = session.exec(select(Provider).where(Provider.tax_id == "90-1000001")).all()[1]
-    facility = session.exec(select(Facility).where(Facility.facility_type == "free_standing")).first()
-    assert entry.choose_providers(
-        session, actor=actor, order_id=order_id, ordering_provider_id=ordering.id, servicing_kind="facility",
-        servicing_id=facility.id, out_of_network_confirmed=True, letter_address="1 Demo Way", letter_fax="555-0100",
-    ).ok
-    saved = entry.save_program_details(session, actor=actor, order_id=order_id, details=details, codes=[code])
-    assert saved.ok, saved.errors
-    assert entry.save_diagnoses(session, actor=actor, order_id=order_id, codes=["M54.50"]).ok
-    assert entry.save_urgency_and_date(session, actor=actor, order_id=order_id, urgency="standard",
-                                       urgency_reason="", service_date=service, today=TODAY).ok
-    return order_id
 
 
 def test_a_request_meeting_the_guideline_is_authorized_at_once_with_its_validity(demo):

@@ -1,0 +1,504 @@
+"""Review dashboard metrics, defined as CMS-0057-F defines the prior-authorization metrics payers publish.
+
+Every figure is computed by the database (GROUP BY and window functions, the same SQL on SQLite and
+PostgreSQL); Python only adds up the handful of grouped rows and interpolates two percentiles from
+at most four values. See ``DEFINITIONS`` for what each number means and where the definition comes
+from; the dashboard shows them beside the figures.
+
+One request is one order. Its "initial determination" is, for each line that needs prior
+authorization, that line's first decision other than "pended" (by id, which is the order decisions
+were recorded in), and the request is decided when every such line has one; the request's decision
+time is the latest of those. Decisions recorded later (reconsideration, appeal) do not change the
+initial determination; they feed the "approved after appeal" count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, null, select, text, union_all
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from portal_app.domain.enums import LineDecision, OrderStatus, Program, Urgency
+from portal_app.models import Determination, HealthPlan, Order, OrderLine, ReviewTask
+from portal_app.services import audit
+from portal_app.services.authz import Actor, require
+
+# The rule text as summarised in shared/domain/prior-auth-standards.md §2 ("Annual public metrics"),
+# and the sections that carry it for each kind of payer.
+RULE = "CMS-0057-F (89 FR 8758, Jan 17 2024)"
+RULE_SECTIONS = "42 CFR 422.122(c), 438.210(f), 440.230(e)(3), 457.732(c), 457.1230(d); 45 CFR 156.223(c)"
+
+_ORDERS = Order.__table__
+_LINES = OrderLine.__table__
+_DETERMINATIONS = Determination.__table__
+_TASKS = ReviewTask.__table__
+_PLANS = HealthPlan.__table__
+
+_DECIDED = (LineDecision.AUTHORIZED.value, LineDecision.PARTIALLY_AUTHORIZED.value, LineDecision.NON_AUTHORIZED.value)
+_ADVERSE = (LineDecision.PARTIALLY_AUTHORIZED.value, LineDecision.NON_AUTHORIZED.value)
+_APPROVING = (LineDecision.AUTHORIZED.value, LineDecision.PARTIALLY_AUTHORIZED.value)
+_WITHDRAWN = (
+    OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
+    OrderStatus.VOLUNTARILY_WITHDRAWN.value,
+)
+
+# The outcome of one request (computed in SQL).
+APPROVED_BY_RULES = "approved_by_rules"
+APPROVED_AFTER_REVIEW = "approved_after_review"
+DENIED = "denied"
+PENDING = "pending"
+WITHDRAWN = "withdrawn"
+
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("Request",
+     "One submitted order, counted by the date it was submitted (from the first to the last day chosen, UTC). "
+     "Lines that are notification only need no prior authorization and are left out; an order with only such "
+     f"lines is not counted. {RULE} counts prior-authorization requests for items and services other than drugs "
+     f"({RULE_SECTIONS})."),
+    ("Initial determination",
+     "For each line, its first decision other than pended; the request is decided when every line has one, "
+     "at the time of the last of them. Reconsiderations and appeals come later and do not change it."),
+    ("Approved at once by the rules engine",
+     "Decided requests whose every line the rules engine approved at submission, with no reviewer involved."),
+    ("Approved after review",
+     "Decided requests with every line approved in full, at least one of them by a nurse or physician reviewer."),
+    ("Denied",
+     "Decided requests with at least one line denied or approved for fewer units than asked (denied in whole or "
+     "in part): the decisions that carry reconsideration and appeal rights."),
+    ("Approved after appeal",
+     "Denied requests with an appeal (a review task of kind appeal) for which an approval of any line was "
+     "recorded after the appeal was filed. A reconsideration by our physician reviewer (within 10 calendar days "
+     "of the denial, program FAQ) is not an appeal under the rule and is not counted here."),
+    ("Pending", "Requests not yet decided and not withdrawn."),
+    ("Withdrawn", "Requests cancelled, withdrawn or marked entered in error before they were decided; left out "
+                  "of every percentage."),
+    ("Percent approved",
+     f"Approved (at once or after review) out of decided requests (approved plus denied). {RULE} metric: "
+     f"percentage of prior authorization requests approved, reported for standard and expedited requests "
+     f"separately ({RULE_SECTIONS}); the overall figure covers both."),
+    ("Percent denied",
+     f"Denied out of decided requests. {RULE} metric: percentage of requests denied, standard and expedited "
+     f"separately ({RULE_SECTIONS})."),
+    ("Percent approved after appeal",
+     f"Approved after appeal out of denied requests that were appealed. {RULE} metric: percentage of requests "
+     f"approved after appeal ({RULE_SECTIONS})."),
+    ("Hours from submit to decision",
+     f"From the order's submission to its initial determination, over decided requests, separately for "
+     f"expedited (urgent) and standard requests. {RULE} requires the average and the median ({RULE_SECTIONS}); "
+     "we also show the 90th percentile. Median and 90th percentile interpolate linearly between the two nearest "
+     "values (as PostgreSQL's percentile_cont does). The rule's decision time frames are 72 hours for expedited "
+     "and 7 calendar days for standard requests (42 CFR 422.568, 422.572 as amended)."),
+    ("Past due",
+     "Review tasks still open (not closed) whose due time has passed, as of the moment the dashboard was "
+     "computed, for the chosen program and plan whatever the dates chosen. Not a CMS-0057-F metric: our own "
+     "work measure."),
+)
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    """Counts for one program and plan (or, with empty program, for everything chosen)."""
+
+    program: str  # the program code; "" for the totals row
+    program_label: str
+    plan_id: int
+    plan_name: str
+    requests: int
+    approved_by_rules: int
+    approved_after_review: int
+    denied: int
+    appealed: int
+    approved_after_appeal: int
+    pending: int
+    withdrawn: int
+
+    @property
+    def approved(self) -> int:
+        return self.approved_by_rules + self.approved_after_review
+
+    @property
+    def decided(self) -> int:
+        return self.approved + self.denied
+
+
+@dataclass(frozen=True)
+class UrgencyFigures:
+    """Shares and decision times for expedited (urgent) or for standard requests."""
+
+    urgency: str  # "urgent" or "standard"
+    label: str
+    decided: int
+    approved: int
+    denied: int
+    appealed: int
+    approved_after_appeal: int
+    percent_approved: float | None
+    percent_denied: float | None
+    percent_approved_after_appeal: float | None
+    mean_hours: float | None
+    median_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass(frozen=True)
+class ReviewMetrics:
+    date_from: date
+    date_to: date
+    program: str
+    plan_id: int
+    as_of: datetime
+    rows: tuple[MetricsRow, ...]
+    totals: MetricsRow
+    percent_approved: float | None
+    percent_denied: float | None
+    percent_approved_after_appeal: float | None
+    urgent: UrgencyFigures
+    standard: UrgencyFigures
+    past_due: int
+    definitions: tuple[tuple[str, str], ...] = DEFINITIONS
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _hours_between(session: Session, start: ColumnElement, end: ColumnElement) -> ColumnElement:
+    """``end - start`` in hours, as SQL for the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        # float8, not numeric: sorting numerics for the percentiles is several times slower.
+        return cast(func.extract("epoch", end - start), Float) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def _metrics_query(session: Session, start: datetime, end: datetime, program: str, plan_id: int):
+    """One statement: counts per (program, plan, urgency), the mean hours, and the ranked values the
+    median and 90th percentile need.
+
+    Level 1, per requested line: its first decision other than pended. ``first_key`` packs that
+    decision's id with two flags (2 = adverse, 1 = made by a reviewer) so that MIN() finds the first
+    decision and carries what it was without joining the determinations again.
+    Level 2, per order: decided when every line has a first decision; outcome, hours, appeal flags.
+    Level 3: group by program, plan and urgency; the percentiles come from percentile_cont on
+    PostgreSQL and from ranks (window functions) on SQLite, which has no percentile_cont.
+    """
+    o, ln, d, t = _ORDERS, _LINES, _DETERMINATIONS, _TASKS
+    where = [o.c.order_number.is_not(None), o.c.submitted_at >= start, o.c.submitted_at < end]
+    if program:
+        where.append(o.c.program == program)
+    if plan_id:
+        where.append(o.c.plan_id == plan_id)
+
+    appeals = (
+        select(t.c.order_id, func.min(t.c.created_at).label("appealed_at"))
+        .where(t.c.kind == "appeal").group_by(t.c.order_id)
+    ).subquery("appeals")
+    is_decision = d.c.decision.in_(_DECIDED)
+    flags = case((d.c.decision.in_(_ADVERSE), 2), else_=0) + case((d.c.decided_by == "rules_engine", 0), else_=1)
+    # Order attributes ride along as MAX() (one value per order) so that each level groups by one
+    # or two integers: much cheaper than grouping by every column, on SQLite above all.
+    per_line = (
+        select(
+            o.c.id.label("order_id"),
+            func.max(o.c.program).label("program"), func.max(o.c.plan_id).label("plan_id"),
+            func.max(o.c.urgency).label("urgency"), func.max(o.c.status).label("status"),
+            func.max(o.c.submitted_at).label("submitted_at"), func.max(appeals.c.appealed_at).label("appealed_at"),
+            func.min(case((is_decision, d.c.decided_at), else_=None)).label("first_at"),
+            func.min(case((is_decision, cast(d.c.id, BigInteger) * 4 + flags), else_=None)).label("first_key"),
+            func.max(case((and_(d.c.decision.in_(_APPROVING), d.c.decided_at >= appeals.c.appealed_at), 1),
+                          else_=0)).label("won"),
+        )
+        .select_from(
+            o.join(ln, and_(ln.c.order_id == o.c.id, ln.c.decision != LineDecision.NOTIFICATION_ONLY.value))
+            .outerjoin(d, d.c.order_line_id == ln.c.id)
+            .outerjoin(appeals, appeals.c.order_id == o.c.id)
+        )
+        .where(*where)
+        .group_by(o.c.id, ln.c.id)
+    ).subquery("per_line")
+
+    pl = per_line.c
+    order_totals = (
+        select(
+            pl.order_id,
+            func.max(pl.program).label("program"), func.max(pl.plan_id).label("plan_id"),
+            func.max(pl.urgency).label("urgency"), func.max(pl.status).label("status"),
+            func.max(pl.submitted_at).label("submitted_at"), func.max(pl.appealed_at).label("appealed_at"),
+            func.count().label("lines"), func.count(pl.first_at).label("decided_lines"),
+            func.max(pl.first_at).label("decided_at"),
+            func.max(case(((pl.first_key % 4) >= 2, 1), else_=0)).label("adverse"),
+            func.max(case(((pl.first_key % 2) == 1, 1), else_=0)).label("reviewed"),
+            func.max(pl.won).label("won"),
+        )
+        .group_by(pl.order_id)
+    ).subquery("order_totals")
+
+    ot = order_totals.c
+    decided = ot.decided_lines == ot.lines
+    denied_and_appealed = and_(decided, ot.adverse == 1, ot.appealed_at.is_not(None))
+    per_order = select(
+        ot.program, ot.plan_id, ot.urgency,
+        case(
+            (and_(decided, ot.adverse == 1), literal(DENIED)),
+            (and_(decided, ot.reviewed == 1), literal(APPROVED_AFTER_REVIEW)),
+            (decided, literal(APPROVED_BY_RULES)),
+            (ot.status.in_(_WITHDRAWN), literal(WITHDRAWN)),
+            else_=literal(PENDING),
+        ).label("outcome"),
+        case((decided, _hours_between(session, ot.submitted_at, ot.decided_at)), else_=None).label("hours"),
+        case((denied_and_appealed, 1), else_=0).label("appealed"),
+        case((and_(denied_and_appealed, ot.won == 1), 1), else_=0).label("appeal_won"),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        return _grouped_with_percentile_cont(per_order.cte("per_order"))
+    return _grouped_with_ranks(per_order.subquery("per_order"))
+
+
+def _outcome_counts(columns) -> list:
+    def count_of(value: str):
+        return func.sum(case((columns.outcome == value, 1), else_=0))
+
+    return [
+        func.count().label("requests"),
+        count_of(APPROVED_BY_RULES).label("approved_by_rules"),
+        count_of(APPROVED_AFTER_REVIEW).label("approved_after_review"),
+        count_of(DENIED).label("denied"),
+        func.sum(columns.appealed).label("appealed"),
+        func.sum(columns.appeal_won).label("approved_after_appeal"),
+        count_of(PENDING).label("pending"),
+        count_of(WITHDRAWN).label("withdrawn"),
+        func.avg(columns.hours).label("mean_hours"),
+    ]
+
+
+def _grouped_with_percentile_cont(per_order):
+    """PostgreSQL: the counts per (program, plan, urgency), then one row per urgency with
+    percentile_cont, from the per-order rows computed once (the CTE is read twice)."""
+    po = per_order.c
+    counts = select(
+        po.program, po.plan_id, po.urgency, literal(False).label("urgency_total"), *_outcome_counts(po),
+        null().label("median"), null().label("p90"),
+    ).group_by(po.program, po.plan_id, po.urgency)
+    nothing = [null().label(c.name) for c in _outcome_counts(po)]
+    percentiles = select(
+        null().label("program"), null().label("plan_id"), po.urgency, literal(True).label("urgency_total"), *nothing,
+        func.percentile_cont(0.5).within_group(po.hours).label("median"),
+        func.percentile_cont(0.9).within_group(po.hours).label("p90"),
+    ).where(po.hours.is_not(None)).group_by(po.urgency)
+    return union_all(counts, percentiles)
+
+
+def _grouped_with_ranks(per_order):
+    """SQLite (no percentile_cont): rank the hours per urgency with window functions and keep, in each
+    group, the values at the ranks the median and the 90th percentile fall between."""
+    po = per_order.c
+    # One window (same partition, order and frame) for both, so the rows are sorted once.
+    window = {"partition_by": [po.urgency, po.hours.is_(None)], "order_by": po.hours, "rows": (None, None)}
+    ranked = select(
+        per_order,
+        (func.row_number().over(**window) - 1).label("rank"),
+        func.count().over(**window).label("n"),
+    ).subquery("ranked")
+
+    r = ranked.c
+    # Integer division truncates: floor(0.5 (n-1)) and floor(0.9 (n-1)).
+    # (A high precedence makes SQLAlchemy put both operands in parentheses.)
+    median_low = (r.n - 1).op("/", precedence=100)(2)
+    p90_low = (9 * (r.n - 1)).op("/", precedence=100)(10)
+
+    def hours_at(rank):
+        return func.max(case((and_(r.hours.is_not(None), r.rank == rank), r.hours), else_=None))
+
+    return select(
+        r.program, r.plan_id, r.urgency, *_outcome_counts(r),
+        func.max(case((r.hours.is_not(None), r.n), else_=None)).label("decided_n"),
+        hours_at(median_low).label("median_low"), hours_at(median_low + 1).label("median_high"),
+        hours_at(p90_low).label("p90_low"), hours_at(p90_low + 1).label("p90_high"),
+    ).group_by(r.program, r.plan_id, r.urgency)
+
+
+def _percentiles(rows: list) -> tuple[list, dict[str, dict[str, float | None]]]:
+    """(the grouped count rows, median and 90th percentile per urgency) from the query's rows."""
+    if rows and hasattr(rows[0], "urgency_total"):  # PostgreSQL: percentile_cont rows per urgency
+        groups = [r for r in rows if not r.urgency_total]
+        points = {r.urgency: {"median": _rounded(r.median), "p90": _rounded(r.p90)} for r in rows if r.urgency_total}
+        return groups, points
+    points = {}
+    for urgency in {g.urgency for g in rows}:
+        mine = [g for g in rows if g.urgency == urgency and g.decided_n]
+        if not mine:
+            continue
+        n = int(mine[0].decided_n)  # the same for every group of the urgency: the window counted them all
+
+        def picked(name: str):
+            return next((float(getattr(g, name)) for g in mine if getattr(g, name) is not None), None)
+
+        points[urgency] = {
+            "median": _interpolate(n, 5, 10, picked("median_low"), picked("median_high")),
+            "p90": _interpolate(n, 9, 10, picked("p90_low"), picked("p90_high")),
+        }
+    return rows, points
+
+
+def _rounded(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _interpolate(n: int, numerator: int, denominator: int, low_value: float, high_value: float | None) -> float:
+    """The (numerator/denominator) quantile of n sorted values, linear between the two neighbours
+    at ranks floor(q (n-1)) and the one after (as percentile_cont does)."""
+    remainder = (numerator * (n - 1)) % denominator
+    value = low_value
+    if remainder and high_value is not None:
+        value += (high_value - low_value) * remainder / denominator
+    return round(value, 2)
+
+
+def _past_due(session: Session, as_of: datetime, program: str, plan_id: int) -> int:
+    t, o = _TASKS, _ORDERS
+    query = select(func.count()).select_from(t).where(t.c.closed_at.is_(None), t.c.due_at < as_of)
+    if program or plan_id:
+        query = query.join(o, o.c.id == t.c.order_id)
+        if program:
+            query = query.where(o.c.program == program)
+        if plan_id:
+            query = query.where(o.c.plan_id == plan_id)
+    return int(session.exec(query).one()[0])
+
+
+def _program_label(code: str) -> str:
+    try:
+        return Program(code).label
+    except ValueError:
+        return code
+
+
+def _add_rows(rows: list[MetricsRow], *, program: str, label: str, plan_id: int, plan_name: str) -> MetricsRow:
+    def total(name: str) -> int:
+        return sum(getattr(row, name) for row in rows)
+
+    return MetricsRow(
+        program=program, program_label=label, plan_id=plan_id, plan_name=plan_name,
+        requests=total("requests"), approved_by_rules=total("approved_by_rules"),
+        approved_after_review=total("approved_after_review"), denied=total("denied"), appealed=total("appealed"),
+        approved_after_appeal=total("approved_after_appeal"), pending=total("pending"), withdrawn=total("withdrawn"),
+    )
+
+
+def _urgency_figures(urgency: Urgency, groups: list, points: dict[str, dict[str, float | None]]) -> UrgencyFigures:
+    mine = [g for g in groups if g.urgency == urgency.value]
+    approved = sum(int(g.approved_by_rules) + int(g.approved_after_review) for g in mine)
+    denied = sum(int(g.denied) for g in mine)
+    appealed = sum(int(g.appealed) for g in mine)
+    won = sum(int(g.approved_after_appeal) for g in mine)
+    decided = approved + denied
+    # The grouped means are over decided requests; weight each group's mean by its decided count.
+    weighted = [(float(g.mean_hours), int(g.approved_by_rules) + int(g.approved_after_review) + int(g.denied))
+                for g in mine if g.mean_hours is not None]
+    weight = sum(w for _, w in weighted)
+    mean = round(sum(m * w for m, w in weighted) / weight, 2) if weight else None
+    figures = points.get(urgency.value, {})
+    return UrgencyFigures(
+        urgency=urgency.value, label="Expedited (urgent)" if urgency == Urgency.URGENT else "Standard",
+        decided=decided, approved=approved, denied=denied, appealed=appealed, approved_after_appeal=won,
+        percent_approved=_percent(approved, decided), percent_denied=_percent(denied, decided),
+        percent_approved_after_appeal=_percent(won, appealed), mean_hours=mean,
+        median_hours=figures.get("median"), p90_hours=figures.get("p90"),
+    )
+
+
+def review_metrics(
+    session: Session, *, actor: Actor, date_from: date, date_to: date, program: str = "", plan_id: int = 0,
+    as_of: datetime | None = None,
+) -> ReviewMetrics:
+    """The review dashboard for requests submitted from ``date_from`` to ``date_to`` (both included, UTC).
+
+    Reviewers and support admins only ("metrics.read"). ``as_of`` (default now) is the moment the
+    past-due count is taken at.
+    """
+    require(session, actor, "metrics.read", record="metrics")
+    if date_to < date_from:
+        raise ValueError("The end date is before the start date.")
+    if program and program not in {p.value for p in Program}:
+        raise ValueError(f"Unknown program {program!r}.")
+    as_of = as_of or datetime.now(UTC)
+    start = datetime.combine(date_from, time.min, UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, UTC)
+    if session.get_bind().dialect.name == "postgresql":
+        # One reporting query over many rows: JIT compilation would cost more than it saves
+        # (over half a second measured), and the sorts fit in memory with a larger work_mem.
+        session.exec(text("SET LOCAL jit = off"))
+        session.exec(text("SET LOCAL work_mem = '64MB'"))
+    groups, points = _percentiles(session.exec(_metrics_query(session, start, end, program, plan_id)).all())
+    plan_ids = sorted({int(g.plan_id) for g in groups})
+    plan_names = dict(session.exec(select(_PLANS.c.id, _PLANS.c.name).where(_PLANS.c.id.in_(plan_ids))).all()) \
+        if plan_ids else {}
+
+    by_key: dict[tuple[str, int], list[MetricsRow]] = {}
+    for g in groups:
+        by_key.setdefault((g.program, int(g.plan_id)), []).append(MetricsRow(
+            program=g.program, program_label="", plan_id=int(g.plan_id), plan_name="", requests=int(g.requests),
+            approved_by_rules=int(g.approved_by_rules), approved_after_review=int(g.approved_after_review),
+            denied=int(g.denied), appealed=int(g.appealed), approved_after_appeal=int(g.approved_after_appeal),
+            pending=int(g.pending), withdrawn=int(g.withdrawn),
+        ))
+    rows = tuple(
+        _add_rows(parts, program=code, label=_program_label(code), plan_id=pid, plan_name=plan_names.get(pid, ""))
+        for (code, pid), parts in sorted(by_key.items(), key=lambda item: (_program_label(item[0][0]),
+                                                                            plan_names.get(item[0][1], "")))
+    )
+    totals = _add_rows(list(rows), program="", label="All programs", plan_id=0, plan_name="All plans")
+    metrics = ReviewMetrics(
+        date_from=date_from, date_to=date_to, program=program, plan_id=plan_id, as_of=as_of, rows=rows,
+        totals=totals,
+        percent_approved=_percent(totals.approved, totals.decided),
+        percent_denied=_percent(totals.denied, totals.decided),
+        percent_approved_after_appeal=_percent(totals.approved_after_appeal, totals.appealed),
+        urgent=_urgency_figures(Urgency.URGENT, groups, points),
+        standard=_urgency_figures(Urgency.STANDARD, groups, points),
+        past_due=_past_due(session, as_of, program, plan_id),
+    )
+    audit.record(session, action="metrics.read", user_id=actor.user_id, client_address=actor.client_address,
+                 detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "program": program,
+                         "plan_id": plan_id})
+    session.commit()
+    return metrics
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def review_metrics_csv(metrics: ReviewMetrics) -> str:
+    """The dashboard as CSV: the rows per program and plan with the totals, then the shares and times."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Review metrics", f"submitted {metrics.date_from.isoformat()} to {metrics.date_to.isoformat()}",
+                     f"as of {metrics.as_of.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}"])
+    writer.writerow([])
+    writer.writerow(["Program", "Plan", "Requests", "Approved at once by the rules engine", "Approved after review",
+                     "Denied", "Appealed", "Approved after appeal", "Pending", "Withdrawn"])
+    for row in (*metrics.rows, metrics.totals):
+        writer.writerow([row.program_label, row.plan_name, row.requests, row.approved_by_rules,
+                         row.approved_after_review, row.denied, row.appealed, row.approved_after_appeal, row.pending,
+                         row.withdrawn])
+    writer.writerow([])
+    writer.writerow(["Requests", "Decided", "Percent approved", "Percent denied", "Percent approved after appeal",
+                     "Mean hours to decision", "Median hours to decision", "90th percentile hours to decision"])
+    writer.writerow(["All", metrics.totals.decided, _number(metrics.percent_approved),
+                     _number(metrics.percent_denied), _number(metrics.percent_approved_after_appeal), "", "", ""])
+    for figures in (metrics.urgent, metrics.standard):
+        writer.writerow([figures.label, figures.decided, _number(figures.percent_approved),
+                         _number(figures.percent_denied), _number(figures.percent_approved_after_appeal),
+                         _number(figures.mean_hours), _number(figures.median_hours), _number(figures.p90_hours)])
+    writer.writerow([])
+    writer.writerow(["Review tasks past due", metrics.past_due])
+    writer.writerow([])
+    writer.writerow(["Term", "Definition"])
+    for term, text in metrics.definitions:
+        writer.writerow([term, text])
+    return out.getvalue()

@@ -1,0 +1,304 @@
+"""Reviewer pages: the queues, the case view with its actions, the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.db import session_scope
+from portal_app.domain.enums import Role
+from portal_app.services import review as review_service
+from portal_app.services.authz import PermissionDenied
+from portal_app.services.orders import OrderNotFound
+from portal_app.services.review import ActionRefused, QueueFilter, StaleCase
+from portal_app.state.auth import authorized, current_actor
+from portal_app.state.validation import as_int
+
+REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
+PAGE_SIZE = 25
+
+
+async def _service(fn, **kwargs):
+    actor = current_actor()
+
+    def _run():
+        with session_scope() as session:
+            return fn(session, actor=actor, **kwargs)
+
+    return await rx.run_in_thread(_run)
+
+
+@dataclass
+class QueueLine:
+    task_id: int
+    order_number: str
+    program: str
+    plan_name: str
+    member_name: str
+    urgency: str
+    kind: str
+    due_at: str
+    time_left: str
+    overdue: bool
+    assignee: str
+    status: str
+
+
+class ReviewQueueState(rx.State):
+    queue: str = "nurse"
+    rows: list[QueueLine] = []
+    total: int = 0
+    page: int = 0
+    sort: str = "due"
+    program: str = ""
+    urgency: str = ""
+    assignee: str = ""
+    error: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    async def _search(self) -> None:
+        queue_filter = QueueFilter(program=self.program[:40], urgency=self.urgency[:20], assignee=self.assignee[:20])
+        rows, self.total = await _service(review_service.list_queue, queue=self.queue, queue_filter=queue_filter,
+                                          sort=self.sort, page=self.page, page_size=PAGE_SIZE)
+        self.rows = [QueueLine(**asdict(r)) for r in rows]
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def load_page(self):
+        self.queue = "physician" if current_actor().role == Role.PHYSICIAN_REVIEWER else "nurse"
+        self.page, self.error = 0, ""
+        await self._search()
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def choose_queue(self, queue: str):
+        if queue in {"nurse", "physician"}:
+            self.queue, self.page = queue, 0
+            await self._search()
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def apply_filter(self, form_data: dict):
+        self.program = str(form_data.get("program", ""))
+        self.urgency = str(form_data.get("urgency", ""))
+        self.assignee = str(form_data.get("assignee", ""))
+        self.sort = "-due" if form_data.get("sort") == "-due" else "due"
+        self.page = 0
+        await self._search()
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def turn_page(self, delta: int):
+        self.page = min(max(0, self.page + as_int(delta)), self.page_count - 1)
+        await self._search()
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def claim(self, task_id: int, order_number: str):
+        try:
+            await _service(review_service.claim_task, task_id=as_int(task_id))
+        except (ActionRefused, PermissionDenied) as refused:
+            self.error = str(refused) or "This case cannot be claimed."
+            await self._search()
+            return None
+        return rx.redirect(routes.review_case(str(order_number)[:20]))
+
+
+@dataclass
+class CriterionLine:
+    criterion_id: str
+    text: str
+    citation: str
+    met: str
+
+
+@dataclass
+class CaseLineView:
+    line_id: int
+    line_number: int
+    code: str
+    description: str
+    decision: str
+    reason: str
+    citation: str
+    valid_until: str
+    criteria: list[CriterionLine]
+
+
+@dataclass
+class Entry:
+    key: str
+    value: str
+
+
+@dataclass
+class CaseHeader:
+    order_number: str = ""
+    version: int = 0
+    status: str = ""
+    program: str = ""
+    plan_name: str = ""
+    urgency: str = ""
+    urgency_reason: str = ""
+    member_name: str = ""
+    member_number: str = ""
+    member_birth_date: str = ""
+    service_start: str = ""
+    submitted_at: str = ""
+    ordering_provider: str = ""
+    servicing: str = ""
+    task_id: int = 0
+    task_queue: str = ""
+    task_kind: str = ""
+    task_assignee: str = ""
+    due_at: str = ""
+    p2p_offered: bool = False
+
+
+class CaseState(rx.State):
+    case: CaseHeader = CaseHeader()
+    details: list[Entry] = []
+    diagnoses: list[str] = []
+    lines: list[CaseLineView] = []
+    documents: list[Entry] = []
+    earlier_orders: list[str] = []
+    notes: list[str] = []
+    history: list[str] = []
+    peer_to_peer: list[Entry] = []
+    actions: list[str] = []
+    found: bool = False
+    error: str = ""
+    message: str = ""
+    # the open action form
+    action: str = ""
+    line_number: int = 0
+
+    @rx.var
+    def can(self) -> dict[str, bool]:
+        return {name: name in self.actions for name in (
+            "claim", "approve", "request_information", "escalate", "deny", "partially_approve",
+            "offer_peer_to_peer", "record_peer_to_peer")}
+
+    @rx.var
+    def reason_choices(self) -> list[Entry]:
+        line = next((ln for ln in self.lines if ln.line_number == self.line_number), None)
+        choices = [Entry(c.criterion_id, f"{c.criterion_id}: {c.text}") for c in (line.criteria if line else [])]
+        return [*choices, Entry("other", "Other (explain below)")]
+
+    async def _load(self, number: str) -> None:
+        try:
+            view = await _service(review_service.open_case, order_number=number)
+        except (OrderNotFound, PermissionDenied):
+            self.found, self.error = False, "No case with that order number is available to you."
+            return
+        data = asdict(view)
+        self.lines = [
+            CaseLineView(**{**line, "criteria": [CriterionLine(*c) for c in line["criteria"]]})
+            for line in data.pop("lines")
+        ]
+        self.details = [Entry(k, v) for k, v in data.pop("details")]
+        self.documents = [Entry(str(i), label) for i, label in data.pop("documents")]
+        self.peer_to_peer = [Entry(str(i), f"{when} — {status}") for i, when, status in data.pop("peer_to_peer")]
+        self.diagnoses, self.earlier_orders = list(data.pop("diagnoses")), list(data.pop("earlier_orders"))
+        self.notes, self.history, self.actions = list(data.pop("notes")), list(data.pop("history")), list(data.pop("actions"))
+        self.case, self.found = CaseHeader(**data), True
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def load_page(self):
+        self.error = self.message = self.action = ""
+        await self._load(str(self.router.page.params.get("order_number", ""))[:20])
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def open_action(self, action: str, line_number: int = 0):
+        if action in self.actions or action == "":
+            self.action, self.line_number, self.error = action, as_int(line_number), ""
+
+    async def _act(self, fn, success: str, **kwargs) -> None:
+        try:
+            await _service(fn, order_number=self.case.order_number, **kwargs)
+        except StaleCase as stale:
+            self.error = str(stale)
+            return
+        except (ActionRefused, PermissionDenied, ValueError) as refused:
+            self.error = str(refused) or "That action is not allowed for your role."
+            return
+        self.action, self.error, self.message = "", "", success
+        await self._load(self.case.order_number)
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def claim(self):
+        try:
+            await _service(review_service.claim_task, task_id=self.case.task_id)
+        except (ActionRefused, PermissionDenied) as refused:
+            self.error = str(refused)
+            return
+        self.message = "You have claimed this case."
+        await self._load(self.case.order_number)
+
+    @rx.event
+    @authorized(*REVIEWERS)
+    async def submit_action(self, form_data: dict):
+        """Carry out the open action form; the case's version guards against a stale decision."""
+        text = str(form_data.get("text", ""))[:4000]
+        version, line = self.case.version, self.line_number
+        if self.action == "approve":
+            await self._act(review_service.approve_line, "Line approved.", line_number=line, version=version,
+                            note=text)
+        elif self.action == "request_information":
+            await self._act(review_service.request_information, "Information requested from the provider.",
+                            version=version, message=text)
+        elif self.action == "escalate":
+            await self._act(review_service.escalate, "Sent to the physician queue.", version=version, note=text)
+        elif self.action == "deny":
+            await self._act(review_service.deny_line, "Line denied.", line_number=line, version=version,
+                            reason_code=str(form_data.get("reason_code", ""))[:40], text=text)
+        elif self.action == "partially_approve":
+            await self._act(review_service.partially_approve_line, "Line partially approved.", line_number=line,
+                            version=version, approved_quantity=as_int(form_data.get("approved_quantity", "")),
+                            reason_code=str(form_data.get("reason_code", ""))[:40], text=text)
+        elif self.action == "offer_peer_to_peer":
+            slots = _parse_slots(form_data)
+            if not slots:
+                self.error = "Offer at least one time slot in the future."
+                return
+            await self._act(review_service.offer_peer_to_peer, "Peer-to-peer times offered to the provider.",
+                            slots=slots)
+        elif self.action == "record_peer_to_peer":
+            appointment = as_int(form_data.get("appointment_id", ""))
+            try:
+                await _service(review_service.record_peer_to_peer_outcome, appointment_id=appointment, outcome=text)
+            except (ActionRefused, PermissionDenied, ValueError) as refused:
+                self.error = str(refused)
+                return
+            self.action, self.message = "", "Peer-to-peer outcome recorded."
+            await self._load(self.case.order_number)
+
+
+def _parse_slots(form_data: dict) -> list[datetime]:
+    slots = []
+    for key in ("slot_1", "slot_2", "slot_3"):
+        try:
+            moment = datetime.fromisoformat(str(form_data.get(key, "")))
+        except ValueError:
+            continue
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        if moment > datetime.now(UTC):
+            slots.append(moment)
+    return slots
+
+
+def default_slot(days_ahead: int) -> str:
+    moment = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(hour=15, minute=0, second=0, microsecond=0)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+__all__ = ["CaseState", "ReviewQueueState", "date"]

@@ -1,0 +1,27 @@
+"""A nurse works the queue and approves a pended case."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
+from tests.e2e.pages.portal import SignInPage
+
+NURSE = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
+SECOND = demo_order_number(DEMO_ORDERS[1])
+
+
+def test_a_nurse_approves_a_pended_case_from_the_queue(page: Page):
+    SignInPage(page).open().sign_in_as(NURSE.email, NURSE.password, name=NURSE.full_name)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    page.get_by_role("link", name=SECOND).click()
+    expect(page.get_by_role("heading", name="Case review")).to_be_visible()
+    expect(page.get_by_role("button", name="Deny line 1")).to_have_count(0)  # nurses never deny
+
+    page.get_by_role("button", name="Approve line 1").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Explanation or message").fill("Conservative care documented in the notes.")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Line approved.")).to_be_visible()
+    expect(page.get_by_text("Authorized").first).to_be_visible()
