@@ -18,13 +18,12 @@ def call_handler(
     """Send one event named ``handler`` with ``payload``; return the deltas answered."""
     client = socketio.Client(reconnection=False)
     answers: list[dict] = []
-    answered = threading.Event()
+    arrived = threading.Event()
 
     @client.on("event", namespace=NAMESPACE)
     def _on_event(data):
         answers.append(data)
-        if data.get("final", True) and data.get("delta"):
-            answered.set()
+        arrived.set()
 
     client.connect(
         f"{base_url}?token={uuid.uuid4()}",
@@ -40,7 +39,13 @@ def call_handler(
             {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path, "query": {}}},
             namespace=NAMESPACE,
         )
-        answered.wait(timeout)
+        # One event may answer with several messages (a delta, then a redirect): collect
+        # until the server has been quiet for a second and a half.
+        if arrived.wait(timeout):
+            while True:
+                arrived.clear()
+                if not arrived.wait(1.5):
+                    break
     finally:
         client.disconnect()
     return answers
