@@ -1,5 +1,6 @@
 """Every route of the portal, in one place."""
 
+# Pages of the single-page app.
 HOME = "/"
 SIGN_IN = "/sign-in"
 REGISTER = "/register"
@@ -10,7 +11,14 @@ ACCOUNT = "/account"
 NOT_ALLOWED = "/not-allowed"
 ADMIN_REGISTRATIONS = "/admin/registrations"
 ADMIN_AUDIT = "/admin/audit"
+ADMIN_OUTBOX = "/admin/outbox"
+ORDER_NEW = "/orders/new"
+MY_ORDERS = "/orders"
 ORDER = "/orders/[order_number]"
+VERIFY = "/verify"
+PROVIDER_DIRECTORY = "/providers"
+REVIEW_QUEUE = "/review"
+REVIEW_CASE = "/review/case/[order_number]"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"
@@ -21,18 +29,6 @@ AUTH_OIDC_CALLBACK = "/auth/oidc/callback"
 
 def order(order_number: str) -> str:
     return f"/orders/{order_number}"
-ADMIN_OUTBOX = "/admin/outbox"
-ORDER_NEW = "/orders/new"
-MY_ORDERS = "/orders"
-VERIFY = "/verify"
-
-
-def resume_draft(order_id: int) -> str:
-    return f"{ORDER_NEW}?draft={order_id}"
-PROVIDER_DIRECTORY = "/providers"
-REVIEW_QUEUE = "/review"
-REVIEW_DASHBOARD = "/review/dashboard"
-REVIEW_CASE = "/review/case/[order_number]"
 
 
 def review_case(order_number: str) -> str:
