@@ -13,8 +13,8 @@ open review task, 2 % notification only; one line in five orders has a second li
 submitted evenly over the year before now.
 
 Then, for --runs runs each (after one warm-up), prints the median and p95 in milliseconds of:
-  (a) the nurse queue's first page: open tasks of one program and urgency, ORDER BY due_at LIMIT 25,
-      joined to orders, members and plans, plus its count (the query is written out below);
+  (a) the nurse queue's first page as the queue page asks for it: portal_app.services.review.list_queue
+      filtered by program and urgency (and unfiltered), 25 rows in due order with their total count;
   (b) portal_app.services.metrics.review_metrics for the last 90 days.
 Targets: queue page under 100 ms, dashboard under 1 s. Not part of the test suite.
 """
@@ -43,30 +43,12 @@ from portal_app.db import make_engine  # noqa: E402
 from portal_app.domain.enums import Program, Role  # noqa: E402
 from portal_app.models import HealthPlan, Practice, User  # noqa: E402
 from portal_app.services.authz import Actor  # noqa: E402
+from portal_app.domain.outcomes import LineHistory, RecordedDecision, request_outcome  # noqa: E402
 from portal_app.services.metrics import review_metrics  # noqa: E402
+from portal_app.services.review import QueueFilter, list_queue  # noqa: E402
 
 CHUNK = 50_000  # orders generated and written per batch
 QUEUE_PAGE = 25
-
-# The nurse queue's first page, as the queue page needs it: open tasks of the queue, filtered by the
-# order's program and urgency, earliest due first, with what a row shows (member, plan, due time).
-QUEUE_PAGE_SQL = text("""
-SELECT t.id, t.due_at, t.kind, t.assignee_id, o.order_number, o.program, o.urgency, o.submitted_at,
-       m.first_name, m.last_name, m.member_number, p.name AS plan_name
-FROM review_tasks t
-JOIN orders o ON o.id = t.order_id
-JOIN members m ON m.id = o.member_id
-JOIN health_plans p ON p.id = o.plan_id
-WHERE t.queue = :queue AND t.status = 'open' AND o.program = :program AND o.urgency = :urgency
-ORDER BY t.due_at, t.id
-LIMIT :limit OFFSET 0
-""")
-QUEUE_COUNT_SQL = text("""
-SELECT count(*)
-FROM review_tasks t
-JOIN orders o ON o.id = t.order_id
-WHERE t.queue = :queue AND t.status = 'open' AND o.program = :program AND o.urgency = :urgency
-""")
 
 PROGRAM_WEIGHTS = [
     (Program.IMAGING, 40), (Program.MUSCULOSKELETAL, 15), (Program.MEDICAL_ONCOLOGY, 10),
@@ -103,14 +85,15 @@ class Batch:
 ORDER_COLUMNS = ("id", "order_number", "program", "plan_id", "member_id", "practice_id", "status", "urgency",
                  "urgency_reason", "service_start", "details", "submitted_at", "created_by_id", "created_at",
                  "updated_by_id", "updated_at", "version", "wizard_step", "member_confirmed",
-                 "out_of_network_confirmed", "letter_address", "letter_fax", "duplicate_of", "cancel_reason")
+                 "out_of_network_confirmed", "letter_address", "letter_fax", "duplicate_of", "cancel_reason",
+                 "initial_outcome", "initially_decided_at", "decision_hours", "appealed_at", "approved_after_appeal")
 LINE_COLUMNS = ("id", "order_id", "line_number", "code_system", "code", "description", "quantity", "laterality",
                 "decision")
 DETERMINATION_COLUMNS = ("id", "order_line_id", "decision", "reason_code", "reason", "guideline_citation",
                          "explanation", "decided_by", "decided_by_user_id", "decided_at", "valid_from",
                          "valid_until")
 TASK_COLUMNS = ("id", "order_id", "queue", "kind", "status", "reason", "assignee_id", "due_at", "created_at",
-                "closed_at")
+                "closed_at", "program", "plan_id", "urgency")
 
 
 def _weighted_programs(rng: random.Random, n: int) -> list[str]:
@@ -144,6 +127,14 @@ class Clock:
         return self._days[number]
 
 
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _seconds(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
 def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int = 20261123) -> Iterator[Batch]:
     """The orders and their rows, CHUNK orders at a time, with explicit ids (deterministic)."""
     rng = random.Random(seed_value)
@@ -175,14 +166,10 @@ def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int 
                 path, status = "notification", "completed"
             decided = submitted + 60 * rng.randrange(30, 9000)
             submitted_ts = ts(submitted)
-            batch.orders.append((
-                order_id, f"PB{order_id:010d}", programs[offset], rng.choice(ids.plan_ids),
-                rng.choice(ids.member_ids), ids.practice_id, status, "urgent" if urgent else "standard",
-                "Symptoms are getting worse quickly." if urgent else "", dy(submitted + 7 * day), "{}",
-                submitted_ts, ids.user_id, submitted_ts, ids.user_id, ts(submitted if path == "pending" else decided),
-                2, 8, True, True, "1 Demo Way", "555-0100", "", "",
-            ))
+            program, plan_id, urgency = programs[offset], rng.choice(ids.plan_ids), "urgent" if urgent else "standard"
             appealed = path == "denied" and rng.random() < 0.3
+            filed = decided + 3 * day
+            histories = []
             for line_number in (1, 2) if rng.random() < 0.2 else (1,):
                 line_id += 1
                 current = current_of[path]
@@ -200,6 +187,7 @@ def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int 
                         dets.append(("non_authorized", "physician", ids.physician_id, decided))
                         if appealed:
                             dets.append((current, "physician", ids.physician_id, decided + 12 * day))
+                histories.append(LineHistory(current, [RecordedDecision(d, by, _utc(at)) for d, by, _, at in dets]))
                 for decision, by, user, at in dets:
                     determination_id += 1
                     approved = decision == "authorized"
@@ -208,27 +196,40 @@ def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int 
                         "Demo guideline, section 1", "{}", by, user, ts(at),
                         dy(submitted + 7 * day) if approved else None, dy(submitted + 67 * day) if approved else None,
                     ))
+            # The stored outcome, by the same rule the services apply (portal_app/domain/outcomes.py).
+            outcome = request_outcome(_utc(submitted), histories, _utc(filed) if appealed else None)
+            batch.orders.append((
+                order_id, f"PB{order_id:010d}", program, plan_id,
+                rng.choice(ids.member_ids), ids.practice_id, status, urgency,
+                "Symptoms are getting worse quickly." if urgent else "", dy(submitted + 7 * day), "{}",
+                submitted_ts, ids.user_id, submitted_ts, ids.user_id, ts(submitted if path == "pending" else decided),
+                2, 8, True, True, "1 Demo Way", "555-0100", "", "",
+                outcome.outcome, ts(_seconds(outcome.decided_at)), outcome.hours, ts(_seconds(outcome.appealed_at)),
+                outcome.approved_after_appeal,
+            ))
+            task = (program, plan_id, urgency)
             if path == "pending":
                 task_id += 1
                 queue = "nurse" if rng.random() < 0.85 else "physician"
                 batch.tasks.append((task_id, order_id, queue, "initial", "open", "Pended by the rules engine.",
-                                    None, ts(due), submitted_ts, None))
+                                    None, ts(due), submitted_ts, None, *task))
             elif path in ("nurse", "denied"):
                 task_id += 1
                 batch.tasks.append((task_id, order_id, "nurse" if path == "nurse" else "physician", "initial",
-                                    "done", "Pended by the rules engine.", None, ts(due), submitted_ts, ts(decided)))
+                                    "done", "Pended by the rules engine.", None, ts(due), submitted_ts, ts(decided),
+                                    *task))
                 if appealed:
-                    filed = decided + 3 * day
                     task_id += 1
                     batch.tasks.append((task_id, order_id, "physician", "appeal", "done", "Appeal filed.", None,
-                                        ts(filed + 30 * day), ts(filed), ts(decided + 12 * day)))
+                                        ts(filed + 30 * day), ts(filed), ts(decided + 12 * day), *task))
         yield batch
 
 
 # --- loading ---
 
 
-_TIMESTAMP_COLUMNS = {"submitted_at", "created_at", "updated_at", "decided_at", "due_at", "closed_at"}
+_TIMESTAMP_COLUMNS = {"submitted_at", "created_at", "updated_at", "decided_at", "due_at", "closed_at",
+                      "initially_decided_at", "appealed_at"}
 # SQLAlchemy keeps SQLite timestamps as naive UTC text with six decimals; SQLite formats the epoch
 # seconds itself (whole seconds: the generator's clock starts on a whole second), which is much
 # faster than formatting two million timestamps in Python.
@@ -373,40 +374,28 @@ def _report(label: str, samples: list[float], target_ms: float, note: str = "") 
           f"{verdict}  {note}", flush=True)
 
 
-# Indexes the queue count would use (no schema change), tried with --try-indexes on the scratch
-# databases only; the application's schema is changed through Alembic revisions, never here.
-TRIAL_INDEXES = {
-    "sqlite": ["CREATE INDEX trial_review_tasks_queue_order ON review_tasks (queue, status, order_id)"],
-    "postgresql": [
-        "CREATE INDEX trial_review_tasks_queue_order ON review_tasks (queue, status, order_id)",
-        "CREATE INDEX trial_orders_program_urgency ON orders (program, urgency, id)",
-    ],
-}
-QUEUE_FILTERS = (("imaging", "standard"), ("sleep", "urgent"))
+QUEUE_FILTERS = (("imaging", "standard"), ("sleep", "urgent"), ("", ""))
 
 
-def measure_queue(engine, runs: int, label: str = "") -> None:
-    for program, urgency in QUEUE_FILTERS:
-        params = {"queue": "nurse", "program": program, "urgency": urgency}
+def measure_queue(engine, runs: int) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        nurse = session.exec(select(User).where(User.username == "nurse")).one()
+        actor = Actor(user_id=nurse.id, role=Role.NURSE_REVIEWER, full_name=nurse.full_name)
+        for program, urgency in QUEUE_FILTERS:
+            wanted = QueueFilter(program=program, urgency=urgency)
 
-        def page(params=params):
-            with engine.connect() as connection:
-                rows = connection.execute(QUEUE_PAGE_SQL, {**params, "limit": QUEUE_PAGE}).all()
-                total = connection.execute(QUEUE_COUNT_SQL, params).scalar_one()
-            return rows, total
+            def page(wanted=wanted):
+                return list_queue(session, actor=actor, queue="nurse", queue_filter=wanted, page_size=QUEUE_PAGE)
 
-        def count_only(params=params):
-            with engine.connect() as connection:
-                return connection.execute(QUEUE_COUNT_SQL, params).scalar_one()
-
-        samples, (rows, total) = _timed(runs, page)
-        _report(f"(a) queue page {program}/{urgency} + count{label}", samples, 100,
-                f"[{len(rows)} rows of {total:,}]")
-        samples, _ = _timed(runs, count_only)
-        _report("    of which the count alone", samples, 100)
+            samples, (rows, total) = _timed(runs, page)
+            _report(f"(a) list_queue {program or 'any program'}/{urgency or 'any urgency'}", samples, 100,
+                    f"[{len(rows)} rows of {total:,}]")
+            samples, (rows, total) = _timed(runs, lambda wanted=wanted: list_queue(
+                session, actor=actor, queue="nurse", queue_filter=wanted, page=3, page_size=QUEUE_PAGE))
+            _report("    the fourth page", samples, 100, f"[{len(rows)} rows]")
 
 
-def measure(url: str, runs: int, now: datetime, try_indexes: bool) -> None:
+def measure(url: str, runs: int, now: datetime) -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
         counts = {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
@@ -433,21 +422,6 @@ def measure(url: str, runs: int, now: datetime, try_indexes: bool) -> None:
 
         samples, _ = _timed(runs, dashboard_program)
         _report("    review_metrics, 90 days, imaging only", samples, 1000)
-    if try_indexes:
-        dialect = engine.dialect.name
-        with engine.begin() as connection:
-            started = time.perf_counter()
-            for ddl in TRIAL_INDEXES[dialect]:
-                connection.execute(text(ddl))
-            connection.execute(text("ANALYZE"))
-            built = time.perf_counter() - started
-            sizes = ""
-            if dialect == "postgresql":
-                sizes = ", ".join(
-                    f"{name} {connection.execute(text(f'SELECT pg_size_pretty(pg_relation_size({name!r}))')).scalar_one()}"
-                    for name in ("trial_review_tasks_queue_order", "trial_orders_program_urgency"))
-        print(f"  with the trial indexes (built in {built:.1f} s{'; ' + sizes if sizes else ''}):")
-        measure_queue(engine, runs, " [indexed]")
     engine.dispose()
 
 
@@ -475,8 +449,6 @@ def main() -> None:
                         help="a PostgreSQL database to create the scratch database beside")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--try-indexes", action="store_true",
-                        help="then build the trial indexes for the queue count in the scratch databases and time again")
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
@@ -485,13 +457,13 @@ def main() -> None:
             url = f"sqlite:///{Path(folder) / 'review_scale.db'}"
             seconds = prepare(url, args.orders, now, postgres=False)
             print(f"SQLite: {args.orders:,} orders bulk-loaded in {seconds:.1f} s", flush=True)
-            measure(url, args.runs, now, args.try_indexes)
+            measure(url, args.runs, now)
     if not args.skip_postgres:
         name, url = _scratch_postgres(args.pg_url)
         try:
             seconds = prepare(url, args.orders, now, postgres=True)
             print(f"PostgreSQL: {args.orders:,} orders bulk-loaded in {seconds:.1f} s", flush=True)
-            measure(url, args.runs, now, args.try_indexes)
+            measure(url, args.runs, now)
         finally:
             _drop_postgres(args.pg_url, name)
     print(f"total {time.perf_counter() - started:.0f} s")

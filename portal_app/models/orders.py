@@ -22,6 +22,9 @@ class Order(SQLModel, table=True):
         Index("ix_orders_member_program", "member_id", "program"),
         Index("ix_orders_practice_status", "practice_id", "status"),
         Index("ix_orders_creator_updated", "created_by_id", "updated_at"),
+        # The review dashboard reads only this index (see services/outcomes.py).
+        Index("ix_orders_submitted_outcome", "submitted_at", "program", "plan_id", "urgency", "status",
+              "initial_outcome", "decision_hours", "appealed_at", "approved_after_appeal"),
         UniqueConstraint("practice_id", "submission_key", name="uq_orders_submission_key"),
     )
     # Optimistic locking: a stale UPDATE raises StaleDataError instead of losing a change.
@@ -55,6 +58,13 @@ class Order(SQLModel, table=True):
     letter_fax: str = Field(default="", max_length=32)
     duplicate_of: str = Field(default="", max_length=20)
     cancel_reason: str = Field(default="", max_length=1000)
+    # The request's initial determination as CMS-0057-F counts it, kept up to date by
+    # services/outcomes.py whenever a decision or an appeal is recorded: empty while undecided.
+    initial_outcome: str = Field(default="", max_length=40)
+    initially_decided_at: datetime | None = timestamp_field(nullable=True)
+    decision_hours: float | None = None
+    appealed_at: datetime | None = timestamp_field(nullable=True)
+    approved_after_appeal: bool = Field(default=False)
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = timestamp_field()
     updated_by_id: int = Field(foreign_key="users.id")

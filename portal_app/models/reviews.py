@@ -13,8 +13,10 @@ from portal_app.domain.enums import (
     LineDecision,
     NoteVisibility,
     PeerToPeerStatus,
+    Program,
     ReviewQueue,
     TaskStatus,
+    Urgency,
 )
 from portal_app.models.base import enum_field, timestamp_field
 
@@ -44,11 +46,22 @@ class ReviewTask(SQLModel, table=True):
     """A case waiting in a nurse or physician queue, ordered by due time."""
 
     __tablename__ = "review_tasks"
-    __table_args__ = (Index("ix_review_tasks_queue_status_due", "queue", "status", "due_at"),)
+    # The queue page reads tasks in due order through one of these, whatever filter is chosen; the
+    # order's program, plan and urgency are copied here (they never change after submission) so
+    # that a filtered page needs no join before the LIMIT.
+    __table_args__ = (
+        Index("ix_review_tasks_queue_status_due", "queue", "status", "due_at"),
+        Index("ix_review_tasks_queue_status_program_due", "queue", "status", "program", "due_at"),
+        Index("ix_review_tasks_queue_status_urgency_due", "queue", "status", "urgency", "due_at"),
+        Index("ix_review_tasks_queue_status_plan_due", "queue", "status", "plan_id", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     queue: ReviewQueue = enum_field()
+    program: Program = enum_field()
+    plan_id: int = Field(foreign_key="health_plans.id")
+    urgency: Urgency = enum_field(Urgency.STANDARD)
     kind: str = Field(default="initial", max_length=20)  # initial, reconsideration, appeal
     status: TaskStatus = enum_field(TaskStatus.OPEN)
     reason: str = Field(default="", max_length=2000)
@@ -58,6 +71,12 @@ class ReviewTask(SQLModel, table=True):
     due_at: datetime = timestamp_field()
     created_at: datetime = timestamp_field()
     closed_at: datetime | None = timestamp_field(nullable=True)
+
+    @classmethod
+    def for_order(cls, order: Any, **fields: Any) -> ReviewTask:
+        """A task for ``order``, carrying the order's program, plan and urgency for the queue indexes."""
+        return cls(order_id=order.id, program=order.program, plan_id=order.plan_id, urgency=order.urgency,
+                   **fields)
 
 
 class Note(SQLModel, table=True):

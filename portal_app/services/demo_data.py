@@ -521,7 +521,7 @@ def _load_orders(session: Session, practices: dict[str, Practice], report: SeedR
         session.add(OrderLine(order_id=order.id, line_number=1, code_system="CPT", code=demo_order.code,
                               description=demo_order.description, decision=LineDecision.PENDED))
         # Waiting in the nurse queue, as the rules engine would have left it.
-        session.add(ReviewTask(order_id=order.id, queue=ReviewQueue.NURSE, reason=DEMO_PEND_REASON,
+        session.add(ReviewTask.for_order(order, queue=ReviewQueue.NURSE, reason=DEMO_PEND_REASON,
                                due_at=datetime.now(UTC) + timedelta(days=7)))
         report.count("orders")
     session.flush()

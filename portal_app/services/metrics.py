@@ -1,15 +1,13 @@
 """Review dashboard metrics, defined as CMS-0057-F defines the prior-authorization metrics payers publish.
 
 Every figure is computed by the database (GROUP BY and window functions, the same SQL on SQLite and
-PostgreSQL); Python only adds up the handful of grouped rows and interpolates two percentiles from
-at most four values. See ``DEFINITIONS`` for what each number means and where the definition comes
-from; the dashboard shows them beside the figures.
+PostgreSQL) from the orders' outcome columns alone; Python only adds up the handful of grouped rows
+and interpolates two percentiles from at most four values. See ``DEFINITIONS`` for what each number
+means and where the definition comes from; the dashboard shows them beside the figures.
 
-One request is one order. Its "initial determination" is, for each line that needs prior
-authorization, that line's first decision other than "pended" (by id, which is the order decisions
-were recorded in), and the request is decided when every such line has one; the request's decision
-time is the latest of those. Decisions recorded later (reconsideration, appeal) do not change the
-initial determination; they feed the "approved after appeal" count.
+One request is one order; its initial determination is defined in ``portal_app.domain.outcomes``
+and kept on the order by ``portal_app.services.outcomes`` whenever a decision or an appeal is
+recorded, so a dashboard over a million orders reads one index.
 """
 
 from __future__ import annotations
@@ -19,12 +17,12 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, null, select, text, union_all
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import and_, case, func, literal, null, select, text, union_all
 from sqlmodel import Session
 
-from portal_app.domain.enums import LineDecision, OrderStatus, Program, Urgency
-from portal_app.models import Determination, HealthPlan, Order, OrderLine, ReviewTask
+from portal_app.domain import outcomes
+from portal_app.domain.enums import OrderStatus, Program, TaskStatus, Urgency
+from portal_app.models import HealthPlan, Order, ReviewTask
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 
@@ -34,23 +32,19 @@ RULE = "CMS-0057-F (89 FR 8758, Jan 17 2024)"
 RULE_SECTIONS = "42 CFR 422.122(c), 438.210(f), 440.230(e)(3), 457.732(c), 457.1230(d); 45 CFR 156.223(c)"
 
 _ORDERS = Order.__table__
-_LINES = OrderLine.__table__
-_DETERMINATIONS = Determination.__table__
 _TASKS = ReviewTask.__table__
 _PLANS = HealthPlan.__table__
 
-_DECIDED = (LineDecision.AUTHORIZED.value, LineDecision.PARTIALLY_AUTHORIZED.value, LineDecision.NON_AUTHORIZED.value)
-_ADVERSE = (LineDecision.PARTIALLY_AUTHORIZED.value, LineDecision.NON_AUTHORIZED.value)
-_APPROVING = (LineDecision.AUTHORIZED.value, LineDecision.PARTIALLY_AUTHORIZED.value)
+_OPEN_TASKS = (TaskStatus.OPEN.value, TaskStatus.CLAIMED.value)
 _WITHDRAWN = (
     OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
     OrderStatus.VOLUNTARILY_WITHDRAWN.value,
 )
 
 # The outcome of one request (computed in SQL).
-APPROVED_BY_RULES = "approved_by_rules"
-APPROVED_AFTER_REVIEW = "approved_after_review"
-DENIED = "denied"
+APPROVED_BY_RULES = outcomes.APPROVED_BY_RULES
+APPROVED_AFTER_REVIEW = outcomes.APPROVED_AFTER_REVIEW
+DENIED = outcomes.DENIED
 PENDING = "pending"
 WITHDRAWN = "withdrawn"
 
@@ -167,92 +161,34 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _hours_between(session: Session, start: ColumnElement, end: ColumnElement) -> ColumnElement:
-    """``end - start`` in hours, as SQL for the session's database."""
-    if session.get_bind().dialect.name == "postgresql":
-        # float8, not numeric: sorting numerics for the percentiles is several times slower.
-        return cast(func.extract("epoch", end - start), Float) / 3600.0
-    return (func.julianday(end) - func.julianday(start)) * 24.0
-
-
 def _metrics_query(session: Session, start: datetime, end: datetime, program: str, plan_id: int):
-    """One statement: counts per (program, plan, urgency), the mean hours, and the ranked values the
-    median and 90th percentile need.
+    """One statement over the orders' outcome index: counts per (program, plan, urgency), the mean
+    hours, and the ranked values the median and 90th percentile need.
 
-    Level 1, per requested line: its first decision other than pended. ``first_key`` packs that
-    decision's id with two flags (2 = adverse, 1 = made by a reviewer) so that MIN() finds the first
-    decision and carries what it was without joining the determinations again.
-    Level 2, per order: decided when every line has a first decision; outcome, hours, appeal flags.
-    Level 3: group by program, plan and urgency; the percentiles come from percentile_cont on
-    PostgreSQL and from ranks (window functions) on SQLite, which has no percentile_cont.
+    Each order carries its initial determination (domain/outcomes.py, kept by services/outcomes.py);
+    an undecided order counts as withdrawn when it was cancelled or withdrawn, else as pending. The
+    percentiles come from percentile_cont on PostgreSQL and from ranks (window functions) on SQLite,
+    which has no percentile_cont.
     """
-    o, ln, d, t = _ORDERS, _LINES, _DETERMINATIONS, _TASKS
-    where = [o.c.order_number.is_not(None), o.c.submitted_at >= start, o.c.submitted_at < end]
+    o = _ORDERS
+    where = [o.c.submitted_at >= start, o.c.submitted_at < end, o.c.initial_outcome != outcomes.NOTIFICATION_ONLY]
     if program:
         where.append(o.c.program == program)
     if plan_id:
         where.append(o.c.plan_id == plan_id)
-
-    appeals = (
-        select(t.c.order_id, func.min(t.c.created_at).label("appealed_at"))
-        .where(t.c.kind == "appeal").group_by(t.c.order_id)
-    ).subquery("appeals")
-    is_decision = d.c.decision.in_(_DECIDED)
-    flags = case((d.c.decision.in_(_ADVERSE), 2), else_=0) + case((d.c.decided_by == "rules_engine", 0), else_=1)
-    # Order attributes ride along as MAX() (one value per order) so that each level groups by one
-    # or two integers: much cheaper than grouping by every column, on SQLite above all.
-    per_line = (
-        select(
-            o.c.id.label("order_id"),
-            func.max(o.c.program).label("program"), func.max(o.c.plan_id).label("plan_id"),
-            func.max(o.c.urgency).label("urgency"), func.max(o.c.status).label("status"),
-            func.max(o.c.submitted_at).label("submitted_at"), func.max(appeals.c.appealed_at).label("appealed_at"),
-            func.min(case((is_decision, d.c.decided_at), else_=None)).label("first_at"),
-            func.min(case((is_decision, cast(d.c.id, BigInteger) * 4 + flags), else_=None)).label("first_key"),
-            func.max(case((and_(d.c.decision.in_(_APPROVING), d.c.decided_at >= appeals.c.appealed_at), 1),
-                          else_=0)).label("won"),
-        )
-        .select_from(
-            o.join(ln, and_(ln.c.order_id == o.c.id, ln.c.decision != LineDecision.NOTIFICATION_ONLY.value))
-            .outerjoin(d, d.c.order_line_id == ln.c.id)
-            .outerjoin(appeals, appeals.c.order_id == o.c.id)
-        )
-        .where(*where)
-        .group_by(o.c.id, ln.c.id)
-    ).subquery("per_line")
-
-    pl = per_line.c
-    order_totals = (
-        select(
-            pl.order_id,
-            func.max(pl.program).label("program"), func.max(pl.plan_id).label("plan_id"),
-            func.max(pl.urgency).label("urgency"), func.max(pl.status).label("status"),
-            func.max(pl.submitted_at).label("submitted_at"), func.max(pl.appealed_at).label("appealed_at"),
-            func.count().label("lines"), func.count(pl.first_at).label("decided_lines"),
-            func.max(pl.first_at).label("decided_at"),
-            func.max(case(((pl.first_key % 4) >= 2, 1), else_=0)).label("adverse"),
-            func.max(case(((pl.first_key % 2) == 1, 1), else_=0)).label("reviewed"),
-            func.max(pl.won).label("won"),
-        )
-        .group_by(pl.order_id)
-    ).subquery("order_totals")
-
-    ot = order_totals.c
-    decided = ot.decided_lines == ot.lines
-    denied_and_appealed = and_(decided, ot.adverse == 1, ot.appealed_at.is_not(None))
+    decided = o.c.initial_outcome.in_(outcomes.DECIDED_OUTCOMES)
+    denied_and_appealed = and_(o.c.initial_outcome == outcomes.DENIED, o.c.appealed_at.is_not(None))
     per_order = select(
-        ot.program, ot.plan_id, ot.urgency,
+        o.c.program, o.c.plan_id, o.c.urgency,
         case(
-            (and_(decided, ot.adverse == 1), literal(DENIED)),
-            (and_(decided, ot.reviewed == 1), literal(APPROVED_AFTER_REVIEW)),
-            (decided, literal(APPROVED_BY_RULES)),
-            (ot.status.in_(_WITHDRAWN), literal(WITHDRAWN)),
+            (decided, o.c.initial_outcome),
+            (o.c.status.in_(_WITHDRAWN), literal(WITHDRAWN)),
             else_=literal(PENDING),
         ).label("outcome"),
-        case((decided, _hours_between(session, ot.submitted_at, ot.decided_at)), else_=None).label("hours"),
+        case((decided, o.c.decision_hours), else_=None).label("hours"),
         case((denied_and_appealed, 1), else_=0).label("appealed"),
-        case((and_(denied_and_appealed, ot.won == 1), 1), else_=0).label("appeal_won"),
-    )
+        case((and_(denied_and_appealed, o.c.approved_after_appeal.is_(True)), 1), else_=0).label("appeal_won"),
+    ).where(*where)
     if session.get_bind().dialect.name == "postgresql":
         return _grouped_with_percentile_cont(per_order.cte("per_order"))
     return _grouped_with_ranks(per_order.subquery("per_order"))
@@ -359,14 +295,16 @@ def _interpolate(n: int, numerator: int, denominator: int, low_value: float, hig
 
 
 def _past_due(session: Session, as_of: datetime, program: str, plan_id: int) -> int:
-    t, o = _TASKS, _ORDERS
-    query = select(func.count()).select_from(t).where(t.c.closed_at.is_(None), t.c.due_at < as_of)
-    if program or plan_id:
-        query = query.join(o, o.c.id == t.c.order_id)
-        if program:
-            query = query.where(o.c.program == program)
-        if plan_id:
-            query = query.where(o.c.plan_id == plan_id)
+    t = _TASKS
+    # Open and claimed tasks are exactly the ones not closed; the status lets the count use the
+    # queue indexes of review tasks.
+    query = select(func.count()).select_from(t).where(
+        t.c.status.in_(_OPEN_TASKS), t.c.closed_at.is_(None), t.c.due_at < as_of,
+    )
+    if program:
+        query = query.where(t.c.program == program)
+    if plan_id:
+        query = query.where(t.c.plan_id == plan_id)
     return int(session.exec(query).one()[0])
 
 

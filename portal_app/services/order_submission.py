@@ -38,6 +38,7 @@ from portal_app.models import (
 )
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
+from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.order_entry import DraftNotFound, editable_draft, eligibility_problem, member_age
 
 # Decision time frames of CMS-0057-F (42 CFR 422.568, 422.572 as amended, from 2026):
@@ -246,12 +247,13 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
     session.add(order)
     if order.status == OrderStatus.IN_PROGRESS:
         pended = [o.reason for o in determination.lines if o.outcome == Outcome.PENDED]
-        session.add(ReviewTask(
-            order_id=order.id, queue=ReviewQueue.NURSE, reason=" ".join(pended)[:2000],
+        session.add(ReviewTask.for_order(
+            order, queue=ReviewQueue.NURSE, reason=" ".join(pended)[:2000],
             # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says otherwise).
             due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
         ))
     session.flush()
+    refresh_outcome(session, order)
     audit.record(session, action="order.submitted", user_id=actor.user_id, record_type="order",
                  record_id=order.id, client_address=actor.client_address,
                  detail={"status": order.status, "duplicate_of": order.duplicate_of})

@@ -58,6 +58,7 @@ from portal_app.models import (
 )
 from portal_app.services import audit
 from portal_app.services.authz import Actor, may, require
+from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.orders import OrderNotFound, _party_name, _plain, may_read_order
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
@@ -149,6 +150,7 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
     """Write the change; letters go in the same transaction when the review is finished."""
     try:
         session.flush()
+        refresh_outcome(session, session.get(Order, order_id))
         if final:
             _create_letters(session, order_id)
         session.commit()
@@ -393,11 +395,12 @@ def list_queue(
 ) -> tuple[list[QueueRow], int]:
     """One page of the open and claimed tasks of a queue, by due time, and how many there are.
 
-    Built for a million cases: each task status is read in due order straight from the
-    (queue, status, due_at) index of review tasks, only as far as the page needs, joined to order,
-    member, plan and assignee on primary keys; with both statuses the two index ranges are merged
-    (UNION ALL, one statement). The count reads the same index. An appeal does not show to the
-    physician it excludes.
+    Built for a million cases: each task status is read in due order straight from one of the
+    (queue, status[, program | urgency | plan], due_at) indexes of review tasks (the task carries its
+    order's program, plan and urgency), only as far as the page needs, then joined to order, member,
+    plan and assignee on primary keys; with both statuses the two index ranges are merged (UNION ALL,
+    one statement). The count reads the same index. An appeal does not show to the physician it
+    excludes.
     """
     require(session, actor, "review.work_queue", record=f"queue:{queue}"[:60])
     chosen = _queue(queue)
@@ -413,13 +416,12 @@ def list_queue(
         conditions.append(ReviewTask.assignee_id == actor.user_id)
     elif queue_filter.assignee == "unassigned":
         conditions.append(ReviewTask.assignee_id.is_(None))
-    order_conditions = []
     if queue_filter.program in {p.value for p in Program}:
-        order_conditions.append(Order.program == queue_filter.program)
+        conditions.append(ReviewTask.program == queue_filter.program)
     if queue_filter.plan_id:
-        order_conditions.append(Order.plan_id == queue_filter.plan_id)
+        conditions.append(ReviewTask.plan_id == queue_filter.plan_id)
     if queue_filter.urgency in {u.value for u in Urgency}:
-        order_conditions.append(Order.urgency == queue_filter.urgency)
+        conditions.append(ReviewTask.urgency == queue_filter.urgency)
 
     assignee = aliased(User)
 
@@ -438,7 +440,7 @@ def list_queue(
             .join(Member, Member.id == Order.member_id)
             .join(HealthPlan, HealthPlan.id == Order.plan_id)
             .outerjoin(assignee, assignee.id == ReviewTask.assignee_id)
-            .where(ReviewTask.status.in_(wanted), *conditions, *order_conditions)
+            .where(ReviewTask.status.in_(wanted), *conditions)
         )
         return in_due_order(query, ReviewTask.due_at, ReviewTask.id).limit(rows_needed)
 
@@ -456,12 +458,8 @@ def list_queue(
     if len(rows) < page_size and (rows or page == 0):
         total = offset + len(rows)  # the last page: no need to count
     else:
-        # Index-only on the task index; a filter on the order's program, plan or urgency adds a join.
-        count = select(func.count()).select_from(ReviewTask)
-        if order_conditions:
-            count = count.join(Order, Order.id == ReviewTask.order_id)
         total = session.exec(
-            count.where(ReviewTask.status.in_(statuses), *conditions, *order_conditions)
+            select(func.count()).select_from(ReviewTask).where(ReviewTask.status.in_(statuses), *conditions)
         ).one()
 
     audit.record(session, action="review.queue_listed", user_id=actor.user_id,
@@ -859,8 +857,8 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
     session.add(task)
-    session.add(ReviewTask(
-        order_id=order.id, queue=ReviewQueue.PHYSICIAN, kind=task.kind, reason=note.strip()[:2000],
+    session.add(ReviewTask.for_order(
+        order, queue=ReviewQueue.PHYSICIAN, kind=task.kind, reason=note.strip()[:2000],
         excluded_reviewer_id=task.excluded_reviewer_id, due_at=task.due_at, created_at=now,
     ))
     session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.INTERNAL,
@@ -1062,8 +1060,8 @@ def request_reconsideration(
     plan = session.get(HealthPlan, order.plan_id)
     session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
                      body=f"Reconsideration requested: {information.strip()}"[:10000]))
-    session.add(ReviewTask(
-        order_id=order.id, queue=ReviewQueue.PHYSICIAN, kind=TaskKind.RECONSIDERATION,
+    session.add(ReviewTask.for_order(
+        order, queue=ReviewQueue.PHYSICIAN, kind=TaskKind.RECONSIDERATION,
         reason=information.strip()[:2000], created_at=now,
         due_at=rules.decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
     ))
@@ -1091,8 +1089,8 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
     now = _now()
     session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
                      body=f"Appeal filed: {information.strip()}"[:10000]))
-    session.add(ReviewTask(
-        order_id=order.id, queue=ReviewQueue.PHYSICIAN, kind=TaskKind.APPEAL,
+    session.add(ReviewTask.for_order(
+        order, queue=ReviewQueue.PHYSICIAN, kind=TaskKind.APPEAL,
         reason=information.strip()[:2000], excluded_reviewer_id=denial.decided_by_user_id, created_at=now,
         due_at=rules.appeal_due(now, order.urgency == Urgency.URGENT),
     ))

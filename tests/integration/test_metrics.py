@@ -21,6 +21,7 @@ from portal_app.domain.enums import Role
 from portal_app.models import Determination, HealthPlan, Member, Order, OrderLine, Practice, ReviewTask, User
 from portal_app.services.authz import Actor, PermissionDenied
 from portal_app.services.demo_data import load_demo_data
+from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.metrics import DEFINITIONS, review_metrics, review_metrics_csv
 from tests.conftest import BACKENDS
 
@@ -145,13 +146,15 @@ def _build(session) -> dict[str, int]:
                 ))
                 session.flush()  # ids in the order the decisions were made
         for kind, created, closed, due in spec.tasks:
-            session.add(ReviewTask(
-                order_id=order.id, queue="physician" if kind != "initial" else "nurse", kind=kind,
+            session.add(ReviewTask.for_order(
+                order, queue="physician" if kind != "initial" else "nurse", kind=kind,
                 status="done" if closed is not None else "open",
                 created_at=spec.submitted + timedelta(hours=created),
                 closed_at=spec.submitted + timedelta(hours=closed) if closed is not None else None,
                 due_at=spec.submitted + timedelta(hours=due),
             ))
+        # As the review services do after every decision and appeal.
+        refresh_outcome(session, order)
     session.commit()
     return {code: plan.id for code, plan in plans.items()}
 

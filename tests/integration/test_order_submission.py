@@ -34,6 +34,8 @@ def test_a_request_meeting_the_guideline_is_authorized_at_once_with_its_validity
     [line] = summary.lines
     assert (line.valid_from, line.valid_until) == ("2026-12-07", "2027-01-05")  # 30 days, EVG
     assert any(c.startswith("Met:") for c in line.criteria)
+    order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
+    assert order.initial_outcome == "approved_by_rules" and 0 <= order.decision_hours < 0.01
 
 
 def test_the_same_request_without_conservative_care_pends_for_a_nurse(demo):
@@ -44,6 +46,7 @@ def test_the_same_request_without_conservative_care_pends_for_a_nurse(demo):
     order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
     task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
     assert task.queue == "nurse" and task.reason
+    assert (task.program, task.urgency, order.initial_outcome) == ("imaging", "standard", "")
     assert abs((task.due_at.replace(tzinfo=None) - order.submitted_at.replace(tzinfo=None)) - STANDARD_DUE) < timedelta(seconds=5)
     assert demo.exec(select(Determination)).one().decided_by == "rules_engine"
 

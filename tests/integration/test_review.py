@@ -442,9 +442,16 @@ def test_an_appeal_goes_to_a_physician_other_than_the_one_who_denied(demo):
     _denied(demo, p, number)
     with pytest.raises(PermissionDenied):
         review.file_appeal(demo, actor=p["physician"], order_number=number, information="x")
+    denied = _order(demo, number)
+    assert (denied.initial_outcome, denied.appealed_at) == ("denied", None)
     review.file_appeal(demo, actor=p["ordering"], order_number=number,
                        information="The member cannot do physical therapy; see the attached letter.")
     appeal = _tasks(demo, number)[-1]
+    demo.refresh(denied)
+    assert denied.initial_outcome == "denied" and denied.appealed_at is not None
+    assert not denied.approved_after_appeal
+    # The task carries the order's program, plan and urgency for the queue filters.
+    assert (appeal.program, appeal.plan_id, appeal.urgency) == (denied.program, denied.plan_id, denied.urgency)
     assert (appeal.queue, appeal.kind, appeal.excluded_reviewer_id) == ("physician", "appeal", p["physician"].user_id)
     assert appeal.due_at.replace(tzinfo=None) - appeal.created_at.replace(tzinfo=None) == timedelta(days=30)
 
