@@ -11,6 +11,7 @@ from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.security_headers import SecurityHeadersMiddleware
 from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
+from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.directory import directory_page
 from portal_app.pages.home import home_page, not_allowed_page
 from portal_app.pages.review import case_page, queue_page
@@ -21,6 +22,7 @@ from portal_app.pages.sign_in import sign_in_page
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.auth import AuthState
+from portal_app.state.dashboard import DashboardState
 from portal_app.state.directory import DirectoryState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.order_wizard import OrderWizardState
@@ -58,5 +60,6 @@ _page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_
 _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectoryState.load_page)
 _page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
 _page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
+_page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardState.load_page)
 
 app.register_lifespan_task(warm_reference_data)

@@ -19,6 +19,7 @@ VERIFY = "/verify"
 PROVIDER_DIRECTORY = "/providers"
 REVIEW_QUEUE = "/review"
 REVIEW_CASE = "/review/case/[order_number]"
+REVIEW_DASHBOARD = "/review/dashboard"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -19,12 +19,15 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Find a provider", routes.PROVIDER_DIRECTORY),
     ],
     Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY)],
-    Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Find a provider", routes.PROVIDER_DIRECTORY)],
-    Role.PHYSICIAN_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Find a provider", routes.PROVIDER_DIRECTORY)],
+    Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
+                          ("Find a provider", routes.PROVIDER_DIRECTORY)],
+    Role.PHYSICIAN_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
+                              ("Find a provider", routes.PROVIDER_DIRECTORY)],
     Role.SUPPORT_ADMIN: [
         ("Registrations", routes.ADMIN_REGISTRATIONS),
         ("Audit log", routes.ADMIN_AUDIT),
         ("Outbox", routes.ADMIN_OUTBOX),
+        ("Dashboard", routes.REVIEW_DASHBOARD),
     ],
 }
 

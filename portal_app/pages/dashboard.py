@@ -1,0 +1,152 @@
+"""Review dashboard: volumes, shares and decision times as CMS-0057-F defines them, with charts."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import problem_callout
+from portal_app.components.layout import page_heading, page_shell
+from portal_app.components.paging import native_select
+from portal_app.domain.enums import Program
+from portal_app.state.dashboard import CountsLine, DashboardState, Definition, UrgencyLine
+
+D = DashboardState
+
+_COUNT_COLUMNS = (
+    ("Program", "program"), ("Plan", "plan"), ("Requests", "requests"),
+    ("Approved at once by the rules engine", "approved_by_rules"), ("Approved after review", "approved_after_review"),
+    ("Denied", "denied"), ("Appealed", "appealed"), ("Approved after appeal", "approved_after_appeal"),
+    ("Pending", "pending"), ("Withdrawn", "withdrawn"),
+)
+_URGENCY_COLUMNS = (
+    ("Requests", "label"), ("Decided", "decided"), ("Approved", "percent_approved"), ("Denied", "percent_denied"),
+    ("Approved after appeal", "percent_approved_after_appeal"), ("Mean hours to decision", "mean_hours"),
+    ("Median hours", "median_hours"), ("90th percentile hours", "p90_hours"),
+)
+_OUTCOME_SERIES = (("Approved at once", "#2f855a"), ("Approved after review", "#68d391"), ("Denied", "#c53030"),
+                   ("Pending", "#a0aec0"))
+
+
+def _date_input(label: str, name: str, value) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"field-{name}", font_weight="500"),
+        rx.el.input(id=f"field-{name}", name=name, type="date", default_value=value, key=value),
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            _date_input("Submitted from", "date_from", D.date_from),
+            _date_input("Submitted to", "date_to", D.date_to),
+            native_select("Program", "program", [("", "All programs")] + [(p.value, p.label) for p in Program]),
+            native_select("Plan", "plan_id", [("", "All plans")], dynamic=D.plans),
+            rx.button("Show", type="submit", margin_top="1.6em", loading=D.loading),
+            rx.button("Export CSV", type="button", variant="outline", margin_top="1.6em", on_click=D.export_csv),
+            wrap="wrap",
+            align="start",
+        ),
+        on_submit=D.apply_filter,
+        reset_on_submit=False,
+        margin_y="1em",
+        aria_label="Dashboard filters",
+    )
+
+
+def _counts_row(row: rx.Var[CountsLine]) -> rx.Component:
+    return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _COUNT_COLUMNS])
+
+
+def _totals_row(row: rx.Var[CountsLine]) -> rx.Component:
+    return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _COUNT_COLUMNS], font_weight="600")
+
+
+def _counts_table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in _COUNT_COLUMNS])),
+        rx.table.body(
+            rx.foreach(D.rows, _counts_row),
+            rx.foreach(D.totals, _totals_row),
+        ),
+        aria_label="Requests by program and plan",
+        width="100%",
+    )
+
+
+def _urgency_table() -> rx.Component:
+    def line(row: rx.Var[UrgencyLine]) -> rx.Component:
+        return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _URGENCY_COLUMNS])
+
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in _URGENCY_COLUMNS])),
+        rx.table.body(rx.foreach(D.urgency_rows, line)),
+        aria_label="Shares and decision times by urgency",
+        width="100%",
+    )
+
+
+def _figure(label: str, value) -> rx.Component:
+    return rx.card(rx.vstack(rx.text(label, size="2"), rx.heading(value, size="6", as_="p"), spacing="1"),
+                   aria_label=label)
+
+
+def _outcome_chart() -> rx.Component:
+    return rx.recharts.bar_chart(
+        *[rx.recharts.bar(data_key=name, stack_id="outcome", fill=color) for name, color in _OUTCOME_SERIES],
+        rx.recharts.x_axis(data_key="program"),
+        rx.recharts.y_axis(allow_decimals=False),
+        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+        rx.recharts.legend(),
+        rx.recharts.graphing_tooltip(),
+        data=D.outcome_chart,
+        width="100%",
+        height=300,
+    )
+
+
+def _hours_chart() -> rx.Component:
+    return rx.recharts.bar_chart(
+        rx.recharts.bar(data_key="Median hours", fill="#3182ce"),
+        rx.recharts.bar(data_key="90th percentile hours", fill="#1a365d"),
+        rx.recharts.x_axis(data_key="urgency"),
+        rx.recharts.y_axis(),
+        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+        rx.recharts.legend(),
+        rx.recharts.graphing_tooltip(),
+        data=D.hours_chart,
+        width="100%",
+        height=260,
+    )
+
+
+def _definition(item: rx.Var[Definition]) -> rx.Component:
+    return rx.fragment(rx.el.dt(item.term, font_weight="600", margin_top="0.6em"), rx.el.dd(item.text, margin_left="0"))
+
+
+def dashboard_page() -> rx.Component:
+    return page_shell(
+        page_heading("Review dashboard"),
+        rx.text("Prior-authorization figures as the 2024 federal rule (CMS-0057-F) asks payers to publish them, "
+                "for requests submitted in the chosen dates. The definitions are at the end of the page.", size="2"),
+        _filters(),
+        problem_callout(D.error),
+        rx.cond(D.loading, rx.hstack(rx.spinner(), rx.text("Computing the figures…"), role="status")),
+        rx.text("Figures as of ", D.as_of, size="1", color="gray"),
+        rx.hstack(
+            _figure("Percent approved", D.overall_approved),
+            _figure("Percent denied", D.overall_denied),
+            _figure("Percent approved after appeal", D.overall_after_appeal),
+            _figure("Review tasks past due", D.past_due),
+            wrap="wrap",
+        ),
+        rx.heading("Outcomes by program", size="4", as_="h2", margin_top="1em"),
+        rx.box(_outcome_chart(), role="img", aria_label="Bar chart of request outcomes by program", width="100%"),
+        _counts_table(),
+        rx.heading("Time from submission to decision", size="4", as_="h2", margin_top="1em"),
+        rx.box(_hours_chart(), role="img", aria_label="Bar chart of median and 90th percentile hours by urgency",
+               width="100%"),
+        _urgency_table(),
+        rx.heading("Definitions", size="4", as_="h2", margin_top="1em"),
+        rx.el.dl(rx.foreach(D.definitions, _definition), aria_label="Definitions"),
+    )

@@ -1,0 +1,200 @@
+"""The review dashboard: CMS-0057-F figures for a date range, program and plan, with a CSV export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import reflex as rx
+
+from portal_app.db import session_scope
+from portal_app.domain.enums import Role
+from portal_app.services import metrics as metrics_service
+from portal_app.services.directory import plan_choices
+from portal_app.state.auth import authorized, current_actor
+from portal_app.state.validation import as_int
+
+DASHBOARD_ROLES = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER, Role.SUPPORT_ADMIN)
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366  # a longer range is a report, not a dashboard
+
+
+@dataclass
+class CountsLine:
+    program: str
+    plan: str
+    requests: int
+    approved_by_rules: int
+    approved_after_review: int
+    denied: int
+    appealed: int
+    approved_after_appeal: int
+    pending: int
+    withdrawn: int
+
+
+@dataclass
+class UrgencyLine:
+    label: str
+    decided: int
+    percent_approved: str
+    percent_denied: str
+    percent_approved_after_appeal: str
+    mean_hours: str
+    median_hours: str
+    p90_hours: str
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class Definition:
+    term: str
+    text: str
+
+
+def _shown(value: float | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:g}{suffix}"
+
+
+def _counts_line(row: metrics_service.MetricsRow) -> CountsLine:
+    return CountsLine(
+        program=row.program_label, plan=row.plan_name, requests=row.requests,
+        approved_by_rules=row.approved_by_rules, approved_after_review=row.approved_after_review, denied=row.denied,
+        appealed=row.appealed, approved_after_appeal=row.approved_after_appeal, pending=row.pending,
+        withdrawn=row.withdrawn,
+    )
+
+
+def _urgency_line(figures: metrics_service.UrgencyFigures) -> UrgencyLine:
+    return UrgencyLine(
+        label=figures.label, decided=figures.decided, percent_approved=_shown(figures.percent_approved, " %"),
+        percent_denied=_shown(figures.percent_denied, " %"),
+        percent_approved_after_appeal=_shown(figures.percent_approved_after_appeal, " %"),
+        mean_hours=_shown(figures.mean_hours), median_hours=_shown(figures.median_hours),
+        p90_hours=_shown(figures.p90_hours),
+    )
+
+
+def _parse_range(date_from: str, date_to: str) -> tuple[date, date]:
+    """The chosen dates, or ValueError with a message for the page."""
+    try:
+        start, end = date.fromisoformat(date_from.strip()), date.fromisoformat(date_to.strip())
+    except ValueError:
+        raise ValueError("Enter both dates as year-month-day, for example 2026-09-01.") from None
+    if end < start:
+        raise ValueError("The end date is before the start date.")
+    if (end - start).days > MAX_DAYS:
+        raise ValueError("Choose at most three years at a time.")
+    return start, end
+
+
+class DashboardState(rx.State):
+    date_from: str = ""
+    date_to: str = ""
+    program: str = ""
+    plan_id: str = ""
+    plans: list[Choice] = []
+    rows: list[CountsLine] = []
+    totals: list[CountsLine] = []
+    urgency_rows: list[UrgencyLine] = []
+    overall_approved: str = "—"
+    overall_denied: str = "—"
+    overall_after_appeal: str = "—"
+    past_due: int = 0
+    as_of: str = ""
+    # Chart data: one point per program (counts by outcome) and per urgency (hours).
+    outcome_chart: list[dict[str, str | int]] = []
+    hours_chart: list[dict[str, str | float]] = []
+    definitions: list[Definition] = []
+    loading: bool = False
+    error: str = ""
+
+    async def _compute(self) -> metrics_service.ReviewMetrics:
+        actor = current_actor()
+        start, end = _parse_range(self.date_from, self.date_to)
+        program, plan_id = self.program, as_int(self.plan_id)
+
+        def run():
+            with session_scope() as session:
+                return metrics_service.review_metrics(
+                    session, actor=actor, date_from=start, date_to=end, program=program, plan_id=plan_id)
+
+        return await rx.run_in_thread(run)
+
+    def _show(self, figures: metrics_service.ReviewMetrics) -> None:
+        self.rows = [_counts_line(row) for row in figures.rows]
+        self.totals = [_counts_line(figures.totals)]
+        self.urgency_rows = [_urgency_line(figures.urgent), _urgency_line(figures.standard)]
+        self.overall_approved = _shown(figures.percent_approved, " %")
+        self.overall_denied = _shown(figures.percent_denied, " %")
+        self.overall_after_appeal = _shown(figures.percent_approved_after_appeal, " %")
+        self.past_due = figures.past_due
+        self.as_of = figures.as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        by_program: dict[str, dict[str, str | int]] = {}
+        for row in figures.rows:
+            point = by_program.setdefault(row.program_label, {
+                "program": row.program_label, "Approved at once": 0, "Approved after review": 0, "Denied": 0,
+                "Pending": 0})
+            point["Approved at once"] += row.approved_by_rules
+            point["Approved after review"] += row.approved_after_review
+            point["Denied"] += row.denied
+            point["Pending"] += row.pending
+        self.outcome_chart = list(by_program.values())
+        self.hours_chart = [
+            {"urgency": f.label, "Median hours": f.median_hours or 0, "90th percentile hours": f.p90_hours or 0}
+            for f in (figures.urgent, figures.standard)
+        ]
+        self.definitions = [Definition(term, text) for term, text in figures.definitions]
+
+    async def _refresh(self):
+        self.loading, self.error = True, ""
+        yield
+        try:
+            self._show(await self._compute())
+        except ValueError as problem:
+            self.error = str(problem)
+        finally:
+            self.loading = False
+
+    @rx.event
+    @authorized(*DASHBOARD_ROLES)
+    async def load_page(self):
+        today = datetime.now(UTC).date()
+        if not self.date_to:
+            self.date_from = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+            self.date_to = today.isoformat()
+
+        def plans():
+            with session_scope() as session:
+                return plan_choices(session)
+
+        self.plans = [Choice(str(pid), name) for pid, name in await rx.run_in_thread(plans)]
+        async for _ in self._refresh():
+            yield
+
+    @rx.event
+    @authorized(*DASHBOARD_ROLES)
+    async def apply_filter(self, form_data: dict):
+        self.date_from = str(form_data.get("date_from", ""))[:10]
+        self.date_to = str(form_data.get("date_to", ""))[:10]
+        self.program = str(form_data.get("program", ""))[:40]
+        self.plan_id = str(as_int(form_data.get("plan_id", ""))) if form_data.get("plan_id") else ""
+        async for _ in self._refresh():
+            yield
+
+    @rx.event
+    @authorized(*DASHBOARD_ROLES)
+    async def export_csv(self):
+        """The figures now chosen, recomputed and downloaded as CSV."""
+        try:
+            figures = await self._compute()
+        except ValueError as problem:
+            self.error = str(problem)
+            return None
+        name = f"review-metrics-{figures.date_from.isoformat()}-to-{figures.date_to.isoformat()}.csv"
+        return rx.download(data=metrics_service.review_metrics_csv(figures), filename=name)
