@@ -54,6 +54,15 @@ def _filters() -> rx.Component:
     )
 
 
+def _scrolling_table(caption: str, *parts: rx.Component) -> rx.Component:
+    """A wide table that scrolls sideways on narrow screens; the caption names it for assistive technology."""
+    return rx.box(
+        rx.table.root(rx.el.caption(caption, class_name="visually-hidden"), *parts, width="100%"),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
 def _counts_row(row: rx.Var[CountsLine]) -> rx.Component:
     return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _COUNT_COLUMNS])
 
@@ -63,14 +72,13 @@ def _totals_row(row: rx.Var[CountsLine]) -> rx.Component:
 
 
 def _counts_table() -> rx.Component:
-    return rx.table.root(
+    return _scrolling_table(
+        "Requests by program and plan",
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in _COUNT_COLUMNS])),
         rx.table.body(
             rx.foreach(D.rows, _counts_row),
             rx.foreach(D.totals, _totals_row),
         ),
-        aria_label="Requests by program and plan",
-        width="100%",
     )
 
 
@@ -78,11 +86,10 @@ def _urgency_table() -> rx.Component:
     def line(row: rx.Var[UrgencyLine]) -> rx.Component:
         return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _URGENCY_COLUMNS])
 
-    return rx.table.root(
+    return _scrolling_table(
+        "Shares and decision times by urgency",
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in _URGENCY_COLUMNS])),
         rx.table.body(rx.foreach(D.urgency_rows, line)),
-        aria_label="Shares and decision times by urgency",
-        width="100%",
     )
 
 
