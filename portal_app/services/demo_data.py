@@ -176,6 +176,11 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "physician@demo.precert.test", "physician", "Peer-To-Peer-2026", "Phil Physicianson (demo)",
         Role.PHYSICIAN_REVIEWER,
     ),
+    # A second physician: an appeal must go to a physician other than the one who denied.
+    DemoAccount(
+        "appeals@demo.precert.test", "appeals", "Second-Look-2026", "Ada Appealson (demo)",
+        Role.PHYSICIAN_REVIEWER,
+    ),
     DemoAccount(
         "support@demo.precert.test", "support", "Approve-Users-2026", "Sue Supportly (demo)",
         Role.SUPPORT_ADMIN,
