@@ -5,7 +5,8 @@ manages the code in the service year, whether it is notification only, and which
 apply; then:
 
 * not on the plan's managed list for the service year -> NOT_MANAGED;
-* notification only -> NOTIFICATION_ONLY;
+* notification only (the code row says so, or the program's notification rule says so for
+  this request, e.g. a code with a given primary diagnosis) -> NOTIFICATION_ONLY;
 * criteria all met -> AUTHORIZED;
 * any criterion not met or not determinable -> PENDED for a clinical reviewer;
 * no criteria set for the code, or no code list loaded for the plan and year -> PENDED.
@@ -90,6 +91,10 @@ REASON_NOT_MANAGED = (
 REASON_NOTIFICATION = (
     "Code {code} needs notification only under this plan; it is recorded without clinical review."
 )
+REASON_NOTIFICATION_BY_RULE = (
+    "Code {code} needs notification only for this request under the program's rules; it is "
+    "recorded without clinical review."
+)
 REASON_AUTHORIZED = "Code {code} meets {what}."
 REASON_NOT_MET = "Sent to a clinical reviewer: criterion {criterion} is not met by the answers given."
 REASON_UNKNOWN = "Sent to a clinical reviewer: the answers do not settle criterion {criterion}."
@@ -117,6 +122,14 @@ def _judge(code: str, results: tuple[CriterionResult, ...]) -> tuple[Outcome, st
     return Outcome.AUTHORIZED, REASON_AUTHORIZED.format(code=code, what=what), citation
 
 
+def _notification_by_rule(program: ProgramDefinition, request: ProgramRequest, code: str) -> bool:
+    try:
+        return program.is_notification_only(code, request)
+    except Exception:  # a broken rule only loses the shortcut: the line still gets its criteria
+        logger.exception("notification rule for %s in program %s failed", code, program.code)
+        return False
+
+
 def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: str) -> LineOutcome:
     year = request.service_date.year
     if not program.has_code_list(request.plan_code, year):
@@ -129,6 +142,10 @@ def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: st
     if managed.notification_only:
         outcome = LineOutcome(
             code, Outcome.NOTIFICATION_ONLY, REASON_NOTIFICATION.format(code=code), "", ()
+        )
+    elif _notification_by_rule(program, request, code):
+        outcome = LineOutcome(
+            code, Outcome.NOTIFICATION_ONLY, REASON_NOTIFICATION_BY_RULE.format(code=code), "", ()
         )
     else:
         try:

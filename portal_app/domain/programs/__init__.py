@@ -4,6 +4,12 @@ A program module (e.g. `imaging.py`) builds one `ProgramDefinition`: its request
 schema, its validity policy, its managed codes per plan and year (reference data) and its
 criteria. The registry `PROGRAMS` maps each built program to its definition; the rules
 engine (`portal_app.domain.rules`) and the services work only through these types.
+
+Two optional hooks serve programs whose rules depend on the request rather than on the code
+list alone: `notification_rule` (a line is notification only for this request, e.g. a code
+with a given primary diagnosis) and `validity_end` (an approval whose length depends on the
+details, e.g. an inpatient stay or a count of business days). Programs without them behave
+exactly as before.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pydantic import BaseModel
 
 from portal_app.domain.enums import Program
 from portal_app.domain.rules import CriterionResult
+from portal_app.domain.windows import validity_window
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,15 @@ class ManagedCode:
 
 
 @dataclass(frozen=True)
+class PriorService:
+    """A service the member already had (from the portal's records), for frequency limits."""
+
+    code: str
+    service_date: date
+    body_region: str = ""  # e.g. "lumbar"; empty when the code alone says where
+
+
+@dataclass(frozen=True)
 class ProgramRequest:
     plan_code: str
     service_date: date
@@ -38,6 +54,7 @@ class ProgramRequest:
     diagnosis_codes: tuple[str, ...] = ()
     duplicate_of: str = ""
     member_sex: str = ""  # "F", "M" or "U"; anything else counts as unknown
+    prior_services: tuple[PriorService, ...] = ()  # the member's earlier services, any order
 
 
 @dataclass(frozen=True)
@@ -50,10 +67,34 @@ class ProgramDefinition:
     validity_policy: Callable[[str], int] = field(repr=False)
     code_index: Callable[[str, int], Mapping[str, ManagedCode]] = field(repr=False)
     criteria: Callable[[str, ProgramRequest], list[CriterionResult] | None] = field(repr=False)
+    # True -> this line is notification only for this request, even when its code row is not.
+    notification_rule: Callable[[str, ProgramRequest], bool] | None = field(default=None, repr=False)
+    # (plan code, service date, details) -> the last day the approval is valid, inclusive.
+    validity_end: Callable[[str, date, BaseModel | None], date] | None = field(default=None, repr=False)
 
     def validity_days(self, plan_code: str) -> int:
-        """How many calendar days an approval lasts under this plan."""
+        """How many calendar days an approval lasts under this plan (the program's usual length)."""
         return self.validity_policy(plan_code)
+
+    def approval_window(
+        self, plan_code: str, service_date: date, details: BaseModel | None = None
+    ) -> tuple[date, date]:
+        """First and last valid day (both inclusive) of an approval for this service date.
+
+        Without a `validity_end` hook this is exactly `windows.validity_window` over
+        `validity_days(plan_code)`: the service date is day 1.
+        """
+        if self.validity_end is None:
+            window = validity_window(start=service_date, days=self.validity_days(plan_code))
+            return window.start, window.end
+        end = self.validity_end(plan_code, service_date, details)
+        if end < service_date:
+            raise ValueError("An approval cannot end before its date of service")
+        return service_date, end
+
+    def is_notification_only(self, code: str, request: ProgramRequest) -> bool:
+        """True when the program's notification rule makes this line notification only."""
+        return self.notification_rule is not None and bool(self.notification_rule(code, request))
 
     def managed_codes(self, plan_code: str, year: int) -> list[ManagedCode]:
         """The codes this program manages for the plan in that service year, by code."""
