@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
@@ -23,10 +24,10 @@ from portal_app.domain.enums import (
     Urgency,
 )
 from portal_app.domain.order_numbers import format_order_number
-from portal_app.domain.programs import ProgramRequest, get_program
+from portal_app.domain.programs import PriorService, ProgramRequest, get_program
 from portal_app.domain.review import decision_due, order_status_for
 from portal_app.domain.rules import Outcome, evaluate
-from portal_app.domain.windows import DateWindow, validity_window
+from portal_app.domain.windows import DateWindow
 from portal_app.models import (
     Determination,
     HealthPlan,
@@ -51,6 +52,8 @@ _LINE_DECISION = {
     Outcome.PENDED: LineDecision.PENDED,
     Outcome.NOTIFICATION_ONLY: LineDecision.NOTIFICATION_ONLY,
 }
+# Lines whose service will not happen: left out of the member's earlier services.
+_NOT_PERFORMED = (LineDecision.NON_AUTHORIZED.value, LineDecision.CANCELLED.value)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,42 @@ def _service_window(order: Order) -> DateWindow:
     return DateWindow(start, order.service_end or start)
 
 
-def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
+def _details(session: Session, order: Order):
+    """The order's program answers, validated by the program's schema; None when they no longer
+    validate (e.g. an older order after a schema change), so the default validity applies."""
     program = get_program(order.program)
+    try:
+        return program.details_schema.model_validate(
+            order.details, context={"member_age": member_age(session, order, order.service_start)})
+    except ValidationError:
+        return None
+
+
+def approval_window(session: Session, order: Order) -> DateWindow:
+    """First and last day an approval of ``order`` is valid: its program's validity policy (days
+    per plan, business days, an inpatient stay...) from the date of service."""
     plan = session.get(HealthPlan, order.plan_id)
+    start, end = get_program(order.program).approval_window(plan.code, order.service_start, _details(session, order))
+    return DateWindow(start, end)
+
+
+def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
+    """The member's earlier requested services in this program (not cancelled or denied), for
+    frequency limits such as injections per rolling 12 months."""
+    rows = session.exec(
+        select(OrderLine.code, Order.service_start, Order.details)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.member_id == order.member_id, Order.program == order.program, Order.id != order.id,
+               Order.order_number.is_not(None), Order.service_start.is_not(None),
+               OrderLine.decision.not_in(_NOT_PERFORMED))
+    ).all()
+    return tuple(
+        PriorService(code=code, service_date=start, body_region=str((details or {}).get("spine_region", "")))
+        for code, start, details in rows
+    )
+
+
+def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
     others = session.exec(
         select(Order).where(
             Order.member_id == order.member_id, Order.program == order.program, Order.id != order.id,
@@ -89,12 +125,10 @@ def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
     filed = []
     for other in others:
         codes = session.exec(select(OrderLine.code).where(OrderLine.order_id == other.id)).all()
-        days = program.validity_days(plan.code)
         filed.append(
             FiledRequest(
                 order_number=other.order_number, member_id=other.member_id, program=other.program,
-                codes=frozenset(codes), window=validity_window(start=other.service_start, days=days),
-                status=other.status,
+                codes=frozenset(codes), window=approval_window(session, other), status=other.status,
             )
         )
     return filed
@@ -110,9 +144,7 @@ def _duplicates(session: Session, order: Order) -> list[DuplicateNotice]:
     if order.member_id is None or order.service_start is None:
         return []
     codes = frozenset(session.exec(select(OrderLine.code).where(OrderLine.order_id == order.id)).all())
-    program = get_program(order.program)
-    plan = session.get(HealthPlan, order.plan_id)
-    window = validity_window(start=order.service_start, days=program.validity_days(plan.code))
+    window = approval_window(session, order)
     found = find_duplicates(
         member_id=order.member_id, program=order.program, codes=codes, window=window,
         filed=_filed_requests(session, order),
@@ -199,6 +231,7 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
         member_age=member_age(session, order, order.service_start), member_sex=member.sex,
         codes=tuple(line.code for line in lines), details=details, diagnosis_codes=tuple(diagnoses),
         duplicate_of=duplicates[0].order_number if duplicates else "",
+        prior_services=_prior_services(session, order),
     )
     return evaluate(program, request)
 
@@ -218,9 +251,8 @@ def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
     now = datetime.now(UTC)
-    program = get_program(order.program)
     plan = session.get(HealthPlan, order.plan_id)
-    window = validity_window(start=order.service_start, days=program.validity_days(plan.code))
+    window = approval_window(session, order)
     lines = {line.code: line for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()}
     decisions = []
     for outcome in determination.lines:

@@ -40,7 +40,6 @@ from portal_app.domain.enums import (
     UserStatus,
 )
 from portal_app.domain.programs import get_program
-from portal_app.domain.windows import validity_window
 from portal_app.models import (
     AuditEvent,
     Determination,
@@ -59,6 +58,7 @@ from portal_app.models import (
 from portal_app.services import audit
 from portal_app.services.authz import Actor, may, require
 from portal_app.services.outcomes import refresh_outcome
+from portal_app.services.order_submission import approval_window
 from portal_app.services.orders import OrderNotFound, _party_name, _plain, may_read_order
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
@@ -325,9 +325,7 @@ def _decide(
     order, task = case.order, case.task
     valid_from = valid_until = None
     if decision in (LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED) and order.service_start:
-        plan = session.get(HealthPlan, order.plan_id)
-        days = get_program(order.program).validity_days(plan.code)
-        window = validity_window(start=order.service_start, days=days)
+        window = approval_window(session, order)
         valid_from, valid_until = window.start, window.end
     engine = case.first.get(line.id)
     session.add(Determination(
