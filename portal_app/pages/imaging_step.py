@@ -4,49 +4,25 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field_error, labelled_input, notice_box
+from portal_app.components.forms import field_error, notice_box
+from portal_app.components.program_fields import checklist, choice_select, number_field
 from portal_app.domain.programs import imaging
 from portal_app.state.imaging_step import Alternative, Choice, ImagingStepState
 
 I = ImagingStepState
-_SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%"}
 
 
 def _select(label: str, field: str, options, *, placeholder: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=f"imaging-{field}", font_weight="500"),
-        rx.el.select(
-            rx.el.option(placeholder, value=""),
-            rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-            id=f"imaging-{field}", value=getattr(I, field), on_change=lambda v: I.update_field(field, v),
-            aria_describedby=f"imaging-{field}-error", style=_SELECT_STYLE,
-        ),
-        field_error(_error(field), field_id=f"imaging-{field}"),
-        spacing="1",
-        width="100%",
-    )
-
-
-def _error(field: str):
-    key = {"code": "codes"}.get(field, field)
-    return I.errors[key]
+    return choice_select(I, "imaging", label, field, options, placeholder=placeholder,
+                         error_key="codes" if field == "code" else "")
 
 
 def _number(label: str, field: str, hint: str = "") -> rx.Component:
-    return labelled_input(label, name=f"imaging-{field}", input_type="number", required=False,
-                          value=getattr(I, field), on_change=lambda v: I.update_field(field, v),
-                          error=_error(field), hint=hint)
+    return number_field(I, "imaging", label, field, hint)
 
 
 def _checklist(legend: str, field: str, options) -> rx.Component:
-    return rx.el.fieldset(
-        rx.el.legend(legend, font_weight="500"),
-        rx.foreach(options, lambda o: rx.checkbox(
-            o.label, checked=getattr(I, field).contains(o.value),
-            on_change=lambda checked: I.toggle_choice(field, o.value, checked),
-        )),
-        style={"display": "flex", "flex_direction": "column", "gap": "0.3em", "border": "none", "padding": "0"},
-    )
+    return checklist(I, legend, field, options)
 
 
 def _static_choices(labels: dict[str, str]) -> list[Choice]:

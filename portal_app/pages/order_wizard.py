@@ -9,6 +9,8 @@ from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.stepper import stepper
 from portal_app.domain.enums import Urgency
 from portal_app.pages.imaging_step import imaging_step
+from portal_app.pages.msk_step import msk_step
+from portal_app.pages.outpatient_step import outpatient_step
 from portal_app.state.order_wizard import (
     PROGRAM_STEP,
     REVIEW_STEP,
@@ -292,7 +294,13 @@ def order_wizard_page() -> rx.Component:
                 _shown_on(0, _plan_step()),
                 _shown_on(1, _member_step()),
                 _shown_on(2, _providers_step()),
-                _shown_on(PROGRAM_STEP, imaging_step()),
+                _shown_on(PROGRAM_STEP, rx.match(
+                    W.program,
+                    ("imaging", imaging_step()),
+                    ("musculoskeletal", msk_step()),
+                    ("outpatient", outpatient_step()),
+                    rx.fragment(),
+                )),
                 _shown_on(4, _diagnosis_step()),
                 _shown_on(5, _urgency_step()),
                 _shown_on(REVIEW_STEP, _review_step()),

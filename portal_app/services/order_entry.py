@@ -351,22 +351,35 @@ def member_age(session: Session, order: Order, on: date) -> int:
     return age_on(member.date_of_birth, on) if member else 0
 
 
+def details_context(session: Session, order: Order) -> dict:
+    """What a program's details schema may check against: the member's age on the date of service,
+    that date, and how long an approval lasts under the plan (e.g. recurring trips must fit in it)."""
+    on = order.service_start or _now().date()
+    plan = session.get(HealthPlan, order.plan_id)
+    return {"member_age": member_age(session, order, on), "service_date": on,
+            "validity_days": get_program(order.program).validity_days(plan.code)}
+
+
 def save_program_details(
     session: Session, *, actor: Actor, order_id: int, details: dict, codes: list[str]
 ) -> StepResult:
-    """Validate the program's answers (its pydantic schema) and the requested codes, then save."""
+    """Validate the program's answers (its pydantic schema) and the requested codes, then save.
+
+    When the answers mean that no request is needed at all (e.g. an emergency-room fracture for
+    the musculoskeletal program), nothing is saved and the message says so."""
     order = editable_draft(session, actor, order_id)
     program = get_program(order.program)
     on = order.service_start or _now().date()
     plan = session.get(HealthPlan, order.plan_id)
     errors: dict[str, str] = {}
     try:
-        validated = program.details_schema.model_validate(
-            details, context={"member_age": member_age(session, order, on)}
-        )
+        validated = program.details_schema.model_validate(details, context=details_context(session, order))
     except ValidationError as invalid:
         errors.update(plain_errors(invalid))
         validated = None
+    stop = program.why_no_request(validated) if validated is not None else None
+    if stop:
+        return StepResult({"no_request": stop})
     wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))[:MAX_CODES]
     if not wanted:
         errors["codes"] = "Choose at least one procedure."

@@ -40,7 +40,13 @@ from portal_app.models import (
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.outcomes import refresh_outcome
-from portal_app.services.order_entry import DraftNotFound, editable_draft, eligibility_problem, member_age
+from portal_app.services.order_entry import (
+    DraftNotFound,
+    details_context,
+    editable_draft,
+    eligibility_problem,
+    member_age,
+)
 
 # Decision time frames of CMS-0057-F (42 CFR 422.568, 422.572 as amended, from 2026):
 # 72 hours for expedited (urgent) requests, 7 calendar days for standard ones.
@@ -85,8 +91,7 @@ def _details(session: Session, order: Order):
     validate (e.g. an older order after a schema change), so the default validity applies."""
     program = get_program(order.program)
     try:
-        return program.details_schema.model_validate(
-            order.details, context={"member_age": member_age(session, order, order.service_start)})
+        return program.details_schema.model_validate(order.details, context=details_context(session, order))
     except ValidationError:
         return None
 
@@ -223,9 +228,7 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
     diagnoses = session.exec(
         select(OrderDiagnosis.code).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
     ).all()
-    details = program.details_schema.model_validate(
-        order.details, context={"member_age": member_age(session, order, order.service_start)}
-    )
+    details = program.details_schema.model_validate(order.details, context=details_context(session, order))
     request = ProgramRequest(
         plan_code=plan.code, service_date=order.service_start,
         member_age=member_age(session, order, order.service_start), member_sex=member.sex,

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from pydantic import ValidationError
 from sqlmodel import Session, func, or_, select
 
 from portal_app.domain.enums import AuditOutcome, LineDecision, NoteVisibility, OrderStatus, Program, Role, Urgency
+from portal_app.domain.programs import get_program
 from portal_app.models import (
     Determination,
     Document,
@@ -27,6 +29,7 @@ from portal_app.models import (
 )
 from portal_app.services import audit
 from portal_app.services.authz import REVIEWER_ROLES, Actor, require
+from portal_app.services.order_entry import details_context
 
 PAGE_SIZE = 20
 CANCELLABLE = {OrderStatus.IN_PROGRESS, OrderStatus.AUTHORIZED, OrderStatus.COMPLETED}
@@ -163,7 +166,7 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
         service_start=order.service_start.isoformat() if order.service_start else "",
         submitted_at=order.submitted_at.strftime("%Y-%m-%d %H:%M UTC") if order.submitted_at else "",
         duplicate_of=order.duplicate_of, cancel_reason=order.cancel_reason,
-        details=tuple((str(k).replace("_", " ").capitalize(), _plain(v)) for k, v in order.details.items() if v not in (None, "", [])),
+        details=_detail_lines(session, order),
         diagnoses=tuple(f"{d.code} {d.description}" for d in diagnoses),
         lines=tuple(_line_view(session, line) for line in lines),
         documents=tuple((d.id, f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents),
@@ -171,6 +174,18 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
         can_update=is_office and order.status == OrderStatus.IN_PROGRESS,
         can_cancel=is_office and order.status in CANCELLABLE,
     )
+
+
+def _detail_lines(session: Session, order: Order) -> tuple[tuple[str, str], ...]:
+    """The program's answers as (label, value), then the program's own summary lines."""
+    lines = [(str(k).replace("_", " ").capitalize(), _plain(v)) for k, v in order.details.items()
+             if v not in (None, "", [], {})]
+    program = get_program(order.program)
+    try:
+        details = program.details_schema.model_validate(order.details, context=details_context(session, order))
+    except ValidationError:
+        return tuple(lines)  # answers saved under an older schema: shown as they are
+    return tuple(lines + program.summary_lines(details, order.service_start))
 
 
 def _plain(value) -> str:

@@ -19,7 +19,7 @@ TEXT_FIELDS = ("modality", "body_part", "laterality", "clinical_indication", "we
                "clinical_notes", "code")
 LIST_FIELDS = {"red_flags": imaging.RED_FLAGS, "risk_factors": imaging.RISK_FACTORS}
 ERROR_KEYS = ("modality", "body_part", "laterality", "clinical_indication", "weeks_of_symptoms",
-              "weeks_conservative_care", "red_flags", "cardiac", "chest_pain_type", "prior_test", "prior_result",
+              "weeks_conservative_care", "red_flags", "risk_factors", "cardiac", "chest_pain_type", "prior_test", "prior_result",
               "site_of_care", "hospital_reason", "clinical_notes", "codes")
 
 
@@ -108,7 +108,7 @@ class ImagingStepState(rx.State):
     # --- wiring from the wizard ---
 
     async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                      site_kind: str, site_detail: str) -> None:
+                      site_kind: str, site_detail: str, service_date=None) -> None:
         actor = current_actor()
 
         def _load():
@@ -123,7 +123,8 @@ class ImagingStepState(rx.State):
         self.alternatives = [Alternative(a.name, a.detail, a.city) for a in found[:5]]
         self._refresh_codes()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int) -> None:
+    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
+                       service_date=None) -> None:
         for name in ("modality", "body_part", "laterality", "clinical_indication", "hospital_reason",
                      "clinical_notes", "site_of_care"):
             setattr(self, name, str(details.get(name) or getattr(self, name)))

@@ -157,6 +157,13 @@ class OrderWizardState(rx.State):
         }.items():
             setattr(self, name, value)
 
+    async def _program_step(self):
+        """The chosen program's own step state (imaging, musculoskeletal, outpatient...), or None."""
+        from portal_app.state.program_steps import step_state_for
+
+        state_class = step_state_for(self.program)
+        return await self.get_state(state_class) if state_class is not None else None
+
     async def _restore(self, snapshot: entry.DraftSnapshot) -> None:
         self.order_id, self.plan_id, self.program = snapshot.order_id, str(snapshot.plan_id), snapshot.program
         self.service_date = snapshot.service_date
@@ -172,11 +179,11 @@ class OrderWizardState(rx.State):
         self.letters_confirmed = bool(snapshot.letter_address)
         self.diagnoses = [Option(code, f"{code} {text}") for code, text in snapshot.diagnoses]
         self.urgency, self.urgency_reason = snapshot.urgency, snapshot.urgency_reason
-        from portal_app.state.imaging_step import ImagingStepState
-
-        imaging = await self.get_state(ImagingStepState)
-        await imaging._restore(snapshot.details, list(snapshot.codes), plan_id=int(self.plan_id),
-                        service_year=_parse_date(self.service_date).year)
+        step = await self._program_step()
+        if step is not None:
+            await step._restore(snapshot.details, list(snapshot.codes), plan_id=int(self.plan_id),
+                                service_year=_parse_date(self.service_date).year,
+                                service_date=_parse_date(self.service_date))
         self.step = min(snapshot.step, REVIEW_STEP)
         if snapshot.member:
             await self._load_ordering_options()
@@ -273,12 +280,14 @@ class OrderWizardState(rx.State):
         if self.step == 2:
             return await self._save_providers_step()
         if self.step == PROGRAM_STEP:
-            from portal_app.state.imaging_step import ImagingStepState
-
-            imaging = await self.get_state(ImagingStepState)
+            step = await self._program_step()
+            if step is None:
+                return entry.StepResult({"details": "This program's questions are not available yet."})
             result = await self._call(entry.save_program_details, order_id=self.order_id,
-                                      details=imaging._details_payload(), codes=imaging._chosen_codes())
-            imaging._show_errors(result.errors)
+                                      details=step._details_payload(), codes=step._chosen_codes())
+            step._show_errors(result.errors)
+            if "no_request" in result.errors:
+                return entry.StepResult({"details": result.errors["no_request"]})
             return entry.StepResult({"details": "Please correct the answers marked below."}) if result.errors else result
         if self.step == 4:
             return await self._call(entry.save_diagnoses, order_id=self.order_id,
@@ -314,12 +323,12 @@ class OrderWizardState(rx.State):
         if self.step == 2:
             await self._load_ordering_options()
         if self.step == PROGRAM_STEP:
-            from portal_app.state.imaging_step import ImagingStepState
-
-            imaging = await self.get_state(ImagingStepState)
-            await imaging._prepare(order_id=self.order_id, plan_id=as_int(self.plan_id),
-                                  service_year=_parse_date(self.service_date).year, member_age=self.member_age,
-                                  site_kind=self.servicing.kind, site_detail=self.servicing.detail)
+            step = await self._program_step()
+            if step is not None:
+                await step._prepare(order_id=self.order_id, plan_id=as_int(self.plan_id),
+                                    service_year=_parse_date(self.service_date).year, member_age=self.member_age,
+                                    site_kind=self.servicing.kind, site_detail=self.servicing.detail,
+                                    service_date=_parse_date(self.service_date))
         if self.step == REVIEW_STEP:
             await self._check_duplicates()
 

@@ -39,11 +39,12 @@ def member_by_number(session, number: str) -> Member:
 
 def draft_order(
     session, actor, *, member="EVG100000012", details=LOW_BACK, code="72148", service=SERVICE,
-    urgency="standard", urgency_reason="",
+    urgency="standard", urgency_reason="", program="imaging", codes=None, diagnoses=("M54.50",),
 ) -> int:
-    """A complete imaging draft of ``actor``'s practice, ready to submit; returns its id."""
+    """A complete draft of ``actor``'s practice (imaging unless ``program`` says otherwise, with
+    ``codes`` or the one ``code``), ready to submit; returns its id."""
     plan_id = member_by_number(session, member).plan_id
-    order_id, result = entry.start_draft(session, actor=actor, plan_id=plan_id, program="imaging",
+    order_id, result = entry.start_draft(session, actor=actor, plan_id=plan_id, program=program,
                                          service_date=service, today=TODAY)
     assert result.ok, result.errors
     assert entry.choose_member(session, actor=actor, order_id=order_id,
@@ -54,9 +55,10 @@ def draft_order(
         session, actor=actor, order_id=order_id, ordering_provider_id=ordering.id, servicing_kind="facility",
         servicing_id=facility.id, out_of_network_confirmed=True, letter_address="1 Demo Way", letter_fax="555-0100",
     ).ok
-    saved = entry.save_program_details(session, actor=actor, order_id=order_id, details=details, codes=[code])
+    saved = entry.save_program_details(session, actor=actor, order_id=order_id, details=details,
+                                       codes=list(codes or [code]))
     assert saved.ok, saved.errors
-    assert entry.save_diagnoses(session, actor=actor, order_id=order_id, codes=["M54.50"]).ok
+    assert entry.save_diagnoses(session, actor=actor, order_id=order_id, codes=list(diagnoses)).ok
     assert entry.save_urgency_and_date(session, actor=actor, order_id=order_id, urgency=urgency,
                                        urgency_reason=urgency_reason, service_date=service, today=TODAY).ok
     return order_id

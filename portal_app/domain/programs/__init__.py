@@ -71,6 +71,10 @@ class ProgramDefinition:
     notification_rule: Callable[[str, ProgramRequest], bool] | None = field(default=None, repr=False)
     # (plan code, service date, details) -> the last day the approval is valid, inclusive.
     validity_end: Callable[[str, date, BaseModel | None], date] | None = field(default=None, repr=False)
+    # details -> why no request is needed at all (the wizard stops and says so), or None.
+    no_request_reason: Callable[[BaseModel], str | None] | None = field(default=None, repr=False)
+    # (details, date of service) -> extra (label, value) lines for the order summary.
+    summary_extras: Callable[[BaseModel, date], list[tuple[str, str]]] | None = field(default=None, repr=False)
 
     def validity_days(self, plan_code: str) -> int:
         """How many calendar days an approval lasts under this plan (the program's usual length)."""
@@ -91,6 +95,14 @@ class ProgramDefinition:
         if end < service_date:
             raise ValueError("An approval cannot end before its date of service")
         return service_date, end
+
+    def why_no_request(self, details: BaseModel) -> str | None:
+        """The message that no request is needed for these answers, or None."""
+        return self.no_request_reason(details) if self.no_request_reason is not None else None
+
+    def summary_lines(self, details: BaseModel, service_date: date) -> list[tuple[str, str]]:
+        """Program-specific lines for the order summary (e.g. every trip date of a schedule)."""
+        return self.summary_extras(details, service_date) if self.summary_extras is not None else []
 
     def is_notification_only(self, code: str, request: ProgramRequest) -> bool:
         """True when the program's notification rule makes this line notification only."""
@@ -138,5 +150,9 @@ def get_program(code: Program | str) -> ProgramDefinition:
 
 # Program modules register themselves; import them after the types above exist.
 from portal_app.domain.programs import imaging as _imaging  # noqa: E402
+from portal_app.domain.programs import msk as _msk  # noqa: E402
+from portal_app.domain.programs import outpatient as _outpatient  # noqa: E402
 
 register(_imaging.PROGRAM)
+register(_msk.PROGRAM)
+register(_outpatient.PROGRAM)

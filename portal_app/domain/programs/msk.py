@@ -964,4 +964,5 @@ PROGRAM = ProgramDefinition(
     criteria=_criteria_for,
     notification_rule=_notification_rule,
     validity_end=validity_end,
+    no_request_reason=no_request_needed,
 )

@@ -637,6 +637,17 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
     return results
 
 
+def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str]]:
+    """For a recurring transport: every trip date the schedule covers, for the order summary."""
+    transport = getattr(details, "transport", None)
+    if transport is None or transport.schedule is None:
+        return []
+    # Already checked against the approval when saved; here only listed.
+    dates = trip_dates(transport.schedule, max_days=MAX_EXPLICIT_DATES, first_allowed=service_date)
+    return [("Number of trips", str(len(dates))),
+            ("Trip dates", "; ".join(f"{day:%a} {_long_date(day)}" for day in dates))]
+
+
 PROGRAM = ProgramDefinition(
     code=Program.OUTPATIENT,
     label=Program.OUTPATIENT.label,
@@ -644,4 +655,5 @@ PROGRAM = ProgramDefinition(
     validity_policy=validity_days,
     code_index=_code_index,
     criteria=_criteria_for,
+    summary_extras=summary_lines,
 )

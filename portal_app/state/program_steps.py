@@ -1,0 +1,22 @@
+"""Which wizard step state asks each program's own questions.
+
+Each step state offers the same private interface to the wizard: ``_prepare`` (on entering the
+step), ``_restore`` (a resumed draft), ``_details_payload``, ``_chosen_codes`` and ``_show_errors``.
+"""
+
+from __future__ import annotations
+
+from portal_app.domain.enums import Program
+from portal_app.state.imaging_step import ImagingStepState
+from portal_app.state.msk_step import MskStepState
+from portal_app.state.outpatient_step import OutpatientStepState
+
+STEP_STATES = {
+    Program.IMAGING.value: ImagingStepState,
+    Program.MUSCULOSKELETAL.value: MskStepState,
+    Program.OUTPATIENT.value: OutpatientStepState,
+}
+
+
+def step_state_for(program: str):
+    return STEP_STATES.get(program)
