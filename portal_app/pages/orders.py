@@ -33,6 +33,8 @@ def _line(line: rx.Var[LineRow]) -> rx.Component:
             ),
             spacing="1",
         ),
+        role="group",
+        aria_label="Requested " + line.code,
         width="100%",
     )
 

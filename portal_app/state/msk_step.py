@@ -213,7 +213,7 @@ class MskStepState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def toggle_code(self, code: str, checked: bool):
-        if code not in {o.code for o in self.code_options}:
+        if code not in {o.value for o in self.code_options}:
             return
         current = [c for c in self.codes if c != code]
         self.codes = current + [code] if checked is True else current

@@ -69,6 +69,28 @@ class OrderWizard:
         self.page.get_by_role("button", name=f"Add diagnosis {code}").click()
         expect(self.page.get_by_role("list", name="Diagnoses on the request")).to_contain_text(code)
 
+    def start(self, member_number: str, service_date: date, *, plan: str, program: str,
+              servicing_query: str = "Free-standing") -> None:
+        """Plan, member and providers: up to the program's own questions."""
+        self.open()
+        self.choose_plan(service_date, plan=plan, program=program)
+        self.next("Member")
+        self.choose_member(member_number)
+        self.next("Providers")
+        self.choose_providers(servicing_query)
+        self.next("Request details")
+
+    def finish(self, diagnosis: str) -> None:
+        """Diagnosis, urgency and date, then submit."""
+        self.next("Diagnosis")
+        self.add_diagnosis(diagnosis)
+        self.next("Urgency and date")
+        self.next("Review and submit")
+        self.submit()
+
+    def check(self, name: str | re.Pattern) -> None:
+        self.page.get_by_role("checkbox", name=name).click()
+
     def submit(self) -> None:
         self.page.get_by_role("button", name="Submit request").click()
 
