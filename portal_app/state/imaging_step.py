@@ -12,6 +12,7 @@ from portal_app.domain.programs import imaging
 from portal_app.models import HealthPlan
 from portal_app.services import order_entry as entry
 from portal_app.state.auth import authorized, current_actor
+from portal_app.state.validation import errors_by_field
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = ("modality", "body_part", "laterality", "clinical_indication", "weeks_of_symptoms",
@@ -47,6 +48,13 @@ def _site_of_care(kind: str, detail: str) -> str:
     if kind == "facility" and detail != FacilityType.PHYSICIAN_OFFICE.label:
         return "free_standing"
     return "physician_office"
+
+
+def _error_target(key: str) -> str:
+    """The field an error of the imaging details belongs to (the pre-exam's errors group together)."""
+    if key == "cardiac.chest_pain_type":
+        return "chest_pain_type"
+    return "cardiac" if key.startswith("cardiac") else key.split(".")[0]
 
 
 class ImagingStepState(rx.State):
@@ -171,13 +179,7 @@ class ImagingStepState(rx.State):
         return [self.code] if self.code else []
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        shown = dict.fromkeys(ERROR_KEYS, "")
-        for key, message in errors.items():
-            target = key if key in shown else ("cardiac" if key.startswith("cardiac") else key.split(".")[0])
-            target = {"cardiac.chest_pain_type": "chest_pain_type"}.get(key, target)
-            if target in shown and not shown[target]:
-                shown[target] = message
-        self.errors = shown
+        self.errors = errors_by_field(errors, ERROR_KEYS, _error_target)
 
     # --- typed values ---
 

@@ -9,6 +9,7 @@ from portal_app.domain.enums import Role
 from portal_app.domain.programs import msk
 from portal_app.models import HealthPlan
 from portal_app.state.auth import authorized
+from portal_app.state.validation import errors_by_field
 from portal_app.state.imaging_step import Choice
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -174,12 +175,7 @@ class MskStepState(rx.State):
         return list(self.codes)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        shown = dict.fromkeys(ERROR_KEYS, "")
-        for key, message in errors.items():
-            target = key.split(".")[0]
-            if target in shown and not shown[target]:
-                shown[target] = message
-        self.errors = shown
+        self.errors = errors_by_field(errors, ERROR_KEYS)
 
     # --- typed values ---
 

@@ -11,6 +11,7 @@ import reflex as rx
 from portal_app.domain.enums import Role
 from portal_app.domain.programs import outpatient
 from portal_app.state.auth import authorized
+from portal_app.state.validation import errors_by_field
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
 
@@ -154,12 +155,7 @@ class OutpatientStepState(rx.State):
         return list(self.codes)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        shown = dict.fromkeys(ERROR_KEYS, "")
-        for key, message in errors.items():
-            target = _error_target(key)
-            if target in shown and not shown[target]:
-                shown[target] = message
-        self.errors = shown
+        self.errors = errors_by_field(errors, ERROR_KEYS, _error_target)
 
     # --- typed values ---
 
