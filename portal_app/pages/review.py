@@ -41,7 +41,9 @@ def queue_page() -> rx.Component:
         rx.form(
             rx.hstack(
                 native_select("Program", "program", [("", "All programs")] + [(p.value, p.label) for p in Program]),
+                native_select("Plan", "plan_id", [("", "All plans")], dynamic=Q.plans),
                 native_select("Urgency", "urgency", [("", "Any urgency")] + [(u.value, u.label) for u in Urgency]),
+                native_select("Status", "status", [("", "Open or claimed"), ("open", "Open"), ("claimed", "Claimed")]),
                 native_select("Assigned to", "assignee", [("", "Anyone"), ("me", "Me"), ("unassigned", "Nobody")]),
                 native_select("Order", "sort", [("due", "Due soonest first"), ("-due", "Due latest first")]),
                 rx.button("Filter", type="submit", margin_top="1.6em"),

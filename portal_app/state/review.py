@@ -12,6 +12,7 @@ from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import review as review_service
 from portal_app.services.authz import PermissionDenied
+from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused, QueueFilter, StaleCase
 from portal_app.state.auth import authorized, current_actor
@@ -47,6 +48,12 @@ class QueueLine:
     status: str
 
 
+@dataclass
+class PlanOption:
+    value: str
+    label: str
+
+
 class ReviewQueueState(rx.State):
     queue: str = "nurse"
     rows: list[QueueLine] = []
@@ -54,8 +61,11 @@ class ReviewQueueState(rx.State):
     page: int = 0
     sort: str = "due"
     program: str = ""
+    plan_id: str = ""
     urgency: str = ""
+    status: str = ""
     assignee: str = ""
+    plans: list[PlanOption] = []
     error: str = ""
 
     @rx.var
@@ -63,7 +73,8 @@ class ReviewQueueState(rx.State):
         return max(1, -(-self.total // PAGE_SIZE))
 
     async def _search(self) -> None:
-        queue_filter = QueueFilter(program=self.program[:40], urgency=self.urgency[:20], assignee=self.assignee[:20])
+        queue_filter = QueueFilter(program=self.program[:40], plan_id=as_int(self.plan_id), urgency=self.urgency[:20],
+                                   status=self.status[:20], assignee=self.assignee[:20])
         rows, self.total = await _service(review_service.list_queue, queue=self.queue, queue_filter=queue_filter,
                                           sort=self.sort, page=self.page, page_size=PAGE_SIZE)
         self.rows = [QueueLine(**asdict(r)) for r in rows]
@@ -73,6 +84,12 @@ class ReviewQueueState(rx.State):
     async def load_page(self):
         self.queue = "physician" if current_actor().role == Role.PHYSICIAN_REVIEWER else "nurse"
         self.page, self.error = 0, ""
+
+        def plans():
+            with session_scope() as session:
+                return plan_choices(session)
+
+        self.plans = [PlanOption(str(pid), name) for pid, name in await rx.run_in_thread(plans)]
         await self._search()
 
     @rx.event
@@ -86,7 +103,9 @@ class ReviewQueueState(rx.State):
     @authorized(*REVIEWERS)
     async def apply_filter(self, form_data: dict):
         self.program = str(form_data.get("program", ""))
+        self.plan_id = str(as_int(form_data.get("plan_id", ""))) if form_data.get("plan_id") else ""
         self.urgency = str(form_data.get("urgency", ""))
+        self.status = str(form_data.get("status", ""))
         self.assignee = str(form_data.get("assignee", ""))
         self.sort = "-due" if form_data.get("sort") == "-due" else "due"
         self.page = 0

@@ -15,6 +15,13 @@ def test_a_nurse_approves_a_pended_case_from_the_queue(page: Page):
     SignInPage(page).open().sign_in_as(NURSE.email, NURSE.password, name=NURSE.full_name)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    # Filtered to another plan the case is not listed; to its own plan and status it is.
+    page.get_by_label("Plan").select_option(label="Lakeshore Community Care (demo)")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name=SECOND)).to_have_count(0)
+    page.get_by_label("Plan").select_option(label="Evergreen Mutual Health (demo)")
+    page.get_by_label("Status").select_option(label="Open")
+    page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name=SECOND).click()
     expect(page.get_by_role("heading", name="Case review")).to_be_visible()
     expect(page.get_by_role("button", name="Deny line 1")).to_have_count(0)  # nurses never deny
