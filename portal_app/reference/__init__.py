@@ -38,6 +38,11 @@ def _cached_table(name: str):
     return _read_table(name)
 
 
+def table(name: str):  # -> pandas.DataFrame
+    """A reference file of this folder as a table of text cells (read once, copied per call)."""
+    return _cached_table(name).copy()
+
+
 def imaging_codes():  # -> pandas.DataFrame
     """Codes managed by the imaging and cardiology program, per plan and service year."""
     return _cached_table("imaging_codes.csv").copy()

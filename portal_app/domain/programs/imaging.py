@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 from portal_app import reference
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
+from portal_app.domain.programs.answers import choice, choices, text, whole_number
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 
@@ -276,54 +277,8 @@ def needs_site_of_care_reason(modality: str, site_of_care: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _choice(value: Any, allowed: tuple[str, ...], what: str) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-    if value not in allowed:
-        raise PydanticCustomError("choice", "Choose {what} from the list.", {"what": what})
-    return value
-
-
-def _choices(values: Any, allowed: tuple[str, ...], what: str) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, str) or not isinstance(values, (list, tuple, set, frozenset)):
-        raise PydanticCustomError("choice", "Choose {what} from the list.", {"what": what})
-    picked = [_choice(value, allowed, what) for value in values]
-    return list(dict.fromkeys(picked))  # drop repeats, keep order
-
-
-def _whole_number(value: Any, *, maximum: int, what: str) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    message = "Enter {what} as a whole number from 0 to {maximum}."
-    if isinstance(value, bool):
-        raise PydanticCustomError("whole_number", message, {"what": what, "maximum": maximum})
-    if isinstance(value, str):
-        value = value.strip()
-        if not value.isdigit():
-            raise PydanticCustomError("whole_number", message, {"what": what, "maximum": maximum})
-        value = int(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int) or not 0 <= value <= maximum:
-        raise PydanticCustomError("whole_number", message, {"what": what, "maximum": maximum})
-    return value
-
-
-def _text(value: Any, *, maximum: int, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PydanticCustomError("text", "Enter {what} as text.", {"what": what})
-    value = value.strip()
-    if len(value) > maximum:
-        raise PydanticCustomError(
-            "text_too_long",
-            "Keep {what} to {maximum} characters or fewer (it has {length}).",
-            {"what": what, "maximum": f"{maximum:,}", "length": f"{len(value):,}"},
-        )
-    return value
+# The answer checks every program's details schema uses (portal_app/domain/programs/answers.py).
+_choice, _choices, _whole_number, _text = choice, choices, whole_number, text
 
 
 class PriorCardiacTest(BaseModel):

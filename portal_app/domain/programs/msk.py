@@ -41,7 +41,10 @@ from portal_app import reference
 from portal_app.domain.calendar import add_business_days, is_business_day
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ManagedCode, PriorService, ProgramDefinition, ProgramRequest
-from portal_app.domain.programs.imaging import _choice, _choices, _text, _whole_number
+from portal_app.domain.programs.answers import choice as _choice
+from portal_app.domain.programs.answers import choices as _choices
+from portal_app.domain.programs.answers import text as _text
+from portal_app.domain.programs.answers import whole_number as _whole_number
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 from portal_app.reference.icd10 import normalize_icd10_code
@@ -481,7 +484,7 @@ def details_errors(data: Mapping[str, Any]) -> dict[str, str]:
 def _table(name: str):  # -> pandas.DataFrame
     # portal_app.reference has named loaders for the imaging files only; read these files through
     # its cached reader (same rules: "#" notes, every cell as text, a source on every row).
-    return reference._cached_table(name).copy()
+    return reference.table(name)
 
 
 @dataclass(frozen=True)
