@@ -44,7 +44,7 @@ seed: setup
 accounts: setup
 	@$(PY) -m portal_app.cli accounts
 
-browser: $(STAMPS)/browser
+browser: $(STAMPS)/browser $(STAMPS)/axe
 
 $(STAMPS)/python: requirements.txt
 	@mkdir -p $(STAMPS)
@@ -60,6 +60,12 @@ $(STAMPS)/bun:
 $(STAMPS)/browser:
 	@mkdir -p $(STAMPS)
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+	@touch $@
+
+# axe-core, injected into pages by the accessibility tests.
+$(STAMPS)/axe:
+	@mkdir -p $(STAMPS)
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error axe-core@4.11.0
 	@touch $@
 
 # Run the portal on a local PostgreSQL, installing and starting it when absent.

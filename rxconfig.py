@@ -19,7 +19,7 @@ config = rx.Config(
     # Only the portal's own pages may open a websocket or call the backend.
     cors_allowed_origins=[public_url()],
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium"))],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     # A sitemap would list pages that only signed-in staff may open.
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -74,3 +74,19 @@ def notice_box(*children: rx.Component, color: str = "amber", role: str = "statu
         background=f"var(--{color}-3)",
         border=f"1px solid var(--{color}-7)",
     )
+
+
+def labelled_upload(label: str, *children: rx.Component, upload_id: str, **props: Any) -> rx.Component:
+    """A file drop zone whose hidden file input carries ``label`` as its accessible name (Reflex
+    renders that input without props of its own, and screen readers would announce it unnamed)."""
+    zone = rx.upload(*children, id=upload_id, **props)
+    for child in _walk(zone):
+        if getattr(child, "tag", None) == "input":
+            child.custom_attrs["aria-label"] = label
+    return zone
+
+
+def _walk(component):
+    yield component
+    for child in getattr(component, "children", []):
+        yield from _walk(child)

@@ -15,7 +15,7 @@ def stepper(steps: list[str], current: Any) -> rx.Component:
                 rx.el.li(
                     rx.badge(
                         f"{index + 1}. {label}",
-                        color_scheme=rx.cond(current == index, "teal", "gray"),
+                        color_scheme=rx.cond(current == index, "indigo", "gray"),
                         variant=rx.cond(current == index, "solid", "soft"),
                         size="2",
                     ),

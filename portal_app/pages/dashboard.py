@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.forms import problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select
+from portal_app.components.tables import data_table, table_row
 from portal_app.domain.enums import Program
 from portal_app.state.dashboard import CountsLine, DashboardState, Definition, UrgencyLine
 
@@ -54,42 +55,30 @@ def _filters() -> rx.Component:
     )
 
 
-def _scrolling_table(caption: str, *parts: rx.Component) -> rx.Component:
-    """A wide table that scrolls sideways on narrow screens; the caption names it for assistive technology."""
-    return rx.box(
-        rx.table.root(rx.el.caption(caption, class_name="visually-hidden"), *parts, width="100%"),
-        overflow_x="auto",
-        width="100%",
-    )
-
-
 def _counts_row(row: rx.Var[CountsLine]) -> rx.Component:
-    return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _COUNT_COLUMNS])
+    return table_row(*[getattr(row, key) for _, key in _COUNT_COLUMNS])
 
 
 def _totals_row(row: rx.Var[CountsLine]) -> rx.Component:
-    return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _COUNT_COLUMNS], font_weight="600")
+    return table_row(*[getattr(row, key) for _, key in _COUNT_COLUMNS], font_weight="600")
 
 
 def _counts_table() -> rx.Component:
-    return _scrolling_table(
+    return data_table(
         "Requests by program and plan",
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in _COUNT_COLUMNS])),
-        rx.table.body(
-            rx.foreach(D.rows, _counts_row),
-            rx.foreach(D.totals, _totals_row),
-        ),
+        [title for title, _ in _COUNT_COLUMNS],
+        rx.el.tbody(rx.foreach(D.rows, _counts_row), rx.foreach(D.totals, _totals_row)),
     )
 
 
 def _urgency_table() -> rx.Component:
     def line(row: rx.Var[UrgencyLine]) -> rx.Component:
-        return rx.table.row(*[rx.table.cell(getattr(row, key)) for _, key in _URGENCY_COLUMNS])
+        return table_row(*[getattr(row, key) for _, key in _URGENCY_COLUMNS])
 
-    return _scrolling_table(
+    return data_table(
         "Shares and decision times by urgency",
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in _URGENCY_COLUMNS])),
-        rx.table.body(rx.foreach(D.urgency_rows, line)),
+        [title for title, _ in _URGENCY_COLUMNS],
+        rx.el.tbody(rx.foreach(D.urgency_rows, line)),
     )
 
 
@@ -139,7 +128,7 @@ def dashboard_page() -> rx.Component:
         _filters(),
         problem_callout(D.error),
         rx.cond(D.loading, rx.hstack(rx.spinner(), rx.text("Computing the figures…"), role="status")),
-        rx.text("Figures as of ", D.as_of, size="1", color="gray"),
+        rx.text("Figures as of ", D.as_of, size="1", color_scheme="gray"),
         rx.hstack(
             _figure("Percent approved", D.overall_approved),
             _figure("Percent denied", D.overall_denied),

@@ -7,17 +7,15 @@ import reflex as rx
 from portal_app.components.forms import labelled_input
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select, pager
+from portal_app.components.tables import data_table, table_row
 from portal_app.state.directory import DirectoryLine, DirectoryState
 
 D = DirectoryState
 
 
 def _row(row: rx.Var[DirectoryLine]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(row.name), rx.table.cell(row.kind), rx.table.cell(row.detail), rx.table.cell(row.npi),
-        rx.table.cell(row.city, " ", row.postal_code), rx.table.cell(row.phone), rx.table.cell(row.fax),
-        rx.table.cell(row.network), rx.table.cell(row.modalities), rx.table.cell(row.quality_score),
-    )
+    return table_row(row.name, row.kind, row.detail, row.npi, (row.city, " ", row.postal_code), row.phone, row.fax,
+                     row.network, row.modalities, row.quality_score)
 
 
 def directory_page() -> rx.Component:
@@ -40,13 +38,11 @@ def directory_page() -> rx.Component:
             margin_y="1em",
         ),
         rx.text("Network status is shown for the plan chosen.", size="1", color_scheme="gray"),
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                "Name", "Kind", "Specialty or type", "NPI", "City", "Phone", "Fax", "Network", "Modalities",
-                "Quality score")])),
-            rx.table.body(rx.foreach(D.rows, _row)),
-            aria_label="Providers and facilities",
-            width="100%",
+        data_table(
+            "Providers and facilities",
+            ("Name", "Kind", "Specialty or type", "NPI", "City", "Phone", "Fax", "Network", "Modalities",
+             "Quality score"),
+            rx.el.tbody(rx.foreach(D.rows, _row)),
         ),
         pager(D, "results"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import labelled_input, problem_callout
+from portal_app.components.forms import labelled_input, labelled_upload, problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.domain.enums import OrderStatus
 from portal_app.state.orders import LineRow, MyOrdersState, OrderListRow, OrderSummaryState, Pair, VerifyState
@@ -59,13 +59,14 @@ def _update_section() -> rx.Component:
                 reset_on_submit=True,
                 width="100%",
             ),
-            rx.upload(
+            labelled_upload(
+                "Documents to add to the order",
                 rx.vstack(
                     rx.text("Drop PDF, PNG, JPEG or TIFF files here (20 MB each at most), or"),
                     rx.button("Choose files", type="button", variant="outline"),
                     align="center",
                 ),
-                id="documents",
+                upload_id="documents",
                 border="1px dashed var(--gray-7)",
                 padding="1em",
                 width="100%",
