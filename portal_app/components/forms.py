@@ -90,3 +90,4 @@ def _walk(component):
     yield component
     for child in getattr(component, "children", []):
         yield from _walk(child)
+

@@ -60,7 +60,7 @@ def _update_section() -> rx.Component:
                 width="100%",
             ),
             labelled_upload(
-                "Documents to add to the order",
+                "Choose documents to upload",
                 rx.vstack(
                     rx.text("Drop PDF, PNG, JPEG or TIFF files here (20 MB each at most), or"),
                     rx.button("Choose files", type="button", variant="outline"),

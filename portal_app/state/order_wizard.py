@@ -16,6 +16,7 @@ from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
 from portal_app.services.order_entry import DraftNotFound
 from portal_app.services.order_submission import submit_order
+from portal_app.state.focus import focus_first_error
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.validation import as_int
 
@@ -258,7 +259,9 @@ class OrderWizardState(rx.State):
             result = entry.StepResult({"form": "This draft is no longer available. Start a new request."})
         self.working = False
         self.errors = {**_no_errors(), **result.errors}
-        if result.ok and self.step < REVIEW_STEP:
+        if not result.ok:
+            return focus_first_error()
+        if self.step < REVIEW_STEP:
             self.step += 1
             await self._enter_step()
 

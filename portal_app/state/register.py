@@ -21,6 +21,7 @@ from portal_app.services.registration import (
     tax_id_errors,
     user_details_errors,
 )
+from portal_app.state.focus import focus_first_error
 
 STEPS = ["Your details", "Username and password", "Practices", "Review", "Check your inbox"]
 REVIEW_STEP, DONE_STEP = 3, 4
@@ -121,7 +122,9 @@ class RegisterState(rx.State):
         found = self._step_errors()
         self.errors = {**_no_errors(), **found}
         self.form_error = "Please correct the fields marked below." if found else ""
-        if not found and self.step < REVIEW_STEP:
+        if found:
+            return focus_first_error()
+        if self.step < REVIEW_STEP:
             self.step += 1
 
     @rx.event
