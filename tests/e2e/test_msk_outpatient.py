@@ -13,6 +13,7 @@ from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
 from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.review import OrderSummaryPage
 from tests.integration.order_helpers import actor_for
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
@@ -30,13 +31,11 @@ def _signed_in(page: Page) -> OrderWizard:
 
 
 def _order_number(page: Page) -> str:
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
-    expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
-    return page.url.rsplit("/", 1)[-1]
+    return OrderSummaryPage(page).wait().order_number
 
 
 def _line(page: Page, code: str):
-    return page.get_by_role("group", name=f"Requested {code}")
+    return OrderSummaryPage(page).line(code)
 
 
 def test_an_outpatient_knee_replacement_is_authorized_for_60_days(page: Page):

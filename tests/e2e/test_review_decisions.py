@@ -13,6 +13,7 @@ from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
 from tests.e2e.pages.portal import SignInPage, sign_out
+from tests.e2e.pages.review import DashboardPage
 from tests.integration import test_metrics as metric_cases
 from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
 
@@ -106,18 +107,14 @@ def test_dashboard_shows_the_counts_of_a_known_set_of_cases(page: Page, portal_d
 
     _sign_in(page, "nurse")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    dashboard = DashboardPage(page)
     expect(page.get_by_role("heading", name="Review dashboard")).to_be_visible()
-    filters = page.get_by_role("form", name="Dashboard filters")
-    filters.get_by_label("Submitted from").fill(metric_cases.FROM.isoformat())
-    filters.get_by_label("Submitted to").fill(metric_cases.TO.isoformat())
-    filters.get_by_role("button", name="Show").click()
+    dashboard.show(metric_cases.FROM.isoformat(), metric_cases.TO.isoformat())
 
-    table = page.get_by_role("table", name="Requests by program and plan")
-    totals = table.get_by_role("row").filter(has_text="All programs")
     wanted = ["All programs", "All plans", expected["requests"], expected["approved_by_rules"],
               expected["approved_after_review"], expected["denied"], expected["appealed"],
               expected["approved_after_appeal"], expected["pending"], expected["withdrawn"]]
-    expect(totals.get_by_role("cell")).to_have_text([str(v) for v in wanted])
+    expect(dashboard.totals_cells()).to_have_text([str(v) for v in wanted])
     decided = expected["approved_by_rules"] + expected["approved_after_review"] + expected["denied"]
     approved = round(100 * (expected["approved_by_rules"] + expected["approved_after_review"]) / decided, 1)
     expect(page.get_by_label("Percent approved", exact=True)).to_contain_text(f"{approved:g} %")
