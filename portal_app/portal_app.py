@@ -11,6 +11,7 @@ from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.security_headers import SecurityHeadersMiddleware
 from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
+from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.directory import directory_page
 from portal_app.pages.home import home_page, not_allowed_page
@@ -22,6 +23,7 @@ from portal_app.pages.sign_in import sign_in_page
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.auth import AuthState
+from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.directory import DirectoryState
 from portal_app.state.review import CaseState, ReviewQueueState
@@ -61,5 +63,6 @@ _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectorySta
 _page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
 _page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
 _page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardState.load_page)
+_page(code_lookup_page, routes.RADIATION_CODES, "Radiation therapy codes", CodeLookupState.load_page)
 
 app.register_lifespan_task(warm_reference_data)

@@ -20,6 +20,7 @@ PROVIDER_DIRECTORY = "/providers"
 REVIEW_QUEUE = "/review"
 REVIEW_CASE = "/review/case/[order_number]"
 REVIEW_DASHBOARD = "/review/dashboard"
+RADIATION_CODES = "/help/radiation-codes"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -17,6 +17,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("My orders", routes.MY_ORDERS),
         ("Verify an order", routes.VERIFY),
         ("Find a provider", routes.PROVIDER_DIRECTORY),
+        ("Radiation therapy codes", routes.RADIATION_CODES),
     ],
     Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY)],
     Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),

@@ -9,8 +9,10 @@ from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.stepper import stepper
 from portal_app.domain.enums import Urgency
 from portal_app.pages.imaging_step import imaging_step
+from portal_app.pages.med_onc_step import med_onc_step
 from portal_app.pages.msk_step import msk_step
 from portal_app.pages.outpatient_step import outpatient_step
+from portal_app.pages.rad_onc_step import rad_onc_step
 from portal_app.state.order_wizard import (
     PROGRAM_STEP,
     REVIEW_STEP,
@@ -299,6 +301,8 @@ def order_wizard_page() -> rx.Component:
                     ("imaging", imaging_step()),
                     ("musculoskeletal", msk_step()),
                     ("outpatient", outpatient_step()),
+                    ("medical_oncology", med_onc_step()),
+                    ("radiation_oncology", rad_onc_step()),
                     rx.fragment(),
                 )),
                 _shown_on(4, _diagnosis_step()),

@@ -33,7 +33,7 @@ from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 
-MAX_CODES = 10
+MAX_CODES = 20  # a request's lines (low-dose-rate brachytherapy alone has 11 codes)
 MAX_DIAGNOSES = 12
 
 
@@ -356,8 +356,9 @@ def details_context(session: Session, order: Order) -> dict:
     that date, and how long an approval lasts under the plan (e.g. recurring trips must fit in it)."""
     on = order.service_start or _now().date()
     plan = session.get(HealthPlan, order.plan_id)
-    return {"member_age": member_age(session, order, on), "service_date": on,
-            "validity_days": get_program(order.program).validity_days(plan.code)}
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return {"member_age": member_age(session, order, on), "member_sex": member.sex if member else "",
+            "service_date": on, "validity_days": get_program(order.program).validity_days(plan.code)}
 
 
 def save_program_details(
@@ -377,7 +378,7 @@ def save_program_details(
     except ValidationError as invalid:
         errors.update(plain_errors(invalid))
         validated = None
-    stop = program.why_no_request(validated) if validated is not None else None
+    stop = program.why_no_request(validated if validated is not None else dict(details or {}))
     if stop:
         return StepResult({"no_request": stop})
     wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))[:MAX_CODES]

@@ -192,7 +192,8 @@ def _plain(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items() if v not in (None, "", []))
     if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value)
+        separator = " | " if any(isinstance(v, dict) for v in value) else ", "
+        return separator.join(_plain(v) for v in value)
     return str(value).replace("_", " ")
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from portal_app.domain.enums import Program
 from portal_app.state.imaging_step import ImagingStepState
+from portal_app.state.med_onc_step import MedOncStepState
 from portal_app.state.msk_step import MskStepState
 from portal_app.state.outpatient_step import OutpatientStepState
+from portal_app.state.rad_onc_step import RadOncStepState
 
 STEP_STATES = {
     Program.IMAGING.value: ImagingStepState,
     Program.MUSCULOSKELETAL.value: MskStepState,
     Program.OUTPATIENT.value: OutpatientStepState,
+    Program.MEDICAL_ONCOLOGY.value: MedOncStepState,
+    Program.RADIATION_ONCOLOGY.value: RadOncStepState,
 }
 
 

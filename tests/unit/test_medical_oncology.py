@@ -16,6 +16,7 @@ Expected values and their sources:
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from portal_app.domain import dosing
 from portal_app.domain.enums import Program
@@ -545,7 +546,8 @@ def test_missing_drug_or_wrong_days_is_not_met():
 
 
 def test_supportive_drug_in_the_determination():
-    details = _details(_thp_request(supportive_drugs=["pegfilgrastim"]))
+    details = _details(_thp_request(supportive_drugs=["pegfilgrastim"], primary_diagnosis="C50.912",
+                                    secondary_diagnosis="D70.1"))
     met = onc.determination(
         details, member_age=55, member_sex="F", primary_diagnosis="C50.912", secondary_diagnosis="D70.1"
     )
@@ -569,9 +571,11 @@ def _request(details, codes, diagnoses=("C50.912",)):
     )
 
 
-def test_program_definition_is_not_registered_yet():
+def test_program_definition_is_registered_with_its_hooks():
     assert onc.PROGRAM.code is Program.MEDICAL_ONCOLOGY
-    assert Program.MEDICAL_ONCOLOGY not in PROGRAMS
+    assert PROGRAMS[Program.MEDICAL_ONCOLOGY] is onc.PROGRAM
+    assert onc.PROGRAM.validity_end is onc.approval_end
+    assert onc.PROGRAM.no_request_reason is onc.no_request_reason
     assert onc.PROGRAM.details_schema is onc.MedicalOncologyDetails
     codes = {item.code: item for item in onc.PROGRAM.managed_codes("SUM", 2026)}
     assert {"J9271", "J9355", "J9306", "J9171", "J1442", "J2506", "J0885", "J0881", "J0897"} <= set(codes)
@@ -600,7 +604,8 @@ def test_engine_pends_a_dose_deviation_and_an_unknown_code():
 
 
 def test_engine_on_a_supportive_drug_code():
-    details = _details(_thp_request(supportive_drugs=["filgrastim"]))
+    details = _details(_thp_request(supportive_drugs=["filgrastim"], primary_diagnosis="C50.912",
+                                    secondary_diagnosis="D70.1"))
     ok = evaluate(onc.PROGRAM, _request(details, ("J1442",), ("C50.912", "D70.1")))
     assert ok.lines[0].outcome is Outcome.AUTHORIZED
     stopped = evaluate(onc.PROGRAM, _request(details, ("J1442",), ("D70.9",)))
@@ -616,3 +621,82 @@ def test_approval_end_covers_the_requested_cycles():
     details = _details(_thp_request())
     assert onc.approval_end("SUM", date(2026, 6, 1), details) == date(2026, 10, 4)
     assert onc.approval_end("SUM", date(2026, 6, 1), None) == date(2026, 11, 27)  # 180 days
+
+
+# --- the diagnoses on the program's step, the stop, the summary (wizard integration) ----------
+
+
+def test_a_non_cancer_primary_stops_the_request_with_the_message():
+    details = _details(_thp_request(supportive_drugs=["filgrastim"], primary_diagnosis="D70.1"))
+    message = onc.no_request_reason(details)
+    assert message.startswith("This program does not review Filgrastim with the primary diagnosis D70.1")
+    assert "health plan" in message and "as the secondary diagnosis" in message  # D70.1 fits: swap hint
+    # Without a supportive drug the treatment itself is named.
+    assert "does not review THP" in onc.no_request_reason(_details(_thp_request(primary_diagnosis="D70.9")))
+
+
+def test_a_supportive_drug_for_a_condition_not_caused_by_the_cancer_stops():
+    details = _details(_thp_request(supportive_drugs=["epoetin_alfa"], primary_diagnosis="C18.9",
+                                    secondary_diagnosis="D50.9"))
+    assert "is not one of them" in onc.no_request_reason(details)
+
+
+def test_cancer_primary_with_a_treatment_related_secondary_goes_on():
+    details = _details(_thp_request(supportive_drugs=["filgrastim"], primary_diagnosis="c50.911",
+                                    secondary_diagnosis="D70.1"))
+    assert details.primary_diagnosis == "C50.911"
+    assert onc.no_request_reason(details) is None
+    assert onc.no_request_reason(_details(_thp_request())) is None  # no diagnosis given on the step
+
+
+def test_diagnosis_stop_waits_for_readable_codes():
+    assert onc.diagnosis_stop("", supportive=["filgrastim"]) is None
+    assert onc.diagnosis_stop("C50.9", supportive=["filgrastim"]) is None  # not billable: the form asks again
+    assert onc.diagnosis_stop("C50.911", "", ["filgrastim"]) is None  # the secondary is still to come
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"supportive_drugs": ["filgrastim"]}, "primary_diagnosis", "Enter the primary diagnosis"),
+        ({"supportive_drugs": ["filgrastim"], "primary_diagnosis": "C50.911"}, "secondary_diagnosis",
+         "Enter the secondary diagnosis"),
+        ({"primary_diagnosis": "C50.9"}, "primary_diagnosis", "not a billable ICD-10-CM code"),
+    ],
+)
+def test_diagnosis_fields_errors(changes, field, message):
+    assert message in onc.details_errors(_thp_request(**changes), member_age=55, member_sex="F")[field]
+
+
+def test_a_secondary_without_a_supportive_drug_is_not_stored():
+    assert _details(_thp_request(primary_diagnosis="C50.911", secondary_diagnosis="D70.1")).secondary_diagnosis == ""
+
+
+def test_a_context_without_the_sex_leaves_carboplatin_to_the_criteria():
+    # The services validate stored details with the member's age only: a TCHP request still validates.
+    details = onc.MedicalOncologyDetails.model_validate(_tchp_request(), context={"member_age": 50})
+    assert details.regimen_id == "breast_tchp"
+    # The other drugs keep the 10 % rule.
+    data = _tchp_request()
+    data["drugs"][0]["requested_dose_mg"] = 100
+    with pytest.raises(ValidationError, match="more than 10 %"):
+        onc.MedicalOncologyDetails.model_validate(data, context={"member_age": 50})
+
+
+def test_the_deviation_check_uses_the_pathway_ceiling():
+    # R-CHOP vincristine 1.4 mg/m² x 1.79 m² = 2.5 mg, at most 2 mg on the pathway: 2 mg needs no reason.
+    data = {
+        "cancer_type": "dlbcl", "setting": "newly_diagnosed", "intent": "curative", "regimen_id": "dlbcl_r_chop",
+        "height_cm": HEIGHT, "weight_kg": WEIGHT, "cycle_length_days": 21, "cycle_to": 6,
+        "drugs": [{"component": "vincristine", "dose_basis": "mg/m2", "amount": 1.4, "requested_dose_mg": 2,
+                   "days": "D1"}],
+    }
+    assert onc.details_errors(data, member_age=55, member_sex="F") == {}
+
+
+def test_summary_lines_give_each_drugs_doses_units_and_dates():
+    lines = dict(onc.summary_lines(_details(_thp_request(first_cycle_start=None)), date(2026, 6, 1)))
+    assert lines["Regimen"] == "THP: docetaxel, trastuzumab and pertuzumab (on the pathway)"
+    assert lines["Cycles requested"] == "Cycles 1 to 6 of 21 days; day 1 of cycle 1 is 2026-06-01"
+    assert lines["Trastuzumab"].startswith("560 mg in cycle 1, then 420 mg on D1 of each cycle; 6 doses; "
+                                           "266 billing units of J9355: 2026-06-01, 2026-06-22")

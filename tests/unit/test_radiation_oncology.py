@@ -272,9 +272,9 @@ def _request(details, codes_, plan="EVG", year=2026, age=60):
     )
 
 
-def test_program_definition_is_not_registered_yet():
+def test_program_definition_is_registered():
     assert rad.PROGRAM.code is Program.RADIATION_ONCOLOGY
-    assert Program.RADIATION_ONCOLOGY not in PROGRAMS
+    assert PROGRAMS[Program.RADIATION_ONCOLOGY] is rad.PROGRAM
     assert rad.PROGRAM.managed_codes("EVG", 2026) == rad.managed_codes("EVG", 2026)
     assert rad.PROGRAM.validity_days("EVG") == 90
 

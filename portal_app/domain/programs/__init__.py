@@ -72,7 +72,7 @@ class ProgramDefinition:
     # (plan code, service date, details) -> the last day the approval is valid, inclusive.
     validity_end: Callable[[str, date, BaseModel | None], date] | None = field(default=None, repr=False)
     # details -> why no request is needed at all (the wizard stops and says so), or None.
-    no_request_reason: Callable[[BaseModel], str | None] | None = field(default=None, repr=False)
+    no_request_reason: Callable[[BaseModel | Mapping], str | None] | None = field(default=None, repr=False)
     # (details, date of service) -> extra (label, value) lines for the order summary.
     summary_extras: Callable[[BaseModel, date], list[tuple[str, str]]] | None = field(default=None, repr=False)
 
@@ -96,8 +96,9 @@ class ProgramDefinition:
             raise ValueError("An approval cannot end before its date of service")
         return service_date, end
 
-    def why_no_request(self, details: BaseModel) -> str | None:
-        """The message that no request is needed for these answers, or None."""
+    def why_no_request(self, details: BaseModel | Mapping) -> str | None:
+        """The message that no request is needed for these answers (validated, or the raw answers
+        while some are still missing), or None."""
         return self.no_request_reason(details) if self.no_request_reason is not None else None
 
     def summary_lines(self, details: BaseModel, service_date: date) -> list[tuple[str, str]]:
@@ -150,9 +151,13 @@ def get_program(code: Program | str) -> ProgramDefinition:
 
 # Program modules register themselves; import them after the types above exist.
 from portal_app.domain.programs import imaging as _imaging  # noqa: E402
+from portal_app.domain.programs import medical_oncology as _medical_oncology  # noqa: E402
 from portal_app.domain.programs import msk as _msk  # noqa: E402
 from portal_app.domain.programs import outpatient as _outpatient  # noqa: E402
+from portal_app.domain.programs import radiation_oncology as _radiation_oncology  # noqa: E402
 
 register(_imaging.PROGRAM)
+register(_medical_oncology.PROGRAM)  # with its validity_end, no_request_reason, summary_extras
 register(_msk.PROGRAM)
 register(_outpatient.PROGRAM)
+register(_radiation_oncology.PROGRAM)

@@ -20,7 +20,10 @@ Reference data (each row with its source) in `portal_app/reference/`: `oncology_
 (the pathway) and `oncology_supportive.csv` (supportive drugs and their accepted secondary
 diagnoses). Drug codes are public CMS HCPCS Level II J-codes.
 
-Not registered in `PROGRAMS` yet: the lead registers `PROGRAM` when the wizard exists.
+Registered in `PROGRAMS` (`portal_app/domain/programs/__init__.py`) with its wizard step
+(`portal_app/state/med_onc_step.py`). The diagnoses are asked on that step too: a request this
+program does not review (a non-cancer primary diagnosis, or a supportive drug for a condition not
+caused by the cancer or its treatment) stops there (`no_request_reason`), before anything is saved.
 """
 
 from __future__ import annotations
@@ -632,6 +635,32 @@ def _secondary_problem(drug: SupportiveDrug, secondary: str) -> str | None:
     return None
 
 
+def diagnosis_stop(
+    primary: str, secondary: str = "", supportive: tuple[str, ...] | list[str] = (), treatment: str = ""
+) -> str | None:
+    """The message that stops a request this program does not review with these diagnoses, or None.
+
+    A stop: a primary diagnosis that is not a cancer (any request; a supportive drug's message
+    names the drug), or a supportive drug whose secondary diagnosis is not a condition the cancer
+    or its treatment caused. None while a code is missing or unreadable (the form asks for it)
+    and when the program reviews the request. `treatment` names a non-supportive request.
+    """
+    primary_dx = get_diagnosis(primary or "")
+    if primary_dx is None:
+        return None
+    drugs = [key for key in (_drug_key(item) for item in supportive) if key in supportive_drugs()]
+    if not is_cancer_diagnosis(primary_dx.code):
+        return diagnosis_rule_problem(drugs[0] if drugs else (treatment or "this treatment"), primary_dx.code)
+    secondary_dx = get_diagnosis(secondary or "")
+    if secondary_dx is None:
+        return None
+    for key in drugs:
+        problem = _secondary_problem(supportive_drugs()[key], secondary_dx.code)
+        if problem:
+            return problem
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Request details
 # ---------------------------------------------------------------------------------------------
@@ -768,6 +797,11 @@ class MedicalOncologyDetails(BaseModel):
     first_cycle_start: date | None = None
     drugs: list[DrugDose] = Field(default_factory=list, validate_default=True)
     supportive_drugs: list[str] = Field(default_factory=list)
+    # The diagnoses as the program's own wizard step asks them, so that a request this program does
+    # not review stops there (`no_request_reason`) before anything is saved. Optional for a
+    # treatment request, needed with a supportive drug. The criteria read the order's diagnoses.
+    primary_diagnosis: str = Field(default="", validate_default=True)
+    secondary_diagnosis: str = Field(default="", validate_default=True)
 
     @field_validator("cancer_type", mode="before")
     @classmethod
@@ -941,6 +975,42 @@ class MedicalOncologyDetails(BaseModel):
             raise PydanticCustomError("supportive", "Choose supportive drugs from the list.", {})
         return list(dict.fromkeys(keys))
 
+    @field_validator("primary_diagnosis", mode="before")
+    @classmethod
+    def _primary_diagnosis(cls, value: Any, info: ValidationInfo) -> Any:
+        code = _text(value, "the primary diagnosis")
+        if not code:
+            if info.data.get("supportive_drugs"):
+                raise PydanticCustomError("diagnosis", "Enter the primary diagnosis: the cancer being treated.", {})
+            return ""
+        return _billable_code(code, "primary")
+
+    @field_validator("secondary_diagnosis", mode="before")
+    @classmethod
+    def _secondary_diagnosis(cls, value: Any, info: ValidationInfo) -> Any:
+        code = _text(value, "the secondary diagnosis")
+        drugs = info.data.get("supportive_drugs") or []
+        if not drugs:
+            return ""  # asked only with a supportive drug; never stored otherwise
+        if code:
+            return _billable_code(code, "secondary")
+        primary = info.data.get("primary_diagnosis") or ""
+        if primary and is_cancer_diagnosis(primary):
+            # With a non-cancer primary the request stops instead (`no_request_reason`).
+            message = _secondary_problem(supportive_drugs()[drugs[0]], "")
+            raise PydanticCustomError("diagnosis", "{message}", {"message": message})
+        return ""
+
+
+def _billable_code(code: str, which: str) -> str:
+    diagnosis = get_diagnosis(code)
+    if diagnosis is None:
+        raise PydanticCustomError(
+            "diagnosis", "{code} is not a billable ICD-10-CM code; check the {which} diagnosis.",
+            {"code": code, "which": which},
+        )
+    return diagnosis.code
+
 
 def _as_float(value: Any) -> Any:
     if isinstance(value, str):
@@ -964,21 +1034,29 @@ def _as_int(value: Any, what: str) -> int:
 def _check_deviation_reasons(
     drugs: list[DrugDose], data: Mapping[str, Any], context: Mapping[str, Any]
 ) -> None:
+    # A context that says nothing about the member's sex (the services' generic validation context
+    # has only the age) cannot give the creatinine clearance: the doses by AUC are then checked by
+    # the criteria, which have the sex, instead of failing the whole validation.
+    sex_known = "member_sex" in context
+    checked = [drug for drug in drugs if sex_known or drug.dose_basis is not DoseBasis.AUC]
     measures = _dosing_call(
         patient_measures,
         height_cm=data["height_cm"], weight_kg=data["weight_kg"], bsa_formula=data["bsa_formula"],
         bsa_cap_m2=data.get("bsa_cap_m2"), bsa_cap_reason=data.get("bsa_cap_reason", ""),
         serum_creatinine_mg_dl=data.get("serum_creatinine_mg_dl"),
         member_age=context.get("member_age"), member_sex=context.get("member_sex", ""),
-        needs_crcl=any(drug.dose_basis is DoseBasis.AUC for drug in drugs),
+        needs_crcl=any(drug.dose_basis is DoseBasis.AUC for drug in checked),
         renal=context.get("renal_settings", DEFAULT_RENAL_SETTINGS),
     )
-    for drug in drugs:
+    regimen = get_regimen(data.get("regimen_id", ""))
+    for drug in checked:
+        pathway = regimen.drug(drug.component) if regimen else None
+        ceiling = pathway.max_dose_mg if pathway else None  # e.g. vincristine at most 2 mg
         pairs = [(drug.amount, drug.requested_dose_mg)]
         if drug.loading_amount is not None and drug.loading_dose_mg is not None:
             pairs.append((drug.loading_amount, drug.loading_dose_mg))
         for amount, requested in pairs:
-            calculated = _dosing_call(calculated_dose_mg, drug.dose_basis, amount, measures)
+            calculated = _dosing_call(calculated_dose_mg, drug.dose_basis, amount, measures, ceiling)
             if dosing.deviation_needs_reason(requested, calculated) and not drug.deviation_reason:
                 raise PydanticCustomError(
                     "deviation_reason",
@@ -1096,17 +1174,24 @@ def dose_lines(details: MedicalOncologyDetails, measures: PatientMeasures) -> li
     return [_dose_line(details, drug, regimen, measures) for drug in details.drugs]
 
 
-def _dose_line(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None,
-               measures: PatientMeasures) -> DoseLine:
-    pathway_drug = regimen.drug(drug.component) if regimen else None
-    calculated = calculated_dose_mg(
-        drug.dose_basis, drug.amount, measures, pathway_drug.max_dose_mg if pathway_drug else None
-    )
+@dataclass(frozen=True)
+class _Administrations:
+    days: tuple[int, ...]
+    dates: tuple[date, ...]  # empty without a start date
+    number_of_doses: int
+    hcpcs: str
+    units_per_dose: int | None
+    total_units: int | None
+
+
+def _administrations(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None,
+                     first_day: date | None) -> _Administrations:
+    """Days, dates, number of doses and billing units of one drug over the requested cycles."""
     days = dosing.parse_days_of_administration(drug.days, details.cycle_length_days)
     dates = ()
-    if details.first_cycle_start is not None:
+    if first_day is not None:
         dates = tuple(dosing.administration_dates(
-            details.first_cycle_start, details.cycle_from, details.cycle_to, details.cycle_length_days, days
+            first_day, details.cycle_from, details.cycle_to, details.cycle_length_days, days
         ))
     doses = dosing.dose_count(details.cycle_from, details.cycle_to, days, drug.doses_per_day)
     hcpcs = _drug_code(drug, regimen)
@@ -1117,6 +1202,16 @@ def _dose_line(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen
         # Cycle 1 carries the loading dose instead of the maintenance dose.
         loading_doses = len(days) * drug.doses_per_day
         total += (dosing.billing_units_per_dose(drug.loading_dose_mg, unit) - per_dose) * loading_doses
+    return _Administrations(days, dates, doses, hcpcs, per_dose, total)
+
+
+def _dose_line(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None,
+               measures: PatientMeasures) -> DoseLine:
+    pathway_drug = regimen.drug(drug.component) if regimen else None
+    calculated = calculated_dose_mg(
+        drug.dose_basis, drug.amount, measures, pathway_drug.max_dose_mg if pathway_drug else None
+    )
+    given = _administrations(details, drug, regimen, details.first_cycle_start)
     return DoseLine(
         component=drug.component,
         label=pathway_drug.label if pathway_drug else (drug.drug or drug.component),
@@ -1124,13 +1219,46 @@ def _dose_line(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen
         requested_mg=drug.requested_dose_mg,
         deviation=dosing.dose_deviation(drug.requested_dose_mg, calculated),
         needs_reason=dosing.deviation_needs_reason(drug.requested_dose_mg, calculated),
-        days=days,
-        dates=dates,
-        number_of_doses=doses,
-        hcpcs=hcpcs,
-        units_per_dose=per_dose,
-        total_units=total,
+        days=given.days,
+        dates=given.dates,
+        number_of_doses=given.number_of_doses,
+        hcpcs=given.hcpcs,
+        units_per_dose=given.units_per_dose,
+        total_units=given.total_units,
     )
+
+
+def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str]]:
+    """The order summary's lines for the requested cycles: each drug's dose, dates, doses and units.
+
+    The date of service is day 1 of the first requested cycle (as for the approval window) unless
+    the details give that day themselves.
+    """
+    if not isinstance(details, MedicalOncologyDetails):
+        return []
+    regimen = get_regimen(details.regimen_id)
+    first_day = details.first_cycle_start or service_date
+    lines = [
+        ("Regimen", f"{regimen.name} (on the pathway)" if regimen else
+         f"{details.off_pathway_name} (not on the pathway)"),
+        ("Cycles requested", f"Cycles {details.cycle_from} to {details.cycle_to} of {details.cycle_length_days} "
+                             f"days; day 1 of cycle {details.cycle_from} is {first_day.isoformat()}"),
+    ]
+    for drug in details.drugs:
+        pathway = regimen.drug(drug.component) if regimen else None
+        given = _administrations(details, drug, regimen, first_day)
+        dose = f"{drug.requested_dose_mg:g} mg"
+        if drug.loading_dose_mg is not None and details.cycle_from == 1:
+            dose = f"{drug.loading_dose_mg:g} mg in cycle 1, then {dose}"
+        units = ""
+        if given.total_units is not None:
+            units = f"; {given.total_units} billing units of {given.hcpcs}"
+        dates = ", ".join(day.isoformat() for day in given.dates)
+        lines.append((
+            pathway.label if pathway else (drug.drug or drug.component),
+            f"{dose} on {_days_text(given.days)} of each cycle; {given.number_of_doses} doses{units}: {dates}",
+        ))
+    return lines
 
 
 @lru_cache(maxsize=1)
@@ -1330,6 +1458,23 @@ def determination(
     )
 
 
+def no_request_reason(details: BaseModel | Mapping[str, Any]) -> str | None:
+    """For the `no_request_reason` hook: the stop message when the program does not review the
+    request with the diagnoses given on its step (`diagnosis_stop`), else None. Takes the raw
+    answers too, so the stop shows even while other answers are still missing."""
+    if isinstance(details, Mapping):
+        supportive = details.get("supportive_drugs") or ()
+        return diagnosis_stop(str(details.get("primary_diagnosis") or ""), str(details.get("secondary_diagnosis") or ""),
+                              tuple(str(d) for d in supportive) if isinstance(supportive, (list, tuple)) else ())
+    if not isinstance(details, MedicalOncologyDetails):
+        return None
+    regimen = get_regimen(details.regimen_id)
+    treatment = regimen.name if regimen else details.off_pathway_name
+    return diagnosis_stop(
+        details.primary_diagnosis, details.secondary_diagnosis, details.supportive_drugs, treatment
+    )
+
+
 def criteria_met(results: list[CriterionResult]) -> bool:
     """True when every criterion is met (what the rules engine authorizes)."""
     return bool(results) and all(result.met is True for result in results)
@@ -1442,4 +1587,7 @@ PROGRAM = ProgramDefinition(
     validity_policy=_validity_days,
     code_index=_code_index,
     criteria=_criteria_for,
+    validity_end=approval_end,
+    no_request_reason=no_request_reason,
+    summary_extras=summary_lines,
 )

@@ -12,7 +12,8 @@ Association; HCPCS G-codes are public CMS codes). 2026 differs from 2025: IMRT d
 77385/77386 and the Medicare delivery G-codes were deleted and delivery consolidated into
 77402/77407/77412 (see the file's source column).
 
-Not registered in `PROGRAMS` yet: the lead registers `PROGRAM` when the wizard exists.
+Registered in `PROGRAMS` with its wizard step (`portal_app/state/rad_onc_step.py`); the look-up is
+the help-desk page `portal_app/pages/code_lookup.py`.
 """
 
 from __future__ import annotations

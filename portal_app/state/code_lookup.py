@@ -1,0 +1,168 @@
+"""The help desk's radiation therapy code look-up: a plan's managed codes for a year.
+
+Reachable by any signed-in user (providers check a code before requesting; reviewers and the help
+desk answer questions about it): the lists are the program's public reference data, with no member
+information. The table is sorted and filtered by the domain (`radiation_oncology.code_lookup`) and
+paged here, so the browser holds one page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import reflex as rx
+from sqlmodel import select
+
+from portal_app.db import session_scope
+from portal_app.domain.programs import radiation_oncology as rad
+from portal_app.models import HealthPlan
+from portal_app.state.auth import authorized
+from portal_app.state.imaging_step import Choice
+from portal_app.state.validation import as_int
+
+PAGE_SIZE = 25
+MAX_CODE_LENGTH = 10
+
+
+@dataclass
+class CodeRow:
+    code: str
+    description: str
+    category: str
+
+
+def _plan_names(codes: list[str]) -> dict[str, str]:
+    with session_scope() as session:
+        plans = session.exec(select(HealthPlan).where(HealthPlan.code.in_(codes))).all()
+        return {plan.code: plan.name for plan in plans}
+
+
+def _aria_sort(sort_by: str, descending: bool, column: str) -> str:
+    """The aria-sort value of a column header."""
+    if sort_by != column:
+        return "none"
+    return "descending" if descending else "ascending"
+
+
+class CodeLookupState(rx.State):
+    plan_options: list[Choice] = []
+    year_options: list[str] = []
+    plan: str = ""
+    year: str = ""
+    sort_by: str = "code"
+    descending: bool = False
+    filter_text: str = ""
+    rows: list[CodeRow] = []
+    total: int = 0
+    page: int = 0
+    code_query: str = ""
+    code_answer: str = ""
+    code_managed: bool = False
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def plan_name(self) -> str:
+        return next((option.label for option in self.plan_options if option.value == self.plan), "")
+
+    @rx.var
+    def code_sort(self) -> str:
+        return _aria_sort(self.sort_by, self.descending, "code")
+
+    @rx.var
+    def description_sort(self) -> str:
+        return _aria_sort(self.sort_by, self.descending, "description")
+
+    @rx.var
+    def category_sort(self) -> str:
+        return _aria_sort(self.sort_by, self.descending, "category")
+
+    def _run(self) -> None:
+        """The current page of the plan's codes for the year, filtered and sorted; and the code check."""
+        year = as_int(self.year)
+        found = rad.code_lookup(self.plan, year, self.sort_by, self.descending, self.filter_text) \
+            if self.plan and year else []
+        self.total = len(found)
+        self.page = min(max(0, self.page), max(1, -(-self.total // PAGE_SIZE)) - 1)
+        start = self.page * PAGE_SIZE
+        self.rows = [CodeRow(row.code, row.description, row.category) for row in found[start:start + PAGE_SIZE]]
+        self._check_code()
+
+    def _check_code(self) -> None:
+        code, year = self.code_query.strip().upper(), as_int(self.year)
+        self.code_answer, self.code_managed = "", False
+        if not code or not self.plan or not year:
+            return
+        managed = rad.managed_codes(self.plan, year)
+        item = next((entry for entry in managed if entry.code == code), None)
+        if item is None:
+            self.code_answer = rad.not_managed_message(self.plan, year, code) or ""
+            return
+        self.code_managed = True
+        self.code_answer = (f"Code {code} is managed by the radiation oncology program for this plan in {year}: "
+                            f"{item.label} ({rad.CATEGORY_LABELS[item.category]}).")
+
+    def _choose_plan(self, plan: str) -> None:
+        self.plan = plan
+        years = [str(year) for year in rad.lookup_years(plan)]
+        self.year_options = years
+        if self.year not in years:
+            this_year = str(datetime.now(UTC).year)
+            self.year = this_year if this_year in years else (years[-1] if years else "")
+        self.page = 0
+
+    @rx.event
+    @authorized()
+    async def load_page(self):
+        plans = rad.lookup_plans()
+        names = await rx.run_in_thread(lambda: _plan_names(plans))
+        self.plan_options = [Choice(code, names.get(code, code)) for code in plans]
+        self._choose_plan(self.plan if self.plan in plans else (plans[0] if plans else ""))
+        self._run()
+
+    @rx.event
+    @authorized()
+    async def choose_plan(self, plan: str):
+        if plan in rad.lookup_plans():
+            self._choose_plan(plan)
+            self._run()
+
+    @rx.event
+    @authorized()
+    async def choose_year(self, year: str):
+        if year in self.year_options:
+            self.year, self.page = year, 0
+            self._run()
+
+    @rx.event
+    @authorized()
+    async def sort(self, column: str):
+        """Sort by a column; the same column again reverses the order."""
+        if column not in rad.SORT_COLUMNS:
+            return
+        self.descending = not self.descending if column == self.sort_by else False
+        self.sort_by, self.page = column, 0
+        self._run()
+
+    @rx.event
+    @authorized()
+    async def filter_codes(self, text: str):
+        if isinstance(text, str):
+            self.filter_text, self.page = text[:rad.MAX_FILTER_LENGTH], 0
+            self._run()
+
+    @rx.event
+    @authorized()
+    async def check_code(self, code: str):
+        if isinstance(code, str):
+            self.code_query = code[:MAX_CODE_LENGTH]
+            self._check_code()
+
+    @rx.event
+    @authorized()
+    async def turn_page(self, delta: int):
+        self.page = self.page + max(-1, min(1, as_int(delta)))
+        self._run()
