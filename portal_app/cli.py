@@ -1,4 +1,4 @@
-"""Command line for operators: ``python -m portal_app.cli migrate|seed|accounts``."""
+"""Command line for operators: ``python -m portal_app.cli migrate|seed|accounts|device-key NAME|api-client``."""
 
 from __future__ import annotations
 
@@ -45,11 +45,66 @@ def print_accounts() -> None:
         print(f"  {account.role.label:<26} {account.email:<30} password: {account.password}")
 
 
+def device_key(name: str, *, disable: bool = False) -> str:
+    """Issue (or replace) a device cloud's API key for POST /api/device-data, or disable it."""
+    from portal_app.db import session_scope
+    from portal_app.services.device_data import create_vendor_key, disable_vendor
+
+    with session_scope() as session:
+        if disable:
+            return f"Key of {name} disabled." if disable_vendor(session, name=name) else f"No vendor named {name}."
+        key = create_vendor_key(session, name=name)
+    return (f"API key for {name} (shown once; any earlier key of this vendor no longer works):\n{key}\n"
+            "Send it as: Authorization: Bearer <key>")
+
+
+def api_client(*, name: str, tax_id: str, jwks_path: str, notify_urls: list[str], npis: list[str],
+               scopes: str, disable: str = "") -> str:
+    """Register a PAS API client (its public keys from a JWKS file), or disable one."""
+    import json
+    from pathlib import Path
+
+    from portal_app.db import session_scope
+    from portal_app.services.api_clients import ClientRefused, disable_client, register_client, token_url
+
+    with session_scope() as session:
+        try:
+            if disable:
+                disable_client(session, actor=None, client_id=disable)
+                return f"API client {disable} disabled; its tokens no longer work."
+            client_id = register_client(
+                session, actor=None, name=name, practice_tax_id=tax_id, jwks=json.loads(Path(jwks_path).read_text()),
+                scopes=scopes, notify_url_prefixes=tuple(notify_urls), extra_npis=tuple(npis))
+        except (ClientRefused, OSError, ValueError) as refused:
+            raise SystemExit(f"Not registered: {refused}") from None
+    return (f"API client registered. client_id: {client_id}\nToken endpoint: {token_url()} (client credentials "
+            "with a JWT assertion signed RS384 or ES384; see docs/pas-api.md)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal_app.cli", description=__doc__)
-    parser.add_argument("command", choices=["migrate", "seed", "accounts"])
+    parser.add_argument("command", choices=["migrate", "seed", "accounts", "device-key", "api-client"])
+    parser.add_argument("vendor", nargs="?", default="", help="device-key: the device cloud's name")
+    parser.add_argument("--disable", action="store_true", help="device-key: disable the vendor's key")
+    client = parser.add_argument_group("api-client (docs/pas-api.md)")
+    client.add_argument("--name", default="", help="the EHR or intermediary system")
+    client.add_argument("--tax-id", default="", help="tax ID of the practice the client submits for")
+    client.add_argument("--jwks", default="", help="file holding the client's public keys (JWKS)")
+    client.add_argument("--notify-url", action="append", default=[], help="URL prefix subscriptions may notify")
+    client.add_argument("--npi", action="append", default=[], help="extra NPI the organization answers for")
+    client.add_argument("--scopes", default="", help="scopes to allow (default: all PAS scopes)")
+    client.add_argument("--disable-client", default="", help="client_id to disable")
     args = parser.parse_args(argv)
-    if args.command == "migrate":
+    if args.command == "api-client":
+        if not args.disable_client and not (args.name and args.tax_id and args.jwks):
+            parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")
+        print(api_client(name=args.name, tax_id=args.tax_id, jwks_path=args.jwks, notify_urls=args.notify_url,
+                         npis=args.npi, scopes=args.scopes, disable=args.disable_client))
+    elif args.command == "device-key":
+        if not args.vendor.strip():
+            parser.error("device-key needs the vendor's name, e.g. device-key \"ResMed AirView\"")
+        print(device_key(args.vendor.strip(), disable=args.disable))
+    elif args.command == "migrate":
         migrate()
         print(f"Database is at the newest revision ({get_settings().db_url}).")
     elif args.command == "seed":

@@ -6,13 +6,16 @@ from starlette.applications import Starlette
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
 from portal_app import routes
 from portal_app.api.auth_routes import AUTH_ROUTES
+from portal_app.api.device_data_routes import DEVICE_DATA_ROUTES
 from portal_app.api.document_routes import DOCUMENT_ROUTES
+from portal_app.api.fhir import FHIR_ROUTES
 from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.security_headers import SecurityHeadersMiddleware
 from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
 from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
+from portal_app.pages.device_data import device_data_page, held_device_data_page
 from portal_app.pages.directory import directory_page
 from portal_app.pages.home import home_page, not_allowed_page
 from portal_app.pages.review import case_page, queue_page
@@ -25,16 +28,20 @@ from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsStat
 from portal_app.state.auth import AuthState
 from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.dashboard import DashboardState
+from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
 from portal_app.state.directory import DirectoryState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.sign_in import SignInState
 from portal_app.reference.warmup import warm_reference_data
+from portal_app.services.subscriptions import deliver_notifications_forever
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=[Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES]), SecurityHeadersMiddleware],
+    api_transformer=[Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES,
+                                     *DEVICE_DATA_ROUTES]),
+                     SecurityHeadersMiddleware],
 )
 
 _WHO = AuthState.load_session
@@ -63,6 +70,9 @@ _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectorySta
 _page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
 _page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
 _page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardState.load_page)
+_page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataUploadState.load_page)
+_page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
 _page(code_lookup_page, routes.RADIATION_CODES, "Radiation therapy codes", CodeLookupState.load_page)
 
 app.register_lifespan_task(warm_reference_data)
+app.register_lifespan_task(deliver_notifications_forever)

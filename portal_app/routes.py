@@ -21,12 +21,15 @@ REVIEW_QUEUE = "/review"
 REVIEW_CASE = "/review/case/[order_number]"
 REVIEW_DASHBOARD = "/review/dashboard"
 RADIATION_CODES = "/help/radiation-codes"
+SLEEP_DEVICE_DATA = "/sleep/device-data"
+ADMIN_DEVICE_DATA = "/admin/device-data"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"
 AUTH_SIGN_OUT = "/auth/sign-out"
 AUTH_OIDC_LOGIN = "/auth/oidc/login"
 AUTH_OIDC_CALLBACK = "/auth/oidc/callback"
+API_DEVICE_DATA = "/api/device-data"
 
 
 def order(order_number: str) -> str:

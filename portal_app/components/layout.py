@@ -18,6 +18,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Verify an order", routes.VERIFY),
         ("Find a provider", routes.PROVIDER_DIRECTORY),
         ("Radiation therapy codes", routes.RADIATION_CODES),
+        ("PAP device data", routes.SLEEP_DEVICE_DATA),
     ],
     Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY)],
     Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
@@ -28,6 +29,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Registrations", routes.ADMIN_REGISTRATIONS),
         ("Audit log", routes.ADMIN_AUDIT),
         ("Outbox", routes.ADMIN_OUTBOX),
+        ("Held device data", routes.ADMIN_DEVICE_DATA),
         ("Dashboard", routes.REVIEW_DASHBOARD),
     ],
 }

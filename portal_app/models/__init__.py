@@ -8,7 +8,16 @@ from portal_app.models.accounts import (
     RegistrationTaxId,
     User,
 )
+from portal_app.models.api import (
+    ApiAccessToken,
+    ApiAssertionJti,
+    ApiClient,
+    PasNotification,
+    PasSubmission,
+    PasSubscription,
+)
 from portal_app.models.audit import AuditEvent
+from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
 from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
@@ -16,11 +25,17 @@ from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment, ReviewTask
 
 __all__ = [
+    "ApiAccessToken",
+    "ApiAssertionJti",
+    "ApiClient",
     "AuditEvent",
     "AuthSession",
     "OutboxEmail",
     "RegistrationTaxId",
     "Determination",
+    "DeviceDataImport",
+    "DeviceNight",
+    "DeviceVendor",
     "Document",
     "Facility",
     "HealthPlan",
@@ -30,6 +45,9 @@ __all__ = [
     "Order",
     "OrderDiagnosis",
     "OrderLine",
+    "PasNotification",
+    "PasSubmission",
+    "PasSubscription",
     "PeerToPeerAppointment",
     "PlanLineOfBusiness",
     "PlanProgram",

@@ -13,6 +13,8 @@ from portal_app.pages.med_onc_step import med_onc_step
 from portal_app.pages.msk_step import msk_step
 from portal_app.pages.outpatient_step import outpatient_step
 from portal_app.pages.rad_onc_step import rad_onc_step
+from portal_app.pages.rehab_step import rehab_step
+from portal_app.pages.sleep_step import sleep_step
 from portal_app.state.order_wizard import (
     PROGRAM_STEP,
     REVIEW_STEP,
@@ -303,6 +305,8 @@ def order_wizard_page() -> rx.Component:
                     ("outpatient", outpatient_step()),
                     ("medical_oncology", med_onc_step()),
                     ("radiation_oncology", rad_onc_step()),
+                    ("rehabilitation", rehab_step()),
+                    ("sleep", sleep_step()),
                     rx.fragment(),
                 )),
                 _shown_on(4, _diagnosis_step()),

@@ -53,6 +53,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "admin.users": frozenset({Role.SUPPORT_ADMIN}),
     "admin.audit_log": frozenset({Role.SUPPORT_ADMIN}),
     "metrics.read": REVIEWER_ROLES | {Role.SUPPORT_ADMIN},
+    # PAP device data: offices upload a member's file; support checks the files held as mismatches.
+    "device_data.upload": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "device_data.review_held": frozenset({Role.SUPPORT_ADMIN}),
+    # The prior-authorization API (services/pas): API clients act as ordering provider staff.
+    "pas.submit": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "pas.inquire": PROVIDER_ROLES,
+    "pas.subscribe": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "api.manage_clients": frozenset({Role.SUPPORT_ADMIN}),
 }
 
 

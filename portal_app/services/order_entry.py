@@ -393,12 +393,14 @@ def save_program_details(
     if errors:
         return StepResult(errors)
     order.details = validated.model_dump(mode="json")
-    _replace_lines(session, order, plan.code, on.year, wanted)
+    _replace_lines(session, order, plan.code, on.year, wanted, validated)
     _touch(session, order, actor, 4)
     return StepResult()
 
 
-def _replace_lines(session: Session, order: Order, plan_code: str, year: int, codes: list[str]) -> None:
+def _replace_lines(
+    session: Session, order: Order, plan_code: str, year: int, codes: list[str], details=None
+) -> None:
     program = get_program(order.program)
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
         session.delete(line)
@@ -406,7 +408,7 @@ def _replace_lines(session: Session, order: Order, plan_code: str, year: int, co
     for number, code in enumerate(codes, start=1):
         managed = program.managed_code(plan_code, year, code)
         session.add(OrderLine(order_id=order.id, line_number=number, code_system="CPT", code=code,
-                              description=managed.label))
+                              description=managed.label, quantity=program.quantity_for(details, plan_code, managed)))
 
 
 # --- step 5: diagnoses ---

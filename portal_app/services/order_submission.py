@@ -178,6 +178,10 @@ def _completeness_problems(session: Session, order: Order, today: date) -> list[
         problems.append(problem)
     if order.urgency == Urgency.URGENT and not order.urgency_reason:
         problems.append("Give the clinical reason this request is urgent.")
+    if order.service_start is not None and order.member_id is not None and _details(session, order) is None:
+        # The answers were valid when saved; a later change (e.g. the date of service) broke them.
+        problems.append("Some answers to the program's questions no longer fit the request (for example the "
+                        "date of service changed): go back to the request details and save them again.")
     return problems
 
 

@@ -153,6 +153,8 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
         refresh_outcome(session, session.get(Order, order_id))
         if final:
             _create_letters(session, order_id)
+            from portal_app.services.subscriptions import queue_decision_notifications  # PAS rest-hook outbox
+            queue_decision_notifications(session, order_id=order_id)
         session.commit()
     except StaleDataError:
         session.rollback()

@@ -12,6 +12,8 @@ from portal_app.state.med_onc_step import MedOncStepState
 from portal_app.state.msk_step import MskStepState
 from portal_app.state.outpatient_step import OutpatientStepState
 from portal_app.state.rad_onc_step import RadOncStepState
+from portal_app.state.rehab_step import RehabStepState
+from portal_app.state.sleep_step import SleepStepState
 
 STEP_STATES = {
     Program.IMAGING.value: ImagingStepState,
@@ -19,6 +21,8 @@ STEP_STATES = {
     Program.OUTPATIENT.value: OutpatientStepState,
     Program.MEDICAL_ONCOLOGY.value: MedOncStepState,
     Program.RADIATION_ONCOLOGY.value: RadOncStepState,
+    Program.REHABILITATION.value: RehabStepState,
+    Program.SLEEP.value: SleepStepState,
 }
 
 

@@ -151,3 +151,16 @@ def test_a_schedule_longer_than_the_approval_is_refused_with_the_reason(demo):
         "weekdays": ["mon"], "start_date": "2026-12-07", "end_date": "2027-03-01"}}}
     result = entry.save_program_details(demo, actor=office, order_id=order_id, details=too_long, codes=["A0130"])
     assert any("runs past" in message for message in result.errors.values()), result.errors
+
+
+def test_answers_that_no_longer_fit_after_the_date_changed_are_refused_at_submit(demo):
+    office = actor_for(demo)
+    order_id = draft_order(demo, office, member="LKS100000029", program="outpatient", details=WHEELCHAIR,
+                           codes=["A0130"], diagnoses=["N18.6"])
+    # The trips start on 7 December; moving the date of service after them breaks the schedule.
+    later = SERVICE + timedelta(days=14)
+    assert entry.save_urgency_and_date(demo, actor=office, order_id=order_id, urgency="standard",
+                                       urgency_reason="", service_date=later, today=TODAY).ok
+    result = submit_order(demo, actor=office, order_id=order_id, today=TODAY)
+    assert not result.submitted
+    assert any("no longer fit" in problem for problem in result.problems)

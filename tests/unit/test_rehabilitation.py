@@ -36,12 +36,16 @@ from portal_app.domain.programs.rehabilitation import (
     REQUEST_TYPES,
     SCORE_OFF_SCALE,
     RehabDetails,
+    ITEM_ENTRY_TOOLS,
+    TOTAL_ENTRY_TOOLS,
     allocate_visits,
+    authorized_visits,
     benefit_limit,
     burn_down,
     code_choices,
     details_errors,
     initial_evaluation_date_problem,
+    request_allocation,
     visit_amounts,
 )
 from portal_app.domain.rules import Outcome, evaluate
@@ -315,10 +319,10 @@ def test_burn_down_rejects_negative_numbers():
 # --- Program definition and reference data --------------------------------------------------
 
 
-def test_program_is_defined_but_not_registered_yet():
+def test_program_is_registered():
     assert PROGRAM.code is Program.REHABILITATION
     assert PROGRAM.details_schema is RehabDetails
-    assert Program.REHABILITATION not in PROGRAMS
+    assert PROGRAMS[Program.REHABILITATION] is PROGRAM
 
 
 def test_codes_validity_and_limits():
@@ -346,9 +350,67 @@ def test_engine_approves_the_full_allocation():
     assert determination.lines[0].outcome is Outcome.AUTHORIZED
 
 
-def test_engine_sends_a_reduced_allocation_to_a_reviewer():
+def test_engine_authorizes_a_reduced_allocation_with_its_reason():
+    # Program FAQ (shared/seeds/000): the request receives the lower allocation, with the reasons.
     determination = evaluate(PROGRAM, engine_request(details(current_score=34)))
     line = determination.lines[0]
+    assert line.outcome is Outcome.AUTHORIZED
+    [result] = line.results
+    assert result.criterion_id == "rehab.visit_allocation" and result.met is True
+    assert result.text.startswith(f"Visits recommended: {REDUCED} (the usual allocation is {FULL}).")
+    assert "less than its minimal clinically important difference of 10 points" in result.text
+    assert authorized_visits(details(current_score=34), allocate_visits(details(current_score=34))) == REDUCED
+
+
+def test_engine_sends_a_request_for_more_than_recommended_to_a_nurse():
+    rehab = details(current_score=34, visits_requested=12)
+    line = evaluate(PROGRAM, engine_request(rehab)).lines[0]
     assert line.outcome is Outcome.PENDED
-    assert "rehab.little_progress" in line.reason
-    assert line.results[0].met is False
+    assert "rehab.visits_requested" in line.reason
+    assert authorized_visits(rehab, allocate_visits(rehab)) is None
+    fewer = details(visits_requested=6)
+    assert authorized_visits(fewer, allocate_visits(fewer)) == 6
+
+
+def test_engine_sends_a_request_at_the_benefit_limit_to_a_nurse():
+    rehab = details(visits_authorized_this_year=30)
+    line = evaluate(PROGRAM, engine_request(rehab)).lines[0]
+    assert line.outcome is Outcome.PENDED
+    assert line.results[0].criterion_id == "rehab.benefit_limit_reached"
+    capped = details(visits_authorized_this_year=27)
+    assert authorized_visits(capped, request_allocation(capped, "LKS")) == 3
+
+
+def test_the_episode_date_on_file_applies_without_a_context():
+    data = {
+        "discipline": "PT", "request_type": "later_treatment", "body_region": "low_back",
+        "episode_initial_evaluation_date": "2025-03-10", "initial_evaluation_date": "2025-04-01",
+    }
+    assert "03/10/2025" in details_errors(data)["initial_evaluation_date"]
+    assert details_errors({**data, "initial_evaluation_date": "2025-03-10"}) == {}
+
+
+def test_item_answers_are_scored_by_the_portal():
+    knee = {"discipline": "PT", "request_type": "first_treatment", "body_region": "knee",
+            "initial_evaluation_date": EPISODE_START, "outcome_tool": "KOOS_JR",
+            "outcome_answers": [2, 2, 1, 3, 2, 2, 3], "current_score": 99}
+    rehab = RehabDetails.model_validate(knee)
+    assert rehab.current_score == pytest.approx(50.012)  # the published example, raw 15
+    # On the first treatment request that score is the episode's baseline.
+    assert (rehab.baseline_tool, rehab.baseline_score) == ("KOOS_JR", rehab.current_score)
+    errors = details_errors({**knee, "outcome_answers": [2, 2, None, 3, 2, 2, 3]})
+    assert "1 of its 7 items are blank" in errors["outcome_answers"]
+
+
+def test_licensed_tools_are_entered_as_totals():
+    assert {"ODI", "NDI", "QUICKDASH"} == set(TOTAL_ENTRY_TOOLS)
+    assert ITEM_ENTRY_TOOLS == {"LEFS", "PSFS", "KOOS_JR", "HOOS_JR"}
+    data = {"discipline": "PT", "request_type": "later_treatment", "body_region": "low_back",
+            "initial_evaluation_date": EPISODE_START, "outcome_tool": "ODI", "outcome_answers": [1] * 10}
+    assert "total score" in details_errors(data)["outcome_answers"]
+
+
+def test_summary_shows_the_change_against_the_mcid():
+    lines = dict(PROGRAM.summary_lines(details(current_score=34), date(2026, 5, 4)))
+    assert lines["Change from baseline"].startswith("40 to 34: improved by 6 points, which is below")
+    assert "total entered by the provider" in lines["Outcome score"]

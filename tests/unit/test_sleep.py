@@ -375,9 +375,9 @@ def test_details_plain_messages():
     assert "from 0 to 200" in errors["diagnostic_index"]
 
 
-def test_program_is_defined_but_not_registered_yet():
+def test_program_is_registered():
     assert PROGRAM.code is Program.SLEEP
-    assert Program.SLEEP not in PROGRAMS
+    assert PROGRAMS[Program.SLEEP] is PROGRAM
     assert PROGRAM.has_code_list("EVG", 2026) and PROGRAM.has_code_list("SUM", 2027)
     assert PROGRAM.managed_code("EVG", 2026, "E0601").category == "pap_device"
     assert PROGRAM.validity_days("EVG") == 60
@@ -444,3 +444,34 @@ def test_engine_grace_days_come_from_the_plan():
     }
     assert decide_one("A7037", plan="EVG", **supplies).outcome is Outcome.PENDED
     assert decide_one("A7037", plan="SUM", **supplies).outcome is Outcome.AUTHORIZED  # 10-day grace
+
+
+# --- Wizard additions: limits on the date of service, summary lines ---------------------------
+
+
+def test_details_refuse_a_supply_over_its_limit_on_the_date_of_service():
+    data = {
+        "request_kind": "supplies", "supplies": [{"item": "A7037"}],
+        "previous_dispenses": [{"item": "A7037", "dispensed_on": "2026-02-10"}],
+    }
+    SleepDetails.model_validate(data)  # without the date of service nothing is checked
+    with pytest.raises(ValueError) as refused:
+        SleepDetails.model_validate(data, context={"service_date": date(2026, 5, 4)})
+    assert "Tubing (A7037)" in str(refused.value) and "05/10/2026" in str(refused.value)
+    # The plan's grace days (SUM: 10) let the refill ship from 04/30/2026.
+    SleepDetails.model_validate({**data, "grace_days": 10}, context={"service_date": date(2026, 5, 4)})
+
+
+def test_summary_shows_the_recall_notice_and_the_adherence():
+    recalled = SleepDetails.model_validate(
+        {"request_kind": "pap_device", "device_type": "cpap", "device_model": "Philips DreamStation"})
+    assert "recalled this device model" in dict(PROGRAM.summary_lines(recalled, REQUEST_DAY))["Recall notice"]
+    supplies = SleepDetails.model_validate({
+        "request_kind": "supplies", "supplies": [{"item": "A7032"}], "adherence_compliant": False,
+        "adherence_window_start": "2026-01-05", "adherence_nights_over_4h": 20,
+    })
+    text = dict(PROGRAM.summary_lines(supplies, REQUEST_DAY))["PAP use from device data"]
+    assert text.startswith("20 of 30 nights with 4 hours of use or more, from 01/05/2026 to 02/03/2026 (67 %)")
+    assert "does not meet" in text
+    unknown = SleepDetails.model_validate({"request_kind": "pap_continued", "device_type": "cpap"})
+    assert "No device data on file" in dict(PROGRAM.summary_lines(unknown, REQUEST_DAY))["PAP use from device data"]

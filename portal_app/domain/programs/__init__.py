@@ -73,6 +73,8 @@ class ProgramDefinition:
     validity_end: Callable[[str, date, BaseModel | None], date] | None = field(default=None, repr=False)
     # details -> why no request is needed at all (the wizard stops and says so), or None.
     no_request_reason: Callable[[BaseModel | Mapping], str | None] | None = field(default=None, repr=False)
+    # (details, plan code, the line's managed code) -> units the line asks for (visits, supplies).
+    line_quantity: Callable[[BaseModel, str, ManagedCode], int] | None = field(default=None, repr=False)
     # (details, date of service) -> extra (label, value) lines for the order summary.
     summary_extras: Callable[[BaseModel, date], list[tuple[str, str]]] | None = field(default=None, repr=False)
 
@@ -100,6 +102,12 @@ class ProgramDefinition:
         """The message that no request is needed for these answers (validated, or the raw answers
         while some are still missing), or None."""
         return self.no_request_reason(details) if self.no_request_reason is not None else None
+
+    def quantity_for(self, details: BaseModel | None, plan_code: str, managed: ManagedCode) -> int:
+        """How many units a line asks for (1 unless the program counts visits or supplies)."""
+        if self.line_quantity is None or details is None:
+            return 1
+        return max(1, int(self.line_quantity(details, plan_code, managed)))
 
     def summary_lines(self, details: BaseModel, service_date: date) -> list[tuple[str, str]]:
         """Program-specific lines for the order summary (e.g. every trip date of a schedule)."""
@@ -155,9 +163,13 @@ from portal_app.domain.programs import medical_oncology as _medical_oncology  # 
 from portal_app.domain.programs import msk as _msk  # noqa: E402
 from portal_app.domain.programs import outpatient as _outpatient  # noqa: E402
 from portal_app.domain.programs import radiation_oncology as _radiation_oncology  # noqa: E402
+from portal_app.domain.programs import rehabilitation as _rehabilitation  # noqa: E402
+from portal_app.domain.programs import sleep as _sleep  # noqa: E402
 
 register(_imaging.PROGRAM)
 register(_medical_oncology.PROGRAM)  # with its validity_end, no_request_reason, summary_extras
 register(_msk.PROGRAM)
 register(_outpatient.PROGRAM)
 register(_radiation_oncology.PROGRAM)
+register(_rehabilitation.PROGRAM)
+register(_sleep.PROGRAM)

@@ -17,6 +17,11 @@ Rules (program FAQ, shared/seeds/000, "Rehabilitation program tips"):
   exercise program), the plan's benefit limit reached. Progress of at least the MCID gets the
   full allocation.
 * Visits used and remaining per episode (``burn_down``).
+* The determination (``authorized_visits``): the recommendation is authorized at once, reduced
+  or full, with its reasons (the FAQ's request "receives a lower visit allocation"); asking for
+  more visits than recommended, or the benefit limit, sends the request to a nurse.
+* Outcome scores: tools licensed for commercial or electronic use are entered as the total the
+  provider scored (``TOTAL_ENTRY_TOOLS``); the others item by item, scored by the portal.
 
 Reference data (each row with its source) in ``portal_app/reference/``: ``rehab_visits.csv``
 (full / reduced / discharge-planning visits by discipline and request type),
@@ -34,7 +39,15 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
@@ -101,6 +114,29 @@ CLINICAL_NOTES_MAX = 4000
 MAX_VISITS_REQUESTED = 100
 # Scores are typed in as totals; anything outside this is a typing error, not a score.
 SCORE_ENTRY_LIMIT = 1000.0
+MAX_VISITS_COUNTED = 1000
+
+# How the wizard collects each tool (clinical-reference §1.1 "Instrument copyright": collect item
+# scores, and show item text only for instruments the portal is licensed or permitted to use).
+# Tools whose rights holder asks commercial or electronic users for a licence are entered as the
+# total the provider scored on the licensed form; the others item by item, as numbers only (the
+# portal never shows item wording), and the portal scores them (outcome_tools.score).
+TOTAL_ENTRY_TOOLS: Mapping[str, str] = MappingProxyType(
+    {
+        # Fairbank; distributed by the Mapi Research Trust, fees for healthcare organizations,
+        # commercial users and IT companies (PhenX toolkit ODI protocol; RehabMeasures ODI page).
+        "ODI": "The ODI is licensed through the Mapi Research Trust: score the licensed form and enter its total.",
+        # Vernon; also distributed through the Mapi Research Trust [K: check its licence terms].
+        "NDI": "The NDI is licensed by its author: score the licensed form and enter its total.",
+        # Institute for Work & Health: free for clinicians, a licence for commercial use
+        # (clinical-reference §1.1).
+        "QUICKDASH": (
+            "The QuickDASH belongs to the Institute for Work & Health: score the licensed form and enter its total."
+        ),
+    }
+)
+# LEFS, PSFS, KOOS JR and HOOS JR are free to use (clinical-reference §1.1).
+ITEM_ENTRY_TOOLS: frozenset[str] = frozenset(outcome_tools.TOOLS) - frozenset(TOTAL_ENTRY_TOOLS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,6 +214,16 @@ def _text(value: Any, *, maximum: int, what: str) -> str:
     return value
 
 
+def _item_answer(value: Any) -> int | None:
+    """One item answer: a whole number, or None (blank); the tool's own range is checked when scored."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or len(text) > 3:
+        raise PydanticCustomError("answers", "Answer each item with a whole number from its scale, or leave it blank.", {})
+    return int(text)
+
+
 def _score_entry(value: Any, what: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -210,11 +256,17 @@ class RehabDetails(BaseModel):
     request_type: RequestType
     episode_kind: EpisodeKind = "standard"
     body_region: BodyRegion
+    # The date already on the episode, filled in by the portal from the member's earlier requests
+    # (never typed); the episode date rule applies against it when no context date is given.
+    episode_initial_evaluation_date: date | None = None
     initial_evaluation_date_reason: str = ""
     initial_evaluation_date: date
     outcome_tool: str = ""
     baseline_tool: str = ""
     baseline_score: float | None = None
+    # The item answers of this request's tool, for tools entered item by item (see
+    # ``ITEM_ENTRY_TOOLS``); when given, the portal scores them and they set ``current_score``.
+    outcome_answers: list[int | None] = Field(default_factory=list)
     current_score: float | None = None
     mitigating_factors: list[MitigatingFactor] = Field(default_factory=list)
     mitigating_factor_note: str = ""
@@ -224,6 +276,11 @@ class RehabDetails(BaseModel):
     functional_goals_met: bool = False
     benefit_limit_reached: bool = False
     visits_requested: int | None = None
+    # Filled in by the portal: visits authorized on the member's earlier requests for this
+    # discipline in the calendar year of the date of service (what the benefit limit counts).
+    visits_authorized_this_year: int | None = None
+    # Typed by the provider on later requests: visits attended so far in this episode (burn-down).
+    visits_attended: int | None = None
     clinical_notes: str = ""
 
     @field_validator("discipline", mode="before")
@@ -256,8 +313,11 @@ class RehabDetails(BaseModel):
     @classmethod
     def _episode_date(cls, value: date, info: ValidationInfo) -> date:
         context = info.context or {}
+        previous = context.get("previous_initial_evaluation_date") or info.data.get(
+            "episode_initial_evaluation_date"
+        )
         problem = initial_evaluation_date_problem(
-            context.get("previous_initial_evaluation_date"),
+            previous,
             value,
             info.data.get("initial_evaluation_date_reason", ""),
             info.data.get("episode_kind", "standard"),
@@ -286,9 +346,35 @@ class RehabDetails(BaseModel):
     def _baseline(cls, value: Any) -> Any:
         return _score_entry(value, "the baseline score")
 
+    @field_validator("outcome_answers", mode="before")
+    @classmethod
+    def _answers(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or value == []:
+            return []
+        tool = info.data.get("outcome_tool") or ""
+        if not tool:
+            raise PydanticCustomError("answers", "Choose the outcome tool the answers belong to.", {})
+        if tool not in ITEM_ENTRY_TOOLS:
+            raise PydanticCustomError(
+                "answers", "Enter the {tool} as its total score (its licence does not allow item entry here).",
+                {"tool": outcome_tools.tool_info(tool).name},
+            )
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) > 100:
+            raise PydanticCustomError("answers", "Give the answers as a list, one per item.", {})
+        answers = [_item_answer(item) for item in value]
+        try:
+            outcome_tools.score(tool, answers)
+        except ValueError as problem:
+            raise PydanticCustomError("answers", "{problem}", {"problem": str(problem)}) from None
+        return answers
+
     @field_validator("current_score", mode="before")
     @classmethod
-    def _current(cls, value: Any) -> Any:
+    def _current(cls, value: Any, info: ValidationInfo) -> Any:
+        answers = info.data.get("outcome_answers") or []
+        if answers and info.data.get("outcome_tool"):
+            # Scored here, exactly as published; a total typed alongside the answers is ignored.
+            return outcome_tools.score(info.data["outcome_tool"], answers)
         return _score_entry(value, "the updated score")
 
     @field_validator("mitigating_factors", mode="before")
@@ -330,10 +416,33 @@ class RehabDetails(BaseModel):
             )
         return int(text)
 
+    @field_validator("visits_authorized_this_year", "visits_attended", mode="before")
+    @classmethod
+    def _visit_count(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_VISITS_COUNTED:
+            raise PydanticCustomError(
+                "visits", "Enter the visits as a whole number from 0 to {maximum}.", {"maximum": MAX_VISITS_COUNTED}
+            )
+        return int(text)
+
     @field_validator("clinical_notes", mode="before")
     @classmethod
     def _notes(cls, value: Any) -> Any:
         return _text(value, maximum=CLINICAL_NOTES_MAX, what="the clinical notes")
+
+    @model_validator(mode="after")
+    def _first_treatment_baseline(self) -> RehabDetails:
+        # On the first treatment request this request's score is the episode's baseline.
+        if (
+            self.request_type == "first_treatment" and self.baseline_score is None
+            and self.current_score is not None and self.outcome_tool
+            and self.baseline_tool in ("", self.outcome_tool)
+        ):
+            self.baseline_tool, self.baseline_score = self.outcome_tool, self.current_score
+        return self
 
     @property
     def baseline_tool_code(self) -> str:
@@ -502,10 +611,7 @@ GOALS_MET = "goals_met"
 BENEFIT_LIMIT_REACHED = "benefit_limit_reached"
 BENEFIT_LIMIT_CAPS = "benefit_limit_caps"
 
-ALLOCATION_CITATION = (
-    "Rehabilitation program FAQ (shared/seeds/000): reasons for a lower visit allocation; "
-    "outcome-tool MCIDs per portal_app/domain/outcome_tools.py"
-)
+ALLOCATION_CITATION = "Rehabilitation program FAQ: reasons for a lower visit allocation; outcome-tool MCIDs"
 
 
 @dataclass(frozen=True)
@@ -739,28 +845,129 @@ def burn_down(authorized_per_request: Iterable[int], used: int) -> BurnDown:
 
 
 # ---------------------------------------------------------------------------------------------
+# The determination: what the engine may authorize
+# ---------------------------------------------------------------------------------------------
+
+
+def request_allocation(details: RehabDetails, plan_code: str) -> Allocation:
+    """The allocation for a saved request: the plan's amounts and limit, and the visits the portal
+    counted against the benefit limit this year (``details.visits_authorized_this_year``: the portal
+    sees authorizations, not claims)."""
+    return allocate_visits(details, plan_code=plan_code, visits_used_this_year=details.visits_authorized_this_year)
+
+
+def authorized_visits(details: RehabDetails, allocation: Allocation) -> int | None:
+    """The visits the engine authorizes at once, or None when a person must decide.
+
+    The program FAQ (shared/seeds/000) describes a request that *receives* a lower allocation
+    (2-4 visits) with the reasons, and a peer-to-peer call for the provider who disagrees; so a
+    reduced allocation is authorized for the reduced number, with its reasons. The engine never
+    refuses visits (shared/seeds/001: only a physician makes an adverse decision), so a request
+    for more visits than recommended, or one at the benefit limit, goes to a nurse. A request
+    for fewer visits than recommended gets what it asked for.
+    """
+    if allocation.needs_review or allocation.visits < 1:
+        return None
+    requested = details.visits_requested
+    if requested is not None and requested > allocation.visits:
+        return None
+    return min(requested, allocation.visits) if requested is not None else allocation.visits
+
+
+def _visits(count: int) -> str:
+    return f"{count} visit{'s' if count != 1 else ''}"
+
+
+def allocation_summary(details: RehabDetails, allocation: Allocation) -> str:
+    """One paragraph for the provider: the visits recommended and why."""
+    usual = "" if allocation.visits == allocation.full_visits else f" (the usual allocation is {allocation.full_visits})"
+    why = " ".join(reason.text for reason in allocation.reasons)
+    return f"Visits recommended: {allocation.visits}{usual}. {why}"
+
+
+# ---------------------------------------------------------------------------------------------
 # Criteria for the rules engine
 # ---------------------------------------------------------------------------------------------
 
 
 def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] | None:
-    """One criterion per allocation reason: met when it supports the visits.
+    """The visit recommendation as criteria: met when the engine may authorize it.
 
-    A reduced allocation or a reached benefit limit therefore goes to a reviewer, who may
-    approve the recommended number of visits; the full allocation is approved at once.
+    ``rehab.visit_allocation`` carries the recommended visits and every reason in the provider's
+    terms; it is not met only at the benefit limit (no visits recommended automatically).
+    ``rehab.visits_requested`` (when the provider asked for a number) is not met when more
+    visits were asked for than recommended. See ``authorized_visits``.
     """
     details = request.details if isinstance(request.details, RehabDetails) else None
     if details is None:
         text = "The rehabilitation request details are complete."
         return [CriterionResult("rehab.details", text, "", None)]
-    allocation = allocate_visits(details, plan_code=request.plan_code)
-    return [
-        CriterionResult(f"rehab.{reason.code}", reason.text, ALLOCATION_CITATION, not reason.problem)
-        for reason in allocation.reasons
+    allocation = request_allocation(details, request.plan_code)
+    limit_reached = BENEFIT_LIMIT_REACHED in allocation.reason_codes
+    results = [
+        CriterionResult(
+            f"rehab.{BENEFIT_LIMIT_REACHED}" if limit_reached else "rehab.visit_allocation",
+            allocation_summary(details, allocation),
+            ALLOCATION_CITATION,
+            not (allocation.needs_review or allocation.visits < 1),
+        )
     ]
+    if details.visits_requested is not None and not limit_reached:
+        fits = details.visits_requested <= allocation.visits
+        text = (
+            f"{_visits(details.visits_requested)} requested; the program recommends {allocation.visits}."
+            + ("" if fits else " A nurse reviews the request for the visits beyond the recommendation.")
+        )
+        results.append(CriterionResult("rehab.visits_requested", text, ALLOCATION_CITATION, fits))
+    return results
 
 
-# Not registered in PROGRAMS yet: the lead registers it once the wizard exists.
+def _summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str]]:
+    """The change from baseline against the MCID, and how the score was entered."""
+    if not isinstance(details, RehabDetails):
+        return []
+    lines: list[tuple[str, str]] = []
+    tool = details.outcome_tool
+    if tool:
+        how = "scored by the portal from the item answers" if details.outcome_answers else "total entered by the provider"
+        lines.append(("Outcome score", f"{outcome_tools.tool_info(tool).name}: "
+                      + (f"{_points(details.current_score)} ({how})" if details.current_score is not None else "none")))
+    baseline = details.baseline_tool_code
+    if (
+        details.request_type == "later_treatment" and baseline and tool == baseline
+        and details.baseline_score is not None and details.current_score is not None
+        and outcome_tools.is_on_scale(baseline, details.baseline_score)
+        and outcome_tools.is_on_scale(baseline, details.current_score)
+    ):
+        change = outcome_tools.change_from_baseline(baseline, details.baseline_score, details.current_score)
+        verdict = "reaches" if change.meets_mcid else "is below"
+        lines.append((
+            "Change from baseline",
+            f"{_points(change.baseline)} to {_points(change.current)}: "
+            f"{'improved' if change.improvement > 0 else 'changed'} by {_points(change.improvement)} points, "
+            f"which {verdict} the minimal clinically important difference of {_points(change.mcid)} points "
+            f"({outcome_tools.tool_info(baseline).direction_label.lower()})",
+        ))
+    return lines
+
+
+# Codes billed once per evaluation, whatever the number of visits.
+EVALUATION_CATEGORIES = frozenset(
+    {"pt_evaluation", "ot_evaluation", "st_evaluation", "pt_reevaluation", "ot_reevaluation"}
+)
+
+
+def line_quantity(details: BaseModel, plan_code: str, managed: ManagedCode) -> int:
+    """Visits a treatment line asks for: what the engine will authorize (the recommendation, or
+    fewer when fewer were requested); when a person must decide, the number requested (or the usual
+    allocation), for the nurse to approve in full or in part. Evaluation codes are one unit."""
+    if managed.category in EVALUATION_CATEGORIES or not isinstance(details, RehabDetails):
+        return 1
+    allocation = request_allocation(details, plan_code)
+    visits = authorized_visits(details, allocation)
+    return visits if visits is not None else (details.visits_requested or allocation.full_visits or 1)
+
+
 PROGRAM = ProgramDefinition(
     code=Program.REHABILITATION,
     label=Program.REHABILITATION.label,
@@ -768,4 +975,6 @@ PROGRAM = ProgramDefinition(
     validity_policy=_validity_days,
     code_index=_code_index,
     criteria=_criteria_for,
+    summary_extras=_summary_lines,
+    line_quantity=line_quantity,
 )

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
+from portal_app.domain import pap_compliance
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
@@ -580,8 +581,11 @@ class SleepDetails(BaseModel):
     adherence_compliant: bool | None = None
     adherence_window_start: date | None = None
     adherence_nights_over_4h: int | None = None
-    supplies: list[SupplyLine] = Field(default_factory=list, validate_default=True)
+    # Filled in by the portal: the member's earlier supplies (from their authorized requests) and
+    # the plan's grace days; listed before ``supplies``, whose limits are checked against them.
     previous_dispenses: list[PreviousDispense] = Field(default_factory=list)
+    grace_days: int = 0
+    supplies: list[SupplyLine] = Field(default_factory=list, validate_default=True)
     clinical_notes: str = ""
 
     @field_validator("request_kind", mode="before")
@@ -665,6 +669,28 @@ class SleepDetails(BaseModel):
         if info.data.get("request_kind") == "supplies" and not lines:
             raise PydanticCustomError("supplies_required", "Choose at least one supply item.", {})
         return lines
+
+    @field_validator("supplies")
+    @classmethod
+    def _within_limits(cls, lines: list[SupplyLine], info: ValidationInfo) -> list[SupplyLine]:
+        # With the date of service (the wizard's context), an item over its replacement limit is
+        # refused, naming the item and the date it can next be supplied.
+        service_date = (info.context or {}).get("service_date")
+        if info.data.get("request_kind") != "supplies" or not isinstance(service_date, date):
+            return lines
+        previous = info.data.get("previous_dispenses") or []
+        for line in lines:
+            problem = supply_limit_problem(
+                line.item, line.quantity, service_date, previous, grace_days=info.data.get("grace_days") or 0
+            )
+            if problem:
+                raise PydanticCustomError("supply_limit", "{problem}", {"problem": problem})
+        return lines
+
+    @field_validator("grace_days", mode="before")
+    @classmethod
+    def _grace(cls, value: Any) -> Any:
+        return _whole(value, maximum=31, what="the grace days") or 0
 
     @field_validator("previous_dispenses", mode="before")
     @classmethod
@@ -850,7 +876,50 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
     return results or None
 
 
-# Not registered in PROGRAMS yet: the lead registers it once the wizard exists.
+def adherence_text(compliant: bool | None, window_start: date | None, nights_over_4h: int | None) -> str:
+    """The adherence result in plain words, e.g. for the order summary."""
+    if compliant is None:
+        return "No device data on file: a nurse will ask for the usage report."
+    nights = nights_over_4h or 0
+    rule = (
+        f"the rule asks for {pap_compliance.REQUIRED_NIGHTS} of {pap_compliance.WINDOW_NIGHTS} nights "
+        f"(70 %) in the first {pap_compliance.FIRST_PERIOD_NIGHTS} nights"
+    )
+    if window_start is None:
+        return f"No night with 4 hours of use or more: {rule}, so the rule is not met."
+    end = window_start + timedelta(days=pap_compliance.WINDOW_NIGHTS - 1)
+    percent = nights * 100 / pap_compliance.WINDOW_NIGHTS
+    verdict = "meets" if compliant else "does not meet"
+    return (
+        f"{nights} of {pap_compliance.WINDOW_NIGHTS} nights with 4 hours of use or more, from "
+        f"{window_start.strftime('%m/%d/%Y')} to {end.strftime('%m/%d/%Y')} ({percent:.0f} %): this {verdict} "
+        f"the adherence rule ({rule})."
+    )
+
+
+def _summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str]]:
+    """The recall notice of the requested device model, and the adherence from device data."""
+    if not isinstance(details, SleepDetails):
+        return []
+    lines: list[tuple[str, str]] = []
+    notice = recall_notice(details.device_model) if details.device_model else None
+    if notice:
+        lines.append(("Recall notice", notice))
+    if details.request_kind in ("pap_continued", "supplies"):
+        lines.append((
+            "PAP use from device data",
+            adherence_text(details.adherence_compliant, details.adherence_window_start, details.adherence_nights_over_4h),
+        ))
+    return lines
+
+
+def line_quantity(details: BaseModel, plan_code: str, managed: ManagedCode) -> int:
+    """A supply line asks for the quantity requested; every other line for one."""
+    if isinstance(details, SleepDetails) and details.request_kind == "supplies":
+        return details.quantity_of(managed.code)
+    return 1
+
+
 PROGRAM = ProgramDefinition(
     code=Program.SLEEP,
     label=Program.SLEEP.label,
@@ -858,4 +927,6 @@ PROGRAM = ProgramDefinition(
     validity_policy=_validity_days,
     code_index=_code_index,
     criteria=_criteria_for,
+    summary_extras=_summary_lines,
+    line_quantity=line_quantity,
 )

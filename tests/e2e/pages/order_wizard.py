@@ -91,6 +91,25 @@ class OrderWizard:
     def check(self, name: str | re.Pattern) -> None:
         self.page.get_by_role("checkbox", name=name).click()
 
+    def describe_therapy(self, *, discipline: str, body_region: str, request_type: str) -> None:
+        """The rehabilitation step's first questions (labels as shown)."""
+        self.page.get_by_label("Therapy discipline").select_option(label=discipline)
+        self.page.get_by_label("Body region").select_option(label=body_region)
+        self.page.get_by_label("Kind of request", exact=True).select_option(label=request_type)
+
+    def enter_outcome_total(self, tool: str, total: int | float) -> None:
+        """A licensed tool (ODI, NDI, QuickDASH) is entered as the total scored on its form."""
+        self.page.get_by_label("Functional outcome tool").select_option(label=tool)
+        self.page.get_by_label("Total score on the licensed form").fill(str(total))
+
+    def request_supplies(self, quantities: dict[str, int], *, model: str = "") -> None:
+        """The sleep step's PAP supplies: a quantity per HCPCS item, and the device model."""
+        self.page.get_by_label("Kind of request", exact=True).select_option(label="PAP supplies")
+        if model:
+            self.page.get_by_label("Device make and model").fill(model)
+        for item, quantity in quantities.items():
+            self.page.get_by_label(re.compile(f"^{item} ")).fill(str(quantity))
+
     def submit(self) -> None:
         self.page.get_by_role("button", name="Submit request").click()
 

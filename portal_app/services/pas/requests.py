@@ -1,0 +1,819 @@
+"""Reading PAS request Bundles: validation and the mapping to what the wizard asks. Pure.
+
+`parse_submit` turns a `Claim/$submit` Bundle into a `ClaimRequest`: the member, the providers by
+NPI, the program, the requested codes and quantities, the diagnoses, urgency and date of service,
+the DTR answers (QuestionnaireResponse), documents and free-text messages. `parse_inquiry` does the
+same for a `Claim/$inquire` Bundle. Both refuse a Bundle that is not valid FHIR R4 (checked with
+the `fhir.resources` models) or that lacks what PAS requires, with a `PasProblem` (HTTP 400) whose
+issues name each problem and where it is.
+
+Nothing here touches the database: the service (`portal_app.services.pas.service`) looks the
+member, providers and program up and calls the wizard's services with these values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from portal_app.services.pas import vocabulary as v
+from portal_app.services.pas.outcomes import Issue, PasProblem, fhirpath
+
+MAX_ISSUES = 20
+MAX_ITEMS = 10  # the wizard takes at most 10 codes per request
+MAX_QUANTITY = 99_999  # drug billing units over a course run into the thousands
+
+
+# --- what a request says ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    """A Practitioner, PractitionerRole (resolved to its practitioner), Organization or Location."""
+
+    full_url: str
+    resource_type: str
+    npi: str = ""
+    tax_id: str = ""
+    name: str = ""
+    address: str = ""
+    fax: str = ""
+    plan_code: str = ""  # an insurer Organization naming the Precert plan code
+
+
+@dataclass(frozen=True)
+class RequestedItem:
+    sequence: int
+    code_system: str  # CPT, HCPCS
+    code: str
+    quantity: int
+    category: str = ""  # X12 1365 service type
+    program: str = ""  # the Precert program extension on the item
+    trace_number: dict[str, Any] | None = None  # itemTraceNumber (an Identifier), echoed back
+    cancelled: bool = False  # modifierExtension infoCancelled (updates)
+    change: str = ""  # extension infoChanged: "added" or "changed" (updates)
+    certification_type: str = ""
+    service_date: date | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A document sent in a DocumentReference (content.attachment.data)."""
+
+    sequence: int
+    filename: str
+    content: bytes
+    change: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimRequest:
+    """Everything a PAS Claim asks for, in the wizard's terms."""
+
+    claim_full_url: str
+    identifier_system: str
+    identifier_value: str
+    request_hash: str
+    claim_type: dict[str, Any]
+    member_number: str
+    patient_family: str
+    patient_birth_date: date | None
+    insurer: Party | None
+    requester: Party | None
+    ordering: Party | None
+    servicing: Party | None
+    urgent: bool
+    urgency_reason: str
+    service_date: date | None
+    diagnoses: tuple[str, ...]
+    items: tuple[RequestedItem, ...]
+    program: str  # explicit program (extension), or from the questionnaire; "" when unsaid
+    questionnaire: str
+    answers: dict[str, Any]
+    messages: tuple[tuple[str, str], ...]  # (text, change)
+    attachments: tuple[Attachment, ...]
+    acknowledged: frozenset[str]
+    related: tuple[str, str] | None  # (system, value) of the Claim this one updates
+    certification_type: str  # claim-level X12 1322 code ("3" cancels)
+    cancelled_status: bool  # Claim.status = cancelled
+    patient_entry: dict[str, Any] = field(default_factory=dict)
+    insurer_entry: dict[str, Any] = field(default_factory=dict)
+    requester_entry: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_update(self) -> bool:
+        return self.related is not None
+
+    @property
+    def cancels_everything(self) -> bool:
+        live = [item for item in self.items if not item.cancelled]
+        return (
+            self.certification_type == v.CERTIFICATION_CANCEL
+            or self.cancelled_status
+            or (bool(self.items) and not live)
+        )
+
+
+@dataclass(frozen=True)
+class InquiryRequest:
+    member_number: str
+    patient_birth_date: date | None
+    plan_code: str
+    npis: frozenset[str]
+    identifier: tuple[str, str] | None  # the original Claim's identifier, when the inquiry names it
+    codes: frozenset[str]
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def validate_bundle(raw: Any) -> None:
+    """Refuse anything that is not a FHIR R4 Bundle whose first entry is a Claim for prior
+    authorization; the `fhir.resources` models check every entry's structure and data types."""
+    if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
+        raise PasProblem.one(400, "structure", "The request body must be a FHIR Bundle (JSON).")
+    entries = raw.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise PasProblem.one(
+            400, "required", "The Bundle has no entries; the first must be the Claim.", "Bundle.entry"
+        )
+    from fhir.resources.R4B.bundle import Bundle  # loaded on first use (about 0.2 s)
+
+    try:
+        Bundle.model_validate(raw)
+    except ValidationError as invalid:
+        issues = [
+            Issue(
+                "structure" if error["type"] in ("extra_forbidden", "missing") else "value",
+                _plain_pydantic(error),
+                fhirpath(error["loc"]),
+            )
+            for error in invalid.errors()[:MAX_ISSUES]
+        ]
+        raise PasProblem(400, issues) from None
+    except (KeyError, TypeError, ValueError) as invalid:  # e.g. an unknown resourceType
+        raise PasProblem.one(
+            400, "structure", f"The Bundle is not valid FHIR R4: {str(invalid)[:200]}."
+        ) from None
+    first = entries[0].get("resource") or {}
+    if first.get("resourceType") != "Claim":
+        raise PasProblem.one(
+            400, "structure", "The first entry of the Bundle must be the Claim.", "Bundle.entry[0].resource"
+        )
+    if first.get("use") != "preauthorization":
+        raise PasProblem.one(400, "value", "Claim.use must be 'preauthorization'.", "Claim.use")
+
+
+def _plain_pydantic(error: dict) -> str:
+    message = str(error.get("msg", "invalid value")).split("\n")[0].strip()
+    if error["type"] == "missing":
+        return "A required element is missing."
+    if error["type"] == "extra_forbidden":
+        return "This element is not part of the FHIR R4 resource."
+    return message.removeprefix("Value error, ")
+
+
+# --- references inside the Bundle ------------------------------------------------------------
+
+
+class BundleIndex:
+    """Find the Bundle entry a reference points to (by fullUrl, or by Type/id)."""
+
+    def __init__(self, raw: dict[str, Any]):
+        self.entries: list[dict[str, Any]] = [e for e in raw.get("entry", []) if isinstance(e, dict)]
+        self._by_url: dict[str, dict[str, Any]] = {}
+        for entry in self.entries:
+            resource = entry.get("resource") or {}
+            if entry.get("fullUrl"):
+                self._by_url[entry["fullUrl"]] = entry
+            if resource.get("id"):
+                self._by_url.setdefault(f"{resource['resourceType']}/{resource['id']}", entry)
+
+    def entry(self, reference: dict[str, Any] | None) -> dict[str, Any] | None:
+        target = (reference or {}).get("reference") if isinstance(reference, dict) else None
+        if not target:
+            return None
+        if target in self._by_url:
+            return self._by_url[target]
+        for url, entry in self._by_url.items():  # absolute URLs ending in Type/id
+            if url.endswith(f"/{target}"):
+                return entry
+        return None
+
+    def resource(self, reference: dict[str, Any] | None) -> dict[str, Any] | None:
+        found = self.entry(reference)
+        return found.get("resource") if found else None
+
+    def of_type(self, resource_type: str) -> list[dict[str, Any]]:
+        return [
+            e["resource"]
+            for e in self.entries
+            if (e.get("resource") or {}).get("resourceType") == resource_type
+        ]
+
+
+def _require(
+    issues: list[Issue], index: BundleIndex, reference: Any, expression: str, what: str
+) -> dict | None:
+    if not reference:
+        return None
+    found = index.resource(reference)
+    if found is None:
+        issues.append(
+            Issue(
+                "not-found",
+                f"{what} refers to '{reference.get('reference', '')}', which is not in the Bundle.",
+                expression,
+            )
+        )
+    return found
+
+
+# --- small readers ---------------------------------------------------------------------------
+
+
+def _codings(concept: Any) -> list[dict[str, Any]]:
+    return (
+        [c for c in (concept or {}).get("coding", []) if isinstance(c, dict)]
+        if isinstance(concept, dict)
+        else []
+    )
+
+
+def _code(concept: Any, systems: tuple[str, ...] = ()) -> str:
+    for coding in _codings(concept):
+        if not systems or coding.get("system") in systems:
+            return str(coding.get("code") or "").strip()
+    return ""
+
+
+def _extensions(element: Any, url: str, *, modifier: bool = False) -> list[dict[str, Any]]:
+    key = "modifierExtension" if modifier else "extension"
+    return [e for e in (element or {}).get(key, []) if isinstance(e, dict) and e.get("url") == url]
+
+
+def _identifier(resource: dict[str, Any] | None, system: str) -> str:
+    for identifier in (resource or {}).get("identifier", []):
+        if identifier.get("system") == system and identifier.get("value"):
+            return str(identifier["value"]).strip()
+    return ""
+
+
+def _typed_identifier(resource: dict[str, Any] | None, type_code: str) -> str:
+    for identifier in (resource or {}).get("identifier", []):
+        if _code(identifier.get("type"), (v.V2_0203,)) == type_code and identifier.get("value"):
+            return str(identifier["value"]).strip()
+    return ""
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _name(resource: dict[str, Any]) -> str:
+    if isinstance(resource.get("name"), str):
+        return resource["name"]
+    for name in resource.get("name", []) or []:
+        text = name.get("text") or " ".join([*name.get("given", []), name.get("family", "")])
+        if text.strip():
+            return text.strip()
+    return ""
+
+
+def _address(resource: dict[str, Any]) -> str:
+    addresses = resource.get("address") or []
+    if isinstance(addresses, dict):
+        addresses = [addresses]
+    for address in addresses:
+        text = address.get("text") or ", ".join(
+            part
+            for part in [
+                " ".join(address.get("line", [])),
+                address.get("city", ""),
+                " ".join(p for p in (address.get("state", ""), address.get("postalCode", "")) if p),
+            ]
+            if part
+        )
+        if text.strip():
+            return text.strip()
+    return ""
+
+
+def _fax(resource: dict[str, Any]) -> str:
+    for telecom in resource.get("telecom", []) or []:
+        if telecom.get("system") == "fax" and telecom.get("value"):
+            return str(telecom["value"])
+    return ""
+
+
+def party(index: BundleIndex, reference: Any) -> Party | None:
+    """The party a reference names; a PractitionerRole stands for its practitioner (and its NPI)."""
+    entry = index.entry(reference)
+    if entry is None:
+        return None
+    resource = entry.get("resource") or {}
+    kind = resource.get("resourceType", "")
+    if kind == "PractitionerRole":
+        practitioner = index.resource(resource.get("practitioner"))
+        organization = index.resource(resource.get("organization")) or {}
+        if practitioner:
+            return Party(
+                entry.get("fullUrl", ""),
+                "Practitioner",
+                _identifier(practitioner, v.NPI),
+                _identifier(organization, v.TIN),
+                _name(practitioner),
+                _address(practitioner) or _address(organization),
+                _fax(resource) or _fax(practitioner),
+            )
+    return Party(
+        entry.get("fullUrl", ""),
+        kind,
+        _identifier(resource, v.NPI),
+        _identifier(resource, v.TIN),
+        _name(resource),
+        _address(resource),
+        _fax(resource),
+        _identifier(resource, v.SID_PLAN),
+    )
+
+
+# --- DTR answers -----------------------------------------------------------------------------
+
+
+def questionnaire_answers(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """QuestionnaireResponse items as {linkId: value}: one answer gives a value, several a list;
+    a group gives a dict of its items, and a group repeated under one linkId a list of dicts."""
+    answers: dict[str, Any] = {}
+    for item in items or []:
+        link = str(item.get("linkId", "")).strip()
+        if not link:
+            continue
+        if item.get("answer"):
+            values = [_answer_value(answer) for answer in item["answer"]]
+            value: Any = values[0] if len(values) == 1 else values
+        elif item.get("item"):
+            value = questionnaire_answers(item["item"])
+            if link in answers:
+                earlier = answers[link]
+                answers[link] = (earlier if isinstance(earlier, list) else [earlier]) + [value]
+                continue
+        else:
+            continue
+        answers[link] = value
+    return answers
+
+
+def _answer_value(answer: dict[str, Any]) -> Any:
+    for key, value in answer.items():
+        if key == "valueCoding":
+            return value.get("code")
+        if key.startswith("value"):
+            return value
+    return None
+
+
+# --- $submit ---------------------------------------------------------------------------------
+
+
+def request_hash(claim: dict[str, Any]) -> str:
+    """What makes two submissions of one Claim identifier the same request: the Claim without
+    its id, meta and narrative."""
+    significant = {k: val for k, val in claim.items() if k not in ("id", "meta", "text")}
+    return hashlib.sha256(json.dumps(significant, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def parse_submit(raw: Any) -> ClaimRequest:
+    """Validate a `$submit` Bundle and read what it asks for; `PasProblem` (400) lists the gaps."""
+    validate_bundle(raw)
+    index = BundleIndex(raw)
+    claim_entry = index.entries[0]
+    claim = claim_entry["resource"]
+    issues: list[Issue] = []
+
+    identifier = next((i for i in claim.get("identifier", []) if i.get("value")), None)
+    if identifier is None:
+        issues.append(
+            Issue(
+                "required",
+                "The Claim needs a business identifier (Claim.identifier) so that a "
+                "repeated submission can be recognised.",
+                "Claim.identifier",
+            )
+        )
+    patient = _require(issues, index, claim.get("patient"), "Claim.patient", "Claim.patient") or {}
+    insurer_entry = index.entry(claim.get("insurer")) or {}
+    requester_entry = index.entry(claim.get("provider")) or {}
+    _require(issues, index, claim.get("provider"), "Claim.provider", "Claim.provider")
+
+    coverage = None
+    for number, insurance in enumerate(claim.get("insurance", [])):
+        found = _require(
+            issues,
+            index,
+            insurance.get("coverage"),
+            f"Claim.insurance[{number}].coverage",
+            "Claim.insurance.coverage",
+        )
+        if found and (coverage is None or insurance.get("focal")):
+            coverage = found
+    member_number = (
+        str((coverage or {}).get("subscriberId") or "").strip()
+        or _typed_identifier(coverage, "MB")
+        or _typed_identifier(patient, "MB")
+        or _identifier(patient, v.SID_MEMBER)
+    )
+    if not member_number:
+        issues.append(
+            Issue(
+                "required",
+                "Give the member ID: Coverage.subscriberId, or an identifier of type MB on the Patient.",
+                "Coverage.subscriberId",
+            )
+        )
+
+    related = None
+    for number, relation in enumerate(claim.get("related", [])):
+        reference = relation.get("claim") or {}
+        prior = reference.get("identifier") or {}
+        target = index.resource(reference)
+        if not prior.get("value") and target:
+            prior = next((i for i in target.get("identifier", []) if i.get("value")), {})
+        if not prior.get("value"):
+            issues.append(
+                Issue(
+                    "required",
+                    "Claim.related.claim must carry the identifier of the earlier Claim.",
+                    f"Claim.related[{number}].claim",
+                )
+            )
+        else:
+            related = (str(prior.get("system") or ""), str(prior["value"]))
+
+    service_requests = {
+        e.get("fullUrl"): e["resource"]
+        for e in index.entries
+        if (e.get("resource") or {}).get("resourceType")
+        in ("ServiceRequest", "MedicationRequest", "DeviceRequest")
+    }
+    items, item_dates, requests_used = [], [], []
+    for number, item in enumerate(claim.get("item", [])):
+        expression = f"Claim.item[{number}]"
+        codings = [c for c in _codings(item.get("productOrService")) if c.get("code")]
+        coding = next((c for c in codings if c.get("system") in v.CODE_SYSTEMS), None)
+        requested = None
+        for extension in _extensions(item, v.EXT_REQUESTED_SERVICE):
+            requested = _require(
+                issues,
+                index,
+                extension.get("valueReference"),
+                f"{expression}.extension",
+                "The requestedService extension",
+            )
+        if coding is None and requested is not None:  # the code on the order itself
+            concept = requested.get("code") or requested.get("medicationCodeableConcept")
+            coding = next((c for c in _codings(concept) if c.get("system") in v.CODE_SYSTEMS), None)
+        if requested is not None:
+            requests_used.append(requested)
+        if coding is None:
+            issues.append(
+                Issue(
+                    "required",
+                    "Name the procedure or drug with a CPT or HCPCS code (item.productOrService).",
+                    f"{expression}.productOrService",
+                )
+            )
+            continue
+        quantity = item.get("quantity", {}).get("value", 1) if isinstance(item.get("quantity"), dict) else 1
+        if isinstance(quantity, float) and quantity.is_integer():
+            quantity = int(quantity)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+            issues.append(
+                Issue(
+                    "value",
+                    f"The quantity must be a whole number from 1 to {MAX_QUANTITY}.",
+                    f"{expression}.quantity",
+                )
+            )
+            continue
+        served = _date(item.get("servicedDate")) or _date((item.get("servicedPeriod") or {}).get("start"))
+        if served:
+            item_dates.append(served)
+        trace = next((e.get("valueIdentifier") for e in _extensions(item, v.EXT_ITEM_TRACE_NUMBER)), None)
+        program = next((e.get("valueCode", "") for e in _extensions(item, v.EXT_PROGRAM)), "")
+        cancelled = any(
+            e.get("valueBoolean") is True for e in _extensions(item, v.EXT_INFO_CANCELLED, modifier=True)
+        )
+        change = next((str(e.get("valueCode", "")) for e in _extensions(item, v.EXT_INFO_CHANGED)), "")
+        certification = next(
+            (_code(e.get("valueCodeableConcept")) for e in _extensions(item, v.EXT_CERTIFICATION_TYPE)), ""
+        )
+        if certification == v.CERTIFICATION_CANCEL:
+            cancelled = True
+        items.append(
+            RequestedItem(
+                sequence=int(item.get("sequence", number + 1)),
+                code_system=v.CODE_SYSTEMS[coding["system"]],
+                code=str(coding["code"]).strip().upper(),
+                quantity=quantity,
+                category=_code(item.get("category")),
+                program=program,
+                trace_number=trace,
+                cancelled=cancelled,
+                change=change,
+                certification_type=certification,
+                service_date=served,
+                description=str(coding.get("display") or ""),
+            )
+        )
+    if len(items) > MAX_ITEMS:
+        issues.append(Issue("value", f"A request holds at most {MAX_ITEMS} items.", "Claim.item"))
+    if len({item.code for item in items}) != len(items):
+        issues.append(
+            Issue(
+                "value",
+                "Each item must request a different code; use item.quantity for more than one unit.",
+                "Claim.item",
+            )
+        )
+
+    ordering = servicing = None
+    for requested in requests_used or list(service_requests.values()):
+        ordering = ordering or party(index, requested.get("requester"))
+        performers = requested.get("performer") or []
+        for performer in (
+            [performers] if isinstance(performers, dict) else performers
+        ):  # MedicationRequest: one
+            servicing = servicing or party(index, performer)
+    for member in claim.get("careTeam", []):
+        role = _code(member.get("role"))
+        found = party(index, member.get("provider"))
+        if found is None:
+            continue
+        if role in ("DK", "DN", "P3", "referring", "ordering") and ordering is None:
+            ordering = found
+        elif role in ("SJ", "FA", "71", "72", "performing", "rendering") and servicing is None:
+            servicing = found
+    requester = party(index, claim.get("provider"))
+    if ordering is None and requester is not None and requester.resource_type == "Practitioner":
+        ordering = requester
+
+    levels = {_code(e.get("valueCodeableConcept")) for e in _extensions(claim, v.EXT_LEVEL_OF_SERVICE)}
+    urgent = _code(claim.get("priority"), (v.PROCESS_PRIORITY,)) == "stat" or bool(levels & v.URGENT_LEVELS)
+
+    diagnoses = []
+    for number, diagnosis in enumerate(
+        sorted(claim.get("diagnosis", []), key=lambda d: d.get("sequence", 0))
+    ):
+        concept = diagnosis.get("diagnosisCodeableConcept")
+        if concept is None and diagnosis.get("diagnosisReference"):
+            condition = (
+                _require(
+                    issues,
+                    index,
+                    diagnosis["diagnosisReference"],
+                    f"Claim.diagnosis[{number}]",
+                    "Claim.diagnosis.diagnosisReference",
+                )
+                or {}
+            )
+            concept = condition.get("code")
+        code = _code(concept, (v.ICD10CM,)) or _code(concept)
+        if code:
+            diagnoses.append(code)
+
+    messages, attachments, questionnaire, answers = [], [], "", {}
+    for number, info in enumerate(claim.get("supportingInfo", [])):
+        expression = f"Claim.supportingInfo[{number}]"
+        change = next((str(e.get("valueCode", "")) for e in _extensions(info, v.EXT_INFO_CHANGED)), "")
+        if info.get("valueString"):
+            messages.append((str(info["valueString"]), change))
+            continue
+        target = _require(
+            issues, index, info.get("valueReference"), f"{expression}.valueReference", "Claim.supportingInfo"
+        )
+        if target is None:
+            continue
+        if target.get("resourceType") == "QuestionnaireResponse":
+            questionnaire = str(target.get("questionnaire") or "")
+            answers.update(questionnaire_answers(target.get("item", [])))
+        elif target.get("resourceType") == "DocumentReference":
+            for content_number, content in enumerate(target.get("content", [])):
+                attachment = content.get("attachment") or {}
+                if not attachment.get("data"):
+                    continue
+                try:
+                    data = base64.b64decode(attachment["data"], validate=True)
+                except (binascii.Error, ValueError):
+                    issues.append(
+                        Issue(
+                            "value",
+                            "The attachment data is not valid base64.",
+                            f"DocumentReference.content[{content_number}].attachment.data",
+                        )
+                    )
+                    continue
+                attachments.append(
+                    Attachment(
+                        int(info.get("sequence", number + 1)),
+                        str(attachment.get("title") or target.get("description") or "document"),
+                        data,
+                        change,
+                    )
+                )
+    for response in index.of_type("QuestionnaireResponse"):  # DTR answers not listed in supportingInfo
+        if not answers:
+            questionnaire = str(response.get("questionnaire") or "")
+            answers.update(questionnaire_answers(response.get("item", [])))
+
+    program = next((e.get("valueCode", "") for e in _extensions(claim, v.EXT_PROGRAM)), "")
+    if not program and questionnaire.startswith(f"{v.QUESTIONNAIRE}/"):
+        program = questionnaire.removeprefix(f"{v.QUESTIONNAIRE}/").split("|")[0]
+    acknowledged = frozenset(str(e.get("valueCode", "")) for e in _extensions(claim, v.EXT_ACKNOWLEDGED))
+    urgency_reason = next(
+        (str(e.get("valueString", "")) for e in _extensions(claim, v.EXT_URGENCY_REASON)), ""
+    )
+    if urgent and not urgency_reason and messages:
+        urgency_reason = messages[0][0]
+    certification = next(
+        (_code(e.get("valueCodeableConcept")) for e in _extensions(claim, v.EXT_CERTIFICATION_TYPE)), ""
+    )
+    service_date = min(item_dates) if item_dates else _date((claim.get("billablePeriod") or {}).get("start"))
+
+    if related is None:  # a new request must say what, when and why
+        if not items:
+            issues.append(Issue("required", "A request needs at least one item.", "Claim.item"))
+        if service_date is None:
+            issues.append(
+                Issue(
+                    "required",
+                    "Give the planned date of service (item.servicedDate or item.servicedPeriod.start).",
+                    "Claim.item.servicedDate",
+                )
+            )
+        if not diagnoses:
+            issues.append(
+                Issue(
+                    "required",
+                    "Give at least one ICD-10-CM diagnosis; the first is the primary one.",
+                    "Claim.diagnosis",
+                )
+            )
+    if issues:
+        raise PasProblem(400, issues[:MAX_ISSUES])
+    return ClaimRequest(
+        claim_full_url=str(claim_entry.get("fullUrl") or ""),
+        identifier_system=str(identifier.get("system") or ""),
+        identifier_value=str(identifier["value"])[:100],
+        request_hash=request_hash(claim),
+        claim_type=claim.get("type") or {"coding": [{"system": v.CLAIM_TYPE, "code": "professional"}]},
+        member_number=member_number.upper(),
+        patient_family=_family(patient),
+        patient_birth_date=_date(patient.get("birthDate")),
+        insurer=party(index, claim.get("insurer")),
+        requester=requester,
+        ordering=ordering,
+        servicing=servicing,
+        urgent=urgent,
+        urgency_reason=urgency_reason,
+        service_date=service_date,
+        diagnoses=tuple(diagnoses),
+        items=tuple(sorted(items, key=lambda item: item.sequence)),
+        program=program,
+        questionnaire=questionnaire,
+        answers=answers,
+        messages=tuple(messages),
+        attachments=tuple(attachments),
+        acknowledged=acknowledged,
+        related=related,
+        certification_type=certification,
+        cancelled_status=claim.get("status") == "cancelled",
+        patient_entry=_entry_copy(index.entry(claim.get("patient"))),
+        insurer_entry=_entry_copy(insurer_entry),
+        requester_entry=_entry_copy(requester_entry),
+    )
+
+
+def _family(patient: dict[str, Any]) -> str:
+    for name in patient.get("name", []) or []:
+        if name.get("family"):
+            return str(name["family"]).strip()
+    return ""
+
+
+def _entry_copy(entry: dict[str, Any] | None) -> dict[str, Any]:
+    if not entry:
+        return {}
+    return {"fullUrl": entry.get("fullUrl", ""), "resource": copy.deepcopy(entry.get("resource") or {})}
+
+
+def without_attachment_data(raw: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the Bundle to keep: attachment bytes replaced by their SHA-256 (the documents
+    themselves are stored as the order's documents)."""
+    kept = copy.deepcopy(raw)
+    for entry in kept.get("entry", []):
+        resource = entry.get("resource") or {}
+        if resource.get("resourceType") != "DocumentReference":
+            continue
+        for content in resource.get("content", []):
+            attachment = content.get("attachment") or {}
+            if "data" in attachment:
+                digest = hashlib.sha256(str(attachment.pop("data")).encode()).hexdigest()
+                attachment["hash"] = base64.b64encode(bytes.fromhex(digest)).decode()
+    return kept
+
+
+# --- $inquire --------------------------------------------------------------------------------
+
+
+def parse_inquiry(raw: Any) -> InquiryRequest:
+    """Validate a `$inquire` Bundle: the member ID, the NPIs the inquirer names, and optionally the
+    original Claim identifier and the codes asked about."""
+    validate_bundle(raw)
+    index = BundleIndex(raw)
+    claim = index.entries[0]["resource"]
+    patient = index.resource(claim.get("patient")) or {}
+    coverages = [index.resource(i.get("coverage")) or {} for i in claim.get("insurance", [])]
+    member_number = (
+        next((str(c.get("subscriberId")).strip() for c in coverages if c.get("subscriberId")), "")
+        or _typed_identifier(patient, "MB")
+        or _identifier(patient, v.SID_MEMBER)
+    )
+    if not member_number:
+        raise PasProblem.one(
+            400,
+            "required",
+            "An inquiry must give the member ID (Coverage.subscriberId or an "
+            "identifier of type MB on the Patient).",
+            "Claim.patient",
+        )
+    npis = set()
+    for entry in index.entries:
+        resource = entry.get("resource") or {}
+        if resource.get("resourceType") in ("Practitioner", "Organization", "Location", "PractitionerRole"):
+            npi = _identifier(resource, v.NPI)
+            if npi:
+                npis.add(npi)
+    if not npis:
+        raise PasProblem.one(
+            400,
+            "required",
+            "An inquiry must name the ordering or rendering provider's NPI.",
+            "Claim.provider",
+        )
+    identifier = next(
+        (
+            (str(i.get("system") or ""), str(i["value"]))
+            for i in claim.get("identifier", [])
+            if i.get("value")
+        ),
+        None,
+    )
+    codes = frozenset(
+        str(c["code"]).upper()
+        for item in claim.get("item", [])
+        for c in _codings(item.get("productOrService"))
+        if c.get("code") and c.get("system") in v.CODE_SYSTEMS
+    )
+    insurer = party(index, claim.get("insurer"))
+    return InquiryRequest(
+        member_number.upper(),
+        _date(patient.get("birthDate")),
+        insurer.plan_code if insurer else "",
+        frozenset(npis),
+        identifier,
+        codes,
+    )
+
+
+def echo_entries(raw: dict[str, Any]) -> dict[str, Any]:
+    """From a kept request Bundle: the Claim's identifier and type, and the Patient, insurer and
+    requestor entries a response repeats."""
+    index = BundleIndex(raw or {})
+    if not index.entries:
+        return {}
+    claim = index.entries[0].get("resource") or {}
+    identifier = next((i for i in claim.get("identifier", []) if i.get("value")), None)
+    return {
+        "claim_identifier": (str(identifier.get("system") or ""), str(identifier["value"]))
+        if identifier
+        else None,
+        "claim_type": claim.get("type") or {},
+        "patient": _entry_copy(index.entry(claim.get("patient"))),
+        "insurer": _entry_copy(index.entry(claim.get("insurer"))),
+        "requester": _entry_copy(index.entry(claim.get("provider"))),
+    }

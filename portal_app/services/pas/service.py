@@ -1,0 +1,1103 @@
+"""The PAS operations: `Claim/$submit` (new requests and updates) and `Claim/$inquire`.
+
+A new request runs the wizard's own services, step by step, as the API client's service user:
+`start_draft`, `choose_member`, `choose_providers`, `save_program_details`, `save_diagnoses`,
+`save_urgency_and_date`, then `submit_order` (rules engine, review task, order number). The step
+that refuses answers the client with that step's problem as an OperationOutcome (422), and the
+draft is discarded: a refused request leaves no order behind. Updates use the order services
+(`cancel_order`, `add_clinical_information`, `store_document`); cancelling or changing single items
+has no portal service yet and is done here, with the same checks and audit trail.
+
+A Claim identifier is used once per organization: the first `$submit` reserves it, and a repeat of
+the same Claim returns the order's current response instead of a second order (a different Claim
+under a used identifier is refused, 409).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from portal_app.domain.calendar import retro_request_problem
+from portal_app.domain.enums import (
+    AuditOutcome,
+    LineDecision,
+    NoteVisibility,
+    OrderStatus,
+    TaskStatus,
+    Urgency,
+)
+from portal_app.domain.file_types import document_problem
+from portal_app.domain.review import order_status_for
+from portal_app.models import (
+    Determination,
+    Facility,
+    HealthPlan,
+    Member,
+    Note,
+    Order,
+    OrderDiagnosis,
+    OrderLine,
+    PasSubmission,
+    Practice,
+    Provider,
+    ReviewTask,
+)
+from portal_app.models.api import SubmissionKind
+from portal_app.services import audit
+from portal_app.services import order_entry as entry
+from portal_app.services.api_clients import ApiPrincipal, client_npis
+from portal_app.services.authz import require
+from portal_app.services.documents import DocumentRefused, store_document
+from portal_app.services.order_submission import submit_order
+from portal_app.services.orders import (
+    OrderNotFound,
+    add_clinical_information,
+    cancel_order,
+    may_read_order,
+    office_order,
+)
+from portal_app.services.outcomes import refresh_outcome
+from portal_app.services.pas import vocabulary as v
+from portal_app.services.pas.outcomes import Issue, PasProblem
+from portal_app.services.pas.programs import (
+    built_program,
+    details_from_answers,
+    named_program,
+    resolve_program,
+)
+from portal_app.services.pas.requests import (
+    ClaimRequest,
+    Party,
+    echo_entries,
+    parse_inquiry,
+    parse_submit,
+    without_attachment_data,
+)
+from portal_app.services.pas.responses import Echo, LineView, OrderView, response_bundle
+
+STALE_RESERVATION = timedelta(minutes=2)  # a reservation older than this without an order was abandoned
+MAX_INQUIRY_RESULTS = 20
+_CLOSED = (
+    OrderStatus.VOLUNTARILY_CANCELLED,
+    OrderStatus.NOT_REVIEWED_ERROR_ENTRY,
+    OrderStatus.VOLUNTARILY_WITHDRAWN,
+)
+
+# Where a wizard step's problem lies in the request (FHIRPath), and the wording an integrator needs
+# where the wizard's own sentence speaks of its screens.
+_STEP_EXPRESSIONS = {
+    "plan": "Claim.insurer",
+    "service_date": "Claim.item.servicedDate",
+    "program": "Claim.item.productOrService",
+    "member": "Claim.patient",
+    "ordering": "ServiceRequest.requester",
+    "servicing": "ServiceRequest.performer",
+    "letters": "Claim.provider",
+    "codes": "Claim.item.productOrService",
+    "no_request": "QuestionnaireResponse",
+    "diagnoses": "Claim.diagnosis",
+    "urgency": "Claim.priority",
+    "urgency_reason": "Claim.extension",
+}
+
+
+@dataclass(frozen=True)
+class PasAnswer:
+    status: int
+    body: dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _audit(
+    session: Session,
+    principal: ApiPrincipal,
+    action: str,
+    *,
+    order_id: int | str = "",
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    **detail: Any,
+) -> None:
+    audit.record(
+        session,
+        action=action,
+        user_id=principal.actor.user_id,
+        record_type="order" if order_id else "",
+        record_id=order_id,
+        outcome=outcome,
+        client_address=principal.actor.client_address,
+        detail={"client_id": principal.client_id, **detail},
+    )
+
+
+# --- reading an order as PAS shows it --------------------------------------------------------
+
+
+def _initial_submission(session: Session, order_id: int) -> PasSubmission | None:
+    return session.exec(
+        select(PasSubmission).where(
+            PasSubmission.order_id == order_id, PasSubmission.kind == SubmissionKind.INITIAL
+        )
+    ).first()
+
+
+def order_view(session: Session, order: Order, initial: PasSubmission | None) -> OrderView:
+    """The order's current state as plain values for `responses.claim_response`."""
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+    ).all()
+    latest: dict[int, Determination] = {}
+    if lines:
+        for determination in session.exec(
+            select(Determination)
+            .where(Determination.order_line_id.in_([line.id for line in lines]))
+            .order_by(Determination.id)
+        ).all():
+            latest[determination.order_line_id] = determination
+    items = {item["line_number"]: item for item in (initial.items if initial else [])}
+    member = session.get(Member, order.member_id) if order.member_id else None
+    plan = session.get(HealthPlan, order.plan_id)
+    practice = session.get(Practice, order.practice_id)
+    views = []
+    for line in lines:
+        decision = latest.get(line.id)
+        item = items.get(line.line_number, {})
+        views.append(
+            LineView(
+                line_number=line.line_number,
+                sequence=int(item.get("sequence", line.line_number)),
+                code_system=line.code_system,
+                code=line.code,
+                description=line.description,
+                quantity=line.quantity,
+                decision=str(line.decision),
+                reason=decision.reason if decision else "",
+                reason_code=_reason_code(decision, str(line.decision)),
+                citation=decision.guideline_citation if decision else "",
+                approved_quantity=decision.approved_quantity if decision else None,
+                valid_from=decision.valid_from if decision else None,
+                valid_until=decision.valid_until if decision else None,
+                decided_on=_aware(decision.decided_at).date() if decision and decision.decided_at else None,
+                human_review=bool(decision and decision.decided_by_user_id),
+                trace_number=item.get("trace_number"),
+            )
+        )
+    return OrderView(
+        order_number=order.order_number or "",
+        status=str(order.status),
+        status_label=OrderStatus(order.status).label,
+        program=str(order.program),
+        lines=tuple(views),
+        cancel_reason=order.cancel_reason,
+        member_number=member.member_number if member else "",
+        member_family=member.last_name if member else "",
+        member_given=member.first_name if member else "",
+        member_birth_date=member.date_of_birth if member else None,
+        member_sex=str(member.sex) if member else "",
+        plan_code=plan.code,
+        plan_name=plan.name,
+        practice_name=practice.name if practice else "",
+        practice_tax_id=practice.tax_id if practice else "",
+    )
+
+
+def _reason_code(decision: Determination | None, line_decision: str) -> str:
+    """The criterion the decision rests on: the reviewer's, else the first criterion the rules
+    engine found not met (pended lines), else the first met (approvals)."""
+    if decision is None:
+        return ""
+    if decision.reason_code:
+        return decision.reason_code
+    criteria = (decision.explanation or {}).get("criteria", [])
+    wanted = line_decision in (LineDecision.AUTHORIZED, LineDecision.NOTIFICATION_ONLY)
+    for criterion in criteria:
+        if (criterion.get("met") is True) == wanted and criterion.get("id"):
+            return str(criterion["id"])
+    return ""
+
+
+def _echo(stored: dict[str, Any], request: ClaimRequest | None = None) -> Echo:
+    kept = echo_entries(stored)
+    if request is not None:
+        return Echo(
+            claim_identifier=(request.identifier_system, request.identifier_value),
+            claim_type=request.claim_type,
+            patient=request.patient_entry or kept.get("patient", {}),
+            insurer=request.insurer_entry or kept.get("insurer", {}),
+            requester=request.requester_entry or kept.get("requester", {}),
+        )
+    return Echo(
+        kept.get("claim_identifier"),
+        kept.get("claim_type", {}),
+        kept.get("patient", {}),
+        kept.get("insurer", {}),
+        kept.get("requester", {}),
+    )
+
+
+def response_for_order(
+    session: Session,
+    order: Order,
+    *,
+    request: ClaimRequest | None = None,
+    submission: PasSubmission | None = None,
+    inquiry: bool = False,
+) -> dict[str, Any]:
+    """The PAS response Bundle for ``order`` now (the caller has checked access)."""
+    initial = _initial_submission(session, order.id)
+    stored = (submission or initial).request_bundle if (submission or initial) else {}
+    return response_bundle(
+        order_view(session, order, initial), _echo(stored, request), created=_now(), inquiry=inquiry
+    )
+
+
+# --- $submit ---------------------------------------------------------------------------------
+
+
+def submit(session: Session, *, principal: ApiPrincipal, bundle: Any, today: date | None = None) -> PasAnswer:
+    """`Claim/$submit`: a new request or an update; PasProblem when refused (nothing stored)."""
+    require(session, principal.actor, "pas.submit", record="Claim/$submit")
+    today = today or _now().date()
+    try:
+        request = parse_submit(bundle)
+    except PasProblem as problem:
+        _audit(
+            session,
+            principal,
+            "pas.submit_refused",
+            outcome=AuditOutcome.FAILURE,
+            status=problem.status,
+            issues=[issue.text[:200] for issue in problem.issues[:5]],
+        )
+        session.commit()
+        raise
+    reservation = _reserve(session, principal, request)
+    if reservation.order_id is not None:  # the same Claim again: the order as it stands now
+        return _repeat(session, principal, reservation, request)
+    try:
+        order = (
+            _apply_update(session, principal, request, today)
+            if request.is_update
+            else _new_request(session, principal, request, today)
+        )
+    except PasProblem as problem:
+        session.rollback()
+        _release(session, reservation)
+        _audit(
+            session,
+            principal,
+            "pas.submit_refused",
+            outcome=AuditOutcome.FAILURE,
+            status=problem.status,
+            claim=request.identifier_value,
+            issues=[issue.text[:200] for issue in problem.issues[:5]],
+        )
+        session.commit()
+        raise
+    except BaseException:
+        session.rollback()
+        _release(session, reservation)
+        session.commit()
+        raise
+    reservation = session.get(PasSubmission, reservation.id)
+    reservation.order_id = order.id
+    reservation.completed_at = _now()
+    reservation.request_bundle = without_attachment_data(bundle)
+    reservation.items = _item_lines(session, order, request) if not request.is_update else []
+    session.add(reservation)
+    _audit(
+        session,
+        principal,
+        "pas.submitted",
+        order_id=order.id,
+        claim=request.identifier_value,
+        kind=str(reservation.kind),
+        order_number=order.order_number,
+        status=str(order.status),
+    )
+    session.commit()
+    session.refresh(order)
+    return PasAnswer(200, response_for_order(session, order, request=request, submission=reservation))
+
+
+def _reserve(session: Session, principal: ApiPrincipal, request: ClaimRequest) -> PasSubmission:
+    """This Claim identifier's submission: a new reservation, or the earlier one (same Claim)."""
+    for _attempt in range(2):
+        existing = session.exec(
+            select(PasSubmission).where(
+                PasSubmission.practice_id == principal.practice_id,
+                PasSubmission.identifier_system == request.identifier_system,
+                PasSubmission.identifier_value == request.identifier_value,
+            )
+        ).first()
+        if existing is not None:
+            if existing.request_hash != request.request_hash:
+                raise _conflict(
+                    session,
+                    principal,
+                    request,
+                    "This Claim identifier was already used for a different "
+                    "request; give the new Claim its own identifier.",
+                )
+            if existing.order_id is not None:
+                return existing
+            if _now() - _aware(existing.created_at) < STALE_RESERVATION:
+                raise _conflict(
+                    session,
+                    principal,
+                    request,
+                    "This Claim is being processed; ask again in a moment (or use $inquire).",
+                )
+            session.delete(existing)  # abandoned (the process stopped mid-way): start again
+            session.commit()
+            continue
+        reservation = PasSubmission(
+            api_client_id=principal.api_client_id,
+            practice_id=principal.practice_id,
+            identifier_system=request.identifier_system,
+            identifier_value=request.identifier_value,
+            kind=SubmissionKind.UPDATE if request.is_update else SubmissionKind.INITIAL,
+            request_hash=request.request_hash,
+            claim_full_url=request.claim_full_url[:300],
+        )
+        session.add(reservation)
+        try:
+            session.commit()
+        except IntegrityError:  # the same identifier reserved a moment ago by a parallel call
+            session.rollback()
+            continue
+        return reservation
+    raise _conflict(session, principal, request, "This Claim is being processed; ask again in a moment.")
+
+
+def _conflict(session: Session, principal: ApiPrincipal, request: ClaimRequest, text: str) -> PasProblem:
+    _audit(
+        session,
+        principal,
+        "pas.submit_refused",
+        outcome=AuditOutcome.FAILURE,
+        status=409,
+        claim=request.identifier_value,
+        issues=[text],
+    )
+    session.commit()
+    return PasProblem.one(409, "conflict", text, "Claim.identifier")
+
+
+def _release(session: Session, reservation: PasSubmission) -> None:
+    row = session.get(PasSubmission, reservation.id)
+    if row is not None and row.order_id is None:
+        session.delete(row)
+
+
+def _repeat(
+    session: Session, principal: ApiPrincipal, submission: PasSubmission, request: ClaimRequest
+) -> PasAnswer:
+    order = session.get(Order, submission.order_id)
+    if order is None or not may_read_order(session, principal.actor, order):
+        _audit(
+            session,
+            principal,
+            "pas.submit_refused",
+            outcome=AuditOutcome.DENIED,
+            status=404,
+            claim=request.identifier_value,
+        )
+        session.commit()
+        raise PasProblem.one(
+            404,
+            "not-found",
+            "No request with this Claim identifier is visible to this client.",
+            "Claim.identifier",
+        )
+    _audit(session, principal, "pas.submit_repeated", order_id=order.id, claim=request.identifier_value)
+    session.commit()
+    return PasAnswer(200, response_for_order(session, order, request=request, submission=submission))
+
+
+def _item_lines(session: Session, order: Order, request: ClaimRequest) -> list[dict[str, Any]]:
+    lines = {
+        line.code: line.line_number
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    }
+    return [
+        {
+            "sequence": item.sequence,
+            "line_number": lines[item.code],
+            "code": item.code,
+            "trace_number": item.trace_number,
+        }
+        for item in request.items
+        if item.code in lines
+    ]
+
+
+# --- a new request: the wizard's steps -------------------------------------------------------
+
+
+def _member(session: Session, request: ClaimRequest) -> Member:
+    query = select(Member).where(Member.member_number == request.member_number)
+    plan_code = request.insurer.plan_code if request.insurer else ""
+    if plan_code:
+        query = query.join(HealthPlan, HealthPlan.id == Member.plan_id).where(
+            HealthPlan.code == plan_code.upper()
+        )
+    members = session.exec(query.limit(2)).all()
+    if not members:
+        raise PasProblem.one(
+            422, "not-found", f"No member has the ID {request.member_number}.", "Coverage.subscriberId"
+        )
+    if len(members) > 1:
+        raise PasProblem.one(
+            422,
+            "multiple-matches",
+            f"Member ID {request.member_number} exists in more than one "
+            f"plan: name the plan with an identifier ({v.SID_PLAN}) on the insurer.",
+            "Claim.insurer",
+        )
+    member = members[0]
+    if request.patient_birth_date is None:
+        raise PasProblem.one(
+            400, "required", "Give the patient's date of birth (Patient.birthDate).", "Patient.birthDate"
+        )
+    if request.patient_birth_date != member.date_of_birth or (
+        request.patient_family and request.patient_family.casefold() != member.last_name.casefold()
+    ):
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            f"The patient's name and date of birth do not match member "
+            f"{request.member_number}'s record. Check the member ID.",
+            "Claim.patient",
+        )
+    return member
+
+
+def _provider_by_npi(session: Session, who: Party | None, what: str, expression: str) -> Provider:
+    if who is None or not who.npi:
+        raise PasProblem.one(
+            422,
+            "required",
+            f"Name the {what} with an NPI (Practitioner.identifier, system {v.NPI}).",
+            expression,
+        )
+    provider = session.exec(select(Provider).where(Provider.npi == who.npi)).first()
+    if provider is None:
+        raise PasProblem.one(
+            422, "not-found", f"The {what} NPI {who.npi} is not in Precert's provider directory.", expression
+        )
+    return provider
+
+
+def _servicing(session: Session, who: Party | None) -> tuple[str, int, str, str]:
+    """(kind, id, name, NPI) of the servicing facility or provider."""
+    expression = "ServiceRequest.performer"
+    if who is None or not who.npi:
+        raise PasProblem.one(
+            422,
+            "required",
+            f"Name where the service will be performed (ServiceRequest.performer "
+            f"or a care team member with role SJ or FA) with an NPI ({v.NPI}).",
+            expression,
+        )
+    facility = session.exec(select(Facility).where(Facility.npi == who.npi)).first()
+    if facility is not None:
+        return "facility", facility.id, facility.name, facility.npi
+    provider = session.exec(select(Provider).where(Provider.npi == who.npi)).first()
+    if provider is not None:
+        return "provider", provider.id, f"{provider.first_name} {provider.last_name}", provider.npi
+    raise PasProblem.one(
+        422, "not-found", f"The servicing NPI {who.npi} is not in Precert's provider directory.", expression
+    )
+
+
+def _step(
+    session: Session,
+    principal: ApiPrincipal,
+    order_id: int | None,
+    errors: dict[str, str],
+    messages: dict[str, str] | None = None,
+    *,
+    questions: bool = False,
+) -> None:
+    """Turn a wizard step's problems into a refusal, discarding the draft."""
+    if not errors:
+        return
+    if order_id is not None:
+        _discard_draft(session, principal, order_id)
+    issues = []
+    for key, text in errors.items():
+        expression = _STEP_EXPRESSIONS.get(key) or (
+            f"QuestionnaireResponse.item.where(linkId='{key.split('.')[0]}')" if questions else "Claim"
+        )
+        issues.append(Issue("business-rule", (messages or {}).get(key, text), expression))
+    raise PasProblem(422, issues)
+
+
+def _discard_draft(session: Session, principal: ApiPrincipal, order_id: int) -> None:
+    """Remove the draft a refused request started: the API answers all or nothing."""
+    session.rollback()
+    order = session.get(Order, order_id)
+    if order is None or order.status != OrderStatus.DRAFT or order.created_by_id != principal.actor.user_id:
+        return
+    for model in (OrderLine, OrderDiagnosis):
+        for row in session.exec(select(model).where(model.order_id == order_id)).all():
+            session.delete(row)
+    session.flush()
+    session.delete(order)
+    _audit(session, principal, "pas.draft_discarded", order_id=order_id)
+    session.commit()
+
+
+def _new_request(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> Order:
+    actor = principal.actor
+    if (
+        request.requester
+        and request.requester.tax_id
+        and request.requester.tax_id.replace("-", "") != principal.tax_id.replace("-", "")
+    ):
+        raise PasProblem.one(
+            403,
+            "forbidden",
+            "The requesting organization's tax ID is not the one this client is registered for.",
+            "Claim.provider",
+        )
+    for attachment in request.attachments:
+        if problem := document_problem(attachment.content):
+            raise PasProblem.one(
+                422, "value", f"{attachment.filename}: {problem}", "DocumentReference.content"
+            )
+    named = named_program(request)
+    if named is not None:  # refuse a program Precert does not run before looking at anything else
+        built_program(named)
+    member = _member(session, request)
+    plan = session.get(HealthPlan, member.plan_id)
+    program = resolve_program(request, plan_code=plan.code, on=request.service_date)
+    definition = built_program(program)
+    ordering = _provider_by_npi(session, request.ordering, "ordering provider", "ServiceRequest.requester")
+    servicing_kind, servicing_id, servicing_name, servicing_npi = _servicing(session, request.servicing)
+    sender = (
+        request.requester if request.requester and request.requester.resource_type == "Organization" else None
+    )
+    letter_address = (
+        (sender.address if sender else "")
+        or (request.ordering.address if request.ordering else "")
+        or f"{ordering.address_line}, {ordering.city}, {ordering.state} {ordering.postal_code}"
+    )
+    letter_fax = (
+        (sender.fax if sender else "") or (request.ordering.fax if request.ordering else "") or ordering.fax
+    )
+
+    order_id, started = entry.start_draft(
+        session,
+        actor=actor,
+        plan_id=plan.id,
+        program=program.value,
+        service_date=request.service_date,
+        today=today,
+    )
+    _step(
+        session,
+        principal,
+        order_id,
+        started.errors,
+        {
+            "plan": f"Your organization has no provider in {plan.name}'s network, so it cannot send this "
+            "plan requests.",
+            "program": f"{plan.name} does not delegate the {program.label.lower()} program to Precert on "
+            f"{request.service_date.isoformat()}.",
+        },
+    )
+    _step(
+        session,
+        principal,
+        order_id,
+        entry.choose_member(
+            session, actor=actor, order_id=order_id, member_id=member.id, confirmed=True
+        ).errors,
+    )
+    out_of_network = v.ACK_OUT_OF_NETWORK in request.acknowledged
+    _step(
+        session,
+        principal,
+        order_id,
+        entry.choose_providers(
+            session,
+            actor=actor,
+            order_id=order_id,
+            ordering_provider_id=ordering.id,
+            servicing_kind=servicing_kind,
+            servicing_id=servicing_id,
+            out_of_network_confirmed=out_of_network,
+            letter_address=letter_address,
+            letter_fax=letter_fax or "none given",
+        ).errors,
+        {
+            "ordering": f"The ordering provider (NPI {ordering.npi}) does not bill under your "
+            "organization's tax ID.",
+            "servicing": f"{servicing_name} (NPI {servicing_npi}) is out of network for {plan.name}. "
+            f"To go on anyway, add the extension {v.EXT_ACKNOWLEDGED} with valueCode "
+            f"'{v.ACK_OUT_OF_NETWORK}' to the Claim.",
+            "letters": "Give the requesting organization's address and fax number for the decision letters.",
+        },
+    )
+    details = details_from_answers(definition.details_schema, request.answers)
+    _step(
+        session,
+        principal,
+        order_id,
+        entry.save_program_details(
+            session,
+            actor=actor,
+            order_id=order_id,
+            details=details,
+            codes=[item.code for item in request.items],
+        ).errors,
+        questions=True,
+    )
+    _step(
+        session,
+        principal,
+        order_id,
+        entry.save_diagnoses(session, actor=actor, order_id=order_id, codes=list(request.diagnoses)).errors,
+    )
+    _step(
+        session,
+        principal,
+        order_id,
+        entry.save_urgency_and_date(
+            session,
+            actor=actor,
+            order_id=order_id,
+            urgency=Urgency.URGENT if request.urgent else Urgency.STANDARD,
+            urgency_reason=request.urgency_reason,
+            service_date=request.service_date,
+            today=today,
+        ).errors,
+        {
+            "urgency_reason": "An urgent request needs the clinical reason (extension "
+            f"{v.EXT_URGENCY_REASON}, or a free-form message in supportingInfo)."
+        },
+    )
+    _set_quantities(session, order_id, request)
+
+    result = submit_order(
+        session,
+        actor=actor,
+        order_id=order_id,
+        duplicates_acknowledged=v.ACK_DUPLICATE in request.acknowledged,
+        today=today,
+    )
+    if result.problems:
+        _step(session, principal, order_id, {f"submit{n}": text for n, text in enumerate(result.problems)})
+    if result.duplicates:
+        found = "; ".join(f"{d.order_number} ({d.status}, {d.window})" for d in result.duplicates)
+        _discard_draft(session, principal, order_id)
+        raise PasProblem.one(
+            422,
+            "duplicate",
+            f"Similar requests are on file for this member: {found}. If this is "
+            f"a different request, add the extension {v.EXT_ACKNOWLEDGED} with valueCode "
+            f"'{v.ACK_DUPLICATE}' to the Claim.",
+            "Claim.item",
+        )
+    order = session.get(Order, order_id)
+    session.refresh(order)
+    if order.status == OrderStatus.IN_PROGRESS:  # for the reviewer: documents and messages sent with it
+        _attach(session, principal, order, request, only_changed=False)
+    return order
+
+
+def _set_quantities(session: Session, order_id: int, request: ClaimRequest) -> None:
+    """The units each line asks for (Claim.item.quantity). The wizard has no quantity step yet, so
+    the draft's lines are set here before submission."""
+    wanted = {item.code: item.quantity for item in request.items}
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all()
+    changed = False
+    for line in lines:
+        quantity = wanted.get(line.code, 1)
+        if line.quantity != quantity:
+            line.quantity = quantity
+            session.add(line)
+            changed = True
+    if changed:
+        session.commit()
+
+
+def _attach(
+    session: Session, principal: ApiPrincipal, order: Order, request: ClaimRequest, *, only_changed: bool
+) -> int:
+    added = 0
+    for attachment in request.attachments:
+        if only_changed and attachment.change not in ("added", "changed"):
+            continue
+        try:
+            store_document(
+                session,
+                actor=principal.actor,
+                order_number=order.order_number,
+                filename=attachment.filename,
+                content=attachment.content,
+            )
+        except DocumentRefused as refused:
+            raise PasProblem.one(
+                422, "business-rule", f"{attachment.filename}: {refused}", "DocumentReference"
+            ) from None
+        added += 1
+    for text, change in request.messages:
+        if only_changed and change not in ("added", "changed"):
+            continue
+        if request.urgent and text == request.urgency_reason and not only_changed:
+            continue  # already the urgency reason
+        add_clinical_information(session, actor=principal.actor, order_number=order.order_number, text=text)
+        added += 1
+    return added
+
+
+# --- updates (related.claim) -----------------------------------------------------------------
+
+
+def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> Order:
+    system, value = request.related
+    prior = session.exec(
+        select(PasSubmission).where(
+            PasSubmission.practice_id == principal.practice_id,
+            PasSubmission.identifier_value == value,
+            PasSubmission.identifier_system == system,
+            PasSubmission.order_id.is_not(None),
+        )
+    ).first()
+    order = session.get(Order, prior.order_id) if prior else None
+    if order is None or not may_read_order(session, principal.actor, order):
+        raise PasProblem.one(
+            404,
+            "not-found",
+            "No earlier request of your organization has the Claim identifier named in Claim.related.",
+            "Claim.related.claim",
+        )
+    if order.status == OrderStatus.NON_AUTHORIZED:
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            "A denied request cannot be updated. Submit a new request, or ask "
+            "for a reconsideration or an appeal.",
+            "Claim.related",
+        )
+    if order.status in _CLOSED:
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            "This request was cancelled and cannot be updated; submit a new request.",
+            "Claim.related",
+        )
+    if request.cancels_everything:
+        reason = (
+            next((text for text, _ in request.messages), "")
+            or f"Cancelled by the ordering provider's system (Claim {request.identifier_value})."
+        )
+        try:
+            cancel_order(
+                session,
+                actor=principal.actor,
+                order_number=order.order_number,
+                entered_in_error=False,
+                reason=reason,
+            )
+        except (ValueError, OrderNotFound) as refused:
+            raise PasProblem.one(422, "business-rule", str(refused), "Claim.related") from None
+        return order
+
+    initial = _initial_submission(session, order.id)
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+    ).all()
+    matched = [
+        (item, _line_for(item, lines, initial)) for item in request.items if item.cancelled or item.change
+    ]
+    for item, line in matched:
+        if item.change == "added" and not item.cancelled:
+            raise PasProblem.one(
+                422,
+                "not-supported",
+                "Items cannot be added to a submitted request; submit a new request for them.",
+                f"Claim.item.where(sequence={item.sequence})",
+            )
+        if line is None:
+            raise PasProblem.one(
+                422,
+                "not-found",
+                f"Item {item.sequence} ({item.code}) is not part of the earlier request.",
+                f"Claim.item.where(sequence={item.sequence})",
+            )
+        if line.decision == LineDecision.NON_AUTHORIZED:
+            raise PasProblem.one(
+                422,
+                "business-rule",
+                f"Item {item.sequence} was denied and cannot be updated; submit a new request.",
+                f"Claim.item.where(sequence={item.sequence})",
+            )
+    cancels = [line for item, line in matched if item.cancelled and line.decision != LineDecision.CANCELLED]
+    changes = [(item, line) for item, line in matched if not item.cancelled and item.change == "changed"]
+    for item, line in changes:
+        if line.decision != LineDecision.PENDED:
+            raise PasProblem.one(
+                422,
+                "business-rule",
+                f"Item {item.sequence} has been decided already; only items "
+                "still under review can be changed. Cancel it and submit a new request.",
+                f"Claim.item.where(sequence={item.sequence})",
+            )
+    new_documents = [a for a in request.attachments if a.change in ("added", "changed")]
+    new_messages = [m for m in request.messages if m[1] in ("added", "changed")]
+    if (new_documents or new_messages) and order.status != OrderStatus.IN_PROGRESS:
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            "Documents and information can be added only while the request is in review.",
+            "Claim.supportingInfo",
+        )
+    for attachment in new_documents:
+        if problem := document_problem(attachment.content):
+            raise PasProblem.one(
+                422, "value", f"{attachment.filename}: {problem}", "DocumentReference.content"
+            )
+    if not (cancels or changes or new_documents or new_messages):
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            "The update changes nothing: flag cancelled items with the "
+            "infoCancelled modifier extension, changed items and added documents with infoChanged.",
+            "Claim.item",
+        )
+    if changes:
+        _change_lines(session, principal, order, changes, today)
+    if cancels:
+        _cancel_lines(session, principal, order, cancels, request)
+    _attach(session, principal, session.get(Order, order.id), request, only_changed=True)
+    return session.get(Order, order.id)
+
+
+def _line_for(item, lines: list[OrderLine], initial: PasSubmission | None) -> OrderLine | None:
+    by_number = {line.line_number: line for line in lines}
+    for kept in initial.items if initial else []:
+        if item.trace_number and kept.get("trace_number") == item.trace_number:
+            return by_number.get(kept["line_number"])
+    for kept in initial.items if initial else []:
+        if kept.get("sequence") == item.sequence and kept.get("code") == item.code:
+            return by_number.get(kept["line_number"])
+    return next((line for line in lines if line.code == item.code), None)
+
+
+def _cancel_lines(
+    session: Session, principal: ApiPrincipal, order: Order, cancels: list[OrderLine], request: ClaimRequest
+) -> None:
+    """Cancel some items of an order (the rest stand); all of them cancels the order."""
+    order = office_order(session, principal.actor, order.order_number)  # permission, access, audited read
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    cancelled_ids = {line.id for line in cancels}
+    if all(line.id in cancelled_ids or line.decision == LineDecision.CANCELLED for line in lines):
+        reason = (
+            next((text for text, _ in request.messages), "")
+            or f"Every item cancelled by the ordering provider's system (Claim {request.identifier_value})."
+        )
+        cancel_order(
+            session,
+            actor=principal.actor,
+            order_number=order.order_number,
+            entered_in_error=False,
+            reason=reason,
+        )
+        return
+    now = _now()
+    for line in lines:
+        if line.id in cancelled_ids:
+            line.decision = LineDecision.CANCELLED
+            session.add(line)
+    order.status = order_status_for([line.decision for line in lines])
+    order.updated_by_id, order.updated_at = principal.actor.user_id, now
+    session.add(order)
+    if not any(line.decision == LineDecision.PENDED for line in lines):
+        for task in session.exec(
+            select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))
+        ).all():
+            task.status, task.closed_at = TaskStatus.DONE, now
+            session.add(task)
+    numbers = sorted(line.line_number for line in cancels)
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=principal.actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body=f"Cancelled by the ordering provider's system (Claim {request.identifier_value}): line "
+            f"{', '.join(map(str, numbers))}.",
+        )
+    )
+    _audit(
+        session,
+        principal,
+        "order.lines_cancelled",
+        order_id=order.id,
+        lines=numbers,
+        status=str(order.status),
+    )
+    session.flush()
+    refresh_outcome(session, order)
+    session.commit()
+
+
+def _change_lines(session: Session, principal: ApiPrincipal, order: Order, changes, today: date) -> None:
+    """New quantities (and date of service) for items still under review."""
+    order = office_order(session, principal.actor, order.order_number)
+    dates = {item.service_date for item, _ in changes if item.service_date}
+    if len(dates) > 1:
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            "All items of a request share one date of service.",
+            "Claim.item.servicedDate",
+        )
+    new_date = next(iter(dates), None)
+    if new_date and new_date != order.service_start:
+        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+        if any(line.decision != LineDecision.PENDED for line in lines):
+            raise PasProblem.one(
+                422,
+                "business-rule",
+                "The date of service can change only while every item is under review.",
+                "Claim.item.servicedDate",
+            )
+        member = session.get(Member, order.member_id)
+        problem = retro_request_problem(new_date, today) or entry.eligibility_problem(member, new_date)
+        if problem:
+            raise PasProblem.one(422, "business-rule", problem, "Claim.item.servicedDate")
+        order.service_start = new_date
+    changed = []
+    for item, line in changes:
+        if line.quantity != item.quantity:
+            line.quantity = item.quantity
+            session.add(line)
+        changed.append(f"line {line.line_number}: {item.quantity} units")
+    order.updated_by_id, order.updated_at = principal.actor.user_id, _now()
+    session.add(order)
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=principal.actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body=f"Changed by the ordering provider's system: {'; '.join(changed)}"
+            + (f"; date of service {new_date.isoformat()}" if new_date else "")
+            + ".",
+        )
+    )
+    _audit(
+        session,
+        principal,
+        "order.lines_changed",
+        order_id=order.id,
+        changes=changed,
+        service_date=new_date.isoformat() if new_date else "",
+    )
+    session.commit()
+
+
+# --- $inquire --------------------------------------------------------------------------------
+
+
+def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAnswer:
+    """`Claim/$inquire`: the current response for requests matching the member ID and an ordering or
+    rendering NPI that the calling organization answers for (PAS: member ID plus NPI must match)."""
+    require(session, principal.actor, "pas.inquire", record="Claim/$inquire")
+    try:
+        inquiry = parse_inquiry(bundle)
+    except PasProblem as problem:
+        _audit(session, principal, "pas.inquiry_refused", outcome=AuditOutcome.FAILURE, status=problem.status)
+        session.commit()
+        raise
+    mine = inquiry.npis & client_npis(session, principal)
+    query = (
+        select(Order)
+        .join(Member, Member.id == Order.member_id)
+        .where(Member.member_number == inquiry.member_number, Order.order_number.is_not(None))
+    )
+    if inquiry.plan_code:
+        query = query.join(HealthPlan, HealthPlan.id == Order.plan_id).where(
+            HealthPlan.code == inquiry.plan_code
+        )
+    if inquiry.identifier:
+        named = session.exec(
+            select(PasSubmission.order_id).where(
+                PasSubmission.identifier_system == inquiry.identifier[0],
+                PasSubmission.identifier_value == inquiry.identifier[1],
+                PasSubmission.order_id.is_not(None),
+            )
+        ).all()
+        if named:
+            query = query.where(Order.id.in_(named))
+    candidates = session.exec(query.order_by(Order.submitted_at.desc(), Order.id.desc()).limit(200)).all()
+    found = []
+    for order in candidates:
+        if (
+            inquiry.patient_birth_date
+            and session.get(Member, order.member_id).date_of_birth != inquiry.patient_birth_date
+        ):
+            continue
+        if mine & _order_npis(session, order) and (
+            not inquiry.codes or inquiry.codes & _codes(session, order)
+        ):
+            found.append(order)
+        if len(found) == MAX_INQUIRY_RESULTS:
+            break
+    if not found:
+        _audit(
+            session,
+            principal,
+            "pas.inquiry_refused",
+            outcome=AuditOutcome.DENIED if candidates else AuditOutcome.FAILURE,
+            reason="no NPI of the inquiring organization matches" if candidates else "no matching request",
+            candidates=[order.id for order in candidates[:MAX_INQUIRY_RESULTS]],
+        )
+        session.commit()
+        raise PasProblem.one(
+            404,
+            "not-found",
+            "No prior authorization matches this member ID together with an "
+            "ordering or rendering provider NPI of your organization.",
+            "Claim",
+        )
+    for order in found:
+        _audit(session, principal, "pas.inquiry", order_id=order.id, order_number=order.order_number)
+    session.commit()
+    views = []
+    for order in found:
+        initial = _initial_submission(session, order.id)
+        views.append((order_view(session, order, initial), _echo(initial.request_bundle if initial else {})))
+    first, *rest = views
+    return PasAnswer(200, response_bundle(first[0], first[1], created=_now(), inquiry=True, extra=rest))
+
+
+def _order_npis(session: Session, order: Order) -> frozenset[str]:
+    npis = []
+    for provider_id in (order.ordering_provider_id, order.servicing_provider_id):
+        if provider_id:
+            npis.append(session.get(Provider, provider_id).npi)
+    if order.facility_id:
+        npis.append(session.get(Facility, order.facility_id).npi)
+    return frozenset(npis)
+
+
+def _codes(session: Session, order: Order) -> frozenset[str]:
+    return frozenset(session.exec(select(OrderLine.code).where(OrderLine.order_id == order.id)).all())
+
+
+__all__ = ["PasAnswer", "inquire", "order_view", "response_for_order", "submit"]
