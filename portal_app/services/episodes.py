@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
-from portal_app.domain.programs import ManagedCode, get_program, rehabilitation
+from portal_app.domain.programs import ManagedCode, rehabilitation
 from portal_app.models import Determination, HealthPlan, Order, OrderLine
 from portal_app.services.authz import Actor
-from portal_app.services.order_entry import details_context, editable_draft
+from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
 # Requests that no longer count: nothing was or will be done under them.
 _WITHDRAWN = (
@@ -169,17 +168,8 @@ def apply_visit_allocation(session: Session, *, actor: Actor, order_id: int) -> 
     order = editable_draft(session, actor, order_id)
     if order.program != Program.REHABILITATION:
         return None
-    program = get_program(order.program)
-    try:
-        details = program.details_schema.model_validate(order.details, context=details_context(session, order))
-    except ValidationError:
+    details = refresh_line_quantities(session, actor=actor, order_id=order_id)
+    if details is None:
         return None
     plan = session.get(HealthPlan, order.plan_id)
-    year = (order.service_start or date.today()).year
-    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
-        managed = program.managed_code(plan.code, year, line.code)
-        if managed is not None:
-            line.quantity = program.quantity_for(details, plan.code, managed)
-            session.add(line)
-    session.commit()
     return rehabilitation.line_quantity(details, plan.code, _TREATMENT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
 from portal_app.domain.calendar import retro_request_problem
@@ -409,6 +409,26 @@ def _replace_lines(
         managed = program.managed_code(plan_code, year, code)
         session.add(OrderLine(order_id=order.id, line_number=number, code_system="CPT", code=code,
                               description=managed.label, quantity=program.quantity_for(details, plan_code, managed)))
+
+
+def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) -> BaseModel | None:
+    """Set the draft's line quantities again from its saved answers (the program's ``line_quantity``);
+    returns the validated answers, or None when they no longer validate (nothing changed)."""
+    order = editable_draft(session, actor, order_id)
+    program = get_program(order.program)
+    try:
+        details = program.details_schema.model_validate(order.details, context=details_context(session, order))
+    except ValidationError:
+        return None
+    plan = session.get(HealthPlan, order.plan_id)
+    year = (order.service_start or _now().date()).year
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
+        managed = program.managed_code(plan.code, year, line.code)
+        if managed is not None:
+            line.quantity = program.quantity_for(details, plan.code, managed)
+            session.add(line)
+    session.commit()
+    return details
 
 
 # --- step 5: diagnoses ---

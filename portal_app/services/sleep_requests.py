@@ -7,15 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
-from portal_app.domain.programs import get_program, sleep
+from portal_app.domain.programs import sleep
 from portal_app.models import HealthPlan, Order, OrderLine
 from portal_app.services.authz import Actor
 from portal_app.services.device_data import MemberCompliance, member_compliance
-from portal_app.services.order_entry import details_context, editable_draft
+from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
 _NOT_SUPPLIED = (LineDecision.NON_AUTHORIZED.value, LineDecision.CANCELLED.value)
 _WITHDRAWN = (OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
@@ -74,19 +73,5 @@ def sleep_history(
 def apply_supply_quantities(session: Session, *, actor: Actor, order_id: int) -> None:
     """Set each line's quantity again from the saved answers (saving the program step sets them
     through ``sleep.line_quantity``: a supply line its quantity, other lines one)."""
-    order = editable_draft(session, actor, order_id)
-    if order.program != Program.SLEEP:
-        return
-    program = get_program(order.program)
-    try:
-        details = program.details_schema.model_validate(order.details, context=details_context(session, order))
-    except ValidationError:
-        return
-    plan = session.get(HealthPlan, order.plan_id)
-    year = (order.service_start or date.today()).year
-    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
-        managed = program.managed_code(plan.code, year, line.code)
-        if managed is not None:
-            line.quantity = program.quantity_for(details, plan.code, managed)
-            session.add(line)
-    session.commit()
+    if editable_draft(session, actor, order_id).program == Program.SLEEP:
+        refresh_line_quantities(session, actor=actor, order_id=order_id)

@@ -54,6 +54,8 @@ from portal_app import reference
 from portal_app.domain import outcome_tools
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
+from portal_app.domain.programs.answers import choice as _choice
+from portal_app.domain.programs.answers import text as _text
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 
@@ -189,29 +191,6 @@ def initial_evaluation_date_problem(
 # ---------------------------------------------------------------------------------------------
 # Request details
 # ---------------------------------------------------------------------------------------------
-
-
-def _choice(value: Any, allowed: tuple[str, ...], what: str) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-    if value not in allowed:
-        raise PydanticCustomError("choice", "Choose {what} from the list.", {"what": what})
-    return value
-
-
-def _text(value: Any, *, maximum: int, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PydanticCustomError("text", "Enter {what} as text.", {"what": what})
-    value = value.strip()
-    if len(value) > maximum:
-        raise PydanticCustomError(
-            "text_too_long",
-            "Keep {what} to {maximum} characters or fewer (it has {length}).",
-            {"what": what, "maximum": f"{maximum:,}", "length": f"{len(value):,}"},
-        )
-    return value
 
 
 def _item_answer(value: Any) -> int | None:

@@ -38,6 +38,9 @@ from portal_app import reference
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
+from portal_app.domain.programs.answers import choice as _choice
+from portal_app.domain.programs.answers import choices as _choices
+from portal_app.domain.programs.answers import text as _text
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 
@@ -463,22 +466,6 @@ def recall_notice(model: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _choice(value: Any, allowed: tuple[str, ...], what: str) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-    if value not in allowed:
-        raise PydanticCustomError("choice", "Choose {what} from the list.", {"what": what})
-    return value
-
-
-def _choices(values: Any, allowed: tuple[str, ...], what: str) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, str) or not isinstance(values, (list, tuple, set, frozenset)):
-        raise PydanticCustomError("choice", "Choose {what} from the list.", {"what": what})
-    return list(dict.fromkeys(_choice(value, allowed, what) for value in values))
-
-
 def _number(value: Any, *, maximum: float, what: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -500,21 +487,6 @@ def _whole(value: Any, *, maximum: int, what: str) -> int | None:
     if number is not None and not number.is_integer():
         raise PydanticCustomError("whole_number", "Enter {what} as a whole number.", {"what": what})
     return None if number is None else int(number)
-
-
-def _text(value: Any, *, maximum: int, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PydanticCustomError("text", "Enter {what} as text.", {"what": what})
-    value = value.strip()
-    if len(value) > maximum:
-        raise PydanticCustomError(
-            "text_too_long",
-            "Keep {what} to {maximum} characters or fewer.",
-            {"what": what, "maximum": maximum},
-        )
-    return value
 
 
 class SupplyLine(BaseModel):
