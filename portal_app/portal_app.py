@@ -17,6 +17,7 @@ from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.device_data import device_data_page, held_device_data_page
 from portal_app.pages.directory import directory_page
+from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
 from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.order_wizard import order_wizard_page
@@ -30,10 +31,12 @@ from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
 from portal_app.state.directory import DirectoryState
+from portal_app.state.help import HelpState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.sign_in import SignInState
+from portal_app.state.survey import SurveyState
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
 
@@ -65,7 +68,7 @@ _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
 _page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_page)
 _page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)
 _page(verify_page, routes.VERIFY, "Verify an order")
-_page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order)
+_page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order, SurveyState.load_offer)
 _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectoryState.load_page)
 _page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
 _page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
@@ -73,6 +76,7 @@ _page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardStat
 _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataUploadState.load_page)
 _page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
 _page(code_lookup_page, routes.RADIATION_CODES, "Radiation therapy codes", CodeLookupState.load_page)
+_page(help_page, routes.HELP, "Help desk", HelpState.load_page)
 
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)

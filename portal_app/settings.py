@@ -14,6 +14,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'portal.db'}"
+# A placeholder in the reserved .test domain and the fictional 555-01xx range: set SUPPORT_CONTACT.
+DEFAULT_SUPPORT_CONTACT = "Precert help desk: support@precert.test, 555-0199 (Monday to Friday, 8 am to 6 pm)"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Settings:
     oidc_issuer: str | None
     oidc_client_id: str | None
     oidc_client_secret: str | None
+    support_contact: str = DEFAULT_SUPPORT_CONTACT
 
     @property
     def uploads_dir(self) -> Path:
@@ -75,12 +78,18 @@ def get_settings() -> Settings:
         smtp_url=os.environ.get("SMTP_URL") or None,
         data_dir=Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / "data"),
         public_url=public_url(),
-        session_idle_seconds=int(float(os.environ.get("SESSION_IDLE_MINUTES") or 15) * 60),
+        session_idle_seconds=session_idle_seconds(),
         session_max_seconds=int(float(os.environ.get("SESSION_MAX_HOURS") or 12) * 3600),
         oidc_issuer=os.environ.get("OIDC_ISSUER") or None,
         oidc_client_id=os.environ.get("OIDC_CLIENT_ID") or None,
         oidc_client_secret=os.environ.get("OIDC_CLIENT_SECRET") or None,
+        support_contact=(os.environ.get("SUPPORT_CONTACT") or "").strip() or DEFAULT_SUPPORT_CONTACT,
     )
+
+
+def session_idle_seconds() -> int:
+    """Automatic logoff after this many seconds without activity (``SESSION_IDLE_MINUTES``)."""
+    return int(float(os.environ.get("SESSION_IDLE_MINUTES") or 15) * 60)
 
 
 def public_url() -> str:

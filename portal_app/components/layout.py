@@ -57,6 +57,7 @@ def _navigation() -> rx.Component:
                 AuthState.is_signed_in,
                 rx.fragment(
                     _role_links(),
+                    _nav_link("Help", routes.HELP),
                     _nav_link("My account", routes.ACCOUNT),
                     rx.text(AuthState.display_name, " · ", AuthState.role_label, size="2", color_scheme="gray"),
                     rx.button("Sign out", on_click=AuthState.sign_out, variant="outline", size="1"),
@@ -64,6 +65,7 @@ def _navigation() -> rx.Component:
                 rx.fragment(
                     _nav_link("Sign in", routes.SIGN_IN),
                     _nav_link("Register", routes.REGISTER),
+                    _nav_link("Help", routes.HELP),
                 ),
             ),
             spacing="5",

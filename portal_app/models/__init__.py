@@ -23,6 +23,7 @@ from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
 from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment, ReviewTask
+from portal_app.models.survey import SatisfactionSurvey
 
 __all__ = [
     "ApiAccessToken",
@@ -55,5 +56,6 @@ __all__ = [
     "PracticeMembership",
     "Provider",
     "ReviewTask",
+    "SatisfactionSurvey",
     "User",
 ]

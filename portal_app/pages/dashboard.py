@@ -9,7 +9,15 @@ from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select
 from portal_app.components.tables import data_table, table_row
 from portal_app.domain.enums import Program
-from portal_app.state.dashboard import CountsLine, DashboardState, Definition, UrgencyLine
+from portal_app.services.survey import QUESTION
+from portal_app.state.dashboard import (
+    CountsLine,
+    DashboardState,
+    Definition,
+    SurveyCommentLine,
+    SurveyRatingLine,
+    UrgencyLine,
+)
 
 D = DashboardState
 
@@ -120,6 +128,45 @@ def _definition(item: rx.Var[Definition]) -> rx.Component:
     return rx.fragment(rx.el.dt(item.term, font_weight="600", margin_top="0.6em"), rx.el.dd(item.text, margin_left="0"))
 
 
+def _survey_rating(row: rx.Var[SurveyRatingLine]) -> rx.Component:
+    return table_row(row.rating, row.label, row.answers, row.percent)
+
+
+def _survey_comment(comment: rx.Var[SurveyCommentLine]) -> rx.Component:
+    return rx.el.li(
+        rx.text(comment.text, size="2"),
+        rx.text(comment.offered_on, " · rated ", comment.rating, " of 5 · ", comment.program, size="1",
+                color_scheme="gray"),
+        margin_bottom="0.5em",
+    )
+
+
+def _survey_section() -> rx.Component:
+    """The satisfaction survey offered to ordering offices in the chosen dates, program and plan."""
+    return rx.fragment(
+        rx.heading("Satisfaction survey", size="4", as_="h2", margin_top="1em"),
+        rx.text(f"\"{QUESTION}\" (1 = very hard, 5 = very easy), asked of ordering offices after a submitted "
+                "request, at most once a month per person; counted by the day it was offered.", size="2"),
+        rx.hstack(
+            _figure("Surveys offered", D.survey_offered),
+            _figure("Answered", D.survey_answered),
+            _figure("Not now", D.survey_dismissed),
+            _figure("No answer yet", D.survey_open),
+            _figure("Average rating", D.survey_average),
+            wrap="wrap",
+        ),
+        data_table("Survey answers by rating", ["Rating", "Meaning", "Answers", "Share of answers"],
+                   rx.el.tbody(rx.foreach(D.survey_ratings, _survey_rating))),
+        rx.heading("Recent comments", size="3", as_="h3", margin_top="0.8em"),
+        rx.cond(
+            D.survey_comments.length() > 0,
+            rx.el.ul(rx.foreach(D.survey_comments, _survey_comment), aria_label="Recent survey comments"),
+            rx.text("No comments in these dates.", size="2"),
+        ),
+        rx.el.dl(rx.foreach(D.survey_definitions, _definition), aria_label="Survey definitions"),
+    )
+
+
 def dashboard_page() -> rx.Component:
     return page_shell(
         page_heading("Review dashboard"),
@@ -143,6 +190,7 @@ def dashboard_page() -> rx.Component:
         rx.box(_hours_chart(), role="img", aria_label="Bar chart of median and 90th percentile hours by urgency",
                width="100%"),
         _urgency_table(),
+        _survey_section(),
         rx.heading("Definitions", size="4", as_="h2", margin_top="1em"),
         rx.el.dl(rx.foreach(D.definitions, _definition), aria_label="Definitions"),
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import labelled_input, labelled_upload, problem_callout
 from portal_app.components.layout import page_heading, page_shell
+from portal_app.components.survey import survey_prompt
 from portal_app.domain.enums import OrderStatus
 from portal_app.state.orders import LineRow, MyOrdersState, OrderListRow, OrderSummaryState, Pair, VerifyState
 
@@ -212,6 +213,7 @@ def order_summary_page() -> rx.Component:
                 rx.el.ol(rx.foreach(O.diagnoses, lambda d: rx.el.li(d)), aria_label="Diagnoses"),
                 rx.heading("Decisions", size="4", as_="h2"),
                 rx.foreach(O.lines, _line),
+                survey_prompt(),
                 rx.cond(O.documents.length() > 0, rx.vstack(
                     rx.heading("Documents and letters", size="4", as_="h2"),
                     rx.el.ul(rx.foreach(O.documents, lambda d: rx.el.li(

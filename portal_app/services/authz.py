@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "pas.inquire": PROVIDER_ROLES,
     "pas.subscribe": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "api.manage_clients": frozenset({Role.SUPPORT_ADMIN}),
+    # The satisfaction survey after a submitted request: offices answer, the dashboard's readers see results.
+    "survey.answer": frozenset({Role.ORDERING_PROVIDER_STAFF}),
+    "survey.read_results": REVIEWER_ROLES | {Role.SUPPORT_ADMIN},
 }
 
 

@@ -10,6 +10,7 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import metrics as metrics_service
+from portal_app.services import survey as survey_service
 from portal_app.services.directory import plan_choices
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.validation import as_int
@@ -54,6 +55,22 @@ class Choice:
 @dataclass
 class Definition:
     term: str
+    text: str
+
+
+@dataclass
+class SurveyRatingLine:
+    rating: int
+    label: str
+    answers: int
+    percent: str
+
+
+@dataclass
+class SurveyCommentLine:
+    offered_on: str
+    rating: int
+    program: str
     text: str
 
 
@@ -111,6 +128,15 @@ class DashboardState(rx.State):
     outcome_chart: list[dict[str, str | int]] = []
     hours_chart: list[dict[str, str | float]] = []
     definitions: list[Definition] = []
+    # The satisfaction survey offered in the same dates (services/survey.py).
+    survey_offered: int = 0
+    survey_answered: int = 0
+    survey_dismissed: int = 0
+    survey_open: int = 0
+    survey_average: str = "—"
+    survey_ratings: list[SurveyRatingLine] = []
+    survey_comments: list[SurveyCommentLine] = []
+    survey_definitions: list[Definition] = []
     loading: bool = False
     error: str = ""
 
@@ -125,6 +151,29 @@ class DashboardState(rx.State):
                     session, actor=actor, date_from=start, date_to=end, program=program, plan_id=plan_id)
 
         return await rx.run_in_thread(run)
+
+    async def _compute_survey(self, comment_limit: int = survey_service.RECENT_COMMENTS
+                              ) -> survey_service.SurveyResults:
+        actor = current_actor()
+        start, end = _parse_range(self.date_from, self.date_to)
+        program, plan_id = self.program, as_int(self.plan_id)
+
+        def run():
+            with session_scope() as session:
+                return survey_service.survey_results(session, actor=actor, date_from=start, date_to=end,
+                                                     program=program, plan_id=plan_id, comment_limit=comment_limit)
+
+        return await rx.run_in_thread(run)
+
+    def _show_survey(self, results: survey_service.SurveyResults) -> None:
+        self.survey_offered, self.survey_answered = results.offered, results.answered
+        self.survey_dismissed, self.survey_open = results.dismissed, results.open
+        self.survey_average = _shown(results.average_rating, " of 5")
+        self.survey_ratings = [SurveyRatingLine(r.rating, r.label, r.answers, _shown(r.percent, " %"))
+                               for r in results.distribution]
+        self.survey_comments = [SurveyCommentLine(c.offered_on.isoformat(), c.rating, c.program_label, c.text)
+                                for c in results.comments]
+        self.survey_definitions = [Definition(term, text) for term, text in results.definitions]
 
     def _show(self, figures: metrics_service.ReviewMetrics) -> None:
         self.rows = [_counts_line(row) for row in figures.rows]
@@ -156,6 +205,7 @@ class DashboardState(rx.State):
         yield
         try:
             self._show(await self._compute())
+            self._show_survey(await self._compute_survey())
         except ValueError as problem:
             self.error = str(problem)
         finally:
@@ -193,8 +243,10 @@ class DashboardState(rx.State):
         """The figures now chosen, recomputed and downloaded as CSV."""
         try:
             figures = await self._compute()
+            survey = await self._compute_survey(survey_service.EXPORT_COMMENTS)
         except ValueError as problem:
             self.error = str(problem)
             return None
         name = f"review-metrics-{figures.date_from.isoformat()}-to-{figures.date_to.isoformat()}.csv"
-        return rx.download(data=metrics_service.review_metrics_csv(figures), filename=name)
+        data = metrics_service.review_metrics_csv(figures) + "\n" + survey_service.survey_results_csv(survey)
+        return rx.download(data=data, filename=name)

@@ -71,7 +71,7 @@ def test_reviewer_pages(page: Page):
     expect(page.get_by_text(FIRST).first).to_be_visible()
     assert_accessible(page, "case view")
     _visit(page, "/review/dashboard", "Review dashboard")
-    expect(page.get_by_label("Definitions")).to_contain_text("Request")
+    expect(page.get_by_label("Definitions", exact=True)).to_contain_text("Request")
     assert_accessible(page, "dashboard")
 
 

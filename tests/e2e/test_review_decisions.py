@@ -119,7 +119,7 @@ def test_dashboard_shows_the_counts_of_a_known_set_of_cases(page: Page, portal_d
     approved = round(100 * (expected["approved_by_rules"] + expected["approved_after_review"]) / decided, 1)
     expect(page.get_by_label("Percent approved", exact=True)).to_contain_text(f"{approved:g} %")
     expect(page.get_by_role("img", name=re.compile("Bar chart of request outcomes"))).to_be_visible()
-    expect(page.get_by_label("Definitions")).to_contain_text("Initial determination")
+    expect(page.get_by_label("Definitions", exact=True)).to_contain_text("Initial determination")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Export CSV").click()

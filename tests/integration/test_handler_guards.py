@@ -27,6 +27,7 @@ PUBLIC_HANDLERS = {
     "ForgotPasswordState.submit",  # same answer whatever the address
     "ResetPasswordState.load_page",
     "ResetPasswordState.submit",  # needs a signed link
+    "HelpState.load_page",  # the public help page: the configured support contact, nothing of the caller's
 }
 
 

@@ -1,0 +1,294 @@
+"""The short satisfaction survey after a submitted request, and its results for the review dashboard.
+
+The rules, in one place:
+
+* **Who and when.** The survey is offered on the order summary to the ordering-office user who
+  entered the request, within ``OFFER_HOURS`` of its submission (it asks about the request just
+  sent, not about an old one looked up later). Permission ``survey.answer``.
+* **At most once per user per calendar month (UTC).** The first time it is shown, a row is kept
+  for the user and the month (status ``asked``); from then on it is not offered again that month,
+  whether it was answered, dismissed with "Not now" or left alone. Reloading the same order's page
+  while the survey is still open shows the same survey again; it is not a new offer. The database
+  enforces one row per user and month, so two tabs cannot ask twice.
+* **The answer.** How easy it was to submit the request, from 1 (very hard) to 5 (very easy),
+  and an optional comment of at most ``COMMENT_MAX`` characters.
+* **Results** (permission ``survey.read_results``: reviewers and support admins, the dashboard's
+  readers): the surveys offered in a date range (UTC, both days included), optionally for one
+  program and plan (the order's): how many were offered, answered, dismissed and still open; the
+  average rating and the count of each rating; the most recent comments, without names.
+
+Offering, answering, dismissing and reading results are audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from portal_app.domain.enums import AuditOutcome, Program
+from portal_app.models import Order, SatisfactionSurvey
+from portal_app.models.survey import SurveyStatus
+from portal_app.services import audit
+from portal_app.services.authz import Actor, require
+
+OFFER_HOURS = 24
+RATINGS: tuple[int, ...] = (1, 2, 3, 4, 5)
+RATING_LABELS: dict[int, str] = {
+    1: "Very hard",
+    2: "Hard",
+    3: "Neither easy nor hard",
+    4: "Easy",
+    5: "Very easy",
+}
+COMMENT_MAX = 1000
+RECENT_COMMENTS = 10
+EXPORT_COMMENTS = 1000
+MAX_RANGE_DAYS = 3 * 366
+
+QUESTION = "How easy was it to submit this request?"
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("Offered", "Surveys shown to an ordering office after a submitted request, counted by the day shown "
+                "(UTC). Each user is asked at most once a calendar month."),
+    ("Answered", f"Offered surveys with an answer to \"{QUESTION}\" from 1 (very hard) to 5 (very easy)."),
+    ("Not now", "Offered surveys the user dismissed without answering."),
+    ("No answer yet", "Offered surveys neither answered nor dismissed."),
+    ("Average rating", "The mean of the answers' ratings, over answered surveys."),
+)
+
+
+class SurveyRefused(ValueError):
+    """The answer cannot be recorded; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class SurveyOffer:
+    survey_id: int
+    order_number: str
+
+
+@dataclass(frozen=True)
+class RatingCount:
+    rating: int
+    label: str
+    answers: int
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class SurveyComment:
+    offered_on: date
+    rating: int
+    program_label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    date_from: date
+    date_to: date
+    program: str
+    plan_id: int
+    offered: int
+    answered: int
+    dismissed: int
+    open: int
+    average_rating: float | None
+    distribution: tuple[RatingCount, ...]
+    comments: tuple[SurveyComment, ...]  # newest first
+    definitions: tuple[tuple[str, str], ...] = DEFINITIONS
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive timestamps; they were written in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def period_of(moment: datetime) -> str:
+    """The calendar month (UTC) of a moment, as stored: ``"2026-11"``."""
+    moment = _aware(moment)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def parse_rating(value: object) -> int:
+    """The rating as a whole number from 1 to 5, or SurveyRefused."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if text not in {str(rating) for rating in RATINGS}:
+        raise SurveyRefused("Choose how easy it was, from 1 (very hard) to 5 (very easy).")
+    return int(text)
+
+
+def clean_comment(value: object) -> str:
+    """The comment with its spacing tidied, or SurveyRefused when it is too long."""
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    if len(text) > COMMENT_MAX:
+        raise SurveyRefused(f"Shorten the comment to {COMMENT_MAX} characters.")
+    return text
+
+
+def offer_survey(session: Session, *, actor: Actor, order_number: str, now: datetime | None = None
+                 ) -> SurveyOffer | None:
+    """The survey to show on this order's summary, or None (see the rules in the module docstring)."""
+    number = (order_number or "").strip().upper()[:20]
+    require(session, actor, "survey.answer", record=f"order:{number}")
+    now = _aware(now or datetime.now(UTC))
+    order = session.exec(select(Order).where(Order.order_number == number)).first() if number else None
+    if (
+        order is None or order.submitted_at is None or order.created_by_id != actor.user_id
+        or order.practice_id not in actor.practice_ids
+        or now - _aware(order.submitted_at) > timedelta(hours=OFFER_HOURS)
+    ):
+        return None
+    period = period_of(now)
+    existing = session.exec(select(SatisfactionSurvey).where(
+        SatisfactionSurvey.user_id == actor.user_id, SatisfactionSurvey.period == period)).first()
+    if existing is not None:
+        same_open_offer = existing.status == SurveyStatus.ASKED and existing.order_id == order.id
+        return SurveyOffer(existing.id, number) if same_open_offer else None
+    survey = SatisfactionSurvey(user_id=actor.user_id, period=period, order_id=order.id, practice_id=order.practice_id,
+                                program=order.program, plan_id=order.plan_id, asked_at=now)
+    session.add(survey)
+    try:
+        session.flush()
+    except IntegrityError:  # the same user in another tab, a moment earlier
+        session.rollback()
+        return None
+    audit.record(session, action="survey.asked", user_id=actor.user_id, record_type="satisfaction_survey",
+                 record_id=survey.id, client_address=actor.client_address, detail={"order_number": number})
+    session.commit()
+    return SurveyOffer(survey.id, number)
+
+
+def _open_survey(session: Session, actor: Actor, survey_id: object, action: str) -> SatisfactionSurvey:
+    survey = session.get(SatisfactionSurvey, survey_id) if isinstance(survey_id, int) else None
+    if survey is not None and survey.user_id != actor.user_id:
+        audit.record(session, action=f"{action}_denied", user_id=actor.user_id, record_type="satisfaction_survey",
+                     record_id=survey.id, outcome=AuditOutcome.DENIED, client_address=actor.client_address)
+        session.commit()
+        survey = None
+    if survey is None or survey.status != SurveyStatus.ASKED:
+        raise SurveyRefused("This survey is no longer open.")
+    return survey
+
+
+def answer_survey(session: Session, *, actor: Actor, survey_id: int, rating: object, comment: object = "",
+                  now: datetime | None = None) -> None:
+    """Record the user's answer to their open survey."""
+    require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
+    value, text = parse_rating(rating), clean_comment(comment)
+    survey = _open_survey(session, actor, survey_id, "survey.answer")
+    survey.status, survey.rating, survey.comment = SurveyStatus.ANSWERED, value, text
+    survey.answered_at = _aware(now or datetime.now(UTC))
+    session.add(survey)
+    audit.record(session, action="survey.answered", user_id=actor.user_id, record_type="satisfaction_survey",
+                 record_id=survey.id, client_address=actor.client_address,
+                 detail={"rating": value, "with_comment": bool(text)})
+    session.commit()
+
+
+def dismiss_survey(session: Session, *, actor: Actor, survey_id: int, now: datetime | None = None) -> None:
+    """"Not now": close the user's open survey without an answer (it is not asked again this month)."""
+    require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
+    survey = _open_survey(session, actor, survey_id, "survey.dismiss")
+    survey.status, survey.answered_at = SurveyStatus.DISMISSED, _aware(now or datetime.now(UTC))
+    session.add(survey)
+    audit.record(session, action="survey.dismissed", user_id=actor.user_id, record_type="satisfaction_survey",
+                 record_id=survey.id, client_address=actor.client_address)
+    session.commit()
+
+
+def _program_label(code: str) -> str:
+    try:
+        return Program(code).label
+    except ValueError:
+        return code
+
+
+def survey_results(
+    session: Session, *, actor: Actor, date_from: date, date_to: date, program: str = "", plan_id: int = 0,
+    comment_limit: int = RECENT_COMMENTS,
+) -> SurveyResults:
+    """The surveys offered from ``date_from`` to ``date_to`` (both included, UTC), for the dashboard."""
+    require(session, actor, "survey.read_results", record="survey_results")
+    if date_to < date_from:
+        raise ValueError("The end date is before the start date.")
+    if (date_to - date_from).days > MAX_RANGE_DAYS:
+        raise ValueError("Choose at most three years at a time.")
+    if program and program not in {p.value for p in Program}:
+        raise ValueError(f"Unknown program {program!r}.")
+    s = SatisfactionSurvey
+    start = datetime.combine(date_from, time.min, UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, UTC)
+    where = [s.asked_at >= start, s.asked_at < end]
+    if program:
+        where.append(s.program == program)
+    if plan_id:
+        where.append(s.plan_id == plan_id)
+    by_status = dict(session.exec(select(s.status, func.count()).where(*where).group_by(s.status)).all())
+    by_rating = dict(session.exec(
+        select(s.rating, func.count()).where(*where, s.status == SurveyStatus.ANSWERED).group_by(s.rating)).all())
+    answered = sum(by_rating.values())
+    distribution = tuple(
+        RatingCount(rating, RATING_LABELS[rating], int(by_rating.get(rating, 0)),
+                    round(100.0 * by_rating.get(rating, 0) / answered, 1) if answered else None)
+        for rating in RATINGS
+    )
+    average = round(sum(r.rating * r.answers for r in distribution) / answered, 2) if answered else None
+    comments = session.exec(
+        select(s.asked_at, s.rating, s.program, s.comment)
+        .where(*where, s.status == SurveyStatus.ANSWERED, s.comment != "")
+        .order_by(s.asked_at.desc(), s.id.desc())
+        .limit(max(0, int(comment_limit)))
+    ).all()
+    results = SurveyResults(
+        date_from=date_from, date_to=date_to, program=program, plan_id=plan_id,
+        offered=sum(int(n) for n in by_status.values()), answered=answered,
+        dismissed=int(by_status.get(SurveyStatus.DISMISSED, 0)), open=int(by_status.get(SurveyStatus.ASKED, 0)),
+        average_rating=average, distribution=distribution,
+        comments=tuple(SurveyComment(_aware(at).date(), int(rating), _program_label(code), text)
+                       for at, rating, code, text in comments),
+    )
+    audit.record(session, action="survey.results_read", user_id=actor.user_id, client_address=actor.client_address,
+                 detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "program": program,
+                         "plan_id": plan_id})
+    session.commit()
+    return results
+
+
+def _cell(text: str) -> str:
+    """A free-text cell that a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def survey_results_csv(results: SurveyResults) -> str:
+    """The survey results as a CSV section: counts, the ratings, then the comments."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Satisfaction survey",
+                     f"offered {results.date_from.isoformat()} to {results.date_to.isoformat()}", QUESTION])
+    writer.writerow([])
+    writer.writerow(["Offered", "Answered", "Not now", "No answer yet", "Average rating"])
+    writer.writerow([results.offered, results.answered, results.dismissed, results.open,
+                     _number(results.average_rating)])
+    writer.writerow([])
+    writer.writerow(["Rating", "Meaning", "Answers", "Percent of answers"])
+    for row in results.distribution:
+        writer.writerow([row.rating, row.label, row.answers, _number(row.percent)])
+    writer.writerow([])
+    writer.writerow(["Offered on", "Rating", "Program", "Comment"])
+    for comment in results.comments:
+        writer.writerow([comment.offered_on.isoformat(), comment.rating, comment.program_label, _cell(comment.text)])
+    writer.writerow([])
+    writer.writerow(["Term", "Definition"])
+    for term, text in results.definitions:
+        writer.writerow([term, text])
+    return out.getvalue()
