@@ -138,6 +138,7 @@ class DashboardState(rx.State):
     survey_comments: list[SurveyCommentLine] = []
     survey_definitions: list[Definition] = []
     loading: bool = False
+    exporting: bool = False
     error: str = ""
 
     async def _compute(self) -> metrics_service.ReviewMetrics:
@@ -240,13 +241,20 @@ class DashboardState(rx.State):
     @rx.event
     @authorized(*DASHBOARD_ROLES)
     async def export_csv(self):
-        """The figures now chosen, recomputed and downloaded as CSV."""
+        """The figures now chosen, recomputed and downloaded as CSV; the button shows progress
+        meanwhile (the work runs in a thread, so the page and other users are not held up)."""
+        if self.exporting:
+            return
+        self.exporting, self.error = True, ""
+        yield
         try:
             figures = await self._compute()
             survey = await self._compute_survey(survey_service.EXPORT_COMMENTS)
         except ValueError as problem:
             self.error = str(problem)
-            return None
+            return
+        finally:
+            self.exporting = False
         name = f"review-metrics-{figures.date_from.isoformat()}-to-{figures.date_to.isoformat()}.csv"
         data = metrics_service.review_metrics_csv(figures) + "\n" + survey_service.survey_results_csv(survey)
-        return rx.download(data=data, filename=name)
+        yield rx.download(data=data, filename=name)
