@@ -774,11 +774,8 @@ def test_a_similar_request_on_file_must_be_acknowledged_as_the_wizard_asks(demo,
 
 # --- the other programs: an oncology regimen, rehabilitation visits ---------------------------
 
-ONCOLOGY_BUILT = Program.MEDICAL_ONCOLOGY in PROGRAMS
-REHABILITATION_BUILT = Program.REHABILITATION in PROGRAMS
 
 
-@pytest.mark.skipif(not ONCOLOGY_BUILT, reason="medical oncology is not registered yet")
 def test_an_oncology_regimen_on_the_pathway_is_approved_at_once(demo, api, harbor):
     raw = pb.for_member(pb.bundle("oncology-regimen"), demo, "SUM100000006")
     response = _valid(_submit(api, harbor, raw))
@@ -804,7 +801,6 @@ def test_an_oncology_regimen_on_the_pathway_is_approved_at_once(demo, api, harbo
     assert response["preAuthPeriod"]["start"] == pb.service_date().isoformat()
 
 
-@pytest.mark.skipif(not REHABILITATION_BUILT, reason="rehabilitation is not registered yet")
 def test_rehabilitation_visits_pended_then_partly_approved_answer_modified(demo, api, receiver):
     receiver.reset()
     harbor = pb.register(demo, tax_id=pb.HARBOR_TAX_ID, alg="ES384", notify=(f"{receiver.url}/notify",))
