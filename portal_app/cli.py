@@ -7,6 +7,7 @@ import sys
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
 
 from portal_app.settings import PROJECT_ROOT, get_settings
 
@@ -106,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         print(device_key(args.vendor.strip(), disable=args.disable))
     elif args.command == "migrate":
         migrate()
-        print(f"Database is at the newest revision ({get_settings().db_url}).")
+        shown = make_url(get_settings().db_url).render_as_string(hide_password=True)
+        print(f"Database is at the newest revision ({shown}).")
     elif args.command == "seed":
         added = seed()
         summary = ", ".join(f"{n} {kind}" for kind, n in added.items()) or "nothing new"

@@ -7,10 +7,12 @@ order's version column.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
@@ -214,7 +216,8 @@ def submit_order(
             "Nothing has been submitted.",
         ))
     try:
-        _record_submission(session, actor, order, determination, duplicates)
+        with _NUMBERING:
+            _record_submission(session, actor, order, determination, duplicates)
     except StaleDataError:
         session.rollback()
         again = session.get(Order, order_id)
@@ -243,7 +246,15 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
     return evaluate(program, request)
 
 
+# Numbers are max + 1: allocating one and committing must not interleave. PostgreSQL (any number
+# of workers): a transaction-level advisory lock, released by the commit. SQLite (one process).
+_NUMBERING = threading.Lock()
+_NUMBERING_LOCK_KEY = 7_262_026
+
+
 def _next_order_number(session: Session, year: int) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))
     prefix = f"PC{year:04d}"
     latest = session.exec(
         select(func.max(Order.order_number)).where(Order.order_number.like(f"{prefix}%"))

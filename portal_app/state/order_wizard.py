@@ -251,7 +251,8 @@ class OrderWizardState(rx.State):
     async def next_step(self):
         """Validate and save this step through the service, then move on."""
         if self.working:
-            return
+            return None
+        had_draft = bool(self.order_id)
         self.working = True
         try:
             result = await self._save_step()
@@ -264,6 +265,10 @@ class OrderWizardState(rx.State):
         if self.step < REVIEW_STEP:
             self.step += 1
             await self._enter_step()
+        if not had_draft and self.order_id:
+            # From now on the address names the draft: a reload, a reconnect or another worker resumes it.
+            return rx.redirect(f"{routes.ORDER_NEW}?draft={self.order_id}", replace=True)
+        return None
 
     async def _call(self, fn, **kwargs):
         actor = current_actor()

@@ -83,7 +83,11 @@ class ReviewQueueState(rx.State):
     @authorized(*REVIEWERS)
     async def load_page(self):
         self.queue = "physician" if current_actor().role == Role.PHYSICIAN_REVIEWER else "nurse"
-        self.page, self.error = 0, ""
+        # The position in the queue is in the address (/review?page=2&sort=-due): it survives a reload,
+        # a reconnect and another worker.
+        params = self.router.page.params
+        self.page, self.error = max(0, as_int(params.get("page", "")) - 1), ""
+        self.sort = "-due" if params.get("sort") == "-due" else "due"
 
         def plans():
             with session_scope() as session:
@@ -109,13 +113,16 @@ class ReviewQueueState(rx.State):
         self.assignee = str(form_data.get("assignee", ""))
         self.sort = "-due" if form_data.get("sort") == "-due" else "due"
         self.page = 0
-        await self._search()
+        return rx.redirect(self._address(), replace=True)
 
     @rx.event
     @authorized(*REVIEWERS)
     async def turn_page(self, delta: int):
         self.page = min(max(0, self.page + as_int(delta)), self.page_count - 1)
-        await self._search()
+        return rx.redirect(self._address(), replace=True)
+
+    def _address(self) -> str:
+        return f"{routes.REVIEW_QUEUE}?page={self.page + 1}&sort={self.sort}"
 
     @rx.event
     @authorized(*REVIEWERS)
