@@ -15,7 +15,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-postgres run-prod serve-prod frontend-prod test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres redis services
+.PHONY: e2e e2e-codegen run run-postgres run-prod serve-prod frontend-prod test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres redis services
 
 run: db
 	@$(PY) -m portal_app.cli accounts
@@ -30,6 +30,20 @@ test test-e2e: export TEST_REDIS_URL ?= $(shell $(REDIS_PING) && echo redis://12
 
 test: setup browser services
 	$(PY) -m pytest
+
+# The browser suite alone, against a fresh seeded database (tests/e2e/conftest.py), with a trace
+# and a screenshot of every failing test under test-results/. ARGS="--headed -k wizard" etc.
+e2e: setup browser
+	$(PY) -m pytest tests/e2e --tracing retain-on-failure --screenshot only-on-failure --output test-results $(ARGS)
+
+# Playwright's recorder on the demo portal (needs a display: `xvfb-run -a make e2e-codegen`).
+CODEGEN_DB ?= sqlite:///$(CURDIR)/data/codegen.db
+e2e-codegen: setup browser
+	DB_URL=$(CODEGEN_DB) $(PY) -m portal_app.cli migrate && DB_URL=$(CODEGEN_DB) $(PY) -m portal_app.cli seed
+	DB_URL=$(CODEGEN_DB) $(VENV)/bin/reflex run --env prod --single-port --frontend-port 3010 --backend-port 3010 & \
+	  portal=$$!; trap 'kill $$portal' EXIT; \
+	  until curl -sf http://localhost:3010/ >/dev/null; do sleep 2; done; \
+	  $(PY) tests/e2e/record.py http://localhost:3010
 
 test-unit: setup
 	$(PY) -m pytest tests/unit
