@@ -9,7 +9,7 @@ from portal_app.domain.enums import Role
 from portal_app.domain.programs import msk
 from portal_app.models import HealthPlan
 from portal_app.state.auth import authorized
-from portal_app.state.validation import errors_by_field
+from portal_app.state.validation import errors_by_field, toggled
 from portal_app.state.imaging_step import Choice
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -211,5 +211,4 @@ class MskStepState(rx.State):
     async def toggle_code(self, code: str, checked: bool):
         if code not in {o.value for o in self.code_options}:
             return
-        current = [c for c in self.codes if c != code]
-        self.codes = current + [code] if checked is True else current
+        self.codes = toggled(self.codes, code, checked)

@@ -11,7 +11,7 @@ import reflex as rx
 from portal_app.domain.enums import Role
 from portal_app.domain.programs import outpatient
 from portal_app.state.auth import authorized
-from portal_app.state.validation import errors_by_field
+from portal_app.state.validation import errors_by_field, toggled
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
 
@@ -184,8 +184,7 @@ class OutpatientStepState(rx.State):
     async def toggle_code(self, code: str, checked: bool):
         if code not in {o.value for o in self.code_options}:
             return
-        current = [c for c in self.codes if c != code]
-        self.codes = current + [code] if checked is True else current
+        self.codes = toggled(self.codes, code, checked)
         self._refresh()
 
     @rx.event

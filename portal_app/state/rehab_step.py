@@ -23,7 +23,7 @@ from portal_app.services import episodes
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
-from portal_app.state.validation import errors_by_field
+from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = ("discipline", "body_region", "request_type", "episode_kind", "initial_evaluation_date",
@@ -434,8 +434,7 @@ class RehabStepState(rx.State):
     async def toggle_code(self, code: str, checked: bool):
         if code not in {o.value for o in self.code_options}:
             return
-        current = [c for c in self.codes if c != code]
-        self.codes = current + [code] if checked is True else current
+        self.codes = toggled(self.codes, code, checked)
 
 
 def _is_number(text: str) -> bool:

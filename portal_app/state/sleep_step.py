@@ -21,7 +21,7 @@ from portal_app.services import sleep_requests
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
-from portal_app.state.validation import errors_by_field
+from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = ("request_kind", "study_type", "prior_home_test", "lab_reason", "device_type", "device_model",
@@ -353,8 +353,7 @@ class SleepStepState(rx.State):
     async def toggle_code(self, code: str, checked: bool):
         if code not in {o.value for o in self.code_options}:
             return
-        current = [c for c in self.codes if c != code]
-        self.codes = current + [code] if checked is True else current
+        self.codes = toggled(self.codes, code, checked)
 
 
 def _parse(text: str) -> date | None:

@@ -25,3 +25,9 @@ def errors_by_field(errors: dict[str, str], fields: tuple[str, ...], target=lamb
         if field in shown and not shown[field]:
             shown[field] = message
     return shown
+
+
+def toggled(chosen: list[str], value: str, checked: object) -> list[str]:
+    """``chosen`` with ``value`` added (appended) when ``checked`` is exactly True, else removed."""
+    rest = [item for item in chosen if item != value]
+    return rest + [value] if checked is True else rest
