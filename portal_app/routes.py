@@ -24,6 +24,12 @@ HELP = "/help"
 RADIATION_CODES = "/help/radiation-codes"
 SLEEP_DEVICE_DATA = "/sleep/device-data"
 ADMIN_DEVICE_DATA = "/admin/device-data"
+FACILITY_REGISTRATION = "/facility/registration"
+FACILITY_SCORES = "/facility/scores"
+ADMIN_FACILITIES = "/admin/facilities"
+DEMOGRAPHIC_CHANGES = "/practice/changes"
+FAX_CONFIRMATION = "/practice/fax"
+ADMIN_CHANGES = "/admin/changes"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -23,6 +23,7 @@ class Role(LabelledEnum):
     NURSE_REVIEWER = "nurse_reviewer"
     PHYSICIAN_REVIEWER = "physician_reviewer"
     SUPPORT_ADMIN = "support_admin"
+    FACILITY_STAFF = "facility_staff"
 
 
 class UserStatus(LabelledEnum):
@@ -155,9 +156,43 @@ class AuditOutcome(LabelledEnum):
     FAILURE = "failure"
 
 
+class FacilityRegistrationStatus(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CORRECTIONS_REQUESTED = "corrections_requested"
+
+
+class ChangeRequestStatus(LabelledEnum):
+    # Approved requests wait for their effective date, then become applied.
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    APPLIED = "applied"
+
+
+class FaxConfirmationStatus(LabelledEnum):
+    # A test page without PHI carries a code to the number; the office types the code back
+    # (awaiting support); a support admin then confirms the number.
+    UNCONFIRMED = "unconfirmed"
+    CODE_SENT = "code_sent"
+    AWAITING_SUPPORT = "awaiting_support"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class OutboxFaxStatus(LabelledEnum):
+    HELD = "held"
+    RELEASED = "released"
+
+
 _LABELS: dict[StrEnum, str] = {
     Role.ORDERING_PROVIDER_STAFF: "Ordering provider staff",
     Role.SERVICING_PROVIDER_STAFF: "Servicing provider staff",
+    Role.FACILITY_STAFF: "Imaging facility staff",
+    FacilityRegistrationStatus.CORRECTIONS_REQUESTED: "Corrections requested",
+    FaxConfirmationStatus.CODE_SENT: "Test page sent, code not yet entered",
+    FaxConfirmationStatus.AWAITING_SUPPORT: "Code entered, waiting for support",
+    OutboxFaxStatus.RELEASED: "Released to the fax service",
     LineOfBusiness.MEDICARE_ADVANTAGE: "Medicare Advantage",
     LineOfBusiness.FEP: "Federal Employee Program",
     LineOfBusiness.DUAL: "Dual eligible",

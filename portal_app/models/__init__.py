@@ -17,9 +17,11 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
+from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
 from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment, ReviewTask
@@ -33,12 +35,16 @@ __all__ = [
     "AuthSession",
     "OutboxEmail",
     "RegistrationTaxId",
+    "DemographicChangeRequest",
     "Determination",
     "DeviceDataImport",
     "DeviceNight",
     "DeviceVendor",
     "Document",
     "Facility",
+    "FacilityModalityScore",
+    "FacilityRegistration",
+    "FaxNumber",
     "HealthPlan",
     "Member",
     "NetworkParticipation",
@@ -46,6 +52,7 @@ __all__ = [
     "Order",
     "OrderDiagnosis",
     "OrderLine",
+    "OutboxFax",
     "PasNotification",
     "PasSubmission",
     "PasSubscription",

@@ -64,6 +64,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The satisfaction survey after a submitted request: offices answer, the dashboard's readers see results.
     "survey.answer": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "survey.read_results": REVIEWER_ROLES | {Role.SUPPORT_ADMIN},
+    # Imaging facility registration and its quality scores; support asks for corrections.
+    "facility.register": frozenset({Role.FACILITY_STAFF}),
+    "facility.review_registrations": frozenset({Role.SUPPORT_ADMIN}),
+    # Demographic change requests for a practice's providers and sites, and fax confirmation.
+    "demographics.request_change": PROVIDER_ROLES | {Role.FACILITY_STAFF},
+    "demographics.decide_change": frozenset({Role.SUPPORT_ADMIN}),
+    "fax.request_confirmation": PROVIDER_ROLES | {Role.FACILITY_STAFF},
+    "fax.confirm": frozenset({Role.SUPPORT_ADMIN}),
+    "outbox.read": frozenset({Role.SUPPORT_ADMIN}),
 }
 
 

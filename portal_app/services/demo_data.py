@@ -141,6 +141,8 @@ class PracticeSpec:
 PRACTICES: tuple[PracticeSpec, ...] = (
     PracticeSpec("90-1000001", "Maple Street Medical Group (demo)", True),
     PracticeSpec("90-1000002", "Harbor View Specialists (demo)", False),
+    # The imaging facility organisation whose staff registers sites (facility registration).
+    PracticeSpec("90-1000003", "Lakeside Imaging Partners (demo)", False),
 )
 
 
@@ -180,6 +182,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "appeals@demo.precert.test", "appeals", "Second-Look-2026", "Ada Appealson (demo)",
         Role.PHYSICIAN_REVIEWER,
+    ),
+    DemoAccount(
+        "facility@demo.precert.test", "facility", "Register-Sites-2026", "Fiona Facilityward (demo)",
+        Role.FACILITY_STAFF, ("90-1000003",),
     ),
     DemoAccount(
         "support@demo.precert.test", "support", "Approve-Users-2026", "Sue Supportly (demo)",
@@ -284,8 +290,8 @@ def facility_rows() -> list[dict[str, Any]]:
                 "fax": _phone(rng),
                 "tax_id": f"92-{3000000 + i:07d}",
                 "modalities": _FACILITY_MODALITIES.get(facility_type, ""),
-                # Synthetic scores; facility registration (a later feature) computes real ones.
-                "quality_score": rng.randint(62, 98) if facility_type in _FACILITY_MODALITIES else None,
+                # Only a facility registration gives a score (services/facility_registration.py).
+                "quality_score": None,
                 **address,
             }
         )

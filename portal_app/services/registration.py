@@ -24,7 +24,7 @@ from portal_app.services.passwords import hash_password
 from portal_app.settings import get_settings
 
 CONFIRM_PURPOSE = "confirm_email"
-REGISTRABLE_ROLES = (Role.ORDERING_PROVIDER_STAFF, Role.SERVICING_PROVIDER_STAFF)
+REGISTRABLE_ROLES = (Role.ORDERING_PROVIDER_STAFF, Role.SERVICING_PROVIDER_STAFF, Role.FACILITY_STAFF)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[\d\s().+-]{7,20}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
@@ -56,7 +56,7 @@ def user_details_errors(*, full_name: str, email: str, phone: str, fax: str, rol
     if fax.strip() and not _PHONE.match(fax.strip()):
         errors["fax"] = "Enter a fax number of 7 to 20 digits, or leave it empty."
     if role not in {r.value for r in REGISTRABLE_ROLES}:
-        errors["role"] = "Choose whether you order services or provide them."
+        errors["role"] = "Choose whether you order services, provide them or register an imaging facility."
     return errors
 
 

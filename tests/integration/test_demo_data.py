@@ -49,7 +49,7 @@ def test_the_demo_has_what_the_features_need(session):
     load_demo_data(session)
     counts = _row_counts(session)
     assert counts["health_plans"] >= 3
-    assert counts["practices"] == 2
+    assert counts["practices"] == 3
     assert counts["providers"] == 40
     assert counts["facilities"] == 10
     assert counts["members"] == 200
