@@ -1,0 +1,29 @@
+"""How imaging sites are ordered wherever the portal lists them for an order or a look-up.
+
+Registered sites with a current score come first, highest score first; distance from the member
+breaks ties and orders the sites that have no score (unregistered ones), nearest first. A site
+whose distance is unknown comes after those with a distance.
+"""
+
+from __future__ import annotations
+
+# Site-of-care alternatives are offered within this straight-line distance of the member's home
+# ZIP; sites with an unknown distance are still offered, last.
+ALTERNATIVES_MAX_MILES = 60.0
+
+
+def ranking_key(score: int | None, miles: float | None, name: str = "") -> tuple:
+    """Sort key: scored before unscored, higher score first, then nearer first, then by name."""
+    return (score is None, -(score or 0), miles is None, miles or 0.0, name)
+
+
+def within_reach(miles: float | None, limit: float = ALTERNATIVES_MAX_MILES) -> bool:
+    return miles is None or miles <= limit
+
+
+def distance_label(miles: float | None) -> str:
+    if miles is None:
+        return "Distance unknown"
+    if miles < 0.5:
+        return "Under 1 mile"
+    return f"{miles:.0f} miles" if miles >= 10 else f"{miles:.1f} miles"
