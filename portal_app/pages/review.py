@@ -129,6 +129,15 @@ def _slot_input(index: int, days_ahead: int) -> rx.Component:
     )
 
 
+def _saving_status() -> rx.Component:
+    """Always in the page, so that screen readers announce the text when saving starts."""
+    return rx.box(
+        rx.cond(C.saving != "", rx.hstack(rx.spinner(), rx.text(C.saving, size="2"), align="center")),
+        role="status",
+        width="100%",
+    )
+
+
 def _action_form() -> rx.Component:
     titles = {
         "approve": "Approve the line", "request_information": "Request more information",
@@ -155,15 +164,19 @@ def _action_form() -> rx.Component:
                     )),
                     rx.cond(C.action != "offer_peer_to_peer", _text_area("Explanation or message", "text")),
                     problem_callout(C.error),
+                    _saving_status(),
                     rx.hstack(
-                        rx.button("Confirm", type="submit"),
-                        rx.button("Cancel", type="button", variant="outline", on_click=C.open_action("", 0)),
+                        rx.button(rx.cond(C.saving != "", C.saving, "Confirm"), type="submit",
+                                  disabled=C.saving != ""),
+                        rx.button("Cancel", type="button", variant="outline", on_click=C.open_action("", 0),
+                                  disabled=C.saving != ""),
                     ),
                     spacing="3",
                     width="100%",
                 ),
                 on_submit=C.submit_action,
                 reset_on_submit=True,
+                aria_busy=rx.cond(C.saving != "", "true", "false"),
             ),
         ),
         open=C.action != "",

@@ -20,6 +20,11 @@ from portal_app.state.validation import as_int
 
 REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
 PAGE_SIZE = 25
+# What the case page says while an action is saved; a decision on a line also writes the letters.
+DECISION_SAVING_TEXT = "Saving the decision and writing the letters…"
+SAVING_TEXTS = {"approve": DECISION_SAVING_TEXT, "deny": DECISION_SAVING_TEXT,
+                "partially_approve": DECISION_SAVING_TEXT}
+OTHER_SAVING_TEXT = "Saving…"
 
 
 async def _service(fn, **kwargs):
@@ -204,6 +209,8 @@ class CaseState(rx.State):
     # the open action form
     action: str = ""
     line_number: int = 0
+    # while the open action is being saved: what the page says meanwhile ("" when idle)
+    saving: str = ""
 
     @rx.var
     def can(self) -> dict[str, bool]:
@@ -273,7 +280,19 @@ class CaseState(rx.State):
     @rx.event
     @authorized(*REVIEWERS)
     async def submit_action(self, form_data: dict):
-        """Carry out the open action form; the case's version guards against a stale decision."""
+        """Carry out the open action form, showing progress meanwhile: a decision also renders the
+        letters, which takes a moment (in a thread, so the page and other users are not held up)."""
+        if self.saving:
+            return
+        self.saving = SAVING_TEXTS.get(self.action, OTHER_SAVING_TEXT)
+        yield
+        try:
+            await self._carry_out(form_data)
+        finally:
+            self.saving = ""
+
+    async def _carry_out(self, form_data: dict) -> None:
+        """The open action; the case's version guards against a stale decision."""
         text = str(form_data.get("text", ""))[:4000]
         version, line = self.case.version, self.line_number
         if self.action == "approve":
