@@ -6,7 +6,17 @@ import reflex as rx
 
 from portal_app.components.forms import labelled_input, problem_callout
 from portal_app.components.layout import page_heading, page_shell
-from portal_app.state.admin import AuditLine, AuditLogState, OutboxLine, OutboxState, PendingRow, RegistrationsState
+from portal_app.components.tables import data_table, table_row
+from portal_app.state.admin import (
+    FAX_STATUS_CHOICES,
+    AuditLine,
+    AuditLogState,
+    FaxOutboxLine,
+    OutboxLine,
+    OutboxState,
+    PendingRow,
+    RegistrationsState,
+)
 
 R = RegistrationsState
 
@@ -131,9 +141,46 @@ def _mail(mail: rx.Var[OutboxLine]) -> rx.Component:
     )
 
 
+def _fax_row(fax: rx.Var[FaxOutboxLine]) -> rx.Component:
+    return table_row(fax.number, fax.subject, rx.text.strong(fax.status_label), fax.held_reason, fax.created_at,
+                     fax.released_at)
+
+
+def _fax_section() -> rx.Component:
+    O = OutboxState
+    return rx.vstack(
+        rx.heading("Faxes", size="5", as_="h2"),
+        rx.text("Letters with patient information wait here, held, until their fax number is confirmed. "
+                "Without a fax service, released faxes stop here too.", size="2"),
+        rx.vstack(
+            rx.el.label("Show faxes", html_for="field-fax-status", font_weight="500"),
+            rx.el.select(*[rx.el.option(text, value=value) for value, text in FAX_STATUS_CHOICES],
+                         id="field-fax-status", value=O.fax_status, on_change=O.choose_fax_status,
+                         style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"}),
+            spacing="1",
+        ),
+        rx.cond(O.fax_total == 0, rx.text("No fax to show.", size="2"), data_table(
+            "Faxes", ("To number", "Subject", "Status", "Why held", "Created (UTC)", "Released (UTC)"),
+            rx.el.tbody(rx.foreach(O.faxes, _fax_row)),
+        )),
+        rx.hstack(
+            rx.button("Previous fax page", on_click=O.turn_fax_page(-1), disabled=O.fax_page == 0, variant="outline"),
+            rx.text("Page ", O.fax_page + 1, " of ", O.fax_page_count, " (", O.fax_total, " faxes)", size="2"),
+            rx.button("Next fax page", on_click=O.turn_fax_page(1), disabled=O.fax_page + 1 >= O.fax_page_count,
+                      variant="outline"),
+            align="center",
+        ),
+        spacing="3",
+        width="100%",
+        margin_bottom="2em",
+    )
+
+
 def outbox_page() -> rx.Component:
     return page_shell(
         page_heading("Outbox"),
+        _fax_section(),
+        rx.heading("E-mails", size="5", as_="h2"),
         rx.text("The newest outgoing e-mails (", OutboxState.total, " in all). Without an SMTP server, "
                 "mail stops here.", size="2"),
         rx.vstack(rx.foreach(OutboxState.mails, _mail), spacing="3", width="100%", margin_top="1em"),

@@ -35,10 +35,22 @@ from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlmodel import Session, select
 
-from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, Program
-from portal_app.models import Determination, Document, HealthPlan, Member, Order, OrderLine, Provider, User
+from portal_app.domain.demographics import normalize_fax
+from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus, Program
+from portal_app.models import (
+    Determination,
+    Document,
+    HealthPlan,
+    Member,
+    Order,
+    OrderLine,
+    OutboxFax,
+    Provider,
+    User,
+)
 from portal_app.services import audit
 from portal_app.services.authz import Actor
+from portal_app.services.fax import queue_fax
 from portal_app.services.mail import send_mail
 from portal_app.services.orders import OrderNotFound, may_read_order
 from portal_app.settings import get_settings
@@ -402,8 +414,9 @@ def _store_letter(session: Session, order: Order, content: LetterContent, author
 def create_determination_letters(session: Session, *, order_id: int, today: date | None = None) -> list[int]:
     """Render and store the provider's and the member's letter for the order's current decisions.
 
-    Adds two Document rows (kind "letter"), one outbox message telling the ordering office the letter
-    is ready, and a "letter.created" audit event. It flushes to get the document ids but does NOT
+    Adds two Document rows (kind "letter"), the provider's letter as a fax to the order's letter fax
+    (held in the fax outbox while that number is not confirmed for PHI), one outbox message telling the
+    ordering office the letter is ready and where the fax copy stands, and a "letter.created" audit event. It flushes to get the document ids but does NOT
     commit: call it inside the decision's own transaction and commit there, so the decision and its
     letters are saved together. (The PDF files are written at once; if the caller rolls back, they
     stay on disk unreferenced.) Returns the new document ids, provider's letter first.
@@ -415,7 +428,11 @@ def create_determination_letters(session: Session, *, order_id: int, today: date
     author_id = _letter_author(session, order)
     documents = [_store_letter(session, order, content, author_id) for content in contents]
     session.flush()
-    _notify_office(session, order, contents[0])
+    fax = None
+    if len(normalize_fax(order.letter_fax)) >= 7:  # a number, not "none given"
+        fax = queue_fax(session, to_number=order.letter_fax, order_id=order.id, document_id=documents[0].id,
+                        subject=f"Prior authorization decision letter for order {order.order_number}")
+    _notify_office(session, order, contents[0], fax)
     audit.record(
         session, action="letter.created", user_id=None, record_type="order", record_id=order.id,
         detail={"documents": [d.id for d in documents], "sha256": [d.sha256 for d in documents]},
@@ -423,17 +440,24 @@ def create_determination_letters(session: Session, *, order_id: int, today: date
     return [d.id for d in documents]
 
 
-def _notify_office(session: Session, order: Order, content: LetterContent) -> None:
-    """Tell the ordering office the letter is ready. No PHI in the mail: the portal shows the letter."""
+def _notify_office(session: Session, order: Order, content: LetterContent, fax: OutboxFax | None = None) -> None:
+    """Tell the ordering office the letter is ready and where its fax copy stands. No PHI in the mail:
+    the portal shows the letter."""
     creator = session.get(User, order.created_by_id)
     if creator is None:
         return
-    sent_to = []
-    if order.letter_fax:
-        sent_to.append(f"fax {order.letter_fax}")
+    copies = []
+    if fax is not None and fax.status == OutboxFaxStatus.RELEASED:
+        copies.append(f"A copy was faxed to {order.letter_fax}.")
+    elif fax is not None:
+        copies.append(
+            f"The fax copy to {order.letter_fax} is held: that number has not been confirmed for letters with "
+            "patient information. Open Fax numbers in the Precert portal to confirm it; the copy is faxed once "
+            "support has confirmed the number."
+        )
     if order.letter_address:
-        sent_to.append(f"the letter address on the order ({order.letter_address})")
-    copy = f" A copy goes to {' and '.join(sent_to)}." if sent_to else ""
+        copies.append(f"A copy goes to the letter address on the order ({order.letter_address}).")
+    copy = f" {' '.join(copies)}" if copies else ""
     send_mail(
         session, to=creator.email, subject=f"Decision letter ready for order {order.order_number}",
         body=(

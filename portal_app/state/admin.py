@@ -9,6 +9,7 @@ import reflex as rx
 
 from portal_app.db import session_scope
 from portal_app.domain.enums import Role
+from portal_app.services import fax as fax_service
 from portal_app.services.admin import PAGE_SIZE, AuditFilter, AuditRow, OutboxRow, list_outbox, search_audit_log
 from portal_app.services.registration import RegistrationError, approve, list_pending, reject
 from portal_app.state.auth import authorized, current_actor
@@ -183,9 +184,42 @@ class AuditLogState(rx.State):
         await self._search()
 
 
+@dataclass
+class FaxOutboxLine:
+    id: int
+    number: str
+    subject: str
+    status: str
+    status_label: str
+    held_reason: str
+    created_at: str
+    released_at: str
+
+
+FAX_STATUS_CHOICES = [("", "All faxes"), ("held", "Held"), ("released", "Released")]
+
+
 class OutboxState(rx.State):
     mails: list[OutboxLine] = []
     total: int = 0
+    faxes: list[FaxOutboxLine] = []
+    fax_total: int = 0
+    fax_page: int = 0
+    fax_status: str = ""
+
+    @rx.var
+    def fax_page_count(self) -> int:
+        return max(1, -(-self.fax_total // fax_service.PAGE_SIZE))
+
+    async def _load_faxes(self) -> None:
+        actor, status, page = current_actor(), self.fax_status, self.fax_page
+
+        def _load():
+            with session_scope() as session:
+                return fax_service.list_faxes(session, actor=actor, status=status, page=page)
+
+        rows, self.fax_total = await rx.run_in_thread(_load)
+        self.faxes = [FaxOutboxLine(**asdict(r)) for r in rows]
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -198,6 +232,21 @@ class OutboxState(rx.State):
 
         rows, self.total = await rx.run_in_thread(_load)
         self.mails = [OutboxLine(**asdict(r)) for r in rows]
+        self.fax_page = 0
+        await self._load_faxes()
+
+    @rx.event
+    @authorized(Role.SUPPORT_ADMIN)
+    async def choose_fax_status(self, value: str):
+        self.fax_status = value if isinstance(value, str) and value in {v for v, _ in FAX_STATUS_CHOICES} else ""
+        self.fax_page = 0
+        await self._load_faxes()
+
+    @rx.event
+    @authorized(Role.SUPPORT_ADMIN)
+    async def turn_fax_page(self, delta: int):
+        self.fax_page = min(max(0, self.fax_page + as_int(delta)), self.fax_page_count - 1)
+        await self._load_faxes()
 
 
 __all__ = ["AuditLogState", "AuditRow", "OutboxRow", "OutboxState", "RegistrationsState"]
