@@ -15,6 +15,9 @@ from portal_app.pages.account import account_page, confirm_email_page, forgot_pa
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
 from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
+from portal_app.pages.admin_facilities import admin_facilities_page
+from portal_app.pages.facility import facility_registration_page, facility_scores_page
+from portal_app.pages.demographics import admin_changes_page, demographic_changes_page, fax_confirmation_page
 from portal_app.pages.device_data import device_data_page, held_device_data_page
 from portal_app.pages.directory import directory_page
 from portal_app.pages.help import help_page
@@ -29,6 +32,9 @@ from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsStat
 from portal_app.state.auth import AuthState
 from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.dashboard import DashboardState
+from portal_app.state.admin_facilities import AdminFacilitiesState
+from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
+from portal_app.state.demographics import AdminChangesState, DemographicChangesState, FaxConfirmationState
 from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
 from portal_app.state.directory import DirectoryState
 from portal_app.state.help import HelpState
@@ -39,6 +45,7 @@ from portal_app.state.sign_in import SignInState
 from portal_app.state.survey import SurveyState
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
+from portal_app.services.upkeep import run_upkeep_forever
 
 app = rx.App(
     stylesheets=["/portal.css"],
@@ -77,6 +84,14 @@ _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataU
 _page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
 _page(code_lookup_page, routes.RADIATION_CODES, "Radiation therapy codes", CodeLookupState.load_page)
 _page(help_page, routes.HELP, "Help desk", HelpState.load_page)
+_page(demographic_changes_page, routes.DEMOGRAPHIC_CHANGES, "Provider changes", DemographicChangesState.load_page)
+_page(fax_confirmation_page, routes.FAX_CONFIRMATION, "Fax numbers", FaxConfirmationState.load_page)
+_page(admin_changes_page, routes.ADMIN_CHANGES, "Changes and faxes", AdminChangesState.load_page)
+_page(facility_registration_page, routes.FACILITY_REGISTRATION, "Facility registration",
+      FacilityRegistrationState.load_page)
+_page(facility_scores_page, routes.FACILITY_SCORES, "Facility scores", FacilityScoresState.load_page)
+_page(admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page)
 
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)
+app.register_lifespan_task(run_upkeep_forever)

@@ -19,8 +19,12 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Find a provider", routes.PROVIDER_DIRECTORY),
         ("Radiation therapy codes", routes.RADIATION_CODES),
         ("PAP device data", routes.SLEEP_DEVICE_DATA),
+        ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
+        ("Fax numbers", routes.FAX_CONFIRMATION),
     ],
-    Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY)],
+    Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY),
+                                    ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
+                                    ("Fax numbers", routes.FAX_CONFIRMATION)],
     Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
                           ("Find a provider", routes.PROVIDER_DIRECTORY)],
     Role.PHYSICIAN_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
@@ -30,8 +34,14 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Audit log", routes.ADMIN_AUDIT),
         ("Outbox", routes.ADMIN_OUTBOX),
         ("Held device data", routes.ADMIN_DEVICE_DATA),
+        ("Changes and faxes", routes.ADMIN_CHANGES),
+        ("Facility registrations", routes.ADMIN_FACILITIES),
         ("Dashboard", routes.REVIEW_DASHBOARD),
     ],
+    Role.FACILITY_STAFF: [("Facility registration", routes.FACILITY_REGISTRATION),
+                          ("Find a provider", routes.PROVIDER_DIRECTORY),
+                          ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
+                          ("Fax numbers", routes.FAX_CONFIRMATION)],
 }
 
 

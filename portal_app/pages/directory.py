@@ -15,7 +15,7 @@ D = DirectoryState
 
 def _row(row: rx.Var[DirectoryLine]) -> rx.Component:
     return table_row(row.name, row.kind, row.detail, row.npi, (row.city, " ", row.postal_code), row.phone, row.fax,
-                     row.network, row.modalities, row.quality_score)
+                     row.network, row.modalities, row.quality_score, row.distance)
 
 
 def directory_page() -> rx.Component:
@@ -27,9 +27,11 @@ def directory_page() -> rx.Component:
                 native_select("Health plan", "plan_id", [("", "Any plan")], dynamic=D.plans),
                 native_select("Kind", "kind", [("", "Providers and facilities"), ("provider", "Providers"),
                                                 ("facility", "Facilities")]),
+                labelled_input("Near ZIP code", name="near_zip", required=False, error=D.near_zip_error),
                 native_select("Sort by", "sort", [("name", "Name"), ("city", "City"),
-                                                   ("quality", "Quality score (facilities)")]),
-                rx.button("Search", type="submit", margin_top="1.6em"),
+                                                   ("quality", "Imaging score, then distance")]),
+                rx.button(rx.cond(D.searching, "Searching…", "Search"), type="submit", margin_top="1.6em",
+                          loading=D.searching, aria_busy=D.searching),
                 wrap="wrap",
                 align="start",
             ),
@@ -37,11 +39,13 @@ def directory_page() -> rx.Component:
             reset_on_submit=False,
             margin_y="1em",
         ),
-        rx.text("Network status is shown for the plan chosen.", size="1", color_scheme="gray"),
+        rx.text("Network status is shown for the plan chosen; distances are measured from the ZIP code given. "
+                "Imaging sites that have registered show their score for each kind of imaging; the others "
+                "have no score.", size="1", color_scheme="gray"),
         data_table(
             "Providers and facilities",
             ("Name", "Kind", "Specialty or type", "NPI", "City", "Phone", "Fax", "Network", "Modalities",
-             "Quality score"),
+             "Imaging score", "Distance"),
             rx.el.tbody(rx.foreach(D.rows, _row)),
         ),
         pager(D, "results"),

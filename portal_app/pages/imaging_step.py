@@ -50,7 +50,8 @@ def _pre_exam() -> rx.Component:
 
 
 def _alternative(alt: rx.Var[Alternative]) -> rx.Component:
-    return rx.el.li(rx.text(alt.name, " — ", alt.detail, ", ", alt.city, size="2"))
+    return rx.el.li(rx.text(rx.text.strong(alt.name), " — ", alt.detail, ", ", alt.city, ". Score: ", alt.quality,
+                            ". Distance: ", alt.distance, ".", size="2"))
 
 
 def _site_of_care() -> rx.Component:
@@ -63,7 +64,14 @@ def _site_of_care() -> rx.Component:
                     rx.text("CT and MR exams in a hospital outpatient department are reviewed for site of care. "
                             "These in-network sites can do the exam; go back to the providers step to choose one, "
                             "or give the clinical reason the hospital is needed."),
-                    rx.el.ul(rx.foreach(I.alternatives, _alternative), aria_label="Other sites of care"),
+                    rx.cond(
+                        I.alternatives.length() > 0,
+                        rx.el.ul(rx.foreach(I.alternatives, _alternative), aria_label="Other sites of care"),
+                        rx.text("No other in-network site that does this exam is within reach of the member's "
+                                "home address.", size="2"),
+                    ),
+                    rx.text("Registered sites are listed by their score for the exam, then by distance; sites "
+                            "that have not registered have no score.", size="1", color_scheme="gray"),
                     rx.el.label("Reason for the hospital setting", html_for="imaging-hospital_reason",
                                 font_weight="500"),
                     rx.text_area(id="imaging-hospital_reason", value=I.hospital_reason,

@@ -127,6 +127,7 @@ def _member_step() -> rx.Component:
 def _party_row(party: rx.Var[PartyRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(party.name), rx.table.cell(party.detail), rx.table.cell(party.city), rx.table.cell(party.npi),
+        rx.table.cell(party.quality), rx.table.cell(party.distance),
         rx.table.cell(rx.cond(party.in_network, rx.badge("In network", color_scheme="green"),
                               rx.badge("Out of network", color_scheme="red"))),
         rx.table.cell(rx.button("Select", size="1", variant="outline", on_click=W.pick_servicing(party.kind, party.id),
@@ -147,7 +148,8 @@ def _providers_step() -> rx.Component:
         ),
         rx.cond(W.servicing_results.length() > 0, rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           ("Name", "Kind", "City", "NPI", "Network", "")])),
+                                           ("Name", "Kind", "City", "NPI", "Imaging score",
+                                            "Distance", "Network", "")])),
             rx.table.body(rx.foreach(W.servicing_results, _party_row)),
             aria_label="Servicing providers found", width="100%",
         )),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import zipcodes
 from sqlmodel import Session, SQLModel, select
 
 from portal_app.domain.enums import (
@@ -32,6 +33,8 @@ from portal_app.domain.identifiers import npi_check_digit
 from portal_app.domain.order_numbers import format_order_number
 from portal_app.models import (
     AuditEvent,
+    DemographicChangeRequest,
+    FacilityRegistration,
     Order,
     OrderLine,
     Facility,
@@ -46,6 +49,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
+from portal_app.services.authz import Actor
 from portal_app.services.passwords import hash_password
 
 _SEED = 2026
@@ -141,9 +145,12 @@ class PracticeSpec:
 PRACTICES: tuple[PracticeSpec, ...] = (
     PracticeSpec("90-1000001", "Maple Street Medical Group (demo)", True),
     PracticeSpec("90-1000002", "Harbor View Specialists (demo)", False),
-    # The imaging facility organisation whose staff registers sites (facility registration).
+    # The imaging group whose staff registers its sites (facility registration).
     PracticeSpec("90-1000003", "Lakeside Imaging Partners (demo)", False),
 )
+IMAGING_GROUP_TAX_ID = "90-1000003"
+# Demo facilities (by index) billing under the imaging group: the Franklin and Fairview free-standing centres.
+IMAGING_GROUP_SITES = (3, 4)
 
 
 @dataclass(frozen=True)
@@ -288,7 +295,7 @@ def facility_rows() -> list[dict[str, Any]]:
                 "facility_type": facility_type,
                 "phone": _phone(rng),
                 "fax": _phone(rng),
-                "tax_id": f"92-{3000000 + i:07d}",
+                "tax_id": IMAGING_GROUP_TAX_ID if i in IMAGING_GROUP_SITES else f"92-{3000000 + i:07d}",
                 "modalities": _FACILITY_MODALITIES.get(facility_type, ""),
                 # Only a facility registration gives a score (services/facility_registration.py).
                 "quality_score": None,
@@ -351,7 +358,81 @@ def load_demo_data(session: Session) -> SeedReport:
             AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added))
         )
     session.commit()
+    _load_facility_registration(session, facilities[IMAGING_GROUP_SITES[0]], report)
+    _load_change_request(session, providers[2], report)
     return report
+
+
+def _demo_actor(session: Session, username: str) -> Actor:
+    user = session.exec(select(User).where(User.username == username)).one()
+    practices = session.exec(select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)).all()
+    return Actor(user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices))
+
+
+def demo_registration_answers(facility: Facility, today: date) -> dict[str, dict[str, Any]]:
+    """A registration of a demo site offering CT, MRI and PET: current accreditation except PET's,
+    a physics survey two months ago, an MRI reader without board certification."""
+    renewal, survey = (today + timedelta(days=400)).isoformat(), (today - timedelta(days=60)).isoformat()
+    site = {name: getattr(facility, name) for name in
+            ("npi", "name", "address_line", "city", "state", "postal_code", "phone", "fax", "tax_id")}
+    site["facility_type"] = FacilityType(facility.facility_type).value
+    # The registration asks for 10-digit numbers: the demo's fictional 555-01xx numbers get the area code.
+    area_code = (zipcodes.matching(facility.postal_code) or [{}])[0].get("area_codes", ["555"])[0]
+    site["phone"], site["fax"] = f"{area_code}-{facility.phone}", f"{area_code}-{facility.fax}"
+    return {
+        "facility": site,
+        "modalities": {"offered": ["ct", "mri", "pet"]},
+        "equipment": {"ct.units": "1", "ct.year_installed": str(today.year - 3), "ct.slices": "128",
+                      "ct.xr29": "yes", "ct.iterative_reconstruction": "yes",
+                      "ct.automatic_exposure_control": "yes", "ct.dose_records": "yes",
+                      "mri.units": "1", "mri.year_installed": str(today.year - 8), "mri.field_strength": "1.5",
+                      "pet.units": "1", "pet.year_installed": str(today.year - 12)},
+        "staff": {f"{m}.{q}": "yes" for m in ("ct", "mri", "pet")
+                  for q in ("technologists_credentialed", "physicians_board_certified")}
+                 | {"ct.physician_on_site_contrast": "yes", "mri.physician_on_site_contrast": "yes",
+                    "mri.physicians_board_certified": "no"},
+        "accreditation": {"ct.body": "acr", "ct.expires_on": renewal, "mri.body": "acr", "mri.expires_on": renewal,
+                          "pet.body": "none", "pet.expires_on": ""},
+        "quality": {"qc_log": "yes", "dose_registry": "yes", "emergency_training": "yes",
+                    "ct.physics_survey_on": survey, "mri.physics_survey_on": survey, "pet.physics_survey_on": survey},
+    }
+
+
+def _load_facility_registration(session: Session, facility: Facility, report: SeedReport) -> None:
+    """The Franklin centre registered through the facility services (the Fairview one is left for
+    the demo facility user to register)."""
+    from portal_app.services import facility_registration as registrations
+
+    if session.exec(select(FacilityRegistration).where(FacilityRegistration.facility_id == facility.id)).first():
+        return
+    actor, today = _demo_actor(session, "facility"), datetime.now(UTC).date()
+    registration_id = registrations.start_registration(session, actor=actor)
+    for section, answers in demo_registration_answers(facility, today).items():
+        errors = registrations.save_section(session, actor=actor, registration_id=registration_id,
+                                            section=section, answers=answers, today=today)
+        if errors:
+            raise ValueError(f"Demo registration, section {section}: {errors}")
+    errors = registrations.submit_registration(session, actor=actor, registration_id=registration_id, today=today)
+    if errors:
+        raise ValueError(f"Demo registration: {errors}")
+    report.count("facility_registrations")
+
+
+def _load_change_request(session: Session, provider: Provider, report: SeedReport) -> None:
+    """One pending request for support: a new phone number for a Maple Street provider from next month."""
+    from portal_app.services.demographic_changes import request_change
+
+    if session.exec(select(DemographicChangeRequest).where(DemographicChangeRequest.provider_id == provider.id)).first():
+        return
+    today = datetime.now(UTC).date()
+    _, errors = request_change(session, actor=_demo_actor(session, "ordering"), provider_id=provider.id,
+                               field="phone", new_values={"phone": "217-555-0188"},
+                               effective_date=today + timedelta(days=30), reason="The office moves its phone line.",
+                               today=today)
+    if errors:
+        raise ValueError(f"Demo change request: {errors}")
+    session.commit()
+    report.count("demographic_change_requests")
 
 
 def _load_by_key(

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, or_, select
 
 from portal_app.domain.enums import FacilityType, NetworkStatus
+from portal_app.domain.geo import miles_between
+from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
 from portal_app.services.authz import Actor
+from portal_app.services.site_ranking import RankedFacility, rank_facilities, scores_label
 
 PAGE_SIZE = 20
+# "quality": registered facilities by score, then distance from the ZIP given (domain/site_ranking.py).
 SORTS = {"name", "city", "quality"}
 
 
@@ -27,6 +31,7 @@ class DirectoryRow:
     network: str
     modalities: str
     quality_score: str
+    distance: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class DirectoryQuery:
     plan_id: int = 0
     kind: str = ""  # "", "provider", "facility"
     sort: str = "name"
+    near_zip: str = ""  # distances (and the quality order's tie-break) are measured from this ZIP
 
 
 def plan_choices(session: Session) -> list[tuple[int, str]]:
@@ -78,18 +84,13 @@ def search_directory(
         facilities = facilities.where(
             Facility.id.in_(select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id))
         )
-    facility_order = {"city": Facility.city, "quality": Facility.quality_score.desc()}.get(query.sort, Facility.name)
     provider_order = {"city": Provider.city}.get(query.sort, Provider.last_name)
     facility_total = session.exec(select(func.count()).select_from(facilities.subquery())).one() if query.kind != "provider" else 0
     provider_total = session.exec(select(func.count()).select_from(providers.subquery())).one() if query.kind != "facility" else 0
     offset, rows = max(page, 0) * page_size, []
     if query.kind != "provider" and offset < facility_total:
-        for f in session.exec(facilities.order_by(facility_order, Facility.id).offset(offset).limit(page_size)).all():
-            rows.append(DirectoryRow(
-                "Facility", f.name, f.npi, FacilityType(f.facility_type).label, f.city, f.postal_code, f.phone, f.fax,
-                _network_label(session, query.plan_id, facility_id=f.id), f.modalities.replace(",", ", "),
-                "" if f.quality_score is None else str(f.quality_score),
-            ))
+        ranked = _facility_page(session, facilities, query, offset, page_size)
+        rows.extend(_facility_row(session, query, r) for r in ranked)
     remaining = page_size - len(rows)
     if query.kind != "facility" and remaining > 0:
         provider_offset = max(0, offset - facility_total)
@@ -97,5 +98,30 @@ def search_directory(
             rows.append(DirectoryRow(
                 "Provider", f"{p.first_name} {p.last_name}", p.npi, p.specialty, p.city, p.postal_code, p.phone, p.fax,
                 _network_label(session, query.plan_id, provider_id=p.id), "", "",
+                _distance(query.near_zip, p.postal_code),
             ))
     return rows, facility_total + provider_total
+
+
+def _facility_page(session: Session, facilities, query: DirectoryQuery, offset: int, page_size: int) -> list[RankedFacility]:
+    """One page of facilities: ranked by score and distance in Python for the quality order (every
+    matching site is scored for today first), by a column in SQL otherwise."""
+    if query.sort == "quality":
+        return rank_facilities(session, session.exec(facilities).all(), near_zip=query.near_zip)[offset:offset + page_size]
+    order = Facility.city if query.sort == "city" else Facility.name
+    found = session.exec(facilities.order_by(order, Facility.id).offset(offset).limit(page_size)).all()
+    ranked = {r.facility.id: r for r in rank_facilities(session, found, near_zip=query.near_zip)}
+    return [ranked[f.id] for f in found]
+
+
+def _facility_row(session: Session, query: DirectoryQuery, ranked: RankedFacility) -> DirectoryRow:
+    f = ranked.facility
+    return DirectoryRow(
+        "Facility", f.name, f.npi, FacilityType(f.facility_type).label, f.city, f.postal_code, f.phone, f.fax,
+        _network_label(session, query.plan_id, facility_id=f.id), f.modalities.replace(",", ", "),
+        scores_label(ranked.scores), distance_label(ranked.miles) if query.near_zip else "",
+    )
+
+
+def _distance(near_zip: str, postal_code: str) -> str:
+    return distance_label(miles_between(near_zip, postal_code)) if near_zip else ""

@@ -7,7 +7,7 @@ field, so a failed step loses nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
+from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.programs import age_on, get_program
+from portal_app.domain.site_ranking import distance_label, within_reach
 from portal_app.domain.validation import plain_errors
 from portal_app.models import (
     Facility,
@@ -32,6 +34,7 @@ from portal_app.models import (
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
+from portal_app.services.site_ranking import RankedFacility, rank_facilities, scores_label
 
 MAX_CODES = 20  # a request's lines (low-dose-rate brachytherapy alone has 11 codes)
 MAX_DIAGNOSES = 12
@@ -251,6 +254,8 @@ class ProviderMatch:
     in_network: bool
     address: str
     fax: str
+    quality: str = ""  # imaging sites: their registered scores, or that they have none
+    distance: str = ""  # from the member's home ZIP
 
 
 def _network(session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None) -> bool:
@@ -307,9 +312,23 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
             | Facility.facility_type.ilike(like.replace(" ", "_"))
         ).limit(10)
     ).all()
-    return [_facility_match(session, order.plan_id, f) for f in facilities] + [
+    ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order))
+    return [_ranked_match(session, order.plan_id, r) for r in ranked] + [
         _provider_match(session, order.plan_id, p) for p in providers
     ]
+
+
+def _member_zip(session: Session, order: Order) -> str:
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return member.postal_code if member else ""
+
+
+def _ranked_match(session: Session, plan_id: int, ranked: RankedFacility, exam_modality: str = "") -> ProviderMatch:
+    only = scored_modality_for_exam(exam_modality) if exam_modality else None
+    return replace(
+        _facility_match(session, plan_id, ranked.facility),
+        quality=scores_label(ranked.scores, only), distance=distance_label(ranked.miles),
+    )
 
 
 def choose_providers(
@@ -539,13 +558,21 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
     )
 
 
-def site_of_care_alternatives(session: Session, *, actor: Actor, order_id: int) -> list[ProviderMatch]:
-    """In-network free-standing centres and offices, those in the member's city first."""
+def site_of_care_alternatives(
+    session: Session, *, actor: Actor, order_id: int, exam_modality: str = ""
+) -> list[ProviderMatch]:
+    """In-network free-standing centres and offices that can do the exam, within reach of the member,
+    in the order of domain/site_ranking.py (registered sites by score, then distance)."""
     order = editable_draft(session, actor, order_id)
-    member = session.get(Member, order.member_id) if order.member_id else None
+    in_network = select(NetworkParticipation.facility_id).where(
+        NetworkParticipation.plan_id == order.plan_id, NetworkParticipation.status == NetworkStatus.IN_NETWORK,
+        NetworkParticipation.facility_id.is_not(None),
+    )
     facilities = session.exec(
-        select(Facility).where(Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]))
+        select(Facility).where(
+            Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
+            Facility.id.in_(in_network),
+        )
     ).all()
-    matches = [_facility_match(session, order.plan_id, f) for f in facilities]
-    in_network = [m for m in matches if m.in_network]
-    return sorted(in_network, key=lambda m: (member is None or m.city != member.city, m.name))
+    ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order), exam_modality=exam_modality)
+    return [_ranked_match(session, order.plan_id, r, exam_modality) for r in ranked if within_reach(r.miles)]

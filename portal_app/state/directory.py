@@ -25,6 +25,7 @@ class DirectoryLine:
     network: str
     modalities: str
     quality_score: str
+    distance: str
 
 
 @dataclass
@@ -42,6 +43,9 @@ class DirectoryState(rx.State):
     plan_id: str = ""
     kind: str = ""
     sort: str = "name"
+    near_zip: str = ""
+    near_zip_error: str = ""
+    searching: bool = False
 
     @rx.var
     def page_count(self) -> int:
@@ -51,7 +55,7 @@ class DirectoryState(rx.State):
         actor = current_actor()
         query = DirectoryQuery(text=self.text[:100], plan_id=as_int(self.plan_id),
                                kind=self.kind if self.kind in {"provider", "facility"} else "",
-                               sort=self.sort if self.sort in SORTS else "name")
+                               sort=self.sort if self.sort in SORTS else "name", near_zip=self.near_zip)
         page = self.page
 
         def _run():
@@ -77,8 +81,17 @@ class DirectoryState(rx.State):
     async def apply_filter(self, form_data: dict):
         self.text, self.plan_id = str(form_data.get("text", ""))[:100], str(form_data.get("plan_id", ""))[:10]
         self.kind, self.sort = str(form_data.get("kind", ""))[:10], str(form_data.get("sort", "name"))[:10]
-        self.page = 0
-        await self._search()
+        near_zip = str(form_data.get("near_zip", "")).strip()[:10]
+        if near_zip and not (len(near_zip) == 5 and near_zip.isdigit()):
+            self.near_zip_error = "Enter a 5-digit ZIP code, or leave it empty."
+            return
+        self.near_zip, self.near_zip_error, self.page = near_zip, "", 0
+        self.searching = True
+        yield
+        try:
+            await self._search()
+        finally:
+            self.searching = False
 
     @rx.event
     @authorized()

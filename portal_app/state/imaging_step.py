@@ -35,6 +35,8 @@ class Alternative:
     name: str
     detail: str
     city: str
+    quality: str
+    distance: str
 
 
 def _choices(labels: dict[str, str], values=None) -> list[Choice]:
@@ -78,6 +80,7 @@ class ImagingStepState(rx.State):
     alternatives: list[Alternative] = []
     errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
     _plan_code: str = ""
+    _order_id: int = 0
     _service_year: int = 0
     _all_codes: list = []
 
@@ -117,19 +120,30 @@ class ImagingStepState(rx.State):
 
     async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
                       site_kind: str, site_detail: str, service_date=None) -> None:
-        actor = current_actor()
+        def _plan_code():
+            with session_scope() as session:
+                return session.get(HealthPlan, plan_id).code
+
+        self._plan_code = await rx.run_in_thread(_plan_code)
+        self._order_id, self._service_year, self.member_age = order_id, service_year, member_age
+        self.site_of_care = _site_of_care(site_kind, site_detail)
+        self._refresh_codes()
+        await self._load_alternatives()
+
+    async def _load_alternatives(self) -> None:
+        """The other sites for this exam, shown when a CT or MR exam is asked for in a hospital."""
+        if not self.asks_hospital_reason or not self._order_id:
+            self.alternatives = []
+            return
+        actor, order_id, modality = current_actor(), self._order_id, self.modality
 
         def _load():
             with session_scope() as session:
-                plan = session.get(HealthPlan, plan_id)
-                alternatives = entry.site_of_care_alternatives(session, actor=actor, order_id=order_id)
-                return plan.code, alternatives
+                return entry.site_of_care_alternatives(session, actor=actor, order_id=order_id,
+                                                       exam_modality=modality)
 
-        self._plan_code, found = await rx.run_in_thread(_load)
-        self._service_year, self.member_age = service_year, member_age
-        self.site_of_care = _site_of_care(site_kind, site_detail)
-        self.alternatives = [Alternative(a.name, a.detail, a.city) for a in found[:5]]
-        self._refresh_codes()
+        found = await rx.run_in_thread(_load)
+        self.alternatives = [Alternative(a.name, a.detail, a.city, a.quality, a.distance) for a in found[:5]]
 
     async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
                        service_date=None) -> None:
@@ -193,6 +207,8 @@ class ImagingStepState(rx.State):
             self.body_part = ""
         if field in {"modality", "body_part"}:
             self._refresh_codes()
+        if field == "modality":
+            await self._load_alternatives()
         if field == "clinical_indication":
             allowed = set(imaging.RED_FLAGS_BY_INDICATION.get(value, ()))
             self.red_flags = [f for f in self.red_flags if f in allowed]

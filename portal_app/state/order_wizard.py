@@ -59,6 +59,8 @@ class PartyRow:
     in_network: bool
     address: str
     fax: str
+    quality: str = ""
+    distance: str = ""
 
 
 def _no_errors() -> dict[str, str]:

@@ -1,0 +1,55 @@
+"""Work that falls due with the calendar: approved demographic changes whose effective date has
+come, and facility scores that change on the day an accreditation or a physics survey runs out.
+
+Readers also catch up on what they use (the directory and the site-of-care list rescore the sites
+they show), so this task only keeps the stored values current between visits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, select
+
+from portal_app.models import FacilityModalityScore
+from portal_app.services.demographic_changes import apply_due_changes
+from portal_app.services.facility_registration import current_modality_scores
+
+logger = logging.getLogger(__name__)
+
+UPKEEP_SECONDS = 15 * 60
+
+
+def run_upkeep(session: Session, *, today: date | None = None) -> tuple[int, int]:
+    """(changes applied, facilities rescored) for ``today``."""
+    today = today or datetime.now(UTC).date()
+    applied = apply_due_changes(session, today=today)
+    due = session.exec(
+        select(FacilityModalityScore.facility_id).where(FacilityModalityScore.rescore_on <= today).distinct()
+    ).all()
+    if due:
+        current_modality_scores(session, list(due), today=today)
+    return applied, len(due)
+
+
+def _upkeep_once() -> None:
+    from portal_app.db import session_scope
+
+    with session_scope() as session:
+        applied, rescored = run_upkeep(session)
+    if applied or rescored:
+        logger.info("Upkeep: %s demographic changes applied, %s facilities rescored", applied, rescored)
+
+
+async def run_upkeep_forever() -> None:
+    """A lifespan task: run the upkeep every quarter of an hour, off the event loop."""
+    while True:
+        try:
+            await asyncio.to_thread(_upkeep_once)
+        except asyncio.CancelledError:
+            raise
+        except Exception as failure:  # noqa: BLE001 - the next round retries; one bad round must not stop upkeep
+            logger.warning("Upkeep round failed: %s: %s", type(failure).__name__, failure)
+        await asyncio.sleep(UPKEEP_SECONDS)
