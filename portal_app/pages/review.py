@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app import routes
 from portal_app.components.forms import problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select, pager

@@ -410,6 +410,6 @@ def review_metrics_csv(metrics: ReviewMetrics) -> str:
     writer.writerow(["Review tasks past due", metrics.past_due])
     writer.writerow([])
     writer.writerow(["Term", "Definition"])
-    for term, text in metrics.definitions:
-        writer.writerow([term, text])
+    for term, definition in metrics.definitions:
+        writer.writerow([term, definition])
     return out.getvalue()

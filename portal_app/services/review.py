@@ -39,7 +39,6 @@ from portal_app.domain.enums import (
     Urgency,
     UserStatus,
 )
-from portal_app.domain.programs import get_program
 from portal_app.models import (
     AuditEvent,
     Determination,

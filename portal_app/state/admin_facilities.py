@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import FacilityRegistrationStatus, Role
 from portal_app.domain.facility_scores import SCORED_MODALITIES
 from portal_app.services import facility_registration as fr
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.facility import ScoreCard, score_cards
 from portal_app.state.validation import as_int
 
@@ -66,15 +65,6 @@ def answer_rows(view: fr.RegistrationView) -> list[AnswerRow]:
     return rows
 
 
-async def _call(fn, **kwargs):
-    actor = current_actor()
-
-    def _run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(_run)
-
 
 class AdminFacilitiesState(rx.State):
     rows: list[SupportRow] = []
@@ -101,7 +91,7 @@ class AdminFacilitiesState(rx.State):
         return self.selected_status == FacilityRegistrationStatus.SUBMITTED.value
 
     async def _reload(self) -> None:
-        found, self.total = await _call(fr.list_registrations, status=self.status, page=self.page)
+        found, self.total = await call_service(fr.list_registrations, status=self.status, page=self.page)
         self.rows = [SupportRow(
             registration_id=r.registration_id, facility_name=r.facility_name, npi=r.npi, status_label=r.status_label,
             progress=f"{r.sections_complete} of {r.sections_total}", author=r.author, author_email=r.author_email,
@@ -110,8 +100,8 @@ class AdminFacilitiesState(rx.State):
 
     async def _show(self, registration_id: int) -> None:
         try:
-            view = await _call(fr.registration_view, registration_id=registration_id)
-            card = await _call(fr.facility_scorecard, registration_id=registration_id)
+            view = await call_service(fr.registration_view, registration_id=registration_id)
+            card = await call_service(fr.facility_scorecard, registration_id=registration_id)
         except fr.RegistrationNotFound:
             self.selected_id, self.message = 0, "That registration no longer exists."
             return
@@ -166,7 +156,7 @@ class AdminFacilitiesState(rx.State):
     async def ask_for_corrections(self):
         if not self.selected_id:
             return None
-        errors = await _call(fr.request_corrections, registration_id=self.selected_id, note=self.note)
+        errors = await call_service(fr.request_corrections, registration_id=self.selected_id, note=self.note)
         if errors:
             self.note_error = errors.get("note", " ".join(errors.values()))
             return rx.call_script("document.getElementById('field-corrections-note')?.focus()")

@@ -34,6 +34,17 @@ def current_actor() -> Actor:
     return actor
 
 
+async def call_service(fn, **kwargs):
+    """Run ``fn(session, actor=<the current actor>, **kwargs)`` in a worker thread with its own session."""
+    actor = current_actor()
+
+    def _run():
+        with session_scope() as session:
+            return fn(session, actor=actor, **kwargs)
+
+    return await rx.run_in_thread(_run)
+
+
 def session_token(state: rx.State) -> str:
     """The session cookie sent with this client's websocket handshake."""
     cookie = SimpleCookie()

@@ -6,12 +6,11 @@ from dataclasses import asdict, dataclass
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.domain.programs.sleep import adherence_text
 from portal_app.services import device_data
 from portal_app.services.device_data import DeviceDataRefused
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.validation import as_int
 
 MAX_NOTE = 1000
@@ -29,15 +28,6 @@ class HeldRow:
     nights: str
     reason: str
 
-
-async def _with_session(fn, **kwargs):
-    actor = current_actor()
-
-    def _run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(_run)
 
 
 class DeviceDataUploadState(rx.State):
@@ -71,7 +61,7 @@ class DeviceDataUploadState(rx.State):
         content = await upload.read(device_data.MAX_FILE_BYTES + 1)
         name = str(upload.name or upload.filename or "device-data")[:255]
         try:
-            found = await _with_session(device_data.upload_device_data, member_number=self.member_number,
+            found = await call_service(device_data.upload_device_data, member_number=self.member_number,
                                         filename=name, content=content)
         except DeviceDataRefused as refused:
             self.error = f"{name}: {refused}"
@@ -98,7 +88,7 @@ class HeldDeviceDataState(rx.State):
     error: str = ""
 
     async def _reload(self) -> None:
-        rows = await _with_session(device_data.held_imports)
+        rows = await call_service(device_data.held_imports)
         self.held = [HeldRow(**asdict(row)) for row in rows]
 
     @rx.event
@@ -116,7 +106,7 @@ class HeldDeviceDataState(rx.State):
         import_id = as_int(form.get("import_id", ""))
         note = str(form.get("note") or "")[:MAX_NOTE]
         try:
-            await _with_session(device_data.dismiss_held, import_id=import_id, note=note)
+            await call_service(device_data.dismiss_held, import_id=import_id, note=note)
         except ValueError as problem:
             self.error, self.message = str(problem), ""
             return

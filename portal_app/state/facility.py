@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.domain.facility_scores import SCORED_MODALITIES, ModalityScore
 from portal_app.services import facility_registration as fr
 from portal_app.services.authz import PermissionDenied
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
 
@@ -123,15 +122,6 @@ def score_cards(scores: tuple[ModalityScore, ...] | list[ModalityScore]) -> list
     return cards
 
 
-async def _call(fn, **kwargs):
-    actor = current_actor()
-
-    def _run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(_run)
-
 
 class FacilityRegistrationState(rx.State):
     rows: list[RegistrationRow] = []
@@ -157,7 +147,7 @@ class FacilityRegistrationState(rx.State):
         return self.section == fr.SECTIONS[-1]
 
     async def _reload_list(self) -> None:
-        found = await _call(fr.list_my_registrations)
+        found = await call_service(fr.list_my_registrations)
         self.rows = [RegistrationRow(
             registration_id=r.registration_id, facility_name=r.facility_name, npi=r.npi, status_label=r.status_label,
             progress=f"{r.sections_complete} of {r.sections_total} sections", updated_on=r.updated_on,
@@ -166,7 +156,7 @@ class FacilityRegistrationState(rx.State):
 
     async def _open(self, registration_id: int, *, keep_answers: bool = False) -> bool:
         try:
-            view = await _call(fr.registration_view, registration_id=registration_id)
+            view = await call_service(fr.registration_view, registration_id=registration_id)
         except (fr.RegistrationNotFound, PermissionDenied):
             self.registration_id, self.form_error = 0, "That registration cannot be opened."
             return False
@@ -194,7 +184,7 @@ class FacilityRegistrationState(rx.State):
     @rx.event
     @authorized(Role.FACILITY_STAFF)
     async def start_new(self):
-        registration_id = await _call(fr.start_registration)
+        registration_id = await call_service(fr.start_registration)
         self.section, self.errors, self.form_error = "facility", _no_errors(), ""
         await self._open(registration_id)
         self.message = "A new registration is started. Save each section as you go."
@@ -240,7 +230,7 @@ class FacilityRegistrationState(rx.State):
         if not self.registration_id:
             return False
         try:
-            errors = await _call(fr.save_section, registration_id=self.registration_id, section=self.section,
+            errors = await call_service(fr.save_section, registration_id=self.registration_id, section=self.section,
                                  answers=self._section_answers())
         except (fr.RegistrationNotFound, PermissionDenied):
             self.form_error = "This registration cannot be changed."
@@ -276,7 +266,7 @@ class FacilityRegistrationState(rx.State):
         if not self.registration_id:
             return None
         try:
-            errors = await _call(fr.submit_registration, registration_id=self.registration_id)
+            errors = await call_service(fr.submit_registration, registration_id=self.registration_id)
         except (fr.RegistrationNotFound, PermissionDenied):
             self.form_error = "This registration cannot be submitted."
             return focus_first_error()
@@ -303,13 +293,13 @@ class FacilityScoresState(rx.State):
         self.cards, self.error, self.facility_name = [], "", ""
         self.registration_id = as_int(self.router.page.params.get("registration", ""))
         if not self.registration_id:
-            rows = await _call(fr.list_my_registrations)
+            rows = await call_service(fr.list_my_registrations)
             self.registration_id = rows[0].registration_id if rows else 0
         if not self.registration_id:
             self.error = "You have no facility registration yet."
             return
         try:
-            card = await _call(fr.facility_scorecard, registration_id=self.registration_id)
+            card = await call_service(fr.facility_scorecard, registration_id=self.registration_id)
         except (fr.RegistrationNotFound, PermissionDenied):
             self.error = "That registration cannot be shown."
             return

@@ -7,13 +7,12 @@ from datetime import date
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import orders as order_service
 from portal_app.services import review as review_service
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.orders import OrderFilter, OrderNotFound
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service, current_actor
 from portal_app.state.validation import as_int
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -62,15 +61,6 @@ class SummaryView:
     can_cancel: bool = False
 
 
-async def _with_session(fn, **kwargs):
-    actor = current_actor()
-
-    def _run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(_run)
-
 
 class OrderSummaryState(rx.State):
     summary: SummaryView = SummaryView()
@@ -98,7 +88,7 @@ class OrderSummaryState(rx.State):
 
     async def _load(self, number: str) -> None:
         try:
-            summary = await _with_session(order_service.get_order_summary, order_number=number)
+            summary = await call_service(order_service.get_order_summary, order_number=number)
         except OrderNotFound:
             self.summary, self.lines, self.found = SummaryView(), [], False
             self.details, self.diagnoses, self.documents, self.notes = [], [], [], []
@@ -118,17 +108,17 @@ class OrderSummaryState(rx.State):
         self.p2p_slots, self.may_reconsider, self.reconsideration_text = [], False, ""
         if current_actor().role != Role.ORDERING_PROVIDER_STAFF:
             return
-        slots = await _with_session(review_service.peer_to_peer_slots, order_number=number)
+        slots = await call_service(review_service.peer_to_peer_slots, order_number=number)
         self.p2p_slots = [Pair(label, str(slot_id)) for slot_id, label in slots]
         if self.summary.status_code in {"non_authorized", "multiple_decisions"}:
-            self.may_reconsider, self.reconsideration_text = await _with_session(
+            self.may_reconsider, self.reconsideration_text = await call_service(
                 review_service.reconsideration_status, order_number=number)
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)
     async def choose_slot(self, form_data: dict):
         try:
-            await _with_session(review_service.choose_peer_to_peer_slot, order_number=self.summary.order_number,
+            await call_service(review_service.choose_peer_to_peer_slot, order_number=self.summary.order_number,
                                 appointment_id=as_int(form_data.get("appointment_id", "")),
                                 callback_phone=str(form_data.get("callback_phone", ""))[:32])
         except (review_service.ActionRefused, OrderNotFound) as refused:
@@ -144,7 +134,7 @@ class OrderSummaryState(rx.State):
         information = str(form_data.get("information", ""))[:10000]
         action = review_service.request_reconsideration if self.may_reconsider else review_service.file_appeal
         try:
-            await _with_session(action, order_number=self.summary.order_number, information=information)
+            await call_service(action, order_number=self.summary.order_number, information=information)
         except (review_service.ActionRefused, OrderNotFound, ValueError) as refused:
             self.error = str(refused) or "This request cannot be made now."
             return
@@ -158,7 +148,7 @@ class OrderSummaryState(rx.State):
     async def add_information(self, form_data: dict):
         text = str(form_data.get("clinical_information", ""))[:10000]
         try:
-            await _with_session(order_service.add_clinical_information, order_number=self.summary.order_number,
+            await call_service(order_service.add_clinical_information, order_number=self.summary.order_number,
                                 text=text)
         except (ValueError, OrderNotFound) as refused:
             self.error = str(refused) if isinstance(refused, ValueError) else "This order cannot be changed."
@@ -177,7 +167,7 @@ class OrderSummaryState(rx.State):
         entered_in_error = str(form_data.get("cancel_kind", "")) == "error"
         reason = str(form_data.get("cancel_reason", ""))[:1000]
         try:
-            status = await _with_session(order_service.cancel_order, order_number=self.summary.order_number,
+            status = await call_service(order_service.cancel_order, order_number=self.summary.order_number,
                                          entered_in_error=entered_in_error, reason=reason)
         except ValueError as refused:
             self.error = str(refused)
@@ -197,7 +187,7 @@ class OrderSummaryState(rx.State):
             content = await upload.read(MAX_UPLOAD_BYTES + 1)
             name = str(upload.name or upload.filename or "document")[:255]
             try:
-                await _with_session(store_document, order_number=self.summary.order_number, filename=name,
+                await call_service(store_document, order_number=self.summary.order_number, filename=name,
                                     content=content)
                 stored.append(name)
             except DocumentRefused as problem:
@@ -247,7 +237,7 @@ class MyOrdersState(rx.State):
             order_number=self.order_number[:20], member=self.member[:60], status=self.status[:40],
             submitted_from=_parse_date(self.submitted_from), submitted_to=_parse_date(self.submitted_to),
         )
-        rows, self.total = await _with_session(order_service.search_my_orders, order_filter=order_filter,
+        rows, self.total = await call_service(order_service.search_my_orders, order_filter=order_filter,
                                                page=self.page)
         self.rows = [OrderListRow(**asdict(r)) for r in rows]
 
@@ -258,7 +248,7 @@ class MyOrdersState(rx.State):
 
         self.page = 0
         await self._search()
-        drafts = await _with_session(my_drafts)
+        drafts = await call_service(my_drafts)
         self.drafts = [Pair(f"{program}, {plan} (saved {changed:%Y-%m-%d %H:%M})", str(draft_id))
                        for draft_id, program, plan, changed in drafts]
 
@@ -288,7 +278,7 @@ class VerifyState(rx.State):
     @rx.event
     @authorized(Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF)
     async def verify(self, form_data: dict):
-        result = await _with_session(
+        result = await call_service(
             order_service.verify_order, order_number=str(form_data.get("order_number", ""))[:20],
             member_number=str(form_data.get("member_number", ""))[:40],
         )

@@ -15,7 +15,7 @@ from portal_app.services.authz import PermissionDenied
 from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused, QueueFilter, StaleCase
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service, current_actor
 from portal_app.state.validation import as_int
 
 REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
@@ -26,15 +26,6 @@ SAVING_TEXTS = {"approve": DECISION_SAVING_TEXT, "deny": DECISION_SAVING_TEXT,
                 "partially_approve": DECISION_SAVING_TEXT}
 OTHER_SAVING_TEXT = "Saving…"
 
-
-async def _service(fn, **kwargs):
-    actor = current_actor()
-
-    def _run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(_run)
 
 
 @dataclass
@@ -80,7 +71,7 @@ class ReviewQueueState(rx.State):
     async def _search(self) -> None:
         queue_filter = QueueFilter(program=self.program[:40], plan_id=as_int(self.plan_id), urgency=self.urgency[:20],
                                    status=self.status[:20], assignee=self.assignee[:20])
-        rows, self.total = await _service(review_service.list_queue, queue=self.queue, queue_filter=queue_filter,
+        rows, self.total = await call_service(review_service.list_queue, queue=self.queue, queue_filter=queue_filter,
                                           sort=self.sort, page=self.page, page_size=PAGE_SIZE)
         self.rows = [QueueLine(**asdict(r)) for r in rows]
 
@@ -133,7 +124,7 @@ class ReviewQueueState(rx.State):
     @authorized(*REVIEWERS)
     async def claim(self, task_id: int, order_number: str):
         try:
-            await _service(review_service.claim_task, task_id=as_int(task_id))
+            await call_service(review_service.claim_task, task_id=as_int(task_id))
         except (ActionRefused, PermissionDenied) as refused:
             self.error = str(refused) or "This case cannot be claimed."
             await self._search()
@@ -226,7 +217,7 @@ class CaseState(rx.State):
 
     async def _load(self, number: str) -> None:
         try:
-            view = await _service(review_service.open_case, order_number=number)
+            view = await call_service(review_service.open_case, order_number=number)
         except (OrderNotFound, PermissionDenied):
             self.found, self.error = False, "No case with that order number is available to you."
             return
@@ -256,7 +247,7 @@ class CaseState(rx.State):
 
     async def _act(self, fn, success: str, **kwargs) -> None:
         try:
-            await _service(fn, order_number=self.case.order_number, **kwargs)
+            await call_service(fn, order_number=self.case.order_number, **kwargs)
         except StaleCase as stale:
             self.error = str(stale)
             return
@@ -270,7 +261,7 @@ class CaseState(rx.State):
     @authorized(*REVIEWERS)
     async def claim(self):
         try:
-            await _service(review_service.claim_task, task_id=self.case.task_id)
+            await call_service(review_service.claim_task, task_id=self.case.task_id)
         except (ActionRefused, PermissionDenied) as refused:
             self.error = str(refused)
             return
@@ -320,7 +311,7 @@ class CaseState(rx.State):
         elif self.action == "record_peer_to_peer":
             appointment = as_int(form_data.get("appointment_id", ""))
             try:
-                await _service(review_service.record_peer_to_peer_outcome, appointment_id=appointment, outcome=text)
+                await call_service(review_service.record_peer_to_peer_outcome, appointment_id=appointment, outcome=text)
             except (ActionRefused, PermissionDenied, ValueError) as refused:
                 self.error = str(refused)
                 return

@@ -9,23 +9,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import survey as survey_service
 from portal_app.services.authz import PermissionDenied
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service, current_actor
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 
-
-async def _call(fn, **kwargs):
-    actor = current_actor()
-
-    def run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(run)
 
 
 class SurveyState(rx.State):
@@ -45,7 +35,7 @@ class SurveyState(rx.State):
         if current_actor().role != STAFF:
             return
         number = str(self.router.page.params.get("order_number", ""))[:20]
-        offer = await _call(survey_service.offer_survey, order_number=number)
+        offer = await call_service(survey_service.offer_survey, order_number=number)
         if offer is not None:
             self._survey_id, self.offered = offer.survey_id, True
 
@@ -55,7 +45,7 @@ class SurveyState(rx.State):
         if not self.offered or not isinstance(form_data, dict):
             return
         try:
-            await _call(survey_service.answer_survey, survey_id=self._survey_id,
+            await call_service(survey_service.answer_survey, survey_id=self._survey_id,
                         rating=form_data.get("survey_rating", ""),
                         comment=str(form_data.get("survey_comment", ""))[:survey_service.COMMENT_MAX + 100])
         except survey_service.SurveyRefused as refused:
@@ -72,7 +62,7 @@ class SurveyState(rx.State):
         if not self.offered:
             return
         try:
-            await _call(survey_service.dismiss_survey, survey_id=self._survey_id)
+            await call_service(survey_service.dismiss_survey, survey_id=self._survey_id)
         except (survey_service.SurveyRefused, PermissionDenied):
             pass
         self._close("")

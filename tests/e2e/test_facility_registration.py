@@ -4,7 +4,6 @@ the site-of-care alternatives and in the provider look-up."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
