@@ -35,7 +35,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Outbox", routes.ADMIN_OUTBOX),
         ("Held device data", routes.ADMIN_DEVICE_DATA),
         ("Changes and faxes", routes.ADMIN_CHANGES),
-        ("Facility registrations", routes.ADMIN_FACILITIES),
+        ("Imaging sites", routes.ADMIN_FACILITIES),
         ("Dashboard", routes.REVIEW_DASHBOARD),
     ],
     Role.FACILITY_STAFF: [("Facility registration", routes.FACILITY_REGISTRATION),

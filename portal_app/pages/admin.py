@@ -85,10 +85,7 @@ def registrations_page() -> rx.Component:
 
 
 def _audit_row(row: rx.Var[AuditLine]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(row.occurred_at), rx.table.cell(row.user), rx.table.cell(row.action),
-        rx.table.cell(row.record), rx.table.cell(row.outcome), rx.table.cell(row.client_address),
-    )
+    return table_row(row.occurred_at, row.user, row.action, row.record, row.outcome, row.client_address)
 
 
 def _pager(state, label: str) -> rx.Component:
@@ -119,16 +116,9 @@ def audit_page() -> rx.Component:
             reset_on_submit=False,
         ),
         problem_callout(A.error),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(h) for h in
-                               ("When (UTC)", "User", "Action", "Record", "Outcome", "From")])
-            ),
-            rx.table.body(rx.foreach(A.rows, _audit_row)),
-            aria_label="Audit events",
-            width="100%",
-            margin_y="1em",
-        ),
+        # A plain table in a focusable scrolling region: long actions and records make it wider than the page.
+        data_table("Audit events", ("When (UTC)", "User", "Action", "Record", "Outcome", "From"),
+                   rx.el.tbody(rx.foreach(A.rows, _audit_row))),
         _pager(A, "events"),
     )
 

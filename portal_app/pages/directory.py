@@ -30,8 +30,7 @@ def directory_page() -> rx.Component:
                 labelled_input("Near ZIP code", name="near_zip", required=False, error=D.near_zip_error),
                 native_select("Sort by", "sort", [("name", "Name"), ("city", "City"),
                                                    ("quality", "Imaging score, then distance")]),
-                rx.button(rx.cond(D.searching, "Searching…", "Search"), type="submit", margin_top="1.6em",
-                          loading=D.searching, aria_busy=D.searching),
+                rx.button("Search", type="submit", margin_top="1.6em", aria_busy=D.searching),
                 wrap="wrap",
                 align="start",
             ),
@@ -39,6 +38,7 @@ def directory_page() -> rx.Component:
             reset_on_submit=False,
             margin_y="1em",
         ),
+        rx.text(rx.cond(D.searching, "Searching…", ""), role="status", size="2"),
         rx.text("Network status is shown for the plan chosen; distances are measured from the ZIP code given. "
                 "Imaging sites that have registered show their score for each kind of imaging; the others "
                 "have no score.", size="1", color_scheme="gray"),

@@ -22,6 +22,11 @@ _AUDIENCES = [
         "Nurse and physician reviewers",
         "Work queues sorted by due time, see why a case pended, and decide with a specific reason.",
     ),
+    (
+        "Imaging facilities",
+        "Register your site's equipment, staff and accreditation, see the score of each kind of imaging "
+        "you offer, and be listed to ordering offices as a site of care.",
+    ),
 ]
 
 
@@ -56,7 +61,7 @@ def home_page() -> rx.Component:
             ),
             rx.grid(
                 *[_audience_card(title, text) for title, text in _AUDIENCES],
-                columns=rx.breakpoints(initial="1", md="3"),
+                columns=rx.breakpoints(initial="1", md="2"),
                 spacing="4",
                 width="100%",
             ),

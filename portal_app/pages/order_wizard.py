@@ -89,7 +89,7 @@ def _member_step() -> rx.Component:
             _text("Member ID", "member_number"),
             _text("Last name", "last_name"),
             _text("Member date of birth", "birth_date", input_type="date"),
-            rx.button("Search members", on_click=W.search_members, type="button", margin_top="1.6em"),
+            _search_button("Search members", W.search_members, "members", margin_top="1.6em"),
             align="start",
             wrap="wrap",
         ),
@@ -124,6 +124,17 @@ def _member_step() -> rx.Component:
 
 # --- step 3 ---
 
+def _search_button(label: str, handler, search: str, *, margin_top: str) -> rx.Component:
+    """A search button with a status line that says while its search runs."""
+    running = W.searching == search
+    return rx.vstack(
+        rx.button(label, on_click=handler, type="button", aria_busy=running),
+        rx.text(rx.cond(running, "Searching…", ""), role="status", size="1"),
+        margin_top=margin_top,
+        spacing="1",
+    )
+
+
 def _party_row(party: rx.Var[PartyRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(party.name), rx.table.cell(party.detail), rx.table.cell(party.city), rx.table.cell(party.npi),
@@ -142,7 +153,7 @@ def _providers_step() -> rx.Component:
         rx.hstack(
             _text("Find the servicing provider or facility", "servicing_query",
                   hint="Name, NPI, specialty or city."),
-            rx.button("Search providers", on_click=W.search_servicing, type="button", margin_top="2.6em"),
+            _search_button("Search providers", W.search_servicing, "servicing", margin_top="2.6em"),
             align="start",
             width="100%",
         ),
@@ -197,7 +208,7 @@ def _diagnosis_step() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             _text("Search ICD-10-CM by code or words", "diagnosis_query"),
-            rx.button("Search codes", on_click=W.search_diagnoses, type="button", margin_top="1.6em"),
+            _search_button("Search codes", W.search_diagnoses, "diagnoses", margin_top="1.6em"),
             align="start",
             width="100%",
         ),

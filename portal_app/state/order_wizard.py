@@ -103,6 +103,7 @@ class OrderWizardState(rx.State):
     ordering_provider_id: str = ""
     servicing_query: str = ""
     servicing_results: list[PartyRow] = []
+    searching: str = ""  # which search is running: "members", "servicing" or "diagnoses"
     servicing: PartyRow = PartyRow("", 0, "", "", "", "", True, "", "")
     out_of_network_confirmed: bool = False
     letter_address: str = ""
@@ -347,13 +348,18 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def search_members(self):
-        birth = _parse_date(self.birth_date)
-        matches = await self._call(entry.search_members, order_id=self.order_id, member_number=self.member_number,
-                                   last_name=self.last_name, birth_date=birth)
-        self.members = [MemberRow(**asdict(m)) for m in matches]
-        self.searched_members = True
-        self.errors = {**_no_errors(), "member": "" if matches else
-                       "No member of this plan matches. Search by member ID, or by last name and date of birth."}
+        self.searching = "members"
+        yield
+        try:
+            birth = _parse_date(self.birth_date)
+            matches = await self._call(entry.search_members, order_id=self.order_id, member_number=self.member_number,
+                                       last_name=self.last_name, birth_date=birth)
+            self.members = [MemberRow(**asdict(m)) for m in matches]
+            self.searched_members = True
+            self.errors = {**_no_errors(), "member": "" if matches else
+                           "No member of this plan matches. Search by member ID, or by last name and date of birth."}
+        finally:
+            self.searching = ""
 
     @rx.event
     @authorized(STAFF)
@@ -381,8 +387,13 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def search_servicing(self):
-        found = await self._call(entry.search_servicing, order_id=self.order_id, query=self.servicing_query)
-        self.servicing_results = [PartyRow(**asdict(p)) for p in found]
+        self.searching = "servicing"
+        yield
+        try:
+            found = await self._call(entry.search_servicing, order_id=self.order_id, query=self.servicing_query)
+            self.servicing_results = [PartyRow(**asdict(p)) for p in found]
+        finally:
+            self.searching = ""
 
     @rx.event
     @authorized(STAFF)
@@ -396,9 +407,14 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def search_diagnoses(self):
-        query = self.diagnosis_query[:100]
-        found = await rx.run_in_thread(lambda: search_diagnoses(query, limit=15))
-        self.diagnosis_results = [Option(d.code, f"{d.code} {d.description}") for d in found]
+        self.searching = "diagnoses"
+        yield
+        try:
+            query = self.diagnosis_query[:100]
+            found = await rx.run_in_thread(lambda: search_diagnoses(query, limit=15))
+            self.diagnosis_results = [Option(d.code, f"{d.code} {d.description}") for d in found]
+        finally:
+            self.searching = ""
 
     @rx.event
     @authorized(STAFF)

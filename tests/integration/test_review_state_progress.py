@@ -5,6 +5,7 @@ when the service fails."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 import reflex as rx
@@ -32,7 +33,10 @@ def _run(case: CaseState, seen: list[str]) -> list:
             seen.append(f"sent: {case.saving}")
         return sent
 
-    return asyncio.run(drive())
+    # In a thread of its own: the browser tests' sync Playwright keeps an event loop running in the
+    # main thread when both suites run in one pytest session.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, drive()).result()
 
 
 def _recording_service(monkeypatch, seen: list[str], *, fails: bool = False) -> None:
