@@ -61,6 +61,14 @@ def test_office_pages(page: Page):
     assert_accessible(page, "account")
     _visit(page, "/verify", re.compile("Verify"))
     assert_accessible(page, "verify")
+    _visit(page, "/practice/changes", "Provider and site changes")
+    expect(page.get_by_text("217-555-0188").first).to_be_visible()  # the demo's pending request
+    assert_accessible(page, "provider changes with the history")
+    page.get_by_role("button", name="Send the request to support").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page, "provider changes with errors")
+    _visit(page, "/practice/fax", "Fax numbers for letters")
+    assert_accessible(page, "fax numbers")
 
 
 def test_reviewer_pages(page: Page):
@@ -78,6 +86,19 @@ def test_reviewer_pages(page: Page):
 def test_support_pages(page: Page):
     _sign_in(page, "support")
     for path, heading in (("/admin/registrations", re.compile("registrations", re.IGNORECASE)),
-                          ("/admin/audit", re.compile("Audit")), ("/admin/outbox", re.compile("Outbox"))):
+                          ("/admin/audit", re.compile("Audit")), ("/admin/outbox", re.compile("Outbox")),
+                          ("/admin/changes", "Changes and fax numbers"),
+                          ("/admin/facilities", "Facility registrations")):
         _visit(page, path, heading)
         assert_accessible(page, path)
+
+
+def test_facility_pages(page: Page):
+    _sign_in(page, "facility")
+    _visit(page, "/facility/registration", "Facility registration")
+    expect(page.get_by_role("region", name="Facility registrations")).to_contain_text("Franklin")
+    assert_accessible(page, "facility registrations, filled")
+    page.get_by_role("button", name="Start a new registration").click()
+    page.get_by_role("button", name="Save section").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page, "facility section with errors")
