@@ -15,19 +15,33 @@ import zipcodes
 EARTH_RADIUS_MILES = 3958.7613
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def _centroids() -> dict[str, tuple[float, float]]:
+    """Every ZIP's (latitude, longitude), read once (about a second; the start-up warm-up does it)."""
+    return {z["zip_code"]: (float(z["lat"]), float(z["long"]))
+            for z in zipcodes.list_all() if z.get("lat") and z.get("long")}
+
+
 def zip_centroid(postal_code: str) -> tuple[float, float] | None:
     """(latitude, longitude) of a 5-digit ZIP (ZIP+4 allowed), or None when unknown."""
     five = (postal_code or "").strip()[:5]
     if len(five) != 5 or not five.isdigit():
         return None
-    try:
-        found = zipcodes.matching(five)
-    except (TypeError, ValueError):
-        return None
-    if not found or not found[0].get("lat") or not found[0].get("long"):
-        return None
-    return float(found[0]["lat"]), float(found[0]["long"])
+    return _centroids().get(five)
+
+
+@lru_cache(maxsize=512)
+def zips_within(postal_code: str, miles: float) -> tuple[str, ...]:
+    """The ZIP codes whose centroid lies within ``miles`` of ``postal_code``'s (empty when unknown)."""
+    centre = zip_centroid(postal_code)
+    if centre is None:
+        return ()
+    # A degree of latitude is about 69 miles: a cheap band first, the exact distance after.
+    band = miles / 69.0 + 0.1
+    return tuple(sorted(
+        code for code, point in _centroids().items()
+        if abs(point[0] - centre[0]) <= band and haversine_miles(centre, point) <= miles
+    ))
 
 
 def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -7,18 +7,15 @@ whose distance is unknown comes after those with a distance.
 
 from __future__ import annotations
 
-# Site-of-care alternatives are offered within this straight-line distance of the member's home
-# ZIP; sites with an unknown distance are still offered, last.
-ALTERNATIVES_MAX_MILES = 60.0
+# Site-of-care alternatives, and the directory when a ZIP code is given, list the sites within this
+# straight-line distance of the ZIP (the member's home for alternatives). Without a known ZIP
+# every site is listed, without a distance.
+NEARBY_MILES = 60.0
 
 
 def ranking_key(score: int | None, miles: float | None, name: str = "") -> tuple:
     """Sort key: scored before unscored, higher score first, then nearer first, then by name."""
     return (score is None, -(score or 0), miles is None, miles or 0.0, name)
-
-
-def within_reach(miles: float | None, limit: float = ALTERNATIVES_MAX_MILES) -> bool:
-    return miles is None or miles <= limit
 
 
 def distance_label(miles: float | None) -> str:

@@ -9,11 +9,13 @@ logger = logging.getLogger(__name__)
 
 
 def _load_everything() -> None:
+    from portal_app.domain.geo import zip_centroid
     from portal_app.domain.programs import imaging
     from portal_app.reference.icd10 import search_diagnoses
 
     search_diagnoses("low back pain")  # builds the ICD-10-CM index (about half a second)
     imaging.code_choices("EVG", 2026)  # reads the imaging code and criteria tables
+    zip_centroid("97024")  # the ZIP centroids for distances (about a second)
 
 
 async def warm_reference_data() -> None:

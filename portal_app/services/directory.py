@@ -11,7 +11,7 @@ from portal_app.domain.geo import miles_between
 from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
 from portal_app.services.authz import Actor
-from portal_app.services.site_ranking import RankedFacility, rank_facilities, scores_label
+from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
 PAGE_SIZE = 20
 # "quality": registered facilities by score, then distance from the ZIP given (domain/site_ranking.py).
@@ -84,6 +84,9 @@ def search_directory(
         facilities = facilities.where(
             Facility.id.in_(select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id))
         )
+    near_facility, near_provider = nearby(Facility.postal_code, query.near_zip), nearby(Provider.postal_code, query.near_zip)
+    if near_facility is not None:
+        facilities, providers = facilities.where(near_facility), providers.where(near_provider)
     provider_order = {"city": Provider.city}.get(query.sort, Provider.last_name)
     facility_total = session.exec(select(func.count()).select_from(facilities.subquery())).one() if query.kind != "provider" else 0
     provider_total = session.exec(select(func.count()).select_from(providers.subquery())).one() if query.kind != "facility" else 0
@@ -104,12 +107,13 @@ def search_directory(
 
 
 def _facility_page(session: Session, facilities, query: DirectoryQuery, offset: int, page_size: int) -> list[RankedFacility]:
-    """One page of facilities: ranked by score and distance in Python for the quality order (every
-    matching site is scored for today first), by a column in SQL otherwise."""
-    if query.sort == "quality":
+    """One page of facilities. The quality order near a ZIP ranks the sites within reach in Python (by
+    score, then distance, every one scored for today first); other orders are SQL's."""
+    if query.sort == "quality" and nearby(Facility.postal_code, query.near_zip) is not None:
         return rank_facilities(session, session.exec(facilities).all(), near_zip=query.near_zip)[offset:offset + page_size]
-    order = Facility.city if query.sort == "city" else Facility.name
-    found = session.exec(facilities.order_by(order, Facility.id).offset(offset).limit(page_size)).all()
+    order = {"city": (Facility.city,), "quality": (Facility.quality_score.desc().nulls_last(), Facility.name)}.get(
+        query.sort, (Facility.name,))
+    found = session.exec(facilities.order_by(*order, Facility.id).offset(offset).limit(page_size)).all()
     ranked = {r.facility.id: r for r in rank_facilities(session, found, near_zip=query.near_zip)}
     return [ranked[f.id] for f in found]
 

@@ -17,7 +17,7 @@ from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
 from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.programs import age_on, get_program
-from portal_app.domain.site_ranking import distance_label, within_reach
+from portal_app.domain.site_ranking import distance_label
 from portal_app.domain.validation import plain_errors
 from portal_app.models import (
     Facility,
@@ -34,7 +34,7 @@ from portal_app.models import (
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
-from portal_app.services.site_ranking import RankedFacility, rank_facilities, scores_label
+from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
 MAX_CODES = 20  # a request's lines (low-dose-rate brachytherapy alone has 11 codes)
 MAX_DIAGNOSES = 12
@@ -276,10 +276,12 @@ def _provider_match(session: Session, plan_id: int, provider: Provider) -> Provi
     )
 
 
-def _facility_match(session: Session, plan_id: int, facility: Facility) -> ProviderMatch:
+def _facility_match(session: Session, plan_id: int, facility: Facility, *, in_network: bool | None = None) -> ProviderMatch:
+    if in_network is None:
+        in_network = _network(session, plan_id, facility_id=facility.id)
     return ProviderMatch(
         "facility", facility.id, facility.name, facility.npi, FacilityType(facility.facility_type).label,
-        facility.city, _network(session, plan_id, facility_id=facility.id),
+        facility.city, in_network,
         f"{facility.address_line}, {facility.city}, {facility.state} {facility.postal_code}", facility.fax,
     )
 
@@ -323,10 +325,11 @@ def _member_zip(session: Session, order: Order) -> str:
     return member.postal_code if member else ""
 
 
-def _ranked_match(session: Session, plan_id: int, ranked: RankedFacility, exam_modality: str = "") -> ProviderMatch:
+def _ranked_match(session: Session, plan_id: int, ranked: RankedFacility, exam_modality: str = "", *,
+                  in_network: bool | None = None) -> ProviderMatch:
     only = scored_modality_for_exam(exam_modality) if exam_modality else None
     return replace(
-        _facility_match(session, plan_id, ranked.facility),
+        _facility_match(session, plan_id, ranked.facility, in_network=in_network),
         quality=scores_label(ranked.scores, only), distance=distance_label(ranked.miles),
     )
 
@@ -561,18 +564,20 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
 def site_of_care_alternatives(
     session: Session, *, actor: Actor, order_id: int, exam_modality: str = ""
 ) -> list[ProviderMatch]:
-    """In-network free-standing centres and offices that can do the exam, within reach of the member,
-    in the order of domain/site_ranking.py (registered sites by score, then distance)."""
+    """In-network free-standing centres and offices that can do the exam, within reach of the member's
+    home ZIP, in the order of domain/site_ranking.py (registered sites by score, then distance)."""
     order = editable_draft(session, actor, order_id)
     in_network = select(NetworkParticipation.facility_id).where(
         NetworkParticipation.plan_id == order.plan_id, NetworkParticipation.status == NetworkStatus.IN_NETWORK,
         NetworkParticipation.facility_id.is_not(None),
     )
-    facilities = session.exec(
-        select(Facility).where(
-            Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
-            Facility.id.in_(in_network),
-        )
-    ).all()
-    ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order), exam_modality=exam_modality)
-    return [_ranked_match(session, order.plan_id, r, exam_modality) for r in ranked if within_reach(r.miles)]
+    candidates = select(Facility).where(
+        Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
+        Facility.id.in_(in_network),
+    )
+    member_zip = _member_zip(session, order)
+    near = nearby(Facility.postal_code, member_zip)
+    if near is not None:
+        candidates = candidates.where(near)
+    ranked = rank_facilities(session, session.exec(candidates).all(), near_zip=member_zip, exam_modality=exam_modality)
+    return [_ranked_match(session, order.plan_id, r, exam_modality, in_network=True) for r in ranked]

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, func
 
 from portal_app.domain.facility_scores import SCORED_MODALITIES, scored_modality_for_exam
-from portal_app.domain.geo import miles_between
-from portal_app.domain.site_ranking import ranking_key
+from portal_app.domain.geo import miles_between, zips_within
+from portal_app.domain.site_ranking import NEARBY_MILES, ranking_key
 from portal_app.models import Facility
 from portal_app.services.facility_registration import current_modality_scores
 
@@ -39,6 +39,13 @@ def scores_label(scores: dict[str, int], only: str | None = None) -> str:
         return NOT_REGISTERED
     shown = [only] if only in scores else [m for m in SCORED_MODALITIES if m in scores]
     return " · ".join(f"{SCORED_MODALITIES[m]} {scores[m]} of 100" for m in shown)
+
+
+def nearby(postal_code_column, near_zip: str, miles: float = NEARBY_MILES):
+    """A SQL condition: the row's 5-digit ZIP lies within ``miles`` of ``near_zip``; None when that ZIP
+    is unknown (then nothing is filtered out and no distance is shown)."""
+    zips = zips_within(near_zip, miles) if near_zip else ()
+    return func.substr(postal_code_column, 1, 5).in_(zips) if zips else None
 
 
 def offers_exam(facility: Facility, scores: dict[str, int], exam_modality: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app.domain.geo import EARTH_RADIUS_MILES, haversine_miles, miles_between, zip_centroid
-from portal_app.domain.site_ranking import distance_label, ranking_key, within_reach
+from portal_app.domain.geo import EARTH_RADIUS_MILES, haversine_miles, miles_between, zip_centroid, zips_within
+from portal_app.domain.site_ranking import distance_label, ranking_key
 
 
 def test_haversine_matches_the_published_nashville_to_los_angeles_example():
@@ -45,8 +45,16 @@ def test_scored_sites_come_first_by_score_then_by_distance():
     ]
 
 
-def test_reach_and_labels():
-    assert within_reach(60.0) and not within_reach(60.1) and within_reach(None)
+def test_zips_within_a_distance():
+    near = zips_within("97024", 5.0)
+    assert "97024" in near and "97030" in near  # Gresham, 2.4 miles
+    assert "97201" not in near  # Portland, 12 miles
+    assert all(miles_between("97024", code) <= 5.0 for code in near)
+    assert set(zips_within("97024", 15.0)) > set(near)
+    assert zips_within("00000", 60.0) == ()
+
+
+def test_labels():
     assert distance_label(None) == "Distance unknown"
     assert distance_label(0.2) == "Under 1 mile"
     assert distance_label(3.24) == "3.2 miles"
