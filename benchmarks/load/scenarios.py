@@ -191,6 +191,10 @@ class Wizard:
         return list(self.page.var(state, var) or [])
 
 
+# The wizard's searches first say they are running, then answer and clear the flag.
+SEARCH_DONE = delta_has(WIZARD, "searching", lambda value: value == "")
+
+
 async def staff_member(run: Run, http: httpx.AsyncClient, person: Person, service_date: date) -> None:
     """Sign in, fill the imaging wizard, submit, and open the order summary."""
     async with trio.open_nursery() as nursery:
@@ -209,7 +213,7 @@ async def staff_member(run: Run, http: httpx.AsyncClient, person: Person, servic
             await wizard.next_step(1)
 
             await wizard.field("member_number", person.member_number)
-            await wizard.send(f"{WIZARD}.search_members")
+            await wizard.send(f"{WIZARD}.search_members", until=SEARCH_DONE)
             members = wizard.options("members")
             if not members:
                 raise ProtocolError(f"member {person.member_number} not found")
@@ -222,7 +226,7 @@ async def staff_member(run: Run, http: httpx.AsyncClient, person: Person, servic
                 raise ProtocolError("no ordering provider offered")
             await wizard.field("ordering_provider_id", ordering[0]["value"])
             await wizard.field("servicing_query", "Free-standing")
-            await wizard.send(f"{WIZARD}.search_servicing")
+            await wizard.send(f"{WIZARD}.search_servicing", until=SEARCH_DONE)
             in_network = [p for p in wizard.options("servicing_results") if p["in_network"]]
             if not in_network:
                 raise ProtocolError("no in-network servicing facility found")
@@ -239,7 +243,7 @@ async def staff_member(run: Run, http: httpx.AsyncClient, person: Person, servic
             await wizard.next_step(4)
 
             await wizard.field("diagnosis_query", "M54.50")
-            await wizard.send(f"{WIZARD}.search_diagnoses")
+            await wizard.send(f"{WIZARD}.search_diagnoses", until=SEARCH_DONE)
             if "M54.50" not in {o["value"] for o in wizard.options("diagnosis_results")}:
                 raise ProtocolError("diagnosis M54.50 not found")
             await wizard.send(f"{WIZARD}.add_diagnosis", {"code": "M54.50"})

@@ -60,6 +60,7 @@ def _half_filled_wizard(cluster) -> PortalTab:
     tab.settle()  # the page may move to another address once the draft exists
     tab.call(f"{WIZARD}.update_field", {"field": "member_number", "value": "EVG100000016"}, path=NEW_ORDER)
     tab.call(f"{WIZARD}.search_members", path=NEW_ORDER)
+    tab.settle()  # the search first says it is running, then answers
     [member] = tab.var(WIZARD, "members")
     tab.call(f"{WIZARD}.pick_member", {"member_id": member["member_id"]}, path=NEW_ORDER)
     tab.call(f"{WIZARD}.toggle", {"field": "member_confirmed", "checked": True}, path=NEW_ORDER)
