@@ -37,6 +37,7 @@ from portal_app.services import audit
 from portal_app.services.api_clients import ApiPrincipal
 from portal_app.services.authz import Actor, require
 from portal_app.services.orders import may_read_order
+from portal_app.services.periodic import repeat_in_thread
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import Issue, PasProblem
 from portal_app.settings import get_settings
@@ -514,11 +515,4 @@ async def deliver_notifications_forever() -> None:
         await asyncio.to_thread(_load_fhir_models)
     except ImportError as missing:  # pragma: no cover - requirements.txt pins fhir.resources
         logger.warning("FHIR models not available: %s", missing)
-    while True:
-        try:
-            await asyncio.to_thread(_deliver_once)
-        except asyncio.CancelledError:
-            raise
-        except Exception as failure:  # noqa: BLE001 - the next round retries; a broken round must not stop delivery
-            logger.warning("PAS notification delivery round failed: %s: %s", type(failure).__name__, failure)
-        await asyncio.sleep(POLL_SECONDS)
+    await repeat_in_thread(_deliver_once, seconds=POLL_SECONDS, what="PAS notification delivery")

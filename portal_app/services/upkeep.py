@@ -7,7 +7,6 @@ they show), so this task only keeps the stored values current between visits.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, date, datetime
 
@@ -16,6 +15,7 @@ from sqlmodel import Session, select
 from portal_app.models import FacilityModalityScore
 from portal_app.services.demographic_changes import apply_due_changes
 from portal_app.services.facility_registration import current_modality_scores
+from portal_app.services.periodic import repeat_in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,4 @@ def _upkeep_once() -> None:
 
 async def run_upkeep_forever() -> None:
     """A lifespan task: run the upkeep every quarter of an hour, off the event loop."""
-    while True:
-        try:
-            await asyncio.to_thread(_upkeep_once)
-        except asyncio.CancelledError:
-            raise
-        except Exception as failure:  # noqa: BLE001 - the next round retries; one bad round must not stop upkeep
-            logger.warning("Upkeep round failed: %s: %s", type(failure).__name__, failure)
-        await asyncio.sleep(UPKEEP_SECONDS)
+    await repeat_in_thread(_upkeep_once, seconds=UPKEEP_SECONDS, what="Upkeep")
