@@ -87,7 +87,9 @@ def _cold_load(browser: Browser, base_url: str, path: str, ready, storage: dict 
     return {"lcp_ms": lcp, "usable_ms": usable * 1000, **transferred}
 
 
-def _submit_to_determination(browser: Browser, base_url: str, storage: dict, member: str, service: date) -> float:
+def _submit_to_determination(
+    browser: Browser, base_url: str, storage: dict, member: str, service: date
+) -> float:
     """Fill a lumbar MRI that meets the guideline; time the click on Submit until the decision shows."""
     context = browser.new_context(base_url=base_url, storage_state=storage)
     page = context.new_page()
@@ -108,7 +110,11 @@ def measure(base_url: str, runs: int) -> dict:
     pages = {
         "sign-in": ("/sign-in", lambda p: SignInPage(p).wait(), None),
         "wizard": ("/orders/new", lambda p: expect(p.get_by_label("Health plan")).to_be_visible(), ORDERING),
-        "queue": ("/review", lambda p: expect(p.get_by_role("heading", name="Review queue")).to_be_visible(), NURSE),
+        "queue": (
+            "/review",
+            lambda p: expect(p.get_by_role("heading", name="Review queue")).to_be_visible(),
+            NURSE,
+        ),
     }
     results: dict = {}
     with sync_playwright() as playwright:
@@ -120,9 +126,14 @@ def measure(base_url: str, runs: int) -> dict:
             results[name] = {key: statistics.median(s[key] for s in samples) for key in samples[0]}
         service = date.today() + timedelta(days=14)
         members = [f"EVG{100000000 + 4 * (30 + i)}" for i in range(runs)]  # adults of the Evergreen plan
-        timings = [_submit_to_determination(browser, base_url, states["ordering"], m, service) for m in members]
-        results["submit_to_determination_ms"] = {"median": statistics.median(timings), "max": max(timings),
-                                                 "runs": [round(t) for t in timings]}
+        timings = [
+            _submit_to_determination(browser, base_url, states["ordering"], m, service) for m in members
+        ]
+        results["submit_to_determination_ms"] = {
+            "median": statistics.median(timings),
+            "max": max(timings),
+            "runs": [round(t) for t in timings],
+        }
         browser.close()
     return results
 
@@ -131,28 +142,57 @@ def serve_own_portal(workdir: Path):
     """A scratch database, the frontend built for a free port, and one worker serving both."""
     port = free_port()
     url = f"http://localhost:{port}"
-    env = {**os.environ, "DB_URL": f"sqlite:///{workdir / 'portal.db'}", "DATA_DIR": str(workdir),
-           "PUBLIC_URL": url, "REFLEX_TELEMETRY_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "DB_URL": f"sqlite:///{workdir / 'portal.db'}",
+        "DATA_DIR": str(workdir),
+        "PUBLIC_URL": url,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
     env.pop("REDIS_URL", None)
     for step in ("migrate", "seed"):
-        subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "portal_app.cli", step],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     print(f"Building the production frontend for {url} (make frontend-prod)...", flush=True)
-    subprocess.run(["make", "-s", "--no-print-directory", "frontend-prod", f"PROD_PORT={port}"], cwd=PROJECT_ROOT,
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["make", "-s", "--no-print-directory", "frontend-prod", f"PROD_PORT={port}"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     log = workdir / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}", "PROD_HOST=127.0.0.1",
-             "PROD_WORKERS=1"], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                "make",
+                "-s",
+                "--no-print-directory",
+                "serve-prod",
+                f"PROD_PORT={port}",
+                "PROD_HOST=127.0.0.1",
+                "PROD_WORKERS=1",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_for(f"{url}/ping", process, log)
     wait_for(f"{url}/sign-in", process, log)
     return url, process
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="measure a portal already running here (loopback only)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path)
@@ -170,12 +210,16 @@ def main() -> None:
     print(f"\nFront-end budget ({url}, Chromium {CHROMIUM}, cold cache, median of {args.runs}):")
     for name in ("sign-in", "wizard", "queue"):
         r = results[name]
-        print(f"  {name:8s} LCP {r['lcp_ms']:6.0f} ms (target < 1000)   JavaScript {r['js_bytes'] / 1024:7.1f} KiB "
-              f"in {r['js_files']:.0f} files   everything {r['all_bytes'] / 1024:7.1f} KiB in {r['requests']:.0f} "
-              f"requests   usable after {r['usable_ms']:.0f} ms")
+        print(
+            f"  {name:8s} LCP {r['lcp_ms']:6.0f} ms (target < 1000)   JavaScript {r['js_bytes'] / 1024:7.1f} KiB "
+            f"in {r['js_files']:.0f} files   everything {r['all_bytes'] / 1024:7.1f} KiB in {r['requests']:.0f} "
+            f"requests   usable after {r['usable_ms']:.0f} ms"
+        )
     s = results["submit_to_determination_ms"]
-    print(f"  submit -> determination on screen: median {s['median']:.0f} ms, max {s['max']:.0f} ms "
-          f"(target < 500; runs {s['runs']})")
+    print(
+        f"  submit -> determination on screen: median {s['median']:.0f} ms, max {s['max']:.0f} ms "
+        f"(target < 500; runs {s['runs']})"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -51,8 +51,13 @@ CHUNK = 50_000  # orders generated and written per batch
 QUEUE_PAGE = 25
 
 PROGRAM_WEIGHTS = [
-    (Program.IMAGING, 40), (Program.MUSCULOSKELETAL, 15), (Program.MEDICAL_ONCOLOGY, 10),
-    (Program.RADIATION_ONCOLOGY, 5), (Program.REHABILITATION, 15), (Program.SLEEP, 10), (Program.OUTPATIENT, 5),
+    (Program.IMAGING, 40),
+    (Program.MUSCULOSKELETAL, 15),
+    (Program.MEDICAL_ONCOLOGY, 10),
+    (Program.RADIATION_ONCOLOGY, 5),
+    (Program.REHABILITATION, 15),
+    (Program.SLEEP, 10),
+    (Program.OUTPATIENT, 5),
 ]
 CODES = ["72148", "70553", "71250", "74177", "78452", "93306", "95810", "97110", "27447", "63030"]
 
@@ -82,18 +87,77 @@ class Batch:
     tasks: list[tuple]
 
 
-ORDER_COLUMNS = ("id", "order_number", "program", "plan_id", "member_id", "practice_id", "status", "urgency",
-                 "urgency_reason", "service_start", "details", "submitted_at", "created_by_id", "created_at",
-                 "updated_by_id", "updated_at", "version", "wizard_step", "member_confirmed",
-                 "out_of_network_confirmed", "letter_address", "letter_fax", "duplicate_of", "cancel_reason",
-                 "initial_outcome", "initially_decided_at", "decision_hours", "appealed_at", "approved_after_appeal")
-LINE_COLUMNS = ("id", "order_id", "line_number", "code_system", "code", "description", "quantity", "laterality",
-                "decision")
-DETERMINATION_COLUMNS = ("id", "order_line_id", "decision", "reason_code", "reason", "guideline_citation",
-                         "explanation", "decided_by", "decided_by_user_id", "decided_at", "valid_from",
-                         "valid_until")
-TASK_COLUMNS = ("id", "order_id", "queue", "kind", "status", "reason", "assignee_id", "due_at", "created_at",
-                "closed_at", "program", "plan_id", "urgency")
+ORDER_COLUMNS = (
+    "id",
+    "order_number",
+    "program",
+    "plan_id",
+    "member_id",
+    "practice_id",
+    "status",
+    "urgency",
+    "urgency_reason",
+    "service_start",
+    "details",
+    "submitted_at",
+    "created_by_id",
+    "created_at",
+    "updated_by_id",
+    "updated_at",
+    "version",
+    "wizard_step",
+    "member_confirmed",
+    "out_of_network_confirmed",
+    "letter_address",
+    "letter_fax",
+    "duplicate_of",
+    "cancel_reason",
+    "initial_outcome",
+    "initially_decided_at",
+    "decision_hours",
+    "appealed_at",
+    "approved_after_appeal",
+)
+LINE_COLUMNS = (
+    "id",
+    "order_id",
+    "line_number",
+    "code_system",
+    "code",
+    "description",
+    "quantity",
+    "laterality",
+    "decision",
+)
+DETERMINATION_COLUMNS = (
+    "id",
+    "order_line_id",
+    "decision",
+    "reason_code",
+    "reason",
+    "guideline_citation",
+    "explanation",
+    "decided_by",
+    "decided_by_user_id",
+    "decided_at",
+    "valid_from",
+    "valid_until",
+)
+TASK_COLUMNS = (
+    "id",
+    "order_id",
+    "queue",
+    "kind",
+    "status",
+    "reason",
+    "assignee_id",
+    "due_at",
+    "created_at",
+    "closed_at",
+    "program",
+    "plan_id",
+    "urgency",
+)
 
 
 def _weighted_programs(rng: random.Random, n: int) -> list[str]:
@@ -135,15 +199,22 @@ def _seconds(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
 
-def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int = 20261123) -> Iterator[Batch]:
+def generate(
+    total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int = 20261123
+) -> Iterator[Batch]:
     """The orders and their rows, CHUNK orders at a time, with explicit ids (deterministic)."""
     rng = random.Random(seed_value)
     line_id, determination_id, task_id = ids.line_base, ids.determination_base, ids.task_base
     end = int(now.timestamp())
     year, day, hour = 365 * 86400, 86400, 3600
     ts, dy = clock.stamp, clock.day
-    current_of = {"rules": "authorized", "nurse": "authorized", "denied": "non_authorized", "pending": "pended",
-                  "notification": "notification_only"}
+    current_of = {
+        "rules": "authorized",
+        "nurse": "authorized",
+        "denied": "non_authorized",
+        "pending": "pended",
+        "notification": "notification_only",
+    }
     for first in range(1, total + 1, CHUNK):
         count = min(CHUNK, total - first + 1)
         batch = Batch([], [], [], [])
@@ -166,7 +237,11 @@ def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int 
                 path, status = "notification", "completed"
             decided = submitted + 60 * rng.randrange(30, 9000)
             submitted_ts = ts(submitted)
-            program, plan_id, urgency = programs[offset], rng.choice(ids.plan_ids), "urgent" if urgent else "standard"
+            program, plan_id, urgency = (
+                programs[offset],
+                rng.choice(ids.plan_ids),
+                "urgent" if urgent else "standard",
+            )
             appealed = path == "denied" and rng.random() < 0.3
             filed = decided + 3 * day
             histories = []
@@ -175,8 +250,19 @@ def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int 
                 current = current_of[path]
                 if appealed and rng.random() < 0.4:
                     current = "authorized"
-                batch.lines.append((line_id, order_id, line_number, "CPT", rng.choice(CODES), "Requested service", 1,
-                                    "", current))
+                batch.lines.append(
+                    (
+                        line_id,
+                        order_id,
+                        line_number,
+                        "CPT",
+                        rng.choice(CODES),
+                        "Requested service",
+                        1,
+                        "",
+                        current,
+                    )
+                )
                 if path in ("rules", "notification"):
                     dets = [(current, "rules_engine", None, submitted + 1)]
                 else:
@@ -187,49 +273,132 @@ def generate(total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int 
                         dets.append(("non_authorized", "physician", ids.physician_id, decided))
                         if appealed:
                             dets.append((current, "physician", ids.physician_id, decided + 12 * day))
-                histories.append(LineHistory(current, [RecordedDecision(d, by, _utc(at)) for d, by, _, at in dets]))
+                histories.append(
+                    LineHistory(current, [RecordedDecision(d, by, _utc(at)) for d, by, _, at in dets])
+                )
                 for decision, by, user, at in dets:
                     determination_id += 1
                     approved = decision == "authorized"
-                    batch.determinations.append((
-                        determination_id, line_id, decision, "", "Demo reason for the decision.",
-                        "Demo guideline, section 1", "{}", by, user, ts(at),
-                        dy(submitted + 7 * day) if approved else None, dy(submitted + 67 * day) if approved else None,
-                    ))
+                    batch.determinations.append(
+                        (
+                            determination_id,
+                            line_id,
+                            decision,
+                            "",
+                            "Demo reason for the decision.",
+                            "Demo guideline, section 1",
+                            "{}",
+                            by,
+                            user,
+                            ts(at),
+                            dy(submitted + 7 * day) if approved else None,
+                            dy(submitted + 67 * day) if approved else None,
+                        )
+                    )
             # The stored outcome, by the same rule the services apply (portal_app/domain/outcomes.py).
             outcome = request_outcome(_utc(submitted), histories, _utc(filed) if appealed else None)
-            batch.orders.append((
-                order_id, f"PB{order_id:010d}", program, plan_id,
-                rng.choice(ids.member_ids), ids.practice_id, status, urgency,
-                "Symptoms are getting worse quickly." if urgent else "", dy(submitted + 7 * day), "{}",
-                submitted_ts, ids.user_id, submitted_ts, ids.user_id, ts(submitted if path == "pending" else decided),
-                2, 8, True, True, "1 Demo Way", "555-0100", "", "",
-                outcome.outcome, ts(_seconds(outcome.decided_at)), outcome.hours, ts(_seconds(outcome.appealed_at)),
-                outcome.approved_after_appeal,
-            ))
+            batch.orders.append(
+                (
+                    order_id,
+                    f"PB{order_id:010d}",
+                    program,
+                    plan_id,
+                    rng.choice(ids.member_ids),
+                    ids.practice_id,
+                    status,
+                    urgency,
+                    "Symptoms are getting worse quickly." if urgent else "",
+                    dy(submitted + 7 * day),
+                    "{}",
+                    submitted_ts,
+                    ids.user_id,
+                    submitted_ts,
+                    ids.user_id,
+                    ts(submitted if path == "pending" else decided),
+                    2,
+                    8,
+                    True,
+                    True,
+                    "1 Demo Way",
+                    "555-0100",
+                    "",
+                    "",
+                    outcome.outcome,
+                    ts(_seconds(outcome.decided_at)),
+                    outcome.hours,
+                    ts(_seconds(outcome.appealed_at)),
+                    outcome.approved_after_appeal,
+                )
+            )
             task = (program, plan_id, urgency)
             if path == "pending":
                 task_id += 1
                 queue = "nurse" if rng.random() < 0.85 else "physician"
-                batch.tasks.append((task_id, order_id, queue, "initial", "open", "Pended by the rules engine.",
-                                    None, ts(due), submitted_ts, None, *task))
+                batch.tasks.append(
+                    (
+                        task_id,
+                        order_id,
+                        queue,
+                        "initial",
+                        "open",
+                        "Pended by the rules engine.",
+                        None,
+                        ts(due),
+                        submitted_ts,
+                        None,
+                        *task,
+                    )
+                )
             elif path in ("nurse", "denied"):
                 task_id += 1
-                batch.tasks.append((task_id, order_id, "nurse" if path == "nurse" else "physician", "initial",
-                                    "done", "Pended by the rules engine.", None, ts(due), submitted_ts, ts(decided),
-                                    *task))
+                batch.tasks.append(
+                    (
+                        task_id,
+                        order_id,
+                        "nurse" if path == "nurse" else "physician",
+                        "initial",
+                        "done",
+                        "Pended by the rules engine.",
+                        None,
+                        ts(due),
+                        submitted_ts,
+                        ts(decided),
+                        *task,
+                    )
+                )
                 if appealed:
                     task_id += 1
-                    batch.tasks.append((task_id, order_id, "physician", "appeal", "done", "Appeal filed.", None,
-                                        ts(filed + 30 * day), ts(filed), ts(decided + 12 * day), *task))
+                    batch.tasks.append(
+                        (
+                            task_id,
+                            order_id,
+                            "physician",
+                            "appeal",
+                            "done",
+                            "Appeal filed.",
+                            None,
+                            ts(filed + 30 * day),
+                            ts(filed),
+                            ts(decided + 12 * day),
+                            *task,
+                        )
+                    )
         yield batch
 
 
 # --- loading ---
 
 
-_TIMESTAMP_COLUMNS = {"submitted_at", "created_at", "updated_at", "decided_at", "due_at", "closed_at",
-                      "initially_decided_at", "appealed_at"}
+_TIMESTAMP_COLUMNS = {
+    "submitted_at",
+    "created_at",
+    "updated_at",
+    "decided_at",
+    "due_at",
+    "closed_at",
+    "initially_decided_at",
+    "appealed_at",
+}
 # SQLAlchemy keeps SQLite timestamps as naive UTC text with six decimals; SQLite formats the epoch
 # seconds itself (whole seconds: the generator's clock starts on a whole second), which is much
 # faster than formatting two million timestamps in Python.
@@ -275,7 +444,9 @@ def load_postgres(url: str, batches: Iterator[Batch]) -> None:
             raw.commit()
         cursor.execute("SET session_replication_role = DEFAULT")
         for table in ("orders", "order_lines", "determinations", "review_tasks", "members"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
         raw.commit()
     finally:
         raw.close()
@@ -297,12 +468,39 @@ def _add_members(url: str, count: int, plan_ids: list[int], postgres: bool) -> N
     """More members than the 200 of the demo data, so orders spread over many patients."""
     engine = make_engine(url)
     rows = [
-        (f"B{i:09d}", plan_ids[i % len(plan_ids)], "Demo", f"Member{i}", date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
-         "F" if i % 2 else "M", "commercial", "1 Demo Way", "Springfield", "IL", "62701", "", date(2024, 1, 1))
+        (
+            f"B{i:09d}",
+            plan_ids[i % len(plan_ids)],
+            "Demo",
+            f"Member{i}",
+            date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
+            "F" if i % 2 else "M",
+            "commercial",
+            "1 Demo Way",
+            "Springfield",
+            "IL",
+            "62701",
+            "",
+            date(2024, 1, 1),
+        )
         for i in range(count)
     ]
-    columns = ("member_number", "plan_id", "first_name", "last_name", "date_of_birth", "sex", "line_of_business",
-               "address_line", "city", "state", "postal_code", "phone", "eligibility_start", "created_at")
+    columns = (
+        "member_number",
+        "plan_id",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "sex",
+        "line_of_business",
+        "address_line",
+        "city",
+        "state",
+        "postal_code",
+        "phone",
+        "eligibility_start",
+        "created_at",
+    )
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -313,8 +511,10 @@ def _add_members(url: str, count: int, plan_ids: list[int], postgres: bool) -> N
                     copy.write_row((*row, now))
         else:
             now = int(time.time())
-            cursor.executemany(_sqlite_insert("members", columns),
-                               [(*row[:4], row[4].isoformat(), *row[5:12], row[12].isoformat(), now) for row in rows])
+            cursor.executemany(
+                _sqlite_insert("members", columns),
+                [(*row[:4], row[4].isoformat(), *row[5:12], row[12].isoformat(), now) for row in rows],
+            )
         raw.commit()
     finally:
         raw.close()
@@ -335,14 +535,21 @@ def prepare(url: str, orders: int, now: datetime, postgres: bool) -> float:
         from portal_app.models import Member
 
         ids = Ids(
-            plan_ids=plan_ids, member_ids=list(session.exec(select(Member.id)).all()),
+            plan_ids=plan_ids,
+            member_ids=list(session.exec(select(Member.id)).all()),
             practice_id=session.exec(select(Practice.id)).first(),
             user_id=session.exec(select(User.id).where(User.username == "ordering")).one(),
             nurse_id=session.exec(select(User.id).where(User.username == "nurse")).one(),
             physician_id=session.exec(select(User.id).where(User.username == "physician")).one(),
-            **{f"{name}_base": session.exec(text(f"SELECT coalesce(max(id), 0) FROM {table}")).one()[0]
-               for name, table in (("order", "orders"), ("line", "order_lines"),
-                                   ("determination", "determinations"), ("task", "review_tasks"))},
+            **{
+                f"{name}_base": session.exec(text(f"SELECT coalesce(max(id), 0) FROM {table}")).one()[0]
+                for name, table in (
+                    ("order", "orders"),
+                    ("line", "order_lines"),
+                    ("determination", "determinations"),
+                    ("task", "review_tasks"),
+                )
+            },
         )
     engine.dispose()
     started = time.perf_counter()
@@ -370,8 +577,11 @@ def _report(label: str, samples: list[float], target_ms: float, note: str = "") 
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
     verdict = "ok" if p95 < target_ms else f"MISSES {target_ms:g} ms"
-    print(f"  {label:<54} median {statistics.median(ordered):8.1f} ms   p95 {p95:8.1f} ms   (n={len(ordered)}) "
-          f"{verdict}  {note}", flush=True)
+    print(
+        f"  {label:<54} median {statistics.median(ordered):8.1f} ms   p95 {p95:8.1f} ms   (n={len(ordered)}) "
+        f"{verdict}  {note}",
+        flush=True,
+    )
 
 
 QUEUE_FILTERS = (("imaging", "standard"), ("sleep", "urgent"), ("", ""))
@@ -385,22 +595,36 @@ def measure_queue(engine, runs: int) -> None:
             wanted = QueueFilter(program=program, urgency=urgency)
 
             def page(wanted=wanted):
-                return list_queue(session, actor=actor, queue="nurse", queue_filter=wanted, page_size=QUEUE_PAGE)
+                return list_queue(
+                    session, actor=actor, queue="nurse", queue_filter=wanted, page_size=QUEUE_PAGE
+                )
 
             samples, (rows, total) = _timed(runs, page)
-            _report(f"(a) list_queue {program or 'any program'}/{urgency or 'any urgency'}", samples, 100,
-                    f"[{len(rows)} rows of {total:,}]")
-            samples, (rows, total) = _timed(runs, lambda wanted=wanted: list_queue(
-                session, actor=actor, queue="nurse", queue_filter=wanted, page=3, page_size=QUEUE_PAGE))
+            _report(
+                f"(a) list_queue {program or 'any program'}/{urgency or 'any urgency'}",
+                samples,
+                100,
+                f"[{len(rows)} rows of {total:,}]",
+            )
+            samples, (rows, total) = _timed(
+                runs,
+                lambda wanted=wanted: list_queue(
+                    session, actor=actor, queue="nurse", queue_filter=wanted, page=3, page_size=QUEUE_PAGE
+                ),
+            )
             _report("    the fourth page", samples, 100, f"[{len(rows)} rows]")
 
 
 def measure(url: str, runs: int, now: datetime) -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
-        counts = {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                  for t in ("orders", "order_lines", "determinations", "review_tasks")}
-        open_tasks = connection.execute(text("SELECT count(*) FROM review_tasks WHERE status = 'open'")).scalar_one()
+        counts = {
+            t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("orders", "order_lines", "determinations", "review_tasks")
+        }
+        open_tasks = connection.execute(
+            text("SELECT count(*) FROM review_tasks WHERE status = 'open'")
+        ).scalar_one()
     print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()) + f" (open tasks {open_tasks:,})")
     measure_queue(engine, runs)
     with Session(engine, expire_on_commit=False) as session:
@@ -412,13 +636,18 @@ def measure(url: str, runs: int, now: datetime) -> None:
             return review_metrics(session, actor=actor, date_from=today - timedelta(days=89), date_to=today)
 
         samples, metrics = _timed(runs, dashboard)
-        _report("(b) review_metrics, last 90 days", samples, 1000,
-                f"[{metrics.totals.requests:,} requests; standard median {metrics.standard.median_hours} h, "
-                f"p90 {metrics.standard.p90_hours} h]")
+        _report(
+            "(b) review_metrics, last 90 days",
+            samples,
+            1000,
+            f"[{metrics.totals.requests:,} requests; standard median {metrics.standard.median_hours} h, "
+            f"p90 {metrics.standard.p90_hours} h]",
+        )
 
         def dashboard_program():
-            return review_metrics(session, actor=actor, date_from=today - timedelta(days=89), date_to=today,
-                                  program="imaging")
+            return review_metrics(
+                session, actor=actor, date_from=today - timedelta(days=89), date_to=today, program="imaging"
+            )
 
         samples, _ = _timed(runs, dashboard_program)
         _report("    review_metrics, 90 days, imaging only", samples, 1000)
@@ -442,11 +671,16 @@ def _drop_postgres(base_url: str, name: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="a PostgreSQL database to create the scratch database beside")
+    parser.add_argument(
+        "--pg-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL database to create the scratch database beside",
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()

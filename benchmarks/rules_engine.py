@@ -32,12 +32,21 @@ SCENARIOS = [
     (("78452",), {"modality": "mpi", "body_part": "heart", "clinical_indication": "chest_pain"}),
     (("93350",), {"modality": "stress_echo", "body_part": "heart", "clinical_indication": "chest_pain"}),
     (("75574",), {"modality": "cardiac_ct", "body_part": "heart", "clinical_indication": "chest_pain"}),
-    (("78815",), {"modality": "pet", "body_part": "skull_base_to_mid_thigh",
-                  "clinical_indication": "known_cancer"}),
+    (
+        ("78815",),
+        {"modality": "pet", "body_part": "skull_base_to_mid_thigh", "clinical_indication": "known_cancer"},
+    ),
     (("71260", "74177"), {"modality": "ct", "body_part": "chest", "clinical_indication": "known_cancer"}),
     (("93306", "93312"), {"modality": "tte", "body_part": "heart", "clinical_indication": "other"}),
-    (("73721", "99999"), {"modality": "mri", "body_part": "lower_extremity_joint", "laterality": "left",
-                          "clinical_indication": "joint_pain"}),
+    (
+        ("73721", "99999"),
+        {
+            "modality": "mri",
+            "body_part": "lower_extremity_joint",
+            "laterality": "left",
+            "clinical_indication": "joint_pain",
+        },
+    ),
 ]
 
 
@@ -52,8 +61,9 @@ def make_inputs(count: int, seed: int = 2026) -> list[tuple[dict, dict]]:
         data.update(
             weeks_of_symptoms=symptoms,
             weeks_conservative_care=None if symptoms is None else rng.choice([0, min(6, symptoms)]),
-            red_flags=rng.sample(["neurologic_deficit", "history_of_cancer", "new_or_worsening_pattern"],
-                                 rng.choice([0, 0, 1])),
+            red_flags=rng.sample(
+                ["neurologic_deficit", "history_of_cancer", "new_or_worsening_pattern"], rng.choice([0, 0, 1])
+            ),
             cardiac={
                 "chest_pain_type": rng.choice(["typical", "atypical", "non_anginal", "dyspnea_only"]),
                 "risk_factors": rng.sample(["diabetes", "smoking", "hypertension"], rng.choice([0, 1, 2])),

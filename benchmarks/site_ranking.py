@@ -55,7 +55,14 @@ def _add_sites(session, sites: int) -> None:
     from sqlmodel import select
 
     from portal_app.domain.enums import FacilityRegistrationStatus, FacilityType, NetworkStatus
-    from portal_app.models import Facility, FacilityModalityScore, FacilityRegistration, HealthPlan, NetworkParticipation, User
+    from portal_app.models import (
+        Facility,
+        FacilityModalityScore,
+        FacilityRegistration,
+        HealthPlan,
+        NetworkParticipation,
+        User,
+    )
 
     rng = random.Random(7)
     oregon = [z["zip_code"] for z in zipcodes.filter_by(state="OR")]
@@ -64,20 +71,42 @@ def _add_sites(session, sites: int) -> None:
     owner = session.exec(select(User).where(User.username == "facility")).one()
     for n in range(sites):
         postal_code = rng.choice(oregon if n % 10 == 0 else everywhere)
-        facility = Facility(npi=f"3{n:09d}", name=f"Bench Imaging {n}", facility_type=FacilityType.FREE_STANDING,
-                            address_line="1 Bench Way", city="Bench City", state="OR", postal_code=postal_code,
-                            phone="555-0100", fax="555-0101", tax_id="93-0000000", modalities="ct,cta,mri,mra")
+        facility = Facility(
+            npi=f"3{n:09d}",
+            name=f"Bench Imaging {n}",
+            facility_type=FacilityType.FREE_STANDING,
+            address_line="1 Bench Way",
+            city="Bench City",
+            state="OR",
+            postal_code=postal_code,
+            phone="555-0100",
+            fax="555-0101",
+            tax_id="93-0000000",
+            modalities="ct,cta,mri,mra",
+        )
         session.add(facility)
         session.flush()
-        session.add(NetworkParticipation(plan_id=plan.id, facility_id=facility.id, status=NetworkStatus.IN_NETWORK,
-                                         effective_from=date(2025, 1, 1)))
+        session.add(
+            NetworkParticipation(
+                plan_id=plan.id,
+                facility_id=facility.id,
+                status=NetworkStatus.IN_NETWORK,
+                effective_from=date(2025, 1, 1),
+            )
+        )
         if n % 3:
             scores = {"ct": rng.randint(40, 100), "mri": rng.randint(40, 100)}
-            session.add(FacilityRegistration(user_id=owner.id, facility_id=facility.id,
-                                             status=FacilityRegistrationStatus.SUBMITTED))
+            session.add(
+                FacilityRegistration(
+                    user_id=owner.id, facility_id=facility.id, status=FacilityRegistrationStatus.SUBMITTED
+                )
+            )
             for modality, score in scores.items():
-                session.add(FacilityModalityScore(facility_id=facility.id, modality=modality, score=score,
-                                                  computed_on=date.today()))
+                session.add(
+                    FacilityModalityScore(
+                        facility_id=facility.id, modality=modality, score=score, computed_on=date.today()
+                    )
+                )
             facility.quality_score = round(sum(scores.values()) / 2)
     session.commit()
 
@@ -103,22 +132,40 @@ def _run(sites: int, folder: str) -> None:
         print(f"{sites} synthetic sites added in {time.perf_counter() - started:.1f} s")
         office = actor_for(session)
         member = member_by_number(session, "EVG100000000")
-        order_id, _ = entry.start_draft(session, actor=office, plan_id=member.plan_id, program="imaging",
-                                        service_date=SERVICE, today=TODAY)
+        order_id, _ = entry.start_draft(
+            session,
+            actor=office,
+            plan_id=member.plan_id,
+            program="imaging",
+            service_date=SERVICE,
+            today=TODAY,
+        )
         entry.choose_member(session, actor=office, order_id=order_id, member_id=member.id, confirmed=True)
         found = entry.site_of_care_alternatives(session, actor=office, order_id=order_id, exam_modality="mri")
         print(f"alternatives within reach of 97024: {len(found)}")
-        _report("site-of-care alternatives (MRI, Fairview member)", _timed(
-            lambda: entry.site_of_care_alternatives(session, actor=office, order_id=order_id, exam_modality="mri")))
+        _report(
+            "site-of-care alternatives (MRI, Fairview member)",
+            _timed(
+                lambda: entry.site_of_care_alternatives(
+                    session, actor=office, order_id=order_id, exam_modality="mri"
+                )
+            ),
+        )
         everything = DirectoryQuery(kind="facility", sort="quality", near_zip="97024")
-        _report("directory, every site by score then distance, page 1", _timed(
-            lambda: search_directory(session, actor=office, query=everything)))
+        _report(
+            "directory, every site by score then distance, page 1",
+            _timed(lambda: search_directory(session, actor=office, query=everything)),
+        )
         portland = DirectoryQuery(text="Bench Imaging 1", kind="facility", sort="quality", near_zip="97024")
-        _report("directory, 'Bench Imaging 1' by score then distance", _timed(
-            lambda: search_directory(session, actor=office, query=portland)))
+        _report(
+            "directory, 'Bench Imaging 1' by score then distance",
+            _timed(lambda: search_directory(session, actor=office, query=portland)),
+        )
         by_name = DirectoryQuery(kind="facility", sort="name", near_zip="97024")
-        _report("directory, every site by name, page 1 (SQL order)", _timed(
-            lambda: search_directory(session, actor=office, query=by_name)))
+        _report(
+            "directory, every site by name, page 1 (SQL order)",
+            _timed(lambda: search_directory(session, actor=office, query=by_name)),
+        )
 
 
 if __name__ == "__main__":

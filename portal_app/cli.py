@@ -53,14 +53,28 @@ def device_key(name: str, *, disable: bool = False) -> str:
 
     with session_scope() as session:
         if disable:
-            return f"Key of {name} disabled." if disable_vendor(session, name=name) else f"No vendor named {name}."
+            return (
+                f"Key of {name} disabled."
+                if disable_vendor(session, name=name)
+                else f"No vendor named {name}."
+            )
         key = create_vendor_key(session, name=name)
-    return (f"API key for {name} (shown once; any earlier key of this vendor no longer works):\n{key}\n"
-            "Send it as: Authorization: Bearer <key>")
+    return (
+        f"API key for {name} (shown once; any earlier key of this vendor no longer works):\n{key}\n"
+        "Send it as: Authorization: Bearer <key>"
+    )
 
 
-def api_client(*, name: str, tax_id: str, jwks_path: str, notify_urls: list[str], npis: list[str],
-               scopes: str, disable: str = "") -> str:
+def api_client(
+    *,
+    name: str,
+    tax_id: str,
+    jwks_path: str,
+    notify_urls: list[str],
+    npis: list[str],
+    scopes: str,
+    disable: str = "",
+) -> str:
     """Register a PAS API client (its public keys from a JWKS file), or disable one."""
     import json
     from pathlib import Path
@@ -74,12 +88,21 @@ def api_client(*, name: str, tax_id: str, jwks_path: str, notify_urls: list[str]
                 disable_client(session, actor=None, client_id=disable)
                 return f"API client {disable} disabled; its tokens no longer work."
             client_id = register_client(
-                session, actor=None, name=name, practice_tax_id=tax_id, jwks=json.loads(Path(jwks_path).read_text()),
-                scopes=scopes, notify_url_prefixes=tuple(notify_urls), extra_npis=tuple(npis))
+                session,
+                actor=None,
+                name=name,
+                practice_tax_id=tax_id,
+                jwks=json.loads(Path(jwks_path).read_text()),
+                scopes=scopes,
+                notify_url_prefixes=tuple(notify_urls),
+                extra_npis=tuple(npis),
+            )
         except (ClientRefused, OSError, ValueError) as refused:
             raise SystemExit(f"Not registered: {refused}") from None
-    return (f"API client registered. client_id: {client_id}\nToken endpoint: {token_url()} (client credentials "
-            "with a JWT assertion signed RS384 or ES384; see docs/pas-api.md)")
+    return (
+        f"API client registered. client_id: {client_id}\nToken endpoint: {token_url()} (client credentials "
+        "with a JWT assertion signed RS384 or ES384; see docs/pas-api.md)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--name", default="", help="the EHR or intermediary system")
     client.add_argument("--tax-id", default="", help="tax ID of the practice the client submits for")
     client.add_argument("--jwks", default="", help="file holding the client's public keys (JWKS)")
-    client.add_argument("--notify-url", action="append", default=[], help="URL prefix subscriptions may notify")
+    client.add_argument(
+        "--notify-url", action="append", default=[], help="URL prefix subscriptions may notify"
+    )
     client.add_argument("--npi", action="append", default=[], help="extra NPI the organization answers for")
     client.add_argument("--scopes", default="", help="scopes to allow (default: all PAS scopes)")
     client.add_argument("--disable-client", default="", help="client_id to disable")
@@ -99,11 +124,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "api-client":
         if not args.disable_client and not (args.name and args.tax_id and args.jwks):
             parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")
-        print(api_client(name=args.name, tax_id=args.tax_id, jwks_path=args.jwks, notify_urls=args.notify_url,
-                         npis=args.npi, scopes=args.scopes, disable=args.disable_client))
+        print(
+            api_client(
+                name=args.name,
+                tax_id=args.tax_id,
+                jwks_path=args.jwks,
+                notify_urls=args.notify_url,
+                npis=args.npi,
+                scopes=args.scopes,
+                disable=args.disable_client,
+            )
+        )
     elif args.command == "device-key":
         if not args.vendor.strip():
-            parser.error("device-key needs the vendor's name, e.g. device-key \"ResMed AirView\"")
+            parser.error('device-key needs the vendor\'s name, e.g. device-key "ResMed AirView"')
         print(device_key(args.vendor.strip(), disable=args.disable))
     elif args.command == "migrate":
         migrate()

@@ -11,7 +11,12 @@ from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.fhir import FHIR_ROUTES
 from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.security_headers import SecurityHeadersMiddleware
-from portal_app.pages.account import account_page, confirm_email_page, forgot_password_page, reset_password_page
+from portal_app.pages.account import (
+    account_page,
+    confirm_email_page,
+    forgot_password_page,
+    reset_password_page,
+)
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
 from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
@@ -49,9 +54,10 @@ from portal_app.services.upkeep import run_upkeep_forever
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=[Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES,
-                                     *DEVICE_DATA_ROUTES]),
-                     SecurityHeadersMiddleware],
+    api_transformer=[
+        Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES]),
+        SecurityHeadersMiddleware,
+    ],
 )
 
 _WHO = AuthState.load_session
@@ -84,13 +90,24 @@ _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataU
 _page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
 _page(code_lookup_page, routes.RADIATION_CODES, "Radiation therapy codes", CodeLookupState.load_page)
 _page(help_page, routes.HELP, "Help desk", HelpState.load_page)
-_page(demographic_changes_page, routes.DEMOGRAPHIC_CHANGES, "Provider changes", DemographicChangesState.load_page)
+_page(
+    demographic_changes_page,
+    routes.DEMOGRAPHIC_CHANGES,
+    "Provider changes",
+    DemographicChangesState.load_page,
+)
 _page(fax_confirmation_page, routes.FAX_CONFIRMATION, "Fax numbers", FaxConfirmationState.load_page)
 _page(admin_changes_page, routes.ADMIN_CHANGES, "Changes and faxes", AdminChangesState.load_page)
-_page(facility_registration_page, routes.FACILITY_REGISTRATION, "Facility registration",
-      FacilityRegistrationState.load_page)
+_page(
+    facility_registration_page,
+    routes.FACILITY_REGISTRATION,
+    "Facility registration",
+    FacilityRegistrationState.load_page,
+)
 _page(facility_scores_page, routes.FACILITY_SCORES, "Facility scores", FacilityScoresState.load_page)
-_page(admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page)
+_page(
+    admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page
+)
 
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)

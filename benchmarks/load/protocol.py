@@ -127,7 +127,9 @@ class ReflexSocket:
             headers.append((b"Cookie", self.cookie.encode()))
         self._inbox_send, self._inbox = trio.open_memory_channel(10_000)
         ready = trio.Event()
-        nursery.start_soon(self._run, f"{url}/_event/?EIO=4&transport=websocket&token={self.token}", headers, ready)
+        nursery.start_soon(
+            self._run, f"{url}/_event/?EIO=4&transport=websocket&token={self.token}", headers, ready
+        )
         with trio.fail_after(self.timeout):
             await ready.wait()
         if self._ws is None:
@@ -145,8 +147,13 @@ class ReflexSocket:
             await self._inbox_send.aclose()
 
     async def _serve(self, url: str, headers: list, ready: trio.Event) -> None:
-        async with open_websocket_url(url, extra_headers=headers, max_message_size=16 * 2**20,
-                                      connect_timeout=self.timeout, disconnect_timeout=1) as ws:
+        async with open_websocket_url(
+            url,
+            extra_headers=headers,
+            max_message_size=16 * 2**20,
+            connect_timeout=self.timeout,
+            disconnect_timeout=1,
+        ) as ws:
             opening = await ws.get_message()
             if not opening.startswith("0"):
                 raise ProtocolError(f"unexpected Engine.IO opening {opening[:80]!r}")
@@ -155,7 +162,7 @@ class ReflexSocket:
                 # The server may say first that this tab token is taken (an earlier socket of the tab
                 # is not yet gone): the browser then adopts the new token and starts a fresh state.
                 if joined.startswith(f'42{NAMESPACE},["new_token"'):
-                    self.token = json.loads(joined[len(f"42{NAMESPACE},"):])[1]
+                    self.token = json.loads(joined[len(f"42{NAMESPACE},") :])[1]
                     self.tokens_reissued += 1
                 elif joined == "2":
                     await ws.send_message("3")
@@ -168,7 +175,7 @@ class ReflexSocket:
                 if message == "2":
                     await ws.send_message("3")
                 elif message.startswith(f"42{NAMESPACE},"):
-                    body = message[len(f"42{NAMESPACE},"):].lstrip("0123456789")
+                    body = message[len(f"42{NAMESPACE},") :].lstrip("0123456789")
                     kind, *args = json.loads(body)
                     if kind == "event" and args:
                         update = args[0] if isinstance(args[0], dict) else json.loads(args[0])
@@ -189,8 +196,15 @@ class ReflexSocket:
     def var(self, state: str, name: str, default: Any = None) -> Any:
         return self.state.get(state, {}).get(name, default)
 
-    async def call(self, name: str, payload: dict | None = None, *, path: str, query: dict | None = None,
-                   until: Until = any_update) -> Call:
+    async def call(
+        self,
+        name: str,
+        payload: dict | None = None,
+        *,
+        path: str,
+        query: dict | None = None,
+        until: Until = any_update,
+    ) -> Call:
         """Send one event as the page at ``path`` would; wait until ``until`` holds."""
         if self._ws is None:
             raise ProtocolError(f"{name}: websocket closed")
@@ -200,8 +214,11 @@ class ReflexSocket:
                 self._inbox.receive_nowait()
             except (trio.WouldBlock, trio.EndOfChannel):
                 break
-        event = {"name": name, "payload": payload or {},
-                 "router_data": {"pathname": path, "asPath": path, "query": query or {}}}
+        event = {
+            "name": name,
+            "payload": payload or {},
+            "router_data": {"pathname": path, "asPath": path, "query": query or {}},
+        }
         updates: list[Update] = []
         started = time.perf_counter()
         await self._ws.send_message(f"42{NAMESPACE},{json.dumps(['event', event])}")
@@ -212,7 +229,9 @@ class ReflexSocket:
                 except trio.EndOfChannel:
                     raise ProtocolError(f"{name}: websocket closed while waiting") from None
                 if backend_error(update):
-                    raise ProtocolError(f"{name}: the portal answered with its error toast (a backend exception)")
+                    raise ProtocolError(
+                        f"{name}: the portal answered with its error toast (a backend exception)"
+                    )
                 updates.append(update)
         if waited.cancelled_caught:
             raise ProtocolError(f"{name}: no answer within {self.timeout:.0f} s")

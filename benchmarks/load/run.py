@@ -108,8 +108,13 @@ def scratch_database(kind: str, pg_admin_url: str, workdir: Path):
 def prepare_database(db_url: str, env: dict, staff: int, reviewers: int, warmup: int) -> list[str]:
     """Migrate, seed, add the load accounts; return the member numbers the staff will use."""
     for step in ("migrate", "seed"):
-        subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "portal_app.cli", step],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     from sqlmodel import Session, select
 
     from portal_app.db import make_engine
@@ -125,17 +130,24 @@ def prepare_database(db_url: str, env: dict, staff: int, reviewers: int, warmup:
         accounts += [(f"load-warmup-{i:03d}", Role.ORDERING_PROVIDER_STAFF) for i in range(warmup)]
         accounts += [(f"load-reviewer-{i:03d}", Role.NURSE_REVIEWER) for i in range(reviewers)]
         for username, role in accounts:
-            user = User(email=f"{username}@load.precert.test", username=username.replace("-", ""),
-                        password_hash=password_hash, full_name=f"Load {username}", role=role,
-                        status=UserStatus.ACTIVE)
+            user = User(
+                email=f"{username}@load.precert.test",
+                username=username.replace("-", ""),
+                password_hash=password_hash,
+                full_name=f"Load {username}",
+                role=role,
+                status=UserStatus.ACTIVE,
+            )
             session.add(user)
             session.flush()
             if role == Role.ORDERING_PROVIDER_STAFF:
                 session.add(PracticeMembership(user_id=user.id, practice_id=practice.id))
         session.commit()
         members = session.exec(
-            select(Member.member_number).join(HealthPlan, HealthPlan.id == Member.plan_id)
-            .where(HealthPlan.code == "EVG", Member.eligibility_end.is_(None)).order_by(Member.member_number)
+            select(Member.member_number)
+            .join(HealthPlan, HealthPlan.id == Member.plan_id)
+            .where(HealthPlan.code == "EVG", Member.eligibility_end.is_(None))
+            .order_by(Member.member_number)
         ).all()
     engine.dispose()
     return list(members)
@@ -150,22 +162,41 @@ def count_orders(db_url: str) -> dict:
     engine = make_engine(db_url)
     staff = "u.email LIKE 'load-staff-%'"
     with engine.connect() as connection:
-        submitted, distinct = connection.execute(text(
-            f"SELECT COUNT(*), COUNT(DISTINCT o.order_number) FROM orders o JOIN users u ON u.id = o.created_by_id "
-            f"WHERE {staff} AND o.order_number IS NOT NULL")).one()
-        repeated = connection.execute(text(
-            f"SELECT COUNT(*) FROM (SELECT o.created_by_id FROM orders o JOIN users u ON u.id = o.created_by_id "
-            f"WHERE {staff} AND o.order_number IS NOT NULL GROUP BY o.created_by_id HAVING COUNT(*) > 1) AS x"
-        )).one()[0]
-        drafts = connection.execute(text(
-            f"SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.created_by_id "
-            f"WHERE {staff} AND o.order_number IS NULL")).one()[0]
-        numbers = [row[0] for row in connection.execute(text(
-            f"SELECT o.order_number FROM orders o JOIN users u ON u.id = o.created_by_id "
-            f"WHERE {staff} AND o.order_number IS NOT NULL"))]
+        submitted, distinct = connection.execute(
+            text(
+                f"SELECT COUNT(*), COUNT(DISTINCT o.order_number) FROM orders o JOIN users u ON u.id = o.created_by_id "
+                f"WHERE {staff} AND o.order_number IS NOT NULL"
+            )
+        ).one()
+        repeated = connection.execute(
+            text(
+                f"SELECT COUNT(*) FROM (SELECT o.created_by_id FROM orders o JOIN users u ON u.id = o.created_by_id "
+                f"WHERE {staff} AND o.order_number IS NOT NULL GROUP BY o.created_by_id HAVING COUNT(*) > 1) AS x"
+            )
+        ).one()[0]
+        drafts = connection.execute(
+            text(
+                f"SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.created_by_id "
+                f"WHERE {staff} AND o.order_number IS NULL"
+            )
+        ).one()[0]
+        numbers = [
+            row[0]
+            for row in connection.execute(
+                text(
+                    f"SELECT o.order_number FROM orders o JOIN users u ON u.id = o.created_by_id "
+                    f"WHERE {staff} AND o.order_number IS NOT NULL"
+                )
+            )
+        ]
     engine.dispose()
-    return {"submitted": submitted, "distinct_numbers": distinct, "people_with_two_or_more": repeated,
-            "drafts_left": drafts, "numbers": numbers}
+    return {
+        "submitted": submitted,
+        "distinct_numbers": distinct,
+        "people_with_two_or_more": repeated,
+        "drafts_left": drafts,
+        "numbers": numbers,
+    }
 
 
 class MachineWatch:
@@ -222,30 +253,59 @@ class MachineWatch:
 
     def summary(self) -> dict:
         means = {kind: sum(v) / len(v) for kind, v in self.samples.items() if v}
-        return {"cpu_percent_of_one_core": means, "load_average": [self.load_before, self.load_after],
-                "cores": os.cpu_count()}
+        return {
+            "cpu_percent_of_one_core": means,
+            "load_average": [self.load_before, self.load_after],
+            "cores": os.cpu_count(),
+        }
 
 
 def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     """The backend exactly as `make serve-prod` runs it (websocket and HTTP routes only)."""
-    command = ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}", "PROD_HOST=127.0.0.1",
-               f"PROD_WORKERS={workers}", "MOUNT_FRONTEND=false"]
+    command = [
+        "make",
+        "-s",
+        "--no-print-directory",
+        "serve-prod",
+        f"PROD_PORT={port}",
+        "PROD_HOST=127.0.0.1",
+        f"PROD_WORKERS={workers}",
+        "MOUNT_FRONTEND=false",
+    ]
     with log.open("w") as out:
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def start_echo(port: int, log: Path) -> subprocess.Popen:
     granian = Path(sys.executable).parent / "granian"
     with log.open("w") as out:
         return subprocess.Popen(
-            [str(granian), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-             "--log-level", "warning", "benchmarks.load.echo_app:app"],
-            cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(granian),
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "benchmarks.load.echo_app:app",
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
-async def load(base_url: str, staff: list, reviewers: list, think: float, ramp: float, timeout: float,
-               max_seconds: float) -> scenarios.Stats:
+async def load(
+    base_url: str, staff: list, reviewers: list, think: float, ramp: float, timeout: float, max_seconds: float
+) -> scenarios.Stats:
     stats = scenarios.Stats()
     run = scenarios.Run(base_url=base_url, think=think, stats=stats, timeout=timeout)
     limits = httpx.Limits(max_connections=len(staff) + len(reviewers) + 10)
@@ -253,17 +313,25 @@ async def load(base_url: str, staff: list, reviewers: list, think: float, ramp: 
         with trio.move_on_after(max_seconds) as bounded:
             async with trio.open_nursery() as people:
                 for index, person in enumerate(reviewers):
-                    people.start_soon(scenarios.guarded, run, person.email,
-                                      lambda p=person: scenarios.reviewer(run, http, p))
+                    people.start_soon(
+                        scenarios.guarded,
+                        run,
+                        person.email,
+                        lambda p=person: scenarios.reviewer(run, http, p),
+                    )
 
                 async def all_staff():
                     async with trio.open_nursery() as staff_nursery:
                         for index, person in enumerate(staff):
-                            staff_nursery.start_soon(scenarios.guarded, run, person.email,
-                                                     lambda p=person, i=index: _staggered(
-                                                         ramp * i / max(1, len(staff)),
-                                                         scenarios.staff_member(run, http, p,
-                                                                                scenarios.service_date_for(i))))
+                            staff_nursery.start_soon(
+                                scenarios.guarded,
+                                run,
+                                person.email,
+                                lambda p=person, i=index: _staggered(
+                                    ramp * i / max(1, len(staff)),
+                                    scenarios.staff_member(run, http, p, scenarios.service_date_for(i)),
+                                ),
+                            )
                     run.staff_done.set()
 
                 people.start_soon(all_staff)
@@ -277,8 +345,9 @@ async def _staggered(delay: float, work) -> None:
     await work
 
 
-async def echo_load(url: str, clients: int, messages: int, think: float, ramp: float, payload_size: int,
-                    max_seconds: float) -> dict:
+async def echo_load(
+    url: str, clients: int, messages: int, think: float, ramp: float, payload_size: int, max_seconds: float
+) -> dict:
     import random
 
     seconds: list[float] = []
@@ -289,14 +358,19 @@ async def echo_load(url: str, clients: int, messages: int, think: float, ramp: f
     with trio.move_on_after(max_seconds):
         async with trio.open_nursery() as nursery:
             for index in range(clients):
+
                 async def one(i=index):
                     await trio.sleep(ramp * i / max(1, clients))
                     await scenarios.echo_person(url, messages, think, rng, payload, seconds, errors)
 
                 nursery.start_soon(one)
     span = time.perf_counter() - started
-    return {"events": len(seconds), "errors": len(errors), "events_per_second": len(seconds) / span,
-            **(scenarios.percentiles(seconds) if seconds else {})}
+    return {
+        "events": len(seconds),
+        "errors": len(errors),
+        "events_per_second": len(seconds) / span,
+        **(scenarios.percentiles(seconds) if seconds else {}),
+    }
 
 
 SETUPS = ("sqlite", "postgres-redis", "postgres", "sqlite-redis")
@@ -313,56 +387,89 @@ def run_setup(name: str, args, workdir: Path) -> dict:
         data_dir.mkdir(parents=True, exist_ok=True)
         port = free_port()
         base_url = f"http://localhost:{port}"
-        env = {**os.environ, "DB_URL": db_url, "DATA_DIR": str(data_dir), "PUBLIC_URL": base_url,
-               "REFLEX_TELEMETRY_ENABLED": "false"}
+        env = {
+            **os.environ,
+            "DB_URL": db_url,
+            "DATA_DIR": str(data_dir),
+            "PUBLIC_URL": base_url,
+            "REFLEX_TELEMETRY_ENABLED": "false",
+        }
         env.pop("REDIS_URL", None)
         if redis:
             env["REDIS_URL"] = args.redis_url
         warmup = 2 * workers
-        print(f"[{name}] preparing the database ({kind}) and {args.staff + args.reviewers + warmup} accounts...",
-              flush=True)
+        print(
+            f"[{name}] preparing the database ({kind}) and {args.staff + args.reviewers + warmup} accounts...",
+            flush=True,
+        )
         members = prepare_database(db_url, env, args.staff, args.reviewers, warmup)
         log = workdir / f"{name}-server.log"
         server = start_server(env, port, workers, log)
         try:
             wait_for(f"{base_url}/ping", server, log)
-            print(f"[{name}] {workers} worker(s) on {base_url}; warming up with {warmup} staff...", flush=True)
-            warm = [scenarios.Person(f"load-warmup-{i:03d}@load.precert.test", PASSWORD, members[-1 - i], 8)
-                    for i in range(warmup)]
+            print(
+                f"[{name}] {workers} worker(s) on {base_url}; warming up with {warmup} staff...", flush=True
+            )
+            warm = [
+                scenarios.Person(f"load-warmup-{i:03d}@load.precert.test", PASSWORD, members[-1 - i], 8)
+                for i in range(warmup)
+            ]
             warm_stats = trio.run(load, base_url, warm, [], 0.0, 0.0, args.timeout, 120)
             if warm_stats.errors:
-                print(f"[{name}] warm-up problems (not counted): {[e for _, e in warm_stats.errors[:3]]}", flush=True)
+                print(
+                    f"[{name}] warm-up problems (not counted): {[e for _, e in warm_stats.errors[:3]]}",
+                    flush=True,
+                )
             log_mark = log.stat().st_size
             staff = scenarios.staff_people(args.staff, members, PASSWORD)
             reviewers = scenarios.reviewer_people(args.reviewers, PASSWORD)
-            print(f"[{name}] {len(staff)} staff and {len(reviewers)} reviewers, think {args.think:.1f} s, "
-                  f"ramp {args.ramp:.0f} s...", flush=True)
+            print(
+                f"[{name}] {len(staff)} staff and {len(reviewers)} reviewers, think {args.think:.1f} s, "
+                f"ramp {args.ramp:.0f} s...",
+                flush=True,
+            )
             started = time.perf_counter()
             with MachineWatch(server.pid) as machine:
-                stats = trio.run(load, base_url, staff, reviewers, args.think, args.ramp, args.timeout,
-                                 args.max_seconds)
+                stats = trio.run(
+                    load, base_url, staff, reviewers, args.think, args.ramp, args.timeout, args.max_seconds
+                )
             wall = time.perf_counter() - started
             with log.open(errors="replace") as handle:
                 handle.seek(log_mark)
-                logged = [line for line in handle.read().splitlines()
-                          if "Traceback" in line or "ERROR" in line or "Exception" in line]
+                logged = [
+                    line
+                    for line in handle.read().splitlines()
+                    if "Traceback" in line or "ERROR" in line or "Exception" in line
+                ]
         finally:
             stop(server)
         orders = count_orders(db_url)
     confirmed = stats.submits_confirmed
     summary = stats.summary()
     result = {
-        "setup": name, "workers": workers, "database": kind, "state": "redis" if redis else "memory",
+        "setup": name,
+        "workers": workers,
+        "database": kind,
+        "state": "redis" if redis else "memory",
         "oplock": redis and os.environ.get("PROD_OPLOCK", "true") == "true",
-        "staff": args.staff, "reviewers": args.reviewers, "think_seconds": args.think, "wall_seconds": wall,
+        "staff": args.staff,
+        "reviewers": args.reviewers,
+        "think_seconds": args.think,
+        "wall_seconds": wall,
         **{k: v for k, v in summary.items() if k != "by_handler"},
         "by_handler": summary.get("by_handler", {}),
-        "errors": len(stats.errors), "error_samples": stats.errors[:10],
-        "server_log_problems": len(logged), "server_log_samples": logged[:10],
-        "staff_finished": stats.staff_finished, "tokens_reissued": stats.tokens_reissued,
-        "orders_attempted": stats.submits_sent, "orders_confirmed": len(confirmed),
-        "orders_in_database": orders["submitted"], "distinct_order_numbers": orders["distinct_numbers"],
-        "staff_with_duplicate_orders": orders["people_with_two_or_more"], "drafts_left": orders["drafts_left"],
+        "errors": len(stats.errors),
+        "error_samples": stats.errors[:10],
+        "server_log_problems": len(logged),
+        "server_log_samples": logged[:10],
+        "staff_finished": stats.staff_finished,
+        "tokens_reissued": stats.tokens_reissued,
+        "orders_attempted": stats.submits_sent,
+        "orders_confirmed": len(confirmed),
+        "orders_in_database": orders["submitted"],
+        "distinct_order_numbers": orders["distinct_numbers"],
+        "staff_with_duplicate_orders": orders["people_with_two_or_more"],
+        "drafts_left": orders["drafts_left"],
         "confirmed_missing_from_database": sorted(set(confirmed) - set(orders["numbers"])),
         "machine": machine.summary(),
     }
@@ -373,55 +480,81 @@ def run_setup(name: str, args, workdir: Path) -> dict:
 def print_echo(echo: dict) -> None:
     print()
     print("== Bare websocket echo (granian, 1 worker, same clients, pace and message size) ==")
-    print(f"   {echo['events']} round trips, {echo['events_per_second']:.1f}/s, "
-          f"median {echo.get('median_ms', 0):.2f} ms, p95 {echo.get('p95_ms', 0):.2f} ms, errors {echo['errors']}",
-          flush=True)
+    print(
+        f"   {echo['events']} round trips, {echo['events_per_second']:.1f}/s, "
+        f"median {echo.get('median_ms', 0):.2f} ms, p95 {echo.get('p95_ms', 0):.2f} ms, errors {echo['errors']}",
+        flush=True,
+    )
 
 
 def print_result(result: dict, echo: dict) -> None:
     print()
     state = result["state"] + (" (oplock)" if result.get("oplock") else "")
-    print(f"== {result['setup']}: {result['workers']} worker(s), {result['database']}, state in {state}; "
-          f"{result['staff']} staff + {result['reviewers']} reviewers, think {result['think_seconds']:.1f} s ==")
-    print(f"   events {result['events']} in {result.get('span_seconds', 0):.1f} s = "
-          f"{result.get('events_per_second', 0):.1f} events/s")
-    print(f"   event round trip: median {result.get('median_ms', 0):.1f} ms, p95 {result.get('p95_ms', 0):.1f} ms, "
-          f"p99 {result.get('p99_ms', 0):.1f} ms, max {result.get('max_ms', 0):.1f} ms")
+    print(
+        f"== {result['setup']}: {result['workers']} worker(s), {result['database']}, state in {state}; "
+        f"{result['staff']} staff + {result['reviewers']} reviewers, think {result['think_seconds']:.1f} s =="
+    )
+    print(
+        f"   events {result['events']} in {result.get('span_seconds', 0):.1f} s = "
+        f"{result.get('events_per_second', 0):.1f} events/s"
+    )
+    print(
+        f"   event round trip: median {result.get('median_ms', 0):.1f} ms, p95 {result.get('p95_ms', 0):.1f} ms, "
+        f"p99 {result.get('p99_ms', 0):.1f} ms, max {result.get('max_ms', 0):.1f} ms"
+    )
     if echo.get("median_ms"):
-        print(f"   overhead over the echo (median / median): {result.get('median_ms', 0) / echo['median_ms']:.1f}x")
+        print(
+            f"   overhead over the echo (median / median): {result.get('median_ms', 0) / echo['median_ms']:.1f}x"
+        )
     http = result.get("http") or {}
     if http:
         print(f"   /auth/finish (HTTP): median {http['median_ms']:.1f} ms, p95 {http['p95_ms']:.1f} ms")
-    print(f"   errors {result['errors']}; portal log problems {result['server_log_problems']}; "
-          f"staff finished {result['staff_finished']}/{result['staff']}; "
-          f"tab tokens reissued after sign-in {result['tokens_reissued']}")
-    print(f"   orders: attempted {result['orders_attempted']}, confirmed {result['orders_confirmed']}, "
-          f"in the database {result['orders_in_database']} ({result['distinct_order_numbers']} distinct numbers), "
-          f"lost {result['lost_orders']}, duplicated {result['staff_with_duplicate_orders']}, "
-          f"drafts left {result['drafts_left']}")
+    print(
+        f"   errors {result['errors']}; portal log problems {result['server_log_problems']}; "
+        f"staff finished {result['staff_finished']}/{result['staff']}; "
+        f"tab tokens reissued after sign-in {result['tokens_reissued']}"
+    )
+    print(
+        f"   orders: attempted {result['orders_attempted']}, confirmed {result['orders_confirmed']}, "
+        f"in the database {result['orders_in_database']} ({result['distinct_order_numbers']} distinct numbers), "
+        f"lost {result['lost_orders']}, duplicated {result['staff_with_duplicate_orders']}, "
+        f"drafts left {result['drafts_left']}"
+    )
     for who, what in result["error_samples"][:5]:
         print(f"     error: {who}: {what[:200]}")
     for line in result["server_log_samples"][:5]:
         print(f"     log: {line[:200]}")
     machine = result["machine"]
-    cpu = ", ".join(f"{kind} {value:.0f}%" for kind, value in sorted(machine["cpu_percent_of_one_core"].items()))
-    print(f"   CPU (mean, % of one of {machine['cores']} cores): {cpu}; load average "
-          f"{machine['load_average'][0]:.1f} -> {machine['load_average'][1]:.1f}")
+    cpu = ", ".join(
+        f"{kind} {value:.0f}%" for kind, value in sorted(machine["cpu_percent_of_one_core"].items())
+    )
+    print(
+        f"   CPU (mean, % of one of {machine['cores']} cores): {cpu}; load average "
+        f"{machine['load_average'][0]:.1f} -> {machine['load_average'][1]:.1f}"
+    )
     slowest = sorted(result["by_handler"].items(), key=lambda item: -item[1]["p95_ms"])[:6]
-    print("   slowest handlers (p95): " + ", ".join(f"{n} {v['p95_ms']:.0f} ms (n={v['n']})" for n, v in slowest),
-          flush=True)
+    print(
+        "   slowest handlers (p95): "
+        + ", ".join(f"{n} {v['p95_ms']:.0f} ms (n={v['n']})" for n, v in slowest),
+        flush=True,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--staff", type=int, default=100)
     parser.add_argument("--reviewers", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a person's actions")
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the staff start")
     parser.add_argument("--setups", default="sqlite,postgres-redis", help=f"among {', '.join(SETUPS)}")
     parser.add_argument("--workers", type=int, default=2, help="workers of the set-ups with Redis")
-    parser.add_argument("--pg-url", default=os.environ.get("LOAD_PG_URL", DEFAULT_PG),
-                        help="an administrative PostgreSQL URL (a scratch database is created beside it)")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("LOAD_PG_URL", DEFAULT_PG),
+        help="an administrative PostgreSQL URL (a scratch database is created beside it)",
+    )
     parser.add_argument("--redis-url", default=os.environ.get("LOAD_REDIS_URL", DEFAULT_REDIS))
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds one event may take")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="bound on each set-up's run")
@@ -446,8 +579,16 @@ def main() -> None:
                 wait_for(f"http://127.0.0.1:{port}/", echo_server, echo_log, 30)
                 people = args.staff + args.reviewers
                 print(f"[echo] {people} clients x 35 messages...", flush=True)
-                echo = trio.run(echo_load, f"ws://127.0.0.1:{port}/", people, 35, args.think, args.ramp, 400,
-                                args.max_seconds)
+                echo = trio.run(
+                    echo_load,
+                    f"ws://127.0.0.1:{port}/",
+                    people,
+                    35,
+                    args.think,
+                    args.ramp,
+                    400,
+                    args.max_seconds,
+                )
             finally:
                 stop(echo_server)
             print_echo(echo)

@@ -97,8 +97,12 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
     def at(fraction: float) -> float:
         return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] * 1000
 
-    return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": at(0.95), "p99_ms": at(0.99),
-            "max_ms": ordered[-1] * 1000}
+    return {
+        "median_ms": statistics.median(ordered) * 1000,
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "max_ms": ordered[-1] * 1000,
+    }
 
 
 @dataclass
@@ -130,8 +134,9 @@ class Run:
             await trio.sleep(self.think * self.rng.uniform(0.5, 1.5))
 
 
-async def sign_in(run: Run, nursery: trio.Nursery, http: httpx.AsyncClient, person: Person,
-                  next_path: str) -> ReflexSocket:
+async def sign_in(
+    run: Run, nursery: trio.Nursery, http: httpx.AsyncClient, person: Person, next_path: str
+) -> ReflexSocket:
     """Sign in as the browser does; return the websocket of the page ``next_path``, hydrated."""
     token = str(uuid.uuid4())
     page = ReflexSocket(run.base_url, token, run.origin, timeout=run.timeout)
@@ -139,10 +144,15 @@ async def sign_in(run: Run, nursery: trio.Nursery, http: httpx.AsyncClient, pers
     try:
         run.stats.record(await page.call(HYDRATE, {}, path="/sign-in", until=hydrated))
         await run.pause()
-        call = run.stats.record(await page.call(
-            f"{SIGN_IN}.submit", {"form_data": {"identifier": person.email, "password": person.password}},
-            path="/sign-in", query={"next": next_path},
-            until=either(frontend_event("_call_script"), delta_has(SIGN_IN, "error"))))
+        call = run.stats.record(
+            await page.call(
+                f"{SIGN_IN}.submit",
+                {"form_data": {"identifier": person.email, "password": person.password}},
+                path="/sign-in",
+                query={"next": next_path},
+                until=either(frontend_event("_call_script"), delta_has(SIGN_IN, "error")),
+            )
+        )
     finally:
         await page.close()
     script = " ".join(str(e.get("payload")) for u in call.updates for e in u.get("events") or [])
@@ -151,13 +161,17 @@ async def sign_in(run: Run, nursery: trio.Nursery, http: httpx.AsyncClient, pers
         raise ProtocolError(f"sign-in refused: {page.var(SIGN_IN, 'error')!r}")
     # The full-page visit that trades the one-time ticket for the HttpOnly cookie.
     started = time.perf_counter()
-    answer = await http.get(f"{run.base_url}/auth/finish", params={"ticket": ticket.group(1), "next": next_path})
+    answer = await http.get(
+        f"{run.base_url}/auth/finish", params={"ticket": ticket.group(1), "next": next_path}
+    )
     run.stats.http.append(("/auth/finish", time.perf_counter() - started))
     cookie = answer.cookies.get("precert_session")
     if answer.status_code != 303 or not cookie:
         raise ProtocolError(f"/auth/finish answered {answer.status_code}")
     # The browser loads the page again: the same tab token, now with the cookie.
-    page = ReflexSocket(run.base_url, token, run.origin, cookie=f"precert_session={cookie}", timeout=run.timeout)
+    page = ReflexSocket(
+        run.base_url, token, run.origin, cookie=f"precert_session={cookie}", timeout=run.timeout
+    )
     await page.connect(nursery)
     run.stats.tokens_reissued += page.tokens_reissued
     run.stats.record(await page.call(HYDRATE, {}, path=next_path, until=hydrated))
@@ -231,14 +245,21 @@ async def staff_member(run: Run, http: httpx.AsyncClient, person: Person, servic
             if not in_network:
                 raise ProtocolError("no in-network servicing facility found")
             facility = in_network[0]
-            await wizard.send(f"{WIZARD}.pick_servicing", {"kind": facility["kind"], "party_id": facility["id"]})
+            await wizard.send(
+                f"{WIZARD}.pick_servicing", {"kind": facility["kind"], "party_id": facility["id"]}
+            )
             await wizard.send(f"{WIZARD}.toggle", {"field": "letters_confirmed", "checked": True})
             await wizard.next_step(3)
 
             weeks = person.weeks_of_care
-            for name, value in (("modality", "mri"), ("body_part", "lumbar_spine"), ("code", "72148"),
-                                ("clinical_indication", "low_back_pain"),
-                                ("weeks_of_symptoms", str(max(weeks, 2))), ("weeks_conservative_care", str(weeks))):
+            for name, value in (
+                ("modality", "mri"),
+                ("body_part", "lumbar_spine"),
+                ("code", "72148"),
+                ("clinical_indication", "low_back_pain"),
+                ("weeks_of_symptoms", str(max(weeks, 2))),
+                ("weeks_conservative_care", str(weeks)),
+            ):
                 await wizard.field(name, value, state=IMAGING)
             await wizard.next_step(4)
 
@@ -268,16 +289,21 @@ async def staff_member(run: Run, http: httpx.AsyncClient, person: Person, servic
             run.stats.submits_confirmed.append(number)
             # The browser follows the redirect inside the app: the summary's on-load handlers run.
             await run.pause()
-            run.stats.record(await page.call(ON_LOAD, {}, path=target, query={"order_number": number},
-                                             until=hydrated))
+            run.stats.record(
+                await page.call(ON_LOAD, {}, path=target, query={"order_number": number}, until=hydrated)
+            )
         finally:
             await page.close()
     run.stats.staff_finished += 1
 
 
 def _redirects(call: Call) -> list[str]:
-    return [e["payload"].get("path", "") for u in call.updates for e in u.get("events") or []
-            if e.get("name") == "_redirect"]
+    return [
+        e["payload"].get("path", "")
+        for u in call.updates
+        for e in u.get("events") or []
+        if e.get("name") == "_redirect"
+    ]
 
 
 async def reviewer(run: Run, http: httpx.AsyncClient, person: Person) -> None:
@@ -302,14 +328,29 @@ async def reviewer(run: Run, http: httpx.AsyncClient, person: Person) -> None:
                     delta = 1 if action == 0 else -1
                     call = await page.call(f"{QUEUE}.turn_page", {"delta": delta}, path=path, until=answered)
                 else:
-                    form = {"program": "", "plan_id": "", "urgency": "", "status": "", "assignee": "",
-                            **filters[round_ % len(filters)]}
-                    call = await page.call(f"{QUEUE}.apply_filter", {"form_data": form}, path=path, until=answered)
+                    form = {
+                        "program": "",
+                        "plan_id": "",
+                        "urgency": "",
+                        "status": "",
+                        "assignee": "",
+                        **filters[round_ % len(filters)],
+                    }
+                    call = await page.call(
+                        f"{QUEUE}.apply_filter", {"form_data": form}, path=path, until=answered
+                    )
                 run.stats.record(call)
                 for target in _redirects(call):
                     address = urlsplit(target)
-                    run.stats.record(await page.call(ON_LOAD, {}, path=address.path,
-                                                     query=dict(parse_qsl(address.query)), until=hydrated))
+                    run.stats.record(
+                        await page.call(
+                            ON_LOAD,
+                            {},
+                            path=address.path,
+                            query=dict(parse_qsl(address.query)),
+                            until=hydrated,
+                        )
+                    )
                 round_ += 1
         finally:
             await page.close()
@@ -331,8 +372,15 @@ def describe(problem: BaseException) -> str:
     return f"{type(problem).__name__}: {problem}"
 
 
-async def echo_person(url: str, messages: int, think: float, rng: random.Random, payload: str,
-                      seconds: list[float], errors: list[str]) -> None:
+async def echo_person(
+    url: str,
+    messages: int,
+    think: float,
+    rng: random.Random,
+    payload: str,
+    seconds: list[float],
+    errors: list[str],
+) -> None:
     """The same pace and message size against a bare websocket echo."""
     from trio_websocket import open_websocket_url
 
@@ -352,9 +400,15 @@ async def echo_person(url: str, messages: int, think: float, rng: random.Random,
 
 
 def staff_people(count: int, member_numbers: list[str], password: str) -> list[Person]:
-    return [Person(email=f"load-staff-{i:03d}@load.precert.test", password=password,
-                   member_number=member_numbers[i % len(member_numbers)], weeks_of_care=8 if i % 2 == 0 else 0)
-            for i in range(count)]
+    return [
+        Person(
+            email=f"load-staff-{i:03d}@load.precert.test",
+            password=password,
+            member_number=member_numbers[i % len(member_numbers)],
+            weeks_of_care=8 if i % 2 == 0 else 0,
+        )
+        for i in range(count)
+    ]
 
 
 def reviewer_people(count: int, password: str) -> list[Person]:

@@ -63,8 +63,9 @@ async def _body(request: Request) -> bytes | None:
 
 def _receive(api_key: str, content: bytes, media_type: str, address: str) -> ImportResult:
     with session_scope() as session:
-        return receive_from_vendor(session, api_key=api_key, content=content, media_type=media_type,
-                                   client_address=address)
+        return receive_from_vendor(
+            session, api_key=api_key, content=content, media_type=media_type, client_address=address
+        )
 
 
 async def receive_device_data(request: Request) -> JSONResponse:
@@ -85,8 +86,10 @@ async def receive_device_data(request: Request) -> JSONResponse:
     except DeviceDataRefused as refused:
         return _error(422, str(refused))
     if result.attached:
-        return JSONResponse({"status": "attached", "import_id": result.import_id, "nights": result.night_count},
-                            status_code=201)
+        return JSONResponse(
+            {"status": "attached", "import_id": result.import_id, "nights": result.night_count},
+            status_code=201,
+        )
     return JSONResponse({"status": "held_for_support", "import_id": result.import_id}, status_code=202)
 
 

@@ -45,8 +45,12 @@ async def serve_document(request: Request) -> Response:
     disposition = "inline" if media_type in _INLINE else "attachment"
     safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._- ")[:120] or "document"
     return Response(
-        content, media_type=media_type,
-        headers={"Content-Disposition": f'{disposition}; filename="{safe_name}"', "Cache-Control": "no-store"},
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{safe_name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

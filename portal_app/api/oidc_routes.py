@@ -131,8 +131,13 @@ def open_flow(value: str | None, secret: str, *, now: float | None = None) -> di
 
 def _set_flow_cookie(response: Response, flow: dict[str, Any], settings: Settings) -> None:
     response.set_cookie(
-        FLOW_COOKIE, seal_flow(flow, settings.secret_key), max_age=FLOW_LIFETIME_SECONDS,
-        path=routes.AUTH_OIDC_CALLBACK, httponly=True, samesite="lax", secure=settings.uses_https,
+        FLOW_COOKIE,
+        seal_flow(flow, settings.secret_key),
+        max_age=FLOW_LIFETIME_SECONDS,
+        path=routes.AUTH_OIDC_CALLBACK,
+        httponly=True,
+        samesite="lax",
+        secure=settings.uses_https,
     )
 
 
@@ -145,8 +150,11 @@ def _clear_flow_cookie(response: Response) -> None:
 
 def _client(settings: Settings) -> AsyncOAuth2Client:
     return AsyncOAuth2Client(
-        client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret,
-        scope=SCOPE, redirect_uri=redirect_uri(settings), code_challenge_method="S256",
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret,
+        scope=SCOPE,
+        redirect_uri=redirect_uri(settings),
+        code_challenge_method="S256",
         timeout=HTTP_TIMEOUT_SECONDS,
     )
 
@@ -177,7 +185,9 @@ async def _fetch_id_token_claims(settings: Settings, flow: dict[str, Any], code:
         metadata = await _discover(client, settings.oidc_issuer)
         client.token_endpoint_auth_method = _token_auth_method(metadata)
         token = await client.fetch_token(
-            metadata["token_endpoint"], grant_type="authorization_code", code=code,
+            metadata["token_endpoint"],
+            grant_type="authorization_code",
+            code=code,
             code_verifier=flow["verifier"],
         )
         if not token.get("id_token"):
@@ -185,13 +195,22 @@ async def _fetch_id_token_claims(settings: Settings, flow: dict[str, Any], code:
         jwks = await client.request("GET", metadata["jwks_uri"], withhold_token=True)
         jwks.raise_for_status()
     return validate_id_token(
-        token["id_token"], jwks=jwks.json(), issuer=metadata["issuer"],
-        client_id=settings.oidc_client_id, nonce=flow["nonce"], access_token=token.get("access_token"),
+        token["id_token"],
+        jwks=jwks.json(),
+        issuer=metadata["issuer"],
+        client_id=settings.oidc_client_id,
+        nonce=flow["nonce"],
+        access_token=token.get("access_token"),
     )
 
 
 def validate_id_token(
-    id_token: str, *, jwks: dict[str, Any], issuer: str, client_id: str, nonce: str,
+    id_token: str,
+    *,
+    jwks: dict[str, Any],
+    issuer: str,
+    client_id: str,
+    nonce: str,
     access_token: str | None = None,
 ) -> CodeIDToken:
     """Check an ID token's signature and claims.
@@ -213,7 +232,8 @@ def validate_id_token(
     """
     decoded = jwt.decode(id_token, KeySet.import_key_set(jwks), algorithms=list(ID_TOKEN_ALGORITHMS))
     claims = CodeIDToken(
-        decoded.claims, decoded.header,
+        decoded.claims,
+        decoded.header,
         options={
             "iss": {"essential": True, "value": issuer},
             "aud": {"essential": True, "value": client_id},
@@ -274,9 +294,11 @@ def _is_true(claim: object) -> bool:
 def _sign_in_sync(claims: dict[str, Any], address: str, user_agent: str) -> str | None:
     with session_scope() as session:
         ticket = sign_in_with_oidc(
-            session, email=str(claims.get("email") or ""),
+            session,
+            email=str(claims.get("email") or ""),
             email_verified=_is_true(claims.get("email_verified")),
-            client_address=address, user_agent=user_agent,
+            client_address=address,
+            user_agent=user_agent,
         )
         return redeem_ticket(session, ticket=ticket) if ticket else None
 
@@ -292,15 +314,19 @@ async def oidc_login(request: Request) -> Response:
     if not settings.oidc_enabled:
         return _not_found()
     flow = {
-        "state": generate_token(32), "nonce": generate_token(32), "verifier": generate_token(64),
+        "state": generate_token(32),
+        "nonce": generate_token(32),
+        "verifier": generate_token(64),
         "next": safe_next(request.query_params.get("next")),
     }
     try:
         async with _client(settings) as client:
             metadata = await _discover(client, settings.oidc_issuer)
             url, _ = client.create_authorization_url(
-                metadata["authorization_endpoint"], state=flow["state"],
-                code_verifier=flow["verifier"], nonce=flow["nonce"],
+                metadata["authorization_endpoint"],
+                state=flow["state"],
+                code_verifier=flow["verifier"],
+                nonce=flow["nonce"],
             )
     except _FAILURES as error:
         logger.warning("Single sign-on could not start: %s", _describe(error))

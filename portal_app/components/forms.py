@@ -90,4 +90,3 @@ def _walk(component):
     yield component
     for child in getattr(component, "children", []):
         yield from _walk(child)
-

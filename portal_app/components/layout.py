@@ -22,13 +22,22 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
         ("Fax numbers", routes.FAX_CONFIRMATION),
     ],
-    Role.SERVICING_PROVIDER_STAFF: [("Verify an order", routes.VERIFY), ("Find a provider", routes.PROVIDER_DIRECTORY),
-                                    ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
-                                    ("Fax numbers", routes.FAX_CONFIRMATION)],
-    Role.NURSE_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
-                          ("Find a provider", routes.PROVIDER_DIRECTORY)],
-    Role.PHYSICIAN_REVIEWER: [("Review queue", routes.REVIEW_QUEUE), ("Dashboard", routes.REVIEW_DASHBOARD),
-                              ("Find a provider", routes.PROVIDER_DIRECTORY)],
+    Role.SERVICING_PROVIDER_STAFF: [
+        ("Verify an order", routes.VERIFY),
+        ("Find a provider", routes.PROVIDER_DIRECTORY),
+        ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
+        ("Fax numbers", routes.FAX_CONFIRMATION),
+    ],
+    Role.NURSE_REVIEWER: [
+        ("Review queue", routes.REVIEW_QUEUE),
+        ("Dashboard", routes.REVIEW_DASHBOARD),
+        ("Find a provider", routes.PROVIDER_DIRECTORY),
+    ],
+    Role.PHYSICIAN_REVIEWER: [
+        ("Review queue", routes.REVIEW_QUEUE),
+        ("Dashboard", routes.REVIEW_DASHBOARD),
+        ("Find a provider", routes.PROVIDER_DIRECTORY),
+    ],
     Role.SUPPORT_ADMIN: [
         ("Registrations", routes.ADMIN_REGISTRATIONS),
         ("Audit log", routes.ADMIN_AUDIT),
@@ -38,10 +47,12 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Imaging sites", routes.ADMIN_FACILITIES),
         ("Dashboard", routes.REVIEW_DASHBOARD),
     ],
-    Role.FACILITY_STAFF: [("Facility registration", routes.FACILITY_REGISTRATION),
-                          ("Find a provider", routes.PROVIDER_DIRECTORY),
-                          ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
-                          ("Fax numbers", routes.FAX_CONFIRMATION)],
+    Role.FACILITY_STAFF: [
+        ("Facility registration", routes.FACILITY_REGISTRATION),
+        ("Find a provider", routes.PROVIDER_DIRECTORY),
+        ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
+        ("Fax numbers", routes.FAX_CONFIRMATION),
+    ],
 }
 
 
@@ -69,7 +80,9 @@ def _navigation() -> rx.Component:
                     _role_links(),
                     _nav_link("Help", routes.HELP),
                     _nav_link("My account", routes.ACCOUNT),
-                    rx.text(AuthState.display_name, " · ", AuthState.role_label, size="2", color_scheme="gray"),
+                    rx.text(
+                        AuthState.display_name, " · ", AuthState.role_label, size="2", color_scheme="gray"
+                    ),
                     rx.button("Sign out", on_click=AuthState.sign_out, variant="outline", size="1"),
                 ),
                 rx.fragment(

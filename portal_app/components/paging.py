@@ -10,8 +10,12 @@ def pager(state, noun: str) -> rx.Component:
     return rx.hstack(
         rx.button("Previous page", on_click=state.turn_page(-1), disabled=state.page == 0, variant="outline"),
         rx.text("Page ", state.page + 1, " of ", state.page_count, " (", state.total, f" {noun})", size="2"),
-        rx.button("Next page", on_click=state.turn_page(1), disabled=state.page + 1 >= state.page_count,
-                  variant="outline"),
+        rx.button(
+            "Next page",
+            on_click=state.turn_page(1),
+            disabled=state.page + 1 >= state.page_count,
+            variant="outline",
+        ),
         align="center",
         margin_top="1em",
     )
@@ -25,7 +29,11 @@ def native_select(label: str, name: str, options: list[tuple[str, str]], *, dyna
         children.append(rx.foreach(dynamic, lambda o: rx.el.option(o.label, value=o.value)))
     return rx.vstack(
         rx.el.label(label, html_for=select_id, font_weight="500"),
-        rx.el.select(*children, id=select_id, name=name,
-                     style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"}),
+        rx.el.select(
+            *children,
+            id=select_id,
+            name=name,
+            style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
+        ),
         spacing="1",
     )

@@ -50,19 +50,19 @@ def _observed(day: date) -> date:
 def _legal_holidays(year: int) -> list[date]:
     """The legal public holidays of `year` on their nominal dates (5 U.S.C. 6103(a))."""
     days = [
-        date(year, 1, 1),                        # New Year's Day
-        _nth_weekday(year, 1, _MONDAY, 3),       # Birthday of Martin Luther King, Jr.
-        _nth_weekday(year, 2, _MONDAY, 3),       # Washington's Birthday
-        _nth_weekday(year, 5, _MONDAY, -1),      # Memorial Day
-        date(year, 7, 4),                        # Independence Day
-        _nth_weekday(year, 9, _MONDAY, 1),       # Labor Day
-        _nth_weekday(year, 10, _MONDAY, 2),      # Columbus Day
-        date(year, 11, 11),                      # Veterans Day
-        _nth_weekday(year, 11, _THURSDAY, 4),    # Thanksgiving Day
-        date(year, 12, 25),                      # Christmas Day
+        date(year, 1, 1),  # New Year's Day
+        _nth_weekday(year, 1, _MONDAY, 3),  # Birthday of Martin Luther King, Jr.
+        _nth_weekday(year, 2, _MONDAY, 3),  # Washington's Birthday
+        _nth_weekday(year, 5, _MONDAY, -1),  # Memorial Day
+        date(year, 7, 4),  # Independence Day
+        _nth_weekday(year, 9, _MONDAY, 1),  # Labor Day
+        _nth_weekday(year, 10, _MONDAY, 2),  # Columbus Day
+        date(year, 11, 11),  # Veterans Day
+        _nth_weekday(year, 11, _THURSDAY, 4),  # Thanksgiving Day
+        date(year, 12, 25),  # Christmas Day
     ]
     if year >= 2021:
-        days.append(date(year, 6, 19))           # Juneteenth National Independence Day
+        days.append(date(year, 6, 19))  # Juneteenth National Independence Day
     return days
 
 

@@ -32,8 +32,14 @@ CHANGE_FIELDS: dict[str, ChangeField] = {
 }
 
 COLUMN_LABELS = {
-    "npi": "NPI", "tax_id": "Tax ID", "address_line": "Street address", "city": "City", "state": "State",
-    "postal_code": "ZIP code", "phone": "Phone", "fax": "Fax",
+    "npi": "NPI",
+    "tax_id": "Tax ID",
+    "address_line": "Street address",
+    "city": "City",
+    "state": "State",
+    "postal_code": "ZIP code",
+    "phone": "Phone",
+    "fax": "Fax",
 }
 
 # USPS two-letter codes of the states, DC and the territories.
@@ -117,8 +123,11 @@ def _check_address(values: dict) -> tuple[dict[str, str], dict[str, str]]:
 
 
 _CHECKS = {
-    "npi": _check_npi, "tax_id": _check_tax_id, "address": _check_address,
-    "phone": _check_number("phone"), "fax": _check_number("fax"),
+    "npi": _check_npi,
+    "tax_id": _check_tax_id,
+    "address": _check_address,
+    "phone": _check_number("phone"),
+    "fax": _check_number("fax"),
 }
 
 

@@ -262,7 +262,10 @@ def crcl_for_plan(
     """Cockcroft-Gault clearance (mL/min) with the plan's weight choice and creatinine floor."""
     weight = dosing_weight_kg(settings.weight_choice, height_cm, weight_kg, female)
     return crcl_cockcroft_gault(
-        age_years, weight, serum_creatinine_mg_dl, female,
+        age_years,
+        weight,
+        serum_creatinine_mg_dl,
+        female,
         creatinine_floor_mg_dl=settings.creatinine_floor_mg_dl,
     )
 

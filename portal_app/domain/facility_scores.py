@@ -91,8 +91,19 @@ def _parse_rows(rows: list[dict[str, str]]) -> list[ScoreItem]:
     items: list[ScoreItem] = []
     for number, row in enumerate(rows, start=1):
         where = f"{ITEMS_FILE} row {number} ({row.get('item', '')})"
-        if any(not (row.get(column) or "").strip() for column in
-               ("item", "section", "modalities", "points", "label", "how_to_raise", "standard", "source")):
+        if any(
+            not (row.get(column) or "").strip()
+            for column in (
+                "item",
+                "section",
+                "modalities",
+                "points",
+                "label",
+                "how_to_raise",
+                "standard",
+                "source",
+            )
+        ):
             raise ScoreItemsError(f"{where}: every column but partial_points needs a value")
         item, section = row["item"].strip(), row["section"].strip()
         if item not in _EVALUATORS:
@@ -110,10 +121,19 @@ def _parse_rows(rows: list[dict[str, str]]) -> list[ScoreItem]:
             modality = modality.strip()
             if modality not in SCORED_MODALITIES:
                 raise ScoreItemsError(f"{where}: unknown modality {modality!r}")
-            items.append(ScoreItem(item=item, section=section, modality=modality, points=points,
-                                   partial_points=partial, label=row["label"].strip(),
-                                   how_to_raise=row["how_to_raise"].strip(), standard=row["standard"].strip(),
-                                   source=row["source"].strip()))
+            items.append(
+                ScoreItem(
+                    item=item,
+                    section=section,
+                    modality=modality,
+                    points=points,
+                    partial_points=partial,
+                    label=row["label"].strip(),
+                    how_to_raise=row["how_to_raise"].strip(),
+                    standard=row["standard"].strip(),
+                    source=row["source"].strip(),
+                )
+            )
     return items
 
 
@@ -128,7 +148,9 @@ def validate_items(rows: list[dict[str, str]]) -> dict[str, tuple[ScoreItem, ...
     for modality, items in by_modality.items():
         total = sum(item.points for item in items)
         if total != TOTAL_POINTS:
-            raise ScoreItemsError(f"{ITEMS_FILE}: the points of {modality} add up to {total}, not {TOTAL_POINTS}")
+            raise ScoreItemsError(
+                f"{ITEMS_FILE}: the points of {modality} add up to {total}, not {TOTAL_POINTS}"
+            )
     return {modality: tuple(items) for modality, items in by_modality.items()}
 
 
@@ -253,11 +275,18 @@ def _equipment_age(sections: Mapping[str, Any], modality: str, on: date) -> _Out
     installed = int(year)
     age = on.year - installed
     if age <= NEW_EQUIPMENT_YEARS:
-        return _Outcome(2, f"Oldest unit installed in {installed}: {NEW_EQUIPMENT_YEARS} years old or less.",
-                        changes_on=date(installed + NEW_EQUIPMENT_YEARS + 1, 1, 1))
+        return _Outcome(
+            2,
+            f"Oldest unit installed in {installed}: {NEW_EQUIPMENT_YEARS} years old or less.",
+            changes_on=date(installed + NEW_EQUIPMENT_YEARS + 1, 1, 1),
+        )
     if age <= OLD_EQUIPMENT_YEARS:
-        return _Outcome(1, f"Oldest unit installed in {installed}: {NEW_EQUIPMENT_YEARS + 1} to "
-                           f"{OLD_EQUIPMENT_YEARS} years old.", changes_on=date(installed + OLD_EQUIPMENT_YEARS + 1, 1, 1))
+        return _Outcome(
+            1,
+            f"Oldest unit installed in {installed}: {NEW_EQUIPMENT_YEARS + 1} to "
+            f"{OLD_EQUIPMENT_YEARS} years old.",
+            changes_on=date(installed + OLD_EQUIPMENT_YEARS + 1, 1, 1),
+        )
     return _Outcome(0, f"Oldest unit installed in {installed}: more than {OLD_EQUIPMENT_YEARS} years old.")
 
 
@@ -291,7 +320,9 @@ def _physics_survey(sections: Mapping[str, Any], modality: str, on: date) -> _Ou
         return _Outcome(0, "No physicist survey date reported.")
     due = add_months(surveyed, PHYSICS_SURVEY_MONTHS)
     if surveyed > on:
-        return _Outcome(0, f"Survey date {surveyed.isoformat()} is after the scoring day.", changes_on=surveyed)
+        return _Outcome(
+            0, f"Survey date {surveyed.isoformat()} is after the scoring day.", changes_on=surveyed
+        )
     if on >= due:
         return _Outcome(0, f"Last survey on {surveyed.isoformat()}: overdue since {due.isoformat()}.")
     return _Outcome(2, f"Surveyed on {surveyed.isoformat()}; counts until {due.isoformat()}.", changes_on=due)
@@ -302,34 +333,70 @@ _EVALUATORS: dict[str, Callable[[Mapping[str, Any], str, date], _Outcome]] = {
     "equipment_age": _equipment_age,
     "ct_slices": _ct_slices,
     "mri_field_strength": _mri_field_strength,
-    "xr29": _yes_no_item("equipment", "xr29", "Scanner meets NEMA XR-29.", "Scanner does not meet NEMA XR-29."),
-    "iterative_reconstruction": _yes_no_item("equipment", "iterative_reconstruction",
-                                             "Iterative reconstruction available.", "No iterative reconstruction."),
-    "automatic_exposure_control": _yes_no_item("equipment", "automatic_exposure_control",
-                                               "Automatic exposure control in use.", "No automatic exposure control."),
-    "dose_records": _yes_no_item("equipment", "dose_records", "Dose recorded for every exam.",
-                                 "Dose not recorded for every exam."),
-    "technologists": _yes_no_item("staff", "technologists_credentialed", "All technologists credentialed.",
-                                  "Not all technologists credentialed."),
-    "physicians": _yes_no_item("staff", "physicians_board_certified", "All interpreting physicians certified.",
-                               "Not all interpreting physicians certified."),
-    "contrast_physician": _yes_no_item("staff", "physician_on_site_contrast", "A physician is on site for contrast.",
-                                       "No physician on site for every contrast exam."),
+    "xr29": _yes_no_item(
+        "equipment", "xr29", "Scanner meets NEMA XR-29.", "Scanner does not meet NEMA XR-29."
+    ),
+    "iterative_reconstruction": _yes_no_item(
+        "equipment",
+        "iterative_reconstruction",
+        "Iterative reconstruction available.",
+        "No iterative reconstruction.",
+    ),
+    "automatic_exposure_control": _yes_no_item(
+        "equipment",
+        "automatic_exposure_control",
+        "Automatic exposure control in use.",
+        "No automatic exposure control.",
+    ),
+    "dose_records": _yes_no_item(
+        "equipment", "dose_records", "Dose recorded for every exam.", "Dose not recorded for every exam."
+    ),
+    "technologists": _yes_no_item(
+        "staff",
+        "technologists_credentialed",
+        "All technologists credentialed.",
+        "Not all technologists credentialed.",
+    ),
+    "physicians": _yes_no_item(
+        "staff",
+        "physicians_board_certified",
+        "All interpreting physicians certified.",
+        "Not all interpreting physicians certified.",
+    ),
+    "contrast_physician": _yes_no_item(
+        "staff",
+        "physician_on_site_contrast",
+        "A physician is on site for contrast.",
+        "No physician on site for every contrast exam.",
+    ),
     "physics_survey": _physics_survey,
     "qc_log": _yes_no_item("quality", "qc_log", "Quality control log kept.", "No quality control log."),
-    "dose_registry": _yes_no_item("quality", "dose_registry", "CT doses monitored or sent to a registry.",
-                                  "CT doses not monitored."),
-    "emergency_training": _yes_no_item("quality", "emergency_training", "Emergency equipment and training in place.",
-                                       "Emergency equipment or reaction training missing."),
+    "dose_registry": _yes_no_item(
+        "quality", "dose_registry", "CT doses monitored or sent to a registry.", "CT doses not monitored."
+    ),
+    "emergency_training": _yes_no_item(
+        "quality",
+        "emergency_training",
+        "Emergency equipment and training in place.",
+        "Emergency equipment or reaction training missing.",
+    ),
 }
 SCORED_SECTIONS: tuple[str, ...] = ("equipment", "staff", "accreditation", "quality")
 
 
 def _factor(item: ScoreItem, outcome: _Outcome) -> Factor:
     earned = {2: item.points, 1: item.partial_points}.get(outcome.tier, 0)
-    return Factor(item=item.item, label=item.label, section=item.section, points_earned=float(earned),
-                  points_possible=float(item.points), met=earned == item.points, explanation=outcome.explanation,
-                  how_to_raise="" if earned == item.points else item.how_to_raise, standard=item.standard)
+    return Factor(
+        item=item.item,
+        label=item.label,
+        section=item.section,
+        points_earned=float(earned),
+        points_possible=float(item.points),
+        met=earned == item.points,
+        explanation=outcome.explanation,
+        how_to_raise="" if earned == item.points else item.how_to_raise,
+        standard=item.standard,
+    )
 
 
 def score_modality(sections: Mapping[str, Any], modality: str, on: date) -> ModalityScore:
@@ -343,8 +410,12 @@ def score_modality(sections: Mapping[str, Any], modality: str, on: date) -> Moda
         if outcome.changes_on is not None and outcome.changes_on > on:
             changes.append(outcome.changes_on)
     total = sum(factor.points_earned for factor in factors)
-    return ModalityScore(modality=modality, score=max(0, min(TOTAL_POINTS, int(total + 0.5))),
-                         factors=tuple(factors), rescore_on=min(changes, default=None))
+    return ModalityScore(
+        modality=modality,
+        score=max(0, min(TOTAL_POINTS, int(total + 0.5))),
+        factors=tuple(factors),
+        rescore_on=min(changes, default=None),
+    )
 
 
 def offered_modalities(sections: Mapping[str, Any]) -> tuple[str, ...]:

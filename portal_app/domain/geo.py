@@ -18,8 +18,11 @@ EARTH_RADIUS_MILES = 3958.7613
 @lru_cache(maxsize=1)
 def _centroids() -> dict[str, tuple[float, float]]:
     """Every ZIP's (latitude, longitude), read once (about a second; the start-up warm-up does it)."""
-    return {z["zip_code"]: (float(z["lat"]), float(z["long"]))
-            for z in zipcodes.list_all() if z.get("lat") and z.get("long")}
+    return {
+        z["zip_code"]: (float(z["lat"]), float(z["long"]))
+        for z in zipcodes.list_all()
+        if z.get("lat") and z.get("long")
+    }
 
 
 def zip_centroid(postal_code: str) -> tuple[float, float] | None:
@@ -38,10 +41,13 @@ def zips_within(postal_code: str, miles: float) -> tuple[str, ...]:
         return ()
     # A degree of latitude is about 69 miles: a cheap band first, the exact distance after.
     band = miles / 69.0 + 0.1
-    return tuple(sorted(
-        code for code, point in _centroids().items()
-        if abs(point[0] - centre[0]) <= band and haversine_miles(centre, point) <= miles
-    ))
+    return tuple(
+        sorted(
+            code
+            for code, point in _centroids().items()
+            if abs(point[0] - centre[0]) <= band and haversine_miles(centre, point) <= miles
+        )
+    )
 
 
 def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -108,7 +108,9 @@ def _column(table: str, column: str) -> list[int]:
 def every_request_checklist() -> tuple[ChecklistItem, ...]:
     """What every request asks for (the wizard's common steps)."""
     return (
-        ChecklistItem("The member's ID card, or the member's last name and date of birth, to find the member."),
+        ChecklistItem(
+            "The member's ID card, or the member's last name and date of birth, to find the member."
+        ),
         ChecklistItem("The ordering provider, and the servicing provider or facility (name, city or NPI)."),
         ChecklistItem("The office address and fax number where the decision letters should go."),
         ChecklistItem("The ICD-10-CM diagnosis codes, the main (primary) diagnosis first."),
@@ -148,13 +150,19 @@ def _imaging_item(spec: imaging.CriterionSpec) -> ChecklistItem:
             f"(physical therapy, medicines, chiropractic care) were tried. At least "
             f"{spec.number('min_weeks_symptoms')} weeks of symptoms and {spec.number('min_weeks_conservative_care')} "
             f"weeks of care meet the guideline, or any of these warning signs:",
-            _imaging_codes(spec), _imaging_flags(spec), source)
+            _imaging_codes(spec),
+            _imaging_flags(spec),
+            source,
+        )
     if spec.set_id in ("brain_mri_headache", "head_ct_headache"):
         new_pattern = imaging.RED_FLAG_LABELS[spec.parameters["new_pattern_flag"]]
         return ChecklistItem(
             f"For headache: which warning signs the patient has. Any of these meets the guideline; so does "
-            f"\"{_lower_first(new_pattern)}\" from age {spec.number('new_pattern_min_age')}:",
-            _imaging_codes(spec), _imaging_flags(spec), source)
+            f'"{_lower_first(new_pattern)}" from age {spec.number("new_pattern_min_age")}:',
+            _imaging_codes(spec),
+            _imaging_flags(spec),
+            source,
+        )
     if spec.set_id == "cardiac_chest_pain":
         return ChecklistItem(
             f"For chest pain or shortness of breath: the kind of chest symptoms, the risk factors, and any heart "
@@ -163,36 +171,58 @@ def _imaging_item(spec: imaging.CriterionSpec) -> ChecklistItem:
             f"{spec.number('high_above_pct')} %, or {spec.number('low_at_or_below_pct')} to "
             f"{spec.number('high_above_pct')} % with a risk factor, or a recent heart test was abnormal or "
             f"inconclusive. The risk factors asked:",
-            _imaging_codes(spec), tuple(imaging.RISK_FACTOR_LABELS.values()), source)
+            _imaging_codes(spec),
+            tuple(imaging.RISK_FACTOR_LABELS.values()),
+            source,
+        )
     if spec.set_id in ("pet_cancer", "ct_cancer"):
         return ChecklistItem(
             "For a cancer: the cancer, how it was confirmed (biopsy, or strongly suspected), and whether the exam is "
-            "for staging, restaging or follow-up.", _imaging_codes(spec), (), source)
+            "for staging, restaging or follow-up.",
+            _imaging_codes(spec),
+            (),
+            source,
+        )
     if spec.set_id == imaging.SITE_OF_CARE_SET:
         exams = _or(imaging.MODALITY_LABELS[m] for m in imaging.MODALITIES if m in spec.values("modalities"))
-        sites = _or(_lower_first(imaging.SITE_OF_CARE_LABELS[s]) for s in imaging.SITES_OF_CARE
-                    if s in spec.values("site"))
+        sites = _or(
+            _lower_first(imaging.SITE_OF_CARE_LABELS[s])
+            for s in imaging.SITES_OF_CARE
+            if s in spec.values("site")
+        )
         return ChecklistItem(
             f"If the exam will be done at a {sites}: why that setting is needed. A physician reviews the reason; "
-            f"the other places need none.", f"{exams}", (), source)
+            f"the other places need none.",
+            f"{exams}",
+            (),
+            source,
+        )
     raise UnknownCriterion(f"imaging_criteria.csv: no checklist line for set {spec.set_id}")
 
 
 def imaging_checklist() -> tuple[ChecklistItem, ...]:
-    pre_exam = _or(_lowered(imaging.MODALITY_LABELS[m] for m in imaging.MODALITIES if m in imaging.PRE_EXAM_MODALITIES))
+    pre_exam = _or(
+        _lowered(imaging.MODALITY_LABELS[m] for m in imaging.MODALITIES if m in imaging.PRE_EXAM_MODALITIES)
+    )
     return (
-        ChecklistItem("The exam: its kind, the body part, the side for a paired joint, and the CPT code.",
-                      source="imaging.py (exam choices)"),
+        ChecklistItem(
+            "The exam: its kind, the body part, the side for a paired joint, and the CPT code.",
+            source="imaging.py (exam choices)",
+        ),
         ChecklistItem(
             f"For a {pre_exam} of a member aged {imaging.PRE_EXAM_MIN_AGE} or older: the cardiac "
-            f"pre-exam answers (symptoms, risk factors, earlier heart tests).", source="imaging.py (pre-exam rule)"),
+            f"pre-exam answers (symptoms, risk factors, earlier heart tests).",
+            source="imaging.py (pre-exam rule)",
+        ),
         *[replace(_imaging_item(spec), citation=spec.citation) for spec in imaging.criterion_specs()],
     )
 
 
 def _imaging_guide() -> ProgramGuide:
     return ProgramGuide(
-        program=Program.IMAGING.value, title=Program.IMAGING.label, anchor="help-imaging",
+        program=Program.IMAGING.value,
+        title=Program.IMAGING.label,
+        anchor="help-imaging",
         covers="CT, MRI, MR angiography, nuclear cardiology, PET and echocardiography.",
         wizard_asks=(
             "The kind of exam, the body part and the side, then the CPT code among the plan's codes.",
@@ -203,8 +233,10 @@ def _imaging_guide() -> ProgramGuide:
             "Where the exam will be done.",
         ),
         decided_at_once=(GENERAL_DECISION, NOT_MANAGED),
-        validity=(f"{_days([imaging.DEFAULT_VALIDITY_DAYS, *_column('imaging_plans.csv', 'validity_days')])}, "
-                  f"counted from the date of service."),
+        validity=(
+            f"{_days([imaging.DEFAULT_VALIDITY_DAYS, *_column('imaging_plans.csv', 'validity_days')])}, "
+            f"counted from the date of service."
+        ),
         checklist=imaging_checklist(),
     )
 
@@ -225,30 +257,50 @@ def _msk_item(spec: msk.CriterionSpec) -> ChecklistItem:
     targets = _msk_targets(spec)
     if spec.set_id == "conservative_care":
         waived = [msk.WARNING_SIGN_LABELS[w] for w in msk.WARNING_SIGNS if w in spec.values("waived_by")]
-        text = (f"How many weeks of conservative care were tried without enough relief: at least "
-                f"{spec.number('min_weeks')} weeks")
+        text = (
+            f"How many weeks of conservative care were tried without enough relief: at least "
+            f"{spec.number('min_weeks')} weeks"
+        )
         if waived:
-            return ChecklistItem(text + ", unless there is one of these warning signs:", targets, tuple(waived), source)
+            return ChecklistItem(
+                text + ", unless there is one of these warning signs:", targets, tuple(waived), source
+            )
         return ChecklistItem(text + ".", targets, (), source)
     if spec.set_id == "imaging_findings":
-        findings = tuple(msk.IMAGING_FINDING_LABELS[f] for f in msk.IMAGING_FINDINGS if f in spec.values("findings"))
+        findings = tuple(
+            msk.IMAGING_FINDING_LABELS[f] for f in msk.IMAGING_FINDINGS if f in spec.values("findings")
+        )
         return ChecklistItem("The imaging report showing one of these findings:", targets, findings, source)
     if spec.set_id == "nonunion_risk":
         risks = tuple(msk.NONUNION_RISK_LABELS[r] for r in msk.NONUNION_RISKS if r in spec.values("risks"))
         return ChecklistItem("Why the fusion may not heal (one of these):", targets, risks, source)
     if spec.set_id == "with_fusion":
-        return ChecklistItem("The spinal fusion the graft is for, requested in the same request.", targets, (), source)
+        return ChecklistItem(
+            "The spinal fusion the graft is for, requested in the same request.", targets, (), source
+        )
     if spec.set_id == "repeat_relief":
         return ChecklistItem(
             f"For a repeat in the same spinal region within 12 months: how much the last one helped (at least "
-            f"{spec.number('min_relief_pct')} % relief of pain or function).", targets, (), source)
+            f"{spec.number('min_relief_pct')} % relief of pain or function).",
+            targets,
+            (),
+            source,
+        )
     if spec.set_id == "diagnostic_blocks":
         return ChecklistItem(
             f"Before a first ablation in the region: {spec.number('min_blocks')} diagnostic medial branch blocks, "
-            f"each with at least {spec.number('min_relief_pct')} % relief.", targets, (), source)
+            f"each with at least {spec.number('min_relief_pct')} % relief.",
+            targets,
+            (),
+            source,
+        )
     if spec.set_id == "stimulator_trial":
         return ChecklistItem(
-            f"The relief from the trial stimulation: at least {spec.number('min_relief_pct')} %.", targets, (), source)
+            f"The relief from the trial stimulation: at least {spec.number('min_relief_pct')} %.",
+            targets,
+            (),
+            source,
+        )
     raise UnknownCriterion(f"msk_criteria.csv: no checklist line for set {spec.set_id}")
 
 
@@ -257,25 +309,41 @@ def _injection_item(limit: msk.InjectionLimit) -> ChecklistItem:
     return ChecklistItem(
         f"When the member last had this procedure in the same spinal region: at most {limit.max_sessions} sessions "
         f"in 12 months{spacing}. The portal counts the requests on file.",
-        msk.PROCEDURE_LABELS[limit.procedure], (), f"{limit.procedure}, msk_injection_limits.csv")
+        msk.PROCEDURE_LABELS[limit.procedure],
+        (),
+        f"{limit.procedure}, msk_injection_limits.csv",
+    )
 
 
 def msk_checklist() -> tuple[ChecklistItem, ...]:
     return (
-        ChecklistItem("The procedure, inpatient or outpatient, the spinal region and levels or the side, and the "
-                      "CPT codes.", source="msk.py (procedure choices)"),
+        ChecklistItem(
+            "The procedure, inpatient or outpatient, the spinal region and levels or the side, and the "
+            "CPT codes.",
+            source="msk.py (procedure choices)",
+        ),
         *[replace(_msk_item(spec), citation=spec.citation) for spec in msk.criterion_specs()],
-        *[replace(_injection_item(limit), citation=limit.citation) for limit in msk.injection_limits().values()],
+        *[
+            replace(_injection_item(limit), citation=limit.citation)
+            for limit in msk.injection_limits().values()
+        ],
     )
 
 
 def _msk_guide() -> ProgramGuide:
     stays = _column("msk_inpatient_los.csv", "default_los_days")
-    stay = (f"{min(stays)} to {max(stays)} days" if stays and min(stays) != max(stays)
-            else f"{stays[0]} days" if stays else f"{msk.FALLBACK_INPATIENT_LOS_DAYS} days")
+    stay = (
+        f"{min(stays)} to {max(stays)} days"
+        if stays and min(stays) != max(stays)
+        else f"{stays[0]} days"
+        if stays
+        else f"{msk.FALLBACK_INPATIENT_LOS_DAYS} days"
+    )
     emergencies = _and(msk.EMERGENCY_WHAT[key] for key in msk.EMERGENCY_WHAT)
     return ProgramGuide(
-        program=Program.MUSCULOSKELETAL.value, title=Program.MUSCULOSKELETAL.label, anchor="help-musculoskeletal",
+        program=Program.MUSCULOSKELETAL.value,
+        title=Program.MUSCULOSKELETAL.label,
+        anchor="help-musculoskeletal",
         covers=_and(_lower_first(label) for label in msk.CATEGORY_LABELS.values()).capitalize() + ".",
         wizard_asks=(
             "Whether the patient came through the emergency room.",
@@ -291,9 +359,11 @@ def _msk_guide() -> ProgramGuide:
             "Each line is decided on its own. " + GENERAL_DECISION,
             NOT_MANAGED,
         ),
-        validity=(f"Outpatient surgery: {msk.OUTPATIENT_SURGERY_VALIDITY_DAYS} calendar days. Inpatient surgery: the "
-                  f"date of service plus the health plan's initial length of stay ({stay}). Pain procedures: "
-                  f"{msk.PAIN_VALIDITY_BUSINESS_DAYS} business days."),
+        validity=(
+            f"Outpatient surgery: {msk.OUTPATIENT_SURGERY_VALIDITY_DAYS} calendar days. Inpatient surgery: the "
+            f"date of service plus the health plan's initial length of stay ({stay}). Pain procedures: "
+            f"{msk.PAIN_VALIDITY_BUSINESS_DAYS} business days."
+        ),
         checklist=msk_checklist(),
     )
 
@@ -306,47 +376,82 @@ def _msk_guide() -> ProgramGuide:
 def medical_oncology_checklist() -> tuple[ChecklistItem, ...]:
     biomarkers = tuple(
         f"{med_onc.CANCER_TYPE_LABELS[cancer]}: {_semi(_lowered(q.label for q in med_onc.biomarker_questions(cancer)))}"
-        for cancer in med_onc.CANCER_TYPES if med_onc.biomarker_questions(cancer)
+        for cancer in med_onc.CANCER_TYPES
+        if med_onc.biomarker_questions(cancer)
     )
-    no_biomarkers = _lowered(med_onc.CANCER_TYPE_LABELS[c] for c in med_onc.CANCER_TYPES
-                             if not med_onc.biomarker_questions(c))
-    carboplatin = tuple(regimen.name for regimen in med_onc.all_regimens()
-                        if any(drug.dose_basis is DoseBasis.AUC for drug in regimen.drugs))
-    supportive = tuple(f"{drug.label}: {_or(_lowered(label for _, label in drug.secondary_prefixes))}"
-                       for drug in med_onc.supportive_drugs().values())
+    no_biomarkers = _lowered(
+        med_onc.CANCER_TYPE_LABELS[c] for c in med_onc.CANCER_TYPES if not med_onc.biomarker_questions(c)
+    )
+    carboplatin = tuple(
+        regimen.name
+        for regimen in med_onc.all_regimens()
+        if any(drug.dose_basis is DoseBasis.AUC for drug in regimen.drugs)
+    )
+    supportive = tuple(
+        f"{drug.label}: {_or(_lowered(label for _, label in drug.secondary_prefixes))}"
+        for drug in med_onc.supportive_drugs().values()
+    )
     items = [
-        ChecklistItem("The cancer type, the setting (for example after surgery or metastatic), the line of therapy "
-                      "and the goal of treatment.", source="medical_oncology.py (cancer, setting, line)"),
-        ChecklistItem("The biomarker results that choose a regimen, for the cancer treated:", "",
-                      biomarkers + ((f"None are asked for {_or(no_biomarkers)}.",) if no_biomarkers else ()),
-                      "oncology_regimens.csv (biomarkers column)"),
-        ChecklistItem("The member's height and weight, for doses per body surface area or per kilogram.",
-                      source="oncology_regimens.csv (dose basis)"),
+        ChecklistItem(
+            "The cancer type, the setting (for example after surgery or metastatic), the line of therapy "
+            "and the goal of treatment.",
+            source="medical_oncology.py (cancer, setting, line)",
+        ),
+        ChecklistItem(
+            "The biomarker results that choose a regimen, for the cancer treated:",
+            "",
+            biomarkers + ((f"None are asked for {_or(no_biomarkers)}.",) if no_biomarkers else ()),
+            "oncology_regimens.csv (biomarkers column)",
+        ),
+        ChecklistItem(
+            "The member's height and weight, for doses per body surface area or per kilogram.",
+            source="oncology_regimens.csv (dose basis)",
+        ),
     ]
     if carboplatin:
-        items.append(ChecklistItem("A recent serum creatinine: the carboplatin dose depends on it.",
-                                   _semi(carboplatin), (), "oncology_regimens.csv (AUC doses)"))
+        items.append(
+            ChecklistItem(
+                "A recent serum creatinine: the carboplatin dose depends on it.",
+                _semi(carboplatin),
+                (),
+                "oncology_regimens.csv (AUC doses)",
+            )
+        )
     items += [
-        ChecklistItem("The regimen: one of the pathway regimens the wizard lists for the profile, or the name of "
-                      "another regimen and the reason for it.", source="oncology_regimens.csv"),
-        ChecklistItem(f"The cycles requested, the cycle length, the start date of the first cycle and each drug's "
-                      f"dose and days. Doses within {_number(DOSE_DEVIATION_LIMIT * 100)} % of the pathway dose meet "
-                      f"the criterion.", source="oncology_regimens.csv; dosing.py (DOSE_DEVIATION_LIMIT)",
-                      citation=med_onc.CITATION_DOSE),
+        ChecklistItem(
+            "The regimen: one of the pathway regimens the wizard lists for the profile, or the name of "
+            "another regimen and the reason for it.",
+            source="oncology_regimens.csv",
+        ),
+        ChecklistItem(
+            f"The cycles requested, the cycle length, the start date of the first cycle and each drug's "
+            f"dose and days. Doses within {_number(DOSE_DEVIATION_LIMIT * 100)} % of the pathway dose meet "
+            f"the criterion.",
+            source="oncology_regimens.csv; dosing.py (DOSE_DEVIATION_LIMIT)",
+            citation=med_onc.CITATION_DOSE,
+        ),
     ]
     if supportive:
-        items.append(ChecklistItem(
-            "For a supportive drug: a cancer as the primary diagnosis, and as the secondary diagnosis the condition "
-            "the cancer or its treatment caused:", "", supportive, "oncology_supportive.csv", med_onc.CITATION_FAQ))
+        items.append(
+            ChecklistItem(
+                "For a supportive drug: a cancer as the primary diagnosis, and as the secondary diagnosis the condition "
+                "the cancer or its treatment caused:",
+                "",
+                supportive,
+                "oncology_supportive.csv",
+                med_onc.CITATION_FAQ,
+            )
+        )
     return tuple(items)
 
 
 def _medical_oncology_guide() -> ProgramGuide:
     return ProgramGuide(
-        program=Program.MEDICAL_ONCOLOGY.value, title=Program.MEDICAL_ONCOLOGY.label,
+        program=Program.MEDICAL_ONCOLOGY.value,
+        title=Program.MEDICAL_ONCOLOGY.label,
         anchor="help-medical-oncology",
         covers=f"Cancer drug treatment for {_and(_lowered(med_onc.CANCER_TYPE_LABELS.values()))}, and the "
-               f"supportive drugs {_and(_lowered(d.label for d in med_onc.supportive_drugs().values()))}.",
+        f"supportive drugs {_and(_lowered(d.label for d in med_onc.supportive_drugs().values()))}.",
         wizard_asks=(
             "The cancer, the setting, the line of therapy and the goal of treatment.",
             "Only the biomarker questions that choose a regimen for that cancer.",
@@ -360,8 +465,10 @@ def _medical_oncology_guide() -> ProgramGuide:
             "cancer or its treatment as the secondary diagnosis: the program does not review it, and the wizard "
             "stops and says so.",
         ),
-        validity=("Through the last day of the last requested cycle; the date of service is the first day of the "
-                  "first requested cycle."),
+        validity=(
+            "Through the last day of the last requested cycle; the date of service is the first day of the "
+            "first requested cycle."
+        ),
         checklist=medical_oncology_checklist(),
     )
 
@@ -373,21 +480,43 @@ def _medical_oncology_guide() -> ProgramGuide:
 
 def radiation_oncology_checklist() -> tuple[ChecklistItem, ...]:
     rad = radiation_oncology
-    srs_sites = _or(_lower_first(rad.TREATMENT_SITE_LABELS[s]) for s in rad.TREATMENT_SITES if s in rad.SRS_SITES)
-    protons = tuple(rad.PROTON_INDICATION_LABELS[i] for i in rad.PROTON_INDICATIONS if i in rad.PROTON_GROUP_1)
+    srs_sites = _or(
+        _lower_first(rad.TREATMENT_SITE_LABELS[s]) for s in rad.TREATMENT_SITES if s in rad.SRS_SITES
+    )
+    protons = tuple(
+        rad.PROTON_INDICATION_LABELS[i] for i in rad.PROTON_INDICATIONS if i in rad.PROTON_GROUP_1
+    )
     return (
-        ChecklistItem("The cancer type, the treatment site and the goal of treatment (cure or relief of symptoms).",
-                      source="radiation_oncology.py"),
-        ChecklistItem("The kind of radiation (the modality), not single codes; the codes of that modality are "
-                      "filled in.", source="radiation_oncology.py; radiation_codes.csv"),
-        ChecklistItem("The number of treatments (fractions) and the total dose in Gy.", source="radiation_oncology.py"),
-        ChecklistItem(f"For stereotactic treatment (SBRT or radiosurgery): at most {rad.STEREOTACTIC_MAX_FRACTIONS} "
-                      f"fractions; radiosurgery treats a target in the {srs_sites}.",
-                      source="ro_sbrt_fractions, ro_srs_fractions, ro_srs_site"),
-        ChecklistItem(f"For pain relief of cancer spread to bone: at most {rad.PALLIATIVE_BONE_MAX_FRACTIONS} "
-                      f"fractions; a longer course is reviewed.", source="ro_palliative_bone_fractions"),
-        ChecklistItem(f"For proton therapy: the reason, one of these (or a child of {rad.PEDIATRIC_MAX_AGE} or younger "
-                      f"treated for cure):", "", protons, "ro_proton_indication", rad.PROTON_CITATION),
+        ChecklistItem(
+            "The cancer type, the treatment site and the goal of treatment (cure or relief of symptoms).",
+            source="radiation_oncology.py",
+        ),
+        ChecklistItem(
+            "The kind of radiation (the modality), not single codes; the codes of that modality are "
+            "filled in.",
+            source="radiation_oncology.py; radiation_codes.csv",
+        ),
+        ChecklistItem(
+            "The number of treatments (fractions) and the total dose in Gy.", source="radiation_oncology.py"
+        ),
+        ChecklistItem(
+            f"For stereotactic treatment (SBRT or radiosurgery): at most {rad.STEREOTACTIC_MAX_FRACTIONS} "
+            f"fractions; radiosurgery treats a target in the {srs_sites}.",
+            source="ro_sbrt_fractions, ro_srs_fractions, ro_srs_site",
+        ),
+        ChecklistItem(
+            f"For pain relief of cancer spread to bone: at most {rad.PALLIATIVE_BONE_MAX_FRACTIONS} "
+            f"fractions; a longer course is reviewed.",
+            source="ro_palliative_bone_fractions",
+        ),
+        ChecklistItem(
+            f"For proton therapy: the reason, one of these (or a child of {rad.PEDIATRIC_MAX_AGE} or younger "
+            f"treated for cure):",
+            "",
+            protons,
+            "ro_proton_indication",
+            rad.PROTON_CITATION,
+        ),
     )
 
 
@@ -395,7 +524,8 @@ def _radiation_oncology_guide() -> ProgramGuide:
     rad = radiation_oncology
     imrt = _semi(_lowered(rad.CANCER_TYPE_LABELS[c] for c in rad.CANCER_TYPES if c in rad.IMRT_CANCER_TYPES))
     return ProgramGuide(
-        program=Program.RADIATION_ONCOLOGY.value, title=Program.RADIATION_ONCOLOGY.label,
+        program=Program.RADIATION_ONCOLOGY.value,
+        title=Program.RADIATION_ONCOLOGY.label,
         anchor="help-radiation-oncology",
         covers=f"{_semi(rad.MODALITY_LABELS.values())}.",
         wizard_asks=(
@@ -434,34 +564,58 @@ def rehabilitation_checklist() -> tuple[ChecklistItem, ...]:
     )
     full, reduced, planning = _visit_rule("later_treatment")
     yearly = sorted(set(_column("rehab_plans.csv", "visits_per_year")))
-    kinds = _or(_lower_first(rehabilitation.EPISODE_KIND_LABELS[k]) for k in rehabilitation.EPISODE_KINDS
-                if k in rehabilitation.ANNUAL_REEVALUATION_KINDS)
+    kinds = _or(
+        _lower_first(rehabilitation.EPISODE_KIND_LABELS[k])
+        for k in rehabilitation.EPISODE_KINDS
+        if k in rehabilitation.ANNUAL_REEVALUATION_KINDS
+    )
     items = [
-        ChecklistItem("The therapy (physical, occupational or speech), the body region and the kind of request.",
-                      source="rehabilitation.py"),
-        ChecklistItem(f"The date of the initial evaluation of this episode of care. Later requests keep it; a new "
-                      f"date needs a reason, except the yearly re-evaluation of a {kinds}.",
-                      source="rehabilitation.py (episode date rule)"),
-        ChecklistItem("A score from an outcome tool for the body region: the first treatment request's score is the "
-                      "baseline, later requests give an updated score with the same tool.", "", tools,
-                      "outcome_tools.py (MCID per tool)"),
-        ChecklistItem(f"On later requests: the visits attended so far, and if progress is below the tool's MCID, what "
-                      f"slowed it or how the plan of care changed. Enough progress gets {full} visits a request; "
-                      f"otherwise {reduced}.", "", tuple(rehabilitation.MITIGATING_FACTOR_LABELS.values()),
-                      "rehab_visits.csv"),
-        ChecklistItem(f"Whether the plan-of-care goals are met: then {planning} visits for discharge planning and "
-                      f"the home exercise program.", source="rehab_visits.csv"),
+        ChecklistItem(
+            "The therapy (physical, occupational or speech), the body region and the kind of request.",
+            source="rehabilitation.py",
+        ),
+        ChecklistItem(
+            f"The date of the initial evaluation of this episode of care. Later requests keep it; a new "
+            f"date needs a reason, except the yearly re-evaluation of a {kinds}.",
+            source="rehabilitation.py (episode date rule)",
+        ),
+        ChecklistItem(
+            "A score from an outcome tool for the body region: the first treatment request's score is the "
+            "baseline, later requests give an updated score with the same tool.",
+            "",
+            tools,
+            "outcome_tools.py (MCID per tool)",
+        ),
+        ChecklistItem(
+            f"On later requests: the visits attended so far, and if progress is below the tool's MCID, what "
+            f"slowed it or how the plan of care changed. Enough progress gets {full} visits a request; "
+            f"otherwise {reduced}.",
+            "",
+            tuple(rehabilitation.MITIGATING_FACTOR_LABELS.values()),
+            "rehab_visits.csv",
+        ),
+        ChecklistItem(
+            f"Whether the plan-of-care goals are met: then {planning} visits for discharge planning and "
+            f"the home exercise program.",
+            source="rehab_visits.csv",
+        ),
     ]
     if yearly:
-        items.append(ChecklistItem(
-            f"The visits already used this year when the health plan limits them ({_or(str(v) for v in yearly)} "
-            f"visits a year); the portal counts those it authorized.", source="rehab_plans.csv"))
+        items.append(
+            ChecklistItem(
+                f"The visits already used this year when the health plan limits them ({_or(str(v) for v in yearly)} "
+                f"visits a year); the portal counts those it authorized.",
+                source="rehab_plans.csv",
+            )
+        )
     return tuple(items)
 
 
 def _rehabilitation_guide() -> ProgramGuide:
     return ProgramGuide(
-        program=Program.REHABILITATION.value, title=Program.REHABILITATION.label, anchor="help-rehabilitation",
+        program=Program.REHABILITATION.value,
+        title=Program.REHABILITATION.label,
+        anchor="help-rehabilitation",
         covers=f"{_and(rehabilitation.DISCIPLINE_LABELS.values())}, by episode of care.".capitalize(),
         wizard_asks=(
             f"The therapy, the body region and the kind of request: "
@@ -475,8 +629,10 @@ def _rehabilitation_guide() -> ProgramGuide:
             "Asking for more visits than recommended, or reaching the plan's yearly limit, sends the request to a "
             "nurse.",
         ),
-        validity=(f"{_days([rehabilitation.DEFAULT_VALIDITY_DAYS, *_column('rehab_plans.csv', 'validity_days')])}, "
-                  f"counted from the date of service."),
+        validity=(
+            f"{_days([rehabilitation.DEFAULT_VALIDITY_DAYS, *_column('rehab_plans.csv', 'validity_days')])}, "
+            f"counted from the date of service."
+        ),
         checklist=rehabilitation_checklist(),
     )
 
@@ -494,40 +650,66 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
     source = f"{spec.criterion_id}, sleep_criteria.csv"
     codes = _codes(spec.codes)
     conditions = tuple(
-        sleep.LAB_CONDITION_LABELS[c] for c in sleep.LAB_CONDITIONS if c in spec.values("lab_conditions"))
+        sleep.LAB_CONDITION_LABELS[c] for c in sleep.LAB_CONDITIONS if c in spec.values("lab_conditions")
+    )
     if spec.criterion_id == "hst_uncomplicated_adult":
         return ChecklistItem(
             f"For a sleep study: the member's age (a home test is for adults, {_number(spec.number('min_age'))} and "
             f"older), the result of any earlier home sleep test, and whether the member has one of these conditions, "
-            f"which call for an in-lab study:", codes, conditions, source)
+            f"which call for an in-lab study:",
+            codes,
+            conditions,
+            source,
+        )
     if spec.criterion_id == "psg_reason":
-        failed = _or(value.replace("_", " ") for value in sleep.HOME_TEST_RESULTS
-                     if value in spec.values("failed_home_results"))
+        failed = _or(
+            value.replace("_", " ")
+            for value in sleep.HOME_TEST_RESULTS
+            if value in spec.values("failed_home_results")
+        )
         return ChecklistItem(
             f"For an in-lab study: what calls for it (a member under {_number(spec.number('min_age'))}, an earlier "
             f"home test that was {failed}, or one of these conditions), or otherwise the reason the lab is needed:",
-            codes, conditions, source)
+            codes,
+            conditions,
+            source,
+        )
     if spec.criterion_id == "titration_diagnosis":
         return ChecklistItem(
             f"For a titration study: the AHI or RDI of the diagnostic sleep test (at least "
-            f"{_number(spec.number('min_index'))} an hour).", codes, (), source)
+            f"{_number(spec.number('min_index'))} an hour).",
+            codes,
+            (),
+            source,
+        )
     if spec.criterion_id == "pap_coverage":
-        findings = tuple(sleep.PAP_FINDING_LABELS[f] for f in sleep.PAP_FINDINGS if f in spec.values("findings"))
+        findings = tuple(
+            sleep.PAP_FINDING_LABELS[f] for f in sleep.PAP_FINDINGS if f in spec.values("findings")
+        )
         return ChecklistItem(
             f"For a PAP device: the AHI or RDI of the diagnostic test, {_number(spec.number('high_index'))} or more "
             f"an hour, or {_number(spec.number('low_index'))} to under {_number(spec.number('high_index'))} with one "
             f"of these documented; if the test recorded under {_number(spec.number('min_recording_hours'))} hours, "
-            f"the hours recorded and the number of events:", codes, findings, source)
+            f"the hours recorded and the number of events:",
+            codes,
+            findings,
+            source,
+        )
     if spec.criterion_id == "bilevel_cpap_failed":
-        return ChecklistItem("For a bilevel device: CPAP was tried and did not work or was not tolerated.",
-                             codes, (), source)
+        return ChecklistItem(
+            "For a bilevel device: CPAP was tried and did not work or was not tolerated.", codes, (), source
+        )
     if spec.criterion_id == "pap_adherence":
         hours = _number(spec.number("min_minutes") / 60)
         return ChecklistItem(
             f"For continued coverage and supplies: PAP use of at least {hours} hours a night on "
             f"{_number(spec.number('required_nights'))} of {_number(spec.number('window_nights'))} nights in a row, "
             f"within the first {_number(spec.number('period_nights'))} nights. Upload the device data first: the "
-            f"portal fills the adherence in from it.", "", (), source)
+            f"portal fills the adherence in from it.",
+            "",
+            (),
+            source,
+        )
     if spec.criterion_id == "supply_limit":
         limits = tuple(
             f"{limit.label} ({code}): {limit.max_quantity} "
@@ -536,21 +718,29 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
         )
         return ChecklistItem(
             "For supplies: each item and quantity, within its replacement limit (an item over it is refused with "
-            "the date it can next be supplied):", "", limits, f"{source}; sleep_supply_limits.csv")
+            "the date it can next be supplied):",
+            "",
+            limits,
+            f"{source}; sleep_supply_limits.csv",
+        )
     raise UnknownCriterion(f"sleep_criteria.csv: no checklist line for criterion {spec.criterion_id}")
 
 
 def sleep_checklist() -> tuple[ChecklistItem, ...]:
     return (
-        ChecklistItem("The kind of request, and for a device its make and model (recall notices are shown).",
-                      source="sleep.py (request kinds)"),
+        ChecklistItem(
+            "The kind of request, and for a device its make and model (recall notices are shown).",
+            source="sleep.py (request kinds)",
+        ),
         *[replace(_sleep_item(spec), citation=spec.citation) for spec in sleep.criterion_specs().values()],
     )
 
 
 def _sleep_guide() -> ProgramGuide:
     return ProgramGuide(
-        program=Program.SLEEP.value, title=Program.SLEEP.label, anchor="help-sleep",
+        program=Program.SLEEP.value,
+        title=Program.SLEEP.label,
+        anchor="help-sleep",
         covers=f"{_semi(sleep.REQUEST_KIND_LABELS.values())}.",
         wizard_asks=(
             f"The kind of request: {_semi(_lowered(sleep.REQUEST_KIND_LABELS.values()))}.",
@@ -563,8 +753,10 @@ def _sleep_guide() -> ProgramGuide:
             "The wizard says at once when a home test does not suit the member, or an in-lab study needs a reason; "
             "supplies over their replacement limit are refused, with the date they can next be supplied.",
         ),
-        validity=(f"{_days([sleep.DEFAULT_VALIDITY_DAYS, *_column('sleep_plans.csv', 'validity_days')])}, counted "
-                  f"from the date of service."),
+        validity=(
+            f"{_days([sleep.DEFAULT_VALIDITY_DAYS, *_column('sleep_plans.csv', 'validity_days')])}, counted "
+            f"from the date of service."
+        ),
         checklist=sleep_checklist(),
     )
 
@@ -576,22 +768,37 @@ def _sleep_guide() -> ProgramGuide:
 
 def outpatient_checklist() -> tuple[ChecklistItem, ...]:
     items = [
-        ChecklistItem("For a trip: the pick-up and drop-off addresses; one way, round trip or recurring (with the "
-                      "days of the week and the first and last dates); the medical reason; and how the member "
-                      "travels:", outpatient.SERVICE_KIND_LABELS["transport"],
-                      tuple(outpatient.MOBILITY_LABELS.values()), "outpatient.py (trip)"),
+        ChecklistItem(
+            "For a trip: the pick-up and drop-off addresses; one way, round trip or recurring (with the "
+            "days of the week and the first and last dates); the medical reason; and how the member "
+            "travels:",
+            outpatient.SERVICE_KIND_LABELS["transport"],
+            tuple(outpatient.MOBILITY_LABELS.values()),
+            "outpatient.py (trip)",
+        ),
     ]
     for question in outpatient.questions_by_id().values():
         if question.category not in outpatient.SERVICE_KIND_LABELS:
-            raise UnknownCriterion(f"outpatient_questions.csv: {question.question_id} has an unknown category")
-        items.append(ChecklistItem(f"The answer to: {question.text}", _codes(question.codes), (),
-                                   f"{question.question_id}, outpatient_questions.csv", question.citation))
+            raise UnknownCriterion(
+                f"outpatient_questions.csv: {question.question_id} has an unknown category"
+            )
+        items.append(
+            ChecklistItem(
+                f"The answer to: {question.text}",
+                _codes(question.codes),
+                (),
+                f"{question.question_id}, outpatient_questions.csv",
+                question.citation,
+            )
+        )
     return tuple(items)
 
 
 def _outpatient_guide() -> ProgramGuide:
     return ProgramGuide(
-        program=Program.OUTPATIENT.value, title=Program.OUTPATIENT.label, anchor="help-outpatient",
+        program=Program.OUTPATIENT.value,
+        title=Program.OUTPATIENT.label,
+        anchor="help-outpatient",
         covers=f"{_and(_lowered(outpatient.SERVICE_KIND_LABELS.values()))}.".capitalize(),
         wizard_asks=(
             "The kind of service and its codes.",
@@ -601,12 +808,14 @@ def _outpatient_guide() -> ProgramGuide:
         ),
         decided_at_once=(
             "Every question answered as the criterion expects, and for trips a vehicle that matches the help the "
-            "member needs: authorized at once. \"Not known\" or another answer: a nurse reviews the line.",
+            'member needs: authorized at once. "Not known" or another answer: a nurse reviews the line.',
             "Recurring trips must fall within the approval; the summary lists every trip date.",
             NOT_MANAGED,
         ),
-        validity=(f"{_days([outpatient.DEFAULT_VALIDITY_DAYS, *_column('outpatient_plans.csv', 'validity_days')])}, "
-                  f"counted from the date of service (state law may set another length)."),
+        validity=(
+            f"{_days([outpatient.DEFAULT_VALIDITY_DAYS, *_column('outpatient_plans.csv', 'validity_days')])}, "
+            f"counted from the date of service (state law may set another length)."
+        ),
         checklist=outpatient_checklist(),
     )
 

@@ -54,9 +54,35 @@ DISCIPLINES: tuple[str, ...] = ("PT", "OT", "ST")
 # survey responses) and raw 15 -> 50.012 (paciowg/sample-data-fsh KOOSJRExample1, items
 # 2+2+1+3+2+2+3). [K] for every other row: check against the official HSS sheet.
 KOOS_JR_TABLE: tuple[float, ...] = (
-    100.000, 91.975, 84.600, 79.914, 76.332, 73.342, 70.704, 68.284, 65.994, 63.776,
-    61.583, 59.381, 57.140, 54.840, 52.465, 50.012, 47.487, 44.905, 42.281, 39.625,
-    36.931, 34.174, 31.307, 28.251, 24.875, 20.941, 15.939, 8.291, 0.000,
+    100.000,
+    91.975,
+    84.600,
+    79.914,
+    76.332,
+    73.342,
+    70.704,
+    68.284,
+    65.994,
+    63.776,
+    61.583,
+    59.381,
+    57.140,
+    54.840,
+    52.465,
+    50.012,
+    47.487,
+    44.905,
+    42.281,
+    39.625,
+    36.931,
+    34.174,
+    31.307,
+    28.251,
+    24.875,
+    20.941,
+    15.939,
+    8.291,
+    0.000,
 )
 
 # HOOS JR raw sum (6 items, 0-24) -> interval score (0 = total disability, 100 = perfect hip
@@ -65,9 +91,31 @@ KOOS_JR_TABLE: tuple[float, ...] = (
 # 11 -> 55.985 (paciowg/sample-data-fsh HOOSJRExample1, items 2+2+2+3+1+1). [K] for every
 # other row: check against the official HSS sheet.
 HOOS_JR_TABLE: tuple[float, ...] = (
-    100.000, 92.340, 85.257, 80.550, 76.776, 73.472, 70.426, 67.516, 64.664, 61.815,
-    58.930, 55.985, 52.965, 49.858, 46.652, 43.335, 39.902, 36.363, 32.735, 29.009,
-    25.103, 20.805, 15.633, 8.104, 0.000,
+    100.000,
+    92.340,
+    85.257,
+    80.550,
+    76.776,
+    73.472,
+    70.426,
+    67.516,
+    64.664,
+    61.815,
+    58.930,
+    55.985,
+    52.965,
+    49.858,
+    46.652,
+    43.335,
+    39.902,
+    36.363,
+    32.735,
+    29.009,
+    25.103,
+    20.805,
+    15.633,
+    8.104,
+    0.000,
 )
 
 
@@ -114,7 +162,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "ODI": OutcomeTool(
             code="ODI",
             name="Oswestry Disability Index (ODI)",
-            item_count=10, item_min=0, item_max=5, score_min=0.0, score_max=100.0,
+            item_count=10,
+            item_min=0,
+            item_max=5,
+            score_min=0.0,
+            score_max=100.0,
             higher_is_better=False,
             min_answered=9,
             mcid=10.0,
@@ -131,7 +183,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "NDI": OutcomeTool(
             code="NDI",
             name="Neck Disability Index (NDI)",
-            item_count=10, item_min=0, item_max=5, score_min=0.0, score_max=100.0,
+            item_count=10,
+            item_min=0,
+            item_max=5,
+            score_min=0.0,
+            score_max=100.0,
             higher_is_better=False,
             min_answered=9,
             mcid=15.0,
@@ -150,7 +206,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "LEFS": OutcomeTool(
             code="LEFS",
             name="Lower Extremity Functional Scale (LEFS)",
-            item_count=20, item_min=0, item_max=4, score_min=0.0, score_max=80.0,
+            item_count=20,
+            item_min=0,
+            item_max=4,
+            score_min=0.0,
+            score_max=80.0,
             higher_is_better=True,
             min_answered=20,
             mcid=9.0,
@@ -167,7 +227,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "QUICKDASH": OutcomeTool(
             code="QUICKDASH",
             name="QuickDASH (arm, shoulder and hand)",
-            item_count=11, item_min=1, item_max=5, score_min=0.0, score_max=100.0,
+            item_count=11,
+            item_min=1,
+            item_max=5,
+            score_min=0.0,
+            score_max=100.0,
             higher_is_better=False,
             min_answered=10,
             mcid=14.0,
@@ -185,7 +249,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "PSFS": OutcomeTool(
             code="PSFS",
             name="Patient-Specific Functional Scale (PSFS)",
-            item_count=5, item_min=0, item_max=10, score_min=0.0, score_max=10.0,
+            item_count=5,
+            item_min=0,
+            item_max=10,
+            score_min=0.0,
+            score_max=10.0,
             higher_is_better=True,
             min_answered=1,
             mcid=2.0,
@@ -201,7 +269,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "KOOS_JR": OutcomeTool(
             code="KOOS_JR",
             name="KOOS JR (knee joint replacement)",
-            item_count=7, item_min=0, item_max=4, score_min=0.0, score_max=100.0,
+            item_count=7,
+            item_min=0,
+            item_max=4,
+            score_min=0.0,
+            score_max=100.0,
             higher_is_better=True,
             min_answered=7,
             mcid=15.1,
@@ -216,7 +288,11 @@ TOOLS: Mapping[str, OutcomeTool] = MappingProxyType(
         "HOOS_JR": OutcomeTool(
             code="HOOS_JR",
             name="HOOS JR (hip joint replacement)",
-            item_count=6, item_min=0, item_max=4, score_min=0.0, score_max=100.0,
+            item_count=6,
+            item_min=0,
+            item_max=4,
+            score_min=0.0,
+            score_max=100.0,
             higher_is_better=True,
             min_answered=6,
             mcid=18.0,
@@ -254,8 +330,7 @@ def tools_for(discipline: str, body_region: str) -> list[OutcomeTool]:
     """The in-scope tools for a discipline (PT, OT, ST) and body region, in catalogue order."""
     discipline = (discipline or "").strip().upper()
     return [
-        tool for tool in TOOLS.values()
-        if discipline in tool.disciplines and body_region in tool.body_regions
+        tool for tool in TOOLS.values() if discipline in tool.disciplines and body_region in tool.body_regions
     ]
 
 
@@ -273,9 +348,7 @@ def _checked_answers(tool: OutcomeTool, answers: Sequence[int | None]) -> list[i
                 f"The {tool.name} takes 1 to {tool.item_count} activities; {len(answers)} were given."
             )
     elif len(answers) != tool.item_count:
-        raise ValueError(
-            f"The {tool.name} has {tool.item_count} items; {len(answers)} were given."
-        )
+        raise ValueError(f"The {tool.name} has {tool.item_count} items; {len(answers)} were given.")
     return [_checked_item(tool, position, answer) for position, answer in enumerate(answers, start=1)]
 
 
@@ -414,8 +487,11 @@ def change_from_baseline(tool: str, baseline: float, current: float) -> Change:
     """
     definition = tool_info(tool)
     for label, value in (("baseline", baseline), ("current", current)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not (
-            definition.score_min <= value <= definition.score_max
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or not (definition.score_min <= value <= definition.score_max)
         ):
             raise ValueError(
                 f"The {label} {definition.name} score {value!r} is not on its scale "

@@ -28,7 +28,9 @@ UNDECIDED = ""
 
 DECIDED_OUTCOMES = (APPROVED_BY_RULES, APPROVED_AFTER_REVIEW, DENIED)
 
-_DECISIONS = frozenset({LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED, LineDecision.NON_AUTHORIZED})
+_DECISIONS = frozenset(
+    {LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED, LineDecision.NON_AUTHORIZED}
+)
 _ADVERSE = frozenset({LineDecision.PARTIALLY_AUTHORIZED, LineDecision.NON_AUTHORIZED})
 _APPROVING = frozenset({LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED})
 
@@ -64,7 +66,9 @@ def _first_decision(line: LineHistory) -> RecordedDecision | None:
 
 
 def request_outcome(
-    submitted_at: datetime, lines: Sequence[LineHistory], appealed_at: datetime | None,
+    submitted_at: datetime,
+    lines: Sequence[LineHistory],
+    appealed_at: datetime | None,
 ) -> RequestOutcome:
     """The initial determination of a request submitted at ``submitted_at``; ``appealed_at`` is
     when its first appeal was filed (None when never)."""

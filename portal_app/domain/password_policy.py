@@ -38,4 +38,6 @@ def password_checks(password: str, *, username: str, common: frozenset[str]) -> 
 
 def password_problems(password: str, *, username: str, common: frozenset[str]) -> list[str]:
     """The rules ``password`` breaks; empty when it is acceptable."""
-    return [check.rule for check in password_checks(password, username=username, common=common) if not check.met]
+    return [
+        check.rule for check in password_checks(password, username=username, common=common) if not check.met
+    ]

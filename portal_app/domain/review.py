@@ -117,8 +117,14 @@ def _span(seconds: int) -> str:
 # --- who may do what, when -------------------------------------------------------------------
 
 ACTIONS: tuple[str, ...] = (
-    "claim", "approve", "request_information", "escalate", "deny", "partially_approve",
-    "offer_peer_to_peer", "record_peer_to_peer",
+    "claim",
+    "approve",
+    "request_information",
+    "escalate",
+    "deny",
+    "partially_approve",
+    "offer_peer_to_peer",
+    "record_peer_to_peer",
 )
 # Each action needs the permission named here (portal_app/services/authz.py holds the roles).
 ACTION_PERMISSIONS: dict[str, str] = {

@@ -136,13 +136,9 @@ def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: st
         return LineOutcome(code, Outcome.PENDED, REASON_NO_CODE_LIST.format(year=year), "", ())
     managed = program.managed_code(request.plan_code, year, code)
     if managed is None:
-        return LineOutcome(
-            code, Outcome.NOT_MANAGED, REASON_NOT_MANAGED.format(code=code, year=year), "", ()
-        )
+        return LineOutcome(code, Outcome.NOT_MANAGED, REASON_NOT_MANAGED.format(code=code, year=year), "", ())
     if managed.notification_only:
-        outcome = LineOutcome(
-            code, Outcome.NOTIFICATION_ONLY, REASON_NOTIFICATION.format(code=code), "", ()
-        )
+        outcome = LineOutcome(code, Outcome.NOTIFICATION_ONLY, REASON_NOTIFICATION.format(code=code), "", ())
     elif _notification_by_rule(program, request, code):
         outcome = LineOutcome(
             code, Outcome.NOTIFICATION_ONLY, REASON_NOTIFICATION_BY_RULE.format(code=code), "", ()
@@ -172,6 +168,4 @@ def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: st
 
 def evaluate(program: ProgramDefinition, request: ProgramRequest) -> Determination:
     """Decide each requested code of `request` under `program`; see the module docstring."""
-    return Determination(
-        tuple(_evaluate_line(program, request, _normalise(code)) for code in request.codes)
-    )
+    return Determination(tuple(_evaluate_line(program, request, _normalise(code)) for code in request.codes))

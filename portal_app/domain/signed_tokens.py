@@ -41,8 +41,13 @@ def _signature(payload: str, secret: str) -> str:
 
 
 def sign_token(
-    *, purpose: str, user_id: int, stamp: str, secret: str,
-    now: datetime | None = None, lifetime: timedelta = LINK_LIFETIME,
+    *,
+    purpose: str,
+    user_id: int,
+    stamp: str,
+    secret: str,
+    now: datetime | None = None,
+    lifetime: timedelta = LINK_LIFETIME,
 ) -> str:
     """Return a URL-safe token valid for ``lifetime`` from ``now``."""
     expires = int(((now or datetime.now(UTC)) + lifetime).timestamp())
@@ -57,9 +62,7 @@ def read_token(token: str, *, purpose: str, secret: str, now: datetime | None = 
         raise InvalidToken("The link is not valid.")
     try:
         token_purpose, user_id, stamp, expires = _unb64(payload).decode().split("|")
-        claims = TokenClaims(
-            token_purpose, int(user_id), stamp, datetime.fromtimestamp(int(expires), UTC)
-        )
+        claims = TokenClaims(token_purpose, int(user_id), stamp, datetime.fromtimestamp(int(expires), UTC))
     except ValueError as error:
         raise InvalidToken("The link is not valid.") from error
     if claims.purpose != purpose:

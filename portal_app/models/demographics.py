@@ -20,9 +20,7 @@ class DemographicChangeRequest(SQLModel, table=True):
     """
 
     __tablename__ = "demographic_change_requests"
-    __table_args__ = (
-        CheckConstraint("(provider_id IS NULL) <> (facility_id IS NULL)", name="one_party"),
-    )
+    __table_args__ = (CheckConstraint("(provider_id IS NULL) <> (facility_id IS NULL)", name="one_party"),)
 
     id: int | None = Field(default=None, primary_key=True)
     provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)

@@ -44,7 +44,9 @@ class FacilityModalityScore(SQLModel, table=True):
     """
 
     __tablename__ = "facility_modality_scores"
-    __table_args__ = (UniqueConstraint("facility_id", "modality", name="uq_facility_modality_scores_facility_modality"),)
+    __table_args__ = (
+        UniqueConstraint("facility_id", "modality", name="uq_facility_modality_scores_facility_modality"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     facility_id: int = Field(foreign_key="facilities.id", index=True)

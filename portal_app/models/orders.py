@@ -23,8 +23,18 @@ class Order(SQLModel, table=True):
         Index("ix_orders_practice_status", "practice_id", "status"),
         Index("ix_orders_creator_updated", "created_by_id", "updated_at"),
         # The review dashboard reads only this index (see services/outcomes.py).
-        Index("ix_orders_submitted_outcome", "submitted_at", "program", "plan_id", "urgency", "status",
-              "initial_outcome", "decision_hours", "appealed_at", "approved_after_appeal"),
+        Index(
+            "ix_orders_submitted_outcome",
+            "submitted_at",
+            "program",
+            "plan_id",
+            "urgency",
+            "status",
+            "initial_outcome",
+            "decision_hours",
+            "appealed_at",
+            "approved_after_appeal",
+        ),
         UniqueConstraint("practice_id", "submission_key", name="uq_orders_submission_key"),
     )
     # Optimistic locking: a stale UPDATE raises StaleDataError instead of losing a change.

@@ -29,16 +29,16 @@ class PlanLineOfBusiness(SQLModel, table=True):
     __tablename__ = "plan_lines_of_business"
 
     plan_id: int = Field(foreign_key="health_plans.id", primary_key=True)
-    line_of_business: LineOfBusiness = Field(primary_key=True, sa_type=String(ENUM_LENGTH), max_length=ENUM_LENGTH)
+    line_of_business: LineOfBusiness = Field(
+        primary_key=True, sa_type=String(ENUM_LENGTH), max_length=ENUM_LENGTH
+    )
 
 
 class PlanProgram(SQLModel, table=True):
     """A program a plan has delegated, from a date (and until one, if it ended)."""
 
     __tablename__ = "plan_programs"
-    __table_args__ = (
-        UniqueConstraint("plan_id", "program", "delegated_from", name="uq_plan_program_from"),
-    )
+    __table_args__ = (UniqueConstraint("plan_id", "program", "delegated_from", name="uq_plan_program_from"),)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="health_plans.id", index=True)

@@ -75,8 +75,9 @@ class ReviewTask(SQLModel, table=True):
     @classmethod
     def for_order(cls, order: Any, **fields: Any) -> ReviewTask:
         """A task for ``order``, carrying the order's program, plan and urgency for the queue indexes."""
-        return cls(order_id=order.id, program=order.program, plan_id=order.plan_id, urgency=order.urgency,
-                   **fields)
+        return cls(
+            order_id=order.id, program=order.program, plan_id=order.plan_id, urgency=order.urgency, **fields
+        )
 
 
 class Note(SQLModel, table=True):

@@ -34,7 +34,8 @@ def forgot_password_page() -> rx.Component:
             rx.callout(
                 "If an account uses that address, we have sent it a link to choose a new password. "
                 "The link works once, within 24 hours.",
-                color_scheme="green", role="status",
+                color_scheme="green",
+                role="status",
             ),
             rx.form(
                 rx.vstack(
@@ -51,10 +52,19 @@ def forgot_password_page() -> rx.Component:
 
 def _new_password_fields() -> list[rx.Component]:
     return [
-        labelled_input("New password", name="new_password", input_type="password",
-                       autocomplete="new-password", hint=_POLICY),
-        labelled_input("Repeat the new password", name="new_password_again", input_type="password",
-                       autocomplete="new-password"),
+        labelled_input(
+            "New password",
+            name="new_password",
+            input_type="password",
+            autocomplete="new-password",
+            hint=_POLICY,
+        ),
+        labelled_input(
+            "Repeat the new password",
+            name="new_password_again",
+            input_type="password",
+            autocomplete="new-password",
+        ),
     ]
 
 
@@ -65,7 +75,8 @@ def reset_password_page() -> rx.Component:
             ResetPasswordState.done,
             rx.callout(
                 rx.text("Your password has been changed. ", rx.link("Sign in", href=routes.SIGN_IN), "."),
-                color_scheme="green", role="status",
+                color_scheme="green",
+                role="status",
             ),
             rx.form(
                 rx.vstack(
@@ -90,8 +101,12 @@ def account_page() -> rx.Component:
         rx.text("Changing your password signs you out everywhere, this browser included.", size="2"),
         rx.form(
             rx.vstack(
-                labelled_input("Current password", name="current_password", input_type="password",
-                               autocomplete="current-password"),
+                labelled_input(
+                    "Current password",
+                    name="current_password",
+                    input_type="password",
+                    autocomplete="current-password",
+                ),
                 *_new_password_fields(),
                 problem_callout(ChangePasswordState.error),
                 rx.button("Change password", type="submit"),

@@ -29,19 +29,29 @@ def _pending_card(row: rx.Var[PendingRow]) -> rx.Component:
                 rx.data_list.item(rx.data_list.label("E-mail"), rx.data_list.value(row.email)),
                 rx.data_list.item(rx.data_list.label("Username"), rx.data_list.value(row.username)),
                 rx.data_list.item(rx.data_list.label("Role"), rx.data_list.value(row.role_label)),
-                rx.data_list.item(rx.data_list.label("Phone / fax"), rx.data_list.value(row.phone + " / " + row.fax)),
+                rx.data_list.item(
+                    rx.data_list.label("Phone / fax"), rx.data_list.value(row.phone + " / " + row.fax)
+                ),
                 rx.data_list.item(rx.data_list.label("Registered"), rx.data_list.value(row.registered_on)),
                 rx.data_list.item(rx.data_list.label("Tax IDs"), rx.data_list.value(row.tax_ids)),
             ),
             rx.cond(
                 row.unknown_tax_ids != "",
-                rx.callout("Tax IDs unknown to the portal: " + row.unknown_tax_ids, color_scheme="amber", size="1"),
+                rx.callout(
+                    "Tax IDs unknown to the portal: " + row.unknown_tax_ids, color_scheme="amber", size="1"
+                ),
             ),
             rx.hstack(
-                rx.button("Approve", on_click=R.approve_registration(row.user_id),
-                          aria_label="Approve " + row.email),
-                rx.button("Reject", on_click=R.start_reject(row.user_id), color_scheme="red", variant="outline",
-                          aria_label="Reject " + row.email),
+                rx.button(
+                    "Approve", on_click=R.approve_registration(row.user_id), aria_label="Approve " + row.email
+                ),
+                rx.button(
+                    "Reject",
+                    on_click=R.start_reject(row.user_id),
+                    color_scheme="red",
+                    variant="outline",
+                    aria_label="Reject " + row.email,
+                ),
             ),
             spacing="2",
         ),
@@ -56,7 +66,9 @@ def _reject_dialog() -> rx.Component:
             rx.dialog.description("The registrant receives this reason by e-mail."),
             rx.vstack(
                 rx.el.label("Reason for rejecting", html_for="field-reject-reason", font_weight="500"),
-                rx.text_area(id="field-reject-reason", value=R.reject_reason, on_change=R.update_reject_reason),
+                rx.text_area(
+                    id="field-reject-reason", value=R.reject_reason, on_change=R.update_reject_reason
+                ),
                 problem_callout(R.error),
                 rx.hstack(
                     rx.button("Reject registration", on_click=R.confirm_reject, color_scheme="red"),
@@ -91,9 +103,15 @@ def _audit_row(row: rx.Var[AuditLine]) -> rx.Component:
 def _pager(state, label: str) -> rx.Component:
     return rx.hstack(
         rx.button("Previous page", on_click=state.turn_page(-1), disabled=state.page == 0, variant="outline"),
-        rx.text("Page ", state.page + 1, " of ", state.page_count, " (", state.total, " ", label, ")", size="2"),
-        rx.button("Next page", on_click=state.turn_page(1), disabled=state.page + 1 >= state.page_count,
-                  variant="outline"),
+        rx.text(
+            "Page ", state.page + 1, " of ", state.page_count, " (", state.total, " ", label, ")", size="2"
+        ),
+        rx.button(
+            "Next page",
+            on_click=state.turn_page(1),
+            disabled=state.page + 1 >= state.page_count,
+            variant="outline",
+        ),
         align="center",
     )
 
@@ -117,8 +135,11 @@ def audit_page() -> rx.Component:
         ),
         problem_callout(A.error),
         # A plain table in a focusable scrolling region: long actions and records make it wider than the page.
-        data_table("Audit events", ("When (UTC)", "User", "Action", "Record", "Outcome", "From"),
-                   rx.el.tbody(rx.foreach(A.rows, _audit_row))),
+        data_table(
+            "Audit events",
+            ("When (UTC)", "User", "Action", "Record", "Outcome", "From"),
+            rx.el.tbody(rx.foreach(A.rows, _audit_row)),
+        ),
         _pager(A, "events"),
     )
 
@@ -132,32 +153,58 @@ def _mail(mail: rx.Var[OutboxLine]) -> rx.Component:
 
 
 def _fax_row(fax: rx.Var[FaxOutboxLine]) -> rx.Component:
-    return table_row(fax.number, fax.subject, rx.text.strong(fax.status_label), fax.held_reason, fax.created_at,
-                     fax.released_at)
+    return table_row(
+        fax.number,
+        fax.subject,
+        rx.text.strong(fax.status_label),
+        fax.held_reason,
+        fax.created_at,
+        fax.released_at,
+    )
 
 
 def _fax_section() -> rx.Component:
     O = OutboxState
     return rx.vstack(
         rx.heading("Faxes", size="5", as_="h2"),
-        rx.text("Letters with patient information wait here, held, until their fax number is confirmed. "
-                "Without a fax service, released faxes stop here too.", size="2"),
+        rx.text(
+            "Letters with patient information wait here, held, until their fax number is confirmed. "
+            "Without a fax service, released faxes stop here too.",
+            size="2",
+        ),
         rx.vstack(
             rx.el.label("Show faxes", html_for="field-fax-status", font_weight="500"),
-            rx.el.select(*[rx.el.option(text, value=value) for value, text in FAX_STATUS_CHOICES],
-                         id="field-fax-status", value=O.fax_status, on_change=O.choose_fax_status,
-                         style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"}),
+            rx.el.select(
+                *[rx.el.option(text, value=value) for value, text in FAX_STATUS_CHOICES],
+                id="field-fax-status",
+                value=O.fax_status,
+                on_change=O.choose_fax_status,
+                style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
+            ),
             spacing="1",
         ),
-        rx.cond(O.fax_total == 0, rx.text("No fax to show.", size="2"), data_table(
-            "Faxes", ("To number", "Subject", "Status", "Why held", "Created (UTC)", "Released (UTC)"),
-            rx.el.tbody(rx.foreach(O.faxes, _fax_row)),
-        )),
+        rx.cond(
+            O.fax_total == 0,
+            rx.text("No fax to show.", size="2"),
+            data_table(
+                "Faxes",
+                ("To number", "Subject", "Status", "Why held", "Created (UTC)", "Released (UTC)"),
+                rx.el.tbody(rx.foreach(O.faxes, _fax_row)),
+            ),
+        ),
         rx.hstack(
-            rx.button("Previous fax page", on_click=O.turn_fax_page(-1), disabled=O.fax_page == 0, variant="outline"),
-            rx.text("Page ", O.fax_page + 1, " of ", O.fax_page_count, " (", O.fax_total, " faxes)", size="2"),
-            rx.button("Next fax page", on_click=O.turn_fax_page(1), disabled=O.fax_page + 1 >= O.fax_page_count,
-                      variant="outline"),
+            rx.button(
+                "Previous fax page", on_click=O.turn_fax_page(-1), disabled=O.fax_page == 0, variant="outline"
+            ),
+            rx.text(
+                "Page ", O.fax_page + 1, " of ", O.fax_page_count, " (", O.fax_total, " faxes)", size="2"
+            ),
+            rx.button(
+                "Next fax page",
+                on_click=O.turn_fax_page(1),
+                disabled=O.fax_page + 1 >= O.fax_page_count,
+                variant="outline",
+            ),
             align="center",
         ),
         spacing="3",
@@ -171,7 +218,11 @@ def outbox_page() -> rx.Component:
         page_heading("Outbox"),
         _fax_section(),
         rx.heading("E-mails", size="5", as_="h2"),
-        rx.text("The newest outgoing e-mails (", OutboxState.total, " in all). Without an SMTP server, "
-                "mail stops here.", size="2"),
+        rx.text(
+            "The newest outgoing e-mails (",
+            OutboxState.total,
+            " in all). Without an SMTP server, mail stops here.",
+            size="2",
+        ),
         rx.vstack(rx.foreach(OutboxState.mails, _mail), spacing="3", width="100%", margin_top="1em"),
     )

@@ -22,18 +22,33 @@ from portal_app.state.dashboard import (
 D = DashboardState
 
 _COUNT_COLUMNS = (
-    ("Program", "program"), ("Plan", "plan"), ("Requests", "requests"),
-    ("Approved at once by the rules engine", "approved_by_rules"), ("Approved after review", "approved_after_review"),
-    ("Denied", "denied"), ("Appealed", "appealed"), ("Approved after appeal", "approved_after_appeal"),
-    ("Pending", "pending"), ("Withdrawn", "withdrawn"),
+    ("Program", "program"),
+    ("Plan", "plan"),
+    ("Requests", "requests"),
+    ("Approved at once by the rules engine", "approved_by_rules"),
+    ("Approved after review", "approved_after_review"),
+    ("Denied", "denied"),
+    ("Appealed", "appealed"),
+    ("Approved after appeal", "approved_after_appeal"),
+    ("Pending", "pending"),
+    ("Withdrawn", "withdrawn"),
 )
 _URGENCY_COLUMNS = (
-    ("Requests", "label"), ("Decided", "decided"), ("Approved", "percent_approved"), ("Denied", "percent_denied"),
-    ("Approved after appeal", "percent_approved_after_appeal"), ("Mean hours to decision", "mean_hours"),
-    ("Median hours", "median_hours"), ("90th percentile hours", "p90_hours"),
+    ("Requests", "label"),
+    ("Decided", "decided"),
+    ("Approved", "percent_approved"),
+    ("Denied", "percent_denied"),
+    ("Approved after appeal", "percent_approved_after_appeal"),
+    ("Mean hours to decision", "mean_hours"),
+    ("Median hours", "median_hours"),
+    ("90th percentile hours", "p90_hours"),
 )
-_OUTCOME_SERIES = (("Approved at once", "#2f855a"), ("Approved after review", "#68d391"), ("Denied", "#c53030"),
-                   ("Pending", "#a0aec0"))
+_OUTCOME_SERIES = (
+    ("Approved at once", "#2f855a"),
+    ("Approved after review", "#68d391"),
+    ("Denied", "#c53030"),
+    ("Pending", "#a0aec0"),
+)
 
 
 def _date_input(label: str, name: str, value) -> rx.Component:
@@ -49,11 +64,19 @@ def _filters() -> rx.Component:
         rx.hstack(
             _date_input("Submitted from", "date_from", D.date_from),
             _date_input("Submitted to", "date_to", D.date_to),
-            native_select("Program", "program", [("", "All programs")] + [(p.value, p.label) for p in Program]),
+            native_select(
+                "Program", "program", [("", "All programs")] + [(p.value, p.label) for p in Program]
+            ),
             native_select("Plan", "plan_id", [("", "All plans")], dynamic=D.plans),
             rx.button("Show", type="submit", margin_top="1.6em", loading=D.loading),
-            rx.button("Export CSV", type="button", variant="outline", margin_top="1.6em", on_click=D.export_csv,
-                      loading=D.exporting),
+            rx.button(
+                "Export CSV",
+                type="button",
+                variant="outline",
+                margin_top="1.6em",
+                on_click=D.export_csv,
+                loading=D.exporting,
+            ),
             wrap="wrap",
             align="start",
         ),
@@ -92,8 +115,10 @@ def _urgency_table() -> rx.Component:
 
 
 def _figure(label: str, value) -> rx.Component:
-    return rx.card(rx.vstack(rx.text(label, size="2"), rx.heading(value, size="6", as_="p"), spacing="1"),
-                   aria_label=label)
+    return rx.card(
+        rx.vstack(rx.text(label, size="2"), rx.heading(value, size="6", as_="p"), spacing="1"),
+        aria_label=label,
+    )
 
 
 def _outcome_chart() -> rx.Component:
@@ -126,7 +151,9 @@ def _hours_chart() -> rx.Component:
 
 
 def _definition(item: rx.Var[Definition]) -> rx.Component:
-    return rx.fragment(rx.el.dt(item.term, font_weight="600", margin_top="0.6em"), rx.el.dd(item.text, margin_left="0"))
+    return rx.fragment(
+        rx.el.dt(item.term, font_weight="600", margin_top="0.6em"), rx.el.dd(item.text, margin_left="0")
+    )
 
 
 def _survey_rating(row: rx.Var[SurveyRatingLine]) -> rx.Component:
@@ -136,8 +163,15 @@ def _survey_rating(row: rx.Var[SurveyRatingLine]) -> rx.Component:
 def _survey_comment(comment: rx.Var[SurveyCommentLine]) -> rx.Component:
     return rx.el.li(
         rx.text(comment.text, size="2"),
-        rx.text(comment.offered_on, " · rated ", comment.rating, " of 5 · ", comment.program, size="1",
-                color_scheme="gray"),
+        rx.text(
+            comment.offered_on,
+            " · rated ",
+            comment.rating,
+            " of 5 · ",
+            comment.program,
+            size="1",
+            color_scheme="gray",
+        ),
         margin_bottom="0.5em",
     )
 
@@ -146,8 +180,11 @@ def _survey_section() -> rx.Component:
     """The satisfaction survey offered to ordering offices in the chosen dates, program and plan."""
     return rx.fragment(
         rx.heading("Satisfaction survey", size="4", as_="h2", margin_top="1em"),
-        rx.text(f"\"{QUESTION}\" (1 = very hard, 5 = very easy), asked of ordering offices after a submitted "
-                "request, at most once a month per person; counted by the day it was offered.", size="2"),
+        rx.text(
+            f'"{QUESTION}" (1 = very hard, 5 = very easy), asked of ordering offices after a submitted '
+            "request, at most once a month per person; counted by the day it was offered.",
+            size="2",
+        ),
         rx.hstack(
             _figure("Surveys offered", D.survey_offered),
             _figure("Answered", D.survey_answered),
@@ -156,8 +193,11 @@ def _survey_section() -> rx.Component:
             _figure("Average rating", D.survey_average),
             wrap="wrap",
         ),
-        data_table("Survey answers by rating", ["Rating", "Meaning", "Answers", "Share of answers"],
-                   rx.el.tbody(rx.foreach(D.survey_ratings, _survey_rating))),
+        data_table(
+            "Survey answers by rating",
+            ["Rating", "Meaning", "Answers", "Share of answers"],
+            rx.el.tbody(rx.foreach(D.survey_ratings, _survey_rating)),
+        ),
         rx.heading("Recent comments", size="3", as_="h3", margin_top="0.8em"),
         rx.cond(
             D.survey_comments.length() > 0,
@@ -171,8 +211,11 @@ def _survey_section() -> rx.Component:
 def dashboard_page() -> rx.Component:
     return page_shell(
         page_heading("Review dashboard"),
-        rx.text("Prior-authorization figures as the 2024 federal rule (CMS-0057-F) asks payers to publish them, "
-                "for requests submitted in the chosen dates. The definitions are at the end of the page.", size="2"),
+        rx.text(
+            "Prior-authorization figures as the 2024 federal rule (CMS-0057-F) asks payers to publish them, "
+            "for requests submitted in the chosen dates. The definitions are at the end of the page.",
+            size="2",
+        ),
         _filters(),
         problem_callout(D.error),
         rx.cond(D.loading, rx.hstack(rx.spinner(), rx.text("Computing the figures…"), role="status")),
@@ -185,11 +228,17 @@ def dashboard_page() -> rx.Component:
             wrap="wrap",
         ),
         rx.heading("Outcomes by program", size="4", as_="h2", margin_top="1em"),
-        rx.box(_outcome_chart(), role="img", aria_label="Bar chart of request outcomes by program", width="100%"),
+        rx.box(
+            _outcome_chart(), role="img", aria_label="Bar chart of request outcomes by program", width="100%"
+        ),
         _counts_table(),
         rx.heading("Time from submission to decision", size="4", as_="h2", margin_top="1em"),
-        rx.box(_hours_chart(), role="img", aria_label="Bar chart of median and 90th percentile hours by urgency",
-               width="100%"),
+        rx.box(
+            _hours_chart(),
+            role="img",
+            aria_label="Bar chart of median and 90th percentile hours by urgency",
+            width="100%",
+        ),
         _urgency_table(),
         _survey_section(),
         rx.heading("Definitions", size="4", as_="h2", margin_top="1em"),

@@ -24,8 +24,12 @@ def device_data_page() -> rx.Component:
             size="2",
         ),
         rx.vstack(
-            labelled_input("Member ID", name="device_member_number", value=U.member_number,
-                           on_change=U.update_member_number),
+            labelled_input(
+                "Member ID",
+                name="device_member_number",
+                value=U.member_number,
+                on_change=U.update_member_number,
+            ),
             rx.upload(
                 rx.vstack(
                     rx.text("Drop the CSV or JSON file here (5 MB at most), or"),
@@ -42,13 +46,18 @@ def device_data_page() -> rx.Component:
             rx.hstack(rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.badge(name))),
             rx.button("Upload device data", on_click=U.upload_file(rx.upload_files(upload_id=UPLOAD_ID))),
             problem_callout(U.error),
-            rx.cond(U.result != "", notice_box(
-                rx.text(U.result, font_weight="600"),
-                rx.el.ul(rx.foreach(U.details, lambda line: rx.el.li(line))),
-                rx.el.ul(rx.foreach(U.reasons, lambda line: rx.el.li(line)), aria_label="Why the file is held"),
-                color=rx.cond(U.attached, "green", "amber"),
-                role="status",
-            )),
+            rx.cond(
+                U.result != "",
+                notice_box(
+                    rx.text(U.result, font_weight="600"),
+                    rx.el.ul(rx.foreach(U.details, lambda line: rx.el.li(line))),
+                    rx.el.ul(
+                        rx.foreach(U.reasons, lambda line: rx.el.li(line)), aria_label="Why the file is held"
+                    ),
+                    color=rx.cond(U.attached, "green", "amber"),
+                    role="status",
+                ),
+            ),
             spacing="3",
             width="100%",
             margin_top="1em",
@@ -63,10 +72,15 @@ def _held(row: rx.Var[HeldRow]) -> rx.Component:
             rx.data_list.root(
                 rx.data_list.item(rx.data_list.label("Received"), rx.data_list.value(row.received_at)),
                 rx.data_list.item(rx.data_list.label("From"), rx.data_list.value(row.source)),
-                rx.data_list.item(rx.data_list.label("Member ID entered"),
-                                  rx.data_list.value(row.claimed_member_number)),
-                rx.data_list.item(rx.data_list.label("In the file"), rx.data_list.value(
-                    row.file_member_name + ", " + row.file_member_number + ", born " + row.file_birth_date)),
+                rx.data_list.item(
+                    rx.data_list.label("Member ID entered"), rx.data_list.value(row.claimed_member_number)
+                ),
+                rx.data_list.item(
+                    rx.data_list.label("In the file"),
+                    rx.data_list.value(
+                        row.file_member_name + ", " + row.file_member_number + ", born " + row.file_birth_date
+                    ),
+                ),
                 rx.data_list.item(rx.data_list.label("Nights"), rx.data_list.value(row.nights)),
                 rx.data_list.item(rx.data_list.label("Why held"), rx.data_list.value(row.reason)),
             ),
@@ -98,8 +112,11 @@ def _held(row: rx.Var[HeldRow]) -> rx.Component:
 def held_device_data_page() -> rx.Component:
     return page_shell(
         page_heading("Device data held for support"),
-        rx.text("Files whose member ID, name or date of birth did not match a member. They are attached to "
-                "nobody; ask the supplier for a corrected file, then close them here.", size="2"),
+        rx.text(
+            "Files whose member ID, name or date of birth did not match a member. They are attached to "
+            "nobody; ask the supplier for a corrected file, then close them here.",
+            size="2",
+        ),
         problem_callout(H.message, color="green"),
         problem_callout(H.error),
         rx.cond(H.held.length() == 0, rx.text("No file is held.")),

@@ -14,8 +14,19 @@ D = DirectoryState
 
 
 def _row(row: rx.Var[DirectoryLine]) -> rx.Component:
-    return table_row(row.name, row.kind, row.detail, row.npi, (row.city, " ", row.postal_code), row.phone, row.fax,
-                     row.network, row.modalities, row.quality_score, row.distance)
+    return table_row(
+        row.name,
+        row.kind,
+        row.detail,
+        row.npi,
+        (row.city, " ", row.postal_code),
+        row.phone,
+        row.fax,
+        row.network,
+        row.modalities,
+        row.quality_score,
+        row.distance,
+    )
 
 
 def directory_page() -> rx.Component:
@@ -25,12 +36,23 @@ def directory_page() -> rx.Component:
             rx.hstack(
                 labelled_input("Name, NPI, specialty, city or ZIP", name="text", required=False),
                 native_select("Health plan", "plan_id", [("", "Any plan")], dynamic=D.plans),
-                native_select("Kind", "kind", [("", "Providers and facilities"), ("provider", "Providers"),
-                                                ("facility", "Facilities")]),
-                labelled_input("Near ZIP code", name="near_zip", required=False, error=D.near_zip_error,
-                               hint="Only what is within 60 miles."),
-                native_select("Sort by", "sort", [("name", "Name"), ("city", "City"),
-                                                   ("quality", "Imaging score, then distance")]),
+                native_select(
+                    "Kind",
+                    "kind",
+                    [("", "Providers and facilities"), ("provider", "Providers"), ("facility", "Facilities")],
+                ),
+                labelled_input(
+                    "Near ZIP code",
+                    name="near_zip",
+                    required=False,
+                    error=D.near_zip_error,
+                    hint="Only what is within 60 miles.",
+                ),
+                native_select(
+                    "Sort by",
+                    "sort",
+                    [("name", "Name"), ("city", "City"), ("quality", "Imaging score, then distance")],
+                ),
                 rx.button("Search", type="submit", margin_top="1.6em", aria_busy=D.searching),
                 wrap="wrap",
                 align="start",
@@ -40,13 +62,28 @@ def directory_page() -> rx.Component:
             margin_y="1em",
         ),
         rx.text(rx.cond(D.searching, "Searching…", ""), role="status", size="2"),
-        rx.text("Network status is shown for the plan chosen; distances are measured from the ZIP code given. "
-                "Imaging sites that have registered show their score for each kind of imaging; the others "
-                "have no score.", size="1", color_scheme="gray"),
+        rx.text(
+            "Network status is shown for the plan chosen; distances are measured from the ZIP code given. "
+            "Imaging sites that have registered show their score for each kind of imaging; the others "
+            "have no score.",
+            size="1",
+            color_scheme="gray",
+        ),
         data_table(
             "Providers and facilities",
-            ("Name", "Kind", "Specialty or type", "NPI", "City", "Phone", "Fax", "Network", "Modalities",
-             "Imaging score", "Distance"),
+            (
+                "Name",
+                "Kind",
+                "Specialty or type",
+                "NPI",
+                "City",
+                "Phone",
+                "Fax",
+                "Network",
+                "Modalities",
+                "Imaging score",
+                "Distance",
+            ),
             rx.el.tbody(rx.foreach(D.rows, _row)),
         ),
         pager(D, "results"),

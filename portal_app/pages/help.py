@@ -25,7 +25,9 @@ CONTACT_ANCHOR = "help-contact"
 
 def _section(anchor: str, title: str, *children: rx.Component) -> rx.Component:
     return rx.el.section(
-        rx.heading(title, size="5", as_="h2", id=f"{anchor}-title", margin_top="1.5em", margin_bottom="0.4em"),
+        rx.heading(
+            title, size="5", as_="h2", id=f"{anchor}-title", margin_top="1.5em", margin_bottom="0.4em"
+        ),
         *children,
         id=anchor,
         aria_labelledby=f"{anchor}-title",
@@ -33,7 +35,9 @@ def _section(anchor: str, title: str, *children: rx.Component) -> rx.Component:
 
 
 def _part(title: str, *children: rx.Component) -> rx.Component:
-    return rx.fragment(rx.heading(title, size="3", as_="h3", margin_top="1em", margin_bottom="0.3em"), *children)
+    return rx.fragment(
+        rx.heading(title, size="3", as_="h3", margin_top="1em", margin_bottom="0.3em"), *children
+    )
 
 
 def _bullets(lines, label: str = "") -> rx.Component:
@@ -45,8 +49,12 @@ def _item(item: guides.ChecklistItem) -> rx.Component:
     return rx.el.li(
         rx.text(item.text, as_="span"),
         rx.el.ul(*[rx.el.li(detail) for detail in item.details]) if item.details else rx.fragment(),
-        rx.text("For: ", item.applies_to, size="1", color_scheme="gray") if item.applies_to else rx.fragment(),
-        rx.text("Guideline: ", item.citation, size="1", color_scheme="gray") if item.citation else rx.fragment(),
+        rx.text("For: ", item.applies_to, size="1", color_scheme="gray")
+        if item.applies_to
+        else rx.fragment(),
+        rx.text("Guideline: ", item.citation, size="1", color_scheme="gray")
+        if item.citation
+        else rx.fragment(),
         margin_bottom="0.5em",
     )
 
@@ -56,8 +64,12 @@ def _checklist(items: tuple[guides.ChecklistItem, ...], label: str) -> rx.Compon
 
 
 def _contents(program_guides: tuple[guides.ProgramGuide, ...]) -> rx.Component:
-    entries = [("How a request works", START_ANCHOR), *[(g.title, g.anchor) for g in program_guides],
-               ("Radiation therapy codes", CODES_ANCHOR), ("Contact support", CONTACT_ANCHOR)]
+    entries = [
+        ("How a request works", START_ANCHOR),
+        *[(g.title, g.anchor) for g in program_guides],
+        ("Radiation therapy codes", CODES_ANCHOR),
+        ("Contact support", CONTACT_ANCHOR),
+    ]
     return rx.el.nav(
         rx.heading("On this page", size="3", as_="h2", id="help-contents-title"),
         rx.el.ul(*[rx.el.li(rx.el.a(title, href=f"#{anchor}")) for title, anchor in entries]),
@@ -67,48 +79,78 @@ def _contents(program_guides: tuple[guides.ProgramGuide, ...]) -> rx.Component:
 
 def _start() -> rx.Component:
     return _section(
-        START_ANCHOR, "How a request works",
-        rx.text("Start a request from \"New request\" (ordering offices). The wizard keeps your draft at every "
-                "step; continue it later from \"My orders\". Its steps:", size="2"),
+        START_ANCHOR,
+        "How a request works",
+        rx.text(
+            'Start a request from "New request" (ordering offices). The wizard keeps your draft at every '
+            'step; continue it later from "My orders". Its steps:',
+            size="2",
+        ),
         rx.el.ol(*[rx.el.li(step) for step in STEPS], aria_label="Steps of a request"),
-        _part("What every request needs", _checklist(guides.every_request_checklist(), "What every request needs")),
-        _part("What happens when you submit", rx.text(guides.GENERAL_DECISION, size="2"),
-              rx.text("The order summary shows each line's decision, its reason and the guideline, and the dates "
-                      "an approval is valid. You can add information and documents there while a line waits "
-                      "for review.", size="2", margin_top="0.4em")),
+        _part(
+            "What every request needs",
+            _checklist(guides.every_request_checklist(), "What every request needs"),
+        ),
+        _part(
+            "What happens when you submit",
+            rx.text(guides.GENERAL_DECISION, size="2"),
+            rx.text(
+                "The order summary shows each line's decision, its reason and the guideline, and the dates "
+                "an approval is valid. You can add information and documents there while a line waits "
+                "for review.",
+                size="2",
+                margin_top="0.4em",
+            ),
+        ),
     )
 
 
 def _program(guide: guides.ProgramGuide) -> rx.Component:
     return _section(
-        guide.anchor, guide.title,
+        guide.anchor,
+        guide.title,
         rx.text(guide.covers, size="2"),
         _part("What the wizard asks", _bullets(guide.wizard_asks)),
         _part("What is decided at once", _bullets(guide.decided_at_once)),
         _part("How long an approval lasts", rx.text(guide.validity, size="2")),
         _part("What you need before you start", _checklist(guide.checklist, f"What you need: {guide.title}")),
-        rx.text("The codes each plan manages: ", rx.el.a("radiation therapy code look-up", href=routes.RADIATION_CODES),
-                ".", size="2", margin_top="0.4em") if guide.program == Program.RADIATION_ONCOLOGY else rx.fragment(),
+        rx.text(
+            "The codes each plan manages: ",
+            rx.el.a("radiation therapy code look-up", href=routes.RADIATION_CODES),
+            ".",
+            size="2",
+            margin_top="0.4em",
+        )
+        if guide.program == Program.RADIATION_ONCOLOGY
+        else rx.fragment(),
     )
 
 
 def _codes() -> rx.Component:
     return _section(
-        CODES_ANCHOR, "Radiation therapy codes",
-        rx.text("The radiation oncology program manages its own CPT and HCPCS codes for each health plan and year. "
-                "Check whether a code is on a plan's list with the ",
-                rx.el.a("radiation therapy code look-up", href=routes.RADIATION_CODES),
-                " (sign in first).", size="2"),
+        CODES_ANCHOR,
+        "Radiation therapy codes",
+        rx.text(
+            "The radiation oncology program manages its own CPT and HCPCS codes for each health plan and year. "
+            "Check whether a code is on a plan's list with the ",
+            rx.el.a("radiation therapy code look-up", href=routes.RADIATION_CODES),
+            " (sign in first).",
+            size="2",
+        ),
     )
 
 
 def _contact() -> rx.Component:
     return _section(
-        CONTACT_ANCHOR, "Contact support",
+        CONTACT_ANCHOR,
+        "Contact support",
         rx.text("For a question about the portal or your account, or when you cannot sign in:", size="2"),
         rx.el.address(HelpState.support_contact, font_style="normal", font_weight="500", margin_y="0.5em"),
-        rx.text("If your question is about a request, have its order number ready. Please do not send patient "
-                "details by e-mail.", size="2"),
+        rx.text(
+            "If your question is about a request, have its order number ready. Please do not send patient "
+            "details by e-mail.",
+            size="2",
+        ),
     )
 
 
@@ -116,9 +158,12 @@ def help_page() -> rx.Component:
     program_guides = guides.program_guides()
     return page_shell(
         page_heading("Help desk"),
-        rx.text("Short guides to requesting prior authorization in Precert: what each program's wizard asks, what "
-                "is decided at once, how long an approval lasts, and what to have ready before you start. The "
-                "checklists come from the same criteria the portal applies.", size="2"),
+        rx.text(
+            "Short guides to requesting prior authorization in Precert: what each program's wizard asks, what "
+            "is decided at once, how long an approval lasts, and what to have ready before you start. The "
+            "checklists come from the same criteria the portal applies.",
+            size="2",
+        ),
         _contents(program_guides),
         _start(),
         *[_program(guide) for guide in program_guides],

@@ -50,13 +50,22 @@ def home_page() -> rx.Component:
             ),
             rx.cond(
                 AuthState.is_signed_in,
-                rx.callout(rx.text("Signed in as ", rx.text.strong(AuthState.display_name), "."),
-                           color_scheme="teal", role="status"),
+                rx.callout(
+                    rx.text("Signed in as ", rx.text.strong(AuthState.display_name), "."),
+                    color_scheme="teal",
+                    role="status",
+                ),
                 rx.hstack(
-                    rx.link(rx.button("Sign in", size="3", tab_index=-1), href=routes.SIGN_IN,
-                            aria_label="Sign in to Precert"),
-                    rx.link(rx.button("Register", size="3", variant="outline", tab_index=-1),
-                            href=routes.REGISTER, aria_label="Register for an account"),
+                    rx.link(
+                        rx.button("Sign in", size="3", tab_index=-1),
+                        href=routes.SIGN_IN,
+                        aria_label="Sign in to Precert",
+                    ),
+                    rx.link(
+                        rx.button("Register", size="3", variant="outline", tab_index=-1),
+                        href=routes.REGISTER,
+                        aria_label="Register for an account",
+                    ),
                 ),
             ),
             rx.grid(

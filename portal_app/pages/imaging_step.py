@@ -13,8 +13,15 @@ I = ImagingStepState
 
 
 def _select(label: str, field: str, options, *, placeholder: str) -> rx.Component:
-    return choice_select(I, "imaging", label, field, options, placeholder=placeholder,
-                         error_key="codes" if field == "code" else "")
+    return choice_select(
+        I,
+        "imaging",
+        label,
+        field,
+        options,
+        placeholder=placeholder,
+        error_key="codes" if field == "code" else "",
+    )
 
 
 def _number(label: str, field: str, hint: str = "") -> rx.Component:
@@ -33,14 +40,28 @@ def _pre_exam() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Cardiac pre-exam questions", size="3", as_="h3"),
-            _select("Chest symptoms", "chest_pain_type", _static_choices(imaging.CHEST_PAIN_LABELS),
-                    placeholder="Choose the kind of chest symptoms"),
+            _select(
+                "Chest symptoms",
+                "chest_pain_type",
+                _static_choices(imaging.CHEST_PAIN_LABELS),
+                placeholder="Choose the kind of chest symptoms",
+            ),
             _checklist("Risk factors", "risk_factors", _static_choices(imaging.RISK_FACTOR_LABELS)),
-            _select("Most recent earlier heart test (optional)", "prior_test",
-                    _static_choices(imaging.PRIOR_TEST_LABELS), placeholder="None"),
-            rx.cond(I.prior_test != "", _select("Its result", "prior_result",
-                                                _static_choices(imaging.PRIOR_RESULT_LABELS),
-                                                placeholder="Choose the result")),
+            _select(
+                "Most recent earlier heart test (optional)",
+                "prior_test",
+                _static_choices(imaging.PRIOR_TEST_LABELS),
+                placeholder="None",
+            ),
+            rx.cond(
+                I.prior_test != "",
+                _select(
+                    "Its result",
+                    "prior_result",
+                    _static_choices(imaging.PRIOR_RESULT_LABELS),
+                    placeholder="Choose the result",
+                ),
+            ),
             field_error(I.errors["cardiac"], field_id="imaging-cardiac"),
             spacing="3",
             width="100%",
@@ -50,8 +71,21 @@ def _pre_exam() -> rx.Component:
 
 
 def _alternative(alt: rx.Var[Alternative]) -> rx.Component:
-    return rx.el.li(rx.text(rx.text.strong(alt.name), " — ", alt.detail, ", ", alt.city, ". Score: ", alt.quality,
-                            ". Distance: ", alt.distance, ".", size="2"))
+    return rx.el.li(
+        rx.text(
+            rx.text.strong(alt.name),
+            " — ",
+            alt.detail,
+            ", ",
+            alt.city,
+            ". Score: ",
+            alt.quality,
+            ". Distance: ",
+            alt.distance,
+            ".",
+            size="2",
+        )
+    )
 
 
 def _site_of_care() -> rx.Component:
@@ -61,21 +95,37 @@ def _site_of_care() -> rx.Component:
             I.asks_hospital_reason,
             notice_box(
                 rx.vstack(
-                    rx.text("CT and MR exams in a hospital outpatient department are reviewed for site of care. "
-                            "These in-network sites can do the exam; go back to the providers step to choose one, "
-                            "or give the clinical reason the hospital is needed."),
+                    rx.text(
+                        "CT and MR exams in a hospital outpatient department are reviewed for site of care. "
+                        "These in-network sites can do the exam; go back to the providers step to choose one, "
+                        "or give the clinical reason the hospital is needed."
+                    ),
                     rx.cond(
                         I.alternatives.length() > 0,
                         rx.el.ul(rx.foreach(I.alternatives, _alternative), aria_label="Other sites of care"),
-                        rx.text("No other in-network site that does this exam is within reach of the member's "
-                                "home address.", size="2"),
+                        rx.text(
+                            "No other in-network site that does this exam is within reach of the member's "
+                            "home address.",
+                            size="2",
+                        ),
                     ),
-                    rx.text("Registered sites are listed by their score for the exam, then by distance; sites "
-                            "that have not registered have no score.", size="1", color_scheme="gray"),
-                    rx.el.label("Reason for the hospital setting", html_for="imaging-hospital_reason",
-                                font_weight="500"),
-                    rx.text_area(id="imaging-hospital_reason", value=I.hospital_reason,
-                                 on_change=lambda v: I.update_field("hospital_reason", v), width="100%"),
+                    rx.text(
+                        "Registered sites are listed by their score for the exam, then by distance; sites "
+                        "that have not registered have no score.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.el.label(
+                        "Reason for the hospital setting",
+                        html_for="imaging-hospital_reason",
+                        font_weight="500",
+                    ),
+                    rx.text_area(
+                        id="imaging-hospital_reason",
+                        value=I.hospital_reason,
+                        on_change=lambda v: I.update_field("hospital_reason", v),
+                        width="100%",
+                    ),
                     field_error(I.errors["hospital_reason"], field_id="imaging-hospital_reason"),
                     width="100%",
                 ),
@@ -89,24 +139,45 @@ def imaging_step() -> rx.Component:
     return rx.vstack(
         _select("Kind of exam", "modality", I.modality_options, placeholder="Choose the exam"),
         _select("Body part", "body_part", I.body_part_options, placeholder="Choose the body part"),
-        rx.cond(I.needs_side, _select("Side", "laterality", _static_choices(imaging.LATERALITY_LABELS),
-                                      placeholder="Choose the side")),
+        rx.cond(
+            I.needs_side,
+            _select(
+                "Side",
+                "laterality",
+                _static_choices(imaging.LATERALITY_LABELS),
+                placeholder="Choose the side",
+            ),
+        ),
         _select("Procedure", "code", I.code_options, placeholder="Choose the procedure code"),
-        _select("Reason for the exam", "clinical_indication", _static_choices(imaging.INDICATION_LABELS),
-                placeholder="Choose the reason"),
+        _select(
+            "Reason for the exam",
+            "clinical_indication",
+            _static_choices(imaging.INDICATION_LABELS),
+            placeholder="Choose the reason",
+        ),
         rx.hstack(
             _number("Weeks of symptoms", "weeks_of_symptoms"),
-            _number("Weeks of conservative care", "weeks_conservative_care",
-                    hint="Physical therapy, medicines, chiropractic care..."),
+            _number(
+                "Weeks of conservative care",
+                "weeks_conservative_care",
+                hint="Physical therapy, medicines, chiropractic care...",
+            ),
             width="100%",
         ),
-        rx.cond(I.red_flag_options.length() > 0, _checklist("Warning signs present", "red_flags", I.red_flag_options)),
+        rx.cond(
+            I.red_flag_options.length() > 0,
+            _checklist("Warning signs present", "red_flags", I.red_flag_options),
+        ),
         rx.cond(I.asks_pre_exam, _pre_exam()),
         _site_of_care(),
         rx.vstack(
             rx.el.label("Clinical notes (optional)", html_for="imaging-clinical_notes", font_weight="500"),
-            rx.text_area(id="imaging-clinical_notes", value=I.clinical_notes,
-                         on_change=lambda v: I.update_field("clinical_notes", v), width="100%"),
+            rx.text_area(
+                id="imaging-clinical_notes",
+                value=I.clinical_notes,
+                on_change=lambda v: I.update_field("clinical_notes", v),
+                width="100%",
+            ),
             width="100%",
         ),
         spacing="4",

@@ -25,12 +25,16 @@ def _line(line: rx.Var[LineRow]) -> rx.Component:
             rx.text(rx.text.strong("Decision: "), line.decision),
             rx.cond(line.reason != "", rx.text(rx.text.strong("Why: "), line.reason)),
             rx.cond(line.citation != "", rx.text(rx.text.strong("Guideline: "), line.citation, size="2")),
-            rx.cond(line.valid_until != "",
-                    rx.text(rx.text.strong("Valid: "), line.valid_from, " to ", line.valid_until)),
+            rx.cond(
+                line.valid_until != "",
+                rx.text(rx.text.strong("Valid: "), line.valid_from, " to ", line.valid_until),
+            ),
             rx.cond(
                 line.criteria.length() > 0,
-                rx.el.ul(rx.foreach(line.criteria, lambda c: rx.el.li(rx.text(c, size="2"))),
-                         aria_label="Criteria for " + line.code),
+                rx.el.ul(
+                    rx.foreach(line.criteria, lambda c: rx.el.li(rx.text(c, size="2"))),
+                    aria_label="Criteria for " + line.code,
+                ),
             ),
             spacing="1",
         ),
@@ -51,7 +55,9 @@ def _update_section() -> rx.Component:
             rx.heading("Add information", size="4", as_="h2"),
             rx.form(
                 rx.vstack(
-                    rx.el.label("Clinical information", html_for="field-clinical_information", font_weight="500"),
+                    rx.el.label(
+                        "Clinical information", html_for="field-clinical_information", font_weight="500"
+                    ),
                     rx.text_area(id="field-clinical_information", name="clinical_information", width="100%"),
                     rx.button("Add to the order", type="submit"),
                     width="100%",
@@ -89,7 +95,9 @@ def _cancel_section() -> rx.Component:
     return rx.cond(
         O.summary.can_cancel,
         rx.box(
-            rx.button("Cancel this order", color_scheme="red", variant="outline", on_click=O.open_cancel(True)),
+            rx.button(
+                "Cancel this order", color_scheme="red", variant="outline", on_click=O.open_cancel(True)
+            ),
             rx.dialog.root(
                 rx.dialog.content(
                     rx.dialog.title("Cancel the order"),
@@ -98,17 +106,32 @@ def _cancel_section() -> rx.Component:
                         rx.vstack(
                             rx.el.fieldset(
                                 rx.el.legend("Kind of cancellation"),
-                                rx.el.label(rx.el.input(type="radio", name="cancel_kind", value="cancel",
-                                                        default_checked=True), " Cancelled by the office"),
-                                rx.el.label(rx.el.input(type="radio", name="cancel_kind", value="error"),
-                                            " Entered in error"),
-                                style={"display": "flex", "flex_direction": "column", "gap": "0.3em", "border": "none"},
+                                rx.el.label(
+                                    rx.el.input(
+                                        type="radio", name="cancel_kind", value="cancel", default_checked=True
+                                    ),
+                                    " Cancelled by the office",
+                                ),
+                                rx.el.label(
+                                    rx.el.input(type="radio", name="cancel_kind", value="error"),
+                                    " Entered in error",
+                                ),
+                                style={
+                                    "display": "flex",
+                                    "flex_direction": "column",
+                                    "gap": "0.3em",
+                                    "border": "none",
+                                },
                             ),
                             labelled_input("Reason", name="cancel_reason"),
                             rx.hstack(
                                 rx.button("Confirm cancellation", type="submit", color_scheme="red"),
-                                rx.button("Keep the order", type="button", variant="outline",
-                                          on_click=O.open_cancel(False)),
+                                rx.button(
+                                    "Keep the order",
+                                    type="button",
+                                    variant="outline",
+                                    on_click=O.open_cancel(False),
+                                ),
                             ),
                             spacing="3",
                         ),
@@ -127,15 +150,26 @@ def _peer_to_peer_section() -> rx.Component:
         O.p2p_slots.length() > 0,
         rx.vstack(
             rx.heading("Peer-to-peer conversation", size="4", as_="h2"),
-            rx.text("A physician reviewer offers to discuss this request with the ordering physician. "
-                    "Choose a time and the number to call.", size="2"),
+            rx.text(
+                "A physician reviewer offers to discuss this request with the ordering physician. "
+                "Choose a time and the number to call.",
+                size="2",
+            ),
             rx.form(
                 rx.vstack(
                     rx.el.fieldset(
                         rx.el.legend("Times offered (UTC)", font_weight="500"),
-                        rx.foreach(O.p2p_slots, lambda slot: rx.el.label(
-                            rx.el.input(type="radio", name="appointment_id", value=slot.value, required=True),
-                            " ", slot.label, style={"display": "flex", "gap": "0.5em"})),
+                        rx.foreach(
+                            O.p2p_slots,
+                            lambda slot: rx.el.label(
+                                rx.el.input(
+                                    type="radio", name="appointment_id", value=slot.value, required=True
+                                ),
+                                " ",
+                                slot.label,
+                                style={"display": "flex", "gap": "0.5em"},
+                            ),
+                        ),
                         style={"border": "none", "padding": "0"},
                     ),
                     labelled_input("Number to call", name="callback_phone", input_type="tel"),
@@ -153,13 +187,19 @@ def _reconsideration_section() -> rx.Component:
     return rx.cond(
         (O.summary.status_code == "non_authorized") | (O.summary.status_code == "multiple_decisions"),
         rx.vstack(
-            rx.heading(rx.cond(O.may_reconsider, "Ask for a reconsideration", "Appeal the decision"), size="4", as_="h2"),
+            rx.heading(
+                rx.cond(O.may_reconsider, "Ask for a reconsideration", "Appeal the decision"),
+                size="4",
+                as_="h2",
+            ),
             rx.text(O.reconsideration_text, size="2"),
             rx.form(
                 rx.vstack(
                     rx.el.label("Additional information", html_for="field-information", font_weight="500"),
                     rx.text_area(id="field-information", name="information", width="100%"),
-                    rx.button(rx.cond(O.may_reconsider, "Request reconsideration", "File an appeal"), type="submit"),
+                    rx.button(
+                        rx.cond(O.may_reconsider, "Request reconsideration", "File an appeal"), type="submit"
+                    ),
                     width="100%",
                 ),
                 on_submit=O.ask_again,
@@ -183,13 +223,21 @@ def order_summary_page() -> rx.Component:
                 rx.hstack(
                     rx.badge(O.summary.status, size="3", color_scheme="teal"),
                     rx.spacer(),
-                    rx.button("Print", variant="outline", on_click=rx.call_script("window.print()"),
-                              class_name="no-print"),
+                    rx.button(
+                        "Print",
+                        variant="outline",
+                        on_click=rx.call_script("window.print()"),
+                        class_name="no-print",
+                    ),
                     width="100%",
                 ),
-                rx.cond(O.summary.duplicate_of != "",
-                        rx.callout("Submitted although a similar request is on file: " + O.summary.duplicate_of,
-                                   color_scheme="amber")),
+                rx.cond(
+                    O.summary.duplicate_of != "",
+                    rx.callout(
+                        "Submitted although a similar request is on file: " + O.summary.duplicate_of,
+                        color_scheme="amber",
+                    ),
+                ),
                 rx.data_list.root(
                     _item("Order number", O.summary.order_number),
                     _item("Case status", O.summary.status),
@@ -205,8 +253,10 @@ def order_summary_page() -> rx.Component:
                     _item("Date of service", O.summary.service_start),
                     _item("Submitted", O.summary.submitted_at),
                 ),
-                rx.cond(O.summary.cancel_reason != "",
-                        rx.text(rx.text.strong("Cancellation reason: "), O.summary.cancel_reason)),
+                rx.cond(
+                    O.summary.cancel_reason != "",
+                    rx.text(rx.text.strong("Cancellation reason: "), O.summary.cancel_reason),
+                ),
                 rx.heading("Request details", size="4", as_="h2"),
                 rx.data_list.root(rx.foreach(O.details, _detail)),
                 rx.heading("Diagnoses", size="4", as_="h2"),
@@ -214,18 +264,32 @@ def order_summary_page() -> rx.Component:
                 rx.heading("Decisions", size="4", as_="h2"),
                 rx.foreach(O.lines, _line),
                 survey_prompt(),
-                rx.cond(O.documents.length() > 0, rx.vstack(
-                    rx.heading("Documents and letters", size="4", as_="h2"),
-                    rx.el.ul(rx.foreach(O.documents, lambda d: rx.el.li(
-                        rx.el.a(d.label, href="/documents/" + d.value, target="_blank", rel="noopener"))),
-                        aria_label="Documents"),
-                )),
+                rx.cond(
+                    O.documents.length() > 0,
+                    rx.vstack(
+                        rx.heading("Documents and letters", size="4", as_="h2"),
+                        rx.el.ul(
+                            rx.foreach(
+                                O.documents,
+                                lambda d: rx.el.li(
+                                    rx.el.a(
+                                        d.label, href="/documents/" + d.value, target="_blank", rel="noopener"
+                                    )
+                                ),
+                            ),
+                            aria_label="Documents",
+                        ),
+                    ),
+                ),
                 _peer_to_peer_section(),
                 _reconsideration_section(),
-                rx.cond(O.notes.length() > 0, rx.vstack(
-                    rx.heading("Information added", size="4", as_="h2"),
-                    rx.el.ul(rx.foreach(O.notes, lambda n: rx.el.li(n)), aria_label="Information added"),
-                )),
+                rx.cond(
+                    O.notes.length() > 0,
+                    rx.vstack(
+                        rx.heading("Information added", size="4", as_="h2"),
+                        rx.el.ul(rx.foreach(O.notes, lambda n: rx.el.li(n)), aria_label="Information added"),
+                    ),
+                ),
                 _update_section(),
                 _cancel_section(),
                 spacing="4",
@@ -238,8 +302,12 @@ def order_summary_page() -> rx.Component:
 def _order_row(row: rx.Var[OrderListRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row.order_number, href="/orders/" + row.order_number)),
-        rx.table.cell(row.status), rx.table.cell(row.program), rx.table.cell(row.member_name),
-        rx.table.cell(row.member_number), rx.table.cell(row.service_start), rx.table.cell(row.submitted_on),
+        rx.table.cell(row.status),
+        rx.table.cell(row.program),
+        rx.table.cell(row.member_name),
+        rx.table.cell(row.member_number),
+        rx.table.cell(row.service_start),
+        rx.table.cell(row.submitted_on),
     )
 
 
@@ -249,7 +317,8 @@ def _status_select() -> rx.Component:
         rx.el.select(
             rx.el.option("Any status", value=""),
             *[rx.el.option(s.label, value=s.value) for s in OrderStatus if s != OrderStatus.DRAFT],
-            id="field-status", name="status",
+            id="field-status",
+            name="status",
             style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
         ),
         spacing="1",
@@ -260,13 +329,27 @@ def my_orders_page() -> rx.Component:
     M = MyOrdersState
     return page_shell(
         page_heading("My orders"),
-        rx.hstack(rx.link(rx.button("Start a new request", tab_index=-1), href=routes.ORDER_NEW,
-                          aria_label="Start a new request")),
-        rx.cond(M.drafts.length() > 0, rx.vstack(
-            rx.heading("Drafts", size="4", as_="h2"),
-            rx.el.ul(rx.foreach(M.drafts, lambda d: rx.el.li(
-                rx.link("Continue: " + d.label, href=routes.ORDER_NEW + "?draft=" + d.value)))),
-        )),
+        rx.hstack(
+            rx.link(
+                rx.button("Start a new request", tab_index=-1),
+                href=routes.ORDER_NEW,
+                aria_label="Start a new request",
+            )
+        ),
+        rx.cond(
+            M.drafts.length() > 0,
+            rx.vstack(
+                rx.heading("Drafts", size="4", as_="h2"),
+                rx.el.ul(
+                    rx.foreach(
+                        M.drafts,
+                        lambda d: rx.el.li(
+                            rx.link("Continue: " + d.label, href=routes.ORDER_NEW + "?draft=" + d.value)
+                        ),
+                    )
+                ),
+            ),
+        ),
         rx.form(
             rx.hstack(
                 labelled_input("Order number", name="order_number", required=False),
@@ -283,8 +366,22 @@ def my_orders_page() -> rx.Component:
             margin_y="1em",
         ),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                "Order number", "Status", "Program", "Member", "Member ID", "Date of service", "Submitted")])),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in (
+                            "Order number",
+                            "Status",
+                            "Program",
+                            "Member",
+                            "Member ID",
+                            "Date of service",
+                            "Submitted",
+                        )
+                    ]
+                )
+            ),
             rx.table.body(rx.foreach(M.rows, _order_row)),
             aria_label="Orders",
             width="100%",
@@ -292,7 +389,9 @@ def my_orders_page() -> rx.Component:
         rx.hstack(
             rx.button("Previous page", on_click=M.turn_page(-1), disabled=M.page == 0, variant="outline"),
             rx.text("Page ", M.page + 1, " of ", M.page_count, " (", M.total, " orders)", size="2"),
-            rx.button("Next page", on_click=M.turn_page(1), disabled=M.page + 1 >= M.page_count, variant="outline"),
+            rx.button(
+                "Next page", on_click=M.turn_page(1), disabled=M.page + 1 >= M.page_count, variant="outline"
+            ),
             align="center",
             margin_top="1em",
         ),
@@ -303,7 +402,9 @@ def verify_page() -> rx.Component:
     V = VerifyState
     return page_shell(
         page_heading("Verify an order"),
-        rx.text("Enter the order number and the member ID to see whether the service is authorized.", size="2"),
+        rx.text(
+            "Enter the order number and the member ID to see whether the service is authorized.", size="2"
+        ),
         rx.form(
             rx.hstack(
                 labelled_input("Order number", name="order_number"),
@@ -319,11 +420,18 @@ def verify_page() -> rx.Component:
             V.checked,
             rx.cond(
                 V.found,
-                rx.card(rx.data_list.root(
-                    _item("Order number", V.order_number), _item("Status", V.status),
-                    _item("Procedures", V.procedures), _item("Valid", V.valid),
-                ), role="status"),
-                rx.callout("No order matches that order number and member ID.", color_scheme="amber", role="status"),
+                rx.card(
+                    rx.data_list.root(
+                        _item("Order number", V.order_number),
+                        _item("Status", V.status),
+                        _item("Procedures", V.procedures),
+                        _item("Valid", V.valid),
+                    ),
+                    role="status",
+                ),
+                rx.callout(
+                    "No order matches that order number and member ID.", color_scheme="amber", role="status"
+                ),
             ),
         ),
     )

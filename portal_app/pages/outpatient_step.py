@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.forms import field_error
-from portal_app.components.program_fields import SELECT_STYLE, checklist, choice_select, text_area_field, text_field
+from portal_app.components.program_fields import (
+    SELECT_STYLE,
+    checklist,
+    choice_select,
+    text_area_field,
+    text_field,
+)
 from portal_app.domain.programs import outpatient
 from portal_app.state.imaging_step import Choice
 from portal_app.state.outpatient_step import OutpatientStepState, QuestionLine
@@ -30,7 +36,12 @@ def _address(end: str, title: str) -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        style={"border": "1px solid var(--gray-6)", "border_radius": "8px", "padding": "0.8em", "width": "100%"},
+        style={
+            "border": "1px solid var(--gray-6)",
+            "border_radius": "8px",
+            "padding": "0.8em",
+            "width": "100%",
+        },
     )
 
 
@@ -61,11 +72,23 @@ def _transport() -> rx.Component:
     return rx.vstack(
         _address("origin", "Pick-up"),
         _address("destination", "Destination"),
-        choice_select(O, P, "Kind of trip", "trip_type", _static(outpatient.TRIP_TYPE_LABELS),
-                      placeholder="Choose the kind of trip"),
+        choice_select(
+            O,
+            P,
+            "Kind of trip",
+            "trip_type",
+            _static(outpatient.TRIP_TYPE_LABELS),
+            placeholder="Choose the kind of trip",
+        ),
         rx.cond(O.is_recurring, _schedule()),
-        choice_select(O, P, "Help the member needs to travel", "mobility", _static(outpatient.MOBILITY_LABELS),
-                      placeholder="Choose"),
+        choice_select(
+            O,
+            P,
+            "Help the member needs to travel",
+            "mobility",
+            _static(outpatient.MOBILITY_LABELS),
+            placeholder="Choose",
+        ),
         text_area_field(O, P, "Medical reason for the transport", "medical_reason"),
         spacing="3",
         width="100%",
@@ -79,7 +102,10 @@ def _question(line: rx.Var[QuestionLine]) -> rx.Component:
         rx.el.select(
             rx.el.option("Choose", value=""),
             *[rx.el.option(label, value=value) for value, label in outpatient.ANSWER_LABELS.items()],
-            id=field_id, value=line.answer, on_change=lambda v: O.answer(line.question_id, v), style=SELECT_STYLE,
+            id=field_id,
+            value=line.answer,
+            on_change=lambda v: O.answer(line.question_id, v),
+            style=SELECT_STYLE,
         ),
         spacing="1",
         width="100%",
@@ -88,16 +114,23 @@ def _question(line: rx.Var[QuestionLine]) -> rx.Component:
 
 def outpatient_step() -> rx.Component:
     return rx.vstack(
-        choice_select(O, P, "Kind of service", "service_kind", O.kind_options, placeholder="Choose the service"),
+        choice_select(
+            O, P, "Kind of service", "service_kind", O.kind_options, placeholder="Choose the service"
+        ),
         rx.cond(O.is_transport, _transport()),
-        rx.cond(O.service_kind != "",
-                checklist(O, "Procedure codes requested", "codes", O.code_options, on_toggle=O.toggle_code)),
-        rx.cond(O.questions.length() > 0, rx.vstack(
-            rx.heading("Clinical questions", size="3", as_="h3"),
-            rx.foreach(O.questions, _question),
-            field_error(O.errors["answers"], field_id="outpatient-answers"),
-            width="100%",
-        )),
+        rx.cond(
+            O.service_kind != "",
+            checklist(O, "Procedure codes requested", "codes", O.code_options, on_toggle=O.toggle_code),
+        ),
+        rx.cond(
+            O.questions.length() > 0,
+            rx.vstack(
+                rx.heading("Clinical questions", size="3", as_="h3"),
+                rx.foreach(O.questions, _question),
+                field_error(O.errors["answers"], field_id="outpatient-answers"),
+                width="100%",
+            ),
+        ),
         text_area_field(O, P, "Clinical notes (optional)", "clinical_notes"),
         spacing="4",
         width="100%",

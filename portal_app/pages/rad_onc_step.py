@@ -23,19 +23,33 @@ def _codes() -> rx.Component:
         rx.cond(
             R.code_lines.length() > 0,
             rx.vstack(
-                rx.text("The request lists the plan's codes for this kind of radiation (you do not choose codes):",
-                        size="2"),
-                rx.el.ul(rx.foreach(R.code_lines, lambda line: rx.el.li(rx.text(line.label, size="2"))),
-                         aria_label="Codes requested"),
-                rx.cond(R.left_out.length() > 0, rx.text(
-                    "A request holds at most 10 codes; these codes of the list are not on it: ",
-                    rx.foreach(R.left_out, lambda code: rx.text.span(code, " ")), size="2", color_scheme="amber")),
+                rx.text(
+                    "The request lists the plan's codes for this kind of radiation (you do not choose codes):",
+                    size="2",
+                ),
+                rx.el.ul(
+                    rx.foreach(R.code_lines, lambda line: rx.el.li(rx.text(line.label, size="2"))),
+                    aria_label="Codes requested",
+                ),
+                rx.cond(
+                    R.left_out.length() > 0,
+                    rx.text(
+                        "A request holds at most 10 codes; these codes of the list are not on it: ",
+                        rx.foreach(R.left_out, lambda code: rx.text.span(code, " ")),
+                        size="2",
+                        color_scheme="amber",
+                    ),
+                ),
                 width="100%",
             ),
         ),
         field_error(R.errors["codes"], field_id=f"{P}-codes"),
-        rx.link("See every radiation therapy code by plan and year (opens in a new tab)",
-                href=routes.RADIATION_CODES, is_external=True, size="2"),
+        rx.link(
+            "See every radiation therapy code by plan and year (opens in a new tab)",
+            href=routes.RADIATION_CODES,
+            is_external=True,
+            size="2",
+        ),
         width="100%",
     )
 
@@ -46,8 +60,10 @@ def rad_onc_step() -> rx.Component:
         _select("Treatment site", "treatment_site", R.site_options, "Choose the site"),
         _select("Goal of treatment", "intent", R.intent_options, "Choose the goal"),
         _select("Kind of radiation (modality)", "modality", R.modality_options, "Choose the modality"),
-        rx.cond(R.is_proton, _select("Reason for proton therapy", "proton_indication", R.proton_options,
-                                     "Choose the reason")),
+        rx.cond(
+            R.is_proton,
+            _select("Reason for proton therapy", "proton_indication", R.proton_options, "Choose the reason"),
+        ),
         rx.hstack(
             number_field(R, P, "Number of treatments (fractions)", "fractions"),
             number_field(R, P, "Total dose (Gy)", "total_dose_gy"),

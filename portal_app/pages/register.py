@@ -13,12 +13,25 @@ from portal_app.state.register import DONE_STEP, REVIEW_STEP, ROLE_CHOICES, STEP
 S = RegisterState
 
 
-def _text(label: str, field: str, *, autocomplete: str = "off", input_type: str = "text",
-          required: bool = True, hint: str = "") -> rx.Component:
+def _text(
+    label: str,
+    field: str,
+    *,
+    autocomplete: str = "off",
+    input_type: str = "text",
+    required: bool = True,
+    hint: str = "",
+) -> rx.Component:
     return labelled_input(
-        label, name=field, input_type=input_type, autocomplete=autocomplete, required=required,
-        value=getattr(S, field), on_change=lambda value: S.update_field(field, value),
-        error=S.errors[field], hint=hint,
+        label,
+        name=field,
+        input_type=input_type,
+        autocomplete=autocomplete,
+        required=required,
+        value=getattr(S, field),
+        on_change=lambda value: S.update_field(field, value),
+        error=S.errors[field],
+        hint=hint,
     )
 
 
@@ -55,7 +68,11 @@ def _details_step() -> rx.Component:
 def _rule(row: rx.Var[RuleRow]) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.cond(row.met, rx.icon("circle-check", color="green", size=16), rx.icon("circle-x", color="gray", size=16)),
+            rx.cond(
+                row.met,
+                rx.icon("circle-check", color="green", size=16),
+                rx.icon("circle-x", color="gray", size=16),
+            ),
             rx.text(row.rule, rx.cond(row.met, " — met", " — not met yet"), size="2"),
             align="center",
         ),
@@ -68,8 +85,13 @@ def _password_input(label: str, name: str, handler, error) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=f"field-{name}", font_weight="500"),
         rx.input(
-            id=f"field-{name}", name=name, type="password", auto_complete="new-password",
-            on_change=handler, width="100%", aria_describedby=f"field-{name}-error",
+            id=f"field-{name}",
+            name=name,
+            type="password",
+            auto_complete="new-password",
+            on_change=handler,
+            width="100%",
+            aria_describedby=f"field-{name}-error",
         ),
         field_error(error, field_id=f"field-{name}"),
         spacing="1",
@@ -79,11 +101,17 @@ def _password_input(label: str, name: str, handler, error) -> rx.Component:
 
 def _credentials_step() -> rx.Component:
     return rx.vstack(
-        _text("Username", "username", autocomplete="username",
-              hint="3 to 64 letters, digits, dots, dashes or underscores."),
+        _text(
+            "Username",
+            "username",
+            autocomplete="username",
+            hint="3 to 64 letters, digits, dots, dashes or underscores.",
+        ),
         _password_input("Password", "password", S.update_password, S.errors["password"]),
         rx.el.ul(rx.foreach(S.password_rules, _rule), aria_label="Password rules", padding="0", margin="0"),
-        _password_input("Repeat the password", "password_again", S.update_password_again, S.errors["password_again"]),
+        _password_input(
+            "Repeat the password", "password_again", S.update_password_again, S.errors["password_again"]
+        ),
         spacing="4",
         width="100%",
     )
@@ -93,8 +121,13 @@ def _tax_id_row(tax_id: rx.Var[str]) -> rx.Component:
     return rx.el.li(
         rx.hstack(
             rx.text(tax_id, font_family="monospace"),
-            rx.button("Remove", size="1", variant="ghost", on_click=S.remove_tax_id(tax_id),
-                      aria_label="Remove tax ID " + tax_id),
+            rx.button(
+                "Remove",
+                size="1",
+                variant="ghost",
+                on_click=S.remove_tax_id(tax_id),
+                aria_label="Remove tax ID " + tax_id,
+            ),
             align="center",
         ),
         list_style_type="none",
@@ -110,8 +143,12 @@ def _practices_step() -> rx.Component:
         ),
         rx.hstack(
             labelled_input(
-                "Practice tax ID", name="tax_id_input", required=False, value=S.tax_id_input,
-                on_change=lambda value: S.update_field("tax_id_input", value), hint="For example 12-3456789",
+                "Practice tax ID",
+                name="tax_id_input",
+                required=False,
+                value=S.tax_id_input,
+                on_change=lambda value: S.update_field("tax_id_input", value),
+                hint="For example 12-3456789",
             ),
             rx.button("Add tax ID", on_click=S.add_tax_id, type="button", margin_top="1.6em"),
             align="start",
@@ -143,7 +180,8 @@ def _review_step() -> rx.Component:
         rx.text(
             "Support checks every tax ID before approving the account; an ID we do not know yet "
             "is checked with the practice.",
-            size="1", color_scheme="gray",
+            size="1",
+            color_scheme="gray",
         ),
         spacing="3",
         width="100%",
@@ -153,7 +191,8 @@ def _review_step() -> rx.Component:
 def _done_step() -> rx.Component:
     return rx.vstack(
         rx.text(
-            "We sent a confirmation link to ", rx.text.strong(S.email),
+            "We sent a confirmation link to ",
+            rx.text.strong(S.email),
             ". Open it within 24 hours. After that, our support team reviews your registration and "
             "e-mails you when you can sign in.",
         ),
@@ -186,7 +225,8 @@ def register_page() -> rx.Component:
         page_heading("Register for Precert"),
         rx.text(
             "One account serves every program. If you already have one, sign in instead.",
-            size="2", margin_bottom="1em",
+            size="2",
+            margin_bottom="1em",
         ),
         stepper(STEPS, S.step),
         rx.card(

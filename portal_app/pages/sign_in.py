@@ -19,7 +19,9 @@ def sign_in_page() -> rx.Component:
                     problem_callout(SignInState.notice, color="blue"),
                     labelled_input("Email or username", name="identifier", autocomplete="username"),
                     labelled_input(
-                        "Password", name="password", input_type="password",
+                        "Password",
+                        name="password",
+                        input_type="password",
                         autocomplete="current-password",
                     ),
                     problem_callout(SignInState.error),

@@ -6,7 +6,13 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.forms import field_error, notice_box
-from portal_app.components.program_fields import checklist, choice_select, number_field, text_area_field, text_field
+from portal_app.components.program_fields import (
+    checklist,
+    choice_select,
+    number_field,
+    text_area_field,
+    text_field,
+)
 from portal_app.state.sleep_step import UPLOAD_ROUTE, NightRow, SleepStepState, SupplyRow
 
 S = SleepStepState
@@ -56,8 +62,11 @@ def _diagnosis() -> rx.Component:
 def _device() -> rx.Component:
     return rx.vstack(
         _select("Kind of PAP device", "device_type", S.device_options, "Choose the device"),
-        rx.checkbox("CPAP was tried and did not work or was not tolerated", checked=S.cpap_failed,
-                    on_change=S.mark_cpap_failed),
+        rx.checkbox(
+            "CPAP was tried and did not work or was not tolerated",
+            checked=S.cpap_failed,
+            on_change=S.mark_cpap_failed,
+        ),
         spacing="3",
         width="100%",
     )
@@ -65,7 +74,8 @@ def _device() -> rx.Component:
 
 def _night(row: rx.Var[NightRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row.night), rx.table.cell(row.hours),
+        rx.table.cell(row.night),
+        rx.table.cell(row.hours),
         rx.table.cell(rx.cond(row.counted, "4 hours or more", "under 4 hours")),
     )
 
@@ -77,19 +87,32 @@ def _adherence() -> rx.Component:
         rx.box(
             rx.text(S.adherence, font_weight="600"),
             rx.cond(S.adherence_source != "", rx.text(S.adherence_source, size="2")),
-            rx.cond(~S.has_device_data, rx.text(
-                "Upload the member's device data on the ", rx.link("device data page", href=UPLOAD_ROUTE),
-                " to fill this in.", size="2")),
+            rx.cond(
+                ~S.has_device_data,
+                rx.text(
+                    "Upload the member's device data on the ",
+                    rx.link("device data page", href=UPLOAD_ROUTE),
+                    " to fill this in.",
+                    size="2",
+                ),
+            ),
             role="status",
             aria_label="PAP adherence",
             width="100%",
         ),
-        rx.cond(S.window_nights.length() > 0, rx.table.root(
-            rx.el.caption("Nights of the best 30-night window", class_name="visually-hidden"),
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Night", "Use", "")])),
-            rx.table.body(rx.foreach(S.window_nights, _night)),
-            aria_label="Nights of the best 30-night window", width="100%", size="1",
-        )),
+        rx.cond(
+            S.window_nights.length() > 0,
+            rx.table.root(
+                rx.el.caption("Nights of the best 30-night window", class_name="visually-hidden"),
+                rx.table.header(
+                    rx.table.row(*[rx.table.column_header_cell(h) for h in ("Night", "Use", "")])
+                ),
+                rx.table.body(rx.foreach(S.window_nights, _night)),
+                aria_label="Nights of the best 30-night window",
+                width="100%",
+                size="1",
+            ),
+        ),
         field_error(S.errors["adherence"], field_id="sleep-adherence"),
         spacing="3",
         width="100%",
@@ -99,8 +122,13 @@ def _adherence() -> rx.Component:
 def _supply(row: rx.Var[SupplyRow]) -> rx.Component:
     return rx.vstack(
         rx.el.label(row.label, html_for=row.field_id),
-        rx.input(id=row.field_id, type="number", value=row.quantity, width="6em",
-                 on_change=lambda v: S.update_quantity(row.item, v)),
+        rx.input(
+            id=row.field_id,
+            type="number",
+            value=row.quantity,
+            width="6em",
+            on_change=lambda v: S.update_quantity(row.item, v),
+        ),
         rx.cond(row.problem != "", rx.text(row.problem, color_scheme="red", size="2", role="alert")),
         spacing="1",
         width="100%",
@@ -125,11 +153,18 @@ def sleep_step() -> rx.Component:
         rx.cond(S.asks_diagnosis, _diagnosis()),
         rx.cond(S.asks_device, _device()),
         rx.cond(S.asks_model, text_field(S, P, "Device make and model", "device_model")),
-        rx.cond(S.recall != "", notice_box(rx.text(rx.text.strong("Recall notice: "), S.recall), role="alert")),
+        rx.cond(
+            S.recall != "", notice_box(rx.text(rx.text.strong("Recall notice: "), S.recall), role="alert")
+        ),
         rx.cond(S.asks_adherence, _adherence()),
-        rx.cond(S.is_supplies, _supplies(),
-                rx.cond(S.code_options.length() > 0,
-                        checklist(S, "Procedure codes requested", "codes", S.code_options, on_toggle=S.toggle_code))),
+        rx.cond(
+            S.is_supplies,
+            _supplies(),
+            rx.cond(
+                S.code_options.length() > 0,
+                checklist(S, "Procedure codes requested", "codes", S.code_options, on_toggle=S.toggle_code),
+            ),
+        ),
         text_area_field(S, P, "Clinical notes (optional)", "clinical_notes"),
         spacing="4",
         width="100%",

@@ -64,16 +64,25 @@ def authenticate(
     if user is None:
         verify_password(_DUMMY_HASH, password)
         audit.record(
-            session, action="sign_in.failed", user_id=None, outcome=AuditOutcome.FAILURE,
-            client_address=client_address, detail={"reason": "unknown account"},
+            session,
+            action="sign_in.failed",
+            user_id=None,
+            outcome=AuditOutcome.FAILURE,
+            client_address=client_address,
+            detail={"reason": "unknown account"},
         )
         session.commit()
         return SignInResult(ok=False, message=SIGN_IN_FAILED)
     if is_temporarily_locked(user, now):
         verify_password(_DUMMY_HASH, password)
         audit.record(
-            session, action="sign_in.locked", user_id=user.id, outcome=AuditOutcome.DENIED,
-            record_type="user", record_id=user.id, client_address=client_address,
+            session,
+            action="sign_in.locked",
+            user_id=user.id,
+            outcome=AuditOutcome.DENIED,
+            record_type="user",
+            record_id=user.id,
+            client_address=client_address,
         )
         session.commit()
         return SignInResult(ok=False, message=ACCOUNT_LOCKED)
@@ -81,8 +90,13 @@ def authenticate(
         return _count_failure(session, user, now, client_address)
     if user.status != UserStatus.ACTIVE:
         audit.record(
-            session, action="sign_in.failed", user_id=user.id, outcome=AuditOutcome.DENIED,
-            record_type="user", record_id=user.id, client_address=client_address,
+            session,
+            action="sign_in.failed",
+            user_id=user.id,
+            outcome=AuditOutcome.DENIED,
+            record_type="user",
+            record_id=user.id,
+            client_address=client_address,
             detail={"reason": f"status {user.status}"},
         )
         session.commit()
@@ -91,8 +105,12 @@ def authenticate(
     user.locked_until = None
     session.add(user)
     audit.record(
-        session, action="sign_in.succeeded", user_id=user.id, record_type="user",
-        record_id=user.id, client_address=client_address,
+        session,
+        action="sign_in.succeeded",
+        user_id=user.id,
+        record_type="user",
+        record_id=user.id,
+        client_address=client_address,
     )
     session.commit()
     return SignInResult(ok=True, user_id=user.id, role=Role(user.role), full_name=user.full_name)
@@ -106,9 +124,14 @@ def _count_failure(session: Session, user: User, now: datetime, client_address: 
         user.failed_sign_ins = 0
     session.add(user)
     audit.record(
-        session, action="sign_in.lockout" if locked else "sign_in.failed", user_id=user.id,
-        outcome=AuditOutcome.FAILURE, record_type="user", record_id=user.id,
-        client_address=client_address, detail={"reason": "wrong password"},
+        session,
+        action="sign_in.lockout" if locked else "sign_in.failed",
+        user_id=user.id,
+        outcome=AuditOutcome.FAILURE,
+        record_type="user",
+        record_id=user.id,
+        client_address=client_address,
+        detail={"reason": "wrong password"},
     )
     session.commit()
     return SignInResult(ok=False, message=ACCOUNT_LOCKED if locked else SIGN_IN_FAILED)
@@ -124,8 +147,11 @@ def request_password_reset(session: Session, *, email: str, client_address: str 
 
     user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
     audit.record(
-        session, action="password_reset.requested", user_id=user.id if user else None,
-        client_address=client_address, detail={} if user else {"reason": "unknown e-mail"},
+        session,
+        action="password_reset.requested",
+        user_id=user.id if user else None,
+        client_address=client_address,
+        detail={} if user else {"reason": "unknown e-mail"},
     )
     if user is not None and user.status in (UserStatus.ACTIVE, UserStatus.LOCKED):
         settings = get_settings()
@@ -133,7 +159,9 @@ def request_password_reset(session: Session, *, email: str, client_address: str 
             purpose=RESET_PURPOSE, user_id=user.id, stamp=user.security_stamp, secret=settings.secret_key
         )
         send_mail(
-            session, to=user.email, subject="Reset your Precert password",
+            session,
+            to=user.email,
+            subject="Reset your Precert password",
             body=f"Hello {user.full_name},\n\nOpen this link within 24 hours to choose a new password:\n\n"
             f"{settings.public_url}{routes.RESET_PASSWORD}?token={token}\n\n"
             "If you did not ask for this, ignore this message; your password stays as it is.\n",
@@ -149,7 +177,9 @@ def _set_password(session: Session, user: User, new_password: str, new_password_
 
     problems = password_problems(new_password, username=user.username, common=common_passwords())
     if problems:
-        raise PasswordChangeError("The password must meet every rule: " + "; ".join(p.lower() for p in problems) + ".")
+        raise PasswordChangeError(
+            "The password must meet every rule: " + "; ".join(p.lower() for p in problems) + "."
+        )
     if new_password != new_password_again:
         raise PasswordChangeError("The two passwords differ.")
     now = datetime.now(UTC)
@@ -178,7 +208,11 @@ def reset_password(
         raise PasswordChangeError("This link has already been used. Ask for a new link.")
     _set_password(session, user, new_password, new_password_again)
     audit.record(
-        session, action="password_reset.completed", user_id=user.id, record_type="user", record_id=user.id,
+        session,
+        action="password_reset.completed",
+        user_id=user.id,
+        record_type="user",
+        record_id=user.id,
         client_address=client_address,
     )
     session.commit()
@@ -191,14 +225,21 @@ def change_password(
     user = session.get(User, actor.user_id)
     if user is None or not verify_password(user.password_hash, current_password):
         audit.record(
-            session, action="password_change.failed", user_id=actor.user_id, outcome=AuditOutcome.FAILURE,
+            session,
+            action="password_change.failed",
+            user_id=actor.user_id,
+            outcome=AuditOutcome.FAILURE,
             client_address=actor.client_address,
         )
         session.commit()
         raise PasswordChangeError("The current password is not correct.")
     _set_password(session, user, new_password, new_password_again)
     audit.record(
-        session, action="password_change.completed", user_id=user.id, record_type="user",
-        record_id=user.id, client_address=actor.client_address,
+        session,
+        action="password_change.completed",
+        user_id=user.id,
+        record_type="user",
+        record_id=user.id,
+        client_address=actor.client_address,
     )
     session.commit()

@@ -37,7 +37,9 @@ class AuditFilter:
 
 def _audit_query(audit_filter: AuditFilter):
     actor_user = aliased(User)
-    query = select(AuditEvent, actor_user.email).join(actor_user, AuditEvent.user_id == actor_user.id, isouter=True)
+    query = select(AuditEvent, actor_user.email).join(
+        actor_user, AuditEvent.user_id == actor_user.id, isouter=True
+    )
     if audit_filter.user_email:
         query = query.where(func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower()))
     if audit_filter.record:
@@ -99,8 +101,12 @@ def list_outbox(
     ).all()
     return [
         OutboxRow(
-            id=m.id, created_at=m.created_at.strftime("%Y-%m-%d %H:%M"), to_address=m.to_address,
-            subject=m.subject, body=m.body, sent=m.sent_at is not None,
+            id=m.id,
+            created_at=m.created_at.strftime("%Y-%m-%d %H:%M"),
+            to_address=m.to_address,
+            subject=m.subject,
+            body=m.body,
+            sent=m.sent_at is not None,
         )
         for m in mails
     ], total
@@ -117,8 +123,13 @@ def disable_user(session: Session, *, actor: Actor, user_id: int, reason: str) -
     session.add(user)
     ended = end_all_sessions(session, user_id=user.id, reason="account_disabled")
     audit.record(
-        session, action="user.disabled", user_id=actor.user_id, record_type="user", record_id=user.id,
-        client_address=actor.client_address, detail={"reason": reason.strip()[:200]},
+        session,
+        action="user.disabled",
+        user_id=actor.user_id,
+        record_type="user",
+        record_id=user.id,
+        client_address=actor.client_address,
+        detail={"reason": reason.strip()[:200]},
     )
     session.commit()
     return ended

@@ -56,24 +56,71 @@ _SEED = 2026
 NETWORK_EFFECTIVE_FROM = date(2024, 1, 1)
 
 _FIRST_NAMES = [
-    "Avery", "Blair", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall",
-    "Logan", "Morgan", "Noel", "Parker", "Quinn", "Reese", "Rowan", "Sawyer", "Skyler",
-    "Taylor", "Winter",
+    "Avery",
+    "Blair",
+    "Casey",
+    "Devon",
+    "Emery",
+    "Finley",
+    "Harper",
+    "Jordan",
+    "Kendall",
+    "Logan",
+    "Morgan",
+    "Noel",
+    "Parker",
+    "Quinn",
+    "Reese",
+    "Rowan",
+    "Sawyer",
+    "Skyler",
+    "Taylor",
+    "Winter",
 ]
 # Surnames chosen to read as placeholders, so nobody mistakes demo data for PHI.
 _FAKE_SURNAMES = [
-    "Demoson", "Testerly", "Samplewood", "Fakeley", "Mockford", "Placeholt", "Dummington",
-    "Nonesuch", "Fictorino", "Pretendy", "Specimen", "Exemplar", "Synthwell", "Mockingham",
-    "Notreal", "Dryrun", "Stubbins", "Fixtura", "Imaginary", "Madeupson",
+    "Demoson",
+    "Testerly",
+    "Samplewood",
+    "Fakeley",
+    "Mockford",
+    "Placeholt",
+    "Dummington",
+    "Nonesuch",
+    "Fictorino",
+    "Pretendy",
+    "Specimen",
+    "Exemplar",
+    "Synthwell",
+    "Mockingham",
+    "Notreal",
+    "Dryrun",
+    "Stubbins",
+    "Fixtura",
+    "Imaginary",
+    "Madeupson",
 ]
 _SPECIALTIES = [
-    "Radiology", "Cardiology", "Orthopedic surgery", "Medical oncology", "Radiation oncology",
-    "Physical therapy", "Sleep medicine", "Family medicine", "Internal medicine", "Neurology",
-    "Pain medicine", "Hematology",
+    "Radiology",
+    "Cardiology",
+    "Orthopedic surgery",
+    "Medical oncology",
+    "Radiation oncology",
+    "Physical therapy",
+    "Sleep medicine",
+    "Family medicine",
+    "Internal medicine",
+    "Neurology",
+    "Pain medicine",
+    "Hematology",
 ]
 _CITIES = [
-    ("Springfield", "IL", "62701"), ("Riverton", "WY", "82501"), ("Fairview", "OR", "97024"),
-    ("Lakeside", "CA", "92040"), ("Georgetown", "TX", "78626"), ("Franklin", "TN", "37064"),
+    ("Springfield", "IL", "62701"),
+    ("Riverton", "WY", "82501"),
+    ("Fairview", "OR", "97024"),
+    ("Lakeside", "CA", "92040"),
+    ("Georgetown", "TX", "78626"),
+    ("Franklin", "TN", "37064"),
 ]
 _STREETS = ["Demo Way", "Sample Street", "Placeholder Avenue", "Fixture Lane", "Mockingbird Road"]
 
@@ -166,36 +213,64 @@ class DemoAccount:
 # Documented in the README; `make run` prints them.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
-        "ordering@demo.precert.test", "ordering", "Maple-Street-2026", "Olive Orderwell (demo)",
-        Role.ORDERING_PROVIDER_STAFF, ("90-1000001",),
+        "ordering@demo.precert.test",
+        "ordering",
+        "Maple-Street-2026",
+        "Olive Orderwell (demo)",
+        Role.ORDERING_PROVIDER_STAFF,
+        ("90-1000001",),
     ),
     DemoAccount(
-        "ordering2@demo.precert.test", "ordering2", "Harbor-View-2026", "Otto Orderby (demo)",
-        Role.ORDERING_PROVIDER_STAFF, ("90-1000002",),
+        "ordering2@demo.precert.test",
+        "ordering2",
+        "Harbor-View-2026",
+        "Otto Orderby (demo)",
+        Role.ORDERING_PROVIDER_STAFF,
+        ("90-1000002",),
     ),
     DemoAccount(
-        "servicing@demo.precert.test", "servicing", "Verify-Orders-2026", "Sam Servicewell (demo)",
-        Role.SERVICING_PROVIDER_STAFF, ("90-1000002",),
+        "servicing@demo.precert.test",
+        "servicing",
+        "Verify-Orders-2026",
+        "Sam Servicewell (demo)",
+        Role.SERVICING_PROVIDER_STAFF,
+        ("90-1000002",),
     ),
     DemoAccount(
-        "nurse@demo.precert.test", "nurse", "Queue-Review-2026", "Nora Nursewell (demo)",
+        "nurse@demo.precert.test",
+        "nurse",
+        "Queue-Review-2026",
+        "Nora Nursewell (demo)",
         Role.NURSE_REVIEWER,
     ),
     DemoAccount(
-        "physician@demo.precert.test", "physician", "Peer-To-Peer-2026", "Phil Physicianson (demo)",
+        "physician@demo.precert.test",
+        "physician",
+        "Peer-To-Peer-2026",
+        "Phil Physicianson (demo)",
         Role.PHYSICIAN_REVIEWER,
     ),
     # A second physician: an appeal must go to a physician other than the one who denied.
     DemoAccount(
-        "appeals@demo.precert.test", "appeals", "Second-Look-2026", "Ada Appealson (demo)",
+        "appeals@demo.precert.test",
+        "appeals",
+        "Second-Look-2026",
+        "Ada Appealson (demo)",
         Role.PHYSICIAN_REVIEWER,
     ),
     DemoAccount(
-        "facility@demo.precert.test", "facility", "Register-Sites-2026", "Fiona Facilityward (demo)",
-        Role.FACILITY_STAFF, ("90-1000003",),
+        "facility@demo.precert.test",
+        "facility",
+        "Register-Sites-2026",
+        "Fiona Facilityward (demo)",
+        Role.FACILITY_STAFF,
+        ("90-1000003",),
     ),
     DemoAccount(
-        "support@demo.precert.test", "support", "Approve-Users-2026", "Sue Supportly (demo)",
+        "support@demo.precert.test",
+        "support",
+        "Approve-Users-2026",
+        "Sue Supportly (demo)",
         Role.SUPPORT_ADMIN,
     ),
 )
@@ -354,9 +429,7 @@ def load_demo_data(session: Session) -> SeedReport:
     _load_accounts(session, practices, report)
     _load_orders(session, practices, report)
     if report.added:
-        session.add(
-            AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added))
-        )
+        session.add(AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added)))
     session.commit()
     _load_facility_registration(session, facilities[IMAGING_GROUP_SITES[0]], report)
     _load_change_request(session, providers[2], report)
@@ -365,16 +438,22 @@ def load_demo_data(session: Session) -> SeedReport:
 
 def _demo_actor(session: Session, username: str) -> Actor:
     user = session.exec(select(User).where(User.username == username)).one()
-    practices = session.exec(select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)).all()
-    return Actor(user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices))
+    practices = session.exec(
+        select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
+    ).all()
+    return Actor(
+        user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices)
+    )
 
 
 def demo_registration_answers(facility: Facility, today: date) -> dict[str, dict[str, Any]]:
     """A registration of a demo site offering CT, MRI and PET: current accreditation except PET's,
     a physics survey two months ago, an MRI reader without board certification."""
     renewal, survey = (today + timedelta(days=400)).isoformat(), (today - timedelta(days=60)).isoformat()
-    site = {name: getattr(facility, name) for name in
-            ("npi", "name", "address_line", "city", "state", "postal_code", "phone", "fax", "tax_id")}
+    site = {
+        name: getattr(facility, name)
+        for name in ("npi", "name", "address_line", "city", "state", "postal_code", "phone", "fax", "tax_id")
+    }
     site["facility_type"] = FacilityType(facility.facility_type).value
     # The registration asks for 10-digit numbers: the demo's fictional 555-01xx numbers get the area code.
     area_code = (zipcodes.matching(facility.postal_code) or [{}])[0].get("area_codes", ["555"])[0]
@@ -382,19 +461,46 @@ def demo_registration_answers(facility: Facility, today: date) -> dict[str, dict
     return {
         "facility": site,
         "modalities": {"offered": ["ct", "mri", "pet"]},
-        "equipment": {"ct.units": "1", "ct.year_installed": str(today.year - 3), "ct.slices": "128",
-                      "ct.xr29": "yes", "ct.iterative_reconstruction": "yes",
-                      "ct.automatic_exposure_control": "yes", "ct.dose_records": "yes",
-                      "mri.units": "1", "mri.year_installed": str(today.year - 8), "mri.field_strength": "1.5",
-                      "pet.units": "1", "pet.year_installed": str(today.year - 12)},
-        "staff": {f"{m}.{q}": "yes" for m in ("ct", "mri", "pet")
-                  for q in ("technologists_credentialed", "physicians_board_certified")}
-                 | {"ct.physician_on_site_contrast": "yes", "mri.physician_on_site_contrast": "yes",
-                    "mri.physicians_board_certified": "no"},
-        "accreditation": {"ct.body": "acr", "ct.expires_on": renewal, "mri.body": "acr", "mri.expires_on": renewal,
-                          "pet.body": "none", "pet.expires_on": ""},
-        "quality": {"qc_log": "yes", "dose_registry": "yes", "emergency_training": "yes",
-                    "ct.physics_survey_on": survey, "mri.physics_survey_on": survey, "pet.physics_survey_on": survey},
+        "equipment": {
+            "ct.units": "1",
+            "ct.year_installed": str(today.year - 3),
+            "ct.slices": "128",
+            "ct.xr29": "yes",
+            "ct.iterative_reconstruction": "yes",
+            "ct.automatic_exposure_control": "yes",
+            "ct.dose_records": "yes",
+            "mri.units": "1",
+            "mri.year_installed": str(today.year - 8),
+            "mri.field_strength": "1.5",
+            "pet.units": "1",
+            "pet.year_installed": str(today.year - 12),
+        },
+        "staff": {
+            f"{m}.{q}": "yes"
+            for m in ("ct", "mri", "pet")
+            for q in ("technologists_credentialed", "physicians_board_certified")
+        }
+        | {
+            "ct.physician_on_site_contrast": "yes",
+            "mri.physician_on_site_contrast": "yes",
+            "mri.physicians_board_certified": "no",
+        },
+        "accreditation": {
+            "ct.body": "acr",
+            "ct.expires_on": renewal,
+            "mri.body": "acr",
+            "mri.expires_on": renewal,
+            "pet.body": "none",
+            "pet.expires_on": "",
+        },
+        "quality": {
+            "qc_log": "yes",
+            "dose_registry": "yes",
+            "emergency_training": "yes",
+            "ct.physics_survey_on": survey,
+            "mri.physics_survey_on": survey,
+            "pet.physics_survey_on": survey,
+        },
     }
 
 
@@ -403,16 +509,26 @@ def _load_facility_registration(session: Session, facility: Facility, report: Se
     the demo facility user to register)."""
     from portal_app.services import facility_registration as registrations
 
-    if session.exec(select(FacilityRegistration).where(FacilityRegistration.facility_id == facility.id)).first():
+    if session.exec(
+        select(FacilityRegistration).where(FacilityRegistration.facility_id == facility.id)
+    ).first():
         return
     actor, today = _demo_actor(session, "facility"), datetime.now(UTC).date()
     registration_id = registrations.start_registration(session, actor=actor)
     for section, answers in demo_registration_answers(facility, today).items():
-        errors = registrations.save_section(session, actor=actor, registration_id=registration_id,
-                                            section=section, answers=answers, today=today)
+        errors = registrations.save_section(
+            session,
+            actor=actor,
+            registration_id=registration_id,
+            section=section,
+            answers=answers,
+            today=today,
+        )
         if errors:
             raise ValueError(f"Demo registration, section {section}: {errors}")
-    errors = registrations.submit_registration(session, actor=actor, registration_id=registration_id, today=today)
+    errors = registrations.submit_registration(
+        session, actor=actor, registration_id=registration_id, today=today
+    )
     if errors:
         raise ValueError(f"Demo registration: {errors}")
     report.count("facility_registrations")
@@ -422,13 +538,21 @@ def _load_change_request(session: Session, provider: Provider, report: SeedRepor
     """One pending request for support: a new phone number for a Maple Street provider from next month."""
     from portal_app.services.demographic_changes import request_change
 
-    if session.exec(select(DemographicChangeRequest).where(DemographicChangeRequest.provider_id == provider.id)).first():
+    if session.exec(
+        select(DemographicChangeRequest).where(DemographicChangeRequest.provider_id == provider.id)
+    ).first():
         return
     today = datetime.now(UTC).date()
-    _, errors = request_change(session, actor=_demo_actor(session, "ordering"), provider_id=provider.id,
-                               field="phone", new_values={"phone": "217-555-0188"},
-                               effective_date=today + timedelta(days=30), reason="The office moves its phone line.",
-                               today=today)
+    _, errors = request_change(
+        session,
+        actor=_demo_actor(session, "ordering"),
+        provider_id=provider.id,
+        field="phone",
+        new_values={"phone": "217-555-0188"},
+        effective_date=today + timedelta(days=30),
+        reason="The office moves its phone line.",
+        today=today,
+    )
     if errors:
         raise ValueError(f"Demo change request: {errors}")
     session.commit()
@@ -485,8 +609,7 @@ def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
 
 def _load_practices(session: Session, report: SeedReport) -> dict[str, Practice]:
     rows = [
-        {"tax_id": spec.tax_id, "name": spec.name, "share_orders": spec.share_orders}
-        for spec in PRACTICES
+        {"tax_id": spec.tax_id, "name": spec.name, "share_orders": spec.share_orders} for spec in PRACTICES
     ]
     return {p.tax_id: p for p in _load_by_key(session, Practice, "tax_id", rows, report)}
 
@@ -569,8 +692,6 @@ def _load_accounts(session: Session, practices: dict[str, Practice], report: See
     session.flush()
 
 
-
-
 @dataclass(frozen=True)
 class DemoOrder:
     sequence: int
@@ -585,10 +706,22 @@ DEMO_PEND_REASON = "Not enough information to apply the guideline; a nurse will 
 
 # One submitted imaging order per practice, so access between practices can be tried.
 DEMO_ORDERS: tuple[DemoOrder, ...] = (
-    DemoOrder(1, "ordering@demo.precert.test", "90-1000001", "EVG100000004", "72148",
-              "MRI lumbar spine without contrast"),
-    DemoOrder(2, "ordering2@demo.precert.test", "90-1000002", "EVG100000008", "70553",
-              "MRI brain without and with contrast"),
+    DemoOrder(
+        1,
+        "ordering@demo.precert.test",
+        "90-1000001",
+        "EVG100000004",
+        "72148",
+        "MRI lumbar spine without contrast",
+    ),
+    DemoOrder(
+        2,
+        "ordering2@demo.precert.test",
+        "90-1000002",
+        "EVG100000008",
+        "70553",
+        "MRI brain without and with contrast",
+    ),
 )
 
 
@@ -604,16 +737,36 @@ def _load_orders(session: Session, practices: dict[str, Practice], report: SeedR
         creator = session.exec(select(User).where(User.email == demo_order.creator_email)).one()
         member = session.exec(select(Member).where(Member.member_number == demo_order.member_number)).one()
         order = Order(
-            order_number=number, program=Program.IMAGING, plan_id=member.plan_id, member_id=member.id,
-            practice_id=practices[demo_order.practice_tax_id].id, status=OrderStatus.IN_PROGRESS,
-            service_start=date(2026, 12, 1), created_by_id=creator.id, updated_by_id=creator.id,
+            order_number=number,
+            program=Program.IMAGING,
+            plan_id=member.plan_id,
+            member_id=member.id,
+            practice_id=practices[demo_order.practice_tax_id].id,
+            status=OrderStatus.IN_PROGRESS,
+            service_start=date(2026, 12, 1),
+            created_by_id=creator.id,
+            updated_by_id=creator.id,
         )
         session.add(order)
         session.flush()
-        session.add(OrderLine(order_id=order.id, line_number=1, code_system="CPT", code=demo_order.code,
-                              description=demo_order.description, decision=LineDecision.PENDED))
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                line_number=1,
+                code_system="CPT",
+                code=demo_order.code,
+                description=demo_order.description,
+                decision=LineDecision.PENDED,
+            )
+        )
         # Waiting in the nurse queue, as the rules engine would have left it.
-        session.add(ReviewTask.for_order(order, queue=ReviewQueue.NURSE, reason=DEMO_PEND_REASON,
-                               due_at=datetime.now(UTC) + timedelta(days=7)))
+        session.add(
+            ReviewTask.for_order(
+                order,
+                queue=ReviewQueue.NURSE,
+                reason=DEMO_PEND_REASON,
+                due_at=datetime.now(UTC) + timedelta(days=7),
+            )
+        )
         report.count("orders")
     session.flush()

@@ -73,7 +73,9 @@ def _may_read(actor: Actor) -> bool:
 def _party(session: Session, provider_id: int | None, facility_id: int | None) -> Party | None:
     if (provider_id is None) == (facility_id is None):
         return None
-    return session.get(Provider, provider_id) if provider_id is not None else session.get(Facility, facility_id)
+    return (
+        session.get(Provider, provider_id) if provider_id is not None else session.get(Facility, facility_id)
+    )
 
 
 def _visible_party(
@@ -88,8 +90,14 @@ def _visible_party(
 
 def _deny(session: Session, actor: Actor, provider_id: int | None, facility_id: int | None) -> None:
     record = f"provider:{provider_id}" if provider_id is not None else f"facility:{facility_id}"
-    audit.record(session, action="access.denied", user_id=actor.user_id, outcome=AuditOutcome.DENIED,
-                 client_address=actor.client_address, detail={"permission": "demographics", "record": record})
+    audit.record(
+        session,
+        action="access.denied",
+        user_id=actor.user_id,
+        outcome=AuditOutcome.DENIED,
+        client_address=actor.client_address,
+        detail={"permission": "demographics", "record": record},
+    )
     session.commit()
 
 
@@ -124,11 +132,17 @@ def change_targets(session: Session, *, actor: Actor) -> list[ChangeTarget]:
     providers = session.exec(
         select(Provider).where(Provider.tax_id.in_(tax_ids)).order_by(Provider.last_name, Provider.first_name)
     ).all()
-    facilities = session.exec(select(Facility).where(Facility.tax_id.in_(tax_ids)).order_by(Facility.name)).all()
+    facilities = session.exec(
+        select(Facility).where(Facility.tax_id.in_(tax_ids)).order_by(Facility.name)
+    ).all()
     columns = {c for f in CHANGE_FIELDS.values() for c in f.columns}
     return [
-        ChangeTarget(kind=PROVIDER if isinstance(p, Provider) else FACILITY, id=p.id, label=_label(p),
-                     current={c: getattr(p, c) for c in sorted(columns)})
+        ChangeTarget(
+            kind=PROVIDER if isinstance(p, Provider) else FACILITY,
+            id=p.id,
+            label=_label(p),
+            current={c: getattr(p, c) for c in sorted(columns)},
+        )
         for p in [*providers, *facilities]
     ]
 
@@ -141,7 +155,8 @@ def _npi_taken(session: Session, npi: str, party: Party) -> bool:
     facility = session.exec(select(Facility.id).where(Facility.npi == npi)).first()
     own = party.id if party is not None else None
     return (provider is not None and not (isinstance(party, Provider) and provider == own)) or (
-        facility is not None and not (isinstance(party, Facility) and facility == own))
+        facility is not None and not (isinstance(party, Facility) and facility == own)
+    )
 
 
 def _party_column(party: Party):
@@ -152,16 +167,26 @@ def _party_column(party: Party):
 
 def _pending_exists(session: Session, party: Party, field: str) -> bool:
     column = _party_column(party)
-    return session.exec(
-        select(DemographicChangeRequest.id).where(
-            column == party.id, DemographicChangeRequest.field == field,
-            DemographicChangeRequest.status == ChangeRequestStatus.PENDING)
-    ).first() is not None
+    return (
+        session.exec(
+            select(DemographicChangeRequest.id).where(
+                column == party.id,
+                DemographicChangeRequest.field == field,
+                DemographicChangeRequest.status == ChangeRequestStatus.PENDING,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _request_errors(
-    session: Session, party: Party, field: str, cleaned: dict[str, str], effective_date: date | None,
-    reason: str, today: date,
+    session: Session,
+    party: Party,
+    field: str,
+    cleaned: dict[str, str],
+    effective_date: date | None,
+    reason: str,
+    today: date,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     problem = effective_date_problem(effective_date if isinstance(effective_date, date) else None, today)
@@ -182,8 +207,16 @@ def _request_errors(
 
 
 def request_change(
-    session: Session, *, actor: Actor, provider_id: int | None = None, facility_id: int | None = None,
-    field: str, new_values: dict, effective_date: date, reason: str = "", today: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    provider_id: int | None = None,
+    facility_id: int | None = None,
+    field: str,
+    new_values: dict,
+    effective_date: date,
+    reason: str = "",
+    today: date | None = None,
 ) -> tuple[int | None, dict[str, str]]:
     """Ask support to change one field of a provider or site; (request id, {}) or (None, errors by field)."""
     require(session, actor, "demographics.request_change")
@@ -194,22 +227,38 @@ def request_change(
         return None, {"target": "Choose one of your practice's providers or sites."}
     cleaned, errors = check_new_values(field, new_values)
     clean_reason = _clean(reason, MAX_REASON)
-    errors = {**errors, **_request_errors(session, party, field, cleaned, effective_date, clean_reason,
-                                          _today(today))}
+    errors = {
+        **errors,
+        **_request_errors(session, party, field, cleaned, effective_date, clean_reason, _today(today)),
+    }
     if errors:
         return None, errors
     row = DemographicChangeRequest(
         provider_id=party.id if isinstance(party, Provider) else None,
         facility_id=party.id if isinstance(party, Facility) else None,
-        field=field, old_values=_current(party, field), new_values=cleaned, effective_date=effective_date,
-        reason=clean_reason, requested_by_id=actor.user_id,
+        field=field,
+        old_values=_current(party, field),
+        new_values=cleaned,
+        effective_date=effective_date,
+        reason=clean_reason,
+        requested_by_id=actor.user_id,
     )
     session.add(row)
     session.flush()
-    audit.record(session, action="demographics.change_requested", user_id=actor.user_id,
-                 record_type="demographic_change", record_id=row.id, client_address=actor.client_address,
-                 detail={"party": _party_key(row), "field": field, "new": cleaned,
-                         "effective_date": effective_date.isoformat()})
+    audit.record(
+        session,
+        action="demographics.change_requested",
+        user_id=actor.user_id,
+        record_type="demographic_change",
+        record_id=row.id,
+        client_address=actor.client_address,
+        detail={
+            "party": _party_key(row),
+            "field": field,
+            "new": cleaned,
+            "effective_date": effective_date.isoformat(),
+        },
+    )
     session.commit()
     return row.id, {}
 
@@ -256,26 +305,43 @@ def _status_label(row: DemographicChangeRequest) -> str:
 
 
 def _rows(session: Session, requests: list[DemographicChangeRequest]) -> list[ChangeRow]:
-    users = {u.id: u for u in session.exec(
-        select(User).where(User.id.in_({r.requested_by_id for r in requests} or {0}))).all()}
+    users = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(User.id.in_({r.requested_by_id for r in requests} or {0}))
+        ).all()
+    }
     result = []
     for r in requests:
         party = _party(session, r.provider_id, r.facility_id)
-        result.append(ChangeRow(
-            id=r.id, target_kind=PROVIDER if r.provider_id is not None else FACILITY,
-            target_label=_label(party) if party else "", field=r.field,
-            field_label=CHANGE_FIELDS[r.field].label if r.field in CHANGE_FIELDS else r.field,
-            old_text=describe_values(r.field, r.old_values), new_text=describe_values(r.field, r.new_values),
-            effective_date=r.effective_date.isoformat(), status=r.status, status_label=_status_label(r),
-            requested_by=users[r.requested_by_id].full_name if r.requested_by_id in users else "",
-            requested_at=_stamp(r.requested_at), reason=r.reason, decision_note=r.decision_note,
-            applied_at=_stamp(r.applied_at),
-        ))
+        result.append(
+            ChangeRow(
+                id=r.id,
+                target_kind=PROVIDER if r.provider_id is not None else FACILITY,
+                target_label=_label(party) if party else "",
+                field=r.field,
+                field_label=CHANGE_FIELDS[r.field].label if r.field in CHANGE_FIELDS else r.field,
+                old_text=describe_values(r.field, r.old_values),
+                new_text=describe_values(r.field, r.new_values),
+                effective_date=r.effective_date.isoformat(),
+                status=r.status,
+                status_label=_status_label(r),
+                requested_by=users[r.requested_by_id].full_name if r.requested_by_id in users else "",
+                requested_at=_stamp(r.requested_at),
+                reason=r.reason,
+                decision_note=r.decision_note,
+                applied_at=_stamp(r.applied_at),
+            )
+        )
     return result
 
 
 def change_history(
-    session: Session, *, actor: Actor, provider_id: int | None = None, facility_id: int | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    provider_id: int | None = None,
+    facility_id: int | None = None,
 ) -> list[ChangeRow]:
     """Every change request of one provider or site, newest first; [] for one the actor may not see."""
     if not _may_read(actor):
@@ -287,14 +353,20 @@ def change_history(
         return []
     column = _party_column(party)
     requests = session.exec(
-        select(DemographicChangeRequest).where(column == party.id)
+        select(DemographicChangeRequest)
+        .where(column == party.id)
         .order_by(DemographicChangeRequest.requested_at.desc(), DemographicChangeRequest.id.desc())
     ).all()
     return _rows(session, list(requests))
 
 
 def list_change_requests(
-    session: Session, *, actor: Actor, status: str = "", page: int = 0, page_size: int = PAGE_SIZE,
+    session: Session,
+    *,
+    actor: Actor,
+    status: str = "",
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
 ) -> tuple[list[ChangeRow], int]:
     """One page of change requests and the total: support sees all (pending ones oldest first),
     an office its practices' providers' and sites' requests (newest first)."""
@@ -306,8 +378,13 @@ def list_change_requests(
         query = (
             query.join(Provider, Provider.id == DemographicChangeRequest.provider_id, isouter=True)
             .join(Facility, Facility.id == DemographicChangeRequest.facility_id, isouter=True)
-            .where(or_(Provider.tax_id.in_(tax_ids), Facility.tax_id.in_(tax_ids),
-                       DemographicChangeRequest.requested_by_id == actor.user_id))
+            .where(
+                or_(
+                    Provider.tax_id.in_(tax_ids),
+                    Facility.tax_id.in_(tax_ids),
+                    DemographicChangeRequest.requested_by_id == actor.user_id,
+                )
+            )
         )
     if status in {s.value for s in ChangeRequestStatus}:
         query = query.where(DemographicChangeRequest.status == status)
@@ -324,7 +401,13 @@ def list_change_requests(
 
 
 def decide_change(
-    session: Session, *, actor: Actor, request_id: int, approve: bool, note: str, today: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    approve: bool,
+    note: str,
+    today: date | None = None,
 ) -> dict[str, str]:
     """Approve (applied at once when its day has come) or reject (with a note) a pending request."""
     require(session, actor, "demographics.decide_change", record=f"demographic_change:{request_id}")
@@ -340,9 +423,15 @@ def decide_change(
     row.status = ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED
     row.decided_by_id, row.decided_at, row.decision_note = actor.user_id, _now(), clean_note
     session.add(row)
-    audit.record(session, action="demographics.change_approved" if approve else "demographics.change_rejected",
-                 user_id=actor.user_id, record_type="demographic_change", record_id=row.id,
-                 client_address=actor.client_address, detail={"note": clean_note})
+    audit.record(
+        session,
+        action="demographics.change_approved" if approve else "demographics.change_rejected",
+        user_id=actor.user_id,
+        record_type="demographic_change",
+        record_id=row.id,
+        client_address=actor.client_address,
+        detail={"note": clean_note},
+    )
     if approve and row.effective_date <= _today(today):
         _apply(session, row)
     _tell_requester(session, row, party)
@@ -365,18 +454,25 @@ def _apply(session: Session, row: DemographicChangeRequest) -> bool:
     if row.field == "fax":
         practice_id = session.exec(select(Practice.id).where(Practice.tax_id == party.tax_id)).first()
         ensure_unconfirmed_row(session, normalize_fax(row.new_values["fax"]), practice_id=practice_id)
-    audit.record(session, action="demographics.change_applied", user_id=None, record_type="demographic_change",
-                 record_id=row.id, detail={"party": _party_key(row), "field": row.field, "old": row.old_values,
-                                           "new": row.new_values})
+    audit.record(
+        session,
+        action="demographics.change_applied",
+        user_id=None,
+        record_type="demographic_change",
+        record_id=row.id,
+        detail={"party": _party_key(row), "field": row.field, "old": row.old_values, "new": row.new_values},
+    )
     return True
 
 
 def apply_due_changes(session: Session, *, today: date | None = None) -> int:
     """Apply the approved requests whose day has come, in date order; returns how many were applied."""
     due = session.exec(
-        select(DemographicChangeRequest).where(
+        select(DemographicChangeRequest)
+        .where(
             DemographicChangeRequest.status == ChangeRequestStatus.APPROVED,
-            DemographicChangeRequest.effective_date <= _today(today))
+            DemographicChangeRequest.effective_date <= _today(today),
+        )
         .order_by(DemographicChangeRequest.effective_date, DemographicChangeRequest.id)
     ).all()
     applied = sum(1 for row in due if _apply(session, row))
@@ -394,9 +490,17 @@ def _tell_requester(session: Session, row: DemographicChangeRequest, party: Part
     elif row.status == ChangeRequestStatus.APPLIED:
         body = f"Support approved the change of {what}. It is now on file.\n"
     else:
-        body = f"Support approved the change of {what}. It takes effect on {row.effective_date.isoformat()}.\n"
+        body = (
+            f"Support approved the change of {what}. It takes effect on {row.effective_date.isoformat()}.\n"
+        )
     if row.field == "fax" and row.status != ChangeRequestStatus.REJECTED:
-        body += ("Letters with patient information are faxed to the new number only after it is confirmed: "
-                 "open Fax numbers in the Precert portal to send a test page.\n")
-    send_mail(session, to=user.email, subject=f"Change request {row.id}: {_status_label(row).split(';')[0]}",
-              body=body)
+        body += (
+            "Letters with patient information are faxed to the new number only after it is confirmed: "
+            "open Fax numbers in the Precert portal to send a test page.\n"
+        )
+    send_mail(
+        session,
+        to=user.email,
+        subject=f"Change request {row.id}: {_status_label(row).split(';')[0]}",
+        body=body,
+    )

@@ -97,8 +97,14 @@ def create_vendor_key(session: Session, *, name: str) -> str:
     vendor.active, vendor.disabled_at = True, None
     session.add(vendor)
     session.flush()
-    audit.record(session, action="device_vendor.key_issued", user_id=None, record_type="device_vendor",
-                 record_id=vendor.id, detail={"vendor": clean, "key_prefix": vendor.key_prefix})
+    audit.record(
+        session,
+        action="device_vendor.key_issued",
+        user_id=None,
+        record_type="device_vendor",
+        record_id=vendor.id,
+        detail={"vendor": clean, "key_prefix": vendor.key_prefix},
+    )
     session.commit()
     return api_key
 
@@ -109,8 +115,13 @@ def disable_vendor(session: Session, *, name: str) -> bool:
         return False
     vendor.active, vendor.disabled_at = False, _now()
     session.add(vendor)
-    audit.record(session, action="device_vendor.disabled", user_id=None, record_type="device_vendor",
-                 record_id=vendor.id)
+    audit.record(
+        session,
+        action="device_vendor.disabled",
+        user_id=None,
+        record_type="device_vendor",
+        record_id=vendor.id,
+    )
     session.commit()
     return True
 
@@ -146,37 +157,66 @@ def _member_by_number(session: Session, number: str) -> Member | None:
 
 
 def _store(
-    session: Session, export: DeviceExport, *, content: bytes, filename: str, source: ImportSource,
-    member: Member | None, reasons: tuple[str, ...], claimed: str = "", actor: Actor | None = None,
+    session: Session,
+    export: DeviceExport,
+    *,
+    content: bytes,
+    filename: str,
+    source: ImportSource,
+    member: Member | None,
+    reasons: tuple[str, ...],
+    claimed: str = "",
+    actor: Actor | None = None,
     vendor: DeviceVendor | None = None,
 ) -> DeviceDataImport:
     attached = member is not None and not reasons
     record = DeviceDataImport(
-        status=ImportStatus.ATTACHED if attached else ImportStatus.HELD, source=source,
-        member_id=member.id if attached else None, vendor_id=vendor.id if vendor else None,
+        status=ImportStatus.ATTACHED if attached else ImportStatus.HELD,
+        source=source,
+        member_id=member.id if attached else None,
+        vendor_id=vendor.id if vendor else None,
         uploaded_by_id=actor.user_id if actor else None,
         practice_id=actor.practice_ids[0] if actor and actor.practice_ids else None,
-        claimed_member_number=claimed[:40], file_member_number=export.identity.member_id[:40],
-        file_member_name=export.identity.name[:200], file_birth_date=export.identity.date_of_birth,
-        filename=filename.replace("/", "_")[-255:], source_format=export.source_format,
-        sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content),
-        device_serial=export.device_serial[:100], device_model=export.device_model[:100],
-        night_count=len(export.nights), first_night=export.first_night, last_night=export.last_night,
+        claimed_member_number=claimed[:40],
+        file_member_number=export.identity.member_id[:40],
+        file_member_name=export.identity.name[:200],
+        file_birth_date=export.identity.date_of_birth,
+        filename=filename.replace("/", "_")[-255:],
+        source_format=export.source_format,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        device_serial=export.device_serial[:100],
+        device_model=export.device_model[:100],
+        night_count=len(export.nights),
+        first_night=export.first_night,
+        last_night=export.last_night,
         hold_reason=" ".join(reasons)[:1000],
     )
     session.add(record)
     session.flush()
     session.add_all(
-        DeviceNight(import_id=record.id, night=night.night, usage_minutes=night.usage_minutes, ahi=night.ahi,
-                    leak=night.leak)
+        DeviceNight(
+            import_id=record.id,
+            night=night.night,
+            usage_minutes=night.usage_minutes,
+            ahi=night.ahi,
+            leak=night.leak,
+        )
         for night in export.nights
     )
     audit.record(
-        session, action="device_data.attached" if attached else "device_data.held",
-        user_id=actor.user_id if actor else None, record_type="device_data_import", record_id=record.id,
+        session,
+        action="device_data.attached" if attached else "device_data.held",
+        user_id=actor.user_id if actor else None,
+        record_type="device_data_import",
+        record_id=record.id,
         client_address=actor.client_address if actor else "",
-        detail={"source": source.value, "vendor": vendor.name if vendor else "",
-                "member_id": member.id if attached else None, "nights": len(export.nights)},
+        detail={
+            "source": source.value,
+            "vendor": vendor.name if vendor else "",
+            "member_id": member.id if attached else None,
+            "nights": len(export.nights),
+        },
     )
     return record
 
@@ -186,8 +226,12 @@ def _result(
 ) -> ImportResult:
     attached = record.status == ImportStatus.ATTACHED
     return ImportResult(
-        import_id=record.id, attached=attached, night_count=record.night_count,
-        first_night=record.first_night, last_night=record.last_night, reasons=reasons,
+        import_id=record.id,
+        attached=attached,
+        night_count=record.night_count,
+        first_night=record.first_night,
+        last_night=record.last_night,
+        reasons=reasons,
         member_number=member.member_number if attached else "",
         compliance=member_compliance(session, member.id) if attached else None,
     )
@@ -203,7 +247,12 @@ def _match(export: DeviceExport, member: Member | None, not_found: str) -> tuple
 
 
 def upload_device_data(
-    session: Session, *, actor: Actor, member_number: str, filename: str, content: bytes,
+    session: Session,
+    *,
+    actor: Actor,
+    member_number: str,
+    filename: str,
+    content: bytes,
 ) -> ImportResult:
     """An office's upload for the member it names: attached when the file's ID, name and date of
     birth all match that member, held for support otherwise."""
@@ -214,20 +263,40 @@ def upload_device_data(
     export = _read(content, filename or "")
     member = _member_by_number(session, claimed)
     reasons = _match(export, member, "No member has the member ID you entered.")
-    record = _store(session, export, content=content, filename=filename or "", source=ImportSource.UPLOAD,
-                    member=member, reasons=reasons, claimed=claimed, actor=actor)
+    record = _store(
+        session,
+        export,
+        content=content,
+        filename=filename or "",
+        source=ImportSource.UPLOAD,
+        member=member,
+        reasons=reasons,
+        claimed=claimed,
+        actor=actor,
+    )
     session.commit()
     return _result(session, record, member, reasons)
 
 
 def receive_from_vendor(
-    session: Session, *, api_key: str, content: bytes, media_type: str, client_address: str = "",
+    session: Session,
+    *,
+    api_key: str,
+    content: bytes,
+    media_type: str,
+    client_address: str = "",
 ) -> ImportResult:
     """A device cloud's file, matched to the member its own member ID names."""
     vendor = vendor_for_key(session, api_key)
     if vendor is None:
-        audit.record(session, action="device_data.api_refused", user_id=None, outcome=AuditOutcome.DENIED,
-                     client_address=client_address, detail={"key_prefix": (api_key or "")[:12]})
+        audit.record(
+            session,
+            action="device_data.api_refused",
+            user_id=None,
+            outcome=AuditOutcome.DENIED,
+            client_address=client_address,
+            detail={"key_prefix": (api_key or "")[:12]},
+        )
         session.commit()
         raise VendorNotAllowed()
     kind = (media_type or "").split(";")[0].strip().lower()
@@ -237,8 +306,16 @@ def receive_from_vendor(
     export = _read(content, filename)
     member = _member_by_number(session, export.identity.member_id)
     reasons = _match(export, member, "No member has the member ID in the file.")
-    record = _store(session, export, content=content, filename=filename, source=ImportSource.API, member=member,
-                    reasons=reasons, vendor=vendor)
+    record = _store(
+        session,
+        export,
+        content=content,
+        filename=filename,
+        source=ImportSource.API,
+        member=member,
+        reasons=reasons,
+        vendor=vendor,
+    )
     session.commit()
     return _result(session, record, member, reasons)
 
@@ -248,11 +325,13 @@ def receive_from_vendor(
 
 def member_nights(session: Session, member_id: int) -> tuple[dict[date, int], list[DeviceDataImport]]:
     """The member's usage minutes by night from their attached files (a later file wins a night)."""
-    imports = list(session.exec(
-        select(DeviceDataImport)
-        .where(DeviceDataImport.member_id == member_id, DeviceDataImport.status == ImportStatus.ATTACHED)
-        .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
-    ).all())
+    imports = list(
+        session.exec(
+            select(DeviceDataImport)
+            .where(DeviceDataImport.member_id == member_id, DeviceDataImport.status == ImportStatus.ATTACHED)
+            .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
+        ).all()
+    )
     usage: dict[date, int] = {}
     for record in imports:
         for night, minutes in session.exec(
@@ -266,9 +345,14 @@ def _setup_date_on_file(session: Session, member_id: int) -> date | None:
     """The setup date of the member's latest PAP device request (its date of service if none was given)."""
     orders = session.exec(
         select(Order)
-        .where(Order.member_id == member_id, Order.program == Program.SLEEP, Order.order_number.is_not(None),
-               Order.status.not_in((OrderStatus.VOLUNTARILY_CANCELLED.value,
-                                    OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value)))
+        .where(
+            Order.member_id == member_id,
+            Order.program == Program.SLEEP,
+            Order.order_number.is_not(None),
+            Order.status.not_in(
+                (OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value)
+            ),
+        )
         .order_by(Order.service_start.desc(), Order.id.desc())
         .limit(50)
     ).all()
@@ -282,7 +366,9 @@ def _setup_date_on_file(session: Session, member_id: int) -> date | None:
     return None
 
 
-def member_compliance(session: Session, member_id: int, setup_date: date | None = None) -> MemberCompliance | None:
+def member_compliance(
+    session: Session, member_id: int, setup_date: date | None = None
+) -> MemberCompliance | None:
     """The member's adherence from their device data (None when no data is attached).
 
     The setup date is the one given, else the one on the member's PAP device request, else the
@@ -297,8 +383,12 @@ def member_compliance(session: Session, member_id: int, setup_date: date | None 
     if setup_date is None:
         setup_date, source = min(usage), "the first night of device data on file"
     return MemberCompliance(
-        result=pap_compliance.evaluate(usage, setup_date), setup_date=setup_date, setup_date_source=source,
-        nights_on_file=len(usage), first_night=min(usage), last_night=max(usage),
+        result=pap_compliance.evaluate(usage, setup_date),
+        setup_date=setup_date,
+        setup_date_source=source,
+        nights_on_file=len(usage),
+        first_night=min(usage),
+        last_night=max(usage),
         last_import=imports[-1].received_at,
     )
 
@@ -325,8 +415,10 @@ def held_imports(session: Session, *, actor: Actor) -> list[HeldImport]:
     from portal_app.models import User
 
     rows = session.exec(
-        select(DeviceDataImport).where(DeviceDataImport.status == ImportStatus.HELD)
-        .order_by(DeviceDataImport.received_at, DeviceDataImport.id).limit(MAX_HELD_SHOWN)
+        select(DeviceDataImport)
+        .where(DeviceDataImport.status == ImportStatus.HELD)
+        .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
+        .limit(MAX_HELD_SHOWN)
     ).all()
     held = []
     for row in rows:
@@ -336,16 +428,26 @@ def held_imports(session: Session, *, actor: Actor) -> list[HeldImport]:
         else:
             user = session.get(User, row.uploaded_by_id) if row.uploaded_by_id else None
             sender = f"Upload by {user.full_name}" if user else "Upload"
-        held.append(HeldImport(
-            import_id=row.id, received_at=row.received_at.strftime("%Y-%m-%d %H:%M UTC"), source=sender,
-            claimed_member_number=row.claimed_member_number,
-            file_member_number=row.file_member_number, file_member_name=row.file_member_name,
-            file_birth_date=row.file_birth_date.isoformat(),
-            nights=f"{row.night_count} nights, {row.first_night.isoformat()} to {row.last_night.isoformat()}",
-            reason=row.hold_reason,
-        ))
-    audit.record(session, action="device_data.held_listed", user_id=actor.user_id,
-                 client_address=actor.client_address, detail={"count": len(held)})
+        held.append(
+            HeldImport(
+                import_id=row.id,
+                received_at=row.received_at.strftime("%Y-%m-%d %H:%M UTC"),
+                source=sender,
+                claimed_member_number=row.claimed_member_number,
+                file_member_number=row.file_member_number,
+                file_member_name=row.file_member_name,
+                file_birth_date=row.file_birth_date.isoformat(),
+                nights=f"{row.night_count} nights, {row.first_night.isoformat()} to {row.last_night.isoformat()}",
+                reason=row.hold_reason,
+            )
+        )
+    audit.record(
+        session,
+        action="device_data.held_listed",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+        detail={"count": len(held)},
+    )
     session.commit()
     return held
 
@@ -355,13 +457,21 @@ def dismiss_held(session: Session, *, actor: Actor, import_id: int, note: str) -
     require(session, actor, "device_data.review_held", record=f"device_data_import:{import_id}")
     text = " ".join((note or "").split())
     if len(text) < 5:
-        raise ValueError("Say what was done about the file (for example: the supplier sent a corrected file).")
+        raise ValueError(
+            "Say what was done about the file (for example: the supplier sent a corrected file)."
+        )
     record = session.get(DeviceDataImport, import_id)
     if record is None or record.status != ImportStatus.HELD:
         raise LookupError(import_id)
     record.status, record.resolved_by_id, record.resolved_at = ImportStatus.DISMISSED, actor.user_id, _now()
     record.resolution_note = text[:1000]
     session.add(record)
-    audit.record(session, action="device_data.dismissed", user_id=actor.user_id, record_type="device_data_import",
-                 record_id=record.id, client_address=actor.client_address)
+    audit.record(
+        session,
+        action="device_data.dismissed",
+        user_id=actor.user_id,
+        record_type="device_data_import",
+        record_id=record.id,
+        client_address=actor.client_address,
+    )
     session.commit()

@@ -47,25 +47,43 @@ def plan_choices(session: Session) -> list[tuple[int, str]]:
     return [(p.id, p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
 
 
-def _network_label(session: Session, plan_id: int, *, provider_id: int | None = None,
-                   facility_id: int | None = None) -> str:
+def _network_label(
+    session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None
+) -> str:
     if not plan_id:
         return ""
-    party = NetworkParticipation.provider_id == provider_id if provider_id else NetworkParticipation.facility_id == facility_id
-    status = session.exec(select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)).first()
+    party = (
+        NetworkParticipation.provider_id == provider_id
+        if provider_id
+        else NetworkParticipation.facility_id == facility_id
+    )
+    status = session.exec(
+        select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)
+    ).first()
     return NetworkStatus(status).label if status else "Not contracted"
 
 
 def _provider_filter(text: str):
     like = f"%{text}%"
-    return or_(Provider.npi == text, Provider.last_name.ilike(like), Provider.first_name.ilike(like),
-               Provider.specialty.ilike(like), Provider.city.ilike(like), Provider.postal_code == text)
+    return or_(
+        Provider.npi == text,
+        Provider.last_name.ilike(like),
+        Provider.first_name.ilike(like),
+        Provider.specialty.ilike(like),
+        Provider.city.ilike(like),
+        Provider.postal_code == text,
+    )
 
 
 def _facility_filter(text: str):
     like = f"%{text}%"
-    return or_(Facility.npi == text, Facility.name.ilike(like), Facility.city.ilike(like),
-               Facility.postal_code == text, Facility.modalities.ilike(like))
+    return or_(
+        Facility.npi == text,
+        Facility.name.ilike(like),
+        Facility.city.ilike(like),
+        Facility.postal_code == text,
+        Facility.modalities.ilike(like),
+    )
 
 
 def search_directory(
@@ -77,19 +95,37 @@ def search_directory(
     providers = select(Provider)
     facilities = select(Facility)
     if text:
-        providers, facilities = providers.where(_provider_filter(text)), facilities.where(_facility_filter(text))
+        providers, facilities = (
+            providers.where(_provider_filter(text)),
+            facilities.where(_facility_filter(text)),
+        )
     if query.plan_id:
-        in_plan = select(NetworkParticipation.provider_id).where(NetworkParticipation.plan_id == query.plan_id)
+        in_plan = select(NetworkParticipation.provider_id).where(
+            NetworkParticipation.plan_id == query.plan_id
+        )
         providers = providers.where(Provider.id.in_(in_plan))
         facilities = facilities.where(
-            Facility.id.in_(select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id))
+            Facility.id.in_(
+                select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id)
+            )
         )
-    near_facility, near_provider = nearby(Facility.postal_code, query.near_zip), nearby(Provider.postal_code, query.near_zip)
+    near_facility, near_provider = (
+        nearby(Facility.postal_code, query.near_zip),
+        nearby(Provider.postal_code, query.near_zip),
+    )
     if near_facility is not None:
         facilities, providers = facilities.where(near_facility), providers.where(near_provider)
     provider_order = {"city": Provider.city}.get(query.sort, Provider.last_name)
-    facility_total = session.exec(select(func.count()).select_from(facilities.subquery())).one() if query.kind != "provider" else 0
-    provider_total = session.exec(select(func.count()).select_from(providers.subquery())).one() if query.kind != "facility" else 0
+    facility_total = (
+        session.exec(select(func.count()).select_from(facilities.subquery())).one()
+        if query.kind != "provider"
+        else 0
+    )
+    provider_total = (
+        session.exec(select(func.count()).select_from(providers.subquery())).one()
+        if query.kind != "facility"
+        else 0
+    )
     offset, rows = max(page, 0) * page_size, []
     if query.kind != "provider" and offset < facility_total:
         ranked = _facility_page(session, facilities, query, offset, page_size)
@@ -97,22 +133,41 @@ def search_directory(
     remaining = page_size - len(rows)
     if query.kind != "facility" and remaining > 0:
         provider_offset = max(0, offset - facility_total)
-        for p in session.exec(providers.order_by(provider_order, Provider.id).offset(provider_offset).limit(remaining)).all():
-            rows.append(DirectoryRow(
-                "Provider", f"{p.first_name} {p.last_name}", p.npi, p.specialty, p.city, p.postal_code, p.phone, p.fax,
-                _network_label(session, query.plan_id, provider_id=p.id), "", "",
-                _distance(query.near_zip, p.postal_code),
-            ))
+        for p in session.exec(
+            providers.order_by(provider_order, Provider.id).offset(provider_offset).limit(remaining)
+        ).all():
+            rows.append(
+                DirectoryRow(
+                    "Provider",
+                    f"{p.first_name} {p.last_name}",
+                    p.npi,
+                    p.specialty,
+                    p.city,
+                    p.postal_code,
+                    p.phone,
+                    p.fax,
+                    _network_label(session, query.plan_id, provider_id=p.id),
+                    "",
+                    "",
+                    _distance(query.near_zip, p.postal_code),
+                )
+            )
     return rows, facility_total + provider_total
 
 
-def _facility_page(session: Session, facilities, query: DirectoryQuery, offset: int, page_size: int) -> list[RankedFacility]:
+def _facility_page(
+    session: Session, facilities, query: DirectoryQuery, offset: int, page_size: int
+) -> list[RankedFacility]:
     """One page of facilities. The quality order near a ZIP ranks the sites within reach in Python (by
     score, then distance, every one scored for today first); other orders are SQL's."""
     if query.sort == "quality" and nearby(Facility.postal_code, query.near_zip) is not None:
-        return rank_facilities(session, session.exec(facilities).all(), near_zip=query.near_zip)[offset:offset + page_size]
-    order = {"city": (Facility.city,), "quality": (Facility.quality_score.desc().nulls_last(), Facility.name)}.get(
-        query.sort, (Facility.name,))
+        return rank_facilities(session, session.exec(facilities).all(), near_zip=query.near_zip)[
+            offset : offset + page_size
+        ]
+    order = {
+        "city": (Facility.city,),
+        "quality": (Facility.quality_score.desc().nulls_last(), Facility.name),
+    }.get(query.sort, (Facility.name,))
     found = session.exec(facilities.order_by(*order, Facility.id).offset(offset).limit(page_size)).all()
     ranked = {r.facility.id: r for r in rank_facilities(session, found, near_zip=query.near_zip)}
     return [ranked[f.id] for f in found]
@@ -121,9 +176,18 @@ def _facility_page(session: Session, facilities, query: DirectoryQuery, offset: 
 def _facility_row(session: Session, query: DirectoryQuery, ranked: RankedFacility) -> DirectoryRow:
     f = ranked.facility
     return DirectoryRow(
-        "Facility", f.name, f.npi, FacilityType(f.facility_type).label, f.city, f.postal_code, f.phone, f.fax,
-        _network_label(session, query.plan_id, facility_id=f.id), f.modalities.replace(",", ", "),
-        scores_label(ranked.scores), distance_label(ranked.miles) if query.near_zip else "",
+        "Facility",
+        f.name,
+        f.npi,
+        FacilityType(f.facility_type).label,
+        f.city,
+        f.postal_code,
+        f.phone,
+        f.fax,
+        _network_label(session, query.plan_id, facility_id=f.id),
+        f.modalities.replace(",", ", "),
+        scores_label(ranked.scores),
+        distance_label(ranked.miles) if query.near_zip else "",
     )
 
 

@@ -20,7 +20,9 @@ class DocumentRefused(ValueError):
     """The file was not stored; the message says why."""
 
 
-def store_document(session: Session, *, actor: Actor, order_number: str, filename: str, content: bytes) -> str:
+def store_document(
+    session: Session, *, actor: Actor, order_number: str, filename: str, content: bytes
+) -> str:
     """Attach a document to an order in review; returns its SHA-256."""
     order = office_order(session, actor, order_number)
     if order.status != OrderStatus.IN_PROGRESS:
@@ -34,11 +36,25 @@ def store_document(session: Session, *, actor: Actor, order_number: str, filenam
     uploads.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}{extension}"
     (uploads / stored_name).write_bytes(content)
-    session.add(Document(
-        order_id=order.id, uploaded_by_id=actor.user_id, filename=filename.replace("/", "_")[-255:] or "document",
-        media_type=media_type, size_bytes=len(content), sha256=digest, storage_path=stored_name,
-    ))
-    audit.record(session, action="order.document_added", user_id=actor.user_id, record_type="order",
-                 record_id=order.id, client_address=actor.client_address, detail={"sha256": digest})
+    session.add(
+        Document(
+            order_id=order.id,
+            uploaded_by_id=actor.user_id,
+            filename=filename.replace("/", "_")[-255:] or "document",
+            media_type=media_type,
+            size_bytes=len(content),
+            sha256=digest,
+            storage_path=stored_name,
+        )
+    )
+    audit.record(
+        session,
+        action="order.document_added",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id,
+        client_address=actor.client_address,
+        detail={"sha256": digest},
+    )
     session.commit()
     return digest

@@ -27,8 +27,10 @@ from portal_app.services.order_entry import editable_draft, refresh_line_quantit
 
 # Requests that no longer count: nothing was or will be done under them.
 _WITHDRAWN = (
-    OrderStatus.DRAFT.value, OrderStatus.VOLUNTARILY_CANCELLED.value,
-    OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value, OrderStatus.VOLUNTARILY_WITHDRAWN.value,
+    OrderStatus.DRAFT.value,
+    OrderStatus.VOLUNTARILY_CANCELLED.value,
+    OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
+    OrderStatus.VOLUNTARILY_WITHDRAWN.value,
 )
 # A stand-in treatment code, to read the visit count of a draft that has only evaluation lines.
 _TREATMENT = ManagedCode(code="", label="", category="treatment", notification_only=False)
@@ -76,20 +78,29 @@ def _visits_authorized(session: Session, order_id: int) -> int:
             best = max(best, line.quantity)
         elif line.decision == LineDecision.PARTIALLY_AUTHORIZED:
             decision = session.exec(
-                select(Determination).where(Determination.order_line_id == line.id).order_by(Determination.id.desc())
+                select(Determination)
+                .where(Determination.order_line_id == line.id)
+                .order_by(Determination.id.desc())
             ).first()
             best = max(best, (decision.approved_quantity or 0) if decision else 0)
     return best
 
 
 def _earlier_requests(session: Session, order: Order) -> list[Order]:
-    return list(session.exec(
-        select(Order)
-        .where(Order.member_id == order.member_id, Order.program == Program.REHABILITATION, Order.id != order.id,
-               Order.order_number.is_not(None), Order.status.not_in(_WITHDRAWN))
-        .order_by(Order.service_start, Order.submitted_at, Order.id)
-        .limit(MAX_EARLIER_REQUESTS)
-    ).all())
+    return list(
+        session.exec(
+            select(Order)
+            .where(
+                Order.member_id == order.member_id,
+                Order.program == Program.REHABILITATION,
+                Order.id != order.id,
+                Order.order_number.is_not(None),
+                Order.status.not_in(_WITHDRAWN),
+            )
+            .order_by(Order.service_start, Order.submitted_at, Order.id)
+            .limit(MAX_EARLIER_REQUESTS)
+        ).all()
+    )
 
 
 def _score(details: dict, key: str) -> float | None:
@@ -122,7 +133,12 @@ def _current_episode(requests: list[Order]) -> list[Order]:
 
 
 def find_episode(
-    session: Session, *, actor: Actor, order_id: int, discipline: str, body_region: str,
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    discipline: str,
+    body_region: str,
 ) -> Episode:
     """The episode a draft continues, for its member, discipline and body region."""
     order = editable_draft(session, actor, order_id)
@@ -132,7 +148,8 @@ def find_episode(
     same_discipline = [o for o in earlier if o.details.get("discipline") == discipline]
     year = order.service_start.year if order.service_start else None
     used = sum(
-        _visits_authorized(session, o.id) for o in same_discipline
+        _visits_authorized(session, o.id)
+        for o in same_discipline
         if year is not None and o.service_start is not None and o.service_start.year == year
     )
     episode = _current_episode([o for o in same_discipline if o.details.get("body_region") == body_region])
@@ -144,17 +161,28 @@ def find_episode(
     except ValueError:
         evaluation = None
     baseline = next(
-        ((tool, score, o.order_number) for o in episode for tool, score in [_baseline_of(o.details)]
-         if tool and score is not None),
+        (
+            (tool, score, o.order_number)
+            for o in episode
+            for tool, score in [_baseline_of(o.details)]
+            if tool and score is not None
+        ),
         ("", None, ""),
     )
     return Episode(
         initial_evaluation_date=evaluation,
         episode_kind=str(latest.get("episode_kind") or "standard"),
-        baseline_tool=baseline[0], baseline_score=baseline[1], baseline_order_number=baseline[2] or "",
+        baseline_tool=baseline[0],
+        baseline_score=baseline[1],
+        baseline_order_number=baseline[2] or "",
         requests=tuple(
-            EpisodeRequest(o.order_number, o.service_start, str(o.details.get("request_type") or ""),
-                           _visits_authorized(session, o.id), OrderStatus(o.status).label)
+            EpisodeRequest(
+                o.order_number,
+                o.service_start,
+                str(o.details.get("request_type") or ""),
+                _visits_authorized(session, o.id),
+                OrderStatus(o.status).label,
+            )
             for o in episode
         ),
         visits_authorized_this_year=used,

@@ -100,29 +100,49 @@ class FormField:
 FACILITY_FIELDS: tuple[FormField, ...] = (
     FormField("npi", "Facility NPI", "text", hint="The site's 10-digit National Provider Identifier."),
     FormField("name", "Facility name", "text"),
-    FormField("facility_type", "Facility type", "choice",
-              tuple((kind.value, kind.label) for kind in FACILITY_TYPES)),
+    FormField(
+        "facility_type", "Facility type", "choice", tuple((kind.value, kind.label) for kind in FACILITY_TYPES)
+    ),
     FormField("address_line", "Street address", "text"),
     FormField("city", "City", "text"),
     FormField("state", "State", "text", hint="Two letters, for example CA."),
     FormField("postal_code", "ZIP code", "text", hint="Five digits."),
     FormField("phone", "Phone", "text"),
     FormField("fax", "Fax", "text"),
-    FormField("tax_id", "Tax ID of the practice", "text", hint="For example 12-3456789; one of your practices'."),
+    FormField(
+        "tax_id", "Tax ID of the practice", "text", hint="For example 12-3456789; one of your practices'."
+    ),
 )
 QUALITY_SHARED_FIELDS: tuple[FormField, ...] = (
     FormField("qc_log", "Do you keep a daily or weekly quality control log for every unit?", "yesno", YES_NO),
-    FormField("dose_registry", "Do you monitor CT doses or send them to a dose registry?", "yesno", YES_NO,
-              hint="For example the ACR Dose Index Registry. Asked when you offer CT."),
-    FormField("emergency_training", "Are emergency equipment and contrast reaction training in place?", "yesno",
-              YES_NO),
+    FormField(
+        "dose_registry",
+        "Do you monitor CT doses or send them to a dose registry?",
+        "yesno",
+        YES_NO,
+        hint="For example the ACR Dose Index Registry. Asked when you offer CT.",
+    ),
+    FormField(
+        "emergency_training",
+        "Are emergency equipment and contrast reaction training in place?",
+        "yesno",
+        YES_NO,
+    ),
 )
 _CREDENTIALS = {
-    "ct": "ARRT (CT) or NMTCB CT", "mri": "ARRT (MR) or ARMRIT", "nuclear": "NMTCB or ARRT (N)",
-    "pet": "NMTCB (PET) or ARRT (N)", "ultrasound": "ARDMS (RDMS) or ARRT (S)", "echo": "ARDMS (RDCS) or CCI (RCS)",
+    "ct": "ARRT (CT) or NMTCB CT",
+    "mri": "ARRT (MR) or ARMRIT",
+    "nuclear": "NMTCB or ARRT (N)",
+    "pet": "NMTCB (PET) or ARRT (N)",
+    "ultrasound": "ARDMS (RDMS) or ARRT (S)",
+    "echo": "ARDMS (RDCS) or CCI (RCS)",
 }
 _BOARDS = {
-    "ct": "ABR", "mri": "ABR", "nuclear": "ABNM, ABR or CBNC", "pet": "ABNM or ABR", "ultrasound": "ABR",
+    "ct": "ABR",
+    "mri": "ABR",
+    "nuclear": "ABNM, ABR or CBNC",
+    "pet": "ABNM or ABR",
+    "ultrasound": "ABR",
     "echo": "the National Board of Echocardiography (NBE)",
 }
 
@@ -139,30 +159,59 @@ def modality_fields(section: str, modality: str) -> tuple[FormField, ...]:
             fields += [
                 FormField("slices", "Slices (detector rows) of the least capable scanner", "number"),
                 FormField("xr29", "Do all scanners meet NEMA XR-29 (Smart Dose)?", "yesno", YES_NO),
-                FormField("iterative_reconstruction", "Is iterative reconstruction available?", "yesno", YES_NO),
-                FormField("automatic_exposure_control", "Is automatic exposure control used?", "yesno", YES_NO),
+                FormField(
+                    "iterative_reconstruction", "Is iterative reconstruction available?", "yesno", YES_NO
+                ),
+                FormField(
+                    "automatic_exposure_control", "Is automatic exposure control used?", "yesno", YES_NO
+                ),
                 FormField("dose_records", "Is the dose of every exam recorded?", "yesno", YES_NO),
             ]
         if modality == "mri":
-            fields.append(FormField("field_strength", "Field strength of the weakest magnet (tesla)", "number",
-                                    hint="Between 0.2 and 7, for example 1.5."))
+            fields.append(
+                FormField(
+                    "field_strength",
+                    "Field strength of the weakest magnet (tesla)",
+                    "number",
+                    hint="Between 0.2 and 7, for example 1.5.",
+                )
+            )
         return tuple(fields)
     if section == "staff":
         fields = [
-            FormField("technologists_credentialed", f"Do all technologists hold {_CREDENTIALS[modality]}?",
-                      "yesno", YES_NO),
-            FormField("physicians_board_certified",
-                      f"Are all interpreting physicians certified by {_BOARDS[modality]}?", "yesno", YES_NO),
+            FormField(
+                "technologists_credentialed",
+                f"Do all technologists hold {_CREDENTIALS[modality]}?",
+                "yesno",
+                YES_NO,
+            ),
+            FormField(
+                "physicians_board_certified",
+                f"Are all interpreting physicians certified by {_BOARDS[modality]}?",
+                "yesno",
+                YES_NO,
+            ),
         ]
         if modality in CONTRAST_MODALITIES:
-            fields.append(FormField("physician_on_site_contrast", "Is a physician on site whenever contrast is given?",
-                                    "yesno", YES_NO))
+            fields.append(
+                FormField(
+                    "physician_on_site_contrast",
+                    "Is a physician on site whenever contrast is given?",
+                    "yesno",
+                    YES_NO,
+                )
+            )
         return tuple(fields)
     if section == "accreditation":
         return (
             FormField("body", "Accrediting body", "choice", BODY_CHOICES),
-            FormField("expires_on", "Accreditation expiry date", "date", optional=True,
-                      hint="Needed when the modality is accredited."),
+            FormField(
+                "expires_on",
+                "Accreditation expiry date",
+                "date",
+                optional=True,
+                hint="Needed when the modality is accredited.",
+            ),
         )
     if section == "quality":
         if modality in PHYSICS_MODALITIES:
@@ -207,7 +256,9 @@ class RegistrationView:
 
     @property
     def facility_name(self) -> str:
-        return str(self.sections.get("facility", {}).get("name", "")) or f"Registration {self.registration_id}"
+        return (
+            str(self.sections.get("facility", {}).get("name", "")) or f"Registration {self.registration_id}"
+        )
 
 
 @dataclass(frozen=True)
@@ -231,7 +282,11 @@ def _today(today: date | None) -> date:
 
 
 def _practice_ids_of(session: Session, user_id: int) -> set[int]:
-    return set(session.exec(select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user_id)).all())
+    return set(
+        session.exec(
+            select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user_id)
+        ).all()
+    )
 
 
 def _actor_tax_ids(session: Session, actor: Actor) -> set[str]:
@@ -241,8 +296,14 @@ def _actor_tax_ids(session: Session, actor: Actor) -> set[str]:
 
 
 def _denied(session: Session, actor: Actor, permission: str, record: str) -> PermissionDenied:
-    audit.record(session, action="access.denied", user_id=actor.user_id, outcome=AuditOutcome.DENIED,
-                 client_address=actor.client_address, detail={"permission": permission, "record": record})
+    audit.record(
+        session,
+        action="access.denied",
+        user_id=actor.user_id,
+        outcome=AuditOutcome.DENIED,
+        client_address=actor.client_address,
+        detail={"permission": permission, "record": record},
+    )
     session.commit()
     return PermissionDenied(permission)
 
@@ -254,7 +315,9 @@ def _registration(session: Session, registration_id: int) -> FacilityRegistratio
     return found
 
 
-def _owned(session: Session, actor: Actor, registration_id: int, *, allow_support: bool) -> FacilityRegistration:
+def _owned(
+    session: Session, actor: Actor, registration_id: int, *, allow_support: bool
+) -> FacilityRegistration:
     """The registration, when the actor is on its author's practices' staff (or support, if allowed)."""
     record = f"facility_registration:{registration_id}"
     if allow_support and may(actor, "facility.review_registrations"):
@@ -301,7 +364,9 @@ def _offered_from(answers: Mapping[str, Any]) -> list[str]:
     if isinstance(offered, str):
         offered = offered.split(",")
     chosen = {str(item).strip() for item in offered} if isinstance(offered, (list, tuple, set)) else set()
-    chosen |= {key for key, value in answers.items() if key in SCORED_MODALITIES and value in (True, "yes", "on")}
+    chosen |= {
+        key for key, value in answers.items() if key in SCORED_MODALITIES and value in (True, "yes", "on")
+    }
     return [modality for modality in SCORED_MODALITIES if modality in chosen]
 
 
@@ -318,12 +383,17 @@ def _facility_errors(answers: dict[str, Any], tax_ids: set[str]) -> dict[str, st
     errors: dict[str, str] = {}
     for spec in FACILITY_FIELDS:
         if not answers.get(spec.key):
-            errors[spec.key] = "Choose the facility type." if spec.kind == "choice" else \
-                f"Enter the {spec.label[0].lower()}{spec.label[1:]}."
+            errors[spec.key] = (
+                "Choose the facility type."
+                if spec.kind == "choice"
+                else f"Enter the {spec.label[0].lower()}{spec.label[1:]}."
+            )
     npi = answers.get("npi", "")
     if npi and not is_valid_npi(npi):
         errors["npi"] = "An NPI is 10 digits with a valid check digit; check it against NPPES."
-    if answers.get("facility_type") and answers["facility_type"] not in {kind.value for kind in FACILITY_TYPES}:
+    if answers.get("facility_type") and answers["facility_type"] not in {
+        kind.value for kind in FACILITY_TYPES
+    }:
         errors["facility_type"] = "Choose the facility type."
     if answers.get("state"):
         answers["state"] = answers["state"].upper()
@@ -341,7 +411,9 @@ def _facility_errors(answers: dict[str, Any], tax_ids: set[str]) -> dict[str, st
         else:
             answers["tax_id"] = tax_id
             if tax_id not in tax_ids:
-                errors["tax_id"] = "Use the tax ID of one of your practices; support links practices to your account."
+                errors["tax_id"] = (
+                    "Use the tax ID of one of your practices; support links practices to your account."
+                )
     return errors
 
 
@@ -375,38 +447,58 @@ def _modality_errors(section: str, modality: str, answers: Mapping[str, str], to
         key = f"{modality}.{spec.key}"
         if not value:
             if not spec.optional:
-                errors[key] = f"{label}: answer this question." if spec.kind in ("yesno", "choice") else \
-                    f"{label}: enter the {spec.label.lower()}."
+                errors[key] = (
+                    f"{label}: answer this question."
+                    if spec.kind in ("yesno", "choice")
+                    else f"{label}: enter the {spec.label.lower()}."
+                )
             continue
         if spec.choices and value not in {choice for choice, _ in spec.choices}:
             errors[key] = f"{label}: choose one of the answers."
         elif spec.key == "units":
             errors[key] = _number_error(value, low=1, high=MAX_UNITS, whole=True, what="the number of units")
         elif spec.key == "year_installed":
-            errors[key] = _number_error(value, low=FIRST_INSTALL_YEAR, high=today.year, whole=True,
-                                        what="the year installed")
+            errors[key] = _number_error(
+                value, low=FIRST_INSTALL_YEAR, high=today.year, whole=True, what="the year installed"
+            )
         elif spec.key == "slices":
-            errors[key] = _number_error(value, low=CT_SLICE_RANGE[0], high=CT_SLICE_RANGE[1], whole=True,
-                                        what="the slice count")
+            errors[key] = _number_error(
+                value, low=CT_SLICE_RANGE[0], high=CT_SLICE_RANGE[1], whole=True, what="the slice count"
+            )
         elif spec.key == "field_strength":
-            errors[key] = _number_error(value, low=MRI_TESLA_RANGE[0], high=MRI_TESLA_RANGE[1], whole=False,
-                                        what="the field strength")
+            errors[key] = _number_error(
+                value, low=MRI_TESLA_RANGE[0], high=MRI_TESLA_RANGE[1], whole=False, what="the field strength"
+            )
         elif spec.key == "physics_survey_on":
-            errors[key] = _date_error(value, low=date(FIRST_INSTALL_YEAR, 1, 1), high=today, what="the survey date")
+            errors[key] = _date_error(
+                value, low=date(FIRST_INSTALL_YEAR, 1, 1), high=today, what="the survey date"
+            )
         elif spec.key == "expires_on":
-            errors[key] = _date_error(value, low=date(2000, 1, 1),
-                                      high=date(today.year + ACCREDITATION_YEARS_AHEAD, 12, 31), what="the expiry date")
+            errors[key] = _date_error(
+                value,
+                low=date(2000, 1, 1),
+                high=date(today.year + ACCREDITATION_YEARS_AHEAD, 12, 31),
+                what="the expiry date",
+            )
     if section == "accreditation":
         body, key = answers.get("body", ""), f"{modality}.expires_on"
         if body in ("acr", "iac") and not answers.get("expires_on"):
             errors[key] = f"{label}: enter the accreditation expiry date."
         if body == "acr" and modality == "echo":
-            errors[f"{modality}.body"] = "Echocardiography: the ACR does not accredit echocardiography; choose IAC."
+            errors[f"{modality}.body"] = (
+                "Echocardiography: the ACR does not accredit echocardiography; choose IAC."
+            )
     return {key: message for key, message in errors.items() if message}
 
 
-def section_errors(section: str, answers: dict[str, Any], *, offered: list[str] | tuple[str, ...],
-                   tax_ids: set[str], today: date) -> dict[str, str]:
+def section_errors(
+    section: str,
+    answers: dict[str, Any],
+    *,
+    offered: list[str] | tuple[str, ...],
+    tax_ids: set[str],
+    today: date,
+) -> dict[str, str]:
     """The problems of one section's answers (tidied in place: NPI digits, state upper case, tax ID)."""
     if section == "facility":
         return _facility_errors(answers, tax_ids)
@@ -448,24 +540,36 @@ def _summary(registration: FacilityRegistration, author: User | None) -> Registr
     facility = registration.sections.get("facility", {}) if isinstance(registration.sections, dict) else {}
     status = FacilityRegistrationStatus(registration.status)
     return RegistrationSummary(
-        registration_id=registration.id, facility_name=str(facility.get("name", "")) or "(no name yet)",
-        npi=str(facility.get("npi", "")), status=status.value, status_label=status.label,
+        registration_id=registration.id,
+        facility_name=str(facility.get("name", "")) or "(no name yet)",
+        npi=str(facility.get("npi", "")),
+        status=status.value,
+        status_label=status.label,
         sections_complete=len([s for s in SECTIONS if s in registration.completed_sections]),
-        sections_total=len(SECTIONS), updated_on=registration.updated_at.strftime("%Y-%m-%d"),
+        sections_total=len(SECTIONS),
+        updated_on=registration.updated_at.strftime("%Y-%m-%d"),
         submitted_on=registration.submitted_at.strftime("%Y-%m-%d") if registration.submitted_at else "",
-        author=author.full_name if author else "", author_email=author.email if author else "",
-        corrections_note=registration.corrections_note, facility_id=registration.facility_id,
+        author=author.full_name if author else "",
+        author_email=author.email if author else "",
+        corrections_note=registration.corrections_note,
+        facility_id=registration.facility_id,
     )
 
 
 def list_my_registrations(session: Session, *, actor: Actor) -> list[RegistrationSummary]:
     """The registrations of the actor's practices (and the actor's own), newest first."""
     require(session, actor, "facility.register")
-    colleagues = select(PracticeMembership.user_id).where(PracticeMembership.practice_id.in_(actor.practice_ids or (-1,)))
+    colleagues = select(PracticeMembership.user_id).where(
+        PracticeMembership.practice_id.in_(actor.practice_ids or (-1,))
+    )
     rows = session.exec(
-        select(FacilityRegistration, User).join(User, User.id == FacilityRegistration.user_id)
-        .where(or_(FacilityRegistration.user_id == actor.user_id, FacilityRegistration.user_id.in_(colleagues)))
-        .order_by(FacilityRegistration.id.desc()).limit(200)
+        select(FacilityRegistration, User)
+        .join(User, User.id == FacilityRegistration.user_id)
+        .where(
+            or_(FacilityRegistration.user_id == actor.user_id, FacilityRegistration.user_id.in_(colleagues))
+        )
+        .order_by(FacilityRegistration.id.desc())
+        .limit(200)
     ).all()
     return [_summary(registration, author) for registration, author in rows]
 
@@ -476,8 +580,14 @@ def start_registration(session: Session, *, actor: Actor) -> int:
     registration = FacilityRegistration(user_id=actor.user_id, sections={}, completed_sections=[])
     session.add(registration)
     session.flush()
-    audit.record(session, action="facility_registration.started", user_id=actor.user_id,
-                 record_type="facility_registration", record_id=registration.id, client_address=actor.client_address)
+    audit.record(
+        session,
+        action="facility_registration.started",
+        user_id=actor.user_id,
+        record_type="facility_registration",
+        record_id=registration.id,
+        client_address=actor.client_address,
+    )
     session.commit()
     return registration.id
 
@@ -488,10 +598,15 @@ def _view(session: Session, registration: FacilityRegistration) -> RegistrationV
     status = FacilityRegistrationStatus(registration.status)
     submitted = registration.sections.get(SUBMITTED_KEY) if registration.sections else None
     return RegistrationView(
-        registration_id=registration.id, status=status.value, status_label=status.label,
-        sections=copy.deepcopy(sections), completed_sections=tuple(s for s in SECTIONS if s in registration.completed_sections),
-        offered=tuple(_offered(sections)), corrections_note=registration.corrections_note,
-        facility_id=registration.facility_id, author=author.full_name if author else "",
+        registration_id=registration.id,
+        status=status.value,
+        status_label=status.label,
+        sections=copy.deepcopy(sections),
+        completed_sections=tuple(s for s in SECTIONS if s in registration.completed_sections),
+        offered=tuple(_offered(sections)),
+        corrections_note=registration.corrections_note,
+        facility_id=registration.facility_id,
+        author=author.full_name if author else "",
         submitted_on=registration.submitted_at.strftime("%Y-%m-%d") if registration.submitted_at else "",
         changed_since_submitted=submitted is not None and submitted != sections,
     )
@@ -502,21 +617,30 @@ def registration_view(session: Session, *, actor: Actor, registration_id: int) -
     return _view(session, _owned(session, actor, registration_id, allow_support=True))
 
 
-def _recheck_modality_sections(session: Session, actor: Actor, sections: dict[str, Any], completed: list[str],
-                               today: date) -> list[str]:
+def _recheck_modality_sections(
+    session: Session, actor: Actor, sections: dict[str, Any], completed: list[str], today: date
+) -> list[str]:
     """The completed sections still complete once the modalities offered changed."""
     offered = _offered(sections)
     tax_ids = _actor_tax_ids(session, actor)
     return [
-        section for section in completed
+        section
+        for section in completed
         if section not in PER_MODALITY_SECTIONS
-        or not section_errors(section, copy.deepcopy(sections.get(section, {})), offered=offered, tax_ids=tax_ids,
-                              today=today)
+        or not section_errors(
+            section, copy.deepcopy(sections.get(section, {})), offered=offered, tax_ids=tax_ids, today=today
+        )
     ]
 
 
 def save_section(
-    session: Session, *, actor: Actor, registration_id: int, section: str, answers: dict, today: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int,
+    section: str,
+    answers: dict,
+    today: date | None = None,
 ) -> dict[str, str]:
     """Save one section's answers (always kept); returns the problems, {} when the section is complete."""
     registration = _owned(session, actor, registration_id, allow_support=False)
@@ -526,7 +650,9 @@ def save_section(
     sections = copy.deepcopy(registration.sections or {})
     shaped = _shape_section(section, answers if isinstance(answers, Mapping) else {})
     offered = shaped["offered"] if section == "modalities" else _offered(sections)
-    errors = section_errors(section, shaped, offered=offered, tax_ids=_actor_tax_ids(session, actor), today=today)
+    errors = section_errors(
+        section, shaped, offered=offered, tax_ids=_actor_tax_ids(session, actor), today=today
+    )
     sections[section] = shaped
     completed = [s for s in registration.completed_sections if s != section] + ([] if errors else [section])
     if section == "modalities":
@@ -534,45 +660,76 @@ def save_section(
     registration.sections, registration.completed_sections = sections, [s for s in SECTIONS if s in completed]
     registration.updated_at = _now()
     session.add(registration)
-    audit.record(session, action="facility_registration.section_saved", user_id=actor.user_id,
-                 record_type="facility_registration", record_id=registration.id, client_address=actor.client_address,
-                 detail={"section": section, "complete": not errors})
+    audit.record(
+        session,
+        action="facility_registration.section_saved",
+        user_id=actor.user_id,
+        record_type="facility_registration",
+        record_id=registration.id,
+        client_address=actor.client_address,
+        detail={"section": section, "complete": not errors},
+    )
     session.commit()
     return errors
 
 
-def _facility_for(session: Session, actor: Actor, registration: FacilityRegistration,
-                  details: Mapping[str, Any]) -> tuple[Facility | None, dict[str, str]]:
+def _facility_for(
+    session: Session, actor: Actor, registration: FacilityRegistration, details: Mapping[str, Any]
+) -> tuple[Facility | None, dict[str, str]]:
     """The facility this registration creates or links, or the problem."""
     linked = session.get(Facility, registration.facility_id) if registration.facility_id else None
     if linked is not None and linked.npi != details["npi"]:
-        return None, {"npi": f"This registration is for NPI {linked.npi}; start a new registration for another site."}
+        return None, {
+            "npi": f"This registration is for NPI {linked.npi}; start a new registration for another site."
+        }
     existing = session.exec(select(Facility).where(Facility.npi == details["npi"])).first()
     if existing is None:
-        return Facility(npi=details["npi"], name=details["name"], facility_type=FacilityType(details["facility_type"]),
-                        address_line=details["address_line"], city=details["city"], state=details["state"],
-                        postal_code=details["postal_code"], phone=details["phone"], fax=details["fax"],
-                        tax_id=details["tax_id"]), {}
+        return Facility(
+            npi=details["npi"],
+            name=details["name"],
+            facility_type=FacilityType(details["facility_type"]),
+            address_line=details["address_line"],
+            city=details["city"],
+            state=details["state"],
+            postal_code=details["postal_code"],
+            phone=details["phone"],
+            fax=details["fax"],
+            tax_id=details["tax_id"],
+        ), {}
     if existing.tax_id not in _actor_tax_ids(session, actor):
-        return None, {"npi": f"A facility with NPI {existing.npi} is on file under a tax ID that is not one of "
-                             "your practices'. Ask support to check the facility's record."}
-    other = session.exec(select(FacilityRegistration.id).where(
-        FacilityRegistration.facility_id == existing.id, FacilityRegistration.id != registration.id)).first()
+        return None, {
+            "npi": f"A facility with NPI {existing.npi} is on file under a tax ID that is not one of "
+            "your practices'. Ask support to check the facility's record."
+        }
+    other = session.exec(
+        select(FacilityRegistration.id).where(
+            FacilityRegistration.facility_id == existing.id, FacilityRegistration.id != registration.id
+        )
+    ).first()
     if other is not None:
-        return None, {"npi": f"The facility with NPI {existing.npi} is already registered (registration {other}); "
-                             "update that registration instead."}
+        return None, {
+            "npi": f"The facility with NPI {existing.npi} is already registered (registration {other}); "
+            "update that registration instead."
+        }
     return existing, {}
 
 
-def _write_scores(session: Session, facility: Facility, scores: Mapping[str, ModalityScore], on: date) -> None:
-    rows = {row.modality: row for row in session.exec(
-        select(FacilityModalityScore).where(FacilityModalityScore.facility_id == facility.id)).all()}
+def _write_scores(
+    session: Session, facility: Facility, scores: Mapping[str, ModalityScore], on: date
+) -> None:
+    rows = {
+        row.modality: row
+        for row in session.exec(
+            select(FacilityModalityScore).where(FacilityModalityScore.facility_id == facility.id)
+        ).all()
+    }
     for modality, row in rows.items():
         if modality not in scores:
             session.delete(row)
     for modality, score in scores.items():
-        row = rows.get(modality) or FacilityModalityScore(facility_id=facility.id, modality=modality, score=0,
-                                                            computed_on=on)
+        row = rows.get(modality) or FacilityModalityScore(
+            facility_id=facility.id, modality=modality, score=0, computed_on=on
+        )
         row.score, row.computed_on, row.rescore_on = score.score, on, score.rescore_on
         session.add(row)
     exams = [exam for modality in scores for exam in scoring.exam_modalities_for(modality)]
@@ -582,7 +739,11 @@ def _write_scores(session: Session, facility: Facility, scores: Mapping[str, Mod
 
 
 def submit_registration(
-    session: Session, *, actor: Actor, registration_id: int, today: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int,
+    today: date | None = None,
 ) -> dict[str, str]:
     """Submit (or resubmit) a registration; returns the problems, {} when it was submitted and scored."""
     registration = _owned(session, actor, registration_id, allow_support=False)
@@ -590,11 +751,16 @@ def submit_registration(
     sections = {key: value for key, value in (registration.sections or {}).items() if key != SUBMITTED_KEY}
     missing = [s for s in SECTIONS if s not in registration.completed_sections]
     if missing:
-        return {"sections": "Complete these sections first: " + ", ".join(SECTION_LABELS[s] for s in missing) + "."}
+        return {
+            "sections": "Complete these sections first: "
+            + ", ".join(SECTION_LABELS[s] for s in missing)
+            + "."
+        }
     offered, tax_ids = _offered(sections), _actor_tax_ids(session, actor)
     for section in SECTIONS:
-        if section_errors(section, copy.deepcopy(sections.get(section, {})), offered=offered, tax_ids=tax_ids,
-                          today=today):
+        if section_errors(
+            section, copy.deepcopy(sections.get(section, {})), offered=offered, tax_ids=tax_ids, today=today
+        ):
             return {"sections": f"Check the section {SECTION_LABELS[section]} again and save it."}
     facility, errors = _facility_for(session, actor, registration, sections["facility"])
     if errors:
@@ -609,15 +775,22 @@ def submit_registration(
     registration.sections = {**copy.deepcopy(sections), SUBMITTED_KEY: copy.deepcopy(sections)}
     registration.submitted_at = registration.updated_at = _now()
     session.add(registration)
-    audit.record(session, action="facility_registration.submitted" if first else "facility_registration.resubmitted",
-                 user_id=actor.user_id, record_type="facility_registration", record_id=registration.id,
-                 client_address=actor.client_address,
-                 detail={"facility_id": facility.id, "scores": {m: s.score for m, s in scores.items()}})
+    audit.record(
+        session,
+        action="facility_registration.submitted" if first else "facility_registration.resubmitted",
+        user_id=actor.user_id,
+        record_type="facility_registration",
+        record_id=registration.id,
+        client_address=actor.client_address,
+        detail={"facility_id": facility.id, "scores": {m: s.score for m, s in scores.items()}},
+    )
     session.commit()
     return {}
 
 
-def facility_scorecard(session: Session, *, actor: Actor, registration_id: int, today: date | None = None) -> Scorecard:
+def facility_scorecard(
+    session: Session, *, actor: Actor, registration_id: int, today: date | None = None
+) -> Scorecard:
     """The scores as submitted (rescored for ``today``), or a preview of the answers saved so far."""
     registration = _owned(session, actor, registration_id, allow_support=True)
     today = _today(today)
@@ -625,15 +798,23 @@ def facility_scorecard(session: Session, *, actor: Actor, registration_id: int, 
     sections = submitted if submitted is not None else registration.sections or {}
     scores = scoring.score_registration(sections, today)
     name = str(sections.get("facility", {}).get("name", "")) or f"Registration {registration.id}"
-    return Scorecard(registration_id=registration.id, facility_name=name, on=today, preview=submitted is None,
-                     scores=tuple(scores.values()))
+    return Scorecard(
+        registration_id=registration.id,
+        facility_name=name,
+        on=today,
+        preview=submitted is None,
+        scores=tuple(scores.values()),
+    )
 
 
 # --- the site-of-care and directory code ---
 
 
 def current_modality_scores(
-    session: Session, facility_ids, *, today: date | None = None,
+    session: Session,
+    facility_ids,
+    *,
+    today: date | None = None,
 ) -> dict[int, dict[str, int]]:
     """``{facility_id: {scored modality: score}}`` of registered facilities among ``facility_ids``,
     after rescoring those whose scores changed by themselves since they were computed."""
@@ -641,35 +822,55 @@ def current_modality_scores(
     wanted = sorted({int(fid) for fid in facility_ids or () if isinstance(fid, int)})
     if not wanted:
         return {}
-    due = set(session.exec(select(FacilityModalityScore.facility_id).where(
-        FacilityModalityScore.facility_id.in_(wanted), FacilityModalityScore.rescore_on <= today)).all())
+    due = set(
+        session.exec(
+            select(FacilityModalityScore.facility_id).where(
+                FacilityModalityScore.facility_id.in_(wanted), FacilityModalityScore.rescore_on <= today
+            )
+        ).all()
+    )
     for facility_id in sorted(due):
         _rescore(session, facility_id, today)
     if due:
         session.commit()
     result: dict[int, dict[str, int]] = {}
-    for row in session.exec(select(FacilityModalityScore).where(FacilityModalityScore.facility_id.in_(wanted))).all():
+    for row in session.exec(
+        select(FacilityModalityScore).where(FacilityModalityScore.facility_id.in_(wanted))
+    ).all():
         result.setdefault(row.facility_id, {})[row.modality] = row.score
     return result
 
 
 def _rescore(session: Session, facility_id: int, today: date) -> None:
-    registration = session.exec(select(FacilityRegistration).where(FacilityRegistration.facility_id == facility_id)).first()
+    registration = session.exec(
+        select(FacilityRegistration).where(FacilityRegistration.facility_id == facility_id)
+    ).first()
     facility = session.get(Facility, facility_id)
     submitted = (registration.sections or {}).get(SUBMITTED_KEY) if registration else None
     if facility is None or submitted is None:
         return
     scores = scoring.score_registration(submitted, today)
     _write_scores(session, facility, scores, today)
-    audit.record(session, action="facility_scores.rescored", user_id=None, record_type="facility",
-                 record_id=facility_id, detail={"scores": {m: s.score for m, s in scores.items()}})
+    audit.record(
+        session,
+        action="facility_scores.rescored",
+        user_id=None,
+        record_type="facility",
+        record_id=facility_id,
+        detail={"scores": {m: s.score for m, s in scores.items()}},
+    )
 
 
 # --- support ---
 
 
 def list_registrations(
-    session: Session, *, actor: Actor, status: str = "", page: int = 0, page_size: int = PAGE_SIZE,
+    session: Session,
+    *,
+    actor: Actor,
+    status: str = "",
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
 ) -> tuple[list[RegistrationSummary], int]:
     """One page of registrations (optionally of one status), most recently changed first, and the total."""
     require(session, actor, "facility.review_registrations")
@@ -682,14 +883,17 @@ def list_registrations(
     size = max(1, min(int(page_size), 100))
     rows = session.exec(
         query.order_by(FacilityRegistration.updated_at.desc(), FacilityRegistration.id.desc())
-        .offset(max(int(page), 0) * size).limit(size)
+        .offset(max(int(page), 0) * size)
+        .limit(size)
     ).all()
     return [_summary(registration, author) for registration, author in rows], total
 
 
 def request_corrections(session: Session, *, actor: Actor, registration_id: int, note: str) -> dict[str, str]:
     """Ask the facility to correct a submitted registration; the note is shown to the facility."""
-    require(session, actor, "facility.review_registrations", record=f"facility_registration:{registration_id}")
+    require(
+        session, actor, "facility.review_registrations", record=f"facility_registration:{registration_id}"
+    )
     registration = _registration(session, registration_id)
     text = " ".join((note or "").split()) if isinstance(note, str) else ""
     if len(text) < NOTE_MIN:
@@ -704,11 +908,21 @@ def request_corrections(session: Session, *, actor: Actor, registration_id: int,
     session.add(registration)
     author = session.get(User, registration.user_id)
     if author is not None:
-        send_mail(session, to=author.email, subject="Corrections requested for your facility registration",
-                  body=f"Our support team asked for corrections to facility registration {registration.id}. "
-                       "Sign in to Precert and open Facility registration to see what to correct, then submit it "
-                       "again. Your published scores stay as last submitted until then.")
-    audit.record(session, action="facility_registration.corrections_requested", user_id=actor.user_id,
-                 record_type="facility_registration", record_id=registration.id, client_address=actor.client_address)
+        send_mail(
+            session,
+            to=author.email,
+            subject="Corrections requested for your facility registration",
+            body=f"Our support team asked for corrections to facility registration {registration.id}. "
+            "Sign in to Precert and open Facility registration to see what to correct, then submit it "
+            "again. Your published scores stay as last submitted until then.",
+        )
+    audit.record(
+        session,
+        action="facility_registration.corrections_requested",
+        user_id=actor.user_id,
+        record_type="facility_registration",
+        record_id=registration.id,
+        client_address=actor.client_address,
+    )
     session.commit()
     return {}

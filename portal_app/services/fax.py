@@ -56,27 +56,45 @@ def is_confirmed(session: Session, number: str) -> bool:
 
 
 def held_reason(digits: str) -> str:
-    return (f"Held: fax number {format_number(digits)} has not been confirmed for letters with patient "
-            "information")
+    return (
+        f"Held: fax number {format_number(digits)} has not been confirmed for letters with patient "
+        "information"
+    )
 
 
 def queue_fax(
-    session: Session, *, to_number: str, subject: str, order_id: int | None = None,
-    document_id: int | None = None, contains_phi: bool = True,
+    session: Session,
+    *,
+    to_number: str,
+    subject: str,
+    order_id: int | None = None,
+    document_id: int | None = None,
+    contains_phi: bool = True,
 ) -> OutboxFax:
     """Put a fax in the outbox (the caller commits): released at once unless it carries PHI to a
     number that is not confirmed, in which case it is held with the reason."""
     digits = normalize_fax(to_number)
     held = contains_phi and not is_confirmed(session, digits)
     fax = OutboxFax(
-        to_number=digits, subject=subject[:200], order_id=order_id, document_id=document_id,
-        contains_phi=contains_phi, status=OutboxFaxStatus.HELD if held else OutboxFaxStatus.RELEASED,
-        held_reason=held_reason(digits) if held else "", released_at=None if held else _now(),
+        to_number=digits,
+        subject=subject[:200],
+        order_id=order_id,
+        document_id=document_id,
+        contains_phi=contains_phi,
+        status=OutboxFaxStatus.HELD if held else OutboxFaxStatus.RELEASED,
+        held_reason=held_reason(digits) if held else "",
+        released_at=None if held else _now(),
     )
     session.add(fax)
     session.flush()
-    audit.record(session, action="fax.held" if held else "fax.released", user_id=None, record_type="outbox_fax",
-                 record_id=fax.id, detail={"to": digits, "order_id": order_id, "document_id": document_id})
+    audit.record(
+        session,
+        action="fax.held" if held else "fax.released",
+        user_id=None,
+        record_type="outbox_fax",
+        record_id=fax.id,
+        detail={"to": digits, "order_id": order_id, "document_id": document_id},
+    )
     return fax
 
 
@@ -121,8 +139,9 @@ def numbers_on_file(session: Session, *, actor: Actor) -> dict[str, tuple[int, l
     for facility in session.exec(select(Facility).where(Facility.tax_id.in_(tax_ids))).all():
         add(facility.fax, tax_ids[facility.tax_id], facility.name)
     letter_faxes = session.exec(
-        select(Order.letter_fax, Order.practice_id).where(Order.practice_id.in_(actor.practice_ids),
-                                                          Order.letter_fax != "").distinct()
+        select(Order.letter_fax, Order.practice_id)
+        .where(Order.practice_id.in_(actor.practice_ids), Order.letter_fax != "")
+        .distinct()
     ).all()
     for raw, practice_id in letter_faxes:
         add(raw, practice_id, "letters of your orders")
@@ -155,17 +174,29 @@ def practice_fax_numbers(session: Session, *, actor: Actor) -> list[PracticeFax]
     """The practice's fax numbers with where each stands, for the fax confirmation page."""
     require(session, actor, "fax.request_confirmation")
     found = numbers_on_file(session, actor=actor)
-    rows = {r.number: r for r in session.exec(select(FaxNumber).where(FaxNumber.number.in_(list(found)))).all()}
+    rows = {
+        r.number: r for r in session.exec(select(FaxNumber).where(FaxNumber.number.in_(list(found)))).all()
+    }
     result = []
     for digits in sorted(found)[:MAX_NUMBERS_SHOWN]:
         row = rows.get(digits)
         status = FaxConfirmationStatus(row.status) if row else FaxConfirmationStatus.UNCONFIRMED
-        note = f" Support's note: {row.decision_note}" if row and row.decision_note and status == "rejected" else ""
-        result.append(PracticeFax(
-            number=format_number(digits), digits=digits, used_for=", ".join(found[digits][1][:3])
-            + (f" and {len(found[digits][1]) - 3} more" if len(found[digits][1]) > 3 else ""),
-            status=status.value, status_label=status.label, next_step=_NEXT_STEP[status] + note,
-        ))
+        note = (
+            f" Support's note: {row.decision_note}"
+            if row and row.decision_note and status == "rejected"
+            else ""
+        )
+        result.append(
+            PracticeFax(
+                number=format_number(digits),
+                digits=digits,
+                used_for=", ".join(found[digits][1][:3])
+                + (f" and {len(found[digits][1]) - 3} more" if len(found[digits][1]) > 3 else ""),
+                status=status.value,
+                status_label=status.label,
+                next_step=_NEXT_STEP[status] + note,
+            )
+        )
     return result
 
 
@@ -192,17 +223,32 @@ def request_confirmation(session: Session, *, actor: Actor, number: str, contact
     code = f"{secrets.randbelow(10**6):06d}"
     row = row or FaxNumber(number=digits)
     row.status, row.code_hash, row.code_sent_at, row.code_attempts = (
-        FaxConfirmationStatus.CODE_SENT, hash_password(code), _now(), 0)
+        FaxConfirmationStatus.CODE_SENT,
+        hash_password(code),
+        _now(),
+        0,
+    )
     row.contact_name, row.requested_by_id = contact, actor.user_id
     row.practice_id = on_file[0] if on_file else actor.practice_ids[0]
     row.code_entered_at = row.decided_at = row.decided_by_id = None
     row.decision_note = ""
     session.add(row)
     # The test page carries no PHI, so the code may travel in its subject.
-    queue_fax(session, to_number=digits, subject=f"Precert fax number check - confirmation code {code}",
-              contains_phi=False)
-    audit.record(session, action="fax.confirmation_requested", user_id=actor.user_id, record_type="fax_number",
-                 record_id=digits, client_address=actor.client_address, detail={"contact_name": contact})
+    queue_fax(
+        session,
+        to_number=digits,
+        subject=f"Precert fax number check - confirmation code {code}",
+        contains_phi=False,
+    )
+    audit.record(
+        session,
+        action="fax.confirmation_requested",
+        user_id=actor.user_id,
+        record_type="fax_number",
+        record_id=digits,
+        client_address=actor.client_address,
+        detail={"contact_name": contact},
+    )
     session.commit()
     return {}
 
@@ -212,7 +258,11 @@ def enter_code(session: Session, *, actor: Actor, number: str, code: str) -> dic
     require(session, actor, "fax.request_confirmation", record=f"fax:{normalize_fax(number)}")
     digits = normalize_fax(number)
     row = _row(session, digits)
-    if row is None or row.status != FaxConfirmationStatus.CODE_SENT or row.practice_id not in actor.practice_ids:
+    if (
+        row is None
+        or row.status != FaxConfirmationStatus.CODE_SENT
+        or row.practice_id not in actor.practice_ids
+    ):
         return {"number": "Send a test page to this number first."}
     if row.code_attempts >= MAX_CODE_ATTEMPTS:
         return {"code": "Too many wrong codes. Send a new test page and use the code on it."}
@@ -222,8 +272,15 @@ def enter_code(session: Session, *, actor: Actor, number: str, code: str) -> dic
     if not (typed.isdigit() and len(typed) == 6 and verify_password(row.code_hash, typed)):
         row.code_attempts += 1
         session.add(row)
-        audit.record(session, action="fax.code_wrong", user_id=actor.user_id, record_type="fax_number",
-                     record_id=digits, outcome=AuditOutcome.DENIED, client_address=actor.client_address)
+        audit.record(
+            session,
+            action="fax.code_wrong",
+            user_id=actor.user_id,
+            record_type="fax_number",
+            record_id=digits,
+            outcome=AuditOutcome.DENIED,
+            client_address=actor.client_address,
+        )
         session.commit()
         left = MAX_CODE_ATTEMPTS - row.code_attempts
         if left <= 0:
@@ -231,8 +288,14 @@ def enter_code(session: Session, *, actor: Actor, number: str, code: str) -> dic
         return {"code": f"That is not the code on the test page. {left} tries left."}
     row.status, row.code_entered_at, row.code_hash = FaxConfirmationStatus.AWAITING_SUPPORT, _now(), ""
     session.add(row)
-    audit.record(session, action="fax.code_entered", user_id=actor.user_id, record_type="fax_number",
-                 record_id=digits, client_address=actor.client_address)
+    audit.record(
+        session,
+        action="fax.code_entered",
+        user_id=actor.user_id,
+        record_type="fax_number",
+        record_id=digits,
+        client_address=actor.client_address,
+    )
     session.commit()
     return {}
 
@@ -259,22 +322,35 @@ def faxes_awaiting_support(session: Session, *, actor: Actor) -> list[WaitingFax
         .join(Practice, Practice.id == FaxNumber.practice_id, isouter=True)
         .join(User, User.id == FaxNumber.requested_by_id, isouter=True)
         .where(FaxNumber.status == FaxConfirmationStatus.AWAITING_SUPPORT)
-        .order_by(FaxNumber.code_entered_at, FaxNumber.id).limit(MAX_NUMBERS_SHOWN)
+        .order_by(FaxNumber.code_entered_at, FaxNumber.id)
+        .limit(MAX_NUMBERS_SHOWN)
     ).all()
-    held = dict(session.exec(
-        select(OutboxFax.to_number, func.count()).where(OutboxFax.status == OutboxFaxStatus.HELD)
-        .group_by(OutboxFax.to_number)
-    ).all())
+    held = dict(
+        session.exec(
+            select(OutboxFax.to_number, func.count())
+            .where(OutboxFax.status == OutboxFaxStatus.HELD)
+            .group_by(OutboxFax.to_number)
+        ).all()
+    )
     return [
-        WaitingFax(number=format_number(row.number), digits=row.number, practice=practice or "",
-                   contact_name=row.contact_name, requested_by=email or "",
-                   code_entered_at=_aware(row.code_entered_at).strftime("%Y-%m-%d %H:%M") if row.code_entered_at
-                   else "", held_count=held.get(row.number, 0))
+        WaitingFax(
+            number=format_number(row.number),
+            digits=row.number,
+            practice=practice or "",
+            contact_name=row.contact_name,
+            requested_by=email or "",
+            code_entered_at=_aware(row.code_entered_at).strftime("%Y-%m-%d %H:%M")
+            if row.code_entered_at
+            else "",
+            held_count=held.get(row.number, 0),
+        )
         for row, practice, email in rows
     ]
 
 
-def decide_fax(session: Session, *, actor: Actor, number: str, confirm: bool, note: str = "") -> dict[str, str]:
+def decide_fax(
+    session: Session, *, actor: Actor, number: str, confirm: bool, note: str = ""
+) -> dict[str, str]:
     """Confirm (releasing every held fax to it) or reject a number whose code was entered."""
     require(session, actor, "fax.confirm", record=f"fax:{normalize_fax(number)}")
     digits, clean_note = normalize_fax(number), " ".join(str(note or "").split())[:MAX_NOTE]
@@ -288,9 +364,15 @@ def decide_fax(session: Session, *, actor: Actor, number: str, confirm: bool, no
     row.decided_by_id, row.decided_at, row.decision_note = actor.user_id, now, clean_note
     session.add(row)
     released = _release_held(session, digits, now) if confirm else 0
-    audit.record(session, action="fax.confirmed" if confirm else "fax.rejected", user_id=actor.user_id,
-                 record_type="fax_number", record_id=digits, client_address=actor.client_address,
-                 detail={"note": clean_note, "released": released})
+    audit.record(
+        session,
+        action="fax.confirmed" if confirm else "fax.rejected",
+        user_id=actor.user_id,
+        record_type="fax_number",
+        record_id=digits,
+        client_address=actor.client_address,
+        detail={"note": clean_note, "released": released},
+    )
     _tell_office(session, row, confirm, released)
     session.commit()
     return {}
@@ -312,14 +394,22 @@ def _tell_office(session: Session, row: FaxNumber, confirmed: bool, released: in
         return
     shown = format_number(row.number)
     if confirmed:
-        body = (f"Fax number {shown} is confirmed. Letters with patient information can now be faxed to it."
-                + (f" {released} letter(s) held for this number were sent." if released else ""))
+        body = (
+            f"Fax number {shown} is confirmed. Letters with patient information can now be faxed to it."
+            + (f" {released} letter(s) held for this number were sent." if released else "")
+        )
     else:
-        body = (f"Support did not confirm fax number {shown}: {row.decision_note}\n\n"
-                "Letters with patient information are not faxed to it. Sign in to the Precert portal to send a "
-                "new test page or use another number.")
-    send_mail(session, to=user.email, subject=f"Fax number {shown}: {'confirmed' if confirmed else 'not confirmed'}",
-              body=body + "\n")
+        body = (
+            f"Support did not confirm fax number {shown}: {row.decision_note}\n\n"
+            "Letters with patient information are not faxed to it. Sign in to the Precert portal to send a "
+            "new test page or use another number."
+        )
+    send_mail(
+        session,
+        to=user.email,
+        subject=f"Fax number {shown}: {'confirmed' if confirmed else 'not confirmed'}",
+        body=body + "\n",
+    )
 
 
 # --- the outbox ---
@@ -348,12 +438,17 @@ def list_faxes(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     faxes = session.exec(
         query.order_by(OutboxFax.created_at.desc(), OutboxFax.id.desc())
-        .offset(max(page, 0) * page_size).limit(page_size)
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
     ).all()
     return [
         FaxOutboxRow(
-            id=f.id, number=format_number(f.to_number), subject=f.subject, status=f.status,
-            status_label=OutboxFaxStatus(f.status).label, held_reason=f.held_reason,
+            id=f.id,
+            number=format_number(f.to_number),
+            subject=f.subject,
+            status=f.status,
+            status_label=OutboxFaxStatus(f.status).label,
+            held_reason=f.held_reason,
             created_at=_aware(f.created_at).strftime("%Y-%m-%d %H:%M"),
             released_at=_aware(f.released_at).strftime("%Y-%m-%d %H:%M") if f.released_at else "",
         )

@@ -156,8 +156,10 @@ def appeal_terms(line_of_business: str, *, plan_name: str, letter_date: date) ->
     days, counted_from, citation = window
     last_day = letter_date + timedelta(days=days)
     if counted_from == "receipt":
-        deadline = (f"{days} calendar days from the day this letter is received ({citation}); "
-                    f"to be safe, ask by {_day(last_day)}")
+        deadline = (
+            f"{days} calendar days from the day this letter is received ({citation}); "
+            f"to be safe, ask by {_day(last_day)}"
+        )
     else:
         deadline = f"{days} calendar days from the date of this letter ({citation}): by {_day(last_day)}"
     return route, deadline
@@ -172,12 +174,28 @@ def _day(value: date | None) -> str:
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle("LetterBody", parent=base["BodyText"], fontName="Helvetica", fontSize=10.5, leading=14)
+    body = ParagraphStyle(
+        "LetterBody", parent=base["BodyText"], fontName="Helvetica", fontSize=10.5, leading=14
+    )
     return {
-        "title": ParagraphStyle("LetterTitle", parent=base["Title"], fontName="Helvetica-Bold", fontSize=15,
-                                leading=19, alignment=0, spaceAfter=6),
-        "heading": ParagraphStyle("LetterHeading", parent=body, fontName="Helvetica-Bold", fontSize=12,
-                                  leading=16, spaceBefore=10, spaceAfter=4),
+        "title": ParagraphStyle(
+            "LetterTitle",
+            parent=base["Title"],
+            fontName="Helvetica-Bold",
+            fontSize=15,
+            leading=19,
+            alignment=0,
+            spaceAfter=6,
+        ),
+        "heading": ParagraphStyle(
+            "LetterHeading",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=12,
+            leading=16,
+            spaceBefore=10,
+            spaceAfter=4,
+        ),
         "body": body,
         "cell": ParagraphStyle("LetterCell", parent=body, fontSize=10, leading=13),
     }
@@ -204,37 +222,55 @@ def _line_block(line: LetterLine, styles: dict[str, ParagraphStyle]) -> KeepToge
         [_p("Decision", styles["cell"]), _p(_decision_sentence(line), styles["cell"])],
     ]
     if line.decision_code in _APPROVED and (line.valid_from or line.valid_until):
-        rows.append([_p("Valid", styles["cell"]),
-                     _p(f"from {_day(line.valid_from)} through {_day(line.valid_until)}", styles["cell"])])
+        rows.append(
+            [
+                _p("Valid", styles["cell"]),
+                _p(f"from {_day(line.valid_from)} through {_day(line.valid_until)}", styles["cell"]),
+            ]
+        )
     if line.decision_code == LineDecision.PENDED:
-        rows.append([_p("Next step", styles["cell"]),
-                     _p("A clinical reviewer is still looking at this service. A separate letter will follow.",
-                        styles["cell"])])
+        rows.append(
+            [
+                _p("Next step", styles["cell"]),
+                _p(
+                    "A clinical reviewer is still looking at this service. A separate letter will follow.",
+                    styles["cell"],
+                ),
+            ]
+        )
     else:
         if line.reason:
             rows.append([_p("Why", styles["cell"]), _p(line.reason, styles["cell"])])
         if line.guideline_citation:
             rows.append([_p("Guideline", styles["cell"]), _p(line.guideline_citation, styles["cell"])])
     table = Table(rows, colWidths=[1.1 * inch, 5.4 * inch])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#cccccc")),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
-        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#cccccc")),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
     return KeepTogether([table, Spacer(1, 8)])
 
 
 def _opening(content: LetterContent) -> str:
     if content.for_member:
-        who = (f"{content.ordering_provider} asked" if content.ordering_provider else "Your doctor asked")
-        return (f"{who} {content.plan_name} to approve the services below for you. "
-                "We reviewed the request for the health plan. This letter tells you what we decided for "
-                "each service and why.")
-    return (f"You asked {content.plan_name} to approve the services below for {content.member_name}. "
-            "We reviewed the request for the health plan. This letter gives our decision for each service, "
-            "the reason, and the guideline we used.")
+        who = f"{content.ordering_provider} asked" if content.ordering_provider else "Your doctor asked"
+        return (
+            f"{who} {content.plan_name} to approve the services below for you. "
+            "We reviewed the request for the health plan. This letter tells you what we decided for "
+            "each service and why."
+        )
+    return (
+        f"You asked {content.plan_name} to approve the services below for {content.member_name}. "
+        "We reviewed the request for the health plan. This letter gives our decision for each service, "
+        "the reason, and the guideline we used."
+    )
 
 
 def render_letter_pdf(content: LetterContent) -> bytes:
@@ -242,9 +278,16 @@ def render_letter_pdf(content: LetterContent) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=LETTER, leftMargin=inch, rightMargin=inch, topMargin=0.8 * inch, bottomMargin=0.8 * inch,
-        title=f"Prior authorization decision {content.order_number}", author="Precert",
-        subject=f"Determination letter for the {content.recipient}", invariant=1,
+        buffer,
+        pagesize=LETTER,
+        leftMargin=inch,
+        rightMargin=inch,
+        topMargin=0.8 * inch,
+        bottomMargin=0.8 * inch,
+        title=f"Prior authorization decision {content.order_number}",
+        author="Precert",
+        subject=f"Determination letter for the {content.recipient}",
+        invariant=1,
     )
     story = [
         _p("Prior authorization decision", styles["title"]),
@@ -252,12 +295,15 @@ def render_letter_pdf(content: LetterContent) -> bytes:
         Spacer(1, 8),
         _block([content.recipient_name, *content.recipient_address], styles["body"]),
         Spacer(1, 10),
-        _block([
-            f"Order number: {content.order_number}",
-            f"Member: {content.member_name} (member ID {content.member_id})",
-            f"Health plan: {content.plan_name}",
-            f"Service: {content.service}",
-        ], styles["body"]),
+        _block(
+            [
+                f"Order number: {content.order_number}",
+                f"Member: {content.member_name} (member ID {content.member_id})",
+                f"Health plan: {content.plan_name}",
+                f"Service: {content.service}",
+            ],
+            styles["body"],
+        ),
         Spacer(1, 8),
         _p(_opening(content), styles["body"]),
         _p("Decision for each service", styles["heading"]),
@@ -266,9 +312,12 @@ def render_letter_pdf(content: LetterContent) -> bytes:
     if any(line.decision_code in _APPROVED for line in content.lines):
         story += [
             _p("What an approval means", styles["heading"]),
-            _p("The service is approved as medically necessary for the dates shown. Schedule it within those "
-               "dates; after the last date a new request is needed. Payment still depends on the member's "
-               "coverage on the day of service and on the plan's benefits.", styles["body"]),
+            _p(
+                "The service is approved as medically necessary for the dates shown. Schedule it within those "
+                "dates; after the last date a new request is needed. Payment still depends on the member's "
+                "coverage on the day of service and on the plan's benefits.",
+                styles["body"],
+            ),
         ]
     if content.has_denial:
         story += _denial_section(content, styles)
@@ -277,9 +326,15 @@ def render_letter_pdf(content: LetterContent) -> bytes:
         canvas.saveState()
         canvas.setFont("Helvetica", 8.5)
         canvas.setFillColor(colors.HexColor("#444444"))
-        canvas.drawString(inch, 0.55 * inch, "Questions about this letter: sign in to the Precert portal and open the "
-                                             "order, or call the number on the member's ID card.")
-        canvas.drawRightString(LETTER[0] - inch, 0.38 * inch, f"Order {content.order_number} - page {doc.page}")
+        canvas.drawString(
+            inch,
+            0.55 * inch,
+            "Questions about this letter: sign in to the Precert portal and open the "
+            "order, or call the number on the member's ID card.",
+        )
+        canvas.drawRightString(
+            LETTER[0] - inch, 0.38 * inch, f"Order {content.order_number} - page {doc.page}"
+        )
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
@@ -292,11 +347,13 @@ def _denial_section(content: LetterContent, styles: dict[str, ParagraphStyle]) -
         _p("If you disagree with a decision", styles["heading"]),
         _p(f"A physician reviewer made this decision on {_day(content.denial_date)}.", styles["body"]),
         _p("1. Reconsideration by our physician reviewer", styles["heading"]),
-        _p(f"The ordering provider ({you}) can ask us to look at the decision again and send any new "
-           f"information, within {RECONSIDERATION_DAYS} calendar days of the denial: by "
-           f"{_day(content.reconsideration_deadline)}. Ask through the order in the Precert portal or by phone. "
-           "The ordering physician can also ask to talk with our physician reviewer (peer-to-peer).",
-           styles["body"]),
+        _p(
+            f"The ordering provider ({you}) can ask us to look at the decision again and send any new "
+            f"information, within {RECONSIDERATION_DAYS} calendar days of the denial: by "
+            f"{_day(content.reconsideration_deadline)}. Ask through the order in the Precert portal or by phone. "
+            "The ordering physician can also ask to talk with our physician reviewer (peer-to-peer).",
+            styles["body"],
+        ),
         _p("2. Appeal to the health plan", styles["heading"]),
         _p(content.appeal_route, styles["body"]),
         _p(f"Deadline to appeal: {content.appeal_deadline}.", styles["body"]),
@@ -315,7 +372,9 @@ def _latest_determination(session: Session, line_id: int) -> Determination | Non
 
 
 def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...], list[Determination]]:
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)).all()
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+    ).all()
     built, decisions = [], []
     for line in lines:
         decision = _latest_determination(session, line.id)
@@ -323,13 +382,20 @@ def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...
             decisions.append(decision)
         code = LineDecision(line.decision)
         approved = code in _APPROVED and decision is not None
-        built.append(LetterLine(
-            code=line.code, description=line.description or line.code,
-            decision=DECISION_LABELS.get(code, code.label), decision_code=code.value,
-            reason=decision.reason if decision else "", guideline_citation=decision.guideline_citation if decision else "",
-            valid_from=decision.valid_from if approved else None, valid_until=decision.valid_until if approved else None,
-            quantity=line.quantity, approved_quantity=decision.approved_quantity if decision else None,
-        ))
+        built.append(
+            LetterLine(
+                code=line.code,
+                description=line.description or line.code,
+                decision=DECISION_LABELS.get(code, code.label),
+                decision_code=code.value,
+                reason=decision.reason if decision else "",
+                guideline_citation=decision.guideline_citation if decision else "",
+                valid_from=decision.valid_from if approved else None,
+                valid_until=decision.valid_until if approved else None,
+                quantity=line.quantity,
+                approved_quantity=decision.approved_quantity if decision else None,
+            )
+        )
     return tuple(built), decisions
 
 
@@ -352,7 +418,9 @@ def _provider_address(order: Order, provider: Provider | None) -> tuple[str, ...
     return tuple(lines)
 
 
-def build_letter_contents(session: Session, *, order_id: int, today: date | None = None) -> tuple[LetterContent, ...]:
+def build_letter_contents(
+    session: Session, *, order_id: int, today: date | None = None
+) -> tuple[LetterContent, ...]:
     """The provider's and the member's letter for the order's current decisions."""
     order = session.get(Order, order_id)
     if order is None or not order.order_number or order.member_id is None:
@@ -368,17 +436,32 @@ def build_letter_contents(session: Session, *, order_id: int, today: date | None
     provider_name = f"{provider.first_name} {provider.last_name}" if provider else "Ordering provider"
     member_name = f"{member.first_name} {member.last_name}"
     common = dict(
-        order_number=order.order_number, member_name=member_name, member_id=member.member_number,
-        plan_name=plan.name, service=Program(order.program).label, lines=lines, letter_date=letter_date,
-        ordering_provider=provider_name if provider else "", denial_date=denial_date,
+        order_number=order.order_number,
+        member_name=member_name,
+        member_id=member.member_number,
+        plan_name=plan.name,
+        service=Program(order.program).label,
+        lines=lines,
+        letter_date=letter_date,
+        ordering_provider=provider_name if provider else "",
+        denial_date=denial_date,
         reconsideration_deadline=reconsideration_deadline(denial_date) if denial_date else None,
-        appeal_route=route if denial_date else "", appeal_deadline=deadline if denial_date else "",
+        appeal_route=route if denial_date else "",
+        appeal_deadline=deadline if denial_date else "",
     )
     return (
-        LetterContent(recipient=RECIPIENT_PROVIDER, recipient_name=provider_name,
-                      recipient_address=_provider_address(order, provider), **common),
-        LetterContent(recipient=RECIPIENT_MEMBER, recipient_name=member_name,
-                      recipient_address=_member_address(member), **common),
+        LetterContent(
+            recipient=RECIPIENT_PROVIDER,
+            recipient_name=provider_name,
+            recipient_address=_provider_address(order, provider),
+            **common,
+        ),
+        LetterContent(
+            recipient=RECIPIENT_MEMBER,
+            recipient_name=member_name,
+            recipient_address=_member_address(member),
+            **common,
+        ),
     )
 
 
@@ -402,9 +485,13 @@ def _store_letter(session: Session, order: Order, content: LetterContent, author
     (uploads / stored_name).write_bytes(pdf)
     suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
     document = Document(
-        order_id=order.id, uploaded_by_id=author_id, kind="letter",
+        order_id=order.id,
+        uploaded_by_id=author_id,
+        kind="letter",
         filename=f"{order.order_number}-decision-{content.letter_date.isoformat()}-{suffix}.pdf",
-        media_type="application/pdf", size_bytes=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
+        media_type="application/pdf",
+        size_bytes=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
         storage_path=stored_name,
     )
     session.add(document)
@@ -430,17 +517,28 @@ def create_determination_letters(session: Session, *, order_id: int, today: date
     session.flush()
     fax = None
     if len(normalize_fax(order.letter_fax)) >= 7:  # a number, not "none given"
-        fax = queue_fax(session, to_number=order.letter_fax, order_id=order.id, document_id=documents[0].id,
-                        subject=f"Prior authorization decision letter for order {order.order_number}")
+        fax = queue_fax(
+            session,
+            to_number=order.letter_fax,
+            order_id=order.id,
+            document_id=documents[0].id,
+            subject=f"Prior authorization decision letter for order {order.order_number}",
+        )
     _notify_office(session, order, contents[0], fax)
     audit.record(
-        session, action="letter.created", user_id=None, record_type="order", record_id=order.id,
+        session,
+        action="letter.created",
+        user_id=None,
+        record_type="order",
+        record_id=order.id,
         detail={"documents": [d.id for d in documents], "sha256": [d.sha256 for d in documents]},
     )
     return [d.id for d in documents]
 
 
-def _notify_office(session: Session, order: Order, content: LetterContent, fax: OutboxFax | None = None) -> None:
+def _notify_office(
+    session: Session, order: Order, content: LetterContent, fax: OutboxFax | None = None
+) -> None:
     """Tell the ordering office the letter is ready and where its fax copy stands. No PHI in the mail:
     the portal shows the letter."""
     creator = session.get(User, order.created_by_id)
@@ -459,7 +557,9 @@ def _notify_office(session: Session, order: Order, content: LetterContent, fax: 
         copies.append(f"A copy goes to the letter address on the order ({order.letter_address}).")
     copy = f" {' '.join(copies)}" if copies else ""
     send_mail(
-        session, to=creator.email, subject=f"Decision letter ready for order {order.order_number}",
+        session,
+        to=creator.email,
+        subject=f"Decision letter ready for order {order.order_number}",
         body=(
             f"The decision letter for prior authorization order {order.order_number} is ready.{copy}\n\n"
             "Sign in to the Precert portal and open the order to read it. The member receives their own letter.\n"
@@ -480,9 +580,13 @@ def letter_file(session: Session, *, actor: Actor, document_id: int) -> tuple[st
     order = session.get(Order, document.order_id) if document else None
     allowed = order is not None and may_read_order(session, actor, order)
     audit.record(
-        session, action="document.read" if allowed else "document.read_denied", user_id=actor.user_id,
-        record_type="document", record_id=document_id,
-        outcome=AuditOutcome.SUCCESS if allowed else AuditOutcome.DENIED, client_address=actor.client_address,
+        session,
+        action="document.read" if allowed else "document.read_denied",
+        user_id=actor.user_id,
+        record_type="document",
+        record_id=document_id,
+        outcome=AuditOutcome.SUCCESS if allowed else AuditOutcome.DENIED,
+        client_address=actor.client_address,
         detail={"order_id": order.id} if order else {},
     )
     session.commit()

@@ -37,7 +37,8 @@ _PLANS = HealthPlan.__table__
 
 _OPEN_TASKS = (TaskStatus.OPEN.value, TaskStatus.CLAIMED.value)
 _WITHDRAWN = (
-    OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
+    OrderStatus.VOLUNTARILY_CANCELLED.value,
+    OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
     OrderStatus.VOLUNTARILY_WITHDRAWN.value,
 )
 
@@ -49,48 +50,73 @@ PENDING = "pending"
 WITHDRAWN = "withdrawn"
 
 DEFINITIONS: tuple[tuple[str, str], ...] = (
-    ("Request",
-     "One submitted order, counted by the date it was submitted (from the first to the last day chosen, UTC). "
-     "Lines that are notification only need no prior authorization and are left out; an order with only such "
-     f"lines is not counted. {RULE} counts prior-authorization requests for items and services other than drugs "
-     f"({RULE_SECTIONS})."),
-    ("Initial determination",
-     "For each line, its first decision other than pended; the request is decided when every line has one, "
-     "at the time of the last of them. Reconsiderations and appeals come later and do not change it."),
-    ("Approved at once by the rules engine",
-     "Decided requests whose every line the rules engine approved at submission, with no reviewer involved."),
-    ("Approved after review",
-     "Decided requests with every line approved in full, at least one of them by a nurse or physician reviewer."),
-    ("Denied",
-     "Decided requests with at least one line denied or approved for fewer units than asked (denied in whole or "
-     "in part): the decisions that carry reconsideration and appeal rights."),
-    ("Approved after appeal",
-     "Denied requests with an appeal (a review task of kind appeal) for which an approval of any line was "
-     "recorded after the appeal was filed. A reconsideration by our physician reviewer (within 10 calendar days "
-     "of the denial, program FAQ) is not an appeal under the rule and is not counted here."),
+    (
+        "Request",
+        "One submitted order, counted by the date it was submitted (from the first to the last day chosen, UTC). "
+        "Lines that are notification only need no prior authorization and are left out; an order with only such "
+        f"lines is not counted. {RULE} counts prior-authorization requests for items and services other than drugs "
+        f"({RULE_SECTIONS}).",
+    ),
+    (
+        "Initial determination",
+        "For each line, its first decision other than pended; the request is decided when every line has one, "
+        "at the time of the last of them. Reconsiderations and appeals come later and do not change it.",
+    ),
+    (
+        "Approved at once by the rules engine",
+        "Decided requests whose every line the rules engine approved at submission, with no reviewer involved.",
+    ),
+    (
+        "Approved after review",
+        "Decided requests with every line approved in full, at least one of them by a nurse or physician reviewer.",
+    ),
+    (
+        "Denied",
+        "Decided requests with at least one line denied or approved for fewer units than asked (denied in whole or "
+        "in part): the decisions that carry reconsideration and appeal rights.",
+    ),
+    (
+        "Approved after appeal",
+        "Denied requests with an appeal (a review task of kind appeal) for which an approval of any line was "
+        "recorded after the appeal was filed. A reconsideration by our physician reviewer (within 10 calendar days "
+        "of the denial, program FAQ) is not an appeal under the rule and is not counted here.",
+    ),
     ("Pending", "Requests not yet decided and not withdrawn."),
-    ("Withdrawn", "Requests cancelled, withdrawn or marked entered in error before they were decided; left out "
-                  "of every percentage."),
-    ("Percent approved",
-     f"Approved (at once or after review) out of decided requests (approved plus denied). {RULE} metric: "
-     f"percentage of prior authorization requests approved, reported for standard and expedited requests "
-     f"separately ({RULE_SECTIONS}); the overall figure covers both."),
-    ("Percent denied",
-     f"Denied out of decided requests. {RULE} metric: percentage of requests denied, standard and expedited "
-     f"separately ({RULE_SECTIONS})."),
-    ("Percent approved after appeal",
-     f"Approved after appeal out of denied requests that were appealed. {RULE} metric: percentage of requests "
-     f"approved after appeal ({RULE_SECTIONS})."),
-    ("Hours from submit to decision",
-     f"From the order's submission to its initial determination, over decided requests, separately for "
-     f"expedited (urgent) and standard requests. {RULE} requires the average and the median ({RULE_SECTIONS}); "
-     "we also show the 90th percentile. Median and 90th percentile interpolate linearly between the two nearest "
-     "values (as PostgreSQL's percentile_cont does). The rule's decision time frames are 72 hours for expedited "
-     "and 7 calendar days for standard requests (42 CFR 422.568, 422.572 as amended)."),
-    ("Past due",
-     "Review tasks still open (not closed) whose due time has passed, as of the moment the dashboard was "
-     "computed, for the chosen program and plan whatever the dates chosen. Not a CMS-0057-F metric: our own "
-     "work measure."),
+    (
+        "Withdrawn",
+        "Requests cancelled, withdrawn or marked entered in error before they were decided; left out "
+        "of every percentage.",
+    ),
+    (
+        "Percent approved",
+        f"Approved (at once or after review) out of decided requests (approved plus denied). {RULE} metric: "
+        f"percentage of prior authorization requests approved, reported for standard and expedited requests "
+        f"separately ({RULE_SECTIONS}); the overall figure covers both.",
+    ),
+    (
+        "Percent denied",
+        f"Denied out of decided requests. {RULE} metric: percentage of requests denied, standard and expedited "
+        f"separately ({RULE_SECTIONS}).",
+    ),
+    (
+        "Percent approved after appeal",
+        f"Approved after appeal out of denied requests that were appealed. {RULE} metric: percentage of requests "
+        f"approved after appeal ({RULE_SECTIONS}).",
+    ),
+    (
+        "Hours from submit to decision",
+        f"From the order's submission to its initial determination, over decided requests, separately for "
+        f"expedited (urgent) and standard requests. {RULE} requires the average and the median ({RULE_SECTIONS}); "
+        "we also show the 90th percentile. Median and 90th percentile interpolate linearly between the two nearest "
+        "values (as PostgreSQL's percentile_cont does). The rule's decision time frames are 72 hours for expedited "
+        "and 7 calendar days for standard requests (42 CFR 422.568, 422.572 as amended).",
+    ),
+    (
+        "Past due",
+        "Review tasks still open (not closed) whose due time has passed, as of the moment the dashboard was "
+        "computed, for the chosen program and plan whatever the dates chosen. Not a CMS-0057-F metric: our own "
+        "work measure.",
+    ),
 )
 
 
@@ -169,7 +195,11 @@ def _per_order(start: datetime, end: datetime, program: str, plan_id: int):
     only the orders' outcome index.
     """
     o = _ORDERS
-    where = [o.c.submitted_at >= start, o.c.submitted_at < end, o.c.initial_outcome != outcomes.NOTIFICATION_ONLY]
+    where = [
+        o.c.submitted_at >= start,
+        o.c.submitted_at < end,
+        o.c.initial_outcome != outcomes.NOTIFICATION_ONLY,
+    ]
     if program:
         where.append(o.c.program == program)
     if plan_id:
@@ -177,7 +207,9 @@ def _per_order(start: datetime, end: datetime, program: str, plan_id: int):
     decided = o.c.initial_outcome.in_(outcomes.DECIDED_OUTCOMES)
     denied_and_appealed = and_(o.c.initial_outcome == outcomes.DENIED, o.c.appealed_at.is_not(None))
     return select(
-        o.c.program, o.c.plan_id, o.c.urgency,
+        o.c.program,
+        o.c.plan_id,
+        o.c.urgency,
         case(
             (decided, o.c.initial_outcome),
             (o.c.status.in_(_WITHDRAWN), literal(WITHDRAWN)),
@@ -185,7 +217,9 @@ def _per_order(start: datetime, end: datetime, program: str, plan_id: int):
         ).label("outcome"),
         case((decided, o.c.decision_hours), else_=None).label("hours"),
         case((denied_and_appealed, 1), else_=0).label("appealed"),
-        case((and_(denied_and_appealed, o.c.approved_after_appeal.is_(True)), 1), else_=0).label("appeal_won"),
+        case((and_(denied_and_appealed, o.c.approved_after_appeal.is_(True)), 1), else_=0).label(
+            "appeal_won"
+        ),
     ).where(*where)
 
 
@@ -211,7 +245,8 @@ def _decided_hours(start: datetime, end: datetime, program: str, plan_id: int):
     rows with hours, written without the CASE expressions so that SQLite scans the index faster."""
     o = _ORDERS
     query = select(o.c.urgency, o.c.decision_hours).where(
-        o.c.submitted_at >= start, o.c.submitted_at < end, o.c.initial_outcome.in_(outcomes.DECIDED_OUTCOMES))
+        o.c.submitted_at >= start, o.c.submitted_at < end, o.c.initial_outcome.in_(outcomes.DECIDED_OUTCOMES)
+    )
     if program:
         query = query.where(o.c.program == program)
     if plan_id:
@@ -219,8 +254,9 @@ def _decided_hours(start: datetime, end: datetime, program: str, plan_id: int):
     return query
 
 
-def _grouped(session: Session, per_order, start: datetime, end: datetime, program: str,
-             plan_id: int) -> tuple[list, dict[str, dict[str, float | None]]]:
+def _grouped(
+    session: Session, per_order, start: datetime, end: datetime, program: str, plan_id: int
+) -> tuple[list, dict[str, dict[str, float | None]]]:
     """The counts per (program, plan, urgency), and the median and 90th percentile hours per urgency.
 
     PostgreSQL computes the percentiles with percentile_cont in the same statement (the per-order
@@ -231,28 +267,46 @@ def _grouped(session: Session, per_order, start: datetime, end: datetime, progra
     if session.get_bind().dialect.name == "postgresql":
         po = per_order.cte("per_order").c
         counts = select(
-            po.program, po.plan_id, po.urgency, literal(False).label("urgency_total"), *_outcome_counts(po),
-            null().label("median"), null().label("p90"),
+            po.program,
+            po.plan_id,
+            po.urgency,
+            literal(False).label("urgency_total"),
+            *_outcome_counts(po),
+            null().label("median"),
+            null().label("p90"),
         ).group_by(po.program, po.plan_id, po.urgency)
         nothing = [null().label(c.name) for c in _outcome_counts(po)]
-        percentiles = select(
-            null().label("program"), null().label("plan_id"), po.urgency, literal(True).label("urgency_total"),
-            *nothing,
-            func.percentile_cont(0.5).within_group(po.hours).label("median"),
-            func.percentile_cont(0.9).within_group(po.hours).label("p90"),
-        ).where(po.hours.is_not(None)).group_by(po.urgency)
+        percentiles = (
+            select(
+                null().label("program"),
+                null().label("plan_id"),
+                po.urgency,
+                literal(True).label("urgency_total"),
+                *nothing,
+                func.percentile_cont(0.5).within_group(po.hours).label("median"),
+                func.percentile_cont(0.9).within_group(po.hours).label("p90"),
+            )
+            .where(po.hours.is_not(None))
+            .group_by(po.urgency)
+        )
         rows = session.exec(union_all(counts, percentiles)).all()
-        points = {r.urgency: {"median": _rounded(r.median), "p90": _rounded(r.p90)} for r in rows if r.urgency_total}
+        points = {
+            r.urgency: {"median": _rounded(r.median), "p90": _rounded(r.p90)} for r in rows if r.urgency_total
+        }
         return [r for r in rows if not r.urgency_total], points
     po = per_order.subquery("per_order").c
     groups = session.exec(
-        select(po.program, po.plan_id, po.urgency, *_outcome_counts(po)).group_by(po.program, po.plan_id, po.urgency)
+        select(po.program, po.plan_id, po.urgency, *_outcome_counts(po)).group_by(
+            po.program, po.plan_id, po.urgency
+        )
     ).all()
     hours: dict[str, list[float]] = {}
     for urgency, value in session.exec(_decided_hours(start, end, program, plan_id)).all():
         hours.setdefault(urgency, []).append(float(value))
-    points = {urgency: {"median": _quantile(sorted(values), 0.5), "p90": _quantile(sorted(values), 0.9)}
-              for urgency, values in hours.items()}
+    points = {
+        urgency: {"median": _quantile(sorted(values), 0.5), "p90": _quantile(sorted(values), 0.9)}
+        for urgency, values in hours.items()
+    }
     return groups, points
 
 
@@ -288,19 +342,31 @@ def _program_label(code: str) -> str:
         return code
 
 
-def _add_rows(rows: list[MetricsRow], *, program: str, label: str, plan_id: int, plan_name: str) -> MetricsRow:
+def _add_rows(
+    rows: list[MetricsRow], *, program: str, label: str, plan_id: int, plan_name: str
+) -> MetricsRow:
     def total(name: str) -> int:
         return sum(getattr(row, name) for row in rows)
 
     return MetricsRow(
-        program=program, program_label=label, plan_id=plan_id, plan_name=plan_name,
-        requests=total("requests"), approved_by_rules=total("approved_by_rules"),
-        approved_after_review=total("approved_after_review"), denied=total("denied"), appealed=total("appealed"),
-        approved_after_appeal=total("approved_after_appeal"), pending=total("pending"), withdrawn=total("withdrawn"),
+        program=program,
+        program_label=label,
+        plan_id=plan_id,
+        plan_name=plan_name,
+        requests=total("requests"),
+        approved_by_rules=total("approved_by_rules"),
+        approved_after_review=total("approved_after_review"),
+        denied=total("denied"),
+        appealed=total("appealed"),
+        approved_after_appeal=total("approved_after_appeal"),
+        pending=total("pending"),
+        withdrawn=total("withdrawn"),
     )
 
 
-def _urgency_figures(urgency: Urgency, groups: list, points: dict[str, dict[str, float | None]]) -> UrgencyFigures:
+def _urgency_figures(
+    urgency: Urgency, groups: list, points: dict[str, dict[str, float | None]]
+) -> UrgencyFigures:
     mine = [g for g in groups if g.urgency == urgency.value]
     approved = sum(int(g.approved_by_rules) + int(g.approved_after_review) for g in mine)
     denied = sum(int(g.denied) for g in mine)
@@ -308,22 +374,39 @@ def _urgency_figures(urgency: Urgency, groups: list, points: dict[str, dict[str,
     won = sum(int(g.approved_after_appeal) for g in mine)
     decided = approved + denied
     # The grouped means are over decided requests; weight each group's mean by its decided count.
-    weighted = [(float(g.mean_hours), int(g.approved_by_rules) + int(g.approved_after_review) + int(g.denied))
-                for g in mine if g.mean_hours is not None]
+    weighted = [
+        (float(g.mean_hours), int(g.approved_by_rules) + int(g.approved_after_review) + int(g.denied))
+        for g in mine
+        if g.mean_hours is not None
+    ]
     weight = sum(w for _, w in weighted)
     mean = round(sum(m * w for m, w in weighted) / weight, 2) if weight else None
     figures = points.get(urgency.value, {})
     return UrgencyFigures(
-        urgency=urgency.value, label="Expedited (urgent)" if urgency == Urgency.URGENT else "Standard",
-        decided=decided, approved=approved, denied=denied, appealed=appealed, approved_after_appeal=won,
-        percent_approved=_percent(approved, decided), percent_denied=_percent(denied, decided),
-        percent_approved_after_appeal=_percent(won, appealed), mean_hours=mean,
-        median_hours=figures.get("median"), p90_hours=figures.get("p90"),
+        urgency=urgency.value,
+        label="Expedited (urgent)" if urgency == Urgency.URGENT else "Standard",
+        decided=decided,
+        approved=approved,
+        denied=denied,
+        appealed=appealed,
+        approved_after_appeal=won,
+        percent_approved=_percent(approved, decided),
+        percent_denied=_percent(denied, decided),
+        percent_approved_after_appeal=_percent(won, appealed),
+        mean_hours=mean,
+        median_hours=figures.get("median"),
+        p90_hours=figures.get("p90"),
     )
 
 
 def review_metrics(
-    session: Session, *, actor: Actor, date_from: date, date_to: date, program: str = "", plan_id: int = 0,
+    session: Session,
+    *,
+    actor: Actor,
+    date_from: date,
+    date_to: date,
+    program: str = "",
+    plan_id: int = 0,
     as_of: datetime | None = None,
 ) -> ReviewMetrics:
     """The review dashboard for requests submitted from ``date_from`` to ``date_to`` (both included, UTC).
@@ -346,25 +429,46 @@ def review_metrics(
         session.exec(text("SET LOCAL work_mem = '64MB'"))
     groups, points = _grouped(session, _per_order(start, end, program, plan_id), start, end, program, plan_id)
     plan_ids = sorted({int(g.plan_id) for g in groups})
-    plan_names = dict(session.exec(select(_PLANS.c.id, _PLANS.c.name).where(_PLANS.c.id.in_(plan_ids))).all()) \
-        if plan_ids else {}
+    plan_names = (
+        dict(session.exec(select(_PLANS.c.id, _PLANS.c.name).where(_PLANS.c.id.in_(plan_ids))).all())
+        if plan_ids
+        else {}
+    )
 
     by_key: dict[tuple[str, int], list[MetricsRow]] = {}
     for g in groups:
-        by_key.setdefault((g.program, int(g.plan_id)), []).append(MetricsRow(
-            program=g.program, program_label="", plan_id=int(g.plan_id), plan_name="", requests=int(g.requests),
-            approved_by_rules=int(g.approved_by_rules), approved_after_review=int(g.approved_after_review),
-            denied=int(g.denied), appealed=int(g.appealed), approved_after_appeal=int(g.approved_after_appeal),
-            pending=int(g.pending), withdrawn=int(g.withdrawn),
-        ))
+        by_key.setdefault((g.program, int(g.plan_id)), []).append(
+            MetricsRow(
+                program=g.program,
+                program_label="",
+                plan_id=int(g.plan_id),
+                plan_name="",
+                requests=int(g.requests),
+                approved_by_rules=int(g.approved_by_rules),
+                approved_after_review=int(g.approved_after_review),
+                denied=int(g.denied),
+                appealed=int(g.appealed),
+                approved_after_appeal=int(g.approved_after_appeal),
+                pending=int(g.pending),
+                withdrawn=int(g.withdrawn),
+            )
+        )
     rows = tuple(
-        _add_rows(parts, program=code, label=_program_label(code), plan_id=pid, plan_name=plan_names.get(pid, ""))
-        for (code, pid), parts in sorted(by_key.items(), key=lambda item: (_program_label(item[0][0]),
-                                                                            plan_names.get(item[0][1], "")))
+        _add_rows(
+            parts, program=code, label=_program_label(code), plan_id=pid, plan_name=plan_names.get(pid, "")
+        )
+        for (code, pid), parts in sorted(
+            by_key.items(), key=lambda item: (_program_label(item[0][0]), plan_names.get(item[0][1], ""))
+        )
     )
     totals = _add_rows(list(rows), program="", label="All programs", plan_id=0, plan_name="All plans")
     metrics = ReviewMetrics(
-        date_from=date_from, date_to=date_to, program=program, plan_id=plan_id, as_of=as_of, rows=rows,
+        date_from=date_from,
+        date_to=date_to,
+        program=program,
+        plan_id=plan_id,
+        as_of=as_of,
+        rows=rows,
         totals=totals,
         percent_approved=_percent(totals.approved, totals.decided),
         percent_denied=_percent(totals.denied, totals.decided),
@@ -373,9 +477,18 @@ def review_metrics(
         standard=_urgency_figures(Urgency.STANDARD, groups, points),
         past_due=_past_due(session, as_of, program, plan_id),
     )
-    audit.record(session, action="metrics.read", user_id=actor.user_id, client_address=actor.client_address,
-                 detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "program": program,
-                         "plan_id": plan_id})
+    audit.record(
+        session,
+        action="metrics.read",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+        detail={
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "program": program,
+            "plan_id": plan_id,
+        },
+    )
     session.commit()
     return metrics
 
@@ -388,24 +501,81 @@ def review_metrics_csv(metrics: ReviewMetrics) -> str:
     """The dashboard as CSV: the rows per program and plan with the totals, then the shares and times."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Review metrics", f"submitted {metrics.date_from.isoformat()} to {metrics.date_to.isoformat()}",
-                     f"as of {metrics.as_of.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}"])
+    writer.writerow(
+        [
+            "Review metrics",
+            f"submitted {metrics.date_from.isoformat()} to {metrics.date_to.isoformat()}",
+            f"as of {metrics.as_of.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        ]
+    )
     writer.writerow([])
-    writer.writerow(["Program", "Plan", "Requests", "Approved at once by the rules engine", "Approved after review",
-                     "Denied", "Appealed", "Approved after appeal", "Pending", "Withdrawn"])
+    writer.writerow(
+        [
+            "Program",
+            "Plan",
+            "Requests",
+            "Approved at once by the rules engine",
+            "Approved after review",
+            "Denied",
+            "Appealed",
+            "Approved after appeal",
+            "Pending",
+            "Withdrawn",
+        ]
+    )
     for row in (*metrics.rows, metrics.totals):
-        writer.writerow([row.program_label, row.plan_name, row.requests, row.approved_by_rules,
-                         row.approved_after_review, row.denied, row.appealed, row.approved_after_appeal, row.pending,
-                         row.withdrawn])
+        writer.writerow(
+            [
+                row.program_label,
+                row.plan_name,
+                row.requests,
+                row.approved_by_rules,
+                row.approved_after_review,
+                row.denied,
+                row.appealed,
+                row.approved_after_appeal,
+                row.pending,
+                row.withdrawn,
+            ]
+        )
     writer.writerow([])
-    writer.writerow(["Requests", "Decided", "Percent approved", "Percent denied", "Percent approved after appeal",
-                     "Mean hours to decision", "Median hours to decision", "90th percentile hours to decision"])
-    writer.writerow(["All", metrics.totals.decided, _number(metrics.percent_approved),
-                     _number(metrics.percent_denied), _number(metrics.percent_approved_after_appeal), "", "", ""])
+    writer.writerow(
+        [
+            "Requests",
+            "Decided",
+            "Percent approved",
+            "Percent denied",
+            "Percent approved after appeal",
+            "Mean hours to decision",
+            "Median hours to decision",
+            "90th percentile hours to decision",
+        ]
+    )
+    writer.writerow(
+        [
+            "All",
+            metrics.totals.decided,
+            _number(metrics.percent_approved),
+            _number(metrics.percent_denied),
+            _number(metrics.percent_approved_after_appeal),
+            "",
+            "",
+            "",
+        ]
+    )
     for figures in (metrics.urgent, metrics.standard):
-        writer.writerow([figures.label, figures.decided, _number(figures.percent_approved),
-                         _number(figures.percent_denied), _number(figures.percent_approved_after_appeal),
-                         _number(figures.mean_hours), _number(figures.median_hours), _number(figures.p90_hours)])
+        writer.writerow(
+            [
+                figures.label,
+                figures.decided,
+                _number(figures.percent_approved),
+                _number(figures.percent_denied),
+                _number(figures.percent_approved_after_appeal),
+                _number(figures.mean_hours),
+                _number(figures.median_hours),
+                _number(figures.p90_hours),
+            ]
+        )
     writer.writerow([])
     writer.writerow(["Review tasks past due", metrics.past_due])
     writer.writerow([])

@@ -46,7 +46,11 @@ def sign_in_with_oidc(
         _record_failure(session, user, problem, client_address)
         return None
     audit.record(
-        session, action=SUCCEEDED, user_id=user.id, record_type="user", record_id=user.id,
+        session,
+        action=SUCCEEDED,
+        user_id=user.id,
+        record_type="user",
+        record_id=user.id,
         client_address=client_address,
     )
     return start_session(session, user_id=user.id, client_address=client_address, user_agent=user_agent)
@@ -61,8 +65,12 @@ def record_oidc_failure(session: Session, *, reason: str, client_address: str = 
         client_address: The browser's address.
     """
     audit.record(
-        session, action=FAILED, user_id=None, outcome=AuditOutcome.FAILURE,
-        client_address=client_address, detail={"reason": reason[:200]},
+        session,
+        action=FAILED,
+        user_id=None,
+        outcome=AuditOutcome.FAILURE,
+        client_address=client_address,
+        detail={"reason": reason[:200]},
     )
     session.commit()
 
@@ -89,9 +97,13 @@ def _refusal(user: User | None, email_verified: bool) -> str | None:
 
 def _record_failure(session: Session, user: User | None, reason: str, client_address: str) -> None:
     audit.record(
-        session, action=FAILED, user_id=user.id if user else None,
+        session,
+        action=FAILED,
+        user_id=user.id if user else None,
         outcome=AuditOutcome.FAILURE if user is None else AuditOutcome.DENIED,
-        record_type="user" if user else "", record_id=user.id if user else "",
-        client_address=client_address, detail={"reason": reason},
+        record_type="user" if user else "",
+        record_id=user.id if user else "",
+        client_address=client_address,
+        detail={"reason": reason},
     )
     session.commit()

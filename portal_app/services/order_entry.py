@@ -108,7 +108,9 @@ def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
         .where(Provider.tax_id.in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
         .distinct()
     ).all()
-    plans = session.exec(select(HealthPlan).where(HealthPlan.id.in_(plan_ids)).order_by(HealthPlan.name)).all()
+    plans = session.exec(
+        select(HealthPlan).where(HealthPlan.id.in_(plan_ids)).order_by(HealthPlan.name)
+    ).all()
     return [PlanChoice(p.id, p.code, p.name) for p in plans]
 
 
@@ -150,13 +152,25 @@ def start_draft(
     if errors:
         return None, StepResult(errors)
     order = Order(
-        program=Program(program), plan_id=plan_id, practice_id=actor.practice_ids[0], service_start=service_date,
-        status=OrderStatus.DRAFT, created_by_id=actor.user_id, updated_by_id=actor.user_id, wizard_step=1,
+        program=Program(program),
+        plan_id=plan_id,
+        practice_id=actor.practice_ids[0],
+        service_start=service_date,
+        status=OrderStatus.DRAFT,
+        created_by_id=actor.user_id,
+        updated_by_id=actor.user_id,
+        wizard_step=1,
     )
     session.add(order)
     session.flush()
-    audit.record(session, action="order.draft_started", user_id=actor.user_id, record_type="order",
-                 record_id=order.id, client_address=actor.client_address)
+    audit.record(
+        session,
+        action="order.draft_started",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id,
+        client_address=actor.client_address,
+    )
     session.commit()
     return order.id, StepResult()
 
@@ -190,7 +204,9 @@ class MemberMatch:
 def _member_match(member: Member) -> MemberMatch:
     ends = member.eligibility_end.isoformat() if member.eligibility_end else "open"
     return MemberMatch(
-        member.id, member.member_number, f"{member.first_name} {member.last_name}",
+        member.id,
+        member.member_number,
+        f"{member.first_name} {member.last_name}",
         member.date_of_birth.isoformat(),
         f"{member.address_line}, {member.city}, {member.state} {member.postal_code}",
         f"{member.eligibility_start.isoformat()} to {ends}",
@@ -198,7 +214,12 @@ def _member_match(member: Member) -> MemberMatch:
 
 
 def search_members(
-    session: Session, *, actor: Actor, order_id: int, member_number: str = "", last_name: str = "",
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    member_number: str = "",
+    last_name: str = "",
     birth_date: date | None = None,
 ) -> list[MemberMatch]:
     """Members of the draft's plan by member ID, or by last name and date of birth (both needed)."""
@@ -211,8 +232,15 @@ def search_members(
     else:
         return []
     members = session.exec(query.limit(10)).all()
-    audit.record(session, action="member.search", user_id=actor.user_id, record_type="order", record_id=order_id,
-                 client_address=actor.client_address, detail={"results": len(members)})
+    audit.record(
+        session,
+        action="member.search",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order_id,
+        client_address=actor.client_address,
+        detail={"results": len(members)},
+    )
     session.commit()
     return [_member_match(m) for m in members]
 
@@ -220,10 +248,14 @@ def search_members(
 def eligibility_problem(member: Member, on: date) -> str | None:
     if member.eligibility_start <= on and (member.eligibility_end is None or on <= member.eligibility_end):
         return None
-    return f"The member is not eligible on {on.isoformat()}: coverage runs {_member_match(member).eligibility}."
+    return (
+        f"The member is not eligible on {on.isoformat()}: coverage runs {_member_match(member).eligibility}."
+    )
 
 
-def choose_member(session: Session, *, actor: Actor, order_id: int, member_id: int, confirmed: bool) -> StepResult:
+def choose_member(
+    session: Session, *, actor: Actor, order_id: int, member_id: int, confirmed: bool
+) -> StepResult:
     """Attach the member once the user has confirmed name, birth date and address."""
     order = editable_draft(session, actor, order_id)
     member = session.get(Member, member_id)
@@ -258,9 +290,13 @@ class ProviderMatch:
     distance: str = ""  # from the member's home ZIP
 
 
-def _network(session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None) -> bool:
+def _network(
+    session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None
+) -> bool:
     party = (
-        NetworkParticipation.provider_id == provider_id if provider_id else NetworkParticipation.facility_id == facility_id
+        NetworkParticipation.provider_id == provider_id
+        if provider_id
+        else NetworkParticipation.facility_id == facility_id
     )
     status = session.exec(
         select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)
@@ -270,19 +306,33 @@ def _network(session: Session, plan_id: int, *, provider_id: int | None = None, 
 
 def _provider_match(session: Session, plan_id: int, provider: Provider) -> ProviderMatch:
     return ProviderMatch(
-        "provider", provider.id, f"{provider.first_name} {provider.last_name}", provider.npi, provider.specialty,
-        provider.city, _network(session, plan_id, provider_id=provider.id),
-        f"{provider.address_line}, {provider.city}, {provider.state} {provider.postal_code}", provider.fax,
+        "provider",
+        provider.id,
+        f"{provider.first_name} {provider.last_name}",
+        provider.npi,
+        provider.specialty,
+        provider.city,
+        _network(session, plan_id, provider_id=provider.id),
+        f"{provider.address_line}, {provider.city}, {provider.state} {provider.postal_code}",
+        provider.fax,
     )
 
 
-def _facility_match(session: Session, plan_id: int, facility: Facility, *, in_network: bool | None = None) -> ProviderMatch:
+def _facility_match(
+    session: Session, plan_id: int, facility: Facility, *, in_network: bool | None = None
+) -> ProviderMatch:
     if in_network is None:
         in_network = _network(session, plan_id, facility_id=facility.id)
     return ProviderMatch(
-        "facility", facility.id, facility.name, facility.npi, FacilityType(facility.facility_type).label,
-        facility.city, in_network,
-        f"{facility.address_line}, {facility.city}, {facility.state} {facility.postal_code}", facility.fax,
+        "facility",
+        facility.id,
+        facility.name,
+        facility.npi,
+        FacilityType(facility.facility_type).label,
+        facility.city,
+        in_network,
+        f"{facility.address_line}, {facility.city}, {facility.state} {facility.postal_code}",
+        facility.fax,
     )
 
 
@@ -290,7 +340,9 @@ def ordering_providers(session: Session, *, actor: Actor, order_id: int) -> list
     """Providers who bill under the actor's practices."""
     order = editable_draft(session, actor, order_id)
     providers = session.exec(
-        select(Provider).where(Provider.tax_id.in_(_practice_tax_ids(session, actor))).order_by(Provider.last_name)
+        select(Provider)
+        .where(Provider.tax_id.in_(_practice_tax_ids(session, actor)))
+        .order_by(Provider.last_name)
     ).all()
     return [_provider_match(session, order.plan_id, p) for p in providers]
 
@@ -303,16 +355,25 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
         return []
     like = f"%{text}%"
     providers = session.exec(
-        select(Provider).where(
-            (Provider.npi == text) | Provider.last_name.ilike(like) | Provider.first_name.ilike(like)
-            | Provider.specialty.ilike(like) | Provider.city.ilike(like)
-        ).limit(10)
+        select(Provider)
+        .where(
+            (Provider.npi == text)
+            | Provider.last_name.ilike(like)
+            | Provider.first_name.ilike(like)
+            | Provider.specialty.ilike(like)
+            | Provider.city.ilike(like)
+        )
+        .limit(10)
     ).all()
     facilities = session.exec(
-        select(Facility).where(
-            (Facility.npi == text) | Facility.name.ilike(like) | Facility.city.ilike(like)
+        select(Facility)
+        .where(
+            (Facility.npi == text)
+            | Facility.name.ilike(like)
+            | Facility.city.ilike(like)
             | Facility.facility_type.ilike(like.replace(" ", "_"))
-        ).limit(10)
+        )
+        .limit(10)
     ).all()
     ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order))
     return [_ranked_match(session, order.plan_id, r) for r in ranked] + [
@@ -325,18 +386,33 @@ def _member_zip(session: Session, order: Order) -> str:
     return member.postal_code if member else ""
 
 
-def _ranked_match(session: Session, plan_id: int, ranked: RankedFacility, exam_modality: str = "", *,
-                  in_network: bool | None = None) -> ProviderMatch:
+def _ranked_match(
+    session: Session,
+    plan_id: int,
+    ranked: RankedFacility,
+    exam_modality: str = "",
+    *,
+    in_network: bool | None = None,
+) -> ProviderMatch:
     only = scored_modality_for_exam(exam_modality) if exam_modality else None
     return replace(
         _facility_match(session, plan_id, ranked.facility, in_network=in_network),
-        quality=scores_label(ranked.scores, only), distance=distance_label(ranked.miles),
+        quality=scores_label(ranked.scores, only),
+        distance=distance_label(ranked.miles),
     )
 
 
 def choose_providers(
-    session: Session, *, actor: Actor, order_id: int, ordering_provider_id: int, servicing_kind: str,
-    servicing_id: int, out_of_network_confirmed: bool, letter_address: str, letter_fax: str,
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    ordering_provider_id: int,
+    servicing_kind: str,
+    servicing_id: int,
+    out_of_network_confirmed: bool,
+    letter_address: str,
+    letter_fax: str,
 ) -> StepResult:
     """Save the ordering provider (one of the actor's) and the servicing provider or facility."""
     order = editable_draft(session, actor, order_id)
@@ -348,7 +424,9 @@ def choose_providers(
     if servicing is None:
         errors["servicing"] = "Choose where the service will be performed."
     elif not out_of_network_confirmed and not _network(
-        session, order.plan_id, **({"facility_id": servicing_id} if servicing_kind == "facility" else {"provider_id": servicing_id})
+        session,
+        order.plan_id,
+        **({"facility_id": servicing_id} if servicing_kind == "facility" else {"provider_id": servicing_id}),
     ):
         errors["servicing"] = "This choice is out of network for the plan: confirm it to go on."
     if not letter_address.strip() or not letter_fax.strip():
@@ -379,8 +457,12 @@ def details_context(session: Session, order: Order) -> dict:
     on = order.service_start or _now().date()
     plan = session.get(HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id) if order.member_id else None
-    return {"member_age": member_age(session, order, on), "member_sex": member.sex if member else "",
-            "service_date": on, "validity_days": get_program(order.program).validity_days(plan.code)}
+    return {
+        "member_age": member_age(session, order, on),
+        "member_sex": member.sex if member else "",
+        "service_date": on,
+        "validity_days": get_program(order.program).validity_days(plan.code),
+    }
 
 
 def save_program_details(
@@ -429,8 +511,16 @@ def _replace_lines(
     session.flush()
     for number, code in enumerate(codes, start=1):
         managed = program.managed_code(plan_code, year, code)
-        session.add(OrderLine(order_id=order.id, line_number=number, code_system="CPT", code=code,
-                              description=managed.label, quantity=program.quantity_for(details, plan_code, managed)))
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                line_number=number,
+                code_system="CPT",
+                code=code,
+                description=managed.label,
+                quantity=program.quantity_for(details, plan_code, managed),
+            )
+        )
 
 
 def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) -> BaseModel | None:
@@ -439,7 +529,9 @@ def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) ->
     order = editable_draft(session, actor, order_id)
     program = get_program(order.program)
     try:
-        details = program.details_schema.model_validate(order.details, context=details_context(session, order))
+        details = program.details_schema.model_validate(
+            order.details, context=details_context(session, order)
+        )
     except ValidationError:
         return None
     plan = session.get(HealthPlan, order.plan_id)
@@ -471,8 +563,14 @@ def save_diagnoses(session: Session, *, actor: Actor, order_id: int, codes: list
         session.delete(row)
     session.flush()
     for sequence, diagnosis in enumerate(found, start=1):
-        session.add(OrderDiagnosis(order_id=order.id, sequence=sequence, code=diagnosis.code,
-                                   description=diagnosis.description[:300]))
+        session.add(
+            OrderDiagnosis(
+                order_id=order.id,
+                sequence=sequence,
+                code=diagnosis.code,
+                description=diagnosis.description[:300],
+            )
+        )
     _touch(session, order, actor, 5)
     return StepResult()
 
@@ -481,7 +579,13 @@ def save_diagnoses(session: Session, *, actor: Actor, order_id: int, codes: list
 
 
 def save_urgency_and_date(
-    session: Session, *, actor: Actor, order_id: int, urgency: str, urgency_reason: str, service_date: date | None,
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    urgency: str,
+    urgency_reason: str,
+    service_date: date | None,
     today: date,
 ) -> StepResult:
     """Urgent requests need a clinical reason; a past date is accepted up to 2 business days back."""
@@ -543,20 +647,32 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
     if order.facility_id:
         servicing = _facility_match(session, order.plan_id, session.get(Facility, order.facility_id))
     elif order.servicing_provider_id:
-        servicing = _provider_match(session, order.plan_id, session.get(Provider, order.servicing_provider_id))
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)).all()
+        servicing = _provider_match(
+            session, order.plan_id, session.get(Provider, order.servicing_provider_id)
+        )
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+    ).all()
     diagnoses = session.exec(
         select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
     ).all()
     return DraftSnapshot(
-        order_id=order.id, step=order.wizard_step, plan_id=order.plan_id, program=order.program,
+        order_id=order.id,
+        step=order.wizard_step,
+        plan_id=order.plan_id,
+        program=order.program,
         service_date=order.service_start.isoformat() if order.service_start else "",
         member=_member_match(member) if member else None,
         member_age=member_age(session, order, order.service_start or _now().date()),
-        ordering_provider_id=order.ordering_provider_id, servicing=servicing,
-        out_of_network_confirmed=order.out_of_network_confirmed, letter_address=order.letter_address,
-        letter_fax=order.letter_fax, details=dict(order.details), codes=tuple(line.code for line in lines),
-        diagnoses=tuple((d.code, d.description) for d in diagnoses), urgency=order.urgency,
+        ordering_provider_id=order.ordering_provider_id,
+        servicing=servicing,
+        out_of_network_confirmed=order.out_of_network_confirmed,
+        letter_address=order.letter_address,
+        letter_fax=order.letter_fax,
+        details=dict(order.details),
+        codes=tuple(line.code for line in lines),
+        diagnoses=tuple((d.code, d.description) for d in diagnoses),
+        urgency=order.urgency,
         urgency_reason=order.urgency_reason,
     )
 
@@ -568,7 +684,8 @@ def site_of_care_alternatives(
     home ZIP, in the order of domain/site_ranking.py (registered sites by score, then distance)."""
     order = editable_draft(session, actor, order_id)
     in_network = select(NetworkParticipation.facility_id).where(
-        NetworkParticipation.plan_id == order.plan_id, NetworkParticipation.status == NetworkStatus.IN_NETWORK,
+        NetworkParticipation.plan_id == order.plan_id,
+        NetworkParticipation.status == NetworkStatus.IN_NETWORK,
         NetworkParticipation.facility_id.is_not(None),
     )
     candidates = select(Facility).where(
@@ -579,5 +696,7 @@ def site_of_care_alternatives(
     near = nearby(Facility.postal_code, member_zip)
     if near is not None:
         candidates = candidates.where(near)
-    ranked = rank_facilities(session, session.exec(candidates).all(), near_zip=member_zip, exam_modality=exam_modality)
+    ranked = rank_facilities(
+        session, session.exec(candidates).all(), near_zip=member_zip, exam_modality=exam_modality
+    )
     return [_ranked_match(session, order.plan_id, r, exam_modality, in_network=True) for r in ranked]

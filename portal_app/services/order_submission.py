@@ -102,7 +102,9 @@ def approval_window(session: Session, order: Order) -> DateWindow:
     """First and last day an approval of ``order`` is valid: its program's validity policy (days
     per plan, business days, an inpatient stay...) from the date of service."""
     plan = session.get(HealthPlan, order.plan_id)
-    start, end = get_program(order.program).approval_window(plan.code, order.service_start, _details(session, order))
+    start, end = get_program(order.program).approval_window(
+        plan.code, order.service_start, _details(session, order)
+    )
     return DateWindow(start, end)
 
 
@@ -112,9 +114,14 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
     rows = session.exec(
         select(OrderLine.code, Order.service_start, Order.details)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.member_id == order.member_id, Order.program == order.program, Order.id != order.id,
-               Order.order_number.is_not(None), Order.service_start.is_not(None),
-               OrderLine.decision.not_in(_NOT_PERFORMED))
+        .where(
+            Order.member_id == order.member_id,
+            Order.program == order.program,
+            Order.id != order.id,
+            Order.order_number.is_not(None),
+            Order.service_start.is_not(None),
+            OrderLine.decision.not_in(_NOT_PERFORMED),
+        )
     ).all()
     return tuple(
         PriorService(code=code, service_date=start, body_region=str((details or {}).get("spine_region", "")))
@@ -125,7 +132,9 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
 def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
     others = session.exec(
         select(Order).where(
-            Order.member_id == order.member_id, Order.program == order.program, Order.id != order.id,
+            Order.member_id == order.member_id,
+            Order.program == order.program,
+            Order.id != order.id,
             Order.order_number.is_not(None),
         )
     ).all()
@@ -134,8 +143,12 @@ def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
         codes = session.exec(select(OrderLine.code).where(OrderLine.order_id == other.id)).all()
         filed.append(
             FiledRequest(
-                order_number=other.order_number, member_id=other.member_id, program=other.program,
-                codes=frozenset(codes), window=approval_window(session, other), status=other.status,
+                order_number=other.order_number,
+                member_id=other.member_id,
+                program=other.program,
+                codes=frozenset(codes),
+                window=approval_window(session, other),
+                status=other.status,
             )
         )
     return filed
@@ -153,7 +166,10 @@ def _duplicates(session: Session, order: Order) -> list[DuplicateNotice]:
     codes = frozenset(session.exec(select(OrderLine.code).where(OrderLine.order_id == order.id)).all())
     window = approval_window(session, order)
     found = find_duplicates(
-        member_id=order.member_id, program=order.program, codes=codes, window=window,
+        member_id=order.member_id,
+        program=order.program,
+        codes=codes,
+        window=window,
         filed=_filed_requests(session, order),
     )
     return [
@@ -168,7 +184,9 @@ def _completeness_problems(session: Session, order: Order, today: date) -> list[
         problems.append("Choose and confirm the member.")
     elif problem := eligibility_problem(session.get(Member, order.member_id), order.service_start):
         problems.append(problem)
-    if order.ordering_provider_id is None or (order.servicing_provider_id is None and order.facility_id is None):
+    if order.ordering_provider_id is None or (
+        order.servicing_provider_id is None and order.facility_id is None
+    ):
         problems.append("Choose the ordering provider and where the service will be performed.")
     if not session.exec(select(OrderLine.id).where(OrderLine.order_id == order.id)).first():
         problems.append("Answer the program's questions and choose the procedure.")
@@ -182,8 +200,10 @@ def _completeness_problems(session: Session, order: Order, today: date) -> list[
         problems.append("Give the clinical reason this request is urgent.")
     if order.service_start is not None and order.member_id is not None and _details(session, order) is None:
         # The answers were valid when saved; a later change (e.g. the date of service) broke them.
-        problems.append("Some answers to the program's questions no longer fit the request (for example the "
-                        "date of service changed): go back to the request details and save them again.")
+        problems.append(
+            "Some answers to the program's questions no longer fit the request (for example the "
+            "date of service changed): go back to the request details and save them again."
+        )
     return problems
 
 
@@ -192,7 +212,11 @@ def _result_of(order: Order) -> SubmitResult:
 
 
 def submit_order(
-    session: Session, *, actor: Actor, order_id: int, duplicates_acknowledged: bool = False,
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    duplicates_acknowledged: bool = False,
     today: date | None = None,
 ) -> SubmitResult:
     """Submit a completed draft: the rules engine decides each line at once or pends it."""
@@ -211,10 +235,12 @@ def submit_order(
     determination = _evaluate(session, order, duplicates)
     if determination.not_managed:
         codes = ", ".join(line.code for line in determination.not_managed)
-        return SubmitResult(problems=(
-            f"{codes} is not managed for this plan on the date of service: contact the health plan. "
-            "Nothing has been submitted.",
-        ))
+        return SubmitResult(
+            problems=(
+                f"{codes} is not managed for this plan on the date of service: contact the health plan. "
+                "Nothing has been submitted.",
+            )
+        )
     try:
         with _NUMBERING:
             _record_submission(session, actor, order, determination, duplicates)
@@ -231,15 +257,23 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
     program = get_program(order.program)
     plan = session.get(HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id)
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)).all()
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+    ).all()
     diagnoses = session.exec(
-        select(OrderDiagnosis.code).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+        select(OrderDiagnosis.code)
+        .where(OrderDiagnosis.order_id == order.id)
+        .order_by(OrderDiagnosis.sequence)
     ).all()
     details = program.details_schema.model_validate(order.details, context=details_context(session, order))
     request = ProgramRequest(
-        plan_code=plan.code, service_date=order.service_start,
-        member_age=member_age(session, order, order.service_start), member_sex=member.sex,
-        codes=tuple(line.code for line in lines), details=details, diagnosis_codes=tuple(diagnoses),
+        plan_code=plan.code,
+        service_date=order.service_start,
+        member_age=member_age(session, order, order.service_start),
+        member_sex=member.sex,
+        codes=tuple(line.code for line in lines),
+        details=details,
+        diagnosis_codes=tuple(diagnoses),
         duplicate_of=duplicates[0].order_number if duplicates else "",
         prior_services=_prior_services(session, order),
     )
@@ -271,22 +305,33 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
     now = datetime.now(UTC)
     plan = session.get(HealthPlan, order.plan_id)
     window = approval_window(session, order)
-    lines = {line.code: line for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()}
+    lines = {
+        line.code: line
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    }
     decisions = []
     for outcome in determination.lines:
         line = lines[outcome.code]
         line.decision = _LINE_DECISION[outcome.outcome]
         decisions.append(line.decision)
         session.add(line)
-        session.add(Determination(
-            order_line_id=line.id, decision=line.decision, reason=outcome.reason[:2000],
-            guideline_citation=outcome.citation[:300], decided_by=DecidedBy.RULES_ENGINE,
-            explanation={"criteria": [
-                {"id": r.criterion_id, "text": r.text, "citation": r.citation, "met": r.met} for r in outcome.results
-            ]},
-            valid_from=window.start if line.decision == LineDecision.AUTHORIZED else None,
-            valid_until=window.end if line.decision == LineDecision.AUTHORIZED else None,
-        ))
+        session.add(
+            Determination(
+                order_line_id=line.id,
+                decision=line.decision,
+                reason=outcome.reason[:2000],
+                guideline_citation=outcome.citation[:300],
+                decided_by=DecidedBy.RULES_ENGINE,
+                explanation={
+                    "criteria": [
+                        {"id": r.criterion_id, "text": r.text, "citation": r.citation, "met": r.met}
+                        for r in outcome.results
+                    ]
+                },
+                valid_from=window.start if line.decision == LineDecision.AUTHORIZED else None,
+                valid_until=window.end if line.decision == LineDecision.AUTHORIZED else None,
+            )
+        )
     order.status = _overall_status(decisions)
     order.order_number = _next_order_number(session, now.year)
     order.submitted_at = now
@@ -297,16 +342,26 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
     session.add(order)
     if order.status == OrderStatus.IN_PROGRESS:
         pended = [o.reason for o in determination.lines if o.outcome == Outcome.PENDED]
-        session.add(ReviewTask.for_order(
-            order, queue=ReviewQueue.NURSE, reason=" ".join(pended)[:2000],
-            # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says otherwise).
-            due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
-        ))
+        session.add(
+            ReviewTask.for_order(
+                order,
+                queue=ReviewQueue.NURSE,
+                reason=" ".join(pended)[:2000],
+                # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says otherwise).
+                due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
+            )
+        )
     session.flush()
     refresh_outcome(session, order)
-    audit.record(session, action="order.submitted", user_id=actor.user_id, record_type="order",
-                 record_id=order.id, client_address=actor.client_address,
-                 detail={"status": order.status, "duplicate_of": order.duplicate_of})
+    audit.record(
+        session,
+        action="order.submitted",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id,
+        client_address=actor.client_address,
+        detail={"status": order.status, "duplicate_of": order.duplicate_of},
+    )
     session.commit()
 
 

@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime
 from pydantic import ValidationError
 from sqlmodel import Session, func, or_, select
 
-from portal_app.domain.enums import AuditOutcome, LineDecision, NoteVisibility, OrderStatus, Program, Role, Urgency
+from portal_app.domain.enums import (
+    AuditOutcome,
+    LineDecision,
+    NoteVisibility,
+    OrderStatus,
+    Program,
+    Role,
+    Urgency,
+)
 from portal_app.domain.programs import get_program
 from portal_app.models import (
     Determination,
@@ -100,9 +108,13 @@ def _readable_order(session: Session, actor: Actor, order_number: str, action: s
     order = session.exec(select(Order).where(Order.order_number == order_number.strip().upper())).first()
     allowed = order is not None and may_read_order(session, actor, order)
     audit.record(
-        session, action=action if allowed else f"{action}_denied", user_id=actor.user_id, record_type="order",
+        session,
+        action=action if allowed else f"{action}_denied",
+        user_id=actor.user_id,
+        record_type="order",
         record_id=order.id if order else order_number[:40],
-        outcome=AuditOutcome.SUCCESS if allowed else AuditOutcome.DENIED, client_address=actor.client_address,
+        outcome=AuditOutcome.SUCCESS if allowed else AuditOutcome.DENIED,
+        client_address=actor.client_address,
     )
     session.commit()
     if not allowed:
@@ -133,8 +145,12 @@ def _line_view(session: Session, line: OrderLine) -> OrderLineView:
         for c in (decision.explanation.get("criteria", []) if decision else [])
     )
     return OrderLineView(
-        line.line_number, line.code, line.description, LineDecision(line.decision).label,
-        decision.reason if decision else "", decision.guideline_citation if decision else "",
+        line.line_number,
+        line.code,
+        line.description,
+        LineDecision(line.decision).label,
+        decision.reason if decision else "",
+        decision.guideline_citation if decision else "",
         decision.valid_from.isoformat() if decision and decision.valid_from else "",
         decision.valid_until.isoformat() if decision and decision.valid_until else "",
         criteria,
@@ -145,27 +161,41 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
     member = session.get(Member, order.member_id)
     plan = session.get(HealthPlan, order.plan_id)
     ordering = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)).all()
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+    ).all()
     diagnoses = session.exec(
         select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
     ).all()
-    documents = session.exec(select(Document).where(Document.order_id == order.id).order_by(Document.id)).all()
+    documents = session.exec(
+        select(Document).where(Document.order_id == order.id).order_by(Document.id)
+    ).all()
     notes = session.exec(
-        select(Note).where(Note.order_id == order.id, Note.visibility == NoteVisibility.PROVIDER).order_by(Note.id)
+        select(Note)
+        .where(Note.order_id == order.id, Note.visibility == NoteVisibility.PROVIDER)
+        .order_by(Note.id)
     ).all()
     is_office = actor.role == Role.ORDERING_PROVIDER_STAFF
     return OrderSummary(
-        order_id=order.id, order_number=order.order_number or "", status=OrderStatus(order.status).label,
-        status_code=order.status, program=Program(order.program).label, plan_name=plan.name,
+        order_id=order.id,
+        order_number=order.order_number or "",
+        status=OrderStatus(order.status).label,
+        status_code=order.status,
+        program=Program(order.program).label,
+        plan_name=plan.name,
         member_name=f"{member.first_name} {member.last_name}" if member else "",
         member_number=member.member_number if member else "",
         member_birth_date=member.date_of_birth.isoformat() if member else "",
         ordering_provider=f"{ordering.first_name} {ordering.last_name}" if ordering else "",
-        servicing=_party_name(session, order), letter_address=order.letter_address, letter_fax=order.letter_fax,
-        urgency=Urgency(order.urgency).label, urgency_reason=order.urgency_reason,
+        servicing=_party_name(session, order),
+        letter_address=order.letter_address,
+        letter_fax=order.letter_fax,
+        urgency=Urgency(order.urgency).label,
+        urgency_reason=order.urgency_reason,
         service_start=order.service_start.isoformat() if order.service_start else "",
         submitted_at=order.submitted_at.strftime("%Y-%m-%d %H:%M UTC") if order.submitted_at else "",
-        duplicate_of=order.duplicate_of, cancel_reason=order.cancel_reason,
+        duplicate_of=order.duplicate_of,
+        cancel_reason=order.cancel_reason,
         details=_detail_lines(session, order),
         diagnoses=tuple(f"{d.code} {d.description}" for d in diagnoses),
         lines=tuple(_line_view(session, line) for line in lines),
@@ -178,11 +208,16 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
 
 def _detail_lines(session: Session, order: Order) -> tuple[tuple[str, str], ...]:
     """The program's answers as (label, value), then the program's own summary lines."""
-    lines = [(str(k).replace("_", " ").capitalize(), _plain(v)) for k, v in order.details.items()
-             if v not in (None, "", [], {})]
+    lines = [
+        (str(k).replace("_", " ").capitalize(), _plain(v))
+        for k, v in order.details.items()
+        if v not in (None, "", [], {})
+    ]
     program = get_program(order.program)
     try:
-        details = program.details_schema.model_validate(order.details, context=details_context(session, order))
+        details = program.details_schema.model_validate(
+            order.details, context=details_context(session, order)
+        )
     except ValidationError:
         return tuple(lines)  # answers saved under an older schema: shown as they are
     return tuple(lines + program.summary_lines(details, order.service_start))
@@ -190,7 +225,9 @@ def _detail_lines(session: Session, order: Order) -> tuple[tuple[str, str], ...]
 
 def _plain(value) -> str:
     if isinstance(value, dict):
-        return "; ".join(f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items() if v not in (None, "", []))
+        return "; ".join(
+            f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items() if v not in (None, "", [])
+        )
     if isinstance(value, list):
         separator = " | " if any(isinstance(v, dict) for v in value) else ", "
         return separator.join(_plain(v) for v in value)
@@ -222,10 +259,14 @@ class OrderFilter:
 
 def _visible_orders(session: Session, actor: Actor):
     shared = select(Practice.id).where(Practice.id.in_(actor.practice_ids), Practice.share_orders.is_(True))
-    return select(Order, Member).join(Member, Member.id == Order.member_id).where(
-        Order.order_number.is_not(None),
-        Order.practice_id.in_(actor.practice_ids),
-        or_(Order.created_by_id == actor.user_id, Order.practice_id.in_(shared)),
+    return (
+        select(Order, Member)
+        .join(Member, Member.id == Order.member_id)
+        .where(
+            Order.order_number.is_not(None),
+            Order.practice_id.in_(actor.practice_ids),
+            or_(Order.created_by_id == actor.user_id, Order.practice_id.in_(shared)),
+        )
     )
 
 
@@ -243,21 +284,37 @@ def search_my_orders(
     if order_filter.status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == order_filter.status)
     if order_filter.submitted_from:
-        query = query.where(Order.submitted_at >= datetime.combine(order_filter.submitted_from, datetime.min.time(), UTC))
+        query = query.where(
+            Order.submitted_at >= datetime.combine(order_filter.submitted_from, datetime.min.time(), UTC)
+        )
     if order_filter.submitted_to:
-        query = query.where(Order.submitted_at < datetime.combine(order_filter.submitted_to, datetime.max.time(), UTC))
+        query = query.where(
+            Order.submitted_at < datetime.combine(order_filter.submitted_to, datetime.max.time(), UTC)
+        )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(Order.submitted_at.desc(), Order.id.desc()).offset(max(page, 0) * page_size).limit(page_size)
+        query.order_by(Order.submitted_at.desc(), Order.id.desc())
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
     ).all()
-    audit.record(session, action="order.search", user_id=actor.user_id, client_address=actor.client_address,
-                 detail={"results": len(rows), "page": page})
+    audit.record(
+        session,
+        action="order.search",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+        detail={"results": len(rows), "page": page},
+    )
     session.commit()
     return [
-        OrderRow(o.order_number, OrderStatus(o.status).label, Program(o.program).label,
-                 f"{m.first_name} {m.last_name}", m.member_number,
-                 o.service_start.isoformat() if o.service_start else "",
-                 o.submitted_at.strftime("%Y-%m-%d") if o.submitted_at else "")
+        OrderRow(
+            o.order_number,
+            OrderStatus(o.status).label,
+            Program(o.program).label,
+            f"{m.first_name} {m.last_name}",
+            m.member_number,
+            o.service_start.isoformat() if o.service_start else "",
+            o.submitted_at.strftime("%Y-%m-%d") if o.submitted_at else "",
+        )
         for o, m in rows
     ], total
 
@@ -278,23 +335,36 @@ def verify_order(session: Session, *, actor: Actor, order_number: str, member_nu
     """Whether an order exists for this member and is authorized; both numbers must match."""
     require(session, actor, "order.verify")
     order = session.exec(
-        select(Order).join(Member, Member.id == Order.member_id).where(
+        select(Order)
+        .join(Member, Member.id == Order.member_id)
+        .where(
             Order.order_number == order_number.strip().upper(),
             Member.member_number == member_number.strip().upper(),
         )
     ).first()
-    audit.record(session, action="order.verify", user_id=actor.user_id, record_type="order",
-                 record_id=order.id if order else order_number[:40], client_address=actor.client_address,
-                 outcome=AuditOutcome.SUCCESS if order else AuditOutcome.FAILURE)
+    audit.record(
+        session,
+        action="order.verify",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id if order else order_number[:40],
+        client_address=actor.client_address,
+        outcome=AuditOutcome.SUCCESS if order else AuditOutcome.FAILURE,
+    )
     session.commit()
     if order is None:
         return Verification(found=False)
-    lines = [_line_view(session, line) for line in
-             session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()]
+    lines = [
+        _line_view(session, line)
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    ]
     windows = sorted({f"{line.valid_from} to {line.valid_until}" for line in lines if line.valid_from})
     return Verification(
-        True, order.order_number, OrderStatus(order.status).label,
-        "; ".join(f"{line.code} {line.description}: {line.decision}" for line in lines), ", ".join(windows),
+        True,
+        order.order_number,
+        OrderStatus(order.status).label,
+        "; ".join(f"{line.code} {line.description}: {line.decision}" for line in lines),
+        ", ".join(windows),
     )
 
 
@@ -307,23 +377,36 @@ def office_order(session: Session, actor: Actor, order_number: str) -> Order:
     return order
 
 
-def cancel_order(session: Session, *, actor: Actor, order_number: str, entered_in_error: bool, reason: str) -> str:
+def cancel_order(
+    session: Session, *, actor: Actor, order_number: str, entered_in_error: bool, reason: str
+) -> str:
     """Cancel (or mark as entered in error); the record and its history stay. Returns the new status label."""
     order = office_order(session, actor, order_number)
     if order.status not in CANCELLABLE:
         raise ValueError(f"An order that is {OrderStatus(order.status).label.lower()} cannot be cancelled.")
     if not reason.strip():
         raise ValueError("Say why the order is cancelled.")
-    order.status = OrderStatus.NOT_REVIEWED_ERROR_ENTRY if entered_in_error else OrderStatus.VOLUNTARILY_CANCELLED
+    order.status = (
+        OrderStatus.NOT_REVIEWED_ERROR_ENTRY if entered_in_error else OrderStatus.VOLUNTARILY_CANCELLED
+    )
     order.cancel_reason = reason.strip()[:1000]
     order.updated_by_id, order.updated_at = actor.user_id, datetime.now(UTC)
     session.add(order)
-    for task in session.exec(select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))).all():
+    for task in session.exec(
+        select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))
+    ).all():
         task.closed_at = datetime.now(UTC)
         task.status = "done"
         session.add(task)
-    audit.record(session, action="order.cancelled", user_id=actor.user_id, record_type="order", record_id=order.id,
-                 client_address=actor.client_address, detail={"status": order.status})
+    audit.record(
+        session,
+        action="order.cancelled",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id,
+        client_address=actor.client_address,
+        detail={"status": order.status},
+    )
     session.commit()
     return OrderStatus(order.status).label
 
@@ -335,8 +418,20 @@ def add_clinical_information(session: Session, *, actor: Actor, order_number: st
         raise ValueError("Information can be added only while the order is in review.")
     if not text.strip():
         raise ValueError("Write the clinical information to add.")
-    session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
-                     body=text.strip()[:10000]))
-    audit.record(session, action="order.information_added", user_id=actor.user_id, record_type="order",
-                 record_id=order.id, client_address=actor.client_address)
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body=text.strip()[:10000],
+        )
+    )
+    audit.record(
+        session,
+        action="order.information_added",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id,
+        client_address=actor.client_address,
+    )
     session.commit()

@@ -28,18 +28,24 @@ def refresh_outcome(session: Session, order: Order) -> None:
         return
     session.flush()
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    determinations = session.exec(
-        select(Determination).where(Determination.order_line_id.in_([line.id for line in lines]))
-        .order_by(Determination.id)
-    ).all() if lines else []
+    determinations = (
+        session.exec(
+            select(Determination)
+            .where(Determination.order_line_id.in_([line.id for line in lines]))
+            .order_by(Determination.id)
+        ).all()
+        if lines
+        else []
+    )
     by_line: dict[int, list[RecordedDecision]] = {}
     for d in determinations:
         by_line.setdefault(d.order_line_id, []).append(
             RecordedDecision(d.decision, d.decided_by, _aware(d.decided_at))
         )
     appealed_at = session.exec(
-        select(func.min(ReviewTask.created_at))
-        .where(ReviewTask.order_id == order.id, ReviewTask.kind == TaskKind.APPEAL)
+        select(func.min(ReviewTask.created_at)).where(
+            ReviewTask.order_id == order.id, ReviewTask.kind == TaskKind.APPEAL
+        )
     ).one()
     result = request_outcome(
         _aware(order.submitted_at),

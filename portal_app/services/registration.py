@@ -66,7 +66,9 @@ def credential_errors(*, username: str, password: str, password_again: str) -> d
         errors["username"] = "Use 3 to 64 letters, digits, dots, dashes or underscores."
     problems = password_problems(password, username=username, common=common_passwords())
     if problems:
-        errors["password"] = "The password must meet every rule: " + "; ".join(p.lower() for p in problems) + "."
+        errors["password"] = (
+            "The password must meet every rule: " + "; ".join(p.lower() for p in problems) + "."
+        )
     elif password != password_again:
         errors["password_again"] = "The two passwords differ."
     return errors
@@ -118,7 +120,9 @@ class RegistrationOutcome:
     unknown_tax_ids: tuple[str, ...]
 
 
-def register(session: Session, *, registration: Registration, client_address: str = "") -> RegistrationOutcome:
+def register(
+    session: Session, *, registration: Registration, client_address: str = ""
+) -> RegistrationOutcome:
     """Create a pending account and e-mail a one-time confirmation link."""
     errors = registration.errors()
     taken = session.exec(
@@ -151,8 +155,13 @@ def register(session: Session, *, registration: Registration, client_address: st
     unknown = _record_tax_ids(session, user_id=user.id, tax_ids=registration.tax_ids)
     _send_confirmation(session, user)
     audit.record(
-        session, action="registration.submitted", user_id=user.id, record_type="user", record_id=user.id,
-        client_address=client_address, detail={"unknown_tax_ids": list(unknown)},
+        session,
+        action="registration.submitted",
+        user_id=user.id,
+        record_type="user",
+        record_id=user.id,
+        client_address=client_address,
+        detail={"unknown_tax_ids": list(unknown)},
     )
     session.commit()
     return RegistrationOutcome(user_id=user.id, email=user.email, unknown_tax_ids=unknown)
@@ -162,7 +171,9 @@ def _record_tax_ids(session: Session, *, user_id: int, tax_ids: list[str]) -> tu
     unknown = []
     for tax_id in dict.fromkeys(normalize_tax_id(t) for t in tax_ids):
         practice = session.exec(select(Practice).where(Practice.tax_id == tax_id)).first()
-        session.add(RegistrationTaxId(user_id=user_id, tax_id=tax_id, practice_id=practice.id if practice else None))
+        session.add(
+            RegistrationTaxId(user_id=user_id, tax_id=tax_id, practice_id=practice.id if practice else None)
+        )
         if practice is None:
             unknown.append(tax_id)
     return tuple(unknown)
@@ -195,7 +206,11 @@ def confirm_email(session: Session, *, token: str, client_address: str = "") -> 
     except InvalidToken as error:
         raise RegistrationError({"token": f"{error} Register again, or ask support for help."}) from error
     user = session.get(User, claims.user_id)
-    if user is None or user.security_stamp != claims.stamp or user.status != UserStatus.PENDING_EMAIL_CONFIRMATION:
+    if (
+        user is None
+        or user.security_stamp != claims.stamp
+        or user.status != UserStatus.PENDING_EMAIL_CONFIRMATION
+    ):
         raise RegistrationError({"token": "This link has already been used or is no longer valid."})
     user.status = UserStatus.PENDING_SUPPORT_APPROVAL
     user.email_confirmed_at = datetime.now(UTC)
@@ -203,8 +218,12 @@ def confirm_email(session: Session, *, token: str, client_address: str = "") -> 
     user.updated_at = datetime.now(UTC)
     session.add(user)
     audit.record(
-        session, action="registration.email_confirmed", user_id=user.id, record_type="user",
-        record_id=user.id, client_address=client_address,
+        session,
+        action="registration.email_confirmed",
+        user_id=user.id,
+        record_type="user",
+        record_id=user.id,
+        client_address=client_address,
     )
     session.commit()
     return "Your e-mail address is confirmed. Our support team will review your registration."
@@ -238,8 +257,13 @@ def list_pending(session: Session, *, actor: Actor) -> list[PendingRegistration]
         rows = session.exec(select(RegistrationTaxId).where(RegistrationTaxId.user_id == user.id)).all()
         pending.append(
             PendingRegistration(
-                user_id=user.id, full_name=user.full_name, email=user.email, username=user.username,
-                phone=user.phone, fax=user.fax, role_label=Role(user.role).label,
+                user_id=user.id,
+                full_name=user.full_name,
+                email=user.email,
+                username=user.username,
+                phone=user.phone,
+                fax=user.fax,
+                role_label=Role(user.role).label,
                 registered_on=user.created_at.strftime("%Y-%m-%d"),
                 tax_ids=", ".join(r.tax_id for r in rows),
                 unknown_tax_ids=", ".join(r.tax_id for r in rows if not r.is_known),
@@ -275,11 +299,18 @@ def approve(session: Session, *, actor: Actor, user_id: int) -> int:
     user.updated_at = datetime.now(UTC)
     session.add(user)
     audit.record(
-        session, action="registration.approved", user_id=actor.user_id, record_type="user", record_id=user.id,
-        client_address=actor.client_address, detail={"practices_linked": linked},
+        session,
+        action="registration.approved",
+        user_id=actor.user_id,
+        record_type="user",
+        record_id=user.id,
+        client_address=actor.client_address,
+        detail={"practices_linked": linked},
     )
     send_mail(
-        session, to=user.email, subject="Your Precert account is ready",
+        session,
+        to=user.email,
+        subject="Your Precert account is ready",
         body=f"Hello {user.full_name},\n\nYour registration was approved. You can now sign in at "
         f"{get_settings().public_url}{routes.SIGN_IN}.\n",
     )
@@ -299,11 +330,19 @@ def reject(session: Session, *, actor: Actor, user_id: int, reason: str) -> None
     user.updated_at = datetime.now(UTC)
     session.add(user)
     audit.record(
-        session, action="registration.rejected", user_id=actor.user_id, record_type="user", record_id=user.id,
-        client_address=actor.client_address, outcome=AuditOutcome.SUCCESS, detail={"reason": reason[:200]},
+        session,
+        action="registration.rejected",
+        user_id=actor.user_id,
+        record_type="user",
+        record_id=user.id,
+        client_address=actor.client_address,
+        outcome=AuditOutcome.SUCCESS,
+        detail={"reason": reason[:200]},
     )
     send_mail(
-        session, to=user.email, subject="Your Precert registration",
+        session,
+        to=user.email,
+        subject="Your Precert registration",
         body=f"Hello {user.full_name},\n\nWe could not approve your registration: {reason}\n\n"
         "Contact Precert support if you have questions.\n",
     )

@@ -105,9 +105,15 @@ def _office_order(session: Session, actor: Actor, order_number: str) -> Order:
     number = (order_number or "").strip().upper()
     order = session.exec(select(Order).where(Order.order_number == number)).first() if number else None
     if order is None or not may_read_order(session, actor, order):
-        audit.record(session, action="order.read_denied", user_id=actor.user_id, record_type="order",
-                     record_id=order.id if order else number[:40], outcome=AuditOutcome.DENIED,
-                     client_address=actor.client_address)
+        audit.record(
+            session,
+            action="order.read_denied",
+            user_id=actor.user_id,
+            record_type="order",
+            record_id=order.id if order else number[:40],
+            outcome=AuditOutcome.DENIED,
+            client_address=actor.client_address,
+        )
         session.commit()
         raise OrderNotFound(order_number)
     return order
@@ -124,9 +130,16 @@ def _find_order(session: Session, order_number: str) -> Order:
 def _stale(session: Session, actor: Actor, order: Order) -> StaleCase:
     name = _name(session, order.updated_by_id) or "another user"
     at = _aware(order.updated_at).strftime("%H:%M UTC")
-    audit.record(session, action="review.stale_version", user_id=actor.user_id, record_type="order",
-                 record_id=order.id, outcome=AuditOutcome.FAILURE, client_address=actor.client_address,
-                 detail={"current_version": order.version})
+    audit.record(
+        session,
+        action="review.stale_version",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id,
+        outcome=AuditOutcome.FAILURE,
+        client_address=actor.client_address,
+        detail={"current_version": order.version},
+    )
     session.commit()
     return StaleCase(f"This case was changed by {name} at {at}. Reload it to see the change.")
 
@@ -138,9 +151,16 @@ def _check_version(session: Session, actor: Actor, order: Order, version: int) -
 
 def _refuse(session: Session, actor: Actor, order: Order | None, action: str, message: str) -> NoReturn:
     """Audit a refused action and raise. Call only before the session holds any change."""
-    audit.record(session, action="review.action_refused", user_id=actor.user_id, record_type="order",
-                 record_id=order.id if order else "", outcome=AuditOutcome.DENIED,
-                 client_address=actor.client_address, detail={"action": action, "reason": message})
+    audit.record(
+        session,
+        action="review.action_refused",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order.id if order else "",
+        outcome=AuditOutcome.DENIED,
+        client_address=actor.client_address,
+        detail={"action": action, "reason": message},
+    )
     session.commit()
     raise ActionRefused(message)
 
@@ -153,6 +173,7 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
         if final:
             _create_letters(session, order_id)
             from portal_app.services.subscriptions import queue_decision_notifications  # PAS rest-hook outbox
+
             queue_decision_notifications(session, order_id=order_id)
         session.commit()
     except StaleDataError:
@@ -173,8 +194,15 @@ def _create_letters(session: Session, order_id: int) -> None:
 
 def _audit(session: Session, actor: Actor, action: str, order_id: int | None, **detail) -> None:
     """Append an event about an order to the audit trail (the caller commits)."""
-    audit.record(session, action=action, user_id=actor.user_id, record_type="order", record_id=order_id or "",
-                 client_address=actor.client_address, detail=detail)
+    audit.record(
+        session,
+        action=action,
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=order_id or "",
+        client_address=actor.client_address,
+        detail=detail,
+    )
 
 
 def _touch(order: Order, actor: Actor, now: datetime) -> None:
@@ -202,13 +230,16 @@ class _Case:
 
 def _open_task(session: Session, order_id: int) -> ReviewTask | None:
     return session.exec(
-        select(ReviewTask).where(ReviewTask.order_id == order_id, ReviewTask.status.in_(OPEN_STATUSES))
+        select(ReviewTask)
+        .where(ReviewTask.order_id == order_id, ReviewTask.status.in_(OPEN_STATUSES))
         .order_by(ReviewTask.id.desc())
     ).first()
 
 
 def _awaiting(
-    task: ReviewTask | None, lines: list[OrderLine], latest: dict[int, Determination],
+    task: ReviewTask | None,
+    lines: list[OrderLine],
+    latest: dict[int, Determination],
 ) -> list[OrderLine]:
     """Lines the open task must decide: pended ones, and for a reconsideration or appeal the
     adverse ones not decided again since the request came in."""
@@ -218,10 +249,13 @@ def _awaiting(
         return [line for line in lines if line.decision == LineDecision.PENDED]
     since = _aware(task.created_at)
     return [
-        line for line in lines
+        line
+        for line in lines
         if line.decision == LineDecision.PENDED
-        or (line.decision in rules.ADVERSE
-            and (line.id not in latest or _aware(latest[line.id].decided_at) < since))
+        or (
+            line.decision in rules.ADVERSE
+            and (line.id not in latest or _aware(latest[line.id].decided_at) < since)
+        )
     ]
 
 
@@ -234,8 +268,11 @@ def _excluded(session: Session, task: ReviewTask | None, user_id: int) -> bool:
     if task.kind != TaskKind.APPEAL:
         return False
     decided = session.exec(
-        select(Determination.decided_at).join(OrderLine, OrderLine.id == Determination.order_line_id).where(
-            OrderLine.order_id == task.order_id, Determination.decided_by_user_id == user_id,
+        select(Determination.decided_at)
+        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .where(
+            OrderLine.order_id == task.order_id,
+            Determination.decided_by_user_id == user_id,
             Determination.decision.in_(tuple(rules.ADVERSE)),
         )
     ).all()
@@ -245,31 +282,39 @@ def _excluded(session: Session, task: ReviewTask | None, user_id: int) -> bool:
 
 def _scheduled_call(session: Session, order_id: int) -> PeerToPeerAppointment | None:
     return session.exec(
-        select(PeerToPeerAppointment).where(
+        select(PeerToPeerAppointment)
+        .where(
             PeerToPeerAppointment.order_id == order_id,
             PeerToPeerAppointment.status == PeerToPeerStatus.SCHEDULED,
-        ).order_by(PeerToPeerAppointment.starts_at)
+        )
+        .order_by(PeerToPeerAppointment.starts_at)
     ).first()
 
 
 def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
     task = _open_task(session, order.id)
-    lines = list(session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
-    ).all())
+    lines = list(
+        session.exec(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        ).all()
+    )
     first: dict[int, Determination] = {}
     latest: dict[int, Determination] = {}
     if lines:
         for determination in session.exec(
-            select(Determination).where(Determination.order_line_id.in_([line.id for line in lines]))
+            select(Determination)
+            .where(Determination.order_line_id.in_([line.id for line in lines]))
             .order_by(Determination.id)
         ).all():
             first.setdefault(determination.order_line_id, determination)
             latest[determination.order_line_id] = determination
     awaiting = _awaiting(task, lines, latest)
-    offered = session.exec(
-        select(PeerToPeerAppointment.id).where(PeerToPeerAppointment.order_id == order.id)
-    ).first() is not None
+    offered = (
+        session.exec(
+            select(PeerToPeerAppointment.id).where(PeerToPeerAppointment.order_id == order.id)
+        ).first()
+        is not None
+    )
     call = _scheduled_call(session, order.id)
     assignee = "none"
     if task is not None and task.assignee_id is not None:
@@ -290,7 +335,13 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
 
 
 def _begin(
-    session: Session, actor: Actor, *, permission: str, action: str, order_number: str, version: int,
+    session: Session,
+    actor: Actor,
+    *,
+    permission: str,
+    action: str,
+    order_number: str,
+    version: int,
 ) -> _Case:
     """Permission, the order, the version, then the state of the case, in that order."""
     require(session, actor, permission, record=f"order:{order_number}"[:60])
@@ -308,8 +359,13 @@ def _awaiting_line(session: Session, actor: Actor, case: _Case, line_number: int
         _refuse(session, actor, case.order, action, f"This order has no line {line_number}.")
     if line.id not in {item.id for item in case.awaiting}:
         state = LineDecision(line.decision).label.lower()
-        _refuse(session, actor, case.order, action,
-                f"Line {line_number} is not waiting for a decision (it is {state}).")
+        _refuse(
+            session,
+            actor,
+            case.order,
+            action,
+            f"Line {line_number} is not waiting for a decision (it is {state}).",
+        )
     return line
 
 
@@ -318,8 +374,16 @@ def _criteria(determination: Determination | None) -> list[dict]:
 
 
 def _decide(
-    session: Session, actor: Actor, case: _Case, line: OrderLine, decision: LineDecision, *,
-    reason: str, audit_action: str, reason_code: str = "", citation: str = "",
+    session: Session,
+    actor: Actor,
+    case: _Case,
+    line: OrderLine,
+    decision: LineDecision,
+    *,
+    reason: str,
+    audit_action: str,
+    reason_code: str = "",
+    citation: str = "",
     approved_quantity: int | None = None,
 ) -> None:
     now = _now()
@@ -329,13 +393,22 @@ def _decide(
         window = approval_window(session, order)
         valid_from, valid_until = window.start, window.end
     engine = case.first.get(line.id)
-    session.add(Determination(
-        order_line_id=line.id, decision=decision, reason_code=reason_code[:40], reason=reason[:2000],
-        approved_quantity=approved_quantity, guideline_citation=citation[:300],
-        explanation=dict(engine.explanation) if engine else {},
-        decided_by=DecidedBy.PHYSICIAN if actor.role == Role.PHYSICIAN_REVIEWER else DecidedBy.NURSE,
-        decided_by_user_id=actor.user_id, decided_at=now, valid_from=valid_from, valid_until=valid_until,
-    ))
+    session.add(
+        Determination(
+            order_line_id=line.id,
+            decision=decision,
+            reason_code=reason_code[:40],
+            reason=reason[:2000],
+            approved_quantity=approved_quantity,
+            guideline_citation=citation[:300],
+            explanation=dict(engine.explanation) if engine else {},
+            decided_by=DecidedBy.PHYSICIAN if actor.role == Role.PHYSICIAN_REVIEWER else DecidedBy.NURSE,
+            decided_by_user_id=actor.user_id,
+            decided_at=now,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+    )
     line.decision = decision
     session.add(line)
     order.status = rules.order_status_for([item.decision for item in case.lines])
@@ -347,9 +420,20 @@ def _decide(
     if not remaining:
         task.status, task.closed_at = TaskStatus.DONE, now
     session.add(task)
-    _audit(session, actor, audit_action, order.id, line=line.line_number, decision=decision.value,
-           reason_code=reason_code, approved_quantity=approved_quantity, task_id=task.id, task_kind=task.kind,
-           status=order.status, review_finished=not remaining)
+    _audit(
+        session,
+        actor,
+        audit_action,
+        order.id,
+        line=line.line_number,
+        decision=decision.value,
+        reason_code=reason_code,
+        approved_quantity=approved_quantity,
+        task_id=task.id,
+        task_kind=task.kind,
+        status=order.status,
+        review_finished=not remaining,
+    )
     _commit(session, actor, order.id, final=not remaining)
 
 
@@ -389,8 +473,14 @@ def _queue(queue: str) -> ReviewQueue:
 
 
 def list_queue(
-    session: Session, *, actor: Actor, queue: str, queue_filter: QueueFilter, sort: str = "due",
-    page: int = 0, page_size: int = 25,
+    session: Session,
+    *,
+    actor: Actor,
+    queue: str,
+    queue_filter: QueueFilter,
+    sort: str = "due",
+    page: int = 0,
+    page_size: int = 25,
 ) -> tuple[list[QueueRow], int]:
     """One page of the open and claimed tasks of a queue, by due time, and how many there are.
 
@@ -405,12 +495,16 @@ def list_queue(
     chosen = _queue(queue)
     page, page_size = max(page, 0), min(max(page_size, 1), MAX_PAGE_SIZE)
     descending = sort == "-due"
-    statuses = [TaskStatus(queue_filter.status)] if queue_filter.status in {s.value for s in OPEN_STATUSES} \
+    statuses = (
+        [TaskStatus(queue_filter.status)]
+        if queue_filter.status in {s.value for s in OPEN_STATUSES}
         else list(OPEN_STATUSES)
+    )
     conditions = [ReviewTask.queue == chosen]
     if actor.role == Role.PHYSICIAN_REVIEWER:  # only physicians are ever excluded (from appeals)
-        conditions.append(or_(ReviewTask.excluded_reviewer_id.is_(None),
-                              ReviewTask.excluded_reviewer_id != actor.user_id))
+        conditions.append(
+            or_(ReviewTask.excluded_reviewer_id.is_(None), ReviewTask.excluded_reviewer_id != actor.user_id)
+        )
     if queue_filter.assignee == "me":
         conditions.append(ReviewTask.assignee_id == actor.user_id)
     elif queue_filter.assignee == "unassigned":
@@ -429,12 +523,19 @@ def list_queue(
 
     def in_statuses(wanted: list[TaskStatus], rows_needed: int):
         query = (
-            select(ReviewTask.id.label("task_id"), ReviewTask.kind.label("kind"),
-                   ReviewTask.status.label("status"), ReviewTask.due_at.label("due_at"),
-                   Order.order_number.label("order_number"), Order.program.label("program"),
-                   Order.urgency.label("urgency"), HealthPlan.name.label("plan_name"),
-                   Member.first_name.label("first_name"), Member.last_name.label("last_name"),
-                   assignee.full_name.label("assignee_name"))
+            select(
+                ReviewTask.id.label("task_id"),
+                ReviewTask.kind.label("kind"),
+                ReviewTask.status.label("status"),
+                ReviewTask.due_at.label("due_at"),
+                Order.order_number.label("order_number"),
+                Order.program.label("program"),
+                Order.urgency.label("urgency"),
+                HealthPlan.name.label("plan_name"),
+                Member.first_name.label("first_name"),
+                Member.last_name.label("last_name"),
+                assignee.full_name.label("assignee_name"),
+            )
             .join(Order, Order.id == ReviewTask.order_id)
             .join(Member, Member.id == Order.member_id)
             .join(HealthPlan, HealthPlan.id == Order.plan_id)
@@ -461,20 +562,34 @@ def list_queue(
             select(func.count()).select_from(ReviewTask).where(ReviewTask.status.in_(statuses), *conditions)
         ).one()
 
-    audit.record(session, action="review.queue_listed", user_id=actor.user_id,
-                 client_address=actor.client_address,
-                 detail={"queue": chosen.value, "results": len(rows), "page": page, "total": total})
+    audit.record(
+        session,
+        action="review.queue_listed",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+        detail={"queue": chosen.value, "results": len(rows), "page": page, "total": total},
+    )
     session.commit()
     now = _now()
     result = []
     for task_id, kind, status, due_at, number, program, urgency, plan, first, last, assignee_name in rows:
         due = _aware(due_at)
-        result.append(QueueRow(
-            task_id=task_id, order_number=number or "", program=Program(program).label, plan_name=plan,
-            member_name=f"{first} {last}", urgency=Urgency(urgency).label, kind=TaskKind(kind).label,
-            due_at=_when(due), time_left=rules.time_left(due, now), overdue=due < now,
-            assignee=assignee_name or "", status=TaskStatus(status).label,
-        ))
+        result.append(
+            QueueRow(
+                task_id=task_id,
+                order_number=number or "",
+                program=Program(program).label,
+                plan_name=plan,
+                member_name=f"{first} {last}",
+                urgency=Urgency(urgency).label,
+                kind=TaskKind(kind).label,
+                due_at=_when(due),
+                time_left=rules.time_left(due, now),
+                overdue=due < now,
+                assignee=assignee_name or "",
+                status=TaskStatus(status).label,
+            )
+        )
     return result, total
 
 
@@ -499,15 +614,21 @@ def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
     # Conditional UPDATE: of two reviewers claiming at once, only one gets the task.
     claimed = session.exec(
         update(ReviewTask)
-        .where(ReviewTask.id == task.id, ReviewTask.assignee_id.is_(None),
-               ReviewTask.status.in_(OPEN_STATUSES))
+        .where(
+            ReviewTask.id == task.id, ReviewTask.assignee_id.is_(None), ReviewTask.status.in_(OPEN_STATUSES)
+        )
         .values(assignee_id=actor.user_id, status=TaskStatus.CLAIMED)
     )
     if claimed.rowcount != 1:
         session.rollback()
         task = session.get(ReviewTask, task_id)
-        _refuse(session, actor, order, "claim",
-                rules.CLAIMED_BY_OTHER.format(name=_name(session, task.assignee_id) or "Another reviewer"))
+        _refuse(
+            session,
+            actor,
+            order,
+            "claim",
+            rules.CLAIMED_BY_OTHER.format(name=_name(session, task.assignee_id) or "Another reviewer"),
+        )
     _audit(session, actor, "review.claimed", order.id, task_id=task.id)
     session.commit()
 
@@ -520,11 +641,21 @@ def assign_task(session: Session, *, actor: Actor, task_id: int, assignee_id: in
         user = session.get(User, assignee_id)
         wanted = Role.NURSE_REVIEWER if task.queue == ReviewQueue.NURSE else Role.PHYSICIAN_REVIEWER
         if user is None or user.role != wanted or user.status != UserStatus.ACTIVE:
-            _refuse(session, actor, order, "assign",
-                    f"Choose an active {ReviewQueue(task.queue).value} reviewer for this case.")
+            _refuse(
+                session,
+                actor,
+                order,
+                "assign",
+                f"Choose an active {ReviewQueue(task.queue).value} reviewer for this case.",
+            )
         if _excluded(session, task, assignee_id):
-            _refuse(session, actor, order, "assign", f"{user.full_name} made the decision under appeal; "
-                    "choose another physician.")
+            _refuse(
+                session,
+                actor,
+                order,
+                "assign",
+                f"{user.full_name} made the decision under appeal; choose another physician.",
+            )
         task.assignee_id, task.status = assignee_id, TaskStatus.CLAIMED
     else:
         task.assignee_id, task.status = None, TaskStatus.OPEN
@@ -538,7 +669,8 @@ def reviewers(session: Session, *, actor: Actor, queue: str) -> list[tuple[int, 
     require(session, actor, "review.assign", record=f"queue:{queue}"[:60])
     role = Role.NURSE_REVIEWER if _queue(queue) == ReviewQueue.NURSE else Role.PHYSICIAN_REVIEWER
     users = session.exec(
-        select(User.id, User.full_name).where(User.role == role, User.status == UserStatus.ACTIVE)
+        select(User.id, User.full_name)
+        .where(User.role == role, User.status == UserStatus.ACTIVE)
         .order_by(User.full_name, User.id)
     ).all()
     return [(user_id, name) for user_id, name in users]
@@ -601,8 +733,12 @@ def _met(value) -> str:
 def _case_line(case: _Case, line: OrderLine) -> CaseLine:
     latest = case.latest.get(line.id)
     return CaseLine(
-        line_id=line.id, line_number=line.line_number, code=line.code, description=line.description,
-        decision=LineDecision(line.decision).label, reason=latest.reason if latest else "",
+        line_id=line.id,
+        line_number=line.line_number,
+        code=line.code,
+        description=line.description,
+        decision=LineDecision(line.decision).label,
+        reason=latest.reason if latest else "",
         citation=latest.guideline_citation if latest else "",
         valid_until=latest.valid_until.isoformat() if latest and latest.valid_until else "",
         criteria=tuple(
@@ -668,12 +804,17 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     ).all()
     notes = session.exec(select(Note).where(Note.order_id == order.id).order_by(Note.id)).all()
     events = session.exec(
-        select(AuditEvent).where(AuditEvent.record_type == "order", AuditEvent.record_id == str(order.id),
-                                 AuditEvent.action.not_in(tuple(_READ_ACTIONS)))
+        select(AuditEvent)
+        .where(
+            AuditEvent.record_type == "order",
+            AuditEvent.record_id == str(order.id),
+            AuditEvent.action.not_in(tuple(_READ_ACTIONS)),
+        )
         .order_by(AuditEvent.id)
     ).all()
     calls = session.exec(
-        select(PeerToPeerAppointment).where(PeerToPeerAppointment.order_id == order.id)
+        select(PeerToPeerAppointment)
+        .where(PeerToPeerAppointment.order_id == order.id)
         .order_by(PeerToPeerAppointment.starts_at, PeerToPeerAppointment.id)
     ).all()
     user_ids = {n.author_id for n in notes} | {e.user_id for e in events if e.user_id}
@@ -684,8 +825,12 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     task = case.task
     permitted = {p for p in rules.ACTION_PERMISSIONS.values() if may(actor, p)}
     return CaseView(
-        order_number=order.order_number, version=order.version, status=OrderStatus(order.status).label,
-        program=Program(order.program).label, plan_name=plan.name, urgency=Urgency(order.urgency).label,
+        order_number=order.order_number,
+        version=order.version,
+        status=OrderStatus(order.status).label,
+        program=Program(order.program).label,
+        plan_name=plan.name,
+        urgency=Urgency(order.urgency).label,
         urgency_reason=order.urgency_reason,
         member_name=f"{member.first_name} {member.last_name}" if member else "",
         member_number=member.member_number if member else "",
@@ -694,8 +839,11 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         submitted_at=_when(order.submitted_at),
         ordering_provider=f"{ordering.first_name} {ordering.last_name}" if ordering else "",
         servicing=_party_name(session, order),
-        details=tuple((str(k).replace("_", " ").capitalize(), _plain(v))
-                      for k, v in (order.details or {}).items() if v not in (None, "", [])),
+        details=tuple(
+            (str(k).replace("_", " ").capitalize(), _plain(v))
+            for k, v in (order.details or {}).items()
+            if v not in (None, "", [])
+        ),
         diagnoses=tuple(f"{d.code} {d.description}".strip() for d in diagnoses),
         lines=tuple(_case_line(case, line) for line in case.lines),
         documents=tuple((d.id, f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents),
@@ -734,12 +882,14 @@ def _earlier_orders(session: Session, order: Order, limit: int = 20) -> tuple[st
     others = session.exec(
         select(Order)
         .where(Order.member_id == order.member_id, Order.id != order.id, Order.order_number.is_not(None))
-        .order_by(Order.submitted_at.desc(), Order.id.desc()).limit(limit)
+        .order_by(Order.submitted_at.desc(), Order.id.desc())
+        .limit(limit)
     ).all()
     codes: dict[int, list[str]] = {}
     if others:
         for order_id, code in session.exec(
-            select(OrderLine.order_id, OrderLine.code).where(OrderLine.order_id.in_([o.id for o in others]))
+            select(OrderLine.order_id, OrderLine.code)
+            .where(OrderLine.order_id.in_([o.id for o in others]))
             .order_by(OrderLine.line_number)
         ).all():
             codes.setdefault(order_id, []).append(code)
@@ -763,81 +913,178 @@ def lines_awaiting_decision(session: Session, *, actor: Actor, order_number: str
 
 
 def approve_line(
-    session: Session, *, actor: Actor, order_number: str, line_number: int, version: int, note: str = "",
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    line_number: int,
+    version: int,
+    note: str = "",
 ) -> None:
     """Approve one line (nurse or physician); valid for the program's period from the date of service."""
-    case = _begin(session, actor, permission="review.approve", action="approve", order_number=order_number,
-                  version=version)
+    case = _begin(
+        session,
+        actor,
+        permission="review.approve",
+        action="approve",
+        order_number=order_number,
+        version=version,
+    )
     line = _awaiting_line(session, actor, case, line_number, "approve")
     engine = case.first.get(line.id)
     reason = note.strip() or "Approved on clinical review: the information given supports the request."
-    _decide(session, actor, case, line, LineDecision.AUTHORIZED, reason=reason,
-            audit_action="review.approved", citation=engine.guideline_citation if engine else "")
+    _decide(
+        session,
+        actor,
+        case,
+        line,
+        LineDecision.AUTHORIZED,
+        reason=reason,
+        audit_action="review.approved",
+        citation=engine.guideline_citation if engine else "",
+    )
 
 
 def _adverse_reason(
-    session: Session, actor: Actor, case: _Case, line: OrderLine, reason_code: str, text: str, action: str,
+    session: Session,
+    actor: Actor,
+    case: _Case,
+    line: OrderLine,
+    reason_code: str,
+    text: str,
+    action: str,
 ) -> tuple[str, str]:
     """The criterion an adverse decision rests on and its citation; refuses an unknown one."""
     code = (reason_code or "").strip()
     criteria = {str(c.get("id", "")): str(c.get("citation", "")) for c in _criteria(case.first.get(line.id))}
     if code != "other" and code not in criteria:
         choices = ", ".join([*criteria, "other"])
-        _refuse(session, actor, case.order, action,
-                f"Choose the criterion the decision rests on ({choices}).")
+        _refuse(
+            session, actor, case.order, action, f"Choose the criterion the decision rests on ({choices})."
+        )
     if not (text or "").strip():
-        _refuse(session, actor, case.order, action,
-                "Explain the decision in plain words; the member and the provider read it in the letter.")
+        _refuse(
+            session,
+            actor,
+            case.order,
+            action,
+            "Explain the decision in plain words; the member and the provider read it in the letter.",
+        )
     return code, criteria.get(code, "")
 
 
 def deny_line(
-    session: Session, *, actor: Actor, order_number: str, line_number: int, version: int, reason_code: str,
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    line_number: int,
+    version: int,
+    reason_code: str,
     text: str,
 ) -> None:
     """A physician denies one line, on a criterion of the guideline; only after a peer-to-peer offer."""
-    case = _begin(session, actor, permission="review.deny", action="deny", order_number=order_number,
-                  version=version)
+    case = _begin(
+        session, actor, permission="review.deny", action="deny", order_number=order_number, version=version
+    )
     line = _awaiting_line(session, actor, case, line_number, "deny")
     code, citation = _adverse_reason(session, actor, case, line, reason_code, text, "deny")
-    _decide(session, actor, case, line, LineDecision.NON_AUTHORIZED, reason=text.strip(),
-            audit_action="review.denied", reason_code=code, citation=citation)
+    _decide(
+        session,
+        actor,
+        case,
+        line,
+        LineDecision.NON_AUTHORIZED,
+        reason=text.strip(),
+        audit_action="review.denied",
+        reason_code=code,
+        citation=citation,
+    )
 
 
 def partially_approve_line(
-    session: Session, *, actor: Actor, order_number: str, line_number: int, version: int,
-    approved_quantity: int, reason_code: str, text: str,
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    line_number: int,
+    version: int,
+    approved_quantity: int,
+    reason_code: str,
+    text: str,
 ) -> None:
     """A physician approves fewer units than asked (at least one); same peer-to-peer rule as a denial."""
-    case = _begin(session, actor, permission="review.partially_approve", action="partially_approve",
-                  order_number=order_number, version=version)
+    case = _begin(
+        session,
+        actor,
+        permission="review.partially_approve",
+        action="partially_approve",
+        order_number=order_number,
+        version=version,
+    )
     line = _awaiting_line(session, actor, case, line_number, "partially_approve")
     if not isinstance(approved_quantity, int) or isinstance(approved_quantity, bool) or approved_quantity < 1:
-        _refuse(session, actor, case.order, "partially_approve",
-                "Approve at least 1 unit; to approve none, deny the line.")
+        _refuse(
+            session,
+            actor,
+            case.order,
+            "partially_approve",
+            "Approve at least 1 unit; to approve none, deny the line.",
+        )
     if approved_quantity >= line.quantity:
         units = f"{line.quantity} unit{'s' if line.quantity != 1 else ''}"
-        _refuse(session, actor, case.order, "partially_approve",
-                f"Line {line_number} asks for {units}; a partial approval is fewer than that. "
-                "To approve all of them, approve the line.")
+        _refuse(
+            session,
+            actor,
+            case.order,
+            "partially_approve",
+            f"Line {line_number} asks for {units}; a partial approval is fewer than that. "
+            "To approve all of them, approve the line.",
+        )
     code, citation = _adverse_reason(session, actor, case, line, reason_code, text, "partially_approve")
-    _decide(session, actor, case, line, LineDecision.PARTIALLY_AUTHORIZED, reason=text.strip(),
-            audit_action="review.partially_approved", reason_code=code, citation=citation,
-            approved_quantity=approved_quantity)
+    _decide(
+        session,
+        actor,
+        case,
+        line,
+        LineDecision.PARTIALLY_AUTHORIZED,
+        reason=text.strip(),
+        audit_action="review.partially_approved",
+        reason_code=code,
+        citation=citation,
+        approved_quantity=approved_quantity,
+    )
 
 
 def request_information(
-    session: Session, *, actor: Actor, order_number: str, version: int, message: str,
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    version: int,
+    message: str,
 ) -> None:
     """Ask the ordering office for information: a note they see. The task stays as it is, the
     order stays in review, and the decision clock keeps running."""
-    case = _begin(session, actor, permission="review.request_information", action="request_information",
-                  order_number=order_number, version=version)
+    case = _begin(
+        session,
+        actor,
+        permission="review.request_information",
+        action="request_information",
+        order_number=order_number,
+        version=version,
+    )
     if not (message or "").strip():
         _refuse(session, actor, case.order, "request_information", "Write what the provider should send.")
     order = case.order
-    session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
-                     body=f"Information requested by the reviewer: {message.strip()}"[:10000]))
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body=f"Information requested by the reviewer: {message.strip()}"[:10000],
+        )
+    )
     _touch(order, actor, _now())
     session.add(order)
     _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
@@ -847,8 +1094,14 @@ def request_information(
 def escalate(session: Session, *, actor: Actor, order_number: str, version: int, note: str) -> None:
     """A nurse sends the case to the physician queue: the nurse task closes, a physician task
     opens with the same kind and due time (the clock does not restart)."""
-    case = _begin(session, actor, permission="review.escalate", action="escalate", order_number=order_number,
-                  version=version)
+    case = _begin(
+        session,
+        actor,
+        permission="review.escalate",
+        action="escalate",
+        order_number=order_number,
+        version=version,
+    )
     if not (note or "").strip():
         _refuse(session, actor, case.order, "escalate", "Say what the physician should look at.")
     now, order, task = _now(), case.order, case.task
@@ -856,12 +1109,25 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
     session.add(task)
-    session.add(ReviewTask.for_order(
-        order, queue=ReviewQueue.PHYSICIAN, kind=task.kind, reason=note.strip()[:2000],
-        excluded_reviewer_id=task.excluded_reviewer_id, due_at=task.due_at, created_at=now,
-    ))
-    session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.INTERNAL,
-                     body=f"Sent to a physician reviewer: {note.strip()}"[:10000]))
+    session.add(
+        ReviewTask.for_order(
+            order,
+            queue=ReviewQueue.PHYSICIAN,
+            kind=task.kind,
+            reason=note.strip()[:2000],
+            excluded_reviewer_id=task.excluded_reviewer_id,
+            due_at=task.due_at,
+            created_at=now,
+        )
+    )
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.INTERNAL,
+            body=f"Sent to a physician reviewer: {note.strip()}"[:10000],
+        )
+    )
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "review.escalated", order.id, task_id=task.id)
@@ -890,16 +1156,25 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
     if times[0] <= now:
         _refuse(session, actor, order, "offer_peer_to_peer", "Offer times that are still ahead.")
     for start in times:
-        session.add(PeerToPeerAppointment(
-            order_id=order.id, requested_by_id=actor.user_id, reviewer_id=actor.user_id,
-            status=PeerToPeerStatus.OFFERED, starts_at=start,
-            ends_at=start + timedelta(minutes=rules.PEER_TO_PEER_MINUTES),
-        ))
-    session.add(Note(
-        order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
-        body="The reviewing physician offers a peer-to-peer conversation with the ordering physician. "
-             "Choose one of the offered times on this order.",
-    ))
+        session.add(
+            PeerToPeerAppointment(
+                order_id=order.id,
+                requested_by_id=actor.user_id,
+                reviewer_id=actor.user_id,
+                status=PeerToPeerStatus.OFFERED,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=rules.PEER_TO_PEER_MINUTES),
+            )
+        )
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body="The reviewing physician offers a peer-to-peer conversation with the ordering physician. "
+            "Choose one of the offered times on this order.",
+        )
+    )
     _audit(session, actor, "review.peer_to_peer_offered", order.id, slots=[_when(t) for t in times])
     session.commit()
 
@@ -909,17 +1184,24 @@ def peer_to_peer_slots(session: Session, *, actor: Actor, order_number: str) -> 
     order = _office_order(session, actor, order_number)
     now = _now()
     calls = session.exec(
-        select(PeerToPeerAppointment).where(
+        select(PeerToPeerAppointment)
+        .where(
             PeerToPeerAppointment.order_id == order.id,
             PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED,
-        ).order_by(PeerToPeerAppointment.starts_at)
+        )
+        .order_by(PeerToPeerAppointment.starts_at)
     ).all()
     ahead = [(c.id, _aware(c.starts_at)) for c in calls if _aware(c.starts_at) > now]
     return [(call_id, starts.strftime("%a %d %b %Y %H:%M UTC")) for call_id, starts in ahead]
 
 
 def choose_peer_to_peer_slot(
-    session: Session, *, actor: Actor, order_number: str, appointment_id: int, callback_phone: str,
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    appointment_id: int,
+    callback_phone: str,
 ) -> None:
     """The ordering office picks one offered time; it is scheduled and the other offers lapse."""
     require(session, actor, "order.peer_to_peer", record=f"order:{order_number}"[:60])
@@ -931,8 +1213,13 @@ def choose_peer_to_peer_slot(
         _refuse(session, actor, order, "choose_peer_to_peer", "That time has passed; choose another.")
     phone = (callback_phone or "").strip()
     if len(_PHONE_DIGITS.findall(phone)) < 7 or len(phone) > 32:
-        _refuse(session, actor, order, "choose_peer_to_peer",
-                "Give the phone number the reviewing physician should call.")
+        _refuse(
+            session,
+            actor,
+            order,
+            "choose_peer_to_peer",
+            "Give the phone number the reviewing physician should call.",
+        )
     chosen = session.exec(
         update(PeerToPeerAppointment)
         .where(PeerToPeerAppointment.id == call.id, PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED)
@@ -943,12 +1230,20 @@ def choose_peer_to_peer_slot(
         _refuse(session, actor, order, "choose_peer_to_peer", _NO_LONGER_OFFERED)
     session.exec(
         update(PeerToPeerAppointment)
-        .where(PeerToPeerAppointment.order_id == order.id,
-               PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED)
+        .where(
+            PeerToPeerAppointment.order_id == order.id,
+            PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED,
+        )
         .values(status=PeerToPeerStatus.CANCELLED)
     )
-    _audit(session, actor, "order.peer_to_peer_scheduled", order.id, appointment_id=call.id,
-           starts_at=_when(call.starts_at))
+    _audit(
+        session,
+        actor,
+        "order.peer_to_peer_scheduled",
+        order.id,
+        appointment_id=call.id,
+        starts_at=_when(call.starts_at),
+    )
     session.commit()
 
 
@@ -958,16 +1253,28 @@ def record_peer_to_peer_outcome(session: Session, *, actor: Actor, appointment_i
     call = session.get(PeerToPeerAppointment, appointment_id) if appointment_id else None
     order = session.get(Order, call.order_id) if call else None
     if call is None or call.status != PeerToPeerStatus.SCHEDULED:
-        _refuse(session, actor, order, "record_peer_to_peer",
-                "Only a scheduled call's outcome can be recorded.")
+        _refuse(
+            session, actor, order, "record_peer_to_peer", "Only a scheduled call's outcome can be recorded."
+        )
     if not (outcome or "").strip():
-        _refuse(session, actor, order, "record_peer_to_peer",
-                "Write how the call went (or that the ordering physician could not be reached).")
+        _refuse(
+            session,
+            actor,
+            order,
+            "record_peer_to_peer",
+            "Write how the call went (or that the ordering physician could not be reached).",
+        )
     call.status, call.outcome = PeerToPeerStatus.COMPLETED, outcome.strip()[:2000]
     call.reviewer_id = actor.user_id  # who held the call
     session.add(call)
-    session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.INTERNAL,
-                     body=f"Peer-to-peer call: {outcome.strip()}"[:10000]))
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.INTERNAL,
+            body=f"Peer-to-peer call: {outcome.strip()}"[:10000],
+        )
+    )
     _audit(session, actor, "review.peer_to_peer_recorded", order.id, appointment_id=call.id)
     session.commit()
 
@@ -986,8 +1293,11 @@ def _last_denial(session: Session, order: Order) -> _Denial | None:
     row = session.exec(
         select(Determination.decided_at, Determination.decided_by_user_id)
         .join(OrderLine, OrderLine.id == Determination.order_line_id)
-        .where(OrderLine.order_id == order.id, OrderLine.decision.in_(tuple(rules.ADVERSE)),
-               Determination.decision.in_(tuple(rules.ADVERSE)))
+        .where(
+            OrderLine.order_id == order.id,
+            OrderLine.decision.in_(tuple(rules.ADVERSE)),
+            Determination.decision.in_(tuple(rules.ADVERSE)),
+        )
         .order_by(Determination.decided_at.desc(), Determination.id.desc())
     ).first()
     if row is None:
@@ -1027,14 +1337,22 @@ def _reconsideration_check(session: Session, order: Order, today: date) -> tuple
     denied_on = denial.denied_on
     deadline = rules.reconsideration_deadline(denied_on)
     if rules.may_request_reconsideration(denied_on, today):
-        return True, (f"A physician reviewer can reconsider the denial of {denied_on:%d %B %Y} if you ask "
-                      f"by {deadline:%d %B %Y} (10 calendar days) and send more information.")
-    return False, (f"The 10 calendar days for a reconsideration ended on {deadline:%d %B %Y} (the denial "
-                   f"was on {denied_on:%d %B %Y}). {_APPEAL_ROUTE}")
+        return True, (
+            f"A physician reviewer can reconsider the denial of {denied_on:%d %B %Y} if you ask "
+            f"by {deadline:%d %B %Y} (10 calendar days) and send more information."
+        )
+    return False, (
+        f"The 10 calendar days for a reconsideration ended on {deadline:%d %B %Y} (the denial "
+        f"was on {denied_on:%d %B %Y}). {_APPEAL_ROUTE}"
+    )
 
 
 def reconsideration_status(
-    session: Session, *, actor: Actor, order_number: str, today: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    today: date | None = None,
 ) -> tuple[bool, str]:
     """Whether the ordering office may ask for a reconsideration now, and why (or the appeal
     route)."""
@@ -1044,7 +1362,12 @@ def reconsideration_status(
 
 
 def request_reconsideration(
-    session: Session, *, actor: Actor, order_number: str, information: str, today: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    information: str,
+    today: date | None = None,
 ) -> None:
     """Within 10 calendar days of a denial: more information for a physician, who may overturn it."""
     require(session, actor, "order.reconsider", record=f"order:{order_number}"[:60])
@@ -1053,17 +1376,33 @@ def request_reconsideration(
     if not allowed:
         _refuse(session, actor, order, "request_reconsideration", explanation)
     if not (information or "").strip():
-        _refuse(session, actor, order, "request_reconsideration",
-                "Give the additional clinical information for the physician reviewer.")
+        _refuse(
+            session,
+            actor,
+            order,
+            "request_reconsideration",
+            "Give the additional clinical information for the physician reviewer.",
+        )
     now = _now()
     plan = session.get(HealthPlan, order.plan_id)
-    session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
-                     body=f"Reconsideration requested: {information.strip()}"[:10000]))
-    session.add(ReviewTask.for_order(
-        order, queue=ReviewQueue.PHYSICIAN, kind=TaskKind.RECONSIDERATION,
-        reason=information.strip()[:2000], created_at=now,
-        due_at=rules.decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
-    ))
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body=f"Reconsideration requested: {information.strip()}"[:10000],
+        )
+    )
+    session.add(
+        ReviewTask.for_order(
+            order,
+            queue=ReviewQueue.PHYSICIAN,
+            kind=TaskKind.RECONSIDERATION,
+            reason=information.strip()[:2000],
+            created_at=now,
+            due_at=rules.decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
+        )
+    )
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "order.reconsideration_requested", order.id)
@@ -1078,21 +1417,43 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
         _refuse(session, actor, order, "file_appeal", _UNDER_REVIEW)
     denial = _last_denial(session, order)
     if denial is None:
-        _refuse(session, actor, order, "file_appeal",
-                "Nothing on this order was denied, so there is nothing to appeal.")
+        _refuse(
+            session,
+            actor,
+            order,
+            "file_appeal",
+            "Nothing on this order was denied, so there is nothing to appeal.",
+        )
     if TaskKind.APPEAL in _earlier_kinds(session, order):
         _refuse(session, actor, order, "file_appeal", _APPEAL_DECIDED)
     if not (information or "").strip():
-        _refuse(session, actor, order, "file_appeal",
-                "Say why the decision should change, with the clinical information.")
+        _refuse(
+            session,
+            actor,
+            order,
+            "file_appeal",
+            "Say why the decision should change, with the clinical information.",
+        )
     now = _now()
-    session.add(Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER,
-                     body=f"Appeal filed: {information.strip()}"[:10000]))
-    session.add(ReviewTask.for_order(
-        order, queue=ReviewQueue.PHYSICIAN, kind=TaskKind.APPEAL,
-        reason=information.strip()[:2000], excluded_reviewer_id=denial.decided_by_user_id, created_at=now,
-        due_at=rules.appeal_due(now, order.urgency == Urgency.URGENT),
-    ))
+    session.add(
+        Note(
+            order_id=order.id,
+            author_id=actor.user_id,
+            visibility=NoteVisibility.PROVIDER,
+            body=f"Appeal filed: {information.strip()}"[:10000],
+        )
+    )
+    session.add(
+        ReviewTask.for_order(
+            order,
+            queue=ReviewQueue.PHYSICIAN,
+            kind=TaskKind.APPEAL,
+            reason=information.strip()[:2000],
+            excluded_reviewer_id=denial.decided_by_user_id,
+            created_at=now,
+            due_at=rules.appeal_due(now, order.urgency == Urgency.URGENT),
+        )
+    )
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "order.appeal_filed", order.id, excluded_reviewer_id=denial.decided_by_user_id)
@@ -1100,9 +1461,28 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
 
 
 __all__ = [
-    "ActionRefused", "CaseLine", "CaseView", "QueueFilter", "QueueRow", "StaleCase", "approve_line",
-    "assign_task", "choose_peer_to_peer_slot", "claim_task", "deny_line", "escalate", "file_appeal",
-    "lines_awaiting_decision", "list_queue", "offer_peer_to_peer", "open_case", "partially_approve_line",
-    "peer_to_peer_slots", "reconsideration_status", "record_peer_to_peer_outcome", "request_information",
-    "request_reconsideration", "reviewers",
+    "ActionRefused",
+    "CaseLine",
+    "CaseView",
+    "QueueFilter",
+    "QueueRow",
+    "StaleCase",
+    "approve_line",
+    "assign_task",
+    "choose_peer_to_peer_slot",
+    "claim_task",
+    "deny_line",
+    "escalate",
+    "file_appeal",
+    "lines_awaiting_decision",
+    "list_queue",
+    "offer_peer_to_peer",
+    "open_case",
+    "partially_approve_line",
+    "peer_to_peer_slots",
+    "reconsideration_status",
+    "record_peer_to_peer_outcome",
+    "request_information",
+    "request_reconsideration",
+    "reviewers",
 ]

@@ -34,9 +34,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
 
 
-def start_session(
-    session: Session, *, user_id: int, client_address: str = "", user_agent: str = ""
-) -> str:
+def start_session(session: Session, *, user_id: int, client_address: str = "", user_agent: str = "") -> str:
     """Open a session for a user who has just proved who they are; return its ticket."""
     now = datetime.now(UTC)
     ticket = secrets.token_urlsafe(32)
@@ -135,8 +133,12 @@ def end_session(session: Session, *, token: str, reason: str, client_address: st
     row.revoked_reason = reason
     session.add(row)
     audit.record(
-        session, action=f"session.{reason}", user_id=row.user_id, record_type="user",
-        record_id=row.user_id, client_address=client_address,
+        session,
+        action=f"session.{reason}",
+        user_id=row.user_id,
+        record_type="user",
+        record_id=row.user_id,
+        client_address=client_address,
     )
     session.commit()
 
@@ -152,7 +154,12 @@ def end_all_sessions(session: Session, *, user_id: int, reason: str) -> int:
         row.revoked_reason = reason
         session.add(row)
     audit.record(
-        session, action="session.revoked_all", user_id=user_id, record_type="user", record_id=user_id,
-        outcome=AuditOutcome.SUCCESS, detail={"reason": reason, "sessions": len(rows)},
+        session,
+        action="session.revoked_all",
+        user_id=user_id,
+        record_type="user",
+        record_id=user_id,
+        outcome=AuditOutcome.SUCCESS,
+        detail={"reason": reason, "sessions": len(rows)},
     )
     return len(rows)

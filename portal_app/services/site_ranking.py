@@ -59,7 +59,11 @@ def offers_exam(facility: Facility, scores: dict[str, int], exam_modality: str) 
 
 
 def rank_facilities(
-    session: Session, facilities: Iterable[Facility], *, near_zip: str = "", exam_modality: str = "",
+    session: Session,
+    facilities: Iterable[Facility],
+    *,
+    near_zip: str = "",
+    exam_modality: str = "",
     today: date | None = None,
 ) -> list[RankedFacility]:
     """The sites that can do the exam, with scores (rescored for today) and miles from ``near_zip``."""

@@ -17,8 +17,11 @@ from portal_app.services.device_data import MemberCompliance, member_compliance
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
 _NOT_SUPPLIED = (LineDecision.NON_AUTHORIZED.value, LineDecision.CANCELLED.value)
-_WITHDRAWN = (OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
-              OrderStatus.VOLUNTARILY_WITHDRAWN.value)
+_WITHDRAWN = (
+    OrderStatus.VOLUNTARILY_CANCELLED.value,
+    OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
+    OrderStatus.VOLUNTARILY_WITHDRAWN.value,
+)
 MAX_EARLIER_REQUESTS = 200
 
 
@@ -35,9 +38,15 @@ def previous_dispenses(session: Session, order: Order) -> tuple[sleep.Dispense, 
     rows = session.exec(
         select(Order, OrderLine.code)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Order.member_id == order.member_id, Order.program == Program.SLEEP, Order.id != order.id,
-               Order.order_number.is_not(None), Order.service_start.is_not(None), Order.status.not_in(_WITHDRAWN),
-               OrderLine.decision.not_in(_NOT_SUPPLIED))
+        .where(
+            Order.member_id == order.member_id,
+            Order.program == Program.SLEEP,
+            Order.id != order.id,
+            Order.order_number.is_not(None),
+            Order.service_start.is_not(None),
+            Order.status.not_in(_WITHDRAWN),
+            OrderLine.decision.not_in(_NOT_SUPPLIED),
+        )
         .order_by(Order.service_start.desc())
         .limit(MAX_EARLIER_REQUESTS)
     ).all()
@@ -46,16 +55,24 @@ def previous_dispenses(session: Session, order: Order) -> tuple[sleep.Dispense, 
     for earlier, code in rows:
         if code not in limits or earlier.details.get("request_kind") != "supplies":
             continue
-        quantity = sum(
-            int(line.get("quantity") or 1) for line in earlier.details.get("supplies") or []
-            if isinstance(line, dict) and str(line.get("item", "")).upper() == code
-        ) or 1
+        quantity = (
+            sum(
+                int(line.get("quantity") or 1)
+                for line in earlier.details.get("supplies") or []
+                if isinstance(line, dict) and str(line.get("item", "")).upper() == code
+            )
+            or 1
+        )
         dispenses.append(sleep.Dispense(code, earlier.service_start, quantity))
     return tuple(sorted(dispenses, key=lambda dispense: (dispense.dispensed_on, dispense.item)))
 
 
 def sleep_history(
-    session: Session, *, actor: Actor, order_id: int, setup_date: date | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    setup_date: date | None = None,
 ) -> SleepHistory:
     """The draft member's adherence (from ``setup_date``, else the one on file), earlier supplies
     and the plan's grace days."""

@@ -53,9 +53,12 @@ MAX_RANGE_DAYS = 3 * 366
 
 QUESTION = "How easy was it to submit this request?"
 DEFINITIONS: tuple[tuple[str, str], ...] = (
-    ("Offered", "Surveys shown to an ordering office after a submitted request, counted by the day shown "
-                "(UTC). Each user is asked at most once a calendar month."),
-    ("Answered", f"Offered surveys with an answer to \"{QUESTION}\" from 1 (very hard) to 5 (very easy)."),
+    (
+        "Offered",
+        "Surveys shown to an ordering office after a submitted request, counted by the day shown "
+        "(UTC). Each user is asked at most once a calendar month.",
+    ),
+    ("Answered", f'Offered surveys with an answer to "{QUESTION}" from 1 (very hard) to 5 (very easy).'),
     ("Not now", "Offered surveys the user dismissed without answering."),
     ("No answer yet", "Offered surveys neither answered nor dismissed."),
     ("Average rating", "The mean of the answers' ratings, over answered surveys."),
@@ -131,35 +134,55 @@ def clean_comment(value: object) -> str:
     return text
 
 
-def offer_survey(session: Session, *, actor: Actor, order_number: str, now: datetime | None = None
-                 ) -> SurveyOffer | None:
+def offer_survey(
+    session: Session, *, actor: Actor, order_number: str, now: datetime | None = None
+) -> SurveyOffer | None:
     """The survey to show on this order's summary, or None (see the rules in the module docstring)."""
     number = (order_number or "").strip().upper()[:20]
     require(session, actor, "survey.answer", record=f"order:{number}")
     now = _aware(now or datetime.now(UTC))
     order = session.exec(select(Order).where(Order.order_number == number)).first() if number else None
     if (
-        order is None or order.submitted_at is None or order.created_by_id != actor.user_id
+        order is None
+        or order.submitted_at is None
+        or order.created_by_id != actor.user_id
         or order.practice_id not in actor.practice_ids
         or now - _aware(order.submitted_at) > timedelta(hours=OFFER_HOURS)
     ):
         return None
     period = period_of(now)
-    existing = session.exec(select(SatisfactionSurvey).where(
-        SatisfactionSurvey.user_id == actor.user_id, SatisfactionSurvey.period == period)).first()
+    existing = session.exec(
+        select(SatisfactionSurvey).where(
+            SatisfactionSurvey.user_id == actor.user_id, SatisfactionSurvey.period == period
+        )
+    ).first()
     if existing is not None:
         same_open_offer = existing.status == SurveyStatus.ASKED and existing.order_id == order.id
         return SurveyOffer(existing.id, number) if same_open_offer else None
-    survey = SatisfactionSurvey(user_id=actor.user_id, period=period, order_id=order.id, practice_id=order.practice_id,
-                                program=order.program, plan_id=order.plan_id, asked_at=now)
+    survey = SatisfactionSurvey(
+        user_id=actor.user_id,
+        period=period,
+        order_id=order.id,
+        practice_id=order.practice_id,
+        program=order.program,
+        plan_id=order.plan_id,
+        asked_at=now,
+    )
     session.add(survey)
     try:
         session.flush()
     except IntegrityError:  # the same user in another tab, a moment earlier
         session.rollback()
         return None
-    audit.record(session, action="survey.asked", user_id=actor.user_id, record_type="satisfaction_survey",
-                 record_id=survey.id, client_address=actor.client_address, detail={"order_number": number})
+    audit.record(
+        session,
+        action="survey.asked",
+        user_id=actor.user_id,
+        record_type="satisfaction_survey",
+        record_id=survey.id,
+        client_address=actor.client_address,
+        detail={"order_number": number},
+    )
     session.commit()
     return SurveyOffer(survey.id, number)
 
@@ -167,8 +190,15 @@ def offer_survey(session: Session, *, actor: Actor, order_number: str, now: date
 def _open_survey(session: Session, actor: Actor, survey_id: object, action: str) -> SatisfactionSurvey:
     survey = session.get(SatisfactionSurvey, survey_id) if isinstance(survey_id, int) else None
     if survey is not None and survey.user_id != actor.user_id:
-        audit.record(session, action=f"{action}_denied", user_id=actor.user_id, record_type="satisfaction_survey",
-                     record_id=survey.id, outcome=AuditOutcome.DENIED, client_address=actor.client_address)
+        audit.record(
+            session,
+            action=f"{action}_denied",
+            user_id=actor.user_id,
+            record_type="satisfaction_survey",
+            record_id=survey.id,
+            outcome=AuditOutcome.DENIED,
+            client_address=actor.client_address,
+        )
         session.commit()
         survey = None
     if survey is None or survey.status != SurveyStatus.ASKED:
@@ -176,8 +206,15 @@ def _open_survey(session: Session, actor: Actor, survey_id: object, action: str)
     return survey
 
 
-def answer_survey(session: Session, *, actor: Actor, survey_id: int, rating: object, comment: object = "",
-                  now: datetime | None = None) -> None:
+def answer_survey(
+    session: Session,
+    *,
+    actor: Actor,
+    survey_id: int,
+    rating: object,
+    comment: object = "",
+    now: datetime | None = None,
+) -> None:
     """Record the user's answer to their open survey."""
     require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
     value, text = parse_rating(rating), clean_comment(comment)
@@ -185,20 +222,32 @@ def answer_survey(session: Session, *, actor: Actor, survey_id: int, rating: obj
     survey.status, survey.rating, survey.comment = SurveyStatus.ANSWERED, value, text
     survey.answered_at = _aware(now or datetime.now(UTC))
     session.add(survey)
-    audit.record(session, action="survey.answered", user_id=actor.user_id, record_type="satisfaction_survey",
-                 record_id=survey.id, client_address=actor.client_address,
-                 detail={"rating": value, "with_comment": bool(text)})
+    audit.record(
+        session,
+        action="survey.answered",
+        user_id=actor.user_id,
+        record_type="satisfaction_survey",
+        record_id=survey.id,
+        client_address=actor.client_address,
+        detail={"rating": value, "with_comment": bool(text)},
+    )
     session.commit()
 
 
 def dismiss_survey(session: Session, *, actor: Actor, survey_id: int, now: datetime | None = None) -> None:
-    """"Not now": close the user's open survey without an answer (it is not asked again this month)."""
+    """ "Not now": close the user's open survey without an answer (it is not asked again this month)."""
     require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
     survey = _open_survey(session, actor, survey_id, "survey.dismiss")
     survey.status, survey.answered_at = SurveyStatus.DISMISSED, _aware(now or datetime.now(UTC))
     session.add(survey)
-    audit.record(session, action="survey.dismissed", user_id=actor.user_id, record_type="satisfaction_survey",
-                 record_id=survey.id, client_address=actor.client_address)
+    audit.record(
+        session,
+        action="survey.dismissed",
+        user_id=actor.user_id,
+        record_type="satisfaction_survey",
+        record_id=survey.id,
+        client_address=actor.client_address,
+    )
     session.commit()
 
 
@@ -210,7 +259,13 @@ def _program_label(code: str) -> str:
 
 
 def survey_results(
-    session: Session, *, actor: Actor, date_from: date, date_to: date, program: str = "", plan_id: int = 0,
+    session: Session,
+    *,
+    actor: Actor,
+    date_from: date,
+    date_to: date,
+    program: str = "",
+    plan_id: int = 0,
     comment_limit: int = RECENT_COMMENTS,
 ) -> SurveyResults:
     """The surveys offered from ``date_from`` to ``date_to`` (both included, UTC), for the dashboard."""
@@ -230,12 +285,19 @@ def survey_results(
     if plan_id:
         where.append(s.plan_id == plan_id)
     by_status = dict(session.exec(select(s.status, func.count()).where(*where).group_by(s.status)).all())
-    by_rating = dict(session.exec(
-        select(s.rating, func.count()).where(*where, s.status == SurveyStatus.ANSWERED).group_by(s.rating)).all())
+    by_rating = dict(
+        session.exec(
+            select(s.rating, func.count()).where(*where, s.status == SurveyStatus.ANSWERED).group_by(s.rating)
+        ).all()
+    )
     answered = sum(by_rating.values())
     distribution = tuple(
-        RatingCount(rating, RATING_LABELS[rating], int(by_rating.get(rating, 0)),
-                    round(100.0 * by_rating.get(rating, 0) / answered, 1) if answered else None)
+        RatingCount(
+            rating,
+            RATING_LABELS[rating],
+            int(by_rating.get(rating, 0)),
+            round(100.0 * by_rating.get(rating, 0) / answered, 1) if answered else None,
+        )
         for rating in RATINGS
     )
     average = round(sum(r.rating * r.answers for r in distribution) / answered, 2) if answered else None
@@ -246,16 +308,33 @@ def survey_results(
         .limit(max(0, int(comment_limit)))
     ).all()
     results = SurveyResults(
-        date_from=date_from, date_to=date_to, program=program, plan_id=plan_id,
-        offered=sum(int(n) for n in by_status.values()), answered=answered,
-        dismissed=int(by_status.get(SurveyStatus.DISMISSED, 0)), open=int(by_status.get(SurveyStatus.ASKED, 0)),
-        average_rating=average, distribution=distribution,
-        comments=tuple(SurveyComment(_aware(at).date(), int(rating), _program_label(code), text)
-                       for at, rating, code, text in comments),
+        date_from=date_from,
+        date_to=date_to,
+        program=program,
+        plan_id=plan_id,
+        offered=sum(int(n) for n in by_status.values()),
+        answered=answered,
+        dismissed=int(by_status.get(SurveyStatus.DISMISSED, 0)),
+        open=int(by_status.get(SurveyStatus.ASKED, 0)),
+        average_rating=average,
+        distribution=distribution,
+        comments=tuple(
+            SurveyComment(_aware(at).date(), int(rating), _program_label(code), text)
+            for at, rating, code, text in comments
+        ),
     )
-    audit.record(session, action="survey.results_read", user_id=actor.user_id, client_address=actor.client_address,
-                 detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "program": program,
-                         "plan_id": plan_id})
+    audit.record(
+        session,
+        action="survey.results_read",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+        detail={
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "program": program,
+            "plan_id": plan_id,
+        },
+    )
     session.commit()
     return results
 
@@ -273,12 +352,18 @@ def survey_results_csv(results: SurveyResults) -> str:
     """The survey results as a CSV section: counts, the ratings, then the comments."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Satisfaction survey",
-                     f"offered {results.date_from.isoformat()} to {results.date_to.isoformat()}", QUESTION])
+    writer.writerow(
+        [
+            "Satisfaction survey",
+            f"offered {results.date_from.isoformat()} to {results.date_to.isoformat()}",
+            QUESTION,
+        ]
+    )
     writer.writerow([])
     writer.writerow(["Offered", "Answered", "Not now", "No answer yet", "Average rating"])
-    writer.writerow([results.offered, results.answered, results.dismissed, results.open,
-                     _number(results.average_rating)])
+    writer.writerow(
+        [results.offered, results.answered, results.dismissed, results.open, _number(results.average_rating)]
+    )
     writer.writerow([])
     writer.writerow(["Rating", "Meaning", "Answers", "Percent of answers"])
     for row in results.distribution:
@@ -286,7 +371,9 @@ def survey_results_csv(results: SurveyResults) -> str:
     writer.writerow([])
     writer.writerow(["Offered on", "Rating", "Program", "Comment"])
     for comment in results.comments:
-        writer.writerow([comment.offered_on.isoformat(), comment.rating, comment.program_label, _cell(comment.text)])
+        writer.writerow(
+            [comment.offered_on.isoformat(), comment.rating, comment.program_label, _cell(comment.text)]
+        )
     writer.writerow([])
     writer.writerow(["Term", "Definition"])
     for term, text in results.definitions:

@@ -66,13 +66,17 @@ class ResetPasswordState(rx.State):
     @rx.event
     async def submit(self, form_data: dict):
         token = str(self.router.page.params.get("token", ""))[:512]
-        new, again = str(form_data.get("new_password", ""))[:256], str(form_data.get("new_password_again", ""))[:256]
+        new, again = (
+            str(form_data.get("new_password", ""))[:256],
+            str(form_data.get("new_password_again", ""))[:256],
+        )
         address = self.router.session.client_ip
 
         def _reset():
             with session_scope() as session:
-                reset_password(session, token=token, new_password=new, new_password_again=again,
-                               client_address=address)
+                reset_password(
+                    session, token=token, new_password=new, new_password_again=again, client_address=address
+                )
 
         try:
             await rx.run_in_thread(_reset)
@@ -99,8 +103,9 @@ class ChangePasswordState(rx.State):
 
         def _change():
             with session_scope() as session:
-                change_password(session, actor=actor, current_password=current, new_password=new,
-                                new_password_again=again)
+                change_password(
+                    session, actor=actor, current_password=current, new_password=new, new_password_again=again
+                )
 
         try:
             await rx.run_in_thread(_change)

@@ -10,7 +10,14 @@ import reflex as rx
 from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import fax as fax_service
-from portal_app.services.admin import PAGE_SIZE, AuditFilter, AuditRow, OutboxRow, list_outbox, search_audit_log
+from portal_app.services.admin import (
+    PAGE_SIZE,
+    AuditFilter,
+    AuditRow,
+    OutboxRow,
+    list_outbox,
+    search_audit_log,
+)
 from portal_app.services.registration import RegistrationError, approve, list_pending, reject
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.validation import as_int
@@ -119,7 +126,11 @@ class RegistrationsState(rx.State):
         except RegistrationError as refused:
             self.error = "; ".join(refused.field_errors.values())
             return
-        self.message, self.error, self.rejecting_user_id = "Registration rejected; the registrant was told why.", "", 0
+        self.message, self.error, self.rejecting_user_id = (
+            "Registration rejected; the registrant was told why.",
+            "",
+            0,
+        )
         await self._reload()
 
 
@@ -147,8 +158,10 @@ class AuditLogState(rx.State):
     async def _search(self) -> None:
         actor = current_actor()
         audit_filter = AuditFilter(
-            user_email=self.user_email[:254], record=self.record[:80],
-            date_from=_parse_date(self.date_from), date_to=_parse_date(self.date_to),
+            user_email=self.user_email[:254],
+            record=self.record[:80],
+            date_from=_parse_date(self.date_from),
+            date_to=_parse_date(self.date_to),
         )
         page = self.page
 
@@ -238,7 +251,9 @@ class OutboxState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def choose_fax_status(self, value: str):
-        self.fax_status = value if isinstance(value, str) and value in {v for v, _ in FAX_STATUS_CHOICES} else ""
+        self.fax_status = (
+            value if isinstance(value, str) and value in {v for v, _ in FAX_STATUS_CHOICES} else ""
+        )
         self.fax_page = 0
         await self._load_faxes()
 

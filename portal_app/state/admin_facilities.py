@@ -48,22 +48,38 @@ def answer_rows(view: fr.RegistrationView) -> list[AnswerRow]:
     rows: list[AnswerRow] = []
     sections = view.sections
     facility = sections.get("facility", {})
-    rows += [AnswerRow(fr.SECTION_LABELS["facility"], spec.label, _shown(spec, str(facility.get(spec.key, ""))))
-             for spec in fr.FACILITY_FIELDS]
-    rows.append(AnswerRow(fr.SECTION_LABELS["modalities"], "Modalities offered",
-                          ", ".join(SCORED_MODALITIES[m] for m in view.offered) or "(none)"))
+    rows += [
+        AnswerRow(fr.SECTION_LABELS["facility"], spec.label, _shown(spec, str(facility.get(spec.key, ""))))
+        for spec in fr.FACILITY_FIELDS
+    ]
+    rows.append(
+        AnswerRow(
+            fr.SECTION_LABELS["modalities"],
+            "Modalities offered",
+            ", ".join(SCORED_MODALITIES[m] for m in view.offered) or "(none)",
+        )
+    )
     for section in fr.PER_MODALITY_SECTIONS:
         answers = sections.get(section, {})
         for modality in view.offered:
             given = answers.get(modality, {}) if isinstance(answers.get(modality), dict) else {}
-            rows += [AnswerRow(fr.SECTION_LABELS[section], f"{SCORED_MODALITIES[modality]}: {spec.label}",
-                               _shown(spec, str(given.get(spec.key, ""))))
-                     for spec in fr.modality_fields(section, modality)]
+            rows += [
+                AnswerRow(
+                    fr.SECTION_LABELS[section],
+                    f"{SCORED_MODALITIES[modality]}: {spec.label}",
+                    _shown(spec, str(given.get(spec.key, ""))),
+                )
+                for spec in fr.modality_fields(section, modality)
+            ]
         if section == "quality":
-            rows += [AnswerRow(fr.SECTION_LABELS[section], spec.label, _shown(spec, str(answers.get(spec.key, ""))))
-                     for spec in fr.QUALITY_SHARED_FIELDS if spec.key != "dose_registry" or "ct" in view.offered]
+            rows += [
+                AnswerRow(
+                    fr.SECTION_LABELS[section], spec.label, _shown(spec, str(answers.get(spec.key, "")))
+                )
+                for spec in fr.QUALITY_SHARED_FIELDS
+                if spec.key != "dose_registry" or "ct" in view.offered
+            ]
     return rows
-
 
 
 class AdminFacilitiesState(rx.State):
@@ -92,11 +108,20 @@ class AdminFacilitiesState(rx.State):
 
     async def _reload(self) -> None:
         found, self.total = await call_service(fr.list_registrations, status=self.status, page=self.page)
-        self.rows = [SupportRow(
-            registration_id=r.registration_id, facility_name=r.facility_name, npi=r.npi, status_label=r.status_label,
-            progress=f"{r.sections_complete} of {r.sections_total}", author=r.author, author_email=r.author_email,
-            updated_on=r.updated_on, submitted_on=r.submitted_on or "Not yet",
-        ) for r in found]
+        self.rows = [
+            SupportRow(
+                registration_id=r.registration_id,
+                facility_name=r.facility_name,
+                npi=r.npi,
+                status_label=r.status_label,
+                progress=f"{r.sections_complete} of {r.sections_total}",
+                author=r.author,
+                author_email=r.author_email,
+                updated_on=r.updated_on,
+                submitted_on=r.submitted_on or "Not yet",
+            )
+            for r in found
+        ]
 
     async def _show(self, registration_id: int) -> None:
         try:

@@ -131,8 +131,12 @@ class AuthState(rx.State):
 def _audit_denied(actor: Actor, handler: str) -> None:
     with session_scope() as session:
         audit.record(
-            session, action="access.denied", user_id=actor.user_id, outcome=AuditOutcome.DENIED,
-            client_address=actor.client_address, detail={"handler": handler},
+            session,
+            action="access.denied",
+            user_id=actor.user_id,
+            outcome=AuditOutcome.DENIED,
+            client_address=actor.client_address,
+            detail={"handler": handler},
         )
         session.commit()
 

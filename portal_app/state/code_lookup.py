@@ -83,12 +83,17 @@ class CodeLookupState(rx.State):
     def _run(self) -> None:
         """The current page of the plan's codes for the year, filtered and sorted; and the code check."""
         year = as_int(self.year)
-        found = rad.code_lookup(self.plan, year, self.sort_by, self.descending, self.filter_text) \
-            if self.plan and year else []
+        found = (
+            rad.code_lookup(self.plan, year, self.sort_by, self.descending, self.filter_text)
+            if self.plan and year
+            else []
+        )
         self.total = len(found)
         self.page = min(max(0, self.page), max(1, -(-self.total // PAGE_SIZE)) - 1)
         start = self.page * PAGE_SIZE
-        self.rows = [CodeRow(row.code, row.description, row.category) for row in found[start:start + PAGE_SIZE]]
+        self.rows = [
+            CodeRow(row.code, row.description, row.category) for row in found[start : start + PAGE_SIZE]
+        ]
         self._check_code()
 
     def _check_code(self) -> None:
@@ -102,8 +107,10 @@ class CodeLookupState(rx.State):
             self.code_answer = rad.not_managed_message(self.plan, year, code) or ""
             return
         self.code_managed = True
-        self.code_answer = (f"Code {code} is managed by the radiation oncology program for this plan in {year}: "
-                            f"{item.label} ({rad.CATEGORY_LABELS[item.category]}).")
+        self.code_answer = (
+            f"Code {code} is managed by the radiation oncology program for this plan in {year}: "
+            f"{item.label} ({rad.CATEGORY_LABELS[item.category]})."
+        )
 
     def _choose_plan(self, plan: str) -> None:
         self.plan = plan
@@ -151,7 +158,7 @@ class CodeLookupState(rx.State):
     @authorized()
     async def filter_codes(self, text: str):
         if isinstance(text, str):
-            self.filter_text, self.page = text[:rad.MAX_FILTER_LENGTH], 0
+            self.filter_text, self.page = text[: rad.MAX_FILTER_LENGTH], 0
             self._run()
 
     @rx.event

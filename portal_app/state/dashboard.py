@@ -80,19 +80,28 @@ def _shown(value: float | None, suffix: str = "") -> str:
 
 def _counts_line(row: metrics_service.MetricsRow) -> CountsLine:
     return CountsLine(
-        program=row.program_label, plan=row.plan_name, requests=row.requests,
-        approved_by_rules=row.approved_by_rules, approved_after_review=row.approved_after_review, denied=row.denied,
-        appealed=row.appealed, approved_after_appeal=row.approved_after_appeal, pending=row.pending,
+        program=row.program_label,
+        plan=row.plan_name,
+        requests=row.requests,
+        approved_by_rules=row.approved_by_rules,
+        approved_after_review=row.approved_after_review,
+        denied=row.denied,
+        appealed=row.appealed,
+        approved_after_appeal=row.approved_after_appeal,
+        pending=row.pending,
         withdrawn=row.withdrawn,
     )
 
 
 def _urgency_line(figures: metrics_service.UrgencyFigures) -> UrgencyLine:
     return UrgencyLine(
-        label=figures.label, decided=figures.decided, percent_approved=_shown(figures.percent_approved, " %"),
+        label=figures.label,
+        decided=figures.decided,
+        percent_approved=_shown(figures.percent_approved, " %"),
         percent_denied=_shown(figures.percent_denied, " %"),
         percent_approved_after_appeal=_shown(figures.percent_approved_after_appeal, " %"),
-        mean_hours=_shown(figures.mean_hours), median_hours=_shown(figures.median_hours),
+        mean_hours=_shown(figures.mean_hours),
+        median_hours=_shown(figures.median_hours),
         p90_hours=_shown(figures.p90_hours),
     )
 
@@ -149,20 +158,29 @@ class DashboardState(rx.State):
         def run():
             with session_scope() as session:
                 return metrics_service.review_metrics(
-                    session, actor=actor, date_from=start, date_to=end, program=program, plan_id=plan_id)
+                    session, actor=actor, date_from=start, date_to=end, program=program, plan_id=plan_id
+                )
 
         return await rx.run_in_thread(run)
 
-    async def _compute_survey(self, comment_limit: int = survey_service.RECENT_COMMENTS
-                              ) -> survey_service.SurveyResults:
+    async def _compute_survey(
+        self, comment_limit: int = survey_service.RECENT_COMMENTS
+    ) -> survey_service.SurveyResults:
         actor = current_actor()
         start, end = _parse_range(self.date_from, self.date_to)
         program, plan_id = self.program, as_int(self.plan_id)
 
         def run():
             with session_scope() as session:
-                return survey_service.survey_results(session, actor=actor, date_from=start, date_to=end,
-                                                     program=program, plan_id=plan_id, comment_limit=comment_limit)
+                return survey_service.survey_results(
+                    session,
+                    actor=actor,
+                    date_from=start,
+                    date_to=end,
+                    program=program,
+                    plan_id=plan_id,
+                    comment_limit=comment_limit,
+                )
 
         return await rx.run_in_thread(run)
 
@@ -170,10 +188,14 @@ class DashboardState(rx.State):
         self.survey_offered, self.survey_answered = results.offered, results.answered
         self.survey_dismissed, self.survey_open = results.dismissed, results.open
         self.survey_average = _shown(results.average_rating, " of 5")
-        self.survey_ratings = [SurveyRatingLine(r.rating, r.label, r.answers, _shown(r.percent, " %"))
-                               for r in results.distribution]
-        self.survey_comments = [SurveyCommentLine(c.offered_on.isoformat(), c.rating, c.program_label, c.text)
-                                for c in results.comments]
+        self.survey_ratings = [
+            SurveyRatingLine(r.rating, r.label, r.answers, _shown(r.percent, " %"))
+            for r in results.distribution
+        ]
+        self.survey_comments = [
+            SurveyCommentLine(c.offered_on.isoformat(), c.rating, c.program_label, c.text)
+            for c in results.comments
+        ]
         self.survey_definitions = [Definition(term, text) for term, text in results.definitions]
 
     def _show(self, figures: metrics_service.ReviewMetrics) -> None:
@@ -187,16 +209,27 @@ class DashboardState(rx.State):
         self.as_of = figures.as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         by_program: dict[str, dict[str, str | int]] = {}
         for row in figures.rows:
-            point = by_program.setdefault(row.program_label, {
-                "program": row.program_label, "Approved at once": 0, "Approved after review": 0, "Denied": 0,
-                "Pending": 0})
+            point = by_program.setdefault(
+                row.program_label,
+                {
+                    "program": row.program_label,
+                    "Approved at once": 0,
+                    "Approved after review": 0,
+                    "Denied": 0,
+                    "Pending": 0,
+                },
+            )
             point["Approved at once"] += row.approved_by_rules
             point["Approved after review"] += row.approved_after_review
             point["Denied"] += row.denied
             point["Pending"] += row.pending
         self.outcome_chart = list(by_program.values())
         self.hours_chart = [
-            {"urgency": f.label, "Median hours": f.median_hours or 0, "90th percentile hours": f.p90_hours or 0}
+            {
+                "urgency": f.label,
+                "Median hours": f.median_hours or 0,
+                "90th percentile hours": f.p90_hours or 0,
+            }
             for f in (figures.urgent, figures.standard)
         ]
         self.definitions = [Definition(term, text) for term, text in figures.definitions]

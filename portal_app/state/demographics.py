@@ -21,8 +21,13 @@ PAGE_SIZE = changes.PAGE_SIZE
 VALUE_COLUMNS = ("npi", "tax_id", *ADDRESS_COLUMNS, "phone", "fax")
 ERROR_FIELDS = ("target", "field", *VALUE_COLUMNS, "effective_date", "reason")
 FIELD_CHOICES = [(f.name, f.label) for f in CHANGE_FIELDS.values()]
-STATUS_CHOICES = [("pending", "Waiting for support"), ("approved", "Approved, waiting for their date"),
-                  ("applied", "Applied"), ("rejected", "Rejected"), ("", "All")]
+STATUS_CHOICES = [
+    ("pending", "Waiting for support"),
+    ("approved", "Approved, waiting for their date"),
+    ("applied", "Applied"),
+    ("rejected", "Rejected"),
+    ("", "All"),
+]
 MAX_TEXT = 1000
 
 
@@ -144,7 +149,9 @@ class DemographicChangesState(rx.State):
 
     def _show_current(self) -> None:
         values = self._current.get(self.target, {})
-        self.current_value = describe_values(self.field, values) if values and self.field in CHANGE_FIELDS else ""
+        self.current_value = (
+            describe_values(self.field, values) if values and self.field in CHANGE_FIELDS else ""
+        )
 
     @rx.event
     @authorized(*OFFICE_ROLES)
@@ -193,20 +200,27 @@ class DemographicChangesState(rx.State):
             self.errors, self.form_error = errors, "Please correct the fields marked below."
             return focus_first_error()
         kind, _, raw_id = self.target.partition(":")
-        party = {"provider_id": as_int(raw_id)} if kind == changes.PROVIDER else {"facility_id": as_int(raw_id)}
+        party = (
+            {"provider_id": as_int(raw_id)} if kind == changes.PROVIDER else {"facility_id": as_int(raw_id)}
+        )
         values = {c: str(form.get(c, ""))[:MAX_TEXT] for c in CHANGE_FIELDS[self.field].columns}
         request_id, found = await _run(
-            changes.request_change, **party, field=self.field, new_values=values,
+            changes.request_change,
+            **party,
+            field=self.field,
+            new_values=values,
             effective_date=_parse_date(str(form.get("effective_date", ""))[:10]),
-            reason=str(form.get("reason", ""))[:MAX_TEXT + 1],
+            reason=str(form.get("reason", ""))[: MAX_TEXT + 1],
         )
         self.errors = {**_no_errors(), **{k: v for k, v in found.items() if k in ERROR_FIELDS}}
         if request_id is None:
             self.form_error = "Please correct the fields marked below."
             return focus_first_error()
         self.form_error = ""
-        self.message = (f"Request {request_id} sent to support: change of the {CHANGE_FIELDS[self.field].label} "
-                        f"of {self.target_label}.")
+        self.message = (
+            f"Request {request_id} sent to support: change of the {CHANGE_FIELDS[self.field].label} "
+            f"of {self.target_label}."
+        )
         self.page = 0
         await self._load_requests()
         await self._load_history()
@@ -247,14 +261,18 @@ class FaxConfirmationState(rx.State):
 
     async def _send(self, number: str, typed: bool):
         found = await _run(fax_service.request_confirmation, number=number, contact_name=self.contact_name)
-        self.errors = {"contact_name": found.get("contact_name", ""), "new_number": found.get("number", "") if typed
-                       else ""}
+        self.errors = {
+            "contact_name": found.get("contact_name", ""),
+            "new_number": found.get("number", "") if typed else "",
+        }
         self.error = "" if typed or "number" not in found else f"{number}: {found['number']}"
         if found:
             self.message = ""
             return focus_first_error()
-        self.message = (f"A test page was faxed to {number}. It carries a 6-digit code and no patient "
-                        "information: enter the code below.")
+        self.message = (
+            f"A test page was faxed to {number}. It carries a 6-digit code and no patient "
+            "information: enter the code below."
+        )
         if typed:
             self.new_number = ""
         await self._reload()
@@ -306,8 +324,9 @@ class AdminChangesState(rx.State):
         return _page_count(self.total)
 
     async def _reload(self) -> None:
-        rows, self.total = await _run(changes.list_change_requests, status=self.status_filter, page=self.page,
-                                      page_size=PAGE_SIZE)
+        rows, self.total = await _run(
+            changes.list_change_requests, status=self.status_filter, page=self.page, page_size=PAGE_SIZE
+        )
         self.requests = [ChangeLine(**asdict(r)) for r in rows]
         self.faxes = [WaitingLine(**asdict(w)) for w in await _run(fax_service.faxes_awaiting_support)]
 
@@ -322,7 +341,9 @@ class AdminChangesState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def choose_status(self, value: str):
-        self.status_filter = value if isinstance(value, str) and value in {v for v, _ in STATUS_CHOICES} else "pending"
+        self.status_filter = (
+            value if isinstance(value, str) and value in {v for v, _ in STATUS_CHOICES} else "pending"
+        )
         self.page = 0
         await self._reload()
 
@@ -373,10 +394,13 @@ class AdminChangesState(rx.State):
     @authorized(Role.SUPPORT_ADMIN)
     async def confirm_reject(self):
         if self.rejecting_kind == "change":
-            found = await _run(changes.decide_change, request_id=as_int(self.rejecting_key), approve=False,
-                               note=self.note)
+            found = await _run(
+                changes.decide_change, request_id=as_int(self.rejecting_key), approve=False, note=self.note
+            )
         elif self.rejecting_kind == "fax":
-            found = await _run(fax_service.decide_fax, number=self.rejecting_key, confirm=False, note=self.note)
+            found = await _run(
+                fax_service.decide_fax, number=self.rejecting_key, confirm=False, note=self.note
+            )
         else:
             return None
         if "note" in found:
@@ -388,5 +412,11 @@ class AdminChangesState(rx.State):
         return None
 
 
-__all__ = ["AdminChangesState", "COLUMN_LABELS", "DemographicChangesState", "FIELD_CHOICES", "FaxConfirmationState",
-           "STATUS_CHOICES"]
+__all__ = [
+    "AdminChangesState",
+    "COLUMN_LABELS",
+    "DemographicChangesState",
+    "FIELD_CHOICES",
+    "FaxConfirmationState",
+    "STATUS_CHOICES",
+]

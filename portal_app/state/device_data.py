@@ -29,7 +29,6 @@ class HeldRow:
     reason: str
 
 
-
 class DeviceDataUploadState(rx.State):
     member_number: str = ""
     result: str = ""
@@ -61,8 +60,12 @@ class DeviceDataUploadState(rx.State):
         content = await upload.read(device_data.MAX_FILE_BYTES + 1)
         name = str(upload.name or upload.filename or "device-data")[:255]
         try:
-            found = await call_service(device_data.upload_device_data, member_number=self.member_number,
-                                        filename=name, content=content)
+            found = await call_service(
+                device_data.upload_device_data,
+                member_number=self.member_number,
+                filename=name,
+                content=content,
+            )
         except DeviceDataRefused as refused:
             self.error = f"{name}: {refused}"
             return

@@ -53,9 +53,13 @@ class DirectoryState(rx.State):
 
     async def _search(self) -> None:
         actor = current_actor()
-        query = DirectoryQuery(text=self.text[:100], plan_id=as_int(self.plan_id),
-                               kind=self.kind if self.kind in {"provider", "facility"} else "",
-                               sort=self.sort if self.sort in SORTS else "name", near_zip=self.near_zip)
+        query = DirectoryQuery(
+            text=self.text[:100],
+            plan_id=as_int(self.plan_id),
+            kind=self.kind if self.kind in {"provider", "facility"} else "",
+            sort=self.sort if self.sort in SORTS else "name",
+            near_zip=self.near_zip,
+        )
         page = self.page
 
         def _run():

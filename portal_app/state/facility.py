@@ -25,7 +25,11 @@ def section_keys(section: str) -> list[str]:
         return [spec.key for spec in fr.FACILITY_FIELDS]
     if section == "modalities":
         return [f"offered.{modality}" for modality in SCORED_MODALITIES]
-    keys = [f"{modality}.{spec.key}" for modality in SCORED_MODALITIES for spec in fr.modality_fields(section, modality)]
+    keys = [
+        f"{modality}.{spec.key}"
+        for modality in SCORED_MODALITIES
+        for spec in fr.modality_fields(section, modality)
+    ]
     if section == "quality":
         keys += [spec.key for spec in fr.QUALITY_SHARED_FIELDS]
     return keys
@@ -109,18 +113,35 @@ def score_cards(scores: tuple[ModalityScore, ...] | list[ModalityScore]) -> list
     cards = []
     for score in scores:
         label = SCORED_MODALITIES.get(score.modality, score.modality)
-        rows = [FactorRow(
-            label=f.label, points=f"{_points(f.points_earned)} of {_points(f.points_possible)}",
-            result="Met" if f.met else ("Partly met" if f.points_earned else "Not met"),
-            explanation=f.explanation, standard=f.standard,
-        ) for f in score.factors]
-        raises = [f"{f.label}: {f.how_to_raise} (up to {_points(f.points_possible - f.points_earned)} more points)"
-                  for f in sorted(score.factors, key=lambda f: f.points_earned - f.points_possible) if not f.met]
-        changes = f"This score changes by itself on {score.rescore_on.isoformat()}." if score.rescore_on else ""
-        cards.append(ScoreCard(modality=score.modality, heading=f"{label}: {score.score} of 100", score=score.score,
-                               factors=rows, raises=raises, changes=changes))
+        rows = [
+            FactorRow(
+                label=f.label,
+                points=f"{_points(f.points_earned)} of {_points(f.points_possible)}",
+                result="Met" if f.met else ("Partly met" if f.points_earned else "Not met"),
+                explanation=f.explanation,
+                standard=f.standard,
+            )
+            for f in score.factors
+        ]
+        raises = [
+            f"{f.label}: {f.how_to_raise} (up to {_points(f.points_possible - f.points_earned)} more points)"
+            for f in sorted(score.factors, key=lambda f: f.points_earned - f.points_possible)
+            if not f.met
+        ]
+        changes = (
+            f"This score changes by itself on {score.rescore_on.isoformat()}." if score.rescore_on else ""
+        )
+        cards.append(
+            ScoreCard(
+                modality=score.modality,
+                heading=f"{label}: {score.score} of 100",
+                score=score.score,
+                factors=rows,
+                raises=raises,
+                changes=changes,
+            )
+        )
     return cards
-
 
 
 class FacilityRegistrationState(rx.State):
@@ -141,18 +162,25 @@ class FacilityRegistrationState(rx.State):
     def section_label(self) -> str:
         return fr.SECTION_LABELS.get(self.section, "")
 
-
     @rx.var
     def is_last_section(self) -> bool:
         return self.section == fr.SECTIONS[-1]
 
     async def _reload_list(self) -> None:
         found = await call_service(fr.list_my_registrations)
-        self.rows = [RegistrationRow(
-            registration_id=r.registration_id, facility_name=r.facility_name, npi=r.npi, status_label=r.status_label,
-            progress=f"{r.sections_complete} of {r.sections_total} sections", updated_on=r.updated_on,
-            submitted_on=r.submitted_on or "Not yet", corrections_note=r.corrections_note,
-        ) for r in found]
+        self.rows = [
+            RegistrationRow(
+                registration_id=r.registration_id,
+                facility_name=r.facility_name,
+                npi=r.npi,
+                status_label=r.status_label,
+                progress=f"{r.sections_complete} of {r.sections_total} sections",
+                updated_on=r.updated_on,
+                submitted_on=r.submitted_on or "Not yet",
+                corrections_note=r.corrections_note,
+            )
+            for r in found
+        ]
 
     async def _open(self, registration_id: int, *, keep_answers: bool = False) -> bool:
         try:
@@ -164,8 +192,10 @@ class FacilityRegistrationState(rx.State):
         self.status_label, self.corrections_note = view.status_label, view.corrections_note
         self.changed_since_submitted = view.changed_since_submitted
         self.offered = list(view.offered)
-        self.sections = [SectionLink(section=s, label=label, complete=s in view.completed_sections)
-                         for s, label in SECTION_CHOICES]
+        self.sections = [
+            SectionLink(section=s, label=label, complete=s in view.completed_sections)
+            for s, label in SECTION_CHOICES
+        ]
         if not keep_answers:
             self.answers = flat_answers(view.sections)
         return True
@@ -223,22 +253,32 @@ class FacilityRegistrationState(rx.State):
         if self.section == "modalities":
             return {"offered": [m for m in SCORED_MODALITIES if self.answers.get(f"offered.{m}") == "yes"]}
         offered = set(self.offered)
-        return {key: self.answers.get(key, "") for key in section_keys(self.section)
-                if "." not in key or key.split(".")[0] in offered}
+        return {
+            key: self.answers.get(key, "")
+            for key in section_keys(self.section)
+            if "." not in key or key.split(".")[0] in offered
+        }
 
     async def _save(self) -> bool:
         if not self.registration_id:
             return False
         try:
-            errors = await call_service(fr.save_section, registration_id=self.registration_id, section=self.section,
-                                 answers=self._section_answers())
+            errors = await call_service(
+                fr.save_section,
+                registration_id=self.registration_id,
+                section=self.section,
+                answers=self._section_answers(),
+            )
         except (fr.RegistrationNotFound, PermissionDenied):
             self.form_error = "This registration cannot be changed."
             return False
         self.errors = {**_no_errors(), **{k: v for k, v in errors.items() if k in ERROR_KEYS}}
         await self._open(self.registration_id, keep_answers=True)
         if errors:
-            self.form_error, self.message = "The section is saved but not complete: correct the fields marked below.", ""
+            self.form_error, self.message = (
+                "The section is saved but not complete: correct the fields marked below.",
+                "",
+            )
             return False
         self.form_error, self.message = "", f"{fr.SECTION_LABELS[self.section]} saved."
         return True

@@ -15,13 +15,39 @@ from portal_app.state.auth import authorized, current_actor
 from portal_app.state.validation import errors_by_field
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
-TEXT_FIELDS = ("modality", "body_part", "laterality", "clinical_indication", "weeks_of_symptoms",
-               "weeks_conservative_care", "chest_pain_type", "prior_test", "prior_result", "hospital_reason",
-               "clinical_notes", "code")
+TEXT_FIELDS = (
+    "modality",
+    "body_part",
+    "laterality",
+    "clinical_indication",
+    "weeks_of_symptoms",
+    "weeks_conservative_care",
+    "chest_pain_type",
+    "prior_test",
+    "prior_result",
+    "hospital_reason",
+    "clinical_notes",
+    "code",
+)
 LIST_FIELDS = {"red_flags": imaging.RED_FLAGS, "risk_factors": imaging.RISK_FACTORS}
-ERROR_KEYS = ("modality", "body_part", "laterality", "clinical_indication", "weeks_of_symptoms",
-              "weeks_conservative_care", "red_flags", "risk_factors", "cardiac", "chest_pain_type", "prior_test", "prior_result",
-              "site_of_care", "hospital_reason", "clinical_notes", "codes")
+ERROR_KEYS = (
+    "modality",
+    "body_part",
+    "laterality",
+    "clinical_indication",
+    "weeks_of_symptoms",
+    "weeks_conservative_care",
+    "red_flags",
+    "risk_factors",
+    "cardiac",
+    "chest_pain_type",
+    "prior_test",
+    "prior_result",
+    "site_of_care",
+    "hospital_reason",
+    "clinical_notes",
+    "codes",
+)
 
 
 @dataclass
@@ -118,8 +144,17 @@ class ImagingStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                      site_kind: str, site_detail: str, service_date=None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date=None,
+    ) -> None:
         def _plan_code():
             with session_scope() as session:
                 return session.get(HealthPlan, plan_id).code
@@ -139,16 +174,25 @@ class ImagingStepState(rx.State):
 
         def _load():
             with session_scope() as session:
-                return entry.site_of_care_alternatives(session, actor=actor, order_id=order_id,
-                                                       exam_modality=modality)
+                return entry.site_of_care_alternatives(
+                    session, actor=actor, order_id=order_id, exam_modality=modality
+                )
 
         found = await rx.run_in_thread(_load)
         self.alternatives = [Alternative(a.name, a.detail, a.city, a.quality, a.distance) for a in found[:5]]
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date=None) -> None:
-        for name in ("modality", "body_part", "laterality", "clinical_indication", "hospital_reason",
-                     "clinical_notes", "site_of_care"):
+    async def _restore(
+        self, details: dict, codes: list[str], *, plan_id: int, service_year: int, service_date=None
+    ) -> None:
+        for name in (
+            "modality",
+            "body_part",
+            "laterality",
+            "clinical_indication",
+            "hospital_reason",
+            "clinical_notes",
+            "site_of_care",
+        ):
             setattr(self, name, str(details.get(name) or getattr(self, name)))
         for name in ("weeks_of_symptoms", "weeks_conservative_care"):
             value = details.get(name)
@@ -160,6 +204,7 @@ class ImagingStepState(rx.State):
         prior = (cardiac.get("prior_tests") or [{}])[0] if cardiac.get("prior_tests") else {}
         self.prior_test, self.prior_result = prior.get("test", ""), prior.get("result", "")
         self.code = codes[0] if codes else ""
+
         def _plan_code():
             with session_scope() as session:
                 return session.get(HealthPlan, plan_id).code
@@ -169,8 +214,13 @@ class ImagingStepState(rx.State):
         self._refresh_codes()
 
     def _refresh_codes(self) -> None:
-        found = imaging.code_choices(self._plan_code, self._service_year, modality=self.modality,
-                                     body_part=self.body_part) if self.modality and self.body_part else []
+        found = (
+            imaging.code_choices(
+                self._plan_code, self._service_year, modality=self.modality, body_part=self.body_part
+            )
+            if self.modality and self.body_part
+            else []
+        )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in found]
         if self.code not in {c.code for c in found}:
             self.code = found[0].code if len(found) == 1 else ""
@@ -179,13 +229,22 @@ class ImagingStepState(rx.State):
         cardiac = None
         if self.asks_pre_exam:
             prior = [{"test": self.prior_test, "result": self.prior_result}] if self.prior_test else []
-            cardiac = {"chest_pain_type": self.chest_pain_type, "risk_factors": list(self.risk_factors),
-                       "prior_tests": prior}
+            cardiac = {
+                "chest_pain_type": self.chest_pain_type,
+                "risk_factors": list(self.risk_factors),
+                "prior_tests": prior,
+            }
         return {
-            "modality": self.modality, "body_part": self.body_part, "laterality": self.laterality,
-            "clinical_indication": self.clinical_indication, "weeks_of_symptoms": self.weeks_of_symptoms or None,
-            "weeks_conservative_care": self.weeks_conservative_care or None, "red_flags": list(self.red_flags),
-            "cardiac": cardiac, "site_of_care": self.site_of_care, "hospital_reason": self.hospital_reason,
+            "modality": self.modality,
+            "body_part": self.body_part,
+            "laterality": self.laterality,
+            "clinical_indication": self.clinical_indication,
+            "weeks_of_symptoms": self.weeks_of_symptoms or None,
+            "weeks_conservative_care": self.weeks_conservative_care or None,
+            "red_flags": list(self.red_flags),
+            "cardiac": cardiac,
+            "site_of_care": self.site_of_care,
+            "hospital_reason": self.hospital_reason,
             "clinical_notes": self.clinical_notes,
         }
 

@@ -30,12 +30,33 @@ from portal_app.state.order_wizard import Option, OrderWizardState
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = (
-    "primary_diagnosis", "secondary_diagnosis", "cancer_type", "setting", "line", "intent", "off_pathway_name",
-    "off_pathway_rationale", "height_cm", "weight_kg", "serum_creatinine_mg_dl", "bsa_formula", "bsa_cap_m2",
-    "bsa_cap_reason", "cycle_from", "cycle_to", "cycle_length_days",
+    "primary_diagnosis",
+    "secondary_diagnosis",
+    "cancer_type",
+    "setting",
+    "line",
+    "intent",
+    "off_pathway_name",
+    "off_pathway_rationale",
+    "height_cm",
+    "weight_kg",
+    "serum_creatinine_mg_dl",
+    "bsa_formula",
+    "bsa_cap_m2",
+    "bsa_cap_reason",
+    "cycle_from",
+    "cycle_to",
+    "cycle_length_days",
 )
-DRUG_FIELDS = ("dose_basis", "amount", "requested_dose_mg", "loading_amount", "loading_dose_mg", "days",
-               "deviation_reason")
+DRUG_FIELDS = (
+    "dose_basis",
+    "amount",
+    "requested_dose_mg",
+    "loading_amount",
+    "loading_dose_mg",
+    "days",
+    "deviation_reason",
+)
 ERROR_KEYS = (*TEXT_FIELDS, "biomarkers", "regimen_id", "drugs", "supportive_drugs", "codes")
 MAX_TEXT = 2000
 
@@ -114,7 +135,9 @@ def _asks_line(setting: str) -> bool:
 def _drug_codes(rows, supportive) -> list[str]:
     """The lines of the request: the J-codes of the drugs, then of the supportive drugs."""
     known = onc.supportive_drugs()
-    codes = [row.hcpcs for row in rows if row.hcpcs] + [known[key].hcpcs for key in supportive if key in known]
+    codes = [row.hcpcs for row in rows if row.hcpcs] + [
+        known[key].hcpcs for key in supportive if key in known
+    ]
     return list(dict.fromkeys(codes))
 
 
@@ -217,8 +240,12 @@ class MedOncStepState(rx.State):
 
     @rx.var
     def secondary_hint(self) -> str:
-        accepted = {f"{prefix} {label.lower()}" for key in self.supportive_drugs if key in onc.supportive_drugs()
-                    for prefix, label in onc.supportive_drugs()[key].secondary_prefixes}
+        accepted = {
+            f"{prefix} {label.lower()}"
+            for key in self.supportive_drugs
+            if key in onc.supportive_drugs()
+            for prefix, label in onc.supportive_drugs()[key].secondary_prefixes
+        }
         return "Accepted: " + "; ".join(sorted(accepted)) + "." if accepted else ""
 
     @rx.var
@@ -233,8 +260,15 @@ class MedOncStepState(rx.State):
 
     @rx.var
     def stop_message(self) -> str:
-        return onc.diagnosis_stop(self.primary_diagnosis, self.secondary_diagnosis, list(self.supportive_drugs),
-                                  self.regimen_name or self.off_pathway_name) or ""
+        return (
+            onc.diagnosis_stop(
+                self.primary_diagnosis,
+                self.secondary_diagnosis,
+                list(self.supportive_drugs),
+                self.regimen_name or self.off_pathway_name,
+            )
+            or ""
+        )
 
     @rx.var
     def dosing_open(self) -> bool:
@@ -243,8 +277,11 @@ class MedOncStepState(rx.State):
     @rx.var
     def off_pathway_drug_options(self) -> list[Choice]:
         listed = {row.hcpcs for row in self.drugs}
-        return [Choice(code, f"{item.drug.capitalize()} ({code})") for code, item in _off_pathway_drugs().items()
-                if code not in listed]
+        return [
+            Choice(code, f"{item.drug.capitalize()} ({code})")
+            for code, item in _off_pathway_drugs().items()
+            if code not in listed
+        ]
 
     @rx.var
     def requested_codes(self) -> list[str]:
@@ -258,7 +295,10 @@ class MedOncStepState(rx.State):
     def _profile_line(self) -> int | None:
         """The line of therapy once cancer, setting, line and every biomarker question are answered
         (the regimens can then be shown); None before."""
-        if self.cancer_type not in onc.CANCER_TYPES or self.setting not in onc.SETTINGS_BY_CANCER[self.cancer_type]:
+        if (
+            self.cancer_type not in onc.CANCER_TYPES
+            or self.setting not in onc.SETTINGS_BY_CANCER[self.cancer_type]
+        ):
             return None
         line = _whole(self.line) if _asks_line(self.setting) else 1
         if line not in range(1, onc.MAX_LINE + 1):
@@ -275,17 +315,35 @@ class MedOncStepState(rx.State):
             self._typed, self._prefilled, self._member_sex = [], [], ""
             self._order_id = order_id
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                       site_kind: str, site_detail: str, service_date: date | None = None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date: date | None = None,
+    ) -> None:
         self._start_over_for(order_id)
         self.member_age = member_age
         self.service_date = service_date.isoformat() if service_date else ""
         self._member_sex = await _member_sex(order_id)
-        self.member_sex_label = Sex(self._member_sex).label if self._member_sex in {s.value for s in Sex} else ""
+        self.member_sex_label = (
+            Sex(self._member_sex).label if self._member_sex in {s.value for s in Sex} else ""
+        )
         self._refresh()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date: date | None = None) -> None:
+    async def _restore(
+        self,
+        details: dict,
+        codes: list[str],
+        *,
+        plan_id: int,
+        service_year: int,
+        service_date: date | None = None,
+    ) -> None:
         wizard = await self.get_state(OrderWizardState)
         self._start_over_for(wizard.order_id)
         for name in TEXT_FIELDS:
@@ -301,8 +359,15 @@ class MedOncStepState(rx.State):
         self.off_pathway = not self.regimen_id and bool(details.get("off_pathway_name"))
         self.drugs = [self._row_from_details(drug) for drug in details.get("drugs") or []]
         self._typed = [f"{row.component}/{field}" for row in self.drugs for field in DRUG_FIELDS]
-        await self._prepare(order_id=wizard.order_id, plan_id=plan_id, service_year=service_year,
-                            member_age=wizard.member_age, site_kind="", site_detail="", service_date=service_date)
+        await self._prepare(
+            order_id=wizard.order_id,
+            plan_id=plan_id,
+            service_year=service_year,
+            member_age=wizard.member_age,
+            site_kind="",
+            site_detail="",
+            service_date=service_date,
+        )
 
     def _row_from_details(self, drug: dict) -> DrugRow:
         regimen = onc.get_regimen(self.regimen_id)
@@ -313,39 +378,60 @@ class MedOncStepState(rx.State):
             return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
         return DrugRow(
-            component=text("component"), drug=text("drug"), label=pathway.label if pathway else text("drug"),
+            component=text("component"),
+            drug=text("drug"),
+            label=pathway.label if pathway else text("drug"),
             hcpcs=text("hcpcs") or (pathway.hcpcs if pathway else ""),
-            pathway_dose=pathway.dose_text if pathway else "", dose_basis=text("dose_basis"), amount=text("amount"),
-            requested_dose_mg=text("requested_dose_mg"), has_loading=drug.get("loading_amount") is not None,
-            loading_amount=text("loading_amount"), loading_dose_mg=text("loading_dose_mg"), days=text("days"),
+            pathway_dose=pathway.dose_text if pathway else "",
+            dose_basis=text("dose_basis"),
+            amount=text("amount"),
+            requested_dose_mg=text("requested_dose_mg"),
+            has_loading=drug.get("loading_amount") is not None,
+            loading_amount=text("loading_amount"),
+            loading_dose_mg=text("loading_dose_mg"),
+            days=text("days"),
             deviation_reason=text("deviation_reason"),
         )
 
     def _details_payload(self) -> dict:
         keys = set(self.biomarker_keys)
         return {
-            "primary_diagnosis": self.primary_diagnosis, "secondary_diagnosis": self.secondary_diagnosis,
-            "supportive_drugs": list(self.supportive_drugs), "cancer_type": self.cancer_type, "setting": self.setting,
-            "line": self.line if _asks_line(self.setting) else 1, "intent": self.intent,
+            "primary_diagnosis": self.primary_diagnosis,
+            "secondary_diagnosis": self.secondary_diagnosis,
+            "supportive_drugs": list(self.supportive_drugs),
+            "cancer_type": self.cancer_type,
+            "setting": self.setting,
+            "line": self.line if _asks_line(self.setting) else 1,
+            "intent": self.intent,
             "biomarkers": {key: value for key, value in self.biomarkers.items() if key in keys},
             "regimen_id": self.regimen_id,
             "off_pathway_name": self.off_pathway_name if self.off_pathway else "",
             "off_pathway_rationale": self.off_pathway_rationale if self.off_pathway else "",
-            "height_cm": self.height_cm, "weight_kg": self.weight_kg,
-            "serum_creatinine_mg_dl": self.serum_creatinine_mg_dl or None, "bsa_formula": self.bsa_formula,
-            "bsa_cap_m2": self.bsa_cap_m2 or None, "bsa_cap_reason": self.bsa_cap_reason,
-            "cycle_length_days": self.cycle_length_days, "cycle_from": self.cycle_from, "cycle_to": self.cycle_to,
+            "height_cm": self.height_cm,
+            "weight_kg": self.weight_kg,
+            "serum_creatinine_mg_dl": self.serum_creatinine_mg_dl or None,
+            "bsa_formula": self.bsa_formula,
+            "bsa_cap_m2": self.bsa_cap_m2 or None,
+            "bsa_cap_reason": self.bsa_cap_reason,
+            "cycle_length_days": self.cycle_length_days,
+            "cycle_from": self.cycle_from,
+            "cycle_to": self.cycle_to,
             "drugs": [self._drug_payload(row) for row in self.drugs],
         }
 
     @staticmethod
     def _drug_payload(row: DrugRow) -> dict:
         return {
-            "component": row.component, "drug": row.drug, "dose_basis": row.dose_basis, "amount": row.amount,
+            "component": row.component,
+            "drug": row.drug,
+            "dose_basis": row.dose_basis,
+            "amount": row.amount,
             "requested_dose_mg": row.requested_dose_mg,
             "loading_amount": row.loading_amount if row.has_loading and row.loading_amount else None,
             "loading_dose_mg": row.loading_dose_mg if row.has_loading and row.loading_dose_mg else None,
-            "days": row.days, "deviation_reason": row.deviation_reason, "hcpcs": row.hcpcs,
+            "days": row.days,
+            "deviation_reason": row.deviation_reason,
+            "hcpcs": row.hcpcs,
         }
 
     def _chosen_codes(self) -> list[str]:
@@ -355,7 +441,12 @@ class MedOncStepState(rx.State):
         shown, by_drug = dict.fromkeys(ERROR_KEYS, ""), {}
         for key, message in errors.items():
             parts = key.split(".")
-            if parts[0] == "drugs" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(self.drugs):
+            if (
+                parts[0] == "drugs"
+                and len(parts) > 1
+                and parts[1].isdigit()
+                and int(parts[1]) < len(self.drugs)
+            ):
                 by_drug.setdefault(self.drugs[int(parts[1])].component, message)
             elif parts[0] in shown and not shown[parts[0]]:
                 shown[parts[0]] = message
@@ -378,11 +469,16 @@ class MedOncStepState(rx.State):
             offered = onc.pathway_regimens(self.cancer_type, self.setting, line, answers)
         self.regimens = [
             RegimenCard(
-                regimen_id=regimen.regimen_id, name=regimen.name, cycles=regimen.cycles_text,
-                drugs=[f"{drug.label}: {drug.dose_text}, {drug.route}, on {drug.days_text}"
-                       + (f" ({drug.hcpcs})" if drug.hcpcs else " (by mouth: pharmacy benefit, no drug code)")
-                       for drug in regimen.drugs],
-                citation=regimen.citation, source=regimen.source,
+                regimen_id=regimen.regimen_id,
+                name=regimen.name,
+                cycles=regimen.cycles_text,
+                drugs=[
+                    f"{drug.label}: {drug.dose_text}, {drug.route}, on {drug.days_text}"
+                    + (f" ({drug.hcpcs})" if drug.hcpcs else " (by mouth: pharmacy benefit, no drug code)")
+                    for drug in regimen.drugs
+                ],
+                citation=regimen.citation,
+                source=regimen.source,
             )
             for regimen in offered
         ]
@@ -403,9 +499,18 @@ class MedOncStepState(rx.State):
         for drug in regimen.drugs_given_in(first, last):
             loading = first == 1 and drug.first_cycle_amount is not None and drug.given_in(1)
             row = current.get(drug.component) or DrugRow(
-                component=drug.component, drug=drug.drug, label=drug.label, hcpcs=drug.hcpcs,
-                pathway_dose=drug.dose_text, dose_basis=drug.dose_basis.value, amount=f"{drug.amount:g}",
-                requested_dose_mg="", has_loading=False, loading_amount="", loading_dose_mg="", days="",
+                component=drug.component,
+                drug=drug.drug,
+                label=drug.label,
+                hcpcs=drug.hcpcs,
+                pathway_dose=drug.dose_text,
+                dose_basis=drug.dose_basis.value,
+                amount=f"{drug.amount:g}",
+                requested_dose_mg="",
+                has_loading=False,
+                loading_amount="",
+                loading_dose_mg="",
+                days="",
                 deviation_reason="",
             )
             if f"{drug.component}/days" not in self._typed:
@@ -424,10 +529,14 @@ class MedOncStepState(rx.State):
         if height is None or weight is None:
             return None
         inputs = {
-            "height_cm": height, "weight_kg": weight, "bsa_formula": self.bsa_formula,
+            "height_cm": height,
+            "weight_kg": weight,
+            "bsa_formula": self.bsa_formula,
             "bsa_cap_m2": _number(self.bsa_cap_m2) if self.bsa_cap_m2.strip() else None,
-            "bsa_cap_reason": self.bsa_cap_reason, "serum_creatinine_mg_dl": _number(self.serum_creatinine_mg_dl),
-            "member_age": self.member_age or None, "member_sex": self._member_sex,
+            "bsa_cap_reason": self.bsa_cap_reason,
+            "serum_creatinine_mg_dl": _number(self.serum_creatinine_mg_dl),
+            "member_age": self.member_age or None,
+            "member_sex": self._member_sex,
         }
         needs_crcl = any(row.dose_basis == DoseBasis.AUC.value for row in self.drugs)
         try:
@@ -445,8 +554,10 @@ class MedOncStepState(rx.State):
         if measures.bsa_capped:
             self.bsa_text += f", capped from {dosing.display_bsa(measures.bsa_uncapped_m2):g} m²"
         if measures.crcl_ml_min is not None:
-            self.crcl_text = (f"{dosing.display_crcl(measures.crcl_ml_min):g} mL/min (Cockcroft-Gault; "
-                              f"carboplatin uses at most {dosing.CALVERT_GFR_CAP_ML_MIN:g} mL/min)")
+            self.crcl_text = (
+                f"{dosing.display_crcl(measures.crcl_ml_min):g} mL/min (Cockcroft-Gault; "
+                f"carboplatin uses at most {dosing.CALVERT_GFR_CAP_ML_MIN:g} mL/min)"
+            )
         return measures
 
     def _refresh_doses(self) -> None:
@@ -455,8 +566,13 @@ class MedOncStepState(rx.State):
         first_day = date.fromisoformat(self.service_date) if self.service_date else None
         self.drugs = [self._preview(replace(row), regimen, measures, first_day) for row in self.drugs]
 
-    def _preview(self, row: DrugRow, regimen: onc.Regimen | None, measures: onc.PatientMeasures | None,
-                 first_day: date | None) -> DrugRow:
+    def _preview(
+        self,
+        row: DrugRow,
+        regimen: onc.Regimen | None,
+        measures: onc.PatientMeasures | None,
+        first_day: date | None,
+    ) -> DrugRow:
         """The row with its calculated dose, deviation, dates, doses and billing units (domain rules)."""
         row.calculated = row.loading_calculated = row.deviation = row.dose_count = row.units = row.dates = ""
         row.problem, row.needs_reason = "", False
@@ -469,16 +585,23 @@ class MedOncStepState(rx.State):
                 if f"{row.component}/requested_dose_mg" not in self._typed:
                     row.requested_dose_mg = f"{dosing.display_dose_mg(calculated):g}"
                 if row.has_loading and _number(row.loading_amount):
-                    loading = onc.calculated_dose_mg(row.dose_basis, _number(row.loading_amount), measures, ceiling)
+                    loading = onc.calculated_dose_mg(
+                        row.dose_basis, _number(row.loading_amount), measures, ceiling
+                    )
                     row.loading_calculated = _mg(loading)
                     if f"{row.component}/loading_dose_mg" not in self._typed:
                         row.loading_dose_mg = f"{dosing.display_dose_mg(loading):g}"
                     row.needs_reason = bool(_number(row.loading_dose_mg)) and dosing.deviation_needs_reason(
-                        _number(row.loading_dose_mg), loading)
+                        _number(row.loading_dose_mg), loading
+                    )
                 requested = _number(row.requested_dose_mg)
                 if requested:
-                    row.deviation = f"{dosing.round_half_up(dosing.dose_deviation(requested, calculated) * 100, 1):g} %"
-                    row.needs_reason = row.needs_reason or dosing.deviation_needs_reason(requested, calculated)
+                    row.deviation = (
+                        f"{dosing.round_half_up(dosing.dose_deviation(requested, calculated) * 100, 1):g} %"
+                    )
+                    row.needs_reason = row.needs_reason or dosing.deviation_needs_reason(
+                        requested, calculated
+                    )
             except ValueError as problem:
                 row.problem = str(problem)
         self._schedule_preview(row, regimen, first_day)
@@ -491,8 +614,12 @@ class MedOncStepState(rx.State):
         try:
             drug = onc.DrugDose.model_validate(self._drug_payload(row))
             details = onc.MedicalOncologyDetails.model_construct(
-                regimen_id=self.regimen_id, cycle_length_days=length, cycle_from=first, cycle_to=last,
-                first_cycle_start=first_day, drugs=[drug],
+                regimen_id=self.regimen_id,
+                cycle_length_days=length,
+                cycle_from=first,
+                cycle_to=last,
+                first_cycle_start=first_day,
+                drugs=[drug],
             )
             # Only the schedule and units are read here: the measures do not matter for them.
             [line] = onc.dose_lines(details, onc.PatientMeasures(1.0, 1.0, False, "", 1.0, 100.0))
@@ -509,15 +636,22 @@ class MedOncStepState(rx.State):
 
     async def _prefill_wizard_diagnoses(self) -> None:
         """Put the primary (and secondary) diagnosis first on the wizard's diagnosis list."""
-        wanted = [get_diagnosis(code) for code in (self.primary_diagnosis, self.secondary_diagnosis) if code.strip()]
+        wanted = [
+            get_diagnosis(code) for code in (self.primary_diagnosis, self.secondary_diagnosis) if code.strip()
+        ]
         wanted = [found for found in wanted if found is not None]
         if self.secondary_diagnosis and not self.supportive_drugs:
             wanted = wanted[:1]
         wizard = await self.get_state(OrderWizardState)
         codes = [found.code for found in wanted]
-        kept = [option for option in wizard.diagnoses
-                if option.value not in codes and option.value not in self._prefilled]
-        wizard.diagnoses = [Option(found.code, f"{found.code} {found.description}") for found in wanted] + kept
+        kept = [
+            option
+            for option in wizard.diagnoses
+            if option.value not in codes and option.value not in self._prefilled
+        ]
+        wizard.diagnoses = [
+            Option(found.code, f"{found.code} {found.description}") for found in wanted
+        ] + kept
         self._prefilled = codes
 
     # --- typed values ---
@@ -577,15 +711,32 @@ class MedOncStepState(rx.State):
     @authorized(STAFF)
     async def add_off_pathway_drug(self, hcpcs: str):
         known = _off_pathway_drugs()
-        if not self.off_pathway or hcpcs not in known or hcpcs in {row.hcpcs for row in self.drugs} \
-                or len(self.drugs) >= onc.MAX_DRUGS:
+        if (
+            not self.off_pathway
+            or hcpcs not in known
+            or hcpcs in {row.hcpcs for row in self.drugs}
+            or len(self.drugs) >= onc.MAX_DRUGS
+        ):
             return
         item = known[hcpcs]
-        self.drugs = [*self.drugs, DrugRow(
-            component=item.drug, drug=item.drug, label=item.drug.capitalize(), hcpcs=hcpcs, pathway_dose="",
-            dose_basis=item.dose_basis, amount="", requested_dose_mg="", has_loading=False, loading_amount="",
-            loading_dose_mg="", days="D1", deviation_reason="",
-        )]
+        self.drugs = [
+            *self.drugs,
+            DrugRow(
+                component=item.drug,
+                drug=item.drug,
+                label=item.drug.capitalize(),
+                hcpcs=hcpcs,
+                pathway_dose="",
+                dose_basis=item.dose_basis,
+                amount="",
+                requested_dose_mg="",
+                has_loading=False,
+                loading_amount="",
+                loading_dose_mg="",
+                days="D1",
+                deviation_reason="",
+            ),
+        ]
         self._refresh()
 
     @rx.event
@@ -604,8 +755,10 @@ class MedOncStepState(rx.State):
             return
         if field == "dose_basis" and value not in DOSE_BASIS_LABELS:
             return
-        self.drugs = [replace(row, **{field: value[:MAX_TEXT]}) if row.component == component else replace(row)
-                      for row in self.drugs]
+        self.drugs = [
+            replace(row, **{field: value[:MAX_TEXT]}) if row.component == component else replace(row)
+            for row in self.drugs
+        ]
         if f"{component}/{field}" not in self._typed:
             self._typed = [*self._typed, f"{component}/{field}"]
         self._refresh()

@@ -13,11 +13,26 @@ from portal_app.state.validation import errors_by_field, toggled
 from portal_app.state.imaging_step import Choice
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
-TEXT_FIELDS = ("emergency_presentation", "category", "procedure", "setting", "spine_region", "levels", "side",
-               "weeks_conservative_care", "prior_relief_percent", "diagnostic_blocks",
-               "diagnostic_block_relief_percent", "stimulator_trial_relief_percent", "clinical_notes")
-LIST_FIELDS = {"imaging_findings": msk.IMAGING_FINDINGS, "warning_signs": msk.WARNING_SIGNS,
-               "nonunion_risks": msk.NONUNION_RISKS}
+TEXT_FIELDS = (
+    "emergency_presentation",
+    "category",
+    "procedure",
+    "setting",
+    "spine_region",
+    "levels",
+    "side",
+    "weeks_conservative_care",
+    "prior_relief_percent",
+    "diagnostic_blocks",
+    "diagnostic_block_relief_percent",
+    "stimulator_trial_relief_percent",
+    "clinical_notes",
+)
+LIST_FIELDS = {
+    "imaging_findings": msk.IMAGING_FINDINGS,
+    "warning_signs": msk.WARNING_SIGNS,
+    "nonunion_risks": msk.NONUNION_RISKS,
+}
 ERROR_KEYS = (*TEXT_FIELDS, "revision", "imaging_findings", "warning_signs", "nonunion_risks", "codes")
 # Procedures requested together with a fusion in one request (each line is decided on its own).
 FUSION_COMPANIONS = ("bone_graft", "bone_growth_stimulator")
@@ -117,13 +132,23 @@ class MskStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                       site_kind: str, site_detail: str, service_date=None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date=None,
+    ) -> None:
         self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
         self._refresh()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date=None) -> None:
+    async def _restore(
+        self, details: dict, codes: list[str], *, plan_id: int, service_year: int, service_date=None
+    ) -> None:
         for name in TEXT_FIELDS:
             value = details.get(name)
             if value not in (None, ""):
@@ -137,32 +162,49 @@ class MskStepState(rx.State):
 
     def _refresh(self) -> None:
         """Procedures the plan manages in the category, the codes they offer, the stay note."""
-        found = msk.procedure_choices(self.category, plan_code=self._plan_code, year=self._service_year) \
-            if self.category else []
+        found = (
+            msk.procedure_choices(self.category, plan_code=self._plan_code, year=self._service_year)
+            if self.category
+            else []
+        )
         self.procedure_options = [Choice(value, label) for value, label in found]
         if self.procedure not in {value for value, _ in found}:
             self.procedure = ""
         offered = []
         if self.procedure:
-            region = self.spine_region if self.spine_region in msk.PROCEDURE_REGIONS.get(self.procedure, ()) else ""
+            region = (
+                self.spine_region
+                if self.spine_region in msk.PROCEDURE_REGIONS.get(self.procedure, ())
+                else ""
+            )
             companions = FUSION_COMPANIONS if self.procedure in msk.FUSION_PROCEDURES else ()
             for procedure in (self.procedure, *companions):
-                offered += msk.codes_for_procedure(self._plan_code, self._service_year, procedure, region=region)
+                offered += msk.codes_for_procedure(
+                    self._plan_code, self._service_year, procedure, region=region
+                )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in offered]
         self.codes = [c for c in self.codes if c in {o.code for o in offered}]
         self.stay_note = ""
         if self.setting == "inpatient" and self.category in msk.SURGERY_CATEGORIES:
             days = msk.inpatient_default_los(self._plan_code, self.category)
-            self.stay_note = (f"The plan's initial length of stay for this surgery is {days} days: an approval "
-                              f"covers the date of service and the {days} days after it.")
+            self.stay_note = (
+                f"The plan's initial length of stay for this surgery is {days} days: an approval "
+                f"covers the date of service and the {days} days after it."
+            )
 
     def _details_payload(self) -> dict:
         return {
-            "emergency_presentation": self.emergency_presentation, "category": self.category,
-            "procedure": self.procedure, "setting": self.setting, "spine_region": self.spine_region,
-            "levels": self.levels or None, "side": self.side, "revision": self.revision,
+            "emergency_presentation": self.emergency_presentation,
+            "category": self.category,
+            "procedure": self.procedure,
+            "setting": self.setting,
+            "spine_region": self.spine_region,
+            "levels": self.levels or None,
+            "side": self.side,
+            "revision": self.revision,
             "weeks_conservative_care": self.weeks_conservative_care or None,
-            "imaging_findings": list(self.imaging_findings), "warning_signs": list(self.warning_signs),
+            "imaging_findings": list(self.imaging_findings),
+            "warning_signs": list(self.warning_signs),
             "nonunion_risks": list(self.nonunion_risks),
             "prior_relief_percent": self.prior_relief_percent or None,
             "diagnostic_blocks": self.diagnostic_blocks or None,

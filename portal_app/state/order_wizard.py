@@ -21,13 +21,29 @@ from portal_app.state.auth import authorized, current_actor
 from portal_app.state.validation import as_int
 
 STEPS = [
-    "Plan and program", "Member", "Providers", "Request details", "Diagnosis", "Urgency and date",
+    "Plan and program",
+    "Member",
+    "Providers",
+    "Request details",
+    "Diagnosis",
+    "Urgency and date",
     "Review and submit",
 ]
 PROGRAM_STEP, REVIEW_STEP = 3, 6
 ERROR_KEYS = (
-    "plan", "program", "service_date", "member", "ordering", "servicing", "letters", "details", "codes",
-    "diagnoses", "urgency", "urgency_reason", "form",
+    "plan",
+    "program",
+    "service_date",
+    "member",
+    "ordering",
+    "servicing",
+    "letters",
+    "details",
+    "codes",
+    "diagnoses",
+    "urgency",
+    "urgency_reason",
+    "form",
 )
 STAFF = Role.ORDERING_PROVIDER_STAFF
 
@@ -149,14 +165,38 @@ class OrderWizardState(rx.State):
 
     def _reset_all(self) -> None:
         for name, value in {
-            "order_id": 0, "step": 0, "errors": _no_errors(), "plan_id": "", "program": "", "service_date": "",
-            "program_options": [], "member_number": "", "last_name": "", "birth_date": "", "members": [],
-            "searched_members": False, "member": MemberRow(0, "", "", "", "", ""), "member_age": 0,
-            "member_confirmed": False, "ordering_options": [], "ordering_provider_id": "", "servicing_query": "",
-            "servicing_results": [], "servicing": PartyRow("", 0, "", "", "", "", True, "", ""),
-            "out_of_network_confirmed": False, "letter_address": "", "letter_fax": "", "letters_confirmed": False,
-            "diagnosis_query": "", "diagnosis_results": [], "diagnoses": [], "urgency": Urgency.STANDARD.value,
-            "urgency_reason": "", "duplicates": [], "duplicates_acknowledged": False, "submit_problems": [],
+            "order_id": 0,
+            "step": 0,
+            "errors": _no_errors(),
+            "plan_id": "",
+            "program": "",
+            "service_date": "",
+            "program_options": [],
+            "member_number": "",
+            "last_name": "",
+            "birth_date": "",
+            "members": [],
+            "searched_members": False,
+            "member": MemberRow(0, "", "", "", "", ""),
+            "member_age": 0,
+            "member_confirmed": False,
+            "ordering_options": [],
+            "ordering_provider_id": "",
+            "servicing_query": "",
+            "servicing_results": [],
+            "servicing": PartyRow("", 0, "", "", "", "", True, "", ""),
+            "out_of_network_confirmed": False,
+            "letter_address": "",
+            "letter_fax": "",
+            "letters_confirmed": False,
+            "diagnosis_query": "",
+            "diagnosis_results": [],
+            "diagnoses": [],
+            "urgency": Urgency.STANDARD.value,
+            "urgency_reason": "",
+            "duplicates": [],
+            "duplicates_acknowledged": False,
+            "submit_problems": [],
             "working": False,
         }.items():
             setattr(self, name, value)
@@ -185,9 +225,13 @@ class OrderWizardState(rx.State):
         self.urgency, self.urgency_reason = snapshot.urgency, snapshot.urgency_reason
         step = await self._program_step()
         if step is not None:
-            await step._restore(snapshot.details, list(snapshot.codes), plan_id=int(self.plan_id),
-                                service_year=_parse_date(self.service_date).year,
-                                service_date=_parse_date(self.service_date))
+            await step._restore(
+                snapshot.details,
+                list(snapshot.codes),
+                plan_id=int(self.plan_id),
+                service_year=_parse_date(self.service_date).year,
+                service_date=_parse_date(self.service_date),
+            )
         self.step = min(snapshot.step, REVIEW_STEP)
         if snapshot.member:
             await self._load_ordering_options()
@@ -197,9 +241,21 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def update_field(self, field: str, value: str):
-        text_fields = {"plan_id", "program", "service_date", "member_number", "last_name", "birth_date",
-                       "ordering_provider_id", "servicing_query", "letter_address", "letter_fax",
-                       "diagnosis_query", "urgency", "urgency_reason"}
+        text_fields = {
+            "plan_id",
+            "program",
+            "service_date",
+            "member_number",
+            "last_name",
+            "birth_date",
+            "ordering_provider_id",
+            "servicing_query",
+            "letter_address",
+            "letter_fax",
+            "diagnosis_query",
+            "urgency",
+            "urgency_reason",
+        }
         if field not in text_fields or not isinstance(value, str):
             return
         setattr(self, field, value[:2000])
@@ -222,7 +278,12 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def toggle(self, field: str, checked: bool):
-        if field in {"member_confirmed", "out_of_network_confirmed", "letters_confirmed", "duplicates_acknowledged"}:
+        if field in {
+            "member_confirmed",
+            "out_of_network_confirmed",
+            "letters_confirmed",
+            "duplicates_acknowledged",
+        }:
             setattr(self, field, checked is True)
 
     async def _refresh_programs(self) -> None:
@@ -286,35 +347,56 @@ class OrderWizardState(rx.State):
         if self.step == 0:
             return await self._save_plan_step()
         if self.step == 1:
-            return await self._call(entry.choose_member, order_id=self.order_id, member_id=self.member.member_id,
-                                    confirmed=self.member_confirmed)
+            return await self._call(
+                entry.choose_member,
+                order_id=self.order_id,
+                member_id=self.member.member_id,
+                confirmed=self.member_confirmed,
+            )
         if self.step == 2:
             return await self._save_providers_step()
         if self.step == PROGRAM_STEP:
             step = await self._program_step()
             if step is None:
                 return entry.StepResult({"details": "This program's questions are not available yet."})
-            result = await self._call(entry.save_program_details, order_id=self.order_id,
-                                      details=step._details_payload(), codes=step._chosen_codes())
+            result = await self._call(
+                entry.save_program_details,
+                order_id=self.order_id,
+                details=step._details_payload(),
+                codes=step._chosen_codes(),
+            )
             step._show_errors(result.errors)
             if "no_request" in result.errors:
                 return entry.StepResult({"details": result.errors["no_request"]})
-            return entry.StepResult({"details": "Please correct the answers marked below."}) if result.errors else result
+            return (
+                entry.StepResult({"details": "Please correct the answers marked below."})
+                if result.errors
+                else result
+            )
         if self.step == 4:
-            return await self._call(entry.save_diagnoses, order_id=self.order_id,
-                                    codes=[d.value for d in self.diagnoses])
+            return await self._call(
+                entry.save_diagnoses, order_id=self.order_id, codes=[d.value for d in self.diagnoses]
+            )
         if self.step == 5:
-            return await self._call(entry.save_urgency_and_date, order_id=self.order_id, urgency=self.urgency,
-                                    urgency_reason=self.urgency_reason, service_date=_parse_date(self.service_date),
-                                    today=_today())
+            return await self._call(
+                entry.save_urgency_and_date,
+                order_id=self.order_id,
+                urgency=self.urgency,
+                urgency_reason=self.urgency_reason,
+                service_date=_parse_date(self.service_date),
+                today=_today(),
+            )
         return entry.StepResult()
 
     async def _save_plan_step(self) -> entry.StepResult:
         if self.order_id:
             return entry.StepResult()  # plan and program are fixed once the draft exists
         order_id, result = await self._call(
-            entry.start_draft, plan_id=as_int(self.plan_id), program=self.program,
-            service_date=_parse_date(self.service_date), today=_today(),
+            entry.start_draft,
+            plan_id=as_int(self.plan_id),
+            program=self.program,
+            service_date=_parse_date(self.service_date),
+            today=_today(),
         )
         if order_id:
             self.order_id = order_id
@@ -324,10 +406,14 @@ class OrderWizardState(rx.State):
         if not self.letters_confirmed:
             return entry.StepResult({"letters": "Confirm the office address and fax number for letters."})
         return await self._call(
-            entry.choose_providers, order_id=self.order_id, ordering_provider_id=as_int(self.ordering_provider_id),
-            servicing_kind=self.servicing.kind, servicing_id=self.servicing.id,
+            entry.choose_providers,
+            order_id=self.order_id,
+            ordering_provider_id=as_int(self.ordering_provider_id),
+            servicing_kind=self.servicing.kind,
+            servicing_id=self.servicing.id,
             out_of_network_confirmed=self.out_of_network_confirmed or self.servicing.in_network,
-            letter_address=self.letter_address, letter_fax=self.letter_fax,
+            letter_address=self.letter_address,
+            letter_fax=self.letter_fax,
         )
 
     async def _enter_step(self) -> None:
@@ -336,10 +422,15 @@ class OrderWizardState(rx.State):
         if self.step == PROGRAM_STEP:
             step = await self._program_step()
             if step is not None:
-                await step._prepare(order_id=self.order_id, plan_id=as_int(self.plan_id),
-                                    service_year=_parse_date(self.service_date).year, member_age=self.member_age,
-                                    site_kind=self.servicing.kind, site_detail=self.servicing.detail,
-                                    service_date=_parse_date(self.service_date))
+                await step._prepare(
+                    order_id=self.order_id,
+                    plan_id=as_int(self.plan_id),
+                    service_year=_parse_date(self.service_date).year,
+                    member_age=self.member_age,
+                    site_kind=self.servicing.kind,
+                    site_detail=self.servicing.detail,
+                    service_date=_parse_date(self.service_date),
+                )
         if self.step == REVIEW_STEP:
             await self._check_duplicates()
 
@@ -352,12 +443,21 @@ class OrderWizardState(rx.State):
         yield
         try:
             birth = _parse_date(self.birth_date)
-            matches = await self._call(entry.search_members, order_id=self.order_id, member_number=self.member_number,
-                                       last_name=self.last_name, birth_date=birth)
+            matches = await self._call(
+                entry.search_members,
+                order_id=self.order_id,
+                member_number=self.member_number,
+                last_name=self.last_name,
+                birth_date=birth,
+            )
             self.members = [MemberRow(**asdict(m)) for m in matches]
             self.searched_members = True
-            self.errors = {**_no_errors(), "member": "" if matches else
-                           "No member of this plan matches. Search by member ID, or by last name and date of birth."}
+            self.errors = {
+                **_no_errors(),
+                "member": ""
+                if matches
+                else "No member of this plan matches. Search by member ID, or by last name and date of birth.",
+            }
         finally:
             self.searching = ""
 
@@ -390,7 +490,9 @@ class OrderWizardState(rx.State):
         self.searching = "servicing"
         yield
         try:
-            found = await self._call(entry.search_servicing, order_id=self.order_id, query=self.servicing_query)
+            found = await self._call(
+                entry.search_servicing, order_id=self.order_id, query=self.servicing_query
+            )
             self.servicing_results = [PartyRow(**asdict(p)) for p in found]
         finally:
             self.searching = ""
@@ -420,7 +522,11 @@ class OrderWizardState(rx.State):
     @authorized(STAFF)
     async def add_diagnosis(self, code: str):
         chosen = [d for d in self.diagnosis_results if d.value == code]
-        if chosen and code not in {d.value for d in self.diagnoses} and len(self.diagnoses) < entry.MAX_DIAGNOSES:
+        if (
+            chosen
+            and code not in {d.value for d in self.diagnoses}
+            and len(self.diagnoses) < entry.MAX_DIAGNOSES
+        ):
             self.diagnoses = [*self.diagnoses, chosen[0]]
 
     @rx.event
@@ -440,7 +546,9 @@ class OrderWizardState(rx.State):
         from portal_app.services.order_submission import duplicates_of
 
         found = await self._call(duplicates_of, order_id=self.order_id)
-        self.duplicates = [Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})") for d in found]
+        self.duplicates = [
+            Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})") for d in found
+        ]
         self.duplicates_acknowledged = False
         self.submit_problems = []
 
@@ -451,17 +559,22 @@ class OrderWizardState(rx.State):
             return None
         self.working = True
         try:
-            result = await self._call(submit_order, order_id=self.order_id,
-                                      duplicates_acknowledged=self.duplicates_acknowledged)
+            result = await self._call(
+                submit_order, order_id=self.order_id, duplicates_acknowledged=self.duplicates_acknowledged
+            )
         except DraftNotFound:
             self.working = False
             self.submit_problems = ["This draft is no longer available. Start a new request."]
             return None
         self.working = False
         if result.duplicates:
-            self.duplicates = [Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})")
-                               for d in result.duplicates]
-            self.submit_problems = ["A similar request is on file: read the notice and confirm to submit anyway."]
+            self.duplicates = [
+                Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})")
+                for d in result.duplicates
+            ]
+            self.submit_problems = [
+                "A similar request is on file: read the notice and confirm to submit anyway."
+            ]
             return None
         if not result.submitted:
             self.submit_problems = list(result.problems)

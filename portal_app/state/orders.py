@@ -61,7 +61,6 @@ class SummaryView:
     can_cancel: bool = False
 
 
-
 class OrderSummaryState(rx.State):
     summary: SummaryView = SummaryView()
     details: list[Pair] = []
@@ -112,15 +111,19 @@ class OrderSummaryState(rx.State):
         self.p2p_slots = [Pair(label, str(slot_id)) for slot_id, label in slots]
         if self.summary.status_code in {"non_authorized", "multiple_decisions"}:
             self.may_reconsider, self.reconsideration_text = await call_service(
-                review_service.reconsideration_status, order_number=number)
+                review_service.reconsideration_status, order_number=number
+            )
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)
     async def choose_slot(self, form_data: dict):
         try:
-            await call_service(review_service.choose_peer_to_peer_slot, order_number=self.summary.order_number,
-                                appointment_id=as_int(form_data.get("appointment_id", "")),
-                                callback_phone=str(form_data.get("callback_phone", ""))[:32])
+            await call_service(
+                review_service.choose_peer_to_peer_slot,
+                order_number=self.summary.order_number,
+                appointment_id=as_int(form_data.get("appointment_id", "")),
+                callback_phone=str(form_data.get("callback_phone", ""))[:32],
+            )
         except (review_service.ActionRefused, OrderNotFound) as refused:
             self.error = str(refused) or "That time is no longer available."
             return
@@ -139,17 +142,20 @@ class OrderSummaryState(rx.State):
             self.error = str(refused) or "This request cannot be made now."
             return
         await self._load(self.summary.order_number)
-        self.message = ("Reconsideration requested: a physician will review the order again."
-                        if action is review_service.request_reconsideration
-                        else "Appeal filed: a different physician will review the order.")
+        self.message = (
+            "Reconsideration requested: a physician will review the order again."
+            if action is review_service.request_reconsideration
+            else "Appeal filed: a different physician will review the order."
+        )
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)
     async def add_information(self, form_data: dict):
         text = str(form_data.get("clinical_information", ""))[:10000]
         try:
-            await call_service(order_service.add_clinical_information, order_number=self.summary.order_number,
-                                text=text)
+            await call_service(
+                order_service.add_clinical_information, order_number=self.summary.order_number, text=text
+            )
         except (ValueError, OrderNotFound) as refused:
             self.error = str(refused) if isinstance(refused, ValueError) else "This order cannot be changed."
             return
@@ -167,8 +173,12 @@ class OrderSummaryState(rx.State):
         entered_in_error = str(form_data.get("cancel_kind", "")) == "error"
         reason = str(form_data.get("cancel_reason", ""))[:1000]
         try:
-            status = await call_service(order_service.cancel_order, order_number=self.summary.order_number,
-                                         entered_in_error=entered_in_error, reason=reason)
+            status = await call_service(
+                order_service.cancel_order,
+                order_number=self.summary.order_number,
+                entered_in_error=entered_in_error,
+                reason=reason,
+            )
         except ValueError as refused:
             self.error = str(refused)
             return
@@ -187,8 +197,9 @@ class OrderSummaryState(rx.State):
             content = await upload.read(MAX_UPLOAD_BYTES + 1)
             name = str(upload.name or upload.filename or "document")[:255]
             try:
-                await call_service(store_document, order_number=self.summary.order_number, filename=name,
-                                    content=content)
+                await call_service(
+                    store_document, order_number=self.summary.order_number, filename=name, content=content
+                )
                 stored.append(name)
             except DocumentRefused as problem:
                 refused.append(f"{name}: {problem}")
@@ -234,11 +245,15 @@ class MyOrdersState(rx.State):
 
     async def _search(self) -> None:
         order_filter = OrderFilter(
-            order_number=self.order_number[:20], member=self.member[:60], status=self.status[:40],
-            submitted_from=_parse_date(self.submitted_from), submitted_to=_parse_date(self.submitted_to),
+            order_number=self.order_number[:20],
+            member=self.member[:60],
+            status=self.status[:40],
+            submitted_from=_parse_date(self.submitted_from),
+            submitted_to=_parse_date(self.submitted_to),
         )
-        rows, self.total = await call_service(order_service.search_my_orders, order_filter=order_filter,
-                                               page=self.page)
+        rows, self.total = await call_service(
+            order_service.search_my_orders, order_filter=order_filter, page=self.page
+        )
         self.rows = [OrderListRow(**asdict(r)) for r in rows]
 
     @rx.event
@@ -249,8 +264,10 @@ class MyOrdersState(rx.State):
         self.page = 0
         await self._search()
         drafts = await call_service(my_drafts)
-        self.drafts = [Pair(f"{program}, {plan} (saved {changed:%Y-%m-%d %H:%M})", str(draft_id))
-                       for draft_id, program, plan, changed in drafts]
+        self.drafts = [
+            Pair(f"{program}, {plan} (saved {changed:%Y-%m-%d %H:%M})", str(draft_id))
+            for draft_id, program, plan, changed in drafts
+        ]
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)
@@ -279,10 +296,14 @@ class VerifyState(rx.State):
     @authorized(Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF)
     async def verify(self, form_data: dict):
         result = await call_service(
-            order_service.verify_order, order_number=str(form_data.get("order_number", ""))[:20],
+            order_service.verify_order,
+            order_number=str(form_data.get("order_number", ""))[:20],
             member_number=str(form_data.get("member_number", ""))[:40],
         )
         self.checked, self.found = True, result.found
         self.order_number, self.status, self.procedures, self.valid = (
-            result.order_number, result.status, result.procedures, result.valid,
+            result.order_number,
+            result.status,
+            result.procedures,
+            result.valid,
         )

@@ -18,8 +18,17 @@ from portal_app.state.msk_step import plan_code_of
 STAFF = Role.ORDERING_PROVIDER_STAFF
 ADDRESS_PARTS = ("line1", "city", "region", "postal_code", "country")
 ADDRESS_FIELDS = tuple(f"{end}_{part}" for end in ("origin", "destination") for part in ADDRESS_PARTS)
-TEXT_FIELDS = ("service_kind", "trip_type", "start_date", "end_date", "trip_count", "mobility", "medical_reason",
-               "clinical_notes", *ADDRESS_FIELDS)
+TEXT_FIELDS = (
+    "service_kind",
+    "trip_type",
+    "start_date",
+    "end_date",
+    "trip_count",
+    "mobility",
+    "medical_reason",
+    "clinical_notes",
+    *ADDRESS_FIELDS,
+)
 ERROR_KEYS = (*TEXT_FIELDS, "weekdays", "codes", "answers", "schedule", "transport")
 TRIP_FIELDS = {"trip_type", "start_date", "end_date", "trip_count"}
 
@@ -86,14 +95,30 @@ class OutpatientStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                       site_kind: str, site_detail: str, service_date: date | None = None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date: date | None = None,
+    ) -> None:
         self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
         self._service_date = service_date.isoformat() if service_date else ""
         self._refresh()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date: date | None = None) -> None:
+    async def _restore(
+        self,
+        details: dict,
+        codes: list[str],
+        *,
+        plan_id: int,
+        service_year: int,
+        service_date: date | None = None,
+    ) -> None:
         self.service_kind = str(details.get("service_kind") or "")
         transport = details.get("transport") or {}
         for end in ("origin", "destination"):
@@ -103,27 +128,45 @@ class OutpatientStepState(rx.State):
             setattr(self, name, str(transport.get(name) or ""))
         schedule = transport.get("schedule") or {}
         self.weekdays = [str(d) for d in schedule.get("weekdays") or []]
-        self.start_date, self.end_date = str(schedule.get("start_date") or ""), str(schedule.get("end_date") or "")
+        self.start_date, self.end_date = (
+            str(schedule.get("start_date") or ""),
+            str(schedule.get("end_date") or ""),
+        )
         self.trip_count = str(schedule.get("trip_count") or "")
         self.answers = {str(k): str(v) for k, v in (details.get("answers") or {}).items()}
         self.clinical_notes = str(details.get("clinical_notes") or "")
         self.codes = list(codes)
-        await self._prepare(order_id=0, plan_id=plan_id, service_year=service_year, member_age=0, site_kind="",
-                            site_detail="", service_date=service_date)
+        await self._prepare(
+            order_id=0,
+            plan_id=plan_id,
+            service_year=service_year,
+            member_age=0,
+            site_kind="",
+            site_detail="",
+            service_date=service_date,
+        )
 
     def _refresh(self) -> None:
-        offered = outpatient.code_choices(self._plan_code, self._service_year, service_kind=self.service_kind) \
-            if self.service_kind else []
+        offered = (
+            outpatient.code_choices(self._plan_code, self._service_year, service_kind=self.service_kind)
+            if self.service_kind
+            else []
+        )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in offered]
         self.codes = [c for c in self.codes if c in {o.code for o in offered}]
         asked = {q.question_id: q for code in self.codes for q in outpatient.questions_for(code)}
-        self.questions = [QuestionLine(q.question_id, q.text, self.answers.get(q.question_id, ""))
-                          for q in asked.values()]
+        self.questions = [
+            QuestionLine(q.question_id, q.text, self.answers.get(q.question_id, "")) for q in asked.values()
+        ]
         self._refresh_trips()
 
     def _schedule(self) -> dict:
-        return {"weekdays": list(self.weekdays), "start_date": self.start_date or None,
-                "end_date": self.end_date or None, "trip_count": self.trip_count or None}
+        return {
+            "weekdays": list(self.weekdays),
+            "start_date": self.start_date or None,
+            "end_date": self.end_date or None,
+            "trip_count": self.trip_count or None,
+        }
 
     def _refresh_trips(self) -> None:
         self.trip_preview, self.schedule_problem = [], ""
@@ -131,8 +174,10 @@ class OutpatientStepState(rx.State):
             return
         try:
             dates = outpatient.trip_dates(
-                self._schedule(), max_days=outpatient.validity_days(self._plan_code),
-                first_allowed=date.fromisoformat(self._service_date) if self._service_date else None)
+                self._schedule(),
+                max_days=outpatient.validity_days(self._plan_code),
+                first_allowed=date.fromisoformat(self._service_date) if self._service_date else None,
+            )
         except ValueError as problem:
             self.schedule_problem = str(problem)
             return
@@ -144,12 +189,19 @@ class OutpatientStepState(rx.State):
             transport = {
                 end: {part: getattr(self, f"{end}_{part}") for part in ADDRESS_PARTS}
                 for end in ("origin", "destination")
-            } | {"trip_type": self.trip_type, "mobility": self.mobility, "medical_reason": self.medical_reason,
-                 "schedule": self._schedule() if self.is_recurring else None}
+            } | {
+                "trip_type": self.trip_type,
+                "mobility": self.mobility,
+                "medical_reason": self.medical_reason,
+                "schedule": self._schedule() if self.is_recurring else None,
+            }
         asked = {q.question_id for q in self.questions}
-        return {"service_kind": self.service_kind, "transport": transport,
-                "answers": {k: v for k, v in self.answers.items() if k in asked and v},
-                "clinical_notes": self.clinical_notes}
+        return {
+            "service_kind": self.service_kind,
+            "transport": transport,
+            "answers": {k: v for k, v in self.answers.items() if k in asked and v},
+            "clinical_notes": self.clinical_notes,
+        }
 
     def _chosen_codes(self) -> list[str]:
         return list(self.codes)

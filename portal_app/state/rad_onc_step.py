@@ -20,8 +20,16 @@ from portal_app.state.msk_step import plan_code_of
 from portal_app.state.order_wizard import OrderWizardState
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
-TEXT_FIELDS = ("cancer_type", "treatment_site", "modality", "intent", "fractions", "total_dose_gy",
-               "proton_indication", "clinical_notes")
+TEXT_FIELDS = (
+    "cancer_type",
+    "treatment_site",
+    "modality",
+    "intent",
+    "fractions",
+    "total_dose_gy",
+    "proton_indication",
+    "clinical_notes",
+)
 ERROR_KEYS = (*TEXT_FIELDS, "codes")
 
 
@@ -33,8 +41,11 @@ def modality_codes(plan_code: str, year: int, modality: str) -> list[rad.Managed
     """The lines of a request for this modality: the plan's codes of the modality's own categories."""
     if modality not in rad.MODALITIES:
         return []
-    return [item for item in rad.codes_for_modality(plan_code, year, modality)
-            if item.category not in rad.SHARED_CATEGORIES]
+    return [
+        item
+        for item in rad.codes_for_modality(plan_code, year, modality)
+        if item.category not in rad.SHARED_CATEGORIES
+    ]
 
 
 class RadOncStepState(rx.State):
@@ -90,25 +101,50 @@ class RadOncStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                       site_kind: str, site_detail: str, service_date: date | None = None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date: date | None = None,
+    ) -> None:
         if order_id != self._order_id:  # another draft starts from empty answers
             self.reset()
             self._order_id = order_id
         self._plan_code, self.service_year = await plan_code_of(plan_id), service_year
         self._refresh()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date: date | None = None) -> None:
+    async def _restore(
+        self,
+        details: dict,
+        codes: list[str],
+        *,
+        plan_id: int,
+        service_year: int,
+        service_date: date | None = None,
+    ) -> None:
         order_id = (await self.get_state(OrderWizardState)).order_id
         if order_id != self._order_id:
             self.reset()
             self._order_id = order_id
         for name in TEXT_FIELDS:
             value = details.get(name)
-            setattr(self, name, "" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
-        await self._prepare(order_id=order_id, plan_id=plan_id, service_year=service_year, member_age=0, site_kind="",
-                            site_detail="", service_date=service_date)
+            setattr(
+                self, name, "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+            )
+        await self._prepare(
+            order_id=order_id,
+            plan_id=plan_id,
+            service_year=service_year,
+            member_age=0,
+            site_kind="",
+            site_detail="",
+            service_date=service_date,
+        )
 
     def _refresh(self) -> None:
         codes = modality_codes(self._plan_code, self.service_year, self.modality)
@@ -116,15 +152,23 @@ class RadOncStepState(rx.State):
         self.left_out = [item.code for item in codes[MAX_CODES:]]
         self.errors = {**self.errors, "codes": ""}
         if self.modality and not codes:
-            self.errors = {**self.errors, "codes": (
-                f"The plan's radiation oncology code list for {self.service_year} has no codes for "
-                f"{rad.MODALITY_LABELS[self.modality].lower()}: the program does not manage it for this plan. "
-                "Please contact the health plan.")}
+            self.errors = {
+                **self.errors,
+                "codes": (
+                    f"The plan's radiation oncology code list for {self.service_year} has no codes for "
+                    f"{rad.MODALITY_LABELS[self.modality].lower()}: the program does not manage it for this plan. "
+                    "Please contact the health plan."
+                ),
+            }
 
     def _details_payload(self) -> dict:
         return {
-            "cancer_type": self.cancer_type, "treatment_site": self.treatment_site, "modality": self.modality,
-            "intent": self.intent, "fractions": self.fractions, "total_dose_gy": self.total_dose_gy,
+            "cancer_type": self.cancer_type,
+            "treatment_site": self.treatment_site,
+            "modality": self.modality,
+            "intent": self.intent,
+            "fractions": self.fractions,
+            "total_dose_gy": self.total_dose_gy,
             "proton_indication": self.proton_indication if self.modality == "proton" else None,
             "clinical_notes": self.clinical_notes,
         }
@@ -147,6 +191,6 @@ class RadOncStepState(rx.State):
     async def update_field(self, field: str, value: str):
         if field not in TEXT_FIELDS or not isinstance(value, str):
             return
-        setattr(self, field, value[:rad.CLINICAL_NOTES_MAX])
+        setattr(self, field, value[: rad.CLINICAL_NOTES_MAX])
         if field == "modality":
             self._refresh()

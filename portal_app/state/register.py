@@ -26,9 +26,28 @@ from portal_app.state.focus import focus_first_error
 STEPS = ["Your details", "Username and password", "Practices", "Review", "Check your inbox"]
 REVIEW_STEP, DONE_STEP = 3, 4
 TEXT_FIELDS = ("full_name", "email", "phone", "fax", "role", "username", "tax_id_input")
-ERROR_FIELDS = ("full_name", "email", "phone", "fax", "role", "username", "password", "password_again", "tax_ids")
-_FIELD_STEP = {"full_name": 0, "email": 0, "phone": 0, "fax": 0, "role": 0, "username": 1, "password": 1,
-               "password_again": 1, "tax_ids": 2}
+ERROR_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "fax",
+    "role",
+    "username",
+    "password",
+    "password_again",
+    "tax_ids",
+)
+_FIELD_STEP = {
+    "full_name": 0,
+    "email": 0,
+    "phone": 0,
+    "fax": 0,
+    "role": 0,
+    "username": 1,
+    "password": 1,
+    "password_again": 1,
+    "tax_ids": 2,
+}
 MAX_TAX_IDS = 20
 ROLE_CHOICES = [(role.value, role.label) for role in REGISTRABLE_ROLES]
 
@@ -142,8 +161,14 @@ class RegisterState(rx.State):
         yield
         try:
             registration = Registration(
-                full_name=self.full_name, email=self.email, phone=self.phone, fax=self.fax, role=self.role,
-                username=self.username, password=self._password, password_again=self._password_again,
+                full_name=self.full_name,
+                email=self.email,
+                phone=self.phone,
+                fax=self.fax,
+                role=self.role,
+                username=self.username,
+                password=self._password,
+                password_again=self._password_again,
                 tax_ids=list(self.tax_ids),
             )
         except ValidationError:

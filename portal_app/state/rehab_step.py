@@ -26,10 +26,24 @@ from portal_app.state.msk_step import plan_code_of
 from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
-TEXT_FIELDS = ("discipline", "body_region", "request_type", "episode_kind", "initial_evaluation_date",
-               "initial_evaluation_date_reason", "outcome_tool", "baseline_tool", "baseline_score", "current_score",
-               "mitigating_factor_note", "plan_of_care_change_note", "short_term_goals_met", "visits_requested",
-               "visits_attended", "clinical_notes")
+TEXT_FIELDS = (
+    "discipline",
+    "body_region",
+    "request_type",
+    "episode_kind",
+    "initial_evaluation_date",
+    "initial_evaluation_date_reason",
+    "outcome_tool",
+    "baseline_tool",
+    "baseline_score",
+    "current_score",
+    "mitigating_factor_note",
+    "plan_of_care_change_note",
+    "short_term_goals_met",
+    "visits_requested",
+    "visits_attended",
+    "clinical_notes",
+)
 FLAGS = ("plan_of_care_changed", "functional_goals_met", "benefit_limit_reached")
 ERROR_KEYS = (*TEXT_FIELDS, "outcome_answers", "mitigating_factors", "codes")
 EPISODE_FIELDS = {"discipline", "body_region"}
@@ -163,16 +177,32 @@ class RehabStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                       site_kind: str, site_detail: str, service_date: date | None = None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date: date | None = None,
+    ) -> None:
         self._order_id = order_id
         self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
         if not self.initial_evaluation_date and service_date:
             self.initial_evaluation_date = service_date.isoformat()
         await self._load_episode()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date: date | None = None) -> None:
+    async def _restore(
+        self,
+        details: dict,
+        codes: list[str],
+        *,
+        plan_id: int,
+        service_year: int,
+        service_date: date | None = None,
+    ) -> None:
         for name in TEXT_FIELDS:
             value = details.get(name)
             if name == "short_term_goals_met":
@@ -187,8 +217,15 @@ class RehabStepState(rx.State):
         from portal_app.state.order_wizard import OrderWizardState
 
         wizard = await self.get_state(OrderWizardState)
-        await self._prepare(order_id=wizard.order_id, plan_id=plan_id, service_year=service_year, member_age=0,
-                            site_kind="", site_detail="", service_date=service_date)
+        await self._prepare(
+            order_id=wizard.order_id,
+            plan_id=plan_id,
+            service_year=service_year,
+            member_age=0,
+            site_kind="",
+            site_detail="",
+            service_date=service_date,
+        )
 
     async def _load_episode(self) -> None:
         """The episode this request continues, from the member's earlier requests."""
@@ -200,26 +237,34 @@ class RehabStepState(rx.State):
 
             def _find():
                 with session_scope() as session:
-                    return episodes.find_episode(session, actor=actor, order_id=order_id, discipline=discipline,
-                                                 body_region=region)
+                    return episodes.find_episode(
+                        session, actor=actor, order_id=order_id, discipline=discipline, body_region=region
+                    )
 
             found = await rx.run_in_thread(_find)
-            self._episode_date = found.initial_evaluation_date.isoformat() if found.initial_evaluation_date else ""
+            self._episode_date = (
+                found.initial_evaluation_date.isoformat() if found.initial_evaluation_date else ""
+            )
             self._episode_kind = found.episode_kind if found.initial_evaluation_date else ""
             self._baseline_tool, self._baseline_score = found.baseline_tool, found.baseline_score
             self._visits_authorized_this_year = found.visits_authorized_this_year
             self._authorized_per_request = found.authorized_per_request
             self.episode_requests = [
-                EpisodeLine(f"{r.order_number}, {_shown(r.service_date)}: "
-                            f"{rehab.REQUEST_TYPE_LABELS.get(r.request_type, r.request_type)} — "
-                            f"{r.visits_authorized} visits authorized ({r.status})")
+                EpisodeLine(
+                    f"{r.order_number}, {_shown(r.service_date)}: "
+                    f"{rehab.REQUEST_TYPE_LABELS.get(r.request_type, r.request_type)} — "
+                    f"{r.visits_authorized} visits authorized ({r.status})"
+                )
                 for r in found.requests
             ]
             self._prefill_from_episode()
         self._refresh()
 
     def _prefill_from_episode(self) -> None:
-        if self.request_type not in ("first_treatment", "later_treatment", "discharge") or not self._episode_date:
+        if (
+            self.request_type not in ("first_treatment", "later_treatment", "discharge")
+            or not self._episode_date
+        ):
             return
         if not self.initial_evaluation_date_reason.strip():
             self.initial_evaluation_date = self._episode_date
@@ -230,15 +275,20 @@ class RehabStepState(rx.State):
     # --- what the portal works out ---
 
     def _answers(self, tool: outcome_tools.OutcomeTool) -> list[int | None]:
-        values = [int(a) if a.strip().isdigit() else None for a in self.answers[:tool.item_count]]
+        values = [int(a) if a.strip().isdigit() else None for a in self.answers[: tool.item_count]]
         if tool.code == "PSFS":
             return [v for v in values if v is not None]
         return values + [None] * (tool.item_count - len(values))
 
     def _score_fields(self) -> dict:
         tool = self.outcome_tool if self.asks_scores else ""
-        fields: dict = {"outcome_tool": tool, "outcome_answers": [], "current_score": None,
-                        "baseline_tool": "", "baseline_score": None}
+        fields: dict = {
+            "outcome_tool": tool,
+            "outcome_answers": [],
+            "current_score": None,
+            "baseline_tool": "",
+            "baseline_score": None,
+        }
         if not tool:
             return fields
         if tool in rehab.ITEM_ENTRY_TOOLS:
@@ -250,13 +300,18 @@ class RehabStepState(rx.State):
             if self._baseline_tool:  # on file: from the episode's first scored request
                 fields["baseline_tool"], fields["baseline_score"] = self._baseline_tool, self._baseline_score
             else:
-                fields["baseline_tool"], fields["baseline_score"] = self.baseline_tool, self.baseline_score or None
+                fields["baseline_tool"], fields["baseline_score"] = (
+                    self.baseline_tool,
+                    self.baseline_score or None,
+                )
         return fields
 
     def _details_payload(self) -> dict:
         later = self.request_type != "initial_evaluation"
         return {
-            "discipline": self.discipline, "request_type": self.request_type, "episode_kind": self.episode_kind,
+            "discipline": self.discipline,
+            "request_type": self.request_type,
+            "episode_kind": self.episode_kind,
             "body_region": self.body_region,
             "episode_initial_evaluation_date": (self._episode_date or None) if later else None,
             "initial_evaluation_date_reason": self.initial_evaluation_date_reason,
@@ -266,7 +321,9 @@ class RehabStepState(rx.State):
             "mitigating_factor_note": self.mitigating_factor_note if self.is_later else "",
             "plan_of_care_changed": self.plan_of_care_changed and self.is_later,
             "plan_of_care_change_note": self.plan_of_care_change_note if self.is_later else "",
-            "short_term_goals_met": {"yes": True, "no": False}.get(self.short_term_goals_met) if self.is_later else None,
+            "short_term_goals_met": {"yes": True, "no": False}.get(self.short_term_goals_met)
+            if self.is_later
+            else None,
             "functional_goals_met": self.functional_goals_met and self.is_later,
             "benefit_limit_reached": self.benefit_limit_reached,
             "visits_requested": self.visits_requested or None,
@@ -283,8 +340,11 @@ class RehabStepState(rx.State):
 
     def _refresh(self) -> None:
         """Codes and tools on offer, the score, the change from baseline and the recommendation."""
-        offered = rehab.code_choices(self._plan_code, self._service_year, discipline=self.discipline) \
-            if self.discipline and self._plan_code else []
+        offered = (
+            rehab.code_choices(self._plan_code, self._service_year, discipline=self.discipline)
+            if self.discipline and self._plan_code
+            else []
+        )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in offered]
         self.codes = [c for c in self.codes if c in {o.code for o in offered}]
         tools = outcome_tools.tools_for(self.discipline, self.body_region) if self.body_region else []
@@ -292,8 +352,11 @@ class RehabStepState(rx.State):
         if self.outcome_tool not in {t.code for t in tools}:
             self.outcome_tool = ""
         self.baseline_on_file = bool(self._baseline_tool) and self.is_later
-        self.date_changed = (bool(self._episode_date) and self.request_type != "initial_evaluation"
-                             and self.initial_evaluation_date != self._episode_date)
+        self.date_changed = (
+            bool(self._episode_date)
+            and self.request_type != "initial_evaluation"
+            and self.initial_evaluation_date != self._episode_date
+        )
         self._refresh_tool()
         self._refresh_episode_note()
         self._refresh_recommendation()
@@ -302,7 +365,9 @@ class RehabStepState(rx.State):
         self.item_rows, self.tool_note, self.score_text, self.change_text = [], "", "", ""
         if not self.outcome_tool:
             if self.body_region and self.asks_scores and not self.tool_options:
-                self.tool_note = "No functional outcome tool is in scope for this discipline and body region yet."
+                self.tool_note = (
+                    "No functional outcome tool is in scope for this discipline and body region yet."
+                )
             return
         tool = outcome_tools.tool_info(self.outcome_tool)
         scale = outcome_tools.scale_label(tool.code)
@@ -310,11 +375,15 @@ class RehabStepState(rx.State):
             self.tool_note = f"{rehab.TOTAL_ENTRY_TOOLS[tool.code]} Scale: {scale}."
             score = float(self.current_score) if _is_number(self.current_score) else None
         else:
-            self.tool_note = (f"Enter each item's answer as a number; the portal scores it as published. "
-                              f"{tool.missing_rule} Scale: {scale}.")
-            self.answers = (self.answers + [""] * tool.item_count)[:tool.item_count]
-            self.item_rows = [ItemRow(i, f"rehab-item-{i + 1}", _item_label(tool, i + 1), self.answers[i])
-                              for i in range(tool.item_count)]
+            self.tool_note = (
+                f"Enter each item's answer as a number; the portal scores it as published. "
+                f"{tool.missing_rule} Scale: {scale}."
+            )
+            self.answers = (self.answers + [""] * tool.item_count)[: tool.item_count]
+            self.item_rows = [
+                ItemRow(i, f"rehab-item-{i + 1}", _item_label(tool, i + 1), self.answers[i])
+                for i in range(tool.item_count)
+            ]
             try:
                 answers = self._answers(tool)
                 score = outcome_tools.score(tool.code, answers) if answers else None
@@ -323,8 +392,11 @@ class RehabStepState(rx.State):
         if score is not None:
             self.score_text = f"Score: {_number(score)} ({tool.direction_label.lower()})."
         baseline_tool = self._baseline_tool or self.baseline_tool
-        baseline = self._baseline_score if self._baseline_tool else (
-            float(self.baseline_score) if _is_number(self.baseline_score) else None)
+        baseline = (
+            self._baseline_score
+            if self._baseline_tool
+            else (float(self.baseline_score) if _is_number(self.baseline_score) else None)
+        )
         if self.is_later and score is not None and baseline is not None and baseline_tool == tool.code:
             try:
                 change = outcome_tools.change_from_baseline(tool.code, baseline, score)
@@ -340,25 +412,36 @@ class RehabStepState(rx.State):
 
     def _refresh_episode_note(self) -> None:
         if not self._episode_date:
-            self.episode_note = ("No earlier request of this episode is on file: this request starts the episode."
-                                 if self.discipline and self.body_region else "")
+            self.episode_note = (
+                "No earlier request of this episode is on file: this request starts the episode."
+                if self.discipline and self.body_region
+                else ""
+            )
         elif self.request_type == "initial_evaluation":
-            self.episode_note = (f"An episode with an initial evaluation on {_shown(_date(self._episode_date))} is "
-                                 f"on file; an initial evaluation request starts a new episode.")
+            self.episode_note = (
+                f"An episode with an initial evaluation on {_shown(_date(self._episode_date))} is "
+                f"on file; an initial evaluation request starts a new episode."
+            )
         else:
-            self.episode_note = (f"This request continues the episode with the initial evaluation on "
-                                 f"{_shown(_date(self._episode_date))}. Keep that date; to change it, say why.")
+            self.episode_note = (
+                f"This request continues the episode with the initial evaluation on "
+                f"{_shown(_date(self._episode_date))}. Keep that date; to change it, say why."
+            )
         authorized = sum(self._authorized_per_request)
         self.burn_down_text = ""
         if self._authorized_per_request and self.is_later:
             attended = int(self.visits_attended) if self.visits_attended.strip().isdigit() else None
             if attended is None:
-                self.burn_down_text = (f"Visits authorized in this episode: {authorized}. Enter the visits attended "
-                                       f"to see how many remain.")
+                self.burn_down_text = (
+                    f"Visits authorized in this episode: {authorized}. Enter the visits attended "
+                    f"to see how many remain."
+                )
             else:
                 used, remaining = rehab.burn_down(self._authorized_per_request, attended)
-                self.burn_down_text = (f"Visits authorized in this episode: {authorized}; attended: {used}; "
-                                       f"remaining: {remaining}.")
+                self.burn_down_text = (
+                    f"Visits authorized in this episode: {authorized}; attended: {used}; "
+                    f"remaining: {remaining}."
+                )
 
     def _refresh_recommendation(self) -> None:
         self.recommendation, self.reasons, self.outcome_note = "", [], ""
@@ -373,16 +456,24 @@ class RehabStepState(rx.State):
             return
         allocation = rehab.request_allocation(details, self._plan_code)
         self.reasons = [reason.text for reason in allocation.reasons]
-        usual = "" if allocation.visits == allocation.full_visits else f" (the usual allocation is {allocation.full_visits})"
+        usual = (
+            ""
+            if allocation.visits == allocation.full_visits
+            else f" (the usual allocation is {allocation.full_visits})"
+        )
         self.recommendation = f"The program recommends {allocation.visits} visits{usual}."
         limit = rehab.benefit_limit(self._plan_code, self.discipline)
-        year = f"Visits authorized this year for {rehab.DISCIPLINE_LABELS[self.discipline].lower()}: " \
-               f"{self._visits_authorized_this_year}" + (f" of the plan's {limit} a year." if limit else ".")
+        year = (
+            f"Visits authorized this year for {rehab.DISCIPLINE_LABELS[self.discipline].lower()}: "
+            f"{self._visits_authorized_this_year}" + (f" of the plan's {limit} a year." if limit else ".")
+        )
         visits = rehab.authorized_visits(details, allocation)
         if visits is not None:
             self.outcome_note = f"On submit, the request is authorized for {visits} visits. {year}"
         else:
-            self.outcome_note = f"On submit, a nurse reviews the request; nothing is refused automatically. {year}"
+            self.outcome_note = (
+                f"On submit, a nurse reviews the request; nothing is refused automatically. {year}"
+            )
 
     # --- typed values ---
 

@@ -22,10 +22,12 @@ REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
 PAGE_SIZE = 25
 # What the case page says while an action is saved; a decision on a line also writes the letters.
 DECISION_SAVING_TEXT = "Saving the decision and writing the letters…"
-SAVING_TEXTS = {"approve": DECISION_SAVING_TEXT, "deny": DECISION_SAVING_TEXT,
-                "partially_approve": DECISION_SAVING_TEXT}
+SAVING_TEXTS = {
+    "approve": DECISION_SAVING_TEXT,
+    "deny": DECISION_SAVING_TEXT,
+    "partially_approve": DECISION_SAVING_TEXT,
+}
 OTHER_SAVING_TEXT = "Saving…"
-
 
 
 @dataclass
@@ -69,10 +71,21 @@ class ReviewQueueState(rx.State):
         return max(1, -(-self.total // PAGE_SIZE))
 
     async def _search(self) -> None:
-        queue_filter = QueueFilter(program=self.program[:40], plan_id=as_int(self.plan_id), urgency=self.urgency[:20],
-                                   status=self.status[:20], assignee=self.assignee[:20])
-        rows, self.total = await call_service(review_service.list_queue, queue=self.queue, queue_filter=queue_filter,
-                                          sort=self.sort, page=self.page, page_size=PAGE_SIZE)
+        queue_filter = QueueFilter(
+            program=self.program[:40],
+            plan_id=as_int(self.plan_id),
+            urgency=self.urgency[:20],
+            status=self.status[:20],
+            assignee=self.assignee[:20],
+        )
+        rows, self.total = await call_service(
+            review_service.list_queue,
+            queue=self.queue,
+            queue_filter=queue_filter,
+            sort=self.sort,
+            page=self.page,
+            page_size=PAGE_SIZE,
+        )
         self.rows = [QueueLine(**asdict(r)) for r in rows]
 
     @rx.event
@@ -205,14 +218,26 @@ class CaseState(rx.State):
 
     @rx.var
     def can(self) -> dict[str, bool]:
-        return {name: name in self.actions for name in (
-            "claim", "approve", "request_information", "escalate", "deny", "partially_approve",
-            "offer_peer_to_peer", "record_peer_to_peer")}
+        return {
+            name: name in self.actions
+            for name in (
+                "claim",
+                "approve",
+                "request_information",
+                "escalate",
+                "deny",
+                "partially_approve",
+                "offer_peer_to_peer",
+                "record_peer_to_peer",
+            )
+        }
 
     @rx.var
     def reason_choices(self) -> list[Entry]:
         line = next((ln for ln in self.lines if ln.line_number == self.line_number), None)
-        choices = [Entry(c.criterion_id, f"{c.criterion_id}: {c.text}") for c in (line.criteria if line else [])]
+        choices = [
+            Entry(c.criterion_id, f"{c.criterion_id}: {c.text}") for c in (line.criteria if line else [])
+        ]
         return [*choices, Entry("other", "Other (explain below)")]
 
     async def _load(self, number: str) -> None:
@@ -228,9 +253,15 @@ class CaseState(rx.State):
         ]
         self.details = [Entry(k, v) for k, v in data.pop("details")]
         self.documents = [Entry(str(i), label) for i, label in data.pop("documents")]
-        self.peer_to_peer = [Entry(str(i), f"{when} — {status}") for i, when, status in data.pop("peer_to_peer")]
+        self.peer_to_peer = [
+            Entry(str(i), f"{when} — {status}") for i, when, status in data.pop("peer_to_peer")
+        ]
         self.diagnoses, self.earlier_orders = list(data.pop("diagnoses")), list(data.pop("earlier_orders"))
-        self.notes, self.history, self.actions = list(data.pop("notes")), list(data.pop("history")), list(data.pop("actions"))
+        self.notes, self.history, self.actions = (
+            list(data.pop("notes")),
+            list(data.pop("history")),
+            list(data.pop("actions")),
+        )
         self.case, self.found = CaseHeader(**data), True
 
     @rx.event
@@ -287,31 +318,53 @@ class CaseState(rx.State):
         text = str(form_data.get("text", ""))[:4000]
         version, line = self.case.version, self.line_number
         if self.action == "approve":
-            await self._act(review_service.approve_line, "Line approved.", line_number=line, version=version,
-                            note=text)
+            await self._act(
+                review_service.approve_line, "Line approved.", line_number=line, version=version, note=text
+            )
         elif self.action == "request_information":
-            await self._act(review_service.request_information, "Information requested from the provider.",
-                            version=version, message=text)
+            await self._act(
+                review_service.request_information,
+                "Information requested from the provider.",
+                version=version,
+                message=text,
+            )
         elif self.action == "escalate":
-            await self._act(review_service.escalate, "Sent to the physician queue.", version=version, note=text)
+            await self._act(
+                review_service.escalate, "Sent to the physician queue.", version=version, note=text
+            )
         elif self.action == "deny":
-            await self._act(review_service.deny_line, "Line denied.", line_number=line, version=version,
-                            reason_code=str(form_data.get("reason_code", ""))[:40], text=text)
+            await self._act(
+                review_service.deny_line,
+                "Line denied.",
+                line_number=line,
+                version=version,
+                reason_code=str(form_data.get("reason_code", ""))[:40],
+                text=text,
+            )
         elif self.action == "partially_approve":
-            await self._act(review_service.partially_approve_line, "Line partially approved.", line_number=line,
-                            version=version, approved_quantity=as_int(form_data.get("approved_quantity", "")),
-                            reason_code=str(form_data.get("reason_code", ""))[:40], text=text)
+            await self._act(
+                review_service.partially_approve_line,
+                "Line partially approved.",
+                line_number=line,
+                version=version,
+                approved_quantity=as_int(form_data.get("approved_quantity", "")),
+                reason_code=str(form_data.get("reason_code", ""))[:40],
+                text=text,
+            )
         elif self.action == "offer_peer_to_peer":
             slots = _parse_slots(form_data)
             if not slots:
                 self.error = "Offer at least one time slot in the future."
                 return
-            await self._act(review_service.offer_peer_to_peer, "Peer-to-peer times offered to the provider.",
-                            slots=slots)
+            await self._act(
+                review_service.offer_peer_to_peer, "Peer-to-peer times offered to the provider.", slots=slots
+            )
         elif self.action == "record_peer_to_peer":
             appointment = as_int(form_data.get("appointment_id", ""))
             try:
-                await call_service(review_service.record_peer_to_peer_outcome, appointment_id=appointment, outcome=text)
+                await call_service(
+                    review_service.record_peer_to_peer_outcome, appointment_id=appointment, outcome=text
+                )
             except (ActionRefused, PermissionDenied, ValueError) as refused:
                 self.error = str(refused)
                 return
@@ -333,7 +386,9 @@ def _parse_slots(form_data: dict) -> list[datetime]:
 
 
 def default_slot(days_ahead: int) -> str:
-    moment = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(hour=15, minute=0, second=0, microsecond=0)
+    moment = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 

@@ -50,10 +50,14 @@ class SignInState(rx.State):
 
         def _sign_in():
             with session_scope() as session:
-                result = authenticate(session, identifier=identifier, password=password, client_address=address)
+                result = authenticate(
+                    session, identifier=identifier, password=password, client_address=address
+                )
                 if not result.ok:
                     return result, None
-                ticket = start_session(session, user_id=result.user_id, client_address=address, user_agent=agent)
+                ticket = start_session(
+                    session, user_id=result.user_id, client_address=address, user_agent=agent
+                )
                 return result, ticket
 
         result, ticket = await rx.run_in_thread(_sign_in)

@@ -24,8 +24,20 @@ from portal_app.state.msk_step import plan_code_of
 from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
-TEXT_FIELDS = ("request_kind", "study_type", "prior_home_test", "lab_reason", "device_type", "device_model",
-               "index_kind", "diagnostic_index", "recording_hours", "event_count", "setup_date", "clinical_notes")
+TEXT_FIELDS = (
+    "request_kind",
+    "study_type",
+    "prior_home_test",
+    "lab_reason",
+    "device_type",
+    "device_model",
+    "index_kind",
+    "diagnostic_index",
+    "recording_hours",
+    "event_count",
+    "setup_date",
+    "clinical_notes",
+)
 LIST_FIELDS = {"lab_conditions": sleep.LAB_CONDITIONS, "findings": sleep.PAP_FINDINGS}
 ERROR_KEYS = (*TEXT_FIELDS, "lab_conditions", "findings", "supplies", "codes", "adherence")
 ADHERENCE_KINDS = ("pap_continued", "supplies")
@@ -160,15 +172,31 @@ class SleepStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(self, *, order_id: int, plan_id: int, service_year: int, member_age: int,
-                       site_kind: str, site_detail: str, service_date: date | None = None) -> None:
+    async def _prepare(
+        self,
+        *,
+        order_id: int,
+        plan_id: int,
+        service_year: int,
+        member_age: int,
+        site_kind: str,
+        site_detail: str,
+        service_date: date | None = None,
+    ) -> None:
         self._order_id, self._member_age = order_id, member_age
         self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
         self._service_date = service_date.isoformat() if service_date else ""
         await self._load_history()
 
-    async def _restore(self, details: dict, codes: list[str], *, plan_id: int, service_year: int,
-                       service_date: date | None = None) -> None:
+    async def _restore(
+        self,
+        details: dict,
+        codes: list[str],
+        *,
+        plan_id: int,
+        service_year: int,
+        service_date: date | None = None,
+    ) -> None:
         for name in TEXT_FIELDS:
             value = details.get(name)
             setattr(self, name, "" if value is None else str(value))
@@ -177,15 +205,25 @@ class SleepStepState(rx.State):
         for name in LIST_FIELDS:
             setattr(self, name, [str(v) for v in details.get(name) or []])
         self.cpap_failed = details.get("cpap_failed") is True
-        quantities = {str(line.get("item")): str(line.get("quantity") or "") for line in details.get("supplies") or []
-                      if isinstance(line, dict)}
+        quantities = {
+            str(line.get("item")): str(line.get("quantity") or "")
+            for line in details.get("supplies") or []
+            if isinstance(line, dict)
+        }
         self.supply_rows = [SupplyRow(item, "", "", quantity, "") for item, quantity in quantities.items()]
         self.codes = list(codes)
         from portal_app.state.order_wizard import OrderWizardState
 
         wizard = await self.get_state(OrderWizardState)
-        await self._prepare(order_id=wizard.order_id, plan_id=plan_id, service_year=service_year,
-                            member_age=wizard.member_age, site_kind="", site_detail="", service_date=service_date)
+        await self._prepare(
+            order_id=wizard.order_id,
+            plan_id=plan_id,
+            service_year=service_year,
+            member_age=wizard.member_age,
+            site_kind="",
+            site_detail="",
+            service_date=service_date,
+        )
 
     async def _load_history(self) -> None:
         """The member's adherence from device data (from the setup date), earlier supplies, grace days."""
@@ -200,8 +238,10 @@ class SleepStepState(rx.State):
                 return sleep_requests.sleep_history(session, actor=actor, order_id=order_id, setup_date=setup)
 
         history = await rx.run_in_thread(_load)
-        self._previous = [{"item": d.item, "dispensed_on": d.dispensed_on.isoformat(), "quantity": d.quantity}
-                          for d in history.previous_dispenses]
+        self._previous = [
+            {"item": d.item, "dispensed_on": d.dispensed_on.isoformat(), "quantity": d.quantity}
+            for d in history.previous_dispenses
+        ]
         self._grace_days = history.grace_days
         found = history.compliance
         self.has_device_data = found is not None
@@ -226,7 +266,9 @@ class SleepStepState(rx.State):
         self._refresh()
 
     def _supplies(self) -> list[dict]:
-        return [{"item": row.item, "quantity": row.quantity} for row in self.supply_rows if row.quantity.strip()]
+        return [
+            {"item": row.item, "quantity": row.quantity} for row in self.supply_rows if row.quantity.strip()
+        ]
 
     def _details_payload(self) -> dict:
         adherence = self.request_kind in ADHERENCE_KINDS
@@ -263,26 +305,49 @@ class SleepStepState(rx.State):
         self.errors = errors_by_field(errors, ERROR_KEYS)
 
     def _refresh(self) -> None:
-        found = [c for category in _categories(self.request_kind, self.study_type, self.device_type)
-                 for c in sleep.code_choices(self._plan_code, self._service_year, category=category)] \
-            if self._plan_code else []
+        found = (
+            [
+                c
+                for category in _categories(self.request_kind, self.study_type, self.device_type)
+                for c in sleep.code_choices(self._plan_code, self._service_year, category=category)
+            ]
+            if self._plan_code
+            else []
+        )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in found]
         self.codes = [c for c in self.codes if c in {o.code for o in found}]
         self.setting_problem = ""
         if self.is_study and self.study_type:
-            self.setting_problem = sleep.study_setting_problem(
-                self.study_type, self.lab_conditions, self.prior_home_test, self._member_age or None,
-                self.lab_reason) or ""
+            self.setting_problem = (
+                sleep.study_setting_problem(
+                    self.study_type,
+                    self.lab_conditions,
+                    self.prior_home_test,
+                    self._member_age or None,
+                    self.lab_reason,
+                )
+                or ""
+            )
         self.coverage_problem = ""
         if self.request_kind == "pap_device" and _is_number(self.diagnostic_index):
-            self.coverage_problem = sleep.pap_coverage_problem(
-                float(self.diagnostic_index), self.findings, index_kind=self.index_kind,
-                recording_hours=float(self.recording_hours) if _is_number(self.recording_hours) else None,
-                event_count=int(self.event_count) if self.event_count.strip().isdigit() else None,
-            ) or ""
-        self.recall = (sleep.recall_notice(self.device_model) or "") if self.asks_model and self.device_model else ""
-        self.adherence = sleep.adherence_text(self._compliant, _parse(self._window_start), self._nights_over_4h) \
-            if self.asks_adherence else ""
+            self.coverage_problem = (
+                sleep.pap_coverage_problem(
+                    float(self.diagnostic_index),
+                    self.findings,
+                    index_kind=self.index_kind,
+                    recording_hours=float(self.recording_hours) if _is_number(self.recording_hours) else None,
+                    event_count=int(self.event_count) if self.event_count.strip().isdigit() else None,
+                )
+                or ""
+            )
+        self.recall = (
+            (sleep.recall_notice(self.device_model) or "") if self.asks_model and self.device_model else ""
+        )
+        self.adherence = (
+            sleep.adherence_text(self._compliant, _parse(self._window_start), self._nights_over_4h)
+            if self.asks_adherence
+            else ""
+        )
         self._refresh_supplies()
 
     def _refresh_supplies(self) -> None:
@@ -291,8 +356,10 @@ class SleepStepState(rx.State):
         quantities = {row.item: row.quantity for row in self.supply_rows}
         managed = {c.code for c in sleep.code_choices(self._plan_code, self._service_year, category="supply")}
         on = _parse(self._service_date)
-        dispenses = [sleep.Dispense(d["item"], date.fromisoformat(d["dispensed_on"]), d["quantity"])
-                     for d in self._previous]
+        dispenses = [
+            sleep.Dispense(d["item"], date.fromisoformat(d["dispensed_on"]), d["quantity"])
+            for d in self._previous
+        ]
         rows = []
         for code, limit in sleep.supply_limits().items():
             if code not in managed:
@@ -300,12 +367,21 @@ class SleepStepState(rx.State):
             quantity = quantities.get(code, "")
             problem = ""
             if quantity.strip().isdigit() and int(quantity) >= 1 and on is not None:
-                problem = sleep.supply_limit_problem(code, int(quantity), on, dispenses,
-                                                     grace_days=self._grace_days) or ""
-            rows.append(SupplyRow(
-                code, f"sleep-supply-{code}",
-                f"{code} — {limit.label} (at most {limit.max_quantity} per {limit.period_label})", quantity, problem,
-            ))
+                problem = (
+                    sleep.supply_limit_problem(
+                        code, int(quantity), on, dispenses, grace_days=self._grace_days
+                    )
+                    or ""
+                )
+            rows.append(
+                SupplyRow(
+                    code,
+                    f"sleep-supply-{code}",
+                    f"{code} — {limit.label} (at most {limit.max_quantity} per {limit.period_label})",
+                    quantity,
+                    problem,
+                )
+            )
         self.supply_rows = rows
 
     # --- typed values ---
@@ -328,7 +404,9 @@ class SleepStepState(rx.State):
             return
         text = value.strip()[:2]
         self.supply_rows = [
-            SupplyRow(row.item, row.field_id, row.label, text if row.item == item else row.quantity, row.problem)
+            SupplyRow(
+                row.item, row.field_id, row.label, text if row.item == item else row.quantity, row.problem
+            )
             for row in self.supply_rows
         ]
         self._refresh()

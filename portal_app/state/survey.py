@@ -17,7 +17,6 @@ from portal_app.state.auth import authorized, call_service, current_actor
 STAFF = Role.ORDERING_PROVIDER_STAFF
 
 
-
 class SurveyState(rx.State):
     _survey_id: int = 0
     offered: bool = False
@@ -45,9 +44,12 @@ class SurveyState(rx.State):
         if not self.offered or not isinstance(form_data, dict):
             return
         try:
-            await call_service(survey_service.answer_survey, survey_id=self._survey_id,
-                        rating=form_data.get("survey_rating", ""),
-                        comment=str(form_data.get("survey_comment", ""))[:survey_service.COMMENT_MAX + 100])
+            await call_service(
+                survey_service.answer_survey,
+                survey_id=self._survey_id,
+                rating=form_data.get("survey_rating", ""),
+                comment=str(form_data.get("survey_comment", ""))[: survey_service.COMMENT_MAX + 100],
+            )
         except survey_service.SurveyRefused as refused:
             self.error = str(refused)
             return

@@ -16,7 +16,9 @@ def as_int(value: Any, *, default: int = 0) -> int:
     return default
 
 
-def errors_by_field(errors: dict[str, str], fields: tuple[str, ...], target=lambda key: key.split(".")[0]) -> dict[str, str]:
+def errors_by_field(
+    errors: dict[str, str], fields: tuple[str, ...], target=lambda key: key.split(".")[0]
+) -> dict[str, str]:
     """One message per form field (the first), from a schema's errors keyed by dotted paths;
     ``target`` maps a path to its field. Every field gets a key, "" when it has no error."""
     shown = dict.fromkeys(fields, "")

@@ -74,10 +74,25 @@ def portal(tmp_path_factory) -> Iterator[dict]:
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-                "--frontend-port", str(port), "--backend-port", str(port), "--loglevel", "info",
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--loglevel",
+                "info",
             ],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_until_serving(url, process, log_path)
@@ -127,9 +142,11 @@ def page(page):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda message: errors.append(message.text)
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
     )
     yield page
     assert not errors, f"Uncaught errors in the browser: {errors}"
@@ -209,8 +226,10 @@ def prod_cluster(tmp_path_factory) -> Iterator[ProdCluster]:
     """
     pg_url = os.environ.get("TEST_PG_URL", "")
     if not pg_url or not TEST_REDIS_URL:
-        pytest.skip("needs PostgreSQL and Redis: `make test` starts both on loopback and sets "
-                    "TEST_PG_URL and TEST_REDIS_URL (or set them yourself)")
+        pytest.skip(
+            "needs PostgreSQL and Redis: `make test` starts both on loopback and sets "
+            "TEST_PG_URL and TEST_REDIS_URL (or set them yourself)"
+        )
     from tests.conftest import _scratch_postgres_database
 
     workdir = tmp_path_factory.mktemp("prod")
@@ -219,26 +238,49 @@ def prod_cluster(tmp_path_factory) -> Iterator[ProdCluster]:
     databases = _scratch_postgres_database()
     db_url = next(databases)
     env = {
-        **os.environ, "DB_URL": db_url, "REDIS_URL": TEST_REDIS_URL, "DATA_DIR": str(workdir), "PUBLIC_URL": url,
+        **os.environ,
+        "DB_URL": db_url,
+        "REDIS_URL": TEST_REDIS_URL,
+        "DATA_DIR": str(workdir),
+        "PUBLIC_URL": url,
         "REFLEX_TELEMETRY_ENABLED": "false",
     }
     try:
         for step in ("migrate", "seed"):
-            subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "portal_app.cli", step],
+                cwd=PROJECT_ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         log_path = workdir / "server.log"
         with log_path.open("w") as log:
             process = subprocess.Popen(
-                ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}", "PROD_HOST=127.0.0.1",
-                 "PROD_WORKERS=2", "MOUNT_FRONTEND=false"],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    "make",
+                    "-s",
+                    "--no-print-directory",
+                    "serve-prod",
+                    f"PROD_PORT={port}",
+                    "PROD_HOST=127.0.0.1",
+                    "PROD_WORKERS=2",
+                    "MOUNT_FRONTEND=false",
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         cluster = ProdCluster(url, process, log_path, db_url)
         try:
             deadline = time.monotonic() + 120
             while cluster.workers_started() < 2 or not _answers(f"{url}/ping"):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"The production backend did not start:\n{log_path.read_text()[-4000:]}")
+                    raise RuntimeError(
+                        f"The production backend did not start:\n{log_path.read_text()[-4000:]}"
+                    )
                 time.sleep(0.5)
             yield cluster
         finally:

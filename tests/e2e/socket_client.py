@@ -36,7 +36,11 @@ def call_handler(
     try:
         client.emit(
             "event",
-            {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path, "query": {}}},
+            {
+                "name": handler,
+                "payload": payload,
+                "router_data": {"pathname": path, "asPath": path, "query": {}},
+            },
             namespace=NAMESPACE,
         )
         # One event may answer with several messages (a delta, then a redirect): collect
@@ -57,7 +61,9 @@ ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_intern
 
 
 def _hydrated(updates: list[dict]) -> bool:
-    return any((u.get("delta") or {}).get(ROOT_STATE, {}).get("is_hydrated_rx_state_") is True for u in updates)
+    return any(
+        (u.get("delta") or {}).get(ROOT_STATE, {}).get("is_hydrated_rx_state_") is True for u in updates
+    )
 
 
 def _any_update(updates: list[dict]) -> bool:
@@ -107,8 +113,12 @@ class PortalTab:
             self.new_tokens.append(str(token))
 
         client.connect(
-            f"{self.base_url}?token={self.token}", socketio_path="_event", transports=["websocket"],
-            namespaces=[NAMESPACE], headers={"Cookie": self.cookie} if self.cookie else {}, wait_timeout=10,
+            f"{self.base_url}?token={self.token}",
+            socketio_path="_event",
+            transports=["websocket"],
+            namespaces=[NAMESPACE],
+            headers={"Cookie": self.cookie} if self.cookie else {},
+            wait_timeout=10,
         )
         self._client = client
         return self
@@ -125,15 +135,26 @@ class PortalTab:
 
     # --- events ---
 
-    def call(self, handler: str, payload: dict | None = None, *, path: str, query: dict | None = None,
-             until=_any_update, timeout: float = 20) -> list[dict]:
+    def call(
+        self,
+        handler: str,
+        payload: dict | None = None,
+        *,
+        path: str,
+        query: dict | None = None,
+        until=_any_update,
+        timeout: float = 20,
+    ) -> list[dict]:
         """Send one event as the page at ``path`` would; wait until ``until(updates)`` holds."""
         with self._arrived:
             self._updates = []
         self._client.emit(
             "event",
-            {"name": handler, "payload": payload or {},
-             "router_data": {"pathname": path, "asPath": path, "query": query or {}}},
+            {
+                "name": handler,
+                "payload": payload or {},
+                "router_data": {"pathname": path, "asPath": path, "query": query or {}},
+            },
             namespace=NAMESPACE,
         )
         with self._arrived:
@@ -189,10 +210,13 @@ class PortalTab:
         self.connect()
         self.open_page("/sign-in")
         answers = self.call(
-            f"{SignInState.get_full_name()}.submit", {"form_data": {"identifier": email, "password": password}},
-            path="/sign-in", query={"next": next_path},
-            until=lambda updates: any(e.get("name") == "_call_script"
-                                      for u in updates for e in u.get("events") or []),
+            f"{SignInState.get_full_name()}.submit",
+            {"form_data": {"identifier": email, "password": password}},
+            path="/sign-in",
+            query={"next": next_path},
+            until=lambda updates: any(
+                e.get("name") == "_call_script" for u in updates for e in u.get("events") or []
+            ),
         )
         self.close()
         ticket = re.search(r"ticket=([A-Za-z0-9_\-]+)", str(answers))

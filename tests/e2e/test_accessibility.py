@@ -85,10 +85,13 @@ def test_reviewer_pages(page: Page):
 
 def test_support_pages(page: Page):
     _sign_in(page, "support")
-    for path, heading in (("/admin/registrations", re.compile("registrations", re.IGNORECASE)),
-                          ("/admin/audit", re.compile("Audit")), ("/admin/outbox", re.compile("Outbox")),
-                          ("/admin/changes", "Changes and fax numbers"),
-                          ("/admin/facilities", "Facility registrations")):
+    for path, heading in (
+        ("/admin/registrations", re.compile("registrations", re.IGNORECASE)),
+        ("/admin/audit", re.compile("Audit")),
+        ("/admin/outbox", re.compile("Outbox")),
+        ("/admin/changes", "Changes and fax numbers"),
+        ("/admin/facilities", "Facility registrations"),
+    ):
         _visit(page, path, heading)
         assert_accessible(page, path)
 

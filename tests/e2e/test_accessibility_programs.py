@@ -37,16 +37,34 @@ CLINIC = Address("400 Clinic Road", "Springfield", "IL", "62702")
 
 # program, plan, a member no other browser test uses (the drafts are never submitted), how to fill the step
 PROGRAMS: list[tuple[str, str, str, Callable[[Page], None]]] = [
-    ("Radiology and cardiology imaging", EVERGREEN, "EVG100000116",
-     lambda page: ImagingStep(page).lumbar_mri(weeks_of_care=8)),
+    (
+        "Radiology and cardiology imaging",
+        EVERGREEN,
+        "EVG100000116",
+        lambda page: ImagingStep(page).lumbar_mri(weeks_of_care=8),
+    ),
     ("Musculoskeletal", EVERGREEN, "EVG100000120", lambda page: MskStep(page).knee_replacement()),
-    ("Transportation and other outpatient services", LAKESHORE, "LKS100000109",
-     lambda page: OutpatientStep(page).wheelchair_trip(HOME, CLINIC, reason="Dialysis three times a week.")),
-    ("Medical oncology", SUMMIT, "SUM100000110",
-     lambda page: MedicalOncologyStep(page).her2_positive_metastatic_breast()),
+    (
+        "Transportation and other outpatient services",
+        LAKESHORE,
+        "LKS100000109",
+        lambda page: OutpatientStep(page).wheelchair_trip(
+            HOME, CLINIC, reason="Dialysis three times a week."
+        ),
+    ),
+    (
+        "Medical oncology",
+        SUMMIT,
+        "SUM100000110",
+        lambda page: MedicalOncologyStep(page).her2_positive_metastatic_breast(),
+    ),
     ("Radiation oncology", SUMMIT, "SUM100000114", lambda page: RadiationOncologyStep(page).prostate_imrt()),
-    ("Rehabilitation", LAKESHORE, "LKS100000113",
-     lambda page: RehabilitationStep(page).first_pt_for_low_back(initial_evaluation=date.today())),
+    (
+        "Rehabilitation",
+        LAKESHORE,
+        "LKS100000113",
+        lambda page: RehabilitationStep(page).first_pt_for_low_back(initial_evaluation=date.today()),
+    ),
     ("Sleep", EVERGREEN, "EVG100000124", lambda page: SleepStep(page).home_sleep_test()),
 ]
 
@@ -68,8 +86,9 @@ def _wait_for_focus_on_the_first_error(page: Page, what: str) -> None:
         raise AssertionError(f"{what}: focus is not on the first error but on {focused}") from None
 
 
-@pytest.mark.parametrize(("program", "plan", "member", "fill"), PROGRAMS,
-                         ids=[program.split()[0] for program, *_ in PROGRAMS])
+@pytest.mark.parametrize(
+    ("program", "plan", "member", "fill"), PROGRAMS, ids=[program.split()[0] for program, *_ in PROGRAMS]
+)
 def test_a_program_step_with_errors_and_filled_in_has_no_serious_violation(
     page: Page, program, plan, member, fill
 ):

@@ -34,8 +34,12 @@ def test_register_confirm_approve_sign_in_and_out(page: Page, portal_db):
     expect(wizard.current_step()).to_contain_text("Your details")
 
     # Step 1, with a mistake first: the message appears beside the field and nothing is lost.
-    wizard.fill_details(full_name="Wren Wizardly (test)", email="wren@", phone="555-0142",
-                        role_label="Ordering provider staff")
+    wizard.fill_details(
+        full_name="Wren Wizardly (test)",
+        email="wren@",
+        phone="555-0142",
+        role_label="Ordering provider staff",
+    )
     wizard.next()
     expect(page.get_by_text("Enter an e-mail address like")).to_be_visible()
     page.get_by_label("Work e-mail").fill("wren@clinic.test")
@@ -128,8 +132,11 @@ def test_practice_a_cannot_open_practice_b_orders_by_url_or_by_handler(page: Pag
     # The same through the websocket, calling the handler with the other practice's number.
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
     answers = call_handler(
-        portal["url"], cookie=cookie, handler=f"{OrderSummaryState.get_full_name()}.load_order",
-        payload={"order_number": other}, path=f"/orders/{own}",
+        portal["url"],
+        cookie=cookie,
+        handler=f"{OrderSummaryState.get_full_name()}.load_order",
+        payload={"order_number": other},
+        path=f"/orders/{own}",
     )
     flat = str(answers)
     assert "No order with that number is available to you." in flat
@@ -137,8 +144,11 @@ def test_practice_a_cannot_open_practice_b_orders_by_url_or_by_handler(page: Pag
 
     # Without the session cookie the handler answers with a redirect to sign-in, nothing else.
     anonymous = call_handler(
-        portal["url"], cookie="", handler=f"{OrderSummaryState.get_full_name()}.load_order",
-        payload={"order_number": own}, path=f"/orders/{own}",
+        portal["url"],
+        cookie="",
+        handler=f"{OrderSummaryState.get_full_name()}.load_order",
+        payload={"order_number": own},
+        path=f"/orders/{own}",
     )
     assert "MRI lumbar" not in str(anonymous) and "/sign-in" in str(anonymous)
 
@@ -149,7 +159,8 @@ def _age_session(portal_db, user_email: str, *, idle_for: timedelta) -> None:
     portal_db.expire_all()
     user = portal_db.exec(select(User).where(User.email == user_email)).one()
     row = portal_db.exec(
-        select(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        select(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
         .order_by(AuthSession.id.desc())
     ).first()
     row.last_seen_at = datetime.now(UTC) - idle_for
@@ -171,5 +182,7 @@ def test_automatic_logoff_warns_a_minute_before_and_then_signs_out(page: Page, p
 
     # Idle past the timeout: the next check signs the user out.
     _age_session(portal_db, account.email, idle_for=timeout + timedelta(seconds=1))
-    expect(page.get_by_text("You were signed out after a period without activity.")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("You were signed out after a period without activity.")).to_be_visible(
+        timeout=20_000
+    )
     assert "session.idle_logoff" in _audit_actions(portal_db, account.email)

@@ -28,7 +28,9 @@ def test_documents_are_checked_by_content_and_the_order_can_be_cancelled(page: P
     page.locator("#documents input[type=file]").set_input_files([str(pdf), str(disguised)])
     page.get_by_role("button", name="Upload documents").click()
     expect(page.get_by_text("Added: therapy-notes.pdf.")).to_be_visible()
-    expect(page.get_by_role("alert").filter(has_text="scan.pdf")).to_contain_text("Only PDF, PNG, JPEG or TIFF")
+    expect(page.get_by_role("alert").filter(has_text="scan.pdf")).to_contain_text(
+        "Only PDF, PNG, JPEG or TIFF"
+    )
     expect(page.get_by_role("list", name="Documents")).to_contain_text("therapy-notes.pdf (application/pdf")
 
     page.get_by_role("button", name="Cancel this order").click()

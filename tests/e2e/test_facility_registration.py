@@ -32,9 +32,17 @@ def _register_fairview(page: Page) -> tuple[int, int]:
     form = FacilityRegistrationPage(page).open()
     form.start_registration()
     # A wrong NPI: the error shows under the field, focus goes there, nothing typed is lost.
-    form.fill_facility(npi="1234567890", name=FAIRVIEW_CENTRE, address_line="200 Demo Way", city="Fairview",
-                       state="OR", postal_code="97024", phone="503-555-0140", fax="503-555-0141",
-                       tax_id=IMAGING_GROUP_TAX_ID)
+    form.fill_facility(
+        npi="1234567890",
+        name=FAIRVIEW_CENTRE,
+        address_line="200 Demo Way",
+        city="Fairview",
+        state="OR",
+        postal_code="97024",
+        phone="503-555-0140",
+        fax="503-555-0141",
+        tax_id=IMAGING_GROUP_TAX_ID,
+    )
     form.save_section()
     expect(form.error_for("Facility NPI")).to_contain_text("check digit")
     expect(page.get_by_label("Facility NPI")).to_be_focused()
@@ -46,10 +54,23 @@ def _register_fairview(page: Page) -> tuple[int, int]:
     form.choose_modalities("ct", "mri")
     form.save_section()
     recent, renewal = (TODAY - timedelta(days=30)).isoformat(), (TODAY + timedelta(days=700)).isoformat()
-    form.add_modality("ct", year_installed=TODAY.year - 1, slices=128, accreditation="ACR",
-                      accreditation_expires=renewal, physics_survey_on=recent)
-    form.add_modality("mri", year_installed=TODAY.year - 1, field_strength="1.5", physicians_board_certified=False,
-                      accreditation="IAC", accreditation_expires=renewal, physics_survey_on=recent)
+    form.add_modality(
+        "ct",
+        year_installed=TODAY.year - 1,
+        slices=128,
+        accreditation="ACR",
+        accreditation_expires=renewal,
+        physics_survey_on=recent,
+    )
+    form.add_modality(
+        "mri",
+        year_installed=TODAY.year - 1,
+        field_strength="1.5",
+        physicians_board_certified=False,
+        accreditation="IAC",
+        accreditation_expires=renewal,
+        physics_survey_on=recent,
+    )
     form.fill_quality()
     form.save_section()
     scores = form.submit()
@@ -68,7 +89,11 @@ def test_a_registered_centre_appears_with_its_scores_in_the_site_of_care_alterna
 
     _sign_in(page, "support")
     admin = AdminFacilitiesPage(page).open()
-    row = page.get_by_role("region", name="Facility registrations").get_by_role("row").filter(has_text=FAIRVIEW_CENTRE)
+    row = (
+        page.get_by_role("region", name="Facility registrations")
+        .get_by_role("row")
+        .filter(has_text=FAIRVIEW_CENTRE)
+    )
     number = int(row.get_by_role("cell").first.inner_text())
     admin.show(number)
     admin.ask_for_corrections("Please add the IAC certificate number for the MRI.")
@@ -82,8 +107,13 @@ def test_a_registered_centre_appears_with_its_scores_in_the_site_of_care_alterna
 
     _sign_in(page, "ordering")
     wizard = OrderWizard(page)
-    wizard.start(FAIRVIEW_MEMBER, TODAY + timedelta(days=14), plan="Evergreen Mutual Health (demo)",
-                 program="Radiology and cardiology imaging", servicing_query="Fairview General Hospital")
+    wizard.start(
+        FAIRVIEW_MEMBER,
+        TODAY + timedelta(days=14),
+        plan="Evergreen Mutual Health (demo)",
+        program="Radiology and cardiology imaging",
+        servicing_query="Fairview General Hospital",
+    )
     ImagingStep(page).lumbar_mri(weeks_of_care=8)
     alternatives = page.get_by_role("list", name="Other sites of care")
     centre = alternatives.get_by_role("listitem").filter(has_text=FAIRVIEW_CENTRE)
@@ -99,4 +129,6 @@ def test_a_registered_centre_appears_with_its_scores_in_the_site_of_care_alterna
     first = page.get_by_role("table", name="Providers and facilities").get_by_role("row").nth(1)
     expect(first).to_contain_text(FAIRVIEW_CENTRE)
     expect(first).to_contain_text(f"CT {ct} of 100 · MRI {mri} of 100")
-    expect(page.get_by_role("table", name="Providers and facilities")).to_contain_text("Not registered (no score)")
+    expect(page.get_by_role("table", name="Providers and facilities")).to_contain_text(
+        "Not registered (no score)"
+    )

@@ -35,8 +35,9 @@ def _go_to(page: Page, link: str, heading: str) -> None:
 def _case_in_the_physician_queue(db) -> str:
     office = actor_for(db, "ordering")
     order_id = draft_order(db, office, member="EVG100000064", details=PENDING_LOW_BACK)
-    number = submit_order(db, actor=office, order_id=order_id, today=TODAY,
-                          duplicates_acknowledged=True).order_number
+    number = submit_order(
+        db, actor=office, order_id=order_id, today=TODAY, duplicates_acknowledged=True
+    ).order_number
     nurse = actor_for(db, "nurse")
     version = review.open_case(db, actor=nurse, order_number=number).version
     review.escalate(db, actor=nurse, order_number=number, version=version, note="Please review.")
@@ -50,8 +51,11 @@ def _fax_row(page: Page, number: str):
 def _test_page_code(db) -> str:
     """What the office reads on the test page (it carries no PHI; its subject holds the code)."""
     db.rollback()  # a fresh read of what the portal wrote
-    test_page = db.exec(select(OutboxFax).where(OutboxFax.to_number == "5550100", OutboxFax.contains_phi.is_(False))
-                        .order_by(OutboxFax.id.desc())).first()
+    test_page = db.exec(
+        select(OutboxFax)
+        .where(OutboxFax.to_number == "5550100", OutboxFax.contains_phi.is_(False))
+        .order_by(OutboxFax.id.desc())
+    ).first()
     return re.search(r"\b(\d{6})\b", test_page.subject).group(1)
 
 
@@ -84,7 +88,8 @@ def test_a_letter_to_an_unconfirmed_fax_is_held_until_the_number_is_confirmed(pa
     page.get_by_role("button", name=f"Enter the code for {LETTER_FAX}").click()
     expect(page.get_by_text(f"Code accepted for {LETTER_FAX}.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=LETTER_FAX).first).to_contain_text(
-        "Code entered, waiting for support")
+        "Code entered, waiting for support"
+    )
     sign_out(page)
 
     # Support confirms the number; the held letter is released.
@@ -126,5 +131,6 @@ def test_an_office_asks_for_a_fax_change_and_support_approves_it(page: Page):
     row.filter(has_text="312-555-0142").get_by_role("button", name=re.compile("^Approve")).click()
     expect(page.get_by_text(re.compile(r"^Change request \d+ approved\."))).to_be_visible()
     page.get_by_label("Show requests").select_option(label="Approved, waiting for their date")
-    expect(page.get_by_role("region", name="Change requests").get_by_role("row").filter(has_text="312-555-0142")
-           ).to_contain_text("Approved; takes effect on")
+    expect(
+        page.get_by_role("region", name="Change requests").get_by_role("row").filter(has_text="312-555-0142")
+    ).to_contain_text("Approved; takes effect on")

@@ -67,8 +67,11 @@ def test_every_help_section_is_reachable_from_the_table_of_contents_by_keyboard(
         link.focus()
         page.keyboard.press("Enter")
         expect(page).to_have_url(re.compile(f"#{guide.anchor}$"))
-        expect(page.get_by_role("region", name=guide.title, exact=True)
-               .get_by_role("heading", name=guide.title, level=2)).to_be_in_viewport()
+        expect(
+            page.get_by_role("region", name=guide.title, exact=True).get_by_role(
+                "heading", name=guide.title, level=2
+            )
+        ).to_be_in_viewport()
     contents.get_by_role("link", name="Contact support").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("region", name="Contact support")).to_be_in_viewport()
@@ -93,7 +96,9 @@ def _submit_lumbar_mri(page: Page, member: str) -> str:
     return summary.order_number
 
 
-def test_the_survey_after_a_request_is_answered_once_a_month_and_shown_on_the_dashboard(page: Page, portal_db):
+def test_the_survey_after_a_request_is_answered_once_a_month_and_shown_on_the_dashboard(
+    page: Page, portal_db
+):
     user_id = _forget_surveys(portal_db, "ordering")
     comment = "The checklist saved me a phone call."
     _sign_in(page, "ordering")
@@ -121,14 +126,21 @@ def test_the_survey_after_a_request_is_answered_once_a_month_and_shown_on_the_da
     page.wait_for_timeout(1500)  # the survey loads after the order; give it time to (not) appear
     expect(page.get_by_role("region", name=SURVEY)).to_have_count(0)
     portal_db.expire_all()
-    assert len(portal_db.exec(select(SatisfactionSurvey).where(SatisfactionSurvey.user_id == user_id)).all()) == 1
+    assert (
+        len(portal_db.exec(select(SatisfactionSurvey).where(SatisfactionSurvey.user_id == user_id)).all())
+        == 1
+    )
 
     # The reviewer dashboard shows the answer (the default dates end today).
     sign_out(page)
     _sign_in(page, "nurse")
     DashboardPage(page).open()
     expect(page.get_by_role("heading", name="Satisfaction survey")).to_be_visible()
-    answer = page.get_by_role("list", name="Recent survey comments").get_by_role("listitem").filter(has_text=comment)
+    answer = (
+        page.get_by_role("list", name="Recent survey comments")
+        .get_by_role("listitem")
+        .filter(has_text=comment)
+    )
     expect(answer).to_contain_text("rated 4 of 5")
     expect(page.get_by_role("table", name="Survey answers by rating")).to_contain_text("Easy")
     assert_accessible(page, "dashboard with survey results")

@@ -80,12 +80,22 @@ def test_a_three_line_fusion_is_decided_line_by_line_and_ends_in_multiple_decisi
     # The review (tested through the pages elsewhere): escalated, a peer-to-peer offered, line 3 denied.
     nurse, physician = actor_for(portal_db, "nurse"), actor_for(portal_db, "physician")
     version = review.open_case(portal_db, actor=nurse, order_number=number).version
-    review.escalate(portal_db, actor=nurse, order_number=number, version=version, note="Stimulator: no risk factor.")
-    review.offer_peer_to_peer(portal_db, actor=physician, order_number=number,
-                              slots=[review._now() + timedelta(days=1)])
+    review.escalate(
+        portal_db, actor=nurse, order_number=number, version=version, note="Stimulator: no risk factor."
+    )
+    review.offer_peer_to_peer(
+        portal_db, actor=physician, order_number=number, slots=[review._now() + timedelta(days=1)]
+    )
     version = review.open_case(portal_db, actor=physician, order_number=number).version
-    review.deny_line(portal_db, actor=physician, order_number=number, line_number=3, version=version,
-                     reason_code="other", text="A first one-level fusion does not need a bone growth stimulator.")
+    review.deny_line(
+        portal_db,
+        actor=physician,
+        order_number=number,
+        line_number=3,
+        version=version,
+        reason_code="other",
+        text="A first one-level fusion does not need a bone growth stimulator.",
+    )
 
     page.reload()
     expect(page.get_by_text("Multiple decisions rendered").first).to_be_visible()
@@ -121,7 +131,10 @@ def test_a_recurring_wheelchair_transport_shows_every_trip_date(page: Page):
     wizard = _signed_in(page)
     wizard.start("LKS100000021", SERVICE, plan=LAKESHORE, program=OUTPATIENT)
     page.get_by_label("Kind of service").select_option(label="Non-emergency ground transportation")
-    for end, street, postal in (("Pick-up", "12 Elm Street", "62701"), ("Destination", "400 Clinic Road", "62702")):
+    for end, street, postal in (
+        ("Pick-up", "12 Elm Street", "62701"),
+        ("Destination", "400 Clinic Road", "62702"),
+    ):
         page.get_by_label(f"{end}: street address").fill(street)
         page.get_by_label(f"{end}: city").fill("Springfield")
         page.get_by_label(f"{end}: state or region").fill("IL")

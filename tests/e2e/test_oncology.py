@@ -35,7 +35,9 @@ def _line(page: Page, code: str):
     return page.get_by_role("group", name=f"Requested {code}")
 
 
-def _describe_cancer(page: Page, *, primary: str, cancer: str, setting: str, biomarkers: dict[str, str]) -> None:
+def _describe_cancer(
+    page: Page, *, primary: str, cancer: str, setting: str, biomarkers: dict[str, str]
+) -> None:
     page.get_by_label(re.compile("^Primary diagnosis")).fill(primary)
     expect(page.get_by_text(re.compile(f"^{re.escape(primary)}: "))).to_be_visible()
     page.get_by_label("Cancer type").select_option(label=cancer)
@@ -45,19 +47,31 @@ def _describe_cancer(page: Page, *, primary: str, cancer: str, setting: str, bio
         page.get_by_label(question, exact=True).select_option(value=answer)
 
 
-def test_her2_positive_metastatic_breast_sees_thp_before_dosing_and_is_authorized_for_cycles_1_to_6(page: Page):
+def test_her2_positive_metastatic_breast_sees_thp_before_dosing_and_is_authorized_for_cycles_1_to_6(
+    page: Page,
+):
     wizard = _signed_in(page)
     wizard.start(BREAST_MEMBER, SERVICE, plan=SUMMIT, program=MEDICAL_ONCOLOGY)
-    _describe_cancer(page, primary="C50.911", cancer="Breast cancer", setting="Advanced or metastatic",
-                     biomarkers={"HER2 status": "positive", "Estrogen and progesterone receptors (ER/PR)": "negative"})
+    _describe_cancer(
+        page,
+        primary="C50.911",
+        cancer="Breast cancer",
+        setting="Advanced or metastatic",
+        biomarkers={"HER2 status": "positive", "Estrogen and progesterone receptors (ER/PR)": "negative"},
+    )
     # Only the breast questions are asked.
     expect(page.get_by_label("PD-L1 tumor proportion score (TPS)")).to_have_count(0)
 
     # The pathway regimens come right after the biomarkers, before any dosing screen.
     thp = page.get_by_role("group", name=f"Regimen {THP}")
     expect(thp).to_be_visible()
-    for text in ("Docetaxel: 75 mg/m²", "Trastuzumab: 8 mg/kg in cycle 1, then 6 mg/kg", "Pertuzumab", "21-day cycles",
-                 "CLEOPATRA"):
+    for text in (
+        "Docetaxel: 75 mg/m²",
+        "Trastuzumab: 8 mg/kg in cycle 1, then 6 mg/kg",
+        "Pertuzumab",
+        "21-day cycles",
+        "CLEOPATRA",
+    ):
         expect(thp).to_contain_text(text)
     expect(page.get_by_label("Height (cm)")).to_have_count(0)
     expect(page.get_by_role("group", name=re.compile("^Dose of "))).to_have_count(0)
@@ -90,10 +104,19 @@ def test_her2_positive_metastatic_breast_sees_thp_before_dosing_and_is_authorize
 def test_lung_cancer_with_pd_l1_of_50_percent_or_more_is_offered_pembrolizumab_alone(page: Page):
     wizard = _signed_in(page)
     wizard.start(LUNG_MEMBER, SERVICE, plan=SUMMIT, program=MEDICAL_ONCOLOGY)
-    _describe_cancer(page, primary="C34.11", cancer="Non-small-cell lung cancer", setting="Advanced or metastatic",
-                     biomarkers={"Tumor type under the microscope (histology)": "non_squamous",
-                                 "EGFR mutation": "negative", "ALK rearrangement": "negative",
-                                 "ROS1 rearrangement": "negative", "PD-L1 tumor proportion score (TPS)": "50_or_more"})
+    _describe_cancer(
+        page,
+        primary="C34.11",
+        cancer="Non-small-cell lung cancer",
+        setting="Advanced or metastatic",
+        biomarkers={
+            "Tumor type under the microscope (histology)": "non_squamous",
+            "EGFR mutation": "negative",
+            "ALK rearrangement": "negative",
+            "ROS1 rearrangement": "negative",
+            "PD-L1 tumor proportion score (TPS)": "50_or_more",
+        },
+    )
     expect(page.get_by_label("HER2 status")).to_have_count(0)
     regimens = page.get_by_role("group", name=re.compile("^Regimen "))
     expect(regimens.first).to_have_accessible_name("Regimen Pembrolizumab alone")
@@ -147,7 +170,9 @@ def test_the_cpt_look_up_sorts_by_category_and_follows_the_plan_and_the_year(pag
 
     # 77385 (IMRT delivery) was deleted for 2026: not managed then, managed in 2025.
     page.get_by_label("Is a code on the list? Type the code").fill("77385")
-    expect(page.get_by_text(re.compile("^Code 77385 is not on the radiation oncology code list"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("^Code 77385 is not on the radiation oncology code list"))
+    ).to_be_visible()
     page.get_by_label("Year").select_option("2025")
     expect(count).to_have_text(f"55 codes managed for {SUMMIT} in 2025.")
     expect(page.get_by_text(re.compile("^Code 77385 is managed"))).to_be_visible()

@@ -49,10 +49,24 @@ def _line(page: Page, code: str):
 def _first_pt_request(portal_db) -> None:
     """The episode's first treatment request: ODI 40 at baseline, authorized for 10 visits."""
     office = actor_for(portal_db)
-    details = {"discipline": "PT", "request_type": "first_treatment", "body_region": "low_back",
-               "initial_evaluation_date": EPISODE_START.isoformat(), "outcome_tool": "ODI", "current_score": 40}
-    order_id = draft_order(portal_db, office, member=REHAB_MEMBER, program="rehabilitation", details=details,
-                           codes=["97110"], diagnoses=["M54.50"], service=SERVICE)
+    details = {
+        "discipline": "PT",
+        "request_type": "first_treatment",
+        "body_region": "low_back",
+        "initial_evaluation_date": EPISODE_START.isoformat(),
+        "outcome_tool": "ODI",
+        "current_score": 40,
+    }
+    order_id = draft_order(
+        portal_db,
+        office,
+        member=REHAB_MEMBER,
+        program="rehabilitation",
+        details=details,
+        codes=["97110"],
+        diagnoses=["M54.50"],
+        service=SERVICE,
+    )
     assert episodes.apply_visit_allocation(portal_db, actor=office, order_id=order_id) == 10
     order = portal_db.get(Order, order_id)
     order.service_start = FIRST_VISIT  # as if requested back then
@@ -67,15 +81,28 @@ def test_a_second_pt_request_with_little_odi_progress_gets_the_reduced_allocatio
     _first_pt_request(portal_db)
     wizard = _signed_in(page)
     wizard.start(REHAB_MEMBER, SERVICE, plan=LAKESHORE, program="Rehabilitation")
-    wizard.describe_therapy(discipline="Physical therapy", body_region="Low back",
-                            request_type="Second or later treatment request")
-    expect(page.get_by_text(re.compile(
-        f"continues the episode with the initial evaluation on {EPISODE_START:%m/%d/%Y}"))).to_be_visible()
-    expect(page.get_by_label("Initial evaluation date of the episode")).to_have_value(EPISODE_START.isoformat())
+    wizard.describe_therapy(
+        discipline="Physical therapy",
+        body_region="Low back",
+        request_type="Second or later treatment request",
+    )
+    expect(
+        page.get_by_text(
+            re.compile(f"continues the episode with the initial evaluation on {EPISODE_START:%m/%d/%Y}")
+        )
+    ).to_be_visible()
+    expect(page.get_by_label("Initial evaluation date of the episode")).to_have_value(
+        EPISODE_START.isoformat()
+    )
     wizard.enter_outcome_total("Oswestry Disability Index (ODI)", 34)
-    expect(page.get_by_text(re.compile(
-        "Change from the baseline of 40: 6 points of improvement, which is less than the minimal clinically "
-        "important difference of 10 points"))).to_be_visible()
+    expect(
+        page.get_by_text(
+            re.compile(
+                "Change from the baseline of 40: 6 points of improvement, which is less than the minimal clinically "
+                "important difference of 10 points"
+            )
+        )
+    ).to_be_visible()
     wizard.check(re.compile(r"^97110 "))
     expect(page.get_by_text("The program recommends 4 visits (the usual allocation is 10).")).to_be_visible()
     reasons = page.get_by_role("list", name="Reasons for the visit recommendation")
@@ -91,7 +118,8 @@ def test_a_second_pt_request_with_little_odi_progress_gets_the_reduced_allocatio
     expect(criteria).to_contain_text("Visits recommended: 4 (the usual allocation is 10).")
     expect(criteria).to_contain_text(
         "The Oswestry Disability Index (ODI) score improved by 6 points, less than its minimal clinically "
-        "important difference of 10 points")
+        "important difference of 10 points"
+    )
     expect(page.get_by_role("main")).to_contain_text("40 to 34: improved by 6 points, which is below")
 
 
@@ -110,14 +138,18 @@ def _device_file(portal_db, tmp_path: Path, setup: date) -> Path:
     return path
 
 
-def test_a_cpap_resupply_request_shows_the_adherence_from_an_uploaded_device_file(page: Page, portal_db, tmp_path):
+def test_a_cpap_resupply_request_shows_the_adherence_from_an_uploaded_device_file(
+    page: Page, portal_db, tmp_path
+):
     setup = date.today() - timedelta(days=100)
     window = setup + timedelta(days=10)
     wizard = _signed_in(page)
     page.get_by_role("link", name="PAP device data").click()
     expect(page.get_by_role("heading", name="PAP device data")).to_be_visible()
     page.get_by_label("Member ID").fill(SLEEP_MEMBER)
-    page.locator("#device_file input[type=file]").set_input_files(str(_device_file(portal_db, tmp_path, setup)))
+    page.locator("#device_file input[type=file]").set_input_files(
+        str(_device_file(portal_db, tmp_path, setup))
+    )
     page.get_by_role("button", name="Upload device data").click()
     result = page.get_by_role("status").filter(has_text="airview-export.csv")
     expect(result).to_contain_text(f"was added to member {SLEEP_MEMBER}'s device data (90 nights")
@@ -128,10 +160,13 @@ def test_a_cpap_resupply_request_shows_the_adherence_from_an_uploaded_device_fil
     adherence = page.get_by_role("status", name="PAP adherence")
     expect(adherence).to_contain_text(
         f"24 of 30 nights with 4 hours of use or more, from {window:%m/%d/%Y} to "
-        f"{window + timedelta(days=29):%m/%d/%Y} (80 %): this meets the adherence rule")
+        f"{window + timedelta(days=29):%m/%d/%Y} (80 %): this meets the adherence rule"
+    )
     expect(adherence).to_contain_text("From 90 nights of device data on file")
     expect(page.get_by_label("PAP setup date")).to_have_value(setup.isoformat())
-    expect(page.get_by_role("table", name="Nights of the best 30-night window").get_by_role("row")).to_have_count(31)
+    expect(
+        page.get_by_role("table", name="Nights of the best 30-night window").get_by_role("row")
+    ).to_have_count(31)
     wizard.finish("G47.33")
 
     _order_number(page)

@@ -33,8 +33,13 @@ def _case_in_the_physician_queue(db) -> str:
     number = submit_order(db, actor=office, order_id=order_id, today=TODAY).order_number
     nurse = actor_for(db, "nurse")
     version = review.open_case(db, actor=nurse, order_number=number).version
-    review.escalate(db, actor=nurse, order_number=number, version=version,
-                    note="No conservative care documented; please review.")
+    review.escalate(
+        db,
+        actor=nurse,
+        order_number=number,
+        version=version,
+        note="No conservative care documented; please review.",
+    )
     return number
 
 
@@ -81,7 +86,9 @@ def test_physician_denies_after_peer_to_peer_letter_names_reason_and_office_asks
     expect(page.get_by_text("Non-authorized").first).to_be_visible()
 
     # The letter to the provider downloads as a PDF that names the decision and the reason.
-    letter = page.get_by_role("list", name="Documents").get_by_role("link", name=re.compile(r"decision.*provider"))
+    letter = page.get_by_role("list", name="Documents").get_by_role(
+        "link", name=re.compile(r"decision.*provider")
+    )
     response = page.request.get(letter.get_attribute("href"))
     assert response.ok and response.headers["content-type"].startswith("application/pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
@@ -97,8 +104,12 @@ def test_physician_denies_after_peer_to_peer_letter_names_reason_and_office_asks
     expect(page.get_by_role("heading", name="Ask for a reconsideration")).to_be_visible()
     page.get_by_label("Additional information").fill("Therapy started on 1 November; notes attached.")
     page.get_by_role("button", name="Request reconsideration").click()
-    expect(page.get_by_text(re.compile("^Reconsideration requested: a physician will review"))).to_be_visible()
-    expect(page.get_by_role("list", name="Information added")).to_contain_text("Therapy started on 1 November")
+    expect(
+        page.get_by_text(re.compile("^Reconsideration requested: a physician will review"))
+    ).to_be_visible()
+    expect(page.get_by_role("list", name="Information added")).to_contain_text(
+        "Therapy started on 1 November"
+    )
 
 
 def test_dashboard_shows_the_counts_of_a_known_set_of_cases(page: Page, portal_db):
@@ -111,9 +122,18 @@ def test_dashboard_shows_the_counts_of_a_known_set_of_cases(page: Page, portal_d
     expect(page.get_by_role("heading", name="Review dashboard")).to_be_visible()
     dashboard.show(metric_cases.FROM.isoformat(), metric_cases.TO.isoformat())
 
-    wanted = ["All programs", "All plans", expected["requests"], expected["approved_by_rules"],
-              expected["approved_after_review"], expected["denied"], expected["appealed"],
-              expected["approved_after_appeal"], expected["pending"], expected["withdrawn"]]
+    wanted = [
+        "All programs",
+        "All plans",
+        expected["requests"],
+        expected["approved_by_rules"],
+        expected["approved_after_review"],
+        expected["denied"],
+        expected["appealed"],
+        expected["approved_after_appeal"],
+        expected["pending"],
+        expected["withdrawn"],
+    ]
     expect(dashboard.totals_cells()).to_have_text([str(v) for v in wanted])
     decided = expected["approved_by_rules"] + expected["approved_after_review"] + expected["denied"]
     approved = round(100 * (expected["approved_by_rules"] + expected["approved_after_review"]) / decided, 1)

@@ -30,8 +30,12 @@ def test_a_websocket_from_another_site_is_refused(portal):
     client = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(
-            f"{portal['url']}?token=evil", socketio_path="_event", namespaces=["/_event"],
-            transports=["websocket"], headers={"Origin": "https://evil.example"}, wait_timeout=5,
+            f"{portal['url']}?token=evil",
+            socketio_path="_event",
+            namespaces=["/_event"],
+            transports=["websocket"],
+            headers={"Origin": "https://evil.example"},
+            wait_timeout=5,
         )
 
 
@@ -51,6 +55,10 @@ def test_a_client_without_the_session_cookie_gets_nothing_from_a_signed_in_handl
     SignInPage(page).open().sign_in_as(ORDERING.email, ORDERING.password, name=ORDERING.full_name)
     # The Reflex client token is not a credential: only the HttpOnly cookie is.
     answers = call_handler(
-        portal["url"], cookie="", handler=f"{AuthState.get_full_name()}.stay_signed_in", payload={}, path="/",
+        portal["url"],
+        cookie="",
+        handler=f"{AuthState.get_full_name()}.stay_signed_in",
+        payload={},
+        path="/",
     )
     assert ORDERING.full_name not in str(answers)

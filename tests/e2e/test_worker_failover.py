@@ -24,7 +24,11 @@ from tests.e2e.socket_client import PortalTab
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
 NURSE = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
-AUTH, WIZARD, QUEUE = AuthState.get_full_name(), OrderWizardState.get_full_name(), ReviewQueueState.get_full_name()
+AUTH, WIZARD, QUEUE = (
+    AuthState.get_full_name(),
+    OrderWizardState.get_full_name(),
+    ReviewQueueState.get_full_name(),
+)
 NEW_ORDER = "/orders/new"
 
 
@@ -53,8 +57,11 @@ def _half_filled_wizard(cluster) -> PortalTab:
     """Plan, program and date, then the member: the draft is saved with the member at step 2."""
     tab = PortalTab(cluster.url).sign_in(ORDERING.email, ORDERING.password, next_path=NEW_ORDER)
     plans = {o["label"]: o["value"] for o in tab.var(WIZARD, "plan_options")}
-    for name, value in (("plan_id", plans["Evergreen Mutual Health (demo)"]),
-                        ("service_date", (date.today() + timedelta(days=14)).isoformat()), ("program", "imaging")):
+    for name, value in (
+        ("plan_id", plans["Evergreen Mutual Health (demo)"]),
+        ("service_date", (date.today() + timedelta(days=14)).isoformat()),
+        ("program", "imaging"),
+    ):
         tab.call(f"{WIZARD}.update_field", {"field": name, "value": value}, path=NEW_ORDER)
     tab.call(f"{WIZARD}.next_step", path=NEW_ORDER)
     tab.settle()  # the page may move to another address once the draft exists
@@ -127,9 +134,16 @@ def full_nurse_queue(prod_cluster) -> int:
     with Session(engine, expire_on_commit=False) as session:
         actor = actor_for(session)
         for index in range(30):
-            order_id = draft_order(session, actor, member=f"EVG{100000000 + 4 * (index + 10)}",
-                                   details=PENDING_LOW_BACK, service=date.today() + timedelta(days=14))
-            assert submit_order(session, actor=actor, order_id=order_id, duplicates_acknowledged=True).submitted
+            order_id = draft_order(
+                session,
+                actor,
+                member=f"EVG{100000000 + 4 * (index + 10)}",
+                details=PENDING_LOW_BACK,
+                service=date.today() + timedelta(days=14),
+            )
+            assert submit_order(
+                session, actor=actor, order_id=order_id, duplicates_acknowledged=True
+            ).submitted
     engine.dispose()
     return 30
 

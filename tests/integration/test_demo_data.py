@@ -26,8 +26,15 @@ from portal_app.services.passwords import verify_password
 from tests.conftest import BACKENDS
 
 COUNTED = [
-    HealthPlan, PlanProgram, Practice, PracticeMembership, Provider, Facility,
-    NetworkParticipation, Member, User,
+    HealthPlan,
+    PlanProgram,
+    Practice,
+    PracticeMembership,
+    Provider,
+    Facility,
+    NetworkParticipation,
+    Member,
+    User,
 ]
 
 
@@ -65,7 +72,11 @@ def test_the_demo_has_what_the_features_need(session):
     statuses = set(session.exec(select(NetworkParticipation.status)).all())
     assert statuses == {NetworkStatus.IN_NETWORK, NetworkStatus.OUT_OF_NETWORK}
     types = set(session.exec(select(Facility.facility_type)).all())
-    assert {FacilityType.HOSPITAL_OUTPATIENT, FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE} <= types
+    assert {
+        FacilityType.HOSPITAL_OUTPATIENT,
+        FacilityType.FREE_STANDING,
+        FacilityType.PHYSICIAN_OFFICE,
+    } <= types
 
 
 def test_members_include_a_child_under_19_and_an_ended_eligibility(session):

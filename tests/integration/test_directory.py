@@ -23,15 +23,21 @@ def test_network_status_per_plan_and_unregistered_sites_without_a_score(session)
     # The order by score and distance is tested in test_site_ranking.py.
     load_demo_data(session)
     plan = session.exec(select(HealthPlan).where(HealthPlan.code == "EVG")).one()
-    rows, _ = search_directory(session, actor=ANYONE,
-                               query=DirectoryQuery(plan_id=plan.id, kind="facility", sort="quality"), page_size=20)
+    rows, _ = search_directory(
+        session,
+        actor=ANYONE,
+        query=DirectoryQuery(plan_id=plan.id, kind="facility", sort="quality"),
+        page_size=20,
+    )
     assert {r.network for r in rows} == {"In network", "Out of network"}
     assert "Not registered (no score)" in {r.quality_score for r in rows}
 
 
 def test_search_by_npi_zip_or_specialty(session):
     load_demo_data(session)
-    rows, _ = search_directory(session, actor=ANYONE, query=DirectoryQuery(text="Sleep medicine", kind="provider"))
+    rows, _ = search_directory(
+        session, actor=ANYONE, query=DirectoryQuery(text="Sleep medicine", kind="provider")
+    )
     assert rows and all(r.detail == "Sleep medicine" for r in rows)
     one, total = search_directory(session, actor=ANYONE, query=DirectoryQuery(text=rows[0].npi))
     assert total == 1 and one[0].npi == rows[0].npi

@@ -49,8 +49,11 @@ def _letter_faxes(session, order_id: int) -> list[OutboxFax]:
 
 def _code_from_test_page(session, digits: str) -> str:
     """The office reads the code printed on the test page (its subject; it carries no PHI)."""
-    page = session.exec(select(OutboxFax).where(OutboxFax.to_number == digits, OutboxFax.contains_phi.is_(False))
-                        .order_by(OutboxFax.id.desc())).first()
+    page = session.exec(
+        select(OutboxFax)
+        .where(OutboxFax.to_number == digits, OutboxFax.contains_phi.is_(False))
+        .order_by(OutboxFax.id.desc())
+    ).first()
     assert page is not None and page.status == OutboxFaxStatus.RELEASED
     return re.search(r"\b(\d{6})\b", page.subject).group(1)
 
@@ -70,8 +73,12 @@ def test_a_letter_to_an_unconfirmed_fax_is_held_and_released_after_code_and_supp
 
     office = actor_for(session, "ordering")
     numbers = {n.digits: n for n in practice_fax_numbers(session, actor=office)}
-    assert numbers["5550100"].status == "unconfirmed" and "letters of your orders" in numbers["5550100"].used_for
-    assert request_confirmation(session, actor=office, number=LETTER_FAX, contact_name="Olive Orderwell") == {}
+    assert (
+        numbers["5550100"].status == "unconfirmed" and "letters of your orders" in numbers["5550100"].used_for
+    )
+    assert (
+        request_confirmation(session, actor=office, number=LETTER_FAX, contact_name="Olive Orderwell") == {}
+    )
     row = session.exec(select(FaxNumber).where(FaxNumber.number == "5550100")).one()
     code = _code_from_test_page(session, "5550100")
     assert row.status == FaxConfirmationStatus.CODE_SENT and code not in row.code_hash  # only a hash is kept
@@ -111,7 +118,10 @@ def test_wrong_codes_are_limited_and_a_new_test_page_starts_again(session, uploa
     assert fax_service.fax_status(session, LETTER_FAX) == FaxConfirmationStatus.CODE_SENT
 
     assert request_confirmation(session, actor=office, number=LETTER_FAX, contact_name="Olive") == {}
-    assert enter_code(session, actor=office, number=LETTER_FAX, code=_code_from_test_page(session, "5550100")) == {}
+    assert (
+        enter_code(session, actor=office, number=LETTER_FAX, code=_code_from_test_page(session, "5550100"))
+        == {}
+    )
 
 
 def test_support_may_reject_a_number_with_a_note_and_the_fax_stays_held(session, uploads):
@@ -120,15 +130,25 @@ def test_support_may_reject_a_number_with_a_note_and_the_fax_stays_held(session,
     request_confirmation(session, actor=office, number=LETTER_FAX, contact_name="Olive")
     enter_code(session, actor=office, number=LETTER_FAX, code=_code_from_test_page(session, "5550100"))
     assert "note" in decide_fax(session, actor=support, number=LETTER_FAX, confirm=False)
-    assert decide_fax(session, actor=support, number=LETTER_FAX, confirm=False,
-                      note="The number belongs to another office.") == {}
+    assert (
+        decide_fax(
+            session,
+            actor=support,
+            number=LETTER_FAX,
+            confirm=False,
+            note="The number belongs to another office.",
+        )
+        == {}
+    )
     assert fax_service.fax_status(session, LETTER_FAX) == FaxConfirmationStatus.REJECTED
     assert _letter_faxes(session, order.id)[0].status == OutboxFaxStatus.HELD
     numbers = {n.digits: n for n in practice_fax_numbers(session, actor=office)}
     assert "another office" in numbers["5550100"].next_step
 
 
-def test_only_the_practice_that_asked_may_enter_the_code_and_typed_numbers_must_be_us_numbers(session, uploads):
+def test_only_the_practice_that_asked_may_enter_the_code_and_typed_numbers_must_be_us_numbers(
+    session, uploads
+):
     _letters(session, "PC2026900105")
     office, other = actor_for(session, "ordering"), actor_for(session, "ordering2")
     assert "number" in request_confirmation(session, actor=other, number="555-0199", contact_name="Otto")

@@ -67,7 +67,10 @@ def test_the_reviewed_list_names_only_handlers_that_exist():
 def test_no_state_offers_set_methods_to_setvar():
     # setvar("x", v) reaches any method named set_x, whatever the page shows.
     offenders = [
-        f"{cls.__name__}.{name}" for cls in _portal_states() for name in _own_handlers(cls) if name.startswith("set_")
+        f"{cls.__name__}.{name}"
+        for cls in _portal_states()
+        for name in _own_handlers(cls)
+        if name.startswith("set_")
     ]
     assert offenders == []
 

@@ -42,9 +42,13 @@ from tests.conftest import BACKENDS
 on_each_database = pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True)
 
 LETTER_DAY = date(2026, 11, 23)
-APPROVAL_REASON = "Eight weeks of physical therapy were tried without relief, which the guideline requires first."
+APPROVAL_REASON = (
+    "Eight weeks of physical therapy were tried without relief, which the guideline requires first."
+)
 APPROVAL_GUIDELINE = "Imaging guideline: lumbar spine MRI, section 2.1 (demo)"
-DENIAL_REASON = "No neurological deficit and under six weeks of symptoms, so imaging would not change treatment."
+DENIAL_REASON = (
+    "No neurological deficit and under six weeks of symptoms, so imaging would not change treatment."
+)
 DENIAL_GUIDELINE = "Imaging guideline: low back pain, section 3.4 (demo)"
 
 
@@ -64,8 +68,12 @@ def _text(pdf: bytes) -> str:
 
 def _actor(session, username: str) -> Actor:
     user = session.exec(select(User).where(User.username == username)).one()
-    practices = session.exec(select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)).all()
-    return Actor(user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices))
+    practices = session.exec(
+        select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
+    ).all()
+    return Actor(
+        user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices)
+    )
 
 
 def _order(session, *, number: str, decision: str, line_of_business: str | None = None) -> Order:
@@ -74,42 +82,76 @@ def _order(session, *, number: str, decision: str, line_of_business: str | None 
     creator = session.exec(select(User).where(User.username == "ordering")).one()
     physician = session.exec(select(User).where(User.username == "physician")).one()
     practice_id = session.exec(
-        select(PracticeMembership.practice_id).where(PracticeMembership.user_id == creator.id)).one()
+        select(PracticeMembership.practice_id).where(PracticeMembership.user_id == creator.id)
+    ).one()
     member = session.exec(select(Member).where(Member.member_number == "EVG100000012")).one()
     if line_of_business:
         member.line_of_business = line_of_business
         session.add(member)
     provider = session.exec(select(Provider).where(Provider.tax_id == "90-1000001")).first()
     order = Order(
-        order_number=number, program="imaging", plan_id=member.plan_id, member_id=member.id,
-        practice_id=practice_id, ordering_provider_id=provider.id, status=decision, urgency="standard",
-        service_start=date(2026, 12, 7), submitted_at=datetime(2026, 11, 16, 10, tzinfo=UTC),
-        letter_address="1 Demo Way, Springfield, IL 62701", letter_fax="555-0100",
-        created_by_id=creator.id, updated_by_id=creator.id,
+        order_number=number,
+        program="imaging",
+        plan_id=member.plan_id,
+        member_id=member.id,
+        practice_id=practice_id,
+        ordering_provider_id=provider.id,
+        status=decision,
+        urgency="standard",
+        service_start=date(2026, 12, 7),
+        submitted_at=datetime(2026, 11, 16, 10, tzinfo=UTC),
+        letter_address="1 Demo Way, Springfield, IL 62701",
+        letter_fax="555-0100",
+        created_by_id=creator.id,
+        updated_by_id=creator.id,
     )
     session.add(order)
     session.flush()
-    line = OrderLine(order_id=order.id, line_number=1, code_system="CPT", code="72148",
-                     description="MRI lumbar spine without contrast", decision=decision)
+    line = OrderLine(
+        order_id=order.id,
+        line_number=1,
+        code_system="CPT",
+        code="72148",
+        description="MRI lumbar spine without contrast",
+        decision=decision,
+    )
     session.add(line)
     session.flush()
-    session.add(Determination(
-        order_line_id=line.id, decision="pended", reason="A criterion could not be checked.",
-        decided_by="rules_engine", decided_at=datetime(2026, 11, 16, 10, tzinfo=UTC),
-    ))
+    session.add(
+        Determination(
+            order_line_id=line.id,
+            decision="pended",
+            reason="A criterion could not be checked.",
+            decided_by="rules_engine",
+            decided_at=datetime(2026, 11, 16, 10, tzinfo=UTC),
+        )
+    )
     if decision == "authorized":
-        session.add(Determination(
-            order_line_id=line.id, decision="authorized", reason=APPROVAL_REASON,
-            guideline_citation=APPROVAL_GUIDELINE, decided_by="nurse", decided_by_user_id=None,
-            decided_at=datetime(2026, 11, 20, 15, tzinfo=UTC), valid_from=date(2026, 12, 7),
-            valid_until=date(2027, 1, 5),
-        ))
+        session.add(
+            Determination(
+                order_line_id=line.id,
+                decision="authorized",
+                reason=APPROVAL_REASON,
+                guideline_citation=APPROVAL_GUIDELINE,
+                decided_by="nurse",
+                decided_by_user_id=None,
+                decided_at=datetime(2026, 11, 20, 15, tzinfo=UTC),
+                valid_from=date(2026, 12, 7),
+                valid_until=date(2027, 1, 5),
+            )
+        )
     else:
-        session.add(Determination(
-            order_line_id=line.id, decision="non_authorized", reason=DENIAL_REASON,
-            guideline_citation=DENIAL_GUIDELINE, decided_by="physician", decided_by_user_id=physician.id,
-            decided_at=datetime(2026, 11, 20, 15, tzinfo=UTC),
-        ))
+        session.add(
+            Determination(
+                order_line_id=line.id,
+                decision="non_authorized",
+                reason=DENIAL_REASON,
+                guideline_citation=DENIAL_GUIDELINE,
+                decided_by="physician",
+                decided_by_user_id=physician.id,
+                decided_at=datetime(2026, 11, 20, 15, tzinfo=UTC),
+            )
+        )
     session.commit()
     return order
 
@@ -137,10 +179,18 @@ def test_an_approval_letter_names_the_service_decision_reason_guideline_and_date
         assert document.sha256 == hashlib.sha256(content).hexdigest() and document.size_bytes == len(content)
         assert document.filename.endswith(f"-{who}.pdf") and document.filename.startswith("PC2026900001")
         text = _text(content)
-        for expected in ("Order number: PC2026900001", "Radiology and cardiology imaging", "72148",
-                         "MRI lumbar spine without contrast", "Approved", APPROVAL_REASON, APPROVAL_GUIDELINE,
-                         "from December 7, 2026 through January 5, 2027", "Date: November 23, 2026",
-                         "Evergreen Mutual Health (demo)"):
+        for expected in (
+            "Order number: PC2026900001",
+            "Radiology and cardiology imaging",
+            "72148",
+            "MRI lumbar spine without contrast",
+            "Approved",
+            APPROVAL_REASON,
+            APPROVAL_GUIDELINE,
+            "from December 7, 2026 through January 5, 2027",
+            "Date: November 23, 2026",
+            "Evergreen Mutual Health (demo)",
+        ):
             assert expected in text, (who, expected)
         assert "reconsider" not in text.lower() and "appeal" not in text.lower()
     assert "1 Demo Way" in _text(letters["provider"][1]) and "Fax: 555-0100" in _text(letters["provider"][1])
@@ -156,17 +206,27 @@ def test_an_approval_letter_names_the_service_decision_reason_guideline_and_date
 
 
 @on_each_database
-def test_a_denial_letter_gives_the_reason_guideline_and_the_reconsideration_and_appeal_deadlines(session, uploads):
-    order = _order(session, number="PC2026900002", decision="non_authorized", line_of_business="medicare_advantage")
+def test_a_denial_letter_gives_the_reason_guideline_and_the_reconsideration_and_appeal_deadlines(
+    session, uploads
+):
+    order = _order(
+        session, number="PC2026900002", decision="non_authorized", line_of_business="medicare_advantage"
+    )
     letters = _letters(session, order)
     for _who, (_document, content) in letters.items():
         text = _text(content)
-        for expected in ("72148", "Denied", DENIAL_REASON, DENIAL_GUIDELINE,
-                         # denied on November 20: 10 calendar days later
-                         "within 10 calendar days of the denial: by November 30, 2026",
-                         "Evergreen Mutual Health (demo) for an appeal",
-                         # Medicare Advantage: 60 days from receipt, 42 CFR 422.582(b); 60 days after the letter
-                         "42 CFR 422.582(b)", "January 22, 2027"):
+        for expected in (
+            "72148",
+            "Denied",
+            DENIAL_REASON,
+            DENIAL_GUIDELINE,
+            # denied on November 20: 10 calendar days later
+            "within 10 calendar days of the denial: by November 30, 2026",
+            "Evergreen Mutual Health (demo) for an appeal",
+            # Medicare Advantage: 60 days from receipt, 42 CFR 422.582(b); 60 days after the letter
+            "42 CFR 422.582(b)",
+            "January 22, 2027",
+        ):
             assert expected in text, expected
         assert "Valid from" not in text and "What an approval means" not in text
 
@@ -181,11 +241,27 @@ def test_a_plan_without_a_stated_appeal_window_points_to_the_plan_documents(sess
 
 def test_the_same_content_renders_the_same_bytes():
     content = LetterContent(
-        recipient=RECIPIENT_PROVIDER, recipient_name="Dr Demo", recipient_address=("1 Demo Way",),
-        order_number="PC2026000009", member_name="Avery Demoson", member_id="EVG1", plan_name="Plan",
-        service="Sleep", letter_date=LETTER_DAY,
-        lines=(LetterLine("95810", "Sleep study in a lab", "Approved", "authorized", "Met", "Guideline 1",
-                          date(2026, 12, 1), date(2027, 1, 30)),),
+        recipient=RECIPIENT_PROVIDER,
+        recipient_name="Dr Demo",
+        recipient_address=("1 Demo Way",),
+        order_number="PC2026000009",
+        member_name="Avery Demoson",
+        member_id="EVG1",
+        plan_name="Plan",
+        service="Sleep",
+        letter_date=LETTER_DAY,
+        lines=(
+            LetterLine(
+                "95810",
+                "Sleep study in a lab",
+                "Approved",
+                "authorized",
+                "Met",
+                "Guideline 1",
+                date(2026, 12, 1),
+                date(2027, 1, 30),
+            ),
+        ),
     )
     assert render_letter_pdf(content) == render_letter_pdf(content)
     member_copy = LetterContent(**{**content.__dict__, "recipient": RECIPIENT_MEMBER})
@@ -199,7 +275,9 @@ def test_only_users_who_may_read_the_order_can_fetch_its_letter(session, uploads
     document, content = letters["provider"]
 
     assert letter_file(session, actor=_actor(session, "ordering"), document_id=document.id) == (
-        document.filename, content)
+        document.filename,
+        content,
+    )
     assert letter_file(session, actor=_actor(session, "nurse"), document_id=document.id)[1] == content
     for outsider in ("ordering2", "servicing", "support"):  # another practice, servicing staff, support
         with pytest.raises(OrderNotFound):

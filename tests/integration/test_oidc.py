@@ -188,9 +188,12 @@ class Provider:
             def save_authorization_code(self, code, request):
                 data = request.payload.data
                 provider.codes[code] = Code(
-                    code=code, client_id=request.client.client_id,
-                    redirect_uri=request.payload.redirect_uri, scope=request.scope,
-                    person=request.user, nonce=data.get("nonce"),
+                    code=code,
+                    client_id=request.client.client_id,
+                    redirect_uri=request.payload.redirect_uri,
+                    scope=request.scope,
+                    person=request.user,
+                    nonce=data.get("nonce"),
                     code_challenge=data.get("code_challenge"),
                     code_challenge_method=data.get("code_challenge_method"),
                 )
@@ -235,18 +238,20 @@ class Provider:
     # HTTP endpoints
 
     def discovery(self, request: Request) -> Response:
-        return JSONResponse({
-            "issuer": self.issuer,
-            "authorization_endpoint": f"{self.issuer}/authorize",
-            "token_endpoint": f"{self.issuer}/token",
-            "jwks_uri": f"{self.issuer}/jwks.json",
-            "response_types_supported": ["code"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": ["openid", "email", "profile"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-            "code_challenge_methods_supported": ["S256"],
-        })
+        return JSONResponse(
+            {
+                "issuer": self.issuer,
+                "authorization_endpoint": f"{self.issuer}/authorize",
+                "token_endpoint": f"{self.issuer}/token",
+                "jwks_uri": f"{self.issuer}/jwks.json",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "profile"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+                "code_challenge_methods_supported": ["S256"],
+            }
+        )
 
     def jwks(self, request: Request) -> Response:
         return JSONResponse(KeySet([self.signing_key]).as_dict(private=False))
@@ -266,12 +271,14 @@ class Provider:
         return self.server.create_token_response(ProviderRequest(request, form))
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/.well-known/openid-configuration", self.discovery),
-            Route("/jwks.json", self.jwks),
-            Route("/authorize", self.authorize),
-            Route("/token", self.token, methods=["POST"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/.well-known/openid-configuration", self.discovery),
+                Route("/jwks.json", self.jwks),
+                Route("/authorize", self.authorize),
+                Route("/token", self.token, methods=["POST"]),
+            ]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -333,8 +340,12 @@ def portal() -> Iterator[TestClient]:
 
 def _user(session, email: str, status: UserStatus = UserStatus.ACTIVE) -> User:
     user = User(
-        email=email, username=email.split("@")[0], password_hash="!unusable", full_name="Pat Example",
-        role=Role.ORDERING_PROVIDER_STAFF, status=status,
+        email=email,
+        username=email.split("@")[0],
+        password_hash="!unusable",
+        full_name="Pat Example",
+        role=Role.ORDERING_PROVIDER_STAFF,
+        status=status,
     )
     session.add(user)
     session.commit()
@@ -354,7 +365,10 @@ def _with_query(url: str, **changes: str) -> str:
 
 
 def sign_in(
-    portal: TestClient, provider: Provider, *, next_page: str = "/",
+    portal: TestClient,
+    provider: Provider,
+    *,
+    next_page: str = "/",
     tamper: Callable[[str], str] = lambda url: url,
 ) -> httpx.Response:
     """Run the whole browser round trip and return the portal's final answer."""
@@ -425,8 +439,13 @@ def test_an_unsafe_next_page_is_replaced_by_home(oidc_env, portal, session):
     ("email", "status", "verified", "reason", "outcome"),
     [
         ("stranger@example.test", UserStatus.ACTIVE, True, "unknown account", AuditOutcome.FAILURE),
-        ("pat@example.test", UserStatus.PENDING_SUPPORT_APPROVAL, True, "status pending_support_approval",
-         AuditOutcome.DENIED),
+        (
+            "pat@example.test",
+            UserStatus.PENDING_SUPPORT_APPROVAL,
+            True,
+            "status pending_support_approval",
+            AuditOutcome.DENIED,
+        ),
         ("pat@example.test", UserStatus.ACTIVE, False, "email not verified", AuditOutcome.DENIED),
     ],
     ids=["unknown-email", "pending-user", "unverified-email"],

@@ -47,28 +47,39 @@ def test_the_same_request_without_conservative_care_pends_for_a_nurse(demo):
     task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
     assert task.queue == "nurse" and task.reason
     assert (task.program, task.urgency, order.initial_outcome) == ("imaging", "standard", "")
-    assert abs((task.due_at.replace(tzinfo=None) - order.submitted_at.replace(tzinfo=None)) - STANDARD_DUE) < timedelta(seconds=5)
+    assert abs(
+        (task.due_at.replace(tzinfo=None) - order.submitted_at.replace(tzinfo=None)) - STANDARD_DUE
+    ) < timedelta(seconds=5)
     assert demo.exec(select(Determination)).one().decided_by == "rules_engine"
 
 
 def test_a_notification_only_code_completes_without_review(demo):
     actor = _actor(demo)
-    details = {"modality": "cardiac_ct", "body_part": "heart", "clinical_indication": "chest_pain",
-               "site_of_care": "free_standing",
-               "cardiac": {"chest_pain_type": "atypical", "risk_factors": ["smoking"], "prior_tests": []}}
-    result = submit_order(demo, actor=actor, order_id=_draft(demo, actor, details=details, code="75571"),
-                          today=TODAY)
+    details = {
+        "modality": "cardiac_ct",
+        "body_part": "heart",
+        "clinical_indication": "chest_pain",
+        "site_of_care": "free_standing",
+        "cardiac": {"chest_pain_type": "atypical", "risk_factors": ["smoking"], "prior_tests": []},
+    }
+    result = submit_order(
+        demo, actor=actor, order_id=_draft(demo, actor, details=details, code="75571"), today=TODAY
+    )
     assert result.status == "Completed"
 
 
 def test_a_code_the_plan_does_not_manage_is_refused_before_submit(demo):
     actor = _actor(demo)
     plan_id = _member(demo, "EVG100000012").plan_id
-    order_id, _ = entry.start_draft(demo, actor=actor, plan_id=plan_id, program="imaging", service_date=SERVICE,
-                                    today=TODAY)
-    entry.choose_member(demo, actor=actor, order_id=order_id, member_id=_member(demo, "EVG100000012").id,
-                        confirmed=True)
-    result = entry.save_program_details(demo, actor=actor, order_id=order_id, details=LOW_BACK, codes=["78430"])
+    order_id, _ = entry.start_draft(
+        demo, actor=actor, plan_id=plan_id, program="imaging", service_date=SERVICE, today=TODAY
+    )
+    entry.choose_member(
+        demo, actor=actor, order_id=order_id, member_id=_member(demo, "EVG100000012").id, confirmed=True
+    )
+    result = entry.save_program_details(
+        demo, actor=actor, order_id=order_id, details=LOW_BACK, codes=["78430"]
+    )
     assert "Contact the health plan" in result.errors["codes"]
 
 
@@ -88,12 +99,14 @@ def test_a_service_performed_more_than_two_business_days_ago_is_refused(demo):
     actor = _actor(demo)
     plan_id = _member(demo, "EVG100000012").plan_id
     five_back = add_business_days(TODAY, -5)
-    order_id, result = entry.start_draft(demo, actor=actor, plan_id=plan_id, program="imaging",
-                                         service_date=five_back, today=TODAY)
+    order_id, result = entry.start_draft(
+        demo, actor=actor, plan_id=plan_id, program="imaging", service_date=five_back, today=TODAY
+    )
     assert order_id is None and "2 business days" in result.errors["service_date"]
     two_back = add_business_days(TODAY, -2)
-    order_id, result = entry.start_draft(demo, actor=actor, plan_id=plan_id, program="imaging",
-                                         service_date=two_back, today=TODAY)
+    order_id, result = entry.start_draft(
+        demo, actor=actor, plan_id=plan_id, program="imaging", service_date=two_back, today=TODAY
+    )
     assert result.ok
 
 
@@ -103,7 +116,9 @@ def test_a_repeated_submit_returns_the_first_order(demo):
     first = submit_order(demo, actor=actor, order_id=order_id, today=TODAY)
     again = submit_order(demo, actor=actor, order_id=order_id, today=TODAY)
     assert again.order_number == first.order_number
-    assert demo.exec(select(func.count()).select_from(Order).where(Order.order_number.is_not(None))).one() == 3
+    assert (
+        demo.exec(select(func.count()).select_from(Order).where(Order.order_number.is_not(None))).one() == 3
+    )
 
 
 def test_another_user_cannot_touch_a_draft(demo):
@@ -120,5 +135,7 @@ def test_the_draft_survives_and_resumes_with_everything_saved(demo):
     order_id = _draft(demo, actor)
     snapshot = entry.get_draft(demo, actor=actor, order_id=order_id)
     assert snapshot.codes == ("72148",) and snapshot.diagnoses[0][0] == "M54.50"
-    assert snapshot.details["weeks_conservative_care"] == 8 and snapshot.member.member_number == "EVG100000012"
+    assert (
+        snapshot.details["weeks_conservative_care"] == 8 and snapshot.member.member_number == "EVG100000012"
+    )
     assert OrderStatus(demo.get(Order, order_id).status) == OrderStatus.DRAFT

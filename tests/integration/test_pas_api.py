@@ -775,7 +775,6 @@ def test_a_similar_request_on_file_must_be_acknowledged_as_the_wizard_asks(demo,
 # --- the other programs: an oncology regimen, rehabilitation visits ---------------------------
 
 
-
 def test_an_oncology_regimen_on_the_pathway_is_approved_at_once(demo, api, harbor):
     raw = pb.for_member(pb.bundle("oncology-regimen"), demo, "SUM100000006")
     response = _valid(_submit(api, harbor, raw))

@@ -42,11 +42,17 @@ def test_a_nurse_asking_to_deny_is_refused_and_audited(session):
     load_demo_data(session)
     nurse = session.exec(select(User).where(User.username == "nurse")).one()
     with pytest.raises(PermissionDenied):
-        require(session, Actor(user_id=nurse.id, role=Role.NURSE_REVIEWER, full_name=""), "review.deny",
-                record="order:1")
+        require(
+            session,
+            Actor(user_id=nurse.id, role=Role.NURSE_REVIEWER, full_name=""),
+            "review.deny",
+            record="order:1",
+        )
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
     assert (event.action, event.outcome, event.detail["permission"]) == (
-        "access.denied", AuditOutcome.DENIED, "review.deny",
+        "access.denied",
+        AuditOutcome.DENIED,
+        "review.deny",
     )
 
 

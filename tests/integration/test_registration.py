@@ -23,8 +23,14 @@ from portal_app.services.registration import (
 )
 
 GOOD = dict(
-    full_name="Rita Registrant", email="Rita@Example.test", phone="555-0123", fax="", role="ordering_provider_staff",
-    username="rita", password="Tulip-garden-lamp", password_again="Tulip-garden-lamp",
+    full_name="Rita Registrant",
+    email="Rita@Example.test",
+    phone="555-0123",
+    fax="",
+    role="ordering_provider_staff",
+    username="rita",
+    password="Tulip-garden-lamp",
+    password_again="Tulip-garden-lamp",
     tax_ids=["901000001", "77-7777777"],
 )
 
@@ -61,7 +67,9 @@ def test_register_confirm_approve_then_sign_in(demo):
     assert pending.unknown_tax_ids == "77-7777777"
     assert approve(session, actor=support, user_id=outcome.user_id) == 1
 
-    memberships = session.exec(select(PracticeMembership).where(PracticeMembership.user_id == outcome.user_id)).all()
+    memberships = session.exec(
+        select(PracticeMembership).where(PracticeMembership.user_id == outcome.user_id)
+    ).all()
     assert len(memberships) == 1
     assert authenticate(session, identifier="rita", password=GOOD["password"]).ok
     actions = session.exec(select(AuditEvent.action)).all()

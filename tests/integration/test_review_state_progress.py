@@ -26,6 +26,7 @@ def _case_state(action: str) -> CaseState:
 
 def _run(case: CaseState, seen: list[str]) -> list:
     """Drive the handler like Reflex does; return what it yielded to the browser."""
+
     async def drive():
         sent = []
         async for update in SUBMIT(case, {"text": "Meets the guideline."}):

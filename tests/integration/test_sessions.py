@@ -83,10 +83,15 @@ def test_changing_the_password_signs_out_everywhere(session, nurse):
     first, second = _signed_in(session, nurse), _signed_in(session, nurse)
     actor = resolve_actor(session, token=first)
     with pytest.raises(PasswordChangeError, match="current password"):
-        change_password(session, actor=actor, current_password="wrong", new_password="x", new_password_again="x")
+        change_password(
+            session, actor=actor, current_password="wrong", new_password="x", new_password_again="x"
+        )
     change_password(
-        session, actor=actor, current_password="Queue-Review-2026",
-        new_password="Lantern-orchard-91", new_password_again="Lantern-orchard-91",
+        session,
+        actor=actor,
+        current_password="Queue-Review-2026",
+        new_password="Lantern-orchard-91",
+        new_password_again="Lantern-orchard-91",
     )
     assert resolve_actor(session, token=first) is None and resolve_actor(session, token=second) is None
     assert authenticate(session, identifier="nurse", password="Lantern-orchard-91").ok
@@ -100,10 +105,14 @@ def test_password_reset_by_emailed_one_time_link(session, nurse):
     token = re.search(r"token=(\S+)", mail.body).group(1)
     with pytest.raises(PasswordChangeError, match="rule"):
         reset_password(session, token=token, new_password="password", new_password_again="password")
-    reset_password(session, token=token, new_password="Copper-kettle-88", new_password_again="Copper-kettle-88")
+    reset_password(
+        session, token=token, new_password="Copper-kettle-88", new_password_again="Copper-kettle-88"
+    )
     assert authenticate(session, identifier="nurse", password="Copper-kettle-88").ok
     with pytest.raises(PasswordChangeError, match="already been used"):
-        reset_password(session, token=token, new_password="Copper-kettle-99", new_password_again="Copper-kettle-99")
+        reset_password(
+            session, token=token, new_password="Copper-kettle-99", new_password_again="Copper-kettle-99"
+        )
 
 
 def test_disabling_an_account_ends_its_sessions_at_once(session, nurse):
@@ -115,8 +124,14 @@ def test_disabling_an_account_ends_its_sessions_at_once(session, nurse):
     support = session.exec(select(User).where(User.username == "support")).one()
     with pytest.raises(PermissionDenied):
         disable_user(session, actor=Actor(nurse.id, Role.NURSE_REVIEWER, ""), user_id=support.id, reason="x")
-    assert disable_user(
-        session, actor=Actor(support.id, Role.SUPPORT_ADMIN, ""), user_id=nurse.id, reason="left the company"
-    ) == 1
+    assert (
+        disable_user(
+            session,
+            actor=Actor(support.id, Role.SUPPORT_ADMIN, ""),
+            user_id=nurse.id,
+            reason="left the company",
+        )
+        == 1
+    )
     assert resolve_actor(session, token=token) is None
     assert not authenticate(session, identifier="nurse", password="Queue-Review-2026").ok

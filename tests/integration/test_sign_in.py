@@ -23,8 +23,12 @@ PASSWORD = "a long enough password"
 @pytest.fixture
 def user(session) -> User:
     user = User(
-        email="pat@example.test", username="pat", password_hash=hash_password(PASSWORD),
-        full_name="Pat Example", role=Role.NURSE_REVIEWER, status=UserStatus.ACTIVE,
+        email="pat@example.test",
+        username="pat",
+        password_hash=hash_password(PASSWORD),
+        full_name="Pat Example",
+        role=Role.NURSE_REVIEWER,
+        status=UserStatus.ACTIVE,
     )
     session.add(user)
     session.commit()

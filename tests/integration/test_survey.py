@@ -71,14 +71,26 @@ def test_the_survey_is_offered_once_a_month_and_again_the_next_month(demo):
     assert again == offer
     # Asked this month: the next request of the month does not ask again, even before any answer.
     second = _submitted(demo, office, MEMBERS[1], NOV_10 + timedelta(days=3))
-    assert offer_survey(demo, actor=office, order_number=second, now=NOV_10 + timedelta(days=3, minutes=1)) is None
+    assert (
+        offer_survey(demo, actor=office, order_number=second, now=NOV_10 + timedelta(days=3, minutes=1))
+        is None
+    )
 
-    answer_survey(demo, actor=office, survey_id=offer.survey_id, rating="4", comment="  Quick   and clear. ",
-                  now=NOV_10 + timedelta(minutes=2))
+    answer_survey(
+        demo,
+        actor=office,
+        survey_id=offer.survey_id,
+        rating="4",
+        comment="  Quick   and clear. ",
+        now=NOV_10 + timedelta(minutes=2),
+    )
     # Answered: not even the first order's page asks again.
     assert offer_survey(demo, actor=office, order_number=first, now=NOV_10 + timedelta(minutes=3)) is None
     third = _submitted(demo, office, MEMBERS[2], datetime(2026, 11, 30, 23, 0, tzinfo=UTC))
-    assert offer_survey(demo, actor=office, order_number=third, now=datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) is None
+    assert (
+        offer_survey(demo, actor=office, order_number=third, now=datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+        is None
+    )
 
     # A new calendar month (UTC): asked again.
     december = datetime(2026, 12, 1, 0, 10, tzinfo=UTC)
@@ -129,8 +141,16 @@ def test_one_row_per_user_and_month_is_enforced_by_the_database(demo):
     number = _submitted(demo, office, MEMBERS[0], NOV_10)
     offer = offer_survey(demo, actor=office, order_number=number, now=NOV_10)
     first = demo.get(SatisfactionSurvey, offer.survey_id)
-    demo.add(SatisfactionSurvey(user_id=office.user_id, period="2026-11", order_id=first.order_id,
-                                practice_id=first.practice_id, program=first.program, plan_id=first.plan_id))
+    demo.add(
+        SatisfactionSurvey(
+            user_id=office.user_id,
+            period="2026-11",
+            order_id=first.order_id,
+            practice_id=first.practice_id,
+            program=first.program,
+            plan_id=first.plan_id,
+        )
+    )
     with pytest.raises(IntegrityError):
         demo.commit()
     demo.rollback()
@@ -154,9 +174,16 @@ def test_a_comment_over_the_limit_is_refused(demo):
     number = _submitted(demo, office, MEMBERS[0], NOV_10)
     offer = offer_survey(demo, actor=office, order_number=number, now=NOV_10)
     with pytest.raises(SurveyRefused, match="Shorten"):
-        answer_survey(demo, actor=office, survey_id=offer.survey_id, rating=3,
-                      comment="x" * (survey_service.COMMENT_MAX + 1))
-    answer_survey(demo, actor=office, survey_id=offer.survey_id, rating=3, comment="x" * survey_service.COMMENT_MAX)
+        answer_survey(
+            demo,
+            actor=office,
+            survey_id=offer.survey_id,
+            rating=3,
+            comment="x" * (survey_service.COMMENT_MAX + 1),
+        )
+    answer_survey(
+        demo, actor=office, survey_id=offer.survey_id, rating=3, comment="x" * survey_service.COMMENT_MAX
+    )
 
 
 # --- permissions ----------------------------------------------------------------------------------
@@ -190,7 +217,12 @@ def test_reviewers_cannot_answer_for_an_office_and_offices_cannot_read_results(d
     assert demo.get(SatisfactionSurvey, offer.survey_id).status == SurveyStatus.ASKED
 
     for reader in (nurse, actor_for(demo, "physician"), support):
-        assert survey_results(demo, actor=reader, date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)).offered == 1
+        assert (
+            survey_results(
+                demo, actor=reader, date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
+            ).offered
+            == 1
+        )
 
 
 # --- results ----------------------------------------------------------------------------------------
@@ -199,7 +231,14 @@ def test_reviewers_cannot_answer_for_an_office_and_offices_cannot_read_results(d
 ANSWERS = [
     ("ordering", datetime(2026, 3, 2, 10, tzinfo=UTC), "imaging", "answered", 5, "Very quick."),
     ("ordering2", datetime(2026, 3, 5, 10, tzinfo=UTC), "imaging", "answered", 4, ""),
-    ("physician", datetime(2026, 3, 9, 10, tzinfo=UTC), "sleep", "answered", 2, "=HYPERLINK(\"x\") too many steps"),
+    (
+        "physician",
+        datetime(2026, 3, 9, 10, tzinfo=UTC),
+        "sleep",
+        "answered",
+        2,
+        '=HYPERLINK("x") too many steps',
+    ),
     ("ordering", datetime(2026, 4, 1, 8, tzinfo=UTC), "imaging", "answered", 4, "Fine."),
     ("ordering2", datetime(2026, 4, 2, 8, tzinfo=UTC), "imaging", "dismissed", None, ""),
     ("nurse", datetime(2026, 4, 3, 8, tzinfo=UTC), "imaging", "asked", None, ""),
@@ -215,10 +254,21 @@ def _arrange_answers(session) -> None:
     number = _submitted(session, office, MEMBERS[0], NOV_10)
     order = session.exec(select(Order).where(Order.order_number == number)).one()
     for username, at, program, status, rating, comment in ANSWERS:
-        session.add(SatisfactionSurvey(
-            user_id=actor_for(session, username).user_id, period=survey_service.period_of(at), order_id=order.id,
-            practice_id=order.practice_id, program=program, plan_id=order.plan_id, status=status, rating=rating,
-            comment=comment, asked_at=at, answered_at=at + timedelta(minutes=2) if status != "asked" else None))
+        session.add(
+            SatisfactionSurvey(
+                user_id=actor_for(session, username).user_id,
+                period=survey_service.period_of(at),
+                order_id=order.id,
+                practice_id=order.practice_id,
+                program=program,
+                plan_id=order.plan_id,
+                status=status,
+                rating=rating,
+                comment=comment,
+                asked_at=at,
+                answered_at=at + timedelta(minutes=2) if status != "asked" else None,
+            )
+        )
     session.commit()
 
 
@@ -228,24 +278,44 @@ def test_results_are_aggregated_over_the_surveys_offered_in_the_dates(demo):
     results = survey_results(demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30))
     chosen = [a for a in ANSWERS if date(2026, 3, 1) <= a[1].date() <= date(2026, 4, 30)]
     ratings = [a[4] for a in chosen if a[3] == "answered"]
-    assert (results.offered, results.answered, results.dismissed, results.open) == (6, 4, 1, 1) == (
-        len(chosen), len(ratings), sum(a[3] == "dismissed" for a in chosen), sum(a[3] == "asked" for a in chosen))
+    assert (
+        (results.offered, results.answered, results.dismissed, results.open)
+        == (6, 4, 1, 1)
+        == (
+            len(chosen),
+            len(ratings),
+            sum(a[3] == "dismissed" for a in chosen),
+            sum(a[3] == "asked" for a in chosen),
+        )
+    )
     assert results.average_rating == round(sum(ratings) / len(ratings), 2) == 3.75
     assert [(r.rating, r.answers, r.percent) for r in results.distribution] == [
-        (1, 0, 0.0), (2, 1, 25.0), (3, 0, 0.0), (4, 2, 50.0), (5, 1, 25.0)]
+        (1, 0, 0.0),
+        (2, 1, 25.0),
+        (3, 0, 0.0),
+        (4, 2, 50.0),
+        (5, 1, 25.0),
+    ]
     assert [(c.offered_on, c.rating, c.program_label, c.text) for c in results.comments] == [
         (date(2026, 4, 1), 4, "Radiology and cardiology imaging", "Fine."),
-        (date(2026, 3, 9), 2, "Sleep", "=HYPERLINK(\"x\") too many steps"),
+        (date(2026, 3, 9), 2, "Sleep", '=HYPERLINK("x") too many steps'),
         (date(2026, 3, 2), 5, "Radiology and cardiology imaging", "Very quick."),
     ]
     assert _actions(demo, "survey.results_read")[-1].detail == {
-        "from": "2026-03-01", "to": "2026-04-30", "program": "", "plan_id": 0}
+        "from": "2026-03-01",
+        "to": "2026-04-30",
+        "program": "",
+        "plan_id": 0,
+    }
 
     # The dashboard's other filters apply too; the comment list is limited.
-    sleep_only = survey_results(demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30),
-                                program="sleep")
+    sleep_only = survey_results(
+        demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), program="sleep"
+    )
     assert (sleep_only.offered, sleep_only.answered, sleep_only.average_rating) == (1, 1, 2.0)
-    newest = survey_results(demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), comment_limit=1)
+    newest = survey_results(
+        demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), comment_limit=1
+    )
     assert [c.text for c in newest.comments] == ["Fine."]
     # The last day is included whole; the next day is not.
     april = survey_results(demo, actor=nurse, date_from=date(2026, 4, 30), date_to=date(2026, 5, 1))
@@ -257,17 +327,20 @@ def test_results_are_aggregated_over_the_surveys_offered_in_the_dates(demo):
     with pytest.raises(ValueError):
         survey_results(demo, actor=nurse, date_from=date(2026, 4, 30), date_to=date(2026, 3, 1))
     with pytest.raises(ValueError):
-        survey_results(demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), program="dental")
+        survey_results(
+            demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), program="dental"
+        )
 
 
 def test_the_csv_section_holds_the_counts_ratings_and_comments_safely(demo):
     _arrange_answers(demo)
-    results = survey_results(demo, actor=actor_for(demo, "support"), date_from=date(2026, 3, 1),
-                             date_to=date(2026, 4, 30))
+    results = survey_results(
+        demo, actor=actor_for(demo, "support"), date_from=date(2026, 3, 1), date_to=date(2026, 4, 30)
+    )
     rows = list(csv.reader(io.StringIO(survey_results_csv(results))))
     assert rows[0][:2] == ["Satisfaction survey", "offered 2026-03-01 to 2026-04-30"]
     assert rows[3] == ["6", "4", "1", "1", "3.75"]
     assert ["4", "Easy", "2", "50"] in rows
     # A comment that a spreadsheet would run as a formula is written as text.
-    assert ["2026-03-09", "2", "Sleep", "'=HYPERLINK(\"x\") too many steps"] in rows
+    assert ["2026-03-09", "2", "Sleep", '\'=HYPERLINK("x") too many steps'] in rows
     assert ["2026-04-01", "4", "Radiology and cardiology imaging", "Fine."] in rows

@@ -16,20 +16,33 @@ from tests.integration.order_helpers import actor_for
 
 
 def _scores(session, facility_id: int) -> dict[str, int]:
-    rows = session.exec(select(FacilityModalityScore).where(FacilityModalityScore.facility_id == facility_id)).all()
+    rows = session.exec(
+        select(FacilityModalityScore).where(FacilityModalityScore.facility_id == facility_id)
+    ).all()
     return {row.modality: row.score for row in rows}
 
 
 def test_upkeep_applies_due_changes_and_rescores_on_the_expiry_day(session):
     load_demo_data(session)
     seeded_on = datetime.now(UTC).date()
-    franklin = session.exec(select(Facility).where(Facility.npi == demo_npi(IMAGING_GROUP_SITES[0], kind="facility"))).one()
+    franklin = session.exec(
+        select(Facility).where(Facility.npi == demo_npi(IMAGING_GROUP_SITES[0], kind="facility"))
+    ).one()
     before = _scores(session, franklin.id)
     assert set(before) == {"ct", "mri", "pet"}
 
     request = session.exec(select(DemographicChangeRequest)).one()  # the demo's pending phone change
-    assert decide_change(session, actor=actor_for(session, "support"), request_id=request.id, approve=True,
-                         note="", today=seeded_on) == {}
+    assert (
+        decide_change(
+            session,
+            actor=actor_for(session, "support"),
+            request_id=request.id,
+            approve=True,
+            note="",
+            today=seeded_on,
+        )
+        == {}
+    )
     effective = request.effective_date
     assert run_upkeep(session, today=effective - timedelta(days=1))[0] == 0
     assert session.get(Provider, request.provider_id).phone != "217-555-0188"

@@ -25,14 +25,33 @@ D = date
 
 # OPM 2026 table: Jul 4 is a Saturday, observed Friday Jul 3.
 HOLIDAYS_2026 = {
-    D(2026, 1, 1), D(2026, 1, 19), D(2026, 2, 16), D(2026, 5, 25), D(2026, 6, 19), D(2026, 7, 3),
-    D(2026, 9, 7), D(2026, 10, 12), D(2026, 11, 11), D(2026, 11, 26), D(2026, 12, 25),
+    D(2026, 1, 1),
+    D(2026, 1, 19),
+    D(2026, 2, 16),
+    D(2026, 5, 25),
+    D(2026, 6, 19),
+    D(2026, 7, 3),
+    D(2026, 9, 7),
+    D(2026, 10, 12),
+    D(2026, 11, 11),
+    D(2026, 11, 26),
+    D(2026, 12, 25),
 }
 # OPM 2027 table: Juneteenth (Sat) observed Fri Jun 18, Independence Day (Sun) observed Mon Jul 5,
 # Christmas (Sat) observed Fri Dec 24, New Year's Day 2028 (Sat) observed Fri Dec 31, 2027.
 HOLIDAYS_2027 = {
-    D(2027, 1, 1), D(2027, 1, 18), D(2027, 2, 15), D(2027, 5, 31), D(2027, 6, 18), D(2027, 7, 5),
-    D(2027, 9, 6), D(2027, 10, 11), D(2027, 11, 11), D(2027, 11, 25), D(2027, 12, 24), D(2027, 12, 31),
+    D(2027, 1, 1),
+    D(2027, 1, 18),
+    D(2027, 2, 15),
+    D(2027, 5, 31),
+    D(2027, 6, 18),
+    D(2027, 7, 5),
+    D(2027, 9, 6),
+    D(2027, 10, 11),
+    D(2027, 11, 11),
+    D(2027, 11, 25),
+    D(2027, 12, 24),
+    D(2027, 12, 31),
 }
 
 
@@ -65,14 +84,14 @@ def test_weekend_and_juneteenth_rules(day, in_year, expected):
     ("day", "expected"),
     [
         (D(2026, 11, 26), False),  # Thanksgiving
-        (D(2026, 11, 27), True),   # the Friday after is a working day for the calendar
+        (D(2026, 11, 27), True),  # the Friday after is a working day for the calendar
         (D(2027, 12, 24), False),  # Christmas observed
         (D(2027, 12, 25), False),  # Saturday
         (D(2027, 12, 31), False),  # New Year's Day 2028 observed
-        (D(2026, 6, 19), False),   # Juneteenth
-        (D(2026, 3, 7), False),    # Saturday
-        (D(2026, 3, 8), False),    # Sunday
-        (D(2026, 3, 9), True),     # ordinary Monday
+        (D(2026, 6, 19), False),  # Juneteenth
+        (D(2026, 3, 7), False),  # Saturday
+        (D(2026, 3, 8), False),  # Sunday
+        (D(2026, 3, 9), True),  # ordinary Monday
     ],
 )
 def test_is_business_day(day, expected):
@@ -82,14 +101,14 @@ def test_is_business_day(day, expected):
 @pytest.mark.parametrize(
     ("start", "count", "expected"),
     [
-        (D(2026, 3, 6), 1, D(2026, 3, 9)),      # Friday + 1 = Monday
-        (D(2026, 3, 7), 1, D(2026, 3, 9)),      # Saturday + 1 = Monday
-        (D(2026, 3, 7), 0, D(2026, 3, 7)),      # zero days: the same day, whatever it is
+        (D(2026, 3, 6), 1, D(2026, 3, 9)),  # Friday + 1 = Monday
+        (D(2026, 3, 7), 1, D(2026, 3, 9)),  # Saturday + 1 = Monday
+        (D(2026, 3, 7), 0, D(2026, 3, 7)),  # zero days: the same day, whatever it is
         (D(2026, 11, 25), 1, D(2026, 11, 27)),  # over Thanksgiving
         (D(2026, 11, 25), 2, D(2026, 11, 30)),
         (D(2027, 12, 23), 1, D(2027, 12, 27)),  # over Christmas observed Fri Dec 24
-        (D(2027, 12, 30), 1, D(2028, 1, 3)),    # over New Year's Day 2028 observed Fri Dec 31
-        (D(2026, 6, 18), 1, D(2026, 6, 22)),    # over Juneteenth (Friday)
+        (D(2027, 12, 30), 1, D(2028, 1, 3)),  # over New Year's Day 2028 observed Fri Dec 31
+        (D(2026, 6, 18), 1, D(2026, 6, 22)),  # over Juneteenth (Friday)
         (D(2026, 11, 30), -1, D(2026, 11, 27)),  # backwards
         (D(2027, 12, 27), -1, D(2027, 12, 23)),
     ],
@@ -101,14 +120,14 @@ def test_add_business_days(start, count, expected):
 @pytest.mark.parametrize(
     ("performed", "today", "expected"),
     [
-        (D(2026, 3, 6), D(2026, 3, 10), 2),     # Friday -> Tuesday (the brief's example)
-        (D(2026, 3, 6), D(2026, 3, 8), 0),      # the weekend adds nothing
+        (D(2026, 3, 6), D(2026, 3, 10), 2),  # Friday -> Tuesday (the brief's example)
+        (D(2026, 3, 6), D(2026, 3, 8), 0),  # the weekend adds nothing
         (D(2026, 3, 6), D(2026, 3, 6), 0),
-        (D(2026, 3, 10), D(2026, 3, 6), 0),     # today before the service
+        (D(2026, 3, 10), D(2026, 3, 6), 0),  # today before the service
         (D(2026, 11, 25), D(2026, 11, 30), 2),  # Thanksgiving skipped
         (D(2027, 12, 23), D(2027, 12, 28), 2),  # Christmas observed skipped
-        (D(2027, 12, 30), D(2028, 1, 4), 2),    # New Year's observed skipped
-        (D(2026, 3, 7), D(2026, 3, 10), 2),     # a Saturday service: Monday and Tuesday
+        (D(2027, 12, 30), D(2028, 1, 4), 2),  # New Year's observed skipped
+        (D(2026, 3, 7), D(2026, 3, 10), 2),  # a Saturday service: Monday and Tuesday
     ],
 )
 def test_business_days_after(performed, today, expected):
@@ -124,8 +143,8 @@ def test_business_days_after_agrees_with_add_business_days():
 @pytest.mark.parametrize(
     ("service", "today", "accepted"),
     [
-        (D(2026, 5, 4), D(2026, 5, 1), True),    # future service: an ordinary request
-        (D(2026, 5, 4), D(2026, 5, 4), True),    # same day
+        (D(2026, 5, 4), D(2026, 5, 1), True),  # future service: an ordinary request
+        (D(2026, 5, 4), D(2026, 5, 4), True),  # same day
         # Across a weekend: Fri -> Tue is 2 (accepted), Fri -> Wed is 3 (refused).
         (D(2026, 3, 6), D(2026, 3, 10), True),
         (D(2026, 3, 6), D(2026, 3, 11), False),

@@ -40,8 +40,13 @@ def test_numbers_are_written_the_usual_us_way():
 @pytest.mark.parametrize(
     ("digits", "ok"),
     # North American Numbering Plan: area code and exchange start with 2-9.
-    [("3125550142", True), ("0125550142", False), ("3121550142", False), ("5550142", False),
-     ("31255501420", False)],
+    [
+        ("3125550142", True),
+        ("0125550142", False),
+        ("3121550142", False),
+        ("5550142", False),
+        ("31255501420", False),
+    ],
 )
 def test_a_us_number_has_ten_digits_in_the_north_american_plan(digits, ok):
     assert is_us_number(digits) is ok
@@ -71,11 +76,22 @@ def test_phone_and_fax_need_ten_us_digits(field):
 
 
 def test_a_complete_address_is_cleaned():
-    cleaned, errors = check_new_values("address", {
-        "address_line": " 12  Main   Street ", "city": "Springfield", "state": "il", "postal_code": "62701-1234"})
+    cleaned, errors = check_new_values(
+        "address",
+        {
+            "address_line": " 12  Main   Street ",
+            "city": "Springfield",
+            "state": "il",
+            "postal_code": "62701-1234",
+        },
+    )
     assert errors == {}
-    assert cleaned == {"address_line": "12 Main Street", "city": "Springfield", "state": "IL",
-                       "postal_code": "62701-1234"}
+    assert cleaned == {
+        "address_line": "12 Main Street",
+        "city": "Springfield",
+        "state": "IL",
+        "postal_code": "62701-1234",
+    }
 
 
 @pytest.mark.parametrize(
@@ -83,11 +99,22 @@ def test_a_complete_address_is_cleaned():
     [
         ({"address_line": "", "city": "Springfield", "state": "IL", "postal_code": "62701"}, "address_line"),
         ({"address_line": "1 Main St", "city": "", "state": "IL", "postal_code": "62701"}, "city"),
-        ({"address_line": "1 Main St", "city": "Springfield", "state": "Illinois", "postal_code": "62701"}, "state"),
-        ({"address_line": "1 Main St", "city": "Springfield", "state": "ZZ", "postal_code": "62701"}, "state"),
-        ({"address_line": "1 Main St", "city": "Springfield", "state": "IL", "postal_code": "6270"}, "postal_code"),
-        ({"address_line": "1 Main St", "city": "Springfield", "state": "IL", "postal_code": "62701-12"},
-         "postal_code"),
+        (
+            {"address_line": "1 Main St", "city": "Springfield", "state": "Illinois", "postal_code": "62701"},
+            "state",
+        ),
+        (
+            {"address_line": "1 Main St", "city": "Springfield", "state": "ZZ", "postal_code": "62701"},
+            "state",
+        ),
+        (
+            {"address_line": "1 Main St", "city": "Springfield", "state": "IL", "postal_code": "6270"},
+            "postal_code",
+        ),
+        (
+            {"address_line": "1 Main St", "city": "Springfield", "state": "IL", "postal_code": "62701-12"},
+            "postal_code",
+        ),
     ],
 )
 def test_each_address_problem_is_reported_under_its_column(values, column):
@@ -109,6 +136,11 @@ def test_the_effective_date_may_be_today_or_later_but_not_in_the_past():
 
 
 def test_values_are_described_in_one_line():
-    assert describe_values("address", {"address_line": "1 Main St", "city": "Springfield", "state": "IL",
-                                       "postal_code": "62701"}) == "1 Main St, Springfield, IL 62701"
+    assert (
+        describe_values(
+            "address",
+            {"address_line": "1 Main St", "city": "Springfield", "state": "IL", "postal_code": "62701"},
+        )
+        == "1 Main St, Springfield, IL 62701"
+    )
     assert describe_values("fax", {"fax": "312-555-0142"}) == "312-555-0142"

@@ -3,8 +3,14 @@ from portal_app.domain.enums import OrderStatus, Program, Role
 
 def test_every_case_status_of_the_order_summary_exists():
     assert {s.value for s in OrderStatus} == {
-        "draft", "in_progress", "completed", "authorized", "non_authorized",
-        "multiple_decisions", "voluntarily_cancelled", "not_reviewed_error_entry",
+        "draft",
+        "in_progress",
+        "completed",
+        "authorized",
+        "non_authorized",
+        "multiple_decisions",
+        "voluntarily_cancelled",
+        "not_reviewed_error_entry",
         "voluntarily_withdrawn",
     }
 

@@ -30,14 +30,31 @@ ON = date(2026, 11, 23)
 # Everything met for CT on ON: 100 points.
 FULL_CT = {
     "modalities": {"offered": ["ct"]},
-    "equipment": {"ct": {"units": "2", "year_installed": "2023", "slices": "128", "xr29": "yes",
-                         "iterative_reconstruction": "yes", "automatic_exposure_control": "yes",
-                         "dose_records": "yes"}},
-    "staff": {"ct": {"technologists_credentialed": "yes", "physicians_board_certified": "yes",
-                     "physician_on_site_contrast": "yes"}},
+    "equipment": {
+        "ct": {
+            "units": "2",
+            "year_installed": "2023",
+            "slices": "128",
+            "xr29": "yes",
+            "iterative_reconstruction": "yes",
+            "automatic_exposure_control": "yes",
+            "dose_records": "yes",
+        }
+    },
+    "staff": {
+        "ct": {
+            "technologists_credentialed": "yes",
+            "physicians_board_certified": "yes",
+            "physician_on_site_contrast": "yes",
+        }
+    },
     "accreditation": {"ct": {"body": "acr", "expires_on": "2027-06-30"}},
-    "quality": {"qc_log": "yes", "dose_registry": "yes", "emergency_training": "yes",
-                "ct": {"physics_survey_on": "2026-04-15"}},
+    "quality": {
+        "qc_log": "yes",
+        "dose_registry": "yes",
+        "emergency_training": "yes",
+        "ct": {"physics_survey_on": "2026-04-15"},
+    },
 }
 
 
@@ -88,11 +105,27 @@ def test_a_bad_weights_file_is_refused():
 # --- exam modalities --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exam, scored", [
-    ("ct", "ct"), ("cta", "ct"), ("cardiac_ct", "ct"), ("mri", "mri"), ("mra", "mri"), ("mrs", "mri"),
-    ("fmri", "mri"), ("cardiac_mri", "mri"), ("mpi", "nuclear"), ("muga", "nuclear"), ("pet", "pet"),
-    ("cardiac_pet", "pet"), ("stress_echo", "echo"), ("tte", "echo"), ("tee", "echo"), ("xray", None),
-])
+@pytest.mark.parametrize(
+    "exam, scored",
+    [
+        ("ct", "ct"),
+        ("cta", "ct"),
+        ("cardiac_ct", "ct"),
+        ("mri", "mri"),
+        ("mra", "mri"),
+        ("mrs", "mri"),
+        ("fmri", "mri"),
+        ("cardiac_mri", "mri"),
+        ("mpi", "nuclear"),
+        ("muga", "nuclear"),
+        ("pet", "pet"),
+        ("cardiac_pet", "pet"),
+        ("stress_echo", "echo"),
+        ("tte", "echo"),
+        ("tee", "echo"),
+        ("xray", None),
+    ],
+)
 def test_exam_modalities_map_to_scored_modalities(exam, scored):
     assert scored_modality_for_exam(exam) == scored
 
@@ -113,22 +146,25 @@ def test_a_fully_met_ct_registration_scores_100():
     assert all(f.met and f.points_earned == f.points_possible and not f.how_to_raise for f in score.factors)
 
 
-@pytest.mark.parametrize("section, modality, answers, item", [
-    ("equipment", "ct", {"xr29": "no"}, "xr29"),
-    ("equipment", "ct", {"iterative_reconstruction": "no"}, "iterative_reconstruction"),
-    ("equipment", "ct", {"automatic_exposure_control": "no"}, "automatic_exposure_control"),
-    ("equipment", "ct", {"dose_records": "no"}, "dose_records"),
-    ("staff", "ct", {"technologists_credentialed": "no"}, "technologists"),
-    ("staff", "ct", {"physicians_board_certified": "no"}, "physicians"),
-    ("staff", "ct", {"physician_on_site_contrast": "no"}, "contrast_physician"),
-    ("quality", None, {"qc_log": "no"}, "qc_log"),
-    ("quality", None, {"dose_registry": "no"}, "dose_registry"),
-    ("quality", None, {"emergency_training": "no"}, "emergency_training"),
-    ("accreditation", "ct", {"body": "none", "expires_on": ""}, "accreditation"),
-    ("equipment", "ct", {"year_installed": "2010"}, "equipment_age"),
-    ("equipment", "ct", {"slices": "8"}, "ct_slices"),
-    ("quality", "ct", {"physics_survey_on": "2025-01-10"}, "physics_survey"),
-])
+@pytest.mark.parametrize(
+    "section, modality, answers, item",
+    [
+        ("equipment", "ct", {"xr29": "no"}, "xr29"),
+        ("equipment", "ct", {"iterative_reconstruction": "no"}, "iterative_reconstruction"),
+        ("equipment", "ct", {"automatic_exposure_control": "no"}, "automatic_exposure_control"),
+        ("equipment", "ct", {"dose_records": "no"}, "dose_records"),
+        ("staff", "ct", {"technologists_credentialed": "no"}, "technologists"),
+        ("staff", "ct", {"physicians_board_certified": "no"}, "physicians"),
+        ("staff", "ct", {"physician_on_site_contrast": "no"}, "contrast_physician"),
+        ("quality", None, {"qc_log": "no"}, "qc_log"),
+        ("quality", None, {"dose_registry": "no"}, "dose_registry"),
+        ("quality", None, {"emergency_training": "no"}, "emergency_training"),
+        ("accreditation", "ct", {"body": "none", "expires_on": ""}, "accreditation"),
+        ("equipment", "ct", {"year_installed": "2010"}, "equipment_age"),
+        ("equipment", "ct", {"slices": "8"}, "ct_slices"),
+        ("quality", "ct", {"physics_survey_on": "2025-01-10"}, "physics_survey"),
+    ],
+)
 def test_each_ct_factor_lowers_the_score_by_its_weight(section, modality, answers, item):
     weight = _points(fs.score_items(), "ct")[item].points
     score = score_modality(_with(FULL_CT, section, modality, **answers), "ct", ON)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app.domain.geo import EARTH_RADIUS_MILES, haversine_miles, miles_between, zip_centroid, zips_within
+from portal_app.domain.geo import (
+    EARTH_RADIUS_MILES,
+    haversine_miles,
+    miles_between,
+    zip_centroid,
+    zips_within,
+)
 from portal_app.domain.site_ranking import distance_label, ranking_key
 
 
@@ -40,8 +46,13 @@ def test_scored_sites_come_first_by_score_then_by_distance():
     ]
     ordered = [name for name, score, miles in sorted(sites, key=lambda s: ranking_key(s[1], s[2], s[0]))]
     assert ordered == [
-        "scored 90 far", "scored 80 near", "scored 80 far", "scored 80, distance unknown",
-        "unscored near", "unscored far", "unscored, distance unknown",
+        "scored 90 far",
+        "scored 80 near",
+        "scored 80 far",
+        "scored 80, distance unknown",
+        "unscored near",
+        "unscored far",
+        "unscored, distance unknown",
     ]
 
 

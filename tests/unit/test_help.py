@@ -87,11 +87,16 @@ def test_every_sleep_criterion_has_its_line():
                 assert labels[value] in item.details
     pap = _item(items, "pap_coverage")
     spec = sleep.criterion_specs()["pap_coverage"]
-    assert f"{spec.number('high_index'):g} or more" in pap.text and f"{spec.number('low_index'):g} to under" in pap.text
+    assert (
+        f"{spec.number('high_index'):g} or more" in pap.text
+        and f"{spec.number('low_index'):g} to under" in pap.text
+    )
     supplies = _item(items, "supply_limit")
     assert len(supplies.details) == len(sleep.supply_limits())
     for code, limit in sleep.supply_limits().items():
-        assert any(line.startswith(f"{limit.label} ({code}): {limit.max_quantity} ") for line in supplies.details)
+        assert any(
+            line.startswith(f"{limit.label} ({code}): {limit.max_quantity} ") for line in supplies.details
+        )
 
 
 def test_every_outpatient_question_is_on_the_checklist():
@@ -120,8 +125,11 @@ def test_the_rehabilitation_checklist_follows_the_visit_table_and_the_tools():
     amounts = rehabilitation.visit_amounts("", "PT", "later_treatment")
     assert f"gets {amounts.full} visits a request; otherwise {amounts.reduced}" in text
     for tool in outcome_tools.TOOLS.values():
-        assert any(line.startswith(tool.name) and f"at least {tool.mcid:g} points" in line
-                   for item in items for line in item.details)
+        assert any(
+            line.startswith(tool.name) and f"at least {tool.mcid:g} points" in line
+            for item in items
+            for line in item.details
+        )
 
 
 # --- when the data changes, the checklist follows --------------------------------------------
@@ -130,13 +138,18 @@ def test_the_rehabilitation_checklist_follows_the_visit_table_and_the_tools():
 def test_an_imaging_threshold_or_warning_sign_changed_in_the_data_changes_the_checklist(monkeypatch):
     specs = imaging.criterion_specs()
     low_back = next(spec for spec in specs if spec.criterion_id == "LBP-1")
-    changed = _with_parameters(low_back, min_weeks_conservative_care="10",
-                               red_flags="neurologic_deficit|suspected_cauda_equina")
-    monkeypatch.setattr(imaging, "criterion_specs", lambda: tuple(changed if s is low_back else s for s in specs))
+    changed = _with_parameters(
+        low_back, min_weeks_conservative_care="10", red_flags="neurologic_deficit|suspected_cauda_equina"
+    )
+    monkeypatch.setattr(
+        imaging, "criterion_specs", lambda: tuple(changed if s is low_back else s for s in specs)
+    )
     item = _item(guides.imaging_checklist(), "LBP-1")
     assert "10 weeks of care" in item.text and "6 weeks of care" not in item.text
-    assert item.details == (imaging.RED_FLAG_LABELS["neurologic_deficit"],
-                            imaging.RED_FLAG_LABELS["suspected_cauda_equina"])
+    assert item.details == (
+        imaging.RED_FLAG_LABELS["neurologic_deficit"],
+        imaging.RED_FLAG_LABELS["suspected_cauda_equina"],
+    )
 
 
 def test_a_musculoskeletal_duration_changed_in_the_data_changes_the_checklist(monkeypatch):
@@ -157,16 +170,26 @@ def test_a_sleep_threshold_changed_in_the_data_changes_the_checklist(monkeypatch
 
 def test_a_question_added_to_the_data_appears_on_the_checklist(monkeypatch):
     questions = dict(outpatient.questions_by_id())
-    new = outpatient.Question("TRN-9", frozenset({"A0100"}), "transport", "Is the appointment more than 10 miles "
-                              "away?", "yes", "A test citation", "a test row")
+    new = outpatient.Question(
+        "TRN-9",
+        frozenset({"A0100"}),
+        "transport",
+        "Is the appointment more than 10 miles away?",
+        "yes",
+        "A test citation",
+        "a test row",
+    )
     questions["TRN-9"] = new
     monkeypatch.setattr(outpatient, "questions_by_id", lambda: MappingProxyType(questions))
     assert new.text in _item(guides.outpatient_checklist(), "TRN-9").text
 
 
 def test_visit_amounts_changed_in_the_data_change_the_checklist(monkeypatch):
-    monkeypatch.setattr(rehabilitation, "visit_amounts",
-                        lambda plan, discipline, request_type: rehabilitation.VisitAmounts(12, 3, 1, "test"))
+    monkeypatch.setattr(
+        rehabilitation,
+        "visit_amounts",
+        lambda plan, discipline, request_type: rehabilitation.VisitAmounts(12, 3, 1, "test"),
+    )
     text = _texts(guides.rehabilitation_checklist())
     assert "gets 12 visits a request; otherwise 3" in text and "then 1 visits" in text
 

@@ -63,8 +63,8 @@ def test_registry():
 @pytest.mark.parametrize(
     ("birth", "on", "age"),
     [
-        (date(1980, 5, 4), date(2026, 5, 4), 46),   # birthday today
-        (date(1980, 5, 5), date(2026, 5, 4), 45),   # birthday tomorrow
+        (date(1980, 5, 4), date(2026, 5, 4), 46),  # birthday today
+        (date(1980, 5, 5), date(2026, 5, 4), 45),  # birthday tomorrow
         (date(2007, 5, 4), date(2026, 5, 4), 19),
         (date(2007, 5, 5), date(2026, 5, 4), 18),
         (date(2008, 2, 29), date(2027, 2, 28), 18),  # leap-day birthday counts from 1 March
@@ -86,8 +86,12 @@ def test_age_on_refuses_a_birth_after_the_date():
 
 @pytest.mark.parametrize(
     "loader",
-    [reference.imaging_codes, reference.imaging_plans, reference.imaging_criteria,
-     reference.imaging_pretest_probability],
+    [
+        reference.imaging_codes,
+        reference.imaging_plans,
+        reference.imaging_criteria,
+        reference.imaging_pretest_probability,
+    ],
 )
 def test_every_reference_row_names_its_source(loader):
     frame = loader()
@@ -112,19 +116,19 @@ def test_codes_file_carries_the_cpt_notice_and_our_own_labels():
     ("plan", "year", "code", "expected"),
     [
         ("EVG", 2026, "72148", "managed"),
-        ("EVG", 2026, "75571", "notification"),   # calcium score: notification only for EVG
-        ("EVG", 2026, "78431", None),             # cardiac PET/CT: EVG adds it in 2027
+        ("EVG", 2026, "75571", "notification"),  # calcium score: notification only for EVG
+        ("EVG", 2026, "78431", None),  # cardiac PET/CT: EVG adds it in 2027
         ("EVG", 2027, "78431", "managed"),
         ("EVG", 2026, "93306", "managed"),
-        ("LKS", 2026, "93306", None),             # LKS has no echocardiography in 2026
+        ("LKS", 2026, "93306", None),  # LKS has no echocardiography in 2026
         ("LKS", 2027, "93306", "notification"),
         ("LKS", 2027, "93350", "managed"),
         ("LKS", 2027, "93312", None),
         ("LKS", 2026, "75571", None),
-        ("RVB", 2026, "93306", "notification"),   # resting TTE notification only for RVB
+        ("RVB", 2026, "93306", "notification"),  # resting TTE notification only for RVB
         ("RVB", 2027, "93312", "managed"),
-        ("SUM", 2026, "72148", None),             # SUM does not delegate imaging
-        ("evg", 2026, " 72148 ", "managed"),      # plan code and code are normalised
+        ("SUM", 2026, "72148", None),  # SUM does not delegate imaging
+        ("evg", 2026, " 72148 ", "managed"),  # plan code and code are normalised
     ],
 )
 def test_managed_codes_per_plan_and_year(plan, year, code, expected):
@@ -161,17 +165,17 @@ def test_every_criteria_set_has_a_rule_and_citation():
 @pytest.mark.parametrize(
     ("age", "sex", "symptom", "expected"),
     [
-        (35, "F", "typical", 5),       # pretestcad example; ESC 2019 table
+        (35, "F", "typical", 5),  # pretestcad example; ESC 2019 table
         (75, "M", "dyspnea_only", 32),  # pretestcad example; ESC 2019 table
         (45, "M", "typical", 22),
         (55, "F", "typical", 13),
         (65, "M", "atypical", 26),
         (65, "F", "dyspnea_only", 14),
         (75, "M", "non_anginal", 24),
-        (39, "M", "non_anginal", 1),   # band edges: 30-39
-        (40, "M", "non_anginal", 3),   # 40-49
-        (104, "F", "typical", 27),     # open top band
-        (29, "M", "typical", None),    # the table starts at 30
+        (39, "M", "non_anginal", 1),  # band edges: 30-39
+        (40, "M", "non_anginal", 3),  # 40-49
+        (104, "F", "typical", 27),  # open top band
+        (29, "M", "typical", None),  # the table starts at 30
         (55, "U", "typical", None),
         (55, "M", "none", None),
     ],
@@ -198,9 +202,17 @@ def test_cardiac_pre_exam_never_under_19(modality, age):
 @pytest.mark.parametrize(
     ("modality", "needed"),
     [
-        ("cardiac_ct", True), ("cardiac_pet", True), ("mpi", True), ("stress_echo", True),
-        ("tte", False), ("tee", False), ("muga", False), ("cardiac_mri", False),
-        ("ct", False), ("mri", False), ("pet", False),
+        ("cardiac_ct", True),
+        ("cardiac_pet", True),
+        ("mpi", True),
+        ("stress_echo", True),
+        ("tte", False),
+        ("tee", False),
+        ("muga", False),
+        ("cardiac_mri", False),
+        ("ct", False),
+        ("mri", False),
+        ("pet", False),
     ],
 )
 def test_cardiac_pre_exam_exams_for_adults(modality, needed):
@@ -280,24 +292,43 @@ def test_pre_exam_is_cleared_under_19_and_for_other_exams():
 
 
 def test_without_an_age_the_pre_exam_is_neither_required_nor_cleared():
-    data = {"modality": "mpi", "body_part": "heart", "clinical_indication": "chest_pain",
-            "site_of_care": "free_standing"}
+    data = {
+        "modality": "mpi",
+        "body_part": "heart",
+        "clinical_indication": "chest_pain",
+        "site_of_care": "free_standing",
+    }
     assert ImagingDetails.model_validate(data).cardiac is None
     assert ImagingDetails.model_validate({**data, "cardiac": PRE_EXAM}).cardiac is not None
 
 
 @pytest.mark.parametrize(
     ("modality", "body_part", "needs_reason"),
-    [("mri", "lumbar_spine", True), ("ct", "chest", True), ("cta", "chest", True),
-     ("cardiac_mri", "heart", True), ("pet", "whole_body", False), ("tte", "heart", False),
-     ("muga", "heart", False)],
+    [
+        ("mri", "lumbar_spine", True),
+        ("ct", "chest", True),
+        ("cta", "chest", True),
+        ("cardiac_mri", "heart", True),
+        ("pet", "whole_body", False),
+        ("tte", "heart", False),
+        ("muga", "heart", False),
+    ],
 )
 def test_hospital_site_needs_a_reason_for_ct_and_mr_only(modality, body_part, needs_reason):
-    found = errors(modality=modality, body_part=body_part, clinical_indication="other",
-                   site_of_care="hospital_outpatient")
+    found = errors(
+        modality=modality,
+        body_part=body_part,
+        clinical_indication="other",
+        site_of_care="hospital_outpatient",
+    )
     assert ("hospital_reason" in found) is needs_reason
-    ok = details(modality=modality, body_part=body_part, clinical_indication="other",
-                 site_of_care="hospital_outpatient", hospital_reason="  Needs sedation with anesthesia.  ")
+    ok = details(
+        modality=modality,
+        body_part=body_part,
+        clinical_indication="other",
+        site_of_care="hospital_outpatient",
+        hospital_reason="  Needs sedation with anesthesia.  ",
+    )
     assert ok.hospital_reason == ("Needs sedation with anesthesia." if needs_reason else "")
 
 
@@ -332,8 +363,10 @@ def test_missing_answers_read_plainly():
     with pytest.raises(ValidationError):
         ImagingDetails.model_validate({})
     found = details_errors({}, member_age=40)
-    assert found == {field: "Please answer this question." for field in
-                     ("modality", "body_part", "clinical_indication", "site_of_care")}
+    assert found == {
+        field: "Please answer this question."
+        for field in ("modality", "body_part", "clinical_indication", "site_of_care")
+    }
 
 
 def test_laterality_is_kept_for_paired_parts_and_cleared_otherwise():
@@ -343,8 +376,9 @@ def test_laterality_is_kept_for_paired_parts_and_cleared_otherwise():
 
 
 def test_numbers_from_form_fields_and_repeated_flags():
-    parsed = details(weeks_of_symptoms="8", weeks_conservative_care=" 6 ",
-                     red_flags=["recent_trauma", "recent_trauma"])
+    parsed = details(
+        weeks_of_symptoms="8", weeks_conservative_care=" 6 ", red_flags=["recent_trauma", "recent_trauma"]
+    )
     assert (parsed.weeks_of_symptoms, parsed.weeks_conservative_care) == (8, 6)
     assert parsed.red_flags == ["recent_trauma"]
     assert details(weeks_of_symptoms="").weeks_of_symptoms is None
@@ -371,14 +405,14 @@ def met_of(line, criterion_id):
 @pytest.mark.parametrize(
     ("changes", "met", "outcome"),
     [
-        ({"red_flags": ["suspected_cauda_equina"]}, True, Outcome.AUTHORIZED),       # variant 4
-        ({"red_flags": ["history_of_cancer"]}, True, Outcome.AUTHORIZED),            # variant 7
+        ({"red_flags": ["suspected_cauda_equina"]}, True, Outcome.AUTHORIZED),  # variant 4
+        ({"red_flags": ["history_of_cancer"]}, True, Outcome.AUTHORIZED),  # variant 7
         ({"red_flags": ["osteoporosis_or_steroid_use"]}, True, Outcome.AUTHORIZED),  # variant 6
         ({"weeks_of_symptoms": 8, "weeks_conservative_care": 6}, True, Outcome.AUTHORIZED),  # variant 3
-        ({"weeks_of_symptoms": 3, "weeks_conservative_care": 2}, False, Outcome.PENDED),     # variant 1
+        ({"weeks_of_symptoms": 3, "weeks_conservative_care": 2}, False, Outcome.PENDED),  # variant 1
         ({"weeks_of_symptoms": 10, "weeks_conservative_care": 4}, False, Outcome.PENDED),
-        ({"weeks_of_symptoms": 3}, False, Outcome.PENDED),     # too short whatever the care
-        ({"weeks_of_symptoms": 8}, None, Outcome.PENDED),      # care not stated
+        ({"weeks_of_symptoms": 3}, False, Outcome.PENDED),  # too short whatever the care
+        ({"weeks_of_symptoms": 8}, None, Outcome.PENDED),  # care not stated
         ({}, None, Outcome.PENDED),
         ({"red_flags": ["pregnancy"]}, None, Outcome.PENDED),  # a headache flag does not count here
     ],
@@ -396,19 +430,23 @@ def test_lumbar_mri_for_low_back_pain(changes, met, outcome):
     [
         ("70551", 40, ["neurologic_deficit"], True),
         ("70553", 40, ["immunosuppression"], True),
-        ("70552", 40, ["optic_disc_edema"], True),             # variant 2
-        ("70551", 55, ["new_or_worsening_pattern"], True),     # 50 or older with a new pattern
+        ("70552", 40, ["optic_disc_edema"], True),  # variant 2
+        ("70551", 55, ["new_or_worsening_pattern"], True),  # 50 or older with a new pattern
         ("70551", 50, ["new_or_worsening_pattern"], True),
         ("70551", 49, ["new_or_worsening_pattern"], False),
         ("70551", 40, [], False),
-        ("70551", 40, ["sudden_severe_onset"], False),         # variant 1: CT first, not MRI
-        ("70450", 40, ["sudden_severe_onset"], True),          # ... so CT head is met
+        ("70551", 40, ["sudden_severe_onset"], False),  # variant 1: CT first, not MRI
+        ("70450", 40, ["sudden_severe_onset"], True),  # ... so CT head is met
         ("70450", 40, [], False),
     ],
 )
 def test_head_imaging_for_headache(code, age, flags, met):
-    body = {"modality": "mri" if code.startswith("705") else "ct", "body_part": "brain",
-            "clinical_indication": "headache", "red_flags": flags}
+    body = {
+        "modality": "mri" if code.startswith("705") else "ct",
+        "body_part": "brain",
+        "clinical_indication": "headache",
+        "red_flags": flags,
+    }
     line = only_line([code], details(age, **body), age=age)
     criterion = "HA-1" if code.startswith("705") else "HA-2"
     assert met_of(line, criterion) is met
@@ -433,26 +471,30 @@ ABNORMAL_ETT = {"test": "exercise_ecg", "result": "abnormal", "months_ago": 6}
 @pytest.mark.parametrize(
     ("age", "sex", "pain", "risks", "prior", "met"),
     [
-        (55, "M", "typical", (), (), True),                 # 32% > 15%
-        (65, "F", "typical", (), (), True),                 # 16% > 15%
-        (55, "F", "typical", (), (), False),                # 13%, no risk factor
-        (55, "F", "typical", ("diabetes",), (), True),      # 13% with a risk factor
-        (45, "F", "atypical", ("smoking",), (), True),      # 6% with a risk factor
-        (35, "M", "atypical", ("smoking",), (), False),     # 4%: 5% or less
+        (55, "M", "typical", (), (), True),  # 32% > 15%
+        (65, "F", "typical", (), (), True),  # 16% > 15%
+        (55, "F", "typical", (), (), False),  # 13%, no risk factor
+        (55, "F", "typical", ("diabetes",), (), True),  # 13% with a risk factor
+        (45, "F", "atypical", ("smoking",), (), True),  # 6% with a risk factor
+        (35, "M", "atypical", ("smoking",), (), False),  # 4%: 5% or less
         (45, "F", "non_anginal", ("hypertension",), (), False),  # 2%
-        (35, "M", "atypical", (), (ABNORMAL_ETT,), True),   # recent abnormal test
+        (35, "M", "atypical", (), (ABNORMAL_ETT,), True),  # recent abnormal test
         (35, "M", "atypical", (), ({**ABNORMAL_ETT, "months_ago": 24},), False),  # too old
         (35, "M", "atypical", (), ({**ABNORMAL_ETT, "months_ago": None},), False),  # date unknown
         (35, "M", "atypical", (), ({**ABNORMAL_ETT, "test": "cardiac_catheterization"},), False),
-        (55, "M", "none", ("diabetes",), (), False),        # no symptoms
-        (55, "U", "typical", (), (), None),                 # sex unknown
+        (55, "M", "none", ("diabetes",), (), False),  # no symptoms
+        (55, "U", "typical", (), (), None),  # sex unknown
         (55, "", "typical", (), (), None),
-        (25, "M", "typical", (), (), None),                 # under 30: no published row
+        (25, "M", "typical", (), (), None),  # under 30: no published row
     ],
 )
 def test_cardiac_imaging_for_chest_pain(age, sex, pain, risks, prior, met):
-    for code, modality in (("78452", "mpi"), ("93350", "stress_echo"), ("75574", "cardiac_ct"),
-                           ("78492", "cardiac_pet")):
+    for code, modality in (
+        ("78452", "mpi"),
+        ("93350", "stress_echo"),
+        ("75574", "cardiac_ct"),
+        ("78492", "cardiac_pet"),
+    ):
         line = only_line([code], cardiac(age, pain, risks, prior, modality), age=age, sex=sex)
         assert met_of(line, "CAD-1") is met, code
         assert line.outcome is (Outcome.AUTHORIZED if met else Outcome.PENDED)
@@ -484,16 +526,23 @@ def test_known_cancer_staging(code, modality, body_part, indication, met, outcom
 
 
 def test_hospital_site_for_mr_always_goes_to_a_physician():
-    hospital = details(red_flags=["suspected_cauda_equina"], site_of_care="hospital_outpatient",
-                       hospital_reason="Patient needs general anesthesia.")
+    hospital = details(
+        red_flags=["suspected_cauda_equina"],
+        site_of_care="hospital_outpatient",
+        hospital_reason="Patient needs general anesthesia.",
+    )
     line = only_line(["72148"], hospital)
     assert met_of(line, "LBP-1") is True and met_of(line, "SOC-1") is None
     assert line.outcome is Outcome.PENDED
     office = details(red_flags=["suspected_cauda_equina"], site_of_care="physician_office")
     assert only_line(["72148"], office).outcome is Outcome.AUTHORIZED
     # A hospital PET is not under site-of-care review.
-    pet = details(modality="pet", body_part="whole_body", clinical_indication="known_cancer",
-                  site_of_care="hospital_outpatient")
+    pet = details(
+        modality="pet",
+        body_part="whole_body",
+        clinical_indication="known_cancer",
+        site_of_care="hospital_outpatient",
+    )
     assert only_line(["78816"], pet).outcome is Outcome.AUTHORIZED
 
 
@@ -504,7 +553,7 @@ def test_a_mixed_request():
     assert outcomes == {
         "72148": Outcome.AUTHORIZED,
         "93306": Outcome.NOTIFICATION_ONLY,  # RVB: resting TTE notification only
-        "72131": Outcome.PENDED,             # CT lumbar: no criteria set
+        "72131": Outcome.PENDED,  # CT lumbar: no criteria set
         "99999": Outcome.NOT_MANAGED,
     }
     assert result.needs_review

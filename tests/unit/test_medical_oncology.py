@@ -546,8 +546,11 @@ def test_missing_drug_or_wrong_days_is_not_met():
 
 
 def test_supportive_drug_in_the_determination():
-    details = _details(_thp_request(supportive_drugs=["pegfilgrastim"], primary_diagnosis="C50.912",
-                                    secondary_diagnosis="D70.1"))
+    details = _details(
+        _thp_request(
+            supportive_drugs=["pegfilgrastim"], primary_diagnosis="C50.912", secondary_diagnosis="D70.1"
+        )
+    )
     met = onc.determination(
         details, member_age=55, member_sex="F", primary_diagnosis="C50.912", secondary_diagnosis="D70.1"
     )
@@ -604,8 +607,11 @@ def test_engine_pends_a_dose_deviation_and_an_unknown_code():
 
 
 def test_engine_on_a_supportive_drug_code():
-    details = _details(_thp_request(supportive_drugs=["filgrastim"], primary_diagnosis="C50.912",
-                                    secondary_diagnosis="D70.1"))
+    details = _details(
+        _thp_request(
+            supportive_drugs=["filgrastim"], primary_diagnosis="C50.912", secondary_diagnosis="D70.1"
+        )
+    )
     ok = evaluate(onc.PROGRAM, _request(details, ("J1442",), ("C50.912", "D70.1")))
     assert ok.lines[0].outcome is Outcome.AUTHORIZED
     stopped = evaluate(onc.PROGRAM, _request(details, ("J1442",), ("D70.9",)))
@@ -636,14 +642,20 @@ def test_a_non_cancer_primary_stops_the_request_with_the_message():
 
 
 def test_a_supportive_drug_for_a_condition_not_caused_by_the_cancer_stops():
-    details = _details(_thp_request(supportive_drugs=["epoetin_alfa"], primary_diagnosis="C18.9",
-                                    secondary_diagnosis="D50.9"))
+    details = _details(
+        _thp_request(
+            supportive_drugs=["epoetin_alfa"], primary_diagnosis="C18.9", secondary_diagnosis="D50.9"
+        )
+    )
     assert "is not one of them" in onc.no_request_reason(details)
 
 
 def test_cancer_primary_with_a_treatment_related_secondary_goes_on():
-    details = _details(_thp_request(supportive_drugs=["filgrastim"], primary_diagnosis="c50.911",
-                                    secondary_diagnosis="D70.1"))
+    details = _details(
+        _thp_request(
+            supportive_drugs=["filgrastim"], primary_diagnosis="c50.911", secondary_diagnosis="D70.1"
+        )
+    )
     assert details.primary_diagnosis == "C50.911"
     assert onc.no_request_reason(details) is None
     assert onc.no_request_reason(_details(_thp_request())) is None  # no diagnosis given on the step
@@ -659,8 +671,11 @@ def test_diagnosis_stop_waits_for_readable_codes():
     ("changes", "field", "message"),
     [
         ({"supportive_drugs": ["filgrastim"]}, "primary_diagnosis", "Enter the primary diagnosis"),
-        ({"supportive_drugs": ["filgrastim"], "primary_diagnosis": "C50.911"}, "secondary_diagnosis",
-         "Enter the secondary diagnosis"),
+        (
+            {"supportive_drugs": ["filgrastim"], "primary_diagnosis": "C50.911"},
+            "secondary_diagnosis",
+            "Enter the secondary diagnosis",
+        ),
         ({"primary_diagnosis": "C50.9"}, "primary_diagnosis", "not a billable ICD-10-CM code"),
     ],
 )
@@ -669,7 +684,10 @@ def test_diagnosis_fields_errors(changes, field, message):
 
 
 def test_a_secondary_without_a_supportive_drug_is_not_stored():
-    assert _details(_thp_request(primary_diagnosis="C50.911", secondary_diagnosis="D70.1")).secondary_diagnosis == ""
+    assert (
+        _details(_thp_request(primary_diagnosis="C50.911", secondary_diagnosis="D70.1")).secondary_diagnosis
+        == ""
+    )
 
 
 def test_a_context_without_the_sex_leaves_carboplatin_to_the_criteria():
@@ -686,10 +704,23 @@ def test_a_context_without_the_sex_leaves_carboplatin_to_the_criteria():
 def test_the_deviation_check_uses_the_pathway_ceiling():
     # R-CHOP vincristine 1.4 mg/m² x 1.79 m² = 2.5 mg, at most 2 mg on the pathway: 2 mg needs no reason.
     data = {
-        "cancer_type": "dlbcl", "setting": "newly_diagnosed", "intent": "curative", "regimen_id": "dlbcl_r_chop",
-        "height_cm": HEIGHT, "weight_kg": WEIGHT, "cycle_length_days": 21, "cycle_to": 6,
-        "drugs": [{"component": "vincristine", "dose_basis": "mg/m2", "amount": 1.4, "requested_dose_mg": 2,
-                   "days": "D1"}],
+        "cancer_type": "dlbcl",
+        "setting": "newly_diagnosed",
+        "intent": "curative",
+        "regimen_id": "dlbcl_r_chop",
+        "height_cm": HEIGHT,
+        "weight_kg": WEIGHT,
+        "cycle_length_days": 21,
+        "cycle_to": 6,
+        "drugs": [
+            {
+                "component": "vincristine",
+                "dose_basis": "mg/m2",
+                "amount": 1.4,
+                "requested_dose_mg": 2,
+                "days": "D1",
+            }
+        ],
     }
     assert onc.details_errors(data, member_age=55, member_sex="F") == {}
 
@@ -698,5 +729,7 @@ def test_summary_lines_give_each_drugs_doses_units_and_dates():
     lines = dict(onc.summary_lines(_details(_thp_request(first_cycle_start=None)), date(2026, 6, 1)))
     assert lines["Regimen"] == "THP: docetaxel, trastuzumab and pertuzumab (on the pathway)"
     assert lines["Cycles requested"] == "Cycles 1 to 6 of 21 days; day 1 of cycle 1 is 2026-06-01"
-    assert lines["Trastuzumab"].startswith("560 mg in cycle 1, then 420 mg on D1 of each cycle; 6 doses; "
-                                           "266 billing units of J9355: 2026-06-01, 2026-06-22")
+    assert lines["Trastuzumab"].startswith(
+        "560 mg in cycle 1, then 420 mg on D1 of each cycle; 6 doses; "
+        "266 billing units of J9355: 2026-06-01, 2026-06-22"
+    )

@@ -56,23 +56,37 @@ SERVICE = date(2026, 6, 15)  # a Monday
 
 def details(**changes) -> MskDetails:
     base = {
-        "category": "spine", "procedure": "lumbar_fusion", "setting": "outpatient", "levels": 1,
-        "weeks_conservative_care": 8, "imaging_findings": ["instability"],
+        "category": "spine",
+        "procedure": "lumbar_fusion",
+        "setting": "outpatient",
+        "levels": 1,
+        "weeks_conservative_care": 8,
+        "imaging_findings": ["instability"],
     }
     return MskDetails.model_validate(base | changes)
 
 
 def esi(**changes) -> MskDetails:
-    return details(**{
-        "category": "pain", "procedure": "epidural_injection", "spine_region": "lumbar",
-        "weeks_conservative_care": 6, "imaging_findings": ["nerve_compression"], **changes,
-    })
+    return details(
+        **{
+            "category": "pain",
+            "procedure": "epidural_injection",
+            "spine_region": "lumbar",
+            "weeks_conservative_care": 6,
+            "imaging_findings": ["nerve_compression"],
+            **changes,
+        }
+    )
 
 
 def request(*codes, answers=None, diagnoses=(), prior=(), service=SERVICE, plan="EVG"):
     return ProgramRequest(
-        plan_code=plan, service_date=service, member_age=58, codes=codes,
-        details=answers if answers is not None else details(), diagnosis_codes=diagnoses,
+        plan_code=plan,
+        service_date=service,
+        member_age=58,
+        codes=codes,
+        details=answers if answers is not None else details(),
+        diagnosis_codes=diagnoses,
         prior_services=tuple(prior),
     )
 
@@ -323,11 +337,13 @@ def test_codes_without_a_limit_have_no_problems():
 
 def test_a_frequency_problem_sends_the_line_to_a_reviewer():
     assert outcomes(request("62323", answers=esi(), prior=sessions(200)))["62323"] is Outcome.PENDED
-    assert outcomes(request("62323", answers=esi(prior_relief_percent=60), prior=sessions(200)))[
-        "62323"
-    ] is Outcome.AUTHORIZED
-    line = evaluate(PROGRAM, request("62323", answers=esi(prior_relief_percent=60),
-                                     prior=sessions(30, 90, 150, 250))).lines[0]
+    assert (
+        outcomes(request("62323", answers=esi(prior_relief_percent=60), prior=sessions(200)))["62323"]
+        is Outcome.AUTHORIZED
+    )
+    line = evaluate(
+        PROGRAM, request("62323", answers=esi(prior_relief_percent=60), prior=sessions(30, 90, 150, 250))
+    ).lines[0]
     assert line.outcome is Outcome.PENDED
     assert "INJ-FREQ" in line.reason
 
@@ -379,8 +395,13 @@ def test_lumbar_fusion_criteria(changes, outcome):
     ],
 )
 def test_knee_replacement_criteria(weeks, findings, outcome):
-    answers = details(category="joint", procedure="knee_arthroplasty", side="right",
-                      weeks_conservative_care=weeks, imaging_findings=findings)
+    answers = details(
+        category="joint",
+        procedure="knee_arthroplasty",
+        side="right",
+        weeks_conservative_care=weeks,
+        imaging_findings=findings,
+    )
     assert outcomes(request("27447", answers=answers))["27447"] is outcome
 
 
@@ -394,27 +415,34 @@ def test_knee_replacement_criteria(weeks, findings, outcome):
     ],
 )
 def test_first_radiofrequency_ablation_needs_two_good_blocks(blocks, relief, outcome):
-    answers = esi(procedure="facet_rfa", imaging_findings=[], diagnostic_blocks=blocks,
-                  diagnostic_block_relief_percent=relief)
+    answers = esi(
+        procedure="facet_rfa",
+        imaging_findings=[],
+        diagnostic_blocks=blocks,
+        diagnostic_block_relief_percent=relief,
+    )
     assert outcomes(request("64635", answers=answers))["64635"] is outcome
 
 
 def test_stimulator_generator_needs_a_good_trial():
     base = {"category": "pain", "procedure": "spinal_cord_stimulator"}
-    assert outcomes(request("63685", answers=details(**base, stimulator_trial_relief_percent=60)))[
-        "63685"
-    ] is Outcome.AUTHORIZED
-    assert outcomes(request("63685", answers=details(**base, stimulator_trial_relief_percent=30)))[
-        "63685"
-    ] is Outcome.PENDED
+    assert (
+        outcomes(request("63685", answers=details(**base, stimulator_trial_relief_percent=60)))["63685"]
+        is Outcome.AUTHORIZED
+    )
+    assert (
+        outcomes(request("63685", answers=details(**base, stimulator_trial_relief_percent=30)))["63685"]
+        is Outcome.PENDED
+    )
     # The lead placement itself has no automatic criterion: a reviewer decides.
     assert outcomes(request("63650", answers=details(**base)))["63650"] is Outcome.PENDED
 
 
 def test_codes_outside_the_plan_are_not_managed():
-    assert outcomes(request("28296", answers=details(), plan="RVB", service=date(2027, 3, 1)))[
-        "28296"
-    ] is Outcome.NOT_MANAGED
+    assert (
+        outcomes(request("28296", answers=details(), plan="RVB", service=date(2027, 3, 1)))["28296"]
+        is Outcome.NOT_MANAGED
+    )
 
 
 def test_the_engine_never_denies_any_line():

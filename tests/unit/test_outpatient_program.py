@@ -46,8 +46,12 @@ CLINIC = {"line1": "400 Sample Street", "city": "Springfield", "region": "il", "
 
 def transport(**changes) -> dict:
     return {
-        "origin": HOME, "destination": CLINIC, "trip_type": "round_trip", "mobility": "wheelchair",
-        "medical_reason": "Dialysis three times a week; uses a wheelchair since a stroke.", **changes,
+        "origin": HOME,
+        "destination": CLINIC,
+        "trip_type": "round_trip",
+        "mobility": "wheelchair",
+        "medical_reason": "Dialysis three times a week; uses a wheelchair since a stroke.",
+        **changes,
     }
 
 
@@ -169,13 +173,15 @@ def test_a_recurring_transport_request_validates_its_schedule():
     schedule = {"weekdays": ["mon", "wed", "fri"], "start_date": "2026-06-01", "end_date": "2026-07-03"}
     found = details_errors(
         {"service_kind": "transport", "transport": transport(trip_type="recurring", schedule=schedule)},
-        service_date=SERVICE, plan_code="LKS",
+        service_date=SERVICE,
+        plan_code="LKS",
     )
     assert found == {}
     # RVB approvals last 30 days (outpatient_plans.csv), up to 30 June: 1 and 3 July do not fit.
     found = details_errors(
         {"service_kind": "transport", "transport": transport(trip_type="recurring", schedule=schedule)},
-        service_date=SERVICE, plan_code="RVB",
+        service_date=SERVICE,
+        plan_code="RVB",
     )
     assert "runs past the 30 days" in found["transport.schedule"]
 

@@ -86,7 +86,8 @@ def test_validity_end_hook_decides_the_window():
         validity_end=lambda plan, service, details: service + timedelta(days=details.stay_days)
     )
     assert program.approval_window("TST", date(2026, 5, 4), Answers(stay_days=3)) == (
-        date(2026, 5, 4), date(2026, 5, 7),
+        date(2026, 5, 4),
+        date(2026, 5, 7),
     )
     assert program.validity_days("TST") == 30  # the usual length is still there for other uses
 
@@ -102,8 +103,13 @@ def test_validity_end_before_the_service_date_is_refused():
 
 def request(*codes, answer=True, diagnoses=(), duplicate_of=""):
     return ProgramRequest(
-        plan_code="TST", service_date=date(2026, 6, 1), member_age=50, codes=codes,
-        details=Answers(answer=answer), diagnosis_codes=diagnoses, duplicate_of=duplicate_of,
+        plan_code="TST",
+        service_date=date(2026, 6, 1),
+        member_age=50,
+        codes=codes,
+        details=Answers(answer=answer),
+        diagnosis_codes=diagnoses,
+        duplicate_of=duplicate_of,
     )
 
 

@@ -122,7 +122,9 @@ def test_date_in_the_future():
 
 def test_details_apply_the_episode_rule():
     data = {
-        "discipline": "PT", "request_type": "later_treatment", "body_region": "low_back",
+        "discipline": "PT",
+        "request_type": "later_treatment",
+        "body_region": "low_back",
         "initial_evaluation_date": "2025-04-01",
     }
     errors = details_errors(data, previous_initial_evaluation_date=EPISODE_START)
@@ -133,8 +135,13 @@ def test_details_apply_the_episode_rule():
 
 def test_details_offer_only_the_tools_in_scope():
     errors = details_errors(
-        {"discipline": "PT", "request_type": "first_treatment", "body_region": "knee",
-         "initial_evaluation_date": "2026-01-05", "outcome_tool": "ODI"}
+        {
+            "discipline": "PT",
+            "request_type": "first_treatment",
+            "body_region": "knee",
+            "initial_evaluation_date": "2026-01-05",
+            "outcome_tool": "ODI",
+        }
     )
     assert "outcome tool offered" in errors["outcome_tool"]
 
@@ -181,9 +188,7 @@ def test_score_not_on_the_tools_scale():
 
 
 def test_koos_jr_raw_total_instead_of_interval_score_is_off_scale():
-    allocation = allocate_visits(
-        first_request(body_region="knee", outcome_tool="KOOS_JR", baseline_score=15)
-    )
+    allocation = allocate_visits(first_request(body_region="knee", outcome_tool="KOOS_JR", baseline_score=15))
     assert allocation.reason_codes == [SCORE_OFF_SCALE]
     assert "interval score" in allocation.reasons[0].text
 
@@ -383,17 +388,26 @@ def test_engine_sends_a_request_at_the_benefit_limit_to_a_nurse():
 
 def test_the_episode_date_on_file_applies_without_a_context():
     data = {
-        "discipline": "PT", "request_type": "later_treatment", "body_region": "low_back",
-        "episode_initial_evaluation_date": "2025-03-10", "initial_evaluation_date": "2025-04-01",
+        "discipline": "PT",
+        "request_type": "later_treatment",
+        "body_region": "low_back",
+        "episode_initial_evaluation_date": "2025-03-10",
+        "initial_evaluation_date": "2025-04-01",
     }
     assert "03/10/2025" in details_errors(data)["initial_evaluation_date"]
     assert details_errors({**data, "initial_evaluation_date": "2025-03-10"}) == {}
 
 
 def test_item_answers_are_scored_by_the_portal():
-    knee = {"discipline": "PT", "request_type": "first_treatment", "body_region": "knee",
-            "initial_evaluation_date": EPISODE_START, "outcome_tool": "KOOS_JR",
-            "outcome_answers": [2, 2, 1, 3, 2, 2, 3], "current_score": 99}
+    knee = {
+        "discipline": "PT",
+        "request_type": "first_treatment",
+        "body_region": "knee",
+        "initial_evaluation_date": EPISODE_START,
+        "outcome_tool": "KOOS_JR",
+        "outcome_answers": [2, 2, 1, 3, 2, 2, 3],
+        "current_score": 99,
+    }
     rehab = RehabDetails.model_validate(knee)
     assert rehab.current_score == pytest.approx(50.012)  # the published example, raw 15
     # On the first treatment request that score is the episode's baseline.
@@ -405,8 +419,14 @@ def test_item_answers_are_scored_by_the_portal():
 def test_licensed_tools_are_entered_as_totals():
     assert {"ODI", "NDI", "QUICKDASH"} == set(TOTAL_ENTRY_TOOLS)
     assert ITEM_ENTRY_TOOLS == {"LEFS", "PSFS", "KOOS_JR", "HOOS_JR"}
-    data = {"discipline": "PT", "request_type": "later_treatment", "body_region": "low_back",
-            "initial_evaluation_date": EPISODE_START, "outcome_tool": "ODI", "outcome_answers": [1] * 10}
+    data = {
+        "discipline": "PT",
+        "request_type": "later_treatment",
+        "body_region": "low_back",
+        "initial_evaluation_date": EPISODE_START,
+        "outcome_tool": "ODI",
+        "outcome_answers": [1] * 10,
+    }
     assert "total score" in details_errors(data)["outcome_answers"]
 
 

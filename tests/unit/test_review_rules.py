@@ -149,24 +149,53 @@ def test_who_holds_the_review_permissions(permission, roles):
     [
         # A nurse approves, asks for information or escalates; never denies (no permission).
         (NURSE, PENDED_CASE, ("claim", "approve", "request_information", "escalate")),
-        (NURSE, CaseState(has_open_task=True, assignee="me", lines_awaiting=True),
-         ("approve", "request_information", "escalate")),
+        (
+            NURSE,
+            CaseState(has_open_task=True, assignee="me", lines_awaiting=True),
+            ("approve", "request_information", "escalate"),
+        ),
         # A physician cannot deny before a peer-to-peer was offered.
         (PHYSICIAN, PENDED_CASE, ("claim", "approve", "request_information", "offer_peer_to_peer")),
-        (PHYSICIAN, CaseState(has_open_task=True, lines_awaiting=True, partial_possible=True,
-                              peer_to_peer_offered=True),
-         ("claim", "approve", "request_information", "deny", "partially_approve", "offer_peer_to_peer")),
+        (
+            PHYSICIAN,
+            CaseState(
+                has_open_task=True, lines_awaiting=True, partial_possible=True, peer_to_peer_offered=True
+            ),
+            ("claim", "approve", "request_information", "deny", "partially_approve", "offer_peer_to_peer"),
+        ),
         # A scheduled call must be held (and recorded) before an adverse decision.
-        (PHYSICIAN, CaseState(has_open_task=True, lines_awaiting=True, peer_to_peer_offered=True,
-                              peer_to_peer_scheduled="2026-11-25 15:00 UTC"),
-         ("claim", "approve", "request_information", "record_peer_to_peer")),
+        (
+            PHYSICIAN,
+            CaseState(
+                has_open_task=True,
+                lines_awaiting=True,
+                peer_to_peer_offered=True,
+                peer_to_peer_scheduled="2026-11-25 15:00 UTC",
+            ),
+            ("claim", "approve", "request_information", "record_peer_to_peer"),
+        ),
         # Partial approval needs a line asking for more than one unit.
-        (PHYSICIAN, CaseState(has_open_task=True, lines_awaiting=True, peer_to_peer_offered=True),
-         ("claim", "approve", "request_information", "deny", "offer_peer_to_peer")),
+        (
+            PHYSICIAN,
+            CaseState(has_open_task=True, lines_awaiting=True, peer_to_peer_offered=True),
+            ("claim", "approve", "request_information", "deny", "offer_peer_to_peer"),
+        ),
         # Claimed by someone else, in another queue, excluded from an appeal, or closed: nothing.
-        (NURSE, CaseState(has_open_task=True, assignee="other", assignee_name="Nell", lines_awaiting=True), ()),
-        (NURSE, CaseState(has_open_task=True, own_queue=False, task_queue="physician", lines_awaiting=True), ()),
-        (PHYSICIAN, CaseState(has_open_task=True, excluded=True, lines_awaiting=True, peer_to_peer_offered=True), ()),
+        (
+            NURSE,
+            CaseState(has_open_task=True, assignee="other", assignee_name="Nell", lines_awaiting=True),
+            (),
+        ),
+        (
+            NURSE,
+            CaseState(has_open_task=True, own_queue=False, task_queue="physician", lines_awaiting=True),
+            (),
+        ),
+        (
+            PHYSICIAN,
+            CaseState(has_open_task=True, excluded=True, lines_awaiting=True, peer_to_peer_offered=True),
+            (),
+        ),
         (PHYSICIAN, CaseState(has_open_task=False), ()),
     ],
 )
@@ -179,9 +208,21 @@ def test_available_actions(who, case, actions):
     [
         ("deny", PENDED_CASE, "peer-to-peer conversation must be offered"),
         ("partially_approve", PENDED_CASE, "peer-to-peer conversation must be offered"),
-        ("deny", CaseState(has_open_task=True, lines_awaiting=True, peer_to_peer_offered=True,
-                           peer_to_peer_scheduled="2026-11-25 15:00 UTC"), "scheduled for 2026-11-25 15:00 UTC"),
-        ("claim", CaseState(has_open_task=True, assignee="other", assignee_name="Nell Nurse"), "Nell Nurse has claimed"),
+        (
+            "deny",
+            CaseState(
+                has_open_task=True,
+                lines_awaiting=True,
+                peer_to_peer_offered=True,
+                peer_to_peer_scheduled="2026-11-25 15:00 UTC",
+            ),
+            "scheduled for 2026-11-25 15:00 UTC",
+        ),
+        (
+            "claim",
+            CaseState(has_open_task=True, assignee="other", assignee_name="Nell Nurse"),
+            "Nell Nurse has claimed",
+        ),
         ("approve", CaseState(has_open_task=True, excluded=True), "another physician decides the appeal"),
         ("approve", CaseState(has_open_task=True), "No line"),
         ("approve", CaseState(has_open_task=False), "no open review"),

@@ -130,7 +130,10 @@ def test_determination_helpers():
 
 def test_the_engine_has_no_denial_outcome():
     assert {outcome.value for outcome in Outcome} == {
-        "authorized", "pended", "notification_only", "not_managed",
+        "authorized",
+        "pended",
+        "notification_only",
+        "not_managed",
     }
 
 
@@ -207,8 +210,12 @@ def test_details_of_another_program_are_never_approved():
 def test_every_managed_code_gets_an_outcome(plan, year):
     codes = tuple(item.code for item in IMAGING.managed_codes(plan, year))
     details = ImagingDetails.model_validate(
-        {"modality": "mri", "body_part": "brain", "clinical_indication": "other",
-         "site_of_care": "free_standing"},
+        {
+            "modality": "mri",
+            "body_part": "brain",
+            "clinical_indication": "other",
+            "site_of_care": "free_standing",
+        },
         context={"member_age": 40},
     )
     result = evaluate(IMAGING, ProgramRequest(plan, date(year, 3, 2), 40, codes, details))

@@ -57,9 +57,21 @@ REQUEST_DAY = date(2026, 5, 4)
 @pytest.mark.parametrize(
     "code, maximum, months",
     [
-        ("A7030", 1, 3), ("A7031", 1, 1), ("A7034", 1, 3), ("A7032", 2, 1), ("A7033", 2, 1),
-        ("A7027", 1, 3), ("A7028", 2, 1), ("A7029", 2, 1), ("A7035", 1, 6), ("A7036", 1, 6),
-        ("A7037", 1, 3), ("A4604", 1, 3), ("A7038", 2, 1), ("A7039", 1, 6), ("A7046", 1, 6),
+        ("A7030", 1, 3),
+        ("A7031", 1, 1),
+        ("A7034", 1, 3),
+        ("A7032", 2, 1),
+        ("A7033", 2, 1),
+        ("A7027", 1, 3),
+        ("A7028", 2, 1),
+        ("A7029", 2, 1),
+        ("A7035", 1, 6),
+        ("A7036", 1, 6),
+        ("A7037", 1, 3),
+        ("A4604", 1, 3),
+        ("A7038", 2, 1),
+        ("A7039", 1, 6),
+        ("A7046", 1, 6),
         ("A7044", 1, 3),
     ],
 )
@@ -195,7 +207,13 @@ def test_missing_index():
 
 def test_severity_bands():
     assert [severity(value) for value in (0, 4.9, 5, 14.9, 15, 29.9, 30)] == [
-        "none", "none", "mild", "mild", "moderate", "moderate", "severe",
+        "none",
+        "none",
+        "mild",
+        "mild",
+        "moderate",
+        "moderate",
+        "severe",
     ]
 
 
@@ -312,8 +330,11 @@ def test_json_bad_nights_are_listed_by_number():
         (b"a,b\n", "export.xlsx", ".csv or .json"),
         (b"\xff\xfe\x00", "export.csv", "UTF-8"),
         (b"{not json", "export.json", "not valid"),
-        (b'{"member": {"member_id": "", "name": "Ada", "date_of_birth": "1960-12-10"}, "nights": []}',
-         "export.json", "member ID is missing"),
+        (
+            b'{"member": {"member_id": "", "name": "Ada", "date_of_birth": "1960-12-10"}, "nights": []}',
+            "export.json",
+            "member ID is missing",
+        ),
         (b"member_id,member_name,date_of_birth,date,usage_minutes\n", "export.csv", "no nights"),
     ],
 )
@@ -384,8 +405,13 @@ def test_program_is_registered():
 
 
 def test_every_reference_row_has_a_source():
-    for name in ("sleep_codes.csv", "sleep_plans.csv", "sleep_criteria.csv",
-                 "sleep_supply_limits.csv", "sleep_device_recalls.csv"):
+    for name in (
+        "sleep_codes.csv",
+        "sleep_plans.csv",
+        "sleep_criteria.csv",
+        "sleep_supply_limits.csv",
+        "sleep_device_recalls.csv",
+    ):
         frame = reference._read_table(name)
         assert (frame["source"].str.strip() != "").all()
 
@@ -420,9 +446,12 @@ def test_engine_pap_coverage():
     assert decide_one("E0601", **cpap, diagnostic_index=10).outcome is Outcome.PENDED
     bilevel = decide_one("E0470", request_kind="pap_device", device_type="bilevel", diagnostic_index=22)
     assert bilevel.outcome is Outcome.PENDED and "bilevel_cpap_failed" in bilevel.reason
-    assert decide_one(
-        "E0470", request_kind="pap_device", device_type="bilevel", diagnostic_index=22, cpap_failed=True
-    ).outcome is Outcome.AUTHORIZED
+    assert (
+        decide_one(
+            "E0470", request_kind="pap_device", device_type="bilevel", diagnostic_index=22, cpap_failed=True
+        ).outcome
+        is Outcome.AUTHORIZED
+    )
 
 
 def test_engine_supplies_need_adherence_and_the_limit():
@@ -430,7 +459,9 @@ def test_engine_supplies_need_adherence_and_the_limit():
     assert decide_one("A7032", **supplies, adherence_compliant=True).outcome is Outcome.AUTHORIZED
     assert decide_one("A7032", **supplies, adherence_compliant=False).outcome is Outcome.PENDED
     over = decide_one(
-        "A7032", **supplies, adherence_compliant=True,
+        "A7032",
+        **supplies,
+        adherence_compliant=True,
         previous_dispenses=[{"item": "A7032", "dispensed_on": "2026-04-20", "quantity": 2}],
     )
     assert over.outcome is Outcome.PENDED
@@ -439,7 +470,9 @@ def test_engine_supplies_need_adherence_and_the_limit():
 
 def test_engine_grace_days_come_from_the_plan():
     supplies = {
-        "request_kind": "supplies", "supplies": [{"item": "A7037"}], "adherence_compliant": True,
+        "request_kind": "supplies",
+        "supplies": [{"item": "A7037"}],
+        "adherence_compliant": True,
         "previous_dispenses": [{"item": "A7037", "dispensed_on": "2026-02-10"}],
     }
     assert decide_one("A7037", plan="EVG", **supplies).outcome is Outcome.PENDED
@@ -451,7 +484,8 @@ def test_engine_grace_days_come_from_the_plan():
 
 def test_details_refuse_a_supply_over_its_limit_on_the_date_of_service():
     data = {
-        "request_kind": "supplies", "supplies": [{"item": "A7037"}],
+        "request_kind": "supplies",
+        "supplies": [{"item": "A7037"}],
         "previous_dispenses": [{"item": "A7037", "dispensed_on": "2026-02-10"}],
     }
     SleepDetails.model_validate(data)  # without the date of service nothing is checked
@@ -464,14 +498,25 @@ def test_details_refuse_a_supply_over_its_limit_on_the_date_of_service():
 
 def test_summary_shows_the_recall_notice_and_the_adherence():
     recalled = SleepDetails.model_validate(
-        {"request_kind": "pap_device", "device_type": "cpap", "device_model": "Philips DreamStation"})
+        {"request_kind": "pap_device", "device_type": "cpap", "device_model": "Philips DreamStation"}
+    )
     assert "recalled this device model" in dict(PROGRAM.summary_lines(recalled, REQUEST_DAY))["Recall notice"]
-    supplies = SleepDetails.model_validate({
-        "request_kind": "supplies", "supplies": [{"item": "A7032"}], "adherence_compliant": False,
-        "adherence_window_start": "2026-01-05", "adherence_nights_over_4h": 20,
-    })
+    supplies = SleepDetails.model_validate(
+        {
+            "request_kind": "supplies",
+            "supplies": [{"item": "A7032"}],
+            "adherence_compliant": False,
+            "adherence_window_start": "2026-01-05",
+            "adherence_nights_over_4h": 20,
+        }
+    )
     text = dict(PROGRAM.summary_lines(supplies, REQUEST_DAY))["PAP use from device data"]
-    assert text.startswith("20 of 30 nights with 4 hours of use or more, from 01/05/2026 to 02/03/2026 (67 %)")
+    assert text.startswith(
+        "20 of 30 nights with 4 hours of use or more, from 01/05/2026 to 02/03/2026 (67 %)"
+    )
     assert "does not meet" in text
     unknown = SleepDetails.model_validate({"request_kind": "pap_continued", "device_type": "cpap"})
-    assert "No device data on file" in dict(PROGRAM.summary_lines(unknown, REQUEST_DAY))["PAP use from device data"]
+    assert (
+        "No device data on file"
+        in dict(PROGRAM.summary_lines(unknown, REQUEST_DAY))["PAP use from device data"]
+    )

@@ -22,7 +22,7 @@ D = date
     [
         (D(2026, 1, 15), 30, D(2026, 2, 13)),
         (D(2026, 1, 15), 60, D(2026, 3, 15)),
-        (D(2028, 2, 1), 30, D(2028, 3, 1)),     # leap year: 29 days of February
+        (D(2028, 2, 1), 30, D(2028, 3, 1)),  # leap year: 29 days of February
         (D(2027, 2, 1), 30, D(2027, 3, 2)),
         (D(2026, 12, 15), 30, D(2027, 1, 13)),  # across the year end
         (D(2026, 5, 4), 1, D(2026, 5, 4)),
@@ -51,11 +51,11 @@ def test_window_cannot_run_backwards():
 @pytest.mark.parametrize(
     ("a", "b", "overlap"),
     [
-        ((D(2026, 1, 1), D(2026, 1, 30)), (D(2026, 1, 30), D(2026, 2, 28)), True),   # touching end
+        ((D(2026, 1, 1), D(2026, 1, 30)), (D(2026, 1, 30), D(2026, 2, 28)), True),  # touching end
         ((D(2026, 1, 1), D(2026, 1, 30)), (D(2026, 1, 31), D(2026, 2, 28)), False),  # next day
-        ((D(2026, 1, 10), D(2026, 1, 10)), (D(2026, 1, 1), D(2026, 1, 30)), True),   # inside
-        ((D(2026, 1, 1), D(2026, 3, 1)), (D(2026, 1, 15), D(2026, 1, 20)), True),    # contains
-        ((D(2026, 2, 1), D(2026, 2, 5)), (D(2026, 1, 1), D(2026, 1, 31)), False),    # before
+        ((D(2026, 1, 10), D(2026, 1, 10)), (D(2026, 1, 1), D(2026, 1, 30)), True),  # inside
+        ((D(2026, 1, 1), D(2026, 3, 1)), (D(2026, 1, 15), D(2026, 1, 20)), True),  # contains
+        ((D(2026, 2, 1), D(2026, 2, 5)), (D(2026, 1, 1), D(2026, 1, 31)), False),  # before
     ],
 )
 def test_overlap_is_symmetric_and_inclusive(a, b, overlap):
@@ -94,13 +94,13 @@ def filed(**changes) -> FiledRequest:
         (filed(status=OrderStatus.NON_AUTHORIZED.value), False),
         (filed(member_id=8), False),
         (filed(program=Program.MUSCULOSKELETAL.value), False),
-        (filed(codes=frozenset({"72149"})), False),                    # no code in common
-        (filed(codes=frozenset({"72149", "72148"})), True),            # one code in common
-        (filed(codes=frozenset({" 72148 "})), True),                   # spacing does not matter
-        (filed(window=DateWindow(D(2026, 3, 30), D(2026, 4, 28))), True),   # touches the last day
+        (filed(codes=frozenset({"72149"})), False),  # no code in common
+        (filed(codes=frozenset({"72149", "72148"})), True),  # one code in common
+        (filed(codes=frozenset({" 72148 "})), True),  # spacing does not matter
+        (filed(window=DateWindow(D(2026, 3, 30), D(2026, 4, 28))), True),  # touches the last day
         (filed(window=DateWindow(D(2026, 3, 31), D(2026, 4, 29))), False),  # starts the day after
         (filed(window=DateWindow(D(2026, 1, 30), D(2026, 2, 28))), False),  # ends the day before
-        (filed(window=DateWindow(D(2026, 1, 30), D(2026, 3, 1))), True),    # ends on the first day
+        (filed(window=DateWindow(D(2026, 1, 30), D(2026, 3, 1))), True),  # ends on the first day
     ],
 )
 def test_find_duplicates(other, is_duplicate):
@@ -130,9 +130,10 @@ def test_several_duplicates_come_back_in_date_order_and_own_order_is_skipped():
 
 
 def test_no_codes_no_duplicates():
-    assert find_duplicates(
-        member_id=7, program="imaging", codes=frozenset(), window=NEW_WINDOW, filed=[filed()]
-    ) == []
+    assert (
+        find_duplicates(member_id=7, program="imaging", codes=frozenset(), window=NEW_WINDOW, filed=[filed()])
+        == []
+    )
 
 
 def test_live_statuses_are_exactly_the_standing_ones():

@@ -76,7 +76,9 @@ class ProgramDefinition:
     # (details, plan code, the line's managed code) -> units the line asks for (visits, supplies).
     line_quantity: Callable[[BaseModel, str, ManagedCode], int] | None = field(default=None, repr=False)
     # (details, date of service) -> extra (label, value) lines for the order summary.
-    summary_extras: Callable[[BaseModel, date], list[tuple[str, str]]] | None = field(default=None, repr=False)
+    summary_extras: Callable[[BaseModel, date], list[tuple[str, str]]] | None = field(
+        default=None, repr=False
+    )
 
     def validity_days(self, plan_code: str) -> int:
         """How many calendar days an approval lasts under this plan (the program's usual length)."""

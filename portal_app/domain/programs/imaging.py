@@ -36,10 +36,21 @@ from portal_app.domain.validation import plain_errors
 # ---------------------------------------------------------------------------------------------
 
 Modality = Literal[
-    "ct", "cta", "cardiac_ct",
-    "mri", "mra", "mrs", "fmri", "cardiac_mri",
-    "mpi", "muga", "cardiac_pet", "pet",
-    "stress_echo", "tte", "tee",
+    "ct",
+    "cta",
+    "cardiac_ct",
+    "mri",
+    "mra",
+    "mrs",
+    "fmri",
+    "cardiac_mri",
+    "mpi",
+    "muga",
+    "cardiac_pet",
+    "pet",
+    "stress_echo",
+    "tte",
+    "tee",
 ]
 MODALITIES: tuple[str, ...] = get_args(Modality)
 MODALITY_LABELS: dict[str, str] = {
@@ -80,10 +91,21 @@ PRE_EXAM_MODALITIES: frozenset[str] = frozenset({"cardiac_ct", "cardiac_pet", "m
 PRE_EXAM_MIN_AGE = 19
 
 BodyPart = Literal[
-    "brain", "head_vessels", "neck", "neck_vessels", "chest",
-    "abdomen_pelvis", "cervical_spine", "thoracic_spine", "lumbar_spine",
-    "upper_extremity_joint", "lower_extremity_joint", "heart",
-    "limited_area", "skull_base_to_mid_thigh", "whole_body",
+    "brain",
+    "head_vessels",
+    "neck",
+    "neck_vessels",
+    "chest",
+    "abdomen_pelvis",
+    "cervical_spine",
+    "thoracic_spine",
+    "lumbar_spine",
+    "upper_extremity_joint",
+    "lower_extremity_joint",
+    "heart",
+    "limited_area",
+    "skull_base_to_mid_thigh",
+    "whole_body",
 ]
 BODY_PARTS: tuple[str, ...] = get_args(BodyPart)
 BODY_PART_LABELS: dict[str, str] = {
@@ -108,8 +130,12 @@ MODALITY_BODY_PARTS: dict[str, tuple[str, ...]] = {
     "cta": ("head_vessels", "neck_vessels", "chest", "abdomen_pelvis"),
     "cardiac_ct": ("heart",),
     "mri": (
-        "brain", "cervical_spine", "thoracic_spine", "lumbar_spine",
-        "upper_extremity_joint", "lower_extremity_joint",
+        "brain",
+        "cervical_spine",
+        "thoracic_spine",
+        "lumbar_spine",
+        "upper_extremity_joint",
+        "lower_extremity_joint",
     ),
     "mra": ("head_vessels", "neck_vessels"),
     "mrs": ("brain",),
@@ -147,10 +173,20 @@ INDICATION_LABELS: dict[str, str] = {
 }
 
 RedFlag = Literal[
-    "neurologic_deficit", "suspected_cauda_equina", "recent_trauma", "history_of_cancer",
-    "unexplained_weight_loss", "suspected_infection", "immunosuppression",
-    "osteoporosis_or_steroid_use", "prior_spine_surgery_new_symptoms", "sudden_severe_onset",
-    "optic_disc_edema", "exertional_or_positional", "pregnancy", "new_or_worsening_pattern",
+    "neurologic_deficit",
+    "suspected_cauda_equina",
+    "recent_trauma",
+    "history_of_cancer",
+    "unexplained_weight_loss",
+    "suspected_infection",
+    "immunosuppression",
+    "osteoporosis_or_steroid_use",
+    "prior_spine_surgery_new_symptoms",
+    "sudden_severe_onset",
+    "optic_disc_edema",
+    "exertional_or_positional",
+    "pregnancy",
+    "new_or_worsening_pattern",
 ]
 RED_FLAGS: tuple[str, ...] = get_args(RedFlag)
 RED_FLAG_LABELS: dict[str, str] = {
@@ -176,13 +212,25 @@ RED_FLAG_LABELS: dict[str, str] = {
 # Which flags the wizard offers for each indication.
 RED_FLAGS_BY_INDICATION: dict[str, tuple[str, ...]] = {
     "low_back_pain": (
-        "neurologic_deficit", "suspected_cauda_equina", "recent_trauma", "history_of_cancer",
-        "unexplained_weight_loss", "suspected_infection", "immunosuppression",
-        "osteoporosis_or_steroid_use", "prior_spine_surgery_new_symptoms",
+        "neurologic_deficit",
+        "suspected_cauda_equina",
+        "recent_trauma",
+        "history_of_cancer",
+        "unexplained_weight_loss",
+        "suspected_infection",
+        "immunosuppression",
+        "osteoporosis_or_steroid_use",
+        "prior_spine_surgery_new_symptoms",
     ),
     "headache": (
-        "sudden_severe_onset", "optic_disc_edema", "neurologic_deficit", "recent_trauma",
-        "exertional_or_positional", "history_of_cancer", "immunosuppression", "pregnancy",
+        "sudden_severe_onset",
+        "optic_disc_edema",
+        "neurologic_deficit",
+        "recent_trauma",
+        "exertional_or_positional",
+        "history_of_cancer",
+        "immunosuppression",
+        "pregnancy",
         "new_or_worsening_pattern",
     ),
 }
@@ -208,8 +256,13 @@ CHEST_PAIN_HELP: dict[str, str] = {
 }
 
 RiskFactor = Literal[
-    "diabetes", "hypertension", "dyslipidemia", "smoking", "family_history",
-    "abnormal_resting_ecg", "lv_dysfunction",
+    "diabetes",
+    "hypertension",
+    "dyslipidemia",
+    "smoking",
+    "family_history",
+    "abnormal_resting_ecg",
+    "lv_dysfunction",
 ]
 RISK_FACTORS: tuple[str, ...] = get_args(RiskFactor)
 RISK_FACTOR_LABELS: dict[str, str] = {
@@ -223,7 +276,12 @@ RISK_FACTOR_LABELS: dict[str, str] = {
 }
 
 PriorTest = Literal[
-    "exercise_ecg", "stress_echo", "mpi", "cardiac_pet", "coronary_cta", "calcium_score",
+    "exercise_ecg",
+    "stress_echo",
+    "mpi",
+    "cardiac_pet",
+    "coronary_cta",
+    "calcium_score",
     "cardiac_catheterization",
 ]
 PRIOR_TESTS: tuple[str, ...] = get_args(PriorTest)
@@ -385,9 +443,7 @@ class ImagingDetails(BaseModel):
         body_part = info.data.get("body_part")
         if body_part in PAIRED_BODY_PARTS:
             if value == "not_applicable":
-                raise PydanticCustomError(
-                    "laterality", "Say which side: left, right or both.", {}
-                )
+                raise PydanticCustomError("laterality", "Say which side: left, right or both.", {})
             return value
         return "not_applicable" if body_part else value
 
@@ -519,9 +575,7 @@ def _code_categories() -> Mapping[str, str]:
     )
 
 
-def code_choices(
-    plan_code: str, year: int, *, modality: str = "", body_part: str = ""
-) -> list[ManagedCode]:
+def code_choices(plan_code: str, year: int, *, modality: str = "", body_part: str = "") -> list[ManagedCode]:
     """The plan's managed codes for a year, narrowed to a modality and body part when given."""
     return [
         item
@@ -599,8 +653,13 @@ def criterion_specs() -> tuple[CriterionSpec, ...]:
 def pretest_table() -> tuple[tuple[int, int, str, str, int], ...]:
     """(age_from, age_to, sex, symptom, probability %) rows of the pre-test probability table."""
     return tuple(
-        (int(row["age_from"]), int(row["age_to"]), row["sex"].strip().upper(), row["symptom"].strip(),
-         int(row["probability_pct"]))
+        (
+            int(row["age_from"]),
+            int(row["age_to"]),
+            row["sex"].strip().upper(),
+            row["symptom"].strip(),
+            int(row["probability_pct"]),
+        )
         for row in reference.imaging_pretest_probability().to_dict("records")
     )
 
@@ -750,4 +809,3 @@ PROGRAM = ProgramDefinition(
     code_index=_code_index,
     criteria=_criteria_for,
 )
-

@@ -64,10 +64,15 @@ CANCER_TYPE_LABELS: dict[str, str] = {
 }
 
 Setting = Literal[
-    "neoadjuvant", "adjuvant", "metastatic",
-    "metastatic_hormone_sensitive", "metastatic_castration_resistant",
-    "newly_diagnosed", "relapsed_refractory",
-    "newly_diagnosed_transplant_eligible", "newly_diagnosed_transplant_ineligible",
+    "neoadjuvant",
+    "adjuvant",
+    "metastatic",
+    "metastatic_hormone_sensitive",
+    "metastatic_castration_resistant",
+    "newly_diagnosed",
+    "relapsed_refractory",
+    "newly_diagnosed_transplant_eligible",
+    "newly_diagnosed_transplant_ineligible",
 ]
 SETTINGS: tuple[str, ...] = get_args(Setting)
 SETTING_LABELS: dict[str, str] = {
@@ -88,7 +93,9 @@ SETTINGS_BY_CANCER: dict[str, tuple[str, ...]] = {
     "prostate": ("metastatic_hormone_sensitive", "metastatic_castration_resistant"),
     "dlbcl": ("newly_diagnosed", "relapsed_refractory"),
     "multiple_myeloma": (
-        "newly_diagnosed_transplant_eligible", "newly_diagnosed_transplant_ineligible", "relapsed_refractory",
+        "newly_diagnosed_transplant_eligible",
+        "newly_diagnosed_transplant_ineligible",
+        "relapsed_refractory",
     ),
 }
 # Treatment around surgery has no "line": it is always the first treatment of that setting.
@@ -145,42 +152,62 @@ BIOMARKER_QUESTIONS: dict[str, BiomarkerQuestion] = {
     question.key: question
     for question in (
         BiomarkerQuestion(
-            "her2", "HER2 status",
+            "her2",
+            "HER2 status",
             "ASCO/CAP: positive = IHC 3+ or ISH amplified; low = IHC 1+, or IHC 2+ with ISH not amplified.",
             (("positive", "HER2-positive"), ("low", "HER2-low"), ("zero", "HER2 IHC 0"), _NOT_TESTED),
         ),
         BiomarkerQuestion(
-            "hormone_receptor", "Estrogen and progesterone receptors (ER/PR)",
+            "hormone_receptor",
+            "Estrogen and progesterone receptors (ER/PR)",
             "Positive when ER or PR is expressed in 1 % or more of tumor cells.",
-            (("positive", "ER and/or PR positive (1 % or more)"), ("negative", "ER and PR both negative"),
-             _NOT_TESTED),
+            (
+                ("positive", "ER and/or PR positive (1 % or more)"),
+                ("negative", "ER and PR both negative"),
+                _NOT_TESTED,
+            ),
         ),
         BiomarkerQuestion(
-            "histology", "Tumor type under the microscope (histology)", "",
+            "histology",
+            "Tumor type under the microscope (histology)",
+            "",
             (("non_squamous", "Non-squamous (for example adenocarcinoma)"), ("squamous", "Squamous cell")),
         ),
         BiomarkerQuestion(
-            "egfr", "EGFR mutation", "Positive means a sensitizing mutation (exon 19 deletion or L858R).",
+            "egfr",
+            "EGFR mutation",
+            "Positive means a sensitizing mutation (exon 19 deletion or L858R).",
             _POSITIVE_NEGATIVE,
         ),
         BiomarkerQuestion("alk", "ALK rearrangement", "", _POSITIVE_NEGATIVE),
         BiomarkerQuestion("ros1", "ROS1 rearrangement", "", _POSITIVE_NEGATIVE),
         BiomarkerQuestion(
-            "pd_l1_tps", "PD-L1 tumor proportion score (TPS)",
+            "pd_l1_tps",
+            "PD-L1 tumor proportion score (TPS)",
             "Percentage of tumor cells staining for PD-L1.",
-            (("below_1", "Less than 1 %"), ("1_to_49", "1 % to 49 %"), ("50_or_more", "50 % or more"),
-             _NOT_TESTED),
+            (
+                ("below_1", "Less than 1 %"),
+                ("1_to_49", "1 % to 49 %"),
+                ("50_or_more", "50 % or more"),
+                _NOT_TESTED,
+            ),
         ),
         BiomarkerQuestion("kras", "KRAS (exons 2, 3 and 4)", "", _WILD_TYPE_MUTATED),
         BiomarkerQuestion("nras", "NRAS (exons 2, 3 and 4)", "", _WILD_TYPE_MUTATED),
         BiomarkerQuestion("braf_v600e", "BRAF V600E", "", _WILD_TYPE_MUTATED),
         BiomarkerQuestion(
-            "msi", "Microsatellite instability (MSI) or mismatch repair (MMR)", "",
-            (("msi_high", "MSI-high or mismatch-repair deficient (dMMR)"),
-             ("mss", "Microsatellite stable or mismatch-repair proficient (pMMR)"), _NOT_TESTED),
+            "msi",
+            "Microsatellite instability (MSI) or mismatch repair (MMR)",
+            "",
+            (
+                ("msi_high", "MSI-high or mismatch-repair deficient (dMMR)"),
+                ("mss", "Microsatellite stable or mismatch-repair proficient (pMMR)"),
+                _NOT_TESTED,
+            ),
         ),
         BiomarkerQuestion(
-            "primary_tumor_side", "Side of the colon where the cancer started",
+            "primary_tumor_side",
+            "Side of the colon where the cancer started",
             "Left: from the splenic flexure to the rectum. Right: from the cecum to the transverse colon.",
             (("left", "Left side or rectum"), ("right", "Right side")),
         ),
@@ -351,7 +378,8 @@ class Regimen:
 
     def drugs_given_in(self, cycle_from: int, cycle_to: int) -> tuple[RegimenDrug, ...]:
         return tuple(
-            drug for drug in self.drugs
+            drug
+            for drug in self.drugs
             if any(drug.given_in(cycle) for cycle in range(cycle_from, cycle_to + 1))
         )
 
@@ -422,8 +450,14 @@ def _regimen_drug(row: Mapping[str, str], cycle_length: int) -> RegimenDrug:
 
 # Columns that describe the regimen and must read the same on every row of it.
 _REGIMEN_COLUMNS = (
-    "regimen_name", "cancer_type", "settings", "line_min", "line_max", "biomarkers",
-    "cycle_length_days", "citation",
+    "regimen_name",
+    "cancer_type",
+    "settings",
+    "line_min",
+    "line_max",
+    "biomarkers",
+    "cycle_length_days",
+    "citation",
 )
 
 
@@ -981,7 +1015,9 @@ class MedicalOncologyDetails(BaseModel):
         code = _text(value, "the primary diagnosis")
         if not code:
             if info.data.get("supportive_drugs"):
-                raise PydanticCustomError("diagnosis", "Enter the primary diagnosis: the cancer being treated.", {})
+                raise PydanticCustomError(
+                    "diagnosis", "Enter the primary diagnosis: the cancer being treated.", {}
+                )
             return ""
         return _billable_code(code, "primary")
 
@@ -1006,7 +1042,8 @@ def _billable_code(code: str, which: str) -> str:
     diagnosis = get_diagnosis(code)
     if diagnosis is None:
         raise PydanticCustomError(
-            "diagnosis", "{code} is not a billable ICD-10-CM code; check the {which} diagnosis.",
+            "diagnosis",
+            "{code} is not a billable ICD-10-CM code; check the {which} diagnosis.",
             {"code": code, "which": which},
         )
     return diagnosis.code
@@ -1041,10 +1078,14 @@ def _check_deviation_reasons(
     checked = [drug for drug in drugs if sex_known or drug.dose_basis is not DoseBasis.AUC]
     measures = _dosing_call(
         patient_measures,
-        height_cm=data["height_cm"], weight_kg=data["weight_kg"], bsa_formula=data["bsa_formula"],
-        bsa_cap_m2=data.get("bsa_cap_m2"), bsa_cap_reason=data.get("bsa_cap_reason", ""),
+        height_cm=data["height_cm"],
+        weight_kg=data["weight_kg"],
+        bsa_formula=data["bsa_formula"],
+        bsa_cap_m2=data.get("bsa_cap_m2"),
+        bsa_cap_reason=data.get("bsa_cap_reason", ""),
         serum_creatinine_mg_dl=data.get("serum_creatinine_mg_dl"),
-        member_age=context.get("member_age"), member_sex=context.get("member_sex", ""),
+        member_age=context.get("member_age"),
+        member_sex=context.get("member_sex", ""),
         needs_crcl=any(drug.dose_basis is DoseBasis.AUC for drug in checked),
         renal=context.get("renal_settings", DEFAULT_RENAL_SETTINGS),
     )
@@ -1070,7 +1111,10 @@ def _check_deviation_reasons(
 
 
 def details_errors(
-    data: Mapping[str, Any], *, member_age: int | None, member_sex: str = "",
+    data: Mapping[str, Any],
+    *,
+    member_age: int | None,
+    member_sex: str = "",
     renal: RenalSettings = DEFAULT_RENAL_SETTINGS,
 ) -> dict[str, str]:
     """Plain messages for invalid details ({} when valid), for wizard steps."""
@@ -1107,10 +1151,17 @@ def _female(member_sex: str) -> bool:
 
 
 def patient_measures(
-    *, height_cm: float, weight_kg: float, bsa_formula: str = BsaFormula.MOSTELLER,
-    bsa_cap_m2: float | None = None, bsa_cap_reason: str = "",
-    serum_creatinine_mg_dl: float | None = None, member_age: int | None = None, member_sex: str = "",
-    needs_crcl: bool = False, renal: RenalSettings = DEFAULT_RENAL_SETTINGS,
+    *,
+    height_cm: float,
+    weight_kg: float,
+    bsa_formula: str = BsaFormula.MOSTELLER,
+    bsa_cap_m2: float | None = None,
+    bsa_cap_reason: str = "",
+    serum_creatinine_mg_dl: float | None = None,
+    member_age: int | None = None,
+    member_sex: str = "",
+    needs_crcl: bool = False,
+    renal: RenalSettings = DEFAULT_RENAL_SETTINGS,
 ) -> PatientMeasures:
     """BSA (with an optional cap), weight and, when a drug is dosed by AUC, the creatinine clearance."""
     capped = dosing.cap_bsa(dosing.bsa(height_cm, weight_kg, bsa_formula), bsa_cap_m2, bsa_cap_reason)
@@ -1128,25 +1179,41 @@ def patient_measures(
     )
 
 
-def measures_for(details: MedicalOncologyDetails, *, member_age: int | None, member_sex: str,
-                 renal: RenalSettings = DEFAULT_RENAL_SETTINGS) -> PatientMeasures:
+def measures_for(
+    details: MedicalOncologyDetails,
+    *,
+    member_age: int | None,
+    member_sex: str,
+    renal: RenalSettings = DEFAULT_RENAL_SETTINGS,
+) -> PatientMeasures:
     needs_crcl = any(drug.dose_basis is DoseBasis.AUC for drug in details.drugs) or any(
         drug.dose_basis is DoseBasis.AUC for drug in _regimen_drugs(details)
     )
     return patient_measures(
-        height_cm=details.height_cm, weight_kg=details.weight_kg, bsa_formula=details.bsa_formula,
-        bsa_cap_m2=details.bsa_cap_m2, bsa_cap_reason=details.bsa_cap_reason,
-        serum_creatinine_mg_dl=details.serum_creatinine_mg_dl, member_age=member_age,
-        member_sex=member_sex, needs_crcl=needs_crcl, renal=renal,
+        height_cm=details.height_cm,
+        weight_kg=details.weight_kg,
+        bsa_formula=details.bsa_formula,
+        bsa_cap_m2=details.bsa_cap_m2,
+        bsa_cap_reason=details.bsa_cap_reason,
+        serum_creatinine_mg_dl=details.serum_creatinine_mg_dl,
+        member_age=member_age,
+        member_sex=member_sex,
+        needs_crcl=needs_crcl,
+        renal=renal,
     )
 
 
-def calculated_dose_mg(basis: DoseBasis | str, amount: float, measures: PatientMeasures,
-                       max_dose_mg: float | None = None) -> float:
+def calculated_dose_mg(
+    basis: DoseBasis | str, amount: float, measures: PatientMeasures, max_dose_mg: float | None = None
+) -> float:
     """The dose in mg for one administration from a dose basis and the patient's measures."""
     return dosing.dose_for(
-        basis, amount, bsa=measures.bsa_m2, weight_kg=measures.weight_kg,
-        gfr=measures.crcl_ml_min, max_dose_mg=max_dose_mg,
+        basis,
+        amount,
+        bsa=measures.bsa_m2,
+        weight_kg=measures.weight_kg,
+        gfr=measures.crcl_ml_min,
+        max_dose_mg=max_dose_mg,
     )
 
 
@@ -1184,15 +1251,18 @@ class _Administrations:
     total_units: int | None
 
 
-def _administrations(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None,
-                     first_day: date | None) -> _Administrations:
+def _administrations(
+    details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None, first_day: date | None
+) -> _Administrations:
     """Days, dates, number of doses and billing units of one drug over the requested cycles."""
     days = dosing.parse_days_of_administration(drug.days, details.cycle_length_days)
     dates = ()
     if first_day is not None:
-        dates = tuple(dosing.administration_dates(
-            first_day, details.cycle_from, details.cycle_to, details.cycle_length_days, days
-        ))
+        dates = tuple(
+            dosing.administration_dates(
+                first_day, details.cycle_from, details.cycle_to, details.cycle_length_days, days
+            )
+        )
     doses = dosing.dose_count(details.cycle_from, details.cycle_to, days, drug.doses_per_day)
     hcpcs = _drug_code(drug, regimen)
     unit = _unit_size(hcpcs)
@@ -1205,8 +1275,9 @@ def _administrations(details: MedicalOncologyDetails, drug: DrugDose, regimen: R
     return _Administrations(days, dates, doses, hcpcs, per_dose, total)
 
 
-def _dose_line(details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None,
-               measures: PatientMeasures) -> DoseLine:
+def _dose_line(
+    details: MedicalOncologyDetails, drug: DrugDose, regimen: Regimen | None, measures: PatientMeasures
+) -> DoseLine:
     pathway_drug = regimen.drug(drug.component) if regimen else None
     calculated = calculated_dose_mg(
         drug.dose_basis, drug.amount, measures, pathway_drug.max_dose_mg if pathway_drug else None
@@ -1239,10 +1310,17 @@ def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str
     regimen = get_regimen(details.regimen_id)
     first_day = details.first_cycle_start or service_date
     lines = [
-        ("Regimen", f"{regimen.name} (on the pathway)" if regimen else
-         f"{details.off_pathway_name} (not on the pathway)"),
-        ("Cycles requested", f"Cycles {details.cycle_from} to {details.cycle_to} of {details.cycle_length_days} "
-                             f"days; day 1 of cycle {details.cycle_from} is {first_day.isoformat()}"),
+        (
+            "Regimen",
+            f"{regimen.name} (on the pathway)"
+            if regimen
+            else f"{details.off_pathway_name} (not on the pathway)",
+        ),
+        (
+            "Cycles requested",
+            f"Cycles {details.cycle_from} to {details.cycle_to} of {details.cycle_length_days} "
+            f"days; day 1 of cycle {details.cycle_from} is {first_day.isoformat()}",
+        ),
     ]
     for drug in details.drugs:
         pathway = regimen.drug(drug.component) if regimen else None
@@ -1254,10 +1332,12 @@ def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str
         if given.total_units is not None:
             units = f"; {given.total_units} billing units of {given.hcpcs}"
         dates = ", ".join(day.isoformat() for day in given.dates)
-        lines.append((
-            pathway.label if pathway else (drug.drug or drug.component),
-            f"{dose} on {_days_text(given.days)} of each cycle; {given.number_of_doses} doses{units}: {dates}",
-        ))
+        lines.append(
+            (
+                pathway.label if pathway else (drug.drug or drug.component),
+                f"{dose} on {_days_text(given.days)} of each cycle; {given.number_of_doses} doses{units}: {dates}",
+            )
+        )
     return lines
 
 
@@ -1315,13 +1395,15 @@ def _primary_criteria(details: MedicalOncologyDetails, primary: str) -> list[Cri
 def _pathway_criteria(details: MedicalOncologyDetails) -> list[CriterionResult]:
     regimen = get_regimen(details.regimen_id)
     if regimen is None:
-        return [CriterionResult(
-            "onc_on_pathway",
-            f"Off-pathway regimen requested ({details.off_pathway_name}); the prescriber's reason: "
-            f"{details.off_pathway_rationale}",
-            CITATION_PATHWAY,
-            False,
-        )]
+        return [
+            CriterionResult(
+                "onc_on_pathway",
+                f"Off-pathway regimen requested ({details.off_pathway_name}); the prescriber's reason: "
+                f"{details.off_pathway_rationale}",
+                CITATION_PATHWAY,
+                False,
+            )
+        ]
     citation = f"{regimen.citation} (pathway table)"
     return [
         CriterionResult(
@@ -1379,8 +1461,9 @@ def _drugs_and_days_fit(details: MedicalOncologyDetails, regimen: Regimen) -> bo
     return True
 
 
-def _dose_criteria(details: MedicalOncologyDetails, measures: PatientMeasures | None,
-                   components: set[str] | None = None) -> list[CriterionResult]:
+def _dose_criteria(
+    details: MedicalOncologyDetails, measures: PatientMeasures | None, components: set[str] | None = None
+) -> list[CriterionResult]:
     regimen = get_regimen(details.regimen_id)
     if regimen is None:
         return []
@@ -1393,8 +1476,9 @@ def _dose_criteria(details: MedicalOncologyDetails, measures: PatientMeasures | 
     return results
 
 
-def _dose_criterion(details: MedicalOncologyDetails, drug: DrugDose, pathway: RegimenDrug,
-                    measures: PatientMeasures | None) -> CriterionResult:
+def _dose_criterion(
+    details: MedicalOncologyDetails, drug: DrugDose, pathway: RegimenDrug, measures: PatientMeasures | None
+) -> CriterionResult:
     criterion_id = f"onc_dose_{drug.component}"
     if measures is None:
         text = f"The dose of {pathway.label} could not be calculated."
@@ -1426,19 +1510,27 @@ def _supportive_criteria(primary: str, secondary: str, drugs: list[str]) -> list
     for key in drugs:
         drug = supportive_drugs()[_drug_key(key)]
         problem = diagnosis_rule_problem(drug.drug, primary, secondary)
-        results.append(CriterionResult(
-            f"onc_supportive_{drug.drug}_diagnosis",
-            problem or f"{drug.label}: the primary diagnosis is a cancer and the secondary diagnosis is a "
-            "condition the cancer or its treatment caused.",
-            "Program FAQ (shared/seeds/000): primary and secondary diagnosis table",
-            problem is None,
-        ))
+        results.append(
+            CriterionResult(
+                f"onc_supportive_{drug.drug}_diagnosis",
+                problem
+                or f"{drug.label}: the primary diagnosis is a cancer and the secondary diagnosis is a "
+                "condition the cancer or its treatment caused.",
+                "Program FAQ (shared/seeds/000): primary and secondary diagnosis table",
+                problem is None,
+            )
+        )
     return results
 
 
 def determination(
-    details: MedicalOncologyDetails, *, member_age: int | None, member_sex: str,
-    primary_diagnosis: str, secondary_diagnosis: str = "", renal: RenalSettings = DEFAULT_RENAL_SETTINGS,
+    details: MedicalOncologyDetails,
+    *,
+    member_age: int | None,
+    member_sex: str,
+    primary_diagnosis: str,
+    secondary_diagnosis: str = "",
+    renal: RenalSettings = DEFAULT_RENAL_SETTINGS,
 ) -> list[CriterionResult]:
     """Every criterion of the request, in the order a reviewer reads them.
 
@@ -1464,8 +1556,11 @@ def no_request_reason(details: BaseModel | Mapping[str, Any]) -> str | None:
     answers too, so the stop shows even while other answers are still missing."""
     if isinstance(details, Mapping):
         supportive = details.get("supportive_drugs") or ()
-        return diagnosis_stop(str(details.get("primary_diagnosis") or ""), str(details.get("secondary_diagnosis") or ""),
-                              tuple(str(d) for d in supportive) if isinstance(supportive, (list, tuple)) else ())
+        return diagnosis_stop(
+            str(details.get("primary_diagnosis") or ""),
+            str(details.get("secondary_diagnosis") or ""),
+            tuple(str(d) for d in supportive) if isinstance(supportive, (list, tuple)) else (),
+        )
     if not isinstance(details, MedicalOncologyDetails):
         return None
     regimen = get_regimen(details.regimen_id)

@@ -63,14 +63,39 @@ CATEGORY_LABELS: dict[str, str] = {
 }
 
 Procedure = Literal[
-    "cervical_fusion", "thoracic_fusion", "lumbar_fusion", "laminectomy", "discectomy",
-    "percutaneous_discectomy", "disc_arthroplasty", "si_joint_fusion", "deformity_correction",
-    "vertebral_augmentation", "bone_growth_stimulator", "bone_graft",
-    "hip_arthroplasty", "knee_arthroplasty", "shoulder_arthroplasty", "hip_arthroscopy",
-    "knee_arthroscopy", "shoulder_arthroscopy", "osteochondral_defect", "meniscal_allograft",
-    "total_ankle", "hammertoe", "bunionectomy", "hallux_rigidus", "first_toe_arthrodesis",
-    "epidural_injection", "facet_injection", "facet_rfa", "spinal_cord_stimulator",
-    "sympathetic_block", "si_joint_injection", "epidural_adhesiolysis", "thermal_intradiscal",
+    "cervical_fusion",
+    "thoracic_fusion",
+    "lumbar_fusion",
+    "laminectomy",
+    "discectomy",
+    "percutaneous_discectomy",
+    "disc_arthroplasty",
+    "si_joint_fusion",
+    "deformity_correction",
+    "vertebral_augmentation",
+    "bone_growth_stimulator",
+    "bone_graft",
+    "hip_arthroplasty",
+    "knee_arthroplasty",
+    "shoulder_arthroplasty",
+    "hip_arthroscopy",
+    "knee_arthroscopy",
+    "shoulder_arthroscopy",
+    "osteochondral_defect",
+    "meniscal_allograft",
+    "total_ankle",
+    "hammertoe",
+    "bunionectomy",
+    "hallux_rigidus",
+    "first_toe_arthrodesis",
+    "epidural_injection",
+    "facet_injection",
+    "facet_rfa",
+    "spinal_cord_stimulator",
+    "sympathetic_block",
+    "si_joint_injection",
+    "epidural_adhesiolysis",
+    "thermal_intradiscal",
 ]
 PROCEDURES: tuple[str, ...] = get_args(Procedure)
 PROCEDURE_LABELS: dict[str, str] = {
@@ -159,9 +184,21 @@ PROCEDURE_REGIONS: dict[str, tuple[str, ...]] = {
 }
 # Procedures counted in spinal levels (vertebrae or discs treated).
 LEVEL_PROCEDURES: frozenset[str] = frozenset(
-    {"cervical_fusion", "thoracic_fusion", "lumbar_fusion", "laminectomy", "discectomy",
-     "percutaneous_discectomy", "disc_arthroplasty", "deformity_correction", "vertebral_augmentation",
-     "epidural_injection", "facet_injection", "facet_rfa", "thermal_intradiscal"}
+    {
+        "cervical_fusion",
+        "thoracic_fusion",
+        "lumbar_fusion",
+        "laminectomy",
+        "discectomy",
+        "percutaneous_discectomy",
+        "disc_arthroplasty",
+        "deformity_correction",
+        "vertebral_augmentation",
+        "epidural_injection",
+        "facet_injection",
+        "facet_rfa",
+        "thermal_intradiscal",
+    }
 )
 # 7 cervical + 12 thoracic + 5 lumbar vertebrae: no request can treat more levels than that.
 MAX_SPINE_LEVELS = 24
@@ -176,14 +213,24 @@ SIDE_LABELS: dict[str, str] = {
 }
 # Procedures on a paired joint: the request must say which side.
 SIDED_PROCEDURES: frozenset[str] = frozenset(
-    PROCEDURES_BY_CATEGORY["joint"] + PROCEDURES_BY_CATEGORY["small_joint"]
+    PROCEDURES_BY_CATEGORY["joint"]
+    + PROCEDURES_BY_CATEGORY["small_joint"]
     + ("si_joint_fusion", "si_joint_injection")
 )
 
 ImagingFinding = Literal[
-    "nerve_compression", "instability", "deformity", "pseudarthrosis", "vertebral_fracture",
-    "advanced_arthritis", "avascular_necrosis", "structural_tear", "impingement",
-    "cartilage_defect", "meniscus_deficient", "foot_deformity",
+    "nerve_compression",
+    "instability",
+    "deformity",
+    "pseudarthrosis",
+    "vertebral_fracture",
+    "advanced_arthritis",
+    "avascular_necrosis",
+    "structural_tear",
+    "impingement",
+    "cartilage_defect",
+    "meniscus_deficient",
+    "foot_deformity",
 ]
 IMAGING_FINDINGS: tuple[str, ...] = get_args(ImagingFinding)
 IMAGING_FINDING_LABELS: dict[str, str] = {
@@ -202,15 +249,25 @@ IMAGING_FINDING_LABELS: dict[str, str] = {
 }
 FINDINGS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     "spine": ("nerve_compression", "instability", "deformity", "pseudarthrosis", "vertebral_fracture"),
-    "joint": ("advanced_arthritis", "avascular_necrosis", "structural_tear", "impingement",
-              "cartilage_defect", "meniscus_deficient"),
+    "joint": (
+        "advanced_arthritis",
+        "avascular_necrosis",
+        "structural_tear",
+        "impingement",
+        "cartilage_defect",
+        "meniscus_deficient",
+    ),
     "small_joint": ("advanced_arthritis", "avascular_necrosis", "foot_deformity"),
     "pain": ("nerve_compression", "vertebral_fracture"),
 }
 
 WarningSign = Literal[
-    "progressive_neurologic_deficit", "cauda_equina", "myelopathy", "tumor_or_infection",
-    "mechanical_locking", "acute_traumatic_tear",
+    "progressive_neurologic_deficit",
+    "cauda_equina",
+    "myelopathy",
+    "tumor_or_infection",
+    "mechanical_locking",
+    "acute_traumatic_tear",
 ]
 WARNING_SIGNS: tuple[str, ...] = get_args(WarningSign)
 WARNING_SIGN_LABELS: dict[str, str] = {
@@ -370,7 +427,8 @@ class MskDetails(BaseModel):
         category = info.data.get("category")
         if category and value not in PROCEDURES_BY_CATEGORY[category]:
             raise PydanticCustomError(
-                "procedure", "Choose a procedure listed under {category}.",
+                "procedure",
+                "Choose a procedure listed under {category}.",
                 {"category": CATEGORY_LABELS[category]},
             )
         return value
@@ -393,7 +451,8 @@ class MskDetails(BaseModel):
         value = _choice(value, SPINE_REGIONS, "the part of the spine")
         if value not in offered:
             raise PydanticCustomError(
-                "spine_region", "Choose a part of the spine offered for {procedure}.",
+                "spine_region",
+                "Choose a part of the spine offered for {procedure}.",
                 {"procedure": PROCEDURE_LABELS[info.data["procedure"]]},
             )
         return value
@@ -502,8 +561,12 @@ class MskCode:
 
     def managed_code(self) -> ManagedCode:
         return ManagedCode(
-            code=self.code, label=self.label, category=self.procedure, notification_only=False,
-            body_part=self.region, source=self.source,
+            code=self.code,
+            label=self.label,
+            category=self.procedure,
+            notification_only=False,
+            body_part=self.region,
+            source=self.source,
         )
 
 
@@ -571,7 +634,8 @@ def codes_for_procedure(
     codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
     return sorted(
         (
-            item for item in codes.values()
+            item
+            for item in codes.values()
             if item.procedure == procedure
             and _region_matches(item.region, region)
             and (revision is None or item.revision == revision)

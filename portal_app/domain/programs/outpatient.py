@@ -79,8 +79,13 @@ MOBILITY_LABELS: dict[str, str] = {
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)  # in date.weekday() order
 WEEKDAY_LABELS: dict[str, str] = {
-    "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-    "fri": "Friday", "sat": "Saturday", "sun": "Sunday",
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
 }
 
 Answer = Literal["yes", "no", "unknown"]
@@ -502,7 +507,10 @@ class OutpatientCode:
 
     def managed_code(self) -> ManagedCode:
         return ManagedCode(
-            code=self.code, label=self.label, category=self.service_kind, notification_only=False,
+            code=self.code,
+            label=self.label,
+            category=self.service_kind,
+            notification_only=False,
             source=self.source,
         )
 
@@ -519,8 +527,12 @@ def _code_table() -> Mapping[tuple[str, int], Mapping[str, OutpatientCode]]:
             raise ValueError(f"outpatient_codes.csv: {code}: no code of this program is notification only")
         key = (row["plan_code"].strip().upper(), int(row["year"]))
         table.setdefault(key, {})[code] = OutpatientCode(
-            code=code, label=row["label"].strip(), code_system=row["code_system"].strip(),
-            service_kind=kind, mobility=mobility, source=row["source"].strip(),
+            code=code,
+            label=row["label"].strip(),
+            code_system=row["code_system"].strip(),
+            service_kind=kind,
+            mobility=mobility,
+            source=row["source"].strip(),
         )
     return MappingProxyType({key: MappingProxyType(codes) for key, codes in table.items()})
 
@@ -608,7 +620,9 @@ def questions_for(code: str) -> list[Question]:
 # ---------------------------------------------------------------------------------------------
 
 KIND_CRITERION = (
-    "OP-KIND", "The code belongs to the kind of service requested.", "Program scope (program FAQ)"
+    "OP-KIND",
+    "The code belongs to the kind of service requested.",
+    "Program scope (program FAQ)",
 )
 MOBILITY_CRITERION = (
     "TRN-MOB",
@@ -647,8 +661,10 @@ def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str
         return []
     # Already checked against the approval when saved; here only listed.
     dates = trip_dates(transport.schedule, max_days=MAX_EXPLICIT_DATES, first_allowed=service_date)
-    return [("Number of trips", str(len(dates))),
-            ("Trip dates", "; ".join(f"{day:%a} {_long_date(day)}" for day in dates))]
+    return [
+        ("Number of trips", str(len(dates))),
+        ("Trip dates", "; ".join(f"{day:%a} {_long_date(day)}" for day in dates)),
+    ]
 
 
 PROGRAM = ProgramDefinition(

@@ -38,8 +38,15 @@ from portal_app.domain.validation import plain_errors
 # ---------------------------------------------------------------------------------------------
 
 Modality = Literal[
-    "three_d_conformal", "imrt", "sbrt", "srs", "proton",
-    "brachytherapy_hdr", "brachytherapy_ldr", "electrons", "superficial",
+    "three_d_conformal",
+    "imrt",
+    "sbrt",
+    "srs",
+    "proton",
+    "brachytherapy_hdr",
+    "brachytherapy_ldr",
+    "electrons",
+    "superficial",
 ]
 MODALITIES: tuple[str, ...] = get_args(Modality)
 MODALITY_LABELS: dict[str, str] = {
@@ -91,9 +98,23 @@ MODALITY_CATEGORIES: dict[str, frozenset[str]] = {
 # ---------------------------------------------------------------------------------------------
 
 RadiationCancerType = Literal[
-    "breast", "prostate", "lung", "head_and_neck", "cns_primary", "brain_metastases",
-    "bone_metastases", "hepatocellular", "gastrointestinal_other", "rectal_anal", "gynecologic",
-    "skin", "lymphoma", "sarcoma", "eye", "skull_base", "other",
+    "breast",
+    "prostate",
+    "lung",
+    "head_and_neck",
+    "cns_primary",
+    "brain_metastases",
+    "bone_metastases",
+    "hepatocellular",
+    "gastrointestinal_other",
+    "rectal_anal",
+    "gynecologic",
+    "skin",
+    "lymphoma",
+    "sarcoma",
+    "eye",
+    "skull_base",
+    "other",
 ]
 CANCER_TYPES: tuple[str, ...] = get_args(RadiationCancerType)
 CANCER_TYPE_LABELS: dict[str, str] = {
@@ -117,14 +138,32 @@ CANCER_TYPE_LABELS: dict[str, str] = {
 }
 
 TreatmentSite = Literal[
-    "brain", "head_neck", "eye", "spine", "chest", "breast", "abdomen", "pelvis", "prostate",
-    "bone", "skin", "other",
+    "brain",
+    "head_neck",
+    "eye",
+    "spine",
+    "chest",
+    "breast",
+    "abdomen",
+    "pelvis",
+    "prostate",
+    "bone",
+    "skin",
+    "other",
 ]
 TREATMENT_SITES: tuple[str, ...] = get_args(TreatmentSite)
 TREATMENT_SITE_LABELS: dict[str, str] = {
-    "brain": "Brain", "head_neck": "Head and neck", "eye": "Eye", "spine": "Spine",
-    "chest": "Chest and lung", "breast": "Breast or chest wall", "abdomen": "Abdomen",
-    "pelvis": "Pelvis", "prostate": "Prostate", "bone": "Bone (limbs or pelvis)", "skin": "Skin",
+    "brain": "Brain",
+    "head_neck": "Head and neck",
+    "eye": "Eye",
+    "spine": "Spine",
+    "chest": "Chest and lung",
+    "breast": "Breast or chest wall",
+    "abdomen": "Abdomen",
+    "pelvis": "Pelvis",
+    "prostate": "Prostate",
+    "bone": "Bone (limbs or pelvis)",
+    "skin": "Skin",
     "other": "Another site",
 }
 
@@ -136,9 +175,18 @@ INTENT_LABELS: dict[str, str] = {
 }
 
 ProtonIndication = Literal[
-    "eye_tumor", "skull_base_tumor", "spine_tumor_cord_limit", "hepatocellular", "pediatric_solid_tumor",
-    "genetic_syndrome", "cns_tumor", "head_neck_advanced", "paranasal_sinus", "retroperitoneal_sarcoma",
-    "reirradiation", "none",
+    "eye_tumor",
+    "skull_base_tumor",
+    "spine_tumor_cord_limit",
+    "hepatocellular",
+    "pediatric_solid_tumor",
+    "genetic_syndrome",
+    "cns_tumor",
+    "head_neck_advanced",
+    "paranasal_sinus",
+    "retroperitoneal_sarcoma",
+    "reirradiation",
+    "none",
 ]
 PROTON_INDICATIONS: tuple[str, ...] = get_args(ProtonIndication)
 PROTON_INDICATION_LABELS: dict[str, str] = {
@@ -181,10 +229,22 @@ SRS_SITES: frozenset[str] = frozenset({"brain", "spine"})
 PALLIATIVE_BONE_MAX_FRACTIONS = 10
 # Cancers for which IMRT is accepted without a case-by-case review (ASTRO IMRT Model Policy) [K:
 # list from knowledge, not confirmed in a stored copy]; others go to a reviewer.
-IMRT_CANCER_TYPES: frozenset[str] = frozenset({
-    "prostate", "head_and_neck", "cns_primary", "lung", "hepatocellular", "gastrointestinal_other",
-    "rectal_anal", "gynecologic", "sarcoma", "lymphoma", "eye", "skull_base",
-})
+IMRT_CANCER_TYPES: frozenset[str] = frozenset(
+    {
+        "prostate",
+        "head_and_neck",
+        "cns_primary",
+        "lung",
+        "hepatocellular",
+        "gastrointestinal_other",
+        "rectal_anal",
+        "gynecologic",
+        "sarcoma",
+        "lymphoma",
+        "eye",
+        "skull_base",
+    }
+)
 
 # Plausibility bounds for data entry (not clinical limits): a curative course rarely exceeds
 # 45 fractions or 80 Gy; 50 and 100 leave room for unusual schedules.
@@ -280,7 +340,8 @@ class RadiationOncologyDetails(BaseModel):
         text = "" if value is None else str(value).strip()
         if len(text) > CLINICAL_NOTES_MAX:
             raise PydanticCustomError(
-                "too_long", "Shorten the clinical notes to {maximum} characters.",
+                "too_long",
+                "Shorten the clinical notes to {maximum} characters.",
                 {"maximum": CLINICAL_NOTES_MAX},
             )
         return text
@@ -306,48 +367,70 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
     modality = details.modality
     if modality == "proton":
         pediatric = member_age <= PEDIATRIC_MAX_AGE and details.intent == "curative"
-        results.append(CriterionResult(
-            "ro_proton_indication",
-            "Proton therapy is for a listed indication (eye, skull base, brain or spinal cord tumor, "
-            "children's solid tumors, and the others of the list).",
-            PROTON_CITATION,
-            details.proton_indication in PROTON_GROUP_1 or pediatric,
-        ))
+        results.append(
+            CriterionResult(
+                "ro_proton_indication",
+                "Proton therapy is for a listed indication (eye, skull base, brain or spinal cord tumor, "
+                "children's solid tumors, and the others of the list).",
+                PROTON_CITATION,
+                details.proton_indication in PROTON_GROUP_1 or pediatric,
+            )
+        )
     if modality in ("sbrt", "srs"):
-        results.append(CriterionResult(
-            f"ro_{modality}_fractions",
-            f"A stereotactic course has at most {STEREOTACTIC_MAX_FRACTIONS} fractions.",
-            "CPT 77373 (SBRT course of at most 5 fractions); 77371/77372 (SRS in one session)",
-            details.fractions <= STEREOTACTIC_MAX_FRACTIONS,
-        ))
+        results.append(
+            CriterionResult(
+                f"ro_{modality}_fractions",
+                f"A stereotactic course has at most {STEREOTACTIC_MAX_FRACTIONS} fractions.",
+                "CPT 77373 (SBRT course of at most 5 fractions); 77371/77372 (SRS in one session)",
+                details.fractions <= STEREOTACTIC_MAX_FRACTIONS,
+            )
+        )
     if modality == "srs":
-        results.append(CriterionResult(
-            "ro_srs_site", "Radiosurgery treats a target in the brain or spine.",
-            "CPT 77371/77372: cranial lesions; SBRT for other sites", details.treatment_site in SRS_SITES,
-        ))
+        results.append(
+            CriterionResult(
+                "ro_srs_site",
+                "Radiosurgery treats a target in the brain or spine.",
+                "CPT 77371/77372: cranial lesions; SBRT for other sites",
+                details.treatment_site in SRS_SITES,
+            )
+        )
     if modality == "sbrt":
-        results.append(CriterionResult(
-            "ro_sbrt_site",
-            "SBRT treats a target outside the brain (radiosurgery is requested for the brain).",
-            "CPT 77373: stereotactic body radiation therapy", details.treatment_site != "brain",
-        ))
+        results.append(
+            CriterionResult(
+                "ro_sbrt_site",
+                "SBRT treats a target outside the brain (radiosurgery is requested for the brain).",
+                "CPT 77373: stereotactic body radiation therapy",
+                details.treatment_site != "brain",
+            )
+        )
     if modality == "imrt":
-        results.append(CriterionResult(
-            "ro_imrt_cancer_type",
-            f"IMRT is accepted for {CANCER_TYPE_LABELS[details.cancer_type].lower()} without a case review.",
-            "ASTRO IMRT Model Policy [K: list not confirmed in a second source]",
-            details.cancer_type in IMRT_CANCER_TYPES,
-        ))
-    if details.cancer_type == "bone_metastases" and details.intent == "palliative" and modality in (
-        "three_d_conformal", "imrt", "electrons",
+        results.append(
+            CriterionResult(
+                "ro_imrt_cancer_type",
+                f"IMRT is accepted for {CANCER_TYPE_LABELS[details.cancer_type].lower()} without a case review.",
+                "ASTRO IMRT Model Policy [K: list not confirmed in a second source]",
+                details.cancer_type in IMRT_CANCER_TYPES,
+            )
+        )
+    if (
+        details.cancer_type == "bone_metastases"
+        and details.intent == "palliative"
+        and modality
+        in (
+            "three_d_conformal",
+            "imrt",
+            "electrons",
+        )
     ):
-        results.append(CriterionResult(
-            "ro_palliative_bone_fractions",
-            "Palliative treatment of bone metastases uses at most "
-            f"{PALLIATIVE_BONE_MAX_FRACTIONS} fractions.",
-            "ASTRO palliative radiotherapy for bone metastases guideline (Lutz 2017) [K]",
-            details.fractions <= PALLIATIVE_BONE_MAX_FRACTIONS,
-        ))
+        results.append(
+            CriterionResult(
+                "ro_palliative_bone_fractions",
+                "Palliative treatment of bone metastases uses at most "
+                f"{PALLIATIVE_BONE_MAX_FRACTIONS} fractions.",
+                "ASTRO palliative radiotherapy for bone metastases guideline (Lutz 2017) [K]",
+                details.fractions <= PALLIATIVE_BONE_MAX_FRACTIONS,
+            )
+        )
     return results
 
 
@@ -499,12 +582,14 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
     code = (code or "").strip().upper()
     category = _code_categories().get(code, "")
     allowed = MODALITY_CATEGORIES[details.modality] | SHARED_CATEGORIES
-    results = [CriterionResult(
-        "ro_code_fits_modality",
-        f"Code {code} belongs to the requested modality ({MODALITY_LABELS[details.modality]}).",
-        "Program FAQ (shared/seeds/000): providers request a modality, not individual codes",
-        category in allowed,
-    )]
+    results = [
+        CriterionResult(
+            "ro_code_fits_modality",
+            f"Code {code} belongs to the requested modality ({MODALITY_LABELS[details.modality]}).",
+            "Program FAQ (shared/seeds/000): providers request a modality, not individual codes",
+            category in allowed,
+        )
+    ]
     return results + modality_criteria(details, request.member_age)
 
 

@@ -98,8 +98,12 @@ BODY_REGIONS: tuple[str, ...] = get_args(BodyRegion)
 BODY_REGION_LABELS: Mapping[str, str] = outcome_tools.BODY_REGION_LABELS
 
 MitigatingFactor = Literal[
-    "new_injury_or_surgery", "illness_or_hospitalization", "worsening_other_condition",
-    "missed_visits", "home_or_social_situation", "other",
+    "new_injury_or_surgery",
+    "illness_or_hospitalization",
+    "worsening_other_condition",
+    "missed_visits",
+    "home_or_social_situation",
+    "other",
 ]
 MITIGATING_FACTORS: tuple[str, ...] = get_args(MitigatingFactor)
 MITIGATING_FACTOR_LABELS: dict[str, str] = {
@@ -199,7 +203,9 @@ def _item_answer(value: Any) -> int | None:
         return None
     text = str(value).strip()
     if isinstance(value, bool) or not text.isdigit() or len(text) > 3:
-        raise PydanticCustomError("answers", "Answer each item with a whole number from its scale, or leave it blank.", {})
+        raise PydanticCustomError(
+            "answers", "Answer each item with a whole number from its scale, or leave it blank.", {}
+        )
     return int(text)
 
 
@@ -335,7 +341,8 @@ class RehabDetails(BaseModel):
             raise PydanticCustomError("answers", "Choose the outcome tool the answers belong to.", {})
         if tool not in ITEM_ENTRY_TOOLS:
             raise PydanticCustomError(
-                "answers", "Enter the {tool} as its total score (its licence does not allow item entry here).",
+                "answers",
+                "Enter the {tool} as its total score (its licence does not allow item entry here).",
                 {"tool": outcome_tools.tool_info(tool).name},
             )
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) > 100:
@@ -390,7 +397,8 @@ class RehabDetails(BaseModel):
         text = str(value).strip()
         if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= MAX_VISITS_REQUESTED:
             raise PydanticCustomError(
-                "visits", "Enter the visits requested as a whole number from 1 to {maximum}.",
+                "visits",
+                "Enter the visits requested as a whole number from 1 to {maximum}.",
                 {"maximum": MAX_VISITS_REQUESTED},
             )
         return int(text)
@@ -403,7 +411,9 @@ class RehabDetails(BaseModel):
         text = str(value).strip()
         if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_VISITS_COUNTED:
             raise PydanticCustomError(
-                "visits", "Enter the visits as a whole number from 0 to {maximum}.", {"maximum": MAX_VISITS_COUNTED}
+                "visits",
+                "Enter the visits as a whole number from 0 to {maximum}.",
+                {"maximum": MAX_VISITS_COUNTED},
             )
         return int(text)
 
@@ -416,8 +426,10 @@ class RehabDetails(BaseModel):
     def _first_treatment_baseline(self) -> RehabDetails:
         # On the first treatment request this request's score is the episode's baseline.
         if (
-            self.request_type == "first_treatment" and self.baseline_score is None
-            and self.current_score is not None and self.outcome_tool
+            self.request_type == "first_treatment"
+            and self.baseline_score is None
+            and self.current_score is not None
+            and self.outcome_tool
             and self.baseline_tool in ("", self.outcome_tool)
         ):
             self.baseline_tool, self.baseline_score = self.outcome_tool, self.current_score
@@ -475,12 +487,16 @@ def _visit_table() -> Mapping[tuple[str, str, str], VisitAmounts]:
     table: dict[tuple[str, str, str], VisitAmounts] = {}
     for row in _rows("rehab_visits.csv"):
         key = (
-            row["plan_code"].strip().upper(), row["discipline"].strip().upper(), row["request_type"].strip()
+            row["plan_code"].strip().upper(),
+            row["discipline"].strip().upper(),
+            row["request_type"].strip(),
         )
         if key[1] not in DISCIPLINES or key[2] not in REQUEST_TYPES:
             raise ValueError(f"rehab_visits.csv: unknown discipline or request type in {key}")
         table[key] = VisitAmounts(
-            int(row["full_visits"]), int(row["reduced_visits"]), int(row["discharge_planning_visits"]),
+            int(row["full_visits"]),
+            int(row["reduced_visits"]),
+            int(row["discharge_planning_visits"]),
             row["source"].strip(),
         )
     return MappingProxyType(table)
@@ -566,8 +582,7 @@ def code_choices(plan_code: str, year: int, *, discipline: str = "") -> list[Man
     codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
     discipline = (discipline or "").upper()
     return [
-        item.code for _, item in sorted(codes.items())
-        if not discipline or discipline in item.disciplines
+        item.code for _, item in sorted(codes.items()) if not discipline or discipline in item.disciplines
     ]
 
 
@@ -785,8 +800,10 @@ def allocate_visits(
     """
     amounts = visit_amounts(plan_code, details.discipline, details.request_type)
     visits, reasons, change = _clinical_allocation(details, amounts)
-    limit = visits_per_year_limit if visits_per_year_limit is not None else benefit_limit(
-        plan_code, details.discipline
+    limit = (
+        visits_per_year_limit
+        if visits_per_year_limit is not None
+        else benefit_limit(plan_code, details.discipline)
     )
     used = visits_used_this_year
     if used is not None and used < 0:
@@ -832,7 +849,9 @@ def request_allocation(details: RehabDetails, plan_code: str) -> Allocation:
     """The allocation for a saved request: the plan's amounts and limit, and the visits the portal
     counted against the benefit limit this year (``details.visits_authorized_this_year``: the portal
     sees authorizations, not claims)."""
-    return allocate_visits(details, plan_code=plan_code, visits_used_this_year=details.visits_authorized_this_year)
+    return allocate_visits(
+        details, plan_code=plan_code, visits_used_this_year=details.visits_authorized_this_year
+    )
 
 
 def authorized_visits(details: RehabDetails, allocation: Allocation) -> int | None:
@@ -859,7 +878,11 @@ def _visits(count: int) -> str:
 
 def allocation_summary(details: RehabDetails, allocation: Allocation) -> str:
     """One paragraph for the provider: the visits recommended and why."""
-    usual = "" if allocation.visits == allocation.full_visits else f" (the usual allocation is {allocation.full_visits})"
+    usual = (
+        ""
+        if allocation.visits == allocation.full_visits
+        else f" (the usual allocation is {allocation.full_visits})"
+    )
     why = " ".join(reason.text for reason in allocation.reasons)
     return f"Visits recommended: {allocation.visits}{usual}. {why}"
 
@@ -908,25 +931,43 @@ def _summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, st
     lines: list[tuple[str, str]] = []
     tool = details.outcome_tool
     if tool:
-        how = "scored by the portal from the item answers" if details.outcome_answers else "total entered by the provider"
-        lines.append(("Outcome score", f"{outcome_tools.tool_info(tool).name}: "
-                      + (f"{_points(details.current_score)} ({how})" if details.current_score is not None else "none")))
+        how = (
+            "scored by the portal from the item answers"
+            if details.outcome_answers
+            else "total entered by the provider"
+        )
+        lines.append(
+            (
+                "Outcome score",
+                f"{outcome_tools.tool_info(tool).name}: "
+                + (
+                    f"{_points(details.current_score)} ({how})"
+                    if details.current_score is not None
+                    else "none"
+                ),
+            )
+        )
     baseline = details.baseline_tool_code
     if (
-        details.request_type == "later_treatment" and baseline and tool == baseline
-        and details.baseline_score is not None and details.current_score is not None
+        details.request_type == "later_treatment"
+        and baseline
+        and tool == baseline
+        and details.baseline_score is not None
+        and details.current_score is not None
         and outcome_tools.is_on_scale(baseline, details.baseline_score)
         and outcome_tools.is_on_scale(baseline, details.current_score)
     ):
         change = outcome_tools.change_from_baseline(baseline, details.baseline_score, details.current_score)
         verdict = "reaches" if change.meets_mcid else "is below"
-        lines.append((
-            "Change from baseline",
-            f"{_points(change.baseline)} to {_points(change.current)}: "
-            f"{'improved' if change.improvement > 0 else 'changed'} by {_points(change.improvement)} points, "
-            f"which {verdict} the minimal clinically important difference of {_points(change.mcid)} points "
-            f"({outcome_tools.tool_info(baseline).direction_label.lower()})",
-        ))
+        lines.append(
+            (
+                "Change from baseline",
+                f"{_points(change.baseline)} to {_points(change.current)}: "
+                f"{'improved' if change.improvement > 0 else 'changed'} by {_points(change.improvement)} points, "
+                f"which {verdict} the minimal clinically important difference of {_points(change.mcid)} points "
+                f"({outcome_tools.tool_info(baseline).direction_label.lower()})",
+            )
+        )
     return lines
 
 

@@ -67,8 +67,12 @@ STUDY_TYPE_LABELS: dict[str, str] = {
 
 # AASM 2017 (clinical-reference §3.5): the conditions that call for an in-lab study.
 LabCondition = Literal[
-    "cardiorespiratory_disease", "neuromuscular_weakness", "hypoventilation",
-    "chronic_opioids", "stroke_history", "severe_insomnia",
+    "cardiorespiratory_disease",
+    "neuromuscular_weakness",
+    "hypoventilation",
+    "chronic_opioids",
+    "stroke_history",
+    "severe_insomnia",
 ]
 LAB_CONDITIONS: tuple[str, ...] = get_args(LabCondition)
 LAB_CONDITION_LABELS: dict[str, str] = {
@@ -103,8 +107,13 @@ INDEX_KINDS: tuple[str, ...] = get_args(IndexKind)
 
 # CMS NCD 240.4 (clinical-reference §3.2): what makes an AHI or RDI of 5-14 qualify.
 PapFinding = Literal[
-    "daytime_sleepiness", "impaired_cognition", "mood_disorder", "insomnia",
-    "hypertension", "ischemic_heart_disease", "stroke_history",
+    "daytime_sleepiness",
+    "impaired_cognition",
+    "mood_disorder",
+    "insomnia",
+    "hypertension",
+    "ischemic_heart_disease",
+    "stroke_history",
 ]
 PAP_FINDINGS: tuple[str, ...] = get_args(PapFinding)
 PAP_FINDING_LABELS: dict[str, str] = {
@@ -236,7 +245,8 @@ def study_setting_problem(
     if study_type == "home_sleep_test" and reasons:
         return (
             "An in-lab sleep study is the right test for this member instead of a home test: "
-            + "; ".join(reason[0].lower() + reason[1:] for reason in reasons) + "."
+            + "; ".join(reason[0].lower() + reason[1:] for reason in reasons)
+            + "."
         )
     if study_type == "in_lab_psg" and not reasons and not (lab_reason or "").strip():
         return (
@@ -324,8 +334,12 @@ def supply_limits() -> Mapping[str, SupplyLimit]:
     return MappingProxyType(
         {
             row["code"].strip().upper(): SupplyLimit(
-                row["code"].strip().upper(), row["label"].strip(), row["category"].strip(),
-                int(row["max_quantity"]), int(row["period_months"]), row["source"].strip(),
+                row["code"].strip().upper(),
+                row["label"].strip(),
+                row["category"].strip(),
+                int(row["max_quantity"]),
+                int(row["period_months"]),
+                row["source"].strip(),
             )
             for row in _rows("sleep_supply_limits.csv")
         }
@@ -391,7 +405,8 @@ def supply_limit_problem(
         return f"{name}: {allowed}, so no more than {limit.max_quantity} can be requested at once."
     counting = sorted(
         (
-            dispense for dispense in previous_dispenses
+            dispense
+            for dispense in previous_dispenses
             if dispense.item.strip().upper() == code
             and dispense.dispensed_on <= request_date < _counts_until(dispense, limit, grace_days)
         ),
@@ -724,7 +739,8 @@ def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
 def code_choices(plan_code: str, year: int, *, category: str = "") -> list[ManagedCode]:
     """The plan's managed codes for a year, narrowed to a category when given."""
     return [
-        item for item in sorted(_code_index(plan_code, year).values(), key=lambda item: item.code)
+        item
+        for item in sorted(_code_index(plan_code, year).values(), key=lambda item: item.code)
         if not category or item.category == category
     ]
 
@@ -753,9 +769,7 @@ def supply_grace_days(plan_code: str) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _hst_fits(
-    spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails
-) -> bool | None:
+def _hst_fits(spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails) -> bool | None:
     return not in_lab_reasons(details.lab_conditions, details.prior_home_test, request.member_age)
 
 
@@ -767,9 +781,7 @@ def _lab_supported(
     return None if details.lab_reason else False  # a stated reason goes to a reviewer
 
 
-def _diagnosed(
-    spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails
-) -> bool | None:
+def _diagnosed(spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails) -> bool | None:
     if details.diagnostic_index is None:
         return None
     return details.diagnostic_index >= spec.number("min_index")
@@ -781,8 +793,11 @@ def _pap_coverage(
     if details.diagnostic_index is None:
         return None
     return meets_pap_coverage(
-        details.diagnostic_index, details.findings, index_kind=details.index_kind,
-        recording_hours=details.recording_hours, event_count=details.event_count,
+        details.diagnostic_index,
+        details.findings,
+        index_kind=details.index_kind,
+        recording_hours=details.recording_hours,
+        event_count=details.event_count,
     )
 
 
@@ -792,9 +807,7 @@ def _cpap_failed(
     return details.cpap_failed
 
 
-def _adherent(
-    spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails
-) -> bool | None:
+def _adherent(spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails) -> bool | None:
     return details.adherence_compliant
 
 
@@ -802,7 +815,10 @@ def _within_supply_limit(
     spec: CriterionSpec, code: str, request: ProgramRequest, details: SleepDetails
 ) -> bool | None:
     problem = supply_limit_problem(
-        code, details.quantity_of(code), request.service_date, details.previous_dispenses,
+        code,
+        details.quantity_of(code),
+        request.service_date,
+        details.previous_dispenses,
         grace_days=supply_grace_days(request.plan_code),
     )
     return problem is None
@@ -825,10 +841,16 @@ def _criterion_text(
 ) -> str:
     # Supplies over the limit: say which item and when it is next allowed.
     if spec.criterion_id == "supply_limit" and met is False:
-        return supply_limit_problem(
-            code, details.quantity_of(code), request.service_date, details.previous_dispenses,
-            grace_days=supply_grace_days(request.plan_code),
-        ) or spec.text
+        return (
+            supply_limit_problem(
+                code,
+                details.quantity_of(code),
+                request.service_date,
+                details.previous_dispenses,
+                grace_days=supply_grace_days(request.plan_code),
+            )
+            or spec.text
+        )
     return spec.text
 
 
@@ -878,10 +900,16 @@ def _summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, st
     if notice:
         lines.append(("Recall notice", notice))
     if details.request_kind in ("pap_continued", "supplies"):
-        lines.append((
-            "PAP use from device data",
-            adherence_text(details.adherence_compliant, details.adherence_window_start, details.adherence_nights_over_4h),
-        ))
+        lines.append(
+            (
+                "PAP use from device data",
+                adherence_text(
+                    details.adherence_compliant,
+                    details.adherence_window_start,
+                    details.adherence_nights_over_4h,
+                ),
+            )
+        )
     return lines
 
 

@@ -11,10 +11,22 @@ import re
 
 from playwright.sync_api import Page, expect
 
-MODALITY_NAMES = {"ct": "CT", "mri": "MRI", "nuclear": "Nuclear medicine", "pet": "PET",
-                  "ultrasound": "Ultrasound", "echo": "Echocardiography"}
-SECTION_NAMES = {"facility": "Facility details", "modalities": "Modalities offered", "equipment": "Equipment",
-                 "staff": "Staff qualifications", "accreditation": "Accreditation", "quality": "Quality control"}
+MODALITY_NAMES = {
+    "ct": "CT",
+    "mri": "MRI",
+    "nuclear": "Nuclear medicine",
+    "pet": "PET",
+    "ultrasound": "Ultrasound",
+    "echo": "Echocardiography",
+}
+SECTION_NAMES = {
+    "facility": "Facility details",
+    "modalities": "Modalities offered",
+    "equipment": "Equipment",
+    "staff": "Staff qualifications",
+    "accreditation": "Accreditation",
+    "quality": "Quality control",
+}
 YES_NO = {True: "Yes", False: "No"}
 
 
@@ -59,11 +71,25 @@ class FacilityRegistrationPage:
         expect(self.page.get_by_role("heading", name=name, level=2)).to_be_visible()
 
     def section_is_complete(self, section: str) -> bool:
-        button = self.sections_nav.get_by_role("button", name=re.compile("^" + re.escape(SECTION_NAMES[section])))
+        button = self.sections_nav.get_by_role(
+            "button", name=re.compile("^" + re.escape(SECTION_NAMES[section]))
+        )
         return "(complete)" in button.inner_text()
 
-    def fill_facility(self, *, npi: str, name: str, facility_type: str = "Free-standing facility", address_line: str,
-                      city: str, state: str, postal_code: str, phone: str, fax: str, tax_id: str) -> None:
+    def fill_facility(
+        self,
+        *,
+        npi: str,
+        name: str,
+        facility_type: str = "Free-standing facility",
+        address_line: str,
+        city: str,
+        state: str,
+        postal_code: str,
+        phone: str,
+        fax: str,
+        tax_id: str,
+    ) -> None:
         """Fill the facility details section (facility_type by its label)."""
         self.go_to_section("facility")
         page = self.page
@@ -88,11 +114,22 @@ class FacilityRegistrationPage:
                 box.click()  # the server holds the answer: wait for the round trip
             expect(box).to_be_checked(checked=wanted)
 
-    def add_modality(self, modality: str, *, units: int = 1, year_installed: int, slices: int | None = None,
-                     field_strength: str | None = None, dose_features: bool = True,
-                     technologists_credentialed: bool = True, physicians_board_certified: bool = True,
-                     physician_on_site_contrast: bool = True, accreditation: str = "ACR",
-                     accreditation_expires: str = "", physics_survey_on: str = "") -> None:
+    def add_modality(
+        self,
+        modality: str,
+        *,
+        units: int = 1,
+        year_installed: int,
+        slices: int | None = None,
+        field_strength: str | None = None,
+        dose_features: bool = True,
+        technologists_credentialed: bool = True,
+        physicians_board_certified: bool = True,
+        physician_on_site_contrast: bool = True,
+        accreditation: str = "ACR",
+        accreditation_expires: str = "",
+        physics_survey_on: str = "",
+    ) -> None:
         """Answer the equipment, staff, accreditation and modality-specific quality questions of one
         offered modality, saving each section (tick the modality first with ``choose_modalities``).
         ``accreditation`` is "ACR", "IAC" or "Not accredited"; dates are YYYY-MM-DD."""
@@ -102,21 +139,32 @@ class FacilityRegistrationPage:
         page.get_by_label(f"{name}: Number of units").fill(str(units))
         page.get_by_label(f"{name}: Year the oldest unit was installed").fill(str(year_installed))
         if modality == "ct":
-            page.get_by_label(f"{name}: Slices (detector rows) of the least capable scanner").fill(str(slices or 64))
-            for question in ("Do all scanners meet NEMA XR-29 (Smart Dose)?", "Is iterative reconstruction available?",
-                             "Is automatic exposure control used?", "Is the dose of every exam recorded?"):
+            page.get_by_label(f"{name}: Slices (detector rows) of the least capable scanner").fill(
+                str(slices or 64)
+            )
+            for question in (
+                "Do all scanners meet NEMA XR-29 (Smart Dose)?",
+                "Is iterative reconstruction available?",
+                "Is automatic exposure control used?",
+                "Is the dose of every exam recorded?",
+            ):
                 page.get_by_label(f"{name}: {question}").select_option(label=YES_NO[dose_features])
         if modality == "mri":
-            page.get_by_label(f"{name}: Field strength of the weakest magnet (tesla)").fill(field_strength or "1.5")
+            page.get_by_label(f"{name}: Field strength of the weakest magnet (tesla)").fill(
+                field_strength or "1.5"
+            )
         self.save_section()
         self.go_to_section("staff")
         page.get_by_label(re.compile(f"^{re.escape(name)}: Do all technologists hold")).select_option(
-            label=YES_NO[technologists_credentialed])
-        page.get_by_label(re.compile(f"^{re.escape(name)}: Are all interpreting physicians certified")).select_option(
-            label=YES_NO[physicians_board_certified])
+            label=YES_NO[technologists_credentialed]
+        )
+        page.get_by_label(
+            re.compile(f"^{re.escape(name)}: Are all interpreting physicians certified")
+        ).select_option(label=YES_NO[physicians_board_certified])
         if modality in ("ct", "mri"):
             page.get_by_label(f"{name}: Is a physician on site whenever contrast is given?").select_option(
-                label=YES_NO[physician_on_site_contrast])
+                label=YES_NO[physician_on_site_contrast]
+            )
         self.save_section()
         self.go_to_section("accreditation")
         page.get_by_label(f"{name}: Accrediting body").select_option(label=accreditation)
@@ -127,22 +175,28 @@ class FacilityRegistrationPage:
             self.go_to_section("quality")
             page.get_by_label(f"{name}: Date of the last medical physicist survey").fill(physics_survey_on)
 
-    def fill_quality(self, *, qc_log: bool = True, dose_registry: bool | None = True,
-                     emergency_training: bool = True) -> None:
+    def fill_quality(
+        self, *, qc_log: bool = True, dose_registry: bool | None = True, emergency_training: bool = True
+    ) -> None:
         """The whole-site quality questions (dose_registry is asked only when CT is offered)."""
         self.go_to_section("quality")
         page = self.page
         page.get_by_label("Do you keep a daily or weekly quality control log for every unit?").select_option(
-            label=YES_NO[qc_log])
+            label=YES_NO[qc_log]
+        )
         if dose_registry is not None:
             page.get_by_label("Do you monitor CT doses or send them to a dose registry?").select_option(
-                label=YES_NO[dose_registry])
+                label=YES_NO[dose_registry]
+            )
         page.get_by_label("Are emergency equipment and contrast reaction training in place?").select_option(
-            label=YES_NO[emergency_training])
+            label=YES_NO[emergency_training]
+        )
 
     def save_section(self) -> None:
         self.page.get_by_role("button", name="Save section").click()
-        expect(self.page.get_by_text(re.compile(r" saved\.$|^The section is saved but not complete"))).to_be_visible()
+        expect(
+            self.page.get_by_text(re.compile(r" saved\.$|^The section is saved but not complete"))
+        ).to_be_visible()
 
     def save_and_continue(self) -> None:
         self.page.get_by_role("button", name="Save and continue").click()
@@ -204,7 +258,9 @@ class AdminFacilitiesPage:
 
     def show(self, number: int) -> None:
         self.page.get_by_role("button", name=f"Show registration {number}").click()
-        expect(self.page.get_by_role("heading", name=re.compile(f"^Registration {number}: "), level=2)).to_be_visible()
+        expect(
+            self.page.get_by_role("heading", name=re.compile(f"^Registration {number}: "), level=2)
+        ).to_be_visible()
 
     def ask_for_corrections(self, note: str) -> None:
         self.page.get_by_label("What should the facility correct?").fill(note)

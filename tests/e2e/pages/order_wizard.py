@@ -52,8 +52,16 @@ class OrderWizard:
         expect(self.page.get_by_label("Office address for letters")).not_to_have_value("")
         self.page.get_by_role("checkbox", name="The address and fax for letters are correct").click()
 
-    def describe_exam(self, *, exam: str, body_part: str, procedure: str, reason: str,
-                      weeks_of_symptoms: int | None = None, weeks_of_care: int | None = None) -> None:
+    def describe_exam(
+        self,
+        *,
+        exam: str,
+        body_part: str,
+        procedure: str,
+        reason: str,
+        weeks_of_symptoms: int | None = None,
+        weeks_of_care: int | None = None,
+    ) -> None:
         self.page.get_by_label("Kind of exam").select_option(label=exam)
         self.page.get_by_label("Body part").select_option(label=body_part)
         self.page.get_by_label("Procedure").select_option(value=procedure)
@@ -69,8 +77,15 @@ class OrderWizard:
         self.page.get_by_role("button", name=f"Add diagnosis {code}").click()
         expect(self.page.get_by_role("list", name="Diagnoses on the request")).to_contain_text(code)
 
-    def start(self, member_number: str, service_date: date, *, plan: str, program: str,
-              servicing_query: str = "Free-standing") -> None:
+    def start(
+        self,
+        member_number: str,
+        service_date: date,
+        *,
+        plan: str,
+        program: str,
+        servicing_query: str = "Free-standing",
+    ) -> None:
         """Plan, member and providers: up to the program's own questions."""
         self.open()
         self.choose_plan(service_date, plan=plan, program=program)
@@ -122,9 +137,14 @@ class OrderWizard:
         self.next("Providers")
         self.choose_providers()
         self.next("Request details")
-        self.describe_exam(exam="MRI", body_part="Lower back spine (lumbar)", procedure="72148",
-                           reason="Low back pain, with or without leg pain", weeks_of_symptoms=max(weeks_of_care, 2),
-                           weeks_of_care=weeks_of_care)
+        self.describe_exam(
+            exam="MRI",
+            body_part="Lower back spine (lumbar)",
+            procedure="72148",
+            reason="Low back pain, with or without leg pain",
+            weeks_of_symptoms=max(weeks_of_care, 2),
+            weeks_of_care=weeks_of_care,
+        )
         self.next("Diagnosis")
         self.add_diagnosis("M54.50")
         self.next("Urgency and date")

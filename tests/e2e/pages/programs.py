@@ -60,8 +60,9 @@ def tab_to(page: Page, target: Locator, *, limit: int = TAB_LIMIT) -> None:
             return
         page.keyboard.press("Shift+Tab" if position == "before" else "Tab")
     if target.evaluate(_POSITION_JS) != "here":
-        raise AssertionError(f"{limit} presses of Tab did not reach {target}; "
-                             f"focus is on {page.evaluate(_DESCRIBE_FOCUS_JS)}")
+        raise AssertionError(
+            f"{limit} presses of Tab did not reach {target}; focus is on {page.evaluate(_DESCRIBE_FOCUS_JS)}"
+        )
 
 
 def focus_ring(page: Page) -> str:
@@ -79,8 +80,9 @@ class MouseHands:
     def __init__(self, page: Page):
         self.page = page
 
-    def choose(self, select: Locator, *, label: str | None = None, value: str | None = None,
-               index: int | None = None) -> None:
+    def choose(
+        self, select: Locator, *, label: str | None = None, value: str | None = None, index: int | None = None
+    ) -> None:
         if index is not None:
             expect(select.locator("option")).not_to_have_count(index)
             select.select_option(index=index)
@@ -112,8 +114,9 @@ class KeyboardHands:
     def __init__(self, page: Page):
         self.page = page
 
-    def choose(self, select: Locator, *, label: str | None = None, value: str | None = None,
-               index: int | None = None) -> None:
+    def choose(
+        self, select: Locator, *, label: str | None = None, value: str | None = None, index: int | None = None
+    ) -> None:
         tab_to(self.page, select)
         if label is not None:
             expect(select.locator("option", has_text=label)).not_to_have_count(0)
@@ -181,8 +184,16 @@ class _Form:
 
 
 class ImagingStep(_Form):
-    def exam(self, *, exam: str, body_part: str, procedure_code: str, reason: str,
-             weeks_of_symptoms: int | None = None, weeks_of_care: int | None = None) -> None:
+    def exam(
+        self,
+        *,
+        exam: str,
+        body_part: str,
+        procedure_code: str,
+        reason: str,
+        weeks_of_symptoms: int | None = None,
+        weeks_of_care: int | None = None,
+    ) -> None:
         self.choose("Kind of exam", exam)
         self.choose("Body part", body_part)
         self.choose("Procedure", value=procedure_code)
@@ -194,9 +205,14 @@ class ImagingStep(_Form):
 
     def lumbar_mri(self, *, weeks_of_care: int) -> None:
         """An MRI of the lower back for low back pain (72148)."""
-        self.exam(exam="MRI", body_part="Lower back spine (lumbar)", procedure_code="72148",
-                  reason="Low back pain, with or without leg pain", weeks_of_symptoms=max(weeks_of_care, 2),
-                  weeks_of_care=weeks_of_care)
+        self.exam(
+            exam="MRI",
+            body_part="Lower back spine (lumbar)",
+            procedure_code="72148",
+            reason="Low back pain, with or without leg pain",
+            weeks_of_symptoms=max(weeks_of_care, 2),
+            weeks_of_care=weeks_of_care,
+        )
 
 
 class MskStep(_Form):
@@ -204,8 +220,14 @@ class MskStep(_Form):
         self.choose("Kind of procedure", kind)
         self.choose("Procedure", procedure)
 
-    def knee_replacement(self, *, side: str = "Right", setting: str = "outpatient", weeks_of_care: int = 16,
-                         findings: tuple[str, ...] = ("Advanced arthritis",)) -> None:
+    def knee_replacement(
+        self,
+        *,
+        side: str = "Right",
+        setting: str = "outpatient",
+        weeks_of_care: int = 16,
+        findings: tuple[str, ...] = ("Advanced arthritis",),
+    ) -> None:
         """A total knee replacement (27447) after conservative care, with its imaging findings."""
         self.procedure("Joint surgery (hip, knee, shoulder)", "Knee replacement")
         self.choose("Side", side)
@@ -215,8 +237,14 @@ class MskStep(_Form):
         for finding in findings:
             self.tick(re.compile(f"^{re.escape(finding)}"))
 
-    def epidural_injection(self, *, spine: str = "Lower back (lumbar)", levels: int = 1, code: str = "62322",
-                           weeks_of_care: int = 6) -> None:
+    def epidural_injection(
+        self,
+        *,
+        spine: str = "Lower back (lumbar)",
+        levels: int = 1,
+        code: str = "62322",
+        weeks_of_care: int = 6,
+    ) -> None:
         self.procedure("Interventional pain management", "Epidural steroid injection")
         self.choose("Part of the spine", spine)
         self.type("Number of spinal levels", levels)
@@ -244,8 +272,9 @@ class OutpatientStep(_Form):
         """A clinical question of the requested code, by the start of its text: "Yes", "No" or "Not known"."""
         self.choose(re.compile(f"^{re.escape(question)}"), answer)
 
-    def wheelchair_trip(self, pick_up: Address, destination: Address, *, reason: str,
-                        trip: str = "One way") -> None:
+    def wheelchair_trip(
+        self, pick_up: Address, destination: Address, *, reason: str, trip: str = "One way"
+    ) -> None:
         """A non-emergency wheelchair van ride (A0130) that is not on a schedule."""
         self.choose("Kind of service", "Non-emergency ground transportation")
         self.address("Pick-up", pick_up)
@@ -259,8 +288,15 @@ class OutpatientStep(_Form):
 
 
 class MedicalOncologyStep(_Form):
-    def describe_cancer(self, *, primary: str, cancer: str, setting: str, goal: str = "palliative",
-                        biomarkers: dict[str, str] | None = None) -> None:
+    def describe_cancer(
+        self,
+        *,
+        primary: str,
+        cancer: str,
+        setting: str,
+        goal: str = "palliative",
+        biomarkers: dict[str, str] | None = None,
+    ) -> None:
         """``biomarkers`` maps a question's label to the value of its answer."""
         self.type(re.compile("^Primary diagnosis"), primary)
         expect(self.page.get_by_text(re.compile(f"^{re.escape(primary)}: "))).to_be_visible()
@@ -283,16 +319,20 @@ class MedicalOncologyStep(_Form):
 
     def her2_positive_metastatic_breast(self, *, primary: str = "C50.911", cycles: int = 6) -> None:
         """THP for HER2-positive metastatic breast cancer, dosed for a 165 cm, 70 kg patient."""
-        self.describe_cancer(primary=primary, cancer="Breast cancer", setting="Advanced or metastatic",
-                             biomarkers={"HER2 status": "positive",
-                                         "Estrogen and progesterone receptors (ER/PR)": "negative"})
+        self.describe_cancer(
+            primary=primary,
+            cancer="Breast cancer",
+            setting="Advanced or metastatic",
+            biomarkers={"HER2 status": "positive", "Estrogen and progesterone receptors (ER/PR)": "negative"},
+        )
         self.choose_regimen("THP: docetaxel, trastuzumab and pertuzumab")
         self.dose(height_cm=165, weight_kg=70, to_cycle=cycles)
 
 
 class RadiationOncologyStep(_Form):
-    def course(self, *, cancer: str, site: str, goal: str, modality: str, fractions: int,
-               total_dose_gy: float) -> None:
+    def course(
+        self, *, cancer: str, site: str, goal: str, modality: str, fractions: int, total_dose_gy: float
+    ) -> None:
         self.choose("Cancer type", cancer)
         self.choose("Treatment site", site)
         self.choose("Goal of treatment", goal)
@@ -301,9 +341,14 @@ class RadiationOncologyStep(_Form):
         self.type("Total dose (Gy)", f"{total_dose_gy:g}")
 
     def prostate_imrt(self, *, fractions: int = 28, total_dose_gy: float = 70) -> None:
-        self.course(cancer="Prostate cancer", site="Prostate", goal="Cure (curative intent)",
-                    modality="Intensity-modulated radiation therapy (IMRT, including VMAT)",
-                    fractions=fractions, total_dose_gy=total_dose_gy)
+        self.course(
+            cancer="Prostate cancer",
+            site="Prostate",
+            goal="Cure (curative intent)",
+            modality="Intensity-modulated radiation therapy (IMRT, including VMAT)",
+            fractions=fractions,
+            total_dose_gy=total_dose_gy,
+        )
 
     def codes(self) -> Locator:
         return self.page.get_by_role("list", name="Codes requested")
@@ -321,8 +366,9 @@ class RehabilitationStep(_Form):
         self.type("Total score on the licensed form", f"{total:g}")
 
     def first_pt_for_low_back(self, *, initial_evaluation: date, odi: int = 40, code: str = "97110") -> None:
-        self.therapy(discipline="Physical therapy", body_region="Low back",
-                     request_type="First treatment request")
+        self.therapy(
+            discipline="Physical therapy", body_region="Low back", request_type="First treatment request"
+        )
         self.hands.enter_date(self.field("Initial evaluation date of the episode"), initial_evaluation)
         self.outcome_total("Oswestry Disability Index (ODI)", odi)
         self.tick_code(code)
@@ -384,8 +430,15 @@ class RequestWizard(_Form):
         expect(self.field("Office address for letters")).not_to_have_value("")
         self.tick("The address and fax for letters are correct")
 
-    def start(self, member_number: str, service_date: date, *, plan: str, program: str,
-              servicing_query: str = "Free-standing") -> None:
+    def start(
+        self,
+        member_number: str,
+        service_date: date,
+        *,
+        plan: str,
+        program: str,
+        servicing_query: str = "Free-standing",
+    ) -> None:
         """Plan, member and providers: up to the program's own questions."""
         self.open()
         self.choose_plan(service_date, plan=plan, program=program)

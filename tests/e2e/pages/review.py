@@ -17,8 +17,14 @@ class ReviewQueuePage:
         expect(self.page.get_by_role("heading", name="Review queue")).to_be_visible()
         return self
 
-    def filter(self, *, plan: str | None = None, program: str | None = None, urgency: str | None = None,
-               status: str | None = None) -> None:
+    def filter(
+        self,
+        *,
+        plan: str | None = None,
+        program: str | None = None,
+        urgency: str | None = None,
+        status: str | None = None,
+    ) -> None:
         for label, value in (("Plan", plan), ("Program", program), ("Urgency", urgency), ("Status", status)):
             if value is not None:
                 self.page.get_by_label(label, exact=True).select_option(label=value)
@@ -58,7 +64,12 @@ class CaseReviewPage:
     def first_reason(self, button: str) -> str:
         """Open the action's dialog and return the first criterion offered as the specific reason."""
         self.page.get_by_role("button", name=button).click()
-        return self.page.get_by_role("dialog").get_by_label("Specific reason").locator("option").first.get_attribute("value")
+        return (
+            self.page.get_by_role("dialog")
+            .get_by_label("Specific reason")
+            .locator("option")
+            .first.get_attribute("value")
+        )
 
     def documents(self):
         return self.page.get_by_role("list", name="Documents")
@@ -116,7 +127,9 @@ class ProviderLookupPage:
 
     def open(self) -> ProviderLookupPage:
         self.page.goto("/providers")
-        expect(self.page.get_by_role("heading", name=re.compile("provider", re.IGNORECASE)).first).to_be_visible()
+        expect(
+            self.page.get_by_role("heading", name=re.compile("provider", re.IGNORECASE)).first
+        ).to_be_visible()
         return self
 
     def results(self):
