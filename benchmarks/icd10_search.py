@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal_app.reference import icd10  # noqa: E402
+from portal_app.reference import icd10
 
 QUERIES = [
     "M54.50",  # a whole code

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal_app.cli import migrate, seed  # noqa: E402
+from portal_app.cli import migrate, seed
 
 
 def main() -> None:

@@ -35,17 +35,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, select
 
-from portal_app.cli import migrate, seed  # noqa: E402
-from portal_app.db import make_engine  # noqa: E402
-from portal_app.domain.enums import Program, Role  # noqa: E402
-from portal_app.models import HealthPlan, Practice, User  # noqa: E402
-from portal_app.services.authz import Actor  # noqa: E402
-from portal_app.domain.outcomes import LineHistory, RecordedDecision, request_outcome  # noqa: E402
-from portal_app.services.metrics import review_metrics  # noqa: E402
-from portal_app.services.review import QueueFilter, list_queue  # noqa: E402
+from portal_app.cli import migrate, seed
+from portal_app.db import make_engine
+from portal_app.domain.enums import Program, Role
+from portal_app.domain.outcomes import LineHistory, RecordedDecision, request_outcome
+from portal_app.models import HealthPlan, Practice, User
+from portal_app.services.authz import Actor
+from portal_app.services.metrics import review_metrics
+from portal_app.services.review import QueueFilter, list_queue
 
 CHUNK = 50_000  # orders generated and written per batch
 QUEUE_PAGE = 25

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal_app.domain.enums import Program  # noqa: E402
-from portal_app.domain.programs import ProgramRequest, get_program  # noqa: E402
-from portal_app.domain.programs.imaging import ImagingDetails  # noqa: E402
-from portal_app.domain.rules import evaluate  # noqa: E402
+from portal_app.domain.enums import Program
+from portal_app.domain.programs import ProgramRequest, get_program
+from portal_app.domain.programs.imaging import ImagingDetails
+from portal_app.domain.rules import evaluate
 
 # (codes, details) templates of typical requests.
 SCENARIOS = [

@@ -15,15 +15,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, select
 
-from portal_app.cli import migrate, seed  # noqa: E402
-from portal_app.db import make_engine  # noqa: E402
-from portal_app.domain.enums import Role  # noqa: E402
-from portal_app.models import Facility, Member, PracticeMembership, Provider, User  # noqa: E402
-from portal_app.services import order_entry as entry  # noqa: E402
-from portal_app.services.authz import Actor  # noqa: E402
-from portal_app.services.order_submission import submit_order  # noqa: E402
+from portal_app.cli import migrate, seed
+from portal_app.db import make_engine
+from portal_app.domain.enums import Role
+from portal_app.models import Facility, Member, PracticeMembership, Provider, User
+from portal_app.services import order_entry as entry
+from portal_app.services.authz import Actor
+from portal_app.services.order_submission import submit_order
 
 TODAY = date(2026, 11, 23)
 

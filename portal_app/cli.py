@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+from alembic import command
 from portal_app.settings import PROJECT_ROOT, get_settings
 
 

@@ -18,39 +18,39 @@ from portal_app.pages.account import (
     reset_password_page,
 )
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
+from portal_app.pages.admin_facilities import admin_facilities_page
 from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
-from portal_app.pages.admin_facilities import admin_facilities_page
-from portal_app.pages.facility import facility_registration_page, facility_scores_page
 from portal_app.pages.demographics import admin_changes_page, demographic_changes_page, fax_confirmation_page
 from portal_app.pages.device_data import device_data_page, held_device_data_page
 from portal_app.pages.directory import directory_page
+from portal_app.pages.facility import facility_registration_page, facility_scores_page
 from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
-from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.order_wizard import order_wizard_page
 from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
 from portal_app.pages.register import register_page
+from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.sign_in import sign_in_page
-from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
-from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
-from portal_app.state.auth import AuthState
-from portal_app.state.code_lookup import CodeLookupState
-from portal_app.state.dashboard import DashboardState
-from portal_app.state.admin_facilities import AdminFacilitiesState
-from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
-from portal_app.state.demographics import AdminChangesState, DemographicChangesState, FaxConfirmationState
-from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
-from portal_app.state.directory import DirectoryState
-from portal_app.state.help import HelpState
-from portal_app.state.review import CaseState, ReviewQueueState
-from portal_app.state.order_wizard import OrderWizardState
-from portal_app.state.orders import MyOrdersState, OrderSummaryState
-from portal_app.state.sign_in import SignInState
-from portal_app.state.survey import SurveyState
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
 from portal_app.services.upkeep import run_upkeep_forever
+from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
+from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
+from portal_app.state.admin_facilities import AdminFacilitiesState
+from portal_app.state.auth import AuthState
+from portal_app.state.code_lookup import CodeLookupState
+from portal_app.state.dashboard import DashboardState
+from portal_app.state.demographics import AdminChangesState, DemographicChangesState, FaxConfirmationState
+from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
+from portal_app.state.directory import DirectoryState
+from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
+from portal_app.state.help import HelpState
+from portal_app.state.order_wizard import OrderWizardState
+from portal_app.state.orders import MyOrdersState, OrderSummaryState
+from portal_app.state.review import CaseState, ReviewQueueState
+from portal_app.state.sign_in import SignInState
+from portal_app.state.survey import SurveyState
 
 app = rx.App(
     stylesheets=["/portal.css"],

@@ -20,8 +20,8 @@ from portal_app.models.audit import AuditEvent
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
-from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
+from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
 from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment, ReviewTask

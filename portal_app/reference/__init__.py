@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent
@@ -33,7 +33,7 @@ def _read_table(name: str):  # -> pandas.DataFrame
     return frame
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_table(name: str):
     return _read_table(name)
 

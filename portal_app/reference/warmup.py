@@ -22,5 +22,5 @@ async def warm_reference_data() -> None:
     """A lifespan task: build the reference indexes in a worker thread."""
     try:
         await asyncio.to_thread(_load_everything)
-    except Exception:  # noqa: BLE001 - a cold cache is slower, never fatal
+    except Exception:  # a cold cache is slower, never fatal
         logger.exception("Could not pre-load reference data")

@@ -41,7 +41,6 @@ from portal_app.models import (
 )
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
-from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.order_entry import (
     DraftNotFound,
     details_context,
@@ -49,6 +48,7 @@ from portal_app.services.order_entry import (
     eligibility_problem,
     member_age,
 )
+from portal_app.services.outcomes import refresh_outcome
 
 # Decision time frames of CMS-0057-F (42 CFR 422.568, 422.572 as amended, from 2026):
 # 72 hours for expedited (urgent) requests, 7 calendar days for standard ones.

@@ -17,6 +17,6 @@ async def repeat_in_thread(work: Callable[[], None], *, seconds: float, what: st
             await asyncio.to_thread(work)
         except asyncio.CancelledError:
             raise
-        except Exception as failure:  # noqa: BLE001 - see the docstring
+        except Exception as failure:  # see the docstring
             logger.warning("%s round failed: %s: %s", what, type(failure).__name__, failure)
         await asyncio.sleep(seconds)

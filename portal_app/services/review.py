@@ -56,9 +56,9 @@ from portal_app.models import (
 )
 from portal_app.services import audit
 from portal_app.services.authz import Actor, may, require
-from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.order_submission import approval_window
 from portal_app.services.orders import OrderNotFound, _party_name, _plain, may_read_order
+from portal_app.services.outcomes import refresh_outcome
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 MAX_PAGE_SIZE = 100

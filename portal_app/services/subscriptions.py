@@ -37,9 +37,9 @@ from portal_app.services import audit
 from portal_app.services.api_clients import ApiPrincipal
 from portal_app.services.authz import Actor, require
 from portal_app.services.orders import may_read_order
-from portal_app.services.periodic import repeat_in_thread
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import Issue, PasProblem
+from portal_app.services.periodic import repeat_in_thread
 from portal_app.settings import get_settings
 
 logger = logging.getLogger(__name__)

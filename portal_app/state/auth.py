@@ -50,7 +50,7 @@ def session_token(state: rx.State) -> str:
     cookie = SimpleCookie()
     try:
         cookie.load(state.router.headers.cookie or "")
-    except Exception:  # noqa: BLE001 - a malformed Cookie header means no session
+    except Exception:  # a malformed Cookie header means no session
         return ""
     morsel = cookie.get(SESSION_COOKIE)
     return morsel.value if morsel else ""

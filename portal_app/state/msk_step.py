@@ -9,8 +9,8 @@ from portal_app.domain.enums import Role
 from portal_app.domain.programs import msk
 from portal_app.models import HealthPlan
 from portal_app.state.auth import authorized
-from portal_app.state.validation import errors_by_field, toggled
 from portal_app.state.imaging_step import Choice
+from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = (

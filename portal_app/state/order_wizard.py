@@ -16,8 +16,8 @@ from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
 from portal_app.services.order_entry import DraftNotFound
 from portal_app.services.order_submission import submit_order
-from portal_app.state.focus import focus_first_error
 from portal_app.state.auth import authorized, current_actor
+from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
 
 STEPS = [
@@ -306,7 +306,7 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def previous_step(self):
-        if 0 < self.step:
+        if self.step > 0:
             self.step -= 1
             self.errors = _no_errors()
 

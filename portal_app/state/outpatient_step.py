@@ -11,9 +11,9 @@ import reflex as rx
 from portal_app.domain.enums import Role
 from portal_app.domain.programs import outpatient
 from portal_app.state.auth import authorized
-from portal_app.state.validation import errors_by_field, toggled
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
+from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 ADDRESS_PARTS = ("line1", "city", "region", "postal_code", "country")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app.domain.enums import ChangeRequestStatus, FaxConfirmationStatus, FacilityType
+from portal_app.domain.enums import ChangeRequestStatus, FacilityType, FaxConfirmationStatus
 from portal_app.models import AuditEvent, DemographicChangeRequest, Facility, OutboxEmail, Provider
 from portal_app.services import fax as fax_service
 from portal_app.services.authz import PermissionDenied

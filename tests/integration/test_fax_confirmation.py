@@ -13,6 +13,7 @@ from portal_app.domain.enums import FaxConfirmationStatus, OutboxFaxStatus
 from portal_app.models import AuditEvent, Document, FaxNumber, OutboxEmail, OutboxFax, User
 from portal_app.services import fax as fax_service
 from portal_app.services.authz import PermissionDenied
+from portal_app.services.demo_data import load_demo_data
 from portal_app.services.fax import (
     MAX_CODE_ATTEMPTS,
     decide_fax,
@@ -24,7 +25,6 @@ from portal_app.services.fax import (
     queue_fax,
     request_confirmation,
 )
-from portal_app.services.demo_data import load_demo_data
 from portal_app.services.letters import create_determination_letters
 from tests.conftest import BACKENDS
 from tests.integration.order_helpers import actor_for

@@ -21,8 +21,8 @@ from portal_app.domain.enums import Role
 from portal_app.models import Determination, HealthPlan, Member, Order, OrderLine, Practice, ReviewTask, User
 from portal_app.services.authz import Actor, PermissionDenied
 from portal_app.services.demo_data import load_demo_data
-from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.metrics import DEFINITIONS, review_metrics, review_metrics_csv
+from portal_app.services.outcomes import refresh_outcome
 from tests.conftest import BACKENDS
 
 pytestmark = pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True)

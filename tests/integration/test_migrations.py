@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from alembic import command
 from portal_app.cli import alembic_config
 from portal_app.db import make_engine
 from tests.conftest import BACKENDS

@@ -19,12 +19,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
-from datetime import UTC, datetime, timedelta
-
 import pytest
 import uvicorn
 from authlib.common.security import generate_token

@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.models import AuditEvent, User
-from portal_app.services.demo_data import load_demo_data
 from portal_app.services.authz import Actor, PermissionDenied, may, require
+from portal_app.services.demo_data import load_demo_data
 
 
 def _actor(role: Role) -> Actor:

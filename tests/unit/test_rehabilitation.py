@@ -26,6 +26,7 @@ from portal_app.domain.programs.rehabilitation import (
     DISCIPLINES,
     GOALS_MET,
     INITIAL_EVALUATION,
+    ITEM_ENTRY_TOOLS,
     LITTLE_PROGRESS,
     LITTLE_PROGRESS_EXPLAINED,
     NO_BASELINE,
@@ -35,9 +36,8 @@ from portal_app.domain.programs.rehabilitation import (
     PROGRESS_MEETS_MCID,
     REQUEST_TYPES,
     SCORE_OFF_SCALE,
-    RehabDetails,
-    ITEM_ENTRY_TOOLS,
     TOTAL_ENTRY_TOOLS,
+    RehabDetails,
     allocate_visits,
     authorized_visits,
     benefit_limit,
@@ -418,7 +418,7 @@ def test_item_answers_are_scored_by_the_portal():
 
 def test_licensed_tools_are_entered_as_totals():
     assert {"ODI", "NDI", "QUICKDASH"} == set(TOTAL_ENTRY_TOOLS)
-    assert ITEM_ENTRY_TOOLS == {"LEFS", "PSFS", "KOOS_JR", "HOOS_JR"}
+    assert {"LEFS", "PSFS", "KOOS_JR", "HOOS_JR"} == ITEM_ENTRY_TOOLS
     data = {
         "discipline": "PT",
         "request_type": "later_treatment",

@@ -47,7 +47,8 @@ from portal_app.domain.programs.sleep import (
     supply_limit_problem,
     supply_limits,
 )
-from portal_app.domain.rules import Outcome, evaluate as decide
+from portal_app.domain.rules import Outcome
+from portal_app.domain.rules import evaluate as decide
 
 REQUEST_DAY = date(2026, 5, 4)
 
@@ -266,12 +267,12 @@ def test_csv_header_aliases_and_byte_order_mark():
 
 def test_csv_bad_rows_are_listed_by_line():
     content = (
-        "member_id,member_name,date_of_birth,date,usage_minutes\n"
-        "EVG1,Ada Lovelace,1960-12-10,2026-01-10,300\n"
-        "EVG1,Ada Lovelace,1960-12-10,2026-01-11,abc\n"
-        "EVG1,Ada Lovelace,1960-12-10,2026-13-01,300\n"
-        "EVG1,Ada Lovelace,1960-12-10,2026-01-10,120\n"
-    ).encode()
+        b"member_id,member_name,date_of_birth,date,usage_minutes\n"
+        b"EVG1,Ada Lovelace,1960-12-10,2026-01-10,300\n"
+        b"EVG1,Ada Lovelace,1960-12-10,2026-01-11,abc\n"
+        b"EVG1,Ada Lovelace,1960-12-10,2026-13-01,300\n"
+        b"EVG1,Ada Lovelace,1960-12-10,2026-01-10,120\n"
+    )
     with pytest.raises(DeviceExportError) as raised:
         parse_device_export(content, "export.csv")
     problems = raised.value.problems

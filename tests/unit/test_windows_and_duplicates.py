@@ -137,9 +137,9 @@ def test_no_codes_no_duplicates():
 
 
 def test_live_statuses_are_exactly_the_standing_ones():
-    assert LIVE_STATUSES == {
+    assert {
         OrderStatus.IN_PROGRESS,
         OrderStatus.COMPLETED,
         OrderStatus.AUTHORIZED,
         OrderStatus.MULTIPLE_DECISIONS,
-    }
+    } == LIVE_STATUSES

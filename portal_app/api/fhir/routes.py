@@ -129,7 +129,7 @@ async def _api_call(
         return _outcome(problem)
     except PermissionDenied:
         return _outcome(PasProblem.one(403, "forbidden", "This client may not do that."))
-    except Exception:  # noqa: BLE001 - the client gets an OperationOutcome it may retry
+    except Exception:  # the client gets an OperationOutcome it may retry
         logger.exception("PAS API request failed: %s", path)
         return _outcome(
             PasProblem.one(500, "exception", "The server could not process the request; try again.")
