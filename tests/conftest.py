@@ -1,4 +1,4 @@
-"""Fixtures shared by every test layer: fresh migrated databases."""
+"""Fixtures shared by every test layer: fresh migrated databases; running portals (tests/servers.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from sqlmodel import Session
 
 from portal_app.cli import migrate
 from portal_app.db import make_engine
+
+pytest_plugins = ["tests.servers"]
 
 # Set by `make test` when PostgreSQL answers on loopback; integration tests then
 # run on SQLite and on PostgreSQL.

@@ -1,0 +1,258 @@
+"""Running portals for the browser and security suites: the production build started once per run on a
+free port with a fresh seeded database, and the production shape (PostgreSQL, Redis, two workers).
+
+Registered as a plugin by tests/conftest.py, so every suite shares one build per run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from portal_app.settings import PROJECT_ROOT
+
+BUILD_TIMEOUT_SECONDS = 900
+IDLE_MINUTES = 3
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The portal exited early:\n{log_path.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as ping:
+                with urllib.request.urlopen(url, timeout=5) as home:
+                    if ping.status == 200 and home.status == 200:
+                        return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"The portal did not start in time:\n{log_path.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[dict]:
+    """The running portal: its URL and the path of its server log."""
+    workdir = tmp_path_factory.mktemp("portal")
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    env = {
+        **os.environ,
+        "DB_URL": f"sqlite:///{workdir / 'portal.db'}",
+        "DATA_DIR": str(workdir),
+        "REFLEX_API_URL": url,
+        "REFLEX_DEPLOY_URL": url,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "PUBLIC_URL": url,
+        # A shortened timeout; the idle-logoff test ages its own session to reach it.
+        "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
+    }
+    for step in ("migrate", "seed"):
+        subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--loglevel",
+                "info",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_serving(url, process, log_path)
+        yield {"url": url, "log": log_path, "db_url": env["DB_URL"]}
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def base_url(portal) -> str:
+    return portal["url"]
+
+
+@pytest.fixture
+def portal_db(portal):
+    """A session on the running portal's database, for arranging and checking data."""
+    from sqlmodel import Session
+
+    from portal_app.db import make_engine
+
+    engine = make_engine(portal["db_url"])
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+# --- Production shape: PostgreSQL, Redis and two granian workers (`make serve-prod`) ---
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+WORKER_RESPAWN_SECONDS = 60
+
+
+class ProdCluster:
+    """The backend as `make serve-prod` runs it, with its worker processes at hand."""
+
+    def __init__(self, url: str, process: subprocess.Popen, log: Path, db_url: str):
+        self.url, self.process, self.log, self.db_url = url, process, log, db_url
+
+    def _granian(self):
+        import psutil
+
+        processes = psutil.Process(self.process.pid).children(recursive=True)
+        return [p for p in processes if "granian" in " ".join(p.cmdline())]
+
+    def workers(self) -> list:
+        """The worker processes (the granian supervisor's children)."""
+        processes = self._granian()
+        pids = {p.pid for p in processes}
+        return [p for p in processes if p.ppid() in pids]
+
+    def worker_serving(self, local_port: int):
+        """The worker holding the TCP connection that comes from ``local_port`` on this machine."""
+        for worker in self.workers():
+            if any(c.raddr and c.raddr.port == local_port for c in worker.net_connections(kind="tcp")):
+                return worker
+        raise AssertionError(f"no worker holds the connection from port {local_port}")
+
+    def kill(self, worker) -> None:
+        """SIGKILL one worker (a crash: nothing is cleaned up) and wait until granian has replaced it.
+
+        Granian exits when a worker it has just respawned dies again within 5.5 s, so this also
+        waits that long after the replacement appears.
+        """
+        started = self.workers_started()
+        worker.kill()
+        worker.wait(10)
+        deadline = time.monotonic() + WORKER_RESPAWN_SECONDS
+        while time.monotonic() < deadline:
+            if self.workers_started() > started:
+                time.sleep(6)
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"granian did not replace the killed worker:\n{self.log.read_text()[-3000:]}")
+
+    def workers_started(self) -> int:
+        """How many workers have loaded the app so far (granian logs "Started worker-N")."""
+        return self.log.read_text(errors="replace").count("Started worker-")
+
+
+@pytest.fixture(scope="module")
+def prod_cluster(tmp_path_factory) -> Iterator[ProdCluster]:
+    """PostgreSQL (a scratch database), Redis and two workers sharing state through it.
+
+    Needs TEST_PG_URL and TEST_REDIS_URL, which `make test` sets after starting both on loopback.
+    """
+    pg_url = os.environ.get("TEST_PG_URL", "")
+    if not pg_url or not TEST_REDIS_URL:
+        pytest.skip(
+            "needs PostgreSQL and Redis: `make test` starts both on loopback and sets "
+            "TEST_PG_URL and TEST_REDIS_URL (or set them yourself)"
+        )
+    from tests.conftest import _scratch_postgres_database
+
+    workdir = tmp_path_factory.mktemp("prod")
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    databases = _scratch_postgres_database()
+    db_url = next(databases)
+    env = {
+        **os.environ,
+        "DB_URL": db_url,
+        "REDIS_URL": TEST_REDIS_URL,
+        "DATA_DIR": str(workdir),
+        "PUBLIC_URL": url,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+    try:
+        for step in ("migrate", "seed"):
+            subprocess.run(
+                [sys.executable, "-m", "portal_app.cli", step],
+                cwd=PROJECT_ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        log_path = workdir / "server.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    "make",
+                    "-s",
+                    "--no-print-directory",
+                    "serve-prod",
+                    f"PROD_PORT={port}",
+                    "PROD_HOST=127.0.0.1",
+                    "PROD_WORKERS=2",
+                    "MOUNT_FRONTEND=false",
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        cluster = ProdCluster(url, process, log_path, db_url)
+        try:
+            deadline = time.monotonic() + 120
+            while cluster.workers_started() < 2 or not _answers(f"{url}/ping"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"The production backend did not start:\n{log_path.read_text()[-4000:]}"
+                    )
+                time.sleep(0.5)
+            yield cluster
+        finally:
+            _stop(process)
+    finally:
+        databases.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
