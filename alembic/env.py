@@ -37,12 +37,18 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = _db_url()
-    connectable = config.attributes.get("connection") or make_engine(url)
-    if hasattr(connectable, "connect"):
-        with connectable.connect() as connection:
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run(given, url)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
             _run(connection, url)
-    else:
-        _run(connectable, url)
+    finally:
+        # Close the pooled connection now: a PostgreSQL database with an open connection cannot
+        # serve as a template, be dropped or be renamed.
+        engine.dispose()
 
 
 def _run(connection, url: str) -> None:

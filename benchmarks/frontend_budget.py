@@ -27,18 +27,18 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from playwright.sync_api import Browser, expect, sync_playwright
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from playwright.sync_api import Browser, expect, sync_playwright
-
-from benchmarks.load.protocol import require_loopback
-from benchmarks.load.run import free_port, stop, wait_for
-from portal_app.services.demo_data import DEMO_ACCOUNTS
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.pages.order_wizard import OrderWizard
-from tests.e2e.pages.portal import SignInPage
+from benchmarks.load.protocol import require_loopback  # noqa: E402 - needs PROJECT_ROOT on sys.path
+from benchmarks.load.run import free_port, stop, wait_for  # noqa: E402 - needs PROJECT_ROOT on sys.path
+from portal_app.services.demo_data import DEMO_ACCOUNTS  # noqa: E402 - needs PROJECT_ROOT on sys.path
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - needs PROJECT_ROOT on sys.path
+from tests.e2e.pages.order_wizard import OrderWizard  # noqa: E402 - needs PROJECT_ROOT on sys.path
+from tests.e2e.pages.portal import SignInPage  # noqa: E402 - needs PROJECT_ROOT on sys.path
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
 NURSE = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
@@ -47,7 +47,8 @@ NURSE = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
 OBSERVE_LCP = """
 window.__lcp = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) window.__lcp.push(entry.renderTime || entry.loadTime || entry.startTime);
+  for (const entry of list.getEntries())
+    window.__lcp.push(entry.renderTime || entry.loadTime || entry.startTime);
 }).observe({type: 'largest-contentful-paint', buffered: true});
 """
 TRANSFERRED = """() => {
@@ -211,9 +212,9 @@ def main() -> None:
     for name in ("sign-in", "wizard", "queue"):
         r = results[name]
         print(
-            f"  {name:8s} LCP {r['lcp_ms']:6.0f} ms (target < 1000)   JavaScript {r['js_bytes'] / 1024:7.1f} KiB "
-            f"in {r['js_files']:.0f} files   everything {r['all_bytes'] / 1024:7.1f} KiB in {r['requests']:.0f} "
-            f"requests   usable after {r['usable_ms']:.0f} ms"
+            f"  {name:8s} LCP {r['lcp_ms']:6.0f} ms (target < 1000)   JavaScript {r['js_bytes'] / 1024:7.1f} "
+            f"KiB in {r['js_files']:.0f} files   everything {r['all_bytes'] / 1024:7.1f} KiB in "
+            f"{r['requests']:.0f} requests   usable after {r['usable_ms']:.0f} ms"
         )
     s = results["submit_to_determination_ms"]
     print(

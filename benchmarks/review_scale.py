@@ -199,6 +199,35 @@ def _seconds(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
 
+def _path_and_status(roll: float) -> tuple[str, str]:
+    """How an order went (its review path) and its order status, from a uniform draw in [0, 1)."""
+    if roll < 0.60:
+        return "rules", "authorized"
+    if roll < 0.80:
+        return "nurse", "authorized"
+    if roll < 0.88:
+        return "denied", "non_authorized"
+    if roll < 0.98:
+        return "pending", "in_progress"
+    return "notification", "completed"
+
+
+def _line_decisions(
+    path: str, current: str, ids: Ids, submitted: int, decided: int, appealed: bool
+) -> list[tuple[str, str, int | None, int]]:
+    """A line's decisions in order: (decision, decided by, user id, epoch seconds)."""
+    if path in ("rules", "notification"):
+        return [(current, "rules_engine", None, submitted + 1)]
+    dets = [("pended", "rules_engine", None, submitted + 1)]
+    if path == "nurse":
+        dets.append(("authorized", "nurse", ids.nurse_id, decided))
+    elif path == "denied":
+        dets.append(("non_authorized", "physician", ids.physician_id, decided))
+        if appealed:
+            dets.append((current, "physician", ids.physician_id, decided + 12 * 86400))
+    return dets
+
+
 def generate(
     total: int, ids: Ids, now: datetime, clock: Clock, seed_value: int = 20261123
 ) -> Iterator[Batch]:
@@ -224,17 +253,7 @@ def generate(
             submitted = end - rng.randrange(year)
             urgent = rng.random() < 0.15
             due = submitted + (72 * hour if urgent else 7 * day)
-            roll = rng.random()
-            if roll < 0.60:
-                path, status = "rules", "authorized"
-            elif roll < 0.80:
-                path, status = "nurse", "authorized"
-            elif roll < 0.88:
-                path, status = "denied", "non_authorized"
-            elif roll < 0.98:
-                path, status = "pending", "in_progress"
-            else:
-                path, status = "notification", "completed"
+            path, status = _path_and_status(rng.random())
             decided = submitted + 60 * rng.randrange(30, 9000)
             submitted_ts = ts(submitted)
             program, plan_id, urgency = (
@@ -263,16 +282,7 @@ def generate(
                         current,
                     )
                 )
-                if path in ("rules", "notification"):
-                    dets = [(current, "rules_engine", None, submitted + 1)]
-                else:
-                    dets = [("pended", "rules_engine", None, submitted + 1)]
-                    if path == "nurse":
-                        dets.append(("authorized", "nurse", ids.nurse_id, decided))
-                    elif path == "denied":
-                        dets.append(("non_authorized", "physician", ids.physician_id, decided))
-                        if appealed:
-                            dets.append((current, "physician", ids.physician_id, decided + 12 * day))
+                dets = _line_decisions(path, current, ids, submitted, decided, appealed)
                 histories.append(
                     LineHistory(current, [RecordedDecision(d, by, _utc(at)) for d, by, _, at in dets])
                 )

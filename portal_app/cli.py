@@ -1,4 +1,7 @@
-"""Command line for operators: ``python -m portal_app.cli migrate|seed|accounts|device-key NAME|api-client``."""
+"""Command line for operators.
+
+``python -m portal_app.cli migrate|seed|accounts|device-key NAME|api-client``.
+"""
 
 from __future__ import annotations
 

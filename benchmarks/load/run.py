@@ -46,8 +46,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from benchmarks.load import scenarios
-from benchmarks.load.protocol import require_loopback
+from benchmarks.load import scenarios  # noqa: E402 - needs PROJECT_ROOT on sys.path
+from benchmarks.load.protocol import require_loopback  # noqa: E402 - needs PROJECT_ROOT on sys.path
 
 PASSWORD = "Load-Test-Only-2026"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -164,14 +164,15 @@ def count_orders(db_url: str) -> dict:
     with engine.connect() as connection:
         submitted, distinct = connection.execute(
             text(
-                f"SELECT COUNT(*), COUNT(DISTINCT o.order_number) FROM orders o JOIN users u ON u.id = o.created_by_id "
-                f"WHERE {staff} AND o.order_number IS NOT NULL"
+                "SELECT COUNT(*), COUNT(DISTINCT o.order_number) FROM orders o JOIN users u ON u.id = "
+                f"o.created_by_id WHERE {staff} AND o.order_number IS NOT NULL"
             )
         ).one()
         repeated = connection.execute(
             text(
-                f"SELECT COUNT(*) FROM (SELECT o.created_by_id FROM orders o JOIN users u ON u.id = o.created_by_id "
-                f"WHERE {staff} AND o.order_number IS NOT NULL GROUP BY o.created_by_id HAVING COUNT(*) > 1) AS x"
+                "SELECT COUNT(*) FROM (SELECT o.created_by_id FROM orders o JOIN users u ON u.id = "
+                f"o.created_by_id WHERE {staff} AND o.order_number IS NOT NULL GROUP BY o.created_by_id "
+                "HAVING COUNT(*) > 1) AS x"
             )
         ).one()[0]
         drafts = connection.execute(
@@ -312,7 +313,7 @@ async def load(
     async with httpx.AsyncClient(follow_redirects=False, timeout=timeout, limits=limits) as http:
         with trio.move_on_after(max_seconds) as bounded:
             async with trio.open_nursery() as people:
-                for index, person in enumerate(reviewers):
+                for person in reviewers:
                     people.start_soon(
                         scenarios.guarded,
                         run,
@@ -399,7 +400,8 @@ def run_setup(name: str, args, workdir: Path) -> dict:
             env["REDIS_URL"] = args.redis_url
         warmup = 2 * workers
         print(
-            f"[{name}] preparing the database ({kind}) and {args.staff + args.reviewers + warmup} accounts...",
+            f"[{name}] preparing the database ({kind}) and {args.staff + args.reviewers + warmup} "
+            "accounts...",
             flush=True,
         )
         members = prepare_database(db_url, env, args.staff, args.reviewers, warmup)
@@ -481,8 +483,8 @@ def print_echo(echo: dict) -> None:
     print()
     print("== Bare websocket echo (granian, 1 worker, same clients, pace and message size) ==")
     print(
-        f"   {echo['events']} round trips, {echo['events_per_second']:.1f}/s, "
-        f"median {echo.get('median_ms', 0):.2f} ms, p95 {echo.get('p95_ms', 0):.2f} ms, errors {echo['errors']}",
+        f"   {echo['events']} round trips, {echo['events_per_second']:.1f}/s, median "
+        f"{echo.get('median_ms', 0):.2f} ms, p95 {echo.get('p95_ms', 0):.2f} ms, errors {echo['errors']}",
         flush=True,
     )
 
@@ -499,12 +501,13 @@ def print_result(result: dict, echo: dict) -> None:
         f"{result.get('events_per_second', 0):.1f} events/s"
     )
     print(
-        f"   event round trip: median {result.get('median_ms', 0):.1f} ms, p95 {result.get('p95_ms', 0):.1f} ms, "
-        f"p99 {result.get('p99_ms', 0):.1f} ms, max {result.get('max_ms', 0):.1f} ms"
+        f"   event round trip: median {result.get('median_ms', 0):.1f} ms, p95 {result.get('p95_ms', 0):.1f} "
+        f"ms, p99 {result.get('p99_ms', 0):.1f} ms, max {result.get('max_ms', 0):.1f} ms"
     )
     if echo.get("median_ms"):
         print(
-            f"   overhead over the echo (median / median): {result.get('median_ms', 0) / echo['median_ms']:.1f}x"
+            "   overhead over the echo (median / median): "
+            f"{result.get('median_ms', 0) / echo['median_ms']:.1f}x"
         )
     http = result.get("http") or {}
     if http:
@@ -515,10 +518,10 @@ def print_result(result: dict, echo: dict) -> None:
         f"tab tokens reissued after sign-in {result['tokens_reissued']}"
     )
     print(
-        f"   orders: attempted {result['orders_attempted']}, confirmed {result['orders_confirmed']}, "
-        f"in the database {result['orders_in_database']} ({result['distinct_order_numbers']} distinct numbers), "
-        f"lost {result['lost_orders']}, duplicated {result['staff_with_duplicate_orders']}, "
-        f"drafts left {result['drafts_left']}"
+        f"   orders: attempted {result['orders_attempted']}, confirmed {result['orders_confirmed']}, in the "
+        f"database {result['orders_in_database']} ({result['distinct_order_numbers']} distinct numbers), "
+        f"lost {result['lost_orders']}, duplicated {result['staff_with_duplicate_orders']}, drafts left "
+        f"{result['drafts_left']}"
     )
     for who, what in result["error_samples"][:5]:
         print(f"     error: {who}: {what[:200]}")

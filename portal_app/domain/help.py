@@ -146,10 +146,11 @@ def _imaging_item(spec: imaging.CriterionSpec) -> ChecklistItem:
     source = f"{spec.criterion_id}, imaging_criteria.csv"
     if spec.set_id == "lumbar_mri_low_back_pain":
         return ChecklistItem(
-            f"For low back pain: how many weeks the symptoms have lasted and how many weeks of conservative care "
-            f"(physical therapy, medicines, chiropractic care) were tried. At least "
-            f"{spec.number('min_weeks_symptoms')} weeks of symptoms and {spec.number('min_weeks_conservative_care')} "
-            f"weeks of care meet the guideline, or any of these warning signs:",
+            "For low back pain: how many weeks the symptoms have lasted and how many weeks of conservative "
+            "care (physical therapy, medicines, chiropractic care) were tried. At least "
+            f"{spec.number('min_weeks_symptoms')} weeks of symptoms and "
+            f"{spec.number('min_weeks_conservative_care')} weeks of care meet the guideline, or any of these "
+            "warning signs:",
             _imaging_codes(spec),
             _imaging_flags(spec),
             source,
@@ -165,20 +166,20 @@ def _imaging_item(spec: imaging.CriterionSpec) -> ChecklistItem:
         )
     if spec.set_id == "cardiac_chest_pain":
         return ChecklistItem(
-            f"For chest pain or shortness of breath: the kind of chest symptoms, the risk factors, and any heart "
-            f"test in the past {spec.number('prior_test_months')} months with its result. The guideline is met "
-            f"when the chance of coronary disease (from age, sex and symptoms) is above "
+            "For chest pain or shortness of breath: the kind of chest symptoms, the risk factors, and any "
+            f"heart test in the past {spec.number('prior_test_months')} months with its result. The "
+            "guideline is met when the chance of coronary disease (from age, sex and symptoms) is above "
             f"{spec.number('high_above_pct')} %, or {spec.number('low_at_or_below_pct')} to "
             f"{spec.number('high_above_pct')} % with a risk factor, or a recent heart test was abnormal or "
-            f"inconclusive. The risk factors asked:",
+            "inconclusive. The risk factors asked:",
             _imaging_codes(spec),
             tuple(imaging.RISK_FACTOR_LABELS.values()),
             source,
         )
     if spec.set_id in ("pet_cancer", "ct_cancer"):
         return ChecklistItem(
-            "For a cancer: the cancer, how it was confirmed (biopsy, or strongly suspected), and whether the exam is "
-            "for staging, restaging or follow-up.",
+            "For a cancer: the cancer, how it was confirmed (biopsy, or strongly suspected), and whether "
+            "the exam is for staging, restaging or follow-up.",
             _imaging_codes(spec),
             (),
             source,
@@ -191,8 +192,8 @@ def _imaging_item(spec: imaging.CriterionSpec) -> ChecklistItem:
             if s in spec.values("site")
         )
         return ChecklistItem(
-            f"If the exam will be done at a {sites}: why that setting is needed. A physician reviews the reason; "
-            f"the other places need none.",
+            f"If the exam will be done at a {sites}: why that setting is needed. A physician reviews the "
+            "reason; the other places need none.",
             f"{exams}",
             (),
             source,
@@ -226,10 +227,10 @@ def _imaging_guide() -> ProgramGuide:
         covers="CT, MRI, MR angiography, nuclear cardiology, PET and echocardiography.",
         wizard_asks=(
             "The kind of exam, the body part and the side, then the CPT code among the plan's codes.",
-            "The reason for the exam; for back pain and headache the weeks of symptoms and of conservative care "
-            "and the warning signs.",
-            f"For heart exams from age {imaging.PRE_EXAM_MIN_AGE}: the chest symptoms, risk factors and earlier "
-            f"heart tests.",
+            "The reason for the exam; for back pain and headache the weeks of symptoms and of conservative "
+            "care and the warning signs.",
+            f"For heart exams from age {imaging.PRE_EXAM_MIN_AGE}: the chest symptoms, risk factors and "
+            "earlier heart tests.",
             "Where the exam will be done.",
         ),
         decided_at_once=(GENERAL_DECISION, NOT_MANAGED),
@@ -280,16 +281,16 @@ def _msk_item(spec: msk.CriterionSpec) -> ChecklistItem:
         )
     if spec.set_id == "repeat_relief":
         return ChecklistItem(
-            f"For a repeat in the same spinal region within 12 months: how much the last one helped (at least "
-            f"{spec.number('min_relief_pct')} % relief of pain or function).",
+            "For a repeat in the same spinal region within 12 months: how much the last one helped (at "
+            f"least {spec.number('min_relief_pct')} % relief of pain or function).",
             targets,
             (),
             source,
         )
     if spec.set_id == "diagnostic_blocks":
         return ChecklistItem(
-            f"Before a first ablation in the region: {spec.number('min_blocks')} diagnostic medial branch blocks, "
-            f"each with at least {spec.number('min_relief_pct')} % relief.",
+            f"Before a first ablation in the region: {spec.number('min_blocks')} diagnostic medial branch "
+            f"blocks, each with at least {spec.number('min_relief_pct')} % relief.",
             targets,
             (),
             source,
@@ -307,8 +308,8 @@ def _msk_item(spec: msk.CriterionSpec) -> ChecklistItem:
 def _injection_item(limit: msk.InjectionLimit) -> ChecklistItem:
     spacing = f", at least {limit.min_days_between} days apart" if limit.min_days_between else ""
     return ChecklistItem(
-        f"When the member last had this procedure in the same spinal region: at most {limit.max_sessions} sessions "
-        f"in 12 months{spacing}. The portal counts the requests on file.",
+        f"When the member last had this procedure in the same spinal region: at most {limit.max_sessions} "
+        f"sessions in 12 months{spacing}. The portal counts the requests on file.",
         msk.PROCEDURE_LABELS[limit.procedure],
         (),
         f"{limit.procedure}, msk_injection_limits.csv",
@@ -347,8 +348,8 @@ def _msk_guide() -> ProgramGuide:
         covers=_and(_lower_first(label) for label in msk.CATEGORY_LABELS.values()).capitalize() + ".",
         wizard_asks=(
             "Whether the patient came through the emergency room.",
-            "The kind of procedure and the procedure, inpatient or outpatient, the spinal region and levels or the "
-            "side, and the CPT codes (several lines per request).",
+            "The kind of procedure and the procedure, inpatient or outpatient, the spinal region and levels "
+            "or the side, and the CPT codes (several lines per request).",
             "The weeks of conservative care, the imaging findings and any warning signs; for injections and "
             "ablations the relief from earlier ones.",
         ),
@@ -360,8 +361,8 @@ def _msk_guide() -> ProgramGuide:
             NOT_MANAGED,
         ),
         validity=(
-            f"Outpatient surgery: {msk.OUTPATIENT_SURGERY_VALIDITY_DAYS} calendar days. Inpatient surgery: the "
-            f"date of service plus the health plan's initial length of stay ({stay}). Pain procedures: "
+            f"Outpatient surgery: {msk.OUTPATIENT_SURGERY_VALIDITY_DAYS} calendar days. Inpatient surgery: "
+            f"the date of service plus the health plan's initial length of stay ({stay}). Pain procedures: "
             f"{msk.PAIN_VALIDITY_BUSINESS_DAYS} business days."
         ),
         checklist=msk_checklist(),
@@ -375,7 +376,8 @@ def _msk_guide() -> ProgramGuide:
 
 def medical_oncology_checklist() -> tuple[ChecklistItem, ...]:
     biomarkers = tuple(
-        f"{med_onc.CANCER_TYPE_LABELS[cancer]}: {_semi(_lowered(q.label for q in med_onc.biomarker_questions(cancer)))}"
+        f"{med_onc.CANCER_TYPE_LABELS[cancer]}: "
+        f"{_semi(_lowered(q.label for q in med_onc.biomarker_questions(cancer)))}"
         for cancer in med_onc.CANCER_TYPES
         if med_onc.biomarker_questions(cancer)
     )
@@ -434,8 +436,8 @@ def medical_oncology_checklist() -> tuple[ChecklistItem, ...]:
     if supportive:
         items.append(
             ChecklistItem(
-                "For a supportive drug: a cancer as the primary diagnosis, and as the secondary diagnosis the condition "
-                "the cancer or its treatment caused:",
+                "For a supportive drug: a cancer as the primary diagnosis, and as the secondary diagnosis "
+                "the condition the cancer or its treatment caused:",
                 "",
                 supportive,
                 "oncology_supportive.csv",
@@ -455,15 +457,17 @@ def _medical_oncology_guide() -> ProgramGuide:
         wizard_asks=(
             "The cancer, the setting, the line of therapy and the goal of treatment.",
             "Only the biomarker questions that choose a regimen for that cancer.",
-            "The pathway regimens for that profile, before any dosing; then each drug's dose, cycles and days.",
+            "The pathway regimens for that profile, before any dosing; then each drug's dose, cycles and "
+            "days.",
             "The diagnoses, on the same step.",
         ),
         decided_at_once=(
-            "A pathway regimen whose biomarkers, cycles, days and doses all fit is authorized at once for the "
-            "requested cycles. Another regimen, or anything outside the pathway, goes to an oncology nurse.",
-            "A primary diagnosis that is not a cancer, or a supportive drug without the condition caused by the "
-            "cancer or its treatment as the secondary diagnosis: the program does not review it, and the wizard "
-            "stops and says so.",
+            "A pathway regimen whose biomarkers, cycles, days and doses all fit is authorized at once for "
+            "the requested cycles. Another regimen, or anything outside the pathway, goes to an oncology "
+            "nurse.",
+            "A primary diagnosis that is not a cancer, or a supportive drug without the condition caused by "
+            "the cancer or its treatment as the secondary diagnosis: the program does not review it, and "
+            "the wizard stops and says so.",
         ),
         validity=(
             "Through the last day of the last requested cycle; the date of service is the first day of the "
@@ -603,8 +607,8 @@ def rehabilitation_checklist() -> tuple[ChecklistItem, ...]:
     if yearly:
         items.append(
             ChecklistItem(
-                f"The visits already used this year when the health plan limits them ({_or(str(v) for v in yearly)} "
-                f"visits a year); the portal counts those it authorized.",
+                "The visits already used this year when the health plan limits them "
+                f"({_or(str(v) for v in yearly)} visits a year); the portal counts those it authorized.",
                 source="rehab_plans.csv",
             )
         )
@@ -621,13 +625,14 @@ def _rehabilitation_guide() -> ProgramGuide:
             f"The therapy, the body region and the kind of request: "
             f"{_or(_lowered(rehabilitation.REQUEST_TYPE_LABELS.values()))}.",
             "The initial evaluation date (filled in from the episode on later requests).",
-            "The outcome tool and its score, scored by the portal from the item answers where the tool allows it.",
+            "The outcome tool and its score, scored by the portal from the item answers where the tool "
+            "allows it.",
             "The visits requested.",
         ),
         decided_at_once=(
             "The portal recommends the visits and says why; the recommendation is authorized at once.",
-            "Asking for more visits than recommended, or reaching the plan's yearly limit, sends the request to a "
-            "nurse.",
+            "Asking for more visits than recommended, or reaching the plan's yearly limit, sends the "
+            "request to a nurse.",
         ),
         validity=(
             f"{_days([rehabilitation.DEFAULT_VALIDITY_DAYS, *_column('rehab_plans.csv', 'validity_days')])}, "
@@ -654,9 +659,9 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
     )
     if spec.criterion_id == "hst_uncomplicated_adult":
         return ChecklistItem(
-            f"For a sleep study: the member's age (a home test is for adults, {_number(spec.number('min_age'))} and "
-            f"older), the result of any earlier home sleep test, and whether the member has one of these conditions, "
-            f"which call for an in-lab study:",
+            "For a sleep study: the member's age (a home test is for adults, "
+            f"{_number(spec.number('min_age'))} and older), the result of any earlier home sleep test, and "
+            "whether the member has one of these conditions, which call for an in-lab study:",
             codes,
             conditions,
             source,
@@ -668,8 +673,9 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
             if value in spec.values("failed_home_results")
         )
         return ChecklistItem(
-            f"For an in-lab study: what calls for it (a member under {_number(spec.number('min_age'))}, an earlier "
-            f"home test that was {failed}, or one of these conditions), or otherwise the reason the lab is needed:",
+            f"For an in-lab study: what calls for it (a member under {_number(spec.number('min_age'))}, an "
+            f"earlier home test that was {failed}, or one of these conditions), or otherwise the reason the "
+            "lab is needed:",
             codes,
             conditions,
             source,
@@ -687,10 +693,11 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
             sleep.PAP_FINDING_LABELS[f] for f in sleep.PAP_FINDINGS if f in spec.values("findings")
         )
         return ChecklistItem(
-            f"For a PAP device: the AHI or RDI of the diagnostic test, {_number(spec.number('high_index'))} or more "
-            f"an hour, or {_number(spec.number('low_index'))} to under {_number(spec.number('high_index'))} with one "
-            f"of these documented; if the test recorded under {_number(spec.number('min_recording_hours'))} hours, "
-            f"the hours recorded and the number of events:",
+            f"For a PAP device: the AHI or RDI of the diagnostic test, {_number(spec.number('high_index'))} "
+            f"or more an hour, or {_number(spec.number('low_index'))} to under "
+            f"{_number(spec.number('high_index'))} with one of these documented; if the test recorded under "
+            f"{_number(spec.number('min_recording_hours'))} hours, the hours recorded and the number of "
+            "events:",
             codes,
             findings,
             source,
@@ -703,9 +710,9 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
         hours = _number(spec.number("min_minutes") / 60)
         return ChecklistItem(
             f"For continued coverage and supplies: PAP use of at least {hours} hours a night on "
-            f"{_number(spec.number('required_nights'))} of {_number(spec.number('window_nights'))} nights in a row, "
-            f"within the first {_number(spec.number('period_nights'))} nights. Upload the device data first: the "
-            f"portal fills the adherence in from it.",
+            f"{_number(spec.number('required_nights'))} of {_number(spec.number('window_nights'))} nights in "
+            f"a row, within the first {_number(spec.number('period_nights'))} nights. Upload the device data "
+            "first: the portal fills the adherence in from it.",
             "",
             (),
             source,
@@ -717,8 +724,8 @@ def _sleep_item(spec: sleep.CriterionSpec) -> ChecklistItem:
             for code, limit in sleep.supply_limits().items()
         )
         return ChecklistItem(
-            "For supplies: each item and quantity, within its replacement limit (an item over it is refused with "
-            "the date it can next be supplied):",
+            "For supplies: each item and quantity, within its replacement limit (an item over it is refused "
+            "with the date it can next be supplied):",
             "",
             limits,
             f"{source}; sleep_supply_limits.csv",
@@ -745,13 +752,14 @@ def _sleep_guide() -> ProgramGuide:
         wizard_asks=(
             f"The kind of request: {_semi(_lowered(sleep.REQUEST_KIND_LABELS.values()))}.",
             "For studies: home or lab, the member's conditions and any earlier home test.",
-            "For devices: the kind of PAP, the AHI or RDI and the documented symptoms; for continued coverage and "
-            "supplies, the use from device data.",
+            "For devices: the kind of PAP, the AHI or RDI and the documented symptoms; for continued "
+            "coverage and supplies, the use from device data.",
         ),
         decided_at_once=(
             GENERAL_DECISION,
-            "The wizard says at once when a home test does not suit the member, or an in-lab study needs a reason; "
-            "supplies over their replacement limit are refused, with the date they can next be supplied.",
+            "The wizard says at once when a home test does not suit the member, or an in-lab study needs a "
+            "reason; supplies over their replacement limit are refused, with the date they can next be "
+            "supplied.",
         ),
         validity=(
             f"{_days([sleep.DEFAULT_VALIDITY_DAYS, *_column('sleep_plans.csv', 'validity_days')])}, counted "
@@ -795,6 +803,7 @@ def outpatient_checklist() -> tuple[ChecklistItem, ...]:
 
 
 def _outpatient_guide() -> ProgramGuide:
+    validity_days = [outpatient.DEFAULT_VALIDITY_DAYS, *_column("outpatient_plans.csv", "validity_days")]
     return ProgramGuide(
         program=Program.OUTPATIENT.value,
         title=Program.OUTPATIENT.label,
@@ -802,19 +811,19 @@ def _outpatient_guide() -> ProgramGuide:
         covers=f"{_and(_lowered(outpatient.SERVICE_KIND_LABELS.values()))}.".capitalize(),
         wizard_asks=(
             "The kind of service and its codes.",
-            "For transportation: the addresses, the kind of trip and its schedule, the help the member needs and the "
-            "medical reason.",
+            "For transportation: the addresses, the kind of trip and its schedule, the help the member "
+            "needs and the medical reason.",
             "The clinical questions for each code, answered yes, no or not known.",
         ),
         decided_at_once=(
-            "Every question answered as the criterion expects, and for trips a vehicle that matches the help the "
-            'member needs: authorized at once. "Not known" or another answer: a nurse reviews the line.',
+            "Every question answered as the criterion expects, and for trips a vehicle that matches the "
+            'help the member needs: authorized at once. "Not known" or another answer: a nurse reviews '
+            "the line.",
             "Recurring trips must fall within the approval; the summary lists every trip date.",
             NOT_MANAGED,
         ),
         validity=(
-            f"{_days([outpatient.DEFAULT_VALIDITY_DAYS, *_column('outpatient_plans.csv', 'validity_days')])}, "
-            f"counted from the date of service (state law may set another length)."
+            f"{_days(validity_days)}, counted from the date of service (state law may set another length)."
         ),
         checklist=outpatient_checklist(),
     )

@@ -188,14 +188,9 @@ def refusal(action: str, case: CaseState) -> str | None:
         raise ValueError(f"Unknown review action {action!r}")
     if action == "record_peer_to_peer":
         return None if case.peer_to_peer_scheduled else NO_CALL_SCHEDULED
-    if not case.has_open_task:
-        return NO_OPEN_REVIEW
-    if not case.own_queue:
-        return OTHER_QUEUE.format(queue=case.task_queue or "other")
-    if case.excluded:
-        return EXCLUDED
-    if case.assignee == "other":
-        return CLAIMED_BY_OTHER.format(name=case.assignee_name or "Another reviewer")
+    task_refusal = _task_refusal(case)
+    if task_refusal is not None:
+        return task_refusal
     if action == "claim":
         return ALREADY_MINE if case.assignee == "me" else None
     if action == "offer_peer_to_peer":
@@ -207,12 +202,31 @@ def refusal(action: str, case: CaseState) -> str | None:
     if not case.lines_awaiting:
         return NOTHING_TO_DECIDE
     if action in ("deny", "partially_approve"):
-        if not case.peer_to_peer_offered:
-            return NO_PEER_TO_PEER
-        if case.peer_to_peer_scheduled:
-            return PEER_TO_PEER_PENDING.format(when=case.peer_to_peer_scheduled)
-        if action == "partially_approve" and not case.partial_possible:
-            return NO_PARTIAL_QUANTITY
+        return _adverse_refusal(action, case)
+    return None
+
+
+def _task_refusal(case: CaseState) -> str | None:
+    """Why this reviewer may not act on the case's review task at all, or None."""
+    if not case.has_open_task:
+        return NO_OPEN_REVIEW
+    if not case.own_queue:
+        return OTHER_QUEUE.format(queue=case.task_queue or "other")
+    if case.excluded:
+        return EXCLUDED
+    if case.assignee == "other":
+        return CLAIMED_BY_OTHER.format(name=case.assignee_name or "Another reviewer")
+    return None
+
+
+def _adverse_refusal(action: str, case: CaseState) -> str | None:
+    """Why a denial or partial approval may not be recorded yet (peer to peer first), or None."""
+    if not case.peer_to_peer_offered:
+        return NO_PEER_TO_PEER
+    if case.peer_to_peer_scheduled:
+        return PEER_TO_PEER_PENDING.format(when=case.peer_to_peer_scheduled)
+    if action == "partially_approve" and not case.partial_possible:
+        return NO_PARTIAL_QUANTITY
     return None
 
 

@@ -79,9 +79,10 @@ def code_lookup_page() -> rx.Component:
     return page_shell(
         page_heading("Radiation therapy code look-up"),
         rx.text(
-            "The radiation oncology program manages its own list of CPT and HCPCS codes for each health plan "
-            "and year. Requests name a kind of radiation (a modality), never single codes; a code that is not "
-            "on the list is not managed by the program, and the health plan answers questions about it.",
+            "The radiation oncology program manages its own list of CPT and HCPCS codes for each health "
+            "plan and year. Requests name a kind of radiation (a modality), never single codes; a code that "
+            "is not on the list is not managed by the program, and the health plan answers questions about "
+            "it.",
             size="2",
         ),
         rx.hstack(

@@ -17,10 +17,11 @@ def device_data_page() -> rx.Component:
     return page_shell(
         page_heading("PAP device data"),
         rx.text(
-            "Upload a member's PAP usage as exported from the device maker's website: a CSV file with one row per "
-            "night (member ID, member name, date of birth, date, usage minutes, and optionally AHI and leak) or the "
-            "same as JSON. The file is added to the member's records only when its member ID, name and date of "
-            "birth all match the member; otherwise support checks it, and it is not attached to anyone.",
+            "Upload a member's PAP usage as exported from the device maker's website: a CSV file with one "
+            "row per night (member ID, member name, date of birth, date, usage minutes, and optionally AHI "
+            "and leak) or the same as JSON. The file is added to the member's records only when its member "
+            "ID, name and date of birth all match the member; otherwise support checks it, and it is not "
+            "attached to anyone.",
             size="2",
         ),
         rx.vstack(

@@ -185,8 +185,8 @@ def _registration_form() -> rx.Component:
         rx.cond(
             S.changed_since_submitted,
             rx.callout(
-                "You have saved changes that are not submitted yet. Your scores stay as last submitted until you submit "
-                "again.",
+                "You have saved changes that are not submitted yet. Your scores stay as last submitted "
+                "until you submit again.",
                 color_scheme="amber",
                 role="status",
                 width="100%",
@@ -251,9 +251,10 @@ def _row(row: rx.Var[RegistrationRow]) -> rx.Component:
 def _registration_list() -> rx.Component:
     return rx.vstack(
         rx.text(
-            "Register each imaging site your practice runs: its details, the modalities it offers, the equipment, "
-            "staff qualifications, accreditation and quality control. Each section is saved on its own. Once "
-            "submitted, the portal scores every modality and shows ordering providers your site.",
+            "Register each imaging site your practice runs: its details, the modalities it offers, the "
+            "equipment, staff qualifications, accreditation and quality control. Each section is saved on "
+            "its own. Once submitted, the portal scores every modality and shows ordering providers your "
+            "site.",
             size="2",
         ),
         rx.button("Start a new registration", on_click=S.start_new),
@@ -316,8 +317,8 @@ def facility_scores_page() -> rx.Component:
         rx.cond(
             C.preview,
             rx.callout(
-                "Preview: these are the scores of the answers saved so far. They are published when you submit the "
-                "registration.",
+                "Preview: these are the scores of the answers saved so far. They are published when you "
+                "submit the registration.",
                 color_scheme="amber",
                 role="status",
                 width="100%",

@@ -131,8 +131,8 @@ def _codes() -> rx.Component:
         CODES_ANCHOR,
         "Radiation therapy codes",
         rx.text(
-            "The radiation oncology program manages its own CPT and HCPCS codes for each health plan and year. "
-            "Check whether a code is on a plan's list with the ",
+            "The radiation oncology program manages its own CPT and HCPCS codes for each health plan and "
+            "year. Check whether a code is on a plan's list with the ",
             rx.el.a("radiation therapy code look-up", href=routes.RADIATION_CODES),
             " (sign in first).",
             size="2",
@@ -159,9 +159,9 @@ def help_page() -> rx.Component:
     return page_shell(
         page_heading("Help desk"),
         rx.text(
-            "Short guides to requesting prior authorization in Precert: what each program's wizard asks, what "
-            "is decided at once, how long an approval lasts, and what to have ready before you start. The "
-            "checklists come from the same criteria the portal applies.",
+            "Short guides to requesting prior authorization in Precert: what each program's wizard asks, "
+            "what is decided at once, how long an approval lasts, and what to have ready before you start. "
+            "The checklists come from the same criteria the portal applies.",
             size="2",
         ),
         _contents(program_guides),

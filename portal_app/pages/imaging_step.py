@@ -97,8 +97,8 @@ def _site_of_care() -> rx.Component:
                 rx.vstack(
                     rx.text(
                         "CT and MR exams in a hospital outpatient department are reviewed for site of care. "
-                        "These in-network sites can do the exam; go back to the providers step to choose one, "
-                        "or give the clinical reason the hospital is needed."
+                        "These in-network sites can do the exam; go back to the providers step to choose "
+                        "one, or give the clinical reason the hospital is needed."
                     ),
                     rx.cond(
                         I.alternatives.length() > 0,

@@ -437,8 +437,9 @@ def _dosing() -> rx.Component:
                 M.no_billed_drug,
                 notice_box(
                     rx.text(
-                        "These drugs are taken by mouth and have no drug code for the medical benefit, so this program has "
-                        "nothing to review. Ask the member's health plan how its pharmacy benefit authorizes them."
+                        "These drugs are taken by mouth and have no drug code for the medical benefit, so "
+                        "this program has nothing to review. Ask the member's health plan how its pharmacy "
+                        "benefit authorizes them."
                     )
                 ),
             ),

@@ -374,8 +374,8 @@ def _urgency_step() -> rx.Component:
                     "Clinical reason for urgency", html_for="field-urgency_reason", font_weight="500"
                 ),
                 rx.text(
-                    "Urgent means that waiting for a standard decision could seriously harm the patient's health. "
-                    "Urgent requests are decided within 72 hours.",
+                    "Urgent means that waiting for a standard decision could seriously harm the patient's "
+                    "health. Urgent requests are decided within 72 hours.",
                     size="1",
                     color_scheme="gray",
                 ),

@@ -24,7 +24,8 @@ def _codes() -> rx.Component:
             R.code_lines.length() > 0,
             rx.vstack(
                 rx.text(
-                    "The request lists the plan's codes for this kind of radiation (you do not choose codes):",
+                    "The request lists the plan's codes for this kind of radiation (you do not choose "
+                    "codes):",
                     size="2",
                 ),
                 rx.el.ul(

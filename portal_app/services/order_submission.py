@@ -347,7 +347,8 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
                 order,
                 queue=ReviewQueue.NURSE,
                 reason=" ".join(pended)[:2000],
-                # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says otherwise).
+                # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says
+                # otherwise).
                 due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
             )
         )

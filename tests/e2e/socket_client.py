@@ -170,7 +170,10 @@ class PortalTab:
         return self.call(HYDRATE, {}, path=path, query=query, until=_hydrated)
 
     def settle(self, quiet: float = 0.3) -> PortalTab:
-        """Wait until the server is quiet; follow a redirect as the browser does (on-load of the new address)."""
+        """Wait until the server is quiet; follow a redirect as the browser does.
+
+        A redirect is followed as the on-load of the new address.
+        """
         from urllib.parse import parse_qsl, urlsplit
 
         while True:

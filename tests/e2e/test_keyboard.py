@@ -12,7 +12,8 @@ ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
 
 def _focus_ring(page: Page) -> str:
     return page.evaluate(
-        "() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.boxShadow; }"
+        "() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + "
+        "s.boxShadow; }"
     )
 
 

@@ -98,8 +98,8 @@ def test_a_second_pt_request_with_little_odi_progress_gets_the_reduced_allocatio
     expect(
         page.get_by_text(
             re.compile(
-                "Change from the baseline of 40: 6 points of improvement, which is less than the minimal clinically "
-                "important difference of 10 points"
+                "Change from the baseline of 40: 6 points of improvement, which is less than the minimal "
+                "clinically important difference of 10 points"
             )
         )
     ).to_be_visible()

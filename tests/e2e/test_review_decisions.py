@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -143,5 +144,5 @@ def test_dashboard_shows_the_counts_of_a_known_set_of_cases(page: Page, portal_d
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Export CSV").click()
-    content = open(download.value.path(), encoding="utf-8").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
     assert f"All programs,All plans,{expected['requests']}," in content

@@ -163,7 +163,17 @@ class Provider:
     # Authlib's server parts
 
     def _authorization_server(self) -> AuthorizationServer:
-        provider = self
+        server = self._server_class()(scopes_supported=["openid", "email", "profile"])
+        server.register_token_generator(
+            "default", BearerTokenGenerator(lambda **_: generate_token(42), expires_generator=300)
+        )
+        server.register_grant(
+            self._code_grant_class(),
+            [CodeChallenge(required=True), self._openid_extension_class()(require_nonce=True)],
+        )
+        return server
+
+    def _server_class(self) -> type[AuthorizationServer]:
         client = Client(CLIENT_ID, CLIENT_SECRET, (REDIRECT_URI,))
 
         class Server(AuthorizationServer):
@@ -182,6 +192,11 @@ class Provider:
             def handle_response(self, status, body, headers):
                 content = json.dumps(body) if isinstance(body, dict) else body
                 return Response(content, status_code=status, headers=dict(headers))
+
+        return Server
+
+    def _code_grant_class(self) -> type[AuthorizationCodeGrant]:
+        provider = self
 
         class CodeGrant(AuthorizationCodeGrant):
             def save_authorization_code(self, code, request):
@@ -207,6 +222,11 @@ class Provider:
             def authenticate_user(self, authorization_code):
                 return authorization_code.person
 
+        return CodeGrant
+
+    def _openid_extension_class(self) -> type[OpenIDCode]:
+        provider = self
+
         class OpenIDExtension(OpenIDCode):
             def resolve_client_private_key(self, client):
                 return provider.rogue_key or provider.signing_key
@@ -227,12 +247,7 @@ class Provider:
                 claims = {"sub": person.sub, "email": person.email, "email_verified": person.email_verified}
                 return {**claims, **provider.id_token_overrides}
 
-        server = Server(scopes_supported=["openid", "email", "profile"])
-        server.register_token_generator(
-            "default", BearerTokenGenerator(lambda **_: generate_token(42), expires_generator=300)
-        )
-        server.register_grant(CodeGrant, [CodeChallenge(required=True), OpenIDExtension(require_nonce=True)])
-        return server
+        return OpenIDExtension
 
     # HTTP endpoints
 

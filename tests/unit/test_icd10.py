@@ -3,6 +3,7 @@
 import dataclasses
 import gzip
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_every_row_is_a_well_formed_leaf_code():
         assert diagnosis.code == code == normalize_icd10_code(code)
         assert diagnosis.description and diagnosis.description == diagnosis.description.strip()
     # A billable code is a leaf: no other code continues it.
-    assert not [(a, b) for a, b in zip(codes, codes[1:]) if b.startswith(a)]
+    assert not [(a, b) for a, b in pairwise(codes) if b.startswith(a)]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,8 @@ Expected values and their sources:
   (clinical-reference §1.1, see portal_app/domain/outcome_tools.py).
 """
 
+from itertools import pairwise
+
 import pytest
 
 from portal_app.domain.outcome_tools import (
@@ -174,7 +176,7 @@ def test_conversion_tables_cover_every_raw_sum_and_fall_steadily():
     assert len(HOOS_JR_TABLE) == 6 * 4 + 1
     for table in (KOOS_JR_TABLE, HOOS_JR_TABLE):
         assert table[0] == 100.0 and table[-1] == 0.0
-        assert all(earlier > later for earlier, later in zip(table, table[1:]))
+        assert all(earlier > later for earlier, later in pairwise(table))
 
 
 # --- Input checks ---------------------------------------------------------------------------

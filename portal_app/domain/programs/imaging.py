@@ -700,11 +700,10 @@ def _headache(spec: CriterionSpec, request: ProgramRequest, details: ImagingDeta
     flags = set(details.red_flags)
     if spec.values("red_flags") & flags:
         return True
-    if spec.parameters.get("new_pattern_flag") in flags and request.member_age >= spec.number(
-        "new_pattern_min_age"
-    ):
-        return True
-    return False
+    return bool(
+        spec.parameters.get("new_pattern_flag") in flags
+        and request.member_age >= spec.number("new_pattern_min_age")
+    )
 
 
 def _coronary(spec: CriterionSpec, request: ProgramRequest, details: ImagingDetails) -> bool | None:
@@ -734,9 +733,7 @@ def _coronary(spec: CriterionSpec, request: ProgramRequest, details: ImagingDeta
         return None  # under 30: the published table has no row
     if probability > spec.number("high_above_pct"):
         return True
-    if probability > spec.number("low_at_or_below_pct") and pre_exam.risk_factors:
-        return True
-    return False
+    return bool(probability > spec.number("low_at_or_below_pct") and pre_exam.risk_factors)
 
 
 def _known_cancer(spec: CriterionSpec, request: ProgramRequest, details: ImagingDetails) -> bool | None:

@@ -1335,7 +1335,8 @@ def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str
         lines.append(
             (
                 pathway.label if pathway else (drug.drug or drug.component),
-                f"{dose} on {_days_text(given.days)} of each cycle; {given.number_of_doses} doses{units}: {dates}",
+                f"{dose} on {_days_text(given.days)} of each cycle; {given.number_of_doses} doses{units}: "
+                f"{dates}",
             )
         )
     return lines

@@ -407,7 +407,8 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
         results.append(
             CriterionResult(
                 "ro_imrt_cancer_type",
-                f"IMRT is accepted for {CANCER_TYPE_LABELS[details.cancer_type].lower()} without a case review.",
+                f"IMRT is accepted for {CANCER_TYPE_LABELS[details.cancer_type].lower()} without a case "
+                "review.",
                 "ASTRO IMRT Model Policy [K: list not confirmed in a second source]",
                 details.cancer_type in IMRT_CANCER_TYPES,
             )

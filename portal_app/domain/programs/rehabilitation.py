@@ -131,13 +131,17 @@ TOTAL_ENTRY_TOOLS: Mapping[str, str] = MappingProxyType(
     {
         # Fairbank; distributed by the Mapi Research Trust, fees for healthcare organizations,
         # commercial users and IT companies (PhenX toolkit ODI protocol; RehabMeasures ODI page).
-        "ODI": "The ODI is licensed through the Mapi Research Trust: score the licensed form and enter its total.",
+        "ODI": (
+            "The ODI is licensed through the Mapi Research Trust: score the licensed form and enter its "
+            "total."
+        ),
         # Vernon; also distributed through the Mapi Research Trust [K: check its licence terms].
         "NDI": "The NDI is licensed by its author: score the licensed form and enter its total.",
         # Institute for Work & Health: free for clinicians, a licence for commercial use
         # (clinical-reference §1.1).
         "QUICKDASH": (
-            "The QuickDASH belongs to the Institute for Work & Health: score the licensed form and enter its total."
+            "The QuickDASH belongs to the Institute for Work & Health: score the licensed form and enter "
+            "its total."
         ),
     }
 )
@@ -963,8 +967,9 @@ def _summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, st
             (
                 "Change from baseline",
                 f"{_points(change.baseline)} to {_points(change.current)}: "
-                f"{'improved' if change.improvement > 0 else 'changed'} by {_points(change.improvement)} points, "
-                f"which {verdict} the minimal clinically important difference of {_points(change.mcid)} points "
+                f"{'improved' if change.improvement > 0 else 'changed'} by {_points(change.improvement)} "
+                f"points, which {verdict} the minimal clinically important difference of "
+                f"{_points(change.mcid)} points "
                 f"({outcome_tools.tool_info(baseline).direction_label.lower()})",
             )
         )

@@ -886,8 +886,8 @@ def adherence_text(compliant: bool | None, window_start: date | None, nights_ove
     verdict = "meets" if compliant else "does not meet"
     return (
         f"{nights} of {pap_compliance.WINDOW_NIGHTS} nights with 4 hours of use or more, from "
-        f"{window_start.strftime('%m/%d/%Y')} to {end.strftime('%m/%d/%Y')} ({percent:.0f} %): this {verdict} "
-        f"the adherence rule ({rule})."
+        f"{window_start.strftime('%m/%d/%Y')} to {end.strftime('%m/%d/%Y')} ({percent:.0f} %): this "
+        f"{verdict} the adherence rule ({rule})."
     )
 
 
