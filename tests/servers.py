@@ -36,10 +36,12 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path) -> 
         if process.poll() is not None:
             raise RuntimeError(f"The portal exited early:\n{log_path.read_text()[-4000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/ping", timeout=2) as ping:
-                with urllib.request.urlopen(url, timeout=5) as home:
-                    if ping.status == 200 and home.status == 200:
-                        return
+            with (
+                urllib.request.urlopen(f"{url}/ping", timeout=2) as ping,
+                urllib.request.urlopen(url, timeout=5) as home,
+            ):
+                if ping.status == 200 and home.status == 200:
+                    return
         except OSError:
             pass
         time.sleep(1)
@@ -106,11 +108,6 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-@pytest.fixture(scope="session")
-def base_url(portal) -> str:
-    return portal["url"]
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from sqlmodel import select
 from portal_app.models import AuditEvent, AuthSession, OutboxEmail, User
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
 from portal_app.state.orders import OrderSummaryState
-from tests.servers import IDLE_MINUTES
 from tests.e2e.pages.portal import RegistrationWizard, SignInPage, sign_out
 from tests.e2e.socket_client import call_handler
+from tests.servers import IDLE_MINUTES
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
 

@@ -52,7 +52,7 @@ def test_loading_twice_leaves_the_same_row_counts(session):
     assert _row_counts(session) == counts
 
 
-def test_the_demo_has_what_the_features_need(session):
+def test_the_demo_has_what_the_features_need(session, demo_data):
     load_demo_data(session)
     counts = _row_counts(session)
     assert counts["health_plans"] >= 3
@@ -79,7 +79,7 @@ def test_the_demo_has_what_the_features_need(session):
     } <= types
 
 
-def test_members_include_a_child_under_19_and_an_ended_eligibility(session):
+def test_members_include_a_child_under_19_and_an_ended_eligibility(session, demo_data):
     load_demo_data(session)
     today = date.today()
     births = session.exec(select(Member.date_of_birth)).all()
@@ -87,7 +87,7 @@ def test_members_include_a_child_under_19_and_an_ended_eligibility(session):
     assert session.exec(select(Member).where(Member.eligibility_end < today)).first() is not None
 
 
-def test_one_active_account_per_role_with_the_documented_password(session):
+def test_one_active_account_per_role_with_the_documented_password(session, demo_data):
     load_demo_data(session)
     users = {u.email: u for u in session.exec(select(User)).all()}
     assert {Role(u.role) for u in users.values()} == set(Role)

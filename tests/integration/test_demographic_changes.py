@@ -32,7 +32,7 @@ NEW_FAX = "(312) 555-0199"
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

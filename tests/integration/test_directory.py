@@ -1,3 +1,4 @@
+import pytest
 from sqlmodel import select
 
 from portal_app.domain.enums import Role
@@ -5,6 +6,9 @@ from portal_app.models import HealthPlan
 from portal_app.services.authz import Actor
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.directory import DirectoryQuery, search_directory
+
+pytestmark = pytest.mark.usefixtures("demo_data")
+
 
 ANYONE = Actor(user_id=1, role=Role.SERVICING_PROVIDER_STAFF, full_name="x")
 

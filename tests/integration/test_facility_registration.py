@@ -80,7 +80,7 @@ ANSWERS = {
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

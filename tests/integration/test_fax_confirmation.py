@@ -30,7 +30,10 @@ from tests.conftest import BACKENDS
 from tests.integration.order_helpers import actor_for
 from tests.integration.test_letters import LETTER_DAY, _order, uploads  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True),
+    pytest.mark.usefixtures("demo_data"),
+]
 
 LETTER_FAX = "555-0100"  # the letter fax of the orders test_letters builds
 HELD_REASON = "Held: fax number 555-0100 has not been confirmed for letters with patient information"
@@ -58,7 +61,8 @@ def _code_from_test_page(session, digits: str) -> str:
     return re.search(r"\b(\d{6})\b", page.subject).group(1)
 
 
-def test_a_letter_to_an_unconfirmed_fax_is_held_and_released_after_code_and_support(session, uploads):
+@pytest.mark.usefixtures("uploads")
+def test_a_letter_to_an_unconfirmed_fax_is_held_and_released_after_code_and_support(session):
     order, ids = _letters(session, "PC2026900101")
     [held] = _letter_faxes(session, order.id)
     assert (held.status, held.held_reason, held.to_number) == (OutboxFaxStatus.HELD, HELD_REASON, "5550100")
@@ -105,7 +109,8 @@ def test_a_letter_to_an_unconfirmed_fax_is_held_and_released_after_code_and_supp
     assert {"fax.confirmation_requested", "fax.code_entered", "fax.confirmed"} <= actions
 
 
-def test_wrong_codes_are_limited_and_a_new_test_page_starts_again(session, uploads):
+@pytest.mark.usefixtures("uploads")
+def test_wrong_codes_are_limited_and_a_new_test_page_starts_again(session):
     _letters(session, "PC2026900103")
     office = actor_for(session, "ordering")
     assert request_confirmation(session, actor=office, number=LETTER_FAX, contact_name="Olive") == {}
@@ -124,7 +129,8 @@ def test_wrong_codes_are_limited_and_a_new_test_page_starts_again(session, uploa
     )
 
 
-def test_support_may_reject_a_number_with_a_note_and_the_fax_stays_held(session, uploads):
+@pytest.mark.usefixtures("uploads")
+def test_support_may_reject_a_number_with_a_note_and_the_fax_stays_held(session):
     order, _ = _letters(session, "PC2026900104")
     office, support = actor_for(session, "ordering"), actor_for(session, "support")
     request_confirmation(session, actor=office, number=LETTER_FAX, contact_name="Olive")
@@ -146,8 +152,9 @@ def test_support_may_reject_a_number_with_a_note_and_the_fax_stays_held(session,
     assert "another office" in numbers["5550100"].next_step
 
 
+@pytest.mark.usefixtures("uploads")
 def test_only_the_practice_that_asked_may_enter_the_code_and_typed_numbers_must_be_us_numbers(
-    session, uploads
+    session,
 ):
     _letters(session, "PC2026900105")
     office, other = actor_for(session, "ordering"), actor_for(session, "ordering2")

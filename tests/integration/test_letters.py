@@ -38,6 +38,8 @@ from portal_app.services.orders import OrderNotFound
 from portal_app.settings import get_settings
 from tests.conftest import BACKENDS
 
+pytestmark = pytest.mark.usefixtures("demo_data")
+
 # Each database test runs on SQLite, and on PostgreSQL when TEST_PG_URL is set.
 on_each_database = pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True)
 
@@ -209,6 +211,7 @@ def test_an_approval_letter_names_the_service_decision_reason_guideline_and_date
 def test_a_denial_letter_gives_the_reason_guideline_and_the_reconsideration_and_appeal_deadlines(
     session, uploads
 ):
+
     order = _order(
         session, number="PC2026900002", decision="non_authorized", line_of_business="medicare_advantage"
     )

@@ -25,7 +25,10 @@ from portal_app.services.metrics import DEFINITIONS, review_metrics, review_metr
 from portal_app.services.outcomes import refresh_outcome
 from tests.conftest import BACKENDS
 
-pytestmark = pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True),
+    pytest.mark.usefixtures("demo_data"),
+]
 
 FROM, TO = date(2026, 3, 1), date(2026, 3, 31)
 AS_OF = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)

@@ -63,7 +63,7 @@ WHEELCHAIR = {
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

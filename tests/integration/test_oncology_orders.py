@@ -87,7 +87,7 @@ THP_CODES = ["J9171", "J9355", "J9306"]
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

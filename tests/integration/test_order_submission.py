@@ -21,7 +21,7 @@ from tests.integration.order_helpers import member_by_number as _member
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

@@ -67,7 +67,7 @@ def receiver() -> Iterator[pb.Receiver]:
 
 
 @pytest.fixture
-def demo(session, db_url, monkeypatch, tmp_path):
+def demo(session, demo_data, db_url, monkeypatch, tmp_path):
     """Demo data; the portal's routes on the same database at https://precert.test."""
     monkeypatch.setenv("DB_URL", db_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))

@@ -10,6 +10,8 @@ from portal_app.models import AuditEvent, User
 from portal_app.services.authz import Actor, PermissionDenied, may, require
 from portal_app.services.demo_data import load_demo_data
 
+pytestmark = pytest.mark.usefixtures("demo_data")
+
 
 def _actor(role: Role) -> Actor:
     return Actor(user_id=1, role=role, full_name="x")

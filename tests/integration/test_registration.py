@@ -36,7 +36,7 @@ GOOD = dict(
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

@@ -48,7 +48,7 @@ SECOND_PT = {**FIRST_PT, "request_type": "later_treatment", "current_score": 34}
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 
@@ -408,9 +408,9 @@ def test_the_device_cloud_endpoint_takes_a_valid_key_only(demo, api, capsys):
     assert len(usage) == 90
 
     json_file = (
-        '{"member": {"member_id": "%s", "name": "Someone Else", "date_of_birth": "%s"}, '
+        f'{{"member": {{"member_id": "{member.member_number}", "name": "Someone Else", '
+        f'"date_of_birth": "{member.date_of_birth.isoformat()}"}}, '
         '"nights": [{"date": "2026-08-01", "usage_minutes": 300}]}'
-        % (member.member_number, member.date_of_birth.isoformat())
     ).encode()
     held = api.post(
         "/api/device-data", content=json_file, headers={**headers, "Content-Type": "application/json"}

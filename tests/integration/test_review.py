@@ -40,7 +40,7 @@ MEMBERS = [f"EVG1000000{n:02d}" for n in range(12, 100, 4)]
 
 
 @pytest.fixture
-def demo(session, monkeypatch, tmp_path):
+def demo(session, demo_data, monkeypatch, tmp_path):
     """Demo data, a second nurse and a second physician, and letters written under tmp_path."""
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     get_settings.cache_clear()

@@ -27,7 +27,7 @@ from portal_app.services.sessions import (
 
 
 @pytest.fixture
-def nurse(session):
+def nurse(session, demo_data):
     load_demo_data(session)
     return session.exec(select(User).where(User.username == "nurse")).one()
 

@@ -73,7 +73,7 @@ def _site(
 
 
 @pytest.fixture
-def fairview(session):
+def fairview(session, demo_data):
     load_demo_data(session)
     _site(session, "Troutdale MRI and CT (test)", "97060", scores={"mri": 85, "ct": 70})
     _site(session, "Gresham Open Imaging (test)", "97030")  # not registered: no score

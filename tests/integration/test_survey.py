@@ -37,7 +37,7 @@ MEMBERS = ("EVG100000004", "EVG100000008", "EVG100000012", "EVG100000016", "EVG1
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, demo_data):
     load_demo_data(session)
     return session
 

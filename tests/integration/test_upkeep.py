@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from portal_app.domain.enums import ChangeRequestStatus
@@ -13,6 +14,8 @@ from portal_app.services.demo_data import IMAGING_GROUP_SITES, demo_npi, load_de
 from portal_app.services.demographic_changes import decide_change
 from portal_app.services.upkeep import run_upkeep
 from tests.integration.order_helpers import actor_for
+
+pytestmark = pytest.mark.usefixtures("demo_data")
 
 
 def _scores(session, facility_id: int) -> dict[str, int]:
