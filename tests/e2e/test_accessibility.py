@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import SignInPage, sign_in_reusing_session
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
 FIRST = demo_order_number(DEMO_ORDERS[0])
@@ -17,7 +17,7 @@ FIRST = demo_order_number(DEMO_ORDERS[0])
 
 def _sign_in(page: Page, username: str) -> None:
     account = ACCOUNTS[username]
-    SignInPage(page).open().sign_in_as(account.email, account.password, name=account.full_name)
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
 def _visit(page: Page, path: str, heading: str | re.Pattern) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import sign_in_reusing_session
 from tests.e2e.pages.programs import (
     Address,
     ImagingStep,
@@ -92,7 +92,7 @@ def _wait_for_focus_on_the_first_error(page: Page, what: str) -> None:
 def test_a_program_step_with_errors_and_filled_in_has_no_serious_violation(
     page: Page, program, plan, member, fill
 ):
-    SignInPage(page).open().sign_in_as(ORDERING.email, ORDERING.password, name=ORDERING.full_name)
+    sign_in_reusing_session(page, ORDERING.email, ORDERING.password, name=ORDERING.full_name)
     wizard = RequestWizard(page)
     wizard.start(member, SERVICE, plan=plan, program=program)
     assert_accessible(page, f"{program}: empty")

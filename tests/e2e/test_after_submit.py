@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import sign_in_reusing_session
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
 FIRST, SECOND = (demo_order_number(o) for o in DEMO_ORDERS)
@@ -13,7 +13,7 @@ FIRST, SECOND = (demo_order_number(o) for o in DEMO_ORDERS)
 
 def _sign_in(page: Page, username: str) -> None:
     account = ACCOUNTS[username]
-    SignInPage(page).open().sign_in_as(account.email, account.password, name=account.full_name)
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
 def test_documents_are_checked_by_content_and_the_order_can_be_cancelled(page: Page, tmp_path):

@@ -12,7 +12,7 @@ from portal_app.services.demo_data import DEMO_ACCOUNTS, IMAGING_GROUP_TAX_ID, d
 from tests.e2e.axe import assert_accessible
 from tests.e2e.pages.facility import AdminFacilitiesPage, FacilityRegistrationPage, FacilityScoresPage
 from tests.e2e.pages.order_wizard import OrderWizard
-from tests.e2e.pages.portal import SignInPage, sign_out
+from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
 from tests.e2e.pages.programs import ImagingStep
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
@@ -24,7 +24,7 @@ FAIRVIEW_MEMBER = "EVG100000000"  # Evergreen, home ZIP 97024 (Fairview, Oregon)
 
 def _sign_in(page: Page, username: str) -> None:
     account = ACCOUNTS[username]
-    SignInPage(page).open().sign_in_as(account.email, account.password, name=account.full_name)
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
 def _register_fairview(page: Page) -> tuple[int, int]:

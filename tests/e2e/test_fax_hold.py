@@ -13,7 +13,7 @@ from portal_app.models import OutboxFax
 from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
-from tests.e2e.pages.portal import SignInPage, sign_out
+from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
 from tests.e2e.pages.review import CaseReviewPage
 from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
 
@@ -24,7 +24,7 @@ HELD_REASON = "Held: fax number 555-0100 has not been confirmed for letters with
 
 def _sign_in(page: Page, username: str) -> None:
     account = ACCOUNTS[username]
-    SignInPage(page).open().sign_in_as(account.email, account.password, name=account.full_name)
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
 def _go_to(page: Page, link: str, heading: str) -> None:

@@ -112,7 +112,7 @@ def test_outpatient_transport_by_keyboard(page: Page):
     clinic = Address("400 Clinic Road", "Springfield", "IL", "62702")
     OutpatientStep(page, wizard.hands).wheelchair_trip(home, clinic, reason="Dialysis three times a week.")
     wizard.finish("N18.6")
-    _submitted(page, "A0130")
+    expect(_submitted(page, "A0130")).to_contain_text("Decision: Authorized")
 
 
 def test_medical_oncology_by_keyboard(page: Page):
@@ -131,7 +131,7 @@ def test_radiation_oncology_by_keyboard(page: Page):
     expect(step.codes().get_by_role("listitem").first).to_be_visible()
     first_code = re.match(r"\d{5}", step.codes().get_by_role("listitem").first.inner_text()).group(0)
     wizard.finish("C61")
-    _submitted(page, first_code)
+    expect(_submitted(page, first_code)).to_contain_text("Decision: Authorized")
 
 
 def test_rehabilitation_by_keyboard(page: Page):
@@ -145,4 +145,4 @@ def test_sleep_by_keyboard(page: Page):
     wizard = _start(page, "EVG100000112", plan=EVERGREEN, program="Sleep")
     SleepStep(page, wizard.hands).home_sleep_test()
     wizard.finish("G47.33")
-    _submitted(page, "G0399")
+    expect(_submitted(page, "G0399")).to_contain_text("Decision: Authorized")

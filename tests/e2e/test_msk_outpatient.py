@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import sign_in_reusing_session
 from tests.e2e.pages.review import OrderSummaryPage
 from tests.integration.order_helpers import actor_for
 
@@ -26,7 +26,7 @@ SERVICE += timedelta(days=(7 - SERVICE.weekday()) % 7)
 
 
 def _signed_in(page: Page) -> OrderWizard:
-    SignInPage(page).open().sign_in_as(ORDERING.email, ORDERING.password, name=ORDERING.full_name)
+    sign_in_reusing_session(page, ORDERING.email, ORDERING.password, name=ORDERING.full_name)
     return OrderWizard(page)
 
 

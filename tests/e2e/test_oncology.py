@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.pages.order_wizard import OrderWizard
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import sign_in_reusing_session
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
 SUMMIT = "Summit Federal Employee Plan (demo)"  # delegates medical and radiation oncology
@@ -27,7 +27,7 @@ BREAST_MEMBER, LUNG_MEMBER, FILGRASTIM_MEMBER = "SUM100000010", "SUM100000014", 
 
 
 def _signed_in(page: Page) -> OrderWizard:
-    SignInPage(page).open().sign_in_as(ORDERING.email, ORDERING.password, name=ORDERING.full_name)
+    sign_in_reusing_session(page, ORDERING.email, ORDERING.password, name=ORDERING.full_name)
     return OrderWizard(page)
 
 

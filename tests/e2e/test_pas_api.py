@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services import api_clients
 from portal_app.services.demo_data import DEMO_ACCOUNTS
-from tests.e2e.pages.portal import SignInPage, sign_out
+from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
 from tests.integration import pas_bundles as pb
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
@@ -18,7 +18,7 @@ MEMBER = "EVG100000140"  # a Maple Street patient no other browser test uses
 
 def _sign_in(page: Page, username: str) -> None:
     account = ACCOUNTS[username]
-    SignInPage(page).open().sign_in_as(account.email, account.password, name=account.full_name)
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
 def _submit_through_the_api(portal: dict, portal_db) -> str:

@@ -16,7 +16,7 @@ from portal_app.services import episodes
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import sign_in_reusing_session
 from tests.integration.order_helpers import actor_for, draft_order, member_by_number
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
@@ -32,7 +32,7 @@ EPISODE_START = FIRST_VISIT - timedelta(days=7)
 
 
 def _signed_in(page: Page) -> OrderWizard:
-    SignInPage(page).open().sign_in_as(ORDERING.email, ORDERING.password, name=ORDERING.full_name)
+    sign_in_reusing_session(page, ORDERING.email, ORDERING.password, name=ORDERING.full_name)
     return OrderWizard(page)
 
 

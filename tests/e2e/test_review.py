@@ -5,14 +5,14 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
-from tests.e2e.pages.portal import SignInPage
+from tests.e2e.pages.portal import sign_in_reusing_session
 
 NURSE = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
 SECOND = demo_order_number(DEMO_ORDERS[1])
 
 
 def test_a_nurse_approves_a_pended_case_from_the_queue(page: Page):
-    SignInPage(page).open().sign_in_as(NURSE.email, NURSE.password, name=NURSE.full_name)
+    sign_in_reusing_session(page, NURSE.email, NURSE.password, name=NURSE.full_name)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     # Filtered to another plan the case is not listed; to its own plan and status it is.

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
-from tests.e2e.pages.portal import SignInPage, sign_out
+from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
 from tests.e2e.pages.review import DashboardPage
 from tests.integration import test_metrics as metric_cases
 from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
@@ -24,7 +24,7 @@ DENIAL_TEXT = "Six weeks of physical therapy have not been tried; the guideline 
 
 def _sign_in(page: Page, username: str) -> None:
     account = ACCOUNTS[username]
-    SignInPage(page).open().sign_in_as(account.email, account.password, name=account.full_name)
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
 def _case_in_the_physician_queue(db) -> str:

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from portal_app.services.sessions import SESSION_COOKIE
+
 
 class HomePage:
     def __init__(self, page: Page):
@@ -46,6 +48,36 @@ class SignInPage:
     @property
     def error(self):
         return self.page.get_by_role("alert")
+
+
+# Session cookies of accounts signed in earlier in this run, by account: signing in through the form
+# is what the sign-in tests test; every other test reuses the session (as Playwright's storage_state).
+_STORED_SESSIONS: dict[str, list] = {}
+
+
+def sign_in_reusing_session(
+    page: Page, identifier: str, password: str, *, name: str, path: str = "/"
+) -> None:
+    """Be signed in as this account on ``path``, as after signing in with the form.
+
+    The first time, or when the portal no longer accepts the stored session (signed out, idle
+    logoff), or when this browser already holds another account's session, the form is used and
+    the new session stored.
+    """
+    stored = _STORED_SESSIONS.get(identifier)
+    if stored and not any(c["name"].endswith(SESSION_COOKIE) for c in page.context.cookies()):
+        page.context.add_cookies(stored)
+        page.goto(path)
+        header_name = page.get_by_role("navigation", name="Main").get_by_text(name)
+        sign_in_form = page.get_by_role("heading", name="Sign in to Precert")
+        expect(header_name.or_(sign_in_form).first).to_be_visible()
+        if header_name.is_visible():
+            return
+        page.context.clear_cookies()
+    SignInPage(page).open("/sign-in" if path == "/" else f"/sign-in?next={path}").sign_in_as(
+        identifier, password, name=name
+    )
+    _STORED_SESSIONS[identifier] = page.context.cookies()
 
 
 def sign_out(page: Page) -> None:
