@@ -398,28 +398,105 @@ def request_hash(claim: dict[str, Any]) -> str:
 
 
 def parse_submit(raw: Any) -> ClaimRequest:
-    """Validate a `$submit` Bundle and read what it asks for; `PasProblem` (400) lists the gaps."""
+    """Validate a `$submit` Bundle and read what it asks for; `PasProblem` (400) lists the gaps.
+
+    Each section is read by its own function below, which returns what it found and the problems
+    it saw; the problems are reported together, in the order of the sections."""
     validate_bundle(raw)
     index = BundleIndex(raw)
     claim_entry = index.entries[0]
     claim = claim_entry["resource"]
+
+    identifier, issues = read_identifier(claim)
+    patient, found = read_patient(index, claim)
+    issues += found
+    issues += reference_issues(index, claim.get("provider"), "Claim.provider", "Claim.provider")
+    member_number, found = read_member_number(index, claim, patient)
+    issues += found
+    related, found = read_related(index, claim)
+    issues += found
+    items, requests_used, found = read_items(index, claim)
+    issues += found
+    diagnoses, found = read_diagnoses(index, claim)
+    issues += found
+    info, found = read_supporting_info(index, claim)
+    issues += found
+    service_date = read_service_date(claim, items)
+    if related is None:  # a new request must say what, when and why
+        issues += new_request_issues(items, service_date, diagnoses)
+    if issues:
+        raise PasProblem(400, issues[:MAX_ISSUES])
+
+    parties = read_parties(index, claim, requests_used)
+    urgent, urgency_reason = read_urgency(claim, info.messages)
+    return ClaimRequest(
+        claim_full_url=str(claim_entry.get("fullUrl") or ""),
+        identifier_system=str(identifier.get("system") or ""),
+        identifier_value=str(identifier["value"])[:100],
+        request_hash=request_hash(claim),
+        claim_type=claim.get("type") or {"coding": [{"system": v.CLAIM_TYPE, "code": "professional"}]},
+        member_number=member_number.upper(),
+        patient_family=_family(patient),
+        patient_birth_date=_date(patient.get("birthDate")),
+        insurer=party(index, claim.get("insurer")),
+        requester=parties.requester,
+        ordering=parties.ordering,
+        servicing=parties.servicing,
+        urgent=urgent,
+        urgency_reason=urgency_reason,
+        service_date=service_date,
+        diagnoses=diagnoses,
+        items=tuple(sorted(items, key=lambda item: item.sequence)),
+        program=read_program(claim, info.questionnaire),
+        questionnaire=info.questionnaire,
+        answers=info.answers,
+        messages=info.messages,
+        attachments=info.attachments,
+        acknowledged=frozenset(str(e.get("valueCode", "")) for e in _extensions(claim, v.EXT_ACKNOWLEDGED)),
+        related=related,
+        certification_type=certification_type(claim),
+        cancelled_status=claim.get("status") == "cancelled",
+        patient_entry=_entry_copy(index.entry(claim.get("patient"))),
+        insurer_entry=_entry_copy(index.entry(claim.get("insurer")) or {}),
+        requester_entry=_entry_copy(index.entry(claim.get("provider")) or {}),
+    )
+
+
+# --- $submit, section by section: each returns what it read and the problems it saw ----------
+
+
+def reference_issues(index: BundleIndex, reference: Any, expression: str, what: str) -> list[Issue]:
+    """A problem when ``reference`` names a resource that is not in the Bundle (none when absent)."""
     issues: list[Issue] = []
+    _require(issues, index, reference, expression, what)
+    return issues
 
+
+def read_identifier(claim: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Issue]]:
+    """The Claim's business identifier (the first with a value), which makes resubmission safe."""
     identifier = next((i for i in claim.get("identifier", []) if i.get("value")), None)
-    if identifier is None:
-        issues.append(
-            Issue(
-                "required",
-                "The Claim needs a business identifier (Claim.identifier) so that a "
-                "repeated submission can be recognised.",
-                "Claim.identifier",
-            )
+    if identifier is not None:
+        return identifier, []
+    return None, [
+        Issue(
+            "required",
+            "The Claim needs a business identifier (Claim.identifier) so that a "
+            "repeated submission can be recognised.",
+            "Claim.identifier",
         )
-    patient = _require(issues, index, claim.get("patient"), "Claim.patient", "Claim.patient") or {}
-    insurer_entry = index.entry(claim.get("insurer")) or {}
-    requester_entry = index.entry(claim.get("provider")) or {}
-    _require(issues, index, claim.get("provider"), "Claim.provider", "Claim.provider")
+    ]
 
+
+def read_patient(index: BundleIndex, claim: dict[str, Any]) -> tuple[dict[str, Any], list[Issue]]:
+    """The Patient the Claim names ({} when absent or not in the Bundle)."""
+    issues: list[Issue] = []
+    patient = _require(issues, index, claim.get("patient"), "Claim.patient", "Claim.patient") or {}
+    return patient, issues
+
+
+def read_coverage(index: BundleIndex, claim: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Issue]]:
+    """The Coverage of Claim.insurance: the focal one, else the first found in the Bundle."""
+    issues: list[Issue] = []
     coverage = None
     for number, insurance in enumerate(claim.get("insurance", [])):
         found = _require(
@@ -431,12 +508,26 @@ def parse_submit(raw: Any) -> ClaimRequest:
         )
         if found and (coverage is None or insurance.get("focal")):
             coverage = found
-    member_number = (
+    return coverage, issues
+
+
+def member_number_of(coverage: dict[str, Any] | None, patient: dict[str, Any]) -> str:
+    """The member ID: Coverage.subscriberId, else an MB identifier (Coverage, then Patient), else
+    the Patient's identifier in Precert's member system; "" when none."""
+    return (
         str((coverage or {}).get("subscriberId") or "").strip()
         or _typed_identifier(coverage, "MB")
         or _typed_identifier(patient, "MB")
         or _identifier(patient, v.SID_MEMBER)
     )
+
+
+def read_member_number(
+    index: BundleIndex, claim: dict[str, Any], patient: dict[str, Any]
+) -> tuple[str, list[Issue]]:
+    """Patient and Coverage -> the member ID the wizard looks the member up by."""
+    coverage, issues = read_coverage(index, claim)
+    member_number = member_number_of(coverage, patient)
     if not member_number:
         issues.append(
             Issue(
@@ -445,7 +536,12 @@ def parse_submit(raw: Any) -> ClaimRequest:
                 "Coverage.subscriberId",
             )
         )
+    return member_number, issues
 
+
+def read_related(index: BundleIndex, claim: dict[str, Any]) -> tuple[tuple[str, str] | None, list[Issue]]:
+    """(system, value) of the earlier Claim an update names in Claim.related (the last one given)."""
+    issues: list[Issue] = []
     related = None
     for number, relation in enumerate(claim.get("related", [])):
         reference = relation.get("claim") or {}
@@ -463,83 +559,135 @@ def parse_submit(raw: Any) -> ClaimRequest:
             )
         else:
             related = (str(prior.get("system") or ""), str(prior["value"]))
+    return related, issues
 
-    service_requests = {
-        e.get("fullUrl"): e["resource"]
-        for e in index.entries
-        if (e.get("resource") or {}).get("resourceType")
-        in ("ServiceRequest", "MedicationRequest", "DeviceRequest")
-    }
-    items, item_dates, requests_used = [], [], []
-    for number, item in enumerate(claim.get("item", [])):
-        expression = f"Claim.item[{number}]"
-        codings = [c for c in _codings(item.get("productOrService")) if c.get("code")]
-        coding = next((c for c in codings if c.get("system") in v.CODE_SYSTEMS), None)
-        requested = None
-        for extension in _extensions(item, v.EXT_REQUESTED_SERVICE):
-            requested = _require(
-                issues,
-                index,
-                extension.get("valueReference"),
-                f"{expression}.extension",
-                "The requestedService extension",
-            )
-        if coding is None and requested is not None:  # the code on the order itself
-            concept = requested.get("code") or requested.get("medicationCodeableConcept")
-            coding = next((c for c in _codings(concept) if c.get("system") in v.CODE_SYSTEMS), None)
+
+# --- items -------------------------------------------------------------------------------------
+
+
+def read_items(
+    index: BundleIndex, claim: dict[str, Any]
+) -> tuple[list[RequestedItem], list[dict[str, Any]], list[Issue]]:
+    """Claim.item as requested items (in the Claim's order), the orders (ServiceRequest,
+    MedicationRequest...) they point to, and the problems: per item, then for the whole list."""
+    items, requests_used, issues = [], [], []
+    for number, element in enumerate(claim.get("item", [])):
+        item, requested, found = read_item(index, element, number)
         if requested is not None:
             requests_used.append(requested)
-        if coding is None:
-            issues.append(
-                Issue(
-                    "required",
-                    "Name the procedure or drug with a CPT or HCPCS code (item.productOrService).",
-                    f"{expression}.productOrService",
-                )
-            )
-            continue
-        quantity = item.get("quantity", {}).get("value", 1) if isinstance(item.get("quantity"), dict) else 1
-        if isinstance(quantity, float) and quantity.is_integer():
-            quantity = int(quantity)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-            issues.append(
-                Issue(
-                    "value",
-                    f"The quantity must be a whole number from 1 to {MAX_QUANTITY}.",
-                    f"{expression}.quantity",
-                )
-            )
-            continue
-        served = _date(item.get("servicedDate")) or _date((item.get("servicedPeriod") or {}).get("start"))
-        if served:
-            item_dates.append(served)
-        trace = next((e.get("valueIdentifier") for e in _extensions(item, v.EXT_ITEM_TRACE_NUMBER)), None)
-        program = next((e.get("valueCode", "") for e in _extensions(item, v.EXT_PROGRAM)), "")
-        cancelled = any(
-            e.get("valueBoolean") is True for e in _extensions(item, v.EXT_INFO_CANCELLED, modifier=True)
-        )
-        change = next((str(e.get("valueCode", "")) for e in _extensions(item, v.EXT_INFO_CHANGED)), "")
-        certification = next(
-            (_code(e.get("valueCodeableConcept")) for e in _extensions(item, v.EXT_CERTIFICATION_TYPE)), ""
-        )
-        if certification == v.CERTIFICATION_CANCEL:
-            cancelled = True
-        items.append(
-            RequestedItem(
-                sequence=int(item.get("sequence", number + 1)),
-                code_system=v.CODE_SYSTEMS[coding["system"]],
-                code=str(coding["code"]).strip().upper(),
-                quantity=quantity,
-                category=_code(item.get("category")),
-                program=program,
-                trace_number=trace,
-                cancelled=cancelled,
-                change=change,
-                certification_type=certification,
-                service_date=served,
-                description=str(coding.get("display") or ""),
+        if item is not None:
+            items.append(item)
+        issues += found
+    return items, requests_used, issues + item_list_issues(items)
+
+
+def read_item(
+    index: BundleIndex, item: dict[str, Any], number: int
+) -> tuple[RequestedItem | None, dict[str, Any] | None, list[Issue]]:
+    """One Claim.item (the ``number``-th): the item (None when refused), the order its
+    requestedService extension points to, and the problems."""
+    expression = f"Claim.item[{number}]"
+    coding, requested, issues = item_coding(index, item, expression)
+    if coding is None:
+        issues.append(
+            Issue(
+                "required",
+                "Name the procedure or drug with a CPT or HCPCS code (item.productOrService).",
+                f"{expression}.productOrService",
             )
         )
+        return None, requested, issues
+    quantity = item_quantity(item)
+    if quantity is None:
+        issues.append(
+            Issue(
+                "value",
+                f"The quantity must be a whole number from 1 to {MAX_QUANTITY}.",
+                f"{expression}.quantity",
+            )
+        )
+        return None, requested, issues
+    certification = certification_type(item)
+    return (
+        RequestedItem(
+            sequence=int(item.get("sequence", number + 1)),
+            code_system=v.CODE_SYSTEMS[coding["system"]],
+            code=str(coding["code"]).strip().upper(),
+            quantity=quantity,
+            category=_code(item.get("category")),
+            program=next((e.get("valueCode", "") for e in _extensions(item, v.EXT_PROGRAM)), ""),
+            trace_number=next(
+                (e.get("valueIdentifier") for e in _extensions(item, v.EXT_ITEM_TRACE_NUMBER)), None
+            ),
+            cancelled=item_cancelled(item) or certification == v.CERTIFICATION_CANCEL,
+            change=info_changed(item),
+            certification_type=certification,
+            service_date=item_service_date(item),
+            description=str(coding.get("display") or ""),
+        ),
+        requested,
+        issues,
+    )
+
+
+def item_coding(
+    index: BundleIndex, item: dict[str, Any], expression: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[Issue]]:
+    """The item's CPT or HCPCS coding: from productOrService, else from the order its
+    requestedService extension points to; with that order and the problems of the reference."""
+    issues: list[Issue] = []
+    codings = [c for c in _codings(item.get("productOrService")) if c.get("code")]
+    coding = next((c for c in codings if c.get("system") in v.CODE_SYSTEMS), None)
+    requested = None
+    for extension in _extensions(item, v.EXT_REQUESTED_SERVICE):
+        requested = _require(
+            issues,
+            index,
+            extension.get("valueReference"),
+            f"{expression}.extension",
+            "The requestedService extension",
+        )
+    if coding is None and requested is not None:  # the code on the order itself
+        concept = requested.get("code") or requested.get("medicationCodeableConcept")
+        coding = next((c for c in _codings(concept) if c.get("system") in v.CODE_SYSTEMS), None)
+    return coding, requested, issues
+
+
+def item_quantity(item: dict[str, Any]) -> int | None:
+    """item.quantity.value as a whole number from 1 to MAX_QUANTITY (1 when absent); None when not."""
+    quantity = item.get("quantity", {}).get("value", 1) if isinstance(item.get("quantity"), dict) else 1
+    if isinstance(quantity, float) and quantity.is_integer():
+        quantity = int(quantity)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        return None
+    return quantity
+
+
+def item_service_date(item: dict[str, Any]) -> date | None:
+    """item.servicedDate, else item.servicedPeriod.start."""
+    return _date(item.get("servicedDate")) or _date((item.get("servicedPeriod") or {}).get("start"))
+
+
+def item_cancelled(item: dict[str, Any]) -> bool:
+    """The modifier extension infoCancelled = true (an update cancelling this item)."""
+    return any(e.get("valueBoolean") is True for e in _extensions(item, v.EXT_INFO_CANCELLED, modifier=True))
+
+
+def info_changed(element: dict[str, Any]) -> str:
+    """The extension infoChanged on an item or supportingInfo: "added", "changed" or ""."""
+    return next((str(e.get("valueCode", "")) for e in _extensions(element, v.EXT_INFO_CHANGED)), "")
+
+
+def certification_type(element: dict[str, Any]) -> str:
+    """The X12 1322 certification type extension on the Claim or an item ("3" cancels); "" if none."""
+    return next(
+        (_code(e.get("valueCodeableConcept")) for e in _extensions(element, v.EXT_CERTIFICATION_TYPE)), ""
+    )
+
+
+def item_list_issues(items: list[RequestedItem]) -> list[Issue]:
+    """At most MAX_ITEMS items, each with its own code."""
+    issues = []
     if len(items) > MAX_ITEMS:
         issues.append(Issue("value", f"A request holds at most {MAX_ITEMS} items.", "Claim.item"))
     if len({item.code for item in items}) != len(items):
@@ -550,35 +698,85 @@ def parse_submit(raw: Any) -> ClaimRequest:
                 "Claim.item",
             )
         )
+    return issues
 
+
+# --- providers, practitioners and organizations ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parties:
+    requester: Party | None  # Claim.provider
+    ordering: Party | None
+    servicing: Party | None
+
+
+_ORDERING_ROLES = ("DK", "DN", "P3", "referring", "ordering")
+_SERVICING_ROLES = ("SJ", "FA", "71", "72", "performing", "rendering")
+
+
+def read_parties(index: BundleIndex, claim: dict[str, Any], requests_used: list[dict[str, Any]]) -> Parties:
+    """Who asks, who orders and who performs: the orders' requester and performer (the orders the
+    items point to, else every order in the Bundle), then the care team by role; a Practitioner as
+    Claim.provider orders when nobody else does."""
+    ordering, servicing = parties_from_orders(index, requests_used or list(service_requests(index).values()))
+    team_ordering, team_servicing = parties_from_care_team(index, claim)
+    requester = party(index, claim.get("provider"))
+    ordering = ordering or team_ordering
+    if ordering is None and requester is not None and requester.resource_type == "Practitioner":
+        ordering = requester
+    return Parties(requester, ordering, servicing or team_servicing)
+
+
+def service_requests(index: BundleIndex) -> dict[str, dict[str, Any]]:
+    """The orders in the Bundle (ServiceRequest, MedicationRequest, DeviceRequest) by fullUrl."""
+    return {
+        e.get("fullUrl"): e["resource"]
+        for e in index.entries
+        if (e.get("resource") or {}).get("resourceType")
+        in ("ServiceRequest", "MedicationRequest", "DeviceRequest")
+    }
+
+
+def parties_from_orders(
+    index: BundleIndex, orders: list[dict[str, Any]]
+) -> tuple[Party | None, Party | None]:
+    """(ordering, servicing): the first requester and the first performer found in the Bundle."""
     ordering = servicing = None
-    for requested in requests_used or list(service_requests.values()):
+    for requested in orders:
         ordering = ordering or party(index, requested.get("requester"))
         performers = requested.get("performer") or []
-        for performer in (
-            [performers] if isinstance(performers, dict) else performers
-        ):  # MedicationRequest: one
+        for performer in [performers] if isinstance(performers, dict) else performers:  # MedicationRequest
             servicing = servicing or party(index, performer)
+    return ordering, servicing
+
+
+def parties_from_care_team(index: BundleIndex, claim: dict[str, Any]) -> tuple[Party | None, Party | None]:
+    """(ordering, servicing) from Claim.careTeam: the first member with an ordering or referring
+    role, and the first with a performing or facility role, found in the Bundle."""
+    ordering = servicing = None
     for member in claim.get("careTeam", []):
         role = _code(member.get("role"))
         found = party(index, member.get("provider"))
         if found is None:
             continue
-        if role in ("DK", "DN", "P3", "referring", "ordering") and ordering is None:
+        if role in _ORDERING_ROLES and ordering is None:
             ordering = found
-        elif role in ("SJ", "FA", "71", "72", "performing", "rendering") and servicing is None:
+        elif role in _SERVICING_ROLES and servicing is None:
             servicing = found
-    requester = party(index, claim.get("provider"))
-    if ordering is None and requester is not None and requester.resource_type == "Practitioner":
-        ordering = requester
+    return ordering, servicing
 
-    levels = {_code(e.get("valueCodeableConcept")) for e in _extensions(claim, v.EXT_LEVEL_OF_SERVICE)}
-    urgent = _code(claim.get("priority"), (v.PROCESS_PRIORITY,)) == "stat" or bool(levels & v.URGENT_LEVELS)
 
+# --- diagnoses, dates, urgency, program --------------------------------------------------------
+
+
+def read_diagnoses(index: BundleIndex, claim: dict[str, Any]) -> tuple[tuple[str, ...], list[Issue]]:
+    """Claim.diagnosis in sequence order (the first is the primary one) as ICD-10-CM codes, given
+    directly or through a Condition in the Bundle."""
+    issues: list[Issue] = []
     diagnoses = []
-    for number, diagnosis in enumerate(
-        sorted(claim.get("diagnosis", []), key=lambda d: d.get("sequence", 0))
-    ):
+    ordered = sorted(claim.get("diagnosis", []), key=lambda d: d.get("sequence", 0))
+    for number, diagnosis in enumerate(ordered):
         concept = diagnosis.get("diagnosisCodeableConcept")
         if concept is None and diagnosis.get("diagnosisReference"):
             condition = (
@@ -595,11 +793,79 @@ def parse_submit(raw: Any) -> ClaimRequest:
         code = _code(concept, (v.ICD10CM,)) or _code(concept)
         if code:
             diagnoses.append(code)
+    return tuple(diagnoses), issues
 
+
+def read_service_date(claim: dict[str, Any], items: list[RequestedItem]) -> date | None:
+    """The planned date of service: the earliest item date, else Claim.billablePeriod.start."""
+    dates = [item.service_date for item in items if item.service_date]
+    return min(dates) if dates else _date((claim.get("billablePeriod") or {}).get("start"))
+
+
+def read_urgency(claim: dict[str, Any], messages: tuple[tuple[str, str], ...]) -> tuple[bool, str]:
+    """(urgent, reason): urgent when priority is stat or the level of service is urgent; the reason
+    from the urgency-reason extension, else (urgent requests) the first free-form message."""
+    levels = {_code(e.get("valueCodeableConcept")) for e in _extensions(claim, v.EXT_LEVEL_OF_SERVICE)}
+    urgent = _code(claim.get("priority"), (v.PROCESS_PRIORITY,)) == "stat" or bool(levels & v.URGENT_LEVELS)
+    reason = next((str(e.get("valueString", "")) for e in _extensions(claim, v.EXT_URGENCY_REASON)), "")
+    if urgent and not reason and messages:
+        reason = messages[0][0]
+    return urgent, reason
+
+
+def read_program(claim: dict[str, Any], questionnaire: str) -> str:
+    """The program the Claim names (extension), else the one its DTR questionnaire is for; "" if neither."""
+    program = next((e.get("valueCode", "") for e in _extensions(claim, v.EXT_PROGRAM)), "")
+    if not program and questionnaire.startswith(f"{v.QUESTIONNAIRE}/"):
+        program = questionnaire.removeprefix(f"{v.QUESTIONNAIRE}/").split("|")[0]
+    return program
+
+
+def new_request_issues(
+    items: list[RequestedItem], service_date: date | None, diagnoses: tuple[str, ...]
+) -> list[Issue]:
+    """What a new request (not an update) must say: what, when and why."""
+    issues = []
+    if not items:
+        issues.append(Issue("required", "A request needs at least one item.", "Claim.item"))
+    if service_date is None:
+        issues.append(
+            Issue(
+                "required",
+                "Give the planned date of service (item.servicedDate or item.servicedPeriod.start).",
+                "Claim.item.servicedDate",
+            )
+        )
+    if not diagnoses:
+        issues.append(
+            Issue(
+                "required",
+                "Give at least one ICD-10-CM diagnosis; the first is the primary one.",
+                "Claim.diagnosis",
+            )
+        )
+    return issues
+
+
+# --- supportingInfo: messages, documents and DTR answers ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportingInfo:
+    messages: tuple[tuple[str, str], ...] = ()  # (text, change)
+    attachments: tuple[Attachment, ...] = ()
+    questionnaire: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def read_supporting_info(index: BundleIndex, claim: dict[str, Any]) -> tuple[SupportingInfo, list[Issue]]:
+    """Claim.supportingInfo: free-form messages (valueString), documents (DocumentReference) and
+    DTR answers (QuestionnaireResponse); answers not listed there are taken from the Bundle."""
+    issues: list[Issue] = []
     messages, attachments, questionnaire, answers = [], [], "", {}
     for number, info in enumerate(claim.get("supportingInfo", [])):
         expression = f"Claim.supportingInfo[{number}]"
-        change = next((str(e.get("valueCode", "")) for e in _extensions(info, v.EXT_INFO_CHANGED)), "")
+        change = info_changed(info)
         if info.get("valueString"):
             messages.append((str(info["valueString"]), change))
             continue
@@ -612,100 +878,48 @@ def parse_submit(raw: Any) -> ClaimRequest:
             questionnaire = str(target.get("questionnaire") or "")
             answers.update(questionnaire_answers(target.get("item", [])))
         elif target.get("resourceType") == "DocumentReference":
-            for content_number, content in enumerate(target.get("content", [])):
-                attachment = content.get("attachment") or {}
-                if not attachment.get("data"):
-                    continue
-                try:
-                    data = base64.b64decode(attachment["data"], validate=True)
-                except (binascii.Error, ValueError):
-                    issues.append(
-                        Issue(
-                            "value",
-                            "The attachment data is not valid base64.",
-                            f"DocumentReference.content[{content_number}].attachment.data",
-                        )
-                    )
-                    continue
-                attachments.append(
-                    Attachment(
-                        int(info.get("sequence", number + 1)),
-                        str(attachment.get("title") or target.get("description") or "document"),
-                        data,
-                        change,
-                    )
+            found, problems = document_attachments(target, int(info.get("sequence", number + 1)), change)
+            attachments += found
+            issues += problems
+    if not answers:
+        questionnaire, answers = bundle_answers(index, questionnaire)
+    return SupportingInfo(tuple(messages), tuple(attachments), questionnaire, answers), issues
+
+
+def document_attachments(
+    document: dict[str, Any], sequence: int, change: str
+) -> tuple[list[Attachment], list[Issue]]:
+    """The documents a DocumentReference carries as data (base64), each as an Attachment."""
+    attachments, issues = [], []
+    for content_number, content in enumerate(document.get("content", [])):
+        attachment = content.get("attachment") or {}
+        if not attachment.get("data"):
+            continue
+        try:
+            data = base64.b64decode(attachment["data"], validate=True)
+        except (binascii.Error, ValueError):
+            issues.append(
+                Issue(
+                    "value",
+                    "The attachment data is not valid base64.",
+                    f"DocumentReference.content[{content_number}].attachment.data",
                 )
-    for response in index.of_type("QuestionnaireResponse"):  # DTR answers not listed in supportingInfo
+            )
+            continue
+        filename = str(attachment.get("title") or document.get("description") or "document")
+        attachments.append(Attachment(sequence, filename, data, change))
+    return attachments, issues
+
+
+def bundle_answers(index: BundleIndex, questionnaire: str) -> tuple[str, dict[str, Any]]:
+    """DTR answers not listed in supportingInfo: the first QuestionnaireResponse in the Bundle that
+    has any, with its questionnaire; (``questionnaire``, {}) when there is none."""
+    answers: dict[str, Any] = {}
+    for response in index.of_type("QuestionnaireResponse"):
         if not answers:
             questionnaire = str(response.get("questionnaire") or "")
             answers.update(questionnaire_answers(response.get("item", [])))
-
-    program = next((e.get("valueCode", "") for e in _extensions(claim, v.EXT_PROGRAM)), "")
-    if not program and questionnaire.startswith(f"{v.QUESTIONNAIRE}/"):
-        program = questionnaire.removeprefix(f"{v.QUESTIONNAIRE}/").split("|")[0]
-    acknowledged = frozenset(str(e.get("valueCode", "")) for e in _extensions(claim, v.EXT_ACKNOWLEDGED))
-    urgency_reason = next(
-        (str(e.get("valueString", "")) for e in _extensions(claim, v.EXT_URGENCY_REASON)), ""
-    )
-    if urgent and not urgency_reason and messages:
-        urgency_reason = messages[0][0]
-    certification = next(
-        (_code(e.get("valueCodeableConcept")) for e in _extensions(claim, v.EXT_CERTIFICATION_TYPE)), ""
-    )
-    service_date = min(item_dates) if item_dates else _date((claim.get("billablePeriod") or {}).get("start"))
-
-    if related is None:  # a new request must say what, when and why
-        if not items:
-            issues.append(Issue("required", "A request needs at least one item.", "Claim.item"))
-        if service_date is None:
-            issues.append(
-                Issue(
-                    "required",
-                    "Give the planned date of service (item.servicedDate or item.servicedPeriod.start).",
-                    "Claim.item.servicedDate",
-                )
-            )
-        if not diagnoses:
-            issues.append(
-                Issue(
-                    "required",
-                    "Give at least one ICD-10-CM diagnosis; the first is the primary one.",
-                    "Claim.diagnosis",
-                )
-            )
-    if issues:
-        raise PasProblem(400, issues[:MAX_ISSUES])
-    return ClaimRequest(
-        claim_full_url=str(claim_entry.get("fullUrl") or ""),
-        identifier_system=str(identifier.get("system") or ""),
-        identifier_value=str(identifier["value"])[:100],
-        request_hash=request_hash(claim),
-        claim_type=claim.get("type") or {"coding": [{"system": v.CLAIM_TYPE, "code": "professional"}]},
-        member_number=member_number.upper(),
-        patient_family=_family(patient),
-        patient_birth_date=_date(patient.get("birthDate")),
-        insurer=party(index, claim.get("insurer")),
-        requester=requester,
-        ordering=ordering,
-        servicing=servicing,
-        urgent=urgent,
-        urgency_reason=urgency_reason,
-        service_date=service_date,
-        diagnoses=tuple(diagnoses),
-        items=tuple(sorted(items, key=lambda item: item.sequence)),
-        program=program,
-        questionnaire=questionnaire,
-        answers=answers,
-        messages=tuple(messages),
-        attachments=tuple(attachments),
-        acknowledged=acknowledged,
-        related=related,
-        certification_type=certification,
-        cancelled_status=claim.get("status") == "cancelled",
-        patient_entry=_entry_copy(index.entry(claim.get("patient"))),
-        insurer_entry=_entry_copy(insurer_entry),
-        requester_entry=_entry_copy(requester_entry),
-    )
+    return questionnaire, answers
 
 
 def _family(patient: dict[str, Any]) -> str:
