@@ -4,9 +4,10 @@ A new request runs the wizard's own services, step by step, as the API client's 
 `start_draft`, `choose_member`, `choose_providers`, `save_program_details`, `save_diagnoses`,
 `save_urgency_and_date`, then `submit_order` (rules engine, review task, order number). The step
 that refuses answers the client with that step's problem as an OperationOutcome (422), and the
-draft is discarded: a refused request leaves no order behind. Updates use the order services
-(`cancel_order`, `add_clinical_information`, `store_document`); cancelling or changing single items
-has no portal service yet and is done here, with the same checks and audit trail.
+draft is discarded: a refused request leaves no order behind. Updates are checked here as a whole
+(PAS wording, FHIRPath of each problem), then made by the order services: `cancel_order`,
+`order_changes.cancel_lines` and `change_lines` (single items), `add_clinical_information`,
+`store_document`.
 
 A Claim identifier is used once per organization: the first `$submit` reserves it, and a repeat of
 the same Claim returns the order's current response instead of a second order (a different Claim
@@ -15,6 +16,7 @@ under a used identifier is refused, 409).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,30 +24,26 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import (
     AuditOutcome,
     LineDecision,
-    NoteVisibility,
     OrderStatus,
-    TaskStatus,
+    Program,
     Urgency,
 )
 from portal_app.domain.file_types import document_problem
-from portal_app.domain.review import order_status_for
+from portal_app.domain.programs import ProgramDefinition
 from portal_app.models import (
     Determination,
     Facility,
     HealthPlan,
     Member,
-    Note,
     Order,
     OrderDiagnosis,
     OrderLine,
     PasSubmission,
     Practice,
     Provider,
-    ReviewTask,
 )
 from portal_app.models.api import SubmissionKind
 from portal_app.services import audit
@@ -53,15 +51,14 @@ from portal_app.services import order_entry as entry
 from portal_app.services.api_clients import ApiPrincipal, client_npis
 from portal_app.services.authz import require
 from portal_app.services.documents import DocumentRefused, store_document
+from portal_app.services.order_changes import ChangeRefused, cancel_lines, change_lines
 from portal_app.services.order_submission import submit_order
 from portal_app.services.orders import (
     OrderNotFound,
     add_clinical_information,
     cancel_order,
     may_read_order,
-    office_order,
 )
-from portal_app.services.outcomes import refresh_outcome
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import Issue, PasProblem
 from portal_app.services.pas.programs import (
@@ -71,8 +68,10 @@ from portal_app.services.pas.programs import (
     resolve_program,
 )
 from portal_app.services.pas.requests import (
+    Attachment,
     ClaimRequest,
     Party,
+    RequestedItem,
     echo_entries,
     parse_inquiry,
     parse_submit,
@@ -560,12 +559,43 @@ def _discard_draft(session: Session, principal: ApiPrincipal, order_id: int) -> 
     session.commit()
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What a new request names, looked up: the member and plan, the program, the providers, and
+    where the letters go."""
+
+    member: Member
+    plan: HealthPlan
+    program: Program
+    definition: ProgramDefinition
+    ordering: Provider
+    servicing: tuple[str, int, str, str]  # (kind, id, name, NPI), see _servicing
+    letter_address: str
+    letter_fax: str
+
+
 def _new_request(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> Order:
-    actor = principal.actor
+    """The wizard's steps in turn, as the client's service user; a refused step discards the draft."""
+    _check_requester(principal, request)
+    _refuse_bad_documents(request.attachments)
+    found = _look_up(session, request)
+    order_id = _start_step(session, principal, request, found, today)
+    _member_step(session, principal, order_id, found)
+    _providers_step(session, principal, order_id, request, found)
+    _details_step(session, principal, order_id, request, found)
+    _diagnoses_step(session, principal, order_id, request)
+    _urgency_step(session, principal, order_id, request, today)
+    _set_quantities(session, order_id, request)
+    return _submit_step(session, principal, order_id, request, today)
+
+
+def _check_requester(principal: ApiPrincipal, request: ClaimRequest) -> None:
+    """The requesting organization, when it gives a tax ID, is the client's own."""
+    requester = request.requester
     if (
-        request.requester
-        and request.requester.tax_id
-        and request.requester.tax_id.replace("-", "") != principal.tax_id.replace("-", "")
+        requester
+        and requester.tax_id
+        and requester.tax_id.replace("-", "") != principal.tax_id.replace("-", "")
     ):
         raise PasProblem.one(
             403,
@@ -573,11 +603,18 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
             "The requesting organization's tax ID is not the one this client is registered for.",
             "Claim.provider",
         )
-    for attachment in request.attachments:
+
+
+def _refuse_bad_documents(attachments: Iterable[Attachment]) -> None:
+    """Every document is of a type Precert keeps (PDF, PNG, JPEG, TIFF by content) and size."""
+    for attachment in attachments:
         if problem := document_problem(attachment.content):
             raise PasProblem.one(
                 422, "value", f"{attachment.filename}: {problem}", "DocumentReference.content"
             )
+
+
+def _look_up(session: Session, request: ClaimRequest) -> _Found:
     named = named_program(request)
     if named is not None:  # refuse a program Precert does not run before looking at anything else
         built_program(named)
@@ -586,24 +623,120 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
     program = resolve_program(request, plan_code=plan.code, on=request.service_date)
     definition = built_program(program)
     ordering = _provider_by_npi(session, request.ordering, "ordering provider", "ServiceRequest.requester")
-    servicing_kind, servicing_id, servicing_name, servicing_npi = _servicing(session, request.servicing)
+    servicing = _servicing(session, request.servicing)
+    letter_address, letter_fax = _letter_contact(request, ordering)
+    return _Found(member, plan, program, definition, ordering, servicing, letter_address, letter_fax)
+
+
+def _letter_contact(request: ClaimRequest, ordering: Provider) -> tuple[str, str]:
+    """(address, fax) for the decision letters: the requesting Organization's, else the ordering
+    provider's as the Bundle gives them, else as Precert's directory has them."""
     sender = (
         request.requester if request.requester and request.requester.resource_type == "Organization" else None
     )
-    letter_address = (
+    address = (
         (sender.address if sender else "")
         or (request.ordering.address if request.ordering else "")
         or f"{ordering.address_line}, {ordering.city}, {ordering.state} {ordering.postal_code}"
     )
-    letter_fax = (
-        (sender.fax if sender else "") or (request.ordering.fax if request.ordering else "") or ordering.fax
-    )
+    fax = (sender.fax if sender else "") or (request.ordering.fax if request.ordering else "") or ordering.fax
+    return address, fax
 
+
+def _start_step(
+    session: Session, principal: ApiPrincipal, request: ClaimRequest, found: _Found, today: date
+) -> int:
     order_id, started = entry.start_draft(
         session,
-        actor=actor,
-        plan_id=plan.id,
-        program=program.value,
+        actor=principal.actor,
+        plan_id=found.plan.id,
+        program=found.program.value,
+        service_date=request.service_date,
+        today=today,
+    )
+    plan = found.plan.name
+    _step(
+        session,
+        principal,
+        order_id,
+        started.errors,
+        {
+            "plan": f"Your organization has no provider in {plan}'s network, so it cannot send this "
+            "plan requests.",
+            "program": f"{plan} does not delegate the {found.program.label.lower()} program to Precert on "
+            f"{request.service_date.isoformat()}.",
+        },
+    )
+    return order_id
+
+
+def _member_step(session: Session, principal: ApiPrincipal, order_id: int, found: _Found) -> None:
+    chosen = entry.choose_member(
+        session, actor=principal.actor, order_id=order_id, member_id=found.member.id, confirmed=True
+    )
+    _step(session, principal, order_id, chosen.errors)
+
+
+def _providers_step(
+    session: Session, principal: ApiPrincipal, order_id: int, request: ClaimRequest, found: _Found
+) -> None:
+    servicing_kind, servicing_id, servicing_name, servicing_npi = found.servicing
+    chosen = entry.choose_providers(
+        session,
+        actor=principal.actor,
+        order_id=order_id,
+        ordering_provider_id=found.ordering.id,
+        servicing_kind=servicing_kind,
+        servicing_id=servicing_id,
+        out_of_network_confirmed=v.ACK_OUT_OF_NETWORK in request.acknowledged,
+        letter_address=found.letter_address,
+        letter_fax=found.letter_fax or "none given",
+    )
+    _step(
+        session,
+        principal,
+        order_id,
+        chosen.errors,
+        {
+            "ordering": f"The ordering provider (NPI {found.ordering.npi}) does not bill under your "
+            "organization's tax ID.",
+            "servicing": f"{servicing_name} (NPI {servicing_npi}) is out of network for {found.plan.name}. "
+            f"To go on anyway, add the extension {v.EXT_ACKNOWLEDGED} with valueCode "
+            f"'{v.ACK_OUT_OF_NETWORK}' to the Claim.",
+            "letters": "Give the requesting organization's address and fax number for the decision letters.",
+        },
+    )
+
+
+def _details_step(
+    session: Session, principal: ApiPrincipal, order_id: int, request: ClaimRequest, found: _Found
+) -> None:
+    saved = entry.save_program_details(
+        session,
+        actor=principal.actor,
+        order_id=order_id,
+        details=details_from_answers(found.definition.details_schema, request.answers),
+        codes=[item.code for item in request.items],
+    )
+    _step(session, principal, order_id, saved.errors, questions=True)
+
+
+def _diagnoses_step(session: Session, principal: ApiPrincipal, order_id: int, request: ClaimRequest) -> None:
+    saved = entry.save_diagnoses(
+        session, actor=principal.actor, order_id=order_id, codes=list(request.diagnoses)
+    )
+    _step(session, principal, order_id, saved.errors)
+
+
+def _urgency_step(
+    session: Session, principal: ApiPrincipal, order_id: int, request: ClaimRequest, today: date
+) -> None:
+    saved = entry.save_urgency_and_date(
+        session,
+        actor=principal.actor,
+        order_id=order_id,
+        urgency=Urgency.URGENT if request.urgent else Urgency.STANDARD,
+        urgency_reason=request.urgency_reason,
         service_date=request.service_date,
         today=today,
     )
@@ -611,90 +744,22 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
         session,
         principal,
         order_id,
-        started.errors,
-        {
-            "plan": f"Your organization has no provider in {plan.name}'s network, so it cannot send this "
-            "plan requests.",
-            "program": f"{plan.name} does not delegate the {program.label.lower()} program to Precert on "
-            f"{request.service_date.isoformat()}.",
-        },
-    )
-    _step(
-        session,
-        principal,
-        order_id,
-        entry.choose_member(
-            session, actor=actor, order_id=order_id, member_id=member.id, confirmed=True
-        ).errors,
-    )
-    out_of_network = v.ACK_OUT_OF_NETWORK in request.acknowledged
-    _step(
-        session,
-        principal,
-        order_id,
-        entry.choose_providers(
-            session,
-            actor=actor,
-            order_id=order_id,
-            ordering_provider_id=ordering.id,
-            servicing_kind=servicing_kind,
-            servicing_id=servicing_id,
-            out_of_network_confirmed=out_of_network,
-            letter_address=letter_address,
-            letter_fax=letter_fax or "none given",
-        ).errors,
-        {
-            "ordering": f"The ordering provider (NPI {ordering.npi}) does not bill under your "
-            "organization's tax ID.",
-            "servicing": f"{servicing_name} (NPI {servicing_npi}) is out of network for {plan.name}. "
-            f"To go on anyway, add the extension {v.EXT_ACKNOWLEDGED} with valueCode "
-            f"'{v.ACK_OUT_OF_NETWORK}' to the Claim.",
-            "letters": "Give the requesting organization's address and fax number for the decision letters.",
-        },
-    )
-    details = details_from_answers(definition.details_schema, request.answers)
-    _step(
-        session,
-        principal,
-        order_id,
-        entry.save_program_details(
-            session,
-            actor=actor,
-            order_id=order_id,
-            details=details,
-            codes=[item.code for item in request.items],
-        ).errors,
-        questions=True,
-    )
-    _step(
-        session,
-        principal,
-        order_id,
-        entry.save_diagnoses(session, actor=actor, order_id=order_id, codes=list(request.diagnoses)).errors,
-    )
-    _step(
-        session,
-        principal,
-        order_id,
-        entry.save_urgency_and_date(
-            session,
-            actor=actor,
-            order_id=order_id,
-            urgency=Urgency.URGENT if request.urgent else Urgency.STANDARD,
-            urgency_reason=request.urgency_reason,
-            service_date=request.service_date,
-            today=today,
-        ).errors,
+        saved.errors,
         {
             "urgency_reason": "An urgent request needs the clinical reason (extension "
             f"{v.EXT_URGENCY_REASON}, or a free-form message in supportingInfo)."
         },
     )
-    _set_quantities(session, order_id, request)
 
+
+def _submit_step(
+    session: Session, principal: ApiPrincipal, order_id: int, request: ClaimRequest, today: date
+) -> Order:
+    """`submit_order` (rules engine, review task); a similar request on file refuses unless the
+    Claim acknowledges it. A pended request gets the documents and messages sent with it."""
     result = submit_order(
         session,
-        actor=actor,
+        actor=principal.actor,
         order_id=order_id,
         duplicates_acknowledged=v.ACK_DUPLICATE in request.acknowledged,
         today=today,
@@ -768,7 +833,35 @@ def _attach(
 # --- updates (related.claim) -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Update:
+    """What an update asks of the order, checked: lines to cancel, lines to change (with the item
+    that changes each), and documents and messages to add."""
+
+    cancels: list[OrderLine]
+    changes: list[tuple[RequestedItem, OrderLine]]
+    documents: list[Attachment]
+    messages: list[tuple[str, str]]
+
+
 def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> Order:
+    """Cancel the order, or cancel and change some of its lines and add documents and information,
+    through the order services; everything is checked before anything changes."""
+    order = _updatable_order(session, principal, request)
+    if request.cancels_everything:
+        _cancel_everything(session, principal, order, request)
+        return order
+    update = _planned_update(session, order, request)
+    if update.changes:
+        _change_lines(session, principal, order, update.changes, today)
+    if update.cancels:
+        _cancel_lines(session, principal, order, update.cancels, request)
+    _attach(session, principal, session.get(Order, order.id), request, only_changed=True)
+    return session.get(Order, order.id)
+
+
+def _updatable_order(session: Session, principal: ApiPrincipal, request: ClaimRequest) -> Order:
+    """The order the earlier Claim (Claim.related) made, if the client may see it and it may change."""
     system, value = request.related
     prior = session.exec(
         select(PasSubmission).where(
@@ -801,23 +894,30 @@ def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimReque
             "This request was cancelled and cannot be updated; submit a new request.",
             "Claim.related",
         )
-    if request.cancels_everything:
-        reason = (
-            next((text for text, _ in request.messages), "")
-            or f"Cancelled by the ordering provider's system (Claim {request.identifier_value})."
-        )
-        try:
-            cancel_order(
-                session,
-                actor=principal.actor,
-                order_number=order.order_number,
-                entered_in_error=False,
-                reason=reason,
-            )
-        except (ValueError, OrderNotFound) as refused:
-            raise PasProblem.one(422, "business-rule", str(refused), "Claim.related") from None
-        return order
+    return order
 
+
+def _cancel_everything(
+    session: Session, principal: ApiPrincipal, order: Order, request: ClaimRequest
+) -> None:
+    reason = (
+        next((text for text, _ in request.messages), "")
+        or f"Cancelled by the ordering provider's system (Claim {request.identifier_value})."
+    )
+    try:
+        cancel_order(
+            session,
+            actor=principal.actor,
+            order_number=order.order_number,
+            entered_in_error=False,
+            reason=reason,
+        )
+    except (ValueError, OrderNotFound) as refused:
+        raise PasProblem.one(422, "business-rule", str(refused), "Claim.related") from None
+
+
+def _planned_update(session: Session, order: Order, request: ClaimRequest) -> _Update:
+    """The update's items matched to the order's lines and every change checked (PasProblem 422)."""
     initial = _initial_submission(session, order.id)
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
@@ -826,53 +926,73 @@ def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimReque
         (item, _line_for(item, lines, initial)) for item in request.items if item.cancelled or item.change
     ]
     for item, line in matched:
-        if item.change == "added" and not item.cancelled:
-            raise PasProblem.one(
-                422,
-                "not-supported",
-                "Items cannot be added to a submitted request; submit a new request for them.",
-                f"Claim.item.where(sequence={item.sequence})",
-            )
-        if line is None:
-            raise PasProblem.one(
-                422,
-                "not-found",
-                f"Item {item.sequence} ({item.code}) is not part of the earlier request.",
-                f"Claim.item.where(sequence={item.sequence})",
-            )
-        if line.decision == LineDecision.NON_AUTHORIZED:
-            raise PasProblem.one(
-                422,
-                "business-rule",
-                f"Item {item.sequence} was denied and cannot be updated; submit a new request.",
-                f"Claim.item.where(sequence={item.sequence})",
-            )
+        _check_matched_item(item, line)
     cancels = [line for item, line in matched if item.cancelled and line.decision != LineDecision.CANCELLED]
     changes = [(item, line) for item, line in matched if not item.cancelled and item.change == "changed"]
     for item, line in changes:
-        if line.decision != LineDecision.PENDED:
-            raise PasProblem.one(
-                422,
-                "business-rule",
-                f"Item {item.sequence} has been decided already; only items "
-                "still under review can be changed. Cancel it and submit a new request.",
-                f"Claim.item.where(sequence={item.sequence})",
-            )
-    new_documents = [a for a in request.attachments if a.change in ("added", "changed")]
-    new_messages = [m for m in request.messages if m[1] in ("added", "changed")]
-    if (new_documents or new_messages) and order.status != OrderStatus.IN_PROGRESS:
+        _check_changeable_item(item, line)
+    update = _Update(
+        cancels,
+        changes,
+        [a for a in request.attachments if a.change in ("added", "changed")],
+        [m for m in request.messages if m[1] in ("added", "changed")],
+    )
+    _check_additions(order, update)
+    return update
+
+
+def _item_expression(item: RequestedItem) -> str:
+    return f"Claim.item.where(sequence={item.sequence})"
+
+
+def _check_matched_item(item: RequestedItem, line: OrderLine | None) -> None:
+    """An item flagged cancelled or changed is one of the order's lines, and not a denied one."""
+    if item.change == "added" and not item.cancelled:
+        raise PasProblem.one(
+            422,
+            "not-supported",
+            "Items cannot be added to a submitted request; submit a new request for them.",
+            _item_expression(item),
+        )
+    if line is None:
+        raise PasProblem.one(
+            422,
+            "not-found",
+            f"Item {item.sequence} ({item.code}) is not part of the earlier request.",
+            _item_expression(item),
+        )
+    if line.decision == LineDecision.NON_AUTHORIZED:
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            f"Item {item.sequence} was denied and cannot be updated; submit a new request.",
+            _item_expression(item),
+        )
+
+
+def _check_changeable_item(item: RequestedItem, line: OrderLine) -> None:
+    if line.decision != LineDecision.PENDED:
+        raise PasProblem.one(
+            422,
+            "business-rule",
+            f"Item {item.sequence} has been decided already; only items "
+            "still under review can be changed. Cancel it and submit a new request.",
+            _item_expression(item),
+        )
+
+
+def _check_additions(order: Order, update: _Update) -> None:
+    """Documents and messages only while in review, documents of a kind Precert keeps, and the
+    update changes something."""
+    if (update.documents or update.messages) and order.status != OrderStatus.IN_PROGRESS:
         raise PasProblem.one(
             422,
             "business-rule",
             "Documents and information can be added only while the request is in review.",
             "Claim.supportingInfo",
         )
-    for attachment in new_documents:
-        if problem := document_problem(attachment.content):
-            raise PasProblem.one(
-                422, "value", f"{attachment.filename}: {problem}", "DocumentReference.content"
-            )
-    if not (cancels or changes or new_documents or new_messages):
+    _refuse_bad_documents(update.documents)
+    if not (update.cancels or update.changes or update.documents or update.messages):
         raise PasProblem.one(
             422,
             "business-rule",
@@ -880,12 +1000,6 @@ def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimReque
             "infoCancelled modifier extension, changed items and added documents with infoChanged.",
             "Claim.item",
         )
-    if changes:
-        _change_lines(session, principal, order, changes, today)
-    if cancels:
-        _cancel_lines(session, principal, order, cancels, request)
-    _attach(session, principal, session.get(Order, order.id), request, only_changed=True)
-    return session.get(Order, order.id)
 
 
 def _line_for(item, lines: list[OrderLine], initial: PasSubmission | None) -> OrderLine | None:
@@ -902,63 +1016,29 @@ def _line_for(item, lines: list[OrderLine], initial: PasSubmission | None) -> Or
 def _cancel_lines(
     session: Session, principal: ApiPrincipal, order: Order, cancels: list[OrderLine], request: ClaimRequest
 ) -> None:
-    """Cancel some items of an order (the rest stand); all of them cancels the order."""
-    order = office_order(session, principal.actor, order.order_number)  # permission, access, audited read
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    cancelled_ids = {line.id for line in cancels}
-    if all(line.id in cancelled_ids or line.decision == LineDecision.CANCELLED for line in lines):
-        reason = (
-            next((text for text, _ in request.messages), "")
-            or f"Every item cancelled by the ordering provider's system (Claim {request.identifier_value})."
-        )
-        cancel_order(
+    """Cancel some items (`order_changes.cancel_lines`); all of them cancels the order."""
+    try:
+        cancel_lines(
             session,
             actor=principal.actor,
             order_number=order.order_number,
-            entered_in_error=False,
-            reason=reason,
+            line_numbers=[line.line_number for line in cancels],
+            by=f"the ordering provider's system (Claim {request.identifier_value})",
+            reason=next((text for text, _ in request.messages), ""),
+            audit_detail={"client_id": principal.client_id},
         )
-        return
-    now = _now()
-    for line in lines:
-        if line.id in cancelled_ids:
-            line.decision = LineDecision.CANCELLED
-            session.add(line)
-    order.status = order_status_for([line.decision for line in lines])
-    order.updated_by_id, order.updated_at = principal.actor.user_id, now
-    session.add(order)
-    if not any(line.decision == LineDecision.PENDED for line in lines):
-        for task in session.exec(
-            select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))
-        ).all():
-            task.status, task.closed_at = TaskStatus.DONE, now
-            session.add(task)
-    numbers = sorted(line.line_number for line in cancels)
-    session.add(
-        Note(
-            order_id=order.id,
-            author_id=principal.actor.user_id,
-            visibility=NoteVisibility.PROVIDER,
-            body=f"Cancelled by the ordering provider's system (Claim {request.identifier_value}): line "
-            f"{', '.join(map(str, numbers))}.",
-        )
-    )
-    _audit(
-        session,
-        principal,
-        "order.lines_cancelled",
-        order_id=order.id,
-        lines=numbers,
-        status=str(order.status),
-    )
-    session.flush()
-    refresh_outcome(session, order)
-    session.commit()
+    except ValueError as refused:  # ChangeRefused, or cancel_order's refusal
+        raise PasProblem.one(422, "business-rule", str(refused), "Claim.item") from None
 
 
-def _change_lines(session: Session, principal: ApiPrincipal, order: Order, changes, today: date) -> None:
-    """New quantities (and date of service) for items still under review."""
-    order = office_order(session, principal.actor, order.order_number)
+def _change_lines(
+    session: Session,
+    principal: ApiPrincipal,
+    order: Order,
+    changes: list[tuple[RequestedItem, OrderLine]],
+    today: date,
+) -> None:
+    """New quantities (and date of service) for items still under review (`order_changes.change_lines`)."""
     dates = {item.service_date for item, _ in changes if item.service_date}
     if len(dates) > 1:
         raise PasProblem.one(
@@ -967,48 +1047,20 @@ def _change_lines(session: Session, principal: ApiPrincipal, order: Order, chang
             "All items of a request share one date of service.",
             "Claim.item.servicedDate",
         )
-    new_date = next(iter(dates), None)
-    if new_date and new_date != order.service_start:
-        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-        if any(line.decision != LineDecision.PENDED for line in lines):
-            raise PasProblem.one(
-                422,
-                "business-rule",
-                "The date of service can change only while every item is under review.",
-                "Claim.item.servicedDate",
-            )
-        member = session.get(Member, order.member_id)
-        problem = retro_request_problem(new_date, today) or entry.eligibility_problem(member, new_date)
-        if problem:
-            raise PasProblem.one(422, "business-rule", problem, "Claim.item.servicedDate")
-        order.service_start = new_date
-    changed = []
-    for item, line in changes:
-        if line.quantity != item.quantity:
-            line.quantity = item.quantity
-            session.add(line)
-        changed.append(f"line {line.line_number}: {item.quantity} units")
-    order.updated_by_id, order.updated_at = principal.actor.user_id, _now()
-    session.add(order)
-    session.add(
-        Note(
-            order_id=order.id,
-            author_id=principal.actor.user_id,
-            visibility=NoteVisibility.PROVIDER,
-            body=f"Changed by the ordering provider's system: {'; '.join(changed)}"
-            + (f"; date of service {new_date.isoformat()}" if new_date else "")
-            + ".",
+    try:
+        change_lines(
+            session,
+            actor=principal.actor,
+            order_number=order.order_number,
+            quantities={line.line_number: item.quantity for item, line in changes},
+            service_date=next(iter(dates), None),
+            today=today,
+            by="the ordering provider's system",
+            audit_detail={"client_id": principal.client_id},
         )
-    )
-    _audit(
-        session,
-        principal,
-        "order.lines_changed",
-        order_id=order.id,
-        changes=changed,
-        service_date=new_date.isoformat() if new_date else "",
-    )
-    session.commit()
+    except ChangeRefused as refused:
+        expression = "Claim.item.servicedDate" if refused.about == "service_date" else "Claim.item"
+        raise PasProblem.one(422, "business-rule", str(refused), expression) from None
 
 
 # --- $inquire --------------------------------------------------------------------------------
