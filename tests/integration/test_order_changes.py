@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from portal_app.models import AuditEvent, Note, Order, OrderLine, ReviewTask
 from portal_app.services.authz import PermissionDenied
-from portal_app.services.demo_data import load_demo_data
 from portal_app.services.order_changes import ChangeRefused, cancel_lines, change_lines
 from portal_app.services.order_submission import submit_order
 from portal_app.services.orders import OrderNotFound
@@ -24,9 +23,8 @@ MEMBER = "EVG100000016"  # an imaging member of the demo plan without a demo ord
 
 
 @pytest.fixture
-def pended(session) -> str:
+def pended(session, demo_data) -> str:
     """Demo data and a two-line imaging order of the Maple Street office, pended for a nurse."""
-    load_demo_data(session)
     office = actor_for(session)
     order_id = draft_order(session, office, member=MEMBER, details=PENDING_LOW_BACK, codes=["72148", "72158"])
     result = submit_order(session, actor=office, order_id=order_id, today=TODAY)
