@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.enums import UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
@@ -63,7 +63,7 @@ def search_audit_log(
     query = _audit_query(audit_filter)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
         .offset(max(page, 0) * page_size)
         .limit(page_size)
     ).all()
@@ -97,7 +97,10 @@ def list_outbox(
     require(session, actor, "admin.users")
     total = session.exec(select(func.count()).select_from(OutboxEmail)).one()
     mails = session.exec(
-        select(OutboxEmail).order_by(OutboxEmail.id.desc()).offset(max(page, 0) * page_size).limit(page_size)
+        select(OutboxEmail)
+        .order_by(col(OutboxEmail.id).desc())
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
     ).all()
     return [
         OutboxRow(

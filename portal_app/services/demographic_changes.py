@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.demographics import (
     CHANGE_FIELDS,
@@ -59,7 +59,7 @@ def _clean(text: str, limit: int) -> str:
 def _tax_ids(session: Session, actor: Actor) -> list[str]:
     if not actor.practice_ids:
         return []
-    return list(session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all())
+    return list(session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all())
 
 
 def _is_support(actor: Actor) -> bool:
@@ -130,10 +130,12 @@ def change_targets(session: Session, *, actor: Actor) -> list[ChangeTarget]:
     if not tax_ids:
         return []
     providers = session.exec(
-        select(Provider).where(Provider.tax_id.in_(tax_ids)).order_by(Provider.last_name, Provider.first_name)
+        select(Provider)
+        .where(col(Provider.tax_id).in_(tax_ids))
+        .order_by(Provider.last_name, Provider.first_name)
     ).all()
     facilities = session.exec(
-        select(Facility).where(Facility.tax_id.in_(tax_ids)).order_by(Facility.name)
+        select(Facility).where(col(Facility.tax_id).in_(tax_ids)).order_by(Facility.name)
     ).all()
     columns = {c for f in CHANGE_FIELDS.values() for c in f.columns}
     return [
@@ -308,7 +310,7 @@ def _rows(session: Session, requests: list[DemographicChangeRequest]) -> list[Ch
     users = {
         u.id: u
         for u in session.exec(
-            select(User).where(User.id.in_({r.requested_by_id for r in requests} or {0}))
+            select(User).where(col(User.id).in_({r.requested_by_id for r in requests} or {0}))
         ).all()
     }
     result = []
@@ -355,7 +357,7 @@ def change_history(
     requests = session.exec(
         select(DemographicChangeRequest)
         .where(column == party.id)
-        .order_by(DemographicChangeRequest.requested_at.desc(), DemographicChangeRequest.id.desc())
+        .order_by(col(DemographicChangeRequest.requested_at).desc(), col(DemographicChangeRequest.id).desc())
     ).all()
     return _rows(session, list(requests))
 
@@ -380,8 +382,8 @@ def list_change_requests(
             .join(Facility, Facility.id == DemographicChangeRequest.facility_id, isouter=True)
             .where(
                 or_(
-                    Provider.tax_id.in_(tax_ids),
-                    Facility.tax_id.in_(tax_ids),
+                    col(Provider.tax_id).in_(tax_ids),
+                    col(Facility.tax_id).in_(tax_ids),
                     DemographicChangeRequest.requested_by_id == actor.user_id,
                 )
             )
@@ -392,7 +394,7 @@ def list_change_requests(
     if status == ChangeRequestStatus.PENDING and _is_support(actor):
         order = (DemographicChangeRequest.requested_at, DemographicChangeRequest.id)
     else:
-        order = (DemographicChangeRequest.requested_at.desc(), DemographicChangeRequest.id.desc())
+        order = (col(DemographicChangeRequest.requested_at).desc(), col(DemographicChangeRequest.id).desc())
     requests = session.exec(query.order_by(*order).offset(max(page, 0) * page_size).limit(page_size)).all()
     return _rows(session, list(requests)), total
 

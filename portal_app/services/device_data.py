@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import AuditOutcome, OrderStatus, Program
@@ -348,12 +348,12 @@ def _setup_date_on_file(session: Session, member_id: int) -> date | None:
         .where(
             Order.member_id == member_id,
             Order.program == Program.SLEEP,
-            Order.order_number.is_not(None),
-            Order.status.not_in(
+            col(Order.order_number).is_not(None),
+            col(Order.status).not_in(
                 (OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value)
             ),
         )
-        .order_by(Order.service_start.desc(), Order.id.desc())
+        .order_by(col(Order.service_start).desc(), col(Order.id).desc())
         .limit(50)
     ).all()
     for order in orders:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from portal_app.domain.enums import FacilityType, NetworkStatus
 from portal_app.domain.geo import miles_between
@@ -67,10 +67,10 @@ def _provider_filter(text: str):
     like = f"%{text}%"
     return or_(
         Provider.npi == text,
-        Provider.last_name.ilike(like),
-        Provider.first_name.ilike(like),
-        Provider.specialty.ilike(like),
-        Provider.city.ilike(like),
+        col(Provider.last_name).ilike(like),
+        col(Provider.first_name).ilike(like),
+        col(Provider.specialty).ilike(like),
+        col(Provider.city).ilike(like),
         Provider.postal_code == text,
     )
 
@@ -79,10 +79,10 @@ def _facility_filter(text: str):
     like = f"%{text}%"
     return or_(
         Facility.npi == text,
-        Facility.name.ilike(like),
-        Facility.city.ilike(like),
+        col(Facility.name).ilike(like),
+        col(Facility.city).ilike(like),
         Facility.postal_code == text,
-        Facility.modalities.ilike(like),
+        col(Facility.modalities).ilike(like),
     )
 
 
@@ -103,9 +103,9 @@ def search_directory(
         in_plan = select(NetworkParticipation.provider_id).where(
             NetworkParticipation.plan_id == query.plan_id
         )
-        providers = providers.where(Provider.id.in_(in_plan))
+        providers = providers.where(col(Provider.id).in_(in_plan))
         facilities = facilities.where(
-            Facility.id.in_(
+            col(Facility.id).in_(
                 select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id)
             )
         )
@@ -166,7 +166,7 @@ def _facility_page(
         ]
     order = {
         "city": (Facility.city,),
-        "quality": (Facility.quality_score.desc().nulls_last(), Facility.name),
+        "quality": (col(Facility.quality_score).desc().nulls_last(), Facility.name),
     }.get(query.sort, (Facility.name,))
     found = session.exec(facilities.order_by(*order, Facility.id).offset(offset).limit(page_size)).all()
     ranked = {r.facility.id: r for r in rank_facilities(session, found, near_zip=query.near_zip)}

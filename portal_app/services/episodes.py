@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import ManagedCode, rehabilitation
@@ -80,7 +80,7 @@ def _visits_authorized(session: Session, order_id: int) -> int:
             decision = session.exec(
                 select(Determination)
                 .where(Determination.order_line_id == line.id)
-                .order_by(Determination.id.desc())
+                .order_by(col(Determination.id).desc())
             ).first()
             best = max(best, (decision.approved_quantity or 0) if decision else 0)
     return best
@@ -94,8 +94,8 @@ def _earlier_requests(session: Session, order: Order) -> list[Order]:
                 Order.member_id == order.member_id,
                 Order.program == Program.REHABILITATION,
                 Order.id != order.id,
-                Order.order_number.is_not(None),
-                Order.status.not_in(_WITHDRAWN),
+                col(Order.order_number).is_not(None),
+                col(Order.status).not_in(_WITHDRAWN),
             )
             .order_by(Order.service_start, Order.submitted_at, Order.id)
             .limit(MAX_EARLIER_REQUESTS)

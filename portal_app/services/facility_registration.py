@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain import facility_scores as scoring
 from portal_app.domain.enums import AuditOutcome, FacilityRegistrationStatus, FacilityType
@@ -292,7 +292,7 @@ def _practice_ids_of(session: Session, user_id: int) -> set[int]:
 def _actor_tax_ids(session: Session, actor: Actor) -> set[str]:
     if not actor.practice_ids:
         return set()
-    return set(session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all())
+    return set(session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all())
 
 
 def _denied(session: Session, actor: Actor, permission: str, record: str) -> PermissionDenied:
@@ -560,15 +560,18 @@ def list_my_registrations(session: Session, *, actor: Actor) -> list[Registratio
     """The registrations of the actor's practices (and the actor's own), newest first."""
     require(session, actor, "facility.register")
     colleagues = select(PracticeMembership.user_id).where(
-        PracticeMembership.practice_id.in_(actor.practice_ids or (-1,))
+        col(PracticeMembership.practice_id).in_(actor.practice_ids or (-1,))
     )
     rows = session.exec(
         select(FacilityRegistration, User)
         .join(User, User.id == FacilityRegistration.user_id)
         .where(
-            or_(FacilityRegistration.user_id == actor.user_id, FacilityRegistration.user_id.in_(colleagues))
+            or_(
+                FacilityRegistration.user_id == actor.user_id,
+                col(FacilityRegistration.user_id).in_(colleagues),
+            )
         )
-        .order_by(FacilityRegistration.id.desc())
+        .order_by(col(FacilityRegistration.id).desc())
         .limit(200)
     ).all()
     return [_summary(registration, author) for registration, author in rows]
@@ -825,7 +828,7 @@ def current_modality_scores(
     due = set(
         session.exec(
             select(FacilityModalityScore.facility_id).where(
-                FacilityModalityScore.facility_id.in_(wanted), FacilityModalityScore.rescore_on <= today
+                col(FacilityModalityScore.facility_id).in_(wanted), FacilityModalityScore.rescore_on <= today
             )
         ).all()
     )
@@ -835,7 +838,7 @@ def current_modality_scores(
         session.commit()
     result: dict[int, dict[str, int]] = {}
     for row in session.exec(
-        select(FacilityModalityScore).where(FacilityModalityScore.facility_id.in_(wanted))
+        select(FacilityModalityScore).where(col(FacilityModalityScore.facility_id).in_(wanted))
     ).all():
         result.setdefault(row.facility_id, {})[row.modality] = row.score
     return result
@@ -882,7 +885,7 @@ def list_registrations(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     size = max(1, min(int(page_size), 100))
     rows = session.exec(
-        query.order_by(FacilityRegistration.updated_at.desc(), FacilityRegistration.id.desc())
+        query.order_by(col(FacilityRegistration.updated_at).desc(), col(FacilityRegistration.id).desc())
         .offset(max(int(page), 0) * size)
         .limit(size)
     ).all()

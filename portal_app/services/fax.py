@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.demographics import format_number, is_us_number, normalize_fax
 from portal_app.domain.enums import AuditOutcome, FaxConfirmationStatus, OutboxFaxStatus
@@ -115,7 +115,9 @@ def ensure_unconfirmed_row(session: Session, digits: str, *, practice_id: int | 
 def _practice_tax_ids(session: Session, actor: Actor) -> dict[str, int]:
     if not actor.practice_ids:
         return {}
-    rows = session.exec(select(Practice.tax_id, Practice.id).where(Practice.id.in_(actor.practice_ids))).all()
+    rows = session.exec(
+        select(Practice.tax_id, Practice.id).where(col(Practice.id).in_(actor.practice_ids))
+    ).all()
     return dict(rows)
 
 
@@ -134,18 +136,18 @@ def numbers_on_file(session: Session, *, actor: Actor) -> dict[str, tuple[int, l
 
     if not tax_ids:
         return found
-    for provider in session.exec(select(Provider).where(Provider.tax_id.in_(tax_ids))).all():
+    for provider in session.exec(select(Provider).where(col(Provider.tax_id).in_(tax_ids))).all():
         add(provider.fax, tax_ids[provider.tax_id], f"{provider.first_name} {provider.last_name}")
-    for facility in session.exec(select(Facility).where(Facility.tax_id.in_(tax_ids))).all():
+    for facility in session.exec(select(Facility).where(col(Facility.tax_id).in_(tax_ids))).all():
         add(facility.fax, tax_ids[facility.tax_id], facility.name)
     letter_faxes = session.exec(
         select(Order.letter_fax, Order.practice_id)
-        .where(Order.practice_id.in_(actor.practice_ids), Order.letter_fax != "")
+        .where(col(Order.practice_id).in_(actor.practice_ids), Order.letter_fax != "")
         .distinct()
     ).all()
     for raw, practice_id in letter_faxes:
         add(raw, practice_id, "letters of your orders")
-    asked = session.exec(select(FaxNumber).where(FaxNumber.practice_id.in_(actor.practice_ids))).all()
+    asked = session.exec(select(FaxNumber).where(col(FaxNumber.practice_id).in_(actor.practice_ids))).all()
     for row in asked:
         add(row.number, row.practice_id, "asked to confirm")
     return found
@@ -177,7 +179,8 @@ def practice_fax_numbers(session: Session, *, actor: Actor) -> list[PracticeFax]
     require(session, actor, "fax.request_confirmation")
     found = numbers_on_file(session, actor=actor)
     rows = {
-        r.number: r for r in session.exec(select(FaxNumber).where(FaxNumber.number.in_(list(found)))).all()
+        r.number: r
+        for r in session.exec(select(FaxNumber).where(col(FaxNumber.number).in_(list(found)))).all()
     }
     result = []
     for digits in sorted(found)[:MAX_NUMBERS_SHOWN]:
@@ -439,7 +442,7 @@ def list_faxes(
         query = query.where(OutboxFax.status == status)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     faxes = session.exec(
-        query.order_by(OutboxFax.created_at.desc(), OutboxFax.id.desc())
+        query.order_by(col(OutboxFax.created_at).desc(), col(OutboxFax.id).desc())
         .offset(max(page, 0) * page_size)
         .limit(page_size)
     ).all()

@@ -33,7 +33,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.demographics import normalize_fax
 from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus, Program
@@ -367,7 +367,9 @@ def _denial_section(content: LetterContent, styles: dict[str, ParagraphStyle]) -
 
 def _latest_determination(session: Session, line_id: int) -> Determination | None:
     return session.exec(
-        select(Determination).where(Determination.order_line_id == line_id).order_by(Determination.id.desc())
+        select(Determination)
+        .where(Determination.order_line_id == line_id)
+        .order_by(col(Determination.id).desc())
     ).first()
 
 
@@ -471,8 +473,8 @@ def _letter_author(session: Session, order: Order) -> int:
     latest = session.exec(
         select(Determination.decided_by_user_id)
         .join(OrderLine, OrderLine.id == Determination.order_line_id)
-        .where(OrderLine.order_id == order.id, Determination.decided_by_user_id.is_not(None))
-        .order_by(Determination.id.desc())
+        .where(OrderLine.order_id == order.id, col(Determination.decided_by_user_id).is_not(None))
+        .order_by(col(Determination.id).desc())
     ).first()
     return latest or order.updated_by_id
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
@@ -60,7 +60,7 @@ def _now() -> datetime:
 def _practice_tax_ids(session: Session, actor: Actor) -> set[str]:
     if not actor.practice_ids:
         return set()
-    rows = session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all()
+    rows = session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all()
     return set(rows)
 
 
@@ -105,11 +105,11 @@ def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
     plan_ids = session.exec(
         select(NetworkParticipation.plan_id)
         .join(Provider, Provider.id == NetworkParticipation.provider_id)
-        .where(Provider.tax_id.in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
+        .where(col(Provider.tax_id).in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
         .distinct()
     ).all()
     plans = session.exec(
-        select(HealthPlan).where(HealthPlan.id.in_(plan_ids)).order_by(HealthPlan.name)
+        select(HealthPlan).where(col(HealthPlan.id).in_(plan_ids)).order_by(HealthPlan.name)
     ).all()
     return [PlanChoice(p.id, p.code, p.name) for p in plans]
 
@@ -182,7 +182,7 @@ def my_drafts(session: Session, *, actor: Actor) -> list[tuple[int, str, str, da
         select(Order, HealthPlan.name)
         .join(HealthPlan, HealthPlan.id == Order.plan_id)
         .where(Order.created_by_id == actor.user_id, Order.status == OrderStatus.DRAFT)
-        .order_by(Order.updated_at.desc())
+        .order_by(col(Order.updated_at).desc())
         .limit(20)
     ).all()
     return [(o.id, Program(o.program).label, name, o.updated_at) for o, name in rows]
@@ -228,7 +228,9 @@ def search_members(
     if member_number.strip():
         query = query.where(Member.member_number == member_number.strip().upper())
     elif last_name.strip() and birth_date:
-        query = query.where(Member.last_name.ilike(last_name.strip()), Member.date_of_birth == birth_date)
+        query = query.where(
+            col(Member.last_name).ilike(last_name.strip()), Member.date_of_birth == birth_date
+        )
     else:
         return []
     members = session.exec(query.limit(10)).all()
@@ -341,7 +343,7 @@ def ordering_providers(session: Session, *, actor: Actor, order_id: int) -> list
     order = editable_draft(session, actor, order_id)
     providers = session.exec(
         select(Provider)
-        .where(Provider.tax_id.in_(_practice_tax_ids(session, actor)))
+        .where(col(Provider.tax_id).in_(_practice_tax_ids(session, actor)))
         .order_by(Provider.last_name)
     ).all()
     return [_provider_match(session, order.plan_id, p) for p in providers]
@@ -358,10 +360,10 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
         select(Provider)
         .where(
             (Provider.npi == text)
-            | Provider.last_name.ilike(like)
-            | Provider.first_name.ilike(like)
-            | Provider.specialty.ilike(like)
-            | Provider.city.ilike(like)
+            | col(Provider.last_name).ilike(like)
+            | col(Provider.first_name).ilike(like)
+            | col(Provider.specialty).ilike(like)
+            | col(Provider.city).ilike(like)
         )
         .limit(10)
     ).all()
@@ -369,9 +371,9 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
         select(Facility)
         .where(
             (Facility.npi == text)
-            | Facility.name.ilike(like)
-            | Facility.city.ilike(like)
-            | Facility.facility_type.ilike(like.replace(" ", "_"))
+            | col(Facility.name).ilike(like)
+            | col(Facility.city).ilike(like)
+            | col(Facility.facility_type).ilike(like.replace(" ", "_"))
         )
         .limit(10)
     ).all()
@@ -686,11 +688,11 @@ def site_of_care_alternatives(
     in_network = select(NetworkParticipation.facility_id).where(
         NetworkParticipation.plan_id == order.plan_id,
         NetworkParticipation.status == NetworkStatus.IN_NETWORK,
-        NetworkParticipation.facility_id.is_not(None),
+        col(NetworkParticipation.facility_id).is_not(None),
     )
     candidates = select(Facility).where(
-        Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
-        Facility.id.in_(in_network),
+        col(Facility.facility_type).in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
+        col(Facility.id).in_(in_network),
     )
     member_zip = _member_zip(session, order)
     near = nearby(Facility.postal_code, member_zip)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.duplicates import FiledRequest, find_duplicates
@@ -118,9 +118,9 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
             Order.member_id == order.member_id,
             Order.program == order.program,
             Order.id != order.id,
-            Order.order_number.is_not(None),
-            Order.service_start.is_not(None),
-            OrderLine.decision.not_in(_NOT_PERFORMED),
+            col(Order.order_number).is_not(None),
+            col(Order.service_start).is_not(None),
+            col(OrderLine.decision).not_in(_NOT_PERFORMED),
         )
     ).all()
     return tuple(
@@ -135,7 +135,7 @@ def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
             Order.member_id == order.member_id,
             Order.program == order.program,
             Order.id != order.id,
-            Order.order_number.is_not(None),
+            col(Order.order_number).is_not(None),
         )
     ).all()
     filed = []
@@ -291,7 +291,7 @@ def _next_order_number(session: Session, year: int) -> str:
         session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))
     prefix = f"PC{year:04d}"
     latest = session.exec(
-        select(func.max(Order.order_number)).where(Order.order_number.like(f"{prefix}%"))
+        select(func.max(Order.order_number)).where(col(Order.order_number).like(f"{prefix}%"))
     ).one()
     sequence = int(latest[6:12]) + 1 if latest else 1
     return format_order_number(year, sequence)

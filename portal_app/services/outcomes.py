@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.enums import TaskKind
 from portal_app.domain.outcomes import LineHistory, RecordedDecision, request_outcome
@@ -31,7 +31,7 @@ def refresh_outcome(session: Session, order: Order) -> None:
     determinations = (
         session.exec(
             select(Determination)
-            .where(Determination.order_line_id.in_([line.id for line in lines]))
+            .where(col(Determination.order_line_id).in_([line.id for line in lines]))
             .order_by(Determination.id)
         ).all()
         if lines

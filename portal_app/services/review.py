@@ -21,7 +21,7 @@ from typing import NoReturn
 from sqlalchemy import union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from portal_app.domain import review as rules
 from portal_app.domain.enums import (
@@ -231,8 +231,8 @@ class _Case:
 def _open_task(session: Session, order_id: int) -> ReviewTask | None:
     return session.exec(
         select(ReviewTask)
-        .where(ReviewTask.order_id == order_id, ReviewTask.status.in_(OPEN_STATUSES))
-        .order_by(ReviewTask.id.desc())
+        .where(ReviewTask.order_id == order_id, col(ReviewTask.status).in_(OPEN_STATUSES))
+        .order_by(col(ReviewTask.id).desc())
     ).first()
 
 
@@ -273,7 +273,7 @@ def _excluded(session: Session, task: ReviewTask | None, user_id: int) -> bool:
         .where(
             OrderLine.order_id == task.order_id,
             Determination.decided_by_user_id == user_id,
-            Determination.decision.in_(tuple(rules.ADVERSE)),
+            col(Determination.decision).in_(tuple(rules.ADVERSE)),
         )
     ).all()
     since = _aware(task.created_at)
@@ -303,7 +303,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
     if lines:
         for determination in session.exec(
             select(Determination)
-            .where(Determination.order_line_id.in_([line.id for line in lines]))
+            .where(col(Determination.order_line_id).in_([line.id for line in lines]))
             .order_by(Determination.id)
         ).all():
             first.setdefault(determination.order_line_id, determination)
@@ -503,12 +503,15 @@ def list_queue(
     conditions = [ReviewTask.queue == chosen]
     if actor.role == Role.PHYSICIAN_REVIEWER:  # only physicians are ever excluded (from appeals)
         conditions.append(
-            or_(ReviewTask.excluded_reviewer_id.is_(None), ReviewTask.excluded_reviewer_id != actor.user_id)
+            or_(
+                col(ReviewTask.excluded_reviewer_id).is_(None),
+                ReviewTask.excluded_reviewer_id != actor.user_id,
+            )
         )
     if queue_filter.assignee == "me":
         conditions.append(ReviewTask.assignee_id == actor.user_id)
     elif queue_filter.assignee == "unassigned":
-        conditions.append(ReviewTask.assignee_id.is_(None))
+        conditions.append(col(ReviewTask.assignee_id).is_(None))
     if queue_filter.program in {p.value for p in Program}:
         conditions.append(ReviewTask.program == queue_filter.program)
     if queue_filter.plan_id:
@@ -524,23 +527,23 @@ def list_queue(
     def in_statuses(wanted: list[TaskStatus], rows_needed: int):
         query = (
             select(
-                ReviewTask.id.label("task_id"),
-                ReviewTask.kind.label("kind"),
+                col(ReviewTask.id).label("task_id"),
+                col(ReviewTask.kind).label("kind"),
                 ReviewTask.status.label("status"),
-                ReviewTask.due_at.label("due_at"),
-                Order.order_number.label("order_number"),
+                col(ReviewTask.due_at).label("due_at"),
+                col(Order.order_number).label("order_number"),
                 Order.program.label("program"),
                 Order.urgency.label("urgency"),
-                HealthPlan.name.label("plan_name"),
-                Member.first_name.label("first_name"),
-                Member.last_name.label("last_name"),
-                assignee.full_name.label("assignee_name"),
+                col(HealthPlan.name).label("plan_name"),
+                col(Member.first_name).label("first_name"),
+                col(Member.last_name).label("last_name"),
+                col(assignee.full_name).label("assignee_name"),
             )
             .join(Order, Order.id == ReviewTask.order_id)
             .join(Member, Member.id == Order.member_id)
             .join(HealthPlan, HealthPlan.id == Order.plan_id)
             .outerjoin(assignee, assignee.id == ReviewTask.assignee_id)
-            .where(ReviewTask.status.in_(wanted), *conditions)
+            .where(col(ReviewTask.status).in_(wanted), *conditions)
         )
         return in_due_order(query, ReviewTask.due_at, ReviewTask.id).limit(rows_needed)
 
@@ -559,7 +562,9 @@ def list_queue(
         total = offset + len(rows)  # the last page: no need to count
     else:
         total = session.exec(
-            select(func.count()).select_from(ReviewTask).where(ReviewTask.status.in_(statuses), *conditions)
+            select(func.count())
+            .select_from(ReviewTask)
+            .where(col(ReviewTask.status).in_(statuses), *conditions)
         ).one()
 
     audit.record(
@@ -615,7 +620,9 @@ def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
     claimed = session.exec(
         update(ReviewTask)
         .where(
-            ReviewTask.id == task.id, ReviewTask.assignee_id.is_(None), ReviewTask.status.in_(OPEN_STATUSES)
+            ReviewTask.id == task.id,
+            col(ReviewTask.assignee_id).is_(None),
+            col(ReviewTask.status).in_(OPEN_STATUSES),
         )
         .values(assignee_id=actor.user_id, status=TaskStatus.CLAIMED)
     )
@@ -808,7 +815,7 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         .where(
             AuditEvent.record_type == "order",
             AuditEvent.record_id == str(order.id),
-            AuditEvent.action.not_in(tuple(_READ_ACTIONS)),
+            col(AuditEvent.action).not_in(tuple(_READ_ACTIONS)),
         )
         .order_by(AuditEvent.id)
     ).all()
@@ -821,7 +828,7 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     user_ids |= {e.detail.get("assignee_id") for e in events if (e.detail or {}).get("assignee_id")}
     names: dict[int, str] = {}
     if user_ids:
-        names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+        names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all())
     task = case.task
     permitted = {p for p in rules.ACTION_PERMISSIONS.values() if may(actor, p)}
     return CaseView(
@@ -881,15 +888,15 @@ def _earlier_orders(session: Session, order: Order, limit: int = 20) -> tuple[st
         return ()
     others = session.exec(
         select(Order)
-        .where(Order.member_id == order.member_id, Order.id != order.id, Order.order_number.is_not(None))
-        .order_by(Order.submitted_at.desc(), Order.id.desc())
+        .where(Order.member_id == order.member_id, Order.id != order.id, col(Order.order_number).is_not(None))
+        .order_by(col(Order.submitted_at).desc(), col(Order.id).desc())
         .limit(limit)
     ).all()
     codes: dict[int, list[str]] = {}
     if others:
         for order_id, code in session.exec(
             select(OrderLine.order_id, OrderLine.code)
-            .where(OrderLine.order_id.in_([o.id for o in others]))
+            .where(col(OrderLine.order_id).in_([o.id for o in others]))
             .order_by(OrderLine.line_number)
         ).all():
             codes.setdefault(order_id, []).append(code)
@@ -1295,10 +1302,10 @@ def _last_denial(session: Session, order: Order) -> _Denial | None:
         .join(OrderLine, OrderLine.id == Determination.order_line_id)
         .where(
             OrderLine.order_id == order.id,
-            OrderLine.decision.in_(tuple(rules.ADVERSE)),
-            Determination.decision.in_(tuple(rules.ADVERSE)),
+            col(OrderLine.decision).in_(tuple(rules.ADVERSE)),
+            col(Determination.decision).in_(tuple(rules.ADVERSE)),
         )
-        .order_by(Determination.decided_at.desc(), Determination.id.desc())
+        .order_by(col(Determination.decided_at).desc(), col(Determination.id).desc())
     ).first()
     if row is None:
         return None

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.models import AuthSession, PracticeMembership, User
@@ -146,7 +146,7 @@ def end_session(session: Session, *, token: str, reason: str, client_address: st
 def end_all_sessions(session: Session, *, user_id: int, reason: str) -> int:
     """Revoke every live session of a user (password change, account disabled)."""
     rows = session.exec(
-        select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))
     ).all()
     now = datetime.now(UTC)
     for row in rows:

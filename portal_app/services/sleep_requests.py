@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import sleep
@@ -42,12 +42,12 @@ def previous_dispenses(session: Session, order: Order) -> tuple[sleep.Dispense, 
             Order.member_id == order.member_id,
             Order.program == Program.SLEEP,
             Order.id != order.id,
-            Order.order_number.is_not(None),
-            Order.service_start.is_not(None),
-            Order.status.not_in(_WITHDRAWN),
-            OrderLine.decision.not_in(_NOT_SUPPLIED),
+            col(Order.order_number).is_not(None),
+            col(Order.service_start).is_not(None),
+            col(Order.status).not_in(_WITHDRAWN),
+            col(OrderLine.decision).not_in(_NOT_SUPPLIED),
         )
-        .order_by(Order.service_start.desc())
+        .order_by(col(Order.service_start).desc())
         .limit(MAX_EARLIER_REQUESTS)
     ).all()
     limits = sleep.supply_limits()

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import ValidationError
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.models import ApiClient, Order, PasNotification, PasSubmission, PasSubscription
@@ -292,7 +292,7 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
         .join(ApiClient, ApiClient.id == PasSubscription.api_client_id)
         .where(
             ApiClient.practice_id == order.practice_id,
-            ApiClient.active.is_(True),
+            col(ApiClient.active).is_(True),
             PasSubscription.status == SubscriptionStatus.ACTIVE,
         )
     ).all()

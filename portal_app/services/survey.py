@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Program
 from portal_app.models import Order, SatisfactionSurvey
@@ -304,7 +304,7 @@ def survey_results(
     comments = session.exec(
         select(s.asked_at, s.rating, s.program, s.comment)
         .where(*where, s.status == SurveyStatus.ANSWERED, s.comment != "")
-        .order_by(s.asked_at.desc(), s.id.desc())
+        .order_by(col(s.asked_at).desc(), col(s.id).desc())
         .limit(max(0, int(comment_limit)))
     ).all()
     results = SurveyResults(
