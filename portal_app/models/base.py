@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, SQLModel
@@ -19,6 +19,23 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Row) -> int:
+    """The primary key of a row that is in the database (loaded, or added and flushed).
+
+    Table models declare ``id: int | None`` because the key is None until the INSERT; code that
+    holds a persisted row uses ``id_of(row)`` where it needs an ``int``, so the type checker
+    sees an int and a row that was never flushed fails here instead of writing a NULL key.
+    """
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id yet: add it and flush the session first")
+    return row.id
 
 
 def utcnow() -> datetime:

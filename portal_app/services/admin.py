@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from portal_app.domain.enums import UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.sessions import end_all_sessions
@@ -104,7 +105,7 @@ def list_outbox(
     ).all()
     return [
         OutboxRow(
-            id=m.id,
+            id=id_of(m),
             created_at=m.created_at.strftime("%Y-%m-%d %H:%M"),
             to_address=m.to_address,
             subject=m.subject,
@@ -124,13 +125,13 @@ def disable_user(session: Session, *, actor: Actor, user_id: int, reason: str) -
     user.status = UserStatus.DISABLED
     user.updated_at = datetime.now(UTC)
     session.add(user)
-    ended = end_all_sessions(session, user_id=user.id, reason="account_disabled")
+    ended = end_all_sessions(session, user_id=id_of(user), reason="account_disabled")
     audit.record(
         session,
         action="user.disabled",
         user_id=actor.user_id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=actor.client_address,
         detail={"reason": reason.strip()[:200]},
     )

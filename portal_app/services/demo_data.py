@@ -49,6 +49,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
+from portal_app.models.base import id_of
 from portal_app.services.authz import Actor
 from portal_app.services.passwords import hash_password
 
@@ -441,7 +442,7 @@ def _demo_actor(session: Session, username: str) -> Actor:
         select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
     ).all()
     return Actor(
-        user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices)
+        user_id=id_of(user), role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices)
     )
 
 
@@ -686,7 +687,7 @@ def _load_accounts(session: Session, practices: dict[str, Practice], report: See
                 )
             ).first()
             if found is None:
-                session.add(PracticeMembership(user_id=user.id, practice_id=practice_id))
+                session.add(PracticeMembership(user_id=id_of(user), practice_id=practice_id))
                 report.count("practice_memberships")
     session.flush()
 
@@ -743,14 +744,14 @@ def _load_orders(session: Session, practices: dict[str, Practice], report: SeedR
             practice_id=practices[demo_order.practice_tax_id].id,
             status=OrderStatus.IN_PROGRESS,
             service_start=date(2026, 12, 1),
-            created_by_id=creator.id,
-            updated_by_id=creator.id,
+            created_by_id=id_of(creator),
+            updated_by_id=id_of(creator),
         )
         session.add(order)
         session.flush()
         session.add(
             OrderLine(
-                order_id=order.id,
+                order_id=id_of(order),
                 line_number=1,
                 code_system="CPT",
                 code=demo_order.code,

@@ -27,6 +27,7 @@ from portal_app.domain.demographics import (
 )
 from portal_app.domain.enums import AuditOutcome, ChangeRequestStatus
 from portal_app.models import DemographicChangeRequest, Facility, Practice, Provider, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, PermissionDenied, may, require
 from portal_app.services.fax import ensure_unconfirmed_row
@@ -252,7 +253,7 @@ def request_change(
         action="demographics.change_requested",
         user_id=actor.user_id,
         record_type="demographic_change",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=actor.client_address,
         detail={
             "party": _party_key(row),
@@ -318,7 +319,7 @@ def _rows(session: Session, requests: list[DemographicChangeRequest]) -> list[Ch
         party = _party(session, r.provider_id, r.facility_id)
         result.append(
             ChangeRow(
-                id=r.id,
+                id=id_of(r),
                 target_kind=PROVIDER if r.provider_id is not None else FACILITY,
                 target_label=_label(party) if party else "",
                 field=r.field,
@@ -430,7 +431,7 @@ def decide_change(
         action="demographics.change_approved" if approve else "demographics.change_rejected",
         user_id=actor.user_id,
         record_type="demographic_change",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=actor.client_address,
         detail={"note": clean_note},
     )
@@ -461,7 +462,7 @@ def _apply(session: Session, row: DemographicChangeRequest) -> bool:
         action="demographics.change_applied",
         user_id=None,
         record_type="demographic_change",
-        record_id=row.id,
+        record_id=id_of(row),
         detail={"party": _party_key(row), "field": row.field, "old": row.old_values, "new": row.new_values},
     )
     return True

@@ -10,6 +10,7 @@ from portal_app.domain.enums import FacilityType, NetworkStatus
 from portal_app.domain.geo import miles_between
 from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
+from portal_app.models.base import id_of
 from portal_app.services.authz import Actor
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
@@ -44,7 +45,7 @@ class DirectoryQuery:
 
 
 def plan_choices(session: Session) -> list[tuple[int, str]]:
-    return [(p.id, p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
+    return [(id_of(p), p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
 
 
 def _network_label(

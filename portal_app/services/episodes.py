@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import ManagedCode, rehabilitation
 from portal_app.models import Determination, HealthPlan, Order, OrderLine
+from portal_app.models.base import id_of
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
@@ -148,7 +149,7 @@ def find_episode(
     same_discipline = [o for o in earlier if o.details.get("discipline") == discipline]
     year = order.service_start.year if order.service_start else None
     used = sum(
-        _visits_authorized(session, o.id)
+        _visits_authorized(session, id_of(o))
         for o in same_discipline
         if year is not None and o.service_start is not None and o.service_start.year == year
     )
@@ -180,7 +181,7 @@ def find_episode(
                 o.order_number,
                 o.service_start,
                 str(o.details.get("request_type") or ""),
-                _visits_authorized(session, o.id),
+                _visits_authorized(session, id_of(o)),
                 OrderStatus(o.status).label,
             )
             for o in episode

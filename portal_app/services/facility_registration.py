@@ -47,6 +47,7 @@ from portal_app.models import (
     PracticeMembership,
     User,
 )
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, PermissionDenied, may, require
 from portal_app.services.mail import send_mail
@@ -540,7 +541,7 @@ def _summary(registration: FacilityRegistration, author: User | None) -> Registr
     facility = registration.sections.get("facility", {}) if isinstance(registration.sections, dict) else {}
     status = FacilityRegistrationStatus(registration.status)
     return RegistrationSummary(
-        registration_id=registration.id,
+        registration_id=id_of(registration),
         facility_name=str(facility.get("name", "")) or "(no name yet)",
         npi=str(facility.get("npi", "")),
         status=status.value,
@@ -588,11 +589,11 @@ def start_registration(session: Session, *, actor: Actor) -> int:
         action="facility_registration.started",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
     )
     session.commit()
-    return registration.id
+    return id_of(registration)
 
 
 def _view(session: Session, registration: FacilityRegistration) -> RegistrationView:
@@ -601,7 +602,7 @@ def _view(session: Session, registration: FacilityRegistration) -> RegistrationV
     status = FacilityRegistrationStatus(registration.status)
     submitted = registration.sections.get(SUBMITTED_KEY) if registration.sections else None
     return RegistrationView(
-        registration_id=registration.id,
+        registration_id=id_of(registration),
         status=status.value,
         status_label=status.label,
         sections=copy.deepcopy(sections),
@@ -668,7 +669,7 @@ def save_section(
         action="facility_registration.section_saved",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
         detail={"section": section, "complete": not errors},
     )
@@ -731,7 +732,7 @@ def _write_scores(
             session.delete(row)
     for modality, score in scores.items():
         row = rows.get(modality) or FacilityModalityScore(
-            facility_id=facility.id, modality=modality, score=0, computed_on=on
+            facility_id=id_of(facility), modality=modality, score=0, computed_on=on
         )
         row.score, row.computed_on, row.rescore_on = score.score, on, score.rescore_on
         session.add(row)
@@ -783,7 +784,7 @@ def submit_registration(
         action="facility_registration.submitted" if first else "facility_registration.resubmitted",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
         detail={"facility_id": facility.id, "scores": {m: s.score for m, s in scores.items()}},
     )
@@ -802,7 +803,7 @@ def facility_scorecard(
     scores = scoring.score_registration(sections, today)
     name = str(sections.get("facility", {}).get("name", "")) or f"Registration {registration.id}"
     return Scorecard(
-        registration_id=registration.id,
+        registration_id=id_of(registration),
         facility_name=name,
         on=today,
         preview=submitted is None,
@@ -924,7 +925,7 @@ def request_corrections(session: Session, *, actor: Actor, registration_id: int,
         action="facility_registration.corrections_requested",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
     )
     session.commit()

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 from portal_app.domain.demographics import format_number, is_us_number, normalize_fax
 from portal_app.domain.enums import AuditOutcome, FaxConfirmationStatus, OutboxFaxStatus
 from portal_app.models import Facility, FaxNumber, Order, OutboxFax, Practice, Provider, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.mail import send_mail
@@ -92,7 +93,7 @@ def queue_fax(
         action="fax.held" if held else "fax.released",
         user_id=None,
         record_type="outbox_fax",
-        record_id=fax.id,
+        record_id=id_of(fax),
         detail={"to": digits, "order_id": order_id, "document_id": document_id},
     )
     return fax
@@ -448,7 +449,7 @@ def list_faxes(
     ).all()
     return [
         FaxOutboxRow(
-            id=f.id,
+            id=id_of(f),
             number=format_number(f.to_number),
             subject=f.subject,
             status=f.status,

@@ -48,6 +48,7 @@ from portal_app.models import (
     Provider,
     User,
 )
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
@@ -379,7 +380,7 @@ def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...
     ).all()
     built, decisions = [], []
     for line in lines:
-        decision = _latest_determination(session, line.id)
+        decision = _latest_determination(session, id_of(line))
         if decision is not None:
             decisions.append(decision)
         code = LineDecision(line.decision)
@@ -487,7 +488,7 @@ def _store_letter(session: Session, order: Order, content: LetterContent, author
     (uploads / stored_name).write_bytes(pdf)
     suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
     document = Document(
-        order_id=order.id,
+        order_id=id_of(order),
         uploaded_by_id=author_id,
         kind="letter",
         filename=f"{order.order_number}-decision-{content.letter_date.isoformat()}-{suffix}.pdf",
@@ -533,10 +534,10 @@ def create_determination_letters(session: Session, *, order_id: int, today: date
         action="letter.created",
         user_id=None,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         detail={"documents": [d.id for d in documents], "sha256": [d.sha256 for d in documents]},
     )
-    return [d.id for d in documents]
+    return [id_of(d) for d in documents]
 
 
 def _notify_office(

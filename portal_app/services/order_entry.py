@@ -31,6 +31,7 @@ from portal_app.models import (
     Practice,
     Provider,
 )
+from portal_app.models.base import id_of
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -111,7 +112,7 @@ def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
     plans = session.exec(
         select(HealthPlan).where(col(HealthPlan.id).in_(plan_ids)).order_by(HealthPlan.name)
     ).all()
-    return [PlanChoice(p.id, p.code, p.name) for p in plans]
+    return [PlanChoice(id_of(p), p.code, p.name) for p in plans]
 
 
 def programs_for(session: Session, *, plan_id: int, on: date) -> list[Program]:
@@ -168,7 +169,7 @@ def start_draft(
         action="order.draft_started",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
     )
     session.commit()
@@ -185,7 +186,7 @@ def my_drafts(session: Session, *, actor: Actor) -> list[tuple[int, str, str, da
         .order_by(col(Order.updated_at).desc())
         .limit(20)
     ).all()
-    return [(o.id, Program(o.program).label, name, o.updated_at) for o, name in rows]
+    return [(id_of(o), Program(o.program).label, name, o.updated_at) for o, name in rows]
 
 
 # --- step 2: member ---
@@ -204,7 +205,7 @@ class MemberMatch:
 def _member_match(member: Member) -> MemberMatch:
     ends = member.eligibility_end.isoformat() if member.eligibility_end else "open"
     return MemberMatch(
-        member.id,
+        id_of(member),
         member.member_number,
         f"{member.first_name} {member.last_name}",
         member.date_of_birth.isoformat(),
@@ -309,7 +310,7 @@ def _network(
 def _provider_match(session: Session, plan_id: int, provider: Provider) -> ProviderMatch:
     return ProviderMatch(
         "provider",
-        provider.id,
+        id_of(provider),
         f"{provider.first_name} {provider.last_name}",
         provider.npi,
         provider.specialty,
@@ -327,7 +328,7 @@ def _facility_match(
         in_network = _network(session, plan_id, facility_id=facility.id)
     return ProviderMatch(
         "facility",
-        facility.id,
+        id_of(facility),
         facility.name,
         facility.npi,
         FacilityType(facility.facility_type).label,
@@ -515,7 +516,7 @@ def _replace_lines(
         managed = program.managed_code(plan_code, year, code)
         session.add(
             OrderLine(
-                order_id=order.id,
+                order_id=id_of(order),
                 line_number=number,
                 code_system="CPT",
                 code=code,
@@ -567,7 +568,7 @@ def save_diagnoses(session: Session, *, actor: Actor, order_id: int, codes: list
     for sequence, diagnosis in enumerate(found, start=1):
         session.add(
             OrderDiagnosis(
-                order_id=order.id,
+                order_id=id_of(order),
                 sequence=sequence,
                 code=diagnosis.code,
                 description=diagnosis.description[:300],
@@ -659,7 +660,7 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
         select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
     ).all()
     return DraftSnapshot(
-        order_id=order.id,
+        order_id=id_of(order),
         step=order.wizard_step,
         plan_id=order.plan_id,
         program=order.program,

@@ -39,6 +39,7 @@ from portal_app.models import (
     OrderLine,
     ReviewTask,
 )
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.order_entry import (
@@ -317,7 +318,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
         session.add(line)
         session.add(
             Determination(
-                order_line_id=line.id,
+                order_line_id=id_of(line),
                 decision=line.decision,
                 reason=outcome.reason[:2000],
                 guideline_citation=outcome.citation[:300],
@@ -359,7 +360,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
         action="order.submitted",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
         detail={"status": order.status, "duplicate_of": order.duplicate_of},
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from portal_app.domain.enums import TaskKind
 from portal_app.domain.outcomes import LineHistory, RecordedDecision, request_outcome
 from portal_app.models import Determination, Order, OrderLine, ReviewTask
+from portal_app.models.base import id_of
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -49,7 +50,7 @@ def refresh_outcome(session: Session, order: Order) -> None:
     ).one()
     result = request_outcome(
         _aware(order.submitted_at),
-        [LineHistory(line.decision, by_line.get(line.id, [])) for line in lines],
+        [LineHistory(line.decision, by_line.get(id_of(line), [])) for line in lines],
         _aware(appealed_at),
     )
     order.initial_outcome = result.outcome

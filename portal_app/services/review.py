@@ -54,6 +54,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, may, require
 from portal_app.services.order_submission import approval_window
@@ -135,7 +136,7 @@ def _stale(session: Session, actor: Actor, order: Order) -> StaleCase:
         action="review.stale_version",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         outcome=AuditOutcome.FAILURE,
         client_address=actor.client_address,
         detail={"current_version": order.version},
@@ -292,7 +293,7 @@ def _scheduled_call(session: Session, order_id: int) -> PeerToPeerAppointment | 
 
 
 def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
-    task = _open_task(session, order.id)
+    task = _open_task(session, id_of(order))
     lines = list(
         session.exec(
             select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
@@ -315,7 +316,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         ).first()
         is not None
     )
-    call = _scheduled_call(session, order.id)
+    call = _scheduled_call(session, id_of(order))
     assignee = "none"
     if task is not None and task.assignee_id is not None:
         assignee = "me" if task.assignee_id == actor.user_id else "other"
@@ -392,10 +393,10 @@ def _decide(
     if decision in (LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED) and order.service_start:
         window = approval_window(session, order)
         valid_from, valid_until = window.start, window.end
-    engine = case.first.get(line.id)
+    engine = case.first.get(id_of(line))
     session.add(
         Determination(
-            order_line_id=line.id,
+            order_line_id=id_of(line),
             decision=decision,
             reason_code=reason_code[:40],
             reason=reason[:2000],
@@ -434,7 +435,7 @@ def _decide(
         status=order.status,
         review_finished=not remaining,
     )
-    _commit(session, actor, order.id, final=not remaining)
+    _commit(session, actor, id_of(order), final=not remaining)
 
 
 # --- the queues ------------------------------------------------------------------------------
@@ -738,9 +739,9 @@ def _met(value) -> str:
 
 
 def _case_line(case: _Case, line: OrderLine) -> CaseLine:
-    latest = case.latest.get(line.id)
+    latest = case.latest.get(id_of(line))
     return CaseLine(
-        line_id=line.id,
+        line_id=id_of(line),
         line_number=line.line_number,
         code=line.code,
         description=line.description,
@@ -750,7 +751,7 @@ def _case_line(case: _Case, line: OrderLine) -> CaseLine:
         valid_until=latest.valid_until.isoformat() if latest and latest.valid_until else "",
         criteria=tuple(
             (str(c.get("id", "")), str(c.get("text", "")), str(c.get("citation", "")), _met(c.get("met")))
-            for c in _criteria(case.first.get(line.id))
+            for c in _criteria(case.first.get(id_of(line)))
         ),
     )
 
@@ -853,16 +854,18 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         ),
         diagnoses=tuple(f"{d.code} {d.description}".strip() for d in diagnoses),
         lines=tuple(_case_line(case, line) for line in case.lines),
-        documents=tuple((d.id, f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents),
+        documents=tuple(
+            (id_of(d), f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents
+        ),
         earlier_orders=_earlier_orders(session, order),
         notes=tuple(_note_line(n, names) for n in notes),
         history=tuple(_history_line(e, names) for e in events),
-        task_id=task.id if task else 0,
+        task_id=id_of(task) if task else 0,
         task_queue=ReviewQueue(task.queue).label if task else "",
         task_kind=TaskKind(task.kind).label if task else "",
         task_assignee=_name(session, task.assignee_id) if task else "",
         due_at=_when(task.due_at) if task else "",
-        peer_to_peer=tuple((c.id, _when(c.starts_at), _call_status(c)) for c in calls),
+        peer_to_peer=tuple((id_of(c), _when(c.starts_at), _call_status(c)) for c in calls),
         p2p_offered=case.state.peer_to_peer_offered,
         actions=rules.available_actions(case.state, permitted),
     )
@@ -903,7 +906,7 @@ def _earlier_orders(session: Session, order: Order, limit: int = 20) -> tuple[st
     return tuple(
         f"{o.order_number}: {OrderStatus(o.status).label}, {Program(o.program).label}, "
         f"submitted {_aware(o.submitted_at).date().isoformat() if o.submitted_at else '-'}, "
-        f"{', '.join(codes.get(o.id, []))}"
+        f"{', '.join(codes.get(id_of(o), []))}"
         for o in others
     )
 
@@ -938,7 +941,7 @@ def approve_line(
         version=version,
     )
     line = _awaiting_line(session, actor, case, line_number, "approve")
-    engine = case.first.get(line.id)
+    engine = case.first.get(id_of(line))
     reason = note.strip() or "Approved on clinical review: the information given supports the request."
     _decide(
         session,
@@ -963,7 +966,9 @@ def _adverse_reason(
 ) -> tuple[str, str]:
     """The criterion an adverse decision rests on and its citation; refuses an unknown one."""
     code = (reason_code or "").strip()
-    criteria = {str(c.get("id", "")): str(c.get("citation", "")) for c in _criteria(case.first.get(line.id))}
+    criteria = {
+        str(c.get("id", "")): str(c.get("citation", "")) for c in _criteria(case.first.get(id_of(line)))
+    }
     if code != "other" and code not in criteria:
         choices = ", ".join([*criteria, "other"])
         _refuse(
@@ -1086,7 +1091,7 @@ def request_information(
     order = case.order
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=f"Information requested by the reviewer: {message.strip()}"[:10000],
@@ -1095,7 +1100,7 @@ def request_information(
     _touch(order, actor, _now())
     session.add(order)
     _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 def escalate(session: Session, *, actor: Actor, order_number: str, version: int, note: str) -> None:
@@ -1129,7 +1134,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     )
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.INTERNAL,
             body=f"Sent to a physician reviewer: {note.strip()}"[:10000],
@@ -1138,7 +1143,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "review.escalated", order.id, task_id=task.id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 # --- peer-to-peer ----------------------------------------------------------------------------
@@ -1165,7 +1170,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
     for start in times:
         session.add(
             PeerToPeerAppointment(
-                order_id=order.id,
+                order_id=id_of(order),
                 requested_by_id=actor.user_id,
                 reviewer_id=actor.user_id,
                 status=PeerToPeerStatus.OFFERED,
@@ -1175,7 +1180,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
         )
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body="The reviewing physician offers a peer-to-peer conversation with the ordering physician. "
@@ -1331,7 +1336,7 @@ _RECONSIDERATION_DECIDED = (
 
 
 def _reconsideration_check(session: Session, order: Order, today: date) -> tuple[bool, str]:
-    if _open_task(session, order.id) is not None:
+    if _open_task(session, id_of(order)) is not None:
         return False, _UNDER_REVIEW
     denial = _last_denial(session, order)
     if denial is None:
@@ -1394,7 +1399,7 @@ def request_reconsideration(
     plan = session.get(HealthPlan, order.plan_id)
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=f"Reconsideration requested: {information.strip()}"[:10000],
@@ -1413,14 +1418,14 @@ def request_reconsideration(
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "order.reconsideration_requested", order.id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 def file_appeal(session: Session, *, actor: Actor, order_number: str, information: str) -> None:
     """After a denial: an appeal, decided by a physician other than the one who denied."""
     require(session, actor, "order.appeal", record=f"order:{order_number}"[:60])
     order = _office_order(session, actor, order_number)
-    if _open_task(session, order.id) is not None:
+    if _open_task(session, id_of(order)) is not None:
         _refuse(session, actor, order, "file_appeal", _UNDER_REVIEW)
     denial = _last_denial(session, order)
     if denial is None:
@@ -1444,7 +1449,7 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
     now = _now()
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=f"Appeal filed: {information.strip()}"[:10000],
@@ -1464,7 +1469,7 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "order.appeal_filed", order.id, excluded_reviewer_id=denial.decided_by_user_id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 __all__ = [

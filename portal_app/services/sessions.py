@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.models import AuthSession, PracticeMembership, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.settings import get_settings
@@ -104,7 +105,7 @@ def resolve_actor(
         select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
     ).all()
     return Actor(
-        user_id=user.id,
+        user_id=id_of(user),
         role=Role(user.role),
         full_name=user.full_name,
         practice_ids=tuple(sorted(practice_ids)),

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.models import ApiClient, Order, PasNotification, PasSubmission, PasSubscription
 from portal_app.models.api import NotificationStatus, SubscriptionStatus
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.api_clients import ApiPrincipal
 from portal_app.services.authz import Actor, require
@@ -141,7 +142,7 @@ def create_subscription(session: Session, *, principal: ApiPrincipal, resource: 
         action="pas.subscription_created",
         user_id=principal.actor.user_id,
         record_type="subscription",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=principal.actor.client_address,
         detail={"client_id": principal.client_id, "endpoint": urlsplit(row.endpoint).netloc},
     )
@@ -243,7 +244,7 @@ def read_subscription(session: Session, *, principal: ApiPrincipal, subscription
         action="pas.subscription_read",
         user_id=principal.actor.user_id,
         record_type="subscription",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=principal.actor.client_address,
         detail={"client_id": principal.client_id},
     )
@@ -270,7 +271,7 @@ def end_subscription(session: Session, *, principal: ApiPrincipal, subscription_
         action="pas.subscription_ended",
         user_id=principal.actor.user_id,
         record_type="subscription",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=principal.actor.client_address,
         detail={"client_id": principal.client_id},
     )
@@ -310,7 +311,7 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
         session.add(subscription)
         session.add(
             PasNotification(
-                subscription_id=subscription.id,
+                subscription_id=id_of(subscription),
                 order_id=order_id,
                 event_number=subscription.events_sent,
                 next_attempt_at=_now(),
@@ -424,9 +425,9 @@ def deliver_due(
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
     try:
         for notification in due:
-            if not _claim(session, notification.id, now):
+            if not _claim(session, id_of(notification), now):
                 continue
-            results.append((notification.id, _deliver_one(session, http, notification.id, now)))
+            results.append((id_of(notification), _deliver_one(session, http, id_of(notification), now)))
     finally:
         if owned:
             http.close()
