@@ -39,7 +39,7 @@ class AuditFilter:
 def _audit_query(audit_filter: AuditFilter):
     actor_user = aliased(User)
     query = select(AuditEvent, actor_user.email).join(
-        actor_user, AuditEvent.user_id == actor_user.id, isouter=True
+        actor_user, col(AuditEvent.user_id) == actor_user.id, isouter=True
     )
     if audit_filter.user_email:
         query = query.where(func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower()))

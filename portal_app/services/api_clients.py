@@ -37,7 +37,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.identifiers import is_valid_npi, normalize_tax_id
@@ -228,7 +228,7 @@ def disable_client(session: Session, *, actor: Actor | None, client_id: str) -> 
         raise ClientRefused(f"No client {client_id!r}.")
     client.active, client.disabled_at = False, _now()
     session.add(client)
-    session.exec(delete(ApiAccessToken).where(ApiAccessToken.api_client_id == client.id))
+    session.exec(delete(ApiAccessToken).where(col(ApiAccessToken.api_client_id) == client.id))
     audit.record(
         session,
         action="api_client.disabled",
@@ -480,8 +480,8 @@ def issue_token(
 def _forget_expired(session: Session, now: datetime) -> None:
     """Drop tokens and assertion ids that can no longer be used (kept an hour for the record)."""
     cutoff = now - timedelta(hours=1)
-    session.exec(delete(ApiAccessToken).where(ApiAccessToken.expires_at < cutoff))
-    session.exec(delete(ApiAssertionJti).where(ApiAssertionJti.expires_at < cutoff))
+    session.exec(delete(ApiAccessToken).where(col(ApiAccessToken.expires_at) < cutoff))
+    session.exec(delete(ApiAssertionJti).where(col(ApiAssertionJti.expires_at) < cutoff))
 
 
 # --- using a token ---------------------------------------------------------------------------
@@ -502,8 +502,8 @@ def authenticate(
     if token:
         found = session.exec(
             select(ApiAccessToken, ApiClient, Practice)
-            .join(ApiClient, ApiClient.id == ApiAccessToken.api_client_id)
-            .join(Practice, Practice.id == ApiClient.practice_id)
+            .join(ApiClient, col(ApiClient.id) == ApiAccessToken.api_client_id)
+            .join(Practice, col(Practice.id) == ApiClient.practice_id)
             .where(ApiAccessToken.token_hash == _hash(token))
         ).first()
     if found is None or _aware(found[0].expires_at) <= _now() or not found[1].active:

@@ -379,13 +379,13 @@ def list_change_requests(
     if not _is_support(actor):
         tax_ids = _tax_ids(session, actor) or ["-"]
         query = (
-            query.join(Provider, Provider.id == DemographicChangeRequest.provider_id, isouter=True)
-            .join(Facility, Facility.id == DemographicChangeRequest.facility_id, isouter=True)
+            query.join(Provider, col(Provider.id) == DemographicChangeRequest.provider_id, isouter=True)
+            .join(Facility, col(Facility.id) == DemographicChangeRequest.facility_id, isouter=True)
             .where(
                 or_(
                     col(Provider.tax_id).in_(tax_ids),
                     col(Facility.tax_id).in_(tax_ids),
-                    DemographicChangeRequest.requested_by_id == actor.user_id,
+                    col(DemographicChangeRequest.requested_by_id) == actor.user_id,
                 )
             )
         )
@@ -393,7 +393,7 @@ def list_change_requests(
         query = query.where(DemographicChangeRequest.status == status)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     if status == ChangeRequestStatus.PENDING and _is_support(actor):
-        order = (DemographicChangeRequest.requested_at, DemographicChangeRequest.id)
+        order = (col(DemographicChangeRequest.requested_at), col(DemographicChangeRequest.id))
     else:
         order = (col(DemographicChangeRequest.requested_at).desc(), col(DemographicChangeRequest.id).desc())
     requests = session.exec(query.order_by(*order).offset(max(page, 0) * page_size).limit(page_size)).all()
@@ -476,7 +476,7 @@ def apply_due_changes(session: Session, *, today: date | None = None) -> int:
             DemographicChangeRequest.status == ChangeRequestStatus.APPROVED,
             DemographicChangeRequest.effective_date <= _today(today),
         )
-        .order_by(DemographicChangeRequest.effective_date, DemographicChangeRequest.id)
+        .order_by(col(DemographicChangeRequest.effective_date), col(DemographicChangeRequest.id))
     ).all()
     applied = sum(1 for row in due if _apply(session, row))
     session.commit()

@@ -330,7 +330,7 @@ def member_nights(session: Session, member_id: int) -> tuple[dict[date, int], li
         session.exec(
             select(DeviceDataImport)
             .where(DeviceDataImport.member_id == member_id, DeviceDataImport.status == ImportStatus.ATTACHED)
-            .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
+            .order_by(col(DeviceDataImport.received_at), col(DeviceDataImport.id))
         ).all()
     )
     usage: dict[date, int] = {}
@@ -418,7 +418,7 @@ def held_imports(session: Session, *, actor: Actor) -> list[HeldImport]:
     rows = session.exec(
         select(DeviceDataImport)
         .where(DeviceDataImport.status == ImportStatus.HELD)
-        .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
+        .order_by(col(DeviceDataImport.received_at), col(DeviceDataImport.id))
         .limit(MAX_HELD_SHOWN)
     ).all()
     held = []

@@ -135,7 +135,7 @@ def search_directory(
     if query.kind != "facility" and remaining > 0:
         provider_offset = max(0, offset - facility_total)
         for p in session.exec(
-            providers.order_by(provider_order, Provider.id).offset(provider_offset).limit(remaining)
+            providers.order_by(provider_order, col(Provider.id)).offset(provider_offset).limit(remaining)
         ).all():
             rows.append(
                 DirectoryRow(

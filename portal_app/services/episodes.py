@@ -98,7 +98,7 @@ def _earlier_requests(session: Session, order: Order) -> list[Order]:
                 col(Order.order_number).is_not(None),
                 col(Order.status).not_in(_WITHDRAWN),
             )
-            .order_by(Order.service_start, Order.submitted_at, Order.id)
+            .order_by(col(Order.service_start), col(Order.submitted_at), col(Order.id))
             .limit(MAX_EARLIER_REQUESTS)
         ).all()
     )

@@ -565,10 +565,10 @@ def list_my_registrations(session: Session, *, actor: Actor) -> list[Registratio
     )
     rows = session.exec(
         select(FacilityRegistration, User)
-        .join(User, User.id == FacilityRegistration.user_id)
+        .join(User, col(User.id) == FacilityRegistration.user_id)
         .where(
             or_(
-                FacilityRegistration.user_id == actor.user_id,
+                col(FacilityRegistration.user_id) == actor.user_id,
                 col(FacilityRegistration.user_id).in_(colleagues),
             )
         )
@@ -878,7 +878,7 @@ def list_registrations(
 ) -> tuple[list[RegistrationSummary], int]:
     """One page of registrations (optionally of one status), most recently changed first, and the total."""
     require(session, actor, "facility.review_registrations")
-    query = select(FacilityRegistration, User).join(User, User.id == FacilityRegistration.user_id)
+    query = select(FacilityRegistration, User).join(User, col(User.id) == FacilityRegistration.user_id)
     if status:
         if status not in {s.value for s in FacilityRegistrationStatus}:
             return [], 0

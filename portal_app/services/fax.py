@@ -325,10 +325,10 @@ def faxes_awaiting_support(session: Session, *, actor: Actor) -> list[WaitingFax
     require(session, actor, "fax.confirm")
     rows = session.exec(
         select(FaxNumber, Practice.name, User.email)
-        .join(Practice, Practice.id == FaxNumber.practice_id, isouter=True)
-        .join(User, User.id == FaxNumber.requested_by_id, isouter=True)
+        .join(Practice, col(Practice.id) == FaxNumber.practice_id, isouter=True)
+        .join(User, col(User.id) == FaxNumber.requested_by_id, isouter=True)
         .where(FaxNumber.status == FaxConfirmationStatus.AWAITING_SUPPORT)
-        .order_by(FaxNumber.code_entered_at, FaxNumber.id)
+        .order_by(col(FaxNumber.code_entered_at), col(FaxNumber.id))
         .limit(MAX_NUMBERS_SHOWN)
     ).all()
     held = dict(

@@ -376,7 +376,7 @@ def _latest_determination(session: Session, line_id: int) -> Determination | Non
 
 def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...], list[Determination]]:
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     built, decisions = [], []
     for line in lines:
@@ -473,7 +473,7 @@ def _letter_author(session: Session, order: Order) -> int:
     user who last changed the order (the submitter for a rules-engine decision)."""
     latest = session.exec(
         select(Determination.decided_by_user_id)
-        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
         .where(OrderLine.order_id == order.id, col(Determination.decided_by_user_id).is_not(None))
         .order_by(col(Determination.id).desc())
     ).first()

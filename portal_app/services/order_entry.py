@@ -105,7 +105,7 @@ def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
         return []
     plan_ids = session.exec(
         select(NetworkParticipation.plan_id)
-        .join(Provider, Provider.id == NetworkParticipation.provider_id)
+        .join(Provider, col(Provider.id) == NetworkParticipation.provider_id)
         .where(col(Provider.tax_id).in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
         .distinct()
     ).all()
@@ -181,7 +181,7 @@ def my_drafts(session: Session, *, actor: Actor) -> list[tuple[int, str, str, da
     require(session, actor, "order.create")
     rows = session.exec(
         select(Order, HealthPlan.name)
-        .join(HealthPlan, HealthPlan.id == Order.plan_id)
+        .join(HealthPlan, col(HealthPlan.id) == Order.plan_id)
         .where(Order.created_by_id == actor.user_id, Order.status == OrderStatus.DRAFT)
         .order_by(col(Order.updated_at).desc())
         .limit(20)
@@ -654,10 +654,12 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
             session, order.plan_id, session.get(Provider, order.servicing_provider_id)
         )
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     diagnoses = session.exec(
-        select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+        select(OrderDiagnosis)
+        .where(OrderDiagnosis.order_id == order.id)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     return DraftSnapshot(
         order_id=id_of(order),

@@ -114,7 +114,7 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
     frequency limits such as injections per rolling 12 months."""
     rows = session.exec(
         select(OrderLine.code, Order.service_start, Order.details)
-        .join(Order, Order.id == OrderLine.order_id)
+        .join(Order, col(Order.id) == OrderLine.order_id)
         .where(
             Order.member_id == order.member_id,
             Order.program == order.program,
@@ -259,12 +259,12 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
     plan = session.get(HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id)
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     diagnoses = session.exec(
         select(OrderDiagnosis.code)
         .where(OrderDiagnosis.order_id == order.id)
-        .order_by(OrderDiagnosis.sequence)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     details = program.details_schema.model_validate(order.details, context=details_context(session, order))
     request = ProgramRequest(

@@ -33,7 +33,7 @@ def refresh_outcome(session: Session, order: Order) -> None:
         session.exec(
             select(Determination)
             .where(col(Determination.order_line_id).in_([line.id for line in lines]))
-            .order_by(Determination.id)
+            .order_by(col(Determination.id))
         ).all()
         if lines
         else []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field, field_validator
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app import routes
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
@@ -251,7 +251,7 @@ def list_pending(session: Session, *, actor: Actor) -> list[PendingRegistration]
     """Registrations whose e-mail is confirmed and that wait for support, oldest first."""
     require(session, actor, "admin.registrations")
     users = session.exec(
-        select(User).where(User.status == UserStatus.PENDING_SUPPORT_APPROVAL).order_by(User.created_at)
+        select(User).where(User.status == UserStatus.PENDING_SUPPORT_APPROVAL).order_by(col(User.created_at))
     ).all()
     pending = []
     for user in users:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NoReturn
 
-from sqlalchemy import union_all, update
+from sqlalchemy import ColumnElement, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, or_, select
@@ -270,7 +270,7 @@ def _excluded(session: Session, task: ReviewTask | None, user_id: int) -> bool:
         return False
     decided = session.exec(
         select(Determination.decided_at)
-        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
         .where(
             OrderLine.order_id == task.order_id,
             Determination.decided_by_user_id == user_id,
@@ -288,7 +288,7 @@ def _scheduled_call(session: Session, order_id: int) -> PeerToPeerAppointment | 
             PeerToPeerAppointment.order_id == order_id,
             PeerToPeerAppointment.status == PeerToPeerStatus.SCHEDULED,
         )
-        .order_by(PeerToPeerAppointment.starts_at)
+        .order_by(col(PeerToPeerAppointment.starts_at))
     ).first()
 
 
@@ -296,7 +296,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
     task = _open_task(session, id_of(order))
     lines = list(
         session.exec(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
         ).all()
     )
     first: dict[int, Determination] = {}
@@ -305,7 +305,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         for determination in session.exec(
             select(Determination)
             .where(col(Determination.order_line_id).in_([line.id for line in lines]))
-            .order_by(Determination.id)
+            .order_by(col(Determination.id))
         ).all():
             first.setdefault(determination.order_line_id, determination)
             latest[determination.order_line_id] = determination
@@ -501,7 +501,8 @@ def list_queue(
         if queue_filter.status in {s.value for s in OPEN_STATUSES}
         else list(OPEN_STATUSES)
     )
-    conditions = [ReviewTask.queue == chosen]
+    # SQLModel types `ReviewTask.x == y` as bool; `where()` takes both.
+    conditions: list[ColumnElement[bool] | bool] = [ReviewTask.queue == chosen]
     if actor.role == Role.PHYSICIAN_REVIEWER:  # only physicians are ever excluded (from appeals)
         conditions.append(
             or_(
@@ -621,7 +622,7 @@ def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
     claimed = session.exec(
         update(ReviewTask)
         .where(
-            ReviewTask.id == task.id,
+            col(ReviewTask.id) == task.id,
             col(ReviewTask.assignee_id).is_(None),
             col(ReviewTask.status).in_(OPEN_STATUSES),
         )
@@ -679,7 +680,7 @@ def reviewers(session: Session, *, actor: Actor, queue: str) -> list[tuple[int, 
     users = session.exec(
         select(User.id, User.full_name)
         .where(User.role == role, User.status == UserStatus.ACTIVE)
-        .order_by(User.full_name, User.id)
+        .order_by(col(User.full_name), col(User.id))
     ).all()
     return [(user_id, name) for user_id, name in users]
 
@@ -805,12 +806,14 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     plan = session.get(HealthPlan, order.plan_id)
     ordering = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     diagnoses = session.exec(
-        select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+        select(OrderDiagnosis)
+        .where(OrderDiagnosis.order_id == order.id)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     documents = session.exec(
-        select(Document).where(Document.order_id == order.id).order_by(Document.id)
+        select(Document).where(Document.order_id == order.id).order_by(col(Document.id))
     ).all()
-    notes = session.exec(select(Note).where(Note.order_id == order.id).order_by(Note.id)).all()
+    notes = session.exec(select(Note).where(Note.order_id == order.id).order_by(col(Note.id))).all()
     events = session.exec(
         select(AuditEvent)
         .where(
@@ -818,12 +821,12 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
             AuditEvent.record_id == str(order.id),
             col(AuditEvent.action).not_in(tuple(_READ_ACTIONS)),
         )
-        .order_by(AuditEvent.id)
+        .order_by(col(AuditEvent.id))
     ).all()
     calls = session.exec(
         select(PeerToPeerAppointment)
         .where(PeerToPeerAppointment.order_id == order.id)
-        .order_by(PeerToPeerAppointment.starts_at, PeerToPeerAppointment.id)
+        .order_by(col(PeerToPeerAppointment.starts_at), col(PeerToPeerAppointment.id))
     ).all()
     user_ids = {n.author_id for n in notes} | {e.user_id for e in events if e.user_id}
     user_ids |= {e.detail.get("assignee_id") for e in events if (e.detail or {}).get("assignee_id")}
@@ -900,7 +903,7 @@ def _earlier_orders(session: Session, order: Order, limit: int = 20) -> tuple[st
         for order_id, code in session.exec(
             select(OrderLine.order_id, OrderLine.code)
             .where(col(OrderLine.order_id).in_([o.id for o in others]))
-            .order_by(OrderLine.line_number)
+            .order_by(col(OrderLine.line_number))
         ).all():
             codes.setdefault(order_id, []).append(code)
     return tuple(
@@ -1201,7 +1204,7 @@ def peer_to_peer_slots(session: Session, *, actor: Actor, order_number: str) -> 
             PeerToPeerAppointment.order_id == order.id,
             PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED,
         )
-        .order_by(PeerToPeerAppointment.starts_at)
+        .order_by(col(PeerToPeerAppointment.starts_at))
     ).all()
     ahead = [(c.id, _aware(c.starts_at)) for c in calls if _aware(c.starts_at) > now]
     return [(call_id, starts.strftime("%a %d %b %Y %H:%M UTC")) for call_id, starts in ahead]
@@ -1234,7 +1237,10 @@ def choose_peer_to_peer_slot(
         )
     chosen = session.exec(
         update(PeerToPeerAppointment)
-        .where(PeerToPeerAppointment.id == call.id, PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED)
+        .where(
+            col(PeerToPeerAppointment.id) == call.id,
+            col(PeerToPeerAppointment.status) == PeerToPeerStatus.OFFERED,
+        )
         .values(status=PeerToPeerStatus.SCHEDULED, callback_phone=phone)
     )
     if chosen.rowcount != 1:
@@ -1243,8 +1249,8 @@ def choose_peer_to_peer_slot(
     session.exec(
         update(PeerToPeerAppointment)
         .where(
-            PeerToPeerAppointment.order_id == order.id,
-            PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED,
+            col(PeerToPeerAppointment.order_id) == order.id,
+            col(PeerToPeerAppointment.status) == PeerToPeerStatus.OFFERED,
         )
         .values(status=PeerToPeerStatus.CANCELLED)
     )
@@ -1304,7 +1310,7 @@ def _last_denial(session: Session, order: Order) -> _Denial | None:
     """The latest adverse decision on a line that is still adverse, or None."""
     row = session.exec(
         select(Determination.decided_at, Determination.decided_by_user_id)
-        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
         .where(
             OrderLine.order_id == order.id,
             col(OrderLine.decision).in_(tuple(rules.ADVERSE)),

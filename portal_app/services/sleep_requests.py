@@ -37,7 +37,7 @@ def previous_dispenses(session: Session, order: Order) -> tuple[sleep.Dispense, 
     refused or cancelled, on the request's date of service, with the quantity the request named."""
     rows = session.exec(
         select(Order, OrderLine.code)
-        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(OrderLine, col(OrderLine.order_id) == Order.id)
         .where(
             Order.member_id == order.member_id,
             Order.program == Program.SLEEP,

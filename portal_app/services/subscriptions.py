@@ -261,7 +261,8 @@ def end_subscription(session: Session, *, principal: ApiPrincipal, subscription_
     session.exec(
         update(PasNotification)
         .where(
-            PasNotification.subscription_id == row.id, PasNotification.status == NotificationStatus.PENDING
+            col(PasNotification.subscription_id) == row.id,
+            col(PasNotification.status) == NotificationStatus.PENDING,
         )
         .values(status=NotificationStatus.FAILED, last_error="subscription ended")
         .execution_options(synchronize_session=False)
@@ -290,7 +291,7 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
     order = session.get(Order, order_id)
     rows = session.exec(
         select(PasSubscription, ApiClient)
-        .join(ApiClient, ApiClient.id == PasSubscription.api_client_id)
+        .join(ApiClient, col(ApiClient.id) == PasSubscription.api_client_id)
         .where(
             ApiClient.practice_id == order.practice_id,
             col(ApiClient.active).is_(True),
@@ -398,9 +399,9 @@ def _claim(session: Session, notification_id: int, now: datetime) -> bool:
     taken = session.exec(
         update(PasNotification)
         .where(
-            PasNotification.id == notification_id,
-            PasNotification.status == NotificationStatus.PENDING,
-            PasNotification.next_attempt_at <= now,
+            col(PasNotification.id) == notification_id,
+            col(PasNotification.status) == NotificationStatus.PENDING,
+            col(PasNotification.next_attempt_at) <= now,
         )
         .values(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
         .execution_options(synchronize_session=False)
@@ -417,7 +418,7 @@ def deliver_due(
     due = session.exec(
         select(PasNotification)
         .where(PasNotification.status == NotificationStatus.PENDING, PasNotification.next_attempt_at <= now)
-        .order_by(PasNotification.next_attempt_at)
+        .order_by(col(PasNotification.next_attempt_at))
         .limit(limit)
     ).all()
     results = []

@@ -288,7 +288,9 @@ def survey_results(
     by_status = dict(session.exec(select(s.status, func.count()).where(*where).group_by(s.status)).all())
     by_rating = dict(
         session.exec(
-            select(s.rating, func.count()).where(*where, s.status == SurveyStatus.ANSWERED).group_by(s.rating)
+            select(s.rating, func.count())
+            .where(*where, s.status == SurveyStatus.ANSWERED)
+            .group_by(col(s.rating))
         ).all()
     )
     answered = sum(by_rating.values())
