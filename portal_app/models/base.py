@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 ENUM_LENGTH = 40
 
@@ -36,6 +36,18 @@ def id_of(row: _Row) -> int:
     if row.id is None:
         raise ValueError(f"this {type(row).__name__} has no id yet: add it and flush the session first")
     return row.id
+
+
+_Model = TypeVar("_Model", bound=SQLModel)
+
+
+def get_existing(session: Session, model: type[_Model], key: Any) -> _Model:
+    """``session.get`` for a row that must exist: one a non-null foreign key points to, or one
+    the caller has just checked or claimed. A missing row is a broken invariant: LookupError."""
+    row = session.get(model, key)
+    if row is None:
+        raise LookupError(f"{model.__name__} {key!r} does not exist")
+    return row
 
 
 def utcnow() -> datetime:

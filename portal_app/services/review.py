@@ -16,7 +16,7 @@ import importlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import NoReturn
+from typing import NoReturn, overload
 
 from sqlalchemy import ColumnElement, union_all, update
 from sqlalchemy.orm import aliased
@@ -54,7 +54,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
-from portal_app.models.base import id_of
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, may, require
 from portal_app.services.order_submission import approval_window
@@ -83,6 +83,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without their zone; they are all UTC."""
     if value is not None and value.tzinfo is None:
@@ -111,7 +115,7 @@ def _office_order(session: Session, actor: Actor, order_number: str) -> Order:
             action="order.read_denied",
             user_id=actor.user_id,
             record_type="order",
-            record_id=order.id if order else number[:40],
+            record_id=id_of(order) if order else number[:40],
             outcome=AuditOutcome.DENIED,
             client_address=actor.client_address,
         )
@@ -157,7 +161,7 @@ def _refuse(session: Session, actor: Actor, order: Order | None, action: str, me
         action="review.action_refused",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id if order else "",
+        record_id=id_of(order) if order else "",
         outcome=AuditOutcome.DENIED,
         client_address=actor.client_address,
         detail={"action": action, "reason": message},
@@ -170,7 +174,7 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
     """Write the change; letters go in the same transaction when the review is finished."""
     try:
         session.flush()
-        refresh_outcome(session, session.get(Order, order_id))
+        refresh_outcome(session, get_existing(session, Order, order_id))
         if final:
             _create_letters(session, order_id)
             from portal_app.services.subscriptions import queue_decision_notifications  # PAS rest-hook outbox
@@ -179,7 +183,7 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise _stale(session, actor, session.get(Order, order_id)) from None
+        raise _stale(session, actor, get_existing(session, Order, order_id)) from None
 
 
 def _create_letters(session: Session, order_id: int) -> None:
@@ -326,7 +330,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         task_queue=ReviewQueue(task.queue).value if task else "",
         excluded=_excluded(session, task, actor.user_id),
         assignee=assignee,
-        assignee_name=_name(session, task.assignee_id) if assignee == "other" else "",
+        assignee_name=_name(session, task.assignee_id) if task and assignee == "other" else "",
         lines_awaiting=bool(awaiting),
         partial_possible=any(line.quantity > 1 for line in awaiting),
         peer_to_peer_offered=offered,
@@ -389,6 +393,7 @@ def _decide(
 ) -> None:
     now = _now()
     order, task = case.order, case.task
+    assert task is not None  # rules.refusal passed: an open task
     valid_from = valid_until = None
     if decision in (LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED) and order.service_start:
         window = approval_window(session, order)
@@ -528,14 +533,14 @@ def list_queue(
 
     def in_statuses(wanted: list[TaskStatus], rows_needed: int):
         query = (
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
                 col(ReviewTask.id).label("task_id"),
                 col(ReviewTask.kind).label("kind"),
-                ReviewTask.status.label("status"),
+                col(ReviewTask.status).label("status"),
                 col(ReviewTask.due_at).label("due_at"),
                 col(Order.order_number).label("order_number"),
-                Order.program.label("program"),
-                Order.urgency.label("urgency"),
+                col(Order.program).label("program"),
+                col(Order.urgency).label("urgency"),
                 col(HealthPlan.name).label("plan_name"),
                 col(Member.first_name).label("first_name"),
                 col(Member.last_name).label("last_name"),
@@ -604,7 +609,7 @@ def _task_and_order(session: Session, actor: Actor, task_id: int, action: str) -
     task = session.get(ReviewTask, task_id) if task_id else None
     if task is None or task.status not in OPEN_STATUSES:
         _refuse(session, actor, None, action, "This case is no longer waiting in a queue.")
-    return task, session.get(Order, task.order_id)
+    return task, get_existing(session, Order, task.order_id)
 
 
 def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
@@ -630,7 +635,7 @@ def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
     )
     if claimed.rowcount != 1:
         session.rollback()
-        task = session.get(ReviewTask, task_id)
+        task = get_existing(session, ReviewTask, task_id)
         _refuse(
             session,
             actor,
@@ -682,7 +687,7 @@ def reviewers(session: Session, *, actor: Actor, queue: str) -> list[tuple[int, 
         .where(User.role == role, User.status == UserStatus.ACTIVE)
         .order_by(col(User.full_name), col(User.id))
     ).all()
-    return [(user_id, name) for user_id, name in users]
+    return [(user_id, name) for user_id, name in users if user_id is not None]  # (never None: the key)
 
 
 # --- a case on screen ------------------------------------------------------------------------
@@ -790,7 +795,7 @@ def _history_line(event: AuditEvent, names: dict[int, str]) -> str:
     if event.action == "review.action_refused":
         label += f" ({detail.get('action', '')}): {detail.get('reason', '')}"
     if event.action == "review.assigned":
-        label += f" to {names.get(detail.get('assignee_id'), 'nobody')}"
+        label += f" to {names.get(detail.get('assignee_id', 0), 'nobody')}"
     who = names.get(event.user_id, "System") if event.user_id else "System"
     return f"{_when(event.occurred_at)} {who}: {label}"
 
@@ -803,7 +808,7 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     session.commit()
     case = _load_case(session, actor, order)
     member = session.get(Member, order.member_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     ordering = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     diagnoses = session.exec(
         select(OrderDiagnosis)
@@ -828,15 +833,16 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         .where(PeerToPeerAppointment.order_id == order.id)
         .order_by(col(PeerToPeerAppointment.starts_at), col(PeerToPeerAppointment.id))
     ).all()
-    user_ids = {n.author_id for n in notes} | {e.user_id for e in events if e.user_id}
-    user_ids |= {e.detail.get("assignee_id") for e in events if (e.detail or {}).get("assignee_id")}
+    user_ids: set[int] = {n.author_id for n in notes} | {e.user_id for e in events if e.user_id}
+    user_ids |= {e.detail["assignee_id"] for e in events if e.detail and e.detail.get("assignee_id")}
     names: dict[int, str] = {}
     if user_ids:
-        names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all())
+        users = session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all()
+        names = {user_id: name for user_id, name in users if user_id is not None}  # (never None: the key)
     task = case.task
     permitted = {p for p in rules.ACTION_PERMISSIONS.values() if may(actor, p)}
     return CaseView(
-        order_number=order.order_number,
+        order_number=order.order_number or "",
         version=order.version,
         status=OrderStatus(order.status).label,
         program=Program(order.program).label,
@@ -1102,6 +1108,7 @@ def request_information(
     )
     _touch(order, actor, _now())
     session.add(order)
+    assert case.task is not None  # rules.refusal passed: an open task
     _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
     _commit(session, actor, id_of(order))
 
@@ -1120,6 +1127,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     if not (note or "").strip():
         _refuse(session, actor, case.order, "escalate", "Say what the physician should look at.")
     now, order, task = _now(), case.order, case.task
+    assert task is not None  # rules.refusal passed: an open task
     task.status, task.closed_at = TaskStatus.DONE, now
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
@@ -1206,7 +1214,9 @@ def peer_to_peer_slots(session: Session, *, actor: Actor, order_number: str) -> 
         )
         .order_by(col(PeerToPeerAppointment.starts_at))
     ).all()
-    ahead = [(c.id, _aware(c.starts_at)) for c in calls if _aware(c.starts_at) > now]
+    ahead = [
+        (id_of(c), starts) for c in calls if (starts := _aware(c.starts_at)) is not None and starts > now
+    ]
     return [(call_id, starts.strftime("%a %d %b %Y %H:%M UTC")) for call_id, starts in ahead]
 
 
@@ -1224,7 +1234,7 @@ def choose_peer_to_peer_slot(
     call = session.get(PeerToPeerAppointment, appointment_id) if appointment_id else None
     if call is None or call.order_id != order.id or call.status != PeerToPeerStatus.OFFERED:
         _refuse(session, actor, order, "choose_peer_to_peer", _NO_LONGER_OFFERED)
-    if _aware(call.starts_at) <= _now():
+    if call.starts_at is None or _aware(call.starts_at) <= _now():
         _refuse(session, actor, order, "choose_peer_to_peer", "That time has passed; choose another.")
     phone = (callback_phone or "").strip()
     if len(_PHONE_DIGITS.findall(phone)) < 7 or len(phone) > 32:
@@ -1287,13 +1297,13 @@ def record_peer_to_peer_outcome(session: Session, *, actor: Actor, appointment_i
     session.add(call)
     session.add(
         Note(
-            order_id=order.id,
+            order_id=call.order_id,
             author_id=actor.user_id,
             visibility=NoteVisibility.INTERNAL,
             body=f"Peer-to-peer call: {outcome.strip()}"[:10000],
         )
     )
-    _audit(session, actor, "review.peer_to_peer_recorded", order.id, appointment_id=call.id)
+    _audit(session, actor, "review.peer_to_peer_recorded", call.order_id, appointment_id=call.id)
     session.commit()
 
 
@@ -1402,7 +1412,7 @@ def request_reconsideration(
             "Give the additional clinical information for the physician reviewer.",
         )
     now = _now()
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     session.add(
         Note(
             order_id=id_of(order),

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.models import ApiClient, Order, PasNotification, PasSubmission, PasSubscription
 from portal_app.models.api import NotificationStatus, SubscriptionStatus
-from portal_app.models.base import id_of
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.api_clients import ApiPrincipal
 from portal_app.services.authz import Actor, require
@@ -59,8 +59,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def fhir_base() -> str:
@@ -190,7 +190,7 @@ def _subscription_problem(session: Session, principal: ApiPrincipal, resource: A
                 "Subscription.channel.payload",
             )
         )
-    client = session.get(ApiClient, principal.api_client_id)
+    client = get_existing(session, ApiClient, principal.api_client_id)
     endpoint = str(channel.get("endpoint") or "")
     if not endpoint or not any(endpoint.startswith(prefix) for prefix in client.notify_url_prefixes or []):
         allowed = ", ".join(client.notify_url_prefixes or []) or "none registered"
@@ -288,7 +288,7 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
     submitted = session.exec(select(PasSubmission.id).where(PasSubmission.order_id == order_id)).first()
     if submitted is None:
         return 0
-    order = session.get(Order, order_id)
+    order = get_existing(session, Order, order_id)
     rows = session.exec(
         select(PasSubscription, ApiClient)
         .join(ApiClient, col(ApiClient.id) == PasSubscription.api_client_id)
@@ -331,12 +331,12 @@ def notification_bundle(
     """The backport notification: SubscriptionStatus first, then the full PAS response Bundle."""
     from portal_app.services.pas.service import response_for_order
 
-    order = session.get(Order, notification.order_id)
+    order = get_existing(session, Order, notification.order_id)
     response = response_for_order(session, order)
     claim_response = response["entry"][0]
     subscription_url = f"{fhir_base()}/Subscription/{subscription.id}"
     now = _now().isoformat(timespec="seconds")
-    status = {
+    status: dict[str, Any] = {
         "resourceType": "Parameters",
         "meta": {"profile": [v.BACKPORT_STATUS_PROFILE]},
         "parameter": [
@@ -436,9 +436,9 @@ def deliver_due(
 
 
 def _deliver_one(session: Session, http: httpx.Client, notification_id: int, now: datetime) -> str:
-    notification = session.get(PasNotification, notification_id)
+    notification = get_existing(session, PasNotification, notification_id)  # claimed by _claim
     session.refresh(notification)
-    subscription = session.get(PasSubscription, notification.subscription_id)
+    subscription = get_existing(session, PasSubscription, notification.subscription_id)
     if subscription.status != SubscriptionStatus.ACTIVE:
         notification.status, notification.last_error = NotificationStatus.FAILED, "subscription not active"
         session.add(notification)
