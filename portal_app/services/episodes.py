@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import ManagedCode, rehabilitation
 from portal_app.models import Determination, HealthPlan, Order, OrderLine
-from portal_app.models.base import id_of
+from portal_app.models.base import get_existing, id_of
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
@@ -200,5 +200,5 @@ def apply_visit_allocation(session: Session, *, actor: Actor, order_id: int) -> 
     details = refresh_line_quantities(session, actor=actor, order_id=order_id)
     if details is None:
         return None
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     return rehabilitation.line_quantity(details, plan.code, _TREATMENT)

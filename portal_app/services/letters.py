@@ -48,7 +48,7 @@ from portal_app.models import (
     Provider,
     User,
 )
-from portal_app.models.base import id_of
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
@@ -429,7 +429,7 @@ def build_letter_contents(
     if order is None or not order.order_number or order.member_id is None:
         raise OrderNotFound(str(order_id))
     member = session.get(Member, order.member_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     provider = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     letter_date = today or datetime.now(UTC).date()
     lines, decisions = _letter_lines(session, order)

@@ -31,7 +31,7 @@ from portal_app.models import (
     Practice,
     Provider,
 )
-from portal_app.models.base import id_of
+from portal_app.models.base import get_existing, id_of
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -458,7 +458,7 @@ def details_context(session: Session, order: Order) -> dict:
     """What a program's details schema may check against: the member's age on the date of service,
     that date, and how long an approval lasts under the plan (e.g. recurring trips must fit in it)."""
     on = order.service_start or _now().date()
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id) if order.member_id else None
     return {
         "member_age": member_age(session, order, on),
@@ -478,7 +478,7 @@ def save_program_details(
     order = editable_draft(session, actor, order_id)
     program = get_program(order.program)
     on = order.service_start or _now().date()
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     errors: dict[str, str] = {}
     try:
         validated = program.details_schema.model_validate(details, context=details_context(session, order))
@@ -537,7 +537,7 @@ def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) ->
         )
     except ValidationError:
         return None
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     year = (order.service_start or _now().date()).year
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
         managed = program.managed_code(plan.code, year, line.code)

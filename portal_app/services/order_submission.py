@@ -39,7 +39,7 @@ from portal_app.models import (
     OrderLine,
     ReviewTask,
 )
-from portal_app.models.base import id_of
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.order_entry import (
@@ -102,7 +102,7 @@ def _details(session: Session, order: Order):
 def approval_window(session: Session, order: Order) -> DateWindow:
     """First and last day an approval of ``order`` is valid: its program's validity policy (days
     per plan, business days, an inpatient stay...) from the date of service."""
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     start, end = get_program(order.program).approval_window(
         plan.code, order.service_start, _details(session, order)
     )
@@ -256,7 +256,7 @@ def submit_order(
 
 def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice]):
     program = get_program(order.program)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id)
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
@@ -304,7 +304,7 @@ def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
     now = datetime.now(UTC)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     window = approval_window(session, order)
     lines = {
         line.code: line

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import sleep
 from portal_app.models import HealthPlan, Order, OrderLine
+from portal_app.models.base import get_existing
 from portal_app.services.authz import Actor
 from portal_app.services.device_data import MemberCompliance, member_compliance
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
@@ -77,7 +78,7 @@ def sleep_history(
     """The draft member's adherence (from ``setup_date``, else the one on file), earlier supplies
     and the plan's grace days."""
     order = editable_draft(session, actor, order_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     if order.member_id is None:
         return SleepHistory(None, (), sleep.supply_grace_days(plan.code))
     return SleepHistory(
