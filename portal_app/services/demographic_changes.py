@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
@@ -142,11 +143,11 @@ def change_targets(session: Session, *, actor: Actor) -> list[ChangeTarget]:
     return [
         ChangeTarget(
             kind=PROVIDER if isinstance(p, Provider) else FACILITY,
-            id=p.id,
+            id=id_of(p),
             label=_label(p),
             current={c: getattr(p, c) for c in sorted(columns)},
         )
-        for p in [*providers, *facilities]
+        for p in list[Provider | Facility]([*providers, *facilities])
     ]
 
 
@@ -393,7 +394,10 @@ def list_change_requests(
         query = query.where(DemographicChangeRequest.status == status)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     if status == ChangeRequestStatus.PENDING and _is_support(actor):
-        order = (col(DemographicChangeRequest.requested_at), col(DemographicChangeRequest.id))
+        order: tuple[Any, ...] = (
+            col(DemographicChangeRequest.requested_at),
+            col(DemographicChangeRequest.id),
+        )
     else:
         order = (col(DemographicChangeRequest.requested_at).desc(), col(DemographicChangeRequest.id).desc())
     requests = session.exec(query.order_by(*order).offset(max(page, 0) * page_size).limit(page_size)).all()

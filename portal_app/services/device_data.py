@@ -336,7 +336,9 @@ def member_nights(session: Session, member_id: int) -> tuple[dict[date, int], li
     usage: dict[date, int] = {}
     for record in imports:
         for night, minutes in session.exec(
-            select(DeviceNight.night, DeviceNight.usage_minutes).where(DeviceNight.import_id == record.id)
+            select(col(DeviceNight.night), col(DeviceNight.usage_minutes)).where(
+                DeviceNight.import_id == record.id
+            )
         ).all():
             usage[night] = minutes
     return usage, imports

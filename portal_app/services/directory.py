@@ -127,7 +127,7 @@ def search_directory(
         if query.kind != "facility"
         else 0
     )
-    offset, rows = max(page, 0) * page_size, []
+    offset, rows = max(page, 0) * page_size, list[DirectoryRow]()
     if query.kind != "provider" and offset < facility_total:
         ranked = _facility_page(session, facilities, query, offset, page_size)
         rows.extend(_facility_row(session, query, r) for r in ranked)

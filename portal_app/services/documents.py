@@ -31,7 +31,9 @@ def store_document(
     problem = document_problem(content)
     if problem:
         raise DocumentRefused(problem)
-    media_type, extension = sniff_media_type(content[:16])
+    sniffed = sniff_media_type(content[:16])
+    assert sniffed is not None, "document_problem refuses a file of no accepted type"
+    media_type, extension = sniffed
     digest = hashlib.sha256(content).hexdigest()
     uploads = get_settings().uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)

@@ -113,7 +113,7 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
     """The member's earlier requested services in this program (not cancelled or denied), for
     frequency limits such as injections per rolling 12 months."""
     rows = session.exec(
-        select(OrderLine.code, Order.service_start, Order.details)
+        select(OrderLine.code, col(Order.service_start), Order.details)
         .join(Order, col(Order.id) == OrderLine.order_id)
         .where(
             Order.member_id == order.member_id,
@@ -289,7 +289,8 @@ _NUMBERING_LOCK_KEY = 7_262_026
 
 def _next_order_number(session: Session, year: int) -> str:
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))
+        # sqlmodel types Session.exec for select() statements only; a text() statement runs the same way.
+        session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))  # type: ignore[call-overload]
     prefix = f"PC{year:04d}"
     latest = session.exec(
         select(func.max(Order.order_number)).where(col(Order.order_number).like(f"{prefix}%"))
