@@ -10,6 +10,7 @@ from sqlmodel import Session
 from portal_app.domain.enums import OrderStatus
 from portal_app.domain.file_types import document_problem, sniff_media_type
 from portal_app.models import Document
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.orders import office_order
@@ -30,7 +31,9 @@ def store_document(
     problem = document_problem(content)
     if problem:
         raise DocumentRefused(problem)
-    media_type, extension = sniff_media_type(content[:16])
+    sniffed = sniff_media_type(content[:16])
+    assert sniffed is not None, "document_problem refuses a file of no accepted type"
+    media_type, extension = sniffed
     digest = hashlib.sha256(content).hexdigest()
     uploads = get_settings().uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)
@@ -38,7 +41,7 @@ def store_document(
     (uploads / stored_name).write_bytes(content)
     session.add(
         Document(
-            order_id=order.id,
+            order_id=id_of(order),
             uploaded_by_id=actor.user_id,
             filename=filename.replace("/", "_")[-255:] or "document",
             media_type=media_type,
@@ -52,7 +55,7 @@ def store_document(
         action="order.document_added",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
         detail={"sha256": digest},
     )

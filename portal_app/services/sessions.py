@@ -12,10 +12,11 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.models import AuthSession, PracticeMembership, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.settings import get_settings
@@ -104,7 +105,7 @@ def resolve_actor(
         select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
     ).all()
     return Actor(
-        user_id=user.id,
+        user_id=id_of(user),
         role=Role(user.role),
         full_name=user.full_name,
         practice_ids=tuple(sorted(practice_ids)),
@@ -146,7 +147,7 @@ def end_session(session: Session, *, token: str, reason: str, client_address: st
 def end_all_sessions(session: Session, *, user_id: int, reason: str) -> int:
     """Revoke every live session of a user (password change, account disabled)."""
     rows = session.exec(
-        select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))
     ).all()
     now = datetime.now(UTC)
     for row in rows:
