@@ -78,10 +78,12 @@ class PortalTab:
     into ``state`` (``state[state_name][var]``).
     """
 
-    def __init__(self, base_url: str, *, token: str | None = None, cookie: str = ""):
+    def __init__(self, base_url: str, *, token: str | None = None, cookie: str = "", origin: str = ""):
         self.base_url = base_url
         self.token = token or str(uuid.uuid4())
         self.cookie = cookie
+        # The page's origin when it differs from base_url (a portal behind an HTTPS proxy).
+        self.origin = origin
         self.state: dict[str, dict[str, Any]] = {}
         self.new_tokens: list[str] = []
         # The address bar: the page last opened, then wherever ``_redirect`` events send the tab.
@@ -93,7 +95,8 @@ class PortalTab:
     # --- connection ---
 
     def connect(self) -> PortalTab:
-        client = socketio.Client(reconnection=False)
+        origin = {"websocket_extra_options": {"origin": self.origin}} if self.origin else {}
+        client = socketio.Client(reconnection=False, **origin)
 
         @client.on("event", namespace=NAMESPACE)
         def _on_event(data):
