@@ -18,7 +18,7 @@ from portal_app.services.authz import Actor
 from portal_app.services.mail import send_mail
 from portal_app.services.passwords import hash_password, verify_password
 from portal_app.services.registration import new_security_stamp
-from portal_app.services.sessions import end_all_sessions
+from portal_app.services.sessions import end_all_sessions, start_session
 from portal_app.settings import get_settings
 
 MAX_FAILED_SIGN_INS = 5
@@ -114,6 +114,19 @@ def authenticate(
     )
     session.commit()
     return SignInResult(ok=True, user_id=user.id, role=Role(user.role), full_name=user.full_name)
+
+
+def sign_in(
+    session: Session, *, identifier: str, password: str, client_address: str = "", user_agent: str = ""
+) -> tuple[SignInResult, str | None]:
+    """The sign-in form: ``authenticate``, then on success a session's one-time ticket (else None)."""
+    result = authenticate(session, identifier=identifier, password=password, client_address=client_address)
+    if not result.ok:
+        return result, None
+    ticket = start_session(
+        session, user_id=result.user_id, client_address=client_address, user_agent=user_agent
+    )
+    return result, ticket
 
 
 def _count_failure(session: Session, user: User, now: datetime, client_address: str) -> SignInResult:

@@ -96,6 +96,16 @@ class PlanChoice:
     name: str
 
 
+def member_sex(session: Session, *, actor: Actor, order_id: int) -> str:
+    """The sex of the member on draft ``order_id`` ("F", "M", "U"; "" without a member).
+
+    Read through the draft's access check: raises ``DraftNotFound`` as ``editable_draft`` does.
+    """
+    order = editable_draft(session, actor, order_id)
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return str(member.sex) if member else ""
+
+
 def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
     """Plans the actor's practices work with: a provider of theirs is in the plan's network."""
     require(session, actor, "order.create")

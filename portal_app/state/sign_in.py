@@ -6,10 +6,9 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.api.auth_routes import safe_next
-from portal_app.db import session_scope
-from portal_app.services.accounts import authenticate
-from portal_app.services.sessions import start_session
+from portal_app.services.accounts import sign_in
 from portal_app.settings import get_settings
+from portal_app.state.auth import call_public
 from portal_app.state.navigation import go_to_backend
 
 _PROBLEMS = {
@@ -48,19 +47,9 @@ class SignInState(rx.State):
         address = self.router.session.client_ip
         agent = self.router.headers.user_agent
 
-        def _sign_in():
-            with session_scope() as session:
-                result = authenticate(
-                    session, identifier=identifier, password=password, client_address=address
-                )
-                if not result.ok:
-                    return result, None
-                ticket = start_session(
-                    session, user_id=result.user_id, client_address=address, user_agent=agent
-                )
-                return result, ticket
-
-        result, ticket = await rx.run_in_thread(_sign_in)
+        result, ticket = await call_public(
+            sign_in, identifier=identifier, password=password, client_address=address, user_agent=agent
+        )
         self.working = False
         if ticket is None:
             self.error = result.message
