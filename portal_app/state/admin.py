@@ -7,7 +7,6 @@ from datetime import date
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import fax as fax_service
 from portal_app.services.admin import (
@@ -19,7 +18,7 @@ from portal_app.services.admin import (
     search_audit_log,
 )
 from portal_app.services.registration import RegistrationError, approve, list_pending, reject
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.validation import as_int
 
 
@@ -65,13 +64,7 @@ class RegistrationsState(rx.State):
     reject_reason: str = ""
 
     async def _reload(self) -> None:
-        actor = current_actor()
-
-        def _load():
-            with session_scope() as session:
-                return list_pending(session, actor=actor)
-
-        self.pending = [PendingRow(**asdict(p)) for p in await rx.run_in_thread(_load)]
+        self.pending = [PendingRow(**asdict(p)) for p in await call_service(list_pending)]
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -83,14 +76,8 @@ class RegistrationsState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def approve_registration(self, user_id: int):
-        actor = current_actor()
-
-        def _approve():
-            with session_scope() as session:
-                return approve(session, actor=actor, user_id=as_int(user_id))
-
         try:
-            linked = await rx.run_in_thread(_approve)
+            linked = await call_service(approve, user_id=as_int(user_id))
             self.message, self.error = f"Registration approved; linked to {linked} practice(s).", ""
         except RegistrationError as refused:
             self.error = "; ".join(refused.field_errors.values())
@@ -115,14 +102,8 @@ class RegistrationsState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def confirm_reject(self):
-        actor, user_id, reason = current_actor(), self.rejecting_user_id, self.reject_reason
-
-        def _reject():
-            with session_scope() as session:
-                reject(session, actor=actor, user_id=user_id, reason=reason)
-
         try:
-            await rx.run_in_thread(_reject)
+            await call_service(reject, user_id=self.rejecting_user_id, reason=self.reject_reason)
         except RegistrationError as refused:
             self.error = "; ".join(refused.field_errors.values())
             return
@@ -156,20 +137,13 @@ class AuditLogState(rx.State):
         return max(1, -(-self.total // PAGE_SIZE))
 
     async def _search(self) -> None:
-        actor = current_actor()
         audit_filter = AuditFilter(
             user_email=self.user_email[:254],
             record=self.record[:80],
             date_from=_parse_date(self.date_from),
             date_to=_parse_date(self.date_to),
         )
-        page = self.page
-
-        def _query():
-            with session_scope() as session:
-                return search_audit_log(session, actor=actor, audit_filter=audit_filter, page=page)
-
-        rows, self.total = await rx.run_in_thread(_query)
+        rows, self.total = await call_service(search_audit_log, audit_filter=audit_filter, page=self.page)
         self.rows = [AuditLine(**asdict(r)) for r in rows]
 
     @rx.event
@@ -225,25 +199,15 @@ class OutboxState(rx.State):
         return max(1, -(-self.fax_total // fax_service.PAGE_SIZE))
 
     async def _load_faxes(self) -> None:
-        actor, status, page = current_actor(), self.fax_status, self.fax_page
-
-        def _load():
-            with session_scope() as session:
-                return fax_service.list_faxes(session, actor=actor, status=status, page=page)
-
-        rows, self.fax_total = await rx.run_in_thread(_load)
+        rows, self.fax_total = await call_service(
+            fax_service.list_faxes, status=self.fax_status, page=self.fax_page
+        )
         self.faxes = [FaxOutboxLine(**asdict(r)) for r in rows]
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def load_page(self):
-        actor = current_actor()
-
-        def _load():
-            with session_scope() as session:
-                return list_outbox(session, actor=actor)
-
-        rows, self.total = await rx.run_in_thread(_load)
+        rows, self.total = await call_service(list_outbox)
         self.mails = [OutboxLine(**asdict(r)) for r in rows]
         self.fax_page = 0
         await self._load_faxes()

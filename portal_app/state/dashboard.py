@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import metrics as metrics_service
 from portal_app.services import survey as survey_service
 from portal_app.services.directory import plan_choices
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.validation import as_int
 
 DASHBOARD_ROLES = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER, Role.SUPPORT_ADMIN)
@@ -151,38 +150,27 @@ class DashboardState(rx.State):
     error: str = ""
 
     async def _compute(self) -> metrics_service.ReviewMetrics:
-        actor = current_actor()
         start, end = _parse_range(self.date_from, self.date_to)
-        program, plan_id = self.program, as_int(self.plan_id)
-
-        def run():
-            with session_scope() as session:
-                return metrics_service.review_metrics(
-                    session, actor=actor, date_from=start, date_to=end, program=program, plan_id=plan_id
-                )
-
-        return await rx.run_in_thread(run)
+        return await call_service(
+            metrics_service.review_metrics,
+            date_from=start,
+            date_to=end,
+            program=self.program,
+            plan_id=as_int(self.plan_id),
+        )
 
     async def _compute_survey(
         self, comment_limit: int = survey_service.RECENT_COMMENTS
     ) -> survey_service.SurveyResults:
-        actor = current_actor()
         start, end = _parse_range(self.date_from, self.date_to)
-        program, plan_id = self.program, as_int(self.plan_id)
-
-        def run():
-            with session_scope() as session:
-                return survey_service.survey_results(
-                    session,
-                    actor=actor,
-                    date_from=start,
-                    date_to=end,
-                    program=program,
-                    plan_id=plan_id,
-                    comment_limit=comment_limit,
-                )
-
-        return await rx.run_in_thread(run)
+        return await call_service(
+            survey_service.survey_results,
+            date_from=start,
+            date_to=end,
+            program=self.program,
+            plan_id=as_int(self.plan_id),
+            comment_limit=comment_limit,
+        )
 
     def _show_survey(self, results: survey_service.SurveyResults) -> None:
         self.survey_offered, self.survey_answered = results.offered, results.answered
@@ -252,12 +240,7 @@ class DashboardState(rx.State):
         if not self.date_to:
             self.date_from = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
             self.date_to = today.isoformat()
-
-        def plans():
-            with session_scope() as session:
-                return plan_choices(session)
-
-        self.plans = [Choice(str(pid), name) for pid, name in await rx.run_in_thread(plans)]
+        self.plans = [Choice(str(pid), name) for pid, name in await call_public(plan_choices)]
         async for _ in self._refresh():
             yield
 

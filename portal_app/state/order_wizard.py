@@ -10,13 +10,12 @@ from datetime import UTC, date, datetime
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.domain.enums import Program, Role, Urgency
 from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
 from portal_app.services.order_entry import DraftNotFound
 from portal_app.services.order_submission import submit_order
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
 
@@ -145,19 +144,12 @@ class OrderWizardState(rx.State):
     @authorized(STAFF)
     async def load_page(self):
         """Open the wizard: resume the draft named in the URL, or start fresh."""
-        actor = current_actor()
         draft_id = as_int(self.router.page.params.get("draft", ""))
-
-        def _load():
-            with session_scope() as session:
-                plans = entry.plans_for(session, actor=actor)
-                snapshot = entry.get_draft(session, actor=actor, order_id=draft_id) if draft_id else None
-                return plans, snapshot
-
+        plans = await call_service(entry.plans_for)
         try:
-            plans, snapshot = await rx.run_in_thread(_load)
+            snapshot = await call_service(entry.get_draft, order_id=draft_id) if draft_id else None
         except DraftNotFound:
-            plans, snapshot = await rx.run_in_thread(lambda: (_plans(actor), None))
+            snapshot = None
         self._reset_all()
         self.plan_options = [Option(str(p.plan_id), p.name) for p in plans]
         if snapshot is not None:
@@ -291,12 +283,7 @@ class OrderWizardState(rx.State):
         if not plan_id or on is None:
             self.program_options = []
             return
-
-        def _programs():
-            with session_scope() as session:
-                return entry.programs_for(session, plan_id=plan_id, on=on)
-
-        programs = await rx.run_in_thread(_programs)
+        programs = await call_public(entry.programs_for, plan_id=plan_id, on=on)
         self.program_options = [Option(p.value, p.label) for p in programs]
         if self.program not in {p.value for p in programs}:
             self.program = ""
@@ -335,13 +322,7 @@ class OrderWizardState(rx.State):
         return None
 
     async def _call(self, fn, **kwargs):
-        actor = current_actor()
-
-        def _run():
-            with session_scope() as session:
-                return fn(session, actor=actor, **kwargs)
-
-        return await rx.run_in_thread(_run)
+        return await call_service(fn, **kwargs)
 
     async def _save_step(self) -> entry.StepResult:
         if self.step == 0:
@@ -580,11 +561,6 @@ class OrderWizardState(rx.State):
             self.submit_problems = list(result.problems)
             return None
         return rx.redirect(routes.order(result.order_number))
-
-
-def _plans(actor):
-    with session_scope() as session:
-        return entry.plans_for(session, actor=actor)
 
 
 __all__ = ["OrderWizardState", "Program"]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import reflex as rx
 from pydantic import ValidationError
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.domain.identifiers import normalize_tax_id
 from portal_app.domain.password_policy import password_checks
@@ -21,6 +20,7 @@ from portal_app.services.registration import (
     tax_id_errors,
     user_details_errors,
 )
+from portal_app.state.auth import call_public
 from portal_app.state.focus import focus_first_error
 
 STEPS = ["Your details", "Username and password", "Practices", "Review", "Check your inbox"]
@@ -176,13 +176,8 @@ class RegisterState(rx.State):
             self.submitting = False
             return
         address = self.router.session.client_ip
-
-        def _register():
-            with session_scope() as session:
-                return register(session, registration=registration, client_address=address)
-
         try:
-            outcome = await rx.run_in_thread(_register)
+            outcome = await call_public(register, registration=registration, client_address=address)
         except RegistrationError as refused:
             self.errors = {**_no_errors(), **refused.field_errors}
             self.step = min(_FIELD_STEP.get(field, REVIEW_STEP) for field in refused.field_errors)

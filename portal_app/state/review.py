@@ -8,14 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import review as review_service
 from portal_app.services.authz import PermissionDenied
 from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused, QueueFilter, StaleCase
-from portal_app.state.auth import authorized, call_service, current_actor
+from portal_app.state.auth import authorized, call_public, call_service, current_actor
 from portal_app.state.validation import as_int
 
 REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
@@ -97,12 +96,7 @@ class ReviewQueueState(rx.State):
         params = self.router.page.params
         self.page, self.error = max(0, as_int(params.get("page", "")) - 1), ""
         self.sort = "-due" if params.get("sort") == "-due" else "due"
-
-        def plans():
-            with session_scope() as session:
-                return plan_choices(session)
-
-        self.plans = [PlanOption(str(pid), name) for pid, name in await rx.run_in_thread(plans)]
+        self.plans = [PlanOption(str(pid), name) for pid, name in await call_public(plan_choices)]
         await self._search()
 
     @rx.event
