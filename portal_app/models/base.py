@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, SQLModel
+
+from portal_app import clock
 
 ENUM_LENGTH = 40
 
@@ -23,7 +25,7 @@ SQLModel.metadata.naming_convention = {
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def timestamp_field(*, nullable: bool = False, index: bool = False) -> Any:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from portal_app import routes
+from portal_app import clock, routes
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.password_policy import password_problems
 from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
@@ -49,7 +49,7 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 def is_temporarily_locked(user: User, now: datetime | None = None) -> bool:
     """True while a lockout after repeated failed sign-ins lasts."""
     locked_until = _as_utc(user.locked_until)
-    return locked_until is not None and locked_until > (now or datetime.now(UTC))
+    return locked_until is not None and locked_until > (now or clock.now())
 
 
 def authenticate(
@@ -60,7 +60,7 @@ def authenticate(
     user = session.exec(
         select(User).where((func.lower(User.email) == identifier) | (func.lower(User.username) == identifier))
     ).first()
-    now = datetime.now(UTC)
+    now = clock.now()
     if user is None:
         verify_password(_DUMMY_HASH, password)
         audit.record(
@@ -195,7 +195,7 @@ def _set_password(session: Session, user: User, new_password: str, new_password_
         )
     if new_password != new_password_again:
         raise PasswordChangeError("The two passwords differ.")
-    now = datetime.now(UTC)
+    now = clock.now()
     user.password_hash = hash_password(new_password)
     user.security_stamp = new_security_stamp()
     user.password_changed_at = now

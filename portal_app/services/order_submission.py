@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, select
 
+from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.duplicates import FiledRequest, find_duplicates
 from portal_app.domain.enums import (
@@ -225,7 +226,7 @@ def submit_order(
     if existing is not None and existing.order_number and existing.created_by_id == actor.user_id:
         return _result_of(existing)  # a repeated submit answers with the first result
     order = editable_draft(session, actor, order_id)
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     problems = _completeness_problems(session, order, today)
     if problems:
         return SubmitResult(problems=tuple(problems))
@@ -302,7 +303,7 @@ def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
 
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     plan = session.get(HealthPlan, order.plan_id)
     window = approval_window(session, order)
     lines = {

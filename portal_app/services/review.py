@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, func, or_, select
 
+from portal_app import clock
 from portal_app.domain import review as rules
 from portal_app.domain.enums import (
     AuditOutcome,
@@ -76,10 +77,6 @@ class ActionRefused(ValueError):
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -386,7 +383,7 @@ def _decide(
     citation: str = "",
     approved_quantity: int | None = None,
 ) -> None:
-    now = _now()
+    now = clock.now()
     order, task = case.order, case.task
     valid_from = valid_until = None
     if decision in (LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED) and order.service_start:
@@ -570,7 +567,7 @@ def list_queue(
         detail={"queue": chosen.value, "results": len(rows), "page": page, "total": total},
     )
     session.commit()
-    now = _now()
+    now = clock.now()
     result = []
     for task_id, kind, status, due_at, number, program, urgency, plan, first, last, assignee_name in rows:
         due = _aware(due_at)
@@ -1085,7 +1082,7 @@ def request_information(
             body=f"Information requested by the reviewer: {message.strip()}"[:10000],
         )
     )
-    _touch(order, actor, _now())
+    _touch(order, actor, clock.now())
     session.add(order)
     _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
     _commit(session, actor, order.id)
@@ -1104,7 +1101,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     )
     if not (note or "").strip():
         _refuse(session, actor, case.order, "escalate", "Say what the physician should look at.")
-    now, order, task = _now(), case.order, case.task
+    now, order, task = clock.now(), case.order, case.task
     task.status, task.closed_at = TaskStatus.DONE, now
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
@@ -1147,7 +1144,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
     case = _load_case(session, actor, order)
     if reason := rules.refusal("offer_peer_to_peer", case.state):
         _refuse(session, actor, order, "offer_peer_to_peer", reason)
-    now = _now()
+    now = clock.now()
     times = sorted({_aware(slot) for slot in slots or []})
     if not times:
         _refuse(session, actor, order, "offer_peer_to_peer", "Offer at least one time for the call.")
@@ -1182,7 +1179,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
 def peer_to_peer_slots(session: Session, *, actor: Actor, order_number: str) -> list[tuple[int, str]]:
     """The offered times still ahead, for whoever may read the order (the ordering office)."""
     order = _office_order(session, actor, order_number)
-    now = _now()
+    now = clock.now()
     calls = session.exec(
         select(PeerToPeerAppointment)
         .where(
@@ -1209,7 +1206,7 @@ def choose_peer_to_peer_slot(
     call = session.get(PeerToPeerAppointment, appointment_id) if appointment_id else None
     if call is None or call.order_id != order.id or call.status != PeerToPeerStatus.OFFERED:
         _refuse(session, actor, order, "choose_peer_to_peer", _NO_LONGER_OFFERED)
-    if _aware(call.starts_at) <= _now():
+    if _aware(call.starts_at) <= clock.now():
         _refuse(session, actor, order, "choose_peer_to_peer", "That time has passed; choose another.")
     phone = (callback_phone or "").strip()
     if len(_PHONE_DIGITS.findall(phone)) < 7 or len(phone) > 32:
@@ -1358,7 +1355,7 @@ def reconsideration_status(
     route)."""
     require(session, actor, "order.reconsider", record=f"order:{order_number}"[:60])
     order = _office_order(session, actor, order_number)
-    return _reconsideration_check(session, order, today or _now().date())
+    return _reconsideration_check(session, order, today or clock.today())
 
 
 def request_reconsideration(
@@ -1372,7 +1369,7 @@ def request_reconsideration(
     """Within 10 calendar days of a denial: more information for a physician, who may overturn it."""
     require(session, actor, "order.reconsider", record=f"order:{order_number}"[:60])
     order = _office_order(session, actor, order_number)
-    allowed, explanation = _reconsideration_check(session, order, today or _now().date())
+    allowed, explanation = _reconsideration_check(session, order, today or clock.today())
     if not allowed:
         _refuse(session, actor, order, "request_reconsideration", explanation)
     if not (information or "").strip():
@@ -1383,7 +1380,7 @@ def request_reconsideration(
             "request_reconsideration",
             "Give the additional clinical information for the physician reviewer.",
         )
-    now = _now()
+    now = clock.now()
     plan = session.get(HealthPlan, order.plan_id)
     session.add(
         Note(
@@ -1434,7 +1431,7 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
             "file_appeal",
             "Say why the decision should change, with the clinical information.",
         )
-    now = _now()
+    now = clock.now()
     session.add(
         Note(
             order_id=order.id,

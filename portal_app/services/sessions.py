@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from portal_app import clock
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.models import AuthSession, PracticeMembership, User
 from portal_app.services import audit
@@ -36,7 +37,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def start_session(session: Session, *, user_id: int, client_address: str = "", user_agent: str = "") -> str:
     """Open a session for a user who has just proved who they are; return its ticket."""
-    now = datetime.now(UTC)
+    now = clock.now()
     ticket = secrets.token_urlsafe(32)
     session.add(
         AuthSession(
@@ -56,7 +57,7 @@ def start_session(session: Session, *, user_id: int, client_address: str = "", u
 def redeem_ticket(session: Session, *, ticket: str) -> str | None:
     """Trade a fresh one-time ticket for the cookie token; None if unknown, used or stale."""
     row = session.exec(select(AuthSession).where(AuthSession.ticket_hash == _hash(ticket or ""))).first()
-    now = datetime.now(UTC)
+    now = clock.now()
     if row is None or row.revoked_at is not None or _utc(row.ticket_expires_at) < now:
         return None
     token = secrets.token_urlsafe(32)
@@ -91,7 +92,7 @@ def resolve_actor(
 
     ``touch`` counts this call as activity, which restarts the idle timer.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     live = _live_session(session, token, now)
     if live is None:
         return None
@@ -115,7 +116,7 @@ def resolve_actor(
 
 def seconds_until_idle_logoff(session: Session, *, token: str) -> int | None:
     """Seconds before the session ends for inactivity (or its maximum age); None if over."""
-    now = datetime.now(UTC)
+    now = clock.now()
     live = _live_session(session, token, now)
     if live is None:
         return None
@@ -129,7 +130,7 @@ def end_session(session: Session, *, token: str, reason: str, client_address: st
     row = session.exec(select(AuthSession).where(AuthSession.token_hash == _hash(token or ""))).first()
     if row is None or row.revoked_at is not None:
         return
-    row.revoked_at = datetime.now(UTC)
+    row.revoked_at = clock.now()
     row.revoked_reason = reason
     session.add(row)
     audit.record(
@@ -148,7 +149,7 @@ def end_all_sessions(session: Session, *, user_id: int, reason: str) -> int:
     rows = session.exec(
         select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
     ).all()
-    now = datetime.now(UTC)
+    now = clock.now()
     for row in rows:
         row.revoked_at = now
         row.revoked_reason = reason

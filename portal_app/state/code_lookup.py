@@ -9,10 +9,10 @@ paged here, so the browser holds one page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import reflex as rx
 
+from portal_app import clock
 from portal_app.domain.programs import radiation_oncology as rad
 from portal_app.services.directory import plan_names
 from portal_app.state.auth import authorized, call_public
@@ -109,7 +109,7 @@ class CodeLookupState(rx.State):
         years = [str(year) for year in rad.lookup_years(plan)]
         self.year_options = years
         if self.year not in years:
-            this_year = str(datetime.now(UTC).year)
+            this_year = str(clock.now().year)
             self.year = this_year if this_year in years else (years[-1] if years else "")
         self.page = 0
 

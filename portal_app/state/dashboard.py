@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 import reflex as rx
 
+from portal_app import clock
 from portal_app.domain.enums import Role
 from portal_app.services import metrics as metrics_service
 from portal_app.services import survey as survey_service
@@ -236,7 +237,7 @@ class DashboardState(rx.State):
     @rx.event
     @authorized(*DASHBOARD_ROLES)
     async def load_page(self):
-        today = datetime.now(UTC).date()
+        today = clock.today()
         if not self.date_to:
             self.date_from = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
             self.date_to = today.isoformat()

@@ -5,11 +5,11 @@ urgency and date, review and submit. The draft is saved by the service at every 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import reflex as rx
 
-from portal_app import routes
+from portal_app import clock, routes
 from portal_app.domain.enums import Program, Role, Urgency
 from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
@@ -90,7 +90,7 @@ def _parse_date(text: str) -> date | None:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 class OrderWizardState(rx.State):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import reflex as rx
 
-from portal_app import routes
+from portal_app import clock, routes
 from portal_app.domain.enums import Role
 from portal_app.services import review as review_service
 from portal_app.services.authz import PermissionDenied
@@ -374,15 +374,13 @@ def _parse_slots(form_data: dict) -> list[datetime]:
         except ValueError:
             continue
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-        if moment > datetime.now(UTC):
+        if moment > clock.now():
             slots.append(moment)
     return slots
 
 
 def default_slot(days_ahead: int) -> str:
-    moment = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(
-        hour=15, minute=0, second=0, microsecond=0
-    )
+    moment = (clock.now() + timedelta(days=days_ahead)).replace(hour=15, minute=0, second=0, microsecond=0)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
