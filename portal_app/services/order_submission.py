@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -50,11 +50,6 @@ from portal_app.services.order_entry import (
     member_age,
 )
 from portal_app.services.outcomes import refresh_outcome
-
-# Decision time frames of CMS-0057-F (42 CFR 422.568, 422.572 as amended, from 2026):
-# 72 hours for expedited (urgent) requests, 7 calendar days for standard ones.
-URGENT_DUE = timedelta(hours=72)
-STANDARD_DUE = timedelta(days=7)
 
 _LINE_DECISION = {
     Outcome.AUTHORIZED: LineDecision.AUTHORIZED,
@@ -348,7 +343,8 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
                 order,
                 queue=ReviewQueue.NURSE,
                 reason=" ".join(pended)[:2000],
-                # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says otherwise).
+                # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says
+                # otherwise): the CMS-0057-F time frames, in domain.review.decision_due.
                 due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
             )
         )
