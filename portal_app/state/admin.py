@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import date
 
 import reflex as rx
@@ -17,43 +16,27 @@ from portal_app.services.admin import (
     list_outbox,
     search_audit_log,
 )
-from portal_app.services.registration import RegistrationError, approve, list_pending, reject
+from portal_app.services.fax import FaxOutboxRow
+from portal_app.services.registration import (
+    PendingRegistration,
+    RegistrationError,
+    approve,
+    list_pending,
+    reject,
+)
 from portal_app.state.auth import authorized, call_service
 from portal_app.state.validation import as_int
 
-
-@dataclass
-class PendingRow:
-    user_id: int
-    full_name: str
-    email: str
-    username: str
-    phone: str
-    fax: str
-    role_label: str
-    registered_on: str
-    tax_ids: str
-    unknown_tax_ids: str
+# Reused as is: the service's registration.PendingRegistration holds just what the page shows.
+PendingRow = PendingRegistration
 
 
-@dataclass
-class AuditLine:
-    occurred_at: str
-    user: str
-    action: str
-    record: str
-    outcome: str
-    client_address: str
+# Reused as is: the service's admin.AuditRow holds just what the page shows.
+AuditLine = AuditRow
 
 
-@dataclass
-class OutboxLine:
-    id: int
-    created_at: str
-    to_address: str
-    subject: str
-    body: str
-    sent: bool
+# Reused as is: the service's admin.OutboxRow holds just what the page shows.
+OutboxLine = OutboxRow
 
 
 class RegistrationsState(rx.State):
@@ -64,7 +47,7 @@ class RegistrationsState(rx.State):
     reject_reason: str = ""
 
     async def _reload(self) -> None:
-        self.pending = [PendingRow(**asdict(p)) for p in await call_service(list_pending)]
+        self.pending = list(await call_service(list_pending))
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -144,7 +127,7 @@ class AuditLogState(rx.State):
             date_to=_parse_date(self.date_to),
         )
         rows, self.total = await call_service(search_audit_log, audit_filter=audit_filter, page=self.page)
-        self.rows = [AuditLine(**asdict(r)) for r in rows]
+        self.rows = list(rows)
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -171,16 +154,8 @@ class AuditLogState(rx.State):
         await self._search()
 
 
-@dataclass
-class FaxOutboxLine:
-    id: int
-    number: str
-    subject: str
-    status: str
-    status_label: str
-    held_reason: str
-    created_at: str
-    released_at: str
+# Reused as is: the service's fax.FaxOutboxRow holds just what the page shows.
+FaxOutboxLine = FaxOutboxRow
 
 
 FAX_STATUS_CHOICES = [("", "All faxes"), ("held", "Held"), ("released", "Released")]
@@ -202,13 +177,13 @@ class OutboxState(rx.State):
         rows, self.fax_total = await call_service(
             fax_service.list_faxes, status=self.fax_status, page=self.fax_page
         )
-        self.faxes = [FaxOutboxLine(**asdict(r)) for r in rows]
+        self.faxes = list(rows)
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def load_page(self):
         rows, self.total = await call_service(list_outbox)
-        self.mails = [OutboxLine(**asdict(r)) for r in rows]
+        self.mails = list(rows)
         self.fax_page = 0
         await self._load_faxes()
 

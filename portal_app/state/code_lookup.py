@@ -23,6 +23,7 @@ PAGE_SIZE = 25
 MAX_CODE_LENGTH = 10
 
 
+# The three shown columns of radiation_oncology.CodeLookupRow (not its category key or code system).
 @dataclass
 class CodeRow:
     code: str

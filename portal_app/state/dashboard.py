@@ -20,6 +20,7 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366  # a longer range is a report, not a dashboard
 
 
+# The table's columns of metrics.MetricsRow (its program label and plan name, not their keys).
 @dataclass
 class CountsLine:
     program: str
@@ -34,6 +35,7 @@ class CountsLine:
     withdrawn: int
 
 
+# metrics.UrgencyFigures with its percentages and hours formatted as strings for display.
 @dataclass
 class UrgencyLine:
     label: str
@@ -46,18 +48,21 @@ class UrgencyLine:
     p90_hours: str
 
 
+# A select's value and label (UI only).
 @dataclass
 class Choice:
     value: str
     label: str
 
 
+# A (term, text) pair of the service's definitions, as a dataclass for rx.foreach.
 @dataclass
 class Definition:
     term: str
     text: str
 
 
+# survey.RatingCount with its percent formatted as a string for display.
 @dataclass
 class SurveyRatingLine:
     rating: int
@@ -66,6 +71,7 @@ class SurveyRatingLine:
     percent: str
 
 
+# survey.SurveyComment with the date as ISO text for display.
 @dataclass
 class SurveyCommentLine:
     offered_on: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 import reflex as rx
@@ -11,6 +11,8 @@ from portal_app.domain.demographics import ADDRESS_COLUMNS, CHANGE_FIELDS, COLUM
 from portal_app.domain.enums import Role
 from portal_app.services import demographic_changes as changes
 from portal_app.services import fax as fax_service
+from portal_app.services.demographic_changes import ChangeRow
+from portal_app.services.fax import PracticeFax, WaitingFax
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
@@ -30,50 +32,23 @@ STATUS_CHOICES = [
 MAX_TEXT = 1000
 
 
+# A select's value and label (UI only).
 @dataclass
 class Choice:
     value: str
     label: str
 
 
-@dataclass
-class ChangeLine:
-    id: int
-    target_kind: str
-    target_label: str
-    field: str
-    field_label: str
-    old_text: str
-    new_text: str
-    effective_date: str
-    status: str
-    status_label: str
-    requested_by: str
-    requested_at: str
-    reason: str
-    decision_note: str
-    applied_at: str
+# Reused as is: the service's demographic_changes.ChangeRow holds just what the page shows.
+ChangeLine = ChangeRow
 
 
-@dataclass
-class FaxLine:
-    number: str
-    digits: str
-    used_for: str
-    status: str
-    status_label: str
-    next_step: str
+# Reused as is: the service's fax.PracticeFax holds just what the page shows.
+FaxLine = PracticeFax
 
 
-@dataclass
-class WaitingLine:
-    number: str
-    digits: str
-    practice: str
-    contact_name: str
-    requested_by: str
-    code_entered_at: str
-    held_count: int
+# Reused as is: the service's fax.WaitingFax holds just what the page shows.
+WaitingLine = WaitingFax
 
 
 async def _apply_due() -> None:
@@ -123,7 +98,7 @@ class DemographicChangesState(rx.State):
         rows, self.total = await call_service(
             changes.list_change_requests, page=self.page, page_size=PAGE_SIZE
         )
-        self.requests = [ChangeLine(**asdict(r)) for r in rows]
+        self.requests = list(rows)
 
     async def _load_history(self) -> None:
         kind, _, raw_id = self.target.partition(":")
@@ -132,7 +107,7 @@ class DemographicChangesState(rx.State):
             return
         key = "provider_id" if kind == changes.PROVIDER else "facility_id"
         rows = await call_service(changes.change_history, **{key: as_int(raw_id)})
-        self.history = [ChangeLine(**asdict(r)) for r in rows]
+        self.history = list(rows)
 
     def _show_current(self) -> None:
         values = self._current.get(self.target, {})
@@ -226,7 +201,7 @@ class FaxConfirmationState(rx.State):
 
     async def _reload(self) -> None:
         rows = await call_service(fax_service.practice_fax_numbers)
-        self.numbers = [FaxLine(**asdict(r)) for r in rows]
+        self.numbers = list(rows)
 
     @rx.event
     @authorized(*OFFICE_ROLES)
@@ -316,10 +291,8 @@ class AdminChangesState(rx.State):
         rows, self.total = await call_service(
             changes.list_change_requests, status=self.status_filter, page=self.page, page_size=PAGE_SIZE
         )
-        self.requests = [ChangeLine(**asdict(r)) for r in rows]
-        self.faxes = [
-            WaitingLine(**asdict(w)) for w in await call_service(fax_service.faxes_awaiting_support)
-        ]
+        self.requests = list(rows)
+        self.faxes = list(await call_service(fax_service.faxes_awaiting_support))
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import reflex as rx
 
-from portal_app.services.directory import PAGE_SIZE, SORTS, DirectoryQuery, plan_choices, search_directory
+from portal_app.services.directory import (
+    PAGE_SIZE,
+    SORTS,
+    DirectoryQuery,
+    DirectoryRow,
+    plan_choices,
+    search_directory,
+)
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.validation import as_int
 
-
-@dataclass
-class DirectoryLine:
-    kind: str
-    name: str
-    npi: str
-    detail: str
-    city: str
-    postal_code: str
-    phone: str
-    fax: str
-    network: str
-    modalities: str
-    quality_score: str
-    distance: str
+# Reused as is: the service's directory.DirectoryRow holds just what the page shows.
+DirectoryLine = DirectoryRow
 
 
+# A select's value and label (UI only).
 @dataclass
 class PlanOption:
     value: str
@@ -59,7 +54,7 @@ class DirectoryState(rx.State):
             near_zip=self.near_zip,
         )
         rows, self.total = await call_service(search_directory, query=query, page=self.page)
-        self.rows = [DirectoryLine(**asdict(r)) for r in rows]
+        self.rows = list(rows)
 
     @rx.event
     @authorized()

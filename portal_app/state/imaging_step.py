@@ -49,12 +49,14 @@ ERROR_KEYS = (
 )
 
 
+# A select's value and label (UI only).
 @dataclass
 class Choice:
     value: str
     label: str
 
 
+# The five columns of order_entry.ProviderMatch that the alternatives list shows.
 @dataclass
 class Alternative:
     name: str

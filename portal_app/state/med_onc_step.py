@@ -59,6 +59,7 @@ ERROR_KEYS = (*TEXT_FIELDS, "biomarkers", "regimen_id", "drugs", "supportive_dru
 MAX_TEXT = 2000
 
 
+# medical_oncology.Regimen reduced to text for the card (cycles and drugs formatted).
 @dataclass
 class RegimenCard:
     """One pathway regimen as the list before dosing shows it."""
@@ -71,6 +72,7 @@ class RegimenCard:
     source: str
 
 
+# The dosing form's row: the office's typed answers and computed doses as strings (UI state).
 @dataclass
 class DrugRow:
     """One drug of the request: what the prescriber typed, and what the domain calculates from it."""
@@ -139,6 +141,7 @@ def _drug_codes(rows, supportive) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+# The three fields of medical_oncology.RegimenDrug the off-pathway picker needs, keyed by J-code.
 @dataclass(frozen=True)
 class _CodeDrug:
     """A drug billed with a J-code, for an off-pathway regimen: its name and usual dose basis."""

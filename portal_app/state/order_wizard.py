@@ -4,7 +4,7 @@ urgency and date, review and submit. The draft is saved by the service at every 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 import reflex as rx
@@ -13,7 +13,7 @@ from portal_app import clock, routes
 from portal_app.domain.enums import Program, Role, Urgency
 from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
-from portal_app.services.order_entry import DraftNotFound
+from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
 from portal_app.services.order_submission import submit_order
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
@@ -47,35 +47,19 @@ ERROR_KEYS = (
 STAFF = Role.ORDERING_PROVIDER_STAFF
 
 
+# A select's value and label (UI only).
 @dataclass
 class Option:
     value: str
     label: str
 
 
-@dataclass
-class MemberRow:
-    member_id: int
-    member_number: str
-    name: str
-    birth_date: str
-    address: str
-    eligibility: str
+# Reused as is: the service's order_entry.MemberMatch holds just what the page shows.
+MemberRow = MemberMatch
 
 
-@dataclass
-class PartyRow:
-    kind: str
-    id: int
-    name: str
-    npi: str
-    detail: str
-    city: str
-    in_network: bool
-    address: str
-    fax: str
-    quality: str = ""
-    distance: str = ""
+# Reused as is: the service's order_entry.ProviderMatch holds just what the page shows.
+PartyRow = ProviderMatch
 
 
 def _no_errors() -> dict[str, str]:
@@ -205,11 +189,11 @@ class OrderWizardState(rx.State):
         self.service_date = snapshot.service_date
         await self._refresh_programs()
         if snapshot.member:
-            self.member = MemberRow(**asdict(snapshot.member))
+            self.member = snapshot.member
             self.member_confirmed, self.member_age = True, snapshot.member_age
         self.ordering_provider_id = str(snapshot.ordering_provider_id or "")
         if snapshot.servicing:
-            self.servicing = PartyRow(**asdict(snapshot.servicing))
+            self.servicing = snapshot.servicing
         self.out_of_network_confirmed = snapshot.out_of_network_confirmed
         self.letter_address, self.letter_fax = snapshot.letter_address, snapshot.letter_fax
         self.letters_confirmed = bool(snapshot.letter_address)
@@ -431,7 +415,7 @@ class OrderWizardState(rx.State):
                 last_name=self.last_name,
                 birth_date=birth,
             )
-            self.members = [MemberRow(**asdict(m)) for m in matches]
+            self.members = list(matches)
             self.searched_members = True
             self.errors = {
                 **_no_errors(),
@@ -474,7 +458,7 @@ class OrderWizardState(rx.State):
             found = await self._call(
                 entry.search_servicing, order_id=self.order_id, query=self.servicing_query
             )
-            self.servicing_results = [PartyRow(**asdict(p)) for p in found]
+            self.servicing_results = list(found)
         finally:
             self.searching = ""
 

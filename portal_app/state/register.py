@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 from pydantic import ValidationError
 
 from portal_app.domain.enums import Role
 from portal_app.domain.identifiers import normalize_tax_id
-from portal_app.domain.password_policy import password_checks
+from portal_app.domain.password_policy import PasswordCheck, password_checks
 from portal_app.reference import common_passwords
 from portal_app.services.registration import (
     REGISTRABLE_ROLES,
@@ -52,10 +50,8 @@ MAX_TAX_IDS = 20
 ROLE_CHOICES = [(role.value, role.label) for role in REGISTRABLE_ROLES]
 
 
-@dataclass
-class RuleRow:
-    rule: str
-    met: bool
+# Reused as is: the domain's password_policy.PasswordCheck holds just what the page shows.
+RuleRow = PasswordCheck
 
 
 def _no_errors() -> dict[str, str]:
@@ -103,8 +99,9 @@ class RegisterState(rx.State):
         self._password_again = str(value)[:256]
 
     def _refresh_password_rules(self) -> None:
-        checks = password_checks(self._password, username=self.username, common=common_passwords())
-        self.password_rules = [RuleRow(rule=c.rule, met=c.met) for c in checks]
+        self.password_rules = password_checks(
+            self._password, username=self.username, common=common_passwords()
+        )
 
     @rx.event
     def add_tax_id(self):

@@ -50,6 +50,7 @@ GOALS_LABELS = {"yes": "Yes", "no": "No"}
 MAX_ITEM_TEXT = 3
 
 
+# An outcome-tool item with its field id, label and the typed answer (UI state).
 @dataclass
 class ItemRow:
     index: int
@@ -58,6 +59,7 @@ class ItemRow:
     value: str
 
 
+# One line of text describing an earlier request of the episode (formatted for display).
 @dataclass
 class EpisodeLine:
     label: str

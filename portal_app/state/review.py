@@ -13,7 +13,7 @@ from portal_app.services import review as review_service
 from portal_app.services.authz import PermissionDenied
 from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
-from portal_app.services.review import ActionRefused, QueueFilter, StaleCase
+from portal_app.services.review import ActionRefused, QueueFilter, QueueRow, StaleCase
 from portal_app.state.auth import authorized, call_public, call_service, current_actor
 from portal_app.state.validation import as_int
 
@@ -29,22 +29,11 @@ SAVING_TEXTS = {
 OTHER_SAVING_TEXT = "Saving…"
 
 
-@dataclass
-class QueueLine:
-    task_id: int
-    order_number: str
-    program: str
-    plan_name: str
-    member_name: str
-    urgency: str
-    kind: str
-    due_at: str
-    time_left: str
-    overdue: bool
-    assignee: str
-    status: str
+# Reused as is: the service's review.QueueRow holds just what the page shows.
+QueueLine = QueueRow
 
 
+# A select's value and label (UI only).
 @dataclass
 class PlanOption:
     value: str
@@ -85,7 +74,7 @@ class ReviewQueueState(rx.State):
             page=self.page,
             page_size=PAGE_SIZE,
         )
-        self.rows = [QueueLine(**asdict(r)) for r in rows]
+        self.rows = list(rows)
 
     @rx.event
     @authorized(*REVIEWERS)
@@ -139,6 +128,7 @@ class ReviewQueueState(rx.State):
         return rx.redirect(routes.review_case(str(order_number)[:20]))
 
 
+# rules.CriterionResult with met as text for display.
 @dataclass
 class CriterionLine:
     criterion_id: str
@@ -147,6 +137,7 @@ class CriterionLine:
     met: str
 
 
+# review.CaseLine with its criteria as CriterionLine dataclasses (Reflex cannot type tuples of tuples).
 @dataclass
 class CaseLineView:
     line_id: int
@@ -160,12 +151,14 @@ class CaseLineView:
     criteria: list[CriterionLine]
 
 
+# A (key, value) pair, as a dataclass for rx.foreach.
 @dataclass
 class Entry:
     key: str
     value: str
 
 
+# review.CaseView without its lines and lists, with defaults for the empty page.
 @dataclass
 class CaseHeader:
     order_number: str = ""

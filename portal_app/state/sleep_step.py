@@ -44,6 +44,7 @@ DEVICE_KINDS = ("pap_device", "pap_continued")
 UPLOAD_ROUTE = routes.SLEEP_DEVICE_DATA
 
 
+# A supply line of the form: the typed quantity and its problem text (UI state).
 @dataclass
 class SupplyRow:
     item: str
@@ -53,6 +54,7 @@ class SupplyRow:
     problem: str
 
 
+# A night of device data with the date and hours formatted for display.
 @dataclass
 class NightRow:
     night: str
