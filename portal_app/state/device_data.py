@@ -69,7 +69,8 @@ class DeviceDataUploadState(rx.State):
             outcome = found.compliance.result
             self.details = [
                 adherence_text(outcome.compliant, outcome.window_start, outcome.nights_over_4h),
-                f"Counted from {found.compliance.setup_date:%m/%d/%Y} ({found.compliance.setup_date_source}). "
+                f"Counted from {found.compliance.setup_date:%m/%d/%Y} "
+                f"({found.compliance.setup_date_source}). "
                 f"It is filled in on the member's next continued-coverage or supplies request.",
             ]
 

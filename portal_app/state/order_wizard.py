@@ -421,7 +421,8 @@ class OrderWizardState(rx.State):
                 **_no_errors(),
                 "member": ""
                 if matches
-                else "No member of this plan matches. Search by member ID, or by last name and date of birth.",
+                else "No member of this plan matches. "
+                "Search by member ID, or by last name and date of birth.",
             }
         finally:
             self.searching = ""

@@ -402,7 +402,8 @@ class RehabStepState(rx.State):
                 return
             verdict = "reaches" if change.meets_mcid else "is less than"
             self.change_text = (
-                f"Change from the baseline of {_number(change.baseline)}: {_number(change.improvement)} points of "
+                f"Change from the baseline of {_number(change.baseline)}: "
+                f"{_number(change.improvement)} points of "
                 f"improvement, which {verdict} the minimal clinically important difference of "
                 f"{_number(change.mcid)} points ({tool.mcid_source})."
             )
