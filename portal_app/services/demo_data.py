@@ -316,10 +316,7 @@ def provider_rows() -> list[dict[str, Any]]:
     rng = random.Random(_SEED)
     rows = []
     for i in range(PROVIDER_COUNT):
-        if i < 20:
-            tax_id = PRACTICES[i % 2].tax_id
-        else:
-            tax_id = f"91-{2000000 + i:07d}"
+        tax_id = PRACTICES[i % 2].tax_id if i < 20 else f"91-{2000000 + i:07d}"
         rows.append(
             {
                 "npi": demo_npi(i, kind="provider"),
@@ -352,7 +349,9 @@ _FACILITY_NAMES = {
 
 # Exams each kind of demo site offers (values of the imaging program's modalities).
 _FACILITY_MODALITIES = {
-    FacilityType.HOSPITAL_OUTPATIENT: "ct,cta,cardiac_ct,mri,mra,cardiac_mri,mpi,cardiac_pet,pet,stress_echo,tte,tee",
+    FacilityType.HOSPITAL_OUTPATIENT: (
+        "ct,cta,cardiac_ct,mri,mra,cardiac_mri,mpi,cardiac_pet,pet,stress_echo,tte,tee"
+    ),
     FacilityType.FREE_STANDING: "ct,cta,mri,mra,pet",
     FacilityType.PHYSICIAN_OFFICE: "mpi,stress_echo,tte",
 }

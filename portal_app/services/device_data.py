@@ -434,7 +434,9 @@ def held_imports(session: Session, *, actor: Actor) -> list[HeldImport]:
                 file_member_number=row.file_member_number,
                 file_member_name=row.file_member_name,
                 file_birth_date=row.file_birth_date.isoformat(),
-                nights=f"{row.night_count} nights, {row.first_night.isoformat()} to {row.last_night.isoformat()}",
+                nights=(
+                    f"{row.night_count} nights, {row.first_night.isoformat()} to {row.last_night.isoformat()}"
+                ),
                 reason=row.hold_reason,
             )
         )

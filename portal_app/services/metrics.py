@@ -53,33 +53,41 @@ WITHDRAWN = "withdrawn"
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Request",
-        "One submitted order, counted by the date it was submitted (from the first to the last day chosen, UTC). "
-        "Lines that are notification only need no prior authorization and are left out; an order with only such "
-        f"lines is not counted. {RULE} counts prior-authorization requests for items and services other than drugs "
+        "One submitted order, counted by the date it was submitted (from the first to the last day chosen, "
+        "UTC). "
+        "Lines that are notification only need no prior authorization and are left out; an order with only "
+        "such "
+        f"lines is not counted. {RULE} counts prior-authorization requests for items and services other than "
+        "drugs "
         f"({RULE_SECTIONS}).",
     ),
     (
         "Initial determination",
-        "For each line, its first decision other than pended; the request is decided when every line has one, "
+        "For each line, its first decision other than pended; the request is decided when every line has "
+        "one, "
         "at the time of the last of them. Reconsiderations and appeals come later and do not change it.",
     ),
     (
         "Approved at once by the rules engine",
-        "Decided requests whose every line the rules engine approved at submission, with no reviewer involved.",
+        "Decided requests whose every line the rules engine approved at submission, with no reviewer "
+        "involved.",
     ),
     (
         "Approved after review",
-        "Decided requests with every line approved in full, at least one of them by a nurse or physician reviewer.",
+        "Decided requests with every line approved in full, at least one of them by a nurse or physician "
+        "reviewer.",
     ),
     (
         "Denied",
-        "Decided requests with at least one line denied or approved for fewer units than asked (denied in whole or "
+        "Decided requests with at least one line denied or approved for fewer units than asked (denied in "
+        "whole or "
         "in part): the decisions that carry reconsideration and appeal rights.",
     ),
     (
         "Approved after appeal",
         "Denied requests with an appeal (a review task of kind appeal) for which an approval of any line was "
-        "recorded after the appeal was filed. A reconsideration by our physician reviewer (within 10 calendar days "
+        "recorded after the appeal was filed. A reconsideration by our physician reviewer (within 10 "
+        "calendar days "
         "of the denial, program FAQ) is not an appeal under the rule and is not counted here.",
     ),
     ("Pending", "Requests not yet decided and not withdrawn."),
@@ -96,26 +104,32 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Percent denied",
-        f"Denied out of decided requests. {RULE} metric: percentage of requests denied, standard and expedited "
+        f"Denied out of decided requests. {RULE} metric: percentage of requests denied, standard and "
+        "expedited "
         f"separately ({RULE_SECTIONS}).",
     ),
     (
         "Percent approved after appeal",
-        f"Approved after appeal out of denied requests that were appealed. {RULE} metric: percentage of requests "
+        f"Approved after appeal out of denied requests that were appealed. {RULE} metric: percentage of "
+        "requests "
         f"approved after appeal ({RULE_SECTIONS}).",
     ),
     (
         "Hours from submit to decision",
         f"From the order's submission to its initial determination, over decided requests, separately for "
-        f"expedited (urgent) and standard requests. {RULE} requires the average and the median ({RULE_SECTIONS}); "
-        "we also show the 90th percentile. Median and 90th percentile interpolate linearly between the two nearest "
-        "values (as PostgreSQL's percentile_cont does). The rule's decision time frames are 72 hours for expedited "
+        f"expedited (urgent) and standard requests. {RULE} requires the average and the median "
+        f"({RULE_SECTIONS}); "
+        "we also show the 90th percentile. Median and 90th percentile interpolate linearly between the two "
+        "nearest "
+        "values (as PostgreSQL's percentile_cont does). The rule's decision time frames are 72 hours for "
+        "expedited "
         "and 7 calendar days for standard requests (42 CFR 422.568, 422.572 as amended).",
     ),
     (
         "Past due",
         "Review tasks still open (not closed) whose due time has passed, as of the moment the dashboard was "
-        "computed, for the chosen program and plan whatever the dates chosen. Not a CMS-0057-F metric: our own "
+        "computed, for the chosen program and plan whatever the dates chosen. Not a CMS-0057-F metric: our "
+        "own "
         "work measure.",
     ),
 )

@@ -142,7 +142,8 @@ def _line_view(session: Session, line: OrderLine) -> OrderLineView:
         select(Determination).where(Determination.order_line_id == line.id).order_by(Determination.id.desc())
     ).first()
     criteria = tuple(
-        f"{'Met' if c['met'] else 'Not determinable' if c['met'] is None else 'Not met'}: {c['text']} ({c['citation']})"
+        f"{'Met' if c['met'] else 'Not determinable' if c['met'] is None else 'Not met'}: {c['text']} "
+        f"({c['citation']})"
         for c in (decision.explanation.get("criteria", []) if decision else [])
     )
     return OrderLineView(
