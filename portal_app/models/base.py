@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, Session, SQLModel
+
+from portal_app import clock
 
 ENUM_LENGTH = 40
 
@@ -52,7 +54,7 @@ def get_existing(session: Session, model: type[_Model], key: Any) -> _Model:
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def timestamp_field(*, nullable: bool = False, index: bool = False) -> Any:

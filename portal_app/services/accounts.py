@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from portal_app import routes
+from portal_app import clock, routes
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.password_policy import password_problems
 from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
@@ -19,7 +19,7 @@ from portal_app.services.authz import Actor
 from portal_app.services.mail import send_mail
 from portal_app.services.passwords import hash_password, verify_password
 from portal_app.services.registration import new_security_stamp
-from portal_app.services.sessions import end_all_sessions
+from portal_app.services.sessions import end_all_sessions, start_session
 from portal_app.settings import get_settings
 
 MAX_FAILED_SIGN_INS = 5
@@ -50,7 +50,7 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 def is_temporarily_locked(user: User, now: datetime | None = None) -> bool:
     """True while a lockout after repeated failed sign-ins lasts."""
     locked_until = _as_utc(user.locked_until)
-    return locked_until is not None and locked_until > (now or datetime.now(UTC))
+    return locked_until is not None and locked_until > (now or clock.now())
 
 
 def authenticate(
@@ -61,7 +61,7 @@ def authenticate(
     user = session.exec(
         select(User).where((func.lower(User.email) == identifier) | (func.lower(User.username) == identifier))
     ).first()
-    now = datetime.now(UTC)
+    now = clock.now()
     if user is None:
         verify_password(_DUMMY_HASH, password)
         audit.record(
@@ -115,6 +115,33 @@ def authenticate(
     )
     session.commit()
     return SignInResult(ok=True, user_id=user.id, role=Role(user.role), full_name=user.full_name)
+
+
+def sign_in(
+    session: Session,
+    *,
+    identifier: str,
+    password: str,
+    client_address: str = "",
+    user_agent: str = "",
+    browser_binding: str = "",
+) -> tuple[SignInResult, str | None]:
+    """The sign-in form: ``authenticate``, then on success a session's one-time ticket (else None).
+
+    ``browser_binding`` is the secret of the sign-in cookie of the browser signing in: the ticket is
+    redeemed only together with it (``sessions.start_session``).
+    """
+    result = authenticate(session, identifier=identifier, password=password, client_address=client_address)
+    if not result.ok or result.user_id is None:
+        return result, None
+    ticket = start_session(
+        session,
+        user_id=result.user_id,
+        client_address=client_address,
+        user_agent=user_agent,
+        browser_binding=browser_binding,
+    )
+    return result, ticket
 
 
 def _count_failure(session: Session, user: User, now: datetime, client_address: str) -> SignInResult:
@@ -183,7 +210,7 @@ def _set_password(session: Session, user: User, new_password: str, new_password_
         )
     if new_password != new_password_again:
         raise PasswordChangeError("The two passwords differ.")
-    now = datetime.now(UTC)
+    now = clock.now()
     user.password_hash = hash_password(new_password)
     user.security_stamp = new_security_stamp()
     user.password_changed_at = now

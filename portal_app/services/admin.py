@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from portal_app import clock
 from portal_app.domain.enums import UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
 from portal_app.models.base import id_of
@@ -123,7 +124,7 @@ def disable_user(session: Session, *, actor: Actor, user_id: int, reason: str) -
     if user is None or user.id == actor.user_id:
         raise ValueError("That account cannot be disabled here.")
     user.status = UserStatus.DISABLED
-    user.updated_at = datetime.now(UTC)
+    user.updated_at = clock.now()
     session.add(user)
     ended = end_all_sessions(session, user_id=id_of(user), reason="account_disabled")
     audit.record(

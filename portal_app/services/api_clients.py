@@ -39,6 +39,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.identifiers import is_valid_npi, normalize_tax_id
 from portal_app.models import ApiAccessToken, ApiAssertionJti, ApiClient, Practice, User
@@ -84,10 +85,6 @@ class TokenAnswer:
     status: int
     body: dict[str, Any]
     headers: list[tuple[str, str]]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime) -> datetime:
@@ -226,7 +223,7 @@ def disable_client(session: Session, *, actor: Actor | None, client_id: str) -> 
     client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
     if client is None:
         raise ClientRefused(f"No client {client_id!r}.")
-    client.active, client.disabled_at = False, _now()
+    client.active, client.disabled_at = False, clock.now()
     session.add(client)
     session.exec(delete(ApiAccessToken).where(col(ApiAccessToken.api_client_id) == client.id))
     audit.record(
@@ -417,7 +414,7 @@ def issue_token(
     now: datetime | None = None,
 ) -> TokenAnswer:
     """The token endpoint: a bearer token for a valid client assertion, else an OAuth error."""
-    now = now or _now()
+    now = now or clock.now()
     server = _Server(session, now)
     server.register_token_generator(
         "default",
@@ -506,7 +503,7 @@ def authenticate(
             .join(Practice, col(Practice.id) == ApiClient.practice_id)
             .where(ApiAccessToken.token_hash == _hash(token))
         ).first()
-    if found is None or _aware(found[0].expires_at) <= _now() or not found[1].active:
+    if found is None or _aware(found[0].expires_at) <= clock.now() or not found[1].active:
         audit.record(
             session,
             action="api.request_unauthenticated",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from portal_app.domain.enums import AuditOutcome
 from portal_app.models import AuditEvent
+
+if TYPE_CHECKING:  # authz imports this module
+    from portal_app.services.authz import Actor
 
 
 def record(
@@ -33,3 +36,16 @@ def record(
             detail=detail or {},
         )
     )
+
+
+def record_denied_access(session: Session, *, actor: Actor, handler: str) -> None:
+    """Audit a signed-in user's attempt to run ``handler`` without the role for it; commits."""
+    record(
+        session,
+        action="access.denied",
+        user_id=actor.user_id,
+        outcome=AuditOutcome.DENIED,
+        client_address=actor.client_address,
+        detail={"handler": handler},
+    )
+    session.commit()

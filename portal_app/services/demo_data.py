@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import zipcodes
 from sqlmodel import Session, SQLModel, select
 
+from portal_app import clock
 from portal_app.domain.enums import (
     CaseEntryScreens,
     FacilityType,
@@ -513,7 +514,7 @@ def _load_facility_registration(session: Session, facility: Facility, report: Se
         select(FacilityRegistration).where(FacilityRegistration.facility_id == facility.id)
     ).first():
         return
-    actor, today = _demo_actor(session, "facility"), datetime.now(UTC).date()
+    actor, today = _demo_actor(session, "facility"), clock.today()
     registration_id = registrations.start_registration(session, actor=actor)
     for section, answers in demo_registration_answers(facility, today).items():
         errors = registrations.save_section(
@@ -542,7 +543,7 @@ def _load_change_request(session: Session, provider: Provider, report: SeedRepor
         select(DemographicChangeRequest).where(DemographicChangeRequest.provider_id == provider.id)
     ).first():
         return
-    today = datetime.now(UTC).date()
+    today = clock.today()
     _, errors = request_change(
         session,
         actor=_demo_actor(session, "ordering"),
@@ -769,7 +770,7 @@ def _load_orders(session: Session, practices: dict[str, Practice], report: SeedR
                 order,
                 queue=ReviewQueue.NURSE,
                 reason=DEMO_PEND_REASON,
-                due_at=datetime.now(UTC) + timedelta(days=7),
+                due_at=clock.now() + timedelta(days=7),
             )
         )
         report.count("orders")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
+from portal_app import clock
 from portal_app.domain.demographics import (
     CHANGE_FIELDS,
     check_new_values,
@@ -43,12 +44,8 @@ PROVIDER, FACILITY = "provider", "facility"
 Party = Provider | Facility
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _today(today: date | None) -> date:
-    return today or _now().date()
+    return today or clock.today()
 
 
 def _clean(text: str, limit: int) -> str:
@@ -428,7 +425,7 @@ def decide_change(
     if approve and row.field == "npi" and _npi_taken(session, row.new_values.get("npi", ""), party):
         return {"request": "Another provider or site already has this NPI; reject the request with a note."}
     row.status = ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED
-    row.decided_by_id, row.decided_at, row.decision_note = actor.user_id, _now(), clean_note
+    row.decided_by_id, row.decided_at, row.decision_note = actor.user_id, clock.now(), clean_note
     session.add(row)
     audit.record(
         session,
@@ -456,7 +453,7 @@ def _apply(session: Session, row: DemographicChangeRequest) -> bool:
     row.old_values = _current(party, row.field)  # what was really replaced
     for column in CHANGE_FIELDS[row.field].columns:
         setattr(party, column, row.new_values[column])
-    row.status, row.applied_at = ChangeRequestStatus.APPLIED, _now()
+    row.status, row.applied_at = ChangeRequestStatus.APPLIED, clock.now()
     session.add_all([party, row])
     if row.field == "fax":
         practice_id = session.exec(select(Practice.id).where(Practice.tax_id == party.tax_id)).first()

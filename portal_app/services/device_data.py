@@ -18,10 +18,11 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import AuditOutcome, OrderStatus, Program
 from portal_app.domain.file_types import sniff_media_type
@@ -71,10 +72,6 @@ class MemberCompliance:
     last_import: datetime
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
@@ -114,7 +111,7 @@ def disable_vendor(session: Session, *, name: str) -> bool:
     vendor = session.exec(select(DeviceVendor).where(DeviceVendor.name == " ".join(name.split()))).first()
     if vendor is None:
         return False
-    vendor.active, vendor.disabled_at = False, _now()
+    vendor.active, vendor.disabled_at = False, clock.now()
     session.add(vendor)
     audit.record(
         session,
@@ -468,7 +465,11 @@ def dismiss_held(session: Session, *, actor: Actor, import_id: int, note: str) -
     record = session.get(DeviceDataImport, import_id)
     if record is None or record.status != ImportStatus.HELD:
         raise LookupError(import_id)
-    record.status, record.resolved_by_id, record.resolved_at = ImportStatus.DISMISSED, actor.user_id, _now()
+    record.status, record.resolved_by_id, record.resolved_at = (
+        ImportStatus.DISMISSED,
+        actor.user_id,
+        clock.now(),
+    )
     record.resolution_note = text[:1000]
     session.add(record)
     audit.record(

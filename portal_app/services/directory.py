@@ -48,6 +48,18 @@ def plan_choices(session: Session) -> list[tuple[int, str]]:
     return [(id_of(p), p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
 
 
+def plan_names(session: Session, *, codes: list[str]) -> dict[str, str]:
+    """Plan code -> plan name for the plans among ``codes`` (public: plans carry no member data)."""
+    plans = session.exec(select(HealthPlan).where(col(HealthPlan.code).in_(codes))).all()
+    return {plan.code: plan.name for plan in plans}
+
+
+def plan_code(session: Session, *, plan_id: int) -> str:
+    """The code of plan ``plan_id`` ("" when there is no such plan)."""
+    plan = session.get(HealthPlan, plan_id)
+    return plan.code if plan else ""
+
+
 def _network_label(
     session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None
 ) -> str:

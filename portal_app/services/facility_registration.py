@@ -29,12 +29,13 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
+from portal_app import clock
 from portal_app.domain import facility_scores as scoring
 from portal_app.domain.enums import AuditOutcome, FacilityRegistrationStatus, FacilityType
 from portal_app.domain.facility_scores import SCORED_MODALITIES, ModalityScore
@@ -271,12 +272,8 @@ class Scorecard:
     scores: tuple[ModalityScore, ...]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _today(today: date | None) -> date:
-    return today or _now().date()
+    return today or clock.today()
 
 
 # --- access ---
@@ -662,7 +659,7 @@ def save_section(
     if section == "modalities":
         completed = _recheck_modality_sections(session, actor, sections, completed, today)
     registration.sections, registration.completed_sections = sections, [s for s in SECTIONS if s in completed]
-    registration.updated_at = _now()
+    registration.updated_at = clock.now()
     session.add(registration)
     audit.record(
         session,
@@ -777,7 +774,7 @@ def submit_registration(
     registration.facility_id = facility.id
     registration.status = FacilityRegistrationStatus.SUBMITTED
     registration.sections = {**copy.deepcopy(sections), SUBMITTED_KEY: copy.deepcopy(sections)}
-    registration.submitted_at = registration.updated_at = _now()
+    registration.submitted_at = registration.updated_at = clock.now()
     session.add(registration)
     audit.record(
         session,
@@ -908,7 +905,7 @@ def request_corrections(session: Session, *, actor: Actor, registration_id: int,
         return {"note": "Only a submitted registration can be sent back for corrections."}
     registration.status = FacilityRegistrationStatus.CORRECTIONS_REQUESTED
     registration.corrections_note, registration.corrections_requested_by_id = text, actor.user_id
-    registration.corrections_requested_at = registration.updated_at = _now()
+    registration.corrections_requested_at = registration.updated_at = clock.now()
     session.add(registration)
     author = session.get(User, registration.user_id)
     if author is not None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from portal_app import clock
 from portal_app.domain.demographics import format_number, is_us_number, normalize_fax
 from portal_app.domain.enums import AuditOutcome, FaxConfirmationStatus, OutboxFaxStatus
 from portal_app.models import Facility, FaxNumber, Order, OutboxFax, Practice, Provider, User
@@ -30,10 +31,6 @@ MAX_CONTACT_NAME = 200
 MAX_NOTE = 1000
 MAX_NUMBERS_SHOWN = 200
 PAGE_SIZE = 20
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime) -> datetime:
@@ -84,7 +81,7 @@ def queue_fax(
         contains_phi=contains_phi,
         status=OutboxFaxStatus.HELD if held else OutboxFaxStatus.RELEASED,
         held_reason=held_reason(digits) if held else "",
-        released_at=None if held else _now(),
+        released_at=None if held else clock.now(),
     )
     session.add(fax)
     session.flush()
@@ -231,7 +228,7 @@ def request_confirmation(session: Session, *, actor: Actor, number: str, contact
     row.status, row.code_hash, row.code_sent_at, row.code_attempts = (
         FaxConfirmationStatus.CODE_SENT,
         hash_password(code),
-        _now(),
+        clock.now(),
         0,
     )
     row.contact_name, row.requested_by_id = contact, actor.user_id
@@ -272,7 +269,7 @@ def enter_code(session: Session, *, actor: Actor, number: str, code: str) -> dic
         return {"number": "Send a test page to this number first."}
     if row.code_attempts >= MAX_CODE_ATTEMPTS:
         return {"code": "Too many wrong codes. Send a new test page and use the code on it."}
-    if row.code_sent_at is None or _aware(row.code_sent_at) + CODE_VALID_FOR < _now():
+    if row.code_sent_at is None or _aware(row.code_sent_at) + CODE_VALID_FOR < clock.now():
         return {"code": "This code has expired. Send a new test page."}
     typed = "".join(str(code or "").split())
     if not (typed.isdigit() and len(typed) == 6 and verify_password(row.code_hash, typed)):
@@ -292,7 +289,7 @@ def enter_code(session: Session, *, actor: Actor, number: str, code: str) -> dic
         if left <= 0:
             return {"code": "Too many wrong codes. Send a new test page and use the code on it."}
         return {"code": f"That is not the code on the test page. {left} tries left."}
-    row.status, row.code_entered_at, row.code_hash = FaxConfirmationStatus.AWAITING_SUPPORT, _now(), ""
+    row.status, row.code_entered_at, row.code_hash = FaxConfirmationStatus.AWAITING_SUPPORT, clock.now(), ""
     session.add(row)
     audit.record(
         session,
@@ -365,7 +362,7 @@ def decide_fax(
         return {"number": "This number is not waiting for confirmation: the office has not entered the code."}
     if not confirm and not clean_note:
         return {"note": "Say why the number is not confirmed; the office reads it."}
-    now = _now()
+    now = clock.now()
     row.status = FaxConfirmationStatus.CONFIRMED if confirm else FaxConfirmationStatus.REJECTED
     row.decided_by_id, row.decided_at, row.decision_note = actor.user_id, now, clean_note
     session.add(row)

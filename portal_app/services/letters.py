@@ -35,6 +35,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.demographics import normalize_fax
 from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus, Program
 from portal_app.models import (
@@ -431,7 +432,7 @@ def build_letter_contents(
     member = session.get(Member, order.member_id)
     plan = get_existing(session, HealthPlan, order.plan_id)
     provider = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
-    letter_date = today or datetime.now(UTC).date()
+    letter_date = today or clock.today()
     lines, decisions = _letter_lines(session, order)
     denials = [d for d in decisions if d.decision in ADVERSE]
     denial_date = max(_utc_date(d.decided_at) for d in denials) if denials else None

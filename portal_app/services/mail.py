@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
 from sqlmodel import Session
 
+from portal_app import clock
 from portal_app.models import OutboxEmail
 from portal_app.settings import get_settings
 
@@ -25,7 +25,7 @@ def send_mail(session: Session, *, to: str, subject: str, body: str) -> OutboxEm
     if smtp_url:
         try:
             _deliver(smtp_url, to=to, subject=subject, body=body)
-            message.sent_at = datetime.now(UTC)
+            message.sent_at = clock.now()
         except (OSError, smtplib.SMTPException):
             # The outbox keeps the message; support can resend it from there.
             logger.exception("Could not send mail to the SMTP server")

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, null, select, text, union_all
 from sqlmodel import Session
 
+from portal_app import clock
 from portal_app.domain import outcomes
 from portal_app.domain.enums import OrderStatus, Program, TaskStatus, Urgency
 from portal_app.models import HealthPlan, Order, ReviewTask
@@ -423,7 +424,7 @@ def review_metrics(
         raise ValueError("The end date is before the start date.")
     if program and program not in {p.value for p in Program}:
         raise ValueError(f"Unknown program {program!r}.")
-    as_of = as_of or datetime.now(UTC)
+    as_of = as_of or clock.now()
     start = datetime.combine(date_from, time.min, UTC)
     end = datetime.combine(date_to + timedelta(days=1), time.min, UTC)
     if session.get_bind().dialect.name == "postgresql":

@@ -8,11 +8,12 @@ field, so a failed step loses nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
 from portal_app.domain.facility_scores import scored_modality_for_exam
@@ -54,10 +55,6 @@ class StepResult:
         return not self.errors
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _practice_tax_ids(session: Session, actor: Actor) -> set[str]:
     if not actor.practice_ids:
         return set()
@@ -81,7 +78,7 @@ def editable_draft(session: Session, actor: Actor, order_id: int) -> Order:
 
 def _touch(session: Session, order: Order, actor: Actor, step: int) -> None:
     order.updated_by_id = actor.user_id
-    order.updated_at = _now()
+    order.updated_at = clock.now()
     order.wizard_step = max(order.wizard_step, step)
     session.add(order)
     session.commit()
@@ -95,6 +92,16 @@ class PlanChoice:
     plan_id: int
     code: str
     name: str
+
+
+def member_sex(session: Session, *, actor: Actor, order_id: int) -> str:
+    """The sex of the member on draft ``order_id`` ("F", "M", "U"; "" without a member).
+
+    Read through the draft's access check: raises ``DraftNotFound`` as ``editable_draft`` does.
+    """
+    order = editable_draft(session, actor, order_id)
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return str(member.sex) if member else ""
 
 
 def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
@@ -457,7 +464,7 @@ def member_age(session: Session, order: Order, on: date) -> int:
 def details_context(session: Session, order: Order) -> dict:
     """What a program's details schema may check against: the member's age on the date of service,
     that date, and how long an approval lasts under the plan (e.g. recurring trips must fit in it)."""
-    on = order.service_start or _now().date()
+    on = order.service_start or clock.today()
     plan = get_existing(session, HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id) if order.member_id else None
     return {
@@ -477,7 +484,7 @@ def save_program_details(
     the musculoskeletal program), nothing is saved and the message says so."""
     order = editable_draft(session, actor, order_id)
     program = get_program(order.program)
-    on = order.service_start or _now().date()
+    on = order.service_start or clock.today()
     plan = get_existing(session, HealthPlan, order.plan_id)
     errors: dict[str, str] = {}
     try:
@@ -538,7 +545,7 @@ def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) ->
     except ValidationError:
         return None
     plan = get_existing(session, HealthPlan, order.plan_id)
-    year = (order.service_start or _now().date()).year
+    year = (order.service_start or clock.today()).year
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
         managed = program.managed_code(plan.code, year, line.code)
         if managed is not None:
@@ -668,7 +675,7 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
         program=order.program,
         service_date=order.service_start.isoformat() if order.service_start else "",
         member=_member_match(member) if member else None,
-        member_age=member_age(session, order, order.service_start or _now().date()),
+        member_age=member_age(session, order, order.service_start or clock.today()),
         ordering_provider_id=order.ordering_provider_id,
         servicing=servicing,
         out_of_network_confirmed=order.out_of_network_confirmed,

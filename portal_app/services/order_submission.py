@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
+from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.duplicates import FiledRequest, find_duplicates
 from portal_app.domain.enums import (
@@ -50,11 +51,6 @@ from portal_app.services.order_entry import (
     member_age,
 )
 from portal_app.services.outcomes import refresh_outcome
-
-# Decision time frames of CMS-0057-F (42 CFR 422.568, 422.572 as amended, from 2026):
-# 72 hours for expedited (urgent) requests, 7 calendar days for standard ones.
-URGENT_DUE = timedelta(hours=72)
-STANDARD_DUE = timedelta(days=7)
 
 _LINE_DECISION = {
     Outcome.AUTHORIZED: LineDecision.AUTHORIZED,
@@ -226,7 +222,7 @@ def submit_order(
     if existing is not None and existing.order_number and existing.created_by_id == actor.user_id:
         return _result_of(existing)  # a repeated submit answers with the first result
     order = editable_draft(session, actor, order_id)
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     problems = _completeness_problems(session, order, today)
     if problems:
         return SubmitResult(problems=tuple(problems))
@@ -304,7 +300,7 @@ def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
 
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     plan = get_existing(session, HealthPlan, order.plan_id)
     window = approval_window(session, order)
     lines = {
@@ -350,7 +346,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
                 queue=ReviewQueue.NURSE,
                 reason=" ".join(pended)[:2000],
                 # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says
-                # otherwise).
+                # otherwise): the CMS-0057-F time frames, in domain.review.decision_due.
                 due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
             )
         )

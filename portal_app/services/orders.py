@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pydantic import ValidationError
 from sqlmodel import Session, func, or_, select
 
+from portal_app import clock
 from portal_app.domain.enums import (
     AuditOutcome,
     LineDecision,
@@ -391,12 +392,12 @@ def cancel_order(
         OrderStatus.NOT_REVIEWED_ERROR_ENTRY if entered_in_error else OrderStatus.VOLUNTARILY_CANCELLED
     )
     order.cancel_reason = reason.strip()[:1000]
-    order.updated_by_id, order.updated_at = actor.user_id, datetime.now(UTC)
+    order.updated_by_id, order.updated_at = actor.user_id, clock.now()
     session.add(order)
     for task in session.exec(
         select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))
     ).all():
-        task.closed_at = datetime.now(UTC)
+        task.closed_at = clock.now()
         task.status = "done"
         session.add(task)
     audit.record(

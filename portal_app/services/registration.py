@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, func, select
 
-from portal_app import routes
+from portal_app import clock, routes
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.identifiers import normalize_tax_id
 from portal_app.domain.password_policy import password_problems
@@ -214,9 +213,9 @@ def confirm_email(session: Session, *, token: str, client_address: str = "") -> 
     ):
         raise RegistrationError({"token": "This link has already been used or is no longer valid."})
     user.status = UserStatus.PENDING_SUPPORT_APPROVAL
-    user.email_confirmed_at = datetime.now(UTC)
+    user.email_confirmed_at = clock.now()
     user.security_stamp = new_security_stamp()
-    user.updated_at = datetime.now(UTC)
+    user.updated_at = clock.now()
     session.add(user)
     audit.record(
         session,
@@ -295,9 +294,9 @@ def approve(session: Session, *, actor: Actor, user_id: int) -> int:
         session.add(PracticeMembership(user_id=id_of(user), practice_id=id_of(practice)))
         linked += 1
     user.status = UserStatus.ACTIVE
-    user.approved_at = datetime.now(UTC)
+    user.approved_at = clock.now()
     user.approved_by_id = actor.user_id
-    user.updated_at = datetime.now(UTC)
+    user.updated_at = clock.now()
     session.add(user)
     audit.record(
         session,
@@ -328,7 +327,7 @@ def reject(session: Session, *, actor: Actor, user_id: int, reason: str) -> None
     user = _pending_user(session, user_id)
     user.status = UserStatus.DISABLED
     user.rejection_reason = reason[:1000]
-    user.updated_at = datetime.now(UTC)
+    user.updated_at = clock.now()
     session.add(user)
     audit.record(
         session,

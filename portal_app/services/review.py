@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, or_, select
 
+from portal_app import clock
 from portal_app.domain import review as rules
 from portal_app.domain.enums import (
     AuditOutcome,
@@ -77,10 +78,6 @@ class ActionRefused(ValueError):
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @overload
@@ -391,7 +388,7 @@ def _decide(
     citation: str = "",
     approved_quantity: int | None = None,
 ) -> None:
-    now = _now()
+    now = clock.now()
     order, task = case.order, case.task
     assert task is not None  # rules.refusal passed: an open task
     valid_from = valid_until = None
@@ -582,7 +579,7 @@ def list_queue(
         detail={"queue": chosen.value, "results": len(rows), "page": page, "total": total},
     )
     session.commit()
-    now = _now()
+    now = clock.now()
     result = []
     for task_id, kind, status, due_at, number, program, urgency, plan, first, last, assignee_name in rows:
         due = _aware(due_at)
@@ -1106,7 +1103,7 @@ def request_information(
             body=f"Information requested by the reviewer: {message.strip()}"[:10000],
         )
     )
-    _touch(order, actor, _now())
+    _touch(order, actor, clock.now())
     session.add(order)
     assert case.task is not None  # rules.refusal passed: an open task
     _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
@@ -1126,7 +1123,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     )
     if not (note or "").strip():
         _refuse(session, actor, case.order, "escalate", "Say what the physician should look at.")
-    now, order, task = _now(), case.order, case.task
+    now, order, task = clock.now(), case.order, case.task
     assert task is not None  # rules.refusal passed: an open task
     task.status, task.closed_at = TaskStatus.DONE, now
     if task.assignee_id is None:
@@ -1170,7 +1167,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
     case = _load_case(session, actor, order)
     if reason := rules.refusal("offer_peer_to_peer", case.state):
         _refuse(session, actor, order, "offer_peer_to_peer", reason)
-    now = _now()
+    now = clock.now()
     times = sorted({_aware(slot) for slot in slots or []})
     if not times:
         _refuse(session, actor, order, "offer_peer_to_peer", "Offer at least one time for the call.")
@@ -1205,7 +1202,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
 def peer_to_peer_slots(session: Session, *, actor: Actor, order_number: str) -> list[tuple[int, str]]:
     """The offered times still ahead, for whoever may read the order (the ordering office)."""
     order = _office_order(session, actor, order_number)
-    now = _now()
+    now = clock.now()
     calls = session.exec(
         select(PeerToPeerAppointment)
         .where(
@@ -1234,7 +1231,7 @@ def choose_peer_to_peer_slot(
     call = session.get(PeerToPeerAppointment, appointment_id) if appointment_id else None
     if call is None or call.order_id != order.id or call.status != PeerToPeerStatus.OFFERED:
         _refuse(session, actor, order, "choose_peer_to_peer", _NO_LONGER_OFFERED)
-    if call.starts_at is None or _aware(call.starts_at) <= _now():
+    if call.starts_at is None or _aware(call.starts_at) <= clock.now():
         _refuse(session, actor, order, "choose_peer_to_peer", "That time has passed; choose another.")
     phone = (callback_phone or "").strip()
     if len(_PHONE_DIGITS.findall(phone)) < 7 or len(phone) > 32:
@@ -1386,7 +1383,7 @@ def reconsideration_status(
     route)."""
     require(session, actor, "order.reconsider", record=f"order:{order_number}"[:60])
     order = _office_order(session, actor, order_number)
-    return _reconsideration_check(session, order, today or _now().date())
+    return _reconsideration_check(session, order, today or clock.today())
 
 
 def request_reconsideration(
@@ -1400,7 +1397,7 @@ def request_reconsideration(
     """Within 10 calendar days of a denial: more information for a physician, who may overturn it."""
     require(session, actor, "order.reconsider", record=f"order:{order_number}"[:60])
     order = _office_order(session, actor, order_number)
-    allowed, explanation = _reconsideration_check(session, order, today or _now().date())
+    allowed, explanation = _reconsideration_check(session, order, today or clock.today())
     if not allowed:
         _refuse(session, actor, order, "request_reconsideration", explanation)
     if not (information or "").strip():
@@ -1411,7 +1408,7 @@ def request_reconsideration(
             "request_reconsideration",
             "Give the additional clinical information for the physician reviewer.",
         )
-    now = _now()
+    now = clock.now()
     plan = get_existing(session, HealthPlan, order.plan_id)
     session.add(
         Note(
@@ -1462,7 +1459,7 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
             "file_appeal",
             "Say why the decision should change, with the clinical information.",
         )
-    now = _now()
+    now = clock.now()
     session.add(
         Note(
             order_id=id_of(order),

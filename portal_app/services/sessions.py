@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.models import AuthSession, PracticeMembership, User
 from portal_app.models.base import id_of
@@ -68,7 +69,7 @@ def start_session(
     With ``browser_binding`` (the secret of the sign-in cookie of the browser signing in), the
     ticket is redeemed only together with that secret.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     ticket = secrets.token_urlsafe(32)
     session.add(
         AuthSession(
@@ -90,7 +91,7 @@ def redeem_ticket(session: Session, *, ticket: str, browser_binding: str = "") -
     to another browser (``browser_binding`` must be the one the ticket was made with)."""
     ticket_hash = _ticket_hash(ticket or "", browser_binding)
     row = session.exec(select(AuthSession).where(AuthSession.ticket_hash == ticket_hash)).first()
-    now = datetime.now(UTC)
+    now = clock.now()
     if row is None or row.revoked_at is not None or _utc(row.ticket_expires_at) < now:
         return None
     token = secrets.token_urlsafe(32)
@@ -120,7 +121,7 @@ def _live_session(session: Session, token: str, now: datetime) -> tuple[AuthSess
 
 def is_session_live(session: Session, *, token: str) -> bool:
     """Whether ``token`` is the cookie of a live session (read only: not counted as activity)."""
-    return _live_session(session, token, datetime.now(UTC)) is not None
+    return _live_session(session, token, clock.now()) is not None
 
 
 def resolve_actor(
@@ -130,7 +131,7 @@ def resolve_actor(
 
     ``touch`` counts this call as activity, which restarts the idle timer.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     live = _live_session(session, token, now)
     if live is None:
         return None
@@ -154,7 +155,7 @@ def resolve_actor(
 
 def seconds_until_idle_logoff(session: Session, *, token: str) -> int | None:
     """Seconds before the session ends for inactivity (or its maximum age); None if over."""
-    now = datetime.now(UTC)
+    now = clock.now()
     live = _live_session(session, token, now)
     if live is None:
         return None
@@ -168,7 +169,7 @@ def end_session(session: Session, *, token: str, reason: str, client_address: st
     row = session.exec(select(AuthSession).where(AuthSession.token_hash == _hash(token or ""))).first()
     if row is None or row.revoked_at is not None:
         return
-    row.revoked_at = datetime.now(UTC)
+    row.revoked_at = clock.now()
     row.revoked_reason = reason
     session.add(row)
     audit.record(
@@ -187,7 +188,7 @@ def end_all_sessions(session: Session, *, user_id: int, reason: str) -> int:
     rows = session.exec(
         select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))
     ).all()
-    now = datetime.now(UTC)
+    now = clock.now()
     for row in rows:
         row.revoked_at = now
         row.revoked_reason = reason

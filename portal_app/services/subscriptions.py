@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.models import ApiClient, Order, PasNotification, PasSubmission, PasSubscription
 from portal_app.models.api import NotificationStatus, SubscriptionStatus
@@ -53,10 +54,6 @@ TIMEOUT_SECONDS = 10
 POLL_SECONDS = 5
 MAX_HEADERS = 5
 BATCH = 20
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime) -> datetime:
@@ -256,7 +253,7 @@ def end_subscription(session: Session, *, principal: ApiPrincipal, subscription_
     """DELETE: the subscription stops; notifications not yet delivered are dropped."""
     require(session, principal.actor, "pas.subscribe", record=f"subscription:{subscription_id}"[:60])
     row = _own_subscription(session, principal, subscription_id)
-    row.status, row.ended_at = SubscriptionStatus.OFF, _now()
+    row.status, row.ended_at = SubscriptionStatus.OFF, clock.now()
     session.add(row)
     session.exec(
         update(PasNotification)
@@ -315,7 +312,7 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
                 subscription_id=id_of(subscription),
                 order_id=order_id,
                 event_number=subscription.events_sent,
-                next_attempt_at=_now(),
+                next_attempt_at=clock.now(),
             )
         )
         queued += 1
@@ -335,7 +332,7 @@ def notification_bundle(
     response = response_for_order(session, order)
     claim_response = response["entry"][0]
     subscription_url = f"{fhir_base()}/Subscription/{subscription.id}"
-    now = _now().isoformat(timespec="seconds")
+    now = clock.now().isoformat(timespec="seconds")
     status: dict[str, Any] = {
         "resourceType": "Parameters",
         "meta": {"profile": [v.BACKPORT_STATUS_PROFILE]},
@@ -414,7 +411,7 @@ def deliver_due(
     session: Session, *, now: datetime | None = None, client: httpx.Client | None = None, limit: int = BATCH
 ) -> list[tuple[int, str]]:
     """Post the notifications that are due; returns (notification id, "delivered"/"retry"/"failed")."""
-    now = now or _now()
+    now = now or clock.now()
     due = session.exec(
         select(PasNotification)
         .where(PasNotification.status == NotificationStatus.PENDING, PasNotification.next_attempt_at <= now)

@@ -31,6 +31,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.enums import AuditOutcome, Program
 from portal_app.models import Order, SatisfactionSurvey
 from portal_app.models.base import id_of
@@ -141,7 +142,7 @@ def offer_survey(
     """The survey to show on this order's summary, or None (see the rules in the module docstring)."""
     number = (order_number or "").strip().upper()[:20]
     require(session, actor, "survey.answer", record=f"order:{number}")
-    now = _aware(now or datetime.now(UTC))
+    now = _aware(now or clock.now())
     order = session.exec(select(Order).where(Order.order_number == number)).first() if number else None
     if (
         order is None
@@ -221,7 +222,7 @@ def answer_survey(
     value, text = parse_rating(rating), clean_comment(comment)
     survey = _open_survey(session, actor, survey_id, "survey.answer")
     survey.status, survey.rating, survey.comment = SurveyStatus.ANSWERED, value, text
-    survey.answered_at = _aware(now or datetime.now(UTC))
+    survey.answered_at = _aware(now or clock.now())
     session.add(survey)
     audit.record(
         session,
@@ -239,7 +240,7 @@ def dismiss_survey(session: Session, *, actor: Actor, survey_id: int, now: datet
     """ "Not now": close the user's open survey without an answer (it is not asked again this month)."""
     require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
     survey = _open_survey(session, actor, survey_id, "survey.dismiss")
-    survey.status, survey.answered_at = SurveyStatus.DISMISSED, _aware(now or datetime.now(UTC))
+    survey.status, survey.answered_at = SurveyStatus.DISMISSED, _aware(now or clock.now())
     session.add(survey)
     audit.record(
         session,

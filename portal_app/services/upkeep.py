@@ -8,10 +8,11 @@ they show), so this task only keeps the stored values current between visits.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.models import FacilityModalityScore
 from portal_app.services.demographic_changes import apply_due_changes
 from portal_app.services.facility_registration import current_modality_scores
@@ -24,7 +25,7 @@ UPKEEP_SECONDS = 15 * 60
 
 def run_upkeep(session: Session, *, today: date | None = None) -> tuple[int, int]:
     """(changes applied, facilities rescored) for ``today``."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     applied = apply_due_changes(session, today=today)
     due = session.exec(
         select(FacilityModalityScore.facility_id)

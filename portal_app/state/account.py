@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.services.accounts import (
     PasswordChangeError,
     change_password,
@@ -13,7 +12,7 @@ from portal_app.services.accounts import (
     reset_password,
 )
 from portal_app.services.registration import RegistrationError, confirm_email
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.navigation import go_to_backend
 
 
@@ -25,13 +24,11 @@ class ConfirmEmailState(rx.State):
     async def load_page(self):
         token = str(self.router.page.params.get("token", ""))[:512]
         address = self.router.session.client_ip
-
-        def _confirm():
-            with session_scope() as session:
-                return confirm_email(session, token=token, client_address=address)
-
         try:
-            self.message, self.error = await rx.run_in_thread(_confirm), ""
+            self.message, self.error = (
+                await call_public(confirm_email, token=token, client_address=address),
+                "",
+            )
         except RegistrationError as refused:
             self.message, self.error = "", "; ".join(refused.field_errors.values())
 
@@ -45,12 +42,7 @@ class ForgotPasswordState(rx.State):
         if not email:
             return
         address = self.router.session.client_ip
-
-        def _request():
-            with session_scope() as session:
-                request_password_reset(session, email=email, client_address=address)
-
-        await rx.run_in_thread(_request)
+        await call_public(request_password_reset, email=email, client_address=address)
         # The same answer whether or not the address has an account.
         self.sent = True
 
@@ -71,15 +63,14 @@ class ResetPasswordState(rx.State):
             str(form_data.get("new_password_again", ""))[:256],
         )
         address = self.router.session.client_ip
-
-        def _reset():
-            with session_scope() as session:
-                reset_password(
-                    session, token=token, new_password=new, new_password_again=again, client_address=address
-                )
-
         try:
-            await rx.run_in_thread(_reset)
+            await call_public(
+                reset_password,
+                token=token,
+                new_password=new,
+                new_password_again=again,
+                client_address=address,
+            )
             self.error, self.done = "", True
         except PasswordChangeError as refused:
             self.error = str(refused)
@@ -96,19 +87,13 @@ class ChangePasswordState(rx.State):
     @rx.event
     @authorized()
     async def submit(self, form_data: dict):
-        actor = current_actor()
         current = str(form_data.get("current_password", ""))[:256]
         new = str(form_data.get("new_password", ""))[:256]
         again = str(form_data.get("new_password_again", ""))[:256]
-
-        def _change():
-            with session_scope() as session:
-                change_password(
-                    session, actor=actor, current_password=current, new_password=new, new_password_again=again
-                )
-
         try:
-            await rx.run_in_thread(_change)
+            await call_service(
+                change_password, current_password=current, new_password=new, new_password_again=again
+            )
         except PasswordChangeError as refused:
             self.error = str(refused)
             return None

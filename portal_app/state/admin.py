@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import date
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.services import fax as fax_service
 from portal_app.services.admin import (
@@ -18,43 +16,27 @@ from portal_app.services.admin import (
     list_outbox,
     search_audit_log,
 )
-from portal_app.services.registration import RegistrationError, approve, list_pending, reject
-from portal_app.state.auth import authorized, current_actor
+from portal_app.services.fax import FaxOutboxRow
+from portal_app.services.registration import (
+    PendingRegistration,
+    RegistrationError,
+    approve,
+    list_pending,
+    reject,
+)
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.validation import as_int
 
-
-@dataclass
-class PendingRow:
-    user_id: int
-    full_name: str
-    email: str
-    username: str
-    phone: str
-    fax: str
-    role_label: str
-    registered_on: str
-    tax_ids: str
-    unknown_tax_ids: str
+# Reused as is: the service's registration.PendingRegistration holds just what the page shows.
+PendingRow = PendingRegistration
 
 
-@dataclass
-class AuditLine:
-    occurred_at: str
-    user: str
-    action: str
-    record: str
-    outcome: str
-    client_address: str
+# Reused as is: the service's admin.AuditRow holds just what the page shows.
+AuditLine = AuditRow
 
 
-@dataclass
-class OutboxLine:
-    id: int
-    created_at: str
-    to_address: str
-    subject: str
-    body: str
-    sent: bool
+# Reused as is: the service's admin.OutboxRow holds just what the page shows.
+OutboxLine = OutboxRow
 
 
 class RegistrationsState(rx.State):
@@ -65,13 +47,7 @@ class RegistrationsState(rx.State):
     reject_reason: str = ""
 
     async def _reload(self) -> None:
-        actor = current_actor()
-
-        def _load():
-            with session_scope() as session:
-                return list_pending(session, actor=actor)
-
-        self.pending = [PendingRow(**asdict(p)) for p in await rx.run_in_thread(_load)]
+        self.pending = list(await call_service(list_pending))
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -83,14 +59,8 @@ class RegistrationsState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def approve_registration(self, user_id: int):
-        actor = current_actor()
-
-        def _approve():
-            with session_scope() as session:
-                return approve(session, actor=actor, user_id=as_int(user_id))
-
         try:
-            linked = await rx.run_in_thread(_approve)
+            linked = await call_service(approve, user_id=as_int(user_id))
             self.message, self.error = f"Registration approved; linked to {linked} practice(s).", ""
         except RegistrationError as refused:
             self.error = "; ".join(refused.field_errors.values())
@@ -115,14 +85,8 @@ class RegistrationsState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def confirm_reject(self):
-        actor, user_id, reason = current_actor(), self.rejecting_user_id, self.reject_reason
-
-        def _reject():
-            with session_scope() as session:
-                reject(session, actor=actor, user_id=user_id, reason=reason)
-
         try:
-            await rx.run_in_thread(_reject)
+            await call_service(reject, user_id=self.rejecting_user_id, reason=self.reject_reason)
         except RegistrationError as refused:
             self.error = "; ".join(refused.field_errors.values())
             return
@@ -156,21 +120,14 @@ class AuditLogState(rx.State):
         return max(1, -(-self.total // PAGE_SIZE))
 
     async def _search(self) -> None:
-        actor = current_actor()
         audit_filter = AuditFilter(
             user_email=self.user_email[:254],
             record=self.record[:80],
             date_from=_parse_date(self.date_from),
             date_to=_parse_date(self.date_to),
         )
-        page = self.page
-
-        def _query():
-            with session_scope() as session:
-                return search_audit_log(session, actor=actor, audit_filter=audit_filter, page=page)
-
-        rows, self.total = await rx.run_in_thread(_query)
-        self.rows = [AuditLine(**asdict(r)) for r in rows]
+        rows, self.total = await call_service(search_audit_log, audit_filter=audit_filter, page=self.page)
+        self.rows = list(rows)
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -197,16 +154,8 @@ class AuditLogState(rx.State):
         await self._search()
 
 
-@dataclass
-class FaxOutboxLine:
-    id: int
-    number: str
-    subject: str
-    status: str
-    status_label: str
-    held_reason: str
-    created_at: str
-    released_at: str
+# Reused as is: the service's fax.FaxOutboxRow holds just what the page shows.
+FaxOutboxLine = FaxOutboxRow
 
 
 FAX_STATUS_CHOICES = [("", "All faxes"), ("held", "Held"), ("released", "Released")]
@@ -225,26 +174,16 @@ class OutboxState(rx.State):
         return max(1, -(-self.fax_total // fax_service.PAGE_SIZE))
 
     async def _load_faxes(self) -> None:
-        actor, status, page = current_actor(), self.fax_status, self.fax_page
-
-        def _load():
-            with session_scope() as session:
-                return fax_service.list_faxes(session, actor=actor, status=status, page=page)
-
-        rows, self.fax_total = await rx.run_in_thread(_load)
-        self.faxes = [FaxOutboxLine(**asdict(r)) for r in rows]
+        rows, self.fax_total = await call_service(
+            fax_service.list_faxes, status=self.fax_status, page=self.fax_page
+        )
+        self.faxes = list(rows)
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def load_page(self):
-        actor = current_actor()
-
-        def _load():
-            with session_scope() as session:
-                return list_outbox(session, actor=actor)
-
-        rows, self.total = await rx.run_in_thread(_load)
-        self.mails = [OutboxLine(**asdict(r)) for r in rows]
+        rows, self.total = await call_service(list_outbox)
+        self.mails = list(rows)
         self.fax_page = 0
         await self._load_faxes()
 

@@ -19,6 +19,7 @@ STATUS_CHOICES: list[tuple[str, str]] = [("", "Any status")] + [
 ]
 
 
+# The service's registration summary with progress as "n of m" and "Not yet", formatted for display.
 @dataclass
 class SupportRow:
     registration_id: int
@@ -32,6 +33,7 @@ class SupportRow:
     submitted_on: str
 
 
+# Built here from the registration's answers and the form's specs; no service dataclass has this shape.
 @dataclass
 class AnswerRow:
     section: str

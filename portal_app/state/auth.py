@@ -25,10 +25,10 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.api.request_session import request_client_ip, request_headers, request_session_cookie
-from portal_app.db import session_scope
-from portal_app.domain.enums import AuditOutcome, Role
+from portal_app.domain.enums import Role
 from portal_app.services import audit
 from portal_app.services.authz import Actor
+from portal_app.services.calls import in_session
 from portal_app.services.sessions import is_session_live, resolve_actor, seconds_until_idle_logoff
 
 _current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("actor", default=None)
@@ -46,12 +46,12 @@ def current_actor() -> Actor:
 async def call_service(fn, **kwargs):
     """Run ``fn(session, actor=<the current actor>, **kwargs)`` in a worker thread with its own session."""
     actor = current_actor()
+    return await rx.run_in_thread(lambda: in_session(fn, actor=actor, **kwargs))
 
-    def _run():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
 
-    return await rx.run_in_thread(_run)
+async def call_public(fn, **kwargs):
+    """Run ``fn(session, **kwargs)`` in a worker thread with its own session, with no actor."""
+    return await rx.run_in_thread(lambda: in_session(fn, **kwargs))
 
 
 def session_token(state: rx.State | None = None) -> str:
@@ -95,12 +95,11 @@ class AuthState(rx.State):
     async def _resolve(self, *, touch: bool) -> Actor | None:
         token = session_token()
         address = request_client_ip()
-
-        def _lookup():
-            with session_scope() as session:
-                return resolve_actor(session, token=token, touch=touch, client_address=address)
-
-        actor = await rx.run_in_thread(_lookup) if token else None
+        actor = (
+            await call_public(resolve_actor, token=token, touch=touch, client_address=address)
+            if token
+            else None
+        )
         self._remember(actor)
         return actor
 
@@ -115,12 +114,7 @@ class AuthState(rx.State):
         if not self.role:
             return None
         token = session_token()
-
-        def _remaining():
-            with session_scope() as session:
-                return seconds_until_idle_logoff(session, token=token)
-
-        remaining = await rx.run_in_thread(_remaining) if token else None
+        remaining = await call_public(seconds_until_idle_logoff, token=token) if token else None
         if remaining is None or remaining <= 0:
             await clear_session_state(self)
             return rx.call_script(f"window.location.assign('{routes.AUTH_SIGN_OUT}?reason=idle')")
@@ -139,19 +133,6 @@ class AuthState(rx.State):
         return rx.call_script(f"window.location.assign('{routes.AUTH_SIGN_OUT}')")
 
 
-def _audit_denied(actor: Actor, handler: str) -> None:
-    with session_scope() as session:
-        audit.record(
-            session,
-            action="access.denied",
-            user_id=actor.user_id,
-            outcome=AuditOutcome.DENIED,
-            client_address=actor.client_address,
-            detail={"handler": handler},
-        )
-        session.commit()
-
-
 async def _authorize(state: rx.State, roles: frozenset[Role], handler: str) -> tuple[Actor | None, object]:
     auth = await state.get_state(AuthState)
     actor = await auth._resolve(touch=True)
@@ -160,7 +141,7 @@ async def _authorize(state: rx.State, roles: frozenset[Role], handler: str) -> t
         target = quote(state.router.page.raw_path or "/", safe="/")
         return None, rx.redirect(f"{routes.SIGN_IN}?next={target}")
     if roles and actor.role not in roles:
-        await rx.run_in_thread(lambda: _audit_denied(actor, handler))
+        await call_public(audit.record_denied_access, actor=actor, handler=handler)
         return None, rx.redirect(routes.NOT_ALLOWED)
     return actor, None
 
@@ -248,11 +229,6 @@ def _fingerprint(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest() if cookie else ""
 
 
-def _is_live(cookie: str) -> bool:
-    with session_scope() as session:
-        return is_session_live(session, token=cookie)
-
-
 class SessionBinding(rx.Middleware):
     """Before every event: the tab's state belongs to the session cookie of this request.
 
@@ -275,7 +251,7 @@ class SessionBinding(rx.Middleware):
             event.name.rpartition(".")[2] in _PAGE_LOAD_EVENTS
             or now - auth._checked_live_at >= LIVENESS_RECHECK_SECONDS
         ):
-            if not await rx.run_in_thread(lambda: _is_live(cookie)):
+            if not await call_public(is_session_live, token=cookie):
                 await clear_session_state(state)
         else:
             return None

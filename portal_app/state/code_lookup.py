@@ -9,15 +9,13 @@ paged here, so the browser holds one page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import reflex as rx
-from sqlmodel import select
 
-from portal_app.db import session_scope
+from portal_app import clock
 from portal_app.domain.programs import radiation_oncology as rad
-from portal_app.models import HealthPlan
-from portal_app.state.auth import authorized
+from portal_app.services.directory import plan_names
+from portal_app.state.auth import authorized, call_public
 from portal_app.state.imaging_step import Choice
 from portal_app.state.validation import as_int
 
@@ -25,17 +23,12 @@ PAGE_SIZE = 25
 MAX_CODE_LENGTH = 10
 
 
+# The three shown columns of radiation_oncology.CodeLookupRow (not its category key or code system).
 @dataclass
 class CodeRow:
     code: str
     description: str
     category: str
-
-
-def _plan_names(codes: list[str]) -> dict[str, str]:
-    with session_scope() as session:
-        plans = session.exec(select(HealthPlan).where(HealthPlan.code.in_(codes))).all()
-        return {plan.code: plan.name for plan in plans}
 
 
 def _aria_sort(sort_by: str, descending: bool, column: str) -> str:
@@ -117,7 +110,7 @@ class CodeLookupState(rx.State):
         years = [str(year) for year in rad.lookup_years(plan)]
         self.year_options = years
         if self.year not in years:
-            this_year = str(datetime.now(UTC).year)
+            this_year = str(clock.now().year)
             self.year = this_year if this_year in years else (years[-1] if years else "")
         self.page = 0
 
@@ -125,7 +118,7 @@ class CodeLookupState(rx.State):
     @authorized()
     async def load_page(self):
         plans = rad.lookup_plans()
-        names = await rx.run_in_thread(lambda: _plan_names(plans))
+        names = await call_public(plan_names, codes=plans)
         self.plan_options = [Choice(code, names.get(code, code)) for code in plans]
         self._choose_plan(self.plan if self.plan in plans else (plans[0] if plans else ""))
         self._run()

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 import reflex as rx
 
-from portal_app.db import session_scope
+from portal_app import clock
 from portal_app.domain.enums import Role
 from portal_app.services import metrics as metrics_service
 from portal_app.services import survey as survey_service
 from portal_app.services.directory import plan_choices
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.validation import as_int
 
 DASHBOARD_ROLES = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER, Role.SUPPORT_ADMIN)
@@ -20,6 +20,7 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366  # a longer range is a report, not a dashboard
 
 
+# The table's columns of metrics.MetricsRow (its program label and plan name, not their keys).
 @dataclass
 class CountsLine:
     program: str
@@ -34,6 +35,7 @@ class CountsLine:
     withdrawn: int
 
 
+# metrics.UrgencyFigures with its percentages and hours formatted as strings for display.
 @dataclass
 class UrgencyLine:
     label: str
@@ -46,18 +48,21 @@ class UrgencyLine:
     p90_hours: str
 
 
+# A select's value and label (UI only).
 @dataclass
 class Choice:
     value: str
     label: str
 
 
+# A (term, text) pair of the service's definitions, as a dataclass for rx.foreach.
 @dataclass
 class Definition:
     term: str
     text: str
 
 
+# survey.RatingCount with its percent formatted as a string for display.
 @dataclass
 class SurveyRatingLine:
     rating: int
@@ -66,6 +71,7 @@ class SurveyRatingLine:
     percent: str
 
 
+# survey.SurveyComment with the date as ISO text for display.
 @dataclass
 class SurveyCommentLine:
     offered_on: str
@@ -151,38 +157,27 @@ class DashboardState(rx.State):
     error: str = ""
 
     async def _compute(self) -> metrics_service.ReviewMetrics:
-        actor = current_actor()
         start, end = _parse_range(self.date_from, self.date_to)
-        program, plan_id = self.program, as_int(self.plan_id)
-
-        def run():
-            with session_scope() as session:
-                return metrics_service.review_metrics(
-                    session, actor=actor, date_from=start, date_to=end, program=program, plan_id=plan_id
-                )
-
-        return await rx.run_in_thread(run)
+        return await call_service(
+            metrics_service.review_metrics,
+            date_from=start,
+            date_to=end,
+            program=self.program,
+            plan_id=as_int(self.plan_id),
+        )
 
     async def _compute_survey(
         self, comment_limit: int = survey_service.RECENT_COMMENTS
     ) -> survey_service.SurveyResults:
-        actor = current_actor()
         start, end = _parse_range(self.date_from, self.date_to)
-        program, plan_id = self.program, as_int(self.plan_id)
-
-        def run():
-            with session_scope() as session:
-                return survey_service.survey_results(
-                    session,
-                    actor=actor,
-                    date_from=start,
-                    date_to=end,
-                    program=program,
-                    plan_id=plan_id,
-                    comment_limit=comment_limit,
-                )
-
-        return await rx.run_in_thread(run)
+        return await call_service(
+            survey_service.survey_results,
+            date_from=start,
+            date_to=end,
+            program=self.program,
+            plan_id=as_int(self.plan_id),
+            comment_limit=comment_limit,
+        )
 
     def _show_survey(self, results: survey_service.SurveyResults) -> None:
         self.survey_offered, self.survey_answered = results.offered, results.answered
@@ -248,16 +243,11 @@ class DashboardState(rx.State):
     @rx.event
     @authorized(*DASHBOARD_ROLES)
     async def load_page(self):
-        today = datetime.now(UTC).date()
+        today = clock.today()
         if not self.date_to:
             self.date_from = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
             self.date_to = today.isoformat()
-
-        def plans():
-            with session_scope() as session:
-                return plan_choices(session)
-
-        self.plans = [Choice(str(pid), name) for pid, name in await rx.run_in_thread(plans)]
+        self.plans = [Choice(str(pid), name) for pid, name in await call_public(plan_choices)]
         async for _ in self._refresh():
             yield
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.demographics import ADDRESS_COLUMNS, CHANGE_FIELDS, COLUMN_LABELS, describe_values
 from portal_app.domain.enums import Role
 from portal_app.services import demographic_changes as changes
 from portal_app.services import fax as fax_service
-from portal_app.state.auth import authorized, current_actor
+from portal_app.services.demographic_changes import ChangeRow
+from portal_app.services.fax import PracticeFax, WaitingFax
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
 
@@ -31,68 +32,27 @@ STATUS_CHOICES = [
 MAX_TEXT = 1000
 
 
+# A select's value and label (UI only).
 @dataclass
 class Choice:
     value: str
     label: str
 
 
-@dataclass
-class ChangeLine:
-    id: int
-    target_kind: str
-    target_label: str
-    field: str
-    field_label: str
-    old_text: str
-    new_text: str
-    effective_date: str
-    status: str
-    status_label: str
-    requested_by: str
-    requested_at: str
-    reason: str
-    decision_note: str
-    applied_at: str
+# Reused as is: the service's demographic_changes.ChangeRow holds just what the page shows.
+ChangeLine = ChangeRow
 
 
-@dataclass
-class FaxLine:
-    number: str
-    digits: str
-    used_for: str
-    status: str
-    status_label: str
-    next_step: str
+# Reused as is: the service's fax.PracticeFax holds just what the page shows.
+FaxLine = PracticeFax
 
 
-@dataclass
-class WaitingLine:
-    number: str
-    digits: str
-    practice: str
-    contact_name: str
-    requested_by: str
-    code_entered_at: str
-    held_count: int
-
-
-async def _run(fn, **kwargs):
-    actor = current_actor()
-
-    def _call():
-        with session_scope() as session:
-            return fn(session, actor=actor, **kwargs)
-
-    return await rx.run_in_thread(_call)
+# Reused as is: the service's fax.WaitingFax holds just what the page shows.
+WaitingLine = WaitingFax
 
 
 async def _apply_due() -> None:
-    def _call():
-        with session_scope() as session:
-            changes.apply_due_changes(session)
-
-    await rx.run_in_thread(_call)
+    await call_public(changes.apply_due_changes)
 
 
 def _no_errors() -> dict[str, str]:
@@ -135,8 +95,10 @@ class DemographicChangesState(rx.State):
         return next((t.label for t in self.targets if t.value == self.target), "")
 
     async def _load_requests(self) -> None:
-        rows, self.total = await _run(changes.list_change_requests, page=self.page, page_size=PAGE_SIZE)
-        self.requests = [ChangeLine(**asdict(r)) for r in rows]
+        rows, self.total = await call_service(
+            changes.list_change_requests, page=self.page, page_size=PAGE_SIZE
+        )
+        self.requests = list(rows)
 
     async def _load_history(self) -> None:
         kind, _, raw_id = self.target.partition(":")
@@ -144,8 +106,8 @@ class DemographicChangesState(rx.State):
             self.history = []
             return
         key = "provider_id" if kind == changes.PROVIDER else "facility_id"
-        rows = await _run(changes.change_history, **{key: as_int(raw_id)})
-        self.history = [ChangeLine(**asdict(r)) for r in rows]
+        rows = await call_service(changes.change_history, **{key: as_int(raw_id)})
+        self.history = list(rows)
 
     def _show_current(self) -> None:
         values = self._current.get(self.target, {})
@@ -157,7 +119,7 @@ class DemographicChangesState(rx.State):
     @authorized(*OFFICE_ROLES)
     async def load_page(self):
         await _apply_due()
-        found = await _run(changes.change_targets)
+        found = await call_service(changes.change_targets)
         self.targets = [Choice(value=t.key, label=t.label) for t in found]
         self._current = {t.key: t.current for t in found}
         if self.target not in self._current:
@@ -204,7 +166,7 @@ class DemographicChangesState(rx.State):
             {"provider_id": as_int(raw_id)} if kind == changes.PROVIDER else {"facility_id": as_int(raw_id)}
         )
         values = {c: str(form.get(c, ""))[:MAX_TEXT] for c in CHANGE_FIELDS[self.field].columns}
-        request_id, found = await _run(
+        request_id, found = await call_service(
             changes.request_change,
             **party,
             field=self.field,
@@ -238,8 +200,8 @@ class FaxConfirmationState(rx.State):
     message: str = ""
 
     async def _reload(self) -> None:
-        rows = await _run(fax_service.practice_fax_numbers)
-        self.numbers = [FaxLine(**asdict(r)) for r in rows]
+        rows = await call_service(fax_service.practice_fax_numbers)
+        self.numbers = list(rows)
 
     @rx.event
     @authorized(*OFFICE_ROLES)
@@ -260,7 +222,9 @@ class FaxConfirmationState(rx.State):
             self.new_number = value[:40]
 
     async def _send(self, number: str, typed: bool):
-        found = await _run(fax_service.request_confirmation, number=number, contact_name=self.contact_name)
+        found = await call_service(
+            fax_service.request_confirmation, number=number, contact_name=self.contact_name
+        )
         self.errors = {
             "contact_name": found.get("contact_name", ""),
             "new_number": found.get("number", "") if typed else "",
@@ -293,7 +257,7 @@ class FaxConfirmationState(rx.State):
     async def submit_code(self, form_data: dict):
         form = form_data if isinstance(form_data, dict) else {}
         number, code = str(form.get("number", ""))[:40], str(form.get("code", ""))[:20]
-        found = await _run(fax_service.enter_code, number=number, code=code)
+        found = await call_service(fax_service.enter_code, number=number, code=code)
         if found:
             self.message, self.error = "", f"{number}: " + " ".join(found.values())
             return focus_first_error()
@@ -324,11 +288,11 @@ class AdminChangesState(rx.State):
         return _page_count(self.total)
 
     async def _reload(self) -> None:
-        rows, self.total = await _run(
+        rows, self.total = await call_service(
             changes.list_change_requests, status=self.status_filter, page=self.page, page_size=PAGE_SIZE
         )
-        self.requests = [ChangeLine(**asdict(r)) for r in rows]
-        self.faxes = [WaitingLine(**asdict(w)) for w in await _run(fax_service.faxes_awaiting_support)]
+        self.requests = list(rows)
+        self.faxes = list(await call_service(fax_service.faxes_awaiting_support))
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
@@ -360,14 +324,16 @@ class AdminChangesState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def approve_change(self, request_id: int):
-        found = await _run(changes.decide_change, request_id=as_int(request_id), approve=True, note="")
+        found = await call_service(
+            changes.decide_change, request_id=as_int(request_id), approve=True, note=""
+        )
         self._outcome(found, f"Change request {as_int(request_id)} approved.")
         await self._reload()
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def confirm_fax(self, digits: str):
-        found = await _run(fax_service.decide_fax, number=str(digits)[:40], confirm=True)
+        found = await call_service(fax_service.decide_fax, number=str(digits)[:40], confirm=True)
         self._outcome(found, "Fax number confirmed; the faxes held for it were released.")
         await self._reload()
 
@@ -394,11 +360,11 @@ class AdminChangesState(rx.State):
     @authorized(Role.SUPPORT_ADMIN)
     async def confirm_reject(self):
         if self.rejecting_kind == "change":
-            found = await _run(
+            found = await call_service(
                 changes.decide_change, request_id=as_int(self.rejecting_key), approve=False, note=self.note
             )
         elif self.rejecting_kind == "fax":
-            found = await _run(
+            found = await call_service(
                 fax_service.decide_fax, number=self.rejecting_key, confirm=False, note=self.note
             )
         else:

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import reflex as rx
 
 from portal_app.domain.enums import Role
 from portal_app.domain.programs.sleep import adherence_text
 from portal_app.services import device_data
-from portal_app.services.device_data import DeviceDataRefused
+from portal_app.services.device_data import DeviceDataRefused, HeldImport
 from portal_app.state.auth import authorized, call_service
 from portal_app.state.validation import as_int
 
 MAX_NOTE = 1000
 
 
-@dataclass
-class HeldRow:
-    import_id: int
-    received_at: str
-    source: str
-    claimed_member_number: str
-    file_member_number: str
-    file_member_name: str
-    file_birth_date: str
-    nights: str
-    reason: str
+# Reused as is: the service's device_data.HeldImport holds just what the page shows.
+HeldRow = HeldImport
 
 
 class DeviceDataUploadState(rx.State):
@@ -80,7 +69,8 @@ class DeviceDataUploadState(rx.State):
             outcome = found.compliance.result
             self.details = [
                 adherence_text(outcome.compliant, outcome.window_start, outcome.nights_over_4h),
-                f"Counted from {found.compliance.setup_date:%m/%d/%Y} ({found.compliance.setup_date_source}). "
+                f"Counted from {found.compliance.setup_date:%m/%d/%Y} "
+                f"({found.compliance.setup_date_source}). "
                 f"It is filled in on the member's next continued-coverage or supplies request.",
             ]
 
@@ -92,7 +82,7 @@ class HeldDeviceDataState(rx.State):
 
     async def _reload(self) -> None:
         rows = await call_service(device_data.held_imports)
-        self.held = [HeldRow(**asdict(row)) for row in rows]
+        self.held = list(rows)
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)

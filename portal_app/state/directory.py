@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import reflex as rx
 
-from portal_app.db import session_scope
-from portal_app.services.directory import PAGE_SIZE, SORTS, DirectoryQuery, plan_choices, search_directory
-from portal_app.state.auth import authorized, current_actor
+from portal_app.services.directory import (
+    PAGE_SIZE,
+    SORTS,
+    DirectoryQuery,
+    DirectoryRow,
+    plan_choices,
+    search_directory,
+)
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.validation import as_int
 
-
-@dataclass
-class DirectoryLine:
-    kind: str
-    name: str
-    npi: str
-    detail: str
-    city: str
-    postal_code: str
-    phone: str
-    fax: str
-    network: str
-    modalities: str
-    quality_score: str
-    distance: str
+# Reused as is: the service's directory.DirectoryRow holds just what the page shows.
+DirectoryLine = DirectoryRow
 
 
+# A select's value and label (UI only).
 @dataclass
 class PlanOption:
     value: str
@@ -52,7 +46,6 @@ class DirectoryState(rx.State):
         return max(1, -(-self.total // PAGE_SIZE))
 
     async def _search(self) -> None:
-        actor = current_actor()
         query = DirectoryQuery(
             text=self.text[:100],
             plan_id=as_int(self.plan_id),
@@ -60,23 +53,13 @@ class DirectoryState(rx.State):
             sort=self.sort if self.sort in SORTS else "name",
             near_zip=self.near_zip,
         )
-        page = self.page
-
-        def _run():
-            with session_scope() as session:
-                return search_directory(session, actor=actor, query=query, page=page)
-
-        rows, self.total = await rx.run_in_thread(_run)
-        self.rows = [DirectoryLine(**asdict(r)) for r in rows]
+        rows, self.total = await call_service(search_directory, query=query, page=self.page)
+        self.rows = list(rows)
 
     @rx.event
     @authorized()
     async def load_page(self):
-        def _plans():
-            with session_scope() as session:
-                return plan_choices(session)
-
-        self.plans = [PlanOption(str(i), name) for i, name in await rx.run_in_thread(_plans)]
+        self.plans = [PlanOption(str(i), name) for i, name in await call_public(plan_choices)]
         self.page = 0
         await self._search()
 

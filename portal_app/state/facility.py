@@ -66,6 +66,7 @@ def flat_answers(sections: dict) -> dict[str, str]:
     return flat
 
 
+# The service's registration summary with progress as "n of m sections", formatted for display.
 @dataclass
 class RegistrationRow:
     registration_id: int
@@ -78,6 +79,7 @@ class RegistrationRow:
     corrections_note: str
 
 
+# A form section with its label and whether it is complete, for the section list (UI only).
 @dataclass
 class SectionLink:
     section: str
@@ -85,6 +87,7 @@ class SectionLink:
     complete: bool
 
 
+# A score factor with points and result formatted as strings for display.
 @dataclass
 class FactorRow:
     label: str
@@ -94,6 +97,7 @@ class FactorRow:
     standard: str
 
 
+# A modality's score with its factor rows and hints, assembled for display.
 @dataclass
 class ScoreCard:
     modality: str

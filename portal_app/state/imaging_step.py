@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import FacilityType, Role
 from portal_app.domain.programs import imaging
-from portal_app.models import HealthPlan
 from portal_app.services import order_entry as entry
-from portal_app.state.auth import authorized, current_actor
+from portal_app.services.directory import plan_code
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.validation import errors_by_field
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -50,12 +49,14 @@ ERROR_KEYS = (
 )
 
 
+# A select's value and label (UI only).
 @dataclass
 class Choice:
     value: str
     label: str
 
 
+# The five columns of order_entry.ProviderMatch that the alternatives list shows.
 @dataclass
 class Alternative:
     name: str
@@ -155,11 +156,7 @@ class ImagingStepState(rx.State):
         site_detail: str,
         service_date=None,
     ) -> None:
-        def _plan_code():
-            with session_scope() as session:
-                return session.get(HealthPlan, plan_id).code
-
-        self._plan_code = await rx.run_in_thread(_plan_code)
+        self._plan_code = await call_public(plan_code, plan_id=plan_id)
         self._order_id, self._service_year, self.member_age = order_id, service_year, member_age
         self.site_of_care = _site_of_care(site_kind, site_detail)
         self._refresh_codes()
@@ -170,15 +167,9 @@ class ImagingStepState(rx.State):
         if not self.asks_hospital_reason or not self._order_id:
             self.alternatives = []
             return
-        actor, order_id, modality = current_actor(), self._order_id, self.modality
-
-        def _load():
-            with session_scope() as session:
-                return entry.site_of_care_alternatives(
-                    session, actor=actor, order_id=order_id, exam_modality=modality
-                )
-
-        found = await rx.run_in_thread(_load)
+        found = await call_service(
+            entry.site_of_care_alternatives, order_id=self._order_id, exam_modality=self.modality
+        )
         self.alternatives = [Alternative(a.name, a.detail, a.city, a.quality, a.distance) for a in found[:5]]
 
     async def _restore(
@@ -205,11 +196,7 @@ class ImagingStepState(rx.State):
         self.prior_test, self.prior_result = prior.get("test", ""), prior.get("result", "")
         self.code = codes[0] if codes else ""
 
-        def _plan_code():
-            with session_scope() as session:
-                return session.get(HealthPlan, plan_id).code
-
-        self._plan_code = await rx.run_in_thread(_plan_code)
+        self._plan_code = await call_public(plan_code, plan_id=plan_id)
         self._service_year = service_year
         self._refresh_codes()
 

@@ -16,15 +16,13 @@ from datetime import date
 import reflex as rx
 from pydantic import ValidationError
 
-from portal_app.db import session_scope
 from portal_app.domain import dosing
 from portal_app.domain.dosing import DOSE_BASIS_LABELS, BsaFormula, DoseBasis
 from portal_app.domain.enums import Role, Sex
 from portal_app.domain.programs import medical_oncology as onc
-from portal_app.models import Member
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import order_entry as entry
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.imaging_step import Choice
 from portal_app.state.order_wizard import Option, OrderWizardState
 
@@ -61,6 +59,7 @@ ERROR_KEYS = (*TEXT_FIELDS, "biomarkers", "regimen_id", "drugs", "supportive_dru
 MAX_TEXT = 2000
 
 
+# medical_oncology.Regimen reduced to text for the card (cycles and drugs formatted).
 @dataclass
 class RegimenCard:
     """One pathway regimen as the list before dosing shows it."""
@@ -73,6 +72,7 @@ class RegimenCard:
     source: str
 
 
+# The dosing form's row: the office's typed answers and computed doses as strings (UI state).
 @dataclass
 class DrugRow:
     """One drug of the request: what the prescriber typed, and what the domain calculates from it."""
@@ -141,6 +141,7 @@ def _drug_codes(rows, supportive) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+# The three fields of medical_oncology.RegimenDrug the off-pathway picker needs, keyed by J-code.
 @dataclass(frozen=True)
 class _CodeDrug:
     """A drug billed with a J-code, for an off-pathway regimen: its name and usual dose basis."""
@@ -162,16 +163,8 @@ def _off_pathway_drugs() -> dict[str, _CodeDrug]:
 
 async def _member_sex(order_id: int) -> str:
     """The member's sex on the draft ("F", "M" or "U"), read through the draft's access check."""
-    actor = current_actor()
-
-    def load() -> str:
-        with session_scope() as session:
-            order = entry.editable_draft(session, actor, order_id)
-            member = session.get(Member, order.member_id) if order.member_id else None
-            return str(member.sex) if member else ""
-
     try:
-        return await rx.run_in_thread(load)
+        return await call_service(entry.member_sex, order_id=order_id)
     except entry.DraftNotFound:
         return ""
 

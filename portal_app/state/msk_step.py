@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.domain.programs import msk
-from portal_app.models import HealthPlan
-from portal_app.state.auth import authorized
+from portal_app.services.directory import plan_code
+from portal_app.state.auth import authorized, call_public
 from portal_app.state.imaging_step import Choice
 from portal_app.state.validation import errors_by_field, toggled
 
@@ -44,12 +43,7 @@ def _choices(labels: dict[str, str], values=None) -> list[Choice]:
 
 
 async def plan_code_of(plan_id: int) -> str:
-    def load():
-        with session_scope() as session:
-            plan = session.get(HealthPlan, plan_id)
-            return plan.code if plan else ""
-
-    return await rx.run_in_thread(load)
+    return await call_public(plan_code, plan_id=plan_id)
 
 
 class MskStepState(rx.State):

@@ -4,19 +4,18 @@ urgency and date, review and submit. The draft is saved by the service at every 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 import reflex as rx
 
-from portal_app import routes
-from portal_app.db import session_scope
+from portal_app import clock, routes
 from portal_app.domain.enums import Program, Role, Urgency
 from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
-from portal_app.services.order_entry import DraftNotFound
+from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
 from portal_app.services.order_submission import submit_order
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
 
@@ -48,35 +47,19 @@ ERROR_KEYS = (
 STAFF = Role.ORDERING_PROVIDER_STAFF
 
 
+# A select's value and label (UI only).
 @dataclass
 class Option:
     value: str
     label: str
 
 
-@dataclass
-class MemberRow:
-    member_id: int
-    member_number: str
-    name: str
-    birth_date: str
-    address: str
-    eligibility: str
+# Reused as is: the service's order_entry.MemberMatch holds just what the page shows.
+MemberRow = MemberMatch
 
 
-@dataclass
-class PartyRow:
-    kind: str
-    id: int
-    name: str
-    npi: str
-    detail: str
-    city: str
-    in_network: bool
-    address: str
-    fax: str
-    quality: str = ""
-    distance: str = ""
+# Reused as is: the service's order_entry.ProviderMatch holds just what the page shows.
+PartyRow = ProviderMatch
 
 
 def _no_errors() -> dict[str, str]:
@@ -91,7 +74,7 @@ def _parse_date(text: str) -> date | None:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 class OrderWizardState(rx.State):
@@ -145,19 +128,12 @@ class OrderWizardState(rx.State):
     @authorized(STAFF)
     async def load_page(self):
         """Open the wizard: resume the draft named in the URL, or start fresh."""
-        actor = current_actor()
         draft_id = as_int(self.router.page.params.get("draft", ""))
-
-        def _load():
-            with session_scope() as session:
-                plans = entry.plans_for(session, actor=actor)
-                snapshot = entry.get_draft(session, actor=actor, order_id=draft_id) if draft_id else None
-                return plans, snapshot
-
+        plans = await call_service(entry.plans_for)
         try:
-            plans, snapshot = await rx.run_in_thread(_load)
+            snapshot = await call_service(entry.get_draft, order_id=draft_id) if draft_id else None
         except DraftNotFound:
-            plans, snapshot = await rx.run_in_thread(lambda: (_plans(actor), None))
+            snapshot = None
         self._reset_all()
         self.plan_options = [Option(str(p.plan_id), p.name) for p in plans]
         if snapshot is not None:
@@ -213,11 +189,11 @@ class OrderWizardState(rx.State):
         self.service_date = snapshot.service_date
         await self._refresh_programs()
         if snapshot.member:
-            self.member = MemberRow(**asdict(snapshot.member))
+            self.member = snapshot.member
             self.member_confirmed, self.member_age = True, snapshot.member_age
         self.ordering_provider_id = str(snapshot.ordering_provider_id or "")
         if snapshot.servicing:
-            self.servicing = PartyRow(**asdict(snapshot.servicing))
+            self.servicing = snapshot.servicing
         self.out_of_network_confirmed = snapshot.out_of_network_confirmed
         self.letter_address, self.letter_fax = snapshot.letter_address, snapshot.letter_fax
         self.letters_confirmed = bool(snapshot.letter_address)
@@ -291,12 +267,7 @@ class OrderWizardState(rx.State):
         if not plan_id or on is None:
             self.program_options = []
             return
-
-        def _programs():
-            with session_scope() as session:
-                return entry.programs_for(session, plan_id=plan_id, on=on)
-
-        programs = await rx.run_in_thread(_programs)
+        programs = await call_public(entry.programs_for, plan_id=plan_id, on=on)
         self.program_options = [Option(p.value, p.label) for p in programs]
         if self.program not in {p.value for p in programs}:
             self.program = ""
@@ -335,13 +306,7 @@ class OrderWizardState(rx.State):
         return None
 
     async def _call(self, fn, **kwargs):
-        actor = current_actor()
-
-        def _run():
-            with session_scope() as session:
-                return fn(session, actor=actor, **kwargs)
-
-        return await rx.run_in_thread(_run)
+        return await call_service(fn, **kwargs)
 
     async def _save_step(self) -> entry.StepResult:
         if self.step == 0:
@@ -450,13 +415,14 @@ class OrderWizardState(rx.State):
                 last_name=self.last_name,
                 birth_date=birth,
             )
-            self.members = [MemberRow(**asdict(m)) for m in matches]
+            self.members = list(matches)
             self.searched_members = True
             self.errors = {
                 **_no_errors(),
                 "member": ""
                 if matches
-                else "No member of this plan matches. Search by member ID, or by last name and date of birth.",
+                else "No member of this plan matches. "
+                "Search by member ID, or by last name and date of birth.",
             }
         finally:
             self.searching = ""
@@ -493,7 +459,7 @@ class OrderWizardState(rx.State):
             found = await self._call(
                 entry.search_servicing, order_id=self.order_id, query=self.servicing_query
             )
-            self.servicing_results = [PartyRow(**asdict(p)) for p in found]
+            self.servicing_results = list(found)
         finally:
             self.searching = ""
 
@@ -580,11 +546,6 @@ class OrderWizardState(rx.State):
             self.submit_problems = list(result.problems)
             return None
         return rx.redirect(routes.order(result.order_number))
-
-
-def _plans(actor):
-    with session_scope() as session:
-        return entry.plans_for(session, actor=actor)
 
 
 __all__ = ["OrderWizardState", "Program"]

@@ -11,13 +11,14 @@ from portal_app.domain.enums import Role
 from portal_app.services import orders as order_service
 from portal_app.services import review as review_service
 from portal_app.services.documents import DocumentRefused, store_document
-from portal_app.services.orders import OrderFilter, OrderNotFound
+from portal_app.services.orders import OrderFilter, OrderNotFound, OrderRow
 from portal_app.state.auth import authorized, call_service, current_actor
 from portal_app.state.validation import as_int
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+# orders.OrderLineView with criteria as a list (Reflex vars hold lists, not tuples).
 @dataclass
 class LineRow:
     line_number: int = 0
@@ -31,12 +32,14 @@ class LineRow:
     criteria: list[str] = field(default_factory=list)
 
 
+# A (label, value) pair, as a dataclass for rx.foreach.
 @dataclass
 class Pair:
     label: str
     value: str
 
 
+# orders.OrderSummary without its ids and nested lists, with defaults for the empty page.
 @dataclass
 class SummaryView:
     order_number: str = ""
@@ -210,15 +213,8 @@ class OrderSummaryState(rx.State):
         self.message = f"Added: {', '.join(stored)}." if stored else ""
 
 
-@dataclass
-class OrderListRow:
-    order_number: str
-    status: str
-    program: str
-    member_name: str
-    member_number: str
-    service_start: str
-    submitted_on: str
+# Reused as is: the service's orders.OrderRow holds just what the page shows.
+OrderListRow = OrderRow
 
 
 def _parse_date(text: str) -> date | None:
@@ -254,7 +250,7 @@ class MyOrdersState(rx.State):
         rows, self.total = await call_service(
             order_service.search_my_orders, order_filter=order_filter, page=self.page
         )
-        self.rows = [OrderListRow(**asdict(r)) for r in rows]
+        self.rows = list(rows)
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)

@@ -33,6 +33,7 @@ ERROR_KEYS = (*TEXT_FIELDS, "weekdays", "codes", "answers", "schedule", "transpo
 TRIP_FIELDS = {"trip_type", "start_date", "end_date", "trip_count"}
 
 
+# A question with the office's current answer (UI state).
 @dataclass
 class QuestionLine:
     question_id: str

@@ -156,7 +156,8 @@ class RadOncStepState(rx.State):
                 **self.errors,
                 "codes": (
                     f"The plan's radiation oncology code list for {self.service_year} has no codes for "
-                    f"{rad.MODALITY_LABELS[self.modality].lower()}: the program does not manage it for this plan. "
+                    f"{rad.MODALITY_LABELS[self.modality].lower()}: "
+                    "the program does not manage it for this plan. "
                     "Please contact the health plan."
                 ),
             }

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 from pydantic import ValidationError
 
-from portal_app.db import session_scope
 from portal_app.domain.enums import Role
 from portal_app.domain.identifiers import normalize_tax_id
-from portal_app.domain.password_policy import password_checks
+from portal_app.domain.password_policy import PasswordCheck, password_checks
 from portal_app.reference import common_passwords
 from portal_app.services.registration import (
     REGISTRABLE_ROLES,
@@ -21,6 +18,7 @@ from portal_app.services.registration import (
     tax_id_errors,
     user_details_errors,
 )
+from portal_app.state.auth import call_public
 from portal_app.state.focus import focus_first_error
 
 STEPS = ["Your details", "Username and password", "Practices", "Review", "Check your inbox"]
@@ -52,10 +50,8 @@ MAX_TAX_IDS = 20
 ROLE_CHOICES = [(role.value, role.label) for role in REGISTRABLE_ROLES]
 
 
-@dataclass
-class RuleRow:
-    rule: str
-    met: bool
+# Reused as is: the domain's password_policy.PasswordCheck holds just what the page shows.
+RuleRow = PasswordCheck
 
 
 def _no_errors() -> dict[str, str]:
@@ -103,8 +99,9 @@ class RegisterState(rx.State):
         self._password_again = str(value)[:256]
 
     def _refresh_password_rules(self) -> None:
-        checks = password_checks(self._password, username=self.username, common=common_passwords())
-        self.password_rules = [RuleRow(rule=c.rule, met=c.met) for c in checks]
+        self.password_rules = password_checks(
+            self._password, username=self.username, common=common_passwords()
+        )
 
     @rx.event
     def add_tax_id(self):
@@ -176,13 +173,8 @@ class RegisterState(rx.State):
             self.submitting = False
             return
         address = self.router.session.client_ip
-
-        def _register():
-            with session_scope() as session:
-                return register(session, registration=registration, client_address=address)
-
         try:
-            outcome = await rx.run_in_thread(_register)
+            outcome = await call_public(register, registration=registration, client_address=address)
         except RegistrationError as refused:
             self.errors = {**_no_errors(), **refused.field_errors}
             self.step = min(_FIELD_STEP.get(field, REVIEW_STEP) for field in refused.field_errors)

@@ -14,13 +14,12 @@ from datetime import date
 import reflex as rx
 from pydantic import ValidationError
 
-from portal_app.db import session_scope
 from portal_app.domain import outcome_tools
 from portal_app.domain.enums import Role
 from portal_app.domain.programs import rehabilitation as rehab
 from portal_app.domain.validation import plain_errors
 from portal_app.services import episodes
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
 from portal_app.state.validation import errors_by_field, toggled
@@ -51,6 +50,7 @@ GOALS_LABELS = {"yes": "Yes", "no": "No"}
 MAX_ITEM_TEXT = 3
 
 
+# An outcome-tool item with its field id, label and the typed answer (UI state).
 @dataclass
 class ItemRow:
     index: int
@@ -59,6 +59,7 @@ class ItemRow:
     value: str
 
 
+# One line of text describing an earlier request of the episode (formatted for display).
 @dataclass
 class EpisodeLine:
     label: str
@@ -232,16 +233,12 @@ class RehabStepState(rx.State):
         self._episode_date, self._episode_kind, self._baseline_tool, self._baseline_score = "", "", "", None
         self._visits_authorized_this_year, self._authorized_per_request, self.episode_requests = 0, [], []
         if self._order_id and self.discipline in rehab.DISCIPLINES and self.body_region in rehab.BODY_REGIONS:
-            actor, order_id = current_actor(), self._order_id
-            discipline, region = self.discipline, self.body_region
-
-            def _find():
-                with session_scope() as session:
-                    return episodes.find_episode(
-                        session, actor=actor, order_id=order_id, discipline=discipline, body_region=region
-                    )
-
-            found = await rx.run_in_thread(_find)
+            found = await call_service(
+                episodes.find_episode,
+                order_id=self._order_id,
+                discipline=self.discipline,
+                body_region=self.body_region,
+            )
             self._episode_date = (
                 found.initial_evaluation_date.isoformat() if found.initial_evaluation_date else ""
             )
@@ -405,7 +402,8 @@ class RehabStepState(rx.State):
                 return
             verdict = "reaches" if change.meets_mcid else "is less than"
             self.change_text = (
-                f"Change from the baseline of {_number(change.baseline)}: {_number(change.improvement)} points of "
+                f"Change from the baseline of {_number(change.baseline)}: "
+                f"{_number(change.improvement)} points of "
                 f"improvement, which {verdict} the minimal clinically important difference of "
                 f"{_number(change.mcid)} points ({tool.mcid_source})."
             )

@@ -7,15 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import reflex as rx
 
-from portal_app import routes
-from portal_app.db import session_scope
+from portal_app import clock, routes
 from portal_app.domain.enums import Role
 from portal_app.services import review as review_service
 from portal_app.services.authz import PermissionDenied
 from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
-from portal_app.services.review import ActionRefused, QueueFilter, StaleCase
-from portal_app.state.auth import authorized, call_service, current_actor
+from portal_app.services.review import ActionRefused, QueueFilter, QueueRow, StaleCase
+from portal_app.state.auth import authorized, call_public, call_service, current_actor
 from portal_app.state.validation import as_int
 
 REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
@@ -30,22 +29,11 @@ SAVING_TEXTS = {
 OTHER_SAVING_TEXT = "Saving…"
 
 
-@dataclass
-class QueueLine:
-    task_id: int
-    order_number: str
-    program: str
-    plan_name: str
-    member_name: str
-    urgency: str
-    kind: str
-    due_at: str
-    time_left: str
-    overdue: bool
-    assignee: str
-    status: str
+# Reused as is: the service's review.QueueRow holds just what the page shows.
+QueueLine = QueueRow
 
 
+# A select's value and label (UI only).
 @dataclass
 class PlanOption:
     value: str
@@ -86,7 +74,7 @@ class ReviewQueueState(rx.State):
             page=self.page,
             page_size=PAGE_SIZE,
         )
-        self.rows = [QueueLine(**asdict(r)) for r in rows]
+        self.rows = list(rows)
 
     @rx.event
     @authorized(*REVIEWERS)
@@ -97,12 +85,7 @@ class ReviewQueueState(rx.State):
         params = self.router.page.params
         self.page, self.error = max(0, as_int(params.get("page", "")) - 1), ""
         self.sort = "-due" if params.get("sort") == "-due" else "due"
-
-        def plans():
-            with session_scope() as session:
-                return plan_choices(session)
-
-        self.plans = [PlanOption(str(pid), name) for pid, name in await rx.run_in_thread(plans)]
+        self.plans = [PlanOption(str(pid), name) for pid, name in await call_public(plan_choices)]
         await self._search()
 
     @rx.event
@@ -145,6 +128,7 @@ class ReviewQueueState(rx.State):
         return rx.redirect(routes.review_case(str(order_number)[:20]))
 
 
+# rules.CriterionResult with met as text for display.
 @dataclass
 class CriterionLine:
     criterion_id: str
@@ -153,6 +137,7 @@ class CriterionLine:
     met: str
 
 
+# review.CaseLine with its criteria as CriterionLine dataclasses (Reflex cannot type tuples of tuples).
 @dataclass
 class CaseLineView:
     line_id: int
@@ -166,12 +151,14 @@ class CaseLineView:
     criteria: list[CriterionLine]
 
 
+# A (key, value) pair, as a dataclass for rx.foreach.
 @dataclass
 class Entry:
     key: str
     value: str
 
 
+# review.CaseView without its lines and lists, with defaults for the empty page.
 @dataclass
 class CaseHeader:
     order_number: str = ""
@@ -380,15 +367,13 @@ def _parse_slots(form_data: dict) -> list[datetime]:
         except ValueError:
             continue
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-        if moment > datetime.now(UTC):
+        if moment > clock.now():
             slots.append(moment)
     return slots
 
 
 def default_slot(days_ahead: int) -> str:
-    moment = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(
-        hour=15, minute=0, second=0, microsecond=0
-    )
+    moment = (clock.now() + timedelta(days=days_ahead)).replace(hour=15, minute=0, second=0, microsecond=0)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 

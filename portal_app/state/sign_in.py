@@ -11,10 +11,10 @@ import reflex as rx
 from portal_app import routes
 from portal_app.api.auth_routes import safe_next
 from portal_app.api.request_session import request_client_ip, request_headers
-from portal_app.db import session_scope
-from portal_app.services.accounts import authenticate
-from portal_app.services.sessions import sign_in_cookie_name, start_session
+from portal_app.services.accounts import sign_in
+from portal_app.services.sessions import sign_in_cookie_name
 from portal_app.settings import get_settings
+from portal_app.state.auth import call_public
 
 SIGN_IN_COOKIE_SECONDS = 120
 
@@ -71,23 +71,14 @@ class SignInState(rx.State):
         agent = (request_headers() or {}).get("user-agent", "")
         binding = secrets.token_urlsafe(32)
 
-        def _sign_in():
-            with session_scope() as session:
-                result = authenticate(
-                    session, identifier=identifier, password=password, client_address=address
-                )
-                if not result.ok:
-                    return result, None
-                ticket = start_session(
-                    session,
-                    user_id=result.user_id,
-                    client_address=address,
-                    user_agent=agent,
-                    browser_binding=binding,
-                )
-                return result, ticket
-
-        result, ticket = await rx.run_in_thread(_sign_in)
+        result, ticket = await call_public(
+            sign_in,
+            identifier=identifier,
+            password=password,
+            client_address=address,
+            user_agent=agent,
+            browser_binding=binding,
+        )
         self.working = False
         if ticket is None:
             self.error = result.message

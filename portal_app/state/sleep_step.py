@@ -13,12 +13,11 @@ from datetime import date
 import reflex as rx
 
 from portal_app import routes
-from portal_app.db import session_scope
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import Role
 from portal_app.domain.programs import sleep
 from portal_app.services import sleep_requests
-from portal_app.state.auth import authorized, current_actor
+from portal_app.state.auth import authorized, call_service
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of
 from portal_app.state.validation import errors_by_field, toggled
@@ -45,6 +44,7 @@ DEVICE_KINDS = ("pap_device", "pap_continued")
 UPLOAD_ROUTE = routes.SLEEP_DEVICE_DATA
 
 
+# A supply line of the form: the typed quantity and its problem text (UI state).
 @dataclass
 class SupplyRow:
     item: str
@@ -54,6 +54,7 @@ class SupplyRow:
     problem: str
 
 
+# A night of device data with the date and hours formatted for display.
 @dataclass
 class NightRow:
     night: str
@@ -230,14 +231,9 @@ class SleepStepState(rx.State):
         if not self._order_id:
             self._refresh()
             return
-        actor, order_id = current_actor(), self._order_id
-        setup = _parse(self.setup_date)
-
-        def _load():
-            with session_scope() as session:
-                return sleep_requests.sleep_history(session, actor=actor, order_id=order_id, setup_date=setup)
-
-        history = await rx.run_in_thread(_load)
+        history = await call_service(
+            sleep_requests.sleep_history, order_id=self._order_id, setup_date=_parse(self.setup_date)
+        )
         self._previous = [
             {"item": d.item, "dispensed_on": d.dispensed_on.isoformat(), "quantity": d.quantity}
             for d in history.previous_dispenses

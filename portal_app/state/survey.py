@@ -7,6 +7,8 @@ rules are in ``portal_app/services/survey.py``. The open survey's id stays on th
 
 from __future__ import annotations
 
+import contextlib
+
 import reflex as rx
 
 from portal_app.domain.enums import Role
@@ -63,8 +65,6 @@ class SurveyState(rx.State):
     async def not_now(self):
         if not self.offered:
             return
-        try:
+        with contextlib.suppress(survey_service.SurveyRefused, PermissionDenied):
             await call_service(survey_service.dismiss_survey, survey_id=self._survey_id)
-        except (survey_service.SurveyRefused, PermissionDenied):
-            pass
         self._close("")

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from portal_app import clock
 from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
@@ -84,7 +85,7 @@ def test_a_three_line_fusion_is_decided_line_by_line_and_ends_in_multiple_decisi
         portal_db, actor=nurse, order_number=number, version=version, note="Stimulator: no risk factor."
     )
     review.offer_peer_to_peer(
-        portal_db, actor=physician, order_number=number, slots=[review._now() + timedelta(days=1)]
+        portal_db, actor=physician, order_number=number, slots=[clock.now() + timedelta(days=1)]
     )
     version = review.open_case(portal_db, actor=physician, order_number=number).version
     review.deny_line(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal_app import clock
 from portal_app.services import order_entry as entry
 from portal_app.services import review
 from portal_app.services.demo_data import load_demo_data
@@ -121,7 +122,7 @@ def test_inpatient_fusion_lines_are_decided_one_by_one_and_valid_through_the_sta
         demo, actor=nurse, order_number=number, version=version, note="Stimulator without risk factors."
     )
     review.offer_peer_to_peer(
-        demo, actor=physician, order_number=number, slots=[review._now() + timedelta(days=1)]
+        demo, actor=physician, order_number=number, slots=[clock.now() + timedelta(days=1)]
     )
     version = review.open_case(demo, actor=physician, order_number=number).version
     review.deny_line(

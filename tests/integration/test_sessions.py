@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from portal_app import clock
 from portal_app.models import AuthSession, OutboxEmail, User
 from portal_app.services.accounts import (
     PasswordChangeError,
@@ -56,15 +57,13 @@ def test_a_stale_ticket_is_refused(session, nurse):
     assert redeem_ticket(session, ticket=ticket) is None
 
 
-def test_idle_sessions_end(session, nurse, monkeypatch):
-    token = _signed_in(session, nurse)
-    assert 14 * 60 < seconds_until_idle_logoff(session, token=token) <= 15 * 60
-    row = session.exec(select(AuthSession)).one()
-    row.last_seen_at = datetime.now(UTC) - timedelta(minutes=15, seconds=1)
-    session.add(row)
-    session.commit()
-    assert resolve_actor(session, token=token) is None
-    assert seconds_until_idle_logoff(session, token=token) is None
+def test_idle_sessions_end(session, nurse):
+    with clock.frozen_at(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) as frozen:
+        token = _signed_in(session, nurse)
+        assert 14 * 60 < seconds_until_idle_logoff(session, token=token) <= 15 * 60
+        frozen.advance(minutes=15, seconds=1)
+        assert resolve_actor(session, token=token) is None
+        assert seconds_until_idle_logoff(session, token=token) is None
 
 
 def test_sign_out_and_disabling_end_the_session(session, nurse):
