@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
-from portal_app.domain.enums import UserStatus
+from portal_app.domain.enums import MailKind, UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -82,12 +82,18 @@ def search_audit_log(
 
 @dataclass(frozen=True)
 class OutboxRow:
+    """Who was mailed what kind of message, and when: never the subject or the body, which may
+    hold a usable link, a code or an order number (issue 17 row 7)."""
+
     id: int
     created_at: str
     to_address: str
-    subject: str
-    body: str
+    kind: str
     sent: bool
+
+
+def _kind_label(kind: str) -> str:
+    return MailKind(kind).label if kind in {k.value for k in MailKind} else MailKind.NOTICE.label
 
 
 def list_outbox(
@@ -104,8 +110,7 @@ def list_outbox(
             id=m.id,
             created_at=m.created_at.strftime("%Y-%m-%d %H:%M"),
             to_address=m.to_address,
-            subject=m.subject,
-            body=m.body,
+            kind=_kind_label(m.kind),
             sent=m.sent_at is not None,
         )
         for m in mails

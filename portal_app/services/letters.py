@@ -51,7 +51,7 @@ from portal_app.models import (
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 from portal_app.services.orders import OrderNotFound, may_read_order
 from portal_app.settings import get_settings
 
@@ -560,6 +560,7 @@ def _notify_office(
         session,
         to=creator.email,
         subject=f"Decision letter ready for order {order.order_number}",
+        kind=MailKind.DECISION_LETTER,
         body=(
             f"The decision letter for prior authorization order {order.order_number} is ready.{copy}\n\n"
             "Sign in to the Precert portal and open the order to read it. The member receives their own letter.\n"

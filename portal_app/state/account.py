@@ -12,6 +12,7 @@ from portal_app.services.accounts import (
     request_password_reset,
     reset_password,
 )
+from portal_app.services.rate_limits import RateLimited
 from portal_app.services.registration import RegistrationError, confirm_email
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.navigation import go_to_backend
@@ -38,6 +39,7 @@ class ConfirmEmailState(rx.State):
 
 class ForgotPasswordState(rx.State):
     sent: bool = False
+    error: str = ""
 
     @rx.event
     async def submit(self, form_data: dict):
@@ -50,9 +52,14 @@ class ForgotPasswordState(rx.State):
             with session_scope() as session:
                 request_password_reset(session, email=email, client_address=address)
 
-        await rx.run_in_thread(_request)
+        try:
+            await rx.run_in_thread(_request)
+        except RateLimited as refused:
+            # Counted per address typed, so also the same for existing and unknown accounts.
+            self.error = refused.message
+            return
         # The same answer whether or not the address has an account.
-        self.sent = True
+        self.sent, self.error = True, ""
 
 
 class ResetPasswordState(rx.State):

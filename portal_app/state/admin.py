@@ -52,8 +52,7 @@ class OutboxLine:
     id: int
     created_at: str
     to_address: str
-    subject: str
-    body: str
+    kind: str
     sent: bool
 
 
