@@ -41,7 +41,9 @@ def _audit_query(audit_filter: AuditFilter):
         actor_user, AuditEvent.user_id == actor_user.id, isouter=True
     )
     if audit_filter.user_email:
-        query = query.where(func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower()))
+        query = query.where(
+            func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower(), autoescape=True)
+        )
     if audit_filter.record:
         record_type, _, record_id = audit_filter.record.strip().rpartition(":")
         query = query.where(AuditEvent.record_id == record_id)

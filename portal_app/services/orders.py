@@ -22,6 +22,7 @@ from portal_app.domain.enums import (
 )
 from portal_app.domain.order_numbers import normalize_order_number
 from portal_app.domain.programs import get_program
+from portal_app.domain.search_text import LIKE_ESCAPE, prefix_pattern
 from portal_app.models import (
     Determination,
     Document,
@@ -279,10 +280,17 @@ def search_my_orders(
     require(session, actor, "order.read_own_practice")
     query = _visible_orders(session, actor)
     if order_filter.order_number.strip():
-        query = query.where(Order.order_number.contains(order_filter.order_number.strip().upper()))
+        query = query.where(
+            Order.order_number.contains(order_filter.order_number.strip().upper(), autoescape=True)
+        )
     if order_filter.member.strip():
         text = order_filter.member.strip()
-        query = query.where(or_(Member.member_number == text.upper(), Member.last_name.ilike(f"{text}%")))
+        query = query.where(
+            or_(
+                Member.member_number == text.upper(),
+                Member.last_name.ilike(prefix_pattern(text), escape=LIKE_ESCAPE),
+            )
+        )
     if order_filter.status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == order_filter.status)
     if order_filter.submitted_from:

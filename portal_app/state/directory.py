@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.db import session_scope
 from portal_app.services.directory import PAGE_SIZE, SORTS, DirectoryQuery, plan_choices, search_directory
+from portal_app.services.rate_limits import RateLimited
 from portal_app.state.auth import authorized, current_actor
 from portal_app.state.validation import as_int
 
@@ -45,6 +46,7 @@ class DirectoryState(rx.State):
     sort: str = "name"
     near_zip: str = ""
     near_zip_error: str = ""
+    error: str = ""
     searching: bool = False
 
     @rx.var
@@ -66,8 +68,12 @@ class DirectoryState(rx.State):
             with session_scope() as session:
                 return search_directory(session, actor=actor, query=query, page=page)
 
-        rows, self.total = await rx.run_in_thread(_run)
-        self.rows = [DirectoryLine(**asdict(r)) for r in rows]
+        try:
+            rows, self.total = await rx.run_in_thread(_run)
+        except RateLimited as refused:
+            self.error = refused.message
+            return
+        self.rows, self.error = [DirectoryLine(**asdict(r)) for r in rows], ""
 
     @rx.event
     @authorized()
