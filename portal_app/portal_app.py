@@ -11,6 +11,7 @@ from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.fhir import FHIR_ROUTES
 from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.security_headers import SecurityHeadersMiddleware
+from portal_app.api.upload_guard import UploadGuardMiddleware
 from portal_app.pages.account import (
     account_page,
     confirm_email_page,
@@ -56,6 +57,7 @@ app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=[
         Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES]),
+        UploadGuardMiddleware,
         SecurityHeadersMiddleware,
     ],
 )
