@@ -25,7 +25,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     # Failed sign-ins per e-mail or username that no account has: the fifth locks it for 15
     # minutes, as five failures in a row lock a real account (no account enumeration).
     "sign_in_account": "5 per day",
-    "password_reset_client": "10 per hour",
+    "password_reset_client": "30 per hour",
     "password_reset_account": "3 per hour",
     "registration_client": "20 per hour",
     "registration_account": "3 per hour",
