@@ -26,7 +26,7 @@ def _member_without_a_request_of(portal_db, practice: Practice) -> Member:
     ).first()
 
 
-def _upload_for(portal, tab, member) -> tuple[int, DeviceDataImport]:
+def _upload_for(portal, tab, member) -> int:
     tab.call(f"{S}.update_member_number", {"value": member.member_number}, path=PAGE)
     status, _ = upload(portal["url"], tab, f"{S}.upload_file", "airview.csv", device_csv(member))
     return status
