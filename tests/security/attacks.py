@@ -182,8 +182,14 @@ def register(base_url: str, *, email: str, username: str) -> dict:
             tab.call(f"{r}.update_field", {"field": field, "value": value}, path="/register")
         tab.call(f"{r}.next_step", path="/register")
         tab.call(f"{r}.update_field", {"field": "username", "value": username}, path="/register")
-        for handler in ("update_password", "update_password_again"):
-            tab.call(f"{r}.{handler}", {"value": "Tulip-garden-lamp-42"}, path="/register")
+        tab.call(f"{r}.update_password", {"value": "Tulip-garden-lamp-42"}, path="/register")
+        # A backend-only var: no delta comes back; events of one tab run in order anyway.
+        tab.call(
+            f"{r}.update_password_again",
+            {"value": "Tulip-garden-lamp-42"},
+            path="/register",
+            until=lambda updates: True,
+        )
         tab.call(f"{r}.next_step", path="/register")
         tab.call(f"{r}.update_field", {"field": "tax_id_input", "value": "90-1000001"}, path="/register")
         tab.call(f"{r}.add_tax_id", path="/register")

@@ -40,7 +40,7 @@ def test_sign_in_attempts_from_one_client_are_limited(portal, portal_db):
     refused = TOO_MANY.fullmatch(answers[-1])
     try:
         assert refused, answers[-3:]
-        assert audit_count(portal_db, "rate_limited", limit="sign_in_client") == before + 1
+        assert audit_count(portal_db, "rate_limited", limit="sign_in_client") > before
     finally:
         wait_out(int(refused.group(1)) if refused else 0)
 

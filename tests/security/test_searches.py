@@ -27,7 +27,8 @@ def test_a_wildcard_in_the_directory_matches_only_itself(portal):
     tab = signed_in(portal["url"], "nurse", DIRECTORY)
     try:
         assert _directory(tab, "Demoson") > 0
-        for wildcard in ("%", "_", "%%", "\\"):
+        # "_" alone is no test: imaging modalities such as pet_ct hold one for real.
+        for wildcard in ("%", "%%", "\\", "D_moson", "Demo%"):
             assert _directory(tab, wildcard) == 0, wildcard
     finally:
         tab.close()
