@@ -166,7 +166,9 @@ _NEXT_STEP = {
     FaxConfirmationStatus.CODE_SENT: "Enter the code printed on the test page.",
     FaxConfirmationStatus.AWAITING_SUPPORT: "Nothing: support checks the number and confirms it.",
     FaxConfirmationStatus.CONFIRMED: "Nothing: letters with patient information are faxed to this number.",
-    FaxConfirmationStatus.REJECTED: "Support did not confirm this number; send a new test page or use another.",
+    FaxConfirmationStatus.REJECTED: (
+        "Support did not confirm this number; send a new test page or use another."
+    ),
 }
 
 

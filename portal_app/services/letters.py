@@ -311,9 +311,9 @@ def render_letter_pdf(content: LetterContent) -> bytes:
         story += [
             _p("What an approval means", styles["heading"]),
             _p(
-                "The service is approved as medically necessary for the dates shown. Schedule it within those "
-                "dates; after the last date a new request is needed. Payment still depends on the member's "
-                "coverage on the day of service and on the plan's benefits.",
+                "The service is approved as medically necessary for the dates shown. Schedule it within "
+                "those dates; after the last date a new request is needed. Payment still depends on the "
+                "member's coverage on the day of service and on the plan's benefits.",
                 styles["body"],
             ),
         ]
@@ -348,7 +348,8 @@ def _denial_section(content: LetterContent, styles: dict[str, ParagraphStyle]) -
         _p(
             f"The ordering provider ({you}) can ask us to look at the decision again and send any new "
             f"information, within {RECONSIDERATION_DAYS} calendar days of the denial: by "
-            f"{_day(content.reconsideration_deadline)}. Ask through the order in the Precert portal or by phone. "
+            f"{_day(content.reconsideration_deadline)}. Ask through the order in the Precert portal or by "
+            "phone. "
             "The ordering physician can also ask to talk with our physician reviewer (peer-to-peer).",
             styles["body"],
         ),
@@ -499,8 +500,9 @@ def create_determination_letters(session: Session, *, order_id: int, today: date
 
     Adds two Document rows (kind "letter"), the provider's letter as a fax to the order's letter fax
     (held in the fax outbox while that number is not confirmed for PHI), one outbox message telling the
-    ordering office the letter is ready and where the fax copy stands, and a "letter.created" audit event. It flushes to get the document ids but does NOT
-    commit: call it inside the decision's own transaction and commit there, so the decision and its
+    ordering office the letter is ready and where the fax copy stands, and a "letter.created" audit
+    event. It flushes to get the document ids but does NOT commit: call it inside the decision's own
+    transaction and commit there, so the decision and its
     letters are saved together. (The PDF files are written at once; if the caller rolls back, they
     stay on disk unreferenced.) Returns the new document ids, provider's letter first.
     """
@@ -545,9 +547,9 @@ def _notify_office(
         copies.append(f"A copy was faxed to {order.letter_fax}.")
     elif fax is not None:
         copies.append(
-            f"The fax copy to {order.letter_fax} is held: that number has not been confirmed for letters with "
-            "patient information. Open Fax numbers in the Precert portal to confirm it; the copy is faxed once "
-            "support has confirmed the number."
+            f"The fax copy to {order.letter_fax} is held: that number has not been confirmed for letters "
+            "with patient information. Open Fax numbers in the Precert portal to confirm it; the copy is "
+            "faxed once support has confirmed the number."
         )
     if order.letter_address:
         copies.append(f"A copy goes to the letter address on the order ({order.letter_address}).")
@@ -559,7 +561,8 @@ def _notify_office(
         kind=MailKind.DECISION_LETTER,
         body=(
             f"The decision letter for prior authorization order {order.order_number} is ready.{copy}\n\n"
-            "Sign in to the Precert portal and open the order to read it. The member receives their own letter.\n"
+            "Sign in to the Precert portal and open the order to read it. The member receives their own "
+            "letter.\n"
         ),
     )
 
