@@ -1,6 +1,7 @@
 """Command line for operators.
 
-``python -m portal_app.cli migrate|seed|accounts|device-key NAME|api-client``.
+``python -m portal_app.cli COMMAND``, COMMAND one of: migrate, seed, accounts, device-key NAME, api-client,
+new-file-key [ID], reencrypt-files.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 from alembic import command
+from portal_app import clock
 from portal_app.file_modes import keep_data_private
 from portal_app.settings import PROJECT_ROOT, get_settings
 
@@ -69,6 +71,31 @@ def device_key(name: str, *, disable: bool = False) -> str:
     )
 
 
+def reencrypt_files() -> str:
+    """Re-encrypt every stored document not yet under the first key of FILE_ENCRYPTION_KEYS (a key
+    rotation, or files stored before encryption); old keys must stay listed until this has run."""
+    from sqlmodel import select
+
+    from portal_app.db import session_scope
+    from portal_app.models import Document
+    from portal_app.services import file_store
+
+    current = file_store.file_keys().current_id
+    done = failed = 0
+    with session_scope() as session:
+        for document in session.exec(select(Document).where(Document.encryption_key_id != current)).all():
+            try:
+                document.encryption_key_id = file_store.reencrypt(document.storage_path)
+            except (file_store.StoredFileError, file_store.FileKeyError, OSError) as problem:
+                failed += 1
+                print(f"Document {document.id}: {problem}", file=sys.stderr)
+                continue
+            session.add(document)
+            session.commit()
+            done += 1
+    return f"{done} stored files re-encrypted with key {current}; {failed} could not be."
+
+
 def api_client(
     *,
     name: str,
@@ -111,8 +138,21 @@ def api_client(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal_app.cli", description=__doc__)
-    parser.add_argument("command", choices=["migrate", "seed", "accounts", "device-key", "api-client"])
-    parser.add_argument("vendor", nargs="?", default="", help="device-key: the device cloud's name")
+    parser.add_argument(
+        "command",
+        choices=[
+            "migrate",
+            "seed",
+            "accounts",
+            "device-key",
+            "api-client",
+            "new-file-key",
+            "reencrypt-files",
+        ],
+    )
+    parser.add_argument(
+        "vendor", nargs="?", default="", help="device-key: the device cloud's name; new-file-key: the key id"
+    )
     parser.add_argument("--disable", action="store_true", help="device-key: disable the vendor's key")
     client = parser.add_argument_group("api-client (docs/pas-api.md)")
     client.add_argument("--name", default="", help="the EHR or intermediary system")
@@ -144,6 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.vendor.strip():
             parser.error('device-key needs the vendor\'s name, e.g. device-key "ResMed AirView"')
         print(device_key(args.vendor.strip(), disable=args.disable))
+    elif args.command == "new-file-key":
+        from portal_app.services.file_store import new_key_text
+
+        key_id = args.vendor.strip() or f"k{clock.today():%Y%m%d}"
+        print("Put this entry first in FILE_ENCRYPTION_KEYS (keep the old ones after it), restart, then")
+        print("run reencrypt-files; remove an old entry only after that (docs/security.md):")
+        print(new_key_text(key_id))
+    elif args.command == "reencrypt-files":
+        print(reencrypt_files())
     elif args.command == "migrate":
         migrate()
         shown = make_url(get_settings().db_url).render_as_string(hide_password=True)

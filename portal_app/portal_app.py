@@ -12,6 +12,7 @@ from portal_app.api.fhir import FHIR_ROUTES
 from portal_app.api.oidc_routes import OIDC_ROUTES
 from portal_app.api.request_session import RequestSessionMiddleware
 from portal_app.api.security_headers import SecurityHeadersMiddleware
+from portal_app.api.upload_guard import UploadGuardMiddleware
 from portal_app.file_modes import keep_data_private
 from portal_app.pages.account import (
     account_page,
@@ -62,8 +63,10 @@ app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=[
         Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES]),
-        # /_upload runs only with a live session cookie of its own request (docs/security.md).
+        # /_upload runs only with a live session cookie of its own request, and within the size
+        # limit, which is checked first: the guard wraps the session check (docs/security.md).
         lambda asgi: RequestSessionMiddleware(asgi, event_processor=lambda: app.event_processor),
+        UploadGuardMiddleware,
         SecurityHeadersMiddleware,
     ],
 )

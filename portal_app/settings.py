@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +16,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'portal.db'}"
 # A placeholder in the reserved .test domain and the fictional 555-01xx range: set SUPPORT_CONTACT.
 DEFAULT_SUPPORT_CONTACT = "Precert help desk: support@precert.test, 555-0199 (Monday to Friday, 8 am to 6 pm)"
+
+# Rate limits in the `limits` notation ("N per M unit"), each overridable by RATE_LIMIT_<NAME>.
+# "client" is the client's address, "account" the e-mail or username typed (whether or not an
+# account has it), "user" the signed-in user. See docs/security.md.
+DEFAULT_RATE_LIMITS: dict[str, str] = {
+    "sign_in_client": "30 per minute",
+    # Failed sign-ins per e-mail or username that no account has: the fifth locks it for 15
+    # minutes, as five failures in a row lock a real account (no account enumeration).
+    "sign_in_account": "5 per day",
+    "password_reset_client": "30 per hour",
+    "password_reset_account": "3 per hour",
+    "registration_client": "20 per hour",
+    "registration_account": "3 per hour",
+    "search_user": "60 per minute",
+    "search_client": "300 per minute",
+    "verify_user": "20 per minute",
+    "verify_client": "100 per minute",
+}
+# One document is at most 20 MB; a request to /_upload may carry that and its form framing.
+DEFAULT_UPLOAD_MAX_MB = 21
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,12 @@ class Settings:
     oidc_client_id: str | None
     oidc_client_secret: str | None
     support_contact: str = DEFAULT_SUPPORT_CONTACT
+    rate_limits: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    # RATE_LIMIT_STORAGE, else REDIS_URL (workers share counts), else memory (one process).
+    rate_limit_storage: str = "memory://"
+    upload_max_bytes: int = DEFAULT_UPLOAD_MAX_MB * 1024 * 1024
+    # FILE_ENCRYPTION_KEYS: "id:base64key,..." (the first encrypts; all decrypt); see file_crypto.py.
+    file_encryption_keys: str = ""
 
     @property
     def uploads_dir(self) -> Path:
@@ -84,6 +110,15 @@ def get_settings() -> Settings:
         oidc_client_id=os.environ.get("OIDC_CLIENT_ID") or None,
         oidc_client_secret=os.environ.get("OIDC_CLIENT_SECRET") or None,
         support_contact=(os.environ.get("SUPPORT_CONTACT") or "").strip() or DEFAULT_SUPPORT_CONTACT,
+        rate_limits={
+            name: (os.environ.get(f"RATE_LIMIT_{name.upper()}") or "").strip() or default
+            for name, default in DEFAULT_RATE_LIMITS.items()
+        },
+        rate_limit_storage=(
+            os.environ.get("RATE_LIMIT_STORAGE") or os.environ.get("REDIS_URL") or "memory://"
+        ).strip(),
+        upload_max_bytes=int(float(os.environ.get("UPLOAD_MAX_MB") or DEFAULT_UPLOAD_MAX_MB) * 1024 * 1024),
+        file_encryption_keys=(os.environ.get("FILE_ENCRYPTION_KEYS") or "").strip(),
     )
 
 

@@ -1,8 +1,12 @@
-"""Documents and letters, served only to signed-in users who may read the order."""
+"""Documents and letters, served only to signed-in users who may read the order.
+
+Served with the media type content sniffing found when the file was stored (never one guessed
+from the name the uploader gave: a PDF/HTML polyglot named ``x.html`` is served as a PDF), and
+always as an attachment, with nosniff (SecurityHeadersMiddleware): never rendered as a page of
+the portal's origin (issue 17 row 9).
+"""
 
 from __future__ import annotations
-
-import mimetypes
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,19 +18,19 @@ from portal_app.db import session_scope
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.sessions import resolve_actor, session_cookie_name
 
-# Shown in the browser (PDF viewer, images); anything else would download.
-_INLINE = {"application/pdf", "image/png", "image/jpeg"}
+# What documents.store_document and the letters store; anything else is served as bytes.
+_SERVED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tif"}
 
 
-def _load(token: str, document_id: int, address: str) -> tuple[str, bytes] | None:
-    from portal_app.services.letters import letter_file
+def _load(token: str, document_id: int, address: str):
+    from portal_app.services.letters import document_file
 
     with session_scope() as session:
         actor = resolve_actor(session, token=token, client_address=address)
         if actor is None:
             return None
         try:
-            return letter_file(session, actor=actor, document_id=document_id)
+            return document_file(session, actor=actor, document_id=document_id)
         except OrderNotFound:
             return None
 
@@ -40,15 +44,16 @@ async def serve_document(request: Request) -> Response:
     found = await run_in_threadpool(_load, token, document_id, client_address(request)) if token else None
     if found is None:
         return Response("Not found", status_code=404)
-    filename, content = found
-    media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    disposition = "inline" if media_type in _INLINE else "attachment"
-    safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._- ")[:120] or "document"
+    media_type = found.media_type if found.media_type in _SERVED_TYPES else "application/octet-stream"
+    safe_name = "".join(ch for ch in found.filename if ch.isalnum() or ch in "._- ")[:120] or "document"
+    extension = _SERVED_TYPES.get(media_type, ".bin")
+    if not safe_name.lower().endswith(extension):  # saved as what it is, not as the name claimed
+        safe_name = safe_name.rsplit(".", 1)[0] + extension
     return Response(
-        content,
+        found.content,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{safe_name}"',
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
             "Cache-Control": "no-store",
         },
     )

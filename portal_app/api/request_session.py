@@ -8,7 +8,8 @@
   ``reflex-client-token`` header to find the tab. :class:`RequestSessionMiddleware` refuses the
   request (401, before the body is read or a handler runs) unless its own Cookie header names a
   live session, and hands that request's headers to the upload event, so the handler's guard
-  checks the upload's cookie rather than the tab's last websocket.
+  checks the upload's cookie rather than the tab's last websocket. It runs inside
+  ``portal_app/api/upload_guard.py``, which limits the size of the body first.
 * Other HTTP routes read ``request.cookies`` themselves (``portal_app/api/``).
 
 The Reflex client token only says which tab's state to use; it never says who is asking.
@@ -112,6 +113,15 @@ def _hand_upload_request_to_events(processor: Any) -> None:
     processor._precert_upload_headers = True
 
 
+def is_upload(scope: Scope) -> bool:
+    """Whether this ASGI request is Reflex's ``POST /_upload``."""
+    return (
+        scope["type"] == "http"
+        and scope.get("method") == "POST"
+        and scope.get("path", "").rstrip("/").endswith(UPLOAD_PATH)
+    )
+
+
 class RequestSessionMiddleware:
     """Refuse ``POST /_upload`` without a live session cookie; give the upload event its own cookie."""
 
@@ -120,8 +130,7 @@ class RequestSessionMiddleware:
         self.event_processor = event_processor
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path.rstrip("/") != UPLOAD_PATH or scope.get("method") != "POST":
+        if not is_upload(scope):
             await self.app(scope, receive, send)
             return
         headers = _decode_headers(scope)

@@ -26,6 +26,21 @@ class Role(LabelledEnum):
     FACILITY_STAFF = "facility_staff"
 
 
+class MailKind(LabelledEnum):
+    """What an outgoing e-mail is about: the outbox shows this, never the body."""
+
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CONFIRMATION = "email_confirmation"
+    ACCOUNT_APPROVED = "account_approved"
+    REGISTRATION_DECISION = "registration_decision"
+    REGISTRATION_ATTEMPT = "registration_attempt"
+    DECISION_LETTER = "decision_letter"
+    FACILITY_REGISTRATION = "facility_registration"
+    DEMOGRAPHIC_CHANGE = "demographic_change"
+    FAX_CONFIRMATION = "fax_confirmation"
+    NOTICE = "notice"
+
+
 class UserStatus(LabelledEnum):
     PENDING_EMAIL_CONFIRMATION = "pending_email_confirmation"
     PENDING_SUPPORT_APPROVAL = "pending_support_approval"

@@ -115,6 +115,9 @@ class OutboxEmail(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     to_address: str = Field(max_length=254, index=True)
     subject: str = Field(max_length=200)
+    # What the message is about (MailKind): the outbox page shows this, never the body.
+    kind: str = Field(default="notice", max_length=40)
+    # Kept only while no SMTP server has accepted the message (the dev outbox); then emptied.
     body: str = Field(max_length=20000)
     created_at: datetime = timestamp_field(index=True)
     sent_at: datetime | None = timestamp_field(nullable=True)

@@ -22,4 +22,7 @@ class Document(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     # Path relative to the uploads folder; never the name the client sent.
     storage_path: str = Field(max_length=255, unique=True)
+    # Id of the key the file is encrypted with (services/file_crypto.py); "" = stored in clear
+    # (files from before encryption, until `python -m portal_app.cli reencrypt-files`).
+    encryption_key_id: str = Field(default="", max_length=40, index=True)
     created_at: datetime = timestamp_field()

@@ -29,6 +29,7 @@ def confirm_email_page() -> rx.Component:
 def forgot_password_page() -> rx.Component:
     return page_shell(
         page_heading("Forgot your password?"),
+        problem_callout(ForgotPasswordState.error),
         rx.cond(
             ForgotPasswordState.sent,
             rx.callout(

@@ -145,10 +145,8 @@ def audit_page() -> rx.Component:
 
 
 def _mail(mail: rx.Var[OutboxLine]) -> rx.Component:
-    return rx.card(
-        rx.text(rx.text.strong(mail.subject), " — to ", mail.to_address, " — ", mail.created_at, size="2"),
-        rx.el.pre(mail.body, white_space="pre-wrap", font_size="0.85em"),
-        width="100%",
+    return table_row(
+        mail.created_at, mail.to_address, mail.kind, rx.cond(mail.sent, "Sent", "Not sent (no SMTP server)")
     )
 
 
@@ -221,8 +219,13 @@ def outbox_page() -> rx.Component:
         rx.text(
             "The newest outgoing e-mails (",
             OutboxState.total,
-            " in all). Without an SMTP server, mail stops here.",
+            " in all): who was mailed which kind of message, and when. Message contents are not "
+            "shown here: they may hold sign-in links or codes.",
             size="2",
         ),
-        rx.vstack(rx.foreach(OutboxState.mails, _mail), spacing="3", width="100%", margin_top="1em"),
+        data_table(
+            "E-mails",
+            ("Created (UTC)", "To", "Kind", "Delivery"),
+            rx.el.tbody(rx.foreach(OutboxState.mails, _mail)),
+        ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import labelled_input
+from portal_app.components.forms import labelled_input, problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select, pager
 from portal_app.components.tables import data_table, table_row
@@ -62,6 +62,7 @@ def directory_page() -> rx.Component:
             margin_y="1em",
         ),
         rx.text(rx.cond(D.searching, "Searching…", ""), role="status", size="2"),
+        problem_callout(D.error),
         rx.text(
             "Network status is shown for the plan chosen; distances are measured from the ZIP code given. "
             "Imaging sites that have registered show their score for each kind of imaging; the others "

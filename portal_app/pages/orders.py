@@ -403,19 +403,25 @@ def verify_page() -> rx.Component:
     return page_shell(
         page_heading("Verify an order"),
         rx.text(
-            "Enter the order number and the member ID to see whether the service is authorized.", size="2"
+            "Enter the order number and the member ID. For an order of another practice, add the "
+            "member's date of birth and the servicing provider's or facility's NPI.",
+            size="2",
         ),
         rx.form(
             rx.hstack(
                 labelled_input("Order number", name="order_number"),
                 labelled_input("Member ID", name="member_number"),
+                labelled_input("Member date of birth", name="birth_date", input_type="date", required=False),
+                labelled_input("Servicing NPI", name="servicing_npi", required=False),
                 rx.button("Verify", type="submit", margin_top="1.6em"),
                 align="start",
+                wrap="wrap",
             ),
             on_submit=V.verify,
             reset_on_submit=False,
             margin_y="1em",
         ),
+        rx.cond(V.error != "", rx.callout(V.error, color_scheme="red", role="alert")),
         rx.cond(
             V.checked,
             rx.cond(
@@ -430,7 +436,10 @@ def verify_page() -> rx.Component:
                     role="status",
                 ),
                 rx.callout(
-                    "No order matches that order number and member ID.", color_scheme="amber", role="status"
+                    "No order matches that order number and member ID. For another practice's order, "
+                    "the date of birth and the servicing NPI must match too.",
+                    color_scheme="amber",
+                    role="status",
                 ),
             ),
         ),

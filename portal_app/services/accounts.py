@@ -14,9 +14,9 @@ from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
 from portal_app.models import User
 from portal_app.models.base import id_of
 from portal_app.reference import common_passwords
-from portal_app.services import audit
+from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 from portal_app.services.passwords import hash_password, verify_password
 from portal_app.services.registration import new_security_stamp
 from portal_app.services.sessions import end_all_sessions, start_session
@@ -56,37 +56,33 @@ def is_temporarily_locked(user: User, now: datetime | None = None) -> bool:
 def authenticate(
     session: Session, *, identifier: str, password: str, client_address: str = ""
 ) -> SignInResult:
-    """Check an email (or username) and password; count failures and lock after five."""
+    """Check an email (or username) and password; count failures and lock after five.
+
+    Unknown accounts get the same answers as existing ones, lockout included: failures are also
+    counted per typed e-mail or username (rate limit ``sign_in_account``), whether or not an
+    account has it, and the client's attempts are limited too (``sign_in_client``).
+    """
     identifier = identifier.strip().lower()
+    try:
+        rate_limits.hit(
+            session,
+            limits={"sign_in_client": client_address},
+            action="sign_in",
+            client_address=client_address,
+        )
+    except rate_limits.RateLimited as refused:
+        verify_password(_DUMMY_HASH, password)
+        return SignInResult(ok=False, message=refused.message)
     user = session.exec(
         select(User).where((func.lower(User.email) == identifier) | (func.lower(User.username) == identifier))
     ).first()
     now = clock.now()
     if user is None:
         verify_password(_DUMMY_HASH, password)
-        audit.record(
-            session,
-            action="sign_in.failed",
-            user_id=None,
-            outcome=AuditOutcome.FAILURE,
-            client_address=client_address,
-            detail={"reason": "unknown account"},
-        )
-        session.commit()
-        return SignInResult(ok=False, message=SIGN_IN_FAILED)
+        return _unknown_account(session, identifier, client_address)
     if is_temporarily_locked(user, now):
         verify_password(_DUMMY_HASH, password)
-        audit.record(
-            session,
-            action="sign_in.locked",
-            user_id=user.id,
-            outcome=AuditOutcome.DENIED,
-            record_type="user",
-            record_id=id_of(user),
-            client_address=client_address,
-        )
-        session.commit()
-        return SignInResult(ok=False, message=ACCOUNT_LOCKED)
+        return _locked(session, id_of(user), client_address)
     if not verify_password(user.password_hash, password):
         return _count_failure(session, user, now, client_address)
     if user.status != UserStatus.ACTIVE:
@@ -144,6 +140,42 @@ def sign_in(
     return result, ticket
 
 
+def _locked(session: Session, user_id: int | None, client_address: str) -> SignInResult:
+    audit.record(
+        session,
+        action="sign_in.locked",
+        user_id=user_id,
+        outcome=AuditOutcome.DENIED,
+        record_type="user" if user_id else "",
+        record_id=user_id or "",
+        client_address=client_address,
+    )
+    session.commit()
+    return SignInResult(ok=False, message=ACCOUNT_LOCKED)
+
+
+def _unknown_account(session: Session, identifier: str, client_address: str) -> SignInResult:
+    """Answer as for an account: failures are counted per identifier typed, and the fifth locks
+    it for as long as an account's lockout lasts (rate limits sign_in_account, sign_in_lockout)."""
+    if rate_limits.spent(session, name="sign_in_lockout", value=identifier) is not None:
+        return _locked(session, None, client_address)
+    rate_limits.count(session, name="sign_in_account", value=identifier)
+    locked = rate_limits.spent(session, name="sign_in_account", value=identifier) is not None
+    if locked:
+        rate_limits.clear(session, name="sign_in_account", value=identifier)
+        rate_limits.count(session, name="sign_in_lockout", value=identifier)
+    audit.record(
+        session,
+        action="sign_in.lockout" if locked else "sign_in.failed",
+        user_id=None,
+        outcome=AuditOutcome.FAILURE,
+        client_address=client_address,
+        detail={"reason": "unknown account"},
+    )
+    session.commit()
+    return SignInResult(ok=False, message=ACCOUNT_LOCKED if locked else SIGN_IN_FAILED)
+
+
 def _count_failure(session: Session, user: User, now: datetime, client_address: str) -> SignInResult:
     user.failed_sign_ins += 1
     locked = user.failed_sign_ins >= MAX_FAILED_SIGN_INS
@@ -171,8 +203,17 @@ RESET_PURPOSE = "reset_password"
 
 
 def request_password_reset(session: Session, *, email: str, client_address: str = "") -> None:
-    """E-mail a one-time reset link when an active account has this address; silent otherwise."""
+    """E-mail a one-time reset link when an active account has this address; silent otherwise.
 
+    Limited per client and per typed address (whether or not an account has it): raises
+    ``RateLimited``, the same for every address.
+    """
+    rate_limits.hit(
+        session,
+        limits={"password_reset_client": client_address, "password_reset_account": email.strip().lower()},
+        action="password_reset",
+        client_address=client_address,
+    )
     user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
     audit.record(
         session,
@@ -190,6 +231,7 @@ def request_password_reset(session: Session, *, email: str, client_address: str 
             session,
             to=user.email,
             subject="Reset your Precert password",
+            kind=MailKind.PASSWORD_RESET,
             body=f"Hello {user.full_name},\n\nOpen this link within 24 hours to choose a new password:\n\n"
             f"{settings.public_url}{routes.RESET_PASSWORD}?token={token}\n\n"
             "If you did not ask for this, ignore this message; your password stays as it is.\n",

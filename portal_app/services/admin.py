@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from portal_app import clock
-from portal_app.domain.enums import UserStatus
+from portal_app.domain.enums import MailKind, UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
 from portal_app.models.base import id_of
 from portal_app.services import audit
@@ -43,7 +43,9 @@ def _audit_query(audit_filter: AuditFilter):
         actor_user, col(AuditEvent.user_id) == actor_user.id, isouter=True
     )
     if audit_filter.user_email:
-        query = query.where(func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower()))
+        query = query.where(
+            func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower(), autoescape=True)
+        )
     if audit_filter.record:
         record_type, _, record_id = audit_filter.record.strip().rpartition(":")
         query = query.where(AuditEvent.record_id == record_id)
@@ -84,12 +86,18 @@ def search_audit_log(
 
 @dataclass(frozen=True)
 class OutboxRow:
+    """Who was mailed what kind of message, and when: never the subject or the body, which may
+    hold a usable link, a code or an order number (issue 17 row 7)."""
+
     id: int
     created_at: str
     to_address: str
-    subject: str
-    body: str
+    kind: str
     sent: bool
+
+
+def _kind_label(kind: str) -> str:
+    return MailKind(kind).label if kind in {k.value for k in MailKind} else MailKind.NOTICE.label
 
 
 def list_outbox(
@@ -109,8 +117,7 @@ def list_outbox(
             id=id_of(m),
             created_at=m.created_at.strftime("%Y-%m-%d %H:%M"),
             to_address=m.to_address,
-            subject=m.subject,
-            body=m.body,
+            kind=_kind_label(m.kind),
             sent=m.sent_at is not None,
         )
         for m in mails

@@ -33,7 +33,7 @@ from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, PermissionDenied, may, require
 from portal_app.services.fax import ensure_unconfirmed_row
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 
 logger = logging.getLogger(__name__)
 
@@ -506,5 +506,6 @@ def _tell_requester(session: Session, row: DemographicChangeRequest, party: Part
         session,
         to=user.email,
         subject=f"Change request {row.id}: {_status_label(row).split(';')[0]}",
+        kind=MailKind.DEMOGRAPHIC_CHANGE,
         body=body,
     )

@@ -244,6 +244,25 @@ def _match(export: DeviceExport, member: Member | None, not_found: str) -> tuple
     return match.reasons
 
 
+NO_ORDER_FOR_MEMBER = "Your office has no request on file for a member with the member ID you entered."
+
+
+def _office_has_order_for(session: Session, actor: Actor, member: Member) -> bool:
+    """The uploading office (one of the actor's practices) has a request for ``member``: submitted,
+    or a draft past the member step (a resupply request is prepared while its device data comes)."""
+    if not actor.practice_ids:
+        return False
+    return (
+        session.exec(
+            select(Order.id).where(
+                Order.member_id == member.id,
+                col(Order.practice_id).in_(actor.practice_ids),
+            )
+        ).first()
+        is not None
+    )
+
+
 def upload_device_data(
     session: Session,
     *,
@@ -252,15 +271,20 @@ def upload_device_data(
     filename: str,
     content: bytes,
 ) -> ImportResult:
-    """An office's upload for the member it names: attached when the file's ID, name and date of
-    birth all match that member, held for support otherwise."""
+    """An office's upload for the member it names: attached when the office has a request on file
+    for that member and the file's ID, name and date of birth all match that member, held for
+    support otherwise (issue 17 row 11)."""
     require(session, actor, "device_data.upload")
     claimed = (member_number or "").strip()
     if not _MEMBER_NUMBER.fullmatch(claimed):
         raise DeviceDataRefused("Enter the member ID of the patient the file is for.")
     export = _read(content, filename or "")
     member = _member_by_number(session, claimed)
-    reasons = _match(export, member, "No member has the member ID you entered.")
+    if member is not None and not _office_has_order_for(session, actor, member):
+        # Not this office's patient: held, and answered as for an unknown member ID, so the
+        # upload form cannot be used to learn whether a member exists or what is on file.
+        member = None
+    reasons = _match(export, member, NO_ORDER_FOR_MEMBER)
     record = _store(
         session,
         export,

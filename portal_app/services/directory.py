@@ -8,9 +8,11 @@ from sqlmodel import Session, col, func, or_, select
 
 from portal_app.domain.enums import FacilityType, NetworkStatus
 from portal_app.domain.geo import miles_between
+from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern
 from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
 from portal_app.models.base import id_of
+from portal_app.services import rate_limits
 from portal_app.services.authz import Actor
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
@@ -77,25 +79,25 @@ def _network_label(
 
 
 def _provider_filter(text: str):
-    like = f"%{text}%"
+    like = contains_pattern(text)
     return or_(
         Provider.npi == text,
-        col(Provider.last_name).ilike(like),
-        col(Provider.first_name).ilike(like),
-        col(Provider.specialty).ilike(like),
-        col(Provider.city).ilike(like),
+        col(Provider.last_name).ilike(like, escape=LIKE_ESCAPE),
+        col(Provider.first_name).ilike(like, escape=LIKE_ESCAPE),
+        col(Provider.specialty).ilike(like, escape=LIKE_ESCAPE),
+        col(Provider.city).ilike(like, escape=LIKE_ESCAPE),
         Provider.postal_code == text,
     )
 
 
 def _facility_filter(text: str):
-    like = f"%{text}%"
+    like = contains_pattern(text)
     return or_(
         Facility.npi == text,
-        col(Facility.name).ilike(like),
-        col(Facility.city).ilike(like),
+        col(Facility.name).ilike(like, escape=LIKE_ESCAPE),
+        col(Facility.city).ilike(like, escape=LIKE_ESCAPE),
         Facility.postal_code == text,
-        col(Facility.modalities).ilike(like),
+        col(Facility.modalities).ilike(like, escape=LIKE_ESCAPE),
     )
 
 
@@ -103,7 +105,14 @@ def search_directory(
     session: Session, *, actor: Actor, query: DirectoryQuery, page: int = 0, page_size: int = PAGE_SIZE
 ) -> tuple[list[DirectoryRow], int]:
     """One page of providers and facilities (facilities first), and how many match in all."""
-    del actor  # any signed-in user may look providers up; the directory holds no PHI
+    # Any signed-in user may look providers up (the directory holds no PHI); searches are counted.
+    rate_limits.hit(
+        session,
+        limits={"search_user": actor.user_id, "search_client": actor.client_address},
+        action="directory.search",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+    )
     text = query.text.strip()[:100]
     providers = select(Provider)
     facilities = select(Facility)

@@ -1,9 +1,8 @@
-"""Documents for an order: type checked by content, hashed, stored under data/uploads/."""
+"""Documents for an order: type checked by content, hashed, stored encrypted under data/uploads/."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from sqlmodel import Session
 
@@ -11,10 +10,9 @@ from portal_app.domain.enums import OrderStatus
 from portal_app.domain.file_types import document_problem, sniff_media_type
 from portal_app.models import Document
 from portal_app.models.base import id_of
-from portal_app.services import audit
+from portal_app.services import audit, file_store
 from portal_app.services.authz import Actor
 from portal_app.services.orders import office_order
-from portal_app.settings import get_settings
 
 
 class DocumentRefused(ValueError):
@@ -35,10 +33,7 @@ def store_document(
     assert sniffed is not None, "document_problem refuses a file of no accepted type"
     media_type, extension = sniffed
     digest = hashlib.sha256(content).hexdigest()
-    uploads = get_settings().uploads_dir
-    uploads.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}{extension}"
-    (uploads / stored_name).write_bytes(content)
+    stored_name, key_id = file_store.store(content, extension=extension)
     session.add(
         Document(
             order_id=id_of(order),
@@ -48,6 +43,7 @@ def store_document(
             size_bytes=len(content),
             sha256=digest,
             storage_path=stored_name,
+            encryption_key_id=key_id,
         )
     )
     audit.record(

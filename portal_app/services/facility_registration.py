@@ -51,7 +51,7 @@ from portal_app.models import (
 from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, PermissionDenied, may, require
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 
 SECTIONS: tuple[str, ...] = ("facility", "modalities", "equipment", "staff", "accreditation", "quality")
 SECTION_LABELS: dict[str, str] = {
@@ -913,6 +913,7 @@ def request_corrections(session: Session, *, actor: Actor, registration_id: int,
             session,
             to=author.email,
             subject="Corrections requested for your facility registration",
+            kind=MailKind.FACILITY_REGISTRATION,
             body=f"Our support team asked for corrections to facility registration {registration.id}. "
             "Sign in to Precert and open Facility registration to see what to correct, then submit it "
             "again. Your published scores stay as last submitted until then.",

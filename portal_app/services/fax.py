@@ -22,7 +22,7 @@ from portal_app.models import Facility, FaxNumber, Order, OutboxFax, Practice, P
 from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 from portal_app.services.passwords import hash_password, verify_password
 
 MAX_CODE_ATTEMPTS = 5
@@ -411,6 +411,7 @@ def _tell_office(session: Session, row: FaxNumber, confirmed: bool, released: in
         session,
         to=user.email,
         subject=f"Fax number {shown}: {'confirmed' if confirmed else 'not confirmed'}",
+        kind=MailKind.FAX_CONFIRMATION,
         body=body + "\n",
     )
 

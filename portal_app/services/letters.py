@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from xml.sax.saxutils import escape
@@ -50,12 +49,11 @@ from portal_app.models import (
     User,
 )
 from portal_app.models.base import get_existing, id_of
-from portal_app.services import audit
+from portal_app.services import audit, file_store
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 from portal_app.services.orders import OrderNotFound, may_read_order
-from portal_app.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -483,10 +481,7 @@ def _letter_author(session: Session, order: Order) -> int:
 
 def _store_letter(session: Session, order: Order, content: LetterContent, author_id: int) -> Document:
     pdf = render_letter_pdf(content)
-    uploads = get_settings().uploads_dir
-    uploads.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.pdf"
-    (uploads / stored_name).write_bytes(pdf)
+    stored_name, key_id = file_store.store(pdf, extension=".pdf")
     suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
     document = Document(
         order_id=id_of(order),
@@ -497,6 +492,7 @@ def _store_letter(session: Session, order: Order, content: LetterContent, author
         size_bytes=len(pdf),
         sha256=hashlib.sha256(pdf).hexdigest(),
         storage_path=stored_name,
+        encryption_key_id=key_id,
     )
     session.add(document)
     return document
@@ -565,6 +561,7 @@ def _notify_office(
         session,
         to=creator.email,
         subject=f"Decision letter ready for order {order.order_number}",
+        kind=MailKind.DECISION_LETTER,
         body=(
             f"The decision letter for prior authorization order {order.order_number} is ready.{copy}\n\nSign "
             "in to the Precert portal and open the order to read it. The member receives their own letter.\n"
@@ -575,8 +572,21 @@ def _notify_office(
 # --- reading a stored file ---
 
 
+@dataclass(frozen=True)
+class StoredDocument:
+    filename: str
+    media_type: str  # found by content sniffing when the file was stored, never from its name
+    content: bytes
+
+
 def letter_file(session: Session, *, actor: Actor, document_id: int) -> tuple[str, bytes]:
-    """(filename, bytes) of a letter or any other document of an order ``actor`` may read.
+    """(filename, bytes) of a letter or any other document of an order ``actor`` may read."""
+    found = document_file(session, actor=actor, document_id=document_id)
+    return found.filename, found.content
+
+
+def document_file(session: Session, *, actor: Actor, document_id: int) -> StoredDocument:
+    """A letter or any other document of an order ``actor`` may read, decrypted.
 
     Every attempt is audited; a missing document and one the actor may not see both raise
     OrderNotFound, so the two cannot be told apart.
@@ -597,13 +607,12 @@ def letter_file(session: Session, *, actor: Actor, document_id: int) -> tuple[st
     session.commit()
     if not allowed:
         raise OrderNotFound(f"document {document_id}")
-    uploads = get_settings().uploads_dir.resolve()
-    path = (uploads / document.storage_path).resolve()
-    if not path.is_relative_to(uploads) or not path.is_file():
-        logger.error("Document %s is missing from the uploads folder", document.id)
-        raise OrderNotFound(f"document {document_id}")
-    content = path.read_bytes()
+    try:
+        content = file_store.load(document.storage_path)
+    except file_store.StoredFileError:
+        logger.error("Document %s is missing from the uploads folder or does not decrypt", document.id)
+        raise OrderNotFound(f"document {document_id}") from None
     if hashlib.sha256(content).hexdigest() != document.sha256:
         logger.error("Document %s does not match its recorded SHA-256", document.id)
         raise DocumentIntegrityError(f"document {document_id}")
-    return document.filename, content
+    return StoredDocument(document.filename, document.media_type, content)

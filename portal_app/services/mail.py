@@ -1,4 +1,9 @@
-"""Outgoing e-mail. Every message is kept in the outbox; with SMTP_URL it is also sent."""
+"""Outgoing e-mail. Every message is recorded in the outbox; with SMTP_URL it is also sent.
+
+Without SMTP_URL the outbox is where mail stops (development), so the body is kept there. Once
+an SMTP server has accepted a message its body is dropped: only who was mailed, what kind of
+message and when stay (issue 17 row 7). Support's outbox page never shows a body.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +15,31 @@ from urllib.parse import unquote, urlparse
 from sqlmodel import Session
 
 from portal_app import clock
+from portal_app.domain.enums import MailKind
 from portal_app.models import OutboxEmail
 from portal_app.settings import get_settings
 
 SENDER = "Precert <no-reply@precert.invalid>"
 logger = logging.getLogger(__name__)
 
+__all__ = ["SENDER", "MailKind", "send_mail"]
 
-def send_mail(session: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
-    """Queue a message in the outbox (committed by the caller) and send it when SMTP is set."""
-    message = OutboxEmail(to_address=to, subject=subject, body=body)
+
+def send_mail(
+    session: Session, *, to: str, subject: str, body: str, kind: MailKind = MailKind.NOTICE
+) -> OutboxEmail:
+    """Record a message in the outbox (committed by the caller) and send it when SMTP is set."""
+    message = OutboxEmail(to_address=to, subject=subject, body=body, kind=kind)
     session.add(message)
     smtp_url = get_settings().smtp_url
     if smtp_url:
         try:
             _deliver(smtp_url, to=to, subject=subject, body=body)
             message.sent_at = clock.now()
+            message.body = ""  # delivered: links and codes in it are not kept
         except (OSError, smtplib.SMTPException):
-            # The outbox keeps the message; support can resend it from there.
-            logger.exception("Could not send mail to the SMTP server")
+            # The outbox keeps the message for a resend.
+            logger.error("Could not send mail to the SMTP server (%s)", kind)
     return message
 
 

@@ -18,6 +18,7 @@ from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
 from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.programs import age_on, get_program
+from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern, escape_like
 from portal_app.domain.site_ranking import distance_label
 from portal_app.domain.validation import plain_errors
 from portal_app.models import (
@@ -34,7 +35,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import get_existing, id_of
 from portal_app.reference.icd10 import get_diagnosis
-from portal_app.services import audit
+from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
@@ -221,6 +222,23 @@ def _member_match(member: Member) -> MemberMatch:
     )
 
 
+MEMBER_SEARCH_CRITERIA = "Search by the member ID, or by the last name together with the date of birth."
+
+
+class MemberSearchRefused(ValueError):
+    """Not enough criteria for a member search; the message says what is needed."""
+
+
+def _count_search(session: Session, actor: Actor, action: str) -> None:
+    rate_limits.hit(
+        session,
+        limits={"search_user": actor.user_id, "search_client": actor.client_address},
+        action=action,
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+    )
+
+
 def search_members(
     session: Session,
     *,
@@ -230,17 +248,23 @@ def search_members(
     last_name: str = "",
     birth_date: date | None = None,
 ) -> list[MemberMatch]:
-    """Members of the draft's plan by member ID, or by last name and date of birth (both needed)."""
+    """Members of the draft's plan by member ID, or by last name and date of birth (both needed).
+
+    The last name matches whole (case aside; LIKE wildcards typed match only themselves). Too few
+    criteria raise ``MemberSearchRefused``; every search counts against the search rate limits.
+    """
     order = editable_draft(session, actor, order_id)
     query = select(Member).where(Member.plan_id == order.plan_id)
     if member_number.strip():
         query = query.where(Member.member_number == member_number.strip().upper())
     elif last_name.strip() and birth_date:
         query = query.where(
-            col(Member.last_name).ilike(last_name.strip()), Member.date_of_birth == birth_date
+            col(Member.last_name).ilike(escape_like(last_name.strip()), escape=LIKE_ESCAPE),
+            Member.date_of_birth == birth_date,
         )
     else:
-        return []
+        raise MemberSearchRefused(MEMBER_SEARCH_CRITERIA)
+    _count_search(session, actor, "member.search")
     members = session.exec(query.limit(10)).all()
     audit.record(
         session,
@@ -363,15 +387,16 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
     text = query.strip()
     if len(text) < 2:
         return []
-    like = f"%{text}%"
+    _count_search(session, actor, "servicing.search")
+    like = contains_pattern(text)
     providers = session.exec(
         select(Provider)
         .where(
             (Provider.npi == text)
-            | col(Provider.last_name).ilike(like)
-            | col(Provider.first_name).ilike(like)
-            | col(Provider.specialty).ilike(like)
-            | col(Provider.city).ilike(like)
+            | col(Provider.last_name).ilike(like, escape=LIKE_ESCAPE)
+            | col(Provider.first_name).ilike(like, escape=LIKE_ESCAPE)
+            | col(Provider.specialty).ilike(like, escape=LIKE_ESCAPE)
+            | col(Provider.city).ilike(like, escape=LIKE_ESCAPE)
         )
         .limit(10)
     ).all()
@@ -379,9 +404,9 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
         select(Facility)
         .where(
             (Facility.npi == text)
-            | col(Facility.name).ilike(like)
-            | col(Facility.city).ilike(like)
-            | col(Facility.facility_type).ilike(like.replace(" ", "_"))
+            | col(Facility.name).ilike(like, escape=LIKE_ESCAPE)
+            | col(Facility.city).ilike(like, escape=LIKE_ESCAPE)
+            | col(Facility.facility_type).ilike(contains_pattern(text.replace(" ", "_")), escape=LIKE_ESCAPE)
         )
         .limit(10)
     ).all()

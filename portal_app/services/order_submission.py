@@ -7,14 +7,12 @@ order's version column.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 
 from pydantic import ValidationError
-from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
@@ -26,7 +24,7 @@ from portal_app.domain.enums import (
     ReviewQueue,
     Urgency,
 )
-from portal_app.domain.order_numbers import format_order_number
+from portal_app.domain.order_numbers import new_order_number
 from portal_app.domain.programs import PriorService, ProgramRequest, get_program
 from portal_app.domain.review import decision_due, order_status_for
 from portal_app.domain.rules import Outcome, evaluate
@@ -239,8 +237,7 @@ def submit_order(
             )
         )
     try:
-        with _NUMBERING:
-            _record_submission(session, actor, order, determination, duplicates)
+        _record_submission(session, actor, order, determination, duplicates)
     except StaleDataError:
         session.rollback()
         again = session.get(Order, order_id)
@@ -277,22 +274,13 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
     return evaluate(program, request)
 
 
-# Numbers are max + 1: allocating one and committing must not interleave. PostgreSQL (any number
-# of workers): a transaction-level advisory lock, released by the commit. SQLite (one process).
-_NUMBERING = threading.Lock()
-_NUMBERING_LOCK_KEY = 7_262_026
-
-
 def _next_order_number(session: Session, year: int) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        # sqlmodel types Session.exec for select() statements only; a text() statement runs the same way.
-        session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))  # type: ignore[call-overload]
-    prefix = f"PC{year:04d}"
-    latest = session.exec(
-        select(func.max(Order.order_number)).where(col(Order.order_number).like(f"{prefix}%"))
-    ).one()
-    sequence = int(latest[6:12]) + 1 if latest else 1
-    return format_order_number(year, sequence)
+    """A random number (domain/order_numbers.py) not yet in use; the unique index is the last word."""
+    for _ in range(10):
+        number = new_order_number(year)
+        if session.exec(select(Order.id).where(Order.order_number == number)).first() is None:
+            return number
+    raise RuntimeError("Could not draw an unused order number")  # 40 random bits: not in practice
 
 
 def _overall_status(decisions: list[LineDecision]) -> OrderStatus:

@@ -21,7 +21,9 @@ from portal_app.domain.enums import (
     Role,
     Urgency,
 )
+from portal_app.domain.order_numbers import normalize_order_number
 from portal_app.domain.programs import get_program
+from portal_app.domain.search_text import LIKE_ESCAPE, prefix_pattern
 from portal_app.models import (
     Determination,
     Document,
@@ -36,7 +38,7 @@ from portal_app.models import (
     Provider,
     ReviewTask,
 )
-from portal_app.services import audit
+from portal_app.services import audit, rate_limits
 from portal_app.services.authz import REVIEWER_ROLES, Actor, require
 from portal_app.services.order_entry import details_context
 
@@ -279,10 +281,17 @@ def search_my_orders(
     require(session, actor, "order.read_own_practice")
     query = _visible_orders(session, actor)
     if order_filter.order_number.strip():
-        query = query.where(Order.order_number.contains(order_filter.order_number.strip().upper()))
+        query = query.where(
+            Order.order_number.contains(order_filter.order_number.strip().upper(), autoescape=True)
+        )
     if order_filter.member.strip():
         text = order_filter.member.strip()
-        query = query.where(or_(Member.member_number == text.upper(), Member.last_name.ilike(f"{text}%")))
+        query = query.where(
+            or_(
+                Member.member_number == text.upper(),
+                Member.last_name.ilike(prefix_pattern(text), escape=LIKE_ESCAPE),
+            )
+        )
     if order_filter.status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == order_filter.status)
     if order_filter.submitted_from:
@@ -333,28 +342,94 @@ class Verification:
     valid: str = ""
 
 
-def verify_order(session: Session, *, actor: Actor, order_number: str, member_number: str) -> Verification:
-    """Whether an order exists for this member and is authorized; both numbers must match."""
+def _verifier_tax_ids(session: Session, actor: Actor) -> set[str]:
+    if not actor.practice_ids:
+        return set()
+    return set(session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all())
+
+
+def _for_callers_practice(session: Session, actor: Actor, order: Order) -> bool:
+    """The order was placed by the caller's practice, or its ordering or servicing provider (or
+    servicing facility) bills under one of the caller's practices' tax IDs."""
+    if order.practice_id in actor.practice_ids:
+        return True
+    tax_ids = _verifier_tax_ids(session, actor)
+    parties = [
+        session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None,
+        session.get(Provider, order.servicing_provider_id) if order.servicing_provider_id else None,
+        session.get(Facility, order.facility_id) if order.facility_id else None,
+    ]
+    return any(party is not None and party.tax_id in tax_ids for party in parties)
+
+
+def _servicing_npis(session: Session, order: Order) -> set[str]:
+    npis = set()
+    if order.servicing_provider_id:
+        npis.add(session.get(Provider, order.servicing_provider_id).npi)
+    if order.facility_id:
+        npis.add(session.get(Facility, order.facility_id).npi)
+    return npis
+
+
+def verify_order(
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    member_number: str,
+    birth_date: date | None = None,
+    servicing_npi: str = "",
+) -> Verification:
+    """Whether an order exists for this member and is authorized.
+
+    Answered only when order number and member ID match and either the order belongs to the
+    caller's practice (it placed the order, or its ordering or servicing provider bills under the
+    practice's tax ID), or the caller also gives the member's date of birth and the servicing NPI.
+    Anything else answers "not found", the same as a wrong number. Every look-up is audited and
+    counted against the verify rate limits.
+    """
     require(session, actor, "order.verify")
-    order = session.exec(
-        select(Order)
+    rate_limits.hit(
+        session,
+        limits={"verify_user": actor.user_id, "verify_client": actor.client_address},
+        action="order.verify",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+    )
+    number = normalize_order_number(order_number)
+    found = session.exec(
+        select(Order, Member)
         .join(Member, Member.id == Order.member_id)
         .where(
-            Order.order_number == order_number.strip().upper(),
+            Order.order_number == number,
+            Order.order_number.is_not(None),
             Member.member_number == member_number.strip().upper(),
         )
     ).first()
+    order, member = found if found else (None, None)
+    basis = ""
+    if order is not None:
+        if _for_callers_practice(session, actor, order):
+            basis = "practice"
+        elif (
+            birth_date is not None
+            and member.date_of_birth == birth_date
+            and servicing_npi.strip()
+            and servicing_npi.strip() in _servicing_npis(session, order)
+        ):
+            basis = "member_birth_date_and_servicing_npi"
     audit.record(
         session,
         action="order.verify",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id if order else order_number[:40],
+        record_id=order.id if order else number[:40],
         client_address=actor.client_address,
-        outcome=AuditOutcome.SUCCESS if order else AuditOutcome.FAILURE,
+        outcome=AuditOutcome.SUCCESS if basis else AuditOutcome.FAILURE,
+        detail={"basis": basis or "refused", "with_birth_date_and_npi": bool(birth_date and servicing_npi)},
     )
     session.commit()
-    if order is None:
+    if not basis:
         return Verification(found=False)
     lines = [
         _line_view(session, line)

@@ -17,9 +17,9 @@ from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
 from portal_app.models import Practice, PracticeMembership, RegistrationTaxId, User
 from portal_app.models.base import id_of
 from portal_app.reference import common_passwords
-from portal_app.services import audit
+from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
-from portal_app.services.mail import send_mail
+from portal_app.services.mail import MailKind, send_mail
 from portal_app.services.passwords import hash_password
 from portal_app.settings import get_settings
 
@@ -123,22 +123,27 @@ class RegistrationOutcome:
 def register(
     session: Session, *, registration: Registration, client_address: str = ""
 ) -> RegistrationOutcome:
-    """Create a pending account and e-mail a one-time confirmation link."""
+    """Create a pending account and e-mail a one-time confirmation link.
+
+    The answer is the same whether or not the e-mail or username is taken (no account
+    enumeration): when one is, nothing is created and the address typed gets an e-mail saying
+    so. Limited per client and per e-mail typed (``RateLimited``).
+    """
+    rate_limits.hit(
+        session,
+        limits={"registration_client": client_address, "registration_account": registration.email},
+        action="registration",
+        client_address=client_address,
+    )
     errors = registration.errors()
-    taken = session.exec(
-        select(User).where(
-            (func.lower(User.email) == registration.email)
-            | (func.lower(User.username) == registration.username.lower())
-        )
-    ).first()
-    if taken is not None:
-        # One account serves every program; say so without confirming which field matched.
-        errors["email"] = (
-            "An account with this e-mail or username already exists. One account serves every "
-            "program: sign in, or reset your password."
-        )
     if errors:
         raise RegistrationError(errors)
+    email_taken = session.exec(select(User.id).where(func.lower(User.email) == registration.email)).first()
+    username_taken = session.exec(
+        select(User.id).where(func.lower(User.username) == registration.username.lower())
+    ).first()
+    if email_taken is not None or username_taken is not None:
+        return _already_registered(session, registration, client_address, email_taken=email_taken is not None)
     user = User(
         email=registration.email,
         username=registration.username,
@@ -167,6 +172,42 @@ def register(
     return RegistrationOutcome(user_id=id_of(user), email=user.email, unknown_tax_ids=unknown)
 
 
+def _already_registered(
+    session: Session, registration: Registration, client_address: str, *, email_taken: bool
+) -> RegistrationOutcome:
+    """Tell the owner of the address typed, by e-mail only, why nothing was created."""
+    hash_password(registration.password)  # the same work as a new account, so the same delay
+    if email_taken:
+        body = (
+            "Someone, perhaps you, tried to register a Precert account with this e-mail address, "
+            "which already has one. One account serves every program: sign in, or use "
+            f'"Forgot password" on {get_settings().public_url}{routes.FORGOT_PASSWORD}.\n\n'
+            "If this was not you, you need not do anything.\n"
+        )
+    else:
+        body = (
+            "Your Precert registration was not completed: the username you chose is already in use. "
+            f"Register again with another username at {get_settings().public_url}{routes.REGISTER}.\n"
+        )
+    send_mail(
+        session,
+        to=registration.email,
+        subject="Your Precert registration",
+        kind=MailKind.REGISTRATION_ATTEMPT,
+        body=body,
+    )
+    audit.record(
+        session,
+        action="registration.duplicate",
+        user_id=None,
+        outcome=AuditOutcome.DENIED,
+        client_address=client_address,
+        detail={"taken": "email" if email_taken else "username"},
+    )
+    session.commit()
+    return RegistrationOutcome(user_id=0, email=registration.email, unknown_tax_ids=())
+
+
 def _record_tax_ids(session: Session, *, user_id: int, tax_ids: list[str]) -> tuple[str, ...]:
     unknown = []
     for tax_id in dict.fromkeys(normalize_tax_id(t) for t in tax_ids):
@@ -189,6 +230,7 @@ def _send_confirmation(session: Session, user: User) -> None:
         session,
         to=user.email,
         subject="Confirm your e-mail address for Precert",
+        kind=MailKind.EMAIL_CONFIRMATION,
         body=(
             f"Hello {user.full_name},\n\n"
             "Thank you for registering with Precert. Open this link within 24 hours to confirm "
@@ -311,6 +353,7 @@ def approve(session: Session, *, actor: Actor, user_id: int) -> int:
         session,
         to=user.email,
         subject="Your Precert account is ready",
+        kind=MailKind.ACCOUNT_APPROVED,
         body=f"Hello {user.full_name},\n\nYour registration was approved. You can now sign in at "
         f"{get_settings().public_url}{routes.SIGN_IN}.\n",
     )
@@ -343,6 +386,7 @@ def reject(session: Session, *, actor: Actor, user_id: int, reason: str) -> None
         session,
         to=user.email,
         subject="Your Precert registration",
+        kind=MailKind.REGISTRATION_DECISION,
         body=f"Hello {user.full_name},\n\nWe could not approve your registration: {reason}\n\n"
         "Contact Precert support if you have questions.\n",
     )

@@ -11,6 +11,7 @@ from portal_app.services.accounts import (
     request_password_reset,
     reset_password,
 )
+from portal_app.services.rate_limits import RateLimited
 from portal_app.services.registration import RegistrationError, confirm_email
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.navigation import go_to_backend
@@ -35,6 +36,7 @@ class ConfirmEmailState(rx.State):
 
 class ForgotPasswordState(rx.State):
     sent: bool = False
+    error: str = ""
 
     @rx.event
     async def submit(self, form_data: dict):
@@ -42,9 +44,14 @@ class ForgotPasswordState(rx.State):
         if not email:
             return
         address = self.router.session.client_ip
-        await call_public(request_password_reset, email=email, client_address=address)
+        try:
+            await call_public(request_password_reset, email=email, client_address=address)
+        except RateLimited as refused:
+            # Counted per address typed, so also the same for existing and unknown accounts.
+            self.error = refused.message
+            return
         # The same answer whether or not the address has an account.
-        self.sent = True
+        self.sent, self.error = True, ""
 
 
 class ResetPasswordState(rx.State):

@@ -14,6 +14,7 @@ from portal_app.services.directory import (
     plan_choices,
     search_directory,
 )
+from portal_app.services.rate_limits import RateLimited
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.validation import as_int
 
@@ -39,6 +40,7 @@ class DirectoryState(rx.State):
     sort: str = "name"
     near_zip: str = ""
     near_zip_error: str = ""
+    error: str = ""
     searching: bool = False
 
     @rx.var
@@ -53,8 +55,12 @@ class DirectoryState(rx.State):
             sort=self.sort if self.sort in SORTS else "name",
             near_zip=self.near_zip,
         )
-        rows, self.total = await call_service(search_directory, query=query, page=self.page)
-        self.rows = list(rows)
+        try:
+            rows, self.total = await call_service(search_directory, query=query, page=self.page)
+        except RateLimited as refused:
+            self.error = refused.message
+            return
+        self.rows, self.error = list(rows), ""
 
     @rx.event
     @authorized()

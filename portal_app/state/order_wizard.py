@@ -15,6 +15,7 @@ from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
 from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
 from portal_app.services.order_submission import submit_order
+from portal_app.services.rate_limits import RateLimited
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
@@ -408,21 +409,25 @@ class OrderWizardState(rx.State):
         yield
         try:
             birth = _parse_date(self.birth_date)
-            matches = await self._call(
-                entry.search_members,
-                order_id=self.order_id,
-                member_number=self.member_number,
-                last_name=self.last_name,
-                birth_date=birth,
-            )
+            try:
+                matches = await self._call(
+                    entry.search_members,
+                    order_id=self.order_id,
+                    member_number=self.member_number,
+                    last_name=self.last_name,
+                    birth_date=birth,
+                )
+            except (entry.MemberSearchRefused, RateLimited) as refused:
+                self.members, self.searched_members = [], False
+                self.errors = {**_no_errors(), "member": str(refused)}
+                return
             self.members = list(matches)
             self.searched_members = True
             self.errors = {
                 **_no_errors(),
                 "member": ""
                 if matches
-                else "No member of this plan matches. "
-                "Search by member ID, or by last name and date of birth.",
+                else "No member of this plan matches. " + entry.MEMBER_SEARCH_CRITERIA,
             }
         finally:
             self.searching = ""
@@ -456,9 +461,13 @@ class OrderWizardState(rx.State):
         self.searching = "servicing"
         yield
         try:
-            found = await self._call(
-                entry.search_servicing, order_id=self.order_id, query=self.servicing_query
-            )
+            try:
+                found = await self._call(
+                    entry.search_servicing, order_id=self.order_id, query=self.servicing_query
+                )
+            except RateLimited as refused:
+                self.errors = {**_no_errors(), "servicing": refused.message}
+                return
             self.servicing_results = list(found)
         finally:
             self.searching = ""

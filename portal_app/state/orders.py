@@ -12,6 +12,7 @@ from portal_app.services import orders as order_service
 from portal_app.services import review as review_service
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.orders import OrderFilter, OrderNotFound, OrderRow
+from portal_app.services.rate_limits import RateLimited
 from portal_app.state.auth import authorized, call_service, current_actor
 from portal_app.state.validation import as_int
 
@@ -283,6 +284,7 @@ class MyOrdersState(rx.State):
 class VerifyState(rx.State):
     checked: bool = False
     found: bool = False
+    error: str = ""
     order_number: str = ""
     status: str = ""
     procedures: str = ""
@@ -291,11 +293,18 @@ class VerifyState(rx.State):
     @rx.event
     @authorized(Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF)
     async def verify(self, form_data: dict):
-        result = await call_service(
-            order_service.verify_order,
-            order_number=str(form_data.get("order_number", ""))[:20],
-            member_number=str(form_data.get("member_number", ""))[:40],
-        )
+        self.checked, self.found, self.error = False, False, ""
+        try:
+            result = await call_service(
+                order_service.verify_order,
+                order_number=str(form_data.get("order_number", ""))[:24],
+                member_number=str(form_data.get("member_number", ""))[:40],
+                birth_date=_parse_date(str(form_data.get("birth_date", ""))[:10]),
+                servicing_npi=str(form_data.get("servicing_npi", ""))[:10],
+            )
+        except RateLimited as refused:
+            self.error = refused.message
+            return
         self.checked, self.found = True, result.found
         self.order_number, self.status, self.procedures, self.valid = (
             result.order_number,

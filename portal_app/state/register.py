@@ -9,6 +9,7 @@ from portal_app.domain.enums import Role
 from portal_app.domain.identifiers import normalize_tax_id
 from portal_app.domain.password_policy import PasswordCheck, password_checks
 from portal_app.reference import common_passwords
+from portal_app.services.rate_limits import RateLimited
 from portal_app.services.registration import (
     REGISTRABLE_ROLES,
     Registration,
@@ -175,6 +176,10 @@ class RegisterState(rx.State):
         address = self.router.session.client_ip
         try:
             outcome = await call_public(register, registration=registration, client_address=address)
+        except RateLimited as refused:
+            self.form_error = refused.message
+            self.submitting = False
+            return
         except RegistrationError as refused:
             self.errors = {**_no_errors(), **refused.field_errors}
             self.step = min(_FIELD_STEP.get(field, REVIEW_STEP) for field in refused.field_errors)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from portal_app.domain.enums import OrderStatus, Program
+from portal_app.domain.order_numbers import new_order_number
 from portal_app.models import Order
 from portal_app.services import episodes
 from portal_app.services.demo_data import DEMO_ACCOUNTS
@@ -123,6 +125,24 @@ def test_a_second_pt_request_with_little_odi_progress_gets_the_reduced_allocatio
     expect(page.get_by_role("main")).to_contain_text("40 to 34: improved by 6 points, which is below")
 
 
+def _office_request_for(portal_db, member_number: str) -> None:
+    """An earlier (imaging) request of the ordering office for the member, so its device data attaches."""
+    office, member = actor_for(portal_db, "ordering"), member_by_number(portal_db, member_number)
+    portal_db.add(
+        Order(
+            order_number=new_order_number(2026),
+            program=Program.IMAGING,
+            plan_id=member.plan_id,
+            member_id=member.id,
+            practice_id=office.practice_ids[0],
+            status=OrderStatus.VOLUNTARILY_CANCELLED,
+            created_by_id=office.user_id,
+            updated_by_id=office.user_id,
+        )
+    )
+    portal_db.commit()
+
+
 def _device_file(portal_db, tmp_path: Path, setup: date) -> Path:
     """A device cloud's CSV export for the member: 24 of the 30 nights from night 11 over 4 hours."""
     member = member_by_number(portal_db, SLEEP_MEMBER)
@@ -143,6 +163,7 @@ def test_a_cpap_resupply_request_shows_the_adherence_from_an_uploaded_device_fil
 ):
     setup = date.today() - timedelta(days=100)
     window = setup + timedelta(days=10)
+    _office_request_for(portal_db, SLEEP_MEMBER)  # device data is attached only for the office's patients
     wizard = _signed_in(page)
     page.get_by_role("link", name="PAP device data").click()
     expect(page.get_by_role("heading", name="PAP device data")).to_be_visible()

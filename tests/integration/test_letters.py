@@ -23,6 +23,7 @@ from portal_app.models import (
     Provider,
     User,
 )
+from portal_app.services import file_store
 from portal_app.services.authz import Actor
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.letters import (
@@ -163,11 +164,10 @@ def _letters(session, order: Order) -> dict[str, tuple[Document, bytes]]:
     session.commit()
     documents = {d.id: d for d in session.exec(select(Document).where(Document.order_id == order.id)).all()}
     assert sorted(documents) == sorted(ids) and len(ids) == 2
-    uploads = get_settings().uploads_dir
     found = {}
     for document_id, who in zip(ids, ("provider", "member"), strict=True):
         document = documents[document_id]
-        content = (uploads / document.storage_path).read_bytes()
+        content = file_store.load(document.storage_path)  # stored encrypted
         found[who] = (document, content)
     return found
 

@@ -93,9 +93,22 @@ def test_bad_input_is_refused_field_by_field(demo):
 
 
 def test_someone_already_registered_does_not_register_again(demo):
+    # The page answers as for a new account (no enumeration); only the address's owner is told.
     duplicate = dict(GOOD, email="ordering@demo.precert.test", username="someone-new")
-    with pytest.raises(RegistrationError, match="One account serves every program"):
-        register(demo, registration=Registration(**duplicate))
+    outcome = register(demo, registration=Registration(**duplicate))
+    assert outcome.email == "ordering@demo.precert.test"
+    assert demo.exec(select(User).where(User.username == "someone-new")).first() is None
+    mail = demo.exec(select(OutboxEmail).where(OutboxEmail.to_address == "ordering@demo.precert.test")).one()
+    assert "One account serves every program" in mail.body and "token=" not in mail.body
+
+
+def test_a_taken_username_is_told_only_by_e_mail(demo):
+    taken = dict(GOOD, username="ordering")
+    outcome = register(demo, registration=Registration(**taken))
+    assert outcome.email == "rita@example.test"
+    assert demo.exec(select(User).where(User.email == "rita@example.test")).first() is None
+    mail = demo.exec(select(OutboxEmail).where(OutboxEmail.to_address == "rita@example.test")).one()
+    assert "username you chose is already in use" in mail.body
 
 
 def test_only_support_may_approve_and_a_rejection_needs_a_reason(demo):

@@ -287,6 +287,8 @@ def _with_history(session, office, order_id: int, details: dict) -> dict:
 
 def test_an_uploaded_device_file_is_matched_and_its_adherence_prefilled_into_a_supplies_request(demo):
     office, member = actor_for(demo), member_by_number(demo, EVG_MEMBER)
+    # The office prepares the supplies request, then uploads the member's device data.
+    order_id = _sleep_draft(demo, office, SUPPLIES, ["A7032"])
     result = device_data.upload_device_data(
         demo,
         actor=office,
@@ -303,7 +305,6 @@ def test_an_uploaded_device_file_is_matched_and_its_adherence_prefilled_into_a_s
     )
     assert result.compliance.setup_date_source == "the first night of device data on file"
 
-    order_id = _sleep_draft(demo, office, SUPPLIES, ["A7032"])
     history = sleep_requests.sleep_history(demo, actor=office, order_id=order_id)
     assert history.compliance.result.compliant and history.compliance.nights_on_file == 90
     assert entry.save_program_details(
@@ -326,6 +327,7 @@ def test_an_uploaded_device_file_is_matched_and_its_adherence_prefilled_into_a_s
 def test_a_file_that_does_not_match_is_held_for_support_and_attached_to_nobody(demo):
     office, support = actor_for(demo), actor_for(demo, "support")
     member, other = member_by_number(demo, EVG_MEMBER), member_by_number(demo, "EVG100000020")
+    _sleep_draft(demo, office, SUPPLIES, ["A7032"])  # the office's request for the member
     wrong_birth = _device_csv(member, SETUP, USAGE, birth=member.date_of_birth + timedelta(days=1))
     held = device_data.upload_device_data(
         demo, actor=office, member_number=EVG_MEMBER, filename="a.csv", content=wrong_birth
@@ -356,6 +358,24 @@ def test_a_file_that_does_not_match_is_held_for_support_and_attached_to_nobody(d
         demo, actor=support, import_id=held.import_id, note="Supplier asked to re-export."
     )
     assert [row.import_id for row in device_data.held_imports(demo, actor=support)] == [theirs.import_id]
+
+
+def test_device_data_is_attached_only_for_a_member_the_office_has_a_request_for(demo):
+    office, member = actor_for(demo), member_by_number(demo, EVG_MEMBER)
+    content = _device_csv(member, SETUP, USAGE)
+    held = device_data.upload_device_data(
+        demo, actor=office, member_number=EVG_MEMBER, filename="a.csv", content=content
+    )
+    assert not held.attached and held.reasons[0] == device_data.NO_ORDER_FOR_MEMBER
+    unknown = device_data.upload_device_data(
+        demo, actor=office, member_number="EVG999999999", filename="b.csv", content=content
+    )
+    assert unknown.reasons == held.reasons  # the answer does not tell that the member exists
+    assert device_data.member_nights(demo, member.id) == ({}, [])
+    _sleep_draft(demo, office, SUPPLIES, ["A7032"])
+    assert device_data.upload_device_data(
+        demo, actor=office, member_number=EVG_MEMBER, filename="c.csv", content=content
+    ).attached
 
 
 @pytest.fixture

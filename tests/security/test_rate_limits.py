@@ -1,0 +1,98 @@
+"""Rate limits per user and per client on sign-in, password reset, registration, searches and
+verify: a clear "try again in N seconds" and an audit row. Over the real websocket.
+
+Every attempt here comes from 127.0.0.1, the address every other test uses too, so the tests
+that spend a per-client limit wait until it has room again before they end."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+
+from portal_app.models import OutboxEmail
+from portal_app.settings import DEFAULT_RATE_LIMITS
+from portal_app.state.directory import DirectoryState
+from portal_app.state.orders import VerifyState
+from tests.security.attacks import (
+    TOO_MANY,
+    audit_count,
+    make_user,
+    register,
+    request_reset,
+    signed_in,
+    state_name,
+    try_sign_in,
+    wait_out,
+)
+
+
+def _allowed(name: str) -> int:
+    return int(DEFAULT_RATE_LIMITS[name].split()[0])
+
+
+def test_sign_in_attempts_from_one_client_are_limited(portal, portal_db):
+    before = audit_count(portal_db, "rate_limited", limit="sign_in_client")
+    answers = [
+        try_sign_in(portal["url"], f"probe-{uuid.uuid4().hex[:8]}@clinic.test", "Wrong-password-123")
+        for _ in range(_allowed("sign_in_client") + 1)
+    ]
+    refused = TOO_MANY.fullmatch(answers[-1])
+    try:
+        assert refused, answers[-3:]
+        assert audit_count(portal_db, "rate_limited", limit="sign_in_client") > before
+    finally:
+        wait_out(int(refused.group(1)) if refused else 0)
+
+
+def test_password_resets_for_one_address_are_limited(portal, portal_db):
+    email = make_user(portal_db).email
+    answers = [request_reset(portal["url"], email) for _ in range(_allowed("password_reset_account") + 1)]
+    assert all(a["sent"] for a in answers[:-1])
+    assert not answers[-1]["sent"] and TOO_MANY.fullmatch(answers[-1]["error"])
+    portal_db.expire_all()
+    mails = portal_db.exec(select(OutboxEmail).where(OutboxEmail.to_address == email)).all()
+    assert len(mails) == _allowed("password_reset_account")
+    assert audit_count(portal_db, "rate_limited", limit="password_reset_account") >= 1
+
+
+def test_registrations_for_one_address_are_limited(portal, portal_db):
+    email = f"again-{uuid.uuid4().hex[:8]}@clinic.test"
+    answers = [
+        register(portal["url"], email=email, username=uuid.uuid4().hex[:12])
+        for _ in range(_allowed("registration_account") + 1)
+    ]
+    assert all(a["step"] == 4 for a in answers[:-1])
+    assert answers[-1]["step"] == 3 and TOO_MANY.fullmatch(answers[-1]["form_error"])
+    assert audit_count(portal_db, "rate_limited", limit="registration_account") >= 1
+
+
+def test_verify_look_ups_of_one_user_are_limited(portal, portal_db):
+    v = state_name(VerifyState)
+    tab = signed_in(portal["url"], "ordering2", "/verify")
+    try:
+        for n in range(_allowed("verify_user") + 1):
+            form = {"order_number": f"PC2026{n:06d}0", "member_number": "EVG100000004"}
+            tab.call(f"{v}.verify", {"form_data": form}, path="/verify")
+            tab.settle(quiet=0.1)
+        assert TOO_MANY.fullmatch(tab.var(v, "error")), tab.state.get(v)
+        assert not tab.var(v, "checked")
+        assert audit_count(portal_db, "rate_limited", limit="verify_user") >= 1
+    finally:
+        tab.close()
+
+
+def test_searches_of_one_user_are_limited(portal, portal_db):
+    d = state_name(DirectoryState)
+    tab = signed_in(portal["url"], "physician", "/providers")
+    refused = None
+    try:
+        for _ in range(_allowed("search_user") + 1):
+            tab.call(f"{d}.apply_filter", {"form_data": {"text": "Demoson"}}, path="/providers")
+            tab.settle(quiet=0.05)
+        refused = TOO_MANY.fullmatch(tab.var(d, "error"))
+        assert refused, tab.var(d, "error")
+        assert audit_count(portal_db, "rate_limited", limit="search_user") >= 1
+    finally:
+        tab.close()
+        wait_out(int(refused.group(1)) if refused else 0)
