@@ -62,10 +62,10 @@ def signed_in_tab(base_url: str, username: str, *, next_path: str = "/") -> Port
     return PortalTab(base_url).sign_in(account.email, account.password, next_path=next_path)
 
 
-def victim_with_order_open(base_url: str) -> PortalTab:
+def victim_with_order_open(base_url: str, order_number: str = VICTIM_ORDER_NUMBER) -> PortalTab:
     """The ordering office, signed in, with its order (and its member's PHI) on screen."""
     tab = signed_in_tab(base_url, "ordering")
-    tab.open_page(f"/orders/{VICTIM_ORDER_NUMBER}", {"order_number": VICTIM_ORDER_NUMBER})
+    tab.open_page(f"/orders/{order_number}", {"order_number": order_number})
     tab.settle()
     shown = str(tab.state.get(OrderSummaryState.get_full_name(), {}))
     assert VICTIM_PHI.found_in(shown), "the order page should show its member (test premise)"
@@ -116,3 +116,19 @@ def server_log(portal):
 @pytest.fixture(scope="session")
 def portal_url(portal) -> str:
     return portal["url"]
+
+
+@pytest.fixture
+def fresh_victim_order(portal_db) -> str:
+    """A pended order (documents may be added) of the victim's practice for the victim's member that
+    no other test has touched: the browser suite shares the database and cancels the demo order."""
+    from portal_app.services.order_submission import submit_order
+    from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
+
+    office = actor_for(portal_db, "ordering")
+    order_id = draft_order(portal_db, office, member=VICTIM_ORDER.member_number, details=PENDING_LOW_BACK)
+    result = submit_order(
+        portal_db, actor=office, order_id=order_id, today=TODAY, duplicates_acknowledged=True
+    )
+    assert result.submitted, result.problems
+    return result.order_number

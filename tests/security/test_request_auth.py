@@ -25,9 +25,9 @@ from tests.security.conftest import (
 UPLOAD_HANDLER = f"{OrderSummaryState.get_full_name()}.upload_documents"
 
 
-def _documents(portal_db) -> int:
+def _documents(portal_db, order_number: str = VICTIM_ORDER_NUMBER) -> int:
     portal_db.expire_all()
-    order = portal_db.exec(select(Order).where(Order.order_number == VICTIM_ORDER_NUMBER)).one()
+    order = portal_db.exec(select(Order).where(Order.order_number == order_number)).one()
     return portal_db.exec(
         select(func.count()).select_from(Document).where(Document.order_id == order.id)
     ).one()
@@ -72,16 +72,16 @@ def test_an_upload_with_another_users_cookie_runs_as_that_user_on_an_emptied_sta
     assert _documents(portal_db) == before
 
 
-def test_the_owner_uploads_with_the_cookie_of_the_upload_request(portal_url, portal_db):
-    victim = victim_with_order_open(portal_url)
-    before = _documents(portal_db)
+def test_the_owner_uploads_with_the_cookie_of_the_upload_request(portal_url, portal_db, fresh_victim_order):
+    victim = victim_with_order_open(portal_url, fresh_victim_order)
+    before = _documents(portal_db, fresh_victim_order)
     try:
         status, body = upload(portal_url, token=victim.token, handler=UPLOAD_HANDLER, cookie=victim.cookie)
     finally:
         victim.close()
     assert status == 200, (status, body[:300])
     assert "Added: letter.pdf" in body
-    assert _documents(portal_db) == before + 1
+    assert _documents(portal_db, fresh_victim_order) == before + 1
 
 
 def test_a_websocket_event_is_judged_by_the_cookie_of_its_own_connection(portal_url):
