@@ -154,7 +154,7 @@ def validate_bundle(raw: Any) -> None:
         issues = [
             Issue(
                 "structure" if error["type"] in ("extra_forbidden", "missing") else "value",
-                _plain_pydantic(error),
+                _plain_pydantic(error, raw),
                 fhirpath(error["loc"]),
             )
             for error in invalid.errors()[:MAX_ISSUES]
@@ -173,13 +173,60 @@ def validate_bundle(raw: Any) -> None:
         raise PasProblem.one(400, "value", "Claim.use must be 'preauthorization'.", "Claim.use")
 
 
-def _plain_pydantic(error: dict) -> str:
-    message = str(error.get("msg", "invalid value")).split("\n")[0].strip()
-    if error["type"] == "missing":
-        return "A required element is missing."
-    if error["type"] == "extra_forbidden":
-        return "This element is not part of the FHIR R4 resource."
-    return message.removeprefix("Value error, ")
+_VALUE_TYPES = (
+    "integer",
+    "string",
+    "boolean",
+    "date",
+    "dateTime",
+    "decimal",
+    "coding",
+    "quantity",
+    "reference",
+)
+_KINDS = {str: "the string", int: "the number", float: "the number", bool: "the boolean", list: "an array"}
+
+
+def _element(error: dict, raw: dict[str, Any]) -> str:
+    """The element an error is about, as Type.path (Condition.clinicalStatus), from its location."""
+    location = list(error.get("loc", ()))
+    if len(location) >= 3 and location[0] == "entry" and location[2] == "resource":
+        entries = raw.get("entry") or []
+        number = location[1]
+        resource = (
+            entries[number].get("resource") if isinstance(number, int) and number < len(entries) else {}
+        )
+        kind = (resource or {}).get("resourceType", "resource") if isinstance(resource, dict) else "resource"
+        location = [kind, *location[3:]]
+    else:
+        location = ["Bundle", *location]
+    return ".".join(
+        str(part) for part in location if not isinstance(part, int) and not str(part).startswith("__")
+    )
+
+
+def _plain_pydantic(error: dict, raw: dict[str, Any]) -> str:
+    """What is wrong with one element, naming it: the FHIR data type expected and what was sent."""
+    element = _element(error, raw)
+    value = error.get("input")
+    sent = (
+        f"{_KINDS.get(type(value), 'a value')} {json.dumps(value)[:40]}"
+        if not isinstance(value, dict)
+        else "an object"
+    )
+    kind = error["type"]
+    if kind == "missing":
+        return f"{element} is required and missing."
+    if kind == "extra_forbidden":
+        name = element.rpartition(".")[2]
+        hint = f" Did you mean value{name[:1].upper()}{name[1:]}?" if name in _VALUE_TYPES else ""
+        return f"{element}: '{name}' is not an element of this FHIR R4 type.{hint}"
+    if kind in ("json_invalid", "model_type", "dict_type", "model_attributes_type"):
+        return f"{element} must be a JSON object (a FHIR complex type such as CodeableConcept), not {sent}."
+    if kind == "list_type":
+        return f"{element} repeats in FHIR R4: send a JSON array, not {sent}."
+    message = str(error.get("msg", "invalid value")).split("\n")[0].strip().removeprefix("Value error, ")
+    return f"{element}: {message} (sent {sent})."
 
 
 # --- references inside the Bundle ------------------------------------------------------------
