@@ -739,6 +739,7 @@ def test_a_business_refusal_leaves_no_draft_behind(demo, api, maple):
     not_managed = copy.deepcopy(good)
     pb.claim(not_managed)["item"][0]["productOrService"]["coding"][0]["code"] = "99213"
     pb.claim(not_managed)["item"][0].pop("extension")
+    pb.claim(not_managed)["identifier"][0]["value"] = "NOT-MANAGED-1"
     retro = pb.for_member(
         pb.bundle("imaging-approved"), demo, MEMBERS[10], when=datetime.now(UTC).date() - timedelta(days=30)
     )
@@ -746,13 +747,17 @@ def test_a_business_refusal_leaves_no_draft_behind(demo, api, maple):
         (unknown_member, "No member has the ID"),
         (wrong_birth_date, "do not match"),
         (out_of_network, "out of network"),
-        (not_managed, "99213"),
         (retro, ""),
     ):
         outcome = _submit(api, maple, raw, status=422)
         assert words in outcome["issue"][0]["diagnostics"], outcome
     assert (_count(demo, Order), _count(demo, PasSubmission)) == (orders_before, 0)
-    assert len(_audit(demo, "pas.draft_discarded")) == 2  # out of network, and a code not managed
+    assert len(_audit(demo, "pas.draft_discarded")) == 1  # out of network
+    # A code no program of the plan manages is answered per item (contact the health plan), no order.
+    answered = _valid(_submit(api, maple, not_managed))
+    assert [_action(item) for item in answered["item"]] == ["CT"] and "preAuthRef" not in answered
+    assert "99213 is not managed by Precert" in answered["processNote"][0]["text"]
+    assert _count(demo, Order) == orders_before
     # Acknowledging the out-of-network facility, as the wizard's confirmation does, goes through.
     accepted = _valid(_submit(api, maple, pb.acknowledge(out_of_network, "out-of-network")))
     assert _order(demo, accepted["preAuthRef"]).out_of_network_confirmed
