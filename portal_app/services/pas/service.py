@@ -73,6 +73,7 @@ from portal_app.services.pas.requests import (
     Party,
     RequestedItem,
     echo_entries,
+    member_number_of,
     parse_inquiry,
     parse_submit,
     without_attachment_data,
@@ -1344,6 +1345,11 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
     """`Claim/$inquire`: the current response for requests matching the member ID and an ordering or
     rendering NPI that the calling organization answers for (PAS: member ID plus NPI must match)."""
     require(session, principal.actor, "pas.inquire", record="Claim/$inquire")
+    legacy = _legacy_inquiry(bundle)
+    if isinstance(bundle, dict) and bundle.get("resourceType") == "Parameters":  # STU 2.2: parameter resource
+        bundle = next(
+            (p.get("resource") for p in bundle.get("parameter", []) if p.get("name") == "resource"), None
+        )
     try:
         inquiry = parse_inquiry(bundle)
     except PasProblem as problem:
@@ -1384,32 +1390,82 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
             found.append(order)
         if len(found) == MAX_INQUIRY_RESULTS:
             break
-    if not found:
+    answered = _answered_submissions(session, principal, inquiry, {order.id for order in found})
+    if not found and not answered:
         _audit(
             session,
             principal,
-            "pas.inquiry_refused",
-            outcome=AuditOutcome.DENIED if candidates else AuditOutcome.FAILURE,
+            "pas.inquiry_empty",
+            outcome=AuditOutcome.DENIED if candidates else AuditOutcome.SUCCESS,
             reason="no NPI of the inquiring organization matches" if candidates else "no matching request",
             candidates=[order.id for order in candidates[:MAX_INQUIRY_RESULTS]],
-        )
-        session.commit()
-        raise PasProblem.one(
-            404,
-            "not-found",
-            "No prior authorization matches this member ID together with an "
-            "ordering or rendering provider NPI of your organization.",
-            "Claim",
         )
     for order in found:
         _audit(session, principal, "pas.inquiry", order_id=order.id, order_number=order.order_number)
     session.commit()
-    views = []
-    for order in found:
-        initial = _initial_submission(session, order.id)
-        views.append((order_view(session, order, initial), _echo(initial.request_bundle if initial else {})))
-    first, *rest = views
-    return PasAnswer(200, response_bundle(first[0], first[1], created=_now(), inquiry=True, extra=rest))
+    initials = [_initial_submission(session, order.id) for order in found]
+    bundles = [
+        submission_response(session, initial, inquiry=True)
+        if initial is not None
+        else response_bundle(order_view(session, order, None), Echo(), created=_now(), inquiry=True)
+        for order, initial in zip(found, initials, strict=True)
+    ]
+    bundles += [submission_response(session, submission, inquiry=True) for submission in answered]
+    for one in bundles:
+        one["meta"] = {
+            "profile": [v.PROFILE_RESPONSE_BUNDLE if legacy else v.PROFILE_INQUIRY_RESPONSE_BUNDLE]
+        }
+    if legacy:  # STU 2.0/2.1: one Bundle holding every ClaimResponse (none: an empty Bundle)
+        entries = [entry for one in bundles for entry in one["entry"]]
+        return PasAnswer(200, {**(bundles[0] if bundles else _empty_bundle()), "entry": entries})
+    return PasAnswer(
+        200,
+        {"resourceType": "Parameters", "parameter": [{"name": "return", "resource": one} for one in bundles]},
+    )
+
+
+def _legacy_inquiry(body: Any) -> bool:
+    """A request in the STU 2.0/2.1 style: its Bundle claims a 2.0 or 2.1 profile version."""
+    profiles = ((body or {}).get("meta") or {}).get("profile", []) if isinstance(body, dict) else []
+    return any("|2.0" in str(p) or "|2.1" in str(p) for p in profiles)
+
+
+def _empty_bundle() -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": _now().isoformat(timespec="seconds"),
+        "entry": [],
+    }
+
+
+def _answered_submissions(
+    session: Session, principal: ApiPrincipal, inquiry: Any, seen: set[int]
+) -> list[PasSubmission]:
+    """The calling organization's own requests answered per item without an order, for the member."""
+    query = select(PasSubmission).where(
+        PasSubmission.practice_id == principal.practice_id,
+        PasSubmission.kind == SubmissionKind.INITIAL,
+        PasSubmission.order_id.is_(None),
+        PasSubmission.completed_at.is_not(None),
+    )
+    if inquiry.identifier:
+        query = query.where(
+            PasSubmission.identifier_system == inquiry.identifier[0],
+            PasSubmission.identifier_value == inquiry.identifier[1],
+        )
+    found = []
+    for submission in session.exec(query.order_by(PasSubmission.id.desc()).limit(200)).all():
+        kept = submission.request_bundle or {}
+        index_entries = {e.get("fullUrl"): e.get("resource") or {} for e in kept.get("entry", [])}
+        coverages = [r for r in index_entries.values() if r.get("resourceType") == "Coverage"]
+        patients = [r for r in index_entries.values() if r.get("resourceType") == "Patient"]
+        number = member_number_of(coverages[0] if coverages else None, patients[0] if patients else {})
+        if number.upper() == inquiry.member_number:
+            found.append(submission)
+        if len(found) == MAX_INQUIRY_RESULTS:
+            break
+    return found
 
 
 def _order_npis(session: Session, order: Order) -> frozenset[str]:
