@@ -8,7 +8,12 @@ import secrets
 from sqlmodel import Session
 
 from portal_app.domain.enums import OrderStatus
-from portal_app.domain.file_types import document_problem, sniff_media_type
+from portal_app.domain.file_types import (
+    document_problem,
+    exchange_problem,
+    sniff_exchange_type,
+    sniff_media_type,
+)
 from portal_app.models import Document
 from portal_app.services import audit
 from portal_app.services.authz import Actor
@@ -21,16 +26,23 @@ class DocumentRefused(ValueError):
 
 
 def store_document(
-    session: Session, *, actor: Actor, order_number: str, filename: str, content: bytes
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    filename: str,
+    content: bytes,
+    exchanged: bool = False,
 ) -> str:
-    """Attach a document to an order in review; returns its SHA-256."""
+    """Attach a document to an order in review; returns its SHA-256. ``exchanged``: a document sent
+    by another system (PAS), where plain text and C-CDA XML are accepted too."""
     order = office_order(session, actor, order_number)
     if order.status != OrderStatus.IN_PROGRESS:
         raise DocumentRefused("Documents can be added only while the order is in review.")
-    problem = document_problem(content)
+    problem = exchange_problem(content) if exchanged else document_problem(content)
     if problem:
         raise DocumentRefused(problem)
-    media_type, extension = sniff_media_type(content[:16])
+    media_type, extension = sniff_exchange_type(content) if exchanged else sniff_media_type(content[:16])
     digest = hashlib.sha256(content).hexdigest()
     uploads = get_settings().uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)

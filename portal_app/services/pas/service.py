@@ -31,7 +31,7 @@ from portal_app.domain.enums import (
     Program,
     Urgency,
 )
-from portal_app.domain.file_types import document_problem
+from portal_app.domain.file_types import exchange_problem, sniff_exchange_type
 from portal_app.domain.programs import PROGRAMS, ProgramDefinition
 from portal_app.models import (
     Determination,
@@ -564,11 +564,15 @@ def _member(session: Session, request: ClaimRequest) -> Member:
             "Claim.insurer",
         )
     member = members[0]
-    if request.patient_birth_date is None:
+    if request.patient_birth_date is None and not request.patient_family:
         raise PasProblem.one(
-            400, "required", "Give the patient's date of birth (Patient.birthDate).", "Patient.birthDate"
+            400,
+            "required",
+            "Give the patient's date of birth (Patient.birthDate) or family name to confirm the member.",
+            "Patient.birthDate",
         )
-    if request.patient_birth_date != member.date_of_birth or (
+    # PAS subscribers may come without a birth date: then the member ID and family name confirm.
+    if request.patient_birth_date not in (None, member.date_of_birth) or (
         request.patient_family and request.patient_family.casefold() != member.last_name.casefold()
     ):
         raise PasProblem.one(
@@ -695,7 +699,8 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
         try:
             order = _enter_order(session, principal, part, member, plan, program, today)
         except PasProblem as problem:
-            if not entered.order_numbers or problem.status != 422:
+            questions = all(i.expression.startswith("QuestionnaireResponse") for i in problem.issues)
+            if problem.status != 422 or not (entered.order_numbers or questions):
                 raise  # nothing entered yet: the request is refused as a whole
             answers += [_answered(item, "information_needed", _said(problem)) for item in items]
             continue
@@ -824,7 +829,7 @@ def _check_requester(principal: ApiPrincipal, request: ClaimRequest) -> None:
 def _refuse_bad_documents(attachments: Iterable[Attachment]) -> None:
     """Every document is of a type Precert keeps (PDF, PNG, JPEG, TIFF by content) and size."""
     for attachment in attachments:
-        if problem := document_problem(attachment.content):
+        if problem := exchange_problem(attachment.content):
             raise PasProblem.one(
                 422, "value", f"{attachment.filename}: {problem}", "DocumentReference.content"
             )
@@ -1021,6 +1026,14 @@ def _set_quantities(session: Session, order_id: int, request: ClaimRequest) -> N
         session.commit()
 
 
+def _safe_filename(attachment: Attachment) -> str:
+    """The document's name ending in the extension of what it really is (never .html and the like)."""
+    found = sniff_exchange_type(attachment.content)
+    extension = found[1] if found else ""
+    stem = attachment.filename.rsplit(".", 1)[0] if "." in attachment.filename else attachment.filename
+    return f"{stem}{extension}"
+
+
 def _attach(
     session: Session, principal: ApiPrincipal, order: Order, request: ClaimRequest, *, only_changed: bool
 ) -> int:
@@ -1033,8 +1046,9 @@ def _attach(
                 session,
                 actor=principal.actor,
                 order_number=order.order_number,
-                filename=attachment.filename,
+                filename=_safe_filename(attachment),
                 content=attachment.content,
+                exchanged=True,
             )
         except DocumentRefused as refused:
             raise PasProblem.one(
