@@ -978,4 +978,5 @@ def test_discovery_documents(demo, api):
     assert smart["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]
     metadata = api.get("/fhir/metadata").json()
     assert metadata["resourceType"] == "CapabilityStatement"
+    assert metadata["instantiates"][0].endswith("/IntermediaryCapabilities|2.2.1")  # the PAS version served
     assert {op["name"] for op in metadata["rest"][0]["resource"][0]["operation"]} == {"submit", "inquire"}
