@@ -15,7 +15,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: e2e e2e-codegen run run-postgres run-prod serve-prod frontend-prod test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres redis services
+.PHONY: lint e2e e2e-codegen run run-postgres run-prod serve-prod frontend-prod test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres redis services
 
 run: db
 	@$(PY) -m portal_app.cli accounts
@@ -28,8 +28,14 @@ run: db
 test test-integration test-e2e: export TEST_PG_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgresql://postgres@127.0.0.1:5432/test)
 test test-e2e: export TEST_REDIS_URL ?= $(shell $(REDIS_PING) && echo redis://127.0.0.1:6379/15)
 
-test: setup browser services
+test: setup browser services lint
 	$(PY) -m pytest
+
+# Lint, format check and type check (settings in pyproject.toml); `make test` runs them first.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The browser suite alone, against a fresh seeded database (tests/e2e/conftest.py), with a trace
 # and a screenshot of every failing test under test-results/. ARGS="--headed -k wizard" etc.

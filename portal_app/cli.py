@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 from alembic import command
+from portal_app.file_modes import keep_data_private
 from portal_app.settings import PROJECT_ROOT, get_settings
 
 
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--scopes", default="", help="scopes to allow (default: all PAS scopes)")
     client.add_argument("--disable-client", default="", help="client_id to disable")
     args = parser.parse_args(argv)
+    keep_data_private()
     if args.command == "api-client":
         if not args.disable_client and not (args.name and args.tax_id and args.jwks):
             parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")

@@ -4,13 +4,15 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
-from portal_app import routes
+from portal_app import log_redaction, routes
 from portal_app.api.auth_routes import AUTH_ROUTES
 from portal_app.api.device_data_routes import DEVICE_DATA_ROUTES
 from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.fhir import FHIR_ROUTES
 from portal_app.api.oidc_routes import OIDC_ROUTES
+from portal_app.api.request_session import RequestSessionMiddleware
 from portal_app.api.security_headers import SecurityHeadersMiddleware
+from portal_app.file_modes import keep_data_private
 from portal_app.pages.account import (
     account_page,
     confirm_email_page,
@@ -38,7 +40,7 @@ from portal_app.services.upkeep import run_upkeep_forever
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.admin_facilities import AdminFacilitiesState
-from portal_app.state.auth import AuthState
+from portal_app.state.auth import AuthState, SessionBinding
 from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.demographics import AdminChangesState, DemographicChangesState, FaxConfirmationState
@@ -52,13 +54,21 @@ from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.sign_in import SignInState
 from portal_app.state.survey import SurveyState
 
+# No cookie, token or event payload in the logs; data files for the service user only.
+log_redaction.install()
+keep_data_private()
+
 app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=[
         Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES]),
+        # /_upload runs only with a live session cookie of its own request (docs/security.md).
+        lambda asgi: RequestSessionMiddleware(asgi, event_processor=lambda: app.event_processor),
         SecurityHeadersMiddleware,
     ],
 )
+# Every event: the tab's state belongs to the session cookie of the request (else it is reset).
+app.add_middleware(SessionBinding())
 
 _WHO = AuthState.load_session
 

@@ -21,7 +21,7 @@ import pytest
 from portal_app.settings import PROJECT_ROOT
 
 BUILD_TIMEOUT_SECONDS = 900
-IDLE_MINUTES = 3
+IDLE_MINUTES = 15
 
 
 def _free_port() -> int:
@@ -63,7 +63,7 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_USE_SYSTEM_BUN": "1",
         "PUBLIC_URL": url,
-        # A shortened timeout; the idle-logoff test ages its own session to reach it.
+        # The production default; the idle-logoff test ages its own session to reach it.
         "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
     }
     for step in ("migrate", "seed"):

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from portal_app import routes
 from portal_app.db import session_scope
-from portal_app.services.sessions import SESSION_COOKIE, end_session, redeem_ticket
+from portal_app.services.sessions import end_session, redeem_ticket, session_cookie_name, sign_in_cookie_name
 from portal_app.settings import get_settings
 
 
@@ -28,10 +28,10 @@ def client_address(request: Request) -> str:
 
 
 def set_session_cookie(response: Response, token: str) -> None:
-    """Attach the session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS."""
+    """Attach the session cookie: HttpOnly, SameSite=Lax; Secure and ``__Host-`` behind HTTPS."""
     settings = get_settings()
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie_name(),
         token,
         max_age=settings.session_max_seconds,
         path="/",
@@ -42,12 +42,19 @@ def set_session_cookie(response: Response, token: str) -> None:
 
 
 def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(
+        session_cookie_name(), path="/", httponly=True, samesite="lax", secure=get_settings().uses_https
+    )
 
 
-def _finish_sign_in_sync(ticket: str) -> str | None:
+def clear_sign_in_cookie(response: Response) -> None:
+    secure = get_settings().uses_https
+    response.delete_cookie(sign_in_cookie_name(), path="/", samesite="strict", secure=secure)
+
+
+def _finish_sign_in_sync(ticket: str, browser_binding: str) -> str | None:
     with session_scope() as session:
-        return redeem_ticket(session, ticket=ticket)
+        return redeem_ticket(session, ticket=ticket, browser_binding=browser_binding)
 
 
 def _sign_out_sync(token: str, reason: str, address: str) -> None:
@@ -56,13 +63,22 @@ def _sign_out_sync(token: str, reason: str, address: str) -> None:
 
 
 async def finish_sign_in(request: Request) -> Response:
+    """Trade the ticket for the session cookie, in the browser that signed in only.
+
+    The ticket is bound to the sign-in cookie the signing-in tab set (``state/sign_in.py``);
+    a ticket arriving without that cookie (another browser, a cross-site link) is refused.
+    """
     from starlette.concurrency import run_in_threadpool
 
-    token = await run_in_threadpool(_finish_sign_in_sync, request.query_params.get("ticket", ""))
+    binding = request.cookies.get(sign_in_cookie_name(), "")
+    ticket = request.query_params.get("ticket", "")
+    token = await run_in_threadpool(_finish_sign_in_sync, ticket, binding) if binding and ticket else None
     if token is None:
-        return RedirectResponse(f"{routes.SIGN_IN}?problem=expired", status_code=303)
-    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    set_session_cookie(response, token)
+        response = RedirectResponse(f"{routes.SIGN_IN}?problem=expired", status_code=303)
+    else:
+        response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+        set_session_cookie(response, token)
+    clear_sign_in_cookie(response)
     return response
 
 
@@ -70,7 +86,7 @@ async def sign_out(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     reason = "idle_logoff" if request.query_params.get("reason") == "idle" else "signed_out"
-    token = request.cookies.get(SESSION_COOKIE, "")
+    token = request.cookies.get(session_cookie_name(), "")
     if token:
         await run_in_threadpool(_sign_out_sync, token, reason, client_address(request))
     problem = "idle" if reason == "idle_logoff" else "signed_out"

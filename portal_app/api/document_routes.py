@@ -12,7 +12,7 @@ from starlette.routing import Route
 from portal_app.api.auth_routes import client_address
 from portal_app.db import session_scope
 from portal_app.services.orders import OrderNotFound
-from portal_app.services.sessions import SESSION_COOKIE, resolve_actor
+from portal_app.services.sessions import resolve_actor, session_cookie_name
 
 # Shown in the browser (PDF viewer, images); anything else would download.
 _INLINE = {"application/pdf", "image/png", "image/jpeg"}
@@ -32,7 +32,7 @@ def _load(token: str, document_id: int, address: str) -> tuple[str, bytes] | Non
 
 
 async def serve_document(request: Request) -> Response:
-    token = request.cookies.get(SESSION_COOKIE, "")
+    token = request.cookies.get(session_cookie_name(), "")
     try:
         document_id = int(request.path_params["document_id"])
     except (KeyError, ValueError):

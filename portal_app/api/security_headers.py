@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal_app.settings import get_settings
+
 # Reflex's compiled frontend uses inline bootstrapping scripts and eval for
 # server-sent scripts, so 'unsafe-inline'/'unsafe-eval' stay until it doesn't.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -30,6 +32,8 @@ _ALWAYS = [
 ]
 # Fingerprinted build assets may be cached; pages and API answers may hold PHI.
 _CACHEABLE_PREFIXES = ("/assets/",)
+# Behind HTTPS (PUBLIC_URL https://...), browsers are told to use nothing else for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeadersMiddleware:
@@ -43,12 +47,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         cacheable = scope.get("path", "").startswith(_CACHEABLE_PREFIXES)
+        always = [*_ALWAYS, HSTS] if get_settings().uses_https else _ALWAYS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 headers = list(message.get("headers", []))
-                headers += [(k, v) for k, v in _ALWAYS if k not in present]
+                headers += [(k, v) for k, v in always if k not in present]
                 if not cacheable:
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))

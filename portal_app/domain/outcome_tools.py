@@ -357,8 +357,11 @@ def _checked_item(tool: OutcomeTool, position: int, answer: object) -> int | Non
         return None
     if isinstance(answer, float) and answer.is_integer():
         answer = int(answer)
-    whole = isinstance(answer, int) and not isinstance(answer, bool)
-    if not whole or not tool.item_min <= answer <= tool.item_max:
+    if (
+        not isinstance(answer, int)
+        or isinstance(answer, bool)
+        or not tool.item_min <= answer <= tool.item_max
+    ):
         raise ValueError(
             f"Item {position} of the {tool.name} is {answer!r}; answers are whole numbers from "
             f"{tool.item_min} to {tool.item_max}."

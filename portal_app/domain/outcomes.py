@@ -78,8 +78,9 @@ def request_outcome(
     )
     if not counted:
         return RequestOutcome(NOTIFICATION_ONLY, None, None, appealed_at, False)
-    firsts = [_first_decision(line) for line in counted]
-    if any(first is None for first in firsts):
+    maybe_firsts = [_first_decision(line) for line in counted]
+    firsts = [first for first in maybe_firsts if first is not None]
+    if len(firsts) < len(maybe_firsts):
         return RequestOutcome(UNDECIDED, None, None, appealed_at, won)
     decided_at = max(first.decided_at for first in firsts)
     if any(first.decision in _ADVERSE for first in firsts):

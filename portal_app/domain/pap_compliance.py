@@ -66,7 +66,7 @@ class ComplianceResult:
 
     @property
     def window_nights(self) -> tuple[NightUsage, ...]:
-        if self.window_start is None:
+        if self.window_start is None or self.window_end is None:
             return ()
         return tuple(night for night in self.nights if self.window_start <= night.night <= self.window_end)
 
@@ -247,7 +247,9 @@ def _parse_optional_number(value: object, what: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(value) if not isinstance(value, bool) else None
+        number = (
+            float(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+        )
     except (TypeError, ValueError):
         number = None
     if number is None or not math.isfinite(number) or number < 0:
@@ -355,7 +357,7 @@ def _parse_json(text: str) -> DeviceExport:
             nights.append((number, night))
         except ValueError as error:
             problems.append(f"Night {number}: {error}")
-    device = document.get("device") if isinstance(document.get("device"), dict) else {}
+    device = device if isinstance(device := document.get("device"), dict) else {}
     serial, model = str(device.get("serial") or "").strip(), str(device.get("model") or "").strip()
     return _export(identity, nights, problems, "json", "Night", serial, model)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 ENUM_LENGTH = 40
 
@@ -19,6 +19,35 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Row) -> int:
+    """The primary key of a row that is in the database (loaded, or added and flushed).
+
+    Table models declare ``id: int | None`` because the key is None until the INSERT; code that
+    holds a persisted row uses ``id_of(row)`` where it needs an ``int``, so the type checker
+    sees an int and a row that was never flushed fails here instead of writing a NULL key.
+    """
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id yet: add it and flush the session first")
+    return row.id
+
+
+_Model = TypeVar("_Model", bound=SQLModel)
+
+
+def get_existing(session: Session, model: type[_Model], key: Any) -> _Model:
+    """``session.get`` for a row that must exist: one a non-null foreign key points to, or one
+    the caller has just checked or claimed. A missing row is a broken invariant: LookupError."""
+    row = session.get(model, key)
+    if row is None:
+        raise LookupError(f"{model.__name__} {key!r} does not exist")
+    return row
 
 
 def utcnow() -> datetime:

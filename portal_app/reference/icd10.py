@@ -155,7 +155,7 @@ class _Index:
                 candidates.intersection_update(set().union(*self.postings[low:high]))
             if not candidates:
                 return []
-        return self._ranked(sorted(candidates), words, limit)
+        return self._ranked(sorted(candidates or ()), words, limit)
 
     def _ranked(self, ids: list[int], words: list[str], limit: int) -> list[Diagnosis]:
         """Order: fewest query words matched only as the start of a longer word ("pain" in "painful"),

@@ -12,6 +12,7 @@ from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.password_policy import password_problems
 from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
 from portal_app.models import User
+from portal_app.models.base import id_of
 from portal_app.reference import common_passwords
 from portal_app.services import audit
 from portal_app.services.authz import Actor
@@ -81,7 +82,7 @@ def authenticate(
             user_id=user.id,
             outcome=AuditOutcome.DENIED,
             record_type="user",
-            record_id=user.id,
+            record_id=id_of(user),
             client_address=client_address,
         )
         session.commit()
@@ -95,7 +96,7 @@ def authenticate(
             user_id=user.id,
             outcome=AuditOutcome.DENIED,
             record_type="user",
-            record_id=user.id,
+            record_id=id_of(user),
             client_address=client_address,
             detail={"reason": f"status {user.status}"},
         )
@@ -109,7 +110,7 @@ def authenticate(
         action="sign_in.succeeded",
         user_id=user.id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=client_address,
     )
     session.commit()
@@ -129,7 +130,7 @@ def _count_failure(session: Session, user: User, now: datetime, client_address: 
         user_id=user.id,
         outcome=AuditOutcome.FAILURE,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=client_address,
         detail={"reason": "wrong password"},
     )
@@ -156,7 +157,7 @@ def request_password_reset(session: Session, *, email: str, client_address: str 
     if user is not None and user.status in (UserStatus.ACTIVE, UserStatus.LOCKED):
         settings = get_settings()
         token = sign_token(
-            purpose=RESET_PURPOSE, user_id=user.id, stamp=user.security_stamp, secret=settings.secret_key
+            purpose=RESET_PURPOSE, user_id=id_of(user), stamp=user.security_stamp, secret=settings.secret_key
         )
         send_mail(
             session,
@@ -191,7 +192,7 @@ def _set_password(session: Session, user: User, new_password: str, new_password_
     user.updated_at = now
     session.add(user)
     # Signing out everywhere: a changed password ends every open session.
-    end_all_sessions(session, user_id=user.id, reason="password_changed")
+    end_all_sessions(session, user_id=id_of(user), reason="password_changed")
 
 
 def reset_password(
@@ -212,7 +213,7 @@ def reset_password(
         action="password_reset.completed",
         user_id=user.id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=client_address,
     )
     session.commit()
@@ -239,7 +240,7 @@ def change_password(
         action="password_change.completed",
         user_id=user.id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=actor.client_address,
     )
     session.commit()

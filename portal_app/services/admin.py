@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.enums import UserStatus
 from portal_app.models import AuditEvent, OutboxEmail, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.sessions import end_all_sessions
@@ -38,7 +39,7 @@ class AuditFilter:
 def _audit_query(audit_filter: AuditFilter):
     actor_user = aliased(User)
     query = select(AuditEvent, actor_user.email).join(
-        actor_user, AuditEvent.user_id == actor_user.id, isouter=True
+        actor_user, col(AuditEvent.user_id) == actor_user.id, isouter=True
     )
     if audit_filter.user_email:
         query = query.where(func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower()))
@@ -63,7 +64,7 @@ def search_audit_log(
     query = _audit_query(audit_filter)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
         .offset(max(page, 0) * page_size)
         .limit(page_size)
     ).all()
@@ -97,11 +98,14 @@ def list_outbox(
     require(session, actor, "admin.users")
     total = session.exec(select(func.count()).select_from(OutboxEmail)).one()
     mails = session.exec(
-        select(OutboxEmail).order_by(OutboxEmail.id.desc()).offset(max(page, 0) * page_size).limit(page_size)
+        select(OutboxEmail)
+        .order_by(col(OutboxEmail.id).desc())
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
     ).all()
     return [
         OutboxRow(
-            id=m.id,
+            id=id_of(m),
             created_at=m.created_at.strftime("%Y-%m-%d %H:%M"),
             to_address=m.to_address,
             subject=m.subject,
@@ -121,13 +125,13 @@ def disable_user(session: Session, *, actor: Actor, user_id: int, reason: str) -
     user.status = UserStatus.DISABLED
     user.updated_at = datetime.now(UTC)
     session.add(user)
-    ended = end_all_sessions(session, user_id=user.id, reason="account_disabled")
+    ended = end_all_sessions(session, user_id=id_of(user), reason="account_disabled")
     audit.record(
         session,
         action="user.disabled",
         user_id=actor.user_id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=actor.client_address,
         detail={"reason": reason.strip()[:200]},
     )

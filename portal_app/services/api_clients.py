@@ -37,11 +37,12 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.domain.identifiers import is_valid_npi, normalize_tax_id
 from portal_app.models import ApiAccessToken, ApiAssertionJti, ApiClient, Practice, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.pas import vocabulary as v
@@ -191,8 +192,8 @@ def register_client(
     client = ApiClient(
         client_id=client_id,
         name=name.strip()[:200],
-        practice_id=practice.id,
-        user_id=user.id,
+        practice_id=id_of(practice),
+        user_id=id_of(user),
         jwks=keys,
         scopes=" ".join(wanted),
         notify_url_prefixes=prefixes,
@@ -205,7 +206,7 @@ def register_client(
         action="api_client.registered",
         user_id=actor.user_id if actor else None,
         record_type="api_client",
-        record_id=client.id,
+        record_id=id_of(client),
         client_address=actor.client_address if actor else "",
         detail={
             "client_id": client_id,
@@ -227,13 +228,13 @@ def disable_client(session: Session, *, actor: Actor | None, client_id: str) -> 
         raise ClientRefused(f"No client {client_id!r}.")
     client.active, client.disabled_at = False, _now()
     session.add(client)
-    session.exec(delete(ApiAccessToken).where(ApiAccessToken.api_client_id == client.id))
+    session.exec(delete(ApiAccessToken).where(col(ApiAccessToken.api_client_id) == client.id))
     audit.record(
         session,
         action="api_client.disabled",
         user_id=actor.user_id if actor else None,
         record_type="api_client",
-        record_id=client.id,
+        record_id=id_of(client),
         detail={"client_id": client_id},
     )
     session.commit()
@@ -376,7 +377,7 @@ class _Server(AuthorizationServer):
         self.session.add(
             ApiAccessToken(
                 token_hash=_hash(token["access_token"]),
-                api_client_id=client.row.id,
+                api_client_id=id_of(client.row),
                 scope=token.get("scope", ""),
                 issued_at=self.now,
                 expires_at=self.now + timedelta(seconds=TOKEN_SECONDS),
@@ -479,8 +480,8 @@ def issue_token(
 def _forget_expired(session: Session, now: datetime) -> None:
     """Drop tokens and assertion ids that can no longer be used (kept an hour for the record)."""
     cutoff = now - timedelta(hours=1)
-    session.exec(delete(ApiAccessToken).where(ApiAccessToken.expires_at < cutoff))
-    session.exec(delete(ApiAssertionJti).where(ApiAssertionJti.expires_at < cutoff))
+    session.exec(delete(ApiAccessToken).where(col(ApiAccessToken.expires_at) < cutoff))
+    session.exec(delete(ApiAssertionJti).where(col(ApiAssertionJti.expires_at) < cutoff))
 
 
 # --- using a token ---------------------------------------------------------------------------
@@ -501,8 +502,8 @@ def authenticate(
     if token:
         found = session.exec(
             select(ApiAccessToken, ApiClient, Practice)
-            .join(ApiClient, ApiClient.id == ApiAccessToken.api_client_id)
-            .join(Practice, Practice.id == ApiClient.practice_id)
+            .join(ApiClient, col(ApiClient.id) == ApiAccessToken.api_client_id)
+            .join(Practice, col(Practice.id) == ApiClient.practice_id)
             .where(ApiAccessToken.token_hash == _hash(token))
         ).first()
     if found is None or _aware(found[0].expires_at) <= _now() or not found[1].active:
@@ -525,7 +526,7 @@ def authenticate(
         client_address=client_address,
     )
     return ApiPrincipal(
-        client.id,
+        id_of(client),
         client.client_id,
         client.name,
         client.practice_id,

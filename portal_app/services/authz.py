@@ -83,7 +83,7 @@ def may(actor: Actor | None, permission: str) -> bool:
 
 def require(session: Session, actor: Actor | None, permission: str, *, record: str = "") -> Actor:
     """Return ``actor`` if it holds ``permission``; otherwise audit the attempt and raise."""
-    if may(actor, permission):
+    if actor is not None and may(actor, permission):
         return actor
     audit.record(
         session,

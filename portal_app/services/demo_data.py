@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import zipcodes
 from sqlmodel import Session, SQLModel, select
@@ -49,6 +49,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
+from portal_app.models.base import id_of
 from portal_app.services.authz import Actor
 from portal_app.services.passwords import hash_password
 
@@ -441,7 +442,7 @@ def _demo_actor(session: Session, username: str) -> Actor:
         select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
     ).all()
     return Actor(
-        user_id=user.id, role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices)
+        user_id=id_of(user), role=Role(user.role), full_name=user.full_name, practice_ids=tuple(practices)
     )
 
 
@@ -558,13 +559,16 @@ def _load_change_request(session: Session, provider: Provider, report: SeedRepor
     report.count("demographic_change_requests")
 
 
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
 def _load_by_key(
     session: Session,
-    model: type[SQLModel],
+    model: type[_Row],
     key: str,
     rows: list[dict[str, Any]],
     report: SeedReport,
-) -> list[SQLModel]:
+) -> list[_Row]:
     existing = {getattr(row, key): row for row in session.exec(select(model)).all()}
     loaded = []
     for values in rows:
@@ -572,7 +576,7 @@ def _load_by_key(
         if row is None:
             row = model(**values)
             session.add(row)
-            report.count(model.__tablename__)
+            report.count(str(model.__tablename__))
         loaded.append(row)
     session.flush()
     return loaded
@@ -589,7 +593,7 @@ def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
         plan = by_code[spec.code]
         for lob in spec.lines_of_business:
             if session.get(PlanLineOfBusiness, (plan.id, lob)) is None:
-                session.add(PlanLineOfBusiness(plan_id=plan.id, line_of_business=lob))
+                session.add(PlanLineOfBusiness(plan_id=id_of(plan), line_of_business=lob))
                 report.count("plan_lines_of_business")
         for program, delegated_from in spec.programs:
             found = session.exec(
@@ -600,7 +604,7 @@ def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
                 )
             ).first()
             if found is None:
-                session.add(PlanProgram(plan_id=plan.id, program=program, delegated_from=delegated_from))
+                session.add(PlanProgram(plan_id=id_of(plan), program=program, delegated_from=delegated_from))
                 report.count("plan_programs")
     session.flush()
     return by_code
@@ -616,8 +620,8 @@ def _load_practices(session: Session, report: SeedReport) -> dict[str, Practice]
 def _load_network(
     session: Session,
     plans: dict[str, HealthPlan],
-    providers: list[SQLModel],
-    facilities: list[SQLModel],
+    providers: list[Provider],
+    facilities: list[Facility],
     report: SeedReport,
 ) -> None:
     existing = {
@@ -625,7 +629,7 @@ def _load_network(
         for row in session.exec(select(NetworkParticipation)).all()
     }
     for plan_index, spec in enumerate(PLANS):
-        plan_id = plans[spec.code].id
+        plan_id = id_of(plans[spec.code])
         parties = [("provider_id", p) for p in providers] + [("facility_id", f) for f in facilities]
         for party_index, (column, party) in enumerate(parties):
             key = (
@@ -640,7 +644,8 @@ def _load_network(
                     plan_id=plan_id,
                     status=network_status(party_index, plan_index),
                     effective_from=NETWORK_EFFECTIVE_FROM,
-                    **{column: party.id},
+                    provider_id=key[1],
+                    facility_id=key[2],
                 )
             )
             report.count("network_participations")
@@ -653,7 +658,7 @@ def _load_members(session: Session, plans: dict[str, HealthPlan], report: SeedRe
         for plan_id, number in session.exec(select(Member.plan_id, Member.member_number)).all()
     }
     for values in member_rows():
-        plan_id = plans[values.pop("plan_code")].id
+        plan_id = id_of(plans[values.pop("plan_code")])
         if (plan_id, values["member_number"]) in existing:
             continue
         session.add(Member(plan_id=plan_id, **values))
@@ -678,7 +683,7 @@ def _load_accounts(session: Session, practices: dict[str, Practice], report: See
             session.flush()
             report.count("users")
         for tax_id in account.practice_tax_ids:
-            practice_id = practices[tax_id].id
+            practice_id = id_of(practices[tax_id])
             found = session.exec(
                 select(PracticeMembership).where(
                     PracticeMembership.user_id == user.id,
@@ -686,7 +691,7 @@ def _load_accounts(session: Session, practices: dict[str, Practice], report: See
                 )
             ).first()
             if found is None:
-                session.add(PracticeMembership(user_id=user.id, practice_id=practice_id))
+                session.add(PracticeMembership(user_id=id_of(user), practice_id=practice_id))
                 report.count("practice_memberships")
     session.flush()
 
@@ -740,17 +745,17 @@ def _load_orders(session: Session, practices: dict[str, Practice], report: SeedR
             program=Program.IMAGING,
             plan_id=member.plan_id,
             member_id=member.id,
-            practice_id=practices[demo_order.practice_tax_id].id,
+            practice_id=id_of(practices[demo_order.practice_tax_id]),
             status=OrderStatus.IN_PROGRESS,
             service_start=date(2026, 12, 1),
-            created_by_id=creator.id,
-            updated_by_id=creator.id,
+            created_by_id=id_of(creator),
+            updated_by_id=id_of(creator),
         )
         session.add(order)
         session.flush()
         session.add(
             OrderLine(
-                order_id=order.id,
+                order_id=id_of(order),
                 line_number=1,
                 code_system="CPT",
                 code=demo_order.code,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.demographics import (
     CHANGE_FIELDS,
@@ -27,6 +28,7 @@ from portal_app.domain.demographics import (
 )
 from portal_app.domain.enums import AuditOutcome, ChangeRequestStatus
 from portal_app.models import DemographicChangeRequest, Facility, Practice, Provider, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, PermissionDenied, may, require
 from portal_app.services.fax import ensure_unconfirmed_row
@@ -59,7 +61,7 @@ def _clean(text: str, limit: int) -> str:
 def _tax_ids(session: Session, actor: Actor) -> list[str]:
     if not actor.practice_ids:
         return []
-    return list(session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all())
+    return list(session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all())
 
 
 def _is_support(actor: Actor) -> bool:
@@ -130,20 +132,22 @@ def change_targets(session: Session, *, actor: Actor) -> list[ChangeTarget]:
     if not tax_ids:
         return []
     providers = session.exec(
-        select(Provider).where(Provider.tax_id.in_(tax_ids)).order_by(Provider.last_name, Provider.first_name)
+        select(Provider)
+        .where(col(Provider.tax_id).in_(tax_ids))
+        .order_by(Provider.last_name, Provider.first_name)
     ).all()
     facilities = session.exec(
-        select(Facility).where(Facility.tax_id.in_(tax_ids)).order_by(Facility.name)
+        select(Facility).where(col(Facility.tax_id).in_(tax_ids)).order_by(Facility.name)
     ).all()
     columns = {c for f in CHANGE_FIELDS.values() for c in f.columns}
     return [
         ChangeTarget(
             kind=PROVIDER if isinstance(p, Provider) else FACILITY,
-            id=p.id,
+            id=id_of(p),
             label=_label(p),
             current={c: getattr(p, c) for c in sorted(columns)},
         )
-        for p in [*providers, *facilities]
+        for p in list[Provider | Facility]([*providers, *facilities])
     ]
 
 
@@ -250,7 +254,7 @@ def request_change(
         action="demographics.change_requested",
         user_id=actor.user_id,
         record_type="demographic_change",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=actor.client_address,
         detail={
             "party": _party_key(row),
@@ -308,7 +312,7 @@ def _rows(session: Session, requests: list[DemographicChangeRequest]) -> list[Ch
     users = {
         u.id: u
         for u in session.exec(
-            select(User).where(User.id.in_({r.requested_by_id for r in requests} or {0}))
+            select(User).where(col(User.id).in_({r.requested_by_id for r in requests} or {0}))
         ).all()
     }
     result = []
@@ -316,7 +320,7 @@ def _rows(session: Session, requests: list[DemographicChangeRequest]) -> list[Ch
         party = _party(session, r.provider_id, r.facility_id)
         result.append(
             ChangeRow(
-                id=r.id,
+                id=id_of(r),
                 target_kind=PROVIDER if r.provider_id is not None else FACILITY,
                 target_label=_label(party) if party else "",
                 field=r.field,
@@ -355,7 +359,7 @@ def change_history(
     requests = session.exec(
         select(DemographicChangeRequest)
         .where(column == party.id)
-        .order_by(DemographicChangeRequest.requested_at.desc(), DemographicChangeRequest.id.desc())
+        .order_by(col(DemographicChangeRequest.requested_at).desc(), col(DemographicChangeRequest.id).desc())
     ).all()
     return _rows(session, list(requests))
 
@@ -376,13 +380,13 @@ def list_change_requests(
     if not _is_support(actor):
         tax_ids = _tax_ids(session, actor) or ["-"]
         query = (
-            query.join(Provider, Provider.id == DemographicChangeRequest.provider_id, isouter=True)
-            .join(Facility, Facility.id == DemographicChangeRequest.facility_id, isouter=True)
+            query.join(Provider, col(Provider.id) == DemographicChangeRequest.provider_id, isouter=True)
+            .join(Facility, col(Facility.id) == DemographicChangeRequest.facility_id, isouter=True)
             .where(
                 or_(
-                    Provider.tax_id.in_(tax_ids),
-                    Facility.tax_id.in_(tax_ids),
-                    DemographicChangeRequest.requested_by_id == actor.user_id,
+                    col(Provider.tax_id).in_(tax_ids),
+                    col(Facility.tax_id).in_(tax_ids),
+                    col(DemographicChangeRequest.requested_by_id) == actor.user_id,
                 )
             )
         )
@@ -390,9 +394,12 @@ def list_change_requests(
         query = query.where(DemographicChangeRequest.status == status)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     if status == ChangeRequestStatus.PENDING and _is_support(actor):
-        order = (DemographicChangeRequest.requested_at, DemographicChangeRequest.id)
+        order: tuple[Any, ...] = (
+            col(DemographicChangeRequest.requested_at),
+            col(DemographicChangeRequest.id),
+        )
     else:
-        order = (DemographicChangeRequest.requested_at.desc(), DemographicChangeRequest.id.desc())
+        order = (col(DemographicChangeRequest.requested_at).desc(), col(DemographicChangeRequest.id).desc())
     requests = session.exec(query.order_by(*order).offset(max(page, 0) * page_size).limit(page_size)).all()
     return _rows(session, list(requests)), total
 
@@ -428,7 +435,7 @@ def decide_change(
         action="demographics.change_approved" if approve else "demographics.change_rejected",
         user_id=actor.user_id,
         record_type="demographic_change",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=actor.client_address,
         detail={"note": clean_note},
     )
@@ -459,7 +466,7 @@ def _apply(session: Session, row: DemographicChangeRequest) -> bool:
         action="demographics.change_applied",
         user_id=None,
         record_type="demographic_change",
-        record_id=row.id,
+        record_id=id_of(row),
         detail={"party": _party_key(row), "field": row.field, "old": row.old_values, "new": row.new_values},
     )
     return True
@@ -473,7 +480,7 @@ def apply_due_changes(session: Session, *, today: date | None = None) -> int:
             DemographicChangeRequest.status == ChangeRequestStatus.APPROVED,
             DemographicChangeRequest.effective_date <= _today(today),
         )
-        .order_by(DemographicChangeRequest.effective_date, DemographicChangeRequest.id)
+        .order_by(col(DemographicChangeRequest.effective_date), col(DemographicChangeRequest.id))
     ).all()
     applied = sum(1 for row in due if _apply(session, row))
     session.commit()

@@ -20,13 +20,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import AuditOutcome, OrderStatus, Program
 from portal_app.domain.file_types import sniff_media_type
 from portal_app.domain.pap_compliance import ComplianceResult, DeviceExport, DeviceExportError
 from portal_app.models import DeviceDataImport, DeviceNight, DeviceVendor, Member, Order
+from portal_app.models.base import id_of
 from portal_app.models.device_data import ImportSource, ImportStatus
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -102,7 +103,7 @@ def create_vendor_key(session: Session, *, name: str) -> str:
         action="device_vendor.key_issued",
         user_id=None,
         record_type="device_vendor",
-        record_id=vendor.id,
+        record_id=id_of(vendor),
         detail={"vendor": clean, "key_prefix": vendor.key_prefix},
     )
     session.commit()
@@ -120,7 +121,7 @@ def disable_vendor(session: Session, *, name: str) -> bool:
         action="device_vendor.disabled",
         user_id=None,
         record_type="device_vendor",
-        record_id=vendor.id,
+        record_id=id_of(vendor),
     )
     session.commit()
     return True
@@ -196,7 +197,7 @@ def _store(
     session.flush()
     session.add_all(
         DeviceNight(
-            import_id=record.id,
+            import_id=id_of(record),
             night=night.night,
             usage_minutes=night.usage_minutes,
             ahi=night.ahi,
@@ -209,7 +210,7 @@ def _store(
         action="device_data.attached" if attached else "device_data.held",
         user_id=actor.user_id if actor else None,
         record_type="device_data_import",
-        record_id=record.id,
+        record_id=id_of(record),
         client_address=actor.client_address if actor else "",
         detail={
             "source": source.value,
@@ -226,7 +227,7 @@ def _result(
 ) -> ImportResult:
     attached = record.status == ImportStatus.ATTACHED
     return ImportResult(
-        import_id=record.id,
+        import_id=id_of(record),
         attached=attached,
         night_count=record.night_count,
         first_night=record.first_night,
@@ -329,13 +330,15 @@ def member_nights(session: Session, member_id: int) -> tuple[dict[date, int], li
         session.exec(
             select(DeviceDataImport)
             .where(DeviceDataImport.member_id == member_id, DeviceDataImport.status == ImportStatus.ATTACHED)
-            .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
+            .order_by(col(DeviceDataImport.received_at), col(DeviceDataImport.id))
         ).all()
     )
     usage: dict[date, int] = {}
     for record in imports:
         for night, minutes in session.exec(
-            select(DeviceNight.night, DeviceNight.usage_minutes).where(DeviceNight.import_id == record.id)
+            select(col(DeviceNight.night), col(DeviceNight.usage_minutes)).where(
+                DeviceNight.import_id == record.id
+            )
         ).all():
             usage[night] = minutes
     return usage, imports
@@ -348,12 +351,12 @@ def _setup_date_on_file(session: Session, member_id: int) -> date | None:
         .where(
             Order.member_id == member_id,
             Order.program == Program.SLEEP,
-            Order.order_number.is_not(None),
-            Order.status.not_in(
+            col(Order.order_number).is_not(None),
+            col(Order.status).not_in(
                 (OrderStatus.VOLUNTARILY_CANCELLED.value, OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value)
             ),
         )
-        .order_by(Order.service_start.desc(), Order.id.desc())
+        .order_by(col(Order.service_start).desc(), col(Order.id).desc())
         .limit(50)
     ).all()
     for order in orders:
@@ -417,7 +420,7 @@ def held_imports(session: Session, *, actor: Actor) -> list[HeldImport]:
     rows = session.exec(
         select(DeviceDataImport)
         .where(DeviceDataImport.status == ImportStatus.HELD)
-        .order_by(DeviceDataImport.received_at, DeviceDataImport.id)
+        .order_by(col(DeviceDataImport.received_at), col(DeviceDataImport.id))
         .limit(MAX_HELD_SHOWN)
     ).all()
     held = []
@@ -430,7 +433,7 @@ def held_imports(session: Session, *, actor: Actor) -> list[HeldImport]:
             sender = f"Upload by {user.full_name}" if user else "Upload"
         held.append(
             HeldImport(
-                import_id=row.id,
+                import_id=id_of(row),
                 received_at=row.received_at.strftime("%Y-%m-%d %H:%M UTC"),
                 source=sender,
                 claimed_member_number=row.claimed_member_number,
@@ -473,7 +476,7 @@ def dismiss_held(session: Session, *, actor: Actor, import_id: int, note: str) -
         action="device_data.dismissed",
         user_id=actor.user_id,
         record_type="device_data_import",
-        record_id=record.id,
+        record_id=id_of(record),
         client_address=actor.client_address,
     )
     session.commit()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from portal_app.domain.enums import FacilityType, NetworkStatus
 from portal_app.domain.geo import miles_between
 from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
+from portal_app.models.base import id_of
 from portal_app.services.authz import Actor
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
@@ -44,7 +45,7 @@ class DirectoryQuery:
 
 
 def plan_choices(session: Session) -> list[tuple[int, str]]:
-    return [(p.id, p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
+    return [(id_of(p), p.name) for p in session.exec(select(HealthPlan).order_by(HealthPlan.name)).all()]
 
 
 def _network_label(
@@ -67,10 +68,10 @@ def _provider_filter(text: str):
     like = f"%{text}%"
     return or_(
         Provider.npi == text,
-        Provider.last_name.ilike(like),
-        Provider.first_name.ilike(like),
-        Provider.specialty.ilike(like),
-        Provider.city.ilike(like),
+        col(Provider.last_name).ilike(like),
+        col(Provider.first_name).ilike(like),
+        col(Provider.specialty).ilike(like),
+        col(Provider.city).ilike(like),
         Provider.postal_code == text,
     )
 
@@ -79,10 +80,10 @@ def _facility_filter(text: str):
     like = f"%{text}%"
     return or_(
         Facility.npi == text,
-        Facility.name.ilike(like),
-        Facility.city.ilike(like),
+        col(Facility.name).ilike(like),
+        col(Facility.city).ilike(like),
         Facility.postal_code == text,
-        Facility.modalities.ilike(like),
+        col(Facility.modalities).ilike(like),
     )
 
 
@@ -103,9 +104,9 @@ def search_directory(
         in_plan = select(NetworkParticipation.provider_id).where(
             NetworkParticipation.plan_id == query.plan_id
         )
-        providers = providers.where(Provider.id.in_(in_plan))
+        providers = providers.where(col(Provider.id).in_(in_plan))
         facilities = facilities.where(
-            Facility.id.in_(
+            col(Facility.id).in_(
                 select(NetworkParticipation.facility_id).where(NetworkParticipation.plan_id == query.plan_id)
             )
         )
@@ -126,7 +127,7 @@ def search_directory(
         if query.kind != "facility"
         else 0
     )
-    offset, rows = max(page, 0) * page_size, []
+    offset, rows = max(page, 0) * page_size, list[DirectoryRow]()
     if query.kind != "provider" and offset < facility_total:
         ranked = _facility_page(session, facilities, query, offset, page_size)
         rows.extend(_facility_row(session, query, r) for r in ranked)
@@ -134,7 +135,7 @@ def search_directory(
     if query.kind != "facility" and remaining > 0:
         provider_offset = max(0, offset - facility_total)
         for p in session.exec(
-            providers.order_by(provider_order, Provider.id).offset(provider_offset).limit(remaining)
+            providers.order_by(provider_order, col(Provider.id)).offset(provider_offset).limit(remaining)
         ).all():
             rows.append(
                 DirectoryRow(
@@ -166,7 +167,7 @@ def _facility_page(
         ]
     order = {
         "city": (Facility.city,),
-        "quality": (Facility.quality_score.desc().nulls_last(), Facility.name),
+        "quality": (col(Facility.quality_score).desc().nulls_last(), Facility.name),
     }.get(query.sort, (Facility.name,))
     found = session.exec(facilities.order_by(*order, Facility.id).offset(offset).limit(page_size)).all()
     ranked = {r.facility.id: r for r in rank_facilities(session, found, near_zip=query.near_zip)}

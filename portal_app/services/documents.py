@@ -15,6 +15,7 @@ from portal_app.domain.file_types import (
     sniff_media_type,
 )
 from portal_app.models import Document
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.orders import office_order
@@ -42,7 +43,9 @@ def store_document(
     problem = exchange_problem(content) if exchanged else document_problem(content)
     if problem:
         raise DocumentRefused(problem)
-    media_type, extension = sniff_exchange_type(content) if exchanged else sniff_media_type(content[:16])
+    sniffed = sniff_exchange_type(content) if exchanged else sniff_media_type(content[:16])
+    assert sniffed is not None, "document_problem/exchange_problem refuse a file of no accepted type"
+    media_type, extension = sniffed
     digest = hashlib.sha256(content).hexdigest()
     uploads = get_settings().uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)
@@ -50,7 +53,7 @@ def store_document(
     (uploads / stored_name).write_bytes(content)
     session.add(
         Document(
-            order_id=order.id,
+            order_id=id_of(order),
             uploaded_by_id=actor.user_id,
             filename=filename.replace("/", "_")[-255:] or "document",
             media_type=media_type,
@@ -64,7 +67,7 @@ def store_document(
         action="order.document_added",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
         detail={"sha256": digest},
     )

@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import ManagedCode, rehabilitation
 from portal_app.models import Determination, HealthPlan, Order, OrderLine
+from portal_app.models.base import get_existing, id_of
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
@@ -80,7 +81,7 @@ def _visits_authorized(session: Session, order_id: int) -> int:
             decision = session.exec(
                 select(Determination)
                 .where(Determination.order_line_id == line.id)
-                .order_by(Determination.id.desc())
+                .order_by(col(Determination.id).desc())
             ).first()
             best = max(best, (decision.approved_quantity or 0) if decision else 0)
     return best
@@ -94,10 +95,10 @@ def _earlier_requests(session: Session, order: Order) -> list[Order]:
                 Order.member_id == order.member_id,
                 Order.program == Program.REHABILITATION,
                 Order.id != order.id,
-                Order.order_number.is_not(None),
-                Order.status.not_in(_WITHDRAWN),
+                col(Order.order_number).is_not(None),
+                col(Order.status).not_in(_WITHDRAWN),
             )
-            .order_by(Order.service_start, Order.submitted_at, Order.id)
+            .order_by(col(Order.service_start), col(Order.submitted_at), col(Order.id))
             .limit(MAX_EARLIER_REQUESTS)
         ).all()
     )
@@ -148,7 +149,7 @@ def find_episode(
     same_discipline = [o for o in earlier if o.details.get("discipline") == discipline]
     year = order.service_start.year if order.service_start else None
     used = sum(
-        _visits_authorized(session, o.id)
+        _visits_authorized(session, id_of(o))
         for o in same_discipline
         if year is not None and o.service_start is not None and o.service_start.year == year
     )
@@ -180,7 +181,7 @@ def find_episode(
                 o.order_number,
                 o.service_start,
                 str(o.details.get("request_type") or ""),
-                _visits_authorized(session, o.id),
+                _visits_authorized(session, id_of(o)),
                 OrderStatus(o.status).label,
             )
             for o in episode
@@ -199,5 +200,5 @@ def apply_visit_allocation(session: Session, *, actor: Actor, order_id: int) -> 
     details = refresh_line_quantities(session, actor=actor, order_id=order_id)
     if details is None:
         return None
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     return rehabilitation.line_quantity(details, plan.code, _TREATMENT)

@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain import facility_scores as scoring
 from portal_app.domain.enums import AuditOutcome, FacilityRegistrationStatus, FacilityType
@@ -47,6 +47,7 @@ from portal_app.models import (
     PracticeMembership,
     User,
 )
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, PermissionDenied, may, require
 from portal_app.services.mail import send_mail
@@ -292,7 +293,7 @@ def _practice_ids_of(session: Session, user_id: int) -> set[int]:
 def _actor_tax_ids(session: Session, actor: Actor) -> set[str]:
     if not actor.practice_ids:
         return set()
-    return set(session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all())
+    return set(session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all())
 
 
 def _denied(session: Session, actor: Actor, permission: str, record: str) -> PermissionDenied:
@@ -540,7 +541,7 @@ def _summary(registration: FacilityRegistration, author: User | None) -> Registr
     facility = registration.sections.get("facility", {}) if isinstance(registration.sections, dict) else {}
     status = FacilityRegistrationStatus(registration.status)
     return RegistrationSummary(
-        registration_id=registration.id,
+        registration_id=id_of(registration),
         facility_name=str(facility.get("name", "")) or "(no name yet)",
         npi=str(facility.get("npi", "")),
         status=status.value,
@@ -560,15 +561,18 @@ def list_my_registrations(session: Session, *, actor: Actor) -> list[Registratio
     """The registrations of the actor's practices (and the actor's own), newest first."""
     require(session, actor, "facility.register")
     colleagues = select(PracticeMembership.user_id).where(
-        PracticeMembership.practice_id.in_(actor.practice_ids or (-1,))
+        col(PracticeMembership.practice_id).in_(actor.practice_ids or (-1,))
     )
     rows = session.exec(
         select(FacilityRegistration, User)
-        .join(User, User.id == FacilityRegistration.user_id)
+        .join(User, col(User.id) == FacilityRegistration.user_id)
         .where(
-            or_(FacilityRegistration.user_id == actor.user_id, FacilityRegistration.user_id.in_(colleagues))
+            or_(
+                col(FacilityRegistration.user_id) == actor.user_id,
+                col(FacilityRegistration.user_id).in_(colleagues),
+            )
         )
-        .order_by(FacilityRegistration.id.desc())
+        .order_by(col(FacilityRegistration.id).desc())
         .limit(200)
     ).all()
     return [_summary(registration, author) for registration, author in rows]
@@ -585,11 +589,11 @@ def start_registration(session: Session, *, actor: Actor) -> int:
         action="facility_registration.started",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
     )
     session.commit()
-    return registration.id
+    return id_of(registration)
 
 
 def _view(session: Session, registration: FacilityRegistration) -> RegistrationView:
@@ -598,7 +602,7 @@ def _view(session: Session, registration: FacilityRegistration) -> RegistrationV
     status = FacilityRegistrationStatus(registration.status)
     submitted = registration.sections.get(SUBMITTED_KEY) if registration.sections else None
     return RegistrationView(
-        registration_id=registration.id,
+        registration_id=id_of(registration),
         status=status.value,
         status_label=status.label,
         sections=copy.deepcopy(sections),
@@ -665,7 +669,7 @@ def save_section(
         action="facility_registration.section_saved",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
         detail={"section": section, "complete": not errors},
     )
@@ -728,7 +732,7 @@ def _write_scores(
             session.delete(row)
     for modality, score in scores.items():
         row = rows.get(modality) or FacilityModalityScore(
-            facility_id=facility.id, modality=modality, score=0, computed_on=on
+            facility_id=id_of(facility), modality=modality, score=0, computed_on=on
         )
         row.score, row.computed_on, row.rescore_on = score.score, on, score.rescore_on
         session.add(row)
@@ -780,7 +784,7 @@ def submit_registration(
         action="facility_registration.submitted" if first else "facility_registration.resubmitted",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
         detail={"facility_id": facility.id, "scores": {m: s.score for m, s in scores.items()}},
     )
@@ -799,7 +803,7 @@ def facility_scorecard(
     scores = scoring.score_registration(sections, today)
     name = str(sections.get("facility", {}).get("name", "")) or f"Registration {registration.id}"
     return Scorecard(
-        registration_id=registration.id,
+        registration_id=id_of(registration),
         facility_name=name,
         on=today,
         preview=submitted is None,
@@ -825,7 +829,7 @@ def current_modality_scores(
     due = set(
         session.exec(
             select(FacilityModalityScore.facility_id).where(
-                FacilityModalityScore.facility_id.in_(wanted), FacilityModalityScore.rescore_on <= today
+                col(FacilityModalityScore.facility_id).in_(wanted), FacilityModalityScore.rescore_on <= today
             )
         ).all()
     )
@@ -835,7 +839,7 @@ def current_modality_scores(
         session.commit()
     result: dict[int, dict[str, int]] = {}
     for row in session.exec(
-        select(FacilityModalityScore).where(FacilityModalityScore.facility_id.in_(wanted))
+        select(FacilityModalityScore).where(col(FacilityModalityScore.facility_id).in_(wanted))
     ).all():
         result.setdefault(row.facility_id, {})[row.modality] = row.score
     return result
@@ -874,7 +878,7 @@ def list_registrations(
 ) -> tuple[list[RegistrationSummary], int]:
     """One page of registrations (optionally of one status), most recently changed first, and the total."""
     require(session, actor, "facility.review_registrations")
-    query = select(FacilityRegistration, User).join(User, User.id == FacilityRegistration.user_id)
+    query = select(FacilityRegistration, User).join(User, col(User.id) == FacilityRegistration.user_id)
     if status:
         if status not in {s.value for s in FacilityRegistrationStatus}:
             return [], 0
@@ -882,7 +886,7 @@ def list_registrations(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     size = max(1, min(int(page_size), 100))
     rows = session.exec(
-        query.order_by(FacilityRegistration.updated_at.desc(), FacilityRegistration.id.desc())
+        query.order_by(col(FacilityRegistration.updated_at).desc(), col(FacilityRegistration.id).desc())
         .offset(max(int(page), 0) * size)
         .limit(size)
     ).all()
@@ -921,7 +925,7 @@ def request_corrections(session: Session, *, actor: Actor, registration_id: int,
         action="facility_registration.corrections_requested",
         user_id=actor.user_id,
         record_type="facility_registration",
-        record_id=registration.id,
+        record_id=id_of(registration),
         client_address=actor.client_address,
     )
     session.commit()

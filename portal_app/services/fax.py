@@ -13,11 +13,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.demographics import format_number, is_us_number, normalize_fax
 from portal_app.domain.enums import AuditOutcome, FaxConfirmationStatus, OutboxFaxStatus
 from portal_app.models import Facility, FaxNumber, Order, OutboxFax, Practice, Provider, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.mail import send_mail
@@ -92,7 +93,7 @@ def queue_fax(
         action="fax.held" if held else "fax.released",
         user_id=None,
         record_type="outbox_fax",
-        record_id=fax.id,
+        record_id=id_of(fax),
         detail={"to": digits, "order_id": order_id, "document_id": document_id},
     )
     return fax
@@ -115,7 +116,9 @@ def ensure_unconfirmed_row(session: Session, digits: str, *, practice_id: int | 
 def _practice_tax_ids(session: Session, actor: Actor) -> dict[str, int]:
     if not actor.practice_ids:
         return {}
-    rows = session.exec(select(Practice.tax_id, Practice.id).where(Practice.id.in_(actor.practice_ids))).all()
+    rows = session.exec(
+        select(Practice.tax_id, Practice.id).where(col(Practice.id).in_(actor.practice_ids))
+    ).all()
     return dict(rows)
 
 
@@ -134,18 +137,18 @@ def numbers_on_file(session: Session, *, actor: Actor) -> dict[str, tuple[int, l
 
     if not tax_ids:
         return found
-    for provider in session.exec(select(Provider).where(Provider.tax_id.in_(tax_ids))).all():
+    for provider in session.exec(select(Provider).where(col(Provider.tax_id).in_(tax_ids))).all():
         add(provider.fax, tax_ids[provider.tax_id], f"{provider.first_name} {provider.last_name}")
-    for facility in session.exec(select(Facility).where(Facility.tax_id.in_(tax_ids))).all():
+    for facility in session.exec(select(Facility).where(col(Facility.tax_id).in_(tax_ids))).all():
         add(facility.fax, tax_ids[facility.tax_id], facility.name)
     letter_faxes = session.exec(
         select(Order.letter_fax, Order.practice_id)
-        .where(Order.practice_id.in_(actor.practice_ids), Order.letter_fax != "")
+        .where(col(Order.practice_id).in_(actor.practice_ids), Order.letter_fax != "")
         .distinct()
     ).all()
     for raw, practice_id in letter_faxes:
         add(raw, practice_id, "letters of your orders")
-    asked = session.exec(select(FaxNumber).where(FaxNumber.practice_id.in_(actor.practice_ids))).all()
+    asked = session.exec(select(FaxNumber).where(col(FaxNumber.practice_id).in_(actor.practice_ids))).all()
     for row in asked:
         add(row.number, row.practice_id, "asked to confirm")
     return found
@@ -177,7 +180,8 @@ def practice_fax_numbers(session: Session, *, actor: Actor) -> list[PracticeFax]
     require(session, actor, "fax.request_confirmation")
     found = numbers_on_file(session, actor=actor)
     rows = {
-        r.number: r for r in session.exec(select(FaxNumber).where(FaxNumber.number.in_(list(found)))).all()
+        r.number: r
+        for r in session.exec(select(FaxNumber).where(col(FaxNumber.number).in_(list(found)))).all()
     }
     result = []
     for digits in sorted(found)[:MAX_NUMBERS_SHOWN]:
@@ -321,10 +325,10 @@ def faxes_awaiting_support(session: Session, *, actor: Actor) -> list[WaitingFax
     require(session, actor, "fax.confirm")
     rows = session.exec(
         select(FaxNumber, Practice.name, User.email)
-        .join(Practice, Practice.id == FaxNumber.practice_id, isouter=True)
-        .join(User, User.id == FaxNumber.requested_by_id, isouter=True)
+        .join(Practice, col(Practice.id) == FaxNumber.practice_id, isouter=True)
+        .join(User, col(User.id) == FaxNumber.requested_by_id, isouter=True)
         .where(FaxNumber.status == FaxConfirmationStatus.AWAITING_SUPPORT)
-        .order_by(FaxNumber.code_entered_at, FaxNumber.id)
+        .order_by(col(FaxNumber.code_entered_at), col(FaxNumber.id))
         .limit(MAX_NUMBERS_SHOWN)
     ).all()
     held = dict(
@@ -439,13 +443,13 @@ def list_faxes(
         query = query.where(OutboxFax.status == status)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     faxes = session.exec(
-        query.order_by(OutboxFax.created_at.desc(), OutboxFax.id.desc())
+        query.order_by(col(OutboxFax.created_at).desc(), col(OutboxFax.id).desc())
         .offset(max(page, 0) * page_size)
         .limit(page_size)
     ).all()
     return [
         FaxOutboxRow(
-            id=f.id,
+            id=id_of(f),
             number=format_number(f.to_number),
             subject=f.subject,
             status=f.status,

@@ -33,7 +33,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.demographics import normalize_fax
 from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus, Program
@@ -48,6 +48,7 @@ from portal_app.models import (
     Provider,
     User,
 )
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
@@ -367,17 +368,19 @@ def _denial_section(content: LetterContent, styles: dict[str, ParagraphStyle]) -
 
 def _latest_determination(session: Session, line_id: int) -> Determination | None:
     return session.exec(
-        select(Determination).where(Determination.order_line_id == line_id).order_by(Determination.id.desc())
+        select(Determination)
+        .where(Determination.order_line_id == line_id)
+        .order_by(col(Determination.id).desc())
     ).first()
 
 
 def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...], list[Determination]]:
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     built, decisions = [], []
     for line in lines:
-        decision = _latest_determination(session, line.id)
+        decision = _latest_determination(session, id_of(line))
         if decision is not None:
             decisions.append(decision)
         code = LineDecision(line.decision)
@@ -426,7 +429,7 @@ def build_letter_contents(
     if order is None or not order.order_number or order.member_id is None:
         raise OrderNotFound(str(order_id))
     member = session.get(Member, order.member_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     provider = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     letter_date = today or datetime.now(UTC).date()
     lines, decisions = _letter_lines(session, order)
@@ -470,9 +473,9 @@ def _letter_author(session: Session, order: Order) -> int:
     user who last changed the order (the submitter for a rules-engine decision)."""
     latest = session.exec(
         select(Determination.decided_by_user_id)
-        .join(OrderLine, OrderLine.id == Determination.order_line_id)
-        .where(OrderLine.order_id == order.id, Determination.decided_by_user_id.is_not(None))
-        .order_by(Determination.id.desc())
+        .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
+        .where(OrderLine.order_id == order.id, col(Determination.decided_by_user_id).is_not(None))
+        .order_by(col(Determination.id).desc())
     ).first()
     return latest or order.updated_by_id
 
@@ -485,7 +488,7 @@ def _store_letter(session: Session, order: Order, content: LetterContent, author
     (uploads / stored_name).write_bytes(pdf)
     suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
     document = Document(
-        order_id=order.id,
+        order_id=id_of(order),
         uploaded_by_id=author_id,
         kind="letter",
         filename=f"{order.order_number}-decision-{content.letter_date.isoformat()}-{suffix}.pdf",
@@ -531,10 +534,10 @@ def create_determination_letters(session: Session, *, order_id: int, today: date
         action="letter.created",
         user_id=None,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         detail={"documents": [d.id for d in documents], "sha256": [d.sha256 for d in documents]},
     )
-    return [d.id for d in documents]
+    return [id_of(d) for d in documents]
 
 
 def _notify_office(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
@@ -31,6 +31,7 @@ from portal_app.models import (
     Practice,
     Provider,
 )
+from portal_app.models.base import get_existing, id_of
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -60,7 +61,7 @@ def _now() -> datetime:
 def _practice_tax_ids(session: Session, actor: Actor) -> set[str]:
     if not actor.practice_ids:
         return set()
-    rows = session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all()
+    rows = session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all()
     return set(rows)
 
 
@@ -104,14 +105,14 @@ def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
         return []
     plan_ids = session.exec(
         select(NetworkParticipation.plan_id)
-        .join(Provider, Provider.id == NetworkParticipation.provider_id)
-        .where(Provider.tax_id.in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
+        .join(Provider, col(Provider.id) == NetworkParticipation.provider_id)
+        .where(col(Provider.tax_id).in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
         .distinct()
     ).all()
     plans = session.exec(
-        select(HealthPlan).where(HealthPlan.id.in_(plan_ids)).order_by(HealthPlan.name)
+        select(HealthPlan).where(col(HealthPlan.id).in_(plan_ids)).order_by(HealthPlan.name)
     ).all()
-    return [PlanChoice(p.id, p.code, p.name) for p in plans]
+    return [PlanChoice(id_of(p), p.code, p.name) for p in plans]
 
 
 def programs_for(session: Session, *, plan_id: int, on: date) -> list[Program]:
@@ -168,7 +169,7 @@ def start_draft(
         action="order.draft_started",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
     )
     session.commit()
@@ -180,12 +181,12 @@ def my_drafts(session: Session, *, actor: Actor) -> list[tuple[int, str, str, da
     require(session, actor, "order.create")
     rows = session.exec(
         select(Order, HealthPlan.name)
-        .join(HealthPlan, HealthPlan.id == Order.plan_id)
+        .join(HealthPlan, col(HealthPlan.id) == Order.plan_id)
         .where(Order.created_by_id == actor.user_id, Order.status == OrderStatus.DRAFT)
-        .order_by(Order.updated_at.desc())
+        .order_by(col(Order.updated_at).desc())
         .limit(20)
     ).all()
-    return [(o.id, Program(o.program).label, name, o.updated_at) for o, name in rows]
+    return [(id_of(o), Program(o.program).label, name, o.updated_at) for o, name in rows]
 
 
 # --- step 2: member ---
@@ -204,7 +205,7 @@ class MemberMatch:
 def _member_match(member: Member) -> MemberMatch:
     ends = member.eligibility_end.isoformat() if member.eligibility_end else "open"
     return MemberMatch(
-        member.id,
+        id_of(member),
         member.member_number,
         f"{member.first_name} {member.last_name}",
         member.date_of_birth.isoformat(),
@@ -228,7 +229,9 @@ def search_members(
     if member_number.strip():
         query = query.where(Member.member_number == member_number.strip().upper())
     elif last_name.strip() and birth_date:
-        query = query.where(Member.last_name.ilike(last_name.strip()), Member.date_of_birth == birth_date)
+        query = query.where(
+            col(Member.last_name).ilike(last_name.strip()), Member.date_of_birth == birth_date
+        )
     else:
         return []
     members = session.exec(query.limit(10)).all()
@@ -307,7 +310,7 @@ def _network(
 def _provider_match(session: Session, plan_id: int, provider: Provider) -> ProviderMatch:
     return ProviderMatch(
         "provider",
-        provider.id,
+        id_of(provider),
         f"{provider.first_name} {provider.last_name}",
         provider.npi,
         provider.specialty,
@@ -325,7 +328,7 @@ def _facility_match(
         in_network = _network(session, plan_id, facility_id=facility.id)
     return ProviderMatch(
         "facility",
-        facility.id,
+        id_of(facility),
         facility.name,
         facility.npi,
         FacilityType(facility.facility_type).label,
@@ -341,7 +344,7 @@ def ordering_providers(session: Session, *, actor: Actor, order_id: int) -> list
     order = editable_draft(session, actor, order_id)
     providers = session.exec(
         select(Provider)
-        .where(Provider.tax_id.in_(_practice_tax_ids(session, actor)))
+        .where(col(Provider.tax_id).in_(_practice_tax_ids(session, actor)))
         .order_by(Provider.last_name)
     ).all()
     return [_provider_match(session, order.plan_id, p) for p in providers]
@@ -358,10 +361,10 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
         select(Provider)
         .where(
             (Provider.npi == text)
-            | Provider.last_name.ilike(like)
-            | Provider.first_name.ilike(like)
-            | Provider.specialty.ilike(like)
-            | Provider.city.ilike(like)
+            | col(Provider.last_name).ilike(like)
+            | col(Provider.first_name).ilike(like)
+            | col(Provider.specialty).ilike(like)
+            | col(Provider.city).ilike(like)
         )
         .limit(10)
     ).all()
@@ -369,9 +372,9 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
         select(Facility)
         .where(
             (Facility.npi == text)
-            | Facility.name.ilike(like)
-            | Facility.city.ilike(like)
-            | Facility.facility_type.ilike(like.replace(" ", "_"))
+            | col(Facility.name).ilike(like)
+            | col(Facility.city).ilike(like)
+            | col(Facility.facility_type).ilike(like.replace(" ", "_"))
         )
         .limit(10)
     ).all()
@@ -455,7 +458,7 @@ def details_context(session: Session, order: Order) -> dict:
     """What a program's details schema may check against: the member's age on the date of service,
     that date, and how long an approval lasts under the plan (e.g. recurring trips must fit in it)."""
     on = order.service_start or _now().date()
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id) if order.member_id else None
     return {
         "member_age": member_age(session, order, on),
@@ -475,7 +478,7 @@ def save_program_details(
     order = editable_draft(session, actor, order_id)
     program = get_program(order.program)
     on = order.service_start or _now().date()
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     errors: dict[str, str] = {}
     try:
         validated = program.details_schema.model_validate(details, context=details_context(session, order))
@@ -513,7 +516,7 @@ def _replace_lines(
         managed = program.managed_code(plan_code, year, code)
         session.add(
             OrderLine(
-                order_id=order.id,
+                order_id=id_of(order),
                 line_number=number,
                 code_system="CPT",
                 code=code,
@@ -534,7 +537,7 @@ def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) ->
         )
     except ValidationError:
         return None
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     year = (order.service_start or _now().date()).year
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
         managed = program.managed_code(plan.code, year, line.code)
@@ -565,7 +568,7 @@ def save_diagnoses(session: Session, *, actor: Actor, order_id: int, codes: list
     for sequence, diagnosis in enumerate(found, start=1):
         session.add(
             OrderDiagnosis(
-                order_id=order.id,
+                order_id=id_of(order),
                 sequence=sequence,
                 code=diagnosis.code,
                 description=diagnosis.description[:300],
@@ -651,13 +654,15 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
             session, order.plan_id, session.get(Provider, order.servicing_provider_id)
         )
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     diagnoses = session.exec(
-        select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+        select(OrderDiagnosis)
+        .where(OrderDiagnosis.order_id == order.id)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     return DraftSnapshot(
-        order_id=order.id,
+        order_id=id_of(order),
         step=order.wizard_step,
         plan_id=order.plan_id,
         program=order.program,
@@ -686,11 +691,11 @@ def site_of_care_alternatives(
     in_network = select(NetworkParticipation.facility_id).where(
         NetworkParticipation.plan_id == order.plan_id,
         NetworkParticipation.status == NetworkStatus.IN_NETWORK,
-        NetworkParticipation.facility_id.is_not(None),
+        col(NetworkParticipation.facility_id).is_not(None),
     )
     candidates = select(Facility).where(
-        Facility.facility_type.in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
-        Facility.id.in_(in_network),
+        col(Facility.facility_type).in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
+        col(Facility.id).in_(in_network),
     )
     member_zip = _member_zip(session, order)
     near = nearby(Facility.postal_code, member_zip)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.duplicates import FiledRequest, find_duplicates
@@ -39,6 +39,7 @@ from portal_app.models import (
     OrderLine,
     ReviewTask,
 )
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.order_entry import (
@@ -101,7 +102,7 @@ def _details(session: Session, order: Order):
 def approval_window(session: Session, order: Order) -> DateWindow:
     """First and last day an approval of ``order`` is valid: its program's validity policy (days
     per plan, business days, an inpatient stay...) from the date of service."""
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     start, end = get_program(order.program).approval_window(
         plan.code, order.service_start, _details(session, order)
     )
@@ -112,15 +113,15 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
     """The member's earlier requested services in this program (not cancelled or denied), for
     frequency limits such as injections per rolling 12 months."""
     rows = session.exec(
-        select(OrderLine.code, Order.service_start, Order.details)
-        .join(Order, Order.id == OrderLine.order_id)
+        select(OrderLine.code, col(Order.service_start), Order.details)
+        .join(Order, col(Order.id) == OrderLine.order_id)
         .where(
             Order.member_id == order.member_id,
             Order.program == order.program,
             Order.id != order.id,
-            Order.order_number.is_not(None),
-            Order.service_start.is_not(None),
-            OrderLine.decision.not_in(_NOT_PERFORMED),
+            col(Order.order_number).is_not(None),
+            col(Order.service_start).is_not(None),
+            col(OrderLine.decision).not_in(_NOT_PERFORMED),
         )
     ).all()
     return tuple(
@@ -135,7 +136,7 @@ def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
             Order.member_id == order.member_id,
             Order.program == order.program,
             Order.id != order.id,
-            Order.order_number.is_not(None),
+            col(Order.order_number).is_not(None),
         )
     ).all()
     filed = []
@@ -255,15 +256,15 @@ def submit_order(
 
 def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice]):
     program = get_program(order.program)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     member = session.get(Member, order.member_id)
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     diagnoses = session.exec(
         select(OrderDiagnosis.code)
         .where(OrderDiagnosis.order_id == order.id)
-        .order_by(OrderDiagnosis.sequence)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     details = program.details_schema.model_validate(order.details, context=details_context(session, order))
     request = ProgramRequest(
@@ -288,10 +289,11 @@ _NUMBERING_LOCK_KEY = 7_262_026
 
 def _next_order_number(session: Session, year: int) -> str:
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))
+        # sqlmodel types Session.exec for select() statements only; a text() statement runs the same way.
+        session.exec(text(f"SELECT pg_advisory_xact_lock({_NUMBERING_LOCK_KEY})"))  # type: ignore[call-overload]
     prefix = f"PC{year:04d}"
     latest = session.exec(
-        select(func.max(Order.order_number)).where(Order.order_number.like(f"{prefix}%"))
+        select(func.max(Order.order_number)).where(col(Order.order_number).like(f"{prefix}%"))
     ).one()
     sequence = int(latest[6:12]) + 1 if latest else 1
     return format_order_number(year, sequence)
@@ -303,7 +305,7 @@ def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
     now = datetime.now(UTC)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     window = approval_window(session, order)
     lines = {
         line.code: line
@@ -317,7 +319,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
         session.add(line)
         session.add(
             Determination(
-                order_line_id=line.id,
+                order_line_id=id_of(line),
                 decision=line.decision,
                 reason=outcome.reason[:2000],
                 guideline_citation=outcome.citation[:300],
@@ -359,7 +361,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
         action="order.submitted",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
         detail={"status": order.status, "duplicate_of": order.duplicate_of},
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.enums import TaskKind
 from portal_app.domain.outcomes import LineHistory, RecordedDecision, request_outcome
 from portal_app.models import Determination, Order, OrderLine, ReviewTask
+from portal_app.models.base import id_of
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -31,8 +32,8 @@ def refresh_outcome(session: Session, order: Order) -> None:
     determinations = (
         session.exec(
             select(Determination)
-            .where(Determination.order_line_id.in_([line.id for line in lines]))
-            .order_by(Determination.id)
+            .where(col(Determination.order_line_id).in_([line.id for line in lines]))
+            .order_by(col(Determination.id))
         ).all()
         if lines
         else []
@@ -49,7 +50,7 @@ def refresh_outcome(session: Session, order: Order) -> None:
     ).one()
     result = request_outcome(
         _aware(order.submitted_at),
-        [LineHistory(line.decision, by_line.get(line.id, [])) for line in lines],
+        [LineHistory(line.decision, by_line.get(id_of(line), [])) for line in lines],
         _aware(appealed_at),
     )
     order.initial_outcome = result.outcome

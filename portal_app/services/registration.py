@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field, field_validator
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal_app import routes
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
@@ -16,6 +16,7 @@ from portal_app.domain.identifiers import normalize_tax_id
 from portal_app.domain.password_policy import password_problems
 from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
 from portal_app.models import Practice, PracticeMembership, RegistrationTaxId, User
+from portal_app.models.base import id_of
 from portal_app.reference import common_passwords
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -152,19 +153,19 @@ def register(
     )
     session.add(user)
     session.flush()
-    unknown = _record_tax_ids(session, user_id=user.id, tax_ids=registration.tax_ids)
+    unknown = _record_tax_ids(session, user_id=id_of(user), tax_ids=registration.tax_ids)
     _send_confirmation(session, user)
     audit.record(
         session,
         action="registration.submitted",
         user_id=user.id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=client_address,
         detail={"unknown_tax_ids": list(unknown)},
     )
     session.commit()
-    return RegistrationOutcome(user_id=user.id, email=user.email, unknown_tax_ids=unknown)
+    return RegistrationOutcome(user_id=id_of(user), email=user.email, unknown_tax_ids=unknown)
 
 
 def _record_tax_ids(session: Session, *, user_id: int, tax_ids: list[str]) -> tuple[str, ...]:
@@ -182,7 +183,7 @@ def _record_tax_ids(session: Session, *, user_id: int, tax_ids: list[str]) -> tu
 def _send_confirmation(session: Session, user: User) -> None:
     settings = get_settings()
     token = sign_token(
-        purpose=CONFIRM_PURPOSE, user_id=user.id, stamp=user.security_stamp, secret=settings.secret_key
+        purpose=CONFIRM_PURPOSE, user_id=id_of(user), stamp=user.security_stamp, secret=settings.secret_key
     )
     link = f"{settings.public_url}{routes.CONFIRM_EMAIL}?token={token}"
     send_mail(
@@ -222,7 +223,7 @@ def confirm_email(session: Session, *, token: str, client_address: str = "") -> 
         action="registration.email_confirmed",
         user_id=user.id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=client_address,
     )
     session.commit()
@@ -250,14 +251,14 @@ def list_pending(session: Session, *, actor: Actor) -> list[PendingRegistration]
     """Registrations whose e-mail is confirmed and that wait for support, oldest first."""
     require(session, actor, "admin.registrations")
     users = session.exec(
-        select(User).where(User.status == UserStatus.PENDING_SUPPORT_APPROVAL).order_by(User.created_at)
+        select(User).where(User.status == UserStatus.PENDING_SUPPORT_APPROVAL).order_by(col(User.created_at))
     ).all()
     pending = []
     for user in users:
         rows = session.exec(select(RegistrationTaxId).where(RegistrationTaxId.user_id == user.id)).all()
         pending.append(
             PendingRegistration(
-                user_id=user.id,
+                user_id=id_of(user),
                 full_name=user.full_name,
                 email=user.email,
                 username=user.username,
@@ -291,7 +292,7 @@ def approve(session: Session, *, actor: Actor, user_id: int) -> int:
             continue
         row.practice_id = practice.id
         session.add(row)
-        session.add(PracticeMembership(user_id=user.id, practice_id=practice.id))
+        session.add(PracticeMembership(user_id=id_of(user), practice_id=id_of(practice)))
         linked += 1
     user.status = UserStatus.ACTIVE
     user.approved_at = datetime.now(UTC)
@@ -303,7 +304,7 @@ def approve(session: Session, *, actor: Actor, user_id: int) -> int:
         action="registration.approved",
         user_id=actor.user_id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=actor.client_address,
         detail={"practices_linked": linked},
     )
@@ -334,7 +335,7 @@ def reject(session: Session, *, actor: Actor, user_id: int, reason: str) -> None
         action="registration.rejected",
         user_id=actor.user_id,
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=actor.client_address,
         outcome=AuditOutcome.SUCCESS,
         detail={"reason": reason[:200]},

@@ -16,12 +16,12 @@ import importlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import NoReturn
+from typing import NoReturn, overload
 
-from sqlalchemy import union_all, update
+from sqlalchemy import ColumnElement, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from portal_app.domain import review as rules
 from portal_app.domain.enums import (
@@ -54,6 +54,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, may, require
 from portal_app.services.order_submission import approval_window
@@ -82,6 +83,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without their zone; they are all UTC."""
     if value is not None and value.tzinfo is None:
@@ -110,7 +115,7 @@ def _office_order(session: Session, actor: Actor, order_number: str) -> Order:
             action="order.read_denied",
             user_id=actor.user_id,
             record_type="order",
-            record_id=order.id if order else number[:40],
+            record_id=id_of(order) if order else number[:40],
             outcome=AuditOutcome.DENIED,
             client_address=actor.client_address,
         )
@@ -135,7 +140,7 @@ def _stale(session: Session, actor: Actor, order: Order) -> StaleCase:
         action="review.stale_version",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         outcome=AuditOutcome.FAILURE,
         client_address=actor.client_address,
         detail={"current_version": order.version},
@@ -156,7 +161,7 @@ def _refuse(session: Session, actor: Actor, order: Order | None, action: str, me
         action="review.action_refused",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id if order else "",
+        record_id=id_of(order) if order else "",
         outcome=AuditOutcome.DENIED,
         client_address=actor.client_address,
         detail={"action": action, "reason": message},
@@ -169,7 +174,7 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
     """Write the change; letters go in the same transaction when the review is finished."""
     try:
         session.flush()
-        refresh_outcome(session, session.get(Order, order_id))
+        refresh_outcome(session, get_existing(session, Order, order_id))
         if final:
             _create_letters(session, order_id)
             from portal_app.services.subscriptions import queue_decision_notifications  # PAS rest-hook outbox
@@ -178,7 +183,7 @@ def _commit(session: Session, actor: Actor, order_id: int, *, final: bool = Fals
         session.commit()
     except StaleDataError:
         session.rollback()
-        raise _stale(session, actor, session.get(Order, order_id)) from None
+        raise _stale(session, actor, get_existing(session, Order, order_id)) from None
 
 
 def _create_letters(session: Session, order_id: int) -> None:
@@ -231,8 +236,8 @@ class _Case:
 def _open_task(session: Session, order_id: int) -> ReviewTask | None:
     return session.exec(
         select(ReviewTask)
-        .where(ReviewTask.order_id == order_id, ReviewTask.status.in_(OPEN_STATUSES))
-        .order_by(ReviewTask.id.desc())
+        .where(ReviewTask.order_id == order_id, col(ReviewTask.status).in_(OPEN_STATUSES))
+        .order_by(col(ReviewTask.id).desc())
     ).first()
 
 
@@ -269,11 +274,11 @@ def _excluded(session: Session, task: ReviewTask | None, user_id: int) -> bool:
         return False
     decided = session.exec(
         select(Determination.decided_at)
-        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
         .where(
             OrderLine.order_id == task.order_id,
             Determination.decided_by_user_id == user_id,
-            Determination.decision.in_(tuple(rules.ADVERSE)),
+            col(Determination.decision).in_(tuple(rules.ADVERSE)),
         )
     ).all()
     since = _aware(task.created_at)
@@ -287,15 +292,15 @@ def _scheduled_call(session: Session, order_id: int) -> PeerToPeerAppointment | 
             PeerToPeerAppointment.order_id == order_id,
             PeerToPeerAppointment.status == PeerToPeerStatus.SCHEDULED,
         )
-        .order_by(PeerToPeerAppointment.starts_at)
+        .order_by(col(PeerToPeerAppointment.starts_at))
     ).first()
 
 
 def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
-    task = _open_task(session, order.id)
+    task = _open_task(session, id_of(order))
     lines = list(
         session.exec(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
         ).all()
     )
     first: dict[int, Determination] = {}
@@ -303,8 +308,8 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
     if lines:
         for determination in session.exec(
             select(Determination)
-            .where(Determination.order_line_id.in_([line.id for line in lines]))
-            .order_by(Determination.id)
+            .where(col(Determination.order_line_id).in_([line.id for line in lines]))
+            .order_by(col(Determination.id))
         ).all():
             first.setdefault(determination.order_line_id, determination)
             latest[determination.order_line_id] = determination
@@ -315,7 +320,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         ).first()
         is not None
     )
-    call = _scheduled_call(session, order.id)
+    call = _scheduled_call(session, id_of(order))
     assignee = "none"
     if task is not None and task.assignee_id is not None:
         assignee = "me" if task.assignee_id == actor.user_id else "other"
@@ -325,7 +330,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         task_queue=ReviewQueue(task.queue).value if task else "",
         excluded=_excluded(session, task, actor.user_id),
         assignee=assignee,
-        assignee_name=_name(session, task.assignee_id) if assignee == "other" else "",
+        assignee_name=_name(session, task.assignee_id) if task and assignee == "other" else "",
         lines_awaiting=bool(awaiting),
         partial_possible=any(line.quantity > 1 for line in awaiting),
         peer_to_peer_offered=offered,
@@ -388,14 +393,15 @@ def _decide(
 ) -> None:
     now = _now()
     order, task = case.order, case.task
+    assert task is not None  # rules.refusal passed: an open task
     valid_from = valid_until = None
     if decision in (LineDecision.AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED) and order.service_start:
         window = approval_window(session, order)
         valid_from, valid_until = window.start, window.end
-    engine = case.first.get(line.id)
+    engine = case.first.get(id_of(line))
     session.add(
         Determination(
-            order_line_id=line.id,
+            order_line_id=id_of(line),
             decision=decision,
             reason_code=reason_code[:40],
             reason=reason[:2000],
@@ -434,7 +440,7 @@ def _decide(
         status=order.status,
         review_finished=not remaining,
     )
-    _commit(session, actor, order.id, final=not remaining)
+    _commit(session, actor, id_of(order), final=not remaining)
 
 
 # --- the queues ------------------------------------------------------------------------------
@@ -500,15 +506,19 @@ def list_queue(
         if queue_filter.status in {s.value for s in OPEN_STATUSES}
         else list(OPEN_STATUSES)
     )
-    conditions = [ReviewTask.queue == chosen]
+    # SQLModel types `ReviewTask.x == y` as bool; `where()` takes both.
+    conditions: list[ColumnElement[bool] | bool] = [ReviewTask.queue == chosen]
     if actor.role == Role.PHYSICIAN_REVIEWER:  # only physicians are ever excluded (from appeals)
         conditions.append(
-            or_(ReviewTask.excluded_reviewer_id.is_(None), ReviewTask.excluded_reviewer_id != actor.user_id)
+            or_(
+                col(ReviewTask.excluded_reviewer_id).is_(None),
+                ReviewTask.excluded_reviewer_id != actor.user_id,
+            )
         )
     if queue_filter.assignee == "me":
         conditions.append(ReviewTask.assignee_id == actor.user_id)
     elif queue_filter.assignee == "unassigned":
-        conditions.append(ReviewTask.assignee_id.is_(None))
+        conditions.append(col(ReviewTask.assignee_id).is_(None))
     if queue_filter.program in {p.value for p in Program}:
         conditions.append(ReviewTask.program == queue_filter.program)
     if queue_filter.plan_id:
@@ -523,24 +533,24 @@ def list_queue(
 
     def in_statuses(wanted: list[TaskStatus], rows_needed: int):
         query = (
-            select(
-                ReviewTask.id.label("task_id"),
-                ReviewTask.kind.label("kind"),
-                ReviewTask.status.label("status"),
-                ReviewTask.due_at.label("due_at"),
-                Order.order_number.label("order_number"),
-                Order.program.label("program"),
-                Order.urgency.label("urgency"),
-                HealthPlan.name.label("plan_name"),
-                Member.first_name.label("first_name"),
-                Member.last_name.label("last_name"),
-                assignee.full_name.label("assignee_name"),
+            select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
+                col(ReviewTask.id).label("task_id"),
+                col(ReviewTask.kind).label("kind"),
+                col(ReviewTask.status).label("status"),
+                col(ReviewTask.due_at).label("due_at"),
+                col(Order.order_number).label("order_number"),
+                col(Order.program).label("program"),
+                col(Order.urgency).label("urgency"),
+                col(HealthPlan.name).label("plan_name"),
+                col(Member.first_name).label("first_name"),
+                col(Member.last_name).label("last_name"),
+                col(assignee.full_name).label("assignee_name"),
             )
             .join(Order, Order.id == ReviewTask.order_id)
             .join(Member, Member.id == Order.member_id)
             .join(HealthPlan, HealthPlan.id == Order.plan_id)
             .outerjoin(assignee, assignee.id == ReviewTask.assignee_id)
-            .where(ReviewTask.status.in_(wanted), *conditions)
+            .where(col(ReviewTask.status).in_(wanted), *conditions)
         )
         return in_due_order(query, ReviewTask.due_at, ReviewTask.id).limit(rows_needed)
 
@@ -559,7 +569,9 @@ def list_queue(
         total = offset + len(rows)  # the last page: no need to count
     else:
         total = session.exec(
-            select(func.count()).select_from(ReviewTask).where(ReviewTask.status.in_(statuses), *conditions)
+            select(func.count())
+            .select_from(ReviewTask)
+            .where(col(ReviewTask.status).in_(statuses), *conditions)
         ).one()
 
     audit.record(
@@ -597,7 +609,7 @@ def _task_and_order(session: Session, actor: Actor, task_id: int, action: str) -
     task = session.get(ReviewTask, task_id) if task_id else None
     if task is None or task.status not in OPEN_STATUSES:
         _refuse(session, actor, None, action, "This case is no longer waiting in a queue.")
-    return task, session.get(Order, task.order_id)
+    return task, get_existing(session, Order, task.order_id)
 
 
 def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
@@ -615,13 +627,15 @@ def claim_task(session: Session, *, actor: Actor, task_id: int) -> None:
     claimed = session.exec(
         update(ReviewTask)
         .where(
-            ReviewTask.id == task.id, ReviewTask.assignee_id.is_(None), ReviewTask.status.in_(OPEN_STATUSES)
+            col(ReviewTask.id) == task.id,
+            col(ReviewTask.assignee_id).is_(None),
+            col(ReviewTask.status).in_(OPEN_STATUSES),
         )
         .values(assignee_id=actor.user_id, status=TaskStatus.CLAIMED)
     )
     if claimed.rowcount != 1:
         session.rollback()
-        task = session.get(ReviewTask, task_id)
+        task = get_existing(session, ReviewTask, task_id)
         _refuse(
             session,
             actor,
@@ -671,9 +685,9 @@ def reviewers(session: Session, *, actor: Actor, queue: str) -> list[tuple[int, 
     users = session.exec(
         select(User.id, User.full_name)
         .where(User.role == role, User.status == UserStatus.ACTIVE)
-        .order_by(User.full_name, User.id)
+        .order_by(col(User.full_name), col(User.id))
     ).all()
-    return [(user_id, name) for user_id, name in users]
+    return [(user_id, name) for user_id, name in users if user_id is not None]  # (never None: the key)
 
 
 # --- a case on screen ------------------------------------------------------------------------
@@ -731,9 +745,9 @@ def _met(value) -> str:
 
 
 def _case_line(case: _Case, line: OrderLine) -> CaseLine:
-    latest = case.latest.get(line.id)
+    latest = case.latest.get(id_of(line))
     return CaseLine(
-        line_id=line.id,
+        line_id=id_of(line),
         line_number=line.line_number,
         code=line.code,
         description=line.description,
@@ -743,7 +757,7 @@ def _case_line(case: _Case, line: OrderLine) -> CaseLine:
         valid_until=latest.valid_until.isoformat() if latest and latest.valid_until else "",
         criteria=tuple(
             (str(c.get("id", "")), str(c.get("text", "")), str(c.get("citation", "")), _met(c.get("met")))
-            for c in _criteria(case.first.get(line.id))
+            for c in _criteria(case.first.get(id_of(line)))
         ),
     )
 
@@ -781,7 +795,7 @@ def _history_line(event: AuditEvent, names: dict[int, str]) -> str:
     if event.action == "review.action_refused":
         label += f" ({detail.get('action', '')}): {detail.get('reason', '')}"
     if event.action == "review.assigned":
-        label += f" to {names.get(detail.get('assignee_id'), 'nobody')}"
+        label += f" to {names.get(detail.get('assignee_id', 0), 'nobody')}"
     who = names.get(event.user_id, "System") if event.user_id else "System"
     return f"{_when(event.occurred_at)} {who}: {label}"
 
@@ -794,38 +808,41 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     session.commit()
     case = _load_case(session, actor, order)
     member = session.get(Member, order.member_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     ordering = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     diagnoses = session.exec(
-        select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+        select(OrderDiagnosis)
+        .where(OrderDiagnosis.order_id == order.id)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     documents = session.exec(
-        select(Document).where(Document.order_id == order.id).order_by(Document.id)
+        select(Document).where(Document.order_id == order.id).order_by(col(Document.id))
     ).all()
-    notes = session.exec(select(Note).where(Note.order_id == order.id).order_by(Note.id)).all()
+    notes = session.exec(select(Note).where(Note.order_id == order.id).order_by(col(Note.id))).all()
     events = session.exec(
         select(AuditEvent)
         .where(
             AuditEvent.record_type == "order",
             AuditEvent.record_id == str(order.id),
-            AuditEvent.action.not_in(tuple(_READ_ACTIONS)),
+            col(AuditEvent.action).not_in(tuple(_READ_ACTIONS)),
         )
-        .order_by(AuditEvent.id)
+        .order_by(col(AuditEvent.id))
     ).all()
     calls = session.exec(
         select(PeerToPeerAppointment)
         .where(PeerToPeerAppointment.order_id == order.id)
-        .order_by(PeerToPeerAppointment.starts_at, PeerToPeerAppointment.id)
+        .order_by(col(PeerToPeerAppointment.starts_at), col(PeerToPeerAppointment.id))
     ).all()
-    user_ids = {n.author_id for n in notes} | {e.user_id for e in events if e.user_id}
-    user_ids |= {e.detail.get("assignee_id") for e in events if (e.detail or {}).get("assignee_id")}
+    user_ids: set[int] = {n.author_id for n in notes} | {e.user_id for e in events if e.user_id}
+    user_ids |= {e.detail["assignee_id"] for e in events if e.detail and e.detail.get("assignee_id")}
     names: dict[int, str] = {}
     if user_ids:
-        names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+        users = session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all()
+        names = {user_id: name for user_id, name in users if user_id is not None}  # (never None: the key)
     task = case.task
     permitted = {p for p in rules.ACTION_PERMISSIONS.values() if may(actor, p)}
     return CaseView(
-        order_number=order.order_number,
+        order_number=order.order_number or "",
         version=order.version,
         status=OrderStatus(order.status).label,
         program=Program(order.program).label,
@@ -846,16 +863,18 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         ),
         diagnoses=tuple(f"{d.code} {d.description}".strip() for d in diagnoses),
         lines=tuple(_case_line(case, line) for line in case.lines),
-        documents=tuple((d.id, f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents),
+        documents=tuple(
+            (id_of(d), f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents
+        ),
         earlier_orders=_earlier_orders(session, order),
         notes=tuple(_note_line(n, names) for n in notes),
         history=tuple(_history_line(e, names) for e in events),
-        task_id=task.id if task else 0,
+        task_id=id_of(task) if task else 0,
         task_queue=ReviewQueue(task.queue).label if task else "",
         task_kind=TaskKind(task.kind).label if task else "",
         task_assignee=_name(session, task.assignee_id) if task else "",
         due_at=_when(task.due_at) if task else "",
-        peer_to_peer=tuple((c.id, _when(c.starts_at), _call_status(c)) for c in calls),
+        peer_to_peer=tuple((id_of(c), _when(c.starts_at), _call_status(c)) for c in calls),
         p2p_offered=case.state.peer_to_peer_offered,
         actions=rules.available_actions(case.state, permitted),
     )
@@ -881,22 +900,22 @@ def _earlier_orders(session: Session, order: Order, limit: int = 20) -> tuple[st
         return ()
     others = session.exec(
         select(Order)
-        .where(Order.member_id == order.member_id, Order.id != order.id, Order.order_number.is_not(None))
-        .order_by(Order.submitted_at.desc(), Order.id.desc())
+        .where(Order.member_id == order.member_id, Order.id != order.id, col(Order.order_number).is_not(None))
+        .order_by(col(Order.submitted_at).desc(), col(Order.id).desc())
         .limit(limit)
     ).all()
     codes: dict[int, list[str]] = {}
     if others:
         for order_id, code in session.exec(
             select(OrderLine.order_id, OrderLine.code)
-            .where(OrderLine.order_id.in_([o.id for o in others]))
-            .order_by(OrderLine.line_number)
+            .where(col(OrderLine.order_id).in_([o.id for o in others]))
+            .order_by(col(OrderLine.line_number))
         ).all():
             codes.setdefault(order_id, []).append(code)
     return tuple(
         f"{o.order_number}: {OrderStatus(o.status).label}, {Program(o.program).label}, "
         f"submitted {_aware(o.submitted_at).date().isoformat() if o.submitted_at else '-'}, "
-        f"{', '.join(codes.get(o.id, []))}"
+        f"{', '.join(codes.get(id_of(o), []))}"
         for o in others
     )
 
@@ -931,7 +950,7 @@ def approve_line(
         version=version,
     )
     line = _awaiting_line(session, actor, case, line_number, "approve")
-    engine = case.first.get(line.id)
+    engine = case.first.get(id_of(line))
     reason = note.strip() or "Approved on clinical review: the information given supports the request."
     _decide(
         session,
@@ -956,7 +975,9 @@ def _adverse_reason(
 ) -> tuple[str, str]:
     """The criterion an adverse decision rests on and its citation; refuses an unknown one."""
     code = (reason_code or "").strip()
-    criteria = {str(c.get("id", "")): str(c.get("citation", "")) for c in _criteria(case.first.get(line.id))}
+    criteria = {
+        str(c.get("id", "")): str(c.get("citation", "")) for c in _criteria(case.first.get(id_of(line)))
+    }
     if code != "other" and code not in criteria:
         choices = ", ".join([*criteria, "other"])
         _refuse(
@@ -1079,7 +1100,7 @@ def request_information(
     order = case.order
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=f"Information requested by the reviewer: {message.strip()}"[:10000],
@@ -1087,8 +1108,9 @@ def request_information(
     )
     _touch(order, actor, _now())
     session.add(order)
+    assert case.task is not None  # rules.refusal passed: an open task
     _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 def escalate(session: Session, *, actor: Actor, order_number: str, version: int, note: str) -> None:
@@ -1105,6 +1127,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     if not (note or "").strip():
         _refuse(session, actor, case.order, "escalate", "Say what the physician should look at.")
     now, order, task = _now(), case.order, case.task
+    assert task is not None  # rules.refusal passed: an open task
     task.status, task.closed_at = TaskStatus.DONE, now
     if task.assignee_id is None:
         task.assignee_id = actor.user_id
@@ -1122,7 +1145,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     )
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.INTERNAL,
             body=f"Sent to a physician reviewer: {note.strip()}"[:10000],
@@ -1131,7 +1154,7 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "review.escalated", order.id, task_id=task.id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 # --- peer-to-peer ----------------------------------------------------------------------------
@@ -1158,7 +1181,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
     for start in times:
         session.add(
             PeerToPeerAppointment(
-                order_id=order.id,
+                order_id=id_of(order),
                 requested_by_id=actor.user_id,
                 reviewer_id=actor.user_id,
                 status=PeerToPeerStatus.OFFERED,
@@ -1168,7 +1191,7 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
         )
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body="The reviewing physician offers a peer-to-peer conversation with the ordering physician. "
@@ -1189,9 +1212,11 @@ def peer_to_peer_slots(session: Session, *, actor: Actor, order_number: str) -> 
             PeerToPeerAppointment.order_id == order.id,
             PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED,
         )
-        .order_by(PeerToPeerAppointment.starts_at)
+        .order_by(col(PeerToPeerAppointment.starts_at))
     ).all()
-    ahead = [(c.id, _aware(c.starts_at)) for c in calls if _aware(c.starts_at) > now]
+    ahead = [
+        (id_of(c), starts) for c in calls if (starts := _aware(c.starts_at)) is not None and starts > now
+    ]
     return [(call_id, starts.strftime("%a %d %b %Y %H:%M UTC")) for call_id, starts in ahead]
 
 
@@ -1209,7 +1234,7 @@ def choose_peer_to_peer_slot(
     call = session.get(PeerToPeerAppointment, appointment_id) if appointment_id else None
     if call is None or call.order_id != order.id or call.status != PeerToPeerStatus.OFFERED:
         _refuse(session, actor, order, "choose_peer_to_peer", _NO_LONGER_OFFERED)
-    if _aware(call.starts_at) <= _now():
+    if call.starts_at is None or _aware(call.starts_at) <= _now():
         _refuse(session, actor, order, "choose_peer_to_peer", "That time has passed; choose another.")
     phone = (callback_phone or "").strip()
     if len(_PHONE_DIGITS.findall(phone)) < 7 or len(phone) > 32:
@@ -1222,7 +1247,10 @@ def choose_peer_to_peer_slot(
         )
     chosen = session.exec(
         update(PeerToPeerAppointment)
-        .where(PeerToPeerAppointment.id == call.id, PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED)
+        .where(
+            col(PeerToPeerAppointment.id) == call.id,
+            col(PeerToPeerAppointment.status) == PeerToPeerStatus.OFFERED,
+        )
         .values(status=PeerToPeerStatus.SCHEDULED, callback_phone=phone)
     )
     if chosen.rowcount != 1:
@@ -1231,8 +1259,8 @@ def choose_peer_to_peer_slot(
     session.exec(
         update(PeerToPeerAppointment)
         .where(
-            PeerToPeerAppointment.order_id == order.id,
-            PeerToPeerAppointment.status == PeerToPeerStatus.OFFERED,
+            col(PeerToPeerAppointment.order_id) == order.id,
+            col(PeerToPeerAppointment.status) == PeerToPeerStatus.OFFERED,
         )
         .values(status=PeerToPeerStatus.CANCELLED)
     )
@@ -1269,13 +1297,13 @@ def record_peer_to_peer_outcome(session: Session, *, actor: Actor, appointment_i
     session.add(call)
     session.add(
         Note(
-            order_id=order.id,
+            order_id=call.order_id,
             author_id=actor.user_id,
             visibility=NoteVisibility.INTERNAL,
             body=f"Peer-to-peer call: {outcome.strip()}"[:10000],
         )
     )
-    _audit(session, actor, "review.peer_to_peer_recorded", order.id, appointment_id=call.id)
+    _audit(session, actor, "review.peer_to_peer_recorded", call.order_id, appointment_id=call.id)
     session.commit()
 
 
@@ -1292,13 +1320,13 @@ def _last_denial(session: Session, order: Order) -> _Denial | None:
     """The latest adverse decision on a line that is still adverse, or None."""
     row = session.exec(
         select(Determination.decided_at, Determination.decided_by_user_id)
-        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
         .where(
             OrderLine.order_id == order.id,
-            OrderLine.decision.in_(tuple(rules.ADVERSE)),
-            Determination.decision.in_(tuple(rules.ADVERSE)),
+            col(OrderLine.decision).in_(tuple(rules.ADVERSE)),
+            col(Determination.decision).in_(tuple(rules.ADVERSE)),
         )
-        .order_by(Determination.decided_at.desc(), Determination.id.desc())
+        .order_by(col(Determination.decided_at).desc(), col(Determination.id).desc())
     ).first()
     if row is None:
         return None
@@ -1324,7 +1352,7 @@ _RECONSIDERATION_DECIDED = (
 
 
 def _reconsideration_check(session: Session, order: Order, today: date) -> tuple[bool, str]:
-    if _open_task(session, order.id) is not None:
+    if _open_task(session, id_of(order)) is not None:
         return False, _UNDER_REVIEW
     denial = _last_denial(session, order)
     if denial is None:
@@ -1384,10 +1412,10 @@ def request_reconsideration(
             "Give the additional clinical information for the physician reviewer.",
         )
     now = _now()
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=f"Reconsideration requested: {information.strip()}"[:10000],
@@ -1406,14 +1434,14 @@ def request_reconsideration(
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "order.reconsideration_requested", order.id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 def file_appeal(session: Session, *, actor: Actor, order_number: str, information: str) -> None:
     """After a denial: an appeal, decided by a physician other than the one who denied."""
     require(session, actor, "order.appeal", record=f"order:{order_number}"[:60])
     order = _office_order(session, actor, order_number)
-    if _open_task(session, order.id) is not None:
+    if _open_task(session, id_of(order)) is not None:
         _refuse(session, actor, order, "file_appeal", _UNDER_REVIEW)
     denial = _last_denial(session, order)
     if denial is None:
@@ -1437,7 +1465,7 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
     now = _now()
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=f"Appeal filed: {information.strip()}"[:10000],
@@ -1457,7 +1485,7 @@ def file_appeal(session: Session, *, actor: Actor, order_number: str, informatio
     _touch(order, actor, now)
     session.add(order)
     _audit(session, actor, "order.appeal_filed", order.id, excluded_reviewer_id=denial.decided_by_user_id)
-    _commit(session, actor, order.id)
+    _commit(session, actor, id_of(order))
 
 
 __all__ = [

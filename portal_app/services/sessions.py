@@ -12,16 +12,37 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role, UserStatus
 from portal_app.models import AuthSession, PracticeMembership, User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.settings import get_settings
 
 SESSION_COOKIE = "precert_session"
+# Set by the tab that signs in with a password and checked with its ticket at /auth/finish, so a
+# ticket only works in the browser that asked for it (no login CSRF).
+SIGN_IN_COOKIE = "precert_sign_in"
 TICKET_LIFETIME = timedelta(seconds=60)
+
+
+def cookie_name(base: str) -> str:
+    """``__Host-`` + ``base`` behind HTTPS (Secure, path /, no Domain: no subdomain can set it)."""
+    return f"__Host-{base}" if get_settings().uses_https else base
+
+
+def session_cookie_name() -> str:
+    return cookie_name(SESSION_COOKIE)
+
+
+def sign_in_cookie_name() -> str:
+    return cookie_name(SIGN_IN_COOKIE)
+
+
+def _ticket_hash(ticket: str, browser_binding: str) -> str:
+    return _hash(f"{ticket}:{browser_binding}" if browser_binding else ticket)
 
 
 def _hash(secret: str) -> str:
@@ -34,14 +55,25 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
 
 
-def start_session(session: Session, *, user_id: int, client_address: str = "", user_agent: str = "") -> str:
-    """Open a session for a user who has just proved who they are; return its ticket."""
+def start_session(
+    session: Session,
+    *,
+    user_id: int,
+    client_address: str = "",
+    user_agent: str = "",
+    browser_binding: str = "",
+) -> str:
+    """Open a session for a user who has just proved who they are; return its ticket.
+
+    With ``browser_binding`` (the secret of the sign-in cookie of the browser signing in), the
+    ticket is redeemed only together with that secret.
+    """
     now = datetime.now(UTC)
     ticket = secrets.token_urlsafe(32)
     session.add(
         AuthSession(
             user_id=user_id,
-            ticket_hash=_hash(ticket),
+            ticket_hash=_ticket_hash(ticket, browser_binding),
             ticket_expires_at=now + TICKET_LIFETIME,
             last_seen_at=now,
             expires_at=now + timedelta(seconds=get_settings().session_max_seconds),
@@ -53,9 +85,11 @@ def start_session(session: Session, *, user_id: int, client_address: str = "", u
     return ticket
 
 
-def redeem_ticket(session: Session, *, ticket: str) -> str | None:
-    """Trade a fresh one-time ticket for the cookie token; None if unknown, used or stale."""
-    row = session.exec(select(AuthSession).where(AuthSession.ticket_hash == _hash(ticket or ""))).first()
+def redeem_ticket(session: Session, *, ticket: str, browser_binding: str = "") -> str | None:
+    """Trade a fresh one-time ticket for the cookie token; None if unknown, used, stale or bound
+    to another browser (``browser_binding`` must be the one the ticket was made with)."""
+    ticket_hash = _ticket_hash(ticket or "", browser_binding)
+    row = session.exec(select(AuthSession).where(AuthSession.ticket_hash == ticket_hash)).first()
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or _utc(row.ticket_expires_at) < now:
         return None
@@ -84,6 +118,11 @@ def _live_session(session: Session, token: str, now: datetime) -> tuple[AuthSess
     return row, user
 
 
+def is_session_live(session: Session, *, token: str) -> bool:
+    """Whether ``token`` is the cookie of a live session (read only: not counted as activity)."""
+    return _live_session(session, token, datetime.now(UTC)) is not None
+
+
 def resolve_actor(
     session: Session, *, token: str, touch: bool = True, client_address: str = ""
 ) -> Actor | None:
@@ -104,7 +143,7 @@ def resolve_actor(
         select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
     ).all()
     return Actor(
-        user_id=user.id,
+        user_id=id_of(user),
         role=Role(user.role),
         full_name=user.full_name,
         practice_ids=tuple(sorted(practice_ids)),
@@ -146,7 +185,7 @@ def end_session(session: Session, *, token: str, reason: str, client_address: st
 def end_all_sessions(session: Session, *, user_id: int, reason: str) -> int:
     """Revoke every live session of a user (password change, account disabled)."""
     rows = session.exec(
-        select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        select(AuthSession).where(AuthSession.user_id == user_id, col(AuthSession.revoked_at).is_(None))
     ).all()
     now = datetime.now(UTC)
     for row in rows:

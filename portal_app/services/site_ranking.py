@@ -16,6 +16,7 @@ from portal_app.domain.facility_scores import SCORED_MODALITIES, scored_modality
 from portal_app.domain.geo import miles_between, zips_within
 from portal_app.domain.site_ranking import NEARBY_MILES, ranking_key
 from portal_app.models import Facility
+from portal_app.models.base import id_of
 from portal_app.services.facility_registration import current_modality_scores
 
 NOT_REGISTERED = "Not registered (no score)"
@@ -72,7 +73,7 @@ def rank_facilities(
     scored = scored_modality_for_exam(exam_modality) if exam_modality else None
     ranked = []
     for facility in facilities:
-        scores = all_scores.get(facility.id, {})
+        scores = all_scores.get(id_of(facility), {})
         if not offers_exam(facility, scores, exam_modality):
             continue
         score = scores.get(scored) if scored else (facility.quality_score if scores else None)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import sleep
 from portal_app.models import HealthPlan, Order, OrderLine
+from portal_app.models.base import get_existing
 from portal_app.services.authz import Actor
 from portal_app.services.device_data import MemberCompliance, member_compliance
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
@@ -37,17 +38,17 @@ def previous_dispenses(session: Session, order: Order) -> tuple[sleep.Dispense, 
     refused or cancelled, on the request's date of service, with the quantity the request named."""
     rows = session.exec(
         select(Order, OrderLine.code)
-        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(OrderLine, col(OrderLine.order_id) == Order.id)
         .where(
             Order.member_id == order.member_id,
             Order.program == Program.SLEEP,
             Order.id != order.id,
-            Order.order_number.is_not(None),
-            Order.service_start.is_not(None),
-            Order.status.not_in(_WITHDRAWN),
-            OrderLine.decision.not_in(_NOT_SUPPLIED),
+            col(Order.order_number).is_not(None),
+            col(Order.service_start).is_not(None),
+            col(Order.status).not_in(_WITHDRAWN),
+            col(OrderLine.decision).not_in(_NOT_SUPPLIED),
         )
-        .order_by(Order.service_start.desc())
+        .order_by(col(Order.service_start).desc())
         .limit(MAX_EARLIER_REQUESTS)
     ).all()
     limits = sleep.supply_limits()
@@ -77,7 +78,7 @@ def sleep_history(
     """The draft member's adherence (from ``setup_date``, else the one on file), earlier supplies
     and the plan's grace days."""
     order = editable_draft(session, actor, order_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     if order.member_id is None:
         return SleepHistory(None, (), sleep.supply_grace_days(plan.code))
     return SleepHistory(

@@ -28,11 +28,12 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import ValidationError
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.models import ApiClient, Order, PasNotification, PasSubmission, PasSubscription
 from portal_app.models.api import NotificationStatus, SubscriptionStatus
+from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.api_clients import ApiPrincipal
 from portal_app.services.authz import Actor, require
@@ -58,8 +59,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def fhir_base() -> str:
@@ -141,7 +142,7 @@ def create_subscription(session: Session, *, principal: ApiPrincipal, resource: 
         action="pas.subscription_created",
         user_id=principal.actor.user_id,
         record_type="subscription",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=principal.actor.client_address,
         detail={"client_id": principal.client_id, "endpoint": urlsplit(row.endpoint).netloc},
     )
@@ -189,7 +190,7 @@ def _subscription_problem(session: Session, principal: ApiPrincipal, resource: A
                 "Subscription.channel.payload",
             )
         )
-    client = session.get(ApiClient, principal.api_client_id)
+    client = get_existing(session, ApiClient, principal.api_client_id)
     endpoint = str(channel.get("endpoint") or "")
     if not endpoint or not any(endpoint.startswith(prefix) for prefix in client.notify_url_prefixes or []):
         allowed = ", ".join(client.notify_url_prefixes or []) or "none registered"
@@ -243,7 +244,7 @@ def read_subscription(session: Session, *, principal: ApiPrincipal, subscription
         action="pas.subscription_read",
         user_id=principal.actor.user_id,
         record_type="subscription",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=principal.actor.client_address,
         detail={"client_id": principal.client_id},
     )
@@ -260,7 +261,8 @@ def end_subscription(session: Session, *, principal: ApiPrincipal, subscription_
     session.exec(
         update(PasNotification)
         .where(
-            PasNotification.subscription_id == row.id, PasNotification.status == NotificationStatus.PENDING
+            col(PasNotification.subscription_id) == row.id,
+            col(PasNotification.status) == NotificationStatus.PENDING,
         )
         .values(status=NotificationStatus.FAILED, last_error="subscription ended")
         .execution_options(synchronize_session=False)
@@ -270,7 +272,7 @@ def end_subscription(session: Session, *, principal: ApiPrincipal, subscription_
         action="pas.subscription_ended",
         user_id=principal.actor.user_id,
         record_type="subscription",
-        record_id=row.id,
+        record_id=id_of(row),
         client_address=principal.actor.client_address,
         detail={"client_id": principal.client_id},
     )
@@ -286,13 +288,13 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
     submitted = session.exec(select(PasSubmission.id).where(PasSubmission.order_id == order_id)).first()
     if submitted is None:
         return 0
-    order = session.get(Order, order_id)
+    order = get_existing(session, Order, order_id)
     rows = session.exec(
         select(PasSubscription, ApiClient)
-        .join(ApiClient, ApiClient.id == PasSubscription.api_client_id)
+        .join(ApiClient, col(ApiClient.id) == PasSubscription.api_client_id)
         .where(
             ApiClient.practice_id == order.practice_id,
-            ApiClient.active.is_(True),
+            col(ApiClient.active).is_(True),
             PasSubscription.status == SubscriptionStatus.ACTIVE,
         )
     ).all()
@@ -310,7 +312,7 @@ def queue_decision_notifications(session: Session, *, order_id: int) -> int:
         session.add(subscription)
         session.add(
             PasNotification(
-                subscription_id=subscription.id,
+                subscription_id=id_of(subscription),
                 order_id=order_id,
                 event_number=subscription.events_sent,
                 next_attempt_at=_now(),
@@ -329,12 +331,12 @@ def notification_bundle(
     """The backport notification: SubscriptionStatus first, then the full PAS response Bundle."""
     from portal_app.services.pas.service import response_for_order
 
-    order = session.get(Order, notification.order_id)
+    order = get_existing(session, Order, notification.order_id)
     response = response_for_order(session, order)
     claim_response = response["entry"][0]
     subscription_url = f"{fhir_base()}/Subscription/{subscription.id}"
     now = _now().isoformat(timespec="seconds")
-    status = {
+    status: dict[str, Any] = {
         "resourceType": "Parameters",
         "meta": {"profile": [v.BACKPORT_STATUS_PROFILE]},
         "parameter": [
@@ -397,9 +399,9 @@ def _claim(session: Session, notification_id: int, now: datetime) -> bool:
     taken = session.exec(
         update(PasNotification)
         .where(
-            PasNotification.id == notification_id,
-            PasNotification.status == NotificationStatus.PENDING,
-            PasNotification.next_attempt_at <= now,
+            col(PasNotification.id) == notification_id,
+            col(PasNotification.status) == NotificationStatus.PENDING,
+            col(PasNotification.next_attempt_at) <= now,
         )
         .values(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
         .execution_options(synchronize_session=False)
@@ -416,7 +418,7 @@ def deliver_due(
     due = session.exec(
         select(PasNotification)
         .where(PasNotification.status == NotificationStatus.PENDING, PasNotification.next_attempt_at <= now)
-        .order_by(PasNotification.next_attempt_at)
+        .order_by(col(PasNotification.next_attempt_at))
         .limit(limit)
     ).all()
     results = []
@@ -424,9 +426,9 @@ def deliver_due(
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
     try:
         for notification in due:
-            if not _claim(session, notification.id, now):
+            if not _claim(session, id_of(notification), now):
                 continue
-            results.append((notification.id, _deliver_one(session, http, notification.id, now)))
+            results.append((id_of(notification), _deliver_one(session, http, id_of(notification), now)))
     finally:
         if owned:
             http.close()
@@ -434,9 +436,9 @@ def deliver_due(
 
 
 def _deliver_one(session: Session, http: httpx.Client, notification_id: int, now: datetime) -> str:
-    notification = session.get(PasNotification, notification_id)
+    notification = get_existing(session, PasNotification, notification_id)  # claimed by _claim
     session.refresh(notification)
-    subscription = session.get(PasSubscription, notification.subscription_id)
+    subscription = get_existing(session, PasSubscription, notification.subscription_id)
     if subscription.status != SubscriptionStatus.ACTIVE:
         notification.status, notification.last_error = NotificationStatus.FAILED, "subscription not active"
         session.add(notification)

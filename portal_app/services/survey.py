@@ -29,10 +29,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import AuditOutcome, Program
 from portal_app.models import Order, SatisfactionSurvey
+from portal_app.models.base import id_of
 from portal_app.models.survey import SurveyStatus
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
@@ -158,11 +159,11 @@ def offer_survey(
     ).first()
     if existing is not None:
         same_open_offer = existing.status == SurveyStatus.ASKED and existing.order_id == order.id
-        return SurveyOffer(existing.id, number) if same_open_offer else None
+        return SurveyOffer(id_of(existing), number) if same_open_offer else None
     survey = SatisfactionSurvey(
         user_id=actor.user_id,
         period=period,
-        order_id=order.id,
+        order_id=id_of(order),
         practice_id=order.practice_id,
         program=order.program,
         plan_id=order.plan_id,
@@ -179,12 +180,12 @@ def offer_survey(
         action="survey.asked",
         user_id=actor.user_id,
         record_type="satisfaction_survey",
-        record_id=survey.id,
+        record_id=id_of(survey),
         client_address=actor.client_address,
         detail={"order_number": number},
     )
     session.commit()
-    return SurveyOffer(survey.id, number)
+    return SurveyOffer(id_of(survey), number)
 
 
 def _open_survey(session: Session, actor: Actor, survey_id: object, action: str) -> SatisfactionSurvey:
@@ -195,7 +196,7 @@ def _open_survey(session: Session, actor: Actor, survey_id: object, action: str)
             action=f"{action}_denied",
             user_id=actor.user_id,
             record_type="satisfaction_survey",
-            record_id=survey.id,
+            record_id=id_of(survey),
             outcome=AuditOutcome.DENIED,
             client_address=actor.client_address,
         )
@@ -227,7 +228,7 @@ def answer_survey(
         action="survey.answered",
         user_id=actor.user_id,
         record_type="satisfaction_survey",
-        record_id=survey.id,
+        record_id=id_of(survey),
         client_address=actor.client_address,
         detail={"rating": value, "with_comment": bool(text)},
     )
@@ -245,7 +246,7 @@ def dismiss_survey(session: Session, *, actor: Actor, survey_id: int, now: datet
         action="survey.dismissed",
         user_id=actor.user_id,
         record_type="satisfaction_survey",
-        record_id=survey.id,
+        record_id=id_of(survey),
         client_address=actor.client_address,
     )
     session.commit()
@@ -287,7 +288,9 @@ def survey_results(
     by_status = dict(session.exec(select(s.status, func.count()).where(*where).group_by(s.status)).all())
     by_rating = dict(
         session.exec(
-            select(s.rating, func.count()).where(*where, s.status == SurveyStatus.ANSWERED).group_by(s.rating)
+            select(s.rating, func.count())
+            .where(*where, s.status == SurveyStatus.ANSWERED)
+            .group_by(col(s.rating))
         ).all()
     )
     answered = sum(by_rating.values())
@@ -304,7 +307,7 @@ def survey_results(
     comments = session.exec(
         select(s.asked_at, s.rating, s.program, s.comment)
         .where(*where, s.status == SurveyStatus.ANSWERED, s.comment != "")
-        .order_by(s.asked_at.desc(), s.id.desc())
+        .order_by(col(s.asked_at).desc(), col(s.id).desc())
         .limit(max(0, int(comment_limit)))
     ).all()
     results = SurveyResults(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app.models import FacilityModalityScore
 from portal_app.services.demographic_changes import apply_due_changes
@@ -27,7 +27,9 @@ def run_upkeep(session: Session, *, today: date | None = None) -> tuple[int, int
     today = today or datetime.now(UTC).date()
     applied = apply_due_changes(session, today=today)
     due = session.exec(
-        select(FacilityModalityScore.facility_id).where(FacilityModalityScore.rescore_on <= today).distinct()
+        select(FacilityModalityScore.facility_id)
+        .where(col(FacilityModalityScore.rescore_on) <= today)
+        .distinct()
     ).all()
     if due:
         current_modality_scores(session, list(due), today=today)

@@ -1,26 +1,35 @@
-"""The signed-in user, and the decorator that guards every protected event handler.
+"""The signed-in user, the decorator that guards every protected event handler, and the binding
+of a tab's state to the session that filled it.
 
-Identity comes from the HttpOnly session cookie of the websocket connection,
-re-checked against the database on every guarded event; the Reflex client
-token is never trusted as a credential. ``_user_id``/``_role`` are backend-only.
+Identity comes from the HttpOnly session cookie *of the request being served* (the websocket
+connection the event came in on, or the ``/_upload`` request: ``portal_app/api/request_session.py``),
+re-checked against the database on every guarded event; never from router data saved in the state,
+and the Reflex client token is never trusted as a credential. ``_user_id``/``_role`` are backend-only.
+
+A tab's state is bound to the session cookie it was filled under (:class:`SessionBinding`): an
+event arriving with another cookie, or none, first resets every substate of the portal, and so does
+the end of the session (sign-out, idle logoff, a refused guard, a session found revoked), so a
+state whose session ended holds no PHI for whoever presents its client token next.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import inspect
-from http.cookies import SimpleCookie
+import time
 from urllib.parse import quote
 
 import reflex as rx
 
 from portal_app import routes
+from portal_app.api.request_session import request_client_ip, request_headers, request_session_cookie
 from portal_app.db import session_scope
 from portal_app.domain.enums import AuditOutcome, Role
 from portal_app.services import audit
 from portal_app.services.authz import Actor
-from portal_app.services.sessions import SESSION_COOKIE, resolve_actor, seconds_until_idle_logoff
+from portal_app.services.sessions import is_session_live, resolve_actor, seconds_until_idle_logoff
 
 _current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("actor", default=None)
 LOGOFF_WARNING_SECONDS = 60
@@ -45,15 +54,13 @@ async def call_service(fn, **kwargs):
     return await rx.run_in_thread(_run)
 
 
-def session_token(state: rx.State) -> str:
-    """The session cookie sent with this client's websocket handshake."""
-    cookie = SimpleCookie()
-    try:
-        cookie.load(state.router.headers.cookie or "")
-    except Exception:  # a malformed Cookie header means no session
-        return ""
-    morsel = cookie.get(SESSION_COOKIE)
-    return morsel.value if morsel else ""
+def session_token(state: rx.State | None = None) -> str:
+    """The session cookie of the request behind the event now running.
+
+    That is the handshake of the websocket the event arrived on, or the ``/_upload`` request;
+    ``state`` is not consulted (its router data may be an earlier request's).
+    """
+    return request_session_cookie()
 
 
 class AuthState(rx.State):
@@ -61,6 +68,10 @@ class AuthState(rx.State):
 
     _user_id: int | None = None
     _role: str | None = None
+    # SHA-256 of the session cookie this tab's state was filled under ("" = none), and when that
+    # session was last found live (time.monotonic()).
+    _bound_session: str = ""
+    _checked_live_at: float = 0.0
     display_name: str = ""
     role: str = ""
     logoff_warning: bool = False
@@ -82,8 +93,8 @@ class AuthState(rx.State):
             self.logoff_warning = False
 
     async def _resolve(self, *, touch: bool) -> Actor | None:
-        token = session_token(self)
-        address = self.router.session.client_ip
+        token = session_token()
+        address = request_client_ip()
 
         def _lookup():
             with session_scope() as session:
@@ -103,7 +114,7 @@ class AuthState(rx.State):
         """Polled by signed-in pages: warn a minute before idle logoff, then sign out."""
         if not self.role:
             return None
-        token = session_token(self)
+        token = session_token()
 
         def _remaining():
             with session_scope() as session:
@@ -111,7 +122,7 @@ class AuthState(rx.State):
 
         remaining = await rx.run_in_thread(_remaining) if token else None
         if remaining is None or remaining <= 0:
-            self._remember(None)
+            await clear_session_state(self)
             return rx.call_script(f"window.location.assign('{routes.AUTH_SIGN_OUT}?reason=idle')")
         self.logoff_warning = remaining <= LOGOFF_WARNING_SECONDS
         return None
@@ -123,8 +134,8 @@ class AuthState(rx.State):
         self.logoff_warning = False
 
     @rx.event
-    def sign_out(self):
-        self._remember(None)
+    async def sign_out(self):
+        await clear_session_state(self)
         return rx.call_script(f"window.location.assign('{routes.AUTH_SIGN_OUT}')")
 
 
@@ -145,6 +156,7 @@ async def _authorize(state: rx.State, roles: frozenset[Role], handler: str) -> t
     auth = await state.get_state(AuthState)
     actor = await auth._resolve(touch=True)
     if actor is None:
+        await clear_session_state(state)
         target = quote(state.router.page.raw_path or "/", safe="/")
         return None, rx.redirect(f"{routes.SIGN_IN}?next={target}")
     if roles and actor.role not in roles:
@@ -200,3 +212,73 @@ def authorized(*roles: Role):
         return guarded
 
     return decorate
+
+
+# --- the binding of a tab's state to its session ---
+
+# A state bound to a session is checked against the database at every page load and at least
+# this often while events arrive, so a session ended elsewhere (another tab's sign-out, a
+# password change, a disabled account) empties the state within this many seconds.
+LIVENESS_RECHECK_SECONDS = 30.0
+_PAGE_LOAD_EVENTS = ("hydrate", "hydrate_and_load", "on_load_internal")
+
+
+def _portal_state_classes() -> list[type[rx.State]]:
+    found, pending = [], list(rx.State.get_substates())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.get_substates())
+        if cls.__module__.startswith("portal_app."):
+            found.append(cls)
+    return sorted(found, key=lambda cls: cls.get_full_name())
+
+
+async def clear_session_state(state: rx.State) -> None:
+    """Reset every substate of the portal in this tab (form fields, lists, records on screen)."""
+    from reflex.istate.proxy import StateProxy
+
+    if isinstance(state, StateProxy) and not state._is_mutable():
+        return  # a background task outside ``async with self``: its next guarded event clears
+    root = state._get_root_state()
+    for cls in _portal_state_classes():
+        (await root.get_state(cls)).reset()
+
+
+def _fingerprint(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode()).hexdigest() if cookie else ""
+
+
+def _is_live(cookie: str) -> bool:
+    with session_scope() as session:
+        return is_session_live(session, token=cookie)
+
+
+class SessionBinding(rx.Middleware):
+    """Before every event: the tab's state belongs to the session cookie of this request.
+
+    Another cookie (or none) than the one the state was filled under, or a session that is no
+    longer live, resets every portal substate first; then the state is bound to this cookie.
+    Events made by the backend without a request (no headers) are left alone: they carry no
+    cookie, so the guard refuses them anyway.
+    """
+
+    async def preprocess(self, app, state, event):
+        if request_headers() is None:
+            return None
+        cookie = request_session_cookie()
+        fingerprint = _fingerprint(cookie)
+        auth = await state.get_state(AuthState)
+        now = time.monotonic()
+        if auth._bound_session != fingerprint:
+            await clear_session_state(state)
+        elif fingerprint and (
+            event.name.rpartition(".")[2] in _PAGE_LOAD_EVENTS
+            or now - auth._checked_live_at >= LIVENESS_RECHECK_SECONDS
+        ):
+            if not await rx.run_in_thread(lambda: _is_live(cookie)):
+                await clear_session_state(state)
+        else:
+            return None
+        auth._bound_session = fingerprint
+        auth._checked_live_at = now
+        return None

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import json
+import secrets
+from urllib.parse import quote, urlencode
+
 import reflex as rx
 
 from portal_app import routes
 from portal_app.api.auth_routes import safe_next
+from portal_app.api.request_session import request_client_ip, request_headers
 from portal_app.db import session_scope
 from portal_app.services.accounts import authenticate
-from portal_app.services.sessions import start_session
+from portal_app.services.sessions import sign_in_cookie_name, start_session
 from portal_app.settings import get_settings
-from portal_app.state.navigation import go_to_backend
+
+SIGN_IN_COOKIE_SECONDS = 120
+
+
+def finish_in_this_browser(ticket: str, binding: str, next_page: str) -> rx.event.EventSpec:
+    """Set the sign-in cookie in this tab's browser, then trade the ticket at /auth/finish.
+
+    The ticket is only redeemed with this cookie (SameSite=Strict, so a cross-site visit
+    never carries it): a ticket sent to another browser does not sign that browser in.
+    """
+    attributes = f"; Path=/; Max-Age={SIGN_IN_COOKIE_SECONDS}; SameSite=Strict"
+    if get_settings().uses_https:
+        attributes += "; Secure"
+    cookie = f"{sign_in_cookie_name()}={binding}{attributes}"
+    url = routes.AUTH_FINISH + "?" + urlencode({"ticket": ticket, "next": next_page}, quote_via=quote)
+    script = f"document.cookie = {json.dumps(cookie)}; window.location.assign({json.dumps(url)})"
+    return rx.call_script(script)
+
 
 _PROBLEMS = {
     "idle": "You were signed out after a period without activity. Sign in again to continue.",
@@ -45,8 +67,9 @@ class SignInState(rx.State):
         self.working = True
         self.error = ""
         yield
-        address = self.router.session.client_ip
-        agent = self.router.headers.user_agent
+        address = request_client_ip()
+        agent = (request_headers() or {}).get("user-agent", "")
+        binding = secrets.token_urlsafe(32)
 
         def _sign_in():
             with session_scope() as session:
@@ -56,7 +79,11 @@ class SignInState(rx.State):
                 if not result.ok:
                     return result, None
                 ticket = start_session(
-                    session, user_id=result.user_id, client_address=address, user_agent=agent
+                    session,
+                    user_id=result.user_id,
+                    client_address=address,
+                    user_agent=agent,
+                    browser_binding=binding,
                 )
                 return result, ticket
 
@@ -66,4 +93,4 @@ class SignInState(rx.State):
             self.error = result.message
             return
         next_page = safe_next(str(self.router.page.params.get("next", "")) or routes.HOME)
-        yield go_to_backend(routes.AUTH_FINISH, ticket=ticket, next=next_page)
+        yield finish_in_this_browser(ticket, binding, next_page)

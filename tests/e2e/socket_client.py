@@ -78,10 +78,12 @@ class PortalTab:
     into ``state`` (``state[state_name][var]``).
     """
 
-    def __init__(self, base_url: str, *, token: str | None = None, cookie: str = ""):
+    def __init__(self, base_url: str, *, token: str | None = None, cookie: str = "", origin: str = ""):
         self.base_url = base_url
         self.token = token or str(uuid.uuid4())
         self.cookie = cookie
+        # The page's origin when it differs from base_url (a portal behind an HTTPS proxy).
+        self.origin = origin
         self.state: dict[str, dict[str, Any]] = {}
         self.new_tokens: list[str] = []
         # The address bar: the page last opened, then wherever ``_redirect`` events send the tab.
@@ -93,7 +95,8 @@ class PortalTab:
     # --- connection ---
 
     def connect(self) -> PortalTab:
-        client = socketio.Client(reconnection=False)
+        origin = {"websocket_extra_options": {"origin": self.origin}} if self.origin else {}
+        client = socketio.Client(reconnection=False, **origin)
 
         @client.on("event", namespace=NAMESPACE)
         def _on_event(data):
@@ -224,14 +227,17 @@ class PortalTab:
         self.close()
         ticket = re.search(r"ticket=([A-Za-z0-9_\-]+)", str(answers))
         assert ticket, f"sign-in refused: {answers!r:.500}"
+        # The tab sets the sign-in cookie its ticket is bound to (state/sign_in.py) before it goes.
+        binding = re.search(r"((?:__Host-)?precert_sign_in=[A-Za-z0-9_\-]+)", str(answers))
 
         class _NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args, **kwargs):
                 return None
 
         finish = f"{self.base_url}/auth/finish?ticket={ticket.group(1)}&next={next_path}"
+        request = urllib.request.Request(finish, headers={"Cookie": binding.group(1)} if binding else {})
         try:
-            urllib.request.build_opener(_NoRedirect).open(finish, timeout=10)
+            urllib.request.build_opener(_NoRedirect).open(request, timeout=10)
             raise AssertionError("/auth/finish did not redirect")
         except urllib.error.HTTPError as answer:
             assert answer.code == 303, answer.code

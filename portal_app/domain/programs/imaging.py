@@ -798,7 +798,7 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
     return results or None
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.IMAGING,
     label=Program.IMAGING.label,
     details_schema=ImagingDetails,

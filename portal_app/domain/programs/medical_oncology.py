@@ -1256,7 +1256,7 @@ def _administrations(
 ) -> _Administrations:
     """Days, dates, number of doses and billing units of one drug over the requested cycles."""
     days = dosing.parse_days_of_administration(drug.days, details.cycle_length_days)
-    dates = ()
+    dates: tuple[date, ...] = ()
     if first_day is not None:
         dates = tuple(
             dosing.administration_dates(
@@ -1268,7 +1268,13 @@ def _administrations(
     unit = _unit_size(hcpcs)
     per_dose = dosing.billing_units_per_dose(drug.requested_dose_mg, unit) if unit else None
     total = per_dose * doses if per_dose is not None else None
-    if total is not None and drug.loading_dose_mg is not None and details.cycle_from == 1:
+    if (
+        total is not None
+        and per_dose is not None
+        and unit
+        and drug.loading_dose_mg is not None
+        and details.cycle_from == 1
+    ):
         # Cycle 1 carries the loading dose instead of the maintenance dose.
         loading_doses = len(days) * drug.doses_per_day
         total += (dosing.billing_units_per_dose(drug.loading_dose_mg, unit) - per_dose) * loading_doses
@@ -1624,10 +1630,10 @@ def _managed_codes() -> Mapping[str, ManagedCode]:
                     notification_only=False,
                     source="CMS HCPCS Level II (public); see oncology_regimens.csv",
                 )
-    for drug in supportive_drugs().values():
-        codes[drug.hcpcs] = ManagedCode(
-            code=drug.hcpcs,
-            label=f"{drug.label}, per {drug.hcpcs_unit_amount:g} {drug.hcpcs_unit}",
+    for supportive in supportive_drugs().values():
+        codes[supportive.hcpcs] = ManagedCode(
+            code=supportive.hcpcs,
+            label=f"{supportive.label}, per {supportive.hcpcs_unit_amount:g} {supportive.hcpcs_unit}",
             category="supportive",
             notification_only=False,
             source="CMS HCPCS Level II (public); see oncology_supportive.csv",
@@ -1676,7 +1682,7 @@ def _drug_code(drug: DrugDose, regimen: Regimen | None) -> str:
     return pathway.hcpcs if pathway else ""
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.MEDICAL_ONCOLOGY,
     label=Program.MEDICAL_ONCOLOGY.label,
     details_schema=MedicalOncologyDetails,

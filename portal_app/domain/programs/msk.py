@@ -1021,7 +1021,7 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
     return results or None
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.MUSCULOSKELETAL,
     label=Program.MUSCULOSKELETAL.label,
     details_schema=MskDetails,

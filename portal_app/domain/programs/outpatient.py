@@ -341,6 +341,7 @@ def _weekly_dates(schedule: TripSchedule, until: date) -> list[date]:
     wanted = {WEEKDAYS.index(day) for day in schedule.weekdays}
     found: list[date] = []
     day = schedule.start_date
+    assert day is not None, "a weekly pattern has a first day (TripSchedule's model validator)"
     while day <= until and (schedule.trip_count is None or len(found) < schedule.trip_count):
         if day.weekday() in wanted:
             found.append(day)
@@ -367,13 +368,14 @@ def trip_dates(
         except ValidationError as error:
             raise TripScheduleError(next(iter(plain_errors(error).values()))) from None
     first_trip = min(schedule.dates) if schedule.dates else schedule.start_date
+    assert first_trip is not None, "a weekly pattern has a first day (TripSchedule's model validator)"
     window = validity_window(start=first_allowed or first_trip, days=max_days)
     if first_trip < window.start:
         raise TripScheduleError(
             f"The first trip ({_long_date(first_trip)}) is before the date of service "
             f"({_long_date(window.start)})."
         )
-    if schedule.end_date is not None and schedule.end_date < schedule.start_date:
+    if schedule.end_date is not None and schedule.start_date and schedule.end_date < schedule.start_date:
         raise TripScheduleError("The last day of the schedule is before its first day.")
     if schedule.dates:
         found = sorted(set(schedule.dates))
@@ -723,7 +725,7 @@ def summary_lines(details: BaseModel, service_date: date) -> list[tuple[str, str
     ]
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.OUTPATIENT,
     label=Program.OUTPATIENT.label,
     details_schema=OutpatientDetails,

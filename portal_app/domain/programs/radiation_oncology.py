@@ -594,7 +594,7 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
     return results + modality_criteria(details, request.member_age)
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.RADIATION_ONCOLOGY,
     label=Program.RADIATION_ONCOLOGY.label,
     details_schema=RadiationOncologyDetails,

@@ -750,6 +750,8 @@ def _treatment_allocation(
             False,
         )
         return amounts.full, [documented], None
+    # _baseline_problems and _update_problems returned no problem: both scores are present.
+    assert details.baseline_score is not None and details.current_score is not None
     change = outcome_tools.change_from_baseline(
         details.baseline_tool_code, details.baseline_score, details.current_score
     )
@@ -993,7 +995,7 @@ def line_quantity(details: BaseModel, plan_code: str, managed: ManagedCode) -> i
     return visits if visits is not None else (details.visits_requested or allocation.full_visits or 1)
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.REHABILITATION,
     label=Program.REHABILITATION.label,
     details_schema=RehabDetails,

@@ -920,7 +920,7 @@ def line_quantity(details: BaseModel, plan_code: str, managed: ManagedCode) -> i
     return 1
 
 
-PROGRAM = ProgramDefinition(
+PROGRAM: ProgramDefinition = ProgramDefinition(
     code=Program.SLEEP,
     label=Program.SLEEP.label,
     details_schema=SleepDetails,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
 from portal_app.services.sessions import SESSION_COOKIE
+from portal_app.state.auth import LOGOFF_WARNING_SECONDS
+from tests.servers import IDLE_MINUTES
 
 
 class HomePage:
@@ -52,7 +55,9 @@ class SignInPage:
 
 # Session cookies of accounts signed in earlier in this run, by account: signing in through the form
 # is what the sign-in tests test; every other test reuses the session (as Playwright's storage_state).
-_STORED_SESSIONS: dict[str, list] = {}
+_STORED_SESSIONS: dict[str, tuple[list, float]] = {}
+# A stored session is used again only well before the portal would warn of an idle logoff.
+_REUSE_WITHIN_SECONDS = IDLE_MINUTES * 60 - LOGOFF_WARNING_SECONDS - 120
 
 
 def sign_in_reusing_session(
@@ -64,23 +69,34 @@ def sign_in_reusing_session(
     logoff), or when this browser already holds another account's session, the form is used and
     the new session stored.
     """
-    stored = _STORED_SESSIONS.get(identifier)
-    if stored and not any(c["name"].endswith(SESSION_COOKIE) for c in page.context.cookies()):
-        page.context.add_cookies(stored)
+    cookies, last_used = _STORED_SESSIONS.get(identifier, ([], 0.0))
+    fresh = time.monotonic() - last_used < _REUSE_WITHIN_SECONDS
+    if cookies and fresh and not any(c["name"].endswith(SESSION_COOKIE) for c in page.context.cookies()):
+        _STORED_SESSIONS[identifier] = (cookies, time.monotonic())
+        page.context.add_cookies(cookies)
         page.goto(path)
-        header_name = page.get_by_role("navigation", name="Main").get_by_text(name)
-        sign_in_form = page.get_by_role("heading", name="Sign in to Precert")
-        expect(header_name.or_(sign_in_form).first).to_be_visible()
+        main_navigation = page.get_by_role("navigation", name="Main")
+        header_name = main_navigation.get_by_text(name)
+        signed_out = main_navigation.get_by_role("link", name="Sign in", exact=True)
+        expect(header_name.or_(signed_out).first).to_be_visible()
         if header_name.is_visible():
             return
         page.context.clear_cookies()
     SignInPage(page).open("/sign-in" if path == "/" else f"/sign-in?next={path}").sign_in_as(
         identifier, password, name=name
     )
-    _STORED_SESSIONS[identifier] = page.context.cookies()
+    _STORED_SESSIONS[identifier] = (page.context.cookies(), time.monotonic())
+
+
+def _forget_stored_session(page: Page) -> None:
+    ended = {c["value"] for c in page.context.cookies() if c["name"].endswith(SESSION_COOKIE)}
+    for identifier, (cookies, _) in list(_STORED_SESSIONS.items()):
+        if any(c["value"] in ended for c in cookies if c["name"].endswith(SESSION_COOKIE)):
+            del _STORED_SESSIONS[identifier]
 
 
 def sign_out(page: Page) -> None:
+    _forget_stored_session(page)
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
     SignInPage(page).wait()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
