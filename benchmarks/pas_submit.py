@@ -6,7 +6,11 @@ Usage: .venv/bin/python benchmarks/pas_submit.py [COUNT]   (default 1000)
 A fresh SQLite database gets the demo data plus COUNT synthetic members of the demo plan EVG, so
 that no request is a duplicate of another. The routes run in-process behind Starlette's TestClient
 (no network). COUNT imaging requests that meet the guideline (decided at once) are submitted one
-after the other, then COUNT // 5 that pend for a nurse. Prints median, p95, p99 and throughput;
+after the other, then COUNT // 5 that pend for a nurse, then COUNT // 5 replays of the official Da
+Vinci PAS 2.2.1 request examples (tests/conformance/pas-examples/pas-ig, as sent but for the Claim
+identifier; their member and requesting organization loaded as the conformance test's fixture does),
+which Precert answers per item at once (their codes are not delegated to Precert, or need
+information the examples do not carry). Prints median, p95, p99 and throughput;
 the PAS guide asks for an answer within 15 s, Precert aims for p95 under 200 ms when decided at once.
 """
 
@@ -136,9 +140,72 @@ def _run(count: int, folder: str) -> None:
     )
     run("$submit, decided at once (A1)", rest, "complete")
     run("$submit, pended for review (A4)", pended, "queued")
+    examples = _official_examples(engine, count // 5)
+    official = pb.register_for(engine, EXAMPLE_TAX_ID)
+    samples: list[float] = []
+    started = time.perf_counter()
+    official.tokens.append(official.token(api))
+    for raw in examples:
+        headers = {"Authorization": f"Bearer {official.tokens[-1]}", "Content-Type": "application/fhir+json"}
+        before = time.perf_counter()
+        answer = api.post("/fhir/Claim/$submit", json=raw, headers=headers)
+        samples.append((time.perf_counter() - before) * 1000)
+        assert answer.status_code == 200, answer.text
+    _report("$submit, official PAS examples", samples, time.perf_counter() - started)
     with Session(engine) as session:
         print(f"orders on file after the run: {len(session.exec(select(Order.id)).all())}")
     engine.dispose()
+
+
+EXAMPLE_TAX_ID = "90-2000001"
+EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "conformance" / "pas-examples" / "pas-ig"
+
+
+def _official_examples(engine, count: int) -> list[dict]:
+    """COUNT copies of the official request examples (new requests), each with its own Claim
+    identifier, after loading their member, plan and requesting organization."""
+    import json
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from portal_app.domain.enums import LineOfBusiness, Sex
+    from portal_app.models import HealthPlan, Member, Practice
+
+    with Session(engine) as session:
+        plan = HealthPlan(code="MCI", name="MARYLAND CAPITAL INSURANCE COMPANY")
+        session.add_all([plan, Practice(tax_id=EXAMPLE_TAX_ID, name="DR. JOE SMITH CORPORATION")])
+        session.flush()
+        session.add(
+            Member(
+                plan_id=plan.id,
+                member_number="1122334455",
+                first_name="JOE",
+                last_name="SMITH",
+                date_of_birth=date(1960, 1, 1),
+                sex=Sex.MALE,
+                line_of_business=LineOfBusiness.COMMERCIAL,
+                address_line="111 1ST STREET",
+                city="SAN DIEGO",
+                state="CA",
+                postal_code="92101",
+                eligibility_start=date(2000, 1, 1),
+            )
+        )
+        session.commit()
+    requests = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        raw = json.loads(path.read_text())
+        claim = raw["entry"][0]["resource"]
+        inquiry = any(p.endswith("profile-claim-inquiry") for p in claim.get("meta", {}).get("profile", []))
+        if not claim.get("related") and not inquiry:
+            requests.append(raw)
+    copies = []
+    for n in range(count):
+        raw = json.loads(json.dumps(requests[n % len(requests)]))
+        raw["entry"][0]["resource"]["identifier"][0]["value"] = f"BENCH-PAS-{n}"
+        copies.append(raw)
+    return copies
 
 
 if __name__ == "__main__":

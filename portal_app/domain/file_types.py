@@ -33,3 +33,38 @@ def document_problem(content: bytes) -> str | None:
     if sniff_media_type(content[:16]) is None:
         return f"Only {ACCEPTED_LABEL} files are accepted; this file is none of those."
     return None
+
+
+# Exchanged clinical documents (Da Vinci PAS, CDex) also come as plain text and C-CDA (XML). Accepted
+# only where a caller asks for them (document_problem(..., exchange=True)); always stored with a
+# .txt/.xml name and served as a download, never rendered.
+EXCHANGE_LABEL = "PDF, PNG, JPEG, TIFF, plain text or C-CDA (XML)"
+
+
+def sniff_exchange_type(content: bytes) -> tuple[str, str] | None:
+    """(media type, extension) of a document exchanged between systems, or None."""
+    found = sniff_media_type(content[:16])
+    if found is not None:
+        return found
+    if b"\x00" in content:
+        return None
+    try:
+        text = content.decode("utf-8-sig").lstrip()
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("<?xml") or text.startswith("<ClinicalDocument"):
+        return "application/xml", ".xml"
+    if text.startswith("<"):
+        return None  # markup other than XML (HTML...): refused
+    return "text/plain", ".txt"
+
+
+def exchange_problem(content: bytes) -> str | None:
+    """Why an exchanged document cannot be accepted, or None when it can."""
+    if not content:
+        return "The file is empty."
+    if len(content) > MAX_DOCUMENT_BYTES:
+        return "The file is larger than 20 MB."
+    if sniff_exchange_type(content) is None:
+        return f"Only {EXCHANGE_LABEL} documents are accepted; this one is none of those."
+    return None

@@ -7,7 +7,12 @@ import hashlib
 from sqlmodel import Session
 
 from portal_app.domain.enums import OrderStatus
-from portal_app.domain.file_types import document_problem, sniff_media_type
+from portal_app.domain.file_types import (
+    document_problem,
+    exchange_problem,
+    sniff_exchange_type,
+    sniff_media_type,
+)
 from portal_app.models import Document
 from portal_app.models.base import id_of
 from portal_app.services import audit, file_store
@@ -20,17 +25,24 @@ class DocumentRefused(ValueError):
 
 
 def store_document(
-    session: Session, *, actor: Actor, order_number: str, filename: str, content: bytes
+    session: Session,
+    *,
+    actor: Actor,
+    order_number: str,
+    filename: str,
+    content: bytes,
+    exchanged: bool = False,
 ) -> str:
-    """Attach a document to an order in review; returns its SHA-256."""
+    """Attach a document to an order in review; returns its SHA-256. ``exchanged``: a document sent
+    by another system (PAS), where plain text and C-CDA XML are accepted too."""
     order = office_order(session, actor, order_number)
     if order.status != OrderStatus.IN_PROGRESS:
         raise DocumentRefused("Documents can be added only while the order is in review.")
-    problem = document_problem(content)
+    problem = exchange_problem(content) if exchanged else document_problem(content)
     if problem:
         raise DocumentRefused(problem)
-    sniffed = sniff_media_type(content[:16])
-    assert sniffed is not None, "document_problem refuses a file of no accepted type"
+    sniffed = sniff_exchange_type(content) if exchanged else sniff_media_type(content[:16])
+    assert sniffed is not None, "document_problem/exchange_problem refuse a file of no accepted type"
     media_type, extension = sniffed
     digest = hashlib.sha256(content).hexdigest()
     stored_name, key_id = file_store.store(content, extension=extension)

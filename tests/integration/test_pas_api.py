@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.parameters import Parameters
 from sqlmodel import func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -145,6 +146,13 @@ def _count(session, model) -> int:
 
 def _audit(session, action: str) -> list[AuditEvent]:
     return session.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+
+
+def _inquiry_bundles(body: dict) -> list[dict]:
+    """PAS 2.2 `$inquire`: a Parameters of 0..* inquiry-response Bundles (`return`)."""
+    assert body["resourceType"] == "Parameters", body
+    Parameters.model_validate(body)
+    return [parameter["resource"] for parameter in body.get("parameter", []) if parameter["name"] == "return"]
 
 
 def _pended(api, session, client, member: str, **changes) -> tuple[dict, str]:
@@ -369,7 +377,7 @@ def test_a_pended_request_decided_by_a_reviewer_reaches_the_subscriber(demo, api
     # $inquire answers the same decision; the submitting client's own NPI matches.
     inquired = api.post(INQUIRE, json=_inquiry(raw, npi=pb.ORDERING_NPI), headers=maple.headers(api))
     assert inquired.status_code == 200, inquired.text
-    assert _action(_valid(inquired.json())["item"][0]) == "A1"
+    assert _action(_valid(_inquiry_bundles(inquired.json())[0])["item"][0]) == "A1"
 
     assert (
         api.delete(f"/fhir/Subscription/{subscription['id']}", headers=maple.headers(api)).status_code == 200
@@ -615,19 +623,22 @@ def test_an_inquiry_by_another_provider_needs_a_matching_npi(demo, api, maple, h
     raw, number = _pended(api, demo, maple, MEMBERS[7])
     harbor_npi = "1990000030"  # a Harbor View oncologist: not on this order
 
+    # PAS 2.2: no match is a success with zero results (whether the request exists or not).
     refused = api.post(INQUIRE, json=_inquiry(raw, npi=harbor_npi), headers=harbor.headers(api))
-    assert refused.status_code == 404 and refused.json()["issue"][0]["code"] == "not-found"
+    assert refused.status_code == 200 and _inquiry_bundles(refused.json()) == []
     # Naming the order's own ordering NPI does not help: that NPI is not Harbor View's.
     spoofed = api.post(INQUIRE, json=_inquiry(raw, npi=pb.ORDERING_NPI), headers=harbor.headers(api))
-    assert spoofed.status_code == 404
-    denied = _audit(demo, "pas.inquiry_refused")
+    assert spoofed.status_code == 200 and _inquiry_bundles(spoofed.json()) == []
+    denied = _audit(demo, "pas.inquiry_empty")
     assert [e.outcome for e in denied] == [AuditOutcome.DENIED, AuditOutcome.DENIED]
 
     # The rendering facility's own system (its NPI registered with the client) may ask.
     facility = pb.register(demo, tax_id=pb.HARBOR_TAX_ID, extra_npis=(pb.IMAGING_FACILITY_NPI,))
     answer = api.post(INQUIRE, json=_inquiry(raw, npi=pb.IMAGING_FACILITY_NPI), headers=facility.headers(api))
     assert answer.status_code == 200, answer.text
-    response = _valid(answer.json())
+    [found] = _inquiry_bundles(answer.json())
+    assert found["meta"]["profile"] == [f"{pb.PAS}/profile-pas-inquiry-response-bundle"]
+    response = _valid(found)
     assert response["preAuthRef"] == number and _action(response["item"][0]) == "A4"
     assert response["meta"]["profile"][0].endswith("profile-claiminquiryresponse")
     assert _audit(demo, "pas.inquiry")[-1].record_id == str(_order(demo, number).id)
@@ -739,6 +750,7 @@ def test_a_business_refusal_leaves_no_draft_behind(demo, api, maple):
     not_managed = copy.deepcopy(good)
     pb.claim(not_managed)["item"][0]["productOrService"]["coding"][0]["code"] = "99213"
     pb.claim(not_managed)["item"][0].pop("extension")
+    pb.claim(not_managed)["identifier"][0]["value"] = "NOT-MANAGED-1"
     retro = pb.for_member(
         pb.bundle("imaging-approved"), demo, MEMBERS[10], when=datetime.now(UTC).date() - timedelta(days=30)
     )
@@ -746,13 +758,17 @@ def test_a_business_refusal_leaves_no_draft_behind(demo, api, maple):
         (unknown_member, "No member has the ID"),
         (wrong_birth_date, "do not match"),
         (out_of_network, "out of network"),
-        (not_managed, "99213"),
         (retro, ""),
     ):
         outcome = _submit(api, maple, raw, status=422)
         assert words in outcome["issue"][0]["diagnostics"], outcome
     assert (_count(demo, Order), _count(demo, PasSubmission)) == (orders_before, 0)
-    assert len(_audit(demo, "pas.draft_discarded")) == 2  # out of network, and a code not managed
+    assert len(_audit(demo, "pas.draft_discarded")) == 1  # out of network
+    # A code no program of the plan manages is answered per item (contact the health plan), no order.
+    answered = _valid(_submit(api, maple, not_managed))
+    assert [_action(item) for item in answered["item"]] == ["CT"] and "preAuthRef" not in answered
+    assert "99213 is not managed by Precert" in answered["processNote"][0]["text"]
+    assert _count(demo, Order) == orders_before
     # Acknowledging the out-of-network facility, as the wizard's confirmation does, goes through.
     accepted = _valid(_submit(api, maple, pb.acknowledge(out_of_network, "out-of-network")))
     assert _order(demo, accepted["preAuthRef"]).out_of_network_confirmed
@@ -962,4 +978,5 @@ def test_discovery_documents(demo, api):
     assert smart["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]
     metadata = api.get("/fhir/metadata").json()
     assert metadata["resourceType"] == "CapabilityStatement"
+    assert metadata["instantiates"][0].endswith("/IntermediaryCapabilities|2.2.1")  # the PAS version served
     assert {op["name"] for op in metadata["rest"][0]["resource"][0]["operation"]} == {"submit", "inquire"}

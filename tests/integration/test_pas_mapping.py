@@ -123,20 +123,16 @@ def test_what_an_update_cancels(change, expected):
     assert request.cancels_everything is expected
 
 
-def test_an_update_needs_no_dates_or_diagnoses_but_a_new_request_does():
+def test_neither_an_update_nor_a_new_request_is_refused_for_want_of_a_date_or_diagnosis():
+    """PAS makes both optional: the service pends the items that need them, asking for them."""
     raw = pb.update_of(pb.bundle("imaging-approved"))
     del pb.claim(raw)["diagnosis"]
     assert parse_submit(raw).is_update
     new = pb.bundle("imaging-approved")
     del pb.claim(new)["diagnosis"]
     pb.claim(new)["item"][0].pop("servicedDate")
-    with pytest.raises(PasProblem) as refused:
-        parse_submit(new)
-    assert refused.value.status == 400
-    assert {issue.expression for issue in refused.value.issues} == {
-        "Claim.item.servicedDate",
-        "Claim.diagnosis",
-    }
+    request = parse_submit(new)
+    assert (request.diagnoses, request.service_date) == ((), None)
 
 
 def test_questionnaire_answers_keep_groups_repeats_and_several_answers():

@@ -402,14 +402,26 @@ LEVEL_U = {
 REASON = ext(v.EXT_URGENCY_REASON, valueString="Cord compression")
 
 
+GIVEN_NO_REASON = "Marked urgent by the ordering provider's system ({}); no reason was given."
+CERTIFICATION_IMMEDIATE = {
+    "url": v.EXT_CERTIFICATION_TYPE,
+    "valueCodeableConcept": {"coding": [{"system": v.X12_CERTIFICATION_TYPE, "code": "1"}]},
+}
+
+
 @pytest.mark.parametrize(
     ("claim", "messages", "expected"),
     [
         ({"priority": concept("normal", v.PROCESS_PRIORITY)}, (), (False, "")),
-        (STAT, (), (True, "")),
+        (STAT, (), (True, GIVEN_NO_REASON.format("Claim.priority stat"))),
         ({**STAT, "extension": [REASON]}, (("Pain", ""),), (True, "Cord compression")),
         (STAT, (("Severe pain", ""), ("More", "")), (True, "Severe pain")),  # the first message
-        (LEVEL_U, (), (True, "")),
+        (LEVEL_U, (), (True, GIVEN_NO_REASON.format("the X12 level of service urgent"))),
+        (
+            {"item": [{"extension": [CERTIFICATION_IMMEDIATE]}]},
+            (),
+            (True, GIVEN_NO_REASON.format("the X12 certification type immediate")),
+        ),
         ({"priority": concept("stat")}, (), (False, "")),  # priority needs its code system
         ({"extension": [REASON]}, (("Pain", ""),), (False, "Cord compression")),
         ({}, (("Pain", ""),), (False, "")),  # a message is the reason only for urgent requests
@@ -433,15 +445,16 @@ def test_the_program_named_by_the_claim_or_its_questionnaire(claim, questionnair
 
 
 @pytest.mark.parametrize(
-    ("items", "service_date", "diagnoses", "expressions"),
+    ("items", "expressions"),
     [
-        ([r.RequestedItem(1, "CPT", "70551", 1)], date(2026, 12, 1), ("M54.16",), []),
-        ([], None, (), ["Claim.item", "Claim.item.servicedDate", "Claim.diagnosis"]),
-        ([r.RequestedItem(1, "CPT", "70551", 1)], None, ("M54.16",), ["Claim.item.servicedDate"]),
+        ([r.RequestedItem(1, "CPT", "70551", 1)], []),
+        ([], ["Claim.item"]),
+        # PAS: date and diagnosis are optional; the items needing them are answered pended, asking.
+        ([r.RequestedItem(1, "CPT", "70551", 1, coded=True)], []),
     ],
 )
-def test_what_a_new_request_must_say(items, service_date, diagnoses, expressions):
-    issues = r.new_request_issues(items, service_date, diagnoses)
+def test_what_a_new_request_must_say(items, expressions):
+    issues = r.new_request_issues(items)
     assert [issue.expression for issue in issues] == expressions
 
 
@@ -582,6 +595,4 @@ def test_parse_submit_reports_every_section_s_problems_in_order():
         "Coverage.subscriberId",
         "Claim.item[0].quantity",
         "Claim.item",
-        "Claim.item.servicedDate",
-        "Claim.diagnosis",
     ]

@@ -192,12 +192,15 @@ async def capability_statement(request: Request) -> Response:
             "kind": "instance",
             "fhirVersion": "4.0.1",
             "format": ["json"],
+            "software": {"name": "Precert", "version": f"Da Vinci PAS {v.PAS_VERSION}"},
             "implementation": {
-                "description": "Precert prior-authorization API (Da Vinci PAS)",
+                "description": f"Precert prior-authorization API (Da Vinci PAS STU {v.PAS_VERSION}; "
+                "$inquire answers a Parameters of inquiry-response Bundles, and a Bundle to requests "
+                "claiming PAS 2.0/2.1 profiles)",
                 "url": subscriptions.fhir_base(),
             },
             "instantiates": [
-                "http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities"
+                f"http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities|{v.PAS_VERSION}"
             ],
             "rest": [
                 {

@@ -63,6 +63,7 @@ class RequestedItem:
     certification_type: str = ""
     service_date: date | None = None
     description: str = ""
+    coded: bool = True  # False: no CPT or HCPCS code (e.g. an X12 service type), answered per item
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def validate_bundle(raw: Any) -> None:
         issues = [
             Issue(
                 "structure" if error["type"] in ("extra_forbidden", "missing") else "value",
-                _plain_pydantic(error),
+                _plain_pydantic(error, raw),
                 fhirpath(error["loc"]),
             )
             for error in invalid.errors()[:MAX_ISSUES]
@@ -173,13 +174,60 @@ def validate_bundle(raw: Any) -> None:
         raise PasProblem.one(400, "value", "Claim.use must be 'preauthorization'.", "Claim.use")
 
 
-def _plain_pydantic(error: dict) -> str:
-    message = str(error.get("msg", "invalid value")).split("\n")[0].strip()
-    if error["type"] == "missing":
-        return "A required element is missing."
-    if error["type"] == "extra_forbidden":
-        return "This element is not part of the FHIR R4 resource."
-    return message.removeprefix("Value error, ")
+_VALUE_TYPES = (
+    "integer",
+    "string",
+    "boolean",
+    "date",
+    "dateTime",
+    "decimal",
+    "coding",
+    "quantity",
+    "reference",
+)
+_KINDS = {str: "the string", int: "the number", float: "the number", bool: "the boolean", list: "an array"}
+
+
+def _element(error: dict, raw: dict[str, Any]) -> str:
+    """The element an error is about, as Type.path (Condition.clinicalStatus), from its location."""
+    location = list(error.get("loc", ()))
+    if len(location) >= 3 and location[0] == "entry" and location[2] == "resource":
+        entries = raw.get("entry") or []
+        number = location[1]
+        resource = (
+            entries[number].get("resource") if isinstance(number, int) and number < len(entries) else {}
+        )
+        kind = (resource or {}).get("resourceType", "resource") if isinstance(resource, dict) else "resource"
+        location = [kind, *location[3:]]
+    else:
+        location = ["Bundle", *location]
+    return ".".join(
+        str(part) for part in location if not isinstance(part, int) and not str(part).startswith("__")
+    )
+
+
+def _plain_pydantic(error: dict, raw: dict[str, Any]) -> str:
+    """What is wrong with one element, naming it: the FHIR data type expected and what was sent."""
+    element = _element(error, raw)
+    value = error.get("input")
+    sent = (
+        f"{_KINDS.get(type(value), 'a value')} {json.dumps(value)[:40]}"
+        if not isinstance(value, dict)
+        else "an object"
+    )
+    kind = error["type"]
+    if kind == "missing":
+        return f"{element} is required and missing."
+    if kind == "extra_forbidden":
+        name = element.rpartition(".")[2]
+        hint = f" Did you mean value{name[:1].upper()}{name[1:]}?" if name in _VALUE_TYPES else ""
+        return f"{element}: '{name}' is not an element of this FHIR R4 type.{hint}"
+    if kind in ("json_invalid", "model_type", "dict_type", "model_attributes_type"):
+        return f"{element} must be a JSON object (a FHIR complex type such as CodeableConcept), not {sent}."
+    if kind == "list_type":
+        return f"{element} repeats in FHIR R4: send a JSON array, not {sent}."
+    message = str(error.get("msg", "invalid value")).split("\n")[0].strip().removeprefix("Value error, ")
+    return f"{element}: {message} (sent {sent})."
 
 
 # --- references inside the Bundle ------------------------------------------------------------
@@ -421,9 +469,9 @@ def parse_submit(raw: Any) -> ClaimRequest:
     issues += found
     info, found = read_supporting_info(index, claim)
     issues += found
-    service_date = read_service_date(claim, items)
+    service_date = read_service_date(claim, items, index)
     if related is None:  # a new request must say what, when and why
-        issues += new_request_issues(items, service_date, diagnoses)
+        issues += new_request_issues(items)
     if issues:
         raise PasProblem(400, issues[:MAX_ISSUES])
 
@@ -588,6 +636,8 @@ def read_item(
     requestedService extension points to, and the problems."""
     expression = f"Claim.item[{number}]"
     coding, requested, issues = item_coding(index, item, expression)
+    if coding is None and (other := _any_coding(item, requested)) is not None:
+        return _uncoded_item(item, number, other), requested, issues
     if coding is None:
         issues.append(
             Issue(
@@ -627,6 +677,32 @@ def read_item(
         ),
         requested,
         issues,
+    )
+
+
+def _any_coding(item: dict[str, Any], requested: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The first coding with a code, in any system (an X12 service type...), of the item or its order."""
+    concepts = [item.get("productOrService"), (requested or {}).get("code")]
+    return next((c for concept in concepts for c in _codings(concept) if c.get("code")), None)
+
+
+def _uncoded_item(item: dict[str, Any], number: int, coding: dict[str, Any]) -> RequestedItem:
+    """An item named by something other than a CPT or HCPCS code: kept, to be answered per item."""
+    return RequestedItem(
+        sequence=int(item.get("sequence", number + 1)),
+        code_system=str(coding.get("system") or "")[:200],
+        code=str(coding["code"]).strip()[:40],
+        quantity=item_quantity(item) or 1,
+        category=_code(item.get("category")),
+        trace_number=next(
+            (e.get("valueIdentifier") for e in _extensions(item, v.EXT_ITEM_TRACE_NUMBER)), None
+        ),
+        cancelled=item_cancelled(item),
+        change=info_changed(item),
+        certification_type=certification_type(item),
+        service_date=item_service_date(item),
+        description=str(coding.get("display") or ""),
+        coded=False,
     )
 
 
@@ -690,7 +766,8 @@ def item_list_issues(items: list[RequestedItem]) -> list[Issue]:
     issues = []
     if len(items) > MAX_ITEMS:
         issues.append(Issue("value", f"A request holds at most {MAX_ITEMS} items.", "Claim.item"))
-    if len({item.code for item in items}) != len(items):
+    coded = [item for item in items if item.coded]
+    if len({item.code for item in coded}) != len(coded):
         issues.append(
             Issue(
                 "value",
@@ -796,21 +873,54 @@ def read_diagnoses(index: BundleIndex, claim: dict[str, Any]) -> tuple[tuple[str
     return tuple(diagnoses), issues
 
 
-def read_service_date(claim: dict[str, Any], items: list[RequestedItem]) -> date | None:
-    """The planned date of service: the earliest item date, else Claim.billablePeriod.start."""
+def read_service_date(
+    claim: dict[str, Any], items: list[RequestedItem], index: BundleIndex | None = None
+) -> date | None:
+    """The planned date of service: the earliest item date, else the admission dates in
+    supportingInfo (PAS category admissionDates), else the period of the Encounter the Claim names
+    (the R5 Claim.encounter extension) or of the Bundle's Encounter, else Claim.billablePeriod.start."""
     dates = [item.service_date for item in items if item.service_date]
-    return min(dates) if dates else _date((claim.get("billablePeriod") or {}).get("start"))
+    if dates:
+        return min(dates)
+    for info in claim.get("supportingInfo", []):
+        if _code(info.get("category"), (v.PAS_TEMP_CODES,)) == "admissionDates":
+            found = _date(info.get("timingDate")) or _date((info.get("timingPeriod") or {}).get("start"))
+            if found:
+                return found
+    if index is not None:
+        named = [index.resource(e.get("valueReference")) for e in _extensions(claim, v.EXT_CLAIM_ENCOUNTER)]
+        for encounter in [e for e in named if e] + index.of_type("Encounter"):
+            found = _date((encounter.get("period") or {}).get("start"))
+            if found:
+                return found
+    return _date((claim.get("billablePeriod") or {}).get("start"))
 
 
 def read_urgency(claim: dict[str, Any], messages: tuple[tuple[str, str], ...]) -> tuple[bool, str]:
-    """(urgent, reason): urgent when priority is stat or the level of service is urgent; the reason
-    from the urgency-reason extension, else (urgent requests) the first free-form message."""
+    """(urgent, reason): urgent when Claim.priority is stat, the level of service is urgent or
+    emergency (X12 1338 U, 03), or a certification type is an immediate appeal (X12 1322 "1");
+    the reason from the urgency-reason extension, else the first free-form message, else a sentence
+    saying what in the request made it urgent (the reviewer sees it)."""
     levels = {_code(e.get("valueCodeableConcept")) for e in _extensions(claim, v.EXT_LEVEL_OF_SERVICE)}
-    urgent = _code(claim.get("priority"), (v.PROCESS_PRIORITY,)) == "stat" or bool(levels & v.URGENT_LEVELS)
+    certifications = {certification_type(claim)} | {
+        certification_type(item) for item in claim.get("item", [])
+    }
+    stat = _code(claim.get("priority"), (v.PROCESS_PRIORITY,)) == "stat"
+    said = [
+        said
+        for said, present in (
+            ("Claim.priority stat", stat),
+            ("the X12 level of service urgent", bool(levels & v.URGENT_LEVELS)),
+            ("the X12 certification type immediate", bool(certifications & v.URGENT_CERTIFICATIONS)),
+        )
+        if present
+    ]
     reason = next((str(e.get("valueString", "")) for e in _extensions(claim, v.EXT_URGENCY_REASON)), "")
-    if urgent and not reason and messages:
+    if said and not reason and messages:
         reason = messages[0][0]
-    return urgent, reason
+    if said and not reason:
+        reason = f"Marked urgent by the ordering provider's system ({', '.join(said)}); no reason was given."
+    return bool(said), reason
 
 
 def read_program(claim: dict[str, Any], questionnaire: str) -> str:
@@ -821,30 +931,12 @@ def read_program(claim: dict[str, Any], questionnaire: str) -> str:
     return program
 
 
-def new_request_issues(
-    items: list[RequestedItem], service_date: date | None, diagnoses: tuple[str, ...]
-) -> list[Issue]:
-    """What a new request (not an update) must say: what, when and why."""
-    issues = []
-    if not items:
-        issues.append(Issue("required", "A request needs at least one item.", "Claim.item"))
-    if service_date is None:
-        issues.append(
-            Issue(
-                "required",
-                "Give the planned date of service (item.servicedDate or item.servicedPeriod.start).",
-                "Claim.item.servicedDate",
-            )
-        )
-    if not diagnoses:
-        issues.append(
-            Issue(
-                "required",
-                "Give at least one ICD-10-CM diagnosis; the first is the primary one.",
-                "Claim.diagnosis",
-            )
-        )
-    return issues
+def new_request_issues(items: list[RequestedItem]) -> list[Issue]:
+    """What a new request (not an update) must say: at least one item. A missing date of service or
+    diagnosis is not a refusal: the items that need them are answered pended, asking for them."""
+    if items:
+        return []
+    return [Issue("required", "A request needs at least one item.", "Claim.item")]
 
 
 # --- supportingInfo: messages, documents and DTR answers ---------------------------------------

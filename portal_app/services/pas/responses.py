@@ -40,6 +40,10 @@ REVIEW_ACTIONS = {
     "non_authorized": "A3",
     "pended": "A4",
     "cancelled": "C",
+    # Items answered without an order line (services/pas/service.py): codes no program of the plan
+    # manages on the date (contact the health plan), and items waiting for information to be sent.
+    "not_managed": "CT",
+    "information_needed": "A4",
 }
 CANCELLED_ORDER_STATUSES = frozenset(
     {"voluntarily_cancelled", "not_reviewed_error_entry", "voluntarily_withdrawn"}
@@ -64,6 +68,8 @@ class LineView:
     decided_on: date | None = None
     human_review: bool = False
     trace_number: dict[str, Any] | None = None
+    order_number: str = ""  # the order holding the line, when the request was split by program
+    number: str = ""  # the review action's number, for items answered without an order line
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ def _period(start: date | None, end: date | None) -> dict[str, str]:
 
 
 def review_action(view: OrderView, line: LineView) -> str:
-    if view.status in CANCELLED_ORDER_STATUSES:
+    if view.status in CANCELLED_ORDER_STATUSES and not line.number:
         return "C"
     return REVIEW_ACTIONS.get(line.decision, "A4")
 
@@ -173,7 +179,7 @@ def claim_response(
     approved_periods = []
     for line in view.lines:
         code = review_action(view, line)
-        number = f"{view.order_number}-{line.line_number}"
+        number = line.number or f"{line.order_number or view.order_number}-{line.line_number}"
         notes.append({"number": len(notes) + 1, "type": "display", "text": _note_text(view, line, code)})
         extensions: list[dict[str, Any]] = []
         if line.trace_number:
@@ -237,8 +243,11 @@ def claim_response(
         "insurer": {"reference": echo.insurer.get("fullUrl") or _urn("insurer", view.plan_code)},
         "outcome": "queued" if "A4" in codes else "complete",
         "disposition": view.status_label,
-        "preAuthRef": view.order_number,
     }
+    if view.order_number:
+        resource["preAuthRef"] = view.order_number
+    else:
+        resource.pop("identifier")
     if echo.requester.get("fullUrl") or view.practice_tax_id:
         resource["requestor"] = {
             "reference": echo.requester.get("fullUrl") or _urn("practice", view.practice_tax_id)

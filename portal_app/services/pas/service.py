@@ -17,7 +17,7 @@ under a used identifier is refused, 409).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,8 +31,8 @@ from portal_app.domain.enums import (
     Program,
     Urgency,
 )
-from portal_app.domain.file_types import document_problem
-from portal_app.domain.programs import ProgramDefinition
+from portal_app.domain.file_types import exchange_problem, sniff_exchange_type
+from portal_app.domain.programs import PROGRAMS, ProgramDefinition
 from portal_app.models import (
     Determination,
     Facility,
@@ -52,6 +52,7 @@ from portal_app.services.api_clients import ApiPrincipal, client_npis
 from portal_app.services.authz import require
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.order_changes import ChangeRefused, cancel_lines, change_lines
+from portal_app.services.order_entry import programs_for
 from portal_app.services.order_submission import submit_order
 from portal_app.services.orders import (
     OrderNotFound,
@@ -65,7 +66,6 @@ from portal_app.services.pas.programs import (
     built_program,
     details_from_answers,
     named_program,
-    resolve_program,
 )
 from portal_app.services.pas.requests import (
     Attachment,
@@ -73,6 +73,7 @@ from portal_app.services.pas.requests import (
     Party,
     RequestedItem,
     echo_entries,
+    member_number_of,
     parse_inquiry,
     parse_submit,
     without_attachment_data,
@@ -164,7 +165,11 @@ def order_view(session: Session, order: Order, initial: PasSubmission | None) ->
             .order_by(Determination.id)
         ).all():
             latest[determination.order_line_id] = determination
-    items = {item["line_number"]: item for item in (initial.items if initial else [])}
+    items = {
+        item["line_number"]: item
+        for item in (initial.items if initial else [])
+        if item.get("line_number") and item.get("order_id", order.id) == order.id
+    }
     member = session.get(Member, order.member_id) if order.member_id else None
     plan = session.get(HealthPlan, order.plan_id)
     practice = session.get(Practice, order.practice_id)
@@ -255,9 +260,61 @@ def response_for_order(
 ) -> dict[str, Any]:
     """The PAS response Bundle for ``order`` now (the caller has checked access)."""
     initial = _initial_submission(session, order.id)
-    stored = (submission or initial).request_bundle if (submission or initial) else {}
+    if initial is not None:
+        return submission_response(session, initial, request=request, inquiry=inquiry)
+    stored = submission.request_bundle if submission else {}
     return response_bundle(
         order_view(session, order, initial), _echo(stored, request), created=_now(), inquiry=inquiry
+    )
+
+
+def submission_response(
+    session: Session, initial: PasSubmission, *, request: ClaimRequest | None = None, inquiry: bool = False
+) -> dict[str, Any]:
+    """The PAS response Bundle for a request as it stands now: the lines of every order it made
+    (one per program) and the items answered without an order (not managed, information needed)."""
+    return response_bundle(
+        combined_view(session, initial),
+        _echo(initial.request_bundle or {}, request),
+        created=_now(),
+        inquiry=inquiry,
+    )
+
+
+def combined_view(session: Session, initial: PasSubmission) -> OrderView:
+    """One view of everything a submitted Claim asked for, ordered by the Claim's item sequence."""
+    entries = list(initial.items or [])
+    order_ids = [initial.order_id] if initial.order_id else []
+    order_ids += [e["order_id"] for e in entries if e.get("order_id") and e["order_id"] not in order_ids]
+    views = [order_view(session, session.get(Order, order_id), initial) for order_id in order_ids]
+    lines = [replace(line, order_number=view.order_number) for view in views for line in view.lines]
+    identifier = initial.identifier_value
+    for kept in entries:
+        if kept.get("answer"):
+            lines.append(
+                LineView(
+                    line_number=0,
+                    sequence=int(kept["sequence"]),
+                    code_system=str(kept.get("code_system", "")),
+                    code=str(kept.get("code", "")),
+                    description="",
+                    quantity=int(kept.get("quantity", 1)),
+                    decision=str(kept["answer"]),
+                    reason=str(kept.get("reason", "")),
+                    trace_number=kept.get("trace_number"),
+                    number=f"{identifier}-{kept['sequence']}",
+                )
+            )
+    lines.sort(key=lambda line: line.sequence)
+    if views:
+        return replace(views[0], lines=tuple(lines))
+    waiting = any(line.decision == "information_needed" for line in lines)
+    return OrderView(
+        order_number="",
+        status="",
+        status_label="More information needed" if waiting else "Not managed by Precert",
+        program="",
+        lines=tuple(lines),
     )
 
 
@@ -285,7 +342,7 @@ def submit(session: Session, *, principal: ApiPrincipal, bundle: Any, today: dat
     if reservation.order_id is not None:  # the same Claim again: the order as it stands now
         return _repeat(session, principal, reservation, request)
     try:
-        order = (
+        entered = (
             _apply_update(session, principal, request, today)
             if request.is_update
             else _new_request(session, principal, request, today)
@@ -310,24 +367,35 @@ def submit(session: Session, *, principal: ApiPrincipal, bundle: Any, today: dat
         session.commit()
         raise
     reservation = session.get(PasSubmission, reservation.id)
-    reservation.order_id = order.id
+    reservation.order_id = entered.order_id
     reservation.completed_at = _now()
     reservation.request_bundle = without_attachment_data(bundle)
-    reservation.items = _item_lines(session, order, request) if not request.is_update else []
+    reservation.items = entered.items
     session.add(reservation)
     _audit(
         session,
         principal,
         "pas.submitted",
-        order_id=order.id,
+        order_id=entered.order_id or "",
         claim=request.identifier_value,
         kind=str(reservation.kind),
-        order_number=order.order_number,
-        status=str(order.status),
+        order_numbers=entered.order_numbers,
+        answered_per_item=[e["sequence"] for e in entered.items if e.get("answer")],
     )
     session.commit()
-    session.refresh(order)
-    return PasAnswer(200, response_for_order(session, order, request=request, submission=reservation))
+    initial = session.get(PasSubmission, entered.initial_id or reservation.id)
+    return PasAnswer(200, submission_response(session, initial, request=request))
+
+
+@dataclass
+class _Entered:
+    """What a submission did: the order it made or changed (the first, when split by program), the
+    map of its items (to order lines, or answered per item), and the initial submission it updated."""
+
+    order_id: int | None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    order_numbers: list[str] = field(default_factory=list)
+    initial_id: int | None = None
 
 
 def _reserve(session: Session, principal: ApiPrincipal, request: ClaimRequest) -> PasSubmission:
@@ -349,7 +417,7 @@ def _reserve(session: Session, principal: ApiPrincipal, request: ClaimRequest) -
                     "This Claim identifier was already used for a different "
                     "request; give the new Claim its own identifier.",
                 )
-            if existing.order_id is not None:
+            if existing.completed_at is not None:
                 return existing
             if _now() - _aware(existing.created_at) < STALE_RESERVATION:
                 raise _conflict(
@@ -403,6 +471,11 @@ def _release(session: Session, reservation: PasSubmission) -> None:
 def _repeat(
     session: Session, principal: ApiPrincipal, submission: PasSubmission, request: ClaimRequest
 ) -> PasAnswer:
+    initial = _initial_of(session, submission)
+    if submission.order_id is None:  # answered per item, no order: the submitting organization's own
+        _audit(session, principal, "pas.submit_repeated", claim=request.identifier_value)
+        session.commit()
+        return PasAnswer(200, submission_response(session, initial, request=request))
     order = session.get(Order, submission.order_id)
     if order is None or not may_read_order(session, principal.actor, order):
         _audit(
@@ -422,10 +495,21 @@ def _repeat(
         )
     _audit(session, principal, "pas.submit_repeated", order_id=order.id, claim=request.identifier_value)
     session.commit()
-    return PasAnswer(200, response_for_order(session, order, request=request, submission=submission))
+    return PasAnswer(200, submission_response(session, initial, request=request))
 
 
-def _item_lines(session: Session, order: Order, request: ClaimRequest) -> list[dict[str, Any]]:
+def _initial_of(session: Session, submission: PasSubmission) -> PasSubmission:
+    """The initial submission of a request (an update's items name it)."""
+    named = next((e["initial"] for e in submission.items or [] if e.get("initial")), None)
+    if named is not None:
+        return session.get(PasSubmission, named) or submission
+    if submission.kind == SubmissionKind.UPDATE and submission.order_id:
+        return _initial_submission(session, submission.order_id) or submission
+    return submission
+
+
+def _item_lines(session: Session, order: Order, items: Iterable[RequestedItem]) -> list[dict[str, Any]]:
+    """Which order line each item became (its trace number kept, to match updates and echo it)."""
     lines = {
         line.code: line.line_number
         for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
@@ -433,13 +517,27 @@ def _item_lines(session: Session, order: Order, request: ClaimRequest) -> list[d
     return [
         {
             "sequence": item.sequence,
+            "order_id": order.id,
             "line_number": lines[item.code],
             "code": item.code,
             "trace_number": item.trace_number,
         }
-        for item in request.items
+        for item in items
         if item.code in lines
     ]
+
+
+def _answered(item: RequestedItem, answer: str, reason: str) -> dict[str, Any]:
+    """An item answered without an order line: "not_managed" (CT) or "information_needed" (A4)."""
+    return {
+        "sequence": item.sequence,
+        "code_system": item.code_system,
+        "code": item.code,
+        "quantity": item.quantity,
+        "trace_number": item.trace_number,
+        "answer": answer,
+        "reason": reason[:1000],
+    }
 
 
 # --- a new request: the wizard's steps -------------------------------------------------------
@@ -466,11 +564,15 @@ def _member(session: Session, request: ClaimRequest) -> Member:
             "Claim.insurer",
         )
     member = members[0]
-    if request.patient_birth_date is None:
+    if request.patient_birth_date is None and not request.patient_family:
         raise PasProblem.one(
-            400, "required", "Give the patient's date of birth (Patient.birthDate).", "Patient.birthDate"
+            400,
+            "required",
+            "Give the patient's date of birth (Patient.birthDate) or family name to confirm the member.",
+            "Patient.birthDate",
         )
-    if request.patient_birth_date != member.date_of_birth or (
+    # PAS subscribers may come without a birth date: then the member ID and family name confirm.
+    if request.patient_birth_date not in (None, member.date_of_birth) or (
         request.patient_family and request.patient_family.casefold() != member.last_name.casefold()
     ):
         raise PasProblem.one(
@@ -574,11 +676,130 @@ class _Found:
     letter_fax: str
 
 
-def _new_request(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> Order:
-    """The wizard's steps in turn, as the client's service user; a refused step discards the draft."""
+def _new_request(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> _Entered:
+    """Each item to the program that manages its code for the member's plan on the date (a Claim
+    spanning programs becomes one order per program, each through the wizard's steps as the
+    client's service user); items no program manages, and items whose program needs what the
+    Claim does not say, are answered per item. A refused step discards the draft."""
     _check_requester(principal, request)
     _refuse_bad_documents(request.attachments)
-    found = _look_up(session, request)
+    named = named_program(request)
+    if named is not None:  # refuse a program Precert does not run before looking at anything else
+        built_program(named)
+    member = _member(session, request)
+    plan = session.get(HealthPlan, member.plan_id)
+    groups, answers = _triage(session, request, plan, named, today)
+    entered = _Entered(None)
+    for program, items in groups.items():
+        missing = _missing_for_review(request)
+        if missing:
+            answers += [_answered(item, "information_needed", missing) for item in items]
+            continue
+        part = replace(request, items=tuple(items), program=program.value)
+        try:
+            order = _enter_order(session, principal, part, member, plan, program, today)
+        except PasProblem as problem:
+            questions = all(i.expression.startswith("QuestionnaireResponse") for i in problem.issues)
+            if problem.status != 422 or not (entered.order_numbers or questions):
+                raise  # nothing entered yet: the request is refused as a whole
+            answers += [_answered(item, "information_needed", _said(problem)) for item in items]
+            continue
+        entered.order_id = entered.order_id or order.id
+        entered.order_numbers.append(order.order_number)
+        entered.items += _item_lines(session, order, items)
+    _attach_to_first_pended(session, principal, entered, request)
+    entered.items += answers
+    return entered
+
+
+def _said(problem: PasProblem) -> str:
+    return "More information is needed before this item can be reviewed: " + " ".join(
+        issue.text for issue in problem.issues
+    )
+
+
+def _missing_for_review(request: ClaimRequest) -> str:
+    """What the wizard needs that the Claim does not say (PAS makes both optional), or ""."""
+    missing = []
+    if request.service_date is None:
+        missing.append("the planned date of service (item.servicedDate, admission dates or an Encounter)")
+    if not request.diagnoses:
+        missing.append("at least one ICD-10-CM diagnosis (Claim.diagnosis)")
+    if not missing:
+        return ""
+    return (
+        f"More information is needed before this item can be reviewed: {' and '.join(missing)}. "
+        "Send it in an update of this Claim (Claim.related) or in a new request."
+    )
+
+
+def _triage(
+    session: Session, request: ClaimRequest, plan: HealthPlan, named: Program | None, today: date
+) -> tuple[dict[Program, list[RequestedItem]], list[dict[str, Any]]]:
+    """The items by the program that manages each (the one the item or Claim names, when it manages
+    the code, else the one of the plan's delegated programs that does), and the items answered per
+    item: no CPT or HCPCS code (information needed), or managed by no program of the plan on the
+    date (contact the health plan)."""
+    on = request.service_date or today
+    delegated = [p for p in programs_for(session, plan_id=plan.id, on=on) if p in PROGRAMS]
+    groups: dict[Program, list[RequestedItem]] = {}
+    answers = []
+    for item in request.items:
+        if item.cancelled:
+            continue
+        if not item.coded:
+            answers.append(
+                _answered(
+                    item,
+                    "information_needed",
+                    f"{item.code} ({item.description or item.code_system}) is not a CPT or HCPCS code; "
+                    "Precert reviews procedures and drugs by those codes. Send the code in an update "
+                    "of this Claim, or ask the health plan about this service.",
+                )
+            )
+            continue
+        program = _program_for(item, named, plan.code, on, delegated)
+        if program is None:
+            answers.append(
+                _answered(
+                    item,
+                    "not_managed",
+                    f"{item.code} is not managed by Precert for {plan.name} on {on.isoformat()} (no program "
+                    "the plan delegates to Precert covers it): contact the health plan.",
+                )
+            )
+            continue
+        groups.setdefault(program, []).append(item)
+    return groups, answers
+
+
+def _program_for(
+    item: RequestedItem, named: Program | None, plan_code: str, on: date, delegated: list[Program]
+) -> Program | None:
+    """The program for one item: the one the item, its service type or the Claim names if it is
+    delegated and manages the code, else the first delegated program that manages it."""
+    said = [Program(item.program)] if item.program in {p.value for p in Program} else []
+    if item.category in v.SERVICE_TYPE_PROGRAMS:
+        said.append(Program(v.SERVICE_TYPE_PROGRAMS[item.category]))
+    if named is not None:
+        said.append(named)
+    for program in [*said, *delegated]:
+        if program in delegated and PROGRAMS[program].managed_code(plan_code, on.year, item.code) is not None:
+            return program
+    return None
+
+
+def _enter_order(
+    session: Session,
+    principal: ApiPrincipal,
+    request: ClaimRequest,
+    member: Member,
+    plan: HealthPlan,
+    program: Program,
+    today: date,
+) -> Order:
+    """One program's items through the wizard's steps, then submitted (rules engine)."""
+    found = _look_up(session, request, member, plan, program)
     order_id = _start_step(session, principal, request, found, today)
     _member_step(session, principal, order_id, found)
     _providers_step(session, principal, order_id, request, found)
@@ -608,19 +829,15 @@ def _check_requester(principal: ApiPrincipal, request: ClaimRequest) -> None:
 def _refuse_bad_documents(attachments: Iterable[Attachment]) -> None:
     """Every document is of a type Precert keeps (PDF, PNG, JPEG, TIFF by content) and size."""
     for attachment in attachments:
-        if problem := document_problem(attachment.content):
+        if problem := exchange_problem(attachment.content):
             raise PasProblem.one(
                 422, "value", f"{attachment.filename}: {problem}", "DocumentReference.content"
             )
 
 
-def _look_up(session: Session, request: ClaimRequest) -> _Found:
-    named = named_program(request)
-    if named is not None:  # refuse a program Precert does not run before looking at anything else
-        built_program(named)
-    member = _member(session, request)
-    plan = session.get(HealthPlan, member.plan_id)
-    program = resolve_program(request, plan_code=plan.code, on=request.service_date)
+def _look_up(
+    session: Session, request: ClaimRequest, member: Member, plan: HealthPlan, program: Program
+) -> _Found:
     definition = built_program(program)
     ordering = _provider_by_npi(session, request.ordering, "ordering provider", "ServiceRequest.requester")
     servicing = _servicing(session, request.servicing)
@@ -779,9 +996,18 @@ def _submit_step(
         )
     order = session.get(Order, order_id)
     session.refresh(order)
-    if order.status == OrderStatus.IN_PROGRESS:  # for the reviewer: documents and messages sent with it
-        _attach(session, principal, order, request, only_changed=False)
     return order
+
+
+def _attach_to_first_pended(
+    session: Session, principal: ApiPrincipal, entered: _Entered, request: ClaimRequest
+) -> None:
+    """For the reviewer: the documents and messages sent with the request, on its first order in review."""
+    for number in entered.order_numbers:
+        order = session.exec(select(Order).where(Order.order_number == number)).one()
+        if order.status == OrderStatus.IN_PROGRESS:
+            _attach(session, principal, order, request, only_changed=False)
+            return
 
 
 def _set_quantities(session: Session, order_id: int, request: ClaimRequest) -> None:
@@ -800,6 +1026,14 @@ def _set_quantities(session: Session, order_id: int, request: ClaimRequest) -> N
         session.commit()
 
 
+def _safe_filename(attachment: Attachment) -> str:
+    """The document's name ending in the extension of what it really is (never .html and the like)."""
+    found = sniff_exchange_type(attachment.content)
+    extension = found[1] if found else ""
+    stem = attachment.filename.rsplit(".", 1)[0] if "." in attachment.filename else attachment.filename
+    return f"{stem}{extension}"
+
+
 def _attach(
     session: Session, principal: ApiPrincipal, order: Order, request: ClaimRequest, *, only_changed: bool
 ) -> int:
@@ -812,8 +1046,9 @@ def _attach(
                 session,
                 actor=principal.actor,
                 order_number=order.order_number,
-                filename=attachment.filename,
+                filename=_safe_filename(attachment),
                 content=attachment.content,
+                exchanged=True,
             )
         except DocumentRefused as refused:
             raise PasProblem.one(
@@ -842,36 +1077,87 @@ class _Update:
     changes: list[tuple[RequestedItem, OrderLine]]
     documents: list[Attachment]
     messages: list[tuple[str, str]]
+    added: bool = False
 
 
-def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> Order:
-    """Cancel the order, or cancel and change some of its lines and add documents and information,
-    through the order services; everything is checked before anything changes."""
-    order = _updatable_order(session, principal, request)
+def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimRequest, today: date) -> _Entered:
+    """Cancel the order, or cancel and change some of its lines, add new items (reviewed as a new
+    order of the request) and documents and information, through the order services; everything
+    is checked before anything changes. A request answered only per item is entered again."""
+    initial = _prior_submission(session, principal, request)
+    if initial.order_id is None:
+        return _reenter(session, principal, initial, request, today)
+    order = _updatable_order(session, principal, initial)
+    entered = _Entered(order.id, [{"initial": initial.id}], initial_id=initial.id)
     if request.cancels_everything:
         _cancel_everything(session, principal, order, request)
-        return order
+        return entered
     update = _planned_update(session, order, request)
     if update.changes:
         _change_lines(session, principal, order, update.changes, today)
     if update.cancels:
         _cancel_lines(session, principal, order, update.cancels, request)
     _attach(session, principal, session.get(Order, order.id), request, only_changed=True)
-    return session.get(Order, order.id)
+    added = [item for item in request.items if item.change == "added" and not item.cancelled]
+    if added:
+        more = _new_request(session, principal, replace(request, items=tuple(added)), today)
+        initial = session.get(PasSubmission, initial.id)
+        initial.items = [*initial.items, *more.items]
+        session.add(initial)
+        entered.order_numbers = more.order_numbers
+    return entered
 
 
-def _updatable_order(session: Session, principal: ApiPrincipal, request: ClaimRequest) -> Order:
-    """The order the earlier Claim (Claim.related) made, if the client may see it and it may change."""
+def _reenter(
+    session: Session, principal: ApiPrincipal, initial: PasSubmission, request: ClaimRequest, today: date
+) -> _Entered:
+    """An update of a request that made no order (its items were answered per item): the update's
+    items are triaged and entered as a new request would be; cancelled items are answered C."""
+    if request.cancels_everything:
+        live: list[RequestedItem] = []
+    else:
+        live = [item for item in request.items if not item.cancelled]
+    more = (
+        _new_request(session, principal, replace(request, items=tuple(live)), today)
+        if live
+        else _Entered(None)
+    )
+    cancelled = [
+        _answered(item, "cancelled", "Cancelled at the ordering provider's request.")
+        for item in request.items
+        if item.cancelled or request.cancels_everything
+    ]
+    initial = session.get(PasSubmission, initial.id)
+    initial.items = more.items + cancelled
+    initial.order_id = more.order_id
+    session.add(initial)
+    return _Entered(more.order_id, [{"initial": initial.id}], more.order_numbers, initial.id)
+
+
+def _prior_submission(session: Session, principal: ApiPrincipal, request: ClaimRequest) -> PasSubmission:
+    """The initial submission of the request the earlier Claim (Claim.related) belongs to."""
     system, value = request.related
     prior = session.exec(
         select(PasSubmission).where(
             PasSubmission.practice_id == principal.practice_id,
             PasSubmission.identifier_value == value,
             PasSubmission.identifier_system == system,
-            PasSubmission.order_id.is_not(None),
+            PasSubmission.completed_at.is_not(None),
         )
     ).first()
-    order = session.get(Order, prior.order_id) if prior else None
+    if prior is None:
+        raise PasProblem.one(
+            404,
+            "not-found",
+            "No earlier request of your organization has the Claim identifier named in Claim.related.",
+            "Claim.related.claim",
+        )
+    return _initial_of(session, prior)
+
+
+def _updatable_order(session: Session, principal: ApiPrincipal, initial: PasSubmission) -> Order:
+    """The order the earlier Claim made, if the client may see it and it may change."""
+    order = session.get(Order, initial.order_id)
     if order is None or not may_read_order(session, principal.actor, order):
         raise PasProblem.one(
             404,
@@ -923,7 +1209,9 @@ def _planned_update(session: Session, order: Order, request: ClaimRequest) -> _U
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
     ).all()
     matched = [
-        (item, _line_for(item, lines, initial)) for item in request.items if item.cancelled or item.change
+        (item, _line_for(item, lines, initial))
+        for item in request.items
+        if item.cancelled or item.change == "changed"
     ]
     for item, line in matched:
         _check_matched_item(item, line)
@@ -936,6 +1224,7 @@ def _planned_update(session: Session, order: Order, request: ClaimRequest) -> _U
         changes,
         [a for a in request.attachments if a.change in ("added", "changed")],
         [m for m in request.messages if m[1] in ("added", "changed")],
+        any(item.change == "added" and not item.cancelled for item in request.items),
     )
     _check_additions(order, update)
     return update
@@ -992,7 +1281,7 @@ def _check_additions(order: Order, update: _Update) -> None:
             "Claim.supportingInfo",
         )
     _refuse_bad_documents(update.documents)
-    if not (update.cancels or update.changes or update.documents or update.messages):
+    if not (update.cancels or update.changes or update.documents or update.messages or update.added):
         raise PasProblem.one(
             422,
             "business-rule",
@@ -1070,6 +1359,11 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
     """`Claim/$inquire`: the current response for requests matching the member ID and an ordering or
     rendering NPI that the calling organization answers for (PAS: member ID plus NPI must match)."""
     require(session, principal.actor, "pas.inquire", record="Claim/$inquire")
+    legacy = _legacy_inquiry(bundle)
+    if isinstance(bundle, dict) and bundle.get("resourceType") == "Parameters":  # STU 2.2: parameter resource
+        bundle = next(
+            (p.get("resource") for p in bundle.get("parameter", []) if p.get("name") == "resource"), None
+        )
     try:
         inquiry = parse_inquiry(bundle)
     except PasProblem as problem:
@@ -1110,32 +1404,82 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
             found.append(order)
         if len(found) == MAX_INQUIRY_RESULTS:
             break
-    if not found:
+    answered = _answered_submissions(session, principal, inquiry, {order.id for order in found})
+    if not found and not answered:
         _audit(
             session,
             principal,
-            "pas.inquiry_refused",
-            outcome=AuditOutcome.DENIED if candidates else AuditOutcome.FAILURE,
+            "pas.inquiry_empty",
+            outcome=AuditOutcome.DENIED if candidates else AuditOutcome.SUCCESS,
             reason="no NPI of the inquiring organization matches" if candidates else "no matching request",
             candidates=[order.id for order in candidates[:MAX_INQUIRY_RESULTS]],
-        )
-        session.commit()
-        raise PasProblem.one(
-            404,
-            "not-found",
-            "No prior authorization matches this member ID together with an "
-            "ordering or rendering provider NPI of your organization.",
-            "Claim",
         )
     for order in found:
         _audit(session, principal, "pas.inquiry", order_id=order.id, order_number=order.order_number)
     session.commit()
-    views = []
-    for order in found:
-        initial = _initial_submission(session, order.id)
-        views.append((order_view(session, order, initial), _echo(initial.request_bundle if initial else {})))
-    first, *rest = views
-    return PasAnswer(200, response_bundle(first[0], first[1], created=_now(), inquiry=True, extra=rest))
+    initials = [_initial_submission(session, order.id) for order in found]
+    bundles = [
+        submission_response(session, initial, inquiry=True)
+        if initial is not None
+        else response_bundle(order_view(session, order, None), Echo(), created=_now(), inquiry=True)
+        for order, initial in zip(found, initials, strict=True)
+    ]
+    bundles += [submission_response(session, submission, inquiry=True) for submission in answered]
+    for one in bundles:
+        one["meta"] = {
+            "profile": [v.PROFILE_RESPONSE_BUNDLE if legacy else v.PROFILE_INQUIRY_RESPONSE_BUNDLE]
+        }
+    if legacy:  # STU 2.0/2.1: one Bundle holding every ClaimResponse (none: an empty Bundle)
+        entries = [entry for one in bundles for entry in one["entry"]]
+        return PasAnswer(200, {**(bundles[0] if bundles else _empty_bundle()), "entry": entries})
+    return PasAnswer(
+        200,
+        {"resourceType": "Parameters", "parameter": [{"name": "return", "resource": one} for one in bundles]},
+    )
+
+
+def _legacy_inquiry(body: Any) -> bool:
+    """A request in the STU 2.0/2.1 style: its Bundle claims a 2.0 or 2.1 profile version."""
+    profiles = ((body or {}).get("meta") or {}).get("profile", []) if isinstance(body, dict) else []
+    return any("|2.0" in str(p) or "|2.1" in str(p) for p in profiles)
+
+
+def _empty_bundle() -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": _now().isoformat(timespec="seconds"),
+        "entry": [],
+    }
+
+
+def _answered_submissions(
+    session: Session, principal: ApiPrincipal, inquiry: Any, seen: set[int]
+) -> list[PasSubmission]:
+    """The calling organization's own requests answered per item without an order, for the member."""
+    query = select(PasSubmission).where(
+        PasSubmission.practice_id == principal.practice_id,
+        PasSubmission.kind == SubmissionKind.INITIAL,
+        PasSubmission.order_id.is_(None),
+        PasSubmission.completed_at.is_not(None),
+    )
+    if inquiry.identifier:
+        query = query.where(
+            PasSubmission.identifier_system == inquiry.identifier[0],
+            PasSubmission.identifier_value == inquiry.identifier[1],
+        )
+    found = []
+    for submission in session.exec(query.order_by(PasSubmission.id.desc()).limit(200)).all():
+        kept = submission.request_bundle or {}
+        index_entries = {e.get("fullUrl"): e.get("resource") or {} for e in kept.get("entry", [])}
+        coverages = [r for r in index_entries.values() if r.get("resourceType") == "Coverage"]
+        patients = [r for r in index_entries.values() if r.get("resourceType") == "Patient"]
+        number = member_number_of(coverages[0] if coverages else None, patients[0] if patients else {})
+        if number.upper() == inquiry.member_number:
+            found.append(submission)
+        if len(found) == MAX_INQUIRY_RESULTS:
+            break
+    return found
 
 
 def _order_npis(session: Session, order: Order) -> frozenset[str]:

@@ -21,9 +21,12 @@ EXT_LEVEL_OF_SERVICE = f"{PAS}/extension-levelOfServiceCode"
 EXT_REQUESTED_SERVICE = f"{PAS}/extension-requestedService"
 EXT_INFO_CHANGED = f"{PAS}/extension-infoChanged"
 EXT_INFO_CANCELLED = f"{PAS}/modifierextension-infoCancelled"
+EXT_CLAIM_ENCOUNTER = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Claim.encounter"
 PROFILE_RESPONSE_BUNDLE = f"{PAS}/profile-pas-response-bundle"
 PROFILE_CLAIM_RESPONSE = f"{PAS}/profile-claimresponse"
 PROFILE_INQUIRY_RESPONSE = f"{PAS}/profile-claiminquiryresponse"
+PROFILE_INQUIRY_RESPONSE_BUNDLE = f"{PAS}/profile-pas-inquiry-response-bundle"
+PAS_VERSION = "2.2.1"  # the PAS STU this server follows; 2.0/2.1 requests are accepted as well
 
 PAS_TEMP_CODES = "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes"
 PAS_TOPIC = "http://hl7.org/fhir/us/davinci-pas/SubscriptionTopic/PASSubscriptionTopic"
@@ -42,9 +45,11 @@ REVIEW_ACTION_DISPLAY = {
     "A4": "Pended",
     "A6": "Modified",
     "C": "Cancelled",
+    "CT": "Contact Payer",
 }
 CERTIFICATION_CANCEL = "3"  # X12 1322 (UM02): 3 = cancel
 URGENT_LEVELS = frozenset({"U", "03"})  # X12 1338 (UM06): U urgent, 03 emergency
+URGENT_CERTIFICATIONS = frozenset({"1"})  # X12 1322 (UM02): 1 appeal - immediate
 
 ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
 PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"

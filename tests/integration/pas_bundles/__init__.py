@@ -225,6 +225,14 @@ def register(
     return Client(client_id, key, alg)
 
 
+def register_for(engine, tax_id: str) -> Client:
+    """A client of the organization with ``tax_id``, registered in its own session (benchmarks)."""
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        return register(session, tax_id=tax_id)
+
+
 # --- a subscriber on loopback --------------------------------------------------------------------
 
 
