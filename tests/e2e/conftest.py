@@ -9,6 +9,11 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# `make test` runs the browser suite beside the other tests on two cores: an answer may take longer
+# than Playwright's 5 s default. Waiting longer for a state costs nothing when the state comes early.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
