@@ -93,7 +93,7 @@ def test_her2_positive_metastatic_breast_sees_thp_before_dosing_and_is_authorize
     expect(trastuzumab).to_contain_text("266 billing units of J9355")
 
     wizard.finish("C50.911")
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     last_day = SERVICE + timedelta(days=6 * 21 - 1)  # the last day of cycle 6
     for code in ("J9171", "J9355", "J9306"):
         expect(_line(page, code)).to_contain_text("Decision: Authorized")

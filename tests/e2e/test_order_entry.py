@@ -25,7 +25,7 @@ def test_a_lumbar_mri_after_eight_weeks_of_therapy_is_authorized_at_once(page: P
     wizard = _signed_in(page)
     wizard.lumbar_mri("EVG100000024", IN_TWO_WEEKS, weeks_of_care=8)
     wizard.submit()
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
     expect(page.get_by_text("Authorized", exact=True).first).to_be_visible()
     valid_until = (IN_TWO_WEEKS + timedelta(days=29)).isoformat()
@@ -36,7 +36,7 @@ def test_the_same_request_without_therapy_pends_and_says_why(page: Page):
     wizard = _signed_in(page)
     wizard.lumbar_mri("EVG100000028", IN_TWO_WEEKS, weeks_of_care=0)
     wizard.submit()
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
     expect(page.get_by_role("list", name="Criteria for 72148")).to_contain_text("Not met")
     # While in review the office can add information.
@@ -49,7 +49,7 @@ def test_a_second_request_overlapping_the_first_shows_the_duplicate_notice(page:
     wizard = _signed_in(page)
     wizard.lumbar_mri("EVG100000032", IN_TWO_WEEKS, weeks_of_care=8)
     wizard.submit()
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     first = page.url.rsplit("/", 1)[1]
 
     wizard.lumbar_mri("EVG100000032", IN_TWO_WEEKS + timedelta(days=5), weeks_of_care=8)
@@ -57,7 +57,7 @@ def test_a_second_request_overlapping_the_first_shows_the_duplicate_notice(page:
     expect(notice).to_contain_text(first)
     page.get_by_role("checkbox", name="I have read this notice and want to submit anyway").click()
     wizard.submit()
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     expect(page.get_by_text(f"Submitted although a similar request is on file: {first}")).to_be_visible()
     expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
 

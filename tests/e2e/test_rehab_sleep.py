@@ -39,7 +39,7 @@ def _signed_in(page: Page) -> OrderWizard:
 
 
 def _order_number(page: Page) -> str:
-    expect(page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
     return page.url.rsplit("/", 1)[-1]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -69,18 +68,20 @@ def https_backend(portal, tmp_path_factory):
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_USE_SYSTEM_BUN": "1",
     }
+    # The backend alone, as `make serve-prod` runs it: nothing is compiled, so the build that the
+    # running portal serves is left alone.
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--backend-only",
-                "--backend-port",
-                str(port),
+                "make",
+                "-s",
+                "--no-print-directory",
+                "serve-prod",
+                f"PROD_PORT={port}",
+                "PROD_HOST=127.0.0.1",
+                "PROD_WORKERS=1",
+                "MOUNT_FRONTEND=false",
+                f"PROD_PUBLIC_URL={env['PUBLIC_URL']}",
             ],
             cwd=PROJECT_ROOT,
             env=env,

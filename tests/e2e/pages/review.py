@@ -104,7 +104,7 @@ class OrderSummaryPage:
         return self.wait()
 
     def wait(self) -> OrderSummaryPage:
-        expect(self.page).to_have_url(re.compile(r"/orders/PC\d{11}$"))
+        expect(self.page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
         expect(self.page.get_by_role("heading", name="Order summary")).to_be_visible()
         return self
 
