@@ -30,7 +30,17 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from portal_app.domain.enums import FacilityType, LineOfBusiness, Sex
-from portal_app.models import Document, Facility, HealthPlan, Member, Order, Practice, Provider
+from portal_app.models import (
+    Document,
+    Facility,
+    HealthPlan,
+    Member,
+    Order,
+    OrderLine,
+    Practice,
+    Provider,
+    ReviewTask,
+)
 from tests.conftest import BACKENDS
 from tests.integration import pas_bundles as pb
 from tests.integration import test_pas_api as pas_api
@@ -313,3 +323,266 @@ def test_attachment_types_pas_examples_use_are_kept(demo, api, content_type, dat
     order = demo.exec(select(Order).where(Order.order_number == response["preAuthRef"])).one()
     kept = demo.exec(select(Document).where(Document.order_id == order.id)).all()
     assert kept and kept[-1].media_type in {content_type, "text/xml", "application/xml"}
+
+
+# --- one order per program, added lines, a missing diagnosis, the date of service ----------------
+
+QUESTIONNAIRE = "https://fhir.precert.invalid/Questionnaire"
+CPT, HCPCS = "http://www.ama-assn.org/go/cpt", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
+# The wizard's spine fusion details (tests/integration/test_msk_outpatient_orders.py), with more weeks
+# of conservative care than the imaging answers give: each order must keep its own program's answer.
+FUSION = {
+    "category": "spine",
+    "procedure": "lumbar_fusion",
+    "setting": "inpatient",
+    "levels": 1,
+    "weeks_conservative_care": 12,
+    "imaging_findings": ["instability"],
+}
+
+
+def _answer(value) -> list[dict]:
+    values = value if isinstance(value, list) else [value]
+    return [
+        {"valueInteger": one}
+        if isinstance(one, int)
+        else {"valueDate": one.isoformat()}
+        if isinstance(one, date)
+        else {"valueCoding": {"code": one}}
+        for one in values
+    ]
+
+
+def _with_answers(raw: dict, program: str, answers: dict, *, first: bool = False) -> None:
+    """A QuestionnaireResponse of ``program``'s DTR form listed in Claim.supportingInfo (first or last)."""
+    url = f"urn:uuid:0d6f0b5e-0000-4000-8000-{abs(hash(program)) % 10**12:012d}"
+    raw["entry"].append(
+        {
+            "fullUrl": url,
+            "resource": {
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": f"{QUESTIONNAIRE}/{program}",
+                "status": "completed",
+                "item": [{"linkId": link, "answer": _answer(value)} for link, value in answers.items()],
+            },
+        }
+    )
+    info = pb.claim(raw).setdefault("supportingInfo", [])
+    listed = {
+        "sequence": max((i["sequence"] for i in info), default=0) + 1,
+        "category": {
+            "coding": [
+                {
+                    "system": f"{pb.PAS.rpartition('/')[0]}/CodeSystem/PASTempCodes",
+                    "code": "additionalInformation",
+                }
+            ]
+        },
+        "valueReference": {"reference": url},
+    }
+    info.insert(0, listed) if first else info.append(listed)
+
+
+def _diagnose(raw: dict, *codes: str) -> None:
+    diagnoses = pb.claim(raw).setdefault("diagnosis", [])
+    for code in codes:
+        diagnoses.append(
+            {
+                "sequence": len(diagnoses) + 1,
+                "diagnosisCodeableConcept": {"coding": [{"system": ICD10, "code": code}]},
+            }
+        )
+
+
+def _number(item: dict) -> str:
+    """The reviewAction number of a response item: the order number and line that answered it."""
+    [adjudication] = item["adjudication"]
+    [review_action] = [e for e in adjudication["extension"] if e["url"].endswith("extension-reviewAction")]
+    return next(e["valueString"] for e in review_action["extension"] if e["url"] == "number")
+
+
+def _lines_by_code(session, member_number: str) -> dict[str, tuple[Order, OrderLine]]:
+    member = session.exec(select(Member).where(Member.member_number == member_number)).one()
+    session.expire_all()
+    orders = session.exec(
+        select(Order).where(Order.member_id == member.id, Order.order_number.is_not(None))
+    ).all()
+    return {
+        line.code: (order, line)
+        for order in orders
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    }
+
+
+@pytest.mark.parametrize("imaging_answers_last", [False, True], ids=["msk-last", "imaging-last"])
+def test_a_claim_spanning_imaging_and_musculoskeletal_becomes_one_order_per_program(
+    demo, api, imaging_answers_last
+):
+    """Lumbar MRI + lumbar fusion with bone graft, each program's answers in its own questionnaire:
+    two orders, each with its own number, program, lines and answers, each line answered by the
+    order of its program (its own preAuthRef-like item number) and each order submitted for review."""
+    client = pb.register(demo)
+    member = "EVG100000016"
+    raw = _imaging(demo, member)
+    _add_item(raw, 2, CPT, "22612")
+    _add_item(raw, 3, CPT, "20930")
+    _diagnose(raw, "M43.16")
+    _with_answers(raw, "musculoskeletal", FUSION, first=imaging_answers_last)
+    response = _valid(_submit(api, client, raw))
+    actions = {item["itemSequence"]: _action(item) for item in response["item"]}
+    assert actions == {1: "A1", 2: "A1", 3: "A1"}, response["processNote"]
+    lines = _lines_by_code(demo, member)
+    imaging, msk = lines["72148"][0], lines["22612"][0]
+    assert lines["20930"][0].id == msk.id and imaging.id != msk.id
+    assert (imaging.program, msk.program) == ("imaging", "musculoskeletal")
+    assert imaging.order_number and msk.order_number and imaging.order_number != msk.order_number
+    assert {line.code for _, line in lines.values() if _.id == msk.id} == {"22612", "20930"}
+    # each order holds its own program's answers, not the other questionnaire's
+    assert imaging.details["modality"] == "mri" and imaging.details["weeks_conservative_care"] == 8
+    assert msk.details["procedure"] == "lumbar_fusion" and msk.details["weeks_conservative_care"] == 12
+    assert all(order.submitted_at for order in (imaging, msk))
+    numbers = {item["itemSequence"]: _number(item) for item in response["item"]}
+    assert numbers[1].startswith(f"{imaging.order_number}-")
+    assert numbers[2].startswith(f"{msk.order_number}-") and numbers[3].startswith(f"{msk.order_number}-")
+
+
+def _resource_of(raw: dict, resource_type: str) -> dict:
+    return next(e["resource"] for e in raw["entry"] if e["resource"]["resourceType"] == resource_type)
+
+
+@pytest.mark.parametrize(
+    ("bundle", "member", "code", "program"),
+    [
+        ("rehab-visits", "LKS100000013", "97110", "rehabilitation"),  # Lakeshore: imaging + rehabilitation
+        ("oncology-regimen", "RVB100000007", "J9355", "medical_oncology"),  # Riverbend: + medical oncology
+    ],
+)
+def test_rehabilitation_and_oncology_items_beside_imaging_are_answered_by_their_own_programs(
+    demo, api, bundle, member, code, program
+):
+    """The project's therapy-visit (97110) and TCHP regimen (J9355...) bundles, for a member of a plan
+    delegating that program and imaging, with a lumbar MRI and its imaging questionnaire added: no
+    item is "not managed"; the program's items are on an order of that program and the MRI on an
+    imaging order, each with its own number, each item answered with its own order's number."""
+    client = pb.register(demo, tax_id=pb.HARBOR_TAX_ID)  # the bundles' requesting organization
+    raw = pb.for_member(pb.bundle(bundle), demo, member)
+    for resource in (e["resource"] for e in raw["entry"]):  # the insurer: the member's plan
+        for identifier in (
+            resource.get("identifier", []) if resource["resourceType"] == "Organization" else []
+        ):
+            if identifier.get("system", "").endswith("/sid/health-plan"):
+                identifier["value"] = member[:3]
+    for group in _resource_of(raw, "QuestionnaireResponse")["item"]:  # carboplatin is dosed for SUM's
+        if (
+            group["linkId"] == "drugs"
+            and group["item"][0]["answer"][0]["valueCoding"]["code"] == "carboplatin"
+        ):
+            reason = "AUC 6 dose from the measured clearance, as on the regimen's first cycle."
+            group["item"].append({"linkId": "deviation_reason", "answer": [{"valueString": reason}]})
+    imaging = _imaging(demo, member)
+    mri = copy.deepcopy(pb.claim(imaging)["item"][0])
+    mri["sequence"] = len(pb.claim(raw)["item"]) + 1
+    mri["extension"] = [e for e in mri["extension"] if "requestedService" not in e["url"]]
+    mri["diagnosisSequence"] = [1]
+    mri.pop("informationSequence", None)
+    mri.pop("careTeamSequence", None)
+    pb.claim(raw)["item"].append(mri)
+    _with_answers(raw, "imaging", {})
+    _resource_of_url(raw, "imaging")["item"] = _resource_of(imaging, "QuestionnaireResponse")["item"]
+    response = _valid(_submit(api, client, raw))
+    actions = {item["itemSequence"]: _action(item) for item in response["item"]}
+    notes = " ".join(note["text"] for note in response["processNote"])
+    assert "not managed" not in notes and "CT" not in actions.values(), notes
+    lines = _lines_by_code(demo, member)
+    assert code in lines and "72148" in lines, notes
+    assert lines[code][0].program == program and lines["72148"][0].program == "imaging"
+    numbers = {item["itemSequence"]: _number(item) for item in response["item"]}
+    for sequence, item in ((i["sequence"], i) for i in pb.claim(raw)["item"]):
+        order = lines[item["productOrService"]["coding"][0]["code"]][0]
+        assert order.submitted_at and numbers[sequence].startswith(f"{order.order_number}-")
+    assert lines[code][0].order_number != lines["72148"][0].order_number
+    assert {o.program for o, _ in lines.values()} == {program, "imaging"}
+    assert len({o.order_number for o, _ in lines.values()}) == 2
+
+
+def _resource_of_url(raw: dict, program: str) -> dict:
+    return next(
+        e["resource"]
+        for e in raw["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+        and e["resource"]["questionnaire"].endswith(f"/{program}")
+    )
+
+
+def _fusion(session, member: str) -> dict:
+    """The project's imaging bundle turned into a lumbar fusion request (22612) with the wizard's
+    spine fusion answers in the musculoskeletal questionnaire."""
+    raw = _imaging(session, member)
+    item = pb.claim(raw)["item"][0]
+    item["productOrService"] = {"coding": [{"system": CPT, "code": "22612"}]}
+    item.pop("category")
+    questionnaire = _resource_of(raw, "QuestionnaireResponse")
+    questionnaire["questionnaire"] = f"{QUESTIONNAIRE}/musculoskeletal"
+    questionnaire["item"] = [{"linkId": link, "answer": _answer(value)} for link, value in FUSION.items()]
+    pb.claim(raw)["diagnosis"] = []
+    _diagnose(raw, "M43.16")
+    return raw
+
+
+def test_an_update_adding_lines_of_the_same_program_enters_and_reviews_them(demo, api):
+    """A fusion request (22612, authorized at once), then an update adding the bone graft (20930)
+    and a bone growth stimulator (E0748) flagged infoChanged=added: the added lines are entered
+    (docs/pas-api.md: as a new order of the request, of the same program, with its own number),
+    reviewed by the rules, and the pended ones are in a reviewer's queue; the response answers all
+    three items, each with the number of the order holding it, under the request's first number."""
+    client = pb.register(demo)
+    member = "EVG100000024"
+    raw = _fusion(demo, member)
+    first = _valid(_submit(api, client, raw))
+    assert [_action(item) for item in first["item"]] == ["A1"], first["processNote"]
+    update = pb.update_of(raw)
+    added = []
+    for sequence, (system, code) in enumerate([(CPT, "20930"), (HCPCS, "E0748")], 2):
+        line = copy.deepcopy(pb.claim(raw)["item"][0])
+        line["sequence"] = sequence
+        line["productOrService"] = {"coding": [{"system": system, "code": code}]}
+        line["extension"] = [{"url": f"{pb.PAS}/extension-infoChanged", "valueCode": "added"}]
+        added.append(line)
+    pb.claim(update)["item"] = added
+    response = _valid(_submit(api, client, update))
+    assert response["preAuthRef"] == first["preAuthRef"]
+    actions = {item["itemSequence"]: _action(item) for item in response["item"]}
+    # E0748 with no non-union risk waits for a reviewer (as in the wizard). 20930 too: criterion BG-1
+    # ("with a spinal fusion in the same request") is judged on the new order alone (see the report).
+    assert actions == {1: "A1", 2: "A4", 3: "A4"}, response["processNote"]
+    lines = _lines_by_code(demo, member)
+    fusion, added_order = lines["22612"][0], lines["20930"][0]
+    assert fusion.order_number == first["preAuthRef"] and lines["E0748"][0].id == added_order.id
+    assert added_order.program == fusion.program == "musculoskeletal" and added_order.submitted_at
+    assert added_order.order_number != fusion.order_number
+    assert {lines["20930"][1].decision, lines["E0748"][1].decision} == {"pended"}
+    task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == added_order.id)).one()
+    assert task.status == "open" and task.program == "musculoskeletal"
+    numbers = {item["itemSequence"]: _number(item) for item in response["item"]}
+    assert numbers[1].startswith(f"{fusion.order_number}-")
+    assert numbers[2].startswith(f"{added_order.order_number}-") and numbers[3].startswith(
+        f"{added_order.order_number}-"
+    )
+
+
+def test_a_managed_item_without_a_diagnosis_is_pended_asking_for_one(demo, api):
+    """Diagnosis is optional in PAS: the request is answered 200 with the item pended (A4) naming
+    the missing diagnosis and how to send it, not refused with a 400; no order is made without it."""
+    client = pb.register(demo)
+    member = "EVG100000028"
+    raw = _imaging(demo, member)
+    pb.claim(raw).pop("diagnosis")
+    pb.claim(raw)["item"][0].pop("diagnosisSequence", None)
+    response = _valid(_submit(api, client, raw))
+    [item] = response["item"]
+    assert _action(item) == "A4"
+    [note] = response["processNote"]
+    assert "ICD-10-CM diagnosis (Claim.diagnosis)" in note["text"] and "update" in note["text"]
+    assert "date of service" not in note["text"]  # only what is missing is named
+    assert _lines_by_code(demo, member) == {}

@@ -596,3 +596,86 @@ def test_parse_submit_reports_every_section_s_problems_in_order():
         "Claim.item[0].quantity",
         "Claim.item",
     ]
+
+
+# --- the planned date of service -------------------------------------------------------------
+
+SURGICAL = (
+    Path(__file__).parents[1]
+    / "conformance"
+    / "pas-examples"
+    / "pas-ig"
+    / "SurgicalRequestBundleExample.json"
+)
+
+
+def _surgical(sources: str) -> dict[str, Any]:
+    """The official Surgical example (admission dates in supportingInfo, an Encounter named by the
+    R5 Claim.encounter extension, no item date) with one distinct date per source kept in ``sources``
+    (item date I, item period P, admission dates A, admission timingDate T, Encounter E, billablePeriod B)."""
+    raw = json.loads(SURGICAL.read_text())
+    claim = raw["entry"][0]["resource"]
+    [item] = claim["item"]
+    if "I" in sources:
+        item["servicedDate"] = "2027-01-12"
+        other = {
+            **item,
+            "sequence": 2,
+            "servicedDate": "2027-01-10",
+            "productOrService": concept("27446", v.CPT),
+        }
+        claim["item"].append(other)  # the earliest item's date is the request's
+    elif "P" in sources:
+        item["servicedPeriod"] = {"start": "2027-01-20", "end": "2027-01-25"}
+    [admission] = claim["supportingInfo"]
+    assert admission["category"]["coding"][0]["code"] == "admissionDates"
+    if "A" in sources:
+        admission["timingPeriod"] = {"start": "2027-02-10", "end": "2027-02-14"}
+    elif "T" in sources:
+        admission.pop("timingPeriod")
+        admission["timingDate"] = "2027-02-11"
+    else:
+        claim["supportingInfo"] = []
+    encounter = next(e["resource"] for e in raw["entry"] if e["resource"]["resourceType"] == "Encounter")
+    if "E" in sources:
+        encounter["period"] = {"start": "2027-03-10", "end": "2027-03-12"}
+    else:
+        encounter.pop("period")
+    if "B" in sources:
+        claim["billablePeriod"] = {"start": "2027-04-10", "end": "2027-04-30"}
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        ("IAEB", date(2027, 1, 10)),  # item.servicedDate (the earliest item's) before everything else
+        ("PAEB", date(2027, 1, 20)),  # item.servicedPeriod.start
+        ("AEB", date(2027, 2, 10)),  # supportingInfo admissionDates timingPeriod.start
+        ("TEB", date(2027, 2, 11)),  # supportingInfo admissionDates timingDate
+        ("EB", date(2027, 3, 10)),  # the Encounter the Claim names (R5 Claim.encounter extension)
+        ("B", date(2027, 4, 10)),  # Claim.billablePeriod.start
+        ("", None),  # none given: the wizard's date is missing (answered A4, see _missing_for_review)
+    ],
+    ids=[
+        "item-date",
+        "item-period",
+        "admission-period",
+        "admission-date",
+        "encounter",
+        "billable-period",
+        "none",
+    ],
+)
+def test_the_service_date_is_read_from_item_then_admission_then_encounter_then_billable_period(
+    sources, expected
+):
+    request = r.parse_submit(_surgical(sources))
+    assert request.service_date == expected
+
+
+def test_an_encounter_in_the_bundle_gives_the_date_without_the_claim_encounter_extension():
+    raw = _surgical("E")
+    claim = raw["entry"][0]["resource"]
+    claim["extension"] = [e for e in claim["extension"] if not e["url"].endswith("extension-Claim.encounter")]
+    assert r.parse_submit(raw).service_date == date(2027, 3, 10)

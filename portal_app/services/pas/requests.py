@@ -109,6 +109,9 @@ class ClaimRequest:
     patient_entry: dict[str, Any] = field(default_factory=dict)
     insurer_entry: dict[str, Any] = field(default_factory=dict)
     requester_entry: dict[str, Any] = field(default_factory=dict)
+    # the answers of each program's own questionnaire ("" for a questionnaire of no Precert program),
+    # so that a Claim spanning programs gives each order its own program's answers
+    program_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def is_update(self) -> bool:
@@ -507,6 +510,7 @@ def parse_submit(raw: Any) -> ClaimRequest:
         patient_entry=_entry_copy(index.entry(claim.get("patient"))),
         insurer_entry=_entry_copy(index.entry(claim.get("insurer")) or {}),
         requester_entry=_entry_copy(index.entry(claim.get("provider")) or {}),
+        program_answers=info.program_answers,
     )
 
 
@@ -948,6 +952,7 @@ class SupportingInfo:
     attachments: tuple[Attachment, ...] = ()
     questionnaire: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
+    program_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_supporting_info(index: BundleIndex, claim: dict[str, Any]) -> tuple[SupportingInfo, list[Issue]]:
@@ -955,6 +960,7 @@ def read_supporting_info(index: BundleIndex, claim: dict[str, Any]) -> tuple[Sup
     DTR answers (QuestionnaireResponse); answers not listed there are taken from the Bundle."""
     issues: list[Issue] = []
     messages, attachments, questionnaire, answers = [], [], "", {}
+    program_answers: dict[str, dict[str, Any]] = {}
     for number, info in enumerate(claim.get("supportingInfo", [])):
         expression = f"Claim.supportingInfo[{number}]"
         change = info_changed(info)
@@ -969,13 +975,19 @@ def read_supporting_info(index: BundleIndex, claim: dict[str, Any]) -> tuple[Sup
         if target.get("resourceType") == "QuestionnaireResponse":
             questionnaire = str(target.get("questionnaire") or "")
             answers.update(questionnaire_answers(target.get("item", [])))
+            program_answers.setdefault(read_program({}, questionnaire), {}).update(
+                questionnaire_answers(target.get("item", []))
+            )
         elif target.get("resourceType") == "DocumentReference":
             found, problems = document_attachments(target, int(info.get("sequence", number + 1)), change)
             attachments += found
             issues += problems
     if not answers:
         questionnaire, answers = bundle_answers(index, questionnaire)
-    return SupportingInfo(tuple(messages), tuple(attachments), questionnaire, answers), issues
+        program_answers = {read_program({}, questionnaire): answers} if answers else {}
+    return SupportingInfo(
+        tuple(messages), tuple(attachments), questionnaire, answers, program_answers
+    ), issues
 
 
 def document_attachments(

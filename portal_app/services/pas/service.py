@@ -932,10 +932,18 @@ def _details_step(
         session,
         actor=principal.actor,
         order_id=order_id,
-        details=details_from_answers(found.definition.details_schema, request.answers),
+        details=details_from_answers(found.definition.details_schema, _answers_for(request, found.program)),
         codes=[item.code for item in request.items],
     )
     _step(session, principal, order_id, saved.errors, questions=True)
+
+
+def _answers_for(request: ClaimRequest, program: Program) -> dict[str, Any]:
+    """The DTR answers for ``program``'s order: its own questionnaire's when the Claim carries one per
+    program, else those of no program's questionnaire; all of them when no program is named."""
+    if not request.program_answers:
+        return request.answers
+    return request.program_answers.get(program.value, request.program_answers.get("", {}))
 
 
 def _diagnoses_step(session: Session, principal: ApiPrincipal, order_id: int, request: ClaimRequest) -> None:
