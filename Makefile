@@ -28,10 +28,12 @@ run: db
 test test-integration test-e2e: export TEST_PG_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgresql://postgres@127.0.0.1:5432/test)
 test test-e2e: export TEST_REDIS_URL ?= $(shell $(REDIS_PING) && echo redis://127.0.0.1:6379/15)
 
-# Two or more pytest-xdist workers: the tests that drive the running portal stay together on one
-# (tests/conftest.py), the unit and integration tests share out over the others.
+# Lint first; then the unit and integration tests shared out over pytest-xdist workers (one per
+# core); then the browser and security suites, which drive one running portal, in one process.
+# (Run beside the integration tests on two cores, the portal missed websocket pings and sign-ins.)
 test: setup browser services lint
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto tests/unit tests/integration
+	$(PY) -m pytest tests/e2e tests/security
 
 # Lint, format check and type check (settings in pyproject.toml); `make test` runs them first.
 lint: setup

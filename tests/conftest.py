@@ -169,11 +169,3 @@ def session(db_url) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
     engine.dispose()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs two workers), the tests that drive a running portal stay
-    on one worker in their order, so the production build is started once; the others share out."""
-    for item in items:
-        if {"e2e", "security"} & set(item.path.relative_to(Path(__file__).parent).parts[:1]):
-            item.add_marker(pytest.mark.xdist_group("running_portal"))
