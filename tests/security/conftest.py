@@ -118,17 +118,27 @@ def portal_url(portal) -> str:
     return portal["url"]
 
 
-@pytest.fixture
-def fresh_victim_order(portal_db) -> str:
+@pytest.fixture(scope="module")
+def fresh_victim_order(portal) -> str:
     """A pended order (documents may be added) of the victim's practice for the victim's member that
     no other test has touched: the browser suite shares the database and cancels the demo order."""
+    from sqlmodel import Session
+
+    from portal_app.db import make_engine
     from portal_app.services.order_submission import submit_order
     from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
 
-    office = actor_for(portal_db, "ordering")
-    order_id = draft_order(portal_db, office, member=VICTIM_ORDER.member_number, details=PENDING_LOW_BACK)
-    result = submit_order(
-        portal_db, actor=office, order_id=order_id, today=TODAY, duplicates_acknowledged=True
-    )
+    engine = make_engine(portal["db_url"])
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            office = actor_for(session, "ordering")
+            order_id = draft_order(
+                session, office, member=VICTIM_ORDER.member_number, details=PENDING_LOW_BACK
+            )
+            result = submit_order(
+                session, actor=office, order_id=order_id, today=TODAY, duplicates_acknowledged=True
+            )
+    finally:
+        engine.dispose()
     assert result.submitted, result.problems
     return result.order_number

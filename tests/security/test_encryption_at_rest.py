@@ -10,22 +10,20 @@ from pathlib import Path
 from sqlmodel import select
 
 from portal_app.models import Document
-from portal_app.services.demo_data import DEMO_ORDERS, demo_order_number
 from portal_app.services.file_store import DEV_KEY_FILE, MAGIC
 from portal_app.state.orders import OrderSummaryState
 from tests.security.attacks import signed_in, state_name, upload
 
-ORDER = demo_order_number(DEMO_ORDERS[0])
 
-
-def test_an_uploaded_document_is_encrypted_on_disk(portal, portal_db):
+def test_an_uploaded_document_is_encrypted_on_disk(portal, portal_db, fresh_victim_order):
     data_dir = Path(portal["db_url"].removeprefix("sqlite:///")).parent  # the portal's DATA_DIR
     marker = f"Member history {uuid.uuid4().hex}".encode()
     content = b"%PDF-1.4\n" + marker + b"\n%%EOF\n"
     name = f"notes-{uuid.uuid4().hex[:6]}.pdf"
-    tab = signed_in(portal["url"], "ordering", f"/orders/{ORDER}")
+    order = fresh_victim_order  # pended and untouched by the browser suite: documents may be added
+    tab = signed_in(portal["url"], "ordering", f"/orders/{order}")
     try:
-        tab.open_page(f"/orders/{ORDER}", {"order_number": ORDER})
+        tab.open_page(f"/orders/{order}", {"order_number": order})
         status, _ = upload(
             portal["url"], tab, f"{state_name(OrderSummaryState)}.upload_documents", name, content
         )

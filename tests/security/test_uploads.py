@@ -10,19 +10,19 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import Document
-from portal_app.services.demo_data import DEMO_ORDERS, demo_order_number
 from portal_app.state.orders import OrderSummaryState
 from tests.security.attacks import multipart, raw_post, signed_in, state_name, upload
 
 HANDLER = f"{state_name(OrderSummaryState)}.upload_documents"
-ORDER = demo_order_number(DEMO_ORDERS[0])  # Maple Street's order, in review: documents may be added
 MB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def office(portal):
-    tab = signed_in(portal["url"], "ordering", f"/orders/{ORDER}")
-    tab.open_page(f"/orders/{ORDER}", {"order_number": ORDER})
+def office(portal, fresh_victim_order):
+    """Maple Street's office on a pended order of its own (documents may be added)."""
+    order = fresh_victim_order
+    tab = signed_in(portal["url"], "ordering", f"/orders/{order}")
+    tab.open_page(f"/orders/{order}", {"order_number": order})
     yield tab
     tab.close()
 
