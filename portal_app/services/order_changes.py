@@ -22,10 +22,11 @@ from portal_app.domain.enums import LineDecision, NoteVisibility, OrderStatus, T
 from portal_app.domain.review import order_status_for
 from portal_app.models import Member, Note, Order, OrderLine, ReviewTask
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import eligibility_problem
-from portal_app.services.orders import cancel_order, number_of, office_order
+from portal_app.services.orders import cancel_order, office_order
 from portal_app.services.outcomes import refresh_outcome
 
 # Orders whose lines may still be cancelled or changed: not drafts, not denied, not closed.

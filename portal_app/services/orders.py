@@ -40,6 +40,7 @@ from portal_app.models import (
     ReviewTask,
 )
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import REVIEWER_ROLES, Actor, require
 from portal_app.services.order_entry import details_context
@@ -50,13 +51,6 @@ CANCELLABLE = {OrderStatus.IN_PROGRESS, OrderStatus.AUTHORIZED, OrderStatus.COMP
 
 class OrderNotFound(LookupError):
     """No such order, or not one this user may see (the two are not told apart)."""
-
-
-def number_of(order: Order) -> str:
-    """The order number of a submitted order (only drafts have none): a draft here is a bug."""
-    if order.order_number is None:
-        raise ValueError(f"order {order.id} is a draft and has no order number")
-    return order.order_number
 
 
 @dataclass(frozen=True)

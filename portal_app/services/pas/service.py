@@ -48,6 +48,7 @@ from portal_app.models import (
 )
 from portal_app.models.api import SubmissionKind
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of
 from portal_app.services import audit
 from portal_app.services import order_entry as entry
 from portal_app.services.api_clients import ApiPrincipal, client_npis
@@ -61,7 +62,6 @@ from portal_app.services.orders import (
     add_clinical_information,
     cancel_order,
     may_read_order,
-    number_of,
 )
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import Issue, PasProblem
