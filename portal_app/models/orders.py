@@ -82,6 +82,20 @@ class Order(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_order_version)
 
 
+def number_of(order: Order) -> str:
+    """The order number of a submitted order (only drafts have none): a draft here is a bug."""
+    if order.order_number is None:
+        raise ValueError(f"order {order.id} is a draft and has no order number")
+    return order.order_number
+
+
+def service_date_of(order: Order) -> date:
+    """The date of service of a submitted order (submitting requires one): a draft here is a bug."""
+    if order.service_start is None:
+        raise ValueError(f"order {order.id} has no date of service yet")
+    return order.service_start
+
+
 class OrderLine(SQLModel, table=True):
     """One requested procedure or drug; each line gets its own decision."""
 

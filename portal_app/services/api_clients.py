@@ -23,7 +23,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Request
@@ -34,7 +34,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -117,7 +117,7 @@ def _public_jwks(jwks: Any) -> dict[str, Any]:
         elif not (key.get("kty") == "EC" and key.get("crv") == "P-384"):
             raise ClientRefused("Keys must be RSA (for RS384) or EC P-384 (for ES384).")
     try:
-        KeySet.import_key_set(jwks)
+        KeySet.import_key_set(cast(KeySetSerialization, jwks))  # its "keys" checked above
     except (JoseError, ValueError, TypeError) as invalid:
         raise ClientRefused(f"The JWKS could not be read: {invalid}") from None
     return {"keys": [dict(key) for key in jwks["keys"]]}
@@ -313,7 +313,7 @@ class _Assertion(JWTBearerClientAssertion):
         return [self.audience]
 
     def resolve_client_public_key(self, client: _Client) -> KeySet:
-        return KeySet.import_key_set(client.row.jwks)
+        return KeySet.import_key_set(cast(KeySetSerialization, client.row.jwks))  # checked when registered
 
     def extract_assertion(self, assertion: str):
         headers, claims = super().extract_assertion(assertion)
@@ -347,8 +347,10 @@ class _Assertion(JWTBearerClientAssertion):
         if not isinstance(jti, str) or not jti or len(jti) > 255:
             return False
         client = self.session.exec(select(ApiClient).where(ApiClient.client_id == claims["sub"])).first()
+        if client is None:  # authenticate_client found the client by this sub before the jti check
+            raise LookupError(f"API client {claims['sub']!r} does not exist")
         expires = datetime.fromtimestamp(float(claims["exp"]), UTC) + timedelta(seconds=CLOCK_SKEW_SECONDS)
-        self.session.add(ApiAssertionJti(api_client_id=client.id, jti=jti, expires_at=expires))
+        self.session.add(ApiAssertionJti(api_client_id=id_of(client), jti=jti, expires_at=expires))
         try:
             self.session.flush()
         except IntegrityError:

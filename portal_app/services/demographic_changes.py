@@ -151,7 +151,7 @@ def change_targets(session: Session, *, actor: Actor) -> list[ChangeTarget]:
 # --- asking for a change ---
 
 
-def _npi_taken(session: Session, npi: str, party: Party) -> bool:
+def _npi_taken(session: Session, npi: str, party: Party | None) -> bool:
     provider = session.exec(select(Provider.id).where(Provider.npi == npi)).first()
     facility = session.exec(select(Facility.id).where(Facility.npi == npi)).first()
     own = party.id if party is not None else None

@@ -168,10 +168,13 @@ def _store(
     vendor: DeviceVendor | None = None,
 ) -> DeviceDataImport:
     attached = member is not None and not reasons
+    first_night, last_night = export.first_night, export.last_night
+    if first_night is None or last_night is None:  # parse_export refuses a file without nights
+        raise ValueError("a device export without nights cannot be stored")
     record = DeviceDataImport(
         status=ImportStatus.ATTACHED if attached else ImportStatus.HELD,
         source=source,
-        member_id=member.id if attached else None,
+        member_id=id_of(member) if attached and member else None,
         vendor_id=vendor.id if vendor else None,
         uploaded_by_id=actor.user_id if actor else None,
         practice_id=actor.practice_ids[0] if actor and actor.practice_ids else None,
@@ -186,8 +189,8 @@ def _store(
         device_serial=export.device_serial[:100],
         device_model=export.device_model[:100],
         night_count=len(export.nights),
-        first_night=export.first_night,
-        last_night=export.last_night,
+        first_night=first_night,
+        last_night=last_night,
         hold_reason=" ".join(reasons)[:1000],
     )
     session.add(record)
@@ -212,7 +215,7 @@ def _store(
         detail={
             "source": source.value,
             "vendor": vendor.name if vendor else "",
-            "member_id": member.id if attached else None,
+            "member_id": id_of(member) if attached and member else None,
             "nights": len(export.nights),
         },
     )
@@ -223,6 +226,9 @@ def _result(
     session: Session, record: DeviceDataImport, member: Member | None, reasons: tuple[str, ...]
 ) -> ImportResult:
     attached = record.status == ImportStatus.ATTACHED
+    if attached and member is None:
+        raise ValueError("an attached device data import needs its member")
+    shown = member if attached else None
     return ImportResult(
         import_id=id_of(record),
         attached=attached,
@@ -230,8 +236,8 @@ def _result(
         first_night=record.first_night,
         last_night=record.last_night,
         reasons=reasons,
-        member_number=member.member_number if attached else "",
-        compliance=member_compliance(session, member.id) if attached else None,
+        member_number=shown.member_number if shown else "",
+        compliance=member_compliance(session, id_of(shown)) if shown else None,
     )
 
 

@@ -23,6 +23,7 @@ from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import ManagedCode, rehabilitation
 from portal_app.models import Determination, HealthPlan, Order, OrderLine
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of, service_date_of
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 
@@ -178,8 +179,8 @@ def find_episode(
         baseline_order_number=baseline[2] or "",
         requests=tuple(
             EpisodeRequest(
-                o.order_number,
-                o.service_start,
+                number_of(o),
+                service_date_of(o),
                 str(o.details.get("request_type") or ""),
                 _visits_authorized(session, id_of(o)),
                 OrderStatus(o.status).label,

@@ -766,12 +766,13 @@ def submit_registration(
     facility, errors = _facility_for(session, actor, registration, sections["facility"])
     if errors:
         return errors
+    assert facility is not None  # _facility_for gives the facility whenever it finds no problem
     session.add(facility)
     session.flush()
     scores = scoring.score_registration(sections, today)
     _write_scores(session, facility, scores, today)
     first = registration.submitted_at is None
-    registration.facility_id = facility.id
+    registration.facility_id = id_of(facility)
     registration.status = FacilityRegistrationStatus.SUBMITTED
     registration.sections = {**copy.deepcopy(sections), SUBMITTED_KEY: copy.deepcopy(sections)}
     registration.submitted_at = registration.updated_at = clock.now()
@@ -783,7 +784,7 @@ def submit_registration(
         record_type="facility_registration",
         record_id=id_of(registration),
         client_address=actor.client_address,
-        detail={"facility_id": facility.id, "scores": {m: s.score for m, s in scores.items()}},
+        detail={"facility_id": id_of(facility), "scores": {m: s.score for m, s in scores.items()}},
     )
     session.commit()
     return {}
@@ -826,7 +827,8 @@ def current_modality_scores(
     due = set(
         session.exec(
             select(FacilityModalityScore.facility_id).where(
-                col(FacilityModalityScore.facility_id).in_(wanted), FacilityModalityScore.rescore_on <= today
+                col(FacilityModalityScore.facility_id).in_(wanted),
+                col(FacilityModalityScore.rescore_on) <= today,
             )
         ).all()
     )

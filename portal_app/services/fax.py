@@ -116,7 +116,9 @@ def _practice_tax_ids(session: Session, actor: Actor) -> dict[str, int]:
     rows = session.exec(
         select(Practice.tax_id, Practice.id).where(col(Practice.id).in_(actor.practice_ids))
     ).all()
-    return dict(rows)
+    return {
+        tax_id: practice_id for tax_id, practice_id in rows if practice_id is not None
+    }  # a key is never NULL
 
 
 def numbers_on_file(session: Session, *, actor: Actor) -> dict[str, tuple[int, list[str]]]:
@@ -147,6 +149,7 @@ def numbers_on_file(session: Session, *, actor: Actor) -> dict[str, tuple[int, l
         add(raw, practice_id, "letters of your orders")
     asked = session.exec(select(FaxNumber).where(col(FaxNumber.practice_id).in_(actor.practice_ids))).all()
     for row in asked:
+        assert row.practice_id is not None  # matched by practice_id IN (...)
         add(row.number, row.practice_id, "asked to confirm")
     return found
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from xml.sax.saxutils import escape
 
@@ -392,8 +392,8 @@ def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...
                 decision_code=code.value,
                 reason=decision.reason if decision else "",
                 guideline_citation=decision.guideline_citation if decision else "",
-                valid_from=decision.valid_from if approved else None,
-                valid_until=decision.valid_until if approved else None,
+                valid_from=decision.valid_from if approved and decision is not None else None,
+                valid_until=decision.valid_until if approved and decision is not None else None,
                 quantity=line.quantity,
                 approved_quantity=decision.approved_quantity if decision else None,
             )
@@ -427,7 +427,7 @@ def build_letter_contents(
     order = session.get(Order, order_id)
     if order is None or not order.order_number or order.member_id is None:
         raise OrderNotFound(str(order_id))
-    member = session.get(Member, order.member_id)
+    member = get_existing(session, Member, order.member_id)
     plan = get_existing(session, HealthPlan, order.plan_id)
     provider = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     letter_date = today or clock.today()
@@ -437,7 +437,10 @@ def build_letter_contents(
     route, deadline = appeal_terms(member.line_of_business, plan_name=plan.name, letter_date=letter_date)
     provider_name = f"{provider.first_name} {provider.last_name}" if provider else "Ordering provider"
     member_name = f"{member.first_name} {member.last_name}"
-    common = dict(
+    to_provider = LetterContent(
+        recipient=RECIPIENT_PROVIDER,
+        recipient_name=provider_name,
+        recipient_address=_provider_address(order, provider),
         order_number=order.order_number,
         member_name=member_name,
         member_id=member.member_number,
@@ -451,20 +454,13 @@ def build_letter_contents(
         appeal_route=route if denial_date else "",
         appeal_deadline=deadline if denial_date else "",
     )
-    return (
-        LetterContent(
-            recipient=RECIPIENT_PROVIDER,
-            recipient_name=provider_name,
-            recipient_address=_provider_address(order, provider),
-            **common,
-        ),
-        LetterContent(
-            recipient=RECIPIENT_MEMBER,
-            recipient_name=member_name,
-            recipient_address=_member_address(member),
-            **common,
-        ),
+    to_member = replace(
+        to_provider,
+        recipient=RECIPIENT_MEMBER,
+        recipient_name=member_name,
+        recipient_address=_member_address(member),
     )
+    return to_provider, to_member
 
 
 def _letter_author(session: Session, order: Order) -> int:
@@ -605,7 +601,7 @@ def document_file(session: Session, *, actor: Actor, document_id: int) -> Stored
         detail={"order_id": order.id} if order else {},
     )
     session.commit()
-    if not allowed:
+    if not allowed or document is None:  # allowed only for a document's order
         raise OrderNotFound(f"document {document_id}")
     try:
         content = file_store.load(document.storage_path)

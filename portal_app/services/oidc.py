@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from portal_app.domain.enums import AuditOutcome, UserStatus
 from portal_app.models import User
+from portal_app.models.base import id_of
 from portal_app.services import audit
 from portal_app.services.accounts import is_temporarily_locked
 from portal_app.services.sessions import start_session
@@ -45,15 +46,16 @@ def sign_in_with_oidc(
     if problem is not None:
         _record_failure(session, user, problem, client_address)
         return None
+    assert user is not None  # _refusal refuses an unknown address
     audit.record(
         session,
         action=SUCCEEDED,
-        user_id=user.id,
+        user_id=id_of(user),
         record_type="user",
-        record_id=user.id,
+        record_id=id_of(user),
         client_address=client_address,
     )
-    return start_session(session, user_id=user.id, client_address=client_address, user_agent=user_agent)
+    return start_session(session, user_id=id_of(user), client_address=client_address, user_agent=user_agent)
 
 
 def record_oidc_failure(session: Session, *, reason: str, client_address: str = "") -> None:
@@ -102,7 +104,7 @@ def _record_failure(session: Session, user: User | None, reason: str, client_add
         user_id=user.id if user else None,
         outcome=AuditOutcome.FAILURE if user is None else AuditOutcome.DENIED,
         record_type="user" if user else "",
-        record_id=user.id if user else "",
+        record_id=id_of(user) if user else "",
         client_address=client_address,
         detail={"reason": reason},
     )

@@ -11,15 +11,18 @@ related.claim, `services/pas/service.py`) call them with the API client's servic
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
 from portal_app.domain.enums import LineDecision, NoteVisibility, OrderStatus, TaskStatus
 from portal_app.domain.review import order_status_for
 from portal_app.models import Member, Note, Order, OrderLine, ReviewTask
+from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import eligibility_problem
@@ -68,11 +71,11 @@ def cancel_lines(
         return cancel_order(
             session,
             actor=actor,
-            order_number=order.order_number,
+            order_number=number_of(order),
             entered_in_error=False,
             reason=reason or f"Every item cancelled by {by}.",
         )
-    now = datetime.now(UTC)
+    now = clock.now()
     for line in chosen:
         line.decision = LineDecision.CANCELLED
         session.add(line)
@@ -119,7 +122,7 @@ def change_lines(
         if quantities[line.line_number] < 1:
             raise ChangeRefused(f"Line {line.line_number}: the units must be a whole number of 1 or more.")
     if service_date and service_date != order.service_start:
-        _check_new_service_date(session, order, lines, service_date, today or datetime.now(UTC).date())
+        _check_new_service_date(session, order, lines, service_date, today or clock.today())
         order.service_start = service_date
     changed = []
     for line in chosen:
@@ -128,7 +131,7 @@ def change_lines(
             line.quantity = quantity
             session.add(line)
         changed.append(f"line {line.line_number}: {quantity} units")
-    order.updated_by_id, order.updated_at = actor.user_id, datetime.now(UTC)
+    order.updated_by_id, order.updated_at = actor.user_id, clock.now()
     session.add(order)
     new_date = f"; date of service {service_date.isoformat()}" if service_date else ""
     _note(session, actor, order, f"Changed by {by or actor.full_name}: {'; '.join(changed)}{new_date}.")
@@ -147,7 +150,7 @@ def change_lines(
 def _lines(session: Session, order: Order) -> list[OrderLine]:
     return list(
         session.exec(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
         ).all()
     )
 
@@ -180,7 +183,7 @@ def _check_new_service_date(
         raise ChangeRefused(
             "The date of service can change only while every item is under review.", "service_date"
         )
-    member = session.get(Member, order.member_id)
+    member = get_existing(session, Member, order.member_id)  # a submitted order has its member
     problem = retro_request_problem(service_date, today) or eligibility_problem(member, service_date)
     if problem:
         raise ChangeRefused(problem, "service_date")
@@ -188,7 +191,7 @@ def _check_new_service_date(
 
 def _close_review_tasks(session: Session, order: Order, now: datetime) -> None:
     for task in session.exec(
-        select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))
+        select(ReviewTask).where(ReviewTask.order_id == order.id, col(ReviewTask.closed_at).is_(None))
     ).all():
         task.status, task.closed_at = TaskStatus.DONE, now
         session.add(task)
@@ -196,7 +199,7 @@ def _close_review_tasks(session: Session, order: Order, now: datetime) -> None:
 
 def _note(session: Session, actor: Actor, order: Order, body: str) -> None:
     session.add(
-        Note(order_id=order.id, author_id=actor.user_id, visibility=NoteVisibility.PROVIDER, body=body)
+        Note(order_id=id_of(order), author_id=actor.user_id, visibility=NoteVisibility.PROVIDER, body=body)
     )
 
 
@@ -213,7 +216,7 @@ def _audit(
         action=action,
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
         detail={**(extra or {}), **detail},
     )

@@ -34,6 +34,7 @@ from portal_app.models import (
     Provider,
 )
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import service_date_of
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
@@ -297,7 +298,7 @@ def choose_member(
         return StepResult({"member": "Choose a member of this plan."})
     if not confirmed:
         return StepResult({"member": "Confirm the member's name, date of birth and address."})
-    problem = eligibility_problem(member, order.service_start)
+    problem = eligibility_problem(member, service_date_of(order))  # start_draft set the date
     if problem:
         return StepResult({"member": problem})
     order.member_id = member.id
@@ -392,7 +393,7 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
     providers = session.exec(
         select(Provider)
         .where(
-            (Provider.npi == text)
+            (col(Provider.npi) == text)
             | col(Provider.last_name).ilike(like, escape=LIKE_ESCAPE)
             | col(Provider.first_name).ilike(like, escape=LIKE_ESCAPE)
             | col(Provider.specialty).ilike(like, escape=LIKE_ESCAPE)
@@ -403,7 +404,7 @@ def search_servicing(session: Session, *, actor: Actor, order_id: int, query: st
     facilities = session.exec(
         select(Facility)
         .where(
-            (Facility.npi == text)
+            (col(Facility.npi) == text)
             | col(Facility.name).ilike(like, escape=LIKE_ESCAPE)
             | col(Facility.city).ilike(like, escape=LIKE_ESCAPE)
             | col(Facility.facility_type).ilike(contains_pattern(text.replace(" ", "_")), escape=LIKE_ESCAPE)
@@ -468,6 +469,7 @@ def choose_providers(
         errors["letters"] = "Confirm the office address and fax number for letters."
     if errors:
         return StepResult(errors)
+    assert ordering is not None  # else errors["ordering"]
     order.ordering_provider_id = ordering.id
     order.facility_id = servicing_id if servicing_kind == "facility" else None
     order.servicing_provider_id = servicing_id if servicing_kind != "facility" else None
@@ -531,6 +533,7 @@ def save_program_details(
         )
     if errors:
         return StepResult(errors)
+    assert validated is not None  # else the validation errors above
     order.details = validated.model_dump(mode="json")
     _replace_lines(session, order, plan.code, on.year, wanted, validated)
     _touch(session, order, actor, 4)
@@ -546,6 +549,8 @@ def _replace_lines(
     session.flush()
     for number, code in enumerate(codes, start=1):
         managed = program.managed_code(plan_code, year, code)
+        if managed is None:  # save_program_details refuses codes the program does not manage
+            raise ValueError(f"{code} is not a managed code of {plan_code} in {year}")
         session.add(
             OrderLine(
                 order_id=id_of(order),
@@ -637,7 +642,7 @@ def save_urgency_and_date(
         if problem:
             errors["service_date"] = problem
         elif order.member_id:
-            member = session.get(Member, order.member_id)
+            member = get_existing(session, Member, order.member_id)
             problem = eligibility_problem(member, service_date)
             if problem:
                 errors["service_date"] = problem
@@ -680,10 +685,12 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
     member = session.get(Member, order.member_id) if order.member_id else None
     servicing = None
     if order.facility_id:
-        servicing = _facility_match(session, order.plan_id, session.get(Facility, order.facility_id))
+        servicing = _facility_match(
+            session, order.plan_id, get_existing(session, Facility, order.facility_id)
+        )
     elif order.servicing_provider_id:
         servicing = _provider_match(
-            session, order.plan_id, session.get(Provider, order.servicing_provider_id)
+            session, order.plan_id, get_existing(session, Provider, order.servicing_provider_id)
         )
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))

@@ -39,6 +39,7 @@ from portal_app.models import (
     ReviewTask,
 )
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of, service_date_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 from portal_app.services.order_entry import (
@@ -78,11 +79,6 @@ class SubmitResult:
         return bool(self.order_number)
 
 
-def _service_window(order: Order) -> DateWindow:
-    start = order.service_start
-    return DateWindow(start, order.service_end or start)
-
-
 def _details(session: Session, order: Order):
     """The order's program answers, validated by the program's schema; None when they no longer
     validate (e.g. an older order after a schema change), so the default validity applies."""
@@ -98,7 +94,7 @@ def approval_window(session: Session, order: Order) -> DateWindow:
     per plan, business days, an inpatient stay...) from the date of service."""
     plan = get_existing(session, HealthPlan, order.plan_id)
     start, end = get_program(order.program).approval_window(
-        plan.code, order.service_start, _details(session, order)
+        plan.code, service_date_of(order), _details(session, order)
     )
     return DateWindow(start, end)
 
@@ -118,10 +114,15 @@ def _prior_services(session: Session, order: Order) -> tuple[PriorService, ...]:
             col(OrderLine.decision).not_in(_NOT_PERFORMED),
         )
     ).all()
-    return tuple(
-        PriorService(code=code, service_date=start, body_region=str((details or {}).get("spine_region", "")))
-        for code, start, details in rows
-    )
+    services = []
+    for code, start, details in rows:
+        assert start is not None  # selected with service_start IS NOT NULL
+        services.append(
+            PriorService(
+                code=code, service_date=start, body_region=str((details or {}).get("spine_region", ""))
+            )
+        )
+    return tuple(services)
 
 
 def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
@@ -136,9 +137,10 @@ def _filed_requests(session: Session, order: Order) -> list[FiledRequest]:
     filed = []
     for other in others:
         codes = session.exec(select(OrderLine.code).where(OrderLine.order_id == other.id)).all()
+        assert other.member_id is not None  # selected with member_id = the draft's member
         filed.append(
             FiledRequest(
-                order_number=other.order_number,
+                order_number=number_of(other),
                 member_id=other.member_id,
                 program=other.program,
                 codes=frozenset(codes),
@@ -177,7 +179,9 @@ def _completeness_problems(session: Session, order: Order, today: date) -> list[
     problems = []
     if order.member_id is None or not order.member_confirmed:
         problems.append("Choose and confirm the member.")
-    elif problem := eligibility_problem(session.get(Member, order.member_id), order.service_start):
+    elif order.service_start is not None and (  # no date yet: "Enter the date of service." below
+        problem := eligibility_problem(get_existing(session, Member, order.member_id), order.service_start)
+    ):
         problems.append(problem)
     if order.ordering_provider_id is None or (
         order.servicing_provider_id is None and order.facility_id is None
@@ -203,7 +207,7 @@ def _completeness_problems(session: Session, order: Order, today: date) -> list[
 
 
 def _result_of(order: Order) -> SubmitResult:
-    return SubmitResult(order_number=order.order_number, status=OrderStatus(order.status).label)
+    return SubmitResult(order_number=number_of(order), status=OrderStatus(order.status).label)
 
 
 def submit_order(
@@ -250,7 +254,8 @@ def submit_order(
 def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice]):
     program = get_program(order.program)
     plan = get_existing(session, HealthPlan, order.plan_id)
-    member = session.get(Member, order.member_id)
+    member = get_existing(session, Member, order.member_id)  # _completeness_problems checked it
+    service_date = service_date_of(order)
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
@@ -262,8 +267,8 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
     details = program.details_schema.model_validate(order.details, context=details_context(session, order))
     request = ProgramRequest(
         plan_code=plan.code,
-        service_date=order.service_start,
-        member_age=member_age(session, order, order.service_start),
+        service_date=service_date,
+        member_age=member_age(session, order, service_date),
         member_sex=member.sex,
         codes=tuple(line.code for line in lines),
         details=details,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from pydantic import ValidationError
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from portal_app import clock
 from portal_app.domain.enums import (
@@ -19,6 +19,7 @@ from portal_app.domain.enums import (
     OrderStatus,
     Program,
     Role,
+    TaskStatus,
     Urgency,
 )
 from portal_app.domain.order_numbers import normalize_order_number
@@ -38,6 +39,8 @@ from portal_app.models import (
     Provider,
     ReviewTask,
 )
+from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import REVIEWER_ROLES, Actor, require
 from portal_app.services.order_entry import details_context
@@ -115,12 +118,12 @@ def _readable_order(session: Session, actor: Actor, order_number: str, action: s
         action=action if allowed else f"{action}_denied",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id if order else order_number[:40],
+        record_id=id_of(order) if order else order_number[:40],
         outcome=AuditOutcome.SUCCESS if allowed else AuditOutcome.DENIED,
         client_address=actor.client_address,
     )
     session.commit()
-    if not allowed:
+    if not allowed or order is None:
         raise OrderNotFound(order_number)
     return order
 
@@ -132,16 +135,18 @@ def get_order_summary(session: Session, *, actor: Actor, order_number: str) -> O
 
 def _party_name(session: Session, order: Order) -> str:
     if order.facility_id:
-        return session.get(Facility, order.facility_id).name
+        return get_existing(session, Facility, order.facility_id).name
     if order.servicing_provider_id:
-        provider = session.get(Provider, order.servicing_provider_id)
+        provider = get_existing(session, Provider, order.servicing_provider_id)
         return f"{provider.first_name} {provider.last_name}, {provider.specialty}"
     return ""
 
 
 def _line_view(session: Session, line: OrderLine) -> OrderLineView:
     decision = session.exec(
-        select(Determination).where(Determination.order_line_id == line.id).order_by(Determination.id.desc())
+        select(Determination)
+        .where(Determination.order_line_id == line.id)
+        .order_by(col(Determination.id).desc())
     ).first()
     criteria = tuple(
         f"{'Met' if c['met'] else 'Not determinable' if c['met'] is None else 'Not met'}: {c['text']} "
@@ -163,25 +168,27 @@ def _line_view(session: Session, line: OrderLine) -> OrderLineView:
 
 def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
     member = session.get(Member, order.member_id)
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     ordering = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     diagnoses = session.exec(
-        select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id).order_by(OrderDiagnosis.sequence)
+        select(OrderDiagnosis)
+        .where(OrderDiagnosis.order_id == order.id)
+        .order_by(col(OrderDiagnosis.sequence))
     ).all()
     documents = session.exec(
-        select(Document).where(Document.order_id == order.id).order_by(Document.id)
+        select(Document).where(Document.order_id == order.id).order_by(col(Document.id))
     ).all()
     notes = session.exec(
         select(Note)
         .where(Note.order_id == order.id, Note.visibility == NoteVisibility.PROVIDER)
-        .order_by(Note.id)
+        .order_by(col(Note.id))
     ).all()
     is_office = actor.role == Role.ORDERING_PROVIDER_STAFF
     return OrderSummary(
-        order_id=order.id,
+        order_id=id_of(order),
         order_number=order.order_number or "",
         status=OrderStatus(order.status).label,
         status_code=order.status,
@@ -203,7 +210,9 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
         details=_detail_lines(session, order),
         diagnoses=tuple(f"{d.code} {d.description}" for d in diagnoses),
         lines=tuple(_line_view(session, line) for line in lines),
-        documents=tuple((d.id, f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents),
+        documents=tuple(
+            (id_of(d), f"{d.filename} ({d.media_type}, {d.size_bytes:,} bytes)") for d in documents
+        ),
         notes=tuple(f"{n.created_at.strftime('%Y-%m-%d %H:%M')}: {n.body}" for n in notes),
         can_update=is_office and order.status == OrderStatus.IN_PROGRESS,
         can_cancel=is_office and order.status in CANCELLABLE,
@@ -224,6 +233,8 @@ def _detail_lines(session: Session, order: Order) -> tuple[tuple[str, str], ...]
         )
     except ValidationError:
         return tuple(lines)  # answers saved under an older schema: shown as they are
+    if order.service_start is None:
+        return tuple(lines)  # a draft before its date of service: no program lines yet
     return tuple(lines + program.summary_lines(details, order.service_start))
 
 
@@ -262,14 +273,16 @@ class OrderFilter:
 
 
 def _visible_orders(session: Session, actor: Actor):
-    shared = select(Practice.id).where(Practice.id.in_(actor.practice_ids), Practice.share_orders.is_(True))
+    shared = select(Practice.id).where(
+        col(Practice.id).in_(actor.practice_ids), col(Practice.share_orders).is_(True)
+    )
     return (
         select(Order, Member)
-        .join(Member, Member.id == Order.member_id)
+        .join(Member, col(Member.id) == Order.member_id)
         .where(
-            Order.order_number.is_not(None),
-            Order.practice_id.in_(actor.practice_ids),
-            or_(Order.created_by_id == actor.user_id, Order.practice_id.in_(shared)),
+            col(Order.order_number).is_not(None),
+            col(Order.practice_id).in_(actor.practice_ids),
+            or_(Order.created_by_id == actor.user_id, col(Order.practice_id).in_(shared)),
         )
     )
 
@@ -282,29 +295,29 @@ def search_my_orders(
     query = _visible_orders(session, actor)
     if order_filter.order_number.strip():
         query = query.where(
-            Order.order_number.contains(order_filter.order_number.strip().upper(), autoescape=True)
+            col(Order.order_number).contains(order_filter.order_number.strip().upper(), autoescape=True)
         )
     if order_filter.member.strip():
         text = order_filter.member.strip()
         query = query.where(
             or_(
                 Member.member_number == text.upper(),
-                Member.last_name.ilike(prefix_pattern(text), escape=LIKE_ESCAPE),
+                col(Member.last_name).ilike(prefix_pattern(text), escape=LIKE_ESCAPE),
             )
         )
     if order_filter.status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == order_filter.status)
     if order_filter.submitted_from:
         query = query.where(
-            Order.submitted_at >= datetime.combine(order_filter.submitted_from, datetime.min.time(), UTC)
+            col(Order.submitted_at) >= datetime.combine(order_filter.submitted_from, datetime.min.time(), UTC)
         )
     if order_filter.submitted_to:
         query = query.where(
-            Order.submitted_at < datetime.combine(order_filter.submitted_to, datetime.max.time(), UTC)
+            col(Order.submitted_at) < datetime.combine(order_filter.submitted_to, datetime.max.time(), UTC)
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(Order.submitted_at.desc(), Order.id.desc())
+        query.order_by(col(Order.submitted_at).desc(), col(Order.id).desc())
         .offset(max(page, 0) * page_size)
         .limit(page_size)
     ).all()
@@ -345,7 +358,7 @@ class Verification:
 def _verifier_tax_ids(session: Session, actor: Actor) -> set[str]:
     if not actor.practice_ids:
         return set()
-    return set(session.exec(select(Practice.tax_id).where(Practice.id.in_(actor.practice_ids))).all())
+    return set(session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all())
 
 
 def _for_callers_practice(session: Session, actor: Actor, order: Order) -> bool:
@@ -365,9 +378,9 @@ def _for_callers_practice(session: Session, actor: Actor, order: Order) -> bool:
 def _servicing_npis(session: Session, order: Order) -> set[str]:
     npis = set()
     if order.servicing_provider_id:
-        npis.add(session.get(Provider, order.servicing_provider_id).npi)
+        npis.add(get_existing(session, Provider, order.servicing_provider_id).npi)
     if order.facility_id:
-        npis.add(session.get(Facility, order.facility_id).npi)
+        npis.add(get_existing(session, Facility, order.facility_id).npi)
     return npis
 
 
@@ -399,16 +412,17 @@ def verify_order(
     number = normalize_order_number(order_number)
     found = session.exec(
         select(Order, Member)
-        .join(Member, Member.id == Order.member_id)
+        .join(Member, col(Member.id) == Order.member_id)
         .where(
             Order.order_number == number,
-            Order.order_number.is_not(None),
+            col(Order.order_number).is_not(None),
             Member.member_number == member_number.strip().upper(),
         )
     ).first()
     order, member = found if found else (None, None)
     basis = ""
     if order is not None:
+        assert member is not None  # found together with the order (inner join)
         if _for_callers_practice(session, actor, order):
             basis = "practice"
         elif (
@@ -423,13 +437,13 @@ def verify_order(
         action="order.verify",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id if order else number[:40],
+        record_id=id_of(order) if order else number[:40],
         client_address=actor.client_address,
         outcome=AuditOutcome.SUCCESS if basis else AuditOutcome.FAILURE,
         detail={"basis": basis or "refused", "with_birth_date_and_npi": bool(birth_date and servicing_npi)},
     )
     session.commit()
-    if not basis:
+    if not basis or order is None:  # a basis is found only for an order
         return Verification(found=False)
     lines = [
         _line_view(session, line)
@@ -438,7 +452,7 @@ def verify_order(
     windows = sorted({f"{line.valid_from} to {line.valid_until}" for line in lines if line.valid_from})
     return Verification(
         True,
-        order.order_number,
+        number_of(order),
         OrderStatus(order.status).label,
         "; ".join(f"{line.code} {line.description}: {line.decision}" for line in lines),
         ", ".join(windows),
@@ -470,17 +484,17 @@ def cancel_order(
     order.updated_by_id, order.updated_at = actor.user_id, clock.now()
     session.add(order)
     for task in session.exec(
-        select(ReviewTask).where(ReviewTask.order_id == order.id, ReviewTask.closed_at.is_(None))
+        select(ReviewTask).where(ReviewTask.order_id == order.id, col(ReviewTask.closed_at).is_(None))
     ).all():
         task.closed_at = clock.now()
-        task.status = "done"
+        task.status = TaskStatus.DONE
         session.add(task)
     audit.record(
         session,
         action="order.cancelled",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
         detail={"status": order.status},
     )
@@ -497,7 +511,7 @@ def add_clinical_information(session: Session, *, actor: Actor, order_number: st
         raise ValueError("Write the clinical information to add.")
     session.add(
         Note(
-            order_id=order.id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.PROVIDER,
             body=text.strip()[:10000],
@@ -508,7 +522,7 @@ def add_clinical_information(session: Session, *, actor: Actor, order_number: st
         action="order.information_added",
         user_id=actor.user_id,
         record_type="order",
-        record_id=order.id,
+        record_id=id_of(order),
         client_address=actor.client_address,
     )
     session.commit()

@@ -8,6 +8,7 @@ outcome index only (services/metrics.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlmodel import Session, col, func, select
 
@@ -17,6 +18,10 @@ from portal_app.models import Determination, Order, OrderLine, ReviewTask
 from portal_app.models.base import id_of
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands timestamps back without their zone; they are stored in UTC.
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -210,7 +210,13 @@ def _already_registered(
 
 def _record_tax_ids(session: Session, *, user_id: int, tax_ids: list[str]) -> tuple[str, ...]:
     unknown = []
-    for tax_id in dict.fromkeys(normalize_tax_id(t) for t in tax_ids):
+    normalized = []
+    for raw in tax_ids:
+        tax_id = normalize_tax_id(raw)
+        if tax_id is None:  # the registration form refuses these (tax_id_errors)
+            raise ValueError(f"not a tax ID: {raw!r}")
+        normalized.append(tax_id)
+    for tax_id in dict.fromkeys(normalized):
         practice = session.exec(select(Practice).where(Practice.tax_id == tax_id)).first()
         session.add(
             RegistrationTaxId(user_id=user_id, tax_id=tax_id, practice_id=practice.id if practice else None)

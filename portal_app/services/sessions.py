@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from sqlmodel import Session, col, select
 
@@ -50,6 +51,10 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@overload
+def _utc(moment: datetime) -> datetime: ...
+@overload
+def _utc(moment: None) -> None: ...
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
@@ -92,7 +97,11 @@ def redeem_ticket(session: Session, *, ticket: str, browser_binding: str = "") -
     ticket_hash = _ticket_hash(ticket or "", browser_binding)
     row = session.exec(select(AuthSession).where(AuthSession.ticket_hash == ticket_hash)).first()
     now = clock.now()
-    if row is None or row.revoked_at is not None or _utc(row.ticket_expires_at) < now:
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.ticket_expires_at is None:  # start_session sets the ticket and its expiry together
+        raise ValueError(f"session {row.id} has a ticket without an expiry")
+    if _utc(row.ticket_expires_at) < now:
         return None
     token = secrets.token_urlsafe(32)
     row.token_hash = _hash(token)

@@ -13,6 +13,7 @@ from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.programs import sleep
 from portal_app.models import HealthPlan, Order, OrderLine
 from portal_app.models.base import get_existing
+from portal_app.models.orders import service_date_of
 from portal_app.services.authz import Actor
 from portal_app.services.device_data import MemberCompliance, member_compliance
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
@@ -64,7 +65,7 @@ def previous_dispenses(session: Session, order: Order) -> tuple[sleep.Dispense, 
             )
             or 1
         )
-        dispenses.append(sleep.Dispense(code, earlier.service_start, quantity))
+        dispenses.append(sleep.Dispense(code, service_date_of(earlier), quantity))
     return tuple(sorted(dispenses, key=lambda dispense: (dispense.dispensed_on, dispense.item)))
 
 

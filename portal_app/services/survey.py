@@ -109,6 +109,13 @@ class SurveyResults:
     definitions: tuple[tuple[str, str], ...] = DEFINITIONS
 
 
+def _answered_rating(rating: int | None) -> int:
+    """The rating of an answered survey (answering requires one)."""
+    if rating is None:
+        raise ValueError("an answered survey has no rating")
+    return int(rating)
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite gives back naive timestamps; they were written in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -323,7 +330,7 @@ def survey_results(
         average_rating=average,
         distribution=distribution,
         comments=tuple(
-            SurveyComment(_aware(at).date(), int(rating), _program_label(code), text)
+            SurveyComment(_aware(at).date(), _answered_rating(rating), _program_label(code), text)
             for at, rating, code, text in comments
         ),
     )

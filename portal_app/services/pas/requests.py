@@ -18,6 +18,7 @@ import binascii
 import copy
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -191,7 +192,7 @@ _VALUE_TYPES = (
 _KINDS = {str: "the string", int: "the number", float: "the number", bool: "the boolean", list: "an array"}
 
 
-def _element(error: dict, raw: dict[str, Any]) -> str:
+def _element(error: Mapping[str, Any], raw: dict[str, Any]) -> str:
     """The element an error is about, as Type.path (Condition.clinicalStatus), from its location."""
     location = list(error.get("loc", ()))
     if len(location) >= 3 and location[0] == "entry" and location[2] == "resource":
@@ -209,7 +210,7 @@ def _element(error: dict, raw: dict[str, Any]) -> str:
     )
 
 
-def _plain_pydantic(error: dict, raw: dict[str, Any]) -> str:
+def _plain_pydantic(error: Mapping[str, Any], raw: dict[str, Any]) -> str:
     """What is wrong with one element, naming it: the FHIR data type expected and what was sent."""
     element = _element(error, raw)
     value = error.get("input")
@@ -477,6 +478,7 @@ def parse_submit(raw: Any) -> ClaimRequest:
         issues += new_request_issues(items)
     if issues:
         raise PasProblem(400, issues[:MAX_ISSUES])
+    assert identifier is not None  # read_identifier gives an issue when the Claim has none
 
     parties = read_parties(index, claim, requests_used)
     urgent, urgency_reason = read_urgency(claim, info.messages)
@@ -809,7 +811,7 @@ def read_parties(index: BundleIndex, claim: dict[str, Any], requests_used: list[
     return Parties(requester, ordering, servicing or team_servicing)
 
 
-def service_requests(index: BundleIndex) -> dict[str, dict[str, Any]]:
+def service_requests(index: BundleIndex) -> dict[str | None, dict[str, Any]]:
     """The orders in the Bundle (ServiceRequest, MedicationRequest, DeviceRequest) by fullUrl."""
     return {
         e.get("fullUrl"): e["resource"]

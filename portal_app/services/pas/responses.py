@@ -24,6 +24,7 @@ plain words is in processNote, which the item points to with noteNumber.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -175,7 +176,8 @@ def claim_response(
     view: OrderView, echo: Echo, *, created: datetime, inquiry: bool = False
 ) -> dict[str, Any]:
     """The PAS ClaimResponse for the order as it stands now."""
-    items, added, notes = [], [], []
+    items, added = [], []
+    notes: list[dict[str, Any]] = []
     approved_periods = []
     for line in view.lines:
         code = review_action(view, line)
@@ -298,7 +300,7 @@ def response_bundle(
     *,
     created: datetime,
     inquiry: bool = False,
-    extra: list[tuple[OrderView, Echo]] = (),
+    extra: Sequence[tuple[OrderView, Echo]] = (),
 ) -> dict[str, Any]:
     """A PAS response Bundle: each ClaimResponse first, then the resources it refers to (once)."""
     entries: list[dict[str, Any]] = []

@@ -16,14 +16,15 @@ under a used identifier is refused, 409).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from portal_app import clock
 from portal_app.domain.enums import (
     AuditOutcome,
     LineDecision,
@@ -46,6 +47,8 @@ from portal_app.models import (
     Provider,
 )
 from portal_app.models.api import SubmissionKind
+from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import number_of
 from portal_app.services import audit
 from portal_app.services import order_entry as entry
 from portal_app.services.api_clients import ApiPrincipal, client_npis
@@ -112,12 +115,8 @@ class PasAnswer:
     body: dict[str, Any]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _audit(
@@ -155,14 +154,14 @@ def _initial_submission(session: Session, order_id: int) -> PasSubmission | None
 def order_view(session: Session, order: Order, initial: PasSubmission | None) -> OrderView:
     """The order's current state as plain values for `responses.claim_response`."""
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     latest: dict[int, Determination] = {}
     if lines:
         for determination in session.exec(
             select(Determination)
-            .where(Determination.order_line_id.in_([line.id for line in lines]))
-            .order_by(Determination.id)
+            .where(col(Determination.order_line_id).in_([line.id for line in lines]))
+            .order_by(col(Determination.id))
         ).all():
             latest[determination.order_line_id] = determination
     items = {
@@ -171,11 +170,11 @@ def order_view(session: Session, order: Order, initial: PasSubmission | None) ->
         if item.get("line_number") and item.get("order_id", order.id) == order.id
     }
     member = session.get(Member, order.member_id) if order.member_id else None
-    plan = session.get(HealthPlan, order.plan_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
     practice = session.get(Practice, order.practice_id)
     views = []
     for line in lines:
-        decision = latest.get(line.id)
+        decision = latest.get(id_of(line))
         item = items.get(line.line_number, {})
         views.append(
             LineView(
@@ -259,12 +258,12 @@ def response_for_order(
     inquiry: bool = False,
 ) -> dict[str, Any]:
     """The PAS response Bundle for ``order`` now (the caller has checked access)."""
-    initial = _initial_submission(session, order.id)
+    initial = _initial_submission(session, id_of(order))
     if initial is not None:
         return submission_response(session, initial, request=request, inquiry=inquiry)
     stored = submission.request_bundle if submission else {}
     return response_bundle(
-        order_view(session, order, initial), _echo(stored, request), created=_now(), inquiry=inquiry
+        order_view(session, order, initial), _echo(stored, request), created=clock.now(), inquiry=inquiry
     )
 
 
@@ -276,7 +275,7 @@ def submission_response(
     return response_bundle(
         combined_view(session, initial),
         _echo(initial.request_bundle or {}, request),
-        created=_now(),
+        created=clock.now(),
         inquiry=inquiry,
     )
 
@@ -286,7 +285,7 @@ def combined_view(session: Session, initial: PasSubmission) -> OrderView:
     entries = list(initial.items or [])
     order_ids = [initial.order_id] if initial.order_id else []
     order_ids += [e["order_id"] for e in entries if e.get("order_id") and e["order_id"] not in order_ids]
-    views = [order_view(session, session.get(Order, order_id), initial) for order_id in order_ids]
+    views = [order_view(session, get_existing(session, Order, order_id), initial) for order_id in order_ids]
     lines = [replace(line, order_number=view.order_number) for view in views for line in view.lines]
     identifier = initial.identifier_value
     for kept in entries:
@@ -324,7 +323,7 @@ def combined_view(session: Session, initial: PasSubmission) -> OrderView:
 def submit(session: Session, *, principal: ApiPrincipal, bundle: Any, today: date | None = None) -> PasAnswer:
     """`Claim/$submit`: a new request or an update; PasProblem when refused (nothing stored)."""
     require(session, principal.actor, "pas.submit", record="Claim/$submit")
-    today = today or _now().date()
+    today = today or clock.now().date()
     try:
         request = parse_submit(bundle)
     except PasProblem as problem:
@@ -366,9 +365,9 @@ def submit(session: Session, *, principal: ApiPrincipal, bundle: Any, today: dat
         _release(session, reservation)
         session.commit()
         raise
-    reservation = session.get(PasSubmission, reservation.id)
+    reservation = get_existing(session, PasSubmission, reservation.id)
     reservation.order_id = entered.order_id
-    reservation.completed_at = _now()
+    reservation.completed_at = clock.now()
     reservation.request_bundle = without_attachment_data(bundle)
     reservation.items = entered.items
     session.add(reservation)
@@ -383,7 +382,7 @@ def submit(session: Session, *, principal: ApiPrincipal, bundle: Any, today: dat
         answered_per_item=[e["sequence"] for e in entered.items if e.get("answer")],
     )
     session.commit()
-    initial = session.get(PasSubmission, entered.initial_id or reservation.id)
+    initial = get_existing(session, PasSubmission, entered.initial_id or reservation.id)
     return PasAnswer(200, submission_response(session, initial, request=request))
 
 
@@ -419,7 +418,7 @@ def _reserve(session: Session, principal: ApiPrincipal, request: ClaimRequest) -
                 )
             if existing.completed_at is not None:
                 return existing
-            if _now() - _aware(existing.created_at) < STALE_RESERVATION:
+            if clock.now() - _aware(existing.created_at) < STALE_RESERVATION:
                 raise _conflict(
                     session,
                     principal,
@@ -493,7 +492,7 @@ def _repeat(
             "No request with this Claim identifier is visible to this client.",
             "Claim.identifier",
         )
-    _audit(session, principal, "pas.submit_repeated", order_id=order.id, claim=request.identifier_value)
+    _audit(session, principal, "pas.submit_repeated", order_id=id_of(order), claim=request.identifier_value)
     session.commit()
     return PasAnswer(200, submission_response(session, initial, request=request))
 
@@ -547,7 +546,7 @@ def _member(session: Session, request: ClaimRequest) -> Member:
     query = select(Member).where(Member.member_number == request.member_number)
     plan_code = request.insurer.plan_code if request.insurer else ""
     if plan_code:
-        query = query.join(HealthPlan, HealthPlan.id == Member.plan_id).where(
+        query = query.join(HealthPlan, col(HealthPlan.id) == Member.plan_id).where(
             HealthPlan.code == plan_code.upper()
         )
     members = session.exec(query.limit(2)).all()
@@ -614,10 +613,10 @@ def _servicing(session: Session, who: Party | None) -> tuple[str, int, str, str]
         )
     facility = session.exec(select(Facility).where(Facility.npi == who.npi)).first()
     if facility is not None:
-        return "facility", facility.id, facility.name, facility.npi
+        return "facility", id_of(facility), facility.name, facility.npi
     provider = session.exec(select(Provider).where(Provider.npi == who.npi)).first()
     if provider is not None:
-        return "provider", provider.id, f"{provider.first_name} {provider.last_name}", provider.npi
+        return "provider", id_of(provider), f"{provider.first_name} {provider.last_name}", provider.npi
     raise PasProblem.one(
         422, "not-found", f"The servicing NPI {who.npi} is not in Precert's provider directory.", expression
     )
@@ -687,7 +686,7 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
     if named is not None:  # refuse a program Precert does not run before looking at anything else
         built_program(named)
     member = _member(session, request)
-    plan = session.get(HealthPlan, member.plan_id)
+    plan = get_existing(session, HealthPlan, member.plan_id)
     groups, answers = _triage(session, request, plan, named, today)
     entered = _Entered(None)
     for program, items in groups.items():
@@ -705,7 +704,7 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
             answers += [_answered(item, "information_needed", _said(problem)) for item in items]
             continue
         entered.order_id = entered.order_id or order.id
-        entered.order_numbers.append(order.order_number)
+        entered.order_numbers.append(number_of(order))
         entered.items += _item_lines(session, order, items)
     _attach_to_first_pended(session, principal, entered, request)
     entered.items += answers
@@ -741,7 +740,7 @@ def _triage(
     item: no CPT or HCPCS code (information needed), or managed by no program of the plan on the
     date (contact the health plan)."""
     on = request.service_date or today
-    delegated = [p for p in programs_for(session, plan_id=plan.id, on=on) if p in PROGRAMS]
+    delegated = [p for p in programs_for(session, plan_id=id_of(plan), on=on) if p in PROGRAMS]
     groups: dict[Program, list[RequestedItem]] = {}
     answers = []
     for item in request.items:
@@ -866,11 +865,14 @@ def _start_step(
     order_id, started = entry.start_draft(
         session,
         actor=principal.actor,
-        plan_id=found.plan.id,
+        plan_id=id_of(found.plan),
         program=found.program.value,
         service_date=request.service_date,
         today=today,
     )
+    service_date = request.service_date
+    if service_date is None:  # _new_request answers a request without one per item
+        raise ValueError("a request without a date of service reached the wizard")
     plan = found.plan.name
     _step(
         session,
@@ -881,15 +883,16 @@ def _start_step(
             "plan": f"Your organization has no provider in {plan}'s network, so it cannot send this "
             "plan requests.",
             "program": f"{plan} does not delegate the {found.program.label.lower()} program to Precert on "
-            f"{request.service_date.isoformat()}.",
+            f"{service_date.isoformat()}.",
         },
     )
+    assert order_id is not None  # start_draft makes no draft only with errors, which _step refused
     return order_id
 
 
 def _member_step(session: Session, principal: ApiPrincipal, order_id: int, found: _Found) -> None:
     chosen = entry.choose_member(
-        session, actor=principal.actor, order_id=order_id, member_id=found.member.id, confirmed=True
+        session, actor=principal.actor, order_id=order_id, member_id=id_of(found.member), confirmed=True
     )
     _step(session, principal, order_id, chosen.errors)
 
@@ -902,7 +905,7 @@ def _providers_step(
         session,
         actor=principal.actor,
         order_id=order_id,
-        ordering_provider_id=found.ordering.id,
+        ordering_provider_id=id_of(found.ordering),
         servicing_kind=servicing_kind,
         servicing_id=servicing_id,
         out_of_network_confirmed=v.ACK_OUT_OF_NETWORK in request.acknowledged,
@@ -1002,7 +1005,7 @@ def _submit_step(
             f"'{v.ACK_DUPLICATE}' to the Claim.",
             "Claim.item",
         )
-    order = session.get(Order, order_id)
+    order = get_existing(session, Order, order_id)
     session.refresh(order)
     return order
 
@@ -1053,7 +1056,7 @@ def _attach(
             store_document(
                 session,
                 actor=principal.actor,
-                order_number=order.order_number,
+                order_number=number_of(order),
                 filename=_safe_filename(attachment),
                 content=attachment.content,
                 exchanged=True,
@@ -1068,7 +1071,7 @@ def _attach(
             continue
         if request.urgent and text == request.urgency_reason and not only_changed:
             continue  # already the urgency reason
-        add_clinical_information(session, actor=principal.actor, order_number=order.order_number, text=text)
+        add_clinical_information(session, actor=principal.actor, order_number=number_of(order), text=text)
         added += 1
     return added
 
@@ -1105,11 +1108,11 @@ def _apply_update(session: Session, principal: ApiPrincipal, request: ClaimReque
         _change_lines(session, principal, order, update.changes, today)
     if update.cancels:
         _cancel_lines(session, principal, order, update.cancels, request)
-    _attach(session, principal, session.get(Order, order.id), request, only_changed=True)
+    _attach(session, principal, get_existing(session, Order, order.id), request, only_changed=True)
     added = [item for item in request.items if item.change == "added" and not item.cancelled]
     if added:
         more = _new_request(session, principal, replace(request, items=tuple(added)), today)
-        initial = session.get(PasSubmission, initial.id)
+        initial = get_existing(session, PasSubmission, initial.id)
         initial.items = [*initial.items, *more.items]
         session.add(initial)
         entered.order_numbers = more.order_numbers
@@ -1135,7 +1138,7 @@ def _reenter(
         for item in request.items
         if item.cancelled or request.cancels_everything
     ]
-    initial = session.get(PasSubmission, initial.id)
+    initial = get_existing(session, PasSubmission, initial.id)
     initial.items = more.items + cancelled
     initial.order_id = more.order_id
     session.add(initial)
@@ -1144,13 +1147,15 @@ def _reenter(
 
 def _prior_submission(session: Session, principal: ApiPrincipal, request: ClaimRequest) -> PasSubmission:
     """The initial submission of the request the earlier Claim (Claim.related) belongs to."""
+    if request.related is None:  # called for updates only
+        raise ValueError("this Claim is not an update: it names no earlier Claim (Claim.related)")
     system, value = request.related
     prior = session.exec(
         select(PasSubmission).where(
             PasSubmission.practice_id == principal.practice_id,
             PasSubmission.identifier_value == value,
             PasSubmission.identifier_system == system,
-            PasSubmission.completed_at.is_not(None),
+            col(PasSubmission.completed_at).is_not(None),
         )
     ).first()
     if prior is None:
@@ -1202,7 +1207,7 @@ def _cancel_everything(
         cancel_order(
             session,
             actor=principal.actor,
-            order_number=order.order_number,
+            order_number=number_of(order),
             entered_in_error=False,
             reason=reason,
         )
@@ -1212,19 +1217,18 @@ def _cancel_everything(
 
 def _planned_update(session: Session, order: Order, request: ClaimRequest) -> _Update:
     """The update's items matched to the order's lines and every change checked (PasProblem 422)."""
-    initial = _initial_submission(session, order.id)
+    initial = _initial_submission(session, id_of(order))
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_number)
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
     matched = [
         (item, _line_for(item, lines, initial))
         for item in request.items
         if item.cancelled or item.change == "changed"
     ]
-    for item, line in matched:
-        _check_matched_item(item, line)
-    cancels = [line for item, line in matched if item.cancelled and line.decision != LineDecision.CANCELLED]
-    changes = [(item, line) for item, line in matched if not item.cancelled and item.change == "changed"]
+    checked = [(item, _check_matched_item(item, line)) for item, line in matched]
+    cancels = [line for item, line in checked if item.cancelled and line.decision != LineDecision.CANCELLED]
+    changes = [(item, line) for item, line in checked if not item.cancelled and item.change == "changed"]
     for item, line in changes:
         _check_changeable_item(item, line)
     update = _Update(
@@ -1242,8 +1246,8 @@ def _item_expression(item: RequestedItem) -> str:
     return f"Claim.item.where(sequence={item.sequence})"
 
 
-def _check_matched_item(item: RequestedItem, line: OrderLine | None) -> None:
-    """An item flagged cancelled or changed is one of the order's lines, and not a denied one."""
+def _check_matched_item(item: RequestedItem, line: OrderLine | None) -> OrderLine:
+    """An item flagged cancelled or changed is one of the order's lines, and not a denied one: that line."""
     if item.change == "added" and not item.cancelled:
         raise PasProblem.one(
             422,
@@ -1265,6 +1269,7 @@ def _check_matched_item(item: RequestedItem, line: OrderLine | None) -> None:
             f"Item {item.sequence} was denied and cannot be updated; submit a new request.",
             _item_expression(item),
         )
+    return line
 
 
 def _check_changeable_item(item: RequestedItem, line: OrderLine) -> None:
@@ -1299,7 +1304,7 @@ def _check_additions(order: Order, update: _Update) -> None:
         )
 
 
-def _line_for(item, lines: list[OrderLine], initial: PasSubmission | None) -> OrderLine | None:
+def _line_for(item, lines: Sequence[OrderLine], initial: PasSubmission | None) -> OrderLine | None:
     by_number = {line.line_number: line for line in lines}
     for kept in initial.items if initial else []:
         if item.trace_number and kept.get("trace_number") == item.trace_number:
@@ -1318,7 +1323,7 @@ def _cancel_lines(
         cancel_lines(
             session,
             actor=principal.actor,
-            order_number=order.order_number,
+            order_number=number_of(order),
             line_numbers=[line.line_number for line in cancels],
             by=f"the ordering provider's system (Claim {request.identifier_value})",
             reason=next((text for text, _ in request.messages), ""),
@@ -1348,7 +1353,7 @@ def _change_lines(
         change_lines(
             session,
             actor=principal.actor,
-            order_number=order.order_number,
+            order_number=number_of(order),
             quantities={line.line_number: item.quantity for item, line in changes},
             service_date=next(iter(dates), None),
             today=today,
@@ -1381,11 +1386,11 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
     mine = inquiry.npis & client_npis(session, principal)
     query = (
         select(Order)
-        .join(Member, Member.id == Order.member_id)
-        .where(Member.member_number == inquiry.member_number, Order.order_number.is_not(None))
+        .join(Member, col(Member.id) == Order.member_id)
+        .where(Member.member_number == inquiry.member_number, col(Order.order_number).is_not(None))
     )
     if inquiry.plan_code:
-        query = query.join(HealthPlan, HealthPlan.id == Order.plan_id).where(
+        query = query.join(HealthPlan, col(HealthPlan.id) == Order.plan_id).where(
             HealthPlan.code == inquiry.plan_code
         )
     if inquiry.identifier:
@@ -1393,17 +1398,19 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
             select(PasSubmission.order_id).where(
                 PasSubmission.identifier_system == inquiry.identifier[0],
                 PasSubmission.identifier_value == inquiry.identifier[1],
-                PasSubmission.order_id.is_not(None),
+                col(PasSubmission.order_id).is_not(None),
             )
         ).all()
         if named:
-            query = query.where(Order.id.in_(named))
-    candidates = session.exec(query.order_by(Order.submitted_at.desc(), Order.id.desc()).limit(200)).all()
+            query = query.where(col(Order.id).in_(named))
+    candidates = session.exec(
+        query.order_by(col(Order.submitted_at).desc(), col(Order.id).desc()).limit(200)
+    ).all()
     found = []
     for order in candidates:
         if (
             inquiry.patient_birth_date
-            and session.get(Member, order.member_id).date_of_birth != inquiry.patient_birth_date
+            and get_existing(session, Member, order.member_id).date_of_birth != inquiry.patient_birth_date
         ):
             continue
         if mine & _order_npis(session, order) and (
@@ -1412,7 +1419,7 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
             found.append(order)
         if len(found) == MAX_INQUIRY_RESULTS:
             break
-    answered = _answered_submissions(session, principal, inquiry, {order.id for order in found})
+    answered = _answered_submissions(session, principal, inquiry, {id_of(order) for order in found})
     if not found and not answered:
         _audit(
             session,
@@ -1423,13 +1430,13 @@ def inquire(session: Session, *, principal: ApiPrincipal, bundle: Any) -> PasAns
             candidates=[order.id for order in candidates[:MAX_INQUIRY_RESULTS]],
         )
     for order in found:
-        _audit(session, principal, "pas.inquiry", order_id=order.id, order_number=order.order_number)
+        _audit(session, principal, "pas.inquiry", order_id=id_of(order), order_number=order.order_number)
     session.commit()
-    initials = [_initial_submission(session, order.id) for order in found]
+    initials = [_initial_submission(session, id_of(order)) for order in found]
     bundles = [
         submission_response(session, initial, inquiry=True)
         if initial is not None
-        else response_bundle(order_view(session, order, None), Echo(), created=_now(), inquiry=True)
+        else response_bundle(order_view(session, order, None), Echo(), created=clock.now(), inquiry=True)
         for order, initial in zip(found, initials, strict=True)
     ]
     bundles += [submission_response(session, submission, inquiry=True) for submission in answered]
@@ -1456,7 +1463,7 @@ def _empty_bundle() -> dict[str, Any]:
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "timestamp": _now().isoformat(timespec="seconds"),
+        "timestamp": clock.now().isoformat(timespec="seconds"),
         "entry": [],
     }
 
@@ -1468,8 +1475,8 @@ def _answered_submissions(
     query = select(PasSubmission).where(
         PasSubmission.practice_id == principal.practice_id,
         PasSubmission.kind == SubmissionKind.INITIAL,
-        PasSubmission.order_id.is_(None),
-        PasSubmission.completed_at.is_not(None),
+        col(PasSubmission.order_id).is_(None),
+        col(PasSubmission.completed_at).is_not(None),
     )
     if inquiry.identifier:
         query = query.where(
@@ -1477,7 +1484,7 @@ def _answered_submissions(
             PasSubmission.identifier_value == inquiry.identifier[1],
         )
     found = []
-    for submission in session.exec(query.order_by(PasSubmission.id.desc()).limit(200)).all():
+    for submission in session.exec(query.order_by(col(PasSubmission.id).desc()).limit(200)).all():
         kept = submission.request_bundle or {}
         index_entries = {e.get("fullUrl"): e.get("resource") or {} for e in kept.get("entry", [])}
         coverages = [r for r in index_entries.values() if r.get("resourceType") == "Coverage"]
@@ -1494,9 +1501,9 @@ def _order_npis(session: Session, order: Order) -> frozenset[str]:
     npis = []
     for provider_id in (order.ordering_provider_id, order.servicing_provider_id):
         if provider_id:
-            npis.append(session.get(Provider, provider_id).npi)
+            npis.append(get_existing(session, Provider, provider_id).npi)
     if order.facility_id:
-        npis.append(session.get(Facility, order.facility_id).npi)
+        npis.append(get_existing(session, Facility, order.facility_id).npi)
     return frozenset(npis)
 
 
