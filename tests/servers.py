@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,39 @@ def _answers(url: str) -> bool:
             return answer.status == 200
     except OSError:
         return False
+
+
+@contextmanager
+def backend_only(portal: dict, workdir: Path, *, public_url: str | None = None) -> Iterator[dict]:
+    """Another backend on the running portal's database and data folder, as `make serve-prod` runs
+    it (one worker, nothing compiled, so the portal's build is left alone): its own process, with its
+    own in-memory rate-limit counts. Yields its ``url`` and the ``origin`` it takes for its own
+    (``public_url``, where ``{port}`` stands for its port; by default its own address)."""
+    from sqlalchemy.engine import make_url
+
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    origin = (public_url or url).format(port=port)
+    env = {
+        **os.environ,
+        "DB_URL": portal["db_url"],
+        "DATA_DIR": str(Path(make_url(portal["db_url"]).database or "").parent),
+        "PUBLIC_URL": origin,
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+    log_path = workdir / "backend.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}", "PROD_HOST=127.0.0.1",
+             "PROD_WORKERS=1", "MOUNT_FRONTEND=false", f"PROD_PUBLIC_URL={origin}"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not _answers(f"{url}/ping"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"The backend did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield {"url": url, "origin": origin}
+    finally:
+        _stop(process)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import time
 import uuid
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -86,11 +85,6 @@ def audit_count(portal_db, action: str, **detail) -> int:
 def latest_audit_id(portal_db) -> int:
     portal_db.expire_all()
     return portal_db.exec(select(func.max(AuditEvent.id))).one() or 0
-
-
-def wait_out(seconds: int) -> None:
-    """Let a spent limit recover, so later tests from this address are not refused."""
-    time.sleep(seconds + 1)
 
 
 def raw_post(

@@ -7,10 +7,7 @@ The HTTPS behaviour is checked on a second backend of the same build started wit
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,13 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from portal_app.settings import PROJECT_ROOT
 from portal_app.state.auth import AuthState
 from tests.e2e.socket_client import PortalTab
 from tests.security.conftest import ACCOUNTS, PDF, upload, victim_with_order_open
 from tests.security.test_login_binding import _finish, _start_sign_in
 from tests.security.test_request_auth import UPLOAD_HANDLER
-from tests.servers import _free_port, _stop
+from tests.servers import backend_only
 
 
 def _mode(path: Path) -> int:
@@ -57,53 +53,9 @@ def test_the_database_data_folder_and_uploads_are_owner_only(portal, portal_url)
 @pytest.fixture(scope="module")
 def https_backend(portal, tmp_path_factory):
     """The same build's backend, configured for https://: its address (plain HTTP, as behind a proxy)."""
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    log_path = tmp_path_factory.mktemp("https") / "backend.log"
-    env = {
-        **os.environ,
-        "DB_URL": portal["db_url"],
-        "DATA_DIR": str(Path(make_url(portal["db_url"]).database).parent),
-        "PUBLIC_URL": f"https://localhost:{port}",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_USE_SYSTEM_BUN": "1",
-    }
-    # The backend alone, as `make serve-prod` runs it: nothing is compiled, so the build that the
-    # running portal serves is left alone.
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                "make",
-                "-s",
-                "--no-print-directory",
-                "serve-prod",
-                f"PROD_PORT={port}",
-                "PROD_HOST=127.0.0.1",
-                "PROD_WORKERS=1",
-                "MOUNT_FRONTEND=false",
-                f"PROD_PUBLIC_URL={env['PUBLIC_URL']}",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(log_path.read_text()[-3000:])
-            try:
-                with urllib.request.urlopen(f"{url}/ping", timeout=2):
-                    break
-            except OSError:
-                time.sleep(1)
-        else:
-            raise RuntimeError(log_path.read_text()[-3000:])
-        yield {"url": url, "origin": env["PUBLIC_URL"]}
-    finally:
-        _stop(process)
+    workdir = tmp_path_factory.mktemp("https")
+    with backend_only(portal, workdir, public_url="https://localhost:{port}") as backend:
+        yield backend
 
 
 def test_behind_https_answers_carry_hsts(https_backend):
