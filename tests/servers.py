@@ -214,24 +214,7 @@ def prod_cluster(tmp_path_factory) -> Iterator[ProdCluster]:
                 stdout=subprocess.DEVNULL,
             )
         log_path = workdir / "server.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [
-                    "make",
-                    "-s",
-                    "--no-print-directory",
-                    "serve-prod",
-                    f"PROD_PORT={port}",
-                    "PROD_HOST=127.0.0.1",
-                    "PROD_WORKERS=2",
-                    "MOUNT_FRONTEND=false",
-                ],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = _serve_prod(port=port, workers=2, env=env, log_path=log_path)
         cluster = ProdCluster(url, process, log_path, db_url)
         try:
             deadline = time.monotonic() + 120
@@ -246,6 +229,20 @@ def prod_cluster(tmp_path_factory) -> Iterator[ProdCluster]:
             _stop(process)
     finally:
         databases.close()
+
+
+def _serve_prod(
+    *, port: int, workers: int, env: dict, log_path: Path, public_url: str | None = None
+) -> subprocess.Popen:
+    """The backend alone as `make serve-prod` starts it: granian workers, nothing compiled."""
+    command = ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}"]
+    command += ["PROD_HOST=127.0.0.1", f"PROD_WORKERS={workers}", "MOUNT_FRONTEND=false"]
+    if public_url:
+        command.append(f"PROD_PUBLIC_URL={public_url}")
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def _answers(url: str) -> bool:
@@ -275,12 +272,7 @@ def backend_only(portal: dict, workdir: Path, *, public_url: str | None = None) 
         "REFLEX_TELEMETRY_ENABLED": "false",
     }
     log_path = workdir / "backend.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}", "PROD_HOST=127.0.0.1",
-             "PROD_WORKERS=1", "MOUNT_FRONTEND=false", f"PROD_PUBLIC_URL={origin}"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+    process = _serve_prod(port=port, workers=1, env=env, log_path=log_path, public_url=origin)
     try:
         deadline = time.monotonic() + 300
         while not _answers(f"{url}/ping"):
