@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from portal_app import clock
 from portal_app.domain.enums import MailKind, UserStatus
+from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern
 from portal_app.models import AuditEvent, OutboxEmail, User
 from portal_app.models.base import id_of
 from portal_app.services import audit
@@ -44,7 +45,9 @@ def _audit_query(audit_filter: AuditFilter):
     )
     if audit_filter.user_email:
         query = query.where(
-            func.lower(actor_user.email).contains(audit_filter.user_email.strip().lower(), autoescape=True)
+            func.lower(actor_user.email).like(
+                contains_pattern(audit_filter.user_email.strip().lower()), escape=LIKE_ESCAPE
+            )
         )
     if audit_filter.record:
         record_type, _, record_id = audit_filter.record.strip().rpartition(":")
