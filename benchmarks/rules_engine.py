@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ProgramRequest, get_program
-from portal_app.domain.programs.imaging import ImagingDetails
 from portal_app.domain.rules import evaluate
+from portal_app.programs.imaging.domain import ImagingDetails
 
 # (codes, details) templates of typical requests.
 SCENARIOS = [

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
-    from portal_app.domain.programs import ProgramDefinition, ProgramRequest
+    from portal_app.domain.program_types import ProgramDefinition, ProgramRequest
 
 logger = logging.getLogger(__name__)
 

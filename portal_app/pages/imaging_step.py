@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.forms import field_error, notice_box
 from portal_app.components.program_fields import checklist, choice_select, number_field
-from portal_app.domain.programs import imaging
+from portal_app.programs.imaging import domain as imaging
 from portal_app.state.imaging_step import Alternative, Choice, ImagingStepState
 
 I = ImagingStepState

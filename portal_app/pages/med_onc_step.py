@@ -15,7 +15,7 @@ from portal_app.components.program_fields import (
     text_field,
 )
 from portal_app.domain.dosing import DOSE_BASIS_LABELS
-from portal_app.domain.programs import medical_oncology as onc
+from portal_app.programs.medical_oncology import domain as onc
 from portal_app.state.imaging_step import Choice
 from portal_app.state.med_onc_step import DrugRow, MedOncStepState, RegimenCard
 

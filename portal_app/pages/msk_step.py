@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.forms import notice_box
 from portal_app.components.program_fields import checklist, choice_select, number_field, text_area_field
-from portal_app.domain.programs import msk
+from portal_app.programs.musculoskeletal import domain as msk
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import MskStepState
 

@@ -12,7 +12,7 @@ from portal_app.components.program_fields import (
     text_area_field,
     text_field,
 )
-from portal_app.domain.programs import outpatient
+from portal_app.programs.outpatient import domain as outpatient
 from portal_app.state.imaging_step import Choice
 from portal_app.state.outpatient_step import OutpatientStepState, QuestionLine
 

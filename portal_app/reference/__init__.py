@@ -6,6 +6,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent
+PROGRAMS_DIR = REFERENCE_DIR.parent / "programs"  # each program package has its own reference/ folder
 
 
 @lru_cache(maxsize=1)
@@ -15,6 +16,19 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
+def path_of(name: str) -> Path:
+    """Where a reference file lives: this folder (data shared by programs), or the ``reference/``
+    folder of the program package that owns it (``portal_app/programs/<program>/reference/``).
+    File names are unique across the folders."""
+    found = [REFERENCE_DIR / name] if (REFERENCE_DIR / name).is_file() else []
+    found += [path for path in sorted(PROGRAMS_DIR.glob(f"*/reference/{name}")) if path.is_file()]
+    if len(found) != 1:
+        raise FileNotFoundError(
+            f"{name}: {'no reference file' if not found else 'more than one reference file'} of that name"
+        )
+    return found[0]
+
+
 def _read_table(name: str):  # -> pandas.DataFrame
     """Read a packaged CSV (lines starting with # are notes), every cell as text.
 
@@ -22,9 +36,7 @@ def _read_table(name: str):  # -> pandas.DataFrame
     """
     import pandas as pd  # imported here so that loading the password list stays light
 
-    frame = pd.read_csv(
-        REFERENCE_DIR / name, dtype=str, comment="#", keep_default_na=False, skipinitialspace=True
-    )
+    frame = pd.read_csv(path_of(name), dtype=str, comment="#", keep_default_na=False, skipinitialspace=True)
     if "source" not in frame.columns:
         raise ValueError(f"{name} has no source column")
     missing = frame.index[frame["source"].str.strip() == ""].tolist()
@@ -41,23 +53,3 @@ def _cached_table(name: str):
 def table(name: str):  # -> pandas.DataFrame
     """A reference file of this folder as a table of text cells (read once, copied per call)."""
     return _cached_table(name).copy()
-
-
-def imaging_codes():  # -> pandas.DataFrame
-    """Codes managed by the imaging and cardiology program, per plan and service year."""
-    return _cached_table("imaging_codes.csv").copy()
-
-
-def imaging_plans():  # -> pandas.DataFrame
-    """Per-plan settings of the imaging and cardiology program (validity days)."""
-    return _cached_table("imaging_plans.csv").copy()
-
-
-def imaging_criteria():  # -> pandas.DataFrame
-    """Automatic criteria sets of the imaging and cardiology program, with citations."""
-    return _cached_table("imaging_criteria.csv").copy()
-
-
-def imaging_pretest_probability():  # -> pandas.DataFrame
-    """Pre-test probability of obstructive coronary disease by age band, sex and symptom."""
-    return _cached_table("imaging_pretest_probability.csv").copy()

@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 
 def _load_everything() -> None:
     from portal_app.domain.geo import zip_centroid
-    from portal_app.domain.programs import imaging
+    from portal_app.programs.imaging import domain as imaging
     from portal_app.reference.icd10 import search_diagnoses
 
     search_diagnoses("low back pain")  # builds the ICD-10-CM index (about half a second)

@@ -51,6 +51,7 @@ from portal_app.models import (
     User,
 )
 from portal_app.models.base import id_of
+from portal_app.programs import parts
 from portal_app.services.authz import Actor
 from portal_app.services.passwords import hash_password
 
@@ -136,49 +137,43 @@ class PlanSpec:
     case_entry_screens: CaseEntryScreens
 
 
+def _delegated(plan_code: str) -> tuple[tuple[Program, date], ...]:
+    """The programs a demo plan delegates, from each program package's demo.py (DELEGATIONS)."""
+    return tuple(
+        (program, delegated_from)
+        for program, module in parts("demo").items()
+        for code, delegated_from in module.DELEGATIONS
+        if code == plan_code
+    )
+
+
 PLANS: tuple[PlanSpec, ...] = (
     PlanSpec(
         "EVG",
         "Evergreen Mutual Health (demo)",
         (LineOfBusiness.COMMERCIAL, LineOfBusiness.MEDICARE_ADVANTAGE),
-        (
-            (Program.IMAGING, date(2024, 1, 1)),
-            (Program.MUSCULOSKELETAL, date(2025, 1, 1)),
-            (Program.SLEEP, date(2025, 7, 1)),
-        ),
+        _delegated("EVG"),
         CaseEntryScreens.NEW,
     ),
     PlanSpec(
         "LKS",
         "Lakeshore Community Care (demo)",
         (LineOfBusiness.MEDICAID, LineOfBusiness.DUAL),
-        (
-            (Program.IMAGING, date(2024, 1, 1)),
-            (Program.REHABILITATION, date(2024, 7, 1)),
-            (Program.OUTPATIENT, date(2026, 1, 1)),
-        ),
+        _delegated("LKS"),
         CaseEntryScreens.CLASSIC,
     ),
     PlanSpec(
         "SUM",
         "Summit Federal Employee Plan (demo)",
         (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL),
-        (
-            (Program.MEDICAL_ONCOLOGY, date(2024, 1, 1)),
-            (Program.RADIATION_ONCOLOGY, date(2024, 1, 1)),
-            (Program.SLEEP, date(2025, 1, 1)),
-        ),
+        _delegated("SUM"),
         CaseEntryScreens.NEW,
     ),
     PlanSpec(
         "RVB",
         "Riverbend Senior Advantage (demo)",
         (LineOfBusiness.MEDICARE_ADVANTAGE, LineOfBusiness.DUAL),
-        (
-            (Program.IMAGING, date(2025, 1, 1)),
-            (Program.MEDICAL_ONCOLOGY, date(2025, 1, 1)),
-            (Program.MUSCULOSKELETAL, date(2027, 1, 1)),
-        ),
+        _delegated("RVB"),
         CaseEntryScreens.CLASSIC,
     ),
 )

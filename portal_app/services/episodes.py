@@ -20,10 +20,11 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
-from portal_app.domain.programs import ManagedCode, rehabilitation
+from portal_app.domain.programs import ManagedCode
 from portal_app.models import Determination, HealthPlan, Order, OrderLine
 from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of, service_date_of
+from portal_app.programs.rehabilitation import domain as rehabilitation
 from portal_app.services.authz import Actor
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities
 

@@ -10,10 +10,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
-from portal_app.domain.programs import sleep
 from portal_app.models import HealthPlan, Order, OrderLine
 from portal_app.models.base import get_existing
 from portal_app.models.orders import service_date_of
+from portal_app.programs.sleep import domain as sleep
 from portal_app.services.authz import Actor
 from portal_app.services.device_data import MemberCompliance, member_compliance
 from portal_app.services.order_entry import editable_draft, refresh_line_quantities

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app import clock
-from portal_app.domain.programs import radiation_oncology as rad
+from portal_app.programs.radiation_oncology import domain as rad
 from portal_app.services.directory import plan_names
 from portal_app.state.auth import authorized, call_public
 from portal_app.state.imaging_step import Choice

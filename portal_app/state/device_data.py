@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.domain.enums import Role
-from portal_app.domain.programs.sleep import adherence_text
+from portal_app.programs.sleep.domain import adherence_text
 from portal_app.services import device_data
 from portal_app.services.device_data import DeviceDataRefused, HeldImport
 from portal_app.state.auth import authorized, call_service

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app.domain.enums import FacilityType, Role
-from portal_app.domain.programs import imaging
+from portal_app.programs.imaging import domain as imaging
 from portal_app.services import order_entry as entry
 from portal_app.services.directory import plan_code
 from portal_app.state.auth import authorized, call_public, call_service

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from portal_app.domain import dosing
 from portal_app.domain.dosing import DOSE_BASIS_LABELS, BsaFormula, DoseBasis
 from portal_app.domain.enums import Role, Sex
-from portal_app.domain.programs import medical_oncology as onc
+from portal_app.programs.medical_oncology import domain as onc
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import order_entry as entry
 from portal_app.state.auth import authorized, call_service

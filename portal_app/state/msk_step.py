@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.domain.enums import Role
-from portal_app.domain.programs import msk
+from portal_app.programs.musculoskeletal import domain as msk
 from portal_app.services.directory import plan_code
 from portal_app.state.auth import authorized, call_public
 from portal_app.state.imaging_step import Choice

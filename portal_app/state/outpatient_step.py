@@ -9,7 +9,7 @@ from datetime import date
 import reflex as rx
 
 from portal_app.domain.enums import Role
-from portal_app.domain.programs import outpatient
+from portal_app.programs.outpatient import domain as outpatient
 from portal_app.state.auth import authorized
 from portal_app.state.imaging_step import Choice
 from portal_app.state.msk_step import plan_code_of

@@ -12,7 +12,7 @@ from datetime import date
 import reflex as rx
 
 from portal_app.domain.enums import Role
-from portal_app.domain.programs import radiation_oncology as rad
+from portal_app.programs.radiation_oncology import domain as rad
 from portal_app.services.order_entry import MAX_CODES
 from portal_app.state.auth import authorized
 from portal_app.state.imaging_step import Choice

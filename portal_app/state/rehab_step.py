@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from portal_app.domain import outcome_tools
 from portal_app.domain.enums import Role
-from portal_app.domain.programs import rehabilitation as rehab
 from portal_app.domain.validation import plain_errors
+from portal_app.programs.rehabilitation import domain as rehab
 from portal_app.services import episodes
 from portal_app.state.auth import authorized, call_service
 from portal_app.state.imaging_step import Choice

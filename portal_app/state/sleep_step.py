@@ -15,7 +15,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import Role
-from portal_app.domain.programs import sleep
+from portal_app.programs.sleep import domain as sleep
 from portal_app.services import sleep_requests
 from portal_app.state.auth import authorized, call_service
 from portal_app.state.imaging_step import Choice

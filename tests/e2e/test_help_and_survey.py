@@ -15,6 +15,7 @@ from sqlmodel import select
 from portal_app.domain import help as guides
 from portal_app.domain.enums import Program
 from portal_app.models import SatisfactionSurvey, User
+from portal_app.programs.imaging.help import checklist as imaging_checklist
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.settings import DEFAULT_SUPPORT_CONTACT
 from tests.e2e.axe import assert_accessible
@@ -46,7 +47,7 @@ def test_the_help_page_is_public_and_lists_the_imaging_checklist_from_the_data(p
 
     imaging = page.get_by_role("region", name=Program.IMAGING.label)
     checklist = imaging.get_by_role("list", name=f"What you need: {Program.IMAGING.label}")
-    items = guides.imaging_checklist()
+    items = imaging_checklist()
     assert any(item.source.startswith("LBP-1") for item in items)
     for item in items:
         expect(checklist).to_contain_text(item.text)

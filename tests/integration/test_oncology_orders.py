@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from portal_app.domain import dosing
 from portal_app.domain.programs import age_on
-from portal_app.domain.programs import medical_oncology as onc
 from portal_app.models import Order, OrderLine, ReviewTask
+from portal_app.programs.medical_oncology import domain as onc
 from portal_app.services import order_entry as entry
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.order_submission import submit_order

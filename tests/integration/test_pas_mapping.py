@@ -12,7 +12,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from portal_app.domain.enums import Program
-from portal_app.domain.programs.imaging import ImagingDetails
+from portal_app.programs.imaging.domain import ImagingDetails
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import PasProblem
 from portal_app.services.pas.programs import details_from_answers, named_program, resolve_program

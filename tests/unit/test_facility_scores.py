@@ -22,7 +22,7 @@ from portal_app.domain.facility_scores import (
     score_registration,
     scored_modality_for_exam,
 )
-from portal_app.domain.programs.imaging import MODALITY_LABELS
+from portal_app.programs.imaging.domain import MODALITY_LABELS
 from portal_app.reference import REFERENCE_DIR
 
 ON = date(2026, 11, 23)

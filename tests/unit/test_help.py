@@ -13,8 +13,19 @@ import pytest
 from portal_app.domain import help as guides
 from portal_app.domain import outcome_tools
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import PROGRAMS, imaging, msk, outpatient, rehabilitation, sleep
-from portal_app.domain.programs import medical_oncology as med_onc
+from portal_app.domain.programs import PROGRAMS
+from portal_app.programs.imaging import domain as imaging
+from portal_app.programs.imaging.help import checklist as imaging_checklist
+from portal_app.programs.medical_oncology import domain as med_onc
+from portal_app.programs.medical_oncology.help import checklist as medical_oncology_checklist
+from portal_app.programs.musculoskeletal import domain as msk
+from portal_app.programs.musculoskeletal.help import checklist as msk_checklist
+from portal_app.programs.outpatient import domain as outpatient
+from portal_app.programs.outpatient.help import checklist as outpatient_checklist
+from portal_app.programs.rehabilitation import domain as rehabilitation
+from portal_app.programs.rehabilitation.help import checklist as rehabilitation_checklist
+from portal_app.programs.sleep import domain as sleep
+from portal_app.programs.sleep.help import checklist as sleep_checklist
 
 
 def _texts(items: tuple[guides.ChecklistItem, ...]) -> str:
@@ -43,7 +54,7 @@ def test_every_built_program_has_a_guide_with_a_checklist():
 
 
 def test_every_imaging_criterion_has_its_line_with_its_thresholds_and_warning_signs():
-    items = guides.imaging_checklist()
+    items = imaging_checklist()
     for spec in imaging.criterion_specs():
         item = _item(items, spec.criterion_id)
         assert item.citation == spec.citation
@@ -57,7 +68,7 @@ def test_every_imaging_criterion_has_its_line_with_its_thresholds_and_warning_si
 
 
 def test_every_musculoskeletal_criterion_and_injection_limit_has_its_line():
-    items = guides.msk_checklist()
+    items = msk_checklist()
     for spec in msk.criterion_specs():
         item = _item(items, spec.criterion_id)
         assert item.citation == spec.citation
@@ -77,7 +88,7 @@ def test_every_musculoskeletal_criterion_and_injection_limit_has_its_line():
 
 
 def test_every_sleep_criterion_has_its_line():
-    items = guides.sleep_checklist()
+    items = sleep_checklist()
     for criterion_id, spec in sleep.criterion_specs().items():
         item = _item(items, criterion_id)
         assert item.citation == spec.citation
@@ -100,7 +111,7 @@ def test_every_sleep_criterion_has_its_line():
 
 
 def test_every_outpatient_question_is_on_the_checklist():
-    items = guides.outpatient_checklist()
+    items = outpatient_checklist()
     for question_id, question in outpatient.questions_by_id().items():
         item = _item(items, question_id)
         assert question.text in item.text and item.citation == question.citation
@@ -109,7 +120,7 @@ def test_every_outpatient_question_is_on_the_checklist():
 
 
 def test_the_oncology_checklist_follows_the_regimen_and_supportive_tables():
-    text = _texts(guides.medical_oncology_checklist())
+    text = _texts(medical_oncology_checklist())
     for cancer in med_onc.CANCER_TYPES:
         for question in med_onc.biomarker_questions(cancer):
             assert question.label[1:] in text  # the first letter may be lowered
@@ -120,7 +131,7 @@ def test_the_oncology_checklist_follows_the_regimen_and_supportive_tables():
 
 
 def test_the_rehabilitation_checklist_follows_the_visit_table_and_the_tools():
-    items = guides.rehabilitation_checklist()
+    items = rehabilitation_checklist()
     text = _texts(items)
     amounts = rehabilitation.visit_amounts("", "PT", "later_treatment")
     assert f"gets {amounts.full} visits a request; otherwise {amounts.reduced}" in text
@@ -144,7 +155,7 @@ def test_an_imaging_threshold_or_warning_sign_changed_in_the_data_changes_the_ch
     monkeypatch.setattr(
         imaging, "criterion_specs", lambda: tuple(changed if s is low_back else s for s in specs)
     )
-    item = _item(guides.imaging_checklist(), "LBP-1")
+    item = _item(imaging_checklist(), "LBP-1")
     assert "10 weeks of care" in item.text and "6 weeks of care" not in item.text
     assert item.details == (
         imaging.RED_FLAG_LABELS["neurologic_deficit"],
@@ -157,14 +168,14 @@ def test_a_musculoskeletal_duration_changed_in_the_data_changes_the_checklist(mo
     joints = next(spec for spec in specs if spec.criterion_id == "JNT-1")
     changed = _with_parameters(joints, min_weeks="16")
     monkeypatch.setattr(msk, "criterion_specs", lambda: tuple(changed if s is joints else s for s in specs))
-    assert "at least 16 weeks" in _item(guides.msk_checklist(), "JNT-1").text
+    assert "at least 16 weeks" in _item(msk_checklist(), "JNT-1").text
 
 
 def test_a_sleep_threshold_changed_in_the_data_changes_the_checklist(monkeypatch):
     specs = dict(sleep.criterion_specs())
     specs["pap_coverage"] = _with_parameters(specs["pap_coverage"], high_index="20")
     monkeypatch.setattr(sleep, "criterion_specs", lambda: MappingProxyType(specs))
-    text = _item(guides.sleep_checklist(), "pap_coverage").text
+    text = _item(sleep_checklist(), "pap_coverage").text
     assert "20 or more an hour" in text and "5 to under 20" in text
 
 
@@ -181,7 +192,7 @@ def test_a_question_added_to_the_data_appears_on_the_checklist(monkeypatch):
     )
     questions["TRN-9"] = new
     monkeypatch.setattr(outpatient, "questions_by_id", lambda: MappingProxyType(questions))
-    assert new.text in _item(guides.outpatient_checklist(), "TRN-9").text
+    assert new.text in _item(outpatient_checklist(), "TRN-9").text
 
 
 def test_visit_amounts_changed_in_the_data_change_the_checklist(monkeypatch):
@@ -190,7 +201,7 @@ def test_visit_amounts_changed_in_the_data_change_the_checklist(monkeypatch):
         "visit_amounts",
         lambda plan, discipline, request_type: rehabilitation.VisitAmounts(12, 3, 1, "test"),
     )
-    text = _texts(guides.rehabilitation_checklist())
+    text = _texts(rehabilitation_checklist())
     assert "gets 12 visits a request; otherwise 3" in text and "then 1 visits" in text
 
 
@@ -198,14 +209,14 @@ def test_a_supportive_drug_removed_from_the_data_leaves_the_checklist(monkeypatc
     drugs = dict(med_onc.supportive_drugs())
     drugs.pop("denosumab")
     monkeypatch.setattr(med_onc, "supportive_drugs", lambda: MappingProxyType(drugs))
-    assert "Denosumab" not in _texts(guides.medical_oncology_checklist())
+    assert "Denosumab" not in _texts(medical_oncology_checklist())
 
 
 @pytest.mark.parametrize(
     ("module", "checklist", "make"),
     [
-        (imaging, guides.imaging_checklist, lambda spec: replace(spec, set_id="new_set")),
-        (msk, guides.msk_checklist, lambda spec: replace(spec, set_id="new_set")),
+        (imaging, imaging_checklist, lambda spec: replace(spec, set_id="new_set")),
+        (msk, msk_checklist, lambda spec: replace(spec, set_id="new_set")),
     ],
 )
 def test_a_new_criterion_set_without_a_checklist_line_fails(monkeypatch, module, checklist, make):
@@ -220,14 +231,14 @@ def test_a_new_sleep_criterion_without_a_checklist_line_fails(monkeypatch):
     specs["new_criterion"] = replace(specs["pap_coverage"], criterion_id="new_criterion")
     monkeypatch.setattr(sleep, "criterion_specs", lambda: MappingProxyType(specs))
     with pytest.raises(guides.UnknownCriterion):
-        guides.sleep_checklist()
+        sleep_checklist()
 
 
 # --- validity comes from the plan tables -----------------------------------------------------
 
 
 def test_validity_follows_the_plan_tables():
-    plans = imaging.reference.imaging_plans()
+    plans = imaging.imaging_plans()
     imaging_days = {imaging.DEFAULT_VALIDITY_DAYS, *(int(days) for days in plans["validity_days"])}
     text = guides.program_guide(Program.IMAGING).validity
     assert all(str(days) in text for days in imaging_days)

@@ -19,7 +19,9 @@ from pydantic import ValidationError
 from portal_app import reference
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS, ProgramRequest, age_on, get_program
-from portal_app.domain.programs.imaging import (
+from portal_app.domain.rules import Outcome, evaluate
+from portal_app.programs.imaging import domain as imaging
+from portal_app.programs.imaging.domain import (
     BODY_PART_LABELS,
     CARDIAC_MODALITIES,
     CHEST_PAIN_LABELS,
@@ -43,7 +45,6 @@ from portal_app.domain.programs.imaging import (
     needs_site_of_care_reason,
     pretest_probability,
 )
-from portal_app.domain.rules import Outcome, evaluate
 
 IMAGING = get_program(Program.IMAGING)
 SERVICE = date(2026, 5, 4)
@@ -87,10 +88,10 @@ def test_age_on_refuses_a_birth_after_the_date():
 @pytest.mark.parametrize(
     "loader",
     [
-        reference.imaging_codes,
-        reference.imaging_plans,
-        reference.imaging_criteria,
-        reference.imaging_pretest_probability,
+        imaging.imaging_codes,
+        imaging.imaging_plans,
+        imaging.imaging_criteria,
+        imaging.imaging_pretest_probability,
     ],
 )
 def test_every_reference_row_names_its_source(loader):
@@ -100,9 +101,9 @@ def test_every_reference_row_names_its_source(loader):
 
 
 def test_codes_file_carries_the_cpt_notice_and_our_own_labels():
-    text = (reference.REFERENCE_DIR / "imaging_codes.csv").read_text(encoding="utf-8")
+    text = (reference.path_of("imaging_codes.csv")).read_text(encoding="utf-8")
     assert "CPT is a registered trademark of the American Medical Association" in text
-    frame = reference.imaging_codes()
+    frame = imaging.imaging_codes()
     assert frame["code"].str.fullmatch(r"\d{5}").all()
     assert (frame["label"].str.len() > 5).all()
     for row in frame.to_dict("records"):
@@ -185,7 +186,7 @@ def test_pretest_probability_published_cells(age, sex, symptom, expected):
 
 
 def test_pretest_table_is_complete():
-    frame = reference.imaging_pretest_probability()
+    frame = imaging.imaging_pretest_probability()
     assert len(frame) == 5 * 2 * 4
     assert not frame.duplicated(["age_from", "sex", "symptom"]).any()
 

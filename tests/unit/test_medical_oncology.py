@@ -21,8 +21,8 @@ from pydantic import ValidationError
 from portal_app.domain import dosing
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS, ProgramRequest
-from portal_app.domain.programs import medical_oncology as onc
 from portal_app.domain.rules import Outcome, evaluate
+from portal_app.programs.medical_oncology import domain as onc
 from portal_app.reference.icd10 import get_diagnosis
 
 HER2_POSITIVE = {"her2": "positive", "hormone_receptor": "negative"}

@@ -17,7 +17,9 @@ import pytest
 
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PriorService, ProgramRequest
-from portal_app.domain.programs.msk import (
+from portal_app.domain.rules import Outcome, evaluate
+from portal_app.domain.windows import validity_window
+from portal_app.programs.musculoskeletal.domain import (
     CATEGORY_LABELS,
     EMERGENCY_LABELS,
     EVALUATORS,
@@ -48,8 +50,6 @@ from portal_app.domain.programs.msk import (
     procedure_choices,
     validity_end,
 )
-from portal_app.domain.rules import Outcome, evaluate
-from portal_app.domain.windows import validity_window
 
 SERVICE = date(2026, 6, 15)  # a Monday
 
@@ -111,7 +111,7 @@ def test_codes_file_carries_the_cpt_notice_and_one_label_per_code():
     frame = _table("msk_codes.csv")
     from portal_app import reference
 
-    text = (reference.REFERENCE_DIR / "msk_codes.csv").read_text(encoding="utf-8")
+    text = (reference.path_of("msk_codes.csv")).read_text(encoding="utf-8")
     assert "CPT is a registered trademark of the American Medical Association" in text
     assert frame["code"].str.fullmatch(r"\d{5}|[A-Z]\d{4}").all()
     assert frame.groupby("code")["label"].nunique().max() == 1

@@ -15,7 +15,9 @@ import pytest
 
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ProgramRequest
-from portal_app.domain.programs.outpatient import (
+from portal_app.domain.rules import Outcome, evaluate
+from portal_app.domain.windows import validity_window
+from portal_app.programs.outpatient.domain import (
     MOBILITY_LABELS,
     PROGRAM,
     SERVICE_KIND_LABELS,
@@ -34,8 +36,6 @@ from portal_app.domain.programs.outpatient import (
     trip_dates,
     validity_days,
 )
-from portal_app.domain.rules import Outcome, evaluate
-from portal_app.domain.windows import validity_window
 
 SERVICE = date(2026, 6, 1)  # a Monday
 JUNE_1 = "2026-06-01"

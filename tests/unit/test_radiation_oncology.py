@@ -19,8 +19,8 @@ import pytest
 from portal_app import reference
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS, ProgramRequest
-from portal_app.domain.programs import radiation_oncology as rad
 from portal_app.domain.rules import Outcome, evaluate
+from portal_app.programs.radiation_oncology import domain as rad
 
 
 def codes(rows):

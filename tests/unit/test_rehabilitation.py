@@ -18,7 +18,8 @@ import pytest
 from portal_app import reference
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS, ProgramRequest
-from portal_app.domain.programs.rehabilitation import (
+from portal_app.domain.rules import Outcome, evaluate
+from portal_app.programs.rehabilitation.domain import (
     BASELINE_DOCUMENTED,
     BENEFIT_LIMIT_CAPS,
     BENEFIT_LIMIT_REACHED,
@@ -48,7 +49,6 @@ from portal_app.domain.programs.rehabilitation import (
     request_allocation,
     visit_amounts,
 )
-from portal_app.domain.rules import Outcome, evaluate
 
 EPISODE_START = date(2025, 3, 10)
 FULL, REDUCED, DISCHARGE_PLANNING = 10, 4, 2

@@ -16,13 +16,13 @@ from pydantic import BaseModel
 
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest, get_program
-from portal_app.domain.programs.imaging import (
+from portal_app.domain.rules import CriterionResult, Determination, LineOutcome, Outcome, evaluate
+from portal_app.programs.imaging.domain import (
     INDICATIONS,
     MODALITY_BODY_PARTS,
     RED_FLAGS,
     ImagingDetails,
 )
-from portal_app.domain.rules import CriterionResult, Determination, LineOutcome, Outcome, evaluate
 
 
 class FakeDetails(BaseModel):

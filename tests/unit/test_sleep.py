@@ -30,7 +30,9 @@ from portal_app.domain.pap_compliance import (
     parse_device_export,
 )
 from portal_app.domain.programs import PROGRAMS, ProgramRequest
-from portal_app.domain.programs.sleep import (
+from portal_app.domain.rules import Outcome
+from portal_app.domain.rules import evaluate as decide
+from portal_app.programs.sleep.domain import (
     LAB_CONDITIONS,
     PAP_FINDINGS,
     PROGRAM,
@@ -47,8 +49,6 @@ from portal_app.domain.programs.sleep import (
     supply_limit_problem,
     supply_limits,
 )
-from portal_app.domain.rules import Outcome
-from portal_app.domain.rules import evaluate as decide
 
 REQUEST_DAY = date(2026, 5, 4)
 

@@ -8,6 +8,8 @@ service types) are X12 products; only the handful of codes this server reads or 
 
 from __future__ import annotations
 
+from portal_app.programs import parts
+
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition"
 EXT_REVIEW_ACTION = f"{PAS}/extension-reviewAction"
 EXT_REVIEW_ACTION_CODE = f"{PAS}/extension-reviewActionCode"
@@ -89,17 +91,12 @@ SID_MEMBER = f"{PRECERT}/sid/member-number"
 ACK_OUT_OF_NETWORK = "out-of-network"
 ACK_DUPLICATE = "duplicate"
 
-# X12 1365 service types that name one program without doubt (others: the codes decide).
-SERVICE_TYPE_PROGRAMS = {
-    "4": "imaging",  # diagnostic X-ray
-    "62": "imaging",  # MRI/CAT scan
-    "6": "radiation_oncology",  # radiation therapy
-    "78": "medical_oncology",  # chemotherapy
-    "PT": "rehabilitation",  # physical therapy
-    "AD": "rehabilitation",  # occupational therapy
-    "AE": "rehabilitation",  # physical medicine
-    "AF": "rehabilitation",  # speech therapy
-    "56": "outpatient",  # medically related transportation
+# X12 1365 service types that name one program without doubt (others: the codes decide), from
+# each program package's pas.py (SERVICE_TYPES), e.g. "62" (MRI/CAT scan) -> "imaging".
+SERVICE_TYPE_PROGRAMS: dict[str, str] = {
+    service_type: program.value
+    for program, module in parts("pas").items()
+    for service_type in module.SERVICE_TYPES
 }
 
 SCOPE_CLAIM_WRITE = "system/Claim.write"

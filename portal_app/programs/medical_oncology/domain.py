@@ -43,7 +43,7 @@ from portal_app import reference
 from portal_app.domain import dosing
 from portal_app.domain.dosing import DEFAULT_RENAL_SETTINGS, BsaFormula, DoseBasis, RenalSettings
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
+from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 from portal_app.reference.icd10 import get_diagnosis

@@ -37,10 +37,10 @@ from pydantic_core import PydanticCustomError
 from portal_app import reference
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
-from portal_app.domain.programs.answers import choice as _choice
-from portal_app.domain.programs.answers import choices as _choices
-from portal_app.domain.programs.answers import text as _text
+from portal_app.domain.program_answers import choice as _choice
+from portal_app.domain.program_answers import choices as _choices
+from portal_app.domain.program_answers import text as _text
+from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 

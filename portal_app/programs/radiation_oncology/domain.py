@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from portal_app import reference
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
+from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 

@@ -26,10 +26,33 @@ from pydantic_core import PydanticCustomError
 
 from portal_app import reference
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
-from portal_app.domain.programs.answers import choice, choices, text, whole_number
+from portal_app.domain.program_answers import choice, choices, text, whole_number
+from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
+
+# --- reference data (portal_app/programs/imaging/reference/) -------------------------------------
+
+
+def imaging_codes():  # -> pandas.DataFrame
+    """Codes managed by the imaging and cardiology program, per plan and service year."""
+    return reference.table("imaging_codes.csv")
+
+
+def imaging_plans():  # -> pandas.DataFrame
+    """Per-plan settings of the imaging and cardiology program (validity days)."""
+    return reference.table("imaging_plans.csv")
+
+
+def imaging_criteria():  # -> pandas.DataFrame
+    """Automatic criteria sets of the imaging and cardiology program, with citations."""
+    return reference.table("imaging_criteria.csv")
+
+
+def imaging_pretest_probability():  # -> pandas.DataFrame
+    """Pre-test probability of obstructive coronary disease by age band, sex and symptom."""
+    return reference.table("imaging_pretest_probability.csv")
+
 
 # ---------------------------------------------------------------------------------------------
 # Choices and their labels (the wizard shows the labels; the database stores the values)
@@ -543,7 +566,7 @@ DEFAULT_VALIDITY_DAYS = 30
 @lru_cache(maxsize=1)
 def _code_table() -> Mapping[tuple[str, int], Mapping[str, ManagedCode]]:
     table: dict[tuple[str, int], dict[str, ManagedCode]] = {}
-    for row in reference.imaging_codes().to_dict("records"):
+    for row in imaging_codes().to_dict("records"):
         code = row["code"].strip().upper()
         notification = row["notification_only"].strip().lower()
         if notification not in {"true", "false"}:
@@ -589,7 +612,7 @@ def _validity_table() -> Mapping[str, int]:
     return MappingProxyType(
         {
             row["plan_code"].strip().upper(): int(row["validity_days"])
-            for row in reference.imaging_plans().to_dict("records")
+            for row in imaging_plans().to_dict("records")
         }
     )
 
@@ -645,7 +668,7 @@ def criterion_specs() -> tuple[CriterionSpec, ...]:
             citation=row["citation"].strip(),
             source=row["source"].strip(),
         )
-        for row in reference.imaging_criteria().to_dict("records")
+        for row in imaging_criteria().to_dict("records")
     )
 
 
@@ -660,7 +683,7 @@ def pretest_table() -> tuple[tuple[int, int, str, str, int], ...]:
             row["symptom"].strip(),
             int(row["probability_pct"]),
         )
-        for row in reference.imaging_pretest_probability().to_dict("records")
+        for row in imaging_pretest_probability().to_dict("records")
     )
 
 

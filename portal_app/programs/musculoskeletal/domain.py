@@ -40,11 +40,11 @@ from pydantic_core import PydanticCustomError
 from portal_app import reference
 from portal_app.domain.calendar import add_business_days, is_business_day
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import ManagedCode, PriorService, ProgramDefinition, ProgramRequest
-from portal_app.domain.programs.answers import choice as _choice
-from portal_app.domain.programs.answers import choices as _choices
-from portal_app.domain.programs.answers import text as _text
-from portal_app.domain.programs.answers import whole_number as _whole_number
+from portal_app.domain.program_answers import choice as _choice
+from portal_app.domain.program_answers import choices as _choices
+from portal_app.domain.program_answers import text as _text
+from portal_app.domain.program_answers import whole_number as _whole_number
+from portal_app.domain.program_types import ManagedCode, PriorService, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 from portal_app.reference.icd10 import normalize_icd10_code
