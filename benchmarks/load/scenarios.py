@@ -33,7 +33,7 @@ from benchmarks.load.protocol import (
     frontend_event,
     hydrated,
 )
-from portal_app.state.imaging_step import ImagingStepState
+from portal_app.programs.imaging.step_state import ImagingStepState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.review import ReviewQueueState
 from portal_app.state.sign_in import SignInState

@@ -8,13 +8,7 @@ from portal_app.components.forms import field_error, labelled_input, notice_box,
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.stepper import stepper
 from portal_app.domain.enums import Urgency
-from portal_app.pages.imaging_step import imaging_step
-from portal_app.pages.med_onc_step import med_onc_step
-from portal_app.pages.msk_step import msk_step
-from portal_app.pages.outpatient_step import outpatient_step
-from portal_app.pages.rad_onc_step import rad_onc_step
-from portal_app.pages.rehab_step import rehab_step
-from portal_app.pages.sleep_step import sleep_step
+from portal_app.programs import parts
 from portal_app.state.order_wizard import (
     PROGRAM_STEP,
     REVIEW_STEP,
@@ -337,6 +331,21 @@ def _chosen_diagnosis(option: rx.Var[Option], index: rx.Var[int]) -> rx.Componen
     )
 
 
+# Every program package's wizard step (its step_page, which imports its step state), found through
+# the program registry (portal_app/programs/) when the app is imported, so that the backend knows every
+# step state before any event for one arrives.
+STEP_PAGES = parts("step_page")
+
+
+def _program_step() -> rx.Component:
+    """The chosen program's own questions: its package's ``step_page.step()``."""
+    return rx.match(
+        W.program,
+        *[(program.value, module.step()) for program, module in STEP_PAGES.items()],
+        rx.fragment(),
+    )
+
+
 def _diagnosis_step() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -486,17 +495,7 @@ def order_wizard_page() -> rx.Component:
                 _shown_on(2, _providers_step()),
                 _shown_on(
                     PROGRAM_STEP,
-                    rx.match(
-                        W.program,
-                        ("imaging", imaging_step()),
-                        ("musculoskeletal", msk_step()),
-                        ("outpatient", outpatient_step()),
-                        ("medical_oncology", med_onc_step()),
-                        ("radiation_oncology", rad_onc_step()),
-                        ("rehabilitation", rehab_step()),
-                        ("sleep", sleep_step()),
-                        rx.fragment(),
-                    ),
+                    _program_step(),
                 ),
                 _shown_on(4, _diagnosis_step()),
                 _shown_on(5, _urgency_step()),

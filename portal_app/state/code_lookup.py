@@ -16,7 +16,7 @@ from portal_app import clock
 from portal_app.programs.radiation_oncology import domain as rad
 from portal_app.services.directory import plan_names
 from portal_app.state.auth import authorized, call_public
-from portal_app.state.imaging_step import Choice
+from portal_app.state.program_step import Choice
 from portal_app.state.validation import as_int
 
 PAGE_SIZE = 25

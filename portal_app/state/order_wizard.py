@@ -13,11 +13,13 @@ from portal_app import clock, routes
 from portal_app.domain.enums import Program, Role, Urgency
 from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
+from portal_app.services.directory import plan_code
 from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
-from portal_app.services.order_submission import submit_order
+from portal_app.services.order_submission import duplicates_of, submit_order
 from portal_app.services.rate_limits import RateLimited
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
+from portal_app.state.program_step import DiagnosisChange, ProgramStep, StepContext, step_state_for
 from portal_app.state.validation import as_int
 
 STEPS = [
@@ -178,12 +180,32 @@ class OrderWizardState(rx.State):
         }.items():
             setattr(self, name, value)
 
-    async def _program_step(self):
-        """The chosen program's own step state (imaging, musculoskeletal, outpatient...), or None."""
-        from portal_app.state.program_steps import step_state_for
-
+    async def _program_step(self) -> ProgramStep | None:
+        """The chosen program's own step state (from its package, through the program registry), or None."""
         state_class = step_state_for(self.program)
         return await self.get_state(state_class) if state_class is not None else None
+
+    async def _step_context(self) -> StepContext:
+        """What the program's step reads from the wizard (state/program_step.py)."""
+        plan_id = as_int(self.plan_id)
+        return StepContext(
+            order_id=self.order_id,
+            plan_id=plan_id,
+            plan_code=await call_public(plan_code, plan_id=plan_id),
+            service_date=_parse_date(self.service_date),
+            member_age=self.member_age,
+            site_kind=self.servicing.kind,
+            site_detail=self.servicing.detail,
+            diagnoses=tuple(d.value for d in self.diagnoses),
+        )
+
+    def _take_diagnoses(self, change: DiagnosisChange | None) -> None:
+        """Put the diagnoses a program's step asks for first on the list (e.g. the cancer diagnosis)."""
+        if change is None:
+            return
+        first = [Option(code, label) for code, label in change.first]
+        dropped = {code for code, _ in change.first} | set(change.withdrawn)
+        self.diagnoses = first + [d for d in self.diagnoses if d.value not in dropped]
 
     async def _restore(self, snapshot: entry.DraftSnapshot) -> None:
         self.order_id, self.plan_id, self.program = snapshot.order_id, str(snapshot.plan_id), snapshot.program
@@ -202,13 +224,7 @@ class OrderWizardState(rx.State):
         self.urgency, self.urgency_reason = snapshot.urgency, snapshot.urgency_reason
         step = await self._program_step()
         if step is not None:
-            await step._restore(
-                snapshot.details,
-                list(snapshot.codes),
-                plan_id=int(self.plan_id),
-                service_year=_parse_date(self.service_date).year,
-                service_date=_parse_date(self.service_date),
-            )
+            await step._restore(snapshot.details, list(snapshot.codes), await self._step_context())
         self.step = min(snapshot.step, REVIEW_STEP)
         if snapshot.member:
             await self._load_ordering_options()
@@ -332,6 +348,8 @@ class OrderWizardState(rx.State):
                 codes=step._chosen_codes(),
             )
             step._show_errors(result.errors)
+            if not result.errors:
+                self._take_diagnoses(step._diagnosis_change())
             if "no_request" in result.errors:
                 return entry.StepResult({"details": result.errors["no_request"]})
             return (
@@ -388,15 +406,7 @@ class OrderWizardState(rx.State):
         if self.step == PROGRAM_STEP:
             step = await self._program_step()
             if step is not None:
-                await step._prepare(
-                    order_id=self.order_id,
-                    plan_id=as_int(self.plan_id),
-                    service_year=_parse_date(self.service_date).year,
-                    member_age=self.member_age,
-                    site_kind=self.servicing.kind,
-                    site_detail=self.servicing.detail,
-                    service_date=_parse_date(self.service_date),
-                )
+                await step._prepare(await self._step_context())
         if self.step == REVIEW_STEP:
             await self._check_duplicates()
 
@@ -518,8 +528,6 @@ class OrderWizardState(rx.State):
     # --- review and submit ---
 
     async def _check_duplicates(self) -> None:
-        from portal_app.services.order_submission import duplicates_of
-
         found = await self._call(duplicates_of, order_id=self.order_id)
         self.duplicates = [
             Option(d.order_number, f"{d.order_number} ({d.status}, {d.window})") for d in found

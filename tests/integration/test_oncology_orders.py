@@ -15,11 +15,11 @@ from portal_app.domain import dosing
 from portal_app.domain.programs import age_on
 from portal_app.models import Order, OrderLine, ReviewTask
 from portal_app.programs.medical_oncology import domain as onc
+from portal_app.programs.radiation_oncology.step_state import modality_codes
 from portal_app.services import order_entry as entry
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.order_submission import submit_order
 from portal_app.services.orders import get_order_summary
-from portal_app.state.rad_onc_step import modality_codes
 from tests.conftest import BACKENDS
 from tests.integration.order_helpers import SERVICE, TODAY, actor_for, draft_order, member_by_number
 

@@ -6,6 +6,10 @@
 - `domain/` is pure: no reflex, no sqlmodel or sqlalchemy, and none of the outer layers (models,
   services, state, pages, components, api, the database module).
 
+- a program package (`portal_app/programs/<program>/`) follows the same rules part by part: its
+  `__init__`, `domain`, `help`, `pas` and `demo` modules are pure like `domain/`, its `step_state`
+  like `state/`; a step state imports neither the wizard's state nor another program's package.
+
 Each failure names the module and line, e.g. ``portal_app/state/x.py:12 imports sqlmodel``.
 """
 
@@ -97,6 +101,46 @@ def test_a_state_module_leaves_the_database_to_services(path):
 def test_a_domain_module_imports_no_framework_and_no_outer_layer(path):
     problems = _import_problems(path.read_text(), _where(path), DOMAIN_FORBIDDEN_IMPORTS)
     assert not problems, "the domain stays pure:\n" + "\n".join(problems)
+
+
+PROGRAMS_DIR = PACKAGE / "programs"
+PURE_PARTS = ("__init__.py", "domain.py", "help.py", "pas.py", "demo.py")
+
+
+def _program_parts(names: tuple[str, ...]) -> list[Path]:
+    found = sorted(path for path in PROGRAMS_DIR.glob("*/*.py") if path.name in names)
+    assert found, f"no {', '.join(names)} modules under portal_app/programs"
+    return found
+
+
+def _program_id(path: Path) -> str:
+    return str(path.relative_to(PROGRAMS_DIR))
+
+
+@pytest.mark.parametrize("path", [PROGRAMS_DIR / "__init__.py", *_program_parts(PURE_PARTS)], ids=_program_id)
+def test_a_program_packages_pure_parts_import_no_framework_and_no_outer_layer(path):
+    problems = _import_problems(path.read_text(), _where(path), DOMAIN_FORBIDDEN_IMPORTS)
+    assert not problems, "a program's domain, help, PAS and demo parts stay pure:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", _program_parts(("step_state.py",)), ids=_program_id)
+def test_a_program_step_state_leaves_the_database_to_services(path):
+    source, where = path.read_text(), _where(path)
+    problems = _import_problems(source, where, STATE_FORBIDDEN_IMPORTS) + _opener_problems(source, where)
+    assert not problems, "state must call a service instead:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", _program_parts(("step_state.py", "step_page.py")), ids=_program_id)
+def test_a_program_step_imports_neither_the_wizard_nor_another_program(path):
+    own = f"portal_app.programs.{path.parent.name}"
+    others = tuple(
+        f"portal_app.programs.{folder.name}"
+        for folder in sorted(PROGRAMS_DIR.iterdir())
+        if folder.is_dir() and folder.name != path.parent.name and (folder / "__init__.py").exists()
+    )
+    forbidden = ("portal_app.state.order_wizard", "portal_app.pages.order_wizard", *others)
+    problems = [p for p in _import_problems(path.read_text(), _where(path), forbidden) if own not in p]
+    assert not problems, "talk to the wizard through state/program_step.py:\n" + "\n".join(problems)
 
 
 def test_the_checks_name_the_module_and_line_of_each_breach():

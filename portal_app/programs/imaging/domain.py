@@ -358,7 +358,7 @@ def needs_site_of_care_reason(modality: str, site_of_care: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-# The answer checks every program's details schema uses (portal_app/domain/programs/answers.py).
+# The answer checks every program's details schema uses (portal_app/domain/program_answers.py).
 _choice, _choices, _whole_number, _text = choice, choices, whole_number, text
 
 

@@ -20,8 +20,8 @@ Reference data (each row with its source) in `portal_app/reference/`: `oncology_
 (the pathway) and `oncology_supportive.csv` (supportive drugs and their accepted secondary
 diagnoses). Drug codes are public CMS HCPCS Level II J-codes.
 
-Registered in `PROGRAMS` (`portal_app/domain/programs/__init__.py`) with its wizard step
-(`portal_app/state/med_onc_step.py`). The diagnoses are asked on that step too: a request this
+Registered in `PROGRAMS` (`portal_app/domain/programs/__init__.py`, from this package) with its wizard step
+(`step_state.py` in this package). The diagnoses are asked on that step too: a request this
 program does not review (a non-cancer primary diagnosis, or a supportive drug for a condition not
 caused by the cancer or its treatment) stops there (`no_request_reason`), before anything is saved.
 """

@@ -6,13 +6,13 @@ year, each code with its description and category (modality), sortable by each c
 that is not on the list is not managed by the program and the provider should ask the health
 plan. Providers request a *modality* (IMRT, brachytherapy ...), never individual codes.
 
-Reference data: `portal_app/reference/radiation_codes.csv` (codes per plan and year, with short
+Reference data: `reference/radiation_codes.csv` in this package (codes per plan and year, with short
 descriptions written for this project; CPT is a registered trademark of the American Medical
 Association; HCPCS G-codes are public CMS codes). 2026 differs from 2025: IMRT delivery codes
 77385/77386 and the Medicare delivery G-codes were deleted and delivery consolidated into
 77402/77407/77412 (see the file's source column).
 
-Registered in `PROGRAMS` with its wizard step (`portal_app/state/rad_onc_step.py`); the look-up is
+Registered in `PROGRAMS` with its wizard step (`step_state.py` in this package); the look-up is
 the help-desk page `portal_app/pages/code_lookup.py`.
 """
 

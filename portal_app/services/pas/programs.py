@@ -7,7 +7,7 @@ The program is taken from, in order:
 2. the QuestionnaireResponse's questionnaire, when it is one of Precert's program questionnaires
    (`https://fhir.precert.invalid/Questionnaire/<program>`, the form DTR gave the provider),
 3. the item's category (X12 service type) where it names one program (62 MRI/CAT scan: imaging;
-   PT physical therapy: rehabilitation; 78 chemotherapy: medical oncology...),
+   PT physical therapy: rehabilitation; 78 chemotherapy: medical oncology...; each program's pas.py),
 4. the requested codes: the one built program that manages every code for the plan in that year.
 
 The answers map to the program's details schema by linkId = field name, the way the wizard's fields
@@ -15,18 +15,8 @@ are named (imaging: modality, body_part, clinical_indication, weeks_of_symptoms,
 nested models (imaging's `cardiac` pre-exam), repeated groups to lists, and a single answer to a
 list field becomes a one-item list. The schema then validates exactly as in the wizard.
 
-How the other programs map once they are registered (their wizards are not built yet):
-
-* medical oncology: each drug is a Claim.item with its HCPCS J-code (or NDC) and
-  `requestedService` pointing at a MedicationRequest (dose and route in dosageInstruction); the
-  regimen, cancer type, setting, line, height, weight and cycles come from the questionnaire
-  (`cancer_type`, `setting`, `line`, `intent`, `regimen_id`, `height_cm`, `weight_kg`,
-  `cycle_length_days`, `cycle_to`, and `drugs` as a repeated group);
-* rehabilitation: one Claim.item per CPT code with `quantity` = visits requested (unit "visits"),
-  category PT/AD/AF; discipline, request type, body region, initial evaluation date and the outcome
-  tool scores come from the questionnaire (`discipline`, `request_type`, `body_region`,
-  `initial_evaluation_date`, `outcome_tool`, `baseline_score`, `current_score`...). A partial
-  approval (fewer visits) answers A6 with the visits authorized in addItem.
+How each program's Claim items and answers map is written in its package's ``pas.py``
+(``portal_app/programs/<program>/pas.py``), whose ``SERVICE_TYPES`` feed rule 3 above.
 """
 
 from __future__ import annotations

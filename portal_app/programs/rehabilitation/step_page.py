@@ -12,7 +12,7 @@ from portal_app.components.program_fields import (
     text_area_field,
     text_field,
 )
-from portal_app.state.rehab_step import EpisodeLine, ItemRow, RehabStepState
+from portal_app.programs.rehabilitation.step_state import EpisodeLine, ItemRow, RehabStepState
 
 R = RehabStepState
 P = "rehab"
@@ -153,7 +153,7 @@ def _recommendation() -> rx.Component:
     )
 
 
-def rehab_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         _select("Therapy discipline", "discipline", R.discipline_options, "Choose the discipline"),
         _select("Body region", "body_region", R.region_options, "Choose the body region"),
@@ -188,4 +188,4 @@ def rehab_step() -> rx.Component:
     )
 
 
-__all__ = ["EpisodeLine", "rehab_step"]
+__all__ = ["EpisodeLine", "step"]

@@ -7,7 +7,8 @@ import reflex as rx
 from portal_app.components.forms import field_error, notice_box
 from portal_app.components.program_fields import checklist, choice_select, number_field
 from portal_app.programs.imaging import domain as imaging
-from portal_app.state.imaging_step import Alternative, Choice, ImagingStepState
+from portal_app.programs.imaging.step_state import Alternative, ImagingStepState
+from portal_app.state.program_step import choices_from
 
 I = ImagingStepState
 
@@ -32,10 +33,6 @@ def _checklist(legend: str, field: str, options) -> rx.Component:
     return checklist(I, legend, field, options)
 
 
-def _static_choices(labels: dict[str, str]) -> list[Choice]:
-    return [Choice(value, label) for value, label in labels.items()]
-
-
 def _pre_exam() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -43,14 +40,14 @@ def _pre_exam() -> rx.Component:
             _select(
                 "Chest symptoms",
                 "chest_pain_type",
-                _static_choices(imaging.CHEST_PAIN_LABELS),
+                choices_from(imaging.CHEST_PAIN_LABELS),
                 placeholder="Choose the kind of chest symptoms",
             ),
-            _checklist("Risk factors", "risk_factors", _static_choices(imaging.RISK_FACTOR_LABELS)),
+            _checklist("Risk factors", "risk_factors", choices_from(imaging.RISK_FACTOR_LABELS)),
             _select(
                 "Most recent earlier heart test (optional)",
                 "prior_test",
-                _static_choices(imaging.PRIOR_TEST_LABELS),
+                choices_from(imaging.PRIOR_TEST_LABELS),
                 placeholder="None",
             ),
             rx.cond(
@@ -58,7 +55,7 @@ def _pre_exam() -> rx.Component:
                 _select(
                     "Its result",
                     "prior_result",
-                    _static_choices(imaging.PRIOR_RESULT_LABELS),
+                    choices_from(imaging.PRIOR_RESULT_LABELS),
                     placeholder="Choose the result",
                 ),
             ),
@@ -135,7 +132,7 @@ def _site_of_care() -> rx.Component:
     )
 
 
-def imaging_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         _select("Kind of exam", "modality", I.modality_options, placeholder="Choose the exam"),
         _select("Body part", "body_part", I.body_part_options, placeholder="Choose the body part"),
@@ -144,7 +141,7 @@ def imaging_step() -> rx.Component:
             _select(
                 "Side",
                 "laterality",
-                _static_choices(imaging.LATERALITY_LABELS),
+                choices_from(imaging.LATERALITY_LABELS),
                 placeholder="Choose the side",
             ),
         ),
@@ -152,7 +149,7 @@ def imaging_step() -> rx.Component:
         _select(
             "Reason for the exam",
             "clinical_indication",
-            _static_choices(imaging.INDICATION_LABELS),
+            choices_from(imaging.INDICATION_LABELS),
             placeholder="Choose the reason",
         ),
         rx.hstack(

@@ -23,8 +23,7 @@ from portal_app.programs.medical_oncology import domain as onc
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import order_entry as entry
 from portal_app.state.auth import authorized, call_service
-from portal_app.state.imaging_step import Choice
-from portal_app.state.order_wizard import Option, OrderWizardState
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = (
@@ -98,10 +97,6 @@ class DrugRow:
     units: str = ""
     dates: str = ""
     problem: str = ""
-
-
-def _choices(labels: dict[str, str], values=None) -> list[Choice]:
-    return [Choice(v, labels[v]) for v in (values if values is not None else labels)]
 
 
 def _number(text: str) -> float | None:
@@ -210,18 +205,19 @@ class MedOncStepState(rx.State):
     errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
     _member_sex: str = ""
     _typed: list[str] = []  # "component/field" of doses the user typed (never overwritten)
-    _prefilled: list[str] = []  # diagnosis codes this step put on the wizard's diagnosis list
+    _prefilled: list[str] = []  # diagnosis codes this step last put on the wizard's diagnosis list
+    _diagnoses_changed: bool = False  # the diagnoses changed since the wizard last took them
     _order_id: int = 0  # the draft these answers belong to
 
     # --- choices and derived flags for the page ---
 
     @rx.var
     def cancer_options(self) -> list[Choice]:
-        return _choices(onc.CANCER_TYPE_LABELS)
+        return choices_from(onc.CANCER_TYPE_LABELS)
 
     @rx.var
     def setting_options(self) -> list[Choice]:
-        return _choices(onc.SETTING_LABELS, onc.SETTINGS_BY_CANCER.get(self.cancer_type, ()))
+        return choices_from(onc.SETTING_LABELS, onc.SETTINGS_BY_CANCER.get(self.cancer_type, ()))
 
     @rx.var
     def asks_line(self) -> bool:
@@ -306,39 +302,21 @@ class MedOncStepState(rx.State):
         if order_id != self._order_id:
             self.reset()
             self._typed, self._prefilled, self._member_sex = [], [], ""
+            self._diagnoses_changed = False
             self._order_id = order_id
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date: date | None = None,
-    ) -> None:
-        self._start_over_for(order_id)
-        self.member_age = member_age
-        self.service_date = service_date.isoformat() if service_date else ""
-        self._member_sex = await _member_sex(order_id)
+    async def _prepare(self, context: StepContext) -> None:
+        self._start_over_for(context.order_id)
+        self.member_age = context.member_age
+        self.service_date = context.service_date.isoformat() if context.service_date else ""
+        self._member_sex = await _member_sex(context.order_id)
         self.member_sex_label = (
             Sex(self._member_sex).label if self._member_sex in {s.value for s in Sex} else ""
         )
         self._refresh()
 
-    async def _restore(
-        self,
-        details: dict,
-        codes: list[str],
-        *,
-        plan_id: int,
-        service_year: int,
-        service_date: date | None = None,
-    ) -> None:
-        wizard = await self.get_state(OrderWizardState)
-        self._start_over_for(wizard.order_id)
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
+        self._start_over_for(context.order_id)
         for name in TEXT_FIELDS:
             value = details.get(name)
             setattr(self, name, "" if value is None else str(value))
@@ -352,15 +330,7 @@ class MedOncStepState(rx.State):
         self.off_pathway = not self.regimen_id and bool(details.get("off_pathway_name"))
         self.drugs = [self._row_from_details(drug) for drug in details.get("drugs") or []]
         self._typed = [f"{row.component}/{field}" for row in self.drugs for field in DRUG_FIELDS]
-        await self._prepare(
-            order_id=wizard.order_id,
-            plan_id=plan_id,
-            service_year=service_year,
-            member_age=wizard.member_age,
-            site_kind="",
-            site_detail="",
-            service_date=service_date,
-        )
+        await self._prepare(context)
 
     def _row_from_details(self, drug: dict) -> DrugRow:
         regimen = onc.get_regimen(self.regimen_id)
@@ -627,25 +597,28 @@ class MedOncStepState(rx.State):
         elif not line.hcpcs:
             row.units = "No drug code: taken by mouth (pharmacy benefit)"
 
-    async def _prefill_wizard_diagnoses(self) -> None:
-        """Put the primary (and secondary) diagnosis first on the wizard's diagnosis list."""
+    def _note_diagnoses_changed(self) -> None:
+        """The primary or secondary diagnosis (or the supportive drugs) changed: the wizard's diagnosis
+        list takes them when this step's answers are saved (`_diagnosis_change`)."""
+        self._diagnoses_changed = True
+
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        """Put the primary (and secondary) diagnosis first on the wizard's diagnosis list, taking back
+        the ones this step put there before."""
+        if not self._diagnoses_changed:
+            return None
         wanted = [
             get_diagnosis(code) for code in (self.primary_diagnosis, self.secondary_diagnosis) if code.strip()
         ]
         wanted = [found for found in wanted if found is not None]
         if self.secondary_diagnosis and not self.supportive_drugs:
             wanted = wanted[:1]
-        wizard = await self.get_state(OrderWizardState)
-        codes = [found.code for found in wanted]
-        kept = [
-            option
-            for option in wizard.diagnoses
-            if option.value not in codes and option.value not in self._prefilled
-        ]
-        wizard.diagnoses = [
-            Option(found.code, f"{found.code} {found.description}") for found in wanted
-        ] + kept
-        self._prefilled = codes
+        change = DiagnosisChange(
+            first=tuple((found.code, f"{found.code} {found.description}") for found in wanted),
+            withdrawn=tuple(self._prefilled),
+        )
+        self._prefilled, self._diagnoses_changed = [found.code for found in wanted], False
+        return change
 
     # --- typed values ---
 
@@ -660,7 +633,7 @@ class MedOncStepState(rx.State):
             self.biomarkers = dict.fromkeys(onc.BIOMARKER_QUESTIONS, "")
         self._refresh()
         if field in {"primary_diagnosis", "secondary_diagnosis"}:
-            await self._prefill_wizard_diagnoses()
+            self._note_diagnoses_changed()
 
     @rx.event
     @authorized(STAFF)
@@ -680,7 +653,7 @@ class MedOncStepState(rx.State):
         self.supportive_drugs = current + [drug] if checked is True else current
         if not self.supportive_drugs:
             self.secondary_diagnosis = ""
-        await self._prefill_wizard_diagnoses()
+        self._note_diagnoses_changed()
 
     @rx.event
     @authorized(STAFF)
@@ -755,3 +728,6 @@ class MedOncStepState(rx.State):
         if f"{component}/{field}" not in self._typed:
             self._typed = [*self._typed, f"{component}/{field}"]
         self._refresh()
+
+
+STEP_STATE = MedOncStepState

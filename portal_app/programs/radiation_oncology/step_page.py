@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.forms import field_error
 from portal_app.components.program_fields import choice_select, number_field, text_area_field
-from portal_app.state.rad_onc_step import RadOncStepState
+from portal_app.programs.radiation_oncology.step_state import RadOncStepState
 
 R = RadOncStepState
 P = "rad_onc"
@@ -55,7 +55,7 @@ def _codes() -> rx.Component:
     )
 
 
-def rad_onc_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         _select("Cancer type", "cancer_type", R.cancer_options, "Choose the cancer"),
         _select("Treatment site", "treatment_site", R.site_options, "Choose the site"),

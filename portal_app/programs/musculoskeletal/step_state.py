@@ -6,9 +6,8 @@ import reflex as rx
 
 from portal_app.domain.enums import Role
 from portal_app.programs.musculoskeletal import domain as msk
-from portal_app.services.directory import plan_code
-from portal_app.state.auth import authorized, call_public
-from portal_app.state.imaging_step import Choice
+from portal_app.state.auth import authorized
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
 from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -36,14 +35,6 @@ ERROR_KEYS = (*TEXT_FIELDS, "revision", "imaging_findings", "warning_signs", "no
 # Procedures requested together with a fusion in one request (each line is decided on its own).
 FUSION_COMPANIONS = ("bone_graft", "bone_growth_stimulator")
 REPEAT_RELIEF_PROCEDURES = frozenset({"epidural_injection", "facet_injection", "facet_rfa"})
-
-
-def _choices(labels: dict[str, str], values=None) -> list[Choice]:
-    return [Choice(v, labels[v]) for v in (values if values is not None else labels)]
-
-
-async def plan_code_of(plan_id: int) -> str:
-    return await call_public(plan_code, plan_id=plan_id)
 
 
 class MskStepState(rx.State):
@@ -76,12 +67,12 @@ class MskStepState(rx.State):
 
     @rx.var
     def category_options(self) -> list[Choice]:
-        return _choices(msk.CATEGORY_LABELS)
+        return choices_from(msk.CATEGORY_LABELS)
 
     @rx.var
     def region_options(self) -> list[Choice]:
         regions = msk.PROCEDURE_REGIONS.get(self.procedure, ())
-        return _choices(msk.SPINE_REGION_LABELS, regions) if len(regions) > 1 else []
+        return choices_from(msk.SPINE_REGION_LABELS, regions) if len(regions) > 1 else []
 
     @rx.var
     def needs_levels(self) -> bool:
@@ -97,11 +88,11 @@ class MskStepState(rx.State):
 
     @rx.var
     def finding_options(self) -> list[Choice]:
-        return _choices(msk.IMAGING_FINDING_LABELS, msk.FINDINGS_BY_CATEGORY.get(self.category, ()))
+        return choices_from(msk.IMAGING_FINDING_LABELS, msk.FINDINGS_BY_CATEGORY.get(self.category, ()))
 
     @rx.var
     def warning_options(self) -> list[Choice]:
-        return _choices(msk.WARNING_SIGN_LABELS, msk.WARNING_SIGNS_BY_CATEGORY.get(self.category, ()))
+        return choices_from(msk.WARNING_SIGN_LABELS, msk.WARNING_SIGNS_BY_CATEGORY.get(self.category, ()))
 
     @rx.var
     def asks_nonunion(self) -> bool:
@@ -126,23 +117,11 @@ class MskStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date=None,
-    ) -> None:
-        self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
+    async def _prepare(self, context: StepContext) -> None:
+        self._plan_code, self._service_year = context.plan_code, context.service_year
         self._refresh()
 
-    async def _restore(
-        self, details: dict, codes: list[str], *, plan_id: int, service_year: int, service_date=None
-    ) -> None:
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
         for name in TEXT_FIELDS:
             value = details.get(name)
             if value not in (None, ""):
@@ -151,7 +130,7 @@ class MskStepState(rx.State):
         for name in LIST_FIELDS:
             setattr(self, name, [str(v) for v in details.get(name) or []])
         self.codes = list(codes)
-        self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
+        self._plan_code, self._service_year = context.plan_code, context.service_year
         self._refresh()
 
     def _refresh(self) -> None:
@@ -213,6 +192,9 @@ class MskStepState(rx.State):
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors_by_field(errors, ERROR_KEYS)
 
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        return None
+
     # --- typed values ---
 
     @rx.event
@@ -248,3 +230,6 @@ class MskStepState(rx.State):
         if code not in {o.value for o in self.code_options}:
             return
         self.codes = toggled(self.codes, code, checked)
+
+
+STEP_STATE = MskStepState

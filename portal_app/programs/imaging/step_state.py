@@ -9,8 +9,8 @@ import reflex as rx
 from portal_app.domain.enums import FacilityType, Role
 from portal_app.programs.imaging import domain as imaging
 from portal_app.services import order_entry as entry
-from portal_app.services.directory import plan_code
-from portal_app.state.auth import authorized, call_public, call_service
+from portal_app.state.auth import authorized, call_service
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
 from portal_app.state.validation import errors_by_field
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -49,13 +49,6 @@ ERROR_KEYS = (
 )
 
 
-# A select's value and label (UI only).
-@dataclass
-class Choice:
-    value: str
-    label: str
-
-
 # The five columns of order_entry.ProviderMatch that the alternatives list shows.
 @dataclass
 class Alternative:
@@ -64,10 +57,6 @@ class Alternative:
     city: str
     quality: str
     distance: str
-
-
-def _choices(labels: dict[str, str], values=None) -> list[Choice]:
-    return [Choice(v, labels[v]) for v in (values if values is not None else labels)]
 
 
 def _site_of_care(kind: str, detail: str) -> str:
@@ -115,12 +104,12 @@ class ImagingStepState(rx.State):
 
     @rx.var
     def modality_options(self) -> list[Choice]:
-        return _choices(imaging.MODALITY_LABELS)
+        return choices_from(imaging.MODALITY_LABELS)
 
     @rx.var
     def body_part_options(self) -> list[Choice]:
         parts = imaging.MODALITY_BODY_PARTS.get(self.modality, ())
-        return _choices(imaging.BODY_PART_LABELS, parts)
+        return choices_from(imaging.BODY_PART_LABELS, parts)
 
     @rx.var
     def needs_side(self) -> bool:
@@ -129,7 +118,7 @@ class ImagingStepState(rx.State):
     @rx.var
     def red_flag_options(self) -> list[Choice]:
         flags = imaging.RED_FLAGS_BY_INDICATION.get(self.clinical_indication, ())
-        return _choices(imaging.RED_FLAG_LABELS, flags)
+        return choices_from(imaging.RED_FLAG_LABELS, flags)
 
     @rx.var
     def asks_pre_exam(self) -> bool:
@@ -145,20 +134,11 @@ class ImagingStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date=None,
-    ) -> None:
-        self._plan_code = await call_public(plan_code, plan_id=plan_id)
-        self._order_id, self._service_year, self.member_age = order_id, service_year, member_age
-        self.site_of_care = _site_of_care(site_kind, site_detail)
+    async def _prepare(self, context: StepContext) -> None:
+        self._plan_code = context.plan_code
+        self._order_id, self._service_year = context.order_id, context.service_year
+        self.member_age = context.member_age
+        self.site_of_care = _site_of_care(context.site_kind, context.site_detail)
         self._refresh_codes()
         await self._load_alternatives()
 
@@ -172,9 +152,7 @@ class ImagingStepState(rx.State):
         )
         self.alternatives = [Alternative(a.name, a.detail, a.city, a.quality, a.distance) for a in found[:5]]
 
-    async def _restore(
-        self, details: dict, codes: list[str], *, plan_id: int, service_year: int, service_date=None
-    ) -> None:
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
         for name in (
             "modality",
             "body_part",
@@ -196,8 +174,7 @@ class ImagingStepState(rx.State):
         self.prior_test, self.prior_result = prior.get("test", ""), prior.get("result", "")
         self.code = codes[0] if codes else ""
 
-        self._plan_code = await call_public(plan_code, plan_id=plan_id)
-        self._service_year = service_year
+        self._plan_code, self._service_year = context.plan_code, context.service_year
         self._refresh_codes()
 
     def _refresh_codes(self) -> None:
@@ -241,6 +218,9 @@ class ImagingStepState(rx.State):
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors_by_field(errors, ERROR_KEYS, _error_target)
 
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        return None
+
     # --- typed values ---
 
     @rx.event
@@ -267,3 +247,6 @@ class ImagingStepState(rx.State):
             return
         current = [v for v in getattr(self, field) if v != value]
         setattr(self, field, current + [value] if checked is True else current)
+
+
+STEP_STATE = ImagingStepState

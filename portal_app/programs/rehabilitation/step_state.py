@@ -20,8 +20,7 @@ from portal_app.domain.validation import plain_errors
 from portal_app.programs.rehabilitation import domain as rehab
 from portal_app.services import episodes
 from portal_app.state.auth import authorized, call_service
-from portal_app.state.imaging_step import Choice
-from portal_app.state.msk_step import plan_code_of
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext
 from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -178,32 +177,14 @@ class RehabStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date: date | None = None,
-    ) -> None:
-        self._order_id = order_id
-        self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
-        if not self.initial_evaluation_date and service_date:
-            self.initial_evaluation_date = service_date.isoformat()
+    async def _prepare(self, context: StepContext) -> None:
+        self._order_id = context.order_id
+        self._plan_code, self._service_year = context.plan_code, context.service_year
+        if not self.initial_evaluation_date and context.service_date:
+            self.initial_evaluation_date = context.service_date.isoformat()
         await self._load_episode()
 
-    async def _restore(
-        self,
-        details: dict,
-        codes: list[str],
-        *,
-        plan_id: int,
-        service_year: int,
-        service_date: date | None = None,
-    ) -> None:
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
         for name in TEXT_FIELDS:
             value = details.get(name)
             if name == "short_term_goals_met":
@@ -215,18 +196,7 @@ class RehabStepState(rx.State):
             setattr(self, name, details.get(name) is True)
         self.mitigating_factors = [str(f) for f in details.get("mitigating_factors") or []]
         self.codes = list(codes)
-        from portal_app.state.order_wizard import OrderWizardState
-
-        wizard = await self.get_state(OrderWizardState)
-        await self._prepare(
-            order_id=wizard.order_id,
-            plan_id=plan_id,
-            service_year=service_year,
-            member_age=0,
-            site_kind="",
-            site_detail="",
-            service_date=service_date,
-        )
+        await self._prepare(context)
 
     async def _load_episode(self) -> None:
         """The episode this request continues, from the member's earlier requests."""
@@ -331,6 +301,9 @@ class RehabStepState(rx.State):
 
     def _chosen_codes(self) -> list[str]:
         return list(self.codes)
+
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        return None
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors_by_field(errors, ERROR_KEYS)
@@ -532,3 +505,6 @@ def _is_number(text: str) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+STEP_STATE = RehabStepState

@@ -18,8 +18,7 @@ from portal_app.domain.enums import Role
 from portal_app.programs.sleep import domain as sleep
 from portal_app.services import sleep_requests
 from portal_app.state.auth import authorized, call_service
-from portal_app.state.imaging_step import Choice
-from portal_app.state.msk_step import plan_code_of
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext
 from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -173,31 +172,13 @@ class SleepStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date: date | None = None,
-    ) -> None:
-        self._order_id, self._member_age = order_id, member_age
-        self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
-        self._service_date = service_date.isoformat() if service_date else ""
+    async def _prepare(self, context: StepContext) -> None:
+        self._order_id, self._member_age = context.order_id, context.member_age
+        self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._service_date = context.service_date.isoformat() if context.service_date else ""
         await self._load_history()
 
-    async def _restore(
-        self,
-        details: dict,
-        codes: list[str],
-        *,
-        plan_id: int,
-        service_year: int,
-        service_date: date | None = None,
-    ) -> None:
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
         for name in TEXT_FIELDS:
             value = details.get(name)
             setattr(self, name, "" if value is None else str(value))
@@ -213,18 +194,7 @@ class SleepStepState(rx.State):
         }
         self.supply_rows = [SupplyRow(item, "", "", quantity, "") for item, quantity in quantities.items()]
         self.codes = list(codes)
-        from portal_app.state.order_wizard import OrderWizardState
-
-        wizard = await self.get_state(OrderWizardState)
-        await self._prepare(
-            order_id=wizard.order_id,
-            plan_id=plan_id,
-            service_year=service_year,
-            member_age=wizard.member_age,
-            site_kind="",
-            site_detail="",
-            service_date=service_date,
-        )
+        await self._prepare(context)
 
     async def _load_history(self) -> None:
         """The member's adherence from device data (from the setup date), earlier supplies, grace days."""
@@ -296,6 +266,9 @@ class SleepStepState(rx.State):
         if self.is_supplies:
             return [row.item for row in self.supply_rows if row.quantity.strip()]
         return list(self.codes)
+
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        return None
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors_by_field(errors, ERROR_KEYS)
@@ -443,3 +416,6 @@ def _is_number(text: str) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+STEP_STATE = SleepStepState

@@ -11,8 +11,7 @@ import reflex as rx
 from portal_app.domain.enums import Role
 from portal_app.programs.outpatient import domain as outpatient
 from portal_app.state.auth import authorized
-from portal_app.state.imaging_step import Choice
-from portal_app.state.msk_step import plan_code_of
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext
 from portal_app.state.validation import errors_by_field, toggled
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
@@ -96,30 +95,12 @@ class OutpatientStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date: date | None = None,
-    ) -> None:
-        self._plan_code, self._service_year = await plan_code_of(plan_id), service_year
-        self._service_date = service_date.isoformat() if service_date else ""
+    async def _prepare(self, context: StepContext) -> None:
+        self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._service_date = context.service_date.isoformat() if context.service_date else ""
         self._refresh()
 
-    async def _restore(
-        self,
-        details: dict,
-        codes: list[str],
-        *,
-        plan_id: int,
-        service_year: int,
-        service_date: date | None = None,
-    ) -> None:
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
         self.service_kind = str(details.get("service_kind") or "")
         transport = details.get("transport") or {}
         for end in ("origin", "destination"):
@@ -137,15 +118,7 @@ class OutpatientStepState(rx.State):
         self.answers = {str(k): str(v) for k, v in (details.get("answers") or {}).items()}
         self.clinical_notes = str(details.get("clinical_notes") or "")
         self.codes = list(codes)
-        await self._prepare(
-            order_id=0,
-            plan_id=plan_id,
-            service_year=service_year,
-            member_age=0,
-            site_kind="",
-            site_detail="",
-            service_date=service_date,
-        )
+        await self._prepare(context)
 
     def _refresh(self) -> None:
         offered = (
@@ -210,6 +183,9 @@ class OutpatientStepState(rx.State):
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors_by_field(errors, ERROR_KEYS, _error_target)
 
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        return None
+
     # --- typed values ---
 
     @rx.event
@@ -246,3 +222,6 @@ class OutpatientStepState(rx.State):
         if question_id in {q.question_id for q in self.questions} and value in outpatient.ANSWERS:
             self.answers = {**self.answers, question_id: value}
             self._refresh()
+
+
+STEP_STATE = OutpatientStepState

@@ -16,16 +16,12 @@ from portal_app.components.program_fields import (
 )
 from portal_app.domain.dosing import DOSE_BASIS_LABELS
 from portal_app.programs.medical_oncology import domain as onc
-from portal_app.state.imaging_step import Choice
-from portal_app.state.med_onc_step import DrugRow, MedOncStepState, RegimenCard
+from portal_app.programs.medical_oncology.step_state import DrugRow, MedOncStepState, RegimenCard
+from portal_app.state.program_step import Choice, choices_from
 
 M = MedOncStepState
 P = "med_onc"
 BSA_FORMULAS = [Choice("mosteller", "Mosteller (the usual choice)"), Choice("dubois", "DuBois and DuBois")]
-
-
-def _static(labels: dict[str, str]) -> list[Choice]:
-    return [Choice(value, label) for value, label in labels.items()]
 
 
 def _echo(text) -> rx.Component:
@@ -118,7 +114,12 @@ def _cancer() -> rx.Component:
             ),
         ),
         choice_select(
-            M, P, "Goal of treatment", "intent", _static(onc.INTENT_LABELS), placeholder="Choose the goal"
+            M,
+            P,
+            "Goal of treatment",
+            "intent",
+            choices_from(onc.INTENT_LABELS),
+            placeholder="Choose the goal",
         ),
         rx.cond(
             M.biomarker_keys.length() > 0,
@@ -460,7 +461,7 @@ def _dosing() -> rx.Component:
     )
 
 
-def med_onc_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         _diagnoses(),
         rx.cond(

@@ -13,15 +13,11 @@ from portal_app.components.program_fields import (
     text_field,
 )
 from portal_app.programs.outpatient import domain as outpatient
-from portal_app.state.imaging_step import Choice
-from portal_app.state.outpatient_step import OutpatientStepState, QuestionLine
+from portal_app.programs.outpatient.step_state import OutpatientStepState, QuestionLine
+from portal_app.state.program_step import choices_from
 
 O = OutpatientStepState
 P = "outpatient"
-
-
-def _static(labels: dict[str, str]) -> list[Choice]:
-    return [Choice(value, label) for value, label in labels.items()]
 
 
 def _address(end: str, title: str) -> rx.Component:
@@ -47,7 +43,7 @@ def _address(end: str, title: str) -> rx.Component:
 
 def _schedule() -> rx.Component:
     return rx.vstack(
-        checklist(O, "Days of the week", "weekdays", _static(outpatient.WEEKDAY_LABELS)),
+        checklist(O, "Days of the week", "weekdays", choices_from(outpatient.WEEKDAY_LABELS)),
         rx.hstack(
             text_field(O, P, "First day", "start_date", input_type="date"),
             text_field(O, P, "Last day", "end_date", input_type="date"),
@@ -77,7 +73,7 @@ def _transport() -> rx.Component:
             P,
             "Kind of trip",
             "trip_type",
-            _static(outpatient.TRIP_TYPE_LABELS),
+            choices_from(outpatient.TRIP_TYPE_LABELS),
             placeholder="Choose the kind of trip",
         ),
         rx.cond(O.is_recurring, _schedule()),
@@ -86,7 +82,7 @@ def _transport() -> rx.Component:
             P,
             "Help the member needs to travel",
             "mobility",
-            _static(outpatient.MOBILITY_LABELS),
+            choices_from(outpatient.MOBILITY_LABELS),
             placeholder="Choose",
         ),
         text_area_field(O, P, "Medical reason for the transport", "medical_reason"),
@@ -112,7 +108,7 @@ def _question(line: rx.Var[QuestionLine]) -> rx.Component:
     )
 
 
-def outpatient_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         choice_select(
             O, P, "Kind of service", "service_kind", O.kind_options, placeholder="Choose the service"

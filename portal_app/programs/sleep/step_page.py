@@ -13,7 +13,7 @@ from portal_app.components.program_fields import (
     text_area_field,
     text_field,
 )
-from portal_app.state.sleep_step import UPLOAD_ROUTE, NightRow, SleepStepState, SupplyRow
+from portal_app.programs.sleep.step_state import UPLOAD_ROUTE, NightRow, SleepStepState, SupplyRow
 
 S = SleepStepState
 P = "sleep"
@@ -146,7 +146,7 @@ def _supplies() -> rx.Component:
     )
 
 
-def sleep_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         _select("Kind of request", "request_kind", S.kind_options, "Choose the kind of request"),
         rx.cond(S.is_study, _study()),

@@ -7,15 +7,11 @@ import reflex as rx
 from portal_app.components.forms import notice_box
 from portal_app.components.program_fields import checklist, choice_select, number_field, text_area_field
 from portal_app.programs.musculoskeletal import domain as msk
-from portal_app.state.imaging_step import Choice
-from portal_app.state.msk_step import MskStepState
+from portal_app.programs.musculoskeletal.step_state import MskStepState
+from portal_app.state.program_step import choices_from
 
 M = MskStepState
 P = "msk"
-
-
-def _static(labels: dict[str, str]) -> list[Choice]:
-    return [Choice(value, label) for value, label in labels.items()]
 
 
 def _select(label: str, field: str, options, placeholder: str) -> rx.Component:
@@ -34,7 +30,7 @@ def _codes() -> rx.Component:
 
 def _surgery_questions() -> rx.Component:
     return rx.vstack(
-        _select("Setting", "setting", _static(msk.SETTING_LABELS), "Choose inpatient or outpatient"),
+        _select("Setting", "setting", choices_from(msk.SETTING_LABELS), "Choose inpatient or outpatient"),
         rx.cond(M.stay_note != "", rx.callout(M.stay_note, color_scheme="blue", role="status", width="100%")),
         rx.checkbox(
             "This redoes an earlier operation (revision)", checked=M.revision, on_change=M.mark_revision
@@ -87,7 +83,7 @@ def _questions() -> rx.Component:
             _select("Part of the spine", "spine_region", M.region_options, "Choose the part of the spine"),
         ),
         rx.cond(M.needs_levels, number_field(M, P, "Number of spinal levels", "levels")),
-        rx.cond(M.needs_side, _select("Side", "side", _static(msk.SIDE_LABELS), "Choose the side")),
+        rx.cond(M.needs_side, _select("Side", "side", choices_from(msk.SIDE_LABELS), "Choose the side")),
         rx.cond(M.is_surgery, _surgery_questions()),
         rx.cond(M.procedure != "", _codes()),
         number_field(
@@ -108,7 +104,10 @@ def _questions() -> rx.Component:
         rx.cond(
             M.asks_nonunion,
             checklist(
-                M, "Risks that the fusion will not heal", "nonunion_risks", _static(msk.NONUNION_RISK_LABELS)
+                M,
+                "Risks that the fusion will not heal",
+                "nonunion_risks",
+                choices_from(msk.NONUNION_RISK_LABELS),
             ),
         ),
         _pain_questions(),
@@ -118,12 +117,12 @@ def _questions() -> rx.Component:
     )
 
 
-def msk_step() -> rx.Component:
+def step() -> rx.Component:
     return rx.vstack(
         _select(
             "Is this an emergency-room case (acute fracture, injury or neurological emergency)?",
             "emergency_presentation",
-            _static(msk.EMERGENCY_LABELS),
+            choices_from(msk.EMERGENCY_LABELS),
             "Choose",
         ),
         rx.cond(

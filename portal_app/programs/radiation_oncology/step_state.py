@@ -7,17 +7,13 @@ guidance codes that any modality may bill); the criteria are by cancer type and 
 
 from __future__ import annotations
 
-from datetime import date
-
 import reflex as rx
 
 from portal_app.domain.enums import Role
 from portal_app.programs.radiation_oncology import domain as rad
 from portal_app.services.order_entry import MAX_CODES
 from portal_app.state.auth import authorized
-from portal_app.state.imaging_step import Choice
-from portal_app.state.msk_step import plan_code_of
-from portal_app.state.order_wizard import OrderWizardState
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = (
@@ -31,10 +27,6 @@ TEXT_FIELDS = (
     "clinical_notes",
 )
 ERROR_KEYS = (*TEXT_FIELDS, "codes")
-
-
-def _choices(labels: dict[str, str]) -> list[Choice]:
-    return [Choice(value, label) for value, label in labels.items()]
 
 
 def modality_codes(plan_code: str, year: int, modality: str) -> list[rad.ManagedCode]:
@@ -67,23 +59,23 @@ class RadOncStepState(rx.State):
 
     @rx.var
     def cancer_options(self) -> list[Choice]:
-        return _choices(rad.CANCER_TYPE_LABELS)
+        return choices_from(rad.CANCER_TYPE_LABELS)
 
     @rx.var
     def site_options(self) -> list[Choice]:
-        return _choices(rad.TREATMENT_SITE_LABELS)
+        return choices_from(rad.TREATMENT_SITE_LABELS)
 
     @rx.var
     def modality_options(self) -> list[Choice]:
-        return _choices(rad.MODALITY_LABELS)
+        return choices_from(rad.MODALITY_LABELS)
 
     @rx.var
     def intent_options(self) -> list[Choice]:
-        return _choices(rad.INTENT_LABELS)
+        return choices_from(rad.INTENT_LABELS)
 
     @rx.var
     def proton_options(self) -> list[Choice]:
-        return _choices(rad.PROTON_INDICATION_LABELS)
+        return choices_from(rad.PROTON_INDICATION_LABELS)
 
     @rx.var
     def is_proton(self) -> bool:
@@ -101,50 +93,23 @@ class RadOncStepState(rx.State):
 
     # --- wiring from the wizard ---
 
-    async def _prepare(
-        self,
-        *,
-        order_id: int,
-        plan_id: int,
-        service_year: int,
-        member_age: int,
-        site_kind: str,
-        site_detail: str,
-        service_date: date | None = None,
-    ) -> None:
-        if order_id != self._order_id:  # another draft starts from empty answers
+    async def _prepare(self, context: StepContext) -> None:
+        if context.order_id != self._order_id:  # another draft starts from empty answers
             self.reset()
-            self._order_id = order_id
-        self._plan_code, self.service_year = await plan_code_of(plan_id), service_year
+            self._order_id = context.order_id
+        self._plan_code, self.service_year = context.plan_code, context.service_year
         self._refresh()
 
-    async def _restore(
-        self,
-        details: dict,
-        codes: list[str],
-        *,
-        plan_id: int,
-        service_year: int,
-        service_date: date | None = None,
-    ) -> None:
-        order_id = (await self.get_state(OrderWizardState)).order_id
-        if order_id != self._order_id:
+    async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
+        if context.order_id != self._order_id:
             self.reset()
-            self._order_id = order_id
+            self._order_id = context.order_id
         for name in TEXT_FIELDS:
             value = details.get(name)
             setattr(
                 self, name, "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
             )
-        await self._prepare(
-            order_id=order_id,
-            plan_id=plan_id,
-            service_year=service_year,
-            member_age=0,
-            site_kind="",
-            site_detail="",
-            service_date=service_date,
-        )
+        await self._prepare(context)
 
     def _refresh(self) -> None:
         codes = modality_codes(self._plan_code, self.service_year, self.modality)
@@ -177,6 +142,9 @@ class RadOncStepState(rx.State):
     def _chosen_codes(self) -> list[str]:
         return [line.value for line in self.code_lines]
 
+    def _diagnosis_change(self) -> DiagnosisChange | None:
+        return None
+
     def _show_errors(self, errors: dict[str, str]) -> None:
         shown = dict.fromkeys(ERROR_KEYS, "")
         for key, message in errors.items():
@@ -195,3 +163,6 @@ class RadOncStepState(rx.State):
         setattr(self, field, value[: rad.CLINICAL_NOTES_MAX])
         if field == "modality":
             self._refresh()
+
+
+STEP_STATE = RadOncStepState
