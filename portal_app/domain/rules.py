@@ -43,6 +43,7 @@ class CriterionResult:
     text: str  # what the criterion asks, in plain words
     citation: str  # guideline and section
     met: bool | None  # None = not determinable from the answers
+    why_unknown: str = ""  # when met is None and the program knows why (e.g. questions skipped)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ REASON_NOTIFICATION_BY_RULE = (
 REASON_AUTHORIZED = "Code {code} meets {what}."
 REASON_NOT_MET = "Sent to a clinical reviewer: criterion {criterion} is not met by the answers given."
 REASON_UNKNOWN = "Sent to a clinical reviewer: the answers do not settle criterion {criterion}."
+REASON_UNKNOWN_BECAUSE = "Sent to a clinical reviewer: criterion {criterion} cannot be checked because {why}."
 REASON_NO_CRITERIA = (
     "Sent to a clinical reviewer: no automatic criteria apply to code {code} for this indication."
 )
@@ -117,7 +119,13 @@ def _judge(code: str, results: tuple[CriterionResult, ...]) -> tuple[Outcome, st
         return Outcome.PENDED, REASON_NOT_MET.format(criterion=not_met[0].criterion_id), citation
     unknown = [result for result in results if result.met is None]
     if unknown:
-        return Outcome.PENDED, REASON_UNKNOWN.format(criterion=unknown[0].criterion_id), citation
+        first = unknown[0]
+        reason = (
+            REASON_UNKNOWN_BECAUSE.format(criterion=first.criterion_id, why=first.why_unknown)
+            if first.why_unknown
+            else REASON_UNKNOWN.format(criterion=first.criterion_id)
+        )
+        return Outcome.PENDED, reason, citation
     what = "its criterion" if len(results) == 1 else f"all {len(results)} of its criteria"
     return Outcome.AUTHORIZED, REASON_AUTHORIZED.format(code=code, what=what), citation
 

@@ -77,6 +77,31 @@ def test_a_stress_echo_for_a_12_year_old_asks_no_pre_exam_questions(page: Page):
     expect(page.get_by_label("Chest symptoms")).to_be_hidden()
 
 
+def test_an_adults_stress_echo_may_skip_the_voluntary_pre_exam_and_then_pends_saying_so(page: Page):
+    # Program FAQ (shared/seeds/001): the pre-exam questions are voluntary for adults.
+    wizard = _signed_in(page)
+    wizard.open()
+    wizard.choose_plan(IN_TWO_WEEKS)
+    wizard.next("Member")
+    wizard.choose_member("EVG100000052")  # born 1940
+    wizard.next("Providers")
+    wizard.choose_providers()
+    wizard.next("Request details")
+    wizard.describe_exam(
+        exam="Stress echocardiogram",
+        body_part="Heart",
+        procedure="93350",
+        reason="Chest pain or shortness of breath: suspected coronary artery disease",
+    )
+    expect(page.get_by_label("Chest symptoms")).to_be_visible()
+    page.get_by_role("checkbox", name="Skip the pre-exam questions").click()
+    expect(page.get_by_label("Chest symptoms")).to_be_hidden()
+    wizard.finish("R07.9")
+    expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
+    expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
+    expect(page.get_by_text(re.compile("the cardiac pre-exam questions were skipped"))).to_be_visible()
+
+
 def test_a_request_dated_five_business_days_ago_is_refused(page: Page):
     wizard = _signed_in(page)
     wizard.open()

@@ -65,6 +65,43 @@ def test_a_notification_only_code_completes_without_review(demo):
     assert result.status == "Completed"
 
 
+HEART_EXAM = {
+    "modality": "mpi",
+    "body_part": "heart",
+    "clinical_indication": "chest_pain",
+    "site_of_care": "free_standing",
+}
+
+
+def test_an_adults_cardiac_pre_exam_is_voluntary_answered_it_approves_skipped_it_pends(demo):
+    # Program FAQ (shared/seeds/001): the pre-exam questions for MPI (and cardiac CT/CTA, cardiac
+    # PET, stress echo) are voluntary; completing them makes the order number come sooner. Members
+    # aged 76 and 65 (F): typical angina is well above 15% pre-test probability (ESC 2019 table).
+    actor = _actor(demo)
+    answered = {
+        **HEART_EXAM,
+        "cardiac": {"chest_pain_type": "typical", "risk_factors": [], "prior_tests": []},
+    }
+    result = submit_order(
+        demo,
+        actor=actor,
+        order_id=_draft(demo, actor, member="EVG100000020", details=answered, code="78452"),
+        today=TODAY,
+    )
+    [line] = get_order_summary(demo, actor=actor, order_number=result.order_number).lines
+    assert result.status == "Authorized", line.reason
+
+    skipped_id = _draft(demo, actor, member="EVG100000024", details=HEART_EXAM, code="78452")
+    assert entry.get_draft(demo, actor=actor, order_id=skipped_id).details.get("cardiac") is None
+    result = submit_order(demo, actor=actor, order_id=skipped_id, today=TODAY)
+    assert result.submitted and result.status == "In progress"
+    order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
+    task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
+    assert task.queue == "nurse"
+    [line] = get_order_summary(demo, actor=actor, order_number=result.order_number).lines
+    assert "pre-exam questions were skipped" in line.reason
+
+
 def test_a_code_the_plan_does_not_manage_is_refused_before_submit(demo):
     actor = _actor(demo)
     plan_id = _member(demo, "EVG100000012").plan_id

@@ -276,11 +276,13 @@ def errors(age: int = 45, **changes) -> dict[str, str]:
     return details_errors(data, member_age=age)
 
 
-def test_missing_pre_exam_is_refused_for_adult_cardiac_exams():
+def test_an_adult_may_skip_the_pre_exam_questions():
+    # Program FAQ (shared/seeds/001): completing the PEQs for cardiac CT/CTA, cardiac PET, MPI and
+    # stress echo "is currently voluntary"; they only make the review faster.
     for modality in sorted(PRE_EXAM_MODALITIES):
-        found = errors(modality=modality, body_part="heart", clinical_indication="chest_pain")
-        assert set(found) == {"cardiac"}, modality
-        assert "pre-exam" in found["cardiac"]
+        assert errors(modality=modality, body_part="heart", clinical_indication="chest_pain") == {}, modality
+        skipped = details(45, modality=modality, body_part="heart", clinical_indication="chest_pain")
+        assert skipped.cardiac is None, modality
 
 
 def test_pre_exam_is_cleared_under_19_and_for_other_exams():
@@ -505,6 +507,26 @@ def test_cardiac_criteria_without_pre_exam_are_not_determinable():
     child = details(15, modality="mpi", body_part="heart", clinical_indication="chest_pain")
     line = only_line(["78452"], child, age=15, sex="M")
     assert met_of(line, "CAD-1") is None and line.outcome is Outcome.PENDED
+
+
+@pytest.mark.parametrize("code", ["78452", "75574", "93350"])
+def test_an_adults_skipped_pre_exam_pends_and_says_so(code):
+    # Voluntary (shared/seeds/001): skipped, the chest-pain criterion cannot be checked, so a nurse
+    # reviews the line, and the reason names the skipped questions.
+    modality = {"78452": "mpi", "75574": "cardiac_ct", "93350": "stress_echo"}[code]
+    skipped = details(55, modality=modality, body_part="heart", clinical_indication="chest_pain")
+    line = only_line([code], skipped, age=55, sex="M")
+    assert met_of(line, "CAD-1") is None and line.outcome is Outcome.PENDED
+    assert "pre-exam questions were skipped" in line.reason and "CAD-1" in line.reason
+    # Answered and meeting the criterion, the same exam is approved at once.
+    answered = only_line([code], cardiac(55, "typical", modality=modality), age=55, sex="M")
+    assert met_of(answered, "CAD-1") is True and answered.outcome is Outcome.AUTHORIZED
+
+
+def test_a_childs_cardiac_line_without_a_pre_exam_does_not_claim_it_was_skipped():
+    child = details(15, modality="mpi", body_part="heart", clinical_indication="chest_pain")
+    line = only_line(["78452"], child, age=15, sex="M")
+    assert line.outcome is Outcome.PENDED and "skipped" not in line.reason
 
 
 @pytest.mark.parametrize(

@@ -508,12 +508,7 @@ class ImagingDetails(BaseModel):
         if not needs_cardiac_pre_exam(modality, int(member_age)):
             return None  # not asked for this exam or for members under 19: ignore any answers
         if value is None or value == {}:
-            raise PydanticCustomError(
-                "pre_exam_required",
-                "Answer the cardiac pre-exam questions for this exam (symptoms, risk factors, "
-                "earlier tests).",
-                {},
-            )
+            return None  # voluntary (program FAQ, shared/seeds/001): skipped, the line pends
         return value
 
     @field_validator("site_of_care", mode="before")
@@ -795,6 +790,24 @@ def _site_of_care_spec() -> CriterionSpec | None:
     return next((spec for spec in criterion_specs() if spec.set_id == SITE_OF_CARE_SET), None)
 
 
+PRE_EXAM_SKIPPED = (
+    "the cardiac pre-exam questions were skipped (they are voluntary; answered, a request that meets "
+    "the criteria is approved at once)"
+)
+
+
+def _why_unknown(spec: CriterionSpec, request: ProgramRequest, details: ImagingDetails | None) -> str:
+    """Why a criterion cannot be checked, when the answers say: an adult's skipped pre-exam."""
+    if (
+        details is not None
+        and spec.set_id == "cardiac_chest_pain"
+        and details.cardiac is None
+        and needs_cardiac_pre_exam(details.modality, request.member_age)
+    ):
+        return PRE_EXAM_SKIPPED
+    return ""
+
+
 def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] | None:
     code = (code or "").strip().upper()
     details = request.details if isinstance(request.details, ImagingDetails) else None
@@ -805,6 +818,7 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
             spec.text,
             spec.citation,
             EVALUATORS[spec.set_id](spec, request, details) if details else None,
+            _why_unknown(spec, request, details),
         )
         for spec in _specs_by_code().get(code, ())
         if spec.applies_to(indication)

@@ -103,7 +103,8 @@ def checklist() -> tuple[ChecklistItem, ...]:
         ),
         ChecklistItem(
             f"For a {pre_exam} of a member aged {imaging.PRE_EXAM_MIN_AGE} or older: the cardiac "
-            f"pre-exam answers (symptoms, risk factors, earlier heart tests).",
+            f"pre-exam answers (symptoms, risk factors, earlier heart tests). They are voluntary, but "
+            f"a request without them goes to a nurse instead of being approved at once.",
             source="imaging.py (pre-exam rule)",
         ),
         *[replace(_imaging_item(spec), citation=spec.citation) for spec in imaging.criterion_specs()],
@@ -121,7 +122,7 @@ def guide() -> ProgramGuide:
             "The reason for the exam; for back pain and headache the weeks of symptoms and of conservative "
             "care and the warning signs.",
             f"For heart exams from age {imaging.PRE_EXAM_MIN_AGE}: the chest symptoms, risk factors and "
-            "earlier heart tests.",
+            "earlier heart tests (voluntary: skipped, the request goes to a nurse).",
             "Where the exam will be done.",
         ),
         decided_at_once=(GENERAL_DECISION, NOT_MANAGED),

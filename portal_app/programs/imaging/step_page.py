@@ -37,26 +37,45 @@ def _pre_exam() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Cardiac pre-exam questions", size="3", as_="h3"),
-            _select(
-                "Chest symptoms",
-                "chest_pain_type",
-                choices_from(imaging.CHEST_PAIN_LABELS),
-                placeholder="Choose the kind of chest symptoms",
+            rx.text(
+                "These questions are voluntary. Answered, a request that meets the criteria is approved "
+                "at once; skipped, a nurse reviews it, which takes longer.",
+                size="2",
+                id="imaging-pre-exam-note",
             ),
-            _checklist("Risk factors", "risk_factors", choices_from(imaging.RISK_FACTOR_LABELS)),
-            _select(
-                "Most recent earlier heart test (optional)",
-                "prior_test",
-                choices_from(imaging.PRIOR_TEST_LABELS),
-                placeholder="None",
+            rx.checkbox(
+                "Skip the pre-exam questions",
+                checked=I.skip_pre_exam,
+                on_change=I.mark_skip_pre_exam,
+                aria_describedby="imaging-pre-exam-note",
             ),
             rx.cond(
-                I.prior_test != "",
-                _select(
-                    "Its result",
-                    "prior_result",
-                    choices_from(imaging.PRIOR_RESULT_LABELS),
-                    placeholder="Choose the result",
+                ~I.skip_pre_exam,
+                rx.vstack(
+                    _select(
+                        "Chest symptoms",
+                        "chest_pain_type",
+                        choices_from(imaging.CHEST_PAIN_LABELS),
+                        placeholder="Choose the kind of chest symptoms",
+                    ),
+                    _checklist("Risk factors", "risk_factors", choices_from(imaging.RISK_FACTOR_LABELS)),
+                    _select(
+                        "Most recent earlier heart test (optional)",
+                        "prior_test",
+                        choices_from(imaging.PRIOR_TEST_LABELS),
+                        placeholder="None",
+                    ),
+                    rx.cond(
+                        I.prior_test != "",
+                        _select(
+                            "Its result",
+                            "prior_result",
+                            choices_from(imaging.PRIOR_RESULT_LABELS),
+                            placeholder="Choose the result",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
                 ),
             ),
             field_error(I.errors["cardiac"], field_id="imaging-cardiac"),

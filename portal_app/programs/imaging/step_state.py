@@ -84,6 +84,7 @@ class ImagingStepState(rx.State):
     weeks_conservative_care: str = ""
     red_flags: list[str] = []
     chest_pain_type: str = ""
+    skip_pre_exam: bool = False  # the pre-exam is voluntary (program FAQ): skipped, the line pends
     risk_factors: list[str] = []
     prior_test: str = ""
     prior_result: str = ""
@@ -168,6 +169,7 @@ class ImagingStepState(rx.State):
             setattr(self, name, "" if value is None else str(value))
         self.red_flags = list(details.get("red_flags") or [])
         cardiac = details.get("cardiac") or {}
+        self.skip_pre_exam = not cardiac and self.modality in imaging.PRE_EXAM_MODALITIES
         self.chest_pain_type = cardiac.get("chest_pain_type", "")
         self.risk_factors = list(cardiac.get("risk_factors") or [])
         prior = (cardiac.get("prior_tests") or [{}])[0] if cardiac.get("prior_tests") else {}
@@ -191,7 +193,7 @@ class ImagingStepState(rx.State):
 
     def _details_payload(self) -> dict:
         cardiac = None
-        if self.asks_pre_exam:
+        if self.asks_pre_exam and not self.skip_pre_exam:
             prior = [{"test": self.prior_test, "result": self.prior_result}] if self.prior_test else []
             cardiac = {
                 "chest_pain_type": self.chest_pain_type,
@@ -238,6 +240,11 @@ class ImagingStepState(rx.State):
         if field == "clinical_indication":
             allowed = set(imaging.RED_FLAGS_BY_INDICATION.get(value, ()))
             self.red_flags = [f for f in self.red_flags if f in allowed]
+
+    @rx.event
+    @authorized(STAFF)
+    async def mark_skip_pre_exam(self, checked: bool):
+        self.skip_pre_exam = checked is True
 
     @rx.event
     @authorized(STAFF)
