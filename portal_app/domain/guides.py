@@ -36,6 +36,8 @@ class ProgramGuide:
     decided_at_once: tuple[str, ...]
     validity: str
     checklist: tuple[ChecklistItem, ...]
+    # (words before the link, the link's text, its route): pages of the portal about the program.
+    see_also: tuple[tuple[str, str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.domain import help as guides
-from portal_app.domain.enums import Program
 from portal_app.state.help import HelpState
 from portal_app.state.order_wizard import STEPS
 
@@ -114,15 +113,10 @@ def _program(guide: guides.ProgramGuide) -> rx.Component:
         _part("What is decided at once", _bullets(guide.decided_at_once)),
         _part("How long an approval lasts", rx.text(guide.validity, size="2")),
         _part("What you need before you start", _checklist(guide.checklist, f"What you need: {guide.title}")),
-        rx.text(
-            "The codes each plan manages: ",
-            rx.el.a("radiation therapy code look-up", href=routes.RADIATION_CODES),
-            ".",
-            size="2",
-            margin_top="0.4em",
-        )
-        if guide.program == Program.RADIATION_ONCOLOGY
-        else rx.fragment(),
+        *[
+            rx.text(lead, rx.el.a(text, href=href), ".", size="2", margin_top="0.4em")
+            for lead, text, href in guide.see_also
+        ],
     )
 
 

@@ -36,7 +36,8 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain.demographics import normalize_fax
-from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus, Program
+from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus
+from portal_app.domain.programs import get_program
 from portal_app.models import (
     Determination,
     Document,
@@ -445,7 +446,7 @@ def build_letter_contents(
         member_name=member_name,
         member_id=member.member_number,
         plan_name=plan.name,
-        service=Program(order.program).label,
+        service=get_program(order.program).label,  # the program catalogue (portal_app/programs/)
         lines=lines,
         letter_date=letter_date,
         ordering_provider=provider_name if provider else "",

@@ -5,8 +5,8 @@ The wizard (``state/order_wizard.py``) finds the chosen program's step state thr
 registry (`step_state_for`: ``portal_app/programs/<program>/step_state.py``, ``STEP_STATE``) and
 talks to it only through this interface (`ProgramStep`):
 
-- what the step reads: a `StepContext` (the draft, the plan, the member's age, the date of
-  service, the servicing site, the diagnoses so far), handed to ``await step._prepare(context)``
+- what the step reads: a `StepContext` (the draft, the plan and its code, the member's age, the
+  date of service, the servicing site, the diagnoses so far), handed to ``await step._prepare(context)``
   on entering the step and to ``await step._restore(details, codes, context)`` for a resumed draft;
 - what the step returns: ``_details_payload()`` (its details, validated by the program's schema in
   the service) and ``_chosen_codes()`` (its lines); the service's answer goes back through
@@ -28,8 +28,6 @@ import reflex as rx
 
 from portal_app.domain.enums import Program
 from portal_app.programs import part
-from portal_app.services.directory import plan_code
-from portal_app.state.auth import call_public
 
 
 @dataclass(frozen=True)
@@ -84,11 +82,6 @@ class Choice:
 def choices_from(labels: dict[str, str], values=None) -> list[Choice]:
     """Choices from a label table, in its order or in the order of ``values`` (a subset)."""
     return [Choice(value, labels[value]) for value in (values if values is not None else labels)]
-
-
-async def plan_code_of(plan_id: int) -> str:
-    """The plan's code (EVG...), for the program's code lists and plan settings."""
-    return await call_public(plan_code, plan_id=plan_id)
 
 
 def step_state_for(program: str) -> type[rx.State] | None:

@@ -3,6 +3,7 @@ checklist, derived from the program's criteria data (see portal_app/domain/help.
 
 from __future__ import annotations
 
+from portal_app import routes
 from portal_app.domain.enums import Program
 from portal_app.domain.guides import (
     GENERAL_DECISION,
@@ -83,4 +84,7 @@ def guide() -> ProgramGuide:
         ),
         validity=f"{days_in([rad.DEFAULT_VALIDITY_DAYS])} from the date of service.",
         checklist=checklist(),
+        see_also=(
+            ("The codes each plan manages: ", "radiation therapy code look-up", routes.RADIATION_CODES),
+        ),
     )
