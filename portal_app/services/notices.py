@@ -56,8 +56,9 @@ def notify_order_office(session: Session, *, order: Order, kind: NoticeKind, mai
         order_number=order.order_number or "",
         text=kind.label,
     )
+    with session.no_autoflush:  # a read, not a write: the caller's changes are flushed with its commit
+        user = session.get(User, order.created_by_id)
     session.add(notice)
-    user = session.get(User, order.created_by_id)
     if mail and user is not None and user.email and order.order_number:
         link = f"{get_settings().public_url}{routes.order(order.order_number)}"
         send_mail(

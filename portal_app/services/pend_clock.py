@@ -56,7 +56,8 @@ def start(session: Session, *, order: Order, task: ReviewTask | None, now: datet
     deadline. Returns the deadline, None without an open task."""
     if task is None:
         return None
-    due = _aware(task.office_reply_due) or reply_due(session, order, now)
+    with session.no_autoflush:  # reading the plan must not write the caller's changes early
+        due = _aware(task.office_reply_due) or reply_due(session, order, now)
     task.office_reply_due = due
     session.add(task)
     return due
