@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from portal_app import reference
-from portal_app.domain import outcome_tools
+from portal_app.domain import conversation, outcome_tools
 from portal_app.domain.dosing import DOSE_DEVIATION_LIMIT, DoseBasis
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import imaging, msk, outpatient, radiation_oncology, rehabilitation, sleep
@@ -123,6 +123,46 @@ GENERAL_DECISION = (
     "it is valid. When a criterion is not met or cannot be told from the answers, a nurse reviews the line: "
     "the portal never denies a request on its own."
 )
+
+
+def after_a_pend() -> tuple[tuple[str, str], ...]:
+    """(heading, text) paragraphs on what happens while a request pends: peer-to-peer and the pend
+    clock (domain/conversation.py holds the numbers)."""
+    return (
+        (
+            "Peer-to-peer conversation",
+            "The ordering physician can talk with one of our physician reviewers about a request at "
+            "any time, before or after the decision: open the order and use the section "
+            "'Talk to a physician reviewer'. For interventional pain procedures a physician who is "
+            "free now is called at once and rings you back (they have "
+            f"{conversation.IMMEDIATE_RESPONSE_MINUTES} minutes to answer); when nobody is free, or "
+            "for spine and joint surgery and the other programs, the call is scheduled: propose up to "
+            f"{conversation.MAX_PROPOSED_TIMES} times, or take a time a physician has published. The "
+            "request goes first to a physician whose specialty fits the program. A reviewer may also "
+            "offer times; choose one on the order. Every call is recorded, including a missed one.",
+        ),
+        (
+            "The pend clock",
+            "When a reviewer asks for information or offers a peer-to-peer conversation, you are told "
+            "on your home page, on the order and by an e-mail that holds only a link. The case then "
+            "waits for your answer for the number of business days the health plan sets (usually "
+            f"{conversation.DEFAULT_PEND_BUSINESS_DAYS}; weekends and federal holidays do not count), "
+            f"or {conversation.DEFAULT_PEND_URGENT_HOURS} hours from receipt for an urgent request. "
+            "Adding information or a document, or arranging a call, answers it. Without an answer the "
+            "case goes to a physician reviewer marked 'no response from the office': the portal never "
+            "denies on its own, but the physician may deny because the information was not provided "
+            "and no peer-to-peer took place. The letter then says so, with your rights to a "
+            "reconsideration and an appeal.",
+        ),
+        (
+            "Live review and call back",
+            "If no decision has come and the patient returns soon, ask on the order for a live review: "
+            "the case goes to the top of the reviewers' queue with the date you give. If you cannot "
+            "wait, ask to be called back: you are alerted here and by e-mail when the review is done.",
+        ),
+    )
+
+
 NOT_MANAGED = (
     "A code the health plan does not manage through the program is refused before you submit: ask the health "
     "plan about it."
