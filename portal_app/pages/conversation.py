@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.forms import labelled_input, notice_box, problem_callout
+from portal_app.components.tables import data_table, table_row
 from portal_app.state.conversation import (
     AttentionLine,
     CallLine,
@@ -219,14 +220,14 @@ def office_conversation_section() -> rx.Component:
 
 
 def _call_row(call: rx.Var[CallLine]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.cond(call.kind == "Call now", rx.badge(call.kind, color_scheme="red"), call.kind)),
-        rx.table.cell(rx.link(call.order_number, href="/review/case/" + call.order_number)),
-        rx.table.cell(call.program),
-        rx.table.cell(call.when),
-        rx.table.cell(call.phone),
-        rx.table.cell(call.time_left),
-        rx.table.cell(
+    return table_row(
+        rx.cond(call.kind == "Call now", rx.badge(call.kind, color_scheme="red"), call.kind),
+        rx.link(call.order_number, href="/review/case/" + call.order_number),
+        call.program,
+        call.when,
+        call.phone,
+        call.time_left,
+        rx.fragment(
             rx.cond(
                 call.kind == "Proposed time",
                 rx.button(
@@ -243,11 +244,11 @@ def _call_row(call: rx.Var[CallLine]) -> rx.Component:
 
 
 def _attention_row(row: rx.Var[AttentionLine]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.link(row.order_number, href="/review/case/" + row.order_number)),
-        rx.table.cell(row.program),
-        rx.table.cell(rx.badge(row.flag, color_scheme="orange")),
-        rx.table.cell(row.due_at),
+    return table_row(
+        rx.link(row.order_number, href="/review/case/" + row.order_number),
+        row.program,
+        rx.badge(row.flag, color_scheme="orange"),
+        row.due_at,
     )
 
 
@@ -267,26 +268,10 @@ def _physician_calls() -> rx.Component:
             ),
             rx.cond(
                 P.calls.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in (
-                                    "Request",
-                                    "Order",
-                                    "Program",
-                                    "When (UTC)",
-                                    "Call",
-                                    "Answer within",
-                                    "",
-                                )
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(P.calls, _call_row)),
-                    aria_label="Peer-to-peer calls",
-                    width="100%",
+                data_table(
+                    "Peer-to-peer calls",
+                    ("Request", "Order", "Program", "When (UTC)", "Call", "Answer within", "Action"),
+                    rx.el.tbody(rx.foreach(P.calls, _call_row)),
                 ),
             ),
             rx.form(
@@ -324,18 +309,10 @@ def queue_top() -> rx.Component:
             P.attention.length() > 0,
             rx.vstack(
                 rx.heading("Live review asked for", size="4", as_="h2"),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Order", "Program", "Flag", "Due (UTC)")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(P.attention, _attention_row)),
-                    aria_label="Live reviews",
-                    width="100%",
+                data_table(
+                    "Live reviews",
+                    ("Order", "Program", "Flag", "Due (UTC)"),
+                    rx.el.tbody(rx.foreach(P.attention, _attention_row)),
                 ),
                 width="100%",
             ),
