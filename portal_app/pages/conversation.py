@@ -258,7 +258,7 @@ def _physician_calls() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.el.label(
-                    rx.checkbox(checked=P.available_now, on_change=P.set_available),
+                    rx.checkbox(checked=P.available_now, on_change=P.change_availability),
                     " Available now for immediate peer-to-peer calls",
                     style={"display": "flex", "gap": "0.5em", "align_items": "center"},
                 ),

@@ -229,7 +229,7 @@ class PhysicianCallsState(rx.State):
 
     @rx.event
     @authorized(Role.PHYSICIAN_REVIEWER)
-    async def set_available(self, available: bool):
+    async def change_availability(self, available: bool):
         await call_service(conversation_service.set_available_now, available=available is True)
         self.message = (
             "You are available for immediate peer-to-peer calls."
