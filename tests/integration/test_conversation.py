@@ -4,10 +4,12 @@ clock run by the upkeep (never a decision), live review and call back; and the r
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
 from portal_app import clock
@@ -372,7 +374,10 @@ def test_a_case_pended_for_information_goes_to_a_physician_flagged_when_the_offi
 
     provider_letter, _member = build_letter_contents(db, order_id=order.id)
     assert provider_letter.lines[0].reason_code == "no_response" and provider_letter.reconsideration_deadline
-    assert render_letter_pdf(provider_letter)  # renders with the no-response paragraph
+    pdf = PdfReader(io.BytesIO(render_letter_pdf(provider_letter)))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "information we asked for was not provided" in text and "peer-to-peer" in text
+    assert "Reconsideration by our physician reviewer" in text and "Appeal to the health plan" in text
     assert "reconsideration" in NO_RESPONSE_LETTER_TEXT
 
 
