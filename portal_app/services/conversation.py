@@ -52,6 +52,7 @@ from portal_app.services.review import (
 )
 
 MAX_PUBLISHED = 20
+LAPSED = "No physician answered in time: schedule the call instead."
 _CLOSED_ORDER = {OrderStatus.DRAFT, OrderStatus.VOLUNTARILY_CANCELLED, OrderStatus.NOT_REVIEWED_ERROR_ENTRY}
 _LIVE_CALLS = (PeerToPeerStatus.REQUESTED, PeerToPeerStatus.PROPOSED, PeerToPeerStatus.SCHEDULED)
 NO_ONE_FREE = (
@@ -297,6 +298,8 @@ def _call_line(call: PeerToPeerAppointment, now: datetime) -> str:
         return f"{_label(call.starts_at)}: the conversation took place"
     if status == PeerToPeerStatus.MISSED:
         return f"{_label(call.starts_at)}: missed, the conversation did not take place"
+    if status == PeerToPeerStatus.CANCELLED and call.outcome:
+        return f"{_label(call.starts_at)}: {call.outcome}"
     return f"{_label(call.starts_at)}: {status.label}"
 
 
@@ -351,7 +354,10 @@ def office_call_options(session: Session, *, actor: Actor, order_number: str) ->
         .where(
             PeerToPeerAppointment.order_id == order.id,
             PeerToPeerAppointment.status != PeerToPeerStatus.OFFERED,
-            PeerToPeerAppointment.status != PeerToPeerStatus.CANCELLED,
+            or_(
+                col(PeerToPeerAppointment.status) != PeerToPeerStatus.CANCELLED,
+                col(PeerToPeerAppointment.outcome) != "",
+            ),
         )
         .order_by(col(PeerToPeerAppointment.id))
     ).all()
@@ -529,8 +535,9 @@ def _take_published(session: Session, actor: Actor, order: Order, published_id: 
 
 
 def lapse_unanswered_calls(session: Session, *, now: datetime | None = None) -> int:
-    """Immediate calls nobody answered in time fall back to scheduling: the request is marked missed
-    (the office sees it and may propose times). Commits; returns how many lapsed."""
+    """Immediate calls nobody answered in time fall back to scheduling: the request lapses (cancelled,
+    with why; not "missed", which would count against the office) and the office is told, and may
+    propose times. Commits; returns how many lapsed."""
     now = now or clock.now()
     calls = session.exec(
         select(PeerToPeerAppointment).where(
@@ -539,8 +546,8 @@ def lapse_unanswered_calls(session: Session, *, now: datetime | None = None) -> 
         )
     ).all()
     for call in calls:
-        call.status = PeerToPeerStatus.MISSED
-        call.outcome = "No physician answered in time; the call falls back to scheduling."
+        call.status = PeerToPeerStatus.CANCELLED
+        call.outcome = LAPSED
         session.add(call)
         order = session.get(Order, call.order_id) if call.order_id else None
         if order is not None:

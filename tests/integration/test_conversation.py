@@ -208,8 +208,12 @@ def test_with_no_physician_free_the_immediate_call_falls_back_to_scheduling(demo
     conversation.request_peer_to_peer(db, actor=office, order_number=other, callback_phone="555-0142")
     frozen.advance(minutes=16)
     assert run_review_upkeep(db) == (1, 0)
-    assert _calls(db, other)[0].status == PeerToPeerStatus.MISSED
-    assert conversation.office_call_options(db, actor=office, order_number=other).may_request
+    lapsed = _calls(db, other)[0]
+    assert (lapsed.status, lapsed.outcome) == (PeerToPeerStatus.CANCELLED, conversation.LAPSED)
+    options = conversation.office_call_options(db, actor=office, order_number=other)
+    assert options.may_request and any(conversation.LAPSED in line for line in options.calls)
+    # The physician's own lapse is no ground for the "no response" reason.
+    assert not review.open_case(db, actor=physician, order_number=other).no_response_reason
 
 
 def test_a_fusion_schedules_its_call_at_a_time_a_physician_published(demo):
