@@ -122,7 +122,9 @@ def _schedule_forms() -> rx.Component:
                         rx.foreach(O.published, lambda c: _radio(c, "published_id")),
                         style={"border": "none", "padding": "0"},
                     ),
-                    labelled_input("Number to call at that time", name="published_phone", input_type="tel"),
+                    labelled_input(
+                        "Phone for the call at that time", name="published_phone", input_type="tel"
+                    ),
                     rx.button("Schedule the call", type="submit"),
                     width="100%",
                 ),
@@ -135,7 +137,7 @@ def _schedule_forms() -> rx.Component:
                 rx.heading("Propose times for the call", size="3", as_="h3"),
                 rx.hstack(_time_input(1), _time_input(2), _time_input(3), wrap="wrap"),
                 labelled_input(
-                    "Number to call at the time accepted", name="proposed_phone", input_type="tel"
+                    "Phone for the call at the time accepted", name="proposed_phone", input_type="tel"
                 ),
                 rx.button("Propose these times", type="submit", variant="outline"),
                 width="100%",

@@ -103,7 +103,7 @@ def test_the_office_schedules_a_call_on_a_pended_fusion(page: Page, portal_db):
     page.goto(f"/orders/{number}")
     published = page.get_by_role("group", name="Published times (UTC)")
     published.get_by_role("radio", name=re.compile("Spine surgery")).first.check()
-    page.get_by_label("Number to call at that time").fill("555-0143")
+    page.get_by_label("Phone for the call at that time").fill("555-0143")
     page.get_by_role("button", name="Schedule the call").click()
     expect(page.get_by_text("The peer-to-peer call is scheduled at the time you chose.")).to_be_visible()
     expect(page.get_by_role("list", name="Peer-to-peer calls")).to_contain_text(
