@@ -43,6 +43,7 @@ from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsStat
 from portal_app.state.admin_facilities import AdminFacilitiesState
 from portal_app.state.auth import AuthState, SessionBinding
 from portal_app.state.code_lookup import CodeLookupState
+from portal_app.state.conversation import OfficeCallState, PhysicianCallsState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.demographics import AdminChangesState, DemographicChangesState, FaxConfirmationState
 from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
@@ -94,9 +95,18 @@ _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
 _page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_page)
 _page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)
 _page(verify_page, routes.VERIFY, "Verify an order")
-_page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order, SurveyState.load_offer)
+_page(
+    order_summary_page,
+    routes.ORDER,
+    "Order summary",
+    OrderSummaryState.load_order,
+    SurveyState.load_offer,
+    OfficeCallState.load_page,
+)
 _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectoryState.load_page)
-_page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
+_page(
+    queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page, PhysicianCallsState.load_page
+)
 _page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
 _page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardState.load_page)
 _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataUploadState.load_page)

@@ -38,6 +38,7 @@ class MailKind(LabelledEnum):
     FACILITY_REGISTRATION = "facility_registration"
     DEMOGRAPHIC_CHANGE = "demographic_change"
     FAX_CONFIRMATION = "fax_confirmation"
+    ORDER_NOTICE = "order_notice"  # something on an order needs the office: a link, never the details
     NOTICE = "notice"
 
 
@@ -153,11 +154,55 @@ class TaskKind(LabelledEnum):
 
 class PeerToPeerStatus(LabelledEnum):
     OFFERED = "offered"  # a time the reviewing physician offered; the office may choose it
-    REQUESTED = "requested"
+    PROPOSED = "proposed"  # a time the office proposed; a physician may accept it
+    PUBLISHED = "published"  # a time a physician is free for calls, on no order yet; an office may take it
+    REQUESTED = "requested"  # the office asked for a call now (immediate); a physician is rung
     SCHEDULED = "scheduled"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     MISSED = "missed"
+
+
+class PeerToPeerMode(LabelledEnum):
+    """How a program's peer-to-peer calls are arranged when the office asks for one."""
+
+    IMMEDIATE = "immediate"  # ring a physician marked available now; schedule when none is
+    SCHEDULED = "scheduled"  # the office proposes times or takes one a physician published
+
+
+class Specialty(LabelledEnum):
+    """A reviewing physician's specialty: a peer-to-peer request goes first to a matching one."""
+
+    SPINE_SURGERY = "spine_surgery"
+    ORTHOPAEDICS = "orthopaedics"
+    NEUROSURGERY = "neurosurgery"
+    ANAESTHESIOLOGY = "anaesthesiology"
+    PAIN_MEDICINE = "pain_medicine"
+    RADIOLOGY = "radiology"
+    CARDIOLOGY = "cardiology"
+    ONCOLOGY = "oncology"
+    RADIATION_ONCOLOGY = "radiation_oncology"
+    SLEEP_MEDICINE = "sleep_medicine"
+    PHYSICAL_MEDICINE = "physical_medicine"
+    INTERNAL_MEDICINE = "internal_medicine"
+
+
+class TaskFlag(LabelledEnum):
+    """Why a review task stands out in its queue."""
+
+    NONE = ""
+    NO_RESPONSE = "no_response"  # the pend clock ran out with no answer from the office
+    LIVE_REVIEW = "live_review"  # the office asked for a review while the patient is there
+
+
+class NoticeKind(LabelledEnum):
+    """What an in-portal notice to an office is about (its text says no more than this)."""
+
+    PEER_TO_PEER_OFFERED = "peer_to_peer_offered"
+    PEER_TO_PEER_SCHEDULED = "peer_to_peer_scheduled"
+    PEER_TO_PEER_MISSED = "peer_to_peer_missed"
+    INFORMATION_REQUESTED = "information_requested"
+    REVIEW_DONE = "review_done"
 
 
 class NoteVisibility(LabelledEnum):
@@ -222,4 +267,17 @@ _LABELS: dict[StrEnum, str] = {
     OrderStatus.NOT_REVIEWED_ERROR_ENTRY: "Not reviewed / error entry",
     OrderStatus.NON_AUTHORIZED: "Non-authorized",
     PeerToPeerStatus.REQUESTED: "Requested",
+    PeerToPeerStatus.PROPOSED: "Proposed by the office",
+    PeerToPeerStatus.PUBLISHED: "Open for any office",
+    PeerToPeerStatus.MISSED: "Missed (the call did not take place)",
+    Specialty.ORTHOPAEDICS: "Orthopaedic surgery",
+    Specialty.PHYSICAL_MEDICINE: "Physical medicine and rehabilitation",
+    TaskFlag.NO_RESPONSE: "No response from the office",
+    TaskFlag.LIVE_REVIEW: "Live review requested",
+    TaskFlag.NONE: "",
+    NoticeKind.PEER_TO_PEER_OFFERED: "A physician reviewer offers a peer-to-peer conversation",
+    NoticeKind.PEER_TO_PEER_SCHEDULED: "A peer-to-peer conversation is scheduled",
+    NoticeKind.PEER_TO_PEER_MISSED: "A peer-to-peer conversation did not take place",
+    NoticeKind.INFORMATION_REQUESTED: "The reviewer needs more information",
+    NoticeKind.REVIEW_DONE: "The review is done (you asked for a call back)",
 }

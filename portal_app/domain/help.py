@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from portal_app.domain import conversation
 from portal_app.domain.enums import Program
 from portal_app.domain.guides import (
     GENERAL_DECISION,
@@ -33,6 +34,7 @@ __all__ = [
     "ChecklistItem",
     "ProgramGuide",
     "UnknownCriterion",
+    "after_a_pend",
     "checklist",
     "every_request_checklist",
     "program_guide",
@@ -54,6 +56,44 @@ def every_request_checklist() -> tuple[ChecklistItem, ...]:
         ChecklistItem("The office address and fax number where the decision letters should go."),
         ChecklistItem("The ICD-10-CM diagnosis codes, the main (primary) diagnosis first."),
         ChecklistItem("The date of service, and a reason if the request is urgent."),
+    )
+
+
+def after_a_pend() -> tuple[tuple[str, str], ...]:
+    """(heading, text) paragraphs on what happens while a request pends: peer-to-peer and the pend
+    clock (domain/conversation.py holds the numbers)."""
+    return (
+        (
+            "Peer-to-peer conversation",
+            "The ordering physician can talk with one of our physician reviewers about a request at "
+            "any time, before or after the decision: open the order and use the section "
+            "'Talk to a physician reviewer'. For interventional pain procedures a physician who is "
+            "free now is called at once and rings you back (they have "
+            f"{conversation.IMMEDIATE_RESPONSE_MINUTES} minutes to answer); when nobody is free, or "
+            "for spine and joint surgery and the other programs, the call is scheduled: propose up to "
+            f"{conversation.MAX_PROPOSED_TIMES} times, or take a time a physician has published. The "
+            "request goes first to a physician whose specialty fits the program. A reviewer may also "
+            "offer times; choose one on the order. Every call is recorded, including a missed one.",
+        ),
+        (
+            "The pend clock",
+            "When a reviewer asks for information or offers a peer-to-peer conversation, you are told "
+            "on your home page, on the order and by an e-mail that holds only a link. The case then "
+            "waits for your answer for the number of business days the health plan sets (usually "
+            f"{conversation.DEFAULT_PEND_BUSINESS_DAYS}; weekends and federal holidays do not count), "
+            f"or {conversation.DEFAULT_PEND_URGENT_HOURS} hours from receipt for an urgent request. "
+            "Adding information or a document, or arranging a call, answers it. Without an answer the "
+            "case goes to a physician reviewer marked 'no response from the office': the portal never "
+            "denies on its own, but the physician may deny because the information was not provided "
+            "and no peer-to-peer took place. The letter then says so, with your rights to a "
+            "reconsideration and an appeal.",
+        ),
+        (
+            "Live review and call back",
+            "If no decision has come and the patient returns soon, ask on the order for a live review: "
+            "the case goes to the top of the reviewers' queue with the date you give. If you cannot "
+            "wait, ask to be called back: you are alerted here and by e-mail when the review is done.",
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from portal_app.domain.conversation import SCHEDULED_ANY, PeerToPeerPolicy
 from portal_app.domain.enums import Program
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.windows import validity_window
@@ -77,6 +78,9 @@ class ProgramDefinition:
     summary_extras: Callable[[BaseModel, date], list[tuple[str, str]]] | None = field(
         default=None, repr=False
     )
+    # How a peer-to-peer call the office asks for is arranged (immediate or scheduled) and which
+    # physicians' specialties fit the program (domain/conversation.py); per category where it differs.
+    peer_to_peer: PeerToPeerPolicy = SCHEDULED_ANY
 
     def validity_days(self, plan_code: str) -> int:
         """How many calendar days an approval lasts under this plan (the program's usual length)."""

@@ -21,10 +21,17 @@ from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, 
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
+from portal_app.models.notices import Notice
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
 from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
-from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment, ReviewTask
+from portal_app.models.reviews import (
+    Determination,
+    Note,
+    PeerToPeerAppointment,
+    ReviewerProfile,
+    ReviewTask,
+)
 from portal_app.models.survey import SatisfactionSurvey
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "Member",
     "NetworkParticipation",
     "Note",
+    "Notice",
     "Order",
     "OrderDiagnosis",
     "OrderLine",
@@ -62,6 +70,7 @@ __all__ = [
     "Practice",
     "PracticeMembership",
     "Provider",
+    "ReviewerProfile",
     "ReviewTask",
     "SatisfactionSurvey",
     "User",

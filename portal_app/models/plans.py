@@ -20,6 +20,10 @@ class HealthPlan(SQLModel, table=True):
     case_entry_screens: CaseEntryScreens = enum_field(CaseEntryScreens.CLASSIC)
     # Calendar days for a standard (non-urgent) decision; CMS-0057-F sets 7 from 2026.
     standard_review_days: int = Field(default=7)
+    # The pend clock (domain/conversation.py): how long a case pended for information or a call waits
+    # for the office, in business days for a standard request and hours from receipt for an urgent one.
+    pend_business_days: int = Field(default=5)
+    pend_urgent_hours: int = Field(default=72)
     created_at: datetime = timestamp_field()
 
 

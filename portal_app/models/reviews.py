@@ -12,9 +12,11 @@ from portal_app.domain.enums import (
     DecidedBy,
     LineDecision,
     NoteVisibility,
+    PeerToPeerMode,
     PeerToPeerStatus,
     Program,
     ReviewQueue,
+    TaskFlag,
     TaskStatus,
     Urgency,
 )
@@ -71,6 +73,14 @@ class ReviewTask(SQLModel, table=True):
     due_at: datetime = timestamp_field()
     created_at: datetime = timestamp_field()
     closed_at: datetime | None = timestamp_field(nullable=True)
+    # The pend clock: set while the case waits for the office (information or a call), until when.
+    office_reply_due: datetime | None = timestamp_field(nullable=True)
+    # Why the task stands out (TaskFlag): no response from the office, a live review asked for.
+    flag: TaskFlag = enum_field(TaskFlag.NONE)
+    flag_note: str = Field(default="", max_length=500)
+    # When the office asked for a live review or a call back when the review is done (dashboard counts).
+    live_review_requested_at: datetime | None = timestamp_field(nullable=True)
+    call_back_requested_at: datetime | None = timestamp_field(nullable=True)
 
     @classmethod
     def for_order(cls, order: Any, **fields: Any) -> ReviewTask:
@@ -92,18 +102,37 @@ class Note(SQLModel, table=True):
 
 
 class PeerToPeerAppointment(SQLModel, table=True):
-    """A call between the ordering physician and a reviewing physician."""
+    """A call between the ordering physician and a reviewing physician: a time offered by the
+    physician, proposed by the office, published by a physician for any order (no order yet), or
+    asked for now (immediate: the physician rung must answer by ``respond_by``)."""
 
     __tablename__ = "peer_to_peer_appointments"
-    __table_args__ = (Index("ix_p2p_reviewer_start", "reviewer_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_p2p_reviewer_start", "reviewer_id", "starts_at"),
+        Index("ix_p2p_status_start", "status", "starts_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", index=True)
+    # None only for a time a physician published and no office has taken yet.
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     requested_by_id: int = Field(foreign_key="users.id")
     reviewer_id: int | None = Field(default=None, foreign_key="users.id")
     status: PeerToPeerStatus = enum_field(PeerToPeerStatus.REQUESTED)
+    mode: PeerToPeerMode = enum_field(PeerToPeerMode.SCHEDULED)
     starts_at: datetime | None = timestamp_field(nullable=True)
     ends_at: datetime | None = timestamp_field(nullable=True)
+    respond_by: datetime | None = timestamp_field(nullable=True)
     callback_phone: str = Field(default="", max_length=32)
     outcome: str = Field(default="", max_length=2000)
     created_at: datetime = timestamp_field()
+
+
+class ReviewerProfile(SQLModel, table=True):
+    """A physician reviewer's specialty and whether they take peer-to-peer calls right now."""
+
+    __tablename__ = "reviewer_profiles"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    specialty: str = Field(default="", max_length=40)  # a Specialty value, "" when none given
+    available_now: bool = Field(default=False, index=True)
+    updated_at: datetime = timestamp_field()

@@ -225,6 +225,8 @@ def dashboard_page() -> rx.Component:
             _figure("Percent denied", D.overall_denied),
             _figure("Percent approved after appeal", D.overall_after_appeal),
             _figure("Review tasks past due", D.past_due),
+            _figure("Live reviews asked for", D.live_reviews),
+            _figure("Call backs asked for", D.call_backs),
             wrap="wrap",
         ),
         rx.heading("Outcomes by program", size="4", as_="h2", margin_top="1em"),

@@ -20,6 +20,7 @@ from portal_app.state.order_wizard import STEPS
 START_ANCHOR = "help-start"
 CODES_ANCHOR = "help-codes"
 CONTACT_ANCHOR = "help-contact"
+PEND_ANCHOR = "help-after-a-pend"
 
 
 def _section(anchor: str, title: str, *children: rx.Component) -> rx.Component:
@@ -65,6 +66,7 @@ def _checklist(items: tuple[guides.ChecklistItem, ...], label: str) -> rx.Compon
 def _contents(program_guides: tuple[guides.ProgramGuide, ...]) -> rx.Component:
     entries = [
         ("How a request works", START_ANCHOR),
+        ("When a request pends: peer-to-peer and the pend clock", PEND_ANCHOR),
         *[(g.title, g.anchor) for g in program_guides],
         ("Radiation therapy codes", CODES_ANCHOR),
         ("Contact support", CONTACT_ANCHOR),
@@ -101,6 +103,14 @@ def _start() -> rx.Component:
                 margin_top="0.4em",
             ),
         ),
+    )
+
+
+def _after_a_pend() -> rx.Component:
+    return _section(
+        PEND_ANCHOR,
+        "When a request pends: peer-to-peer and the pend clock",
+        *[_part(heading, rx.text(text, size="2")) for heading, text in guides.after_a_pend()],
     )
 
 
@@ -160,6 +170,7 @@ def help_page() -> rx.Component:
         ),
         _contents(program_guides),
         _start(),
+        _after_a_pend(),
         *[_program(guide) for guide in program_guides],
         _codes(),
         _contact(),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.layout import page_shell
+from portal_app.pages.conversation import notices_panel
 from portal_app.state.auth import AuthState
 
 _AUDIENCES = [
@@ -50,10 +51,14 @@ def home_page() -> rx.Component:
             ),
             rx.cond(
                 AuthState.is_signed_in,
-                rx.callout(
-                    rx.text("Signed in as ", rx.text.strong(AuthState.display_name), "."),
-                    color_scheme="teal",
-                    role="status",
+                rx.vstack(
+                    rx.callout(
+                        rx.text("Signed in as ", rx.text.strong(AuthState.display_name), "."),
+                        color_scheme="teal",
+                        role="status",
+                    ),
+                    notices_panel(),
+                    width="100%",
                 ),
                 rx.hstack(
                     rx.link(

@@ -9,6 +9,7 @@ from portal_app.components.forms import labelled_input, labelled_upload, problem
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.survey import survey_prompt
 from portal_app.domain.enums import OrderStatus
+from portal_app.pages.conversation import notices_panel, office_conversation_section
 from portal_app.state.orders import LineRow, MyOrdersState, OrderListRow, OrderSummaryState, Pair, VerifyState
 
 O = OrderSummaryState
@@ -217,6 +218,7 @@ def order_summary_page() -> rx.Component:
         page_heading("Order summary"),
         problem_callout(O.error),
         problem_callout(O.message, color="green"),
+        rx.cond(O.found, notices_panel()),
         rx.cond(
             O.found,
             rx.vstack(
@@ -282,6 +284,7 @@ def order_summary_page() -> rx.Component:
                     ),
                 ),
                 _peer_to_peer_section(),
+                office_conversation_section(),
                 _reconsideration_section(),
                 rx.cond(
                     O.notes.length() > 0,

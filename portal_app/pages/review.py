@@ -8,7 +8,8 @@ from portal_app.components.forms import problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select, pager
 from portal_app.domain.enums import Program, Urgency
-from portal_app.state.review import CaseLineView, CaseState, Entry, QueueLine, ReviewQueueState, default_slot
+from portal_app.pages.conversation import queue_top
+from portal_app.state.review import CaseLineView, CaseState, Entry, QueueLine, ReviewQueueState
 
 Q = ReviewQueueState
 C = CaseState
@@ -28,6 +29,7 @@ def _queue_row(row: rx.Var[QueueLine]) -> rx.Component:
         ),
         rx.table.cell(row.assignee),
         rx.table.cell(row.status),
+        rx.table.cell(rx.cond(row.flag != "", rx.badge(row.flag, color_scheme="orange"), "")),
         rx.table.cell(
             rx.button(
                 "Claim",
@@ -81,6 +83,7 @@ def queue_page() -> rx.Component:
             margin_y="1em",
         ),
         problem_callout(Q.error),
+        queue_top(),
         rx.table.root(
             rx.table.header(
                 rx.table.row(
@@ -97,6 +100,7 @@ def queue_page() -> rx.Component:
                             "Time left",
                             "Assigned to",
                             "Status",
+                            "Flag",
                             "",
                         )
                     ]
@@ -204,12 +208,14 @@ def _reason_select() -> rx.Component:
     )
 
 
-def _slot_input(index: int, days_ahead: int) -> rx.Component:
+def _slot_input(index: int) -> rx.Component:
+    """A time to offer; its suggestion comes from the clock when the case is opened (state), not when
+    the app is built."""
     name = f"slot_{index}"
     return rx.vstack(
         rx.el.label(f"Time {index} (UTC)", html_for=f"field-{name}", font_weight="500"),
         rx.el.input(
-            id=f"field-{name}", name=name, type="datetime-local", default_value=default_slot(days_ahead)
+            id=f"field-{name}", name=name, type="datetime-local", default_value=C.slot_defaults[index - 1]
         ),
     )
 
@@ -253,7 +259,7 @@ def _action_form() -> rx.Component:
                     ),
                     rx.cond(
                         C.action == "offer_peer_to_peer",
-                        rx.vstack(_slot_input(1, 1), _slot_input(2, 2), _slot_input(3, 3)),
+                        rx.vstack(_slot_input(1), _slot_input(2), _slot_input(3)),
                     ),
                     rx.cond(
                         C.action == "record_peer_to_peer",
@@ -263,6 +269,15 @@ def _action_form() -> rx.Component:
                                 rx.foreach(C.peer_to_peer, lambda e: rx.el.option(e.value, value=e.key)),
                                 id="field-appointment_id",
                                 name="appointment_id",
+                            ),
+                            rx.el.label(
+                                "Did the conversation take place?", html_for="field-held", font_weight="500"
+                            ),
+                            rx.el.select(
+                                rx.el.option("Yes, we spoke", value="yes"),
+                                rx.el.option("No, it was missed (nobody could be reached)", value="no"),
+                                id="field-held",
+                                name="held",
                             ),
                         ),
                     ),
@@ -364,6 +379,19 @@ def case_page() -> rx.Component:
                         C.case.task_assignee,
                         size="2",
                     ),
+                ),
+                rx.cond(
+                    C.case.flag != "",
+                    rx.callout(
+                        rx.text(rx.text.strong(C.case.flag, ": "), C.case.flag_note),
+                        color_scheme="orange",
+                        role="status",
+                        aria_label="Why this case stands out",
+                    ),
+                ),
+                rx.cond(
+                    C.case.waiting_for_office != "",
+                    rx.text("Waiting for the office: ", C.case.waiting_for_office, size="2"),
                 ),
                 _case_actions(),
                 rx.data_list.root(

@@ -28,6 +28,7 @@ from portal_app.domain.enums import (
     ReviewQueue,
     Role,
     Sex,
+    Specialty,
     UserStatus,
 )
 from portal_app.domain.identifiers import npi_check_digit
@@ -47,6 +48,7 @@ from portal_app.models import (
     Practice,
     PracticeMembership,
     Provider,
+    ReviewerProfile,
     ReviewTask,
     User,
 )
@@ -423,6 +425,7 @@ def load_demo_data(session: Session) -> SeedReport:
     _load_network(session, plans, providers, facilities, report)
     _load_members(session, plans, report)
     _load_accounts(session, practices, report)
+    _load_reviewer_profiles(session, report)
     _load_orders(session, practices, report)
     if report.added:
         session.add(AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added)))
@@ -689,6 +692,23 @@ def _load_accounts(session: Session, practices: dict[str, Practice], report: See
             if found is None:
                 session.add(PracticeMembership(user_id=id_of(user), practice_id=practice_id))
                 report.count("practice_memberships")
+    session.flush()
+
+
+# The demo physicians' specialties, and who takes immediate peer-to-peer calls now: the pain program's
+# calls ring a pain-medicine physician who is available (domain/conversation.py).
+DEMO_REVIEWER_PROFILES: dict[str, tuple[Specialty, bool]] = {
+    "physician@demo.precert.test": (Specialty.PAIN_MEDICINE, True),
+    "appeals@demo.precert.test": (Specialty.SPINE_SURGERY, False),
+}
+
+
+def _load_reviewer_profiles(session: Session, report: SeedReport) -> None:
+    for email, (specialty, available) in DEMO_REVIEWER_PROFILES.items():
+        user = session.exec(select(User).where(User.email == email)).one()
+        if session.get(ReviewerProfile, user.id) is None:
+            session.add(ReviewerProfile(user_id=id_of(user), specialty=specialty, available_now=available))
+            report.count("reviewer_profiles")
     session.flush()
 
 

@@ -15,7 +15,7 @@ from portal_app.domain.file_types import (
 )
 from portal_app.models import Document
 from portal_app.models.base import id_of
-from portal_app.services import audit, file_store
+from portal_app.services import audit, file_store, pend_clock
 from portal_app.services.authz import Actor
 from portal_app.services.orders import office_order
 
@@ -58,6 +58,7 @@ def store_document(
             encryption_key_id=key_id,
         )
     )
+    pend_clock.office_answered(session, order_id=id_of(order))  # the case no longer waits for the office
     audit.record(
         session,
         action="order.document_added",

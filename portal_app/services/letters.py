@@ -35,6 +35,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from sqlmodel import Session, col, select
 
 from portal_app import clock
+from portal_app.domain.conversation import NO_RESPONSE_REASON
 from portal_app.domain.demographics import normalize_fax
 from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus
 from portal_app.domain.programs import get_program
@@ -106,6 +107,16 @@ class LetterLine:
     valid_until: date | None = None
     quantity: int = 1
     approved_quantity: int | None = None
+    reason_code: str = ""  # the criterion (or specific reason) the decision rests on
+
+
+# The specific reason when the office never answered a case pended for it (domain/conversation.py).
+NO_RESPONSE_LETTER_TEXT = (
+    "Specific reason: the information we asked for was not provided and the peer-to-peer conversation "
+    "offered did not take place within the time the case waited for an answer, so a physician reviewer "
+    "decided on the information on file. This does not take away any right: the ordering provider may "
+    "still ask for a reconsideration with the information, and the member may appeal, as explained below."
+)
 
 
 @dataclass(frozen=True)
@@ -240,6 +251,8 @@ def _line_block(line: LetterLine, styles: dict[str, ParagraphStyle]) -> KeepToge
             ]
         )
     else:
+        if line.reason_code == NO_RESPONSE_REASON and line.decision_code in ADVERSE:
+            rows.append([_p("Reason", styles["cell"]), _p(NO_RESPONSE_LETTER_TEXT, styles["cell"])])
         if line.reason:
             rows.append([_p("Why", styles["cell"]), _p(line.reason, styles["cell"])])
         if line.guideline_citation:
@@ -397,6 +410,7 @@ def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...
                 valid_until=decision.valid_until if approved and decision is not None else None,
                 quantity=line.quantity,
                 approved_quantity=decision.approved_quantity if decision else None,
+                reason_code=decision.reason_code if decision else "",
             )
         )
     return tuple(built), decisions

@@ -186,6 +186,9 @@ class ReviewMetrics:
     standard: UrgencyFigures
     past_due: int
     definitions: tuple[tuple[str, str], ...] = DEFINITIONS
+    # Offices' requests while a case pended, asked for in the chosen dates (issue 18).
+    live_reviews: int = 0
+    call_backs: int = 0
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -340,6 +343,22 @@ def _past_due(session: Session, as_of: datetime, program: str, plan_id: int) -> 
     return int(session.exec(query).one()[0])
 
 
+def _asked_for(session: Session, column, start: datetime, end: datetime, program: str, plan_id: int) -> int:
+    """Orders on which the office asked for something (``column`` of their review tasks holds when, copied
+    along when a nurse sends the case on), in the dates."""
+    t = _TASKS
+    query = (
+        select(func.count(func.distinct(t.c.order_id)))
+        .select_from(t)
+        .where(t.c[column] >= start, t.c[column] < end)
+    )
+    if program:
+        query = query.where(t.c.program == program)
+    if plan_id:
+        query = query.where(t.c.plan_id == plan_id)
+    return int(session.exec(query).one()[0])
+
+
 def _program_label(code: str) -> str:
     try:
         return Program(code).label
@@ -481,6 +500,8 @@ def review_metrics(
         urgent=_urgency_figures(Urgency.URGENT, groups, points),
         standard=_urgency_figures(Urgency.STANDARD, groups, points),
         past_due=_past_due(session, as_of, program, plan_id),
+        live_reviews=_asked_for(session, "live_review_requested_at", start, end, program, plan_id),
+        call_backs=_asked_for(session, "call_back_requested_at", start, end, program, plan_id),
     )
     audit.record(
         session,

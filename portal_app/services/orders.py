@@ -41,7 +41,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of
-from portal_app.services import audit, rate_limits
+from portal_app.services import audit, pend_clock, rate_limits
 from portal_app.services.authz import REVIEWER_ROLES, Actor, require
 from portal_app.services.order_entry import details_context
 
@@ -517,6 +517,7 @@ def add_clinical_information(session: Session, *, actor: Actor, order_number: st
             body=text.strip()[:10000],
         )
     )
+    pend_clock.office_answered(session, order_id=id_of(order))  # the case no longer waits for the office
     audit.record(
         session,
         action="order.information_added",

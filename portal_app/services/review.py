@@ -24,17 +24,21 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, or_, select
 
 from portal_app import clock
+from portal_app.domain import conversation as conversation_rules
 from portal_app.domain import review as rules
 from portal_app.domain.enums import (
     AuditOutcome,
     DecidedBy,
     LineDecision,
     NoteVisibility,
+    NoticeKind,
     OrderStatus,
+    PeerToPeerMode,
     PeerToPeerStatus,
     Program,
     ReviewQueue,
     Role,
+    TaskFlag,
     TaskKind,
     TaskStatus,
     Urgency,
@@ -56,8 +60,9 @@ from portal_app.models import (
     User,
 )
 from portal_app.models.base import get_existing, id_of
-from portal_app.services import audit
+from portal_app.services import audit, pend_clock
 from portal_app.services.authz import Actor, may, require
+from portal_app.services.notices import notify_order_office
 from portal_app.services.order_submission import approval_window
 from portal_app.services.orders import OrderNotFound, _party_name, _plain, may_read_order
 from portal_app.services.outcomes import refresh_outcome
@@ -287,7 +292,11 @@ def _scheduled_call(session: Session, order_id: int) -> PeerToPeerAppointment | 
         select(PeerToPeerAppointment)
         .where(
             PeerToPeerAppointment.order_id == order_id,
-            PeerToPeerAppointment.status == PeerToPeerStatus.SCHEDULED,
+            or_(
+                PeerToPeerAppointment.status == PeerToPeerStatus.SCHEDULED,
+                (PeerToPeerAppointment.status == PeerToPeerStatus.REQUESTED)
+                & (PeerToPeerAppointment.mode == PeerToPeerMode.IMMEDIATE),
+            ),
         )
         .order_by(col(PeerToPeerAppointment.starts_at))
     ).first()
@@ -311,7 +320,9 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
             first.setdefault(determination.order_line_id, determination)
             latest[determination.order_line_id] = determination
     awaiting = _awaiting(task, lines, latest)
-    offered = (
+    # The office left unanswered a case pended for it (the pend notice offers the peer-to-peer): that
+    # counts as the offer an adverse decision needs.
+    offered = (task is not None and task.flag == TaskFlag.NO_RESPONSE) or (
         session.exec(
             select(PeerToPeerAppointment.id).where(PeerToPeerAppointment.order_id == order.id)
         ).first()
@@ -422,6 +433,9 @@ def _decide(
         task.assignee_id, task.status = actor.user_id, TaskStatus.CLAIMED
     if not remaining:
         task.status, task.closed_at = TaskStatus.DONE, now
+        task.office_reply_due = None
+        if task.call_back_requested_at is not None:  # the office asked to be told when the review is done
+            notify_order_office(session, order=order, kind=NoticeKind.REVIEW_DONE)
     session.add(task)
     _audit(
         session,
@@ -466,6 +480,7 @@ class QueueRow:
     overdue: bool
     assignee: str
     status: str
+    flag: str = ""  # e.g. "No response from the office", "Live review requested"
 
 
 def _queue(queue: str) -> ReviewQueue:
@@ -535,6 +550,7 @@ def list_queue(
                 col(ReviewTask.kind).label("kind"),
                 col(ReviewTask.status).label("status"),
                 col(ReviewTask.due_at).label("due_at"),
+                col(ReviewTask.flag).label("flag"),
                 col(Order.order_number).label("order_number"),
                 col(Order.program).label("program"),
                 col(Order.urgency).label("urgency"),
@@ -581,7 +597,20 @@ def list_queue(
     session.commit()
     now = clock.now()
     result = []
-    for task_id, kind, status, due_at, number, program, urgency, plan, first, last, assignee_name in rows:
+    for (
+        task_id,
+        kind,
+        status,
+        due_at,
+        flag,
+        number,
+        program,
+        urgency,
+        plan,
+        first,
+        last,
+        assignee_name,
+    ) in rows:
         due = _aware(due_at)
         result.append(
             QueueRow(
@@ -597,6 +626,7 @@ def list_queue(
                 overdue=due < now,
                 assignee=assignee_name or "",
                 status=TaskStatus(status).label,
+                flag=TaskFlag(flag or "").label,
             )
         )
     return result, total
@@ -735,6 +765,10 @@ class CaseView:
     peer_to_peer: tuple[tuple[int, str, str], ...]  # (appointment id, when, status/outcome)
     p2p_offered: bool
     actions: tuple[str, ...]  # what this actor may do now
+    flag: str = ""  # why the case stands out: "No response from the office", "Live review requested"
+    flag_note: str = ""  # and what the office or the pend clock said
+    waiting_for_office: str = ""  # the pend clock while the case waits for the office
+    no_response_reason: bool = False  # "information not provided" is one of the reasons to choose
 
 
 def _met(value) -> str:
@@ -779,6 +813,11 @@ _HISTORY_LABELS = {
     "order.peer_to_peer_scheduled": "Chose a peer-to-peer time",
     "order.reconsideration_requested": "Asked for a reconsideration",
     "order.appeal_filed": "Filed an appeal",
+    "order.peer_to_peer_requested": "Asked for a peer-to-peer conversation",
+    "order.live_review_requested": "Asked for a live review",
+    "order.call_back_requested": "Asked for a call back when the review is done",
+    "review.peer_to_peer_accepted": "Accepted a time the office proposed",
+    "review.no_response": "No response from the office in time: sent to a physician",
     "review.action_refused": "Refused",
     "review.stale_version": "Tried to act on an outdated view",
 }
@@ -874,6 +913,14 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         peer_to_peer=tuple((id_of(c), _when(c.starts_at), _call_status(c)) for c in calls),
         p2p_offered=case.state.peer_to_peer_offered,
         actions=rules.available_actions(case.state, permitted),
+        flag=TaskFlag(task.flag or "").label if task else "",
+        flag_note=task.flag_note if task else "",
+        waiting_for_office=(
+            conversation_rules.clock_text(_aware(task.office_reply_due), clock.now())
+            if task and task.office_reply_due
+            else ""
+        ),
+        no_response_reason=_no_response_possible(session, case),
     )
 
 
@@ -888,6 +935,12 @@ def _call_status(call: PeerToPeerAppointment) -> str:
         return f"Scheduled, call back on {call.callback_phone}"
     if status == PeerToPeerStatus.COMPLETED:
         return f"Completed: {call.outcome}"
+    if status == PeerToPeerStatus.REQUESTED:
+        return f"Call now: the office waits at {call.callback_phone}"
+    if status == PeerToPeerStatus.PROPOSED:
+        return f"Proposed by the office, call back on {call.callback_phone}"
+    if status == PeerToPeerStatus.MISSED:
+        return f"Missed: {call.outcome}" if call.outcome else status.label
     return status.label
 
 
@@ -975,6 +1028,8 @@ def _adverse_reason(
     criteria = {
         str(c.get("id", "")): str(c.get("citation", "")) for c in _criteria(case.first.get(id_of(line)))
     }
+    if _no_response_possible(session, case):
+        criteria[conversation_rules.NO_RESPONSE_REASON] = conversation_rules.NO_RESPONSE_CITATION
     if code != "other" and code not in criteria:
         choices = ", ".join([*criteria, "other"])
         _refuse(
@@ -989,6 +1044,22 @@ def _adverse_reason(
             "Explain the decision in plain words; the member and the provider read it in the letter.",
         )
     return code, criteria.get(code, "")
+
+
+def _no_response_possible(session: Session, case: _Case) -> bool:
+    """ "Information not provided / peer-to-peer did not take place" is a reason only when the office
+    left the case unanswered or a call was missed."""
+    if case.task is not None and case.task.flag == TaskFlag.NO_RESPONSE:
+        return True
+    return (
+        session.exec(
+            select(PeerToPeerAppointment.id).where(
+                PeerToPeerAppointment.order_id == case.order.id,
+                PeerToPeerAppointment.status == PeerToPeerStatus.MISSED,
+            )
+        ).first()
+        is not None
+    )
 
 
 def deny_line(
@@ -1103,10 +1174,20 @@ def request_information(
             body=f"Information requested by the reviewer: {message.strip()}"[:10000],
         )
     )
-    _touch(order, actor, clock.now())
+    now = clock.now()
+    _touch(order, actor, now)
     session.add(order)
     assert case.task is not None  # rules.refusal passed: an open task
-    _audit(session, actor, "review.information_requested", order.id, task_id=case.task.id)
+    due = pend_clock.start(session, order=order, task=case.task, now=now)
+    notify_order_office(session, order=order, kind=NoticeKind.INFORMATION_REQUESTED)
+    _audit(
+        session,
+        actor,
+        "review.information_requested",
+        order.id,
+        task_id=case.task.id,
+        office_reply_due=_when(due),
+    )
     _commit(session, actor, id_of(order))
 
 
@@ -1138,6 +1219,12 @@ def escalate(session: Session, *, actor: Actor, order_number: str, version: int,
             excluded_reviewer_id=task.excluded_reviewer_id,
             due_at=task.due_at,
             created_at=now,
+            # The office's requests and the pend clock go with the case.
+            office_reply_due=task.office_reply_due,
+            flag=task.flag,
+            flag_note=task.flag_note,
+            live_review_requested_at=task.live_review_requested_at,
+            call_back_requested_at=task.call_back_requested_at,
         )
     )
     session.add(
@@ -1195,6 +1282,8 @@ def offer_peer_to_peer(session: Session, *, actor: Actor, order_number: str, slo
             "Choose one of the offered times on this order.",
         )
     )
+    pend_clock.start(session, order=order, task=case.task, now=now)
+    notify_order_office(session, order=order, kind=NoticeKind.PEER_TO_PEER_OFFERED)
     _audit(session, actor, "review.peer_to_peer_offered", order.id, slots=[_when(t) for t in times])
     session.commit()
 
@@ -1261,6 +1350,7 @@ def choose_peer_to_peer_slot(
         )
         .values(status=PeerToPeerStatus.CANCELLED)
     )
+    pend_clock.office_answered(session, order_id=id_of(order))
     _audit(
         session,
         actor,
@@ -1272,12 +1362,19 @@ def choose_peer_to_peer_slot(
     session.commit()
 
 
-def record_peer_to_peer_outcome(session: Session, *, actor: Actor, appointment_id: int, outcome: str) -> None:
-    """The physician who held (or tried to hold) a scheduled call records how it went."""
+def record_peer_to_peer_outcome(
+    session: Session, *, actor: Actor, appointment_id: int, outcome: str, held: bool = True
+) -> None:
+    """The physician who held (or tried to hold) a scheduled call, or the call an office asked for now,
+    records how it went: held, or missed (``held=False``: the conversation did not take place)."""
     require(session, actor, "review.peer_to_peer", record=f"peer_to_peer:{appointment_id}")
     call = session.get(PeerToPeerAppointment, appointment_id) if appointment_id else None
-    order = session.get(Order, call.order_id) if call else None
-    if call is None or call.status != PeerToPeerStatus.SCHEDULED:
+    order = session.get(Order, call.order_id) if call and call.order_id else None
+    if (
+        call is None
+        or order is None
+        or call.status not in (PeerToPeerStatus.SCHEDULED, PeerToPeerStatus.REQUESTED)
+    ):
         _refuse(
             session, actor, order, "record_peer_to_peer", "Only a scheduled call's outcome can be recorded."
         )
@@ -1289,18 +1386,30 @@ def record_peer_to_peer_outcome(session: Session, *, actor: Actor, appointment_i
             "record_peer_to_peer",
             "Write how the call went (or that the ordering physician could not be reached).",
         )
-    call.status, call.outcome = PeerToPeerStatus.COMPLETED, outcome.strip()[:2000]
+    status = PeerToPeerStatus.COMPLETED if held is not False else PeerToPeerStatus.MISSED
+    call.status, call.outcome = status, outcome.strip()[:2000]
     call.reviewer_id = actor.user_id  # who held the call
     session.add(call)
     session.add(
         Note(
-            order_id=call.order_id,
+            order_id=id_of(order),
             author_id=actor.user_id,
             visibility=NoteVisibility.INTERNAL,
-            body=f"Peer-to-peer call: {outcome.strip()}"[:10000],
+            body=f"Peer-to-peer call ({status.label.lower()}): {outcome.strip()}"[:10000],
         )
     )
-    _audit(session, actor, "review.peer_to_peer_recorded", call.order_id, appointment_id=call.id)
+    if status == PeerToPeerStatus.MISSED:
+        notify_order_office(session, order=order, kind=NoticeKind.PEER_TO_PEER_MISSED)
+    else:
+        pend_clock.office_answered(session, order_id=id_of(order))
+    _audit(
+        session,
+        actor,
+        "review.peer_to_peer_recorded",
+        call.order_id,
+        appointment_id=call.id,
+        status=status.value,
+    )
     session.commit()
 
 

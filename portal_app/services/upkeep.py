@@ -1,5 +1,8 @@
 """Work that falls due with the calendar: approved demographic changes whose effective date has
-come, and facility scores that change on the day an accreditation or a physics survey runs out.
+come, facility scores that change on the day an accreditation or a physics survey runs out, and the
+review clocks: immediate peer-to-peer calls nobody answered in time fall back to scheduling, and
+cases whose office did not answer within the plan's pend time go to a physician flagged "no response
+from the office" (services/pend_clock.py). The upkeep never decides a line: a physician does.
 
 Readers also catch up on what they use (the directory and the site-of-care list rescore the sites
 they show), so this task only keeps the stored values current between visits.
@@ -8,12 +11,14 @@ they show), so this task only keeps the stored values current between visits.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.models import FacilityModalityScore
+from portal_app.services import pend_clock
+from portal_app.services.conversation import lapse_unanswered_calls
 from portal_app.services.demographic_changes import apply_due_changes
 from portal_app.services.facility_registration import current_modality_scores
 from portal_app.services.periodic import repeat_in_thread
@@ -37,13 +42,25 @@ def run_upkeep(session: Session, *, today: date | None = None) -> tuple[int, int
     return applied, len(due)
 
 
+def run_review_upkeep(session: Session, *, now: datetime | None = None) -> tuple[int, int]:
+    """(immediate calls fallen back to scheduling, cases handed to a physician for no response) at
+    ``now``. Nothing here decides a line."""
+    now = now or clock.now()
+    lapsed = lapse_unanswered_calls(session, now=now)
+    ran_out = pend_clock.run_out(session, now=now)
+    return lapsed, len(ran_out)
+
+
 def _upkeep_once() -> None:
     from portal_app.db import session_scope
 
     with session_scope() as session:
         applied, rescored = run_upkeep(session)
+        lapsed, ran_out = run_review_upkeep(session)
     if applied or rescored:
         logger.info("Upkeep: %s demographic changes applied, %s facilities rescored", applied, rescored)
+    if lapsed or ran_out:
+        logger.info("Upkeep: %s calls fell back to scheduling, %s cases sent to a physician", lapsed, ran_out)
 
 
 async def run_upkeep_forever() -> None:

@@ -138,6 +138,8 @@ class DashboardState(rx.State):
     overall_denied: str = "—"
     overall_after_appeal: str = "—"
     past_due: int = 0
+    live_reviews: int = 0
+    call_backs: int = 0
     as_of: str = ""
     # Chart data: one point per program (counts by outcome) and per urgency (hours).
     outcome_chart: list[dict[str, str | int]] = []
@@ -201,6 +203,7 @@ class DashboardState(rx.State):
         self.overall_denied = _shown(figures.percent_denied, " %")
         self.overall_after_appeal = _shown(figures.percent_approved_after_appeal, " %")
         self.past_due = figures.past_due
+        self.live_reviews, self.call_backs = figures.live_reviews, figures.call_backs
         self.as_of = figures.as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         by_program: dict[str, dict[str, str | int]] = {}
         for row in figures.rows:

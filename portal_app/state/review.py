@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import reflex as rx
 
 from portal_app import clock, routes
+from portal_app.domain import conversation as conversation_rules
 from portal_app.domain.enums import Role
 from portal_app.services import review as review_service
 from portal_app.services.authz import PermissionDenied
@@ -181,6 +182,10 @@ class CaseHeader:
     task_assignee: str = ""
     due_at: str = ""
     p2p_offered: bool = False
+    flag: str = ""
+    flag_note: str = ""
+    waiting_for_office: str = ""
+    no_response_reason: bool = False
 
 
 class CaseState(rx.State):
@@ -202,6 +207,8 @@ class CaseState(rx.State):
     line_number: int = 0
     # while the open action is being saved: what the page says meanwhile ("" when idle)
     saving: str = ""
+    # the times the peer-to-peer offer suggests, from the clock when the page is shown
+    slot_defaults: list[str] = ["", "", ""]
 
     @rx.var
     def can(self) -> dict[str, bool]:
@@ -225,6 +232,8 @@ class CaseState(rx.State):
         choices = [
             Entry(c.criterion_id, f"{c.criterion_id}: {c.text}") for c in (line.criteria if line else [])
         ]
+        if self.case.no_response_reason:
+            choices.append(Entry(conversation_rules.NO_RESPONSE_REASON, conversation_rules.NO_RESPONSE_TEXT))
         return [*choices, Entry("other", "Other (explain below)")]
 
     async def _load(self, number: str) -> None:
@@ -255,6 +264,7 @@ class CaseState(rx.State):
     @authorized(*REVIEWERS)
     async def load_page(self):
         self.error = self.message = self.action = ""
+        self.slot_defaults = [default_slot(days) for days in (1, 2, 3)]
         await self._load(str(self.router.page.params.get("order_number", ""))[:20])
 
     @rx.event
@@ -350,7 +360,10 @@ class CaseState(rx.State):
             appointment = as_int(form_data.get("appointment_id", ""))
             try:
                 await call_service(
-                    review_service.record_peer_to_peer_outcome, appointment_id=appointment, outcome=text
+                    review_service.record_peer_to_peer_outcome,
+                    appointment_id=appointment,
+                    outcome=text,
+                    held=str(form_data.get("held", "yes")) != "no",
                 )
             except (ActionRefused, PermissionDenied, ValueError) as refused:
                 self.error = str(refused)

@@ -1,11 +1,21 @@
-"""A nurse works the queue and approves a pended case."""
+"""A nurse works the queue and approves a pended case; after a pend, the office asks for a
+peer-to-peer (immediate for a pain procedure, scheduled for a fusion) and a case whose office never
+answers goes to a physician flagged "no response from the office"."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from playwright.sync_api import Page, expect
 
+from portal_app.services import conversation, review
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
-from tests.e2e.pages.portal import sign_in_reusing_session
+from portal_app.services.order_submission import submit_order
+from portal_app.services.upkeep import run_review_upkeep
+from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
+from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
+from tests.integration.test_conversation import EPIDURAL_PENDING, FUSION_PENDING
 
 NURSE = next(a for a in DEMO_ACCOUNTS if a.username == "nurse")
 SECOND = demo_order_number(DEMO_ORDERS[1])
@@ -32,3 +42,105 @@ def test_a_nurse_approves_a_pended_case_from_the_queue(page: Page):
     dialog.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Line approved.")).to_be_visible()
     expect(page.get_by_text("Authorized").first).to_be_visible()
+
+
+# --- the office's side after a pend (issue 18) -------------------------------------------------
+
+OFFICE = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
+PHYSICIAN = next(a for a in DEMO_ACCOUNTS if a.username == "physician")  # pain medicine, available now
+
+
+def _pended_order(db, member: str, **draft) -> str:
+    office = actor_for(db, "ordering")
+    order_id = draft_order(db, office, member=member, **draft)
+    result = submit_order(db, actor=office, order_id=order_id, today=TODAY)
+    assert result.status == "In progress", result
+    return result.order_number
+
+
+def test_the_office_asks_for_an_immediate_peer_to_peer_on_a_pended_epidural(page: Page, portal_db):
+    number = _pended_order(
+        portal_db,
+        "EVG100000052",
+        program="musculoskeletal",
+        details=EPIDURAL_PENDING,
+        codes=["62323"],
+        diagnoses=["M54.16"],
+    )
+    sign_in_reusing_session(page, OFFICE.email, OFFICE.password, name=OFFICE.full_name)
+    page.goto(f"/orders/{number}")
+    expect(page.get_by_role("heading", name="Talk to a physician reviewer now")).to_be_visible()
+    page.get_by_label("Number the physician should call").fill("555-0142")
+    page.get_by_role("button", name="Call a physician now").click()
+    expect(page.get_by_text("A physician reviewer is being called")).to_be_visible()
+    sign_out(page)
+
+    # The available pain-medicine physician sees the call at the top of the queue, with the number.
+    sign_in_reusing_session(page, PHYSICIAN.email, PHYSICIAN.password, name=PHYSICIAN.full_name)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+    calls = page.get_by_role("table", name="Peer-to-peer calls")
+    first = calls.get_by_role("row").nth(1)
+    expect(first).to_contain_text("Call now")
+    expect(first).to_contain_text(number)
+    expect(first).to_contain_text("555-0142")
+    expect(page.get_by_label("Available now for immediate peer-to-peer calls")).to_be_checked()
+
+
+def test_the_office_schedules_a_call_on_a_pended_fusion(page: Page, portal_db):
+    number = _pended_order(
+        portal_db,
+        "EVG100000056",
+        program="musculoskeletal",
+        details=FUSION_PENDING,
+        codes=["22612"],
+        diagnoses=["M43.16"],
+    )
+    # A spine surgeon has published a time for calls.
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(hour=16, minute=0, second=0, microsecond=0)
+    conversation.publish_time(portal_db, actor=actor_for(portal_db, "appeals"), starts_at=starts)
+
+    sign_in_reusing_session(page, OFFICE.email, OFFICE.password, name=OFFICE.full_name)
+    page.goto(f"/orders/{number}")
+    published = page.get_by_role("group", name="Published times (UTC)")
+    published.get_by_role("radio", name=re.compile("Spine surgery")).first.check()
+    page.get_by_label("Phone for the call at that time").fill("555-0143")
+    page.get_by_role("button", name="Schedule the call").click()
+    expect(page.get_by_text("The peer-to-peer call is scheduled at the time you chose.")).to_be_visible()
+    expect(page.get_by_role("list", name="Peer-to-peer calls")).to_contain_text(
+        "scheduled, the physician calls 555-0143"
+    )
+
+
+def test_a_pended_mri_whose_office_never_answers_goes_to_a_physician_who_denies_for_no_response(
+    page: Page, portal_db
+):
+    number = _pended_order(portal_db, "EVG100000068", details=PENDING_LOW_BACK)
+    nurse = actor_for(portal_db, "nurse")
+    version = review.open_case(portal_db, actor=nurse, order_number=number).version
+    review.request_information(
+        portal_db, actor=nurse, order_number=number, version=version, message="Send the therapy notes."
+    )
+    # The office is alerted on its home page (and by e-mail, with only a link).
+    sign_in_reusing_session(page, OFFICE.email, OFFICE.password, name=OFFICE.full_name)
+    page.goto("/")
+    expect(page.get_by_role("list", name="Notices")).to_contain_text(number)
+    sign_out(page)
+
+    # The office never answers: past the plan's pend time the upkeep (run here with a later clock
+    # against the portal's database) hands the case to a physician. It decides nothing itself.
+    later = datetime.now(UTC) + timedelta(days=10)
+    run_review_upkeep(portal_db, now=later)
+
+    sign_in_reusing_session(page, PHYSICIAN.email, PHYSICIAN.password, name=PHYSICIAN.full_name)
+    page.goto(f"/review/case/{number}")
+    expect(page.get_by_role("status", name="Why this case stands out")).to_contain_text(
+        "No response from the office"
+    )
+    page.get_by_role("button", name="Deny line 1").click()
+    page.get_by_role("dialog").get_by_label("Specific reason").select_option(
+        label="Information not provided / peer-to-peer did not take place"
+    )
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Explanation or message").fill("The therapy notes asked for were not sent.")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Line denied.")).to_be_visible()

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
-from portal_app.domain.enums import Program
+from portal_app.domain.conversation import PeerToPeerPolicy
+from portal_app.domain.enums import Program, Specialty
 from portal_app.domain.program_answers import choice, choices, text, whole_number
 from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
@@ -842,4 +843,5 @@ PROGRAM: ProgramDefinition = ProgramDefinition(
     validity_policy=_validity_days,
     code_index=_code_index,
     criteria=_criteria_for,
+    peer_to_peer=PeerToPeerPolicy(specialties=(Specialty.RADIOLOGY, Specialty.CARDIOLOGY)),
 )

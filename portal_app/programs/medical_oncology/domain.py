@@ -41,8 +41,9 @@ from pydantic_core import PydanticCustomError
 
 from portal_app import reference
 from portal_app.domain import dosing
+from portal_app.domain.conversation import PeerToPeerPolicy
 from portal_app.domain.dosing import DEFAULT_RENAL_SETTINGS, BsaFormula, DoseBasis, RenalSettings
-from portal_app.domain.enums import Program
+from portal_app.domain.enums import Program, Specialty
 from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
@@ -1692,4 +1693,5 @@ PROGRAM: ProgramDefinition = ProgramDefinition(
     validity_end=approval_end,
     no_request_reason=no_request_reason,
     summary_extras=summary_lines,
+    peer_to_peer=PeerToPeerPolicy(specialties=(Specialty.ONCOLOGY,)),
 )

@@ -39,7 +39,8 @@ from pydantic_core import PydanticCustomError
 
 from portal_app import reference
 from portal_app.domain.calendar import add_business_days, is_business_day
-from portal_app.domain.enums import Program
+from portal_app.domain.conversation import PeerToPeerPolicy
+from portal_app.domain.enums import PeerToPeerMode, Program, Specialty
 from portal_app.domain.program_answers import choice as _choice
 from portal_app.domain.program_answers import choices as _choices
 from portal_app.domain.program_answers import text as _text
@@ -1032,4 +1033,21 @@ PROGRAM: ProgramDefinition = ProgramDefinition(
     notification_rule=_notification_rule,
     validity_end=validity_end,
     no_request_reason=no_request_needed,
+    # Seed 003: interventional pain calls go at once to an available physician; spine and joint
+    # surgery calls are scheduled. Its reviewers: spine, orthopaedic and neurosurgeons, anaesthesiologists
+    # and pain management physicians.
+    peer_to_peer=PeerToPeerPolicy(
+        mode=PeerToPeerMode.SCHEDULED,
+        specialties=(Specialty.SPINE_SURGERY, Specialty.ORTHOPAEDICS, Specialty.NEUROSURGERY),
+        categories={
+            "pain": PeerToPeerPolicy(
+                mode=PeerToPeerMode.IMMEDIATE,
+                specialties=(Specialty.PAIN_MEDICINE, Specialty.ANAESTHESIOLOGY),
+                source="shared/seeds/003 (About Determinations, 5)",
+            ),
+            "joint": PeerToPeerPolicy(specialties=(Specialty.ORTHOPAEDICS,), source="shared/seeds/003"),
+            "small_joint": PeerToPeerPolicy(specialties=(Specialty.ORTHOPAEDICS,), source="shared/seeds/003"),
+        },
+        source="shared/seeds/003 (About Determinations, 5)",
+    ),
 )

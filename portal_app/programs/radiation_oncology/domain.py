@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
-from portal_app.domain.enums import Program
+from portal_app.domain.conversation import PeerToPeerPolicy
+from portal_app.domain.enums import Program, Specialty
 from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
@@ -601,4 +602,5 @@ PROGRAM: ProgramDefinition = ProgramDefinition(
     validity_policy=_validity_days,
     code_index=_code_index,
     criteria=_criteria_for,
+    peer_to_peer=PeerToPeerPolicy(specialties=(Specialty.RADIATION_ONCOLOGY, Specialty.ONCOLOGY)),
 )
