@@ -125,6 +125,7 @@ ACTIONS: tuple[str, ...] = (
     "partially_approve",
     "offer_peer_to_peer",
     "record_peer_to_peer",
+    "withdraw_duplicate",
 )
 # Each action needs the permission named here (portal_app/services/authz.py holds the roles).
 ACTION_PERMISSIONS: dict[str, str] = {
@@ -136,6 +137,7 @@ ACTION_PERMISSIONS: dict[str, str] = {
     "partially_approve": "review.partially_approve",
     "offer_peer_to_peer": "review.peer_to_peer",
     "record_peer_to_peer": "review.peer_to_peer",
+    "withdraw_duplicate": "review.withdraw_duplicate",
 }
 QUEUE_OF_ROLE: dict[Role, ReviewQueue] = {
     Role.NURSE_REVIEWER: ReviewQueue.NURSE,
@@ -197,7 +199,7 @@ def refusal(action: str, case: CaseState) -> str | None:
         if case.peer_to_peer_scheduled:
             return CALL_ALREADY_SCHEDULED.format(when=case.peer_to_peer_scheduled)
         return None if case.lines_awaiting else NOTHING_TO_DECIDE
-    if action == "request_information":
+    if action in ("request_information", "withdraw_duplicate"):
         return None
     if not case.lines_awaiting:
         return NOTHING_TO_DECIDE

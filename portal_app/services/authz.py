@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "review.approve": REVIEWER_ROLES,
     "review.request_information": REVIEWER_ROLES,
     "review.escalate": frozenset({Role.NURSE_REVIEWER}),
+    # A case found to duplicate an earlier one is withdrawn (Voluntarily Withdrawn, seed 001).
+    "review.withdraw_duplicate": REVIEWER_ROLES,
     "review.deny": frozenset({Role.PHYSICIAN_REVIEWER}),
     "review.partially_approve": frozenset({Role.PHYSICIAN_REVIEWER}),
     # Physicians act as leads: they assign cases to reviewers of a queue.

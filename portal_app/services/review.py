@@ -40,6 +40,8 @@ from portal_app.domain.enums import (
     Urgency,
     UserStatus,
 )
+from portal_app.domain.physician_criteria import physician_only
+from portal_app.domain.statuses import status_label
 from portal_app.models import (
     AuditEvent,
     Determination,
@@ -735,6 +737,8 @@ class CaseView:
     peer_to_peer: tuple[tuple[int, str, str], ...]  # (appointment id, when, status/outcome)
     p2p_offered: bool
     actions: tuple[str, ...]  # what this actor may do now
+    # The listed documents (services/supporting_documents.py): (document, "Received: files" / "Not received").
+    documents_needed: tuple[tuple[str, str], ...] = ()
 
 
 def _met(value) -> str:
@@ -779,6 +783,8 @@ _HISTORY_LABELS = {
     "order.peer_to_peer_scheduled": "Chose a peer-to-peer time",
     "order.reconsideration_requested": "Asked for a reconsideration",
     "order.appeal_filed": "Filed an appeal",
+    "order.documents_sent_for_review": "Sent supporting documents for review",
+    "review.withdrawn_as_duplicate": "Withdrawn as a duplicate",
     "review.action_refused": "Refused",
     "review.stale_version": "Tried to act on an outdated view",
 }
@@ -841,7 +847,7 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     return CaseView(
         order_number=order.order_number or "",
         version=order.version,
-        status=OrderStatus(order.status).label,
+        status=status_label(order.program, order.status),
         program=Program(order.program).label,
         plan_name=plan.name,
         urgency=Urgency(order.urgency).label,
@@ -874,6 +880,16 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         peer_to_peer=tuple((id_of(c), _when(c.starts_at), _call_status(c)) for c in calls),
         p2p_offered=case.state.peer_to_peer_offered,
         actions=rules.available_actions(case.state, permitted),
+        documents_needed=_documents_needed(session, order),
+    )
+
+
+def _documents_needed(session: Session, order: Order) -> tuple[tuple[str, str], ...]:
+    from portal_app.services.supporting_documents import needed_for_order
+
+    return tuple(
+        (item.document, f"Received: {', '.join(item.arrived)}" if item.arrived else "Not received")
+        for item in needed_for_order(session, order)
     )
 
 
@@ -948,6 +964,10 @@ def approve_line(
     )
     line = _awaiting_line(session, actor, case, line_number, "approve")
     engine = case.first.get(id_of(line))
+    if actor.role != Role.PHYSICIAN_REVIEWER and (
+        why := physician_only(case.order.program, _criteria(engine))
+    ):
+        _refuse(session, actor, case.order, "approve", why)  # e.g. the hospital site of care (seed 001)
     reason = note.strip() or "Approved on clinical review: the information given supports the request."
     _decide(
         session,

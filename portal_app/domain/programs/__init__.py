@@ -80,6 +80,9 @@ class ProgramDefinition:
         default=None, repr=False
     )
 
+    # Order status value -> the program's own wording for it on the order summary (e.g. "Other Impact").
+    status_wording: Mapping[str, str] = field(default_factory=dict, repr=False)
+
     def validity_days(self, plan_code: str) -> int:
         """How many calendar days an approval lasts under this plan (the program's usual length)."""
         return self.validity_policy(plan_code)

@@ -1032,4 +1032,5 @@ PROGRAM: ProgramDefinition = ProgramDefinition(
     notification_rule=_notification_rule,
     validity_end=validity_end,
     no_request_reason=no_request_needed,
+    status_wording={"voluntarily_withdrawn": "Other Impact"},  # program FAQ, shared/seeds/003
 )
