@@ -162,6 +162,7 @@ NO_PARTIAL_QUANTITY = (
     "No line waiting for a decision asks for more than one unit, so none can be partly approved."
 )
 NO_CALL_SCHEDULED = "No peer-to-peer call is scheduled on this case."
+NOT_A_DUPLICATE = "This request was not flagged as a duplicate of an earlier one when it was submitted."
 CALL_ALREADY_SCHEDULED = "A peer-to-peer call is already scheduled for {when}."
 
 
@@ -179,6 +180,7 @@ class CaseState:
     partial_possible: bool = False  # a line awaiting a decision asks for more than one unit
     peer_to_peer_offered: bool = False
     peer_to_peer_scheduled: str = ""  # when a call is scheduled and its outcome not yet recorded
+    possible_duplicate: bool = False  # the request was flagged as a duplicate of an earlier one
 
 
 def refusal(action: str, case: CaseState) -> str | None:
@@ -199,8 +201,10 @@ def refusal(action: str, case: CaseState) -> str | None:
         if case.peer_to_peer_scheduled:
             return CALL_ALREADY_SCHEDULED.format(when=case.peer_to_peer_scheduled)
         return None if case.lines_awaiting else NOTHING_TO_DECIDE
-    if action in ("request_information", "withdraw_duplicate"):
+    if action == "request_information":
         return None
+    if action == "withdraw_duplicate":
+        return None if case.possible_duplicate else NOT_A_DUPLICATE
     if not case.lines_awaiting:
         return NOTHING_TO_DECIDE
     if action in ("deny", "partially_approve"):

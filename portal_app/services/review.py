@@ -334,6 +334,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         partial_possible=any(line.quantity > 1 for line in awaiting),
         peer_to_peer_offered=offered,
         peer_to_peer_scheduled=_when(call.starts_at) if call else "",
+        possible_duplicate=bool(order.duplicate_of),
     )
     return _Case(order, task, lines, first, latest, awaiting, state)
 

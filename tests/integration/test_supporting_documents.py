@@ -256,9 +256,18 @@ def test_a_duplicate_is_withdrawn_in_each_programs_wording_and_left_out_of_the_p
     first, second = _duplicate_pair(demo, p["ordering"], MEMBERS[6], details=PENDING_LOW_BACK)
     with pytest.raises(PermissionDenied):
         withdraw_duplicate(demo, actor=p["ordering"], order_number=second, version=_version(demo, second))
-    with pytest.raises(ActionRefused, match="earlier order of the same member"):
+    with pytest.raises(ActionRefused, match="not flagged as a duplicate"):
         withdraw_duplicate(
             demo, actor=p["nurse"], order_number=first, version=_version(demo, first), duplicate_of=second
+        )
+    other_member = _pended(demo, p["ordering"], MEMBERS[8])
+    with pytest.raises(ActionRefused, match="earlier order of the same member"):
+        withdraw_duplicate(
+            demo,
+            actor=p["nurse"],
+            order_number=second,
+            version=_version(demo, second),
+            duplicate_of=other_member,
         )
     before = review_metrics(demo, actor=p["nurse"], date_from=TODAY, date_to=clock.today())
     label = withdraw_duplicate(demo, actor=p["nurse"], order_number=second, version=_version(demo, second))
