@@ -232,6 +232,7 @@ def _action_form() -> rx.Component:
         "partially_approve": "Partially approve the line",
         "offer_peer_to_peer": "Offer a peer-to-peer conversation",
         "record_peer_to_peer": "Record the peer-to-peer outcome",
+        "withdraw_duplicate": "Withdraw the case as a duplicate",
     }
     return rx.dialog.root(
         rx.dialog.content(
@@ -322,6 +323,15 @@ def _case_actions() -> rx.Component:
                 on_click=C.open_action("record_peer_to_peer", 0),
             ),
         ),
+        rx.cond(
+            C.can["withdraw_duplicate"],
+            rx.button(
+                "Withdraw as duplicate of " + C.case.duplicate_of,
+                variant="outline",
+                color_scheme="gray",
+                on_click=C.open_action("withdraw_duplicate", 0),
+            ),
+        ),
         wrap="wrap",
     )
 
@@ -386,6 +396,20 @@ def case_page() -> rx.Component:
                 rx.foreach(C.lines, _line_card),
                 rx.heading("Documents", size="4", as_="h2"),
                 rx.el.ul(rx.foreach(C.documents, _document), aria_label="Documents"),
+                rx.cond(
+                    C.documents_needed.length() > 0,
+                    rx.vstack(
+                        rx.heading("Documents listed for the office", size="3", as_="h3"),
+                        rx.el.ul(
+                            rx.foreach(
+                                C.documents_needed,
+                                lambda e: rx.el.li(rx.text(rx.text.strong(e.value), ": ", e.key, size="2")),
+                            ),
+                            aria_label="Documents listed for the office",
+                        ),
+                        width="100%",
+                    ),
+                ),
                 rx.heading("Peer-to-peer", size="4", as_="h2"),
                 rx.el.ul(rx.foreach(C.peer_to_peer, lambda e: rx.el.li(e.value)), aria_label="Peer-to-peer"),
                 _list("Earlier orders of the member", C.earlier_orders, "Earlier orders"),

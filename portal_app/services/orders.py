@@ -97,8 +97,8 @@ class OrderSummary:
     can_cancel: bool
     # A denied hospital setting: the in-network sites that can do the exam instead (order_entry).
     alternate_sites: tuple[str, ...] = ()
-    # The listed documents (services/supporting_documents.py): (document, "Received: ..." / "Not received").
-    documents_needed: tuple[tuple[str, str], ...] = ()
+    # The listed documents (services/supporting_documents.py): (id, document, whether it was received).
+    documents_needed: tuple[tuple[str, str, str], ...] = ()
     added_to_order: str = ""  # a same-day added procedure: the order it was added to
 
 
@@ -228,11 +228,15 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
     )
 
 
-def _documents_needed(session: Session, order: Order) -> tuple[tuple[str, str], ...]:
+def _documents_needed(session: Session, order: Order) -> tuple[tuple[str, str, str], ...]:
     from portal_app.services.supporting_documents import needed_for_order
 
     return tuple(
-        (item.document, f"Received: {', '.join(item.arrived)}" if item.arrived else "Not received")
+        (
+            item.document_id,
+            item.document,
+            f"Received: {', '.join(item.arrived)}" if item.arrived else "Not received",
+        )
         for item in needed_for_order(session, order)
     )
 

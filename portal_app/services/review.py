@@ -740,6 +740,7 @@ class CaseView:
     actions: tuple[str, ...]  # what this actor may do now
     # The listed documents (services/supporting_documents.py): (document, "Received: files" / "Not received").
     documents_needed: tuple[tuple[str, str], ...] = ()
+    duplicate_of: str = ""  # the earlier order flagged at submission
 
 
 def _met(value) -> str:
@@ -882,6 +883,7 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         p2p_offered=case.state.peer_to_peer_offered,
         actions=rules.available_actions(case.state, permitted),
         documents_needed=_documents_needed(session, order),
+        duplicate_of=order.duplicate_of,
     )
 
 

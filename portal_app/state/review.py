@@ -14,6 +14,7 @@ from portal_app.services.authz import PermissionDenied
 from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused, QueueFilter, QueueRow, StaleCase
+from portal_app.services.withdrawals import withdraw_duplicate
 from portal_app.state.auth import authorized, call_public, call_service, current_actor
 from portal_app.state.validation import as_int
 
@@ -181,6 +182,7 @@ class CaseHeader:
     task_assignee: str = ""
     due_at: str = ""
     p2p_offered: bool = False
+    duplicate_of: str = ""
 
 
 class CaseState(rx.State):
@@ -189,6 +191,8 @@ class CaseState(rx.State):
     diagnoses: list[str] = []
     lines: list[CaseLineView] = []
     documents: list[Entry] = []
+    # The listed documents (services/supporting_documents.py): document -> "Received: ..." / "Not received".
+    documents_needed: list[Entry] = []
     earlier_orders: list[str] = []
     notes: list[str] = []
     history: list[str] = []
@@ -216,6 +220,7 @@ class CaseState(rx.State):
                 "partially_approve",
                 "offer_peer_to_peer",
                 "record_peer_to_peer",
+                "withdraw_duplicate",
             )
         }
 
@@ -240,6 +245,7 @@ class CaseState(rx.State):
         ]
         self.details = [Entry(k, v) for k, v in data.pop("details")]
         self.documents = [Entry(str(i), label) for i, label in data.pop("documents")]
+        self.documents_needed = [Entry(label, status) for label, status in data.pop("documents_needed")]
         self.peer_to_peer = [
             Entry(str(i), f"{when} — {status}") for i, when, status in data.pop("peer_to_peer")
         ]
@@ -337,6 +343,10 @@ class CaseState(rx.State):
                 approved_quantity=as_int(form_data.get("approved_quantity", "")),
                 reason_code=str(form_data.get("reason_code", ""))[:40],
                 text=text,
+            )
+        elif self.action == "withdraw_duplicate":
+            await self._act(
+                withdraw_duplicate, "The case was withdrawn as a duplicate.", version=version, note=text
             )
         elif self.action == "offer_peer_to_peer":
             slots = _parse_slots(form_data)

@@ -96,7 +96,7 @@ def test_documents_listed_for_a_draft_are_uploaded_before_submit_and_reach_the_r
         listed[1].document: "Not received",
     }
     summary = get_order_summary(demo, actor=p["ordering"], order_number=number)
-    assert dict(summary.documents_needed)[listed[1].document] == "Not received"
+    assert summary.documents_needed[1] == ("red_flag_findings", listed[1].document, "Not received")
     with pytest.raises(OrderNotFound):  # an office cannot add to another practice's order
         store_document(demo, actor=p["ordering2"], order_number=number, filename="x.pdf", content=PDF)
 
