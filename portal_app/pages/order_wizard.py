@@ -15,6 +15,7 @@ from portal_app.pages.outpatient_step import outpatient_step
 from portal_app.pages.rad_onc_step import rad_onc_step
 from portal_app.pages.rehab_step import rehab_step
 from portal_app.pages.sleep_step import sleep_step
+from portal_app.pages.wizard_documents import wizard_documents
 from portal_app.state.order_wizard import (
     PROGRAM_STEP,
     REVIEW_STEP,
@@ -261,16 +262,40 @@ def _providers_step() -> rx.Component:
         rx.cond(
             W.servicing.id != 0,
             rx.callout(
-                rx.text(
-                    "Servicing: ",
-                    rx.text.strong(W.servicing.name),
-                    " — ",
-                    W.servicing.detail,
-                    ", ",
-                    W.servicing.city,
+                rx.vstack(
+                    rx.text(
+                        "Servicing: ",
+                        rx.text.strong(W.servicing.name),
+                        " — ",
+                        W.servicing.detail,
+                        ", ",
+                        W.servicing.city,
+                    ),
+                    rx.text("Office address: ", W.servicing.address, " — check that it is the right office."),
+                    spacing="1",
                 ),
                 color_scheme=rx.cond(W.servicing.in_network, "teal", "amber"),
                 width="100%",
+            ),
+        ),
+        rx.cond(
+            W.searched_servicing & (W.servicing_results.length() == 0),
+            rx.callout(
+                "No provider or facility matches. If the one you need is not listed, contact provider "
+                "support: " + W.support_contact,
+                color_scheme="amber",
+                role="status",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            (W.servicing.id != 0) & ~W.servicing.in_network,
+            rx.text(
+                "Out of network means the member's benefits may not cover this provider, or may pay less. "
+                "If you believe the provider is in network, ask the plan's network representative to check "
+                "the provider's record. Cannot find the right provider? Contact provider support: ",
+                W.support_contact,
+                size="2",
             ),
         ),
         rx.cond(
@@ -437,6 +462,7 @@ def _review_step() -> rx.Component:
                 role="alert",
             ),
         ),
+        wizard_documents(),
         rx.cond(
             W.submit_problems.length() > 0,
             notice_box(

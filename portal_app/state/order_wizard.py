@@ -16,6 +16,7 @@ from portal_app.services import order_entry as entry
 from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
 from portal_app.services.order_submission import submit_order
 from portal_app.services.rate_limits import RateLimited
+from portal_app.settings import get_settings
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.validation import as_int
@@ -103,6 +104,8 @@ class OrderWizardState(rx.State):
     ordering_provider_id: str = ""
     servicing_query: str = ""
     servicing_results: list[PartyRow] = []
+    searched_servicing: bool = False  # a search ran: with no result the page shows the support contact
+    support_contact: str = ""  # read from the settings at run time, never while compiling
     searching: str = ""  # which search is running: "members", "servicing" or "diagnoses"
     servicing: PartyRow = PartyRow("", 0, "", "", "", "", True, "", "")
     out_of_network_confirmed: bool = False
@@ -137,6 +140,7 @@ class OrderWizardState(rx.State):
             snapshot = None
         self._reset_all()
         self.plan_options = [Option(str(p.plan_id), p.name) for p in plans]
+        self.support_contact = get_settings().support_contact
         if snapshot is not None:
             await self._restore(snapshot)
 
@@ -161,6 +165,7 @@ class OrderWizardState(rx.State):
             "ordering_provider_id": "",
             "servicing_query": "",
             "servicing_results": [],
+            "searched_servicing": False,
             "servicing": PartyRow("", 0, "", "", "", "", True, "", ""),
             "out_of_network_confirmed": False,
             "letter_address": "",
@@ -210,6 +215,8 @@ class OrderWizardState(rx.State):
                 service_date=_parse_date(self.service_date),
             )
         self.step = min(snapshot.step, REVIEW_STEP)
+        if self.step == REVIEW_STEP:
+            await self._load_documents()
         if snapshot.member:
             await self._load_ordering_options()
 
@@ -399,6 +406,7 @@ class OrderWizardState(rx.State):
                 )
         if self.step == REVIEW_STEP:
             await self._check_duplicates()
+            await self._load_documents()
 
     # --- member step ---
 
@@ -468,7 +476,7 @@ class OrderWizardState(rx.State):
             except RateLimited as refused:
                 self.errors = {**_no_errors(), "servicing": refused.message}
                 return
-            self.servicing_results = list(found)
+            self.servicing_results, self.searched_servicing = list(found), True
         finally:
             self.searching = ""
 
@@ -516,6 +524,12 @@ class OrderWizardState(rx.State):
         self.diagnoses = chosen + [d for d in self.diagnoses if d.value != code]
 
     # --- review and submit ---
+
+    async def _load_documents(self) -> None:
+        """The documents the answers call for, uploaded to the draft before submitting."""
+        from portal_app.state.wizard_documents import WizardDocumentsState
+
+        await (await self.get_state(WizardDocumentsState))._load(self.order_id)
 
     async def _check_duplicates(self) -> None:
         from portal_app.services.order_submission import duplicates_of
