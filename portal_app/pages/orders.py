@@ -495,6 +495,33 @@ def my_orders_page() -> rx.Component:
     )
 
 
+def _added_procedure(V) -> rx.Component:
+    """Seed 001: an extra procedure done on the day of an approved one, asked for within 2 business days."""
+    return rx.form(
+        rx.vstack(
+            rx.heading("Add a procedure performed the same day", size="4", as_="h2"),
+            rx.text(
+                "If another procedure needing authorization was performed on the day of this approved one, "
+                "request it within 2 business days. It is linked to this order and the ordering office is "
+                "told.",
+                size="2",
+            ),
+            rx.hstack(
+                labelled_input("Procedure code", name="added_code"),
+                labelled_input("Date performed", name="performed_on", input_type="date"),
+                wrap="wrap",
+            ),
+            rx.el.label("Clinical information", html_for="field-added_information", font_weight="500"),
+            rx.text_area(id="field-added_information", name="added_information", width="100%"),
+            rx.button("Request the added procedure", type="submit"),
+            problem_callout(V.added_message, color="green"),
+            width="100%",
+        ),
+        on_submit=V.add_procedure,
+        width="100%",
+    )
+
+
 def verify_page() -> rx.Component:
     V = VerifyState
     return page_shell(
@@ -523,14 +550,18 @@ def verify_page() -> rx.Component:
             V.checked,
             rx.cond(
                 V.found,
-                rx.card(
-                    rx.data_list.root(
-                        _item("Order number", V.order_number),
-                        _item("Status", V.status),
-                        _item("Procedures", V.procedures),
-                        _item("Valid", V.valid),
+                rx.vstack(
+                    rx.card(
+                        rx.data_list.root(
+                            _item("Order number", V.order_number),
+                            _item("Status", V.status),
+                            _item("Procedures", V.procedures),
+                            _item("Valid", V.valid),
+                        ),
+                        role="status",
                     ),
-                    role="status",
+                    rx.cond(V.is_renderer, _added_procedure(V)),
+                    width="100%",
                 ),
                 rx.callout(
                     "No order matches that order number and member ID. For another practice's order, "

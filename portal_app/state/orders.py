@@ -329,6 +329,8 @@ class VerifyState(rx.State):
     checked: bool = False
     found: bool = False
     error: str = ""
+    added_message: str = ""
+    is_renderer: bool = False  # servicing staff may ask for a procedure added on the same day
     order_number: str = ""
     status: str = ""
     procedures: str = ""
@@ -350,9 +352,35 @@ class VerifyState(rx.State):
             self.error = refused.message
             return
         self.checked, self.found = True, result.found
+        self.added_message = ""
+        self.is_renderer = current_actor().role == Role.SERVICING_PROVIDER_STAFF
         self.order_number, self.status, self.procedures, self.valid = (
             result.order_number,
             result.status,
             result.procedures,
             result.valid,
         )
+
+    @rx.event
+    @authorized(Role.SERVICING_PROVIDER_STAFF)
+    async def add_procedure(self, form_data: dict):
+        """A procedure added on the day of the approved one (seed 001): a new order linked to it."""
+        from portal_app.services.added_procedures import AddRefused, request_added_procedure
+
+        performed = _parse_date(str(form_data.get("performed_on", ""))[:10])
+        if not self.found or performed is None:
+            self.error = "Verify the approved order first and give the day the procedure was performed."
+            return
+        try:
+            number = await call_service(
+                request_added_procedure,
+                order_number=self.order_number,
+                code=str(form_data.get("added_code", ""))[:20],
+                performed_on=performed,
+                clinical_information=str(form_data.get("added_information", ""))[:4000],
+            )
+        except (AddRefused, OrderNotFound) as refused:
+            self.error = str(refused) if isinstance(refused, AddRefused) else "This order cannot be changed."
+            return
+        self.error = ""
+        self.added_message = f"Requested as order {number}; the ordering office has been told."
