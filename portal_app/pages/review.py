@@ -392,6 +392,9 @@ def case_page() -> rx.Component:
                 rx.heading("Request details", size="4", as_="h2"),
                 rx.data_list.root(rx.foreach(C.details, lambda e: _item_var(e))),
                 _list("Diagnoses", C.diagnoses, "Diagnoses"),
+                rx.cond(
+                    C.level_of_care.length() > 0, _list("Level of care", C.level_of_care, "Level of care")
+                ),
                 rx.heading("Lines and the rules engine's explanation", size="4", as_="h2"),
                 rx.foreach(C.lines, _line_card),
                 rx.heading("Documents", size="4", as_="h2"),

@@ -40,6 +40,12 @@ from portal_app.domain.enums import (
     Urgency,
     UserStatus,
 )
+from portal_app.domain.level_of_care import (
+    SETTING_LABELS,
+    approved_setting_sentence,
+    criteria_for_setting,
+    requested_setting,
+)
 from portal_app.domain.physician_criteria import physician_only
 from portal_app.domain.statuses import status_label
 from portal_app.models import (
@@ -741,6 +747,8 @@ class CaseView:
     # The listed documents (services/supporting_documents.py): (document, "Received: files" / "Not received").
     documents_needed: tuple[tuple[str, str], ...] = ()
     duplicate_of: str = ""  # the earlier order flagged at submission
+    # The setting requested and the level-of-care criteria to check it against (domain/level_of_care.py).
+    level_of_care: tuple[str, ...] = ()
 
 
 def _met(value) -> str:
@@ -884,6 +892,18 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
         actions=rules.available_actions(case.state, permitted),
         documents_needed=_documents_needed(session, order),
         duplicate_of=order.duplicate_of,
+        level_of_care=_level_of_care(order),
+    )
+
+
+def _level_of_care(order: Order) -> tuple[str, ...]:
+    setting = requested_setting(order.program, order.details)
+    if not setting:
+        return ()
+    criteria = criteria_for_setting(order.program, order.details)
+    return (
+        f"Setting requested: {SETTING_LABELS[setting]}.",
+        *(f"{c.criterion_id}: {c.text} ({c.citation})" for c in criteria),
     )
 
 
@@ -972,6 +992,8 @@ def approve_line(
     ):
         _refuse(session, actor, case.order, "approve", why)  # e.g. the hospital site of care (seed 001)
     reason = note.strip() or "Approved on clinical review: the information given supports the request."
+    if setting := approved_setting_sentence(case.order.program, case.order.details):
+        reason = f"{reason} {setting}"  # the approval names the setting it approves
     _decide(
         session,
         actor,

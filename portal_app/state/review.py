@@ -194,6 +194,7 @@ class CaseState(rx.State):
     # The listed documents (services/supporting_documents.py): document -> "Received: ..." / "Not received".
     documents_needed: list[Entry] = []
     earlier_orders: list[str] = []
+    level_of_care: list[str] = []
     notes: list[str] = []
     history: list[str] = []
     peer_to_peer: list[Entry] = []
@@ -250,6 +251,7 @@ class CaseState(rx.State):
             Entry(str(i), f"{when} — {status}") for i, when, status in data.pop("peer_to_peer")
         ]
         self.diagnoses, self.earlier_orders = list(data.pop("diagnoses")), list(data.pop("earlier_orders"))
+        self.level_of_care = list(data.pop("level_of_care"))
         self.notes, self.history, self.actions = (
             list(data.pop("notes")),
             list(data.pop("history")),

@@ -327,3 +327,35 @@ def test_uploads_before_submit_are_counted_once_per_document(demo):
     ] == ("a.pdf", "b.pdf")
     assert demo.get(Order, draft_id).status == "draft"
     assert not demo.exec(select(ReviewTask).where(ReviewTask.order_id == draft_id)).all()
+
+
+def test_a_musculoskeletal_setting_is_reviewed_against_level_of_care_and_the_approval_names_it(demo):
+    p = _people(demo)
+    inpatient_fusion = {
+        "category": "spine",
+        "procedure": "lumbar_fusion",
+        "setting": "inpatient",
+        "levels": 1,
+        "weeks_conservative_care": 0,
+        "imaging_findings": ["instability"],
+    }
+    order_id = draft_order(
+        demo,
+        p["ordering"],
+        member="EVG100000016",
+        program="musculoskeletal",
+        details=inpatient_fusion,
+        codes=["22612"],
+        diagnoses=["M43.16"],
+    )
+    number = submit_order(demo, actor=p["ordering"], order_id=order_id, today=TODAY).order_number
+    view = review.open_case(demo, actor=p["nurse"], order_number=number)
+    assert view.level_of_care[0] == "Setting requested: inpatient (a hospital stay)."
+    assert [line.split(":")[0] for line in view.level_of_care[1:]] == ["LOC-IP-1", "LOC-IP-2", "LOC-IP-3"]
+    review.approve_line(demo, actor=p["nurse"], order_number=number, line_number=1, version=view.version)
+    [line] = get_order_summary(demo, actor=p["ordering"], order_number=number).lines
+    assert line.decision == "Authorized" and line.reason.endswith(
+        "Setting approved: inpatient (a hospital stay)."
+    )
+    imaging = review.open_case(demo, actor=p["nurse"], order_number=_pended(demo, p["ordering"], MEMBERS[9]))
+    assert imaging.level_of_care == ()  # imaging reviews no inpatient setting

@@ -109,3 +109,22 @@ def test_only_a_case_flagged_as_a_duplicate_can_be_withdrawn_as_one():
     assert rules.refusal("withdraw_duplicate", flagged) is None
     assert rules.refusal("withdraw_duplicate", rules.CaseState(has_open_task=True)) == rules.NOT_A_DUPLICATE
     assert rules.refusal("withdraw_duplicate", rules.CaseState(has_open_task=False)) == rules.NO_OPEN_REVIEW
+
+
+def test_the_level_of_care_criteria_have_sources_and_follow_the_setting_asked_for():
+    from portal_app.domain.level_of_care import (
+        approved_setting_sentence,
+        criteria_for_setting,
+        level_of_care_criteria,
+    )
+
+    rows = level_of_care_criteria(Program.MUSCULOSKELETAL)
+    assert rows and all(row.source and row.citation for row in rows)
+    assert {row.setting for row in rows} == {"inpatient", "outpatient"}
+    inpatient = criteria_for_setting(Program.MUSCULOSKELETAL, {"setting": "inpatient"})
+    assert inpatient and all(row.setting == "inpatient" for row in inpatient)
+    assert approved_setting_sentence(Program.MUSCULOSKELETAL, {"setting": "outpatient"}) == (
+        "Setting approved: outpatient (no overnight stay)."
+    )
+    assert criteria_for_setting(Program.IMAGING, {"setting": "inpatient"}) == ()  # imaging has no table
+    assert approved_setting_sentence(Program.MUSCULOSKELETAL, {}) == ""
