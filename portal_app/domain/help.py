@@ -33,6 +33,8 @@ __all__ = [
     "NOT_MANAGED",
     "ChecklistItem",
     "ProgramGuide",
+    "DOCUMENTS",
+    "SITE_OF_CARE",
     "UnknownCriterion",
     "after_a_pend",
     "checklist",
@@ -57,6 +59,28 @@ def every_request_checklist() -> tuple[ChecklistItem, ...]:
         ChecklistItem("The ICD-10-CM diagnosis codes, the main (primary) diagnosis first."),
         ChecklistItem("The date of service, and a reason if the request is urgent."),
     )
+
+
+# Documents (domain/documents_needed.py; program FAQs, shared/seeds/000 tip 2, 002 and 003).
+DOCUMENTS = (
+    "When your answers would send a request to a reviewer, the last step of the wizard lists the documents "
+    "that support it, criterion by criterion: for example the therapy notes that show six weeks of treatment "
+    "before a back MRI, the imaging report and the instability findings for a spinal fusion, or the "
+    "pathology report for a cancer treatment off the pathway.",
+    "Upload them there, before you submit: they stay with the draft and become part of the order, so the "
+    "reviewer has them from the start. Say which listed document each file is; the reviewer sees which "
+    "listed documents arrived and which did not. PDF, PNG, JPEG and TIFF files are accepted.",
+    "While a line waits for review you can add documents on the order summary. After a denial you can "
+    "upload supporting documents there and send them to a physician reviewer instead of writing a "
+    "reconsideration request: within 10 calendar days of the denial they are reviewed as a reconsideration, "
+    "after that as a first-level appeal decided by another physician.",
+)
+SITE_OF_CARE = (
+    "A CT or MR exam in a hospital outpatient department is reviewed by a physician, who decides whether the "
+    "hospital setting is needed; a nurse may not approve it. If the hospital setting is not approved, the "
+    "letter and the order summary name in-network free-standing centres and offices that can do the exam, "
+    "with their quality score and distance."
+)
 
 
 def after_a_pend() -> tuple[tuple[str, str], ...]:

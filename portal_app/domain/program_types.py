@@ -81,6 +81,8 @@ class ProgramDefinition:
     # How a peer-to-peer call the office asks for is arranged (immediate or scheduled) and which
     # physicians' specialties fit the program (domain/conversation.py); per category where it differs.
     peer_to_peer: PeerToPeerPolicy = SCHEDULED_ANY
+    # Status value -> the program's own wording for it (e.g. musculoskeletal says "Other Impact").
+    status_wording: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def validity_days(self, plan_code: str) -> int:
         """How many calendar days an approval lasts under this plan (the program's usual length)."""

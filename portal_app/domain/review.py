@@ -125,6 +125,7 @@ ACTIONS: tuple[str, ...] = (
     "partially_approve",
     "offer_peer_to_peer",
     "record_peer_to_peer",
+    "withdraw_duplicate",
 )
 # Each action needs the permission named here (portal_app/services/authz.py holds the roles).
 ACTION_PERMISSIONS: dict[str, str] = {
@@ -136,6 +137,7 @@ ACTION_PERMISSIONS: dict[str, str] = {
     "partially_approve": "review.partially_approve",
     "offer_peer_to_peer": "review.peer_to_peer",
     "record_peer_to_peer": "review.peer_to_peer",
+    "withdraw_duplicate": "review.withdraw_duplicate",
 }
 QUEUE_OF_ROLE: dict[Role, ReviewQueue] = {
     Role.NURSE_REVIEWER: ReviewQueue.NURSE,
@@ -160,6 +162,7 @@ NO_PARTIAL_QUANTITY = (
     "No line waiting for a decision asks for more than one unit, so none can be partly approved."
 )
 NO_CALL_SCHEDULED = "No peer-to-peer call is scheduled on this case."
+NOT_A_DUPLICATE = "This request was not flagged as a duplicate of an earlier one when it was submitted."
 CALL_ALREADY_SCHEDULED = "A peer-to-peer call is already scheduled for {when}."
 
 
@@ -177,6 +180,7 @@ class CaseState:
     partial_possible: bool = False  # a line awaiting a decision asks for more than one unit
     peer_to_peer_offered: bool = False
     peer_to_peer_scheduled: str = ""  # when a call is scheduled and its outcome not yet recorded
+    possible_duplicate: bool = False  # the request was flagged as a duplicate of an earlier one
 
 
 def refusal(action: str, case: CaseState) -> str | None:
@@ -199,6 +203,8 @@ def refusal(action: str, case: CaseState) -> str | None:
         return None if case.lines_awaiting else NOTHING_TO_DECIDE
     if action == "request_information":
         return None
+    if action == "withdraw_duplicate":
+        return None if case.possible_duplicate else NOT_A_DUPLICATE
     if not case.lines_awaiting:
         return NOTHING_TO_DECIDE
     if action in ("deny", "partially_approve"):

@@ -16,6 +16,8 @@ class Document(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     uploaded_by_id: int = Field(foreign_key="users.id")
     kind: str = Field(default="upload", max_length=20)  # upload, letter
+    # Which listed document this file was uploaded as (domain/documents_needed.py), "" for any other.
+    needed_document: str = Field(default="", max_length=60)
     filename: str = Field(max_length=255)
     media_type: str = Field(max_length=100)
     size_bytes: int

@@ -67,6 +67,8 @@ class Order(SQLModel, table=True):
     letter_address: str = Field(default="", max_length=300)
     letter_fax: str = Field(default="", max_length=32)
     duplicate_of: str = Field(default="", max_length=20)
+    # A procedure the rendering provider added on the day of service: the order it was added to.
+    added_to_order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     cancel_reason: str = Field(default="", max_length=1000)
     # The request's initial determination as CMS-0057-F counts it, kept up to date by
     # services/outcomes.py whenever a decision or an appeal is recorded: empty while undecided.

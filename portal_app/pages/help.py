@@ -102,6 +102,11 @@ def _start() -> rx.Component:
                 size="2",
                 margin_top="0.4em",
             ),
+            rx.text(guides.SITE_OF_CARE, size="2", margin_top="0.4em"),
+        ),
+        _part(
+            "Documents that support a request",
+            *[rx.text(paragraph, size="2", margin_top="0.4em") for paragraph in guides.DOCUMENTS],
         ),
     )
 

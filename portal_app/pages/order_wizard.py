@@ -8,6 +8,7 @@ from portal_app.components.forms import field_error, labelled_input, notice_box,
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.stepper import stepper
 from portal_app.domain.enums import Urgency
+from portal_app.pages.wizard_documents import wizard_documents
 from portal_app.programs import parts
 from portal_app.state.order_wizard import (
     PROGRAM_STEP,
@@ -255,16 +256,40 @@ def _providers_step() -> rx.Component:
         rx.cond(
             W.servicing.id != 0,
             rx.callout(
-                rx.text(
-                    "Servicing: ",
-                    rx.text.strong(W.servicing.name),
-                    " — ",
-                    W.servicing.detail,
-                    ", ",
-                    W.servicing.city,
+                rx.vstack(
+                    rx.text(
+                        "Servicing: ",
+                        rx.text.strong(W.servicing.name),
+                        " — ",
+                        W.servicing.detail,
+                        ", ",
+                        W.servicing.city,
+                    ),
+                    rx.text("Office address: ", W.servicing.address, " — check that it is the right office."),
+                    spacing="1",
                 ),
                 color_scheme=rx.cond(W.servicing.in_network, "teal", "amber"),
                 width="100%",
+            ),
+        ),
+        rx.cond(
+            W.searched_servicing & (W.servicing_results.length() == 0),
+            rx.callout(
+                "No provider or facility matches. If the one you need is not listed, contact provider "
+                "support: " + W.support_contact,
+                color_scheme="amber",
+                role="status",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            (W.servicing.id != 0) & ~W.servicing.in_network,
+            rx.text(
+                "Out of network means the member's benefits may not cover this provider, or may pay less. "
+                "If you believe the provider is in network, ask the plan's network representative to check "
+                "the provider's record. Cannot find the right provider? Contact provider support: ",
+                W.support_contact,
+                size="2",
             ),
         ),
         rx.cond(
@@ -446,6 +471,7 @@ def _review_step() -> rx.Component:
                 role="alert",
             ),
         ),
+        wizard_documents(),
         rx.cond(
             W.submit_problems.length() > 0,
             notice_box(

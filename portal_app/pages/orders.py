@@ -49,45 +49,134 @@ def _detail(pair: rx.Var[Pair]) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(pair.label), rx.data_list.value(pair.value))
 
 
+def _upload_as() -> rx.Component:
+    """Which listed document the files are (the reviewer sees which arrived)."""
+    return rx.cond(
+        O.needed_choices.length() > 0,
+        rx.vstack(
+            rx.el.label("These files are", html_for="field-upload_as", font_weight="500"),
+            rx.el.select(
+                rx.el.option("Another document", value=""),
+                rx.foreach(O.needed_choices, lambda c: rx.el.option(c.label, value=c.value)),
+                id="field-upload_as",
+                value=O.upload_as,
+                on_change=O.choose_upload_as,
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _uploads() -> rx.Component:
+    return rx.vstack(
+        _upload_as(),
+        labelled_upload(
+            "Choose documents to upload",
+            rx.vstack(
+                rx.text("Drop PDF, PNG, JPEG or TIFF files here (20 MB each at most), or"),
+                rx.button("Choose files", type="button", variant="outline"),
+                align="center",
+            ),
+            upload_id="documents",
+            border="1px dashed var(--gray-7)",
+            padding="1em",
+            width="100%",
+        ),
+        rx.hstack(rx.foreach(rx.selected_files("documents"), lambda name: rx.badge(name))),
+        rx.button(
+            "Upload documents",
+            on_click=O.upload_documents(rx.upload_files(upload_id="documents")),
+            loading=O.uploading,
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _send_documents() -> rx.Component:
+    """After a denial: documents instead of a reconsideration in words (seeds 002 and 003)."""
+    return rx.cond(
+        O.may_send_documents,
+        rx.form(
+            rx.vstack(
+                rx.heading("Send supporting documents", size="4", as_="h2"),
+                rx.text(O.documents_review_text, size="2"),
+                rx.text("Upload the documents above, then send them to a physician reviewer.", size="2"),
+                rx.el.label(
+                    "Note for the physician (optional)", html_for="field-documents_note", font_weight="500"
+                ),
+                rx.text_area(id="field-documents_note", name="documents_note", width="100%"),
+                rx.button("Send the documents for review", type="submit"),
+                width="100%",
+            ),
+            on_submit=O.send_documents,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
 def _update_section() -> rx.Component:
     return rx.cond(
-        O.summary.can_update,
+        O.summary.can_update | O.may_send_documents,
         rx.vstack(
             rx.heading("Add information", size="4", as_="h2"),
-            rx.form(
-                rx.vstack(
-                    rx.el.label(
-                        "Clinical information", html_for="field-clinical_information", font_weight="500"
+            rx.cond(
+                O.summary.can_update,
+                rx.form(
+                    rx.vstack(
+                        rx.el.label(
+                            "Clinical information", html_for="field-clinical_information", font_weight="500"
+                        ),
+                        rx.text_area(
+                            id="field-clinical_information", name="clinical_information", width="100%"
+                        ),
+                        rx.button("Add to the order", type="submit"),
+                        width="100%",
                     ),
-                    rx.text_area(id="field-clinical_information", name="clinical_information", width="100%"),
-                    rx.button("Add to the order", type="submit"),
+                    on_submit=O.add_information,
+                    reset_on_submit=True,
                     width="100%",
                 ),
-                on_submit=O.add_information,
-                reset_on_submit=True,
-                width="100%",
             ),
-            labelled_upload(
-                "Choose documents to upload",
-                rx.vstack(
-                    rx.text("Drop PDF, PNG, JPEG or TIFF files here (20 MB each at most), or"),
-                    rx.button("Choose files", type="button", variant="outline"),
-                    align="center",
-                ),
-                upload_id="documents",
-                border="1px dashed var(--gray-7)",
-                padding="1em",
-                width="100%",
-            ),
-            rx.hstack(rx.foreach(rx.selected_files("documents"), lambda name: rx.badge(name))),
-            rx.button(
-                "Upload documents",
-                on_click=O.upload_documents(rx.upload_files(upload_id="documents")),
-                loading=O.uploading,
-            ),
+            _uploads(),
+            _send_documents(),
             spacing="3",
             width="100%",
             class_name="no-print",
+        ),
+    )
+
+
+def _listed_documents() -> rx.Component:
+    return rx.cond(
+        O.documents_needed.length() > 0,
+        rx.vstack(
+            rx.heading("Documents that support this request", size="4", as_="h2"),
+            rx.el.ul(
+                rx.foreach(
+                    O.documents_needed,
+                    lambda d: rx.el.li(rx.text(d.label, " — ", rx.text.strong(d.value), size="2")),
+                ),
+                aria_label="Documents that support this request",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _alternate_sites() -> rx.Component:
+    return rx.cond(
+        O.alternate_sites.length() > 0,
+        rx.vstack(
+            rx.heading("Where the exam can be done instead", size="4", as_="h2"),
+            rx.text(
+                "The hospital setting was not approved. These in-network sites outside a hospital can do the "
+                "exam (quality score and distance from the member's home):",
+                size="2",
+            ),
+            rx.el.ul(rx.foreach(O.alternate_sites, lambda a: rx.el.li(a)), aria_label="Alternate sites"),
+            width="100%",
         ),
     )
 
@@ -256,6 +345,12 @@ def order_summary_page() -> rx.Component:
                     _item("Submitted", O.summary.submitted_at),
                 ),
                 rx.cond(
+                    O.summary.added_to_order != "",
+                    rx.text(
+                        rx.text.strong("Added on the day of service to order "), O.summary.added_to_order
+                    ),
+                ),
+                rx.cond(
                     O.summary.cancel_reason != "",
                     rx.text(rx.text.strong("Cancellation reason: "), O.summary.cancel_reason),
                 ),
@@ -265,6 +360,8 @@ def order_summary_page() -> rx.Component:
                 rx.el.ol(rx.foreach(O.diagnoses, lambda d: rx.el.li(d)), aria_label="Diagnoses"),
                 rx.heading("Decisions", size="4", as_="h2"),
                 rx.foreach(O.lines, _line),
+                _alternate_sites(),
+                _listed_documents(),
                 survey_prompt(),
                 rx.cond(
                     O.documents.length() > 0,
@@ -401,6 +498,33 @@ def my_orders_page() -> rx.Component:
     )
 
 
+def _added_procedure(V) -> rx.Component:
+    """Seed 001: an extra procedure done on the day of an approved one, asked for within 2 business days."""
+    return rx.form(
+        rx.vstack(
+            rx.heading("Add a procedure performed the same day", size="4", as_="h2"),
+            rx.text(
+                "If another procedure needing authorization was performed on the day of this approved one, "
+                "request it within 2 business days. It is linked to this order and the ordering office is "
+                "told.",
+                size="2",
+            ),
+            rx.hstack(
+                labelled_input("Procedure code", name="added_code"),
+                labelled_input("Date performed", name="performed_on", input_type="date"),
+                wrap="wrap",
+            ),
+            rx.el.label("Clinical information", html_for="field-added_information", font_weight="500"),
+            rx.text_area(id="field-added_information", name="added_information", width="100%"),
+            rx.button("Request the added procedure", type="submit"),
+            problem_callout(V.added_message, color="green"),
+            width="100%",
+        ),
+        on_submit=V.add_procedure,
+        width="100%",
+    )
+
+
 def verify_page() -> rx.Component:
     V = VerifyState
     return page_shell(
@@ -429,14 +553,18 @@ def verify_page() -> rx.Component:
             V.checked,
             rx.cond(
                 V.found,
-                rx.card(
-                    rx.data_list.root(
-                        _item("Order number", V.order_number),
-                        _item("Status", V.status),
-                        _item("Procedures", V.procedures),
-                        _item("Valid", V.valid),
+                rx.vstack(
+                    rx.card(
+                        rx.data_list.root(
+                            _item("Order number", V.order_number),
+                            _item("Status", V.status),
+                            _item("Procedures", V.procedures),
+                            _item("Valid", V.valid),
+                        ),
+                        role="status",
                     ),
-                    role="status",
+                    rx.cond(V.is_renderer, _added_procedure(V)),
+                    width="100%",
                 ),
                 rx.callout(
                     "No order matches that order number and member ID. For another practice's order, "

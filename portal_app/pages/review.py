@@ -238,6 +238,7 @@ def _action_form() -> rx.Component:
         "partially_approve": "Partially approve the line",
         "offer_peer_to_peer": "Offer a peer-to-peer conversation",
         "record_peer_to_peer": "Record the peer-to-peer outcome",
+        "withdraw_duplicate": "Withdraw the case as a duplicate",
     }
     return rx.dialog.root(
         rx.dialog.content(
@@ -337,6 +338,15 @@ def _case_actions() -> rx.Component:
                 on_click=C.open_action("record_peer_to_peer", 0),
             ),
         ),
+        rx.cond(
+            C.can["withdraw_duplicate"],
+            rx.button(
+                "Withdraw as duplicate of " + C.case.duplicate_of,
+                variant="outline",
+                color_scheme="gray",
+                on_click=C.open_action("withdraw_duplicate", 0),
+            ),
+        ),
         wrap="wrap",
     )
 
@@ -410,10 +420,27 @@ def case_page() -> rx.Component:
                 rx.heading("Request details", size="4", as_="h2"),
                 rx.data_list.root(rx.foreach(C.details, lambda e: _item_var(e))),
                 _list("Diagnoses", C.diagnoses, "Diagnoses"),
+                rx.cond(
+                    C.level_of_care.length() > 0, _list("Level of care", C.level_of_care, "Level of care")
+                ),
                 rx.heading("Lines and the rules engine's explanation", size="4", as_="h2"),
                 rx.foreach(C.lines, _line_card),
                 rx.heading("Documents", size="4", as_="h2"),
                 rx.el.ul(rx.foreach(C.documents, _document), aria_label="Documents"),
+                rx.cond(
+                    C.documents_needed.length() > 0,
+                    rx.vstack(
+                        rx.heading("Documents listed for the office", size="3", as_="h3"),
+                        rx.el.ul(
+                            rx.foreach(
+                                C.documents_needed,
+                                lambda e: rx.el.li(rx.text(rx.text.strong(e.value), ": ", e.key, size="2")),
+                            ),
+                            aria_label="Documents listed for the office",
+                        ),
+                        width="100%",
+                    ),
+                ),
                 rx.heading("Peer-to-peer", size="4", as_="h2"),
                 rx.el.ul(rx.foreach(C.peer_to_peer, lambda e: rx.el.li(e.value)), aria_label="Peer-to-peer"),
                 _list("Earlier orders of the member", C.earlier_orders, "Earlier orders"),

@@ -34,10 +34,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "order.create": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "order.read_own_practice": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "order.verify": frozenset({Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF}),
+    # The rendering provider asks for a procedure it added on the day of an approved one (seed 001).
+    "order.add_procedure": frozenset({Role.SERVICING_PROVIDER_STAFF}),
     "review.work_queue": REVIEWER_ROLES,
     "review.approve": REVIEWER_ROLES,
     "review.request_information": REVIEWER_ROLES,
     "review.escalate": frozenset({Role.NURSE_REVIEWER}),
+    # A case found to duplicate an earlier one is withdrawn (Voluntarily Withdrawn, seed 001).
+    "review.withdraw_duplicate": REVIEWER_ROLES,
     "review.deny": frozenset({Role.PHYSICIAN_REVIEWER}),
     "review.partially_approve": frozenset({Role.PHYSICIAN_REVIEWER}),
     # Physicians act as leads: they assign cases to reviewers of a queue.

@@ -55,6 +55,7 @@ from portal_app.services import audit, file_store
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
 from portal_app.services.mail import MailKind, send_mail
+from portal_app.services.order_entry import denied_setting_alternatives
 from portal_app.services.orders import OrderNotFound, may_read_order
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,8 @@ class LetterContent:
     reconsideration_deadline: date | None = None  # 10 calendar days after denial_date
     appeal_route: str = ""
     appeal_deadline: str = ""  # a date with its rule, or "as stated in the member's plan documents"
+    # A denied hospital setting: in-network free-standing or office sites that can do the exam instead.
+    alternate_sites: tuple[str, ...] = ()
 
     @property
     def has_denial(self) -> bool:
@@ -357,7 +360,18 @@ def render_letter_pdf(content: LetterContent) -> bytes:
 
 def _denial_section(content: LetterContent, styles: dict[str, ParagraphStyle]) -> list:
     you = "your doctor" if content.for_member else "you"
-    story = [
+    story = []
+    if content.alternate_sites:
+        story += [
+            _p("Where the exam can be done instead", styles["heading"]),
+            _p(
+                "The hospital setting was not approved. These in-network sites outside a hospital can do "
+                "the exam (quality score and distance from the member's home):",
+                styles["body"],
+            ),
+            _block(list(content.alternate_sites), styles["body"]),
+        ]
+    story += [
         _p("If you disagree with a decision", styles["heading"]),
         _p(f"A physician reviewer made this decision on {_day(content.denial_date)}.", styles["body"]),
         _p("1. Reconsideration by our physician reviewer", styles["heading"]),
@@ -468,6 +482,7 @@ def build_letter_contents(
         reconsideration_deadline=reconsideration_deadline(denial_date) if denial_date else None,
         appeal_route=route if denial_date else "",
         appeal_deadline=deadline if denial_date else "",
+        alternate_sites=denied_setting_alternatives(session, order),
     )
     to_member = replace(
         to_provider,

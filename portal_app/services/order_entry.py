@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
-from portal_app.domain.enums import FacilityType, NetworkStatus, OrderStatus, Program, Urgency
+from portal_app.domain.enums import FacilityType, LineDecision, NetworkStatus, OrderStatus, Program, Urgency
 from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.programs import age_on, get_program
 from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern, escape_like
@@ -726,7 +726,14 @@ def site_of_care_alternatives(
 ) -> list[ProviderMatch]:
     """In-network free-standing centres and offices that can do the exam, within reach of the member's
     home ZIP, in the order of domain/site_ranking.py (registered sites by score, then distance)."""
-    order = editable_draft(session, actor, order_id)
+    return alternate_sites(session, editable_draft(session, actor, order_id), exam_modality)
+
+
+def alternate_sites(
+    session: Session, order: Order, exam_modality: str = "", limit: int = 0
+) -> list[ProviderMatch]:
+    """The in-network alternatives to a hospital for ``order`` (the caller checked access): also named
+    in a denial of the hospital setting (letters and order summary). ``limit`` 0: all of them."""
     in_network = select(NetworkParticipation.facility_id).where(
         NetworkParticipation.plan_id == order.plan_id,
         NetworkParticipation.status == NetworkStatus.IN_NETWORK,
@@ -743,4 +750,38 @@ def site_of_care_alternatives(
     ranked = rank_facilities(
         session, session.exec(candidates).all(), near_zip=member_zip, exam_modality=exam_modality
     )
+    ranked = ranked[:limit] if limit else ranked
     return [_ranked_match(session, order.plan_id, r, exam_modality, in_network=True) for r in ranked]
+
+
+ALTERNATE_SITES_SHOWN = 5
+
+
+def denied_setting_alternatives(session: Session, order: Order) -> tuple[str, ...]:
+    """When a physician denied a line on a criterion only a physician settles (the hospital site of
+    care), the in-network free-standing and office sites that can do the exam instead, each as
+    "name, kind, address (score; distance)"; else (). Program FAQ, shared/seeds/001: "an alternate
+    free-standing imaging facility will be provided"."""
+    from portal_app.domain.physician_criteria import is_physician_only
+    from portal_app.models import Determination
+
+    adverse = [LineDecision.NON_AUTHORIZED, LineDecision.PARTIALLY_AUTHORIZED]
+    lines = session.exec(  # lines still denied: an overturned denial names no alternatives
+        select(OrderLine.id).where(OrderLine.order_id == order.id, col(OrderLine.decision).in_(adverse))
+    ).all()
+    if not lines:
+        return ()
+    codes = session.exec(
+        select(Determination.reason_code).where(
+            col(Determination.order_line_id).in_(lines), col(Determination.decision).in_(adverse)
+        )
+    ).all()
+    if not any(is_physician_only(order.program, code) for code in codes):
+        return ()
+    modality = str((order.details or {}).get("modality", ""))
+    return tuple(
+        f"{site.name}, {site.detail}, {site.address} ({site.quality}"
+        + (f"; {site.distance}" if site.distance else "")
+        + ")"
+        for site in alternate_sites(session, order, modality, limit=ALTERNATE_SITES_SHOWN)
+    )

@@ -25,6 +25,7 @@ from portal_app.domain.enums import (
     Urgency,
 )
 from portal_app.domain.order_numbers import new_order_number
+from portal_app.domain.physician_criteria import physician_only
 from portal_app.domain.programs import PriorService, ProgramRequest, get_program
 from portal_app.domain.review import decision_due, order_status_for
 from portal_app.domain.rules import Outcome, evaluate
@@ -333,11 +334,15 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
     session.add(order)
     if order.status == OrderStatus.IN_PROGRESS:
         pended = [o.reason for o in determination.lines if o.outcome == Outcome.PENDED]
+        # A criterion only a physician settles (the hospital site of care) sends the case to a physician.
+        physician_reason = physician_only(
+            order.program, [r for o in determination.lines if o.outcome == Outcome.PENDED for r in o.results]
+        )
         session.add(
             ReviewTask.for_order(
                 order,
-                queue=ReviewQueue.NURSE,
-                reason=" ".join(pended)[:2000],
+                queue=ReviewQueue.PHYSICIAN if physician_reason else ReviewQueue.NURSE,
+                reason=" ".join([*pended, physician_reason])[:2000],
                 # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says
                 # otherwise): the CMS-0057-F time frames, in domain.review.decision_due.
                 due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),

@@ -25,6 +25,7 @@ from portal_app.domain.enums import (
 from portal_app.domain.order_numbers import normalize_order_number
 from portal_app.domain.programs import get_program
 from portal_app.domain.search_text import LIKE_ESCAPE, prefix_pattern
+from portal_app.domain.statuses import status_label
 from portal_app.models import (
     Determination,
     Document,
@@ -43,7 +44,7 @@ from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of
 from portal_app.services import audit, pend_clock, rate_limits
 from portal_app.services.authz import REVIEWER_ROLES, Actor, require
-from portal_app.services.order_entry import details_context
+from portal_app.services.order_entry import denied_setting_alternatives, details_context
 
 PAGE_SIZE = 20
 CANCELLABLE = {OrderStatus.IN_PROGRESS, OrderStatus.AUTHORIZED, OrderStatus.COMPLETED}
@@ -94,6 +95,11 @@ class OrderSummary:
     notes: tuple[str, ...]
     can_update: bool
     can_cancel: bool
+    # A denied hospital setting: the in-network sites that can do the exam instead (order_entry).
+    alternate_sites: tuple[str, ...] = ()
+    # The listed documents (services/supporting_documents.py): (id, document, whether it was received).
+    documents_needed: tuple[tuple[str, str, str], ...] = ()
+    added_to_order: str = ""  # a same-day added procedure: the order it was added to
 
 
 def may_read_order(session: Session, actor: Actor, order: Order) -> bool:
@@ -190,7 +196,7 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
     return OrderSummary(
         order_id=id_of(order),
         order_number=order.order_number or "",
-        status=OrderStatus(order.status).label,
+        status=status_label(order.program, order.status),
         status_code=order.status,
         program=Program(order.program).label,
         plan_name=plan.name,
@@ -216,7 +222,28 @@ def _summary(session: Session, actor: Actor, order: Order) -> OrderSummary:
         notes=tuple(f"{n.created_at.strftime('%Y-%m-%d %H:%M')}: {n.body}" for n in notes),
         can_update=is_office and order.status == OrderStatus.IN_PROGRESS,
         can_cancel=is_office and order.status in CANCELLABLE,
+        alternate_sites=denied_setting_alternatives(session, order),
+        documents_needed=_documents_needed(session, order),
+        added_to_order=_number_of(session, order.added_to_order_id),
     )
+
+
+def _documents_needed(session: Session, order: Order) -> tuple[tuple[str, str, str], ...]:
+    from portal_app.services.supporting_documents import needed_for_order
+
+    return tuple(
+        (
+            item.document_id,
+            item.document,
+            f"Received: {', '.join(item.arrived)}" if item.arrived else "Not received",
+        )
+        for item in needed_for_order(session, order)
+    )
+
+
+def _number_of(session: Session, order_id: int | None) -> str:
+    other = session.get(Order, order_id) if order_id else None
+    return (other.order_number or "") if other else ""
 
 
 def _detail_lines(session: Session, order: Order) -> tuple[tuple[str, str], ...]:
@@ -332,7 +359,7 @@ def search_my_orders(
     return [
         OrderRow(
             o.order_number,
-            OrderStatus(o.status).label,
+            status_label(o.program, o.status),
             Program(o.program).label,
             f"{m.first_name} {m.last_name}",
             m.member_number,

@@ -44,6 +44,14 @@ from portal_app.domain.enums import (
     Urgency,
     UserStatus,
 )
+from portal_app.domain.level_of_care import (
+    SETTING_LABELS,
+    approved_setting_sentence,
+    criteria_for_setting,
+    requested_setting,
+)
+from portal_app.domain.physician_criteria import physician_only
+from portal_app.domain.statuses import status_label
 from portal_app.models import (
     AuditEvent,
     Determination,
@@ -343,6 +351,7 @@ def _load_case(session: Session, actor: Actor, order: Order) -> _Case:
         partial_possible=any(line.quantity > 1 for line in awaiting),
         peer_to_peer_offered=offered,
         peer_to_peer_scheduled=_when(call.starts_at) if call else "",
+        possible_duplicate=bool(order.duplicate_of),
     )
     return _Case(order, task, lines, first, latest, awaiting, state)
 
@@ -769,6 +778,11 @@ class CaseView:
     flag_note: str = ""  # and what the office or the pend clock said
     waiting_for_office: str = ""  # the pend clock while the case waits for the office
     no_response_reason: bool = False  # "information not provided" is one of the reasons to choose
+    # The listed documents (services/supporting_documents.py): (document, "Received: files" / "Not received").
+    documents_needed: tuple[tuple[str, str], ...] = ()
+    duplicate_of: str = ""  # the earlier order flagged at submission
+    # The setting requested and the level-of-care criteria to check it against (domain/level_of_care.py).
+    level_of_care: tuple[str, ...] = ()
 
 
 def _met(value) -> str:
@@ -818,6 +832,8 @@ _HISTORY_LABELS = {
     "order.call_back_requested": "Asked for a call back when the review is done",
     "review.peer_to_peer_accepted": "Accepted a time the office proposed",
     "review.no_response": "No response from the office in time: sent to a physician",
+    "order.documents_sent_for_review": "Sent supporting documents for review",
+    "review.withdrawn_as_duplicate": "Withdrawn as a duplicate",
     "review.action_refused": "Refused",
     "review.stale_version": "Tried to act on an outdated view",
 }
@@ -880,7 +896,7 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
     return CaseView(
         order_number=order.order_number or "",
         version=order.version,
-        status=OrderStatus(order.status).label,
+        status=status_label(order.program, order.status),
         program=Program(order.program).label,
         plan_name=plan.name,
         urgency=Urgency(order.urgency).label,
@@ -921,6 +937,29 @@ def open_case(session: Session, *, actor: Actor, order_number: str) -> CaseView:
             else ""
         ),
         no_response_reason=_no_response_possible(session, case),
+        documents_needed=_documents_needed(session, order),
+        duplicate_of=order.duplicate_of,
+        level_of_care=_level_of_care(order),
+    )
+
+
+def _level_of_care(order: Order) -> tuple[str, ...]:
+    setting = requested_setting(order.program, order.details)
+    if not setting:
+        return ()
+    criteria = criteria_for_setting(order.program, order.details)
+    return (
+        f"Setting requested: {SETTING_LABELS[setting]}.",
+        *(f"{c.criterion_id}: {c.text} ({c.citation})" for c in criteria),
+    )
+
+
+def _documents_needed(session: Session, order: Order) -> tuple[tuple[str, str], ...]:
+    from portal_app.services.supporting_documents import needed_for_order
+
+    return tuple(
+        (item.document, f"Received: {', '.join(item.arrived)}" if item.arrived else "Not received")
+        for item in needed_for_order(session, order)
     )
 
 
@@ -1001,7 +1040,13 @@ def approve_line(
     )
     line = _awaiting_line(session, actor, case, line_number, "approve")
     engine = case.first.get(id_of(line))
+    if actor.role != Role.PHYSICIAN_REVIEWER and (
+        why := physician_only(case.order.program, _criteria(engine))
+    ):
+        _refuse(session, actor, case.order, "approve", why)  # e.g. the hospital site of care (seed 001)
     reason = note.strip() or "Approved on clinical review: the information given supports the request."
+    if setting := approved_setting_sentence(case.order.program, case.order.details):
+        reason = f"{reason} {setting}"  # the approval names the setting it approves
     _decide(
         session,
         actor,

@@ -17,6 +17,7 @@ from portal_app.services.directory import plan_code
 from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
 from portal_app.services.order_submission import duplicates_of, submit_order
 from portal_app.services.rate_limits import RateLimited
+from portal_app.settings import get_settings
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
 from portal_app.state.program_step import DiagnosisChange, ProgramStep, StepContext, step_state_for
@@ -105,6 +106,8 @@ class OrderWizardState(rx.State):
     ordering_provider_id: str = ""
     servicing_query: str = ""
     servicing_results: list[PartyRow] = []
+    searched_servicing: bool = False  # a search ran: with no result the page shows the support contact
+    support_contact: str = ""  # read from the settings at run time, never while compiling
     searching: str = ""  # which search is running: "members", "servicing" or "diagnoses"
     servicing: PartyRow = PartyRow("", 0, "", "", "", "", True, "", "")
     out_of_network_confirmed: bool = False
@@ -139,6 +142,7 @@ class OrderWizardState(rx.State):
             snapshot = None
         self._reset_all()
         self.plan_options = [Option(str(p.plan_id), p.name) for p in plans]
+        self.support_contact = get_settings().support_contact
         if snapshot is not None:
             await self._restore(snapshot)
 
@@ -163,6 +167,7 @@ class OrderWizardState(rx.State):
             "ordering_provider_id": "",
             "servicing_query": "",
             "servicing_results": [],
+            "searched_servicing": False,
             "servicing": PartyRow("", 0, "", "", "", "", True, "", ""),
             "out_of_network_confirmed": False,
             "letter_address": "",
@@ -226,6 +231,8 @@ class OrderWizardState(rx.State):
         if step is not None:
             await step._restore(snapshot.details, list(snapshot.codes), await self._step_context())
         self.step = min(snapshot.step, REVIEW_STEP)
+        if self.step == REVIEW_STEP:
+            await self._load_documents()
         if snapshot.member:
             await self._load_ordering_options()
 
@@ -409,6 +416,7 @@ class OrderWizardState(rx.State):
                 await step._prepare(await self._step_context())
         if self.step == REVIEW_STEP:
             await self._check_duplicates()
+            await self._load_documents()
 
     # --- member step ---
 
@@ -478,7 +486,7 @@ class OrderWizardState(rx.State):
             except RateLimited as refused:
                 self.errors = {**_no_errors(), "servicing": refused.message}
                 return
-            self.servicing_results = list(found)
+            self.servicing_results, self.searched_servicing = list(found), True
         finally:
             self.searching = ""
 
@@ -526,6 +534,12 @@ class OrderWizardState(rx.State):
         self.diagnoses = chosen + [d for d in self.diagnoses if d.value != code]
 
     # --- review and submit ---
+
+    async def _load_documents(self) -> None:
+        """The documents the answers call for, uploaded to the draft before submitting."""
+        from portal_app.state.wizard_documents import WizardDocumentsState
+
+        await (await self.get_state(WizardDocumentsState))._load(self.order_id)
 
     async def _check_duplicates(self) -> None:
         found = await self._call(duplicates_of, order_id=self.order_id)

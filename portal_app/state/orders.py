@@ -10,6 +10,7 @@ import reflex as rx
 from portal_app.domain.enums import Role
 from portal_app.services import orders as order_service
 from portal_app.services import review as review_service
+from portal_app.services import supporting_documents
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.orders import OrderFilter, OrderNotFound, OrderRow
 from portal_app.services.rate_limits import RateLimited
@@ -63,6 +64,7 @@ class SummaryView:
     cancel_reason: str = ""
     can_update: bool = False
     can_cancel: bool = False
+    added_to_order: str = ""
 
 
 class OrderSummaryState(rx.State):
@@ -80,6 +82,14 @@ class OrderSummaryState(rx.State):
     message: str = ""
     cancel_open: bool = False
     uploading: bool = False
+    # The listed documents: label = the document, value = "Received: ..." / "Not received".
+    documents_needed: list[Pair] = []
+    needed_choices: list[Pair] = []  # label = the document, value = its id (the upload's "This file is")
+    upload_as: str = ""
+    alternate_sites: list[str] = []  # a denied hospital setting: where the exam can be done instead
+    # After a denial: sending uploaded documents opens a reconsideration or an appeal.
+    may_send_documents: bool = False
+    documents_review_text: str = ""
 
     @rx.event
     @authorized()
@@ -102,6 +112,10 @@ class OrderSummaryState(rx.State):
         self.details = [Pair(label, value) for label, value in data.pop("details")]
         self.documents = [Pair(label, str(doc_id)) for doc_id, label in data.pop("documents")]
         self.diagnoses, self.notes = list(data.pop("diagnoses")), list(data.pop("notes"))
+        needed = data.pop("documents_needed")
+        self.documents_needed = [Pair(label, status) for _, label, status in needed]
+        self.needed_choices = [Pair(label, doc_id) for doc_id, label, _ in needed]
+        self.alternate_sites = list(data.pop("alternate_sites"))
         data.pop("order_id")
         self.summary, self.found, self.error = SummaryView(**data), True, ""
         await self._load_review_options(number)
@@ -109,6 +123,7 @@ class OrderSummaryState(rx.State):
     async def _load_review_options(self, number: str) -> None:
         """Peer-to-peer times offered, and whether a reconsideration may still be asked for."""
         self.p2p_slots, self.may_reconsider, self.reconsideration_text = [], False, ""
+        self.may_send_documents, self.documents_review_text = False, ""
         if current_actor().role != Role.ORDERING_PROVIDER_STAFF:
             return
         slots = await call_service(review_service.peer_to_peer_slots, order_number=number)
@@ -117,6 +132,10 @@ class OrderSummaryState(rx.State):
             self.may_reconsider, self.reconsideration_text = await call_service(
                 review_service.reconsideration_status, order_number=number
             )
+            kind, self.documents_review_text = await call_service(
+                supporting_documents.documents_review_status, order_number=number
+            )
+            self.may_send_documents = bool(kind)
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)
@@ -151,6 +170,27 @@ class OrderSummaryState(rx.State):
             if action is review_service.request_reconsideration
             else "Appeal filed: a different physician will review the order."
         )
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def send_documents(self, form_data: dict):
+        """After a denial: the documents uploaded since go to a physician (reconsideration or appeal)."""
+        try:
+            kind = await call_service(
+                supporting_documents.send_documents_for_review,
+                order_number=self.summary.order_number,
+                note=str(form_data.get("documents_note", ""))[:2000],
+            )
+        except (review_service.ActionRefused, OrderNotFound) as refused:
+            self.error = str(refused) or "This request cannot be made now."
+            return
+        await self._load(self.summary.order_number)
+        self.message = f"The documents were sent to a physician reviewer ({kind})."
+
+    @rx.event
+    @authorized(Role.ORDERING_PROVIDER_STAFF)
+    async def choose_upload_as(self, value: str):
+        self.upload_as = value if value in {c.value for c in self.needed_choices} else ""
 
     @rx.event
     @authorized(Role.ORDERING_PROVIDER_STAFF)
@@ -202,7 +242,11 @@ class OrderSummaryState(rx.State):
             name = str(upload.name or upload.filename or "document")[:255]
             try:
                 await call_service(
-                    store_document, order_number=self.summary.order_number, filename=name, content=content
+                    store_document,
+                    order_number=self.summary.order_number,
+                    filename=name,
+                    content=content,
+                    needed_document=self.upload_as,
                 )
                 stored.append(name)
             except DocumentRefused as problem:
@@ -285,6 +329,8 @@ class VerifyState(rx.State):
     checked: bool = False
     found: bool = False
     error: str = ""
+    added_message: str = ""
+    is_renderer: bool = False  # servicing staff may ask for a procedure added on the same day
     order_number: str = ""
     status: str = ""
     procedures: str = ""
@@ -306,9 +352,35 @@ class VerifyState(rx.State):
             self.error = refused.message
             return
         self.checked, self.found = True, result.found
+        self.added_message = ""
+        self.is_renderer = current_actor().role == Role.SERVICING_PROVIDER_STAFF
         self.order_number, self.status, self.procedures, self.valid = (
             result.order_number,
             result.status,
             result.procedures,
             result.valid,
         )
+
+    @rx.event
+    @authorized(Role.SERVICING_PROVIDER_STAFF)
+    async def add_procedure(self, form_data: dict):
+        """A procedure added on the day of the approved one (seed 001): a new order linked to it."""
+        from portal_app.services.added_procedures import AddRefused, request_added_procedure
+
+        performed = _parse_date(str(form_data.get("performed_on", ""))[:10])
+        if not self.found or performed is None:
+            self.error = "Verify the approved order first and give the day the procedure was performed."
+            return
+        try:
+            number = await call_service(
+                request_added_procedure,
+                order_number=self.order_number,
+                code=str(form_data.get("added_code", ""))[:20],
+                performed_on=performed,
+                clinical_information=str(form_data.get("added_information", ""))[:4000],
+            )
+        except (AddRefused, OrderNotFound) as refused:
+            self.error = str(refused) if isinstance(refused, AddRefused) else "This order cannot be changed."
+            return
+        self.error = ""
+        self.added_message = f"Requested as order {number}; the ordering office has been told."

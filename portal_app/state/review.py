@@ -15,6 +15,7 @@ from portal_app.services.authz import PermissionDenied
 from portal_app.services.directory import plan_choices
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused, QueueFilter, QueueRow, StaleCase
+from portal_app.services.withdrawals import withdraw_duplicate
 from portal_app.state.auth import authorized, call_public, call_service, current_actor
 from portal_app.state.validation import as_int
 
@@ -186,6 +187,7 @@ class CaseHeader:
     flag_note: str = ""
     waiting_for_office: str = ""
     no_response_reason: bool = False
+    duplicate_of: str = ""
 
 
 class CaseState(rx.State):
@@ -194,7 +196,10 @@ class CaseState(rx.State):
     diagnoses: list[str] = []
     lines: list[CaseLineView] = []
     documents: list[Entry] = []
+    # The listed documents (services/supporting_documents.py): document -> "Received: ..." / "Not received".
+    documents_needed: list[Entry] = []
     earlier_orders: list[str] = []
+    level_of_care: list[str] = []
     notes: list[str] = []
     history: list[str] = []
     peer_to_peer: list[Entry] = []
@@ -223,6 +228,7 @@ class CaseState(rx.State):
                 "partially_approve",
                 "offer_peer_to_peer",
                 "record_peer_to_peer",
+                "withdraw_duplicate",
             )
         }
 
@@ -249,10 +255,12 @@ class CaseState(rx.State):
         ]
         self.details = [Entry(k, v) for k, v in data.pop("details")]
         self.documents = [Entry(str(i), label) for i, label in data.pop("documents")]
+        self.documents_needed = [Entry(label, status) for label, status in data.pop("documents_needed")]
         self.peer_to_peer = [
             Entry(str(i), f"{when} — {status}") for i, when, status in data.pop("peer_to_peer")
         ]
         self.diagnoses, self.earlier_orders = list(data.pop("diagnoses")), list(data.pop("earlier_orders"))
+        self.level_of_care = list(data.pop("level_of_care"))
         self.notes, self.history, self.actions = (
             list(data.pop("notes")),
             list(data.pop("history")),
@@ -347,6 +355,10 @@ class CaseState(rx.State):
                 approved_quantity=as_int(form_data.get("approved_quantity", "")),
                 reason_code=str(form_data.get("reason_code", ""))[:40],
                 text=text,
+            )
+        elif self.action == "withdraw_duplicate":
+            await self._act(
+                withdraw_duplicate, "The case was withdrawn as a duplicate.", version=version, note=text
             )
         elif self.action == "offer_peer_to_peer":
             slots = _parse_slots(form_data)

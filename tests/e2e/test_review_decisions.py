@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
+from sqlalchemy.engine import make_url
 
 from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
+from portal_app.settings import get_settings
 from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
 from tests.e2e.pages.review import DashboardPage
 from tests.integration import test_metrics as metric_cases
@@ -27,10 +30,10 @@ def _sign_in(page: Page, username: str) -> None:
     sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
 
 
-def _case_in_the_physician_queue(db) -> str:
+def _case_in_the_physician_queue(db, member: str = "EVG100000060") -> str:
     """A request that pends (no conservative care yet), escalated by the nurse: its order number."""
     office = actor_for(db, "ordering")
-    order_id = draft_order(db, office, member="EVG100000060", details=PENDING_LOW_BACK)
+    order_id = draft_order(db, office, member=member, details=PENDING_LOW_BACK)
     number = submit_order(db, actor=office, order_id=order_id, today=TODAY).order_number
     nurse = actor_for(db, "nurse")
     version = review.open_case(db, actor=nurse, order_number=number).version
@@ -146,3 +149,47 @@ def test_dashboard_shows_the_counts_of_a_known_set_of_cases(page: Page, portal_d
         page.get_by_role("button", name="Export CSV").click()
     content = Path(download.value.path()).read_text(encoding="utf-8")
     assert f"All programs,All plans,{expected['requests']}," in content
+
+
+def test_a_denied_case_gets_documents_and_a_physician_task(
+    page: Page, portal, portal_db, monkeypatch, tmp_path
+):
+    # The denial is arranged through the services; its letters go to the running portal's data folder.
+    monkeypatch.setenv("DATA_DIR", str(Path(make_url(portal["db_url"]).database or "").parent))
+    get_settings.cache_clear()
+    number = _case_in_the_physician_queue(portal_db, member="EVG100000056")
+    physician = actor_for(portal_db, "physician")
+    slot = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    review.offer_peer_to_peer(portal_db, actor=physician, order_number=number, slots=[slot])
+    view = review.open_case(portal_db, actor=physician, order_number=number)
+    review.deny_line(
+        portal_db,
+        actor=physician,
+        order_number=number,
+        line_number=1,
+        version=view.version,
+        reason_code=view.lines[0].criteria[0][0],
+        text=DENIAL_TEXT,
+    )
+    get_settings.cache_clear()
+    notes = tmp_path / "therapy-since-october.pdf"
+    notes.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+
+    _sign_in(page, "ordering")
+    page.goto(f"/orders/{number}")
+    expect(page.get_by_role("heading", name="Send supporting documents")).to_be_visible()
+    page.locator("#documents input[type=file]").set_input_files(str(notes))
+    page.get_by_role("button", name="Upload documents").click()
+    expect(page.get_by_text("Added: therapy-since-october.pdf.")).to_be_visible()
+    page.get_by_role("button", name="Send the documents for review").click()
+    expect(
+        page.get_by_text("The documents were sent to a physician reviewer (reconsideration).")
+    ).to_be_visible()
+    sign_out(page)
+
+    _sign_in(page, "physician")
+    page.goto(f"/review/case/{number}")
+    expect(page.get_by_text(re.compile("Physician queue · Reconsideration"))).to_be_visible()
+    expect(page.get_by_role("list", name="Documents", exact=True)).to_contain_text(
+        "therapy-since-october.pdf"
+    )

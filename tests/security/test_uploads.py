@@ -95,3 +95,21 @@ def _get(base_url: str, path: str, cookie: str) -> tuple[int, dict[str, str], by
     request = urllib.request.Request(base_url + path, headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+
+
+def test_another_office_cannot_upload_to_the_victims_order_or_a_draft(portal, fresh_victim_order, portal_db):
+    """Maple Street's order, opened by Harbor View's office: the order page's and the wizard's upload
+    handlers store nothing (the services check the practice and the draft's owner)."""
+    from portal_app.state.wizard_documents import WizardDocumentsState
+
+    order = fresh_victim_order
+    tab = signed_in(portal["url"], "ordering2", f"/orders/{order}")
+    try:
+        tab.open_page(f"/orders/{order}", {"order_number": order})
+        for handler in (HANDLER, f"{state_name(WizardDocumentsState)}.upload"):
+            name = f"intruder-{uuid.uuid4().hex[:6]}.pdf"
+            upload(portal["url"], tab, handler, name, b"%PDF-1.4\n% intruder\n%%EOF\n")
+            portal_db.expire_all()
+            assert portal_db.exec(select(Document).where(Document.filename == name)).all() == []
+    finally:
+        tab.close()

@@ -1050,4 +1050,5 @@ PROGRAM: ProgramDefinition = ProgramDefinition(
         },
         source="shared/seeds/003 (About Determinations, 5)",
     ),
+    status_wording={"voluntarily_withdrawn": "Other Impact"},  # program FAQ, shared/seeds/003
 )
