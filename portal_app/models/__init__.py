@@ -17,6 +17,7 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.data_loads import DataLoad
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
@@ -32,6 +33,7 @@ __all__ = [
     "ApiAssertionJti",
     "ApiClient",
     "AuditEvent",
+    "DataLoad",
     "AuthSession",
     "OutboxEmail",
     "RegistrationTaxId",

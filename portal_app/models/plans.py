@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal_app.domain.enums import CaseEntryScreens, LineOfBusiness, Program, Sex
+from portal_app.domain.enums import LineOfBusiness, Program, Sex
 from portal_app.models.base import ENUM_LENGTH, enum_field, timestamp_field
 
 
@@ -17,7 +17,6 @@ class HealthPlan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True, index=True)
     name: str = Field(max_length=200)
-    case_entry_screens: CaseEntryScreens = enum_field(CaseEntryScreens.CLASSIC)
     # Calendar days for a standard (non-urgent) decision; CMS-0057-F sets 7 from 2026.
     standard_review_days: int = Field(default=7)
     created_at: datetime = timestamp_field()

@@ -18,7 +18,6 @@ from sqlmodel import Session, SQLModel, select
 
 from portal_app import clock
 from portal_app.domain.enums import (
-    CaseEntryScreens,
     FacilityType,
     LineDecision,
     LineOfBusiness,
@@ -133,7 +132,6 @@ class PlanSpec:
     name: str
     lines_of_business: tuple[LineOfBusiness, ...]
     programs: tuple[tuple[Program, date], ...]
-    case_entry_screens: CaseEntryScreens
 
 
 PLANS: tuple[PlanSpec, ...] = (
@@ -146,7 +144,6 @@ PLANS: tuple[PlanSpec, ...] = (
             (Program.MUSCULOSKELETAL, date(2025, 1, 1)),
             (Program.SLEEP, date(2025, 7, 1)),
         ),
-        CaseEntryScreens.NEW,
     ),
     PlanSpec(
         "LKS",
@@ -157,7 +154,6 @@ PLANS: tuple[PlanSpec, ...] = (
             (Program.REHABILITATION, date(2024, 7, 1)),
             (Program.OUTPATIENT, date(2026, 1, 1)),
         ),
-        CaseEntryScreens.CLASSIC,
     ),
     PlanSpec(
         "SUM",
@@ -168,7 +164,6 @@ PLANS: tuple[PlanSpec, ...] = (
             (Program.RADIATION_ONCOLOGY, date(2024, 1, 1)),
             (Program.SLEEP, date(2025, 1, 1)),
         ),
-        CaseEntryScreens.NEW,
     ),
     PlanSpec(
         "RVB",
@@ -179,7 +174,6 @@ PLANS: tuple[PlanSpec, ...] = (
             (Program.MEDICAL_ONCOLOGY, date(2025, 1, 1)),
             (Program.MUSCULOSKELETAL, date(2027, 1, 1)),
         ),
-        CaseEntryScreens.CLASSIC,
     ),
 )
 
@@ -584,10 +578,7 @@ def _load_by_key(
 
 
 def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
-    rows = [
-        {"code": spec.code, "name": spec.name, "case_entry_screens": spec.case_entry_screens}
-        for spec in PLANS
-    ]
+    rows = [{"code": spec.code, "name": spec.name} for spec in PLANS]
     plans = _load_by_key(session, HealthPlan, "code", rows, report)
     by_code = {plan.code: plan for plan in plans}
     for spec in PLANS:
