@@ -16,7 +16,7 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from portal_app.domain.demographics import check_new_values
+from portal_app.domain.demographics import check_new_values, format_number, normalize_fax
 from portal_app.domain.enums import FacilityType, LineOfBusiness, NetworkStatus, Sex
 
 PRECERT = "https://fhir.precert.invalid"
@@ -230,6 +230,15 @@ class _Row:
             self.fail(column, message)
         return cleaned or dict.fromkeys(columns, "")
 
+    def phone(self, field: str) -> str:
+        """An optional phone number of 10 digits (or 7, the local number alone), written NNN-NNN-NNNN."""
+        value = self.text(field)
+        digits = normalize_fax(value)
+        if value and len(digits) not in (7, 10):
+            self.fail(field, "Give the 10 digits of the phone number (312-555-0142), or leave it empty.")
+            return ""
+        return format_number(digits) if value else ""
+
     def dates_in_order(self, start: date | None, end: date | None, end_field: str) -> None:
         if start and end and end < start:
             self.fail(end_field, "The end date is before the start date.")
@@ -264,7 +273,7 @@ def check_member(
     if line is not None and offered is not None and line not in offered:
         row.fail("line_of_business", f"The plan does not offer the line of business {line.value}.")
     address = row.checked("address", ("address_line", "city", "state", "postal_code"))
-    phone = row.checked("phone", ("phone",), optional=True)
+    phone = row.phone("phone")
     start = row.day("coverage_start")
     end = row.day("coverage_end", required=False)
     row.dates_in_order(start, end, "coverage_end")
@@ -281,7 +290,7 @@ def check_member(
         date_of_birth=birth,
         sex=sex,
         line_of_business=line,
-        phone=phone["phone"],
+        phone=phone,
         eligibility_start=start,
         eligibility_end=end,
         **address,
