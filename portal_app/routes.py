@@ -30,6 +30,8 @@ ADMIN_FACILITIES = "/admin/facilities"
 DEMOGRAPHIC_CHANGES = "/practice/changes"
 FAX_CONFIRMATION = "/practice/fax"
 ADMIN_CHANGES = "/admin/changes"
+ADMIN_PLAN_FILES = "/admin/plan-files"
+ADMIN_USERS = "/admin/users"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"
