@@ -23,7 +23,7 @@ from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceV
 from portal_app.models.documents import Document
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
-from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
+from portal_app.models.plans import HealthPlan, Member, PlanLetterContact, PlanLineOfBusiness, PlanProgram
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import Determination, Note, PeerToPeerAppointment, ReviewTask
 from portal_app.models.survey import SatisfactionSurvey
@@ -59,6 +59,7 @@ __all__ = [
     "PasSubmission",
     "PasSubscription",
     "PeerToPeerAppointment",
+    "PlanLetterContact",
     "PlanLineOfBusiness",
     "PlanProgram",
     "Practice",

@@ -79,7 +79,7 @@ def _practice_row(row: rx.Var[PracticeLine]) -> rx.Component:
             rx.hstack(
                 rx.checkbox(
                     checked=row.share_orders,
-                    on_change=lambda value: U.set_share_orders(row.practice_id, value),
+                    on_change=lambda value: U.share_orders(row.practice_id, value),
                 ),
                 rx.text("Users see each other's orders", size="2"),
                 align="center",

@@ -78,7 +78,7 @@ class PlanFilesState(rx.State):
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
-    async def set_complete(self, value: bool):
+    async def choose_complete(self, value: bool):
         self.complete = value is True
 
     @rx.event

@@ -101,7 +101,7 @@ class UserAdminState(rx.State):
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
-    async def set_share_orders(self, practice_id: int, share: bool):
+    async def share_orders(self, practice_id: int, share: bool):
         await self._act(
             user_admin.set_share_orders,
             "Order sharing was saved.",
