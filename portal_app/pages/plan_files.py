@@ -101,7 +101,11 @@ def plan_files_page() -> rx.Component:
         ),
         rx.el.label(
             rx.hstack(
-                rx.checkbox(checked=P.complete, on_change=P.choose_complete),
+                rx.checkbox(
+                    checked=P.complete,
+                    on_change=P.choose_complete,
+                    aria_label="The file lists all of the plan's members or providers: end those missing",
+                ),
                 rx.text(
                     "The file lists all of the plan's members (or providers): end those missing from it",
                     size="2",

@@ -80,11 +80,11 @@ def _practice_row(row: rx.Var[PracticeLine]) -> rx.Component:
                 rx.checkbox(
                     checked=row.share_orders,
                     on_change=lambda value: U.share_orders(row.practice_id, value),
+                    aria_label="Share orders among the users of " + row.name,
                 ),
                 rx.text("Users see each other's orders", size="2"),
                 align="center",
             ),
-            aria_label="Share orders among the users of " + row.name,
         ),
     )
 

@@ -12,6 +12,7 @@ from portal_app.domain.enums import Role, UserStatus
 from portal_app.models import User
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.passwords import hash_password
+from tests.e2e.axe import assert_accessible
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
 from tests.e2e.pages.portal import SignInPage, sign_in_reusing_session, sign_out
 
@@ -110,3 +111,26 @@ def test_support_disables_a_user_whose_open_session_then_ends(
         SignInPage(their_page).wait()
     finally:
         other.close()
+
+
+def test_support_sets_a_plans_letter_contact_and_the_pages_pass_axe(page: Page):
+    _sign_in(page, "support")
+    page.goto("/admin/plans")
+    page.get_by_role("button", name="Edit plan LKS").click()
+    expect(page.get_by_role("heading", name="Plan LKS")).to_be_visible()
+    delegations = page.get_by_role("table", name="Delegated programs")
+    expect(delegations.get_by_role("row").filter(has_text="Rehabilitation")).to_have_count(1)
+    page.get_by_label("Letters use these from").fill("2026-01-01")
+    page.get_by_label("Address for appeals").fill("Appeals, PO Box 7, Riverton, WY 82501")
+    page.get_by_label("Phone", exact=True).fill("307-555-0142")
+    page.get_by_role("button", name="Save contact details").click()
+    expect(page.get_by_text("Letters give these contact details from the day given.")).to_be_visible()
+    contacts = page.get_by_role("table", name="Contact details in letters")
+    expect(contacts.get_by_role("row").filter(has_text="PO Box 7")).to_contain_text("307-555-0142")
+    assert_accessible(page, "health plans, one open")
+    page.goto("/admin/users")
+    expect(page.get_by_role("table", name="Practices")).to_contain_text("Maple Street")
+    assert_accessible(page, "users and practices")
+    page.goto("/admin/plan-files")
+    expect(page.get_by_role("heading", name="Plan member and provider files")).to_be_visible()
+    assert_accessible(page, "plan files")
