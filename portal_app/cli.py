@@ -1,7 +1,8 @@
 """Command line for operators.
 
 ``python -m portal_app.cli COMMAND``, COMMAND one of: migrate, seed, accounts, device-key NAME, api-client,
-new-file-key [ID], reencrypt-files.
+new-file-key [ID], reencrypt-files, import-members FILE --plan CODE, import-providers FILE --plan CODE
+(the file formats: docs/data-files.md).
 """
 
 from __future__ import annotations
@@ -136,6 +137,41 @@ def api_client(
     )
 
 
+def import_file(kind: str, path: str, plan_code: str, *, complete: bool = True) -> int:
+    """Load a plan's member or provider file, printing progress and the report; 0 when applied."""
+    from pathlib import Path
+
+    from portal_app.db import session_scope
+    from portal_app.domain.enums import DataLoadStatus
+    from portal_app.services import data_loads
+
+    if not Path(path).is_file():
+        raise SystemExit(f"No file at {path}.")
+    load = data_loads.load_members if kind == "members" else data_loads.load_providers
+    progress = data_loads.LoadProgress(
+        listener=lambda phase, records: print(f"{phase}: {records:,} records", file=sys.stderr, flush=True)
+    )
+    with session_scope() as session:
+        try:
+            report = load(
+                session,
+                actor=None,
+                plan_code=plan_code,
+                file_name=Path(path).name,
+                open_text=data_loads.open_path(path),
+                complete=complete,
+                progress=progress,
+            )
+        except data_loads.LoadRefused as refused:
+            raise SystemExit(f"Not loaded: {refused}") from None
+    print(report.summary())
+    for problem in report.problems:
+        print(f"  {problem.text()}")
+    if report.error_count > len(report.problems):
+        print(f"  ... and {report.error_count - len(report.problems):,} more.")
+    return 0 if report.status == DataLoadStatus.APPLIED else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal_app.cli", description=__doc__)
     parser.add_argument(
@@ -148,10 +184,22 @@ def main(argv: list[str] | None = None) -> int:
             "api-client",
             "new-file-key",
             "reencrypt-files",
+            "import-members",
+            "import-providers",
         ],
     )
     parser.add_argument(
-        "vendor", nargs="?", default="", help="device-key: the device cloud's name; new-file-key: the key id"
+        "vendor",
+        nargs="?",
+        default="",
+        help="device-key: the device cloud's name; new-file-key: the key id; import-*: the file",
+    )
+    parser.add_argument("--plan", default="", help="import-members, import-providers: the plan's code")
+    parser.add_argument(
+        "--changes-only",
+        action="store_true",
+        help="import-*: the file holds only new and changed records (default: the plan's whole list; "
+        "members or network participations missing from it are ended)",
     )
     parser.add_argument("--disable", action="store_true", help="device-key: disable the vendor's key")
     client = parser.add_argument_group("api-client (docs/pas-api.md)")
@@ -166,6 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--disable-client", default="", help="client_id to disable")
     args = parser.parse_args(argv)
     keep_data_private()
+    if args.command in ("import-members", "import-providers"):
+        if not args.vendor.strip() or not args.plan.strip():
+            parser.error(f"{args.command} needs the file and --plan CODE")
+        return import_file(
+            args.command.removeprefix("import-"),
+            args.vendor.strip(),
+            args.plan.strip(),
+            complete=not args.changes_only,
+        )
     if args.command == "api-client":
         if not args.disable_client and not (args.name and args.tax_id and args.jwks):
             parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")

@@ -32,9 +32,12 @@ from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
 from portal_app.pages.order_wizard import order_wizard_page
 from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
+from portal_app.pages.plan_files import plan_files_page
+from portal_app.pages.plan_setup import plan_setup_page
 from portal_app.pages.register import register_page
 from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.sign_in import sign_in_page
+from portal_app.pages.user_admin import user_admin_page
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
 from portal_app.services.upkeep import run_upkeep_forever
@@ -52,9 +55,12 @@ from portal_app.state.facility import FacilityRegistrationState, FacilityScoresS
 from portal_app.state.help import HelpState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
+from portal_app.state.plan_files import PlanFilesState
+from portal_app.state.plan_setup import PlanSetupState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.sign_in import SignInState
 from portal_app.state.survey import SurveyState
+from portal_app.state.user_admin import UserAdminState
 
 # No cookie, token or event payload in the logs; data files for the service user only.
 log_redaction.install()
@@ -92,6 +98,9 @@ _page(not_allowed_page, routes.NOT_ALLOWED, "Not allowed")
 _page(registrations_page, routes.ADMIN_REGISTRATIONS, "Pending registrations", RegistrationsState.load_page)
 _page(audit_page, routes.ADMIN_AUDIT, "Audit log", AuditLogState.load_page)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
+_page(user_admin_page, routes.ADMIN_USERS, "Users and practices", UserAdminState.load_page)
+_page(plan_files_page, routes.ADMIN_PLAN_FILES, "Plan files", PlanFilesState.load_page)
+_page(plan_setup_page, routes.ADMIN_PLANS, "Health plans", PlanSetupState.load_page)
 _page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_page)
 _page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)
 _page(verify_page, routes.VERIFY, "Verify an order")

@@ -30,6 +30,9 @@ ADMIN_FACILITIES = "/admin/facilities"
 DEMOGRAPHIC_CHANGES = "/practice/changes"
 FAX_CONFIRMATION = "/practice/fax"
 ADMIN_CHANGES = "/admin/changes"
+ADMIN_PLAN_FILES = "/admin/plan-files"
+ADMIN_USERS = "/admin/users"
+ADMIN_PLANS = "/admin/plans"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

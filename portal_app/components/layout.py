@@ -40,6 +40,9 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.SUPPORT_ADMIN: [
         ("Registrations", routes.ADMIN_REGISTRATIONS),
+        ("Users", routes.ADMIN_USERS),
+        ("Plans", routes.ADMIN_PLANS),
+        ("Plan files", routes.ADMIN_PLAN_FILES),
         ("Audit log", routes.ADMIN_AUDIT),
         ("Outbox", routes.ADMIN_OUTBOX),
         ("Held device data", routes.ADMIN_DEVICE_DATA),

@@ -70,11 +70,20 @@ class Program(LabelledEnum):
     OUTPATIENT = "outpatient"
 
 
-class CaseEntryScreens(LabelledEnum):
-    """Plans move from the classic to the new case-entry screens one by one."""
+class DataFileKind(LabelledEnum):
+    """What a plan's file holds (services/data_loads.py)."""
 
-    CLASSIC = "classic"
-    NEW = "new"
+    MEMBERS = "members"
+    PROVIDERS = "providers"
+
+
+class DataLoadStatus(LabelledEnum):
+    """How a plan's file load ended: applied whole, or rejected (or failed) with nothing changed."""
+
+    RUNNING = "running"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    FAILED = "failed"
 
 
 class Sex(LabelledEnum):

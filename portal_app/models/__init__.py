@@ -17,13 +17,14 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.data_loads import DataLoad
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
 from portal_app.models.notices import Notice
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
-from portal_app.models.plans import HealthPlan, Member, PlanLineOfBusiness, PlanProgram
+from portal_app.models.plans import HealthPlan, Member, PlanLetterContact, PlanLineOfBusiness, PlanProgram
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import (
     Determination,
@@ -39,6 +40,7 @@ __all__ = [
     "ApiAssertionJti",
     "ApiClient",
     "AuditEvent",
+    "DataLoad",
     "AuthSession",
     "OutboxEmail",
     "RegistrationTaxId",
@@ -65,6 +67,7 @@ __all__ = [
     "PasSubmission",
     "PasSubscription",
     "PeerToPeerAppointment",
+    "PlanLetterContact",
     "PlanLineOfBusiness",
     "PlanProgram",
     "Practice",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal_app.domain.enums import CaseEntryScreens, LineOfBusiness, Program, Sex
+from portal_app.domain.enums import LineOfBusiness, Program, Sex
 from portal_app.models.base import ENUM_LENGTH, enum_field, timestamp_field
 
 
@@ -17,7 +17,6 @@ class HealthPlan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True, index=True)
     name: str = Field(max_length=200)
-    case_entry_screens: CaseEntryScreens = enum_field(CaseEntryScreens.CLASSIC)
     # Calendar days for a standard (non-urgent) decision; CMS-0057-F sets 7 from 2026.
     standard_review_days: int = Field(default=7)
     # The pend clock (domain/conversation.py): how long a case pended for information or a call waits
@@ -39,16 +38,45 @@ class PlanLineOfBusiness(SQLModel, table=True):
 
 
 class PlanProgram(SQLModel, table=True):
-    """A program a plan has delegated, from a date (and until one, if it ended)."""
+    """A program a plan has delegated, from a date (and until one, if it ended).
+
+    ``line_of_business`` empty: for every line of business of the plan; otherwise for that one only.
+    ``validity_days``: how long an approval lasts under this delegation, when the plan sets it
+    (programs whose validity follows a rule of their own, e.g. an inpatient stay, have none);
+    empty means the program's usual length for the plan. A change of either from a date is a new
+    row from that date, the earlier one ending the day before (services/plan_setup.py).
+    """
 
     __tablename__ = "plan_programs"
-    __table_args__ = (UniqueConstraint("plan_id", "program", "delegated_from", name="uq_plan_program_from"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "plan_id", "program", "line_of_business", "delegated_from", name="uq_plan_program_line_from"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="health_plans.id", index=True)
     program: Program = enum_field()
+    line_of_business: str = Field(default="", max_length=ENUM_LENGTH)
     delegated_from: date
     delegated_until: date | None = None
+    validity_days: int | None = None
+
+
+class PlanLetterContact(SQLModel, table=True):
+    """Where the plan's letters send members and providers for appeals, from a date on."""
+
+    __tablename__ = "plan_letter_contacts"
+    __table_args__ = (UniqueConstraint("plan_id", "effective_from", name="uq_plan_letter_contact_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="health_plans.id", index=True)
+    effective_from: date
+    appeals_address: str = Field(max_length=300)
+    phone: str = Field(max_length=32)
+    fax: str = Field(default="", max_length=32)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = timestamp_field()
 
 
 class Member(SQLModel, table=True):

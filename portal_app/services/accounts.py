@@ -223,20 +223,25 @@ def request_password_reset(session: Session, *, email: str, client_address: str 
         detail={} if user else {"reason": "unknown e-mail"},
     )
     if user is not None and user.status in (UserStatus.ACTIVE, UserStatus.LOCKED):
-        settings = get_settings()
-        token = sign_token(
-            purpose=RESET_PURPOSE, user_id=id_of(user), stamp=user.security_stamp, secret=settings.secret_key
-        )
-        send_mail(
-            session,
-            to=user.email,
-            subject="Reset your Precert password",
-            kind=MailKind.PASSWORD_RESET,
-            body=f"Hello {user.full_name},\n\nOpen this link within 24 hours to choose a new password:\n\n"
-            f"{settings.public_url}{routes.RESET_PASSWORD}?token={token}\n\n"
-            "If you did not ask for this, ignore this message; your password stays as it is.\n",
-        )
+        send_reset_mail(session, user)
     session.commit()
+
+
+def send_reset_mail(session: Session, user: User) -> None:
+    """Queue the e-mail with a one-time link to choose a new password (the caller commits)."""
+    settings = get_settings()
+    token = sign_token(
+        purpose=RESET_PURPOSE, user_id=id_of(user), stamp=user.security_stamp, secret=settings.secret_key
+    )
+    send_mail(
+        session,
+        to=user.email,
+        subject="Reset your Precert password",
+        kind=MailKind.PASSWORD_RESET,
+        body=f"Hello {user.full_name},\n\nOpen this link within 24 hours to choose a new password:\n\n"
+        f"{settings.public_url}{routes.RESET_PASSWORD}?token={token}\n\n"
+        "If you did not ask for this, ignore this message; your password stays as it is.\n",
+    )
 
 
 class PasswordChangeError(ValueError):

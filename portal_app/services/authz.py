@@ -77,6 +77,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "fax.request_confirmation": PROVIDER_ROLES | {Role.FACILITY_STAFF},
     "fax.confirm": frozenset({Role.SUPPORT_ADMIN}),
     "outbox.read": frozenset({Role.SUPPORT_ADMIN}),
+    # A plan's member and provider files (services/data_loads.py), and its set-up (services/plan_setup.py).
+    "plan_data.load": frozenset({Role.SUPPORT_ADMIN}),
+    "plans.manage": frozenset({Role.SUPPORT_ADMIN}),
 }
 
 

@@ -18,7 +18,6 @@ from sqlmodel import Session, SQLModel, select
 
 from portal_app import clock
 from portal_app.domain.enums import (
-    CaseEntryScreens,
     FacilityType,
     LineDecision,
     LineOfBusiness,
@@ -136,7 +135,6 @@ class PlanSpec:
     name: str
     lines_of_business: tuple[LineOfBusiness, ...]
     programs: tuple[tuple[Program, date], ...]
-    case_entry_screens: CaseEntryScreens
 
 
 def _delegated(plan_code: str) -> tuple[tuple[Program, date], ...]:
@@ -155,28 +153,24 @@ PLANS: tuple[PlanSpec, ...] = (
         "Evergreen Mutual Health (demo)",
         (LineOfBusiness.COMMERCIAL, LineOfBusiness.MEDICARE_ADVANTAGE),
         _delegated("EVG"),
-        CaseEntryScreens.NEW,
     ),
     PlanSpec(
         "LKS",
         "Lakeshore Community Care (demo)",
         (LineOfBusiness.MEDICAID, LineOfBusiness.DUAL),
         _delegated("LKS"),
-        CaseEntryScreens.CLASSIC,
     ),
     PlanSpec(
         "SUM",
         "Summit Federal Employee Plan (demo)",
         (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL),
         _delegated("SUM"),
-        CaseEntryScreens.NEW,
     ),
     PlanSpec(
         "RVB",
         "Riverbend Senior Advantage (demo)",
         (LineOfBusiness.MEDICARE_ADVANTAGE, LineOfBusiness.DUAL),
         _delegated("RVB"),
-        CaseEntryScreens.CLASSIC,
     ),
 )
 
@@ -582,10 +576,7 @@ def _load_by_key(
 
 
 def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
-    rows = [
-        {"code": spec.code, "name": spec.name, "case_entry_screens": spec.case_entry_screens}
-        for spec in PLANS
-    ]
+    rows = [{"code": spec.code, "name": spec.name} for spec in PLANS]
     plans = _load_by_key(session, HealthPlan, "code", rows, report)
     by_code = {plan.code: plan for plan in plans}
     for spec in PLANS:

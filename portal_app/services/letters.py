@@ -47,6 +47,7 @@ from portal_app.models import (
     Order,
     OrderLine,
     OutboxFax,
+    PlanLetterContact,
     Provider,
     User,
 )
@@ -57,6 +58,7 @@ from portal_app.services.fax import queue_fax
 from portal_app.services.mail import MailKind, send_mail
 from portal_app.services.order_entry import denied_setting_alternatives
 from portal_app.services.orders import OrderNotFound, may_read_order
+from portal_app.services.plan_setup import letter_contact_on
 
 logger = logging.getLogger(__name__)
 
@@ -157,12 +159,21 @@ def reconsideration_deadline(denial_date: date) -> date:
     return denial_date + timedelta(days=RECONSIDERATION_DAYS)
 
 
-def appeal_terms(line_of_business: str, *, plan_name: str, letter_date: date) -> tuple[str, str]:
-    """(route, deadline) for an appeal to the health plan, for the member's line of business."""
+def appeal_terms(
+    line_of_business: str, *, plan_name: str, letter_date: date, contact: PlanLetterContact | None = None
+) -> tuple[str, str]:
+    """(route, deadline) for an appeal to the health plan, for the member's line of business;
+    ``contact`` is where the plan takes appeals on the letter's date, when support has set it."""
+    if contact is not None:
+        fax = f", fax {contact.fax}" if contact.fax else ""
+        where = f"by writing to {contact.appeals_address} or calling {contact.phone}{fax}. "
+    else:
+        where = (
+            "by writing or calling the health plan at the address or phone number on the member's ID card. "
+        )
     route = (
         f"The member, or the ordering provider on the member's behalf, can ask {plan_name} for an appeal "
-        "by writing or calling the health plan at the address or phone number on the member's ID card. "
-        "If waiting for a standard appeal could seriously harm the member's health, ask for a fast "
+        f"{where}If waiting for a standard appeal could seriously harm the member's health, ask for a fast "
         "(expedited) appeal."
     )
     window = APPEAL_WINDOWS.get(line_of_business)
@@ -463,7 +474,12 @@ def build_letter_contents(
     lines, decisions = _letter_lines(session, order)
     denials = [d for d in decisions if d.decision in ADVERSE]
     denial_date = max(_utc_date(d.decided_at) for d in denials) if denials else None
-    route, deadline = appeal_terms(member.line_of_business, plan_name=plan.name, letter_date=letter_date)
+    route, deadline = appeal_terms(
+        member.line_of_business,
+        plan_name=plan.name,
+        letter_date=letter_date,
+        contact=letter_contact_on(session, plan_id=id_of(plan), on=letter_date),
+    )
     provider_name = f"{provider.first_name} {provider.last_name}" if provider else "Ordering provider"
     member_name = f"{member.first_name} {member.last_name}"
     to_provider = LetterContent(

@@ -15,7 +15,15 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
-from portal_app.domain.enums import FacilityType, LineDecision, NetworkStatus, OrderStatus, Program, Urgency
+from portal_app.domain.enums import (
+    FacilityType,
+    LineDecision,
+    LineOfBusiness,
+    NetworkStatus,
+    OrderStatus,
+    Program,
+    Urgency,
+)
 from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.programs import age_on, get_program
 from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern, escape_like
@@ -38,6 +46,7 @@ from portal_app.models.orders import service_date_of
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
+from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
 MAX_CODES = 20  # a request's lines (low-dose-rate brachytherapy alone has 11 codes)
@@ -301,6 +310,22 @@ def choose_member(
     problem = eligibility_problem(member, service_date_of(order))  # start_draft set the date
     if problem:
         return StepResult({"member": problem})
+    if (
+        delegation_in_force(
+            session,
+            plan_id=order.plan_id,
+            program=order.program,
+            line_of_business=member.line_of_business,
+            on=service_date_of(order),
+        )
+        is None
+    ):
+        return StepResult(
+            {
+                "member": f"The plan does not delegate {Program(order.program).label} for the member's line "
+                f"of business ({LineOfBusiness(member.line_of_business).label}) on the date of service."
+            }
+        )
     order.member_id = member.id
     order.member_confirmed = True
     _touch(session, order, actor, 2)
@@ -498,7 +523,10 @@ def details_context(session: Session, order: Order) -> dict:
         "member_age": member_age(session, order, on),
         "member_sex": member.sex if member else "",
         "service_date": on,
-        "validity_days": get_program(order.program).validity_days(plan.code),
+        "validity_days": plan_validity_days(
+            session, plan_id=order.plan_id, program=order.program, member_id=order.member_id, on=on
+        )
+        or get_program(order.program).validity_days(plan.code),
     }
 
 

@@ -29,7 +29,7 @@ from portal_app.domain.physician_criteria import physician_only
 from portal_app.domain.programs import PriorService, ProgramRequest, get_program
 from portal_app.domain.review import decision_due, order_status_for
 from portal_app.domain.rules import Outcome, evaluate
-from portal_app.domain.windows import DateWindow
+from portal_app.domain.windows import DateWindow, validity_window
 from portal_app.models import (
     Determination,
     HealthPlan,
@@ -51,6 +51,7 @@ from portal_app.services.order_entry import (
     member_age,
 )
 from portal_app.services.outcomes import refresh_outcome
+from portal_app.services.plan_setup import plan_validity_days
 
 _LINE_DECISION = {
     Outcome.AUTHORIZED: LineDecision.AUTHORIZED,
@@ -94,9 +95,13 @@ def approval_window(session: Session, order: Order) -> DateWindow:
     """First and last day an approval of ``order`` is valid: its program's validity policy (days
     per plan, business days, an inpatient stay...) from the date of service."""
     plan = get_existing(session, HealthPlan, order.plan_id)
-    start, end = get_program(order.program).approval_window(
-        plan.code, service_date_of(order), _details(session, order)
+    service_date = service_date_of(order)
+    days = plan_validity_days(
+        session, plan_id=order.plan_id, program=order.program, member_id=order.member_id, on=service_date
     )
+    if days is not None:  # the plan's own length for this delegation (services/plan_setup.py)
+        return validity_window(start=service_date, days=days)
+    start, end = get_program(order.program).approval_window(plan.code, service_date, _details(session, order))
     return DateWindow(start, end)
 
 
