@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 TRANSITION_DAYS = 90
-SOURCE = "AHIP/BCBSA prior-authorization commitments, 23 June 2025: 90-day continuity of care on a plan change"
+SOURCE = (
+    "AHIP/BCBSA prior-authorization commitments, 23 June 2025: 90-day continuity of care on a plan change"
+)
 
 
 @dataclass(frozen=True)

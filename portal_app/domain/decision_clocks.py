@@ -172,7 +172,9 @@ def due_time(rule_id: str, submitted_at: datetime, urgent: bool) -> DueTime:
     )
 
 
-def extension_problem(rule_id: str, urgent: bool, submitted_at: datetime, days: int, reason: str) -> str | None:
+def extension_problem(
+    rule_id: str, urgent: bool, submitted_at: datetime, days: int, reason: str
+) -> str | None:
     """None when a reviewer may extend the case by ``days`` calendar days with ``reason``; else why not."""
     rule = clock_rule(rule_id, urgent, submitted_at.date())
     if rule.extension_days < 1:

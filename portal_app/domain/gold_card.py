@@ -175,7 +175,9 @@ class RescissionCheck:
     takes_effect_on: date | None
 
 
-def rescission_check(rule: GoldCardRule, *, noticed_on: date, sample_size: int, sample_met: int) -> RescissionCheck:
+def rescission_check(
+    rule: GoldCardRule, *, noticed_on: date, sample_size: int, sample_met: int
+) -> RescissionCheck:
     """Whether an exemption may be rescinded with a notice sent ``noticed_on``, after a retrospective
     review of ``sample_size`` claims of which ``sample_met`` met the medical necessity criteria;
     and the first day it no longer applies."""
@@ -196,4 +198,3 @@ def rescission_check(rule: GoldCardRule, *, noticed_on: date, sample_size: int, 
             None,
         )
     return RescissionCheck("", noticed_on + timedelta(days=rule.rescission_notice_days))
-

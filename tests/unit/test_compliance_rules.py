@@ -75,15 +75,22 @@ def test_rescission_needs_the_month_the_sample_and_a_low_share():
     check = gc.rescission_check(TX_2027, noticed_on=date(2027, 1, 6), sample_size=10, sample_met=2)
     assert check.problem == "" and check.takes_effect_on == date(2027, 1, 31)
     # Since HB 3812 (2025) June is no longer a rescission month; under HB 3459 it was.
-    assert "January" in gc.rescission_check(
-        TX_2027, noticed_on=date(2027, 6, 3), sample_size=10, sample_met=2
-    ).problem
-    assert gc.rescission_check(TX_2022, noticed_on=date(2022, 6, 3), sample_size=10, sample_met=2).problem == ""
+    assert (
+        "January"
+        in gc.rescission_check(TX_2027, noticed_on=date(2027, 6, 3), sample_size=10, sample_met=2).problem
+    )
+    assert (
+        gc.rescission_check(TX_2022, noticed_on=date(2022, 6, 3), sample_size=10, sample_met=2).problem == ""
+    )
     # The sample must be 5 to 20 claims.
-    assert "5 to 20" in gc.rescission_check(TX_2027, noticed_on=date(2027, 1, 6), sample_size=4, sample_met=0).problem
-    assert "5 to 20" in gc.rescission_check(
-        TX_2027, noticed_on=date(2027, 1, 6), sample_size=21, sample_met=0
-    ).problem
+    assert (
+        "5 to 20"
+        in gc.rescission_check(TX_2027, noticed_on=date(2027, 1, 6), sample_size=4, sample_met=0).problem
+    )
+    assert (
+        "5 to 20"
+        in gc.rescission_check(TX_2027, noticed_on=date(2027, 1, 6), sample_size=21, sample_met=0).problem
+    )
     # 9 of 10 met the criteria: 90 %, the exemption stays.
     stays = gc.rescission_check(TX_2027, noticed_on=date(2027, 1, 6), sample_size=10, sample_met=9)
     assert stays.takes_effect_on is None and "stays" in stays.problem
@@ -128,7 +135,9 @@ def test_medicare_advantage_extension_up_to_fourteen_days():
     assert extended_due(due.due_at, 14) == datetime(2027, 2, 5, 10, 0, tzinfo=UTC)
     assert "1 to 14" in (extension_problem("CMS_0057F_MA", False, FRIDAY, 15, "Waiting for the report") or "")
     assert "reason" in (extension_problem("CMS_0057F_MA", False, FRIDAY, 5, "") or "")
-    assert "no extension" in (extension_problem("STATE_ELECTRONIC", False, FRIDAY, 2, "Waiting for a report") or "")
+    assert "no extension" in (
+        extension_problem("STATE_ELECTRONIC", False, FRIDAY, 2, "Waiting for a report") or ""
+    )
 
 
 def test_plan_choices_are_data_with_a_floor():
