@@ -17,6 +17,13 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.compliance import (
+    GoldCardEvaluation,
+    GoldCardExemption,
+    OrderClock,
+    OrderExemption,
+    TransitionAuthorization,
+)
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
@@ -45,12 +52,16 @@ __all__ = [
     "FacilityModalityScore",
     "FacilityRegistration",
     "FaxNumber",
+    "GoldCardEvaluation",
+    "GoldCardExemption",
     "HealthPlan",
     "Member",
     "NetworkParticipation",
     "Note",
     "Order",
+    "OrderClock",
     "OrderDiagnosis",
+    "OrderExemption",
     "OrderLine",
     "OutboxFax",
     "PasNotification",
@@ -64,5 +75,6 @@ __all__ = [
     "Provider",
     "ReviewTask",
     "SatisfactionSurvey",
+    "TransitionAuthorization",
     "User",
 ]
