@@ -14,7 +14,9 @@ class GoldCardEvaluation(SQLModel, table=True):
     """One run of a plan's gold-card evaluation (one per plan, rule set and evaluation month)."""
 
     __tablename__ = "gold_card_evaluations"
-    __table_args__ = (UniqueConstraint("plan_id", "rule_set", "period", name="uq_gold_card_evaluation_period"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "rule_set", "period", name="uq_gold_card_evaluation_period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="health_plans.id")

@@ -1,5 +1,6 @@
 """Work that falls due with the calendar: approved demographic changes whose effective date has
-come, and facility scores that change on the day an accreditation or a physics survey runs out.
+come, facility scores that change on the day an accreditation or a physics survey runs out, and the
+gold-card evaluations due in an evaluation month (services/gold_card.py, once per plan and month).
 
 Readers also catch up on what they use (the directory and the site-of-care list rescore the sites
 they show), so this task only keeps the stored values current between visits.
@@ -16,6 +17,7 @@ from portal_app import clock
 from portal_app.models import FacilityModalityScore
 from portal_app.services.demographic_changes import apply_due_changes
 from portal_app.services.facility_registration import current_modality_scores
+from portal_app.services.gold_card import run_evaluations
 from portal_app.services.periodic import repeat_in_thread
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ def run_upkeep(session: Session, *, today: date | None = None) -> tuple[int, int
     ).all()
     if due:
         current_modality_scores(session, list(due), today=today)
+    if evaluated := run_evaluations(session, today=today):
+        logger.info("Upkeep: %s gold-card evaluations ran", evaluated)
     return applied, len(due)
 
 
