@@ -35,6 +35,7 @@ from portal_app.pages.orders import my_orders_page, order_summary_page, verify_p
 from portal_app.pages.register import register_page
 from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.sign_in import sign_in_page
+from portal_app.pages.transparency import transparency_page
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
 from portal_app.services.upkeep import run_upkeep_forever
@@ -42,6 +43,7 @@ from portal_app.state.account import ChangePasswordState, ConfirmEmailState, Res
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.admin_facilities import AdminFacilitiesState
 from portal_app.state.auth import AuthState, SessionBinding
+from portal_app.state.case_compliance import CaseComplianceState
 from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.demographics import AdminChangesState, DemographicChangesState, FaxConfirmationState
@@ -54,6 +56,7 @@ from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.sign_in import SignInState
 from portal_app.state.survey import SurveyState
+from portal_app.state.transparency import TransparencyState
 
 # No cookie, token or event payload in the logs; data files for the service user only.
 log_redaction.install()
@@ -97,7 +100,7 @@ _page(verify_page, routes.VERIFY, "Verify an order")
 _page(order_summary_page, routes.ORDER, "Order summary", OrderSummaryState.load_order, SurveyState.load_offer)
 _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectoryState.load_page)
 _page(queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page)
-_page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
+_page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page, CaseComplianceState.load_page)
 _page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardState.load_page)
 _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataUploadState.load_page)
 _page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
@@ -121,6 +124,7 @@ _page(facility_scores_page, routes.FACILITY_SCORES, "Facility scores", FacilityS
 _page(
     admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page
 )
+_page(transparency_page, routes.TRANSPARENCY, "Prior authorization transparency", TransparencyState.load_page)
 
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)

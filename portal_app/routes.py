@@ -30,6 +30,8 @@ ADMIN_FACILITIES = "/admin/facilities"
 DEMOGRAPHIC_CHANGES = "/practice/changes"
 FAX_CONFIRMATION = "/practice/fax"
 ADMIN_CHANGES = "/admin/changes"
+# Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).
+TRANSPARENCY = "/prior-authorization"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

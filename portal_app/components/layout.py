@@ -120,7 +120,8 @@ def _header() -> rx.Component:
 def _footer() -> rx.Component:
     return rx.el.footer(
         rx.text(
-            "Precert is open-source software. The demo runs on synthetic data only.",
+            "Precert is open-source software. The demo runs on synthetic data only. ",
+            rx.link("Prior authorization: services and metrics", href=routes.TRANSPARENCY),
             size="1",
             color_scheme="gray",
         ),

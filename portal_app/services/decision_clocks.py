@@ -69,6 +69,7 @@ class ClockView:
     extended: bool
     extended_due_at: str
     extension_reason: str
+    extendable: bool  # the rule allows an extension, none was made, and the case is undecided
 
 
 def clock_view(session: Session, order_id: int) -> ClockView | None:
@@ -77,6 +78,7 @@ def clock_view(session: Session, order_id: int) -> ClockView | None:
     stored = session.exec(select(OrderClock).where(OrderClock.order_id == order_id)).first()
     if stored is None:
         return None
+    order = session.get(Order, order_id)
     return ClockView(
         rule=f"{stored.rule_name} ({stored.time_frame})",
         due_at=_when(stored.due_at),
@@ -84,6 +86,12 @@ def clock_view(session: Session, order_id: int) -> ClockView | None:
         extended=stored.extended_at is not None,
         extended_due_at=_when(stored.extended_due_at) if stored.extended_due_at else "",
         extension_reason=stored.extension_reason,
+        extendable=(
+            stored.extended_at is None
+            and stored.extension_days_allowed > 0
+            and order is not None
+            and order.status == OrderStatus.IN_PROGRESS
+        ),
     )
 
 
