@@ -55,7 +55,6 @@ def test_public_page_shows_managed_services_and_last_years_metrics_like_the_dash
     expect(row.nth(4)).to_have_text(public[4])
     expect(row.nth(5)).to_have_text(public[6])
     expect(row.nth(6)).to_have_text(public[7])
-    expect(page.get_by_label("Exempt providers (gold card, per service)")).to_contain_text("1")
     sign_out(page)
 
 
