@@ -68,7 +68,7 @@ def _program(section: rx.Var[ProgramSection]) -> rx.Component:
             "Lines of business: ", section.lines_of_business, " · delegated ", section.delegated, size="2"
         ),
         data_table(
-            "Managed services",
+            "Managed services: " + section.label,
             ["Code", "Service", "Category", "Notification only (no prior authorization)"],
             rx.el.tbody(rx.foreach(section.services, _service)),
         ),

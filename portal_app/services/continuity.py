@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain.continuity import transition_decision
@@ -22,6 +22,7 @@ from portal_app.models import (
     Order,
     OrderExemption,
     OrderLine,
+    Practice,
     Provider,
     ReviewTask,
     TransitionAuthorization,
@@ -65,7 +66,7 @@ def enter_transition_authorization(
     prior_valid_until: date,
     requested_code: str,
     servicing_npi: str,
-    ordering_provider_id: int,
+    ordering_npi: str,
     today: date | None = None,
 ) -> TransitionResult:
     """Enter an active authorization from the member's previous plan as a request of this plan."""
@@ -84,11 +85,12 @@ def enter_transition_authorization(
     if program not in {p.value for p in Program}:
         problems.append("Choose the program.")
     servicing = session.exec(select(Provider).where(Provider.npi == servicing_npi.strip())).first()
-    ordering = session.get(Provider, ordering_provider_id)
-    if servicing is None or ordering is None:
-        problems.append(
-            "Choose the ordering provider and enter the NPI of the provider who performs the service."
-        )
+    ordering = session.exec(select(Provider).where(Provider.npi == ordering_npi.strip())).first()
+    practices = session.exec(select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))).all()
+    if ordering is None or ordering.tax_id not in practices:
+        problems.append("Enter the NPI of an ordering provider of your practice.")
+    if servicing is None:
+        problems.append("Enter the NPI of the provider who performs the service.")
     if not (
         prior_plan_name.strip() and prior_number.strip() and prior_code.strip() and requested_code.strip()
     ):
@@ -101,7 +103,7 @@ def enter_transition_authorization(
         problems.append("Your account is not linked to a practice.")
     if problems:
         return TransitionResult(problems=tuple(problems))
-    assert member is not None and servicing is not None  # checked above
+    assert member is not None and servicing is not None and ordering is not None  # checked above
     decision = transition_decision(
         enrolled_on=member.eligibility_start,
         prior_from=prior_valid_from,
@@ -121,7 +123,7 @@ def enter_transition_authorization(
         plan_id=plan_id,
         member_id=id_of(member),
         practice_id=actor.practice_ids[0],
-        ordering_provider_id=ordering_provider_id,
+        ordering_provider_id=id_of(ordering),
         servicing_provider_id=id_of(servicing),
         status=OrderStatus.AUTHORIZED if decision.honoured else OrderStatus.IN_PROGRESS,
         service_start=max(decision.valid_from or today, today),

@@ -1,5 +1,5 @@
 """The public prior-authorization transparency page (CMS-0057-F): for each plan, the services that
-need prior authorization per program and line of business, and the previous years' metrics.
+need prior authorization now, per program and line of business, and a past year's metrics.
 
 No sign-in: everything here is public by rule and holds no PHI (code lists from the programs'
 reference data, the same the wizard offers; aggregate counts and times from
@@ -66,7 +66,7 @@ class PublicMetricsRow:
 class PublicPlanReport:
     plan_id: int
     plan_name: str
-    year: int
+    year: int  # of the metrics; the managed services are those in force on ``as_of``
     as_of: str
     programs: tuple[PublicProgram, ...]
     metrics: tuple[PublicMetricsRow, ...]
@@ -79,9 +79,10 @@ def public_plans(session: Session) -> list[tuple[int, str]]:
     return [(int(plan_id), name) for plan_id, name in rows if plan_id is not None]
 
 
-def managed_services(session: Session, plan: HealthPlan, year: int) -> tuple[PublicProgram, ...]:
-    """The programs the plan delegates in ``year`` and the codes each manages for the plan that year
-    (the wizard's own code lists), with the plan's lines of business."""
+def managed_services(session: Session, plan: HealthPlan, on: date) -> tuple[PublicProgram, ...]:
+    """The programs the plan delegates ``on`` that day and the codes each manages for the plan in
+    that year (the wizard's own code lists), with the plan's lines of business."""
+    year = on.year
     lines = session.exec(
         select(PlanLineOfBusiness.line_of_business).where(PlanLineOfBusiness.plan_id == plan.id)
     ).all()
@@ -91,9 +92,7 @@ def managed_services(session: Session, plan: HealthPlan, year: int) -> tuple[Pub
     ).all()
     programs = []
     for row in delegated:
-        if row.delegated_from > date(year, 12, 31) or (
-            row.delegated_until is not None and row.delegated_until < date(year, 1, 1)
-        ):
+        if row.delegated_from > on or (row.delegated_until is not None and row.delegated_until < on):
             continue
         try:
             definition = get_program(row.program)
@@ -155,7 +154,7 @@ def plan_report(session: Session, *, plan_id: int, year: int) -> PublicPlanRepor
         plan_name=plan.name,
         year=year,
         as_of=now.strftime("%Y-%m-%d %H:%M UTC"),
-        programs=managed_services(session, plan, year),
+        programs=managed_services(session, plan, now.date()),
         metrics=(row(figures.urgent.label, figures.urgent), row(figures.standard.label, figures.standard)),
         definitions=tuple(
             (term, text) for term, text in figures.definitions if term not in ("Past due", "Pending")

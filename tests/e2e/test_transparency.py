@@ -36,7 +36,7 @@ def test_public_page_shows_managed_services_and_last_years_metrics_like_the_dash
     filters.get_by_label("Year").select_option(last_year)
     filters.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name=EVERGREEN)).to_be_visible()
-    services = page.get_by_role("table", name="Managed services").first
+    services = page.get_by_role("table", name="Managed services: Radiology and cardiology imaging")
     expect(services).to_contain_text("72148")
     public_row = _standard_row(page, "Prior authorization metrics").get_by_role("cell")
     expect(public_row.nth(1)).not_to_have_text("0")

@@ -184,7 +184,7 @@ def test_the_evaluation_job_grants_exemptions_from_decided_requests_and_notifies
             plan_id=plan.id,
             member_id=member.id,
             practice_id=office.practice_ids[0],
-            ordering_provider_id=provider.id,
+            ordering_npi=provider.npi,
             status="authorized" if decision == "authorized" else "non_authorized",
             submitted_at=datetime(2026, 3, 1 + i, 9, 0, tzinfo=UTC),
             initial_outcome="approved_by_rules" if decision == "authorized" else "denied",
@@ -305,7 +305,7 @@ def test_a_transition_of_care_authorization_is_honoured_for_ninety_days(demo):
         prior_provider_npi=provider.npi,
         prior_valid_from=TODAY - timedelta(days=40),
         prior_valid_until=TODAY + timedelta(days=200),
-        ordering_provider_id=provider.id,
+        ordering_npi=provider.npi,
         today=TODAY,
     )
     same = continuity.enter_transition_authorization(
@@ -372,3 +372,19 @@ def test_the_public_report_has_the_plans_services_and_the_dashboards_figures(dem
     # Aggregates only: no member number of the demo data is in a download.
     assert "EVG1" not in text and "RVB1" not in text
     assert transparency.plan_report(demo, plan_id=plan.id, year=year + 1) is None
+
+
+def test_demo_history_gives_last_years_figures_and_one_exempt_provider(demo):
+    from portal_app.services.demo_history import GOLD_CARD_CODE, exempt_demo_provider, load_demo_history
+
+    today = date(2026, 12, 4)
+    added = load_demo_history(demo, today=today)
+    assert added > 50 and load_demo_history(demo, today=today) == 0  # safe to run twice
+    provider = exempt_demo_provider(demo)
+    status = gold_card.is_exempt(demo, provider.npi, GOLD_CARD_CODE[0], today)
+    assert status.exempt and "approved" in status.reason
+    [exemption] = demo.exec(select(GoldCardExemption)).all()
+    assert exemption.percent >= 90 and exemption.requests >= 5
+    plan = demo.exec(select(HealthPlan).where(HealthPlan.code == "LKS")).one()
+    report = transparency.plan_report(demo, plan_id=plan.id, year=2025)
+    assert report is not None and sum(r.decided for r in report.metrics) > 10
