@@ -184,7 +184,7 @@ def test_the_evaluation_job_grants_exemptions_from_decided_requests_and_notifies
             plan_id=plan.id,
             member_id=member.id,
             practice_id=office.practice_ids[0],
-            ordering_npi=provider.npi,
+            ordering_provider_id=provider.id,
             status="authorized" if decision == "authorized" else "non_authorized",
             submitted_at=datetime(2026, 3, 1 + i, 9, 0, tzinfo=UTC),
             initial_outcome="approved_by_rules" if decision == "authorized" else "denied",
