@@ -35,6 +35,7 @@ from portal_app.pages.orders import my_orders_page, order_summary_page, verify_p
 from portal_app.pages.register import register_page
 from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.sign_in import sign_in_page
+from portal_app.pages.transition import transition_page
 from portal_app.pages.transparency import transparency_page
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
@@ -56,6 +57,7 @@ from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.sign_in import SignInState
 from portal_app.state.survey import SurveyState
+from portal_app.state.transition import TransitionState
 from portal_app.state.transparency import TransparencyState
 
 # No cookie, token or event payload in the logs; data files for the service user only.
@@ -125,6 +127,12 @@ _page(
     admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page
 )
 _page(transparency_page, routes.TRANSPARENCY, "Prior authorization transparency", TransparencyState.load_page)
+_page(
+    transition_page,
+    routes.TRANSITION_OF_CARE,
+    "Authorization from a previous plan",
+    TransitionState.load_page,
+)
 
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)

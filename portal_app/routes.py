@@ -32,6 +32,7 @@ FAX_CONFIRMATION = "/practice/fax"
 ADMIN_CHANGES = "/admin/changes"
 # Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).
 TRANSPARENCY = "/prior-authorization"
+TRANSITION_OF_CARE = "/practice/previous-plan"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -21,6 +21,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("PAP device data", routes.SLEEP_DEVICE_DATA),
         ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
         ("Fax numbers", routes.FAX_CONFIRMATION),
+        ("Previous plan", routes.TRANSITION_OF_CARE),
     ],
     Role.SERVICING_PROVIDER_STAFF: [
         ("Verify an order", routes.VERIFY),
