@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
+from tests.e2e.axe import assert_accessible
 from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
 from tests.e2e.pages.review import DashboardPage, OrderSummaryPage
 from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
@@ -42,6 +43,7 @@ def test_public_page_shows_managed_services_and_last_years_metrics_like_the_dash
     expect(public_row.nth(1)).not_to_have_text("0")
     # Requests, decided, approved, denied, after appeal, after extension, average, median.
     public = public_row.all_inner_texts()
+    assert_accessible(page, "public transparency page")
 
     _sign_in(page, "nurse")
     dashboard = DashboardPage(page).open()
@@ -73,6 +75,7 @@ def test_reviewer_extends_a_case_and_the_office_sees_the_notice(page: Page, port
     form.get_by_role("button", name="Extend the decision time").click()
     expect(page.get_by_text(re.compile("^Decision time extended to"))).to_be_visible()
     expect(page.get_by_text(re.compile("Extended: now due"))).to_be_visible()
+    assert_accessible(page, "case page after an extension")
     sign_out(page)
 
     _sign_in(page, "ordering")
@@ -81,3 +84,11 @@ def test_reviewer_extends_a_case_and_the_office_sees_the_notice(page: Page, port
         "Decision time extended by 10 calendar days"
     )
     expect(page.get_by_role("list", name="Documents")).to_contain_text(f"{number}-extension-")
+    # The office's page for an authorization from a previous plan (services/continuity.py).
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Previous plan").click()
+    form = page.get_by_role("form", name="Authorization from a previous plan")
+    form.get_by_label("Member ID").fill("EVG100000012")
+    form.get_by_label("Previous plan", exact=True).fill("Previous Health Plan")
+    form.get_by_role("button", name="Enter the authorization").click()
+    expect(page.get_by_role("alert")).to_contain_text("first and last day")
+    assert_accessible(page, "previous plan authorization page")
