@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import labelled_input
+from portal_app.components.forms import labelled_input, notice_box
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select
 from portal_app.state.transition import TransitionState
@@ -25,23 +25,37 @@ def transition_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 native_select("Health plan now", "plan_id", [], dynamic=T.plans),
-                labelled_input("Member ID", name="member_number"),
+                labelled_input("Member ID", name="member_number", required=False),
                 native_select("Program", "program", [], dynamic=T.programs),
-                labelled_input("Previous plan", name="prior_plan_name"),
-                labelled_input("Previous authorization number", name="prior_number"),
-                labelled_input("Service code of the previous authorization", name="prior_code"),
+                labelled_input("Previous plan", name="prior_plan_name", required=False),
+                labelled_input("Previous authorization number", name="prior_number", required=False),
                 labelled_input(
-                    "NPI of the provider named in the previous authorization", name="prior_provider_npi"
+                    "Service code of the previous authorization", name="prior_code", required=False
                 ),
                 labelled_input(
-                    "First day of the previous authorization", name="prior_valid_from", input_type="date"
+                    "NPI of the provider named in the previous authorization",
+                    name="prior_provider_npi",
+                    required=False,
                 ),
                 labelled_input(
-                    "Last day of the previous authorization", name="prior_valid_until", input_type="date"
+                    "First day of the previous authorization",
+                    name="prior_valid_from",
+                    input_type="date",
+                    required=False,
                 ),
-                labelled_input("Service code asked for now", name="requested_code"),
-                labelled_input("NPI of the provider who performs the service", name="servicing_npi"),
-                labelled_input("NPI of the ordering provider (your practice)", name="ordering_npi"),
+                labelled_input(
+                    "Last day of the previous authorization",
+                    name="prior_valid_until",
+                    input_type="date",
+                    required=False,
+                ),
+                labelled_input("Service code asked for now", name="requested_code", required=False),
+                labelled_input(
+                    "NPI of the provider who performs the service", name="servicing_npi", required=False
+                ),
+                labelled_input(
+                    "NPI of the ordering provider (your practice)", name="ordering_npi", required=False
+                ),
                 rx.button("Enter the authorization", type="submit"),
                 spacing="3",
                 max_width="40em",
@@ -52,12 +66,7 @@ def transition_page() -> rx.Component:
         ),
         rx.cond(
             T.problems.length() > 0,
-            rx.callout(
-                rx.el.ul(rx.foreach(T.problems, lambda p: rx.el.li(p))),
-                color_scheme="red",
-                role="alert",
-                width="100%",
-            ),
+            notice_box(rx.el.ul(rx.foreach(T.problems, lambda p: rx.el.li(p))), color="red", role="alert"),
         ),
         rx.cond(
             T.order_number != "",
