@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.forms import problem_callout
+from portal_app.domain.enums import Role
+from portal_app.state.auth import AuthState
 from portal_app.state.case_compliance import CaseComplianceState
 
 K = CaseComplianceState
@@ -35,6 +37,38 @@ def _extension_form() -> rx.Component:
     )
 
 
+def _rescission_form() -> rx.Component:
+    def number(label: str, name: str) -> rx.Component:
+        return rx.vstack(
+            rx.el.label(label, html_for=f"field-{name}", font_weight="500"),
+            rx.el.input(id=f"field-{name}", name=name, type="number", min=0, max=20),
+            spacing="1",
+        )
+
+    return rx.el.details(
+        rx.el.summary("Rescind this exemption (physician, after a claim sample review)"),
+        rx.form(
+            rx.hstack(
+                number("Claims reviewed", "sample_size"),
+                number("Claims that met the criteria", "sample_met"),
+                rx.vstack(
+                    rx.el.label(
+                        "Reason for the rescission", html_for="field-rescission-reason", font_weight="500"
+                    ),
+                    rx.el.textarea(id="field-rescission-reason", name="reason", rows="2", cols="40"),
+                    spacing="1",
+                ),
+                rx.button("Rescind the exemption", type="submit", color_scheme="red", margin_top="1.6em"),
+                wrap="wrap",
+                align="start",
+            ),
+            on_submit=K.rescind,
+            reset_on_submit=True,
+            aria_label="Rescind the exemption",
+        ),
+    )
+
+
 def compliance_panel() -> rx.Component:
     return rx.vstack(
         problem_callout(K.message, color="green"),
@@ -43,6 +77,7 @@ def compliance_panel() -> rx.Component:
             K.exemption != "",
             rx.callout(K.exemption, color_scheme="green", role="note", width="100%"),
         ),
+        rx.cond((K.exemption_id > 0) & (AuthState.role == Role.PHYSICIAN_REVIEWER.value), _rescission_form()),
         rx.cond(
             K.clock_rule != "",
             rx.vstack(

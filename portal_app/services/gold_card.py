@@ -397,19 +397,29 @@ def rescind_exemption(
 def case_exemption(session: Session, *, actor: Actor, order_number: str) -> str:
     """For the case page: whether the request was exempted, or its ordering provider is exempt for
     any of its services, and why; "" when neither."""
+    return case_exemption_detail(session, actor=actor, order_number=order_number)[0]
+
+
+def case_exemption_detail(session: Session, *, actor: Actor, order_number: str) -> tuple[str, int]:
+    """``case_exemption``'s text, and the id of a gold-card exemption in force today that a
+    physician could rescind from the case (0 when none)."""
     require(session, actor, "review.work_queue", record=f"order:{order_number}"[:60])
     order = session.exec(select(Order).where(Order.order_number == order_number.strip().upper())).first()
     if order is None:
-        return ""
+        return "", 0
+    today = clock.today()
     used = session.exec(select(OrderExemption).where(OrderExemption.order_id == order.id)).first()
     if used is not None and used.kind == GOLD_CARD and used.exemption_id:
-        return exemption_reason(get_existing(session, GoldCardExemption, used.exemption_id))
+        exemption = get_existing(session, GoldCardExemption, used.exemption_id)
+        live = exemption.rescission_noticed_on is None and exemption.effective_from <= today
+        return exemption_reason(exemption), id_of(exemption) if live else 0
     if used is not None:
-        return used.detail
+        return used.detail, 0
     codes = session.exec(select(OrderLine.code).where(OrderLine.order_id == order.id)).all()
     on = (order.submitted_at or clock.now()).date()
-    found = exemptions_for_order(session, order, codes, on)
-    return " ".join(exemption_reason(e) for _, e in sorted(found.items()))
+    found = [e for _, e in sorted(exemptions_for_order(session, order, codes, on).items())]
+    rescindable = next((id_of(e) for e in found if e.rescission_noticed_on is None), 0)
+    return " ".join(exemption_reason(e) for e in found), rescindable
 
 
 @dataclass(frozen=True)

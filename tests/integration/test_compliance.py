@@ -100,7 +100,7 @@ def test_an_exempt_providers_request_gets_its_number_at_once_and_counts_as_exemp
     before = _submit_pending(demo, office)
     assert before.status == "In progress"  # without the exemption the same request pends
 
-    _exempt(demo, provider)
+    exemption = _exempt(demo, provider)
     status = gold_card.is_exempt(demo, provider.npi, "72148", TODAY)
     assert status.exempt and "19 of 20" in status.reason
     result = _submit_pending(demo, office, member="EVG100000016")
@@ -109,8 +109,12 @@ def test_an_exempt_providers_request_gets_its_number_at_once_and_counts_as_exemp
     assert demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).first() is None
     [exempted] = demo.exec(select(OrderExemption).where(OrderExemption.order_id == order.id)).all()
     assert exempted.kind == "gold_card"
-    assert gold_card.case_exemption(demo, actor=nurse, order_number=result.order_number).startswith(
-        "Exempt: gold card"
+    text, rescindable = gold_card.case_exemption_detail(demo, actor=nurse, order_number=result.order_number)
+    assert text.startswith("Exempt: gold card") and rescindable == exemption.id
+    # The request submitted before the exemption shows it too: its provider is exempt for 72148.
+    assert (
+        gold_card.case_exemption_detail(demo, actor=nurse, order_number=before.order_number)[1]
+        == exemption.id
     )
     start = datetime.now(UTC).date()
     population = gold_card.exempt_population(demo, actor=nurse, date_from=start, date_to=start)
