@@ -4,6 +4,7 @@ test_rate_limits.py, on that module's own backend.)"""
 
 from __future__ import annotations
 
+import base64
 import json
 
 from portal_app.state.transparency import TransparencyState
@@ -16,12 +17,13 @@ PAGE = "/prior-authorization"
 
 
 def _downloads(updates: list[dict]) -> list[str]:
-    """The data of every download event in the answers (rx.download sends a data URL)."""
+    """The text of every download in the answers (rx.download sends a base64 data URL)."""
     found = []
     for update in updates:
         for event in update.get("events") or []:
-            if "download" in str(event.get("name", "")):
-                found.append(json.dumps(event.get("payload")))
+            if event.get("name") == "_download":
+                url = str((event.get("payload") or {}).get("url", ""))
+                found.append(base64.b64decode(url.split("base64,", 1)[1]).decode())
     return found
 
 
@@ -42,6 +44,7 @@ def test_the_page_and_its_downloads_need_no_sign_in_and_hold_no_phi(portal):
         tab.settle(quiet=0.2)
         files = _downloads(answers)
         assert len(files) == 2 and "Percent approved" in files[0], answers
+        assert json.loads(files[1])["plan_name"] == tab.var(T, "plan_name")
         assert not _phi_in(str(tab.state) + " ".join(files))
     finally:
         tab.close()
