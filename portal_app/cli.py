@@ -40,9 +40,13 @@ def seed(db_url: str | None = None) -> dict[str, int]:
     """Load the demo data; returns the rows added per table."""
     from portal_app.db import session_scope
     from portal_app.services.demo_data import load_demo_data
+    from portal_app.services.demo_history import load_demo_history
 
     with session_scope(db_url) as session:
-        return load_demo_data(session).added
+        added = load_demo_data(session).added
+        if history := load_demo_history(session):
+            added["last year's decided requests"] = history
+        return added
 
 
 def print_accounts() -> None:

@@ -37,6 +37,8 @@ from portal_app.pages.plan_setup import plan_setup_page
 from portal_app.pages.register import register_page
 from portal_app.pages.review import case_page, queue_page
 from portal_app.pages.sign_in import sign_in_page
+from portal_app.pages.transition import transition_page
+from portal_app.pages.transparency import transparency_page
 from portal_app.pages.user_admin import user_admin_page
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
@@ -45,6 +47,7 @@ from portal_app.state.account import ChangePasswordState, ConfirmEmailState, Res
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
 from portal_app.state.admin_facilities import AdminFacilitiesState
 from portal_app.state.auth import AuthState, SessionBinding
+from portal_app.state.case_compliance import CaseComplianceState
 from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.conversation import OfficeCallState, PhysicianCallsState
 from portal_app.state.dashboard import DashboardState
@@ -60,6 +63,8 @@ from portal_app.state.plan_setup import PlanSetupState
 from portal_app.state.review import CaseState, ReviewQueueState
 from portal_app.state.sign_in import SignInState
 from portal_app.state.survey import SurveyState
+from portal_app.state.transition import TransitionState
+from portal_app.state.transparency import TransparencyState
 from portal_app.state.user_admin import UserAdminState
 
 # No cookie, token or event payload in the logs; data files for the service user only.
@@ -116,7 +121,7 @@ _page(directory_page, routes.PROVIDER_DIRECTORY, "Find a provider", DirectorySta
 _page(
     queue_page, routes.REVIEW_QUEUE, "Review queue", ReviewQueueState.load_page, PhysicianCallsState.load_page
 )
-_page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page)
+_page(case_page, routes.REVIEW_CASE, "Case review", CaseState.load_page, CaseComplianceState.load_page)
 _page(dashboard_page, routes.REVIEW_DASHBOARD, "Review dashboard", DashboardState.load_page)
 _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataUploadState.load_page)
 _page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
@@ -139,6 +144,13 @@ _page(
 _page(facility_scores_page, routes.FACILITY_SCORES, "Facility scores", FacilityScoresState.load_page)
 _page(
     admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page
+)
+_page(transparency_page, routes.TRANSPARENCY, "Prior authorization transparency", TransparencyState.load_page)
+_page(
+    transition_page,
+    routes.TRANSITION_OF_CARE,
+    "Authorization from a previous plan",
+    TransitionState.load_page,
 )
 
 app.register_lifespan_task(warm_reference_data)

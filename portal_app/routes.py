@@ -33,6 +33,9 @@ ADMIN_CHANGES = "/admin/changes"
 ADMIN_PLAN_FILES = "/admin/plan-files"
 ADMIN_USERS = "/admin/users"
 ADMIN_PLANS = "/admin/plans"
+# Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).
+TRANSPARENCY = "/prior-authorization"
+TRANSITION_OF_CARE = "/practice/previous-plan"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -33,6 +33,8 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "search_client": "300 per minute",
     "verify_user": "20 per minute",
     "verify_client": "100 per minute",
+    # Downloads of the public transparency page (no sign-in): per client address.
+    "transparency_client": "30 per minute",
 }
 # One document is at most 20 MB; a request to /_upload may carry that and its form framing.
 DEFAULT_UPLOAD_MAX_MB = 21

@@ -21,6 +21,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("PAP device data", routes.SLEEP_DEVICE_DATA),
         ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
         ("Fax numbers", routes.FAX_CONFIRMATION),
+        ("Previous plan", routes.TRANSITION_OF_CARE),
     ],
     Role.SERVICING_PROVIDER_STAFF: [
         ("Verify an order", routes.VERIFY),
@@ -123,7 +124,8 @@ def _header() -> rx.Component:
 def _footer() -> rx.Component:
     return rx.el.footer(
         rx.text(
-            "Precert is open-source software. The demo runs on synthetic data only.",
+            "Precert is open-source software. The demo runs on synthetic data only. ",
+            rx.link("Prior authorization: services and metrics", href=routes.TRANSPARENCY),
             size="1",
             color_scheme="gray",
         ),

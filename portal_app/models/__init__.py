@@ -17,6 +17,13 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.compliance import (
+    GoldCardEvaluation,
+    GoldCardExemption,
+    OrderClock,
+    OrderExemption,
+    TransitionAuthorization,
+)
 from portal_app.models.data_loads import DataLoad
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
@@ -54,13 +61,17 @@ __all__ = [
     "FacilityModalityScore",
     "FacilityRegistration",
     "FaxNumber",
+    "GoldCardEvaluation",
+    "GoldCardExemption",
     "HealthPlan",
     "Member",
     "NetworkParticipation",
     "Note",
     "Notice",
     "Order",
+    "OrderClock",
     "OrderDiagnosis",
+    "OrderExemption",
     "OrderLine",
     "OutboxFax",
     "PasNotification",
@@ -76,5 +87,6 @@ __all__ = [
     "ReviewerProfile",
     "ReviewTask",
     "SatisfactionSurvey",
+    "TransitionAuthorization",
     "User",
 ]

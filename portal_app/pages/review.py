@@ -8,6 +8,7 @@ from portal_app.components.forms import problem_callout
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select, pager
 from portal_app.domain.enums import Program, Urgency
+from portal_app.pages.case_compliance import compliance_panel
 from portal_app.pages.conversation import queue_top
 from portal_app.state.review import CaseLineView, CaseState, Entry, QueueLine, ReviewQueueState
 
@@ -404,6 +405,7 @@ def case_page() -> rx.Component:
                     rx.text("Waiting for the office: ", C.case.waiting_for_office, size="2"),
                 ),
                 _case_actions(),
+                compliance_panel(),
                 rx.data_list.root(
                     _item("Order number", C.case.order_number),
                     _item("Program", C.case.program),

@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "admin.users": frozenset({Role.SUPPORT_ADMIN}),
     "admin.audit_log": frozenset({Role.SUPPORT_ADMIN}),
     "metrics.read": REVIEWER_ROLES | {Role.SUPPORT_ADMIN},
+    # Issue 24: extending a case's decision clock where its rule allows; rescinding a gold card.
+    "review.extend": REVIEWER_ROLES,
+    "gold_card.rescind": frozenset({Role.PHYSICIAN_REVIEWER}),
     # PAP device data: offices upload a member's file; support checks the files held as mismatches.
     "device_data.upload": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "device_data.review_held": frozenset({Role.SUPPORT_ADMIN}),

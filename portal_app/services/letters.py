@@ -658,3 +658,146 @@ def document_file(session: Session, *, actor: Actor, document_id: int) -> Stored
         logger.error("Document %s does not match its recorded SHA-256", document.id)
         raise DocumentIntegrityError(f"document {document_id}")
     return StoredDocument(document.filename, document.media_type, content)
+
+
+# --- notices that are not decisions (issue 24: extension of the decision time frame) ---
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    """A notice about a request that is not a decision, e.g. that the decision time was extended."""
+
+    title: str
+    recipient: str  # RECIPIENT_PROVIDER or RECIPIENT_MEMBER
+    recipient_name: str
+    recipient_address: tuple[str, ...]
+    order_number: str
+    member_name: str
+    member_id: str
+    plan_name: str
+    service: str
+    paragraphs: tuple[str, ...]
+    letter_date: date
+
+
+def render_notice_pdf(content: NoticeContent) -> bytes:
+    """The notice as PDF bytes; the same content always gives the same bytes."""
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=inch,
+        rightMargin=inch,
+        topMargin=0.8 * inch,
+        bottomMargin=0.8 * inch,
+        title=f"{content.title} {content.order_number}",
+        author="Precert",
+        invariant=1,
+    )
+    story = [
+        _p(content.title, styles["title"]),
+        _p(f"Date: {_day(content.letter_date)}", styles["body"]),
+        Spacer(1, 8),
+        _block([content.recipient_name, *content.recipient_address], styles["body"]),
+        Spacer(1, 10),
+        _block(
+            [
+                f"Order number: {content.order_number}",
+                f"Member: {content.member_name} (member ID {content.member_id})",
+                f"Health plan: {content.plan_name}",
+                f"Service: {content.service}",
+            ],
+            styles["body"],
+        ),
+        Spacer(1, 8),
+        *[_p(text, styles["body"]) for text in content.paragraphs],
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def create_notice_letters(
+    session: Session,
+    *,
+    order_id: int,
+    title: str,
+    file_label: str,
+    provider_paragraphs: tuple[str, ...],
+    member_paragraphs: tuple[str, ...],
+    author_id: int,
+    today: date | None = None,
+) -> list[int]:
+    """Render and store a notice to the ordering provider and one to the member (documents of kind
+    "letter", like determination letters), and tell the ordering office by e-mail, without PHI, that
+    it is ready. Does not commit (the caller's transaction does). Returns the document ids."""
+    order = session.get(Order, order_id)
+    if order is None or not order.order_number or order.member_id is None:
+        raise OrderNotFound(str(order_id))
+    member = get_existing(session, Member, order.member_id)
+    plan = get_existing(session, HealthPlan, order.plan_id)
+    provider = session.get(Provider, order.ordering_provider_id) if order.ordering_provider_id else None
+    letter_date = today or clock.today()
+    member_name = f"{member.first_name} {member.last_name}"
+    to_provider = NoticeContent(
+        title=title,
+        recipient=RECIPIENT_PROVIDER,
+        recipient_name=f"{provider.first_name} {provider.last_name}" if provider else "Ordering provider",
+        recipient_address=_provider_address(order, provider),
+        order_number=order.order_number,
+        member_name=member_name,
+        member_id=member.member_number,
+        plan_name=plan.name,
+        service=get_program(order.program).label,
+        paragraphs=provider_paragraphs,
+        letter_date=letter_date,
+    )
+    to_member = replace(
+        to_provider,
+        recipient=RECIPIENT_MEMBER,
+        recipient_name=member_name,
+        recipient_address=_member_address(member),
+        paragraphs=member_paragraphs,
+    )
+    ids = []
+    for content in (to_provider, to_member):
+        pdf = render_notice_pdf(content)
+        stored_name, key_id = file_store.store(pdf, extension=".pdf")
+        suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
+        document = Document(
+            order_id=id_of(order),
+            uploaded_by_id=author_id,
+            kind="letter",
+            filename=f"{order.order_number}-{file_label}-{letter_date.isoformat()}-{suffix}.pdf",
+            media_type="application/pdf",
+            size_bytes=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            storage_path=stored_name,
+            encryption_key_id=key_id,
+        )
+        session.add(document)
+        session.flush()
+        ids.append(id_of(document))
+    creator = session.get(User, order.created_by_id)
+    if creator is not None:
+        send_mail(
+            session,
+            to=creator.email,
+            subject=f"{title} for order {order.order_number}",
+            kind=MailKind.NOTICE,
+            body=(
+                f"A notice about prior authorization order {order.order_number} is ready: "
+                f"{title.lower()}.\n\n"
+                "Sign in to the Precert portal and open the order to read it. The member receives their own "
+                "notice.\n"
+            ),
+        )
+    audit.record(
+        session,
+        action="letter.created",
+        user_id=author_id,
+        record_type="order",
+        record_id=id_of(order),
+        detail={"documents": ids, "notice": file_label},
+    )
+    return ids

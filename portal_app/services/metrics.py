@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal, null, select, text, union_all
@@ -23,7 +23,7 @@ from sqlmodel import Session
 from portal_app import clock
 from portal_app.domain import outcomes
 from portal_app.domain.enums import OrderStatus, Program, TaskStatus, Urgency
-from portal_app.models import HealthPlan, Order, ReviewTask
+from portal_app.models import HealthPlan, Order, OrderClock, ReviewTask
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 
@@ -108,6 +108,14 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         f"requests approved after appeal ({RULE_SECTIONS}).",
     ),
     (
+        "Approved after an extended review time frame",
+        "Decided requests whose decision time a reviewer extended, where the request's clock rule allows it "
+        "(for example up to 14 calendar days for Medicare Advantage, 42 CFR 422.568(b)(1)(i)), and that were "
+        f"approved; the percentage is out of decided requests. {RULE} metric: percentage of requests "
+        f"approved after the timeframe for review was extended ({RULE_SECTIONS}). Extended reviews are also "
+        "counted whatever their outcome.",
+    ),
+    (
         "Hours from submit to decision",
         "From the order's submission to its initial determination, over decided requests, separately for "
         f"expedited (urgent) and standard requests. {RULE} requires the average and the median "
@@ -168,6 +176,11 @@ class UrgencyFigures:
     mean_hours: float | None
     median_hours: float | None
     p90_hours: float | None
+    # Decided requests whose review time frame was extended (services/decision_clocks.py), and those
+    # of them approved: CMS-0057-F's "approved after the timeframe for review was extended".
+    extended: int = 0
+    approved_after_extension: int = 0
+    percent_approved_after_extension: float | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,9 @@ class ReviewMetrics:
     # Offices' requests while a case pended, asked for in the chosen dates (issue 18).
     live_reviews: int = 0
     call_backs: int = 0
+    extended: int = 0
+    approved_after_extension: int = 0
+    percent_approved_after_extension: float | None = None
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -439,6 +455,37 @@ def review_metrics(
     past-due count is taken at.
     """
     require(session, actor, "metrics.read", record="metrics")
+    metrics = compute_metrics(
+        session, date_from=date_from, date_to=date_to, program=program, plan_id=plan_id, as_of=as_of
+    )
+    audit.record(
+        session,
+        action="metrics.read",
+        user_id=actor.user_id,
+        client_address=actor.client_address,
+        detail={
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "program": program,
+            "plan_id": plan_id,
+        },
+    )
+    session.commit()
+    return metrics
+
+
+def compute_metrics(
+    session: Session,
+    *,
+    date_from: date,
+    date_to: date,
+    program: str = "",
+    plan_id: int = 0,
+    as_of: datetime | None = None,
+) -> ReviewMetrics:
+    """The figures of ``review_metrics`` without a reader: counts and times only, no PHI. The
+    dashboard (reviewers, audited) and the public transparency page (services/transparency.py)
+    both read them from here."""
     if date_to < date_from:
         raise ValueError("The end date is before the start date.")
     if program and program not in {p.value for p in Program}:
@@ -503,20 +550,51 @@ def review_metrics(
         live_reviews=_asked_for(session, "live_review_requested_at", start, end, program, plan_id),
         call_backs=_asked_for(session, "call_back_requested_at", start, end, program, plan_id),
     )
-    audit.record(
-        session,
-        action="metrics.read",
-        user_id=actor.user_id,
-        client_address=actor.client_address,
-        detail={
-            "from": date_from.isoformat(),
-            "to": date_to.isoformat(),
-            "program": program,
-            "plan_id": plan_id,
-        },
+    return _with_extensions(session, metrics, start, end)
+
+
+def _with_extensions(
+    session: Session, metrics: ReviewMetrics, start: datetime, end: datetime
+) -> ReviewMetrics:
+    """Add the extended reviews (order_clocks.extended_at set) among the decided requests counted."""
+    o, c = _ORDERS, OrderClock.__table__
+    approved = o.c.initial_outcome.in_((APPROVED_BY_RULES, APPROVED_AFTER_REVIEW))
+    query = (
+        select(o.c.urgency, func.count(), func.sum(case((approved, 1), else_=0)))
+        .select_from(o.join(c, c.c.order_id == o.c.id))
+        .where(
+            c.c.extended_at.is_not(None),
+            o.c.submitted_at >= start,
+            o.c.submitted_at < end,
+            o.c.initial_outcome.in_(outcomes.DECIDED_OUTCOMES),
+        )
+        .group_by(o.c.urgency)
     )
-    session.commit()
-    return metrics
+    if metrics.program:
+        query = query.where(o.c.program == metrics.program)
+    if metrics.plan_id:
+        query = query.where(o.c.plan_id == metrics.plan_id)
+    counts = {urgency: (int(n), int(won or 0)) for urgency, n, won in session.exec(query).all()}
+
+    def figures(f: UrgencyFigures) -> UrgencyFigures:
+        n, won = counts.get(f.urgency, (0, 0))
+        return replace(
+            f,
+            extended=n,
+            approved_after_extension=won,
+            percent_approved_after_extension=_percent(won, f.decided),
+        )
+
+    extended = sum(n for n, _ in counts.values())
+    won = sum(w for _, w in counts.values())
+    return replace(
+        metrics,
+        urgent=figures(metrics.urgent),
+        standard=figures(metrics.standard),
+        extended=extended,
+        approved_after_extension=won,
+        percent_approved_after_extension=_percent(won, metrics.totals.decided),
+    )
 
 
 def _number(value: float | None) -> str:
@@ -604,6 +682,23 @@ def review_metrics_csv(metrics: ReviewMetrics) -> str:
         )
     writer.writerow([])
     writer.writerow(["Review tasks past due", metrics.past_due])
+    writer.writerow([])
+    writer.writerow(
+        [
+            "Requests",
+            "Extended reviews",
+            "Approved after an extended review time frame",
+            "Percent approved after an extended review time frame",
+        ]
+    )
+    for label, f in (
+        ("All", metrics),
+        (metrics.urgent.label, metrics.urgent),
+        (metrics.standard.label, metrics.standard),
+    ):
+        writer.writerow(
+            [label, f.extended, f.approved_after_extension, _number(f.percent_approved_after_extension)]
+        )
     writer.writerow([])
     writer.writerow(["Term", "Definition"])
     for term, definition in metrics.definitions:

@@ -27,7 +27,7 @@ from portal_app.domain.enums import (
 from portal_app.domain.order_numbers import new_order_number
 from portal_app.domain.physician_criteria import physician_only
 from portal_app.domain.programs import PriorService, ProgramRequest, get_program
-from portal_app.domain.review import decision_due, order_status_for
+from portal_app.domain.review import order_status_for
 from portal_app.domain.rules import Outcome, evaluate
 from portal_app.domain.windows import DateWindow, validity_window
 from portal_app.models import (
@@ -41,8 +41,9 @@ from portal_app.models import (
 )
 from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of, service_date_of
-from portal_app.services import audit
+from portal_app.services import audit, gold_card
 from portal_app.services.authz import Actor, require
+from portal_app.services.decision_clocks import start_clock
 from portal_app.services.order_entry import (
     DraftNotFound,
     details_context,
@@ -300,24 +301,36 @@ def _overall_status(decisions: list[LineDecision]) -> OrderStatus:
 
 def _record_submission(session: Session, actor: Actor, order: Order, determination, duplicates) -> None:
     now = clock.now()
-    plan = get_existing(session, HealthPlan, order.plan_id)
     window = approval_window(session, order)
     lines = {
         line.code: line
         for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
     }
     decisions = []
+    # A provider exempt for a service (gold card, services/gold_card.py) gets it approved at once.
+    exempt = gold_card.exemptions_for_order(
+        session,
+        order,
+        [o.code for o in determination.lines if o.outcome != Outcome.NOTIFICATION_ONLY],
+        now.date(),
+    )
     for outcome in determination.lines:
         line = lines[outcome.code]
-        line.decision = _LINE_DECISION[outcome.outcome]
+        exemption = exempt.get(outcome.code)
+        line.decision = LineDecision.AUTHORIZED if exemption else _LINE_DECISION[outcome.outcome]
         decisions.append(line.decision)
         session.add(line)
         session.add(
             Determination(
                 order_line_id=id_of(line),
                 decision=line.decision,
-                reason=outcome.reason[:2000],
-                guideline_citation=outcome.citation[:300],
+                reason_code="gold_card" if exemption else "",
+                reason=(gold_card.exemption_reason(exemption) if exemption else outcome.reason)[:2000],
+                guideline_citation=(
+                    gold_card.citation_of(exemption.rule_set, now.date())
+                    if exemption
+                    else outcome.citation[:300]
+                ),
                 decided_by=DecidedBy.RULES_ENGINE,
                 explanation={
                     "criteria": [
@@ -337,6 +350,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
     order.updated_at = now
     order.wizard_step = 8
     session.add(order)
+    gold_card.record_exempt_order(session, order, exempt.values())
     if order.status == OrderStatus.IN_PROGRESS:
         pended = [o.reason for o in determination.lines if o.outcome == Outcome.PENDED]
         # A criterion only a physician settles (the hospital site of care) sends the case to a physician.
@@ -348,9 +362,9 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
                 order,
                 queue=ReviewQueue.PHYSICIAN if physician_reason else ReviewQueue.NURSE,
                 reason=" ".join([*pended, physician_reason])[:2000],
-                # 72 hours if urgent, else the plan's standard calendar days (7 unless the plan says
-                # otherwise): the CMS-0057-F time frames, in domain.review.decision_due.
-                due_at=decision_due(now, order.urgency == Urgency.URGENT, plan.standard_review_days),
+                # The clock rule of the member's coverage (CMS-0057-F, or a stricter state rule):
+                # domain/decision_clocks.py, stored with the order by services/decision_clocks.py.
+                due_at=start_clock(session, order, now).due_at,
             )
         )
     session.flush()

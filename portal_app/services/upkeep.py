@@ -2,7 +2,8 @@
 come, facility scores that change on the day an accreditation or a physics survey runs out, and the
 review clocks: immediate peer-to-peer calls nobody answered in time fall back to scheduling, and
 cases whose office did not answer within the plan's pend time go to a physician flagged "no response
-from the office" (services/pend_clock.py). The upkeep never decides a line: a physician does.
+from the office" (services/pend_clock.py); and the gold-card evaluations due in an evaluation month
+(services/gold_card.py, once per plan and month). The upkeep never decides a line: a physician does.
 
 Readers also catch up on what they use (the directory and the site-of-care list rescore the sites
 they show), so this task only keeps the stored values current between visits.
@@ -21,6 +22,7 @@ from portal_app.services import pend_clock
 from portal_app.services.conversation import lapse_unanswered_calls
 from portal_app.services.demographic_changes import apply_due_changes
 from portal_app.services.facility_registration import current_modality_scores
+from portal_app.services.gold_card import run_evaluations
 from portal_app.services.periodic import repeat_in_thread
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ def run_upkeep(session: Session, *, today: date | None = None) -> tuple[int, int
     ).all()
     if due:
         current_modality_scores(session, list(due), today=today)
+    if evaluated := run_evaluations(session, today=today):
+        logger.info("Upkeep: %s gold-card evaluations ran", evaluated)
     return applied, len(due)
 
 

@@ -9,6 +9,7 @@ import reflex as rx
 
 from portal_app import clock
 from portal_app.domain.enums import Role
+from portal_app.services import gold_card as gold_card_service
 from portal_app.services import metrics as metrics_service
 from portal_app.services import survey as survey_service
 from portal_app.services.directory import plan_choices
@@ -145,6 +146,13 @@ class DashboardState(rx.State):
     outcome_chart: list[dict[str, str | int]] = []
     hours_chart: list[dict[str, str | float]] = []
     definitions: list[Definition] = []
+    # Issue 24: extended reviews, and requests that needed no review (gold card, transition of care).
+    extended_reviews: int = 0
+    approved_after_extension: str = "—"
+    exempt_providers: int = 0
+    exempt_requests: int = 0
+    exempt_share: str = "—"
+    transition_requests: int = 0
     # The satisfaction survey offered in the same dates (services/survey.py).
     survey_offered: int = 0
     survey_answered: int = 0
@@ -195,7 +203,22 @@ class DashboardState(rx.State):
         ]
         self.survey_definitions = [Definition(term, text) for term, text in results.definitions]
 
+    async def _show_exempt(self) -> None:
+        start, end = _parse_range(self.date_from, self.date_to)
+        population = await call_service(
+            gold_card_service.exempt_population,
+            date_from=start,
+            date_to=end,
+            program=self.program,
+            plan_id=as_int(self.plan_id),
+        )
+        self.exempt_providers, self.exempt_requests = population.exempt_providers, population.exempt_requests
+        self.exempt_share = _shown(population.percent_exempt, " %")
+        self.transition_requests = population.transition_requests
+
     def _show(self, figures: metrics_service.ReviewMetrics) -> None:
+        self.extended_reviews = figures.extended
+        self.approved_after_extension = _shown(figures.percent_approved_after_extension, " %")
         self.rows = [_counts_line(row) for row in figures.rows]
         self.totals = [_counts_line(figures.totals)]
         self.urgency_rows = [_urgency_line(figures.urgent), _urgency_line(figures.standard)]
@@ -238,6 +261,7 @@ class DashboardState(rx.State):
         try:
             self._show(await self._compute())
             self._show_survey(await self._compute_survey())
+            await self._show_exempt()
         except ValueError as problem:
             self.error = str(problem)
         finally:

@@ -16,6 +16,8 @@ from portal_app.models import OutboxEmail
 from portal_app.settings import DEFAULT_RATE_LIMITS
 from portal_app.state.directory import DirectoryState
 from portal_app.state.orders import VerifyState
+from portal_app.state.transparency import TransparencyState
+from tests.e2e.socket_client import PortalTab
 from tests.security.attacks import (
     TOO_MANY,
     audit_count,
@@ -104,5 +106,22 @@ def test_searches_of_one_user_are_limited(limited, portal_db):
             tab.settle(quiet=0.05)
         assert TOO_MANY.fullmatch(tab.var(d, "error")), tab.var(d, "error")
         assert audit_count(portal_db, "rate_limited", limit="search_user") >= 1
+    finally:
+        tab.close()
+
+
+def test_public_transparency_downloads_from_one_address_are_limited(limited, portal_db):
+    allowed = _allowed("transparency_client")
+    t, page = state_name(TransparencyState), "/prior-authorization"
+    before = audit_count(portal_db, "rate_limited", limit="transparency_client")
+    tab = PortalTab(limited["url"]).connect()
+    try:
+        tab.open_page(page)
+        tab.settle()
+        for _ in range(allowed + 2):
+            tab.call(f"{t}.download_csv", {}, path=page)
+            tab.settle(quiet=0.05)
+        assert TOO_MANY.fullmatch(tab.var(t, "error")), tab.var(t, "error")
+        assert audit_count(portal_db, "rate_limited", limit="transparency_client") > before
     finally:
         tab.close()
