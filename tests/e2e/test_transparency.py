@@ -83,7 +83,7 @@ def test_reviewer_extends_a_case_and_the_office_sees_the_notice(page: Page, port
     expect(page.get_by_role("list", name="Information added")).to_contain_text(
         "Decision time extended by 10 calendar days"
     )
-    expect(page.get_by_role("list", name="Documents")).to_contain_text(f"{number}-extension-")
+    expect(page.get_by_role("list", name="Documents", exact=True)).to_contain_text(f"{number}-extension-")
     # The office's page for an authorization from a previous plan (services/continuity.py).
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Previous plan").click()
     form = page.get_by_role("form", name="Authorization from a previous plan")
