@@ -20,7 +20,15 @@ from portal_app import reference
 from portal_app.domain import outcome_tools
 from portal_app.domain.dosing import DOSE_DEVIATION_LIMIT, DoseBasis
 from portal_app.domain.enums import Program
-from portal_app.domain.programs import imaging, msk, outpatient, radiation_oncology, rehabilitation, sleep
+from portal_app.domain.programs import (
+    genetic_testing,
+    imaging,
+    msk,
+    outpatient,
+    radiation_oncology,
+    rehabilitation,
+    sleep,
+)
 from portal_app.domain.programs import medical_oncology as med_onc
 
 
@@ -830,6 +838,60 @@ def _outpatient_guide() -> ProgramGuide:
 
 
 # ---------------------------------------------------------------------------------------------
+# Genetic testing (genetic_criteria.csv, genetic_plans.csv). A first, data-derived version so the
+# help page lists the program; its own wording comes with the program's wizard step.
+# ---------------------------------------------------------------------------------------------
+
+
+def genetic_testing_checklist() -> tuple[ChecklistItem, ...]:
+    tests = genetic_testing.TEST_LABELS
+    items = [
+        ChecklistItem(
+            "The test (its category, then the test and its codes), the laboratory that performs it, whether "
+            "the member had this germline test before, who gave pre-test genetic counselling, and how the "
+            "result will change the member's care.",
+            source="genetic_testing.py (request details)",
+        )
+    ]
+    for spec in genetic_testing.criterion_specs():
+        named = [tests[test] for test in sorted(spec.tests) if test in tests]
+        origins = [token[1:] for token in sorted(spec.tests) if token.startswith("@")]
+        applies_to = _semi(named) or f"Every {_or(origins)} test"
+        items.append(
+            ChecklistItem(
+                spec.text,
+                applies_to,
+                source=f"{spec.criterion_id}, genetic_criteria.csv",
+                citation=spec.citation,
+            )
+        )
+    return tuple(items)
+
+
+def _genetic_testing_guide() -> ProgramGuide:
+    validity_days = [genetic_testing.DEFAULT_VALIDITY_DAYS, *_column("genetic_plans.csv", "validity_days")]
+    return ProgramGuide(
+        program=Program.GENETIC_TESTING.value,
+        title=Program.GENETIC_TESTING.label,
+        anchor="help-genetic-testing",
+        covers=f"{_semi(genetic_testing.CATEGORY_LABELS.values())}.",
+        wizard_asks=(
+            "The category of test, then the test and its codes, and the laboratory.",
+            "Personal and family history of cancer or heart conditions, pre-test counselling, and how the "
+            "result will change care; per test the tumor, the drug planned, the pregnancy or the child's "
+            "indication.",
+        ),
+        decided_at_once=(
+            GENERAL_DECISION,
+            "A germline test the member already had goes to a reviewer as a repeat.",
+            NOT_MANAGED,
+        ),
+        validity=f"{_days(validity_days)}, counted from the date of service.",
+        checklist=genetic_testing_checklist(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # All programs
 # ---------------------------------------------------------------------------------------------
 
@@ -841,6 +903,7 @@ CHECKLISTS: dict[Program, Callable[[], tuple[ChecklistItem, ...]]] = {
     Program.REHABILITATION: rehabilitation_checklist,
     Program.SLEEP: sleep_checklist,
     Program.OUTPATIENT: outpatient_checklist,
+    Program.GENETIC_TESTING: genetic_testing_checklist,
 }
 
 _GUIDES: dict[Program, Callable[[], ProgramGuide]] = {
@@ -851,6 +914,7 @@ _GUIDES: dict[Program, Callable[[], ProgramGuide]] = {
     Program.REHABILITATION: _rehabilitation_guide,
     Program.SLEEP: _sleep_guide,
     Program.OUTPATIENT: _outpatient_guide,
+    Program.GENETIC_TESTING: _genetic_testing_guide,
 }
 
 

@@ -160,6 +160,7 @@ def get_program(code: Program | str) -> ProgramDefinition:
 
 
 # Program modules register themselves; import them after the types above exist.
+from portal_app.domain.programs import genetic_testing as _genetic_testing  # noqa: E402
 from portal_app.domain.programs import imaging as _imaging  # noqa: E402
 from portal_app.domain.programs import medical_oncology as _medical_oncology  # noqa: E402
 from portal_app.domain.programs import msk as _msk  # noqa: E402
@@ -175,3 +176,4 @@ register(_outpatient.PROGRAM)
 register(_radiation_oncology.PROGRAM)
 register(_rehabilitation.PROGRAM)
 register(_sleep.PROGRAM)
+register(_genetic_testing.PROGRAM)  # domain only so far: wizard step, help text, PAS vocabulary to come
