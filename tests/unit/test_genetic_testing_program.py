@@ -558,3 +558,18 @@ def test_the_help_page_lists_every_genetic_criterion():
     for spec in gt.criterion_specs():
         [item] = [item for item in items if item.source.split(",")[0] == spec.criterion_id]
         assert item.text == spec.text and item.citation == spec.citation
+
+
+# --- the link from the medical oncology program ------------------------------------------------
+
+
+def test_oncology_biomarkers_read_by_a_tumor_gene_test_mention_a_genetic_testing_request():
+    # EGFR, KRAS/NRAS, BRAF and MSI come from molecular pathology (81xxx) tests of the tumor
+    # (genetic_tests.csv); HER2 and PD-L1 are protein staining, outside this program.
+    note = gt.biomarker_test_note("egfr")
+    assert note is not None and "genetic testing request" in note and "EGFR mutation" in note
+    assert gt.TEST_LABELS["tumor_panel"] in note
+    assert gt.biomarker_test_note("her2") is None
+    assert gt.biomarker_test_note("pd_l1_tps") is None
+    assert {"egfr", "kras", "nras", "braf_v600e", "msi"} <= set(gt.biomarker_tests())
+    assert all(set(tests) <= gt.TUMOR_TESTS for tests in gt.biomarker_tests().values())

@@ -18,8 +18,10 @@ the criterion otherwise; a germline test the member already had pends as a repea
 Reference data (each row with its source) in `portal_app/reference/`: `genetic_tests.csv` (codes per
 plan and year with their test, origin and repeat group; our own labels; CPT is a registered trademark
 of the American Medical Association), `genetic_criteria.csv` (criteria, parameters, citations) and
-`genetic_plans.csv` (validity per plan). `genetic_demo_labs.csv` and `genetic_demo_plans.csv` hold the
-demo laboratories (with CLIA numbers) and the demo plan's delegation for the seed.
+`genetic_plans.csv` (validity per plan); `genetic_biomarkers.csv` links the oncology program's biomarker
+questions to the tumor tests that answer them (`biomarker_test_note`). `genetic_demo_labs.csv` and
+`genetic_demo_plans.csv` hold the demo laboratories (with CLIA numbers) and the demo plan's
+delegation for the seed.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from portal_app.domain.enums import Program
 from portal_app.domain.identifiers import is_clia_number
 from portal_app.domain.programs import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.programs.answers import choice, choices, text, whole_number
-from portal_app.domain.programs.medical_oncology import CANCER_TYPE_LABELS, CANCER_TYPES
+from portal_app.domain.programs.medical_oncology import BIOMARKER_QUESTIONS, CANCER_TYPE_LABELS, CANCER_TYPES
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
 
@@ -1153,6 +1155,37 @@ def evaluate_code(code: str, request: ProgramRequest) -> list[CriterionResult] |
             outcomes = [RULES[spec.rule](spec, request, details, fact) for spec in specs]
         results.append(_set_result(specs, outcomes))
     return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Links to the medical oncology program
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def biomarker_tests() -> Mapping[str, tuple[str, ...]]:
+    """Oncology biomarker key -> the genetic tests that give its result (genetic_biomarkers.csv)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for row in _table("genetic_biomarkers.csv").to_dict("records"):
+        key, tests = row["biomarker"].strip(), tuple(row["tests"].split())
+        if key not in BIOMARKER_QUESTIONS:
+            raise ValueError(f"genetic_biomarkers.csv: {key!r} is no oncology biomarker question")
+        if not tests or any(test not in TESTS for test in tests):
+            raise ValueError(f"genetic_biomarkers.csv: {key!r} names an unknown test")
+        table[key] = tests
+    return MappingProxyType(table)
+
+
+def biomarker_test_note(biomarker: str) -> str | None:
+    """For an oncology request asking this biomarker: the sentence saying the test may need its own
+    genetic testing request, or None when the biomarker is not read by a genetic test."""
+    tests = biomarker_tests().get(biomarker)
+    if tests is None:
+        return None
+    what = BIOMARKER_QUESTIONS[biomarker].label
+    program = Program.GENETIC_TESTING.label.lower()
+    named = "; ".join(TEST_LABELS[test] for test in tests)
+    return f"{what}: if the tumor is not tested yet, the test may need its own {program} request ({named})."
 
 
 # ---------------------------------------------------------------------------------------------
