@@ -28,15 +28,14 @@ import pytest
 from pydantic import ValidationError
 
 from portal_app import reference
-from portal_app.domain import help as guides
 from portal_app.domain.enums import Program
 from portal_app.domain.identifiers import is_clia_number, is_valid_npi
 from portal_app.domain.programs import PROGRAMS, PriorService, ProgramRequest, get_program
+from portal_app.domain.rules import Outcome, evaluate
 from portal_app.programs.genetic_testing import demo
 from portal_app.programs.genetic_testing import domain as gt
 from portal_app.programs.genetic_testing import help as gt_help
 from portal_app.programs.medical_oncology.domain import CANCER_TYPES
-from portal_app.domain.rules import Outcome, evaluate
 
 PLAN = "SUM"
 SERVICE = date(2026, 9, 14)

@@ -39,11 +39,11 @@ from pydantic_core import PydanticCustomError
 from portal_app import reference
 from portal_app.domain.enums import Program
 from portal_app.domain.identifiers import is_clia_number
-from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.program_answers import choice, choices, text, whole_number
-from portal_app.programs.medical_oncology.domain import BIOMARKER_QUESTIONS, CANCER_TYPE_LABELS, CANCER_TYPES
+from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
 from portal_app.domain.rules import CriterionResult
 from portal_app.domain.validation import plain_errors
+from portal_app.programs.medical_oncology.domain import BIOMARKER_QUESTIONS, CANCER_TYPE_LABELS, CANCER_TYPES
 
 # ---------------------------------------------------------------------------------------------
 # Choices and their labels (the wizard shows the labels; the database stores the values)
