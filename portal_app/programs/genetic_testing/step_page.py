@@ -51,7 +51,7 @@ def _relative_row(row, index) -> rx.Component:
             _row_select(index, row, "side", "Side of the family", G.side_options, "Not applicable"),
             _row_select(index, row, "condition", "Condition", G.condition_options, "Choose the condition"),
             rx.vstack(
-                rx.el.label("Age at diagnosis", html_for=age_id, font_weight="500"),
+                rx.el.label("Relative's age at diagnosis", html_for=age_id, font_weight="500"),
                 rx.input(
                     id=age_id,
                     type="number",
