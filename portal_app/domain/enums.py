@@ -68,6 +68,7 @@ class Program(LabelledEnum):
     REHABILITATION = "rehabilitation"
     SLEEP = "sleep"
     OUTPATIENT = "outpatient"
+    GENETIC_TESTING = "genetic_testing"
 
 
 class DataFileKind(LabelledEnum):
@@ -267,6 +268,7 @@ _LABELS: dict[StrEnum, str] = {
     LineOfBusiness.DUAL: "Dual eligible",
     Program.IMAGING: "Radiology and cardiology imaging",
     Program.OUTPATIENT: "Transportation and other outpatient services",
+    Program.GENETIC_TESTING: "Genetic testing",
     Sex.FEMALE: "Female",
     Sex.MALE: "Male",
     Sex.UNKNOWN: "Unknown",

@@ -11,6 +11,9 @@ import re
 _NPI_PREFIX_SUM = 24
 _NPI_PATTERN = re.compile(r"^\d{10}$")
 _TAX_ID_PATTERN = re.compile(r"^(\d{2})-?(\d{7})$")
+# A CLIA certificate number (CMS, Clinical Laboratory Improvement Amendments): 10 characters, the
+# 2-digit state code, the letter D, then 7 digits, e.g. 05D0000000.
+_CLIA_PATTERN = re.compile(r"^\d{2}D\d{7}$")
 
 
 def _luhn_sum(digits: str, *, double_rightmost: bool) -> int:
@@ -46,3 +49,8 @@ def normalize_tax_id(raw: str) -> str | None:
     if not match:
         return None
     return f"{match.group(1)}-{match.group(2)}"
+
+
+def is_clia_number(value: str) -> bool:
+    """True when ``value`` has the CLIA certificate number format (2 digits, D, 7 digits)."""
+    return bool(_CLIA_PATTERN.match((value or "").strip()))

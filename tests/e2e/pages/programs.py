@@ -354,6 +354,39 @@ class RadiationOncologyStep(_Form):
         return self.page.get_by_role("list", name="Codes requested")
 
 
+class GeneticTestingStep(_Form):
+    def test(self, category: str, test: str) -> None:
+        self.choose("Kind of test", category)
+        self.choose("Test", test)
+
+    def add_relative(self, relative: str, side: str | None, condition: str, age: int) -> None:
+        """A pedigree row, filled inside its own group ("Relative N")."""
+        rows = self.page.get_by_role("group", name=re.compile(r"^Relative \d+$"))
+        count = rows.count()
+        self.press("Add a relative")
+        row = self.page.get_by_role("group", name=f"Relative {count + 1}", exact=True)
+        self.hands.choose(row.get_by_label("Relative", exact=True), label=relative)
+        if side:
+            self.hands.choose(row.get_by_label("Side of the family", exact=True), label=side)
+        self.hands.choose(row.get_by_label("Condition", exact=True), label=condition)
+        self.hands.type_into(row.get_by_label("Relative's age at diagnosis", exact=True), str(age))
+
+    def brca_panel_after_breast_cancer_at(self, age: int) -> None:
+        self.test(
+            "Inherited cancer risk (BRCA1/2, Lynch syndrome, hereditary cancer panels)",
+            "Hereditary breast, ovarian and related cancers panel",
+        )
+        self.choose("Has the member had this test before?", "No")
+        self.choose("Cancer the member has had (if any)", "Breast cancer")
+        self.type("Age at diagnosis", age)
+        self.choose("Pre-test genetic counselling", "Yes, before the test")
+        self.choose("Who gave the counselling", "Certified genetic counselor (CGC)")
+        self.tick("Choice of surgery, including risk-reducing surgery")
+
+    def codes(self) -> Locator:
+        return self.page.get_by_role("list", name="Codes requested")
+
+
 class RehabilitationStep(_Form):
     def therapy(self, *, discipline: str, body_region: str, request_type: str) -> None:
         self.choose("Therapy discipline", discipline)

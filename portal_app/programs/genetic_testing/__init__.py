@@ -1,0 +1,1 @@
+"""The genetic_testing program plug-in (see portal_app/programs/__init__.py for its parts)."""
