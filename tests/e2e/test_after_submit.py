@@ -31,7 +31,9 @@ def test_documents_are_checked_by_content_and_the_order_can_be_cancelled(page: P
     expect(page.get_by_role("alert").filter(has_text="scan.pdf")).to_contain_text(
         "Only PDF, PNG, JPEG or TIFF"
     )
-    expect(page.get_by_role("list", name="Documents")).to_contain_text("therapy-notes.pdf (application/pdf")
+    expect(page.get_by_role("list", name="Documents", exact=True)).to_contain_text(
+        "therapy-notes.pdf (application/pdf"
+    )
 
     page.get_by_role("button", name="Cancel this order").click()
     dialog = page.get_by_role("dialog", name="Cancel the order")

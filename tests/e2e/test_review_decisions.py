@@ -90,7 +90,7 @@ def test_physician_denies_after_peer_to_peer_letter_names_reason_and_office_asks
     expect(page.get_by_text("Non-authorized").first).to_be_visible()
 
     # The letter to the provider downloads as a PDF that names the decision and the reason.
-    letter = page.get_by_role("list", name="Documents").get_by_role(
+    letter = page.get_by_role("list", name="Documents", exact=True).get_by_role(
         "link", name=re.compile(r"decision.*provider")
     )
     response = page.request.get(letter.get_attribute("href"))

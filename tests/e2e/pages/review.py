@@ -72,7 +72,7 @@ class CaseReviewPage:
         )
 
     def documents(self):
-        return self.page.get_by_role("list", name="Documents")
+        return self.page.get_by_role("list", name="Documents", exact=True)
 
 
 class DashboardPage:
