@@ -24,6 +24,12 @@ def _ids(file: str, column: str) -> list[str]:
 
 # Every criterion id a program's rules can pend on (from its criteria tables, or the ids its module builds).
 PENDING_CRITERIA = {
+    Program.GENETIC_TESTING: [
+        *_ids("genetic_criteria.csv", "criterion_id"),
+        "HBOC/FAM/LS",
+        "SOM",
+        "PGX",
+    ],
     Program.IMAGING: _ids("imaging_criteria.csv", "criterion_id"),
     Program.MUSCULOSKELETAL: [*_ids("msk_criteria.csv", "criterion_id"), "INJ-FREQ"],
     Program.SLEEP: _ids("sleep_criteria.csv", "criterion_id"),
