@@ -522,14 +522,24 @@ def _letter_author(session: Session, order: Order) -> int:
 
 
 def _store_letter(session: Session, order: Order, content: LetterContent, author_id: int) -> Document:
-    pdf = render_letter_pdf(content)
-    stored_name, key_id = file_store.store(pdf, extension=".pdf")
+    return _store_pdf(
+        session, order, render_letter_pdf(content), author_id, _letter_file_name(order, "decision", content)
+    )
+
+
+def _letter_file_name(order: Order, label: str, content: LetterContent | NoticeContent) -> str:
     suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
+    return f"{order.order_number}-{label}-{content.letter_date.isoformat()}-{suffix}.pdf"
+
+
+def _store_pdf(session: Session, order: Order, pdf: bytes, author_id: int, filename: str) -> Document:
+    """A letter's PDF, encrypted at rest, as one of the order's documents."""
+    stored_name, key_id = file_store.store(pdf, extension=".pdf")
     document = Document(
         order_id=id_of(order),
         uploaded_by_id=author_id,
         kind="letter",
-        filename=f"{order.order_number}-decision-{content.letter_date.isoformat()}-{suffix}.pdf",
+        filename=filename,
         media_type="application/pdf",
         size_bytes=len(pdf),
         sha256=hashlib.sha256(pdf).hexdigest(),
@@ -761,21 +771,8 @@ def create_notice_letters(
     )
     ids = []
     for content in (to_provider, to_member):
-        pdf = render_notice_pdf(content)
-        stored_name, key_id = file_store.store(pdf, extension=".pdf")
-        suffix = "provider" if content.recipient == RECIPIENT_PROVIDER else "member"
-        document = Document(
-            order_id=id_of(order),
-            uploaded_by_id=author_id,
-            kind="letter",
-            filename=f"{order.order_number}-{file_label}-{letter_date.isoformat()}-{suffix}.pdf",
-            media_type="application/pdf",
-            size_bytes=len(pdf),
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            storage_path=stored_name,
-            encryption_key_id=key_id,
-        )
-        session.add(document)
+        file_name = _letter_file_name(order, file_label, content)
+        document = _store_pdf(session, order, render_notice_pdf(content), author_id, file_name)
         session.flush()
         ids.append(id_of(document))
     creator = session.get(User, order.created_by_id)
