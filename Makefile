@@ -29,11 +29,14 @@ test test-integration test-e2e: export TEST_PG_URL ?= $(shell pg_isready -q -h 1
 test test-e2e: export TEST_REDIS_URL ?= $(shell $(REDIS_PING) && echo redis://127.0.0.1:6379/15)
 
 # Lint first; then the unit and integration tests shared out over pytest-xdist workers (one per
-# core); then the browser and security suites, which drive one running portal, in one process.
-# (Run beside the integration tests on two cores, the portal missed websocket pings and sign-ins.)
+# core); then the browser and security suites, a test file at a time on two workers, each worker
+# with a portal and a seeded database of its own (tests/servers.py), so tests in different files
+# never share data. (Run beside the integration tests on two cores, the portal missed websocket
+# pings and sign-ins: the two stages stay one after the other.)
+E2E_WORKERS ?= 2
 test: setup browser services lint
 	$(PY) -m pytest -n auto tests/unit tests/integration
-	$(PY) -m pytest tests/e2e tests/security
+	$(PY) -m pytest -n $(E2E_WORKERS) --dist loadfile tests/e2e tests/security
 
 # Lint, format check and type check (settings in pyproject.toml); `make test` runs them first.
 lint: setup

@@ -1,7 +1,10 @@
-"""Running portals for the browser and security suites: the production build started once per run on a
-free port with a fresh seeded database, and the production shape (PostgreSQL, Redis, two workers).
+"""Running portals for the browser and security suites: the production build started once per run (once
+per pytest-xdist worker) on a free port with a fresh seeded database, and the production shape
+(PostgreSQL, Redis, two workers).
 
-Registered as a plugin by tests/conftest.py, so every suite shares one build per run.
+Registered as a plugin by tests/conftest.py, so every suite of a worker shares its build. `make test`
+hands out whole test files to two workers (`--dist loadfile`): the tests of one file share a portal
+and its data, as they always have; different files may not count on each other's data.
 """
 
 from __future__ import annotations
@@ -49,6 +52,15 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path) -> 
     raise RuntimeError(f"The portal did not start in time:\n{log_path.read_text()[-4000:]}")
 
 
+def _own_build_folder() -> dict[str, str]:
+    """Under pytest-xdist every worker serves its own portal, so every worker but the first compiles
+    the pages into a folder of its own: a build bakes in its port, and two builds in one folder clash."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if worker == "gw0":
+        return {}
+    return {"REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / ".web-workers" / worker)}
+
+
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Iterator[dict]:
     """The running portal: its URL and the path of its server log."""
@@ -66,6 +78,7 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         "PUBLIC_URL": url,
         # The production default; the idle-logoff test ages its own session to reach it.
         "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
+        **_own_build_folder(),
     }
     for step in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
