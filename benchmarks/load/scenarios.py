@@ -159,10 +159,14 @@ async def sign_in(
     ticket = re.search(r"ticket=([A-Za-z0-9_\-]+)", script)
     if ticket is None:
         raise ProtocolError(f"sign-in refused: {page.var(SIGN_IN, 'error')!r}")
-    # The full-page visit that trades the one-time ticket for the HttpOnly cookie.
+    # The tab sets the sign-in cookie its ticket is bound to (state/sign_in.py), then makes the
+    # full-page visit that trades the one-time ticket for the HttpOnly cookie.
+    binding = re.search(r"((?:__Host-)?precert_sign_in)=([A-Za-z0-9_\-]+)", script)
     started = time.perf_counter()
     answer = await http.get(
-        f"{run.base_url}/auth/finish", params={"ticket": ticket.group(1), "next": next_path}
+        f"{run.base_url}/auth/finish",
+        params={"ticket": ticket.group(1), "next": next_path},
+        headers={"Cookie": f"{binding.group(1)}={binding.group(2)}"} if binding else {},
     )
     run.stats.http.append(("/auth/finish", time.perf_counter() - started))
     cookie = answer.cookies.get("precert_session")

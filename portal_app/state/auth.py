@@ -3,7 +3,8 @@ of a tab's state to the session that filled it.
 
 Identity comes from the HttpOnly session cookie *of the request being served* (the websocket
 connection the event came in on, or the ``/_upload`` request: ``portal_app/api/request_session.py``),
-re-checked against the database on every guarded event; never from router data saved in the state,
+re-checked against the database at every page load and, for guarded events, at least every
+ACTOR_RECHECK_SECONDS; never from router data saved in the state,
 and the Reflex client token is never trusted as a credential. ``_user_id``/``_role`` are backend-only.
 
 A tab's state is bound to the session cookie it was filled under (:class:`SessionBinding`): an
@@ -33,6 +34,11 @@ from portal_app.services.sessions import is_session_live, resolve_actor, seconds
 
 _current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("actor", default=None)
 LOGOFF_WARNING_SECONDS = 60
+# A guarded handler reuses the actor this tab resolved for the same cookie this recently instead of
+# reading the session again: a burst of keystrokes costs one check. A session ended elsewhere
+# (sign-out in another tab, a disabled account, a password change) is refused within this bound;
+# page loads always check (``SessionBinding``).
+ACTOR_RECHECK_SECONDS = 5.0
 
 
 def current_actor() -> Actor:
@@ -72,6 +78,12 @@ class AuthState(rx.State):
     # session was last found live (time.monotonic()).
     _bound_session: str = ""
     _checked_live_at: float = 0.0
+    # The actor last resolved for this tab: its practices and session, which session cookie
+    # (fingerprint) it was resolved for, and when (time.monotonic()). See ``_cached_actor``.
+    _practice_ids: list[int] = []
+    _session_id: int | None = None
+    _actor_cookie: str = ""
+    _actor_checked_at: float = 0.0
     display_name: str = ""
     role: str = ""
     logoff_warning: bool = False
@@ -84,23 +96,45 @@ class AuthState(rx.State):
     def role_label(self) -> str:
         return Role(self.role).label if self.role else ""
 
-    def _remember(self, actor: Actor | None) -> None:
+    def _remember(self, actor: Actor | None, cookie: str = "") -> None:
         self._user_id = actor.user_id if actor else None
         self._role = str(actor.role) if actor else None
         self.display_name = actor.full_name if actor else ""
         self.role = str(actor.role) if actor else ""
+        self._practice_ids = list(actor.practice_ids) if actor else []
+        self._session_id = actor.session_id if actor else None
+        self._actor_cookie = _fingerprint(cookie) if actor else ""
+        self._actor_checked_at = time.monotonic() if actor else 0.0
         if actor is None:
             self.logoff_warning = False
 
-    async def _resolve(self, *, touch: bool) -> Actor | None:
+    def _cached_actor(self, cookie: str, address: str) -> Actor | None:
+        """The actor resolved for this very cookie less than ``ACTOR_RECHECK_SECONDS`` ago, if any."""
+        fresh = time.monotonic() - self._actor_checked_at < ACTOR_RECHECK_SECONDS
+        if not (cookie and fresh and self._user_id and self._role) or self._actor_cookie != _fingerprint(
+            cookie
+        ):
+            return None
+        return Actor(
+            user_id=self._user_id,
+            role=Role(self._role),
+            full_name=self.display_name,
+            practice_ids=tuple(self._practice_ids),
+            session_id=self._session_id,
+            client_address=address,
+        )
+
+    async def _resolve(self, *, touch: bool, reuse: bool = False) -> Actor | None:
         token = session_token()
         address = request_client_ip()
+        if reuse and (cached := self._cached_actor(token, address)) is not None:
+            return cached
         actor = (
             await call_public(resolve_actor, token=token, touch=touch, client_address=address)
             if token
             else None
         )
-        self._remember(actor)
+        self._remember(actor, token)
         return actor
 
     @rx.event
@@ -135,7 +169,7 @@ class AuthState(rx.State):
 
 async def _authorize(state: rx.State, roles: frozenset[Role], handler: str) -> tuple[Actor | None, object]:
     auth = await state.get_state(AuthState)
-    actor = await auth._resolve(touch=True)
+    actor = await auth._resolve(touch=True, reuse=True)
     if actor is None:
         await clear_session_state(state)
         target = quote(state.router.page.raw_path or "/", safe="/")

@@ -19,6 +19,7 @@ from portal_app.services.accounts import (
 )
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.sessions import (
+    ACTIVITY_WRITE_SECONDS,
     end_session,
     redeem_ticket,
     resolve_actor,
@@ -64,6 +65,28 @@ def test_idle_sessions_end(session, nurse):
         frozen.advance(minutes=15, seconds=1)
         assert resolve_actor(session, token=token) is None
         assert seconds_until_idle_logoff(session, token=token) is None
+
+
+def test_activity_is_written_at_most_every_few_seconds_and_still_restarts_the_idle_timer(session, nurse):
+    with clock.frozen_at(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) as frozen:
+        token = _signed_in(session, nurse)
+        row = session.exec(select(AuthSession)).one()
+        signed_in_at = row.last_seen_at
+        frozen.advance(seconds=ACTIVITY_WRITE_SECONDS - 1)
+        assert resolve_actor(session, token=token) is not None
+        session.refresh(row)
+        assert row.last_seen_at == signed_in_at  # a keystroke a moment later is not a write
+        frozen.advance(seconds=1)
+        resolve_actor(session, token=token)
+        session.refresh(row)
+        assert row.last_seen_at > signed_in_at
+        # Busy for 20 minutes, one event every 10 seconds: never signed out for inactivity.
+        for _ in range(120):
+            frozen.advance(seconds=10)
+            assert resolve_actor(session, token=token) is not None
+        # Then idle: the logoff comes 15 minutes after the last written activity, give or take the bound.
+        frozen.advance(minutes=15, seconds=ACTIVITY_WRITE_SECONDS)
+        assert resolve_actor(session, token=token) is None
 
 
 def test_sign_out_and_disabling_end_the_session(session, nurse):

@@ -7,6 +7,7 @@ who has the tab's client token connects with ``?token=<it>`` and hydrates.
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 
 from portal_app.models import User
 from portal_app.services.sessions import end_all_sessions
-from portal_app.state.auth import AuthState
+from portal_app.state.auth import ACTOR_RECHECK_SECONDS, AuthState
 from tests.e2e.socket_client import PortalTab
 from tests.security.conftest import ACCOUNTS, VICTIM_ORDER_NUMBER, VICTIM_PHI, victim_with_order_open
 
@@ -78,3 +79,28 @@ def test_the_victims_own_tab_keeps_its_state_across_a_reconnect(portal_url):
     finally:
         victim.close()
     assert VICTIM_PHI.found_in(str(victim.state))
+
+
+def test_a_session_ended_elsewhere_is_refused_by_the_open_tab_within_the_recheck_bound(portal_url, portal_db):
+    """Guarded handlers reuse a tab's actor for a few seconds (state/auth.py); revocation still wins
+    within that bound, and the refusal empties the tab."""
+    from portal_app.state.orders import OrderSummaryState
+
+    victim = victim_with_order_open(portal_url)
+    load_order = f"{OrderSummaryState.get_full_name()}.load_order"
+    path = f"/orders/{VICTIM_ORDER_NUMBER}"
+    try:
+        victim.call(load_order, {"order_number": VICTIM_ORDER_NUMBER}, path=path)  # resolved and reused
+        user = portal_db.exec(select(User).where(User.email == ACCOUNTS["ordering"].email)).one()
+        end_all_sessions(portal_db, user_id=user.id, reason="password_changed")
+        portal_db.commit()
+        ended = time.monotonic()
+        # Paced by the round trips themselves: each call waits for the portal's answer.
+        while "/sign-in" not in str(
+            victim.call(load_order, {"order_number": VICTIM_ORDER_NUMBER}, path=path)
+        ):
+            assert time.monotonic() - ended < ACTOR_RECHECK_SECONDS + 2, "still served after the bound"
+        victim.settle()
+        assert not VICTIM_PHI.found_in(str(victim.state.get(OrderSummaryState.get_full_name(), {})))
+    finally:
+        victim.close()
