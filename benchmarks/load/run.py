@@ -29,6 +29,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -305,6 +306,131 @@ def start_echo(port: int, log: Path) -> subprocess.Popen:
         )
 
 
+FLOOR_DIR = PROJECT_ROOT / "benchmarks" / "load" / "floor"
+
+
+def start_floor(port: int, workers: int, redis_url: str, log: Path) -> subprocess.Popen:
+    """The bare Reflex app, started exactly as `make serve-prod` starts the portal."""
+    env = {
+        **os.environ,
+        "REFLEX_ENV_MODE": "prod",
+        "__REFLEX_SKIP_COMPILE": "true",
+        "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "false",
+        "REFLEX_OPLOCK_ENABLED": os.environ.get("PROD_OPLOCK", "true"),
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "PUBLIC_URL": f"http://localhost:{port}",
+        "PYTHONPATH": str(FLOOR_DIR),
+    }
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    granian = Path(sys.executable).parent / "granian"
+    command = [str(granian), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--respawn-failed-workers", "--respawn-interval", "1"]
+    command += ["--workers-kill-timeout", "10", "floor_app.floor_app:app"]
+    with log.open("w") as out:
+        return subprocess.Popen(
+            command, cwd=FLOOR_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+async def floor_load(
+    base_url: str, people: int, think: float, ramp: float, timeout: float, max_seconds: float
+):
+    stats = scenarios.Stats()
+    run = scenarios.Run(base_url=base_url, think=think, stats=stats, timeout=timeout)
+    with trio.move_on_after(max_seconds):
+        async with trio.open_nursery() as nursery:
+            for index in range(people):
+                nursery.start_soon(
+                    scenarios.guarded,
+                    run,
+                    f"floor-{index}",
+                    lambda i=index: _staggered(ramp * i / max(1, people), scenarios.floor_person(run, i)),
+                )
+    return stats
+
+
+def run_floor(redis: bool, args, workdir: Path) -> dict:
+    """The same crowd, pace and event mix against the bare Reflex app: the framework's own cost."""
+    workers = args.workers if redis else 1
+    name = f"floor-{'redis' if redis else 'memory'}"
+    port = free_port()
+    log = workdir / f"{name}.log"
+    server = start_floor(port, workers, args.redis_url if redis else "", log)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ping", server, log, 120)
+        people = args.staff + args.reviewers
+        print(f"[{name}] {workers} worker(s), {people} people on the bare Reflex app...", flush=True)
+        started = time.perf_counter()
+        with MachineWatch(server.pid) as machine:
+            stats = trio.run(
+                floor_load,
+                f"http://localhost:{port}",
+                people,
+                args.think,
+                args.ramp,
+                args.timeout,
+                args.max_seconds,
+            )
+        wall = time.perf_counter() - started
+    finally:
+        stop(server)
+    summary = stats.summary()
+    return {
+        "setup": name,
+        "workers": workers,
+        "state": "redis" if redis else "memory",
+        "wall_seconds": wall,
+        **{k: v for k, v in summary.items() if k != "by_handler"},
+        "by_handler": summary.get("by_handler", {}),
+        "errors": len(stats.errors),
+        "error_samples": stats.errors[:10],
+        "machine": machine.summary(),
+    }
+
+
+def cpu_ms_per_event(result: dict) -> float:
+    """The server's CPU time per event: its mean CPU share over the run, times the run, per event."""
+    share = result["machine"]["cpu_percent_of_one_core"].get("portal", 0.0) / 100
+    return share * result["wall_seconds"] * 1000 / max(1, result.get("events", 0))
+
+
+def print_floor(floor: dict) -> None:
+    print()
+    print(f"== {floor['setup']}: bare Reflex app, {floor['workers']} worker(s), same people and pace ==")
+    print(
+        f"   events {floor.get('events', 0)} = {floor.get('events_per_second', 0):.1f}/s; median "
+        f"{floor.get('median_ms', 0):.1f} ms, p95 {floor.get('p95_ms', 0):.1f} ms; errors {floor['errors']}; "
+        f"CPU per event {cpu_ms_per_event(floor):.2f} ms",
+        flush=True,
+    )
+    for who, what in floor["error_samples"][:3]:
+        print(f"     error: {who}: {what[:200]}")
+
+
+def print_against_floor(result: dict, floor: dict) -> None:
+    """The portal as a multiple of Reflex itself: CPU per event, and the latency of like events."""
+    portal_cpu, floor_cpu = cpu_ms_per_event(result), cpu_ms_per_event(floor)
+    print(
+        f"   CPU per event {portal_cpu:.2f} ms = {portal_cpu / floor_cpu:.1f}x the bare Reflex app's "
+        f"{floor_cpu:.2f} ms"
+        if floor_cpu
+        else f"   CPU per event {portal_cpu:.2f} ms"
+    )
+    floor_handlers = floor["by_handler"]
+    for kind in ("update_field", "next_step", "toggle"):
+        portal_kind = [v for n, v in result["by_handler"].items() if n.endswith(f".{kind}")]
+        bare = floor_handlers.get(f"floor.{kind}")
+        if portal_kind and bare and bare["median_ms"]:
+            median = statistics.median(v["median_ms"] for v in portal_kind)
+            p95 = max(v["p95_ms"] for v in portal_kind)
+            print(
+                f"   {kind}: median {median:.1f} ms ({median / bare['median_ms']:.1f}x the bare app's "
+                f"{bare['median_ms']:.1f} ms), p95 {p95:.0f} ms ({p95 / max(bare['p95_ms'], 0.01):.1f}x)"
+            )
+
+
 async def load(
     base_url: str, staff: list, reviewers: list, think: float, ramp: float, timeout: float, max_seconds: float
 ) -> scenarios.Stats:
@@ -568,6 +694,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
     parser.add_argument("--skip-echo", action="store_true", help="no echo baseline (no overhead ratio)")
+    parser.add_argument("--skip-floor", action="store_true", help="no bare Reflex app (no ratio to Reflex)")
     args = parser.parse_args()
     for url in (args.pg_url, args.redis_url):
         require_loopback(url.replace("postgresql://", "http://").replace("redis://", "http://"))
@@ -599,12 +726,22 @@ def main() -> None:
             finally:
                 stop(echo_server)
             print_echo(echo)
-        results = []
+        results, floors = [], {}
         for name in [n.strip() for n in args.setups.split(",") if n.strip()]:
+            redis = name.endswith("-redis")
+            if not args.skip_floor and redis not in floors:
+                floors[redis] = run_floor(redis, args, workdir)
+                print_floor(floors[redis])
             results.append(run_setup(name, args, workdir))
             print_result(results[-1], echo)
+            if redis in floors:
+                print_against_floor(results[-1], floors[redis])
     if args.json:
-        args.json.write_text(json.dumps({"echo": echo, "results": results}, indent=2, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"echo": echo, "floors": list(floors.values()), "results": results}, indent=2, default=str
+            )
+        )
 
 
 if __name__ == "__main__":

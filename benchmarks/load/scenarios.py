@@ -42,7 +42,9 @@ WIZARD = OrderWizardState.get_full_name()
 IMAGING = ImagingStepState.get_full_name()
 QUEUE = ReviewQueueState.get_full_name()
 SIGN_IN = SignInState.get_full_name()
-SHORT_NAMES = {WIZARD: "wizard", IMAGING: "imaging", QUEUE: "queue", SIGN_IN: "sign_in"}
+# The bare app's one state (benchmarks/load/floor/floor_app/floor_app.py), named as Reflex names it.
+FLOOR_STATE = "reflex___state____state.floor_app___floor_app____floor_state"
+SHORT_NAMES = {WIZARD: "wizard", IMAGING: "imaging", QUEUE: "queue", SIGN_IN: "sign_in", FLOOR_STATE: "floor"}
 
 
 def short_name(handler: str) -> str:
@@ -421,3 +423,33 @@ def reviewer_people(count: int, password: str) -> list[Person]:
 
 def service_date_for(index: int) -> date:
     return date.today() + timedelta(days=14 + index % 7)
+
+
+async def floor_person(run: Run, index: int) -> None:
+    """The staff member's shape against the bare Reflex app: open the page, then the same number
+    of field updates, ticks and step changes at the same pace (``benchmarks/load/floor/``)."""
+    async with trio.open_nursery() as nursery:
+        page = ReflexSocket(run.base_url, str(uuid.uuid4()), run.origin, timeout=run.timeout)
+        await page.connect(nursery)
+        try:
+            run.stats.record(await page.call(HYDRATE, {}, path="/orders/new", until=hydrated))
+            for step in range(4):
+                for n in range(7):
+                    await run.pause()
+                    field = {"field": f"field_{(step * 7 + n) % 40:02d}", "value": f"{index}-{step}-{n}"}
+                    run.stats.record(
+                        await page.call(f"{FLOOR_STATE}.update_field", field, path="/orders/new")
+                    )
+                await run.pause()
+                run.stats.record(
+                    await page.call(
+                        f"{FLOOR_STATE}.toggle",
+                        {"field": f"check_{step}", "checked": True},
+                        path="/orders/new",
+                    )
+                )
+                await run.pause()
+                run.stats.record(await page.call(f"{FLOOR_STATE}.next_step", {}, path="/orders/new"))
+        finally:
+            await page.close()
+    run.stats.staff_finished += 1
