@@ -14,7 +14,7 @@ from portal_app.services.accounts import (
 from portal_app.services.rate_limits import RateLimited
 from portal_app.services.registration import RegistrationError, confirm_email
 from portal_app.state.auth import authorized, call_public, call_service
-from portal_app.state.navigation import go_to_backend
+from portal_app.state.navigation import go_to_backend, page_params
 
 
 class ConfirmEmailState(rx.State):
@@ -23,7 +23,7 @@ class ConfirmEmailState(rx.State):
 
     @rx.event
     async def load_page(self):
-        token = str(self.router.page.params.get("token", ""))[:512]
+        token = str(page_params(self).get("token", ""))[:512]
         address = self.router.session.client_ip
         try:
             self.message, self.error = (
@@ -64,7 +64,7 @@ class ResetPasswordState(rx.State):
 
     @rx.event
     async def submit(self, form_data: dict):
-        token = str(self.router.page.params.get("token", ""))[:512]
+        token = str(page_params(self).get("token", ""))[:512]
         new, again = (
             str(form_data.get("new_password", ""))[:256],
             str(form_data.get("new_password_again", ""))[:256],

@@ -12,6 +12,7 @@ from portal_app.domain.facility_scores import SCORED_MODALITIES
 from portal_app.services import facility_registration as fr
 from portal_app.state.auth import authorized, call_service
 from portal_app.state.facility import ScoreCard, score_cards
+from portal_app.state.navigation import page_params
 from portal_app.state.validation import as_int
 
 STATUS_CHOICES: list[tuple[str, str]] = [("", "Any status")] + [
@@ -144,7 +145,7 @@ class AdminFacilitiesState(rx.State):
     async def load_page(self):
         self.page, self.selected_id, self.message, self.note_error = 0, 0, "", ""
         await self._reload()
-        wanted = as_int(self.router.page.params.get("registration", ""))
+        wanted = as_int(page_params(self).get("registration", ""))
         if wanted:
             await self._show(wanted)
 

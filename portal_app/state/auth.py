@@ -31,6 +31,7 @@ from portal_app.services import audit
 from portal_app.services.authz import Actor
 from portal_app.services.calls import in_session
 from portal_app.services.sessions import is_session_live, resolve_actor, seconds_until_idle_logoff
+from portal_app.state.navigation import page_path
 
 _current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("actor", default=None)
 LOGOFF_WARNING_SECONDS = 60
@@ -172,7 +173,7 @@ async def _authorize(state: rx.State, roles: frozenset[Role], handler: str) -> t
     actor = await auth._resolve(touch=True, reuse=True)
     if actor is None:
         await clear_session_state(state)
-        target = quote(state.router.page.raw_path or "/", safe="/")
+        target = quote(page_path(state) or "/", safe="/")
         return None, rx.redirect(f"{routes.SIGN_IN}?next={target}")
     if roles and actor.role not in roles:
         await call_public(audit.record_denied_access, actor=actor, handler=handler)

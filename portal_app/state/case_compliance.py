@@ -10,6 +10,7 @@ from portal_app.services import decision_clocks, gold_card
 from portal_app.services.authz import PermissionDenied
 from portal_app.services.orders import OrderNotFound
 from portal_app.state.auth import authorized, call_service
+from portal_app.state.navigation import page_params
 from portal_app.state.review import REVIEWERS
 from portal_app.state.validation import as_int
 
@@ -49,7 +50,7 @@ class CaseComplianceState(rx.State):
     @authorized(*REVIEWERS)
     async def load_page(self):
         self.error = self.message = ""
-        await self._load(str(self.router.page.params.get("order_number", ""))[:20])
+        await self._load(str(page_params(self).get("order_number", ""))[:20])
 
     @rx.event
     @authorized(*REVIEWERS)

@@ -19,6 +19,7 @@ from portal_app.services.notices import NoticeRow
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused
 from portal_app.state.auth import authorized, call_service, current_actor
+from portal_app.state.navigation import page_params
 from portal_app.state.validation import as_int
 
 REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
@@ -61,7 +62,7 @@ class NoticeState(rx.State):
     notices: list[NoticeLine] = []
 
     async def _load(self) -> None:
-        number = str(self.router.page.params.get("order_number", ""))[:20]
+        number = str(page_params(self).get("order_number", ""))[:20]
         self.notices = list(await call_service(notice_service.list_notices, order_number=number))
 
     @rx.event
@@ -117,7 +118,7 @@ class OfficeCallState(rx.State):
         """On the order summary: only an ordering office has this section (others see nothing)."""
         self.error = self.message = ""
         self.shown = False
-        self.order_number = str(self.router.page.params.get("order_number", ""))[:20]
+        self.order_number = str(page_params(self).get("order_number", ""))[:20]
         if current_actor().role != Role.ORDERING_PROVIDER_STAFF:
             return
         self.proposal_defaults = suggested_times()

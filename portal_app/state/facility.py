@@ -14,6 +14,7 @@ from portal_app.services import facility_registration as fr
 from portal_app.services.authz import PermissionDenied
 from portal_app.state.auth import authorized, call_service
 from portal_app.state.focus import focus_first_error
+from portal_app.state.navigation import page_params
 from portal_app.state.validation import as_int
 
 SECTION_CHOICES: list[tuple[str, str]] = [(section, fr.SECTION_LABELS[section]) for section in fr.SECTIONS]
@@ -210,7 +211,7 @@ class FacilityRegistrationState(rx.State):
         self.form_error = self.message = ""
         self.errors = _no_errors()
         self.registration_id, self.section = 0, "facility"
-        wanted = as_int(self.router.page.params.get("registration", ""))
+        wanted = as_int(page_params(self).get("registration", ""))
         if wanted:
             await self._open(wanted)
         await self._reload_list()
@@ -335,7 +336,7 @@ class FacilityScoresState(rx.State):
     @authorized(Role.FACILITY_STAFF)
     async def load_page(self):
         self.cards, self.error, self.facility_name = [], "", ""
-        self.registration_id = as_int(self.router.page.params.get("registration", ""))
+        self.registration_id = as_int(page_params(self).get("registration", ""))
         if not self.registration_id:
             rows = await call_service(fr.list_my_registrations)
             self.registration_id = rows[0].registration_id if rows else 0

@@ -20,6 +20,7 @@ from portal_app.services.rate_limits import RateLimited
 from portal_app.settings import get_settings
 from portal_app.state.auth import authorized, call_public, call_service
 from portal_app.state.focus import focus_first_error
+from portal_app.state.navigation import page_params
 from portal_app.state.program_step import DiagnosisChange, ProgramStep, StepContext, step_state_for
 from portal_app.state.validation import as_int
 
@@ -134,7 +135,7 @@ class OrderWizardState(rx.State):
     @authorized(STAFF)
     async def load_page(self):
         """Open the wizard: resume the draft named in the URL, or start fresh."""
-        draft_id = as_int(self.router.page.params.get("draft", ""))
+        draft_id = as_int(page_params(self).get("draft", ""))
         plans = await call_service(entry.plans_for)
         try:
             snapshot = await call_service(entry.get_draft, order_id=draft_id) if draft_id else None

@@ -15,6 +15,7 @@ from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.orders import OrderFilter, OrderNotFound, OrderRow
 from portal_app.services.rate_limits import RateLimited
 from portal_app.state.auth import authorized, call_service, current_actor
+from portal_app.state.navigation import page_params
 from portal_app.state.validation import as_int
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -95,7 +96,7 @@ class OrderSummaryState(rx.State):
     @authorized()
     async def load_order(self, order_number: str = ""):
         """Load the order in the URL (or the one named), if this user may read it."""
-        number = str(order_number or self.router.page.params.get("order_number", ""))[:20]
+        number = str(order_number or page_params(self).get("order_number", ""))[:20]
         self.message, self.cancel_open = "", False
         await self._load(number)
 

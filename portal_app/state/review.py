@@ -17,6 +17,7 @@ from portal_app.services.orders import OrderNotFound
 from portal_app.services.review import ActionRefused, QueueFilter, QueueRow, StaleCase
 from portal_app.services.withdrawals import withdraw_duplicate
 from portal_app.state.auth import authorized, call_public, call_service, current_actor
+from portal_app.state.navigation import page_params
 from portal_app.state.validation import as_int
 
 REVIEWERS = (Role.NURSE_REVIEWER, Role.PHYSICIAN_REVIEWER)
@@ -84,7 +85,7 @@ class ReviewQueueState(rx.State):
         self.queue = "physician" if current_actor().role == Role.PHYSICIAN_REVIEWER else "nurse"
         # The position in the queue is in the address (/review?page=2&sort=-due): it survives a reload,
         # a reconnect and another worker.
-        params = self.router.page.params
+        params = page_params(self)
         self.page, self.error = max(0, as_int(params.get("page", "")) - 1), ""
         self.sort = "-due" if params.get("sort") == "-due" else "due"
         self.plans = [PlanOption(str(pid), name) for pid, name in await call_public(plan_choices)]
@@ -273,7 +274,7 @@ class CaseState(rx.State):
     async def load_page(self):
         self.error = self.message = self.action = ""
         self.slot_defaults = [default_slot(days) for days in (1, 2, 3)]
-        await self._load(str(self.router.page.params.get("order_number", ""))[:20])
+        await self._load(str(page_params(self).get("order_number", ""))[:20])
 
     @rx.event
     @authorized(*REVIEWERS)

@@ -15,6 +15,7 @@ from portal_app.services.accounts import sign_in
 from portal_app.services.sessions import sign_in_cookie_name
 from portal_app.settings import get_settings
 from portal_app.state.auth import call_public
+from portal_app.state.navigation import page_params
 
 SIGN_IN_COOKIE_SECONDS = 120
 
@@ -51,7 +52,7 @@ class SignInState(rx.State):
 
     @rx.event
     def load_page(self):
-        problem = str(self.router.page.params.get("problem", ""))
+        problem = str(page_params(self).get("problem", ""))
         self.notice = _PROBLEMS.get(problem, "")
         self.error = ""
         self.working = False
@@ -83,5 +84,5 @@ class SignInState(rx.State):
         if ticket is None:
             self.error = result.message
             return
-        next_page = safe_next(str(self.router.page.params.get("next", "")) or routes.HOME)
+        next_page = safe_next(str(page_params(self).get("next", "")) or routes.HOME)
         yield finish_in_this_browser(ticket, binding, next_page)

@@ -15,6 +15,7 @@ from portal_app.domain.enums import Role
 from portal_app.services import survey as survey_service
 from portal_app.services.authz import PermissionDenied
 from portal_app.state.auth import authorized, call_service, current_actor
+from portal_app.state.navigation import page_params
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 
@@ -35,7 +36,7 @@ class SurveyState(rx.State):
         self._close("")
         if current_actor().role != STAFF:
             return
-        number = str(self.router.page.params.get("order_number", ""))[:20]
+        number = str(page_params(self).get("order_number", ""))[:20]
         offer = await call_service(survey_service.offer_survey, order_number=number)
         if offer is not None:
             self._survey_id, self.offered = offer.survey_id, True
