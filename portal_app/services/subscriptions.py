@@ -418,7 +418,9 @@ def deliver_due(
         .order_by(col(PasNotification.next_attempt_at))
         .limit(limit)
     ).all()
-    results = []
+    results: list[tuple[int, str]] = []
+    if not due:
+        return results  # an HTTP client (its TLS context) costs more than the poll itself
     owned = client is None
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
     try:
