@@ -458,6 +458,31 @@ def criterion_specs() -> tuple[CriterionSpec, ...]:
     return specs
 
 
+def _condition_fields(spec: CriterionSpec) -> set[str]:
+    return {key.rpartition("_")[0] for key in spec.conditions if not key.startswith("findings_")}
+
+
+@lru_cache(maxsize=32)
+def fields_asked(procedure: str) -> frozenset[str]:
+    """The numbers and choices the wizard asks for a procedure: those its criteria name."""
+    return frozenset(
+        field for spec in criterion_specs() if procedure in spec.procedures for field in _condition_fields(spec)
+    ) - {"indication"}
+
+
+@lru_cache(maxsize=32)
+def findings_asked(procedure: str) -> tuple[str, ...]:
+    """The findings the wizard offers for a procedure (those its criteria name), in FINDINGS order."""
+    named = {
+        finding
+        for spec in criterion_specs()
+        if procedure in spec.procedures
+        for key in ("findings_all", "findings_any", "findings_none")
+        for finding in spec.values(key)
+    }
+    return tuple(finding for finding in FINDINGS if finding in named)
+
+
 def _condition_met(key: str, value: str, details: CardiologyDetails) -> bool | None:
     """One condition on the answers: True, False, or None when the answer it needs is missing."""
     findings = set(details.findings)
