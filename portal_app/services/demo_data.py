@@ -608,7 +608,9 @@ def _load_program_routings(session: Session, plans: dict[str, HealthPlan], repor
         for plan_code, group, starts_on, source in getattr(module, "ROUTINGS", ()):
             plan_id = id_of(plans[plan_code])
             key = (ProgramRouting.plan_id == plan_id, ProgramRouting.service_group == group)
-            if session.exec(select(ProgramRouting).where(*key, ProgramRouting.starts_on == starts_on)).first():
+            if session.exec(
+                select(ProgramRouting).where(*key, ProgramRouting.starts_on == starts_on)
+            ).first():
                 continue
             session.add(
                 ProgramRouting(

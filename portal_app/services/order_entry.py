@@ -593,7 +593,10 @@ def _routing(session: Session, order: Order, codes: list[str], on: date) -> tupl
         return None, ""
     if len(routed) > 1:
         names = " and ".join(sorted(program.label for program in routed))
-        return None, f"These codes are reviewed by different programs for this plan ({names}): request them apart."
+        return (
+            None,
+            f"These codes are reviewed by different programs for this plan ({names}): request them apart.",
+        )
     (target,) = routed
     if target not in programs_for(session, plan_id=order.plan_id, on=on):
         return None, ""

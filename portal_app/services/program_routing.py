@@ -18,7 +18,9 @@ from portal_app.domain.service_groups import service_group_of
 from portal_app.models import ProgramRouting
 
 
-def program_for(session: Session, *, plan_id: int, service_code: str, on_date: date, default: Program) -> Program:
+def program_for(
+    session: Session, *, plan_id: int, service_code: str, on_date: date, default: Program
+) -> Program:
     """The program the plan routes ``service_code`` to on ``on_date``; ``default`` when the code is in
     no routable group or the plan has no routing for its group on that date. Of overlapping rows the
     one that started last wins."""

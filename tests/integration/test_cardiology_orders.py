@@ -1,8 +1,8 @@
 """Cardiology requests through the services, on SQLite and PostgreSQL: the plan's echo routing
 (program_routings, services/program_routing.program_for) and ICD decisions under CMS NCD 20.4.
 
-Demo data: Lakeshore (LKS) delegates cardiology from 2026-01-01 and routes echocardiography to it
-(programs/cardiology/demo.py); Evergreen (EVG) keeps echo in imaging.
+Demo data: Lakeshore (LKS) delegates cardiology from 2026-01-01 and routes echocardiography to it from
+2027-01-01 (programs/cardiology/demo.py); Evergreen (EVG) keeps echo in imaging.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.integration.order_helpers import SERVICE, TODAY, draft_order
 from tests.integration.order_helpers import actor_for as _actor
 
 LKS_MEMBER, EVG_MEMBER = "LKS100000013", "EVG100000012"
+ECHO_SERVICE = date(2027, 1, 4)  # a Monday once Lakeshore routes echo to cardiology
 ECHO_IN_IMAGING = {
     "modality": "tte",
     "body_part": "heart",
@@ -58,7 +59,7 @@ def _plan_id(session, code: str) -> int:
 def _imaging_draft(session, actor, member: str) -> int:
     """A complete imaging draft (a lumbar MRI); the tests answer its program step again with an echo,
     the office never saying which program reviews echo."""
-    return draft_order(session, actor, member=member)
+    return draft_order(session, actor, member=member, service=ECHO_SERVICE)
 
 
 def test_an_echo_for_the_plan_that_delegates_echo_to_cardiology_becomes_a_cardiology_request(demo):
@@ -103,23 +104,23 @@ def test_the_routing_is_plan_data_with_dates(demo):
     def routed(plan_id: int, on: date, code: str = "93350") -> Program:
         return program_for(demo, plan_id=plan_id, service_code=code, on_date=on, default=Program.IMAGING)
 
-    assert routed(lakeshore, SERVICE) == Program.CARDIOLOGY
-    assert routed(lakeshore, date(2025, 12, 31)) == Program.IMAGING  # before the routing starts
-    assert routed(lakeshore, SERVICE, code="72148") == Program.IMAGING  # not an echo code
-    assert routed(evergreen, SERVICE) == Program.IMAGING
-    # The plan takes echo back to imaging from 2027: a new row from that date wins from then on.
+    assert routed(lakeshore, ECHO_SERVICE) == Program.CARDIOLOGY
+    assert routed(lakeshore, SERVICE) == Program.IMAGING  # 2026: before the routing starts
+    assert routed(lakeshore, ECHO_SERVICE, code="72148") == Program.IMAGING  # not an echo code
+    assert routed(evergreen, ECHO_SERVICE) == Program.IMAGING
+    # The plan takes echo back to imaging from July 2027: a new row from that date wins from then on.
     demo.add(
         ProgramRouting(
             plan_id=lakeshore,
             service_group="echocardiography",
             program=Program.IMAGING,
-            starts_on=date(2027, 1, 1),
+            starts_on=date(2027, 7, 1),
             source="test",
         )
     )
     demo.commit()
-    assert routed(lakeshore, date(2026, 12, 31)) == Program.CARDIOLOGY
-    assert routed(lakeshore, date(2027, 1, 1)) == Program.IMAGING
+    assert routed(lakeshore, date(2027, 6, 30)) == Program.CARDIOLOGY
+    assert routed(lakeshore, date(2027, 7, 1)) == Program.IMAGING
 
 
 def test_an_icd_meeting_ncd_20_4_primary_prevention_is_approved_at_once(demo):

@@ -35,8 +35,9 @@ from portal_app.programs.imaging import domain as imaging
 
 CARDIOLOGY = PROGRAMS[Program.CARDIOLOGY]
 SERVICE = date(2026, 12, 7)
+ECHO_SERVICE = date(2027, 1, 4)  # the demo plan's echo codes are on its cardiology list from 2027
 
-# One code of each procedure on the demo plan's list (cardiology_codes.csv, LKS 2026).
+# One code of each procedure on the demo plan's list (cardiology_codes.csv, LKS 2026; echo 2027).
 CODE_OF = {
     "diagnostic_cath": "93458",
     "pci": "92928",
@@ -57,7 +58,8 @@ def decide(procedure: str, indication: str, **answers):
     details = cardiology.CardiologyDetails.model_validate(
         {"procedure": procedure, "indication": indication, **answers}
     )
-    request = ProgramRequest("LKS", SERVICE, 60, (CODE_OF[procedure],), details, member_sex="M")
+    on = ECHO_SERVICE if procedure in cardiology.ECHO_PROCEDURES else SERVICE
+    request = ProgramRequest("LKS", on, 60, (CODE_OF[procedure],), details, member_sex="M")
     (line,) = evaluate(CARDIOLOGY, request).lines
     return line
 
@@ -74,7 +76,8 @@ def test_every_row_has_a_source_and_every_procedure_has_codes_and_criteria():
     ):
         assert all(reference.table(name)["source"].str.strip() != ""), name
     for procedure, code in CODE_OF.items():
-        assert CARDIOLOGY.managed_code("LKS", 2026, code).category == procedure
+        year = ECHO_SERVICE.year if procedure in cardiology.ECHO_PROCEDURES else SERVICE.year
+        assert CARDIOLOGY.managed_code("LKS", year, code).category == procedure
         assert any(procedure in spec.procedures for spec in cardiology.criterion_specs()), procedure
     assert not CARDIOLOGY.has_code_list("EVG", 2026)  # only the demo plan that delegates it
 
@@ -83,7 +86,8 @@ def test_the_echo_codes_form_the_routable_group_and_both_programs_know_them():
     assert service_groups() == {"echocardiography"}
     for code in ("93306", "93312", "93350", "93351"):
         assert service_group_of(code) == "echocardiography"
-        assert CARDIOLOGY.managed_code("LKS", 2026, code) is not None
+        assert CARDIOLOGY.managed_code("LKS", 2027, code) is not None  # LKS routes echo there from 2027
+        assert CARDIOLOGY.managed_code("LKS", 2026, code) is None
         assert PROGRAMS[Program.IMAGING].managed_code("EVG", 2026, code) is not None
     assert service_group_of("33249") is None and service_group_of(" 93306 ") == "echocardiography"
 

@@ -14,8 +14,9 @@ ROUTINGS: tuple[tuple[str, str, date, str], ...] = (
     (
         "LKS",
         "echocardiography",
-        date(2026, 1, 1),
-        "Demo plan configuration: Lakeshore delegates echocardiography to the cardiology program "
+        date(2027, 1, 1),
+        "Demo plan configuration: Lakeshore adds echocardiography in 2027 and delegates it to the cardiology "
+        "program, not imaging "
         "(shared/seeds/001: echo may be in the Cardiology Solution's scope for plans that have it)",
     ),
 )

@@ -140,7 +140,13 @@ INDICATION_LABELS: dict[str, str] = {
 INDICATIONS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
     "diagnostic_cath": ("stable_angina", "high_risk_stress_test", "valve_surgery_planning", "other"),
     "pci": ("stable_angina", "acute_coronary_syndrome", "other"),
-    "arterial_duplex": ("tia_or_stroke", "carotid_bruit", "claudication", "arterial_graft_surveillance", "other"),
+    "arterial_duplex": (
+        "tia_or_stroke",
+        "carotid_bruit",
+        "claudication",
+        "arterial_graft_surveillance",
+        "other",
+    ),
     "venous_duplex": ("suspected_dvt", "venous_insufficiency", "other"),
     "pacemaker": ("sinus_node_dysfunction", "av_block", "other"),
     "icd": ("icd_secondary_prevention", "icd_primary_prevention", "other"),
@@ -372,8 +378,11 @@ def procedure_of_code() -> Mapping[str, str]:
 
 def code_choices(plan_code: str, year: int, procedure: str) -> list[ManagedCode]:
     """The plan's managed codes of one procedure for a service year, by code."""
-    return [item for item in sorted(_code_index(plan_code, year).values(), key=lambda i: i.code)
-            if item.category == procedure]
+    return [
+        item
+        for item in sorted(_code_index(plan_code, year).values(), key=lambda i: i.code)
+        if item.category == procedure
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -431,7 +440,9 @@ def _check_condition(criterion_id: str, key: str, value: str) -> None:
     else:
         unknown = {key}
     if unknown:
-        raise ValueError(f"cardiology_criteria.csv: {criterion_id} has an unknown condition {sorted(unknown)}")
+        raise ValueError(
+            f"cardiology_criteria.csv: {criterion_id} has an unknown condition {sorted(unknown)}"
+        )
 
 
 @lru_cache(maxsize=1)
@@ -452,7 +463,9 @@ def criterion_specs() -> tuple[CriterionSpec, ...]:
     )
     for spec in specs:
         if spec.procedures - set(PROCEDURES) or spec.indications - {*INDICATIONS, "*"}:
-            raise ValueError(f"cardiology_criteria.csv: {spec.criterion_id} names an unknown procedure or reason")
+            raise ValueError(
+                f"cardiology_criteria.csv: {spec.criterion_id} names an unknown procedure or reason"
+            )
         for key, value in spec.conditions.items():
             _check_condition(spec.criterion_id, key, value)
     return specs
@@ -466,7 +479,10 @@ def _condition_fields(spec: CriterionSpec) -> set[str]:
 def fields_asked(procedure: str) -> frozenset[str]:
     """The numbers and choices the wizard asks for a procedure: those its criteria name."""
     return frozenset(
-        field for spec in criterion_specs() if procedure in spec.procedures for field in _condition_fields(spec)
+        field
+        for spec in criterion_specs()
+        if procedure in spec.procedures
+        for field in _condition_fields(spec)
     ) - {"indication"}
 
 

@@ -86,7 +86,11 @@ class CardiologyStepState(rx.State):
         await self._prepare(context)
 
     def _refresh_codes(self) -> None:
-        found = cardiology.code_choices(self._plan_code, self._service_year, self.procedure) if self.procedure else []
+        found = (
+            cardiology.code_choices(self._plan_code, self._service_year, self.procedure)
+            if self.procedure
+            else []
+        )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in found]
         if self.code not in {c.code for c in found}:
             self.code = found[0].code if len(found) == 1 else ""

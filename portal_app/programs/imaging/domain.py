@@ -189,7 +189,13 @@ LATERALITY_LABELS: dict[str, str] = {
 }
 
 Indication = Literal[
-    "low_back_pain", "headache", "chest_pain", "known_cancer", "joint_pain", "suspected_cardiac_amyloidosis", "other"
+    "low_back_pain",
+    "headache",
+    "chest_pain",
+    "known_cancer",
+    "joint_pain",
+    "suspected_cardiac_amyloidosis",
+    "other",
 ]
 INDICATIONS: tuple[str, ...] = get_args(Indication)
 INDICATION_LABELS: dict[str, str] = {
