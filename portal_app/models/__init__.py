@@ -88,6 +88,7 @@ __all__ = [
     "PlanLetterContact",
     "PlanLineOfBusiness",
     "PlanProgram",
+    "ProgramRouting",
     "Practice",
     "PracticeMembership",
     "Provider",

@@ -78,6 +78,10 @@ def checklist() -> tuple[ChecklistItem, ...]:
     )
 
 
+def _validity_days() -> list[int]:
+    return [cardiology.DEFAULT_VALIDITY_DAYS, *column("cardiology_plans.csv", "validity_days")]
+
+
 def guide() -> ProgramGuide:
     return ProgramGuide(
         program=Program.CARDIOLOGY.value,
@@ -96,9 +100,6 @@ def guide() -> ProgramGuide:
             "documented shared decision-making visit).",
         ),
         decided_at_once=(GENERAL_DECISION, NOT_MANAGED),
-        validity=(
-            f"{days_in([cardiology.DEFAULT_VALIDITY_DAYS, *column('cardiology_plans.csv', 'validity_days')])}, "
-            "counted from the date of service."
-        ),
+        validity=f"{days_in(_validity_days())}, counted from the date of service.",
         checklist=checklist(),
     )

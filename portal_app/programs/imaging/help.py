@@ -135,7 +135,8 @@ def guide() -> ProgramGuide:
         anchor="help-imaging",
         covers=(
             "CT (including derived fractional flow reserve, FFR-CT), MRI, MR angiography, nuclear cardiology "
-            "(including infarct imaging), PET and echocardiography (unless the plan gives echo to cardiology)."
+            "(including infarct imaging), PET and echocardiography (unless the plan gives echo to "
+            "cardiology)."
         ),
         wizard_asks=(
             "The kind of exam, the body part and the side, then the CPT code among the plan's codes.",
