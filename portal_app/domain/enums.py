@@ -69,6 +69,7 @@ class Program(LabelledEnum):
     SLEEP = "sleep"
     OUTPATIENT = "outpatient"
     GENETIC_TESTING = "genetic_testing"
+    CARDIOLOGY = "cardiology"
 
 
 class DataFileKind(LabelledEnum):

@@ -42,7 +42,7 @@ SCORED_MODALITIES: dict[str, str] = {
 _EXAMS_OF: dict[str, tuple[str, ...]] = {
     "ct": ("ct", "cta", "cardiac_ct"),
     "mri": ("mri", "mra", "mrs", "fmri", "cardiac_mri"),
-    "nuclear": ("mpi", "muga"),
+    "nuclear": ("mpi", "muga", "infarct"),
     "pet": ("pet", "cardiac_pet"),
     "ultrasound": (),
     "echo": ("stress_echo", "tte", "tee"),

@@ -31,7 +31,14 @@ from portal_app.models.documents import Document
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
 from portal_app.models.notices import Notice
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
-from portal_app.models.plans import HealthPlan, Member, PlanLetterContact, PlanLineOfBusiness, PlanProgram
+from portal_app.models.plans import (
+    HealthPlan,
+    Member,
+    PlanLetterContact,
+    PlanLineOfBusiness,
+    PlanProgram,
+    ProgramRouting,
+)
 from portal_app.models.providers import Facility, NetworkParticipation, Provider
 from portal_app.models.reviews import (
     Determination,
@@ -81,6 +88,7 @@ __all__ = [
     "PlanLetterContact",
     "PlanLineOfBusiness",
     "PlanProgram",
+    "ProgramRouting",
     "Practice",
     "PracticeMembership",
     "Provider",

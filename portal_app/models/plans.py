@@ -104,3 +104,26 @@ class Member(SQLModel, table=True):
     eligibility_start: date
     eligibility_end: date | None = None
     created_at: datetime = timestamp_field()
+
+
+class ProgramRouting(SQLModel, table=True):
+    """Which program a plan's requests for a group of services land in, from a date (and until one).
+
+    E.g. echocardiography: the imaging program by default, the cardiology program for a plan that
+    delegates echo to cardiology (shared/seeds/001). ``service_group`` names a group of
+    ``portal_app/reference/service_groups.csv``; ``source`` says where the plan's choice comes from.
+    Read by ``services/program_routing.program_for``.
+    """
+
+    __tablename__ = "program_routings"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "service_group", "starts_on", name="uq_program_routing_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="health_plans.id", index=True)
+    service_group: str = Field(max_length=40)
+    program: Program = enum_field()
+    starts_on: date
+    ends_on: date | None = None
+    source: str = Field(default="", max_length=500)

@@ -512,6 +512,7 @@ def order_wizard_page() -> rx.Component:
                 rx.heading(rx.match(W.step, *[(i, s) for i, s in enumerate(STEPS)], ""), size="5", as_="h2"),
                 problem_callout(W.errors["form"]),
                 problem_callout(W.errors["details"]),
+                problem_callout(W.routed_note, color="blue"),
                 rx.cond(
                     W.order_id != 0,
                     rx.text("Draft saved automatically at every step.", size="1", color_scheme="gray"),

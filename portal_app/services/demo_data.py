@@ -46,6 +46,7 @@ from portal_app.models import (
     PlanProgram,
     Practice,
     PracticeMembership,
+    ProgramRouting,
     Provider,
     ReviewerProfile,
     ReviewTask,
@@ -596,8 +597,27 @@ def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
             if found is None:
                 session.add(PlanProgram(plan_id=id_of(plan), program=program, delegated_from=delegated_from))
                 report.count("plan_programs")
+    _load_program_routings(session, by_code, report)
     session.flush()
     return by_code
+
+
+def _load_program_routings(session: Session, plans: dict[str, HealthPlan], report: SeedReport) -> None:
+    """The groups of services a demo plan routes to a program (a program package's demo.py ROUTINGS)."""
+    for program, module in parts("demo").items():
+        for plan_code, group, starts_on, source in getattr(module, "ROUTINGS", ()):
+            plan_id = id_of(plans[plan_code])
+            key = (ProgramRouting.plan_id == plan_id, ProgramRouting.service_group == group)
+            if session.exec(
+                select(ProgramRouting).where(*key, ProgramRouting.starts_on == starts_on)
+            ).first():
+                continue
+            session.add(
+                ProgramRouting(
+                    plan_id=plan_id, service_group=group, program=program, starts_on=starts_on, source=source
+                )
+            )
+            report.count("program_routings")
 
 
 def _load_practices(session: Session, report: SeedReport) -> dict[str, Practice]:

@@ -47,6 +47,7 @@ from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
 from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
+from portal_app.services.program_routing import program_for
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
 MAX_CODES = 20  # a request's lines (low-dose-rate brachytherapy alone has 11 codes)
@@ -538,8 +539,15 @@ def save_program_details(
     When the answers mean that no request is needed at all (e.g. an emergency-room fracture for
     the musculoskeletal program), nothing is saved and the message says so."""
     order = editable_draft(session, actor, order_id)
-    program = get_program(order.program)
     on = order.service_start or clock.today()
+    wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))[:MAX_CODES]
+    target, problem = _routing(session, order, wanted, on)
+    if problem:
+        return StepResult({"codes": problem})
+    if target is not None:
+        _reroute(session, order, actor, target)
+        return StepResult({ROUTED: target.value})
+    program = get_program(order.program)
     plan = get_existing(session, HealthPlan, order.plan_id)
     errors: dict[str, str] = {}
     try:
@@ -550,7 +558,6 @@ def save_program_details(
     stop = program.why_no_request(validated if validated is not None else dict(details or {}))
     if stop:
         return StepResult({"no_request": stop})
-    wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))[:MAX_CODES]
     if not wanted:
         errors["codes"] = "Choose at least one procedure."
     unknown = [c for c in wanted if program.managed_code(plan.code, on.year, c) is None]
@@ -566,6 +573,53 @@ def save_program_details(
     _replace_lines(session, order, plan.code, on.year, wanted, validated)
     _touch(session, order, actor, 4)
     return StepResult()
+
+
+# The error key saying the draft moved to another program (its value): the plan routes these codes there.
+ROUTED = "routed"
+
+
+def _routing(session: Session, order: Order, codes: list[str], on: date) -> tuple[Program | None, str]:
+    """(the program the plan routes every code to, when another delegated program; a problem, or "").
+
+    Decided by `program_routing.program_for` (e.g. echocardiography goes to cardiology for a plan that
+    delegates echo to it); codes routed to two programs are refused together."""
+    current = Program(order.program)
+    routed = {
+        program_for(session, plan_id=order.plan_id, service_code=code, on_date=on, default=current)
+        for code in codes
+    }
+    if routed <= {current}:
+        return None, ""
+    if len(routed) > 1:
+        names = " and ".join(sorted(program.label for program in routed))
+        return (
+            None,
+            f"These codes are reviewed by different programs for this plan ({names}): request them apart.",
+        )
+    (target,) = routed
+    if target not in programs_for(session, plan_id=order.plan_id, on=on):
+        return None, ""
+    return target, ""
+
+
+def _reroute(session: Session, order: Order, actor: Actor, target: Program) -> None:
+    """Move the draft to the program the plan routes its codes to; its answers start afresh."""
+    moved_from = order.program
+    order.program = target
+    order.details = {}
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
+        session.delete(line)
+    audit.record(
+        session,
+        action="order.program_routed",
+        user_id=actor.user_id,
+        record_type="order",
+        record_id=id_of(order),
+        client_address=actor.client_address,
+        detail={"from": str(moved_from), "to": target.value},
+    )
+    _touch(session, order, actor, 3)
 
 
 def _replace_lines(

@@ -126,6 +126,8 @@ class OrderWizardState(rx.State):
     duplicates: list[Option] = []
     duplicates_acknowledged: bool = False
     submit_problems: list[str] = []
+    # Said when the plan's routing moved the draft to another program (e.g. an echo to cardiology).
+    routed_note: str = ""
     # The ordering providers offered, by id, for prefilling the letter address.
     _ordering: dict = {}
 
@@ -182,6 +184,7 @@ class OrderWizardState(rx.State):
             "duplicates": [],
             "duplicates_acknowledged": False,
             "submit_problems": [],
+            "routed_note": "",
             "working": False,
         }.items():
             setattr(self, name, value)
@@ -314,6 +317,7 @@ class OrderWizardState(rx.State):
             return None
         had_draft = bool(self.order_id)
         self.working = True
+        self.routed_note = ""
         try:
             result = await self._save_step()
         except DraftNotFound:
@@ -355,6 +359,9 @@ class OrderWizardState(rx.State):
                 details=step._details_payload(),
                 codes=step._chosen_codes(),
             )
+            if entry.ROUTED in result.errors:
+                await self._follow_routing(result.errors[entry.ROUTED], step._chosen_codes())
+                return result
             step._show_errors(result.errors)
             if not result.errors:
                 self._take_diagnoses(step._diagnosis_change())
@@ -379,6 +386,18 @@ class OrderWizardState(rx.State):
                 today=_today(),
             )
         return entry.StepResult()
+
+    async def _follow_routing(self, program: str, codes: list[str]) -> None:
+        """The plan routes these codes to another program (services/program_routing.py): the draft moved
+        there, so that program's step now asks its questions, with the codes kept."""
+        self.program = Program(program).value
+        step = await self._program_step()
+        if step is not None:
+            await step._restore({}, codes, await self._step_context())
+        self.routed_note = (
+            f"For this plan, {', '.join(codes)} is reviewed by the {Program(program).label.lower()} program. "
+            "Answer its questions below; the draft has moved there."
+        )
 
     async def _save_plan_step(self) -> entry.StepResult:
         if self.order_id:

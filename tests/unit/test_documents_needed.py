@@ -31,6 +31,15 @@ PENDING_CRITERIA = {
         "PGX",
     ],
     Program.IMAGING: _ids("imaging_criteria.csv", "criterion_id"),
+    Program.CARDIOLOGY: [
+        *_ids("cardiology_criteria.csv", "criterion_id"),
+        # A set of alternative rows none of which is met pends under the set's id.
+        *{
+            s
+            for s in _ids("cardiology_criteria.csv", "set_id")
+            if _ids("cardiology_criteria.csv", "set_id").count(s) > 1
+        },
+    ],
     Program.MUSCULOSKELETAL: [*_ids("msk_criteria.csv", "criterion_id"), "INJ-FREQ"],
     Program.SLEEP: _ids("sleep_criteria.csv", "criterion_id"),
     Program.OUTPATIENT: [*_ids("outpatient_questions.csv", "question_id"), "OP-KIND", "TRN-MOB"],

@@ -70,6 +70,7 @@ Modality = Literal[
     "cardiac_mri",
     "mpi",
     "muga",
+    "infarct",
     "cardiac_pet",
     "pet",
     "stress_echo",
@@ -88,6 +89,7 @@ MODALITY_LABELS: dict[str, str] = {
     "cardiac_mri": "Cardiac MRI",
     "mpi": "Nuclear stress test of the heart muscle (myocardial perfusion imaging)",
     "muga": "Nuclear scan of the heart's pumping (blood pool / MUGA)",
+    "infarct": "Nuclear infarct imaging of the heart muscle (e.g. pyrophosphate scan)",
     "cardiac_pet": "Cardiac PET",
     "pet": "PET scan (cancer and other non-cardiac uses)",
     "stress_echo": "Stress echocardiogram",
@@ -98,14 +100,14 @@ MODALITY_LABELS: dict[str, str] = {
 MODALITY_FAMILIES: dict[str, tuple[str, ...]] = {
     "CT": ("ct", "cta", "cardiac_ct"),
     "MR": ("mri", "mra", "mrs", "fmri", "cardiac_mri"),
-    "Nuclear medicine and PET": ("mpi", "muga", "cardiac_pet", "pet"),
+    "Nuclear medicine and PET": ("mpi", "muga", "infarct", "cardiac_pet", "pet"),
     "Echocardiography": ("stress_echo", "tte", "tee"),
 }
 # CT and MR exams: the ones under clinical site-of-care review (program FAQ, shared/seeds/001).
 CT_MR_MODALITIES: frozenset[str] = frozenset(MODALITY_FAMILIES["CT"] + MODALITY_FAMILIES["MR"])
 # Every cardiology exam of the program.
 CARDIAC_MODALITIES: frozenset[str] = frozenset(
-    {"cardiac_ct", "cardiac_mri", "mpi", "muga", "cardiac_pet", "stress_echo", "tte", "tee"}
+    {"cardiac_ct", "cardiac_mri", "mpi", "muga", "infarct", "cardiac_pet", "stress_echo", "tte", "tee"}
 )
 # The exams that ask the cardiac pre-exam questions, and from which age. Program FAQ
 # (shared/seeds/001): the questions cover cardiac CT/CTA, cardiac PET, MPI and stress echo
@@ -167,6 +169,7 @@ MODALITY_BODY_PARTS: dict[str, tuple[str, ...]] = {
     "cardiac_mri": ("heart",),
     "mpi": ("heart",),
     "muga": ("heart",),
+    "infarct": ("heart",),
     "cardiac_pet": ("heart",),
     "pet": ("limited_area", "skull_base_to_mid_thigh", "whole_body"),
     "stress_echo": ("heart",),
@@ -185,7 +188,15 @@ LATERALITY_LABELS: dict[str, str] = {
     "not_applicable": "Not applicable",
 }
 
-Indication = Literal["low_back_pain", "headache", "chest_pain", "known_cancer", "joint_pain", "other"]
+Indication = Literal[
+    "low_back_pain",
+    "headache",
+    "chest_pain",
+    "known_cancer",
+    "joint_pain",
+    "suspected_cardiac_amyloidosis",
+    "other",
+]
 INDICATIONS: tuple[str, ...] = get_args(Indication)
 INDICATION_LABELS: dict[str, str] = {
     "low_back_pain": "Low back pain, with or without leg pain",
@@ -193,6 +204,7 @@ INDICATION_LABELS: dict[str, str] = {
     "chest_pain": "Chest pain or shortness of breath: suspected coronary artery disease",
     "known_cancer": "Known cancer: staging, restaging or follow-up",
     "joint_pain": "Joint pain or injury",
+    "suspected_cardiac_amyloidosis": "Suspected cardiac amyloidosis (thickened heart muscle, heart failure)",
     "other": "Something else (describe it in the clinical notes)",
 }
 
@@ -761,6 +773,25 @@ def _known_cancer(spec: CriterionSpec, request: ProgramRequest, details: Imaging
     return details.clinical_indication == "known_cancer"
 
 
+def _indication_only(spec: CriterionSpec, request: ProgramRequest, details: ImagingDetails) -> bool | None:
+    # The row's indications are themselves the criterion (e.g. infarct-avid imaging for suspected
+    # cardiac amyloidosis); see the row's source.
+    return spec.applies_to(details.clinical_indication)
+
+
+def _prior_cta(spec: CriterionSpec, request: ProgramRequest, details: ImagingDetails) -> bool | None:
+    # FFR-CT reads the data of a coronary CTA already done: an abnormal one within the window.
+    if details.cardiac is None:
+        return None
+    return any(
+        test.test == spec.parameters["prior_test"]
+        and test.result == spec.parameters["prior_result"]
+        and test.months_ago is not None
+        and test.months_ago <= spec.number("prior_test_months")
+        for test in details.cardiac.prior_tests
+    )
+
+
 Evaluator = Callable[[CriterionSpec, ProgramRequest, ImagingDetails], bool | None]
 EVALUATORS: dict[str, Evaluator] = {
     "lumbar_mri_low_back_pain": _low_back_pain,
@@ -769,6 +800,8 @@ EVALUATORS: dict[str, Evaluator] = {
     "cardiac_chest_pain": _coronary,
     "pet_cancer": _known_cancer,
     "ct_cancer": _known_cancer,
+    "infarct_amyloid": _indication_only,
+    "ffr_ct": _prior_cta,
 }
 SITE_OF_CARE_SET = "site_of_care"
 
@@ -801,7 +834,7 @@ def _why_unknown(spec: CriterionSpec, request: ProgramRequest, details: ImagingD
     """Why a criterion cannot be checked, when the answers say: an adult's skipped pre-exam."""
     if (
         details is not None
-        and spec.set_id == "cardiac_chest_pain"
+        and spec.set_id in ("cardiac_chest_pain", "ffr_ct")
         and details.cardiac is None
         and needs_cardiac_pre_exam(details.modality, request.member_age)
     ):

@@ -75,6 +75,23 @@ def _imaging_item(spec: imaging.CriterionSpec) -> ChecklistItem:
             (),
             source,
         )
+    if spec.set_id == "infarct_amyloid":
+        return ChecklistItem(
+            "For a nuclear infarct (pyrophosphate) scan: why cardiac amyloidosis is suspected. The reason "
+            "for the exam is then the guideline.",
+            _imaging_codes(spec),
+            (),
+            source,
+        )
+    if spec.set_id == "ffr_ct":
+        return ChecklistItem(
+            f"For FFR-CT: the coronary CT angiography it is computed from, done in the past "
+            f"{spec.number('prior_test_months')} months, and its result (enter it as the earlier heart test "
+            "in the cardiac pre-exam questions). An abnormal CTA meets the guideline.",
+            _imaging_codes(spec),
+            (),
+            source,
+        )
     if spec.set_id == imaging.SITE_OF_CARE_SET:
         exams = or_(imaging.MODALITY_LABELS[m] for m in imaging.MODALITIES if m in spec.values("modalities"))
         sites = or_(
@@ -116,7 +133,11 @@ def guide() -> ProgramGuide:
         program=Program.IMAGING.value,
         title=Program.IMAGING.label,
         anchor="help-imaging",
-        covers="CT, MRI, MR angiography, nuclear cardiology, PET and echocardiography.",
+        covers=(
+            "CT (including derived fractional flow reserve, FFR-CT), MRI, MR angiography, nuclear cardiology "
+            "(including infarct imaging), PET and echocardiography (unless the plan gives echo to "
+            "cardiology)."
+        ),
         wizard_asks=(
             "The kind of exam, the body part and the side, then the CPT code among the plan's codes.",
             "The reason for the exam; for back pain and headache the weeks of symptoms and of conservative "

@@ -82,6 +82,7 @@ from portal_app.services.pas.requests import (
     without_attachment_data,
 )
 from portal_app.services.pas.responses import Echo, LineView, OrderView, response_bundle
+from portal_app.services.program_routing import program_for
 
 STALE_RESERVATION = timedelta(minutes=2)  # a reservation older than this without an order was abandoned
 MAX_INQUIRY_RESULTS = 20
@@ -758,6 +759,8 @@ def _triage(
             )
             continue
         program = _program_for(item, named, plan.code, on, delegated)
+        if program is not None:
+            program = _routed(session, plan, item.code, on, program, delegated)
         if program is None:
             answers.append(
                 _answered(
@@ -786,6 +789,16 @@ def _program_for(
         if program in delegated and PROGRAMS[program].managed_code(plan_code, on.year, item.code) is not None:
             return program
     return None
+
+
+def _routed(
+    session: Session, plan: HealthPlan, code: str, on: date, program: Program, delegated: list[Program]
+) -> Program:
+    """The program the plan routes the code to (e.g. echo to cardiology), when delegated and managing it."""
+    routed = program_for(session, plan_id=id_of(plan), service_code=code, on_date=on, default=program)
+    if routed in delegated and PROGRAMS[routed].managed_code(plan.code, on.year, code) is not None:
+        return routed
+    return program
 
 
 def _enter_order(

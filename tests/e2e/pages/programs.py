@@ -426,6 +426,25 @@ class SleepStep(_Form):
             self.type(re.compile(f"^{re.escape(item)} "), quantity)
 
 
+class CardiologyStep(_Form):
+    def procedure(self, procedure: str, code: str, reason: str) -> None:
+        self.choose("Procedure", procedure)
+        self.choose("Procedure code", value=code)
+        self.choose("Reason for the procedure", reason)
+
+    def icd_meeting_ncd_20_4(self) -> None:
+        """A primary prevention ICD (33249): ischaemic cardiomyopathy, LVEF 25%, heart attack 90 days ago,
+        NYHA II, shared decision-making documented (CMS NCD 20.4)."""
+        self.procedure(
+            "Implantable defibrillator (ICD)", "33249", "Weak heart muscle (cardiomyopathy), no arrest yet"
+        )
+        self.choose("Cardiomyopathy", "Ischaemic (after heart attacks or coronary disease)")
+        self.choose("NYHA class", "Class II: slight limit")
+        self.type("Ejection fraction (%)", 25)
+        self.type("Days since the heart attack", 90)
+        self.tick("A shared decision-making visit about the device is documented")
+
+
 class RequestWizard(_Form):
     """The generic steps around the program's step (plan, member, providers, diagnosis, urgency,
     review), by mouse or keyboard. ``tests/e2e/pages/order_wizard.py`` has the mouse-only original."""

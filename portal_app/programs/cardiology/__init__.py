@@ -1,0 +1,1 @@
+"""The cardiology program plug-in (see portal_app/programs/__init__.py for its parts)."""
