@@ -69,6 +69,7 @@ class Program(LabelledEnum):
     SLEEP = "sleep"
     OUTPATIENT = "outpatient"
     GENETIC_TESTING = "genetic_testing"
+    SURGICAL = "surgical"
 
 
 class DataFileKind(LabelledEnum):
@@ -268,6 +269,7 @@ _LABELS: dict[StrEnum, str] = {
     LineOfBusiness.DUAL: "Dual eligible",
     Program.IMAGING: "Radiology and cardiology imaging",
     Program.OUTPATIENT: "Transportation and other outpatient services",
+    Program.SURGICAL: "Surgical and endoscopic procedures",
     Program.GENETIC_TESTING: "Genetic testing",
     Sex.FEMALE: "Female",
     Sex.MALE: "Male",
