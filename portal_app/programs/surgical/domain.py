@@ -760,22 +760,28 @@ def _tonsil_indication(spec: CriterionSpec, request: ProgramRequest, details: Su
     return False if all(result is False for result in results) else None
 
 
+def _both(first: bool | None, second: bool | None) -> bool | None:
+    """Three-valued "and": False when either is False, None when either is unknown."""
+    if first is False or second is False:
+        return False
+    return None if first is None or second is None else True
+
+
+def _either(first: bool | None, second: bool | None) -> bool | None:
+    """Three-valued "or": True when either is True, None when either is unknown."""
+    if first is True or second is True:
+        return True
+    return None if first is None or second is None else False
+
+
 def _ear_tubes(spec: CriterionSpec, request: ProgramRequest, details: SurgicalDetails) -> Outcome:
-    effusion = _at_least_value(details.effusion_months, spec.number("min_effusion_months"))
-    chronic = None if effusion is None or details.hearing_loss is None else effusion and details.hearing_loss
-    episodes = [
+    # Lasting effusion with hearing difficulty, or recurrent acute otitis media with effusion present.
+    lasting = _at_least_value(details.effusion_months, spec.number("min_effusion_months"))
+    recurrent = _either(
         _at_least_value(details.ear_infections_6_months, spec.number("min_aom_6_months")),
         _at_least_value(details.ear_infections_12_months, spec.number("min_aom_12_months")),
-    ]
-    recurrent = True if any(episodes) else (False if all(e is False for e in episodes) else None)
-    recurrent_with_fluid = (
-        None
-        if recurrent is None or details.effusion_present is None
-        else (recurrent and details.effusion_present)
     )
-    if chronic or recurrent_with_fluid:
-        return True
-    return False if chronic is False and recurrent_with_fluid is False else None
+    return _either(_both(lasting, details.hearing_loss), _both(recurrent, details.effusion_present))
 
 
 def _bmi(spec: CriterionSpec, request: ProgramRequest, details: SurgicalDetails) -> Outcome:
