@@ -18,7 +18,8 @@ A request that meets every criterion is approved at once; anything else pends, n
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
@@ -160,7 +161,7 @@ class Question:
     field: str
     kind: str
     label: str
-    options: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, str] = dataclass_field(default_factory=dict)
     hint: str = ""
 
 

@@ -400,7 +400,8 @@ class SurgicalStep(_Form):
             self.tick(feature)
 
     def site_of_care(self) -> Locator:
-        return self.page.get_by_text(re.compile("^Site of care: "))
+        """The line naming the site of care (it follows from the servicing facility)."""
+        return self.page.locator("p").filter(has_text=re.compile("^Site of care:"))
 
 
 class RehabilitationStep(_Form):
