@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from portal_app.domain.enums import ReviewQueue
 from portal_app.models import Order, ReviewTask
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.order_submission import submit_order
@@ -104,4 +105,6 @@ def test_a_hospital_outpatient_site_pends_for_the_site_of_care_review(demo):
     assert summary.status == "In progress"
     [line] = summary.lines
     assert line.decision == "Pended" and "SOC-1" in line.reason
-    assert _has_review_task(demo, order_id)
+    # Only a physician settles the hospital setting (physician_only_criteria.csv).
+    task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order_id)).one()
+    assert task.queue == ReviewQueue.PHYSICIAN
