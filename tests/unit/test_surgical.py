@@ -21,6 +21,7 @@ Expected values and their sources (each case names its own below):
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import pytest
@@ -36,6 +37,9 @@ from portal_app.domain.rules import Outcome, evaluate
 from portal_app.programs.surgical import demo
 from portal_app.programs.surgical import domain as surgical
 from portal_app.programs.surgical import help as surgical_help
+from portal_app.services.pas.programs import details_from_answers, named_program
+from portal_app.services.pas.requests import parse_submit
+from tests.integration import pas_bundles as pb
 
 PLAN = "EVG"
 SERVICE = date(2026, 12, 7)
@@ -206,7 +210,9 @@ def test_a_first_screening_colonoscopy_is_due_from_45():
     # USPSTF 2021: screening from age 45; earlier for a first-degree relative with cancer before 60.
     first = colonoscopy(colonoscopy_purpose="screening", family_history="none")
     assert authorized(decide(first, "G0121", age=45))
-    assert met(decide(first, "G0121", age=44)) == {"COL-2": None}
+    assert met(decide(first, "G0121", age=44)) == {"COL-2": False}
+    unknown_family = colonoscopy(colonoscopy_purpose="screening")
+    assert met(decide(unknown_family, "G0121", age=44)) == {"COL-2": None}  # the family history decides
     family = colonoscopy(colonoscopy_purpose="screening", family_history="one_first_degree_under_60")
     assert authorized(decide(family, "G0105", age=40))
 
@@ -429,3 +435,21 @@ def test_a_hospital_outpatient_site_pends_for_a_physician_even_when_the_criteria
     assert is_physician_only(Program.SURGICAL, "SOC-1")
     listed = documents_needed(Program.SURGICAL, line.results)
     assert [d.document_id for d in listed] == ["hospital_site_reason"]
+
+
+# --- the PAS API ------------------------------------------------------------------------------------
+
+
+def test_a_pas_claim_with_service_type_2_is_a_surgical_request_and_its_answers_fit_the_details():
+    # X12 1365 service type 2 (Surgical), as in the PAS implementation guide's surgical example.
+    raw = copy.deepcopy(pb.bundle("imaging-approved"))
+    raw["entry"] = [e for e in raw["entry"] if e["resource"]["resourceType"] != "QuestionnaireResponse"]
+    claim = pb.claim(raw)
+    claim["supportingInfo"] = claim["supportingInfo"][1:]
+    [item] = claim["item"]
+    item["category"]["coding"][0].update(code="2", display="Surgical")
+    item["productOrService"]["coding"][0].update(code="43239", display="EGD with biopsy")
+    assert named_program(parse_submit(raw)) == Program.SURGICAL
+    answers = {"procedure": "egd", "egd_alarm_features": "dysphagia", "ppi_trial_weeks": 8, "unknown": 1}
+    shaped = details_from_answers(surgical.SurgicalDetails, answers)
+    assert surgical.SurgicalDetails.model_validate(shaped).egd_alarm_features == ["dysphagia"]

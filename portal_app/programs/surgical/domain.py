@@ -724,6 +724,13 @@ def colonoscopy_interval_months(findings: str, family_history: str) -> int | Non
     return min(known) if known else None
 
 
+def _family_shortens_interval(family_history: str) -> bool:
+    """A family history whose interval is shorter than average risk's (screening starts earlier)."""
+    intervals = colonoscopy_intervals()
+    family, average = intervals.get(("family", family_history)), intervals.get(("family", "none"))
+    return family is not None and average is not None and family.months < average.months
+
+
 def colonoscopy_due(
     details: SurgicalDetails, service_date: date, member_age: int, min_age: int
 ) -> bool | None:
@@ -731,8 +738,9 @@ def colonoscopy_due(
     if details.last_colonoscopy_date is None:
         if details.colonoscopy_purpose == "surveillance":
             return None  # surveillance follows an earlier colonoscopy: its date is needed
-        high_risk_family = (details.family_history or "none") not in {"none", "one_first_degree_60_plus"}
-        return member_age >= min_age or high_risk_family or None
+        if member_age >= min_age or _family_shortens_interval(details.family_history):
+            return True
+        return False if details.family_history else None  # under the age: the family history decides
     interval = colonoscopy_interval_months(
         details.last_colonoscopy_findings, details.family_history or "none"
     )
