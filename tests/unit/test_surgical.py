@@ -453,3 +453,24 @@ def test_a_pas_claim_with_service_type_2_is_a_surgical_request_and_its_answers_f
     answers = {"procedure": "egd", "egd_alarm_features": "dysphagia", "ppi_trial_weeks": 8, "unknown": 1}
     shaped = details_from_answers(surgical.SurgicalDetails, answers)
     assert surgical.SurgicalDetails.model_validate(shaped).egd_alarm_features == ["dysphagia"]
+
+
+def test_the_wizard_asks_the_colonoscopy_questions_its_purpose_needs():
+    asked = {
+        purpose: [
+            q.field for q in surgical.QUESTIONS["colonoscopy"] if q.asked({"colonoscopy_purpose": purpose})
+        ]
+        for purpose in ("diagnostic", "screening")
+    }
+    assert asked["diagnostic"] == ["colonoscopy_purpose", "colonoscopy_indications"]
+    assert asked["screening"] == [
+        "colonoscopy_purpose",
+        "last_colonoscopy_date",
+        "last_colonoscopy_findings",
+        "family_history",
+    ]
+    # Every answer a criterion reads is asked for its procedure (the criteria data names the fields).
+    for spec in surgical.criterion_specs():
+        fields = {spec.parameters[key] for key in ("field", "list_field") if key in spec.parameters}
+        for procedure in spec.applies_to - {"*"}:
+            assert fields <= {q.field for q in surgical.QUESTIONS[procedure]}, (spec.criterion_id, procedure)

@@ -163,14 +163,26 @@ class Question:
     label: str
     options: Mapping[str, str] = dataclass_field(default_factory=dict)
     hint: str = ""
+    # (another question's field, its values): asked only when that answer is one of them.
+    when: tuple[str, tuple[str, ...]] | None = None
+
+    def asked(self, answers: Mapping[str, Any]) -> bool:
+        return self.when is None or answers.get(self.when[0]) in self.when[1]
 
 
 def _q(
-    field: str, kind: str, label: str, options: Mapping[str, str] | None = None, hint: str = ""
+    field: str,
+    kind: str,
+    label: str,
+    options: Mapping[str, str] | None = None,
+    hint: str = "",
+    when: tuple[str, tuple[str, ...]] | None = None,
 ) -> Question:
-    return Question(field, kind, label, MappingProxyType(dict(options or {})), hint)
+    return Question(field, kind, label, MappingProxyType(dict(options or {})), hint, when)
 
 
+DIAGNOSTIC = ("colonoscopy_purpose", ("diagnostic",))
+SCREENING_OR_SURVEILLANCE = ("colonoscopy_purpose", ("screening", "surveillance"))
 SINUS_QUESTIONS = (
     _q("sinus_symptom_weeks", "number", "Weeks of sinus symptoms"),
     _q("sinus_ct_disease", "yes_no", "Does a sinus CT show disease?", YES_NO),
@@ -184,10 +196,27 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
     ),
     "colonoscopy": (
         _q("colonoscopy_purpose", "choice", "Purpose of the colonoscopy", COLONOSCOPY_PURPOSES),
-        _q("colonoscopy_indications", "choices", "Signs or symptoms (diagnostic)", COLONOSCOPY_INDICATIONS),
-        _q("last_colonoscopy_date", "date", "Date of the last colonoscopy", hint="Leave empty if none."),
-        _q("last_colonoscopy_findings", "choice", "Findings of the last colonoscopy", {}),
-        _q("family_history", "choice", "Family history of colorectal cancer", {}),
+        _q(
+            "colonoscopy_indications",
+            "choices",
+            "Signs or symptoms to explain",
+            COLONOSCOPY_INDICATIONS,
+            when=DIAGNOSTIC,
+        ),
+        _q(
+            "last_colonoscopy_date",
+            "date",
+            "Date of the last colonoscopy",
+            hint="Leave empty if none.",
+            when=SCREENING_OR_SURVEILLANCE,
+        ),
+        _q(
+            "last_colonoscopy_findings",
+            "choice",
+            "Findings of the last colonoscopy",
+            when=SCREENING_OR_SURVEILLANCE,
+        ),
+        _q("family_history", "choice", "Family history of colorectal cancer", when=SCREENING_OR_SURVEILLANCE),
     ),
     "endoscopy_anesthesia": (
         _q("sedation_risks", "choices", "Reasons moderate sedation is not enough", SEDATION_RISKS),

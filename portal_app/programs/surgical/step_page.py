@@ -21,6 +21,13 @@ P = "surgical"
 
 
 def _question(question: surgical.Question) -> rx.Component:
+    if question.when is None:
+        return _field(question)
+    field, values = question.when
+    return rx.cond(rx.Var.create(list(values)).contains(getattr(S, field)), _field(question))
+
+
+def _field(question: surgical.Question) -> rx.Component:
     if question.kind == "choices":
         return checklist(S, question.label, question.field, question_choices(question))
     if question.kind in {"choice", "yes_no"}:

@@ -146,6 +146,8 @@ class SurgicalStepState(rx.State):
             setattr(self, name, "" if value is None else str(value))
         for name in LIST_FIELDS:
             setattr(self, name, [str(v) for v in details.get(name) or []])
+        if details.get("site_of_care") in surgical.SITES_OF_CARE:
+            self.site_of_care = str(details["site_of_care"])
         self.codes = list(codes)
         self._plan_code, self._service_year = context.plan_code, context.service_year
         self._refresh()
@@ -165,11 +167,11 @@ class SurgicalStepState(rx.State):
         self.codes = [c for c in self.codes if c in {o.code for o in offered}]
 
     def _details_payload(self) -> dict:
-        asked = {q.field for q in surgical.QUESTIONS.get(self.procedure, ())}
+        current = {name: getattr(self, name) for name in QUESTION_FIELDS}
         answers = {
-            name: (list(getattr(self, name)) if name in LIST_FIELDS else getattr(self, name) or None)
-            for name in QUESTION_FIELDS
-            if name in asked
+            q.field: (list(current[q.field]) if q.field in LIST_FIELDS else current[q.field] or None)
+            for q in surgical.QUESTIONS.get(self.procedure, ())
+            if q.asked(current)
         }
         return {
             "procedure": self.procedure,
