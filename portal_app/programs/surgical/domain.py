@@ -673,6 +673,12 @@ def criterion_specs() -> tuple[CriterionSpec, ...]:
             raise ValueError(
                 f"surgical_criteria.csv: {spec.criterion_id} applies to unknown {sorted(unknown)}"
             )
+        read = {spec.parameters[key] for key in ("field", "list_field") if key in spec.parameters}
+        read |= {pair.partition(":")[0] for pair in spec.values("unless")}
+        if read - set(SurgicalDetails.model_fields):
+            raise ValueError(
+                f"surgical_criteria.csv: {spec.criterion_id} reads an unknown answer {sorted(read)}"
+            )
     return specs
 
 
