@@ -2,11 +2,12 @@
 PostgreSQL: a screening colonoscopy 3 years after a normal one pends on the interval (USMSTF 2020: 10
 years), an EGD with alarm features is authorized at once (ASGE 2015), a bariatric request at BMI 36 with
 type 2 diabetes after 6 months of a supervised programme is authorized (CMS NCD 100.1), and a hospital
-outpatient site pends for a physician's site-of-care review."""
+outpatient site pends for a physician's site-of-care review; a colonoscopy in the portal's own records
+later than the one the office names pends for its findings."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.parametrize("empty_db_url", BACKENDS, indirect=True)
 # Evergreen (EVG) delegates the surgical program from 2026 (programs/surgical/demo.py); EVG100000012 is
 # an adult member of it.
 MEMBER = "EVG100000012"
+OLDER = "EVG100000024"  # an Evergreen member born in 1961 (screening is due from 45)
 
 
 @pytest.fixture
@@ -32,11 +34,14 @@ def demo(session, demo_data):
     return session
 
 
-def _submit(session, office, details: dict, codes: list[str], diagnoses: list[str]):
+def _submit(
+    session, office, details: dict, codes: list[str], diagnoses: list[str], *, member=MEMBER, service=SERVICE
+):
     order_id = draft_order(
         session,
         office,
-        member=MEMBER,
+        member=member,
+        service=service,
         program="surgical",
         details=details,
         codes=codes,
@@ -61,7 +66,7 @@ def test_a_colonoscopy_3_years_after_a_normal_one_pends_on_the_interval(demo):
         "last_colonoscopy_findings": "normal",
         "family_history": "none",
     }
-    order_id, summary = _submit(demo, office, details, ["G0121"], ["Z12.11"])
+    order_id, summary = _submit(demo, office, details, ["G0121"], ["Z12.11"], member=OLDER)
     assert summary.status == "In progress"
     assert _has_review_task(demo, order_id)
     [line] = summary.lines
@@ -108,3 +113,21 @@ def test_a_hospital_outpatient_site_pends_for_the_site_of_care_review(demo):
     # Only a physician settles the hospital setting (physician_only_criteria.csv).
     task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order_id)).one()
     assert task.queue == ReviewQueue.PHYSICIAN
+
+
+def test_a_screening_colonoscopy_after_one_in_the_portals_records_pends(demo):
+    office = actor_for(demo)
+    # A first screening at 65 with no earlier colonoscopy is due (USPSTF 2021: from 45): authorized.
+    screening = {"procedure": "colonoscopy", "colonoscopy_purpose": "screening", "family_history": "none"}
+    _, first = _submit(demo, office, screening, ["G0121"], ["Z12.11"], member=OLDER)
+    assert first.status == "Authorized"
+
+    # After the first approval's 60 days the office again answers "no earlier colonoscopy"; the
+    # portal's records know the first one, whose findings decide when the next is due (USMSTF 2020).
+    later = SERVICE + timedelta(days=70)
+    order_id, summary = _submit(demo, office, screening, ["G0121"], ["Z12.11"], member=OLDER, service=later)
+    [line] = summary.lines
+    assert (
+        line.decision == "Pended" and "COL-2" in line.reason and "records show a colonoscopy" in line.reason
+    )
+    assert _has_review_task(demo, order_id)

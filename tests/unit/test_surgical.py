@@ -31,7 +31,7 @@ from portal_app import reference
 from portal_app.domain.documents_needed import documents_needed
 from portal_app.domain.enums import Program
 from portal_app.domain.physician_criteria import is_physician_only
-from portal_app.domain.program_types import ProgramRequest
+from portal_app.domain.program_types import PriorService, ProgramRequest
 from portal_app.domain.programs import PROGRAMS
 from portal_app.domain.rules import Outcome, evaluate
 from portal_app.programs.surgical import demo
@@ -215,6 +215,24 @@ def test_a_first_screening_colonoscopy_is_due_from_45():
     assert met(decide(unknown_family, "G0121", age=44)) == {"COL-2": None}  # the family history decides
     family = colonoscopy(colonoscopy_purpose="screening", family_history="one_first_degree_under_60")
     assert authorized(decide(family, "G0105", age=40))
+
+
+def test_a_colonoscopy_in_the_portals_records_later_than_the_answers_pends_for_its_findings():
+    # The answers say no earlier colonoscopy, but the member had one 2 years ago through the portal:
+    # whether the next is due depends on its findings (USMSTF 2020), which a reviewer reads.
+    answers = colonoscopy(colonoscopy_purpose="screening", family_history="none")
+    request = ProgramRequest(
+        plan_code=PLAN,
+        service_date=SERVICE,
+        member_age=60,
+        codes=("G0121",),
+        details=answers,
+        prior_services=(PriorService("45380", date(2024, 12, 2)), PriorService("43235", date(2026, 1, 5))),
+    )
+    [line] = evaluate(PROGRAM, request).lines
+    assert met(line) == {"COL-2": None} and line.outcome is Outcome.PENDED
+    assert "records show a colonoscopy on 2024-12-02" in line.reason
+    assert surgical.recorded_colonoscopy(request) == date(2024, 12, 2)  # the EGD does not count
 
 
 def test_a_diagnostic_colonoscopy_needs_a_sign_or_symptom_and_no_interval():

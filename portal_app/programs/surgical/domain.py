@@ -683,6 +683,12 @@ def criterion_specs() -> tuple[CriterionSpec, ...]:
 
 
 SKIP = "skip"  # an evaluator's answer when the criterion does not apply to this request
+
+
+class Unknown(str):
+    """An evaluator's answer when the criterion cannot be checked, saying why (for the reviewer)."""
+
+
 Outcome = bool | None | str
 
 
@@ -784,9 +790,29 @@ def colonoscopy_due(
     return months_between(details.last_colonoscopy_date, service_date) >= interval
 
 
+def recorded_colonoscopy(request: ProgramRequest) -> date | None:
+    """The member's latest colonoscopy before the date of service in the portal's own records."""
+    facts = code_facts()
+    dates = [
+        prior.service_date
+        for prior in request.prior_services
+        if prior.service_date < request.service_date
+        and getattr(facts.get((prior.code or "").strip().upper()), "procedure", "") == "colonoscopy"
+    ]
+    return max(dates, default=None)
+
+
 def _colonoscopy_interval(spec: CriterionSpec, request: ProgramRequest, details: SurgicalDetails) -> Outcome:
     if details.colonoscopy_purpose not in {"screening", "surveillance"}:
         return SKIP if details.colonoscopy_purpose == "diagnostic" else None
+    recorded = recorded_colonoscopy(request)
+    if recorded is not None and (
+        details.last_colonoscopy_date is None or recorded > details.last_colonoscopy_date
+    ):
+        # The records know a later colonoscopy than the answers: its findings decide.
+        return Unknown(
+            f"the portal's records show a colonoscopy on {recorded.isoformat()}, whose findings decide"
+        )
     return colonoscopy_due(details, request.service_date, request.member_age, spec.number("min_age"))
 
 
@@ -860,6 +886,8 @@ EVALUATORS: dict[str, Evaluator] = {
 
 
 def _why_unknown(outcome: Outcome, spec: CriterionSpec) -> str:
+    if isinstance(outcome, Unknown):
+        return str(outcome)
     return "the answers it needs were left empty" if outcome is None and spec.set_id != "site_of_care" else ""
 
 
@@ -873,11 +901,11 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
         if not spec.applies(item.procedure):
             continue
         outcome: Outcome = EVALUATORS[spec.set_id](spec, request, details) if details else None
-        if outcome == SKIP:
+        if outcome == SKIP and not isinstance(outcome, Unknown):
             continue
         met = outcome if isinstance(outcome, bool) else None
         results.append(
-            CriterionResult(spec.criterion_id, spec.text, spec.citation, met, _why_unknown(met, spec))
+            CriterionResult(spec.criterion_id, spec.text, spec.citation, met, _why_unknown(outcome, spec))
         )
     return results or None
 
