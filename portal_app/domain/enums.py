@@ -70,6 +70,7 @@ class Program(LabelledEnum):
     OUTPATIENT = "outpatient"
     GENETIC_TESTING = "genetic_testing"
     CARDIOLOGY = "cardiology"
+    SURGICAL = "surgical"
 
 
 class DataFileKind(LabelledEnum):
@@ -269,6 +270,7 @@ _LABELS: dict[StrEnum, str] = {
     LineOfBusiness.DUAL: "Dual eligible",
     Program.IMAGING: "Radiology and cardiology imaging",
     Program.OUTPATIENT: "Transportation and other outpatient services",
+    Program.SURGICAL: "Surgical and endoscopic procedures",
     Program.GENETIC_TESTING: "Genetic testing",
     Sex.FEMALE: "Female",
     Sex.MALE: "Male",

@@ -42,6 +42,7 @@ PENDING_CRITERIA = {
     ],
     Program.MUSCULOSKELETAL: [*_ids("msk_criteria.csv", "criterion_id"), "INJ-FREQ"],
     Program.SLEEP: _ids("sleep_criteria.csv", "criterion_id"),
+    Program.SURGICAL: _ids("surgical_criteria.csv", "criterion_id"),
     Program.OUTPATIENT: [*_ids("outpatient_questions.csv", "question_id"), "OP-KIND", "TRN-MOB"],
     Program.MEDICAL_ONCOLOGY: [
         "onc_primary_cancer_diagnosis",

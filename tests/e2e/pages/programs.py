@@ -387,6 +387,23 @@ class GeneticTestingStep(_Form):
         return self.page.get_by_role("list", name="Codes requested")
 
 
+class SurgicalStep(_Form):
+    def procedure(self, procedure: str, *codes: str) -> None:
+        self.choose("Procedure", procedure)
+        for code in codes:
+            self.tick_code(code)
+
+    def egd_with_alarm_features(self, *features: str, code: str = "43239") -> None:
+        """An upper GI endoscopy for alarm features (approved at once at an ambulatory surgery center)."""
+        self.procedure("Upper GI endoscopy (EGD)", code)
+        for feature in features:
+            self.tick(feature)
+
+    def site_of_care(self) -> Locator:
+        """The line naming the site of care (it follows from the servicing facility)."""
+        return self.page.locator("p").filter(has_text=re.compile("^Site of care:"))
+
+
 class RehabilitationStep(_Form):
     def therapy(self, *, discipline: str, body_region: str, request_type: str) -> None:
         self.choose("Therapy discipline", discipline)

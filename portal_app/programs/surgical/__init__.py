@@ -1,0 +1,1 @@
+"""The surgical and endoscopic procedures program (a program plug-in)."""
