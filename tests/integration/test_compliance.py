@@ -353,7 +353,7 @@ def test_the_public_report_has_the_plans_services_and_the_dashboards_figures(dem
     report = transparency.plan_report(demo, plan_id=plan.id, year=year)
     assert report is not None and report.plan_name == plan.name
     assert [p.program for p in report.programs] == sorted(
-        ["imaging", "musculoskeletal", "sleep"],
+        ["imaging", "musculoskeletal", "sleep", "surgical"],
         key=lambda code: next(p.label for p in report.programs if p.program == code),
     )
     imaging = next(p for p in report.programs if p.program == "imaging")
