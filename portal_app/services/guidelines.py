@@ -95,6 +95,15 @@ def program_versions(session: Session, program: Program | str) -> list[Guideline
     return sorted(found, key=lambda item: (item.effective_from, item.version))
 
 
+def _all_programs(session: Session) -> list[tuple[Program, list[GuidelineVersion]]]:
+    """Each program with all its versions (packaged and loaded), read in one query."""
+    stored = _stored(session, [program.value for program in Program])
+    return [
+        (program, [guidelines.packaged_version(program), *(v for v in stored if v.program == program.value)])
+        for program in Program
+    ]
+
+
 def version_in_force(session: Session, program: Program | str, on: date) -> GuidelineVersion:
     """The program's guideline version in force on `on` (the date of service)."""
     return guidelines.in_force(program_versions(session, program), on)
@@ -104,10 +113,8 @@ def upcoming_versions(session: Session, *, today: date | None = None) -> list[Up
     """Public: every version not yet in force, with what it changes against the version in force
     today (criteria added, removed, changed). No member or user data."""
     today = today or clock.today()
-    stored = _stored(session, [program.value for program in Program])
     found: list[UpcomingVersion] = []
-    for program in Program:
-        versions = [guidelines.packaged_version(program)] + [v for v in stored if v.program == program.value]
+    for program, versions in _all_programs(session):
         current = guidelines.in_force(versions, today)
         found += [
             UpcomingVersion(
@@ -120,6 +127,33 @@ def upcoming_versions(session: Session, *, today: date | None = None) -> list[Up
             for version in guidelines.upcoming(versions, today)
         ]
     return sorted(found, key=lambda item: (item.effective_from, item.program))
+
+
+@dataclass(frozen=True)
+class PublishedCriterion:
+    """A criterion of the version in force, as the public help page lists it."""
+
+    program: str  # the Program value
+    version: int
+    criterion_id: str
+    text: str
+    source: str
+    source_url: str  # the source when it is a web address, else ""
+
+
+def criteria_in_force(session: Session, *, today: date | None = None) -> list[PublishedCriterion]:
+    """Public: every program's criteria in force today, each with its source. No member or user data."""
+    today = today or clock.today()
+    found: list[PublishedCriterion] = []
+    for program, versions in _all_programs(session):
+        current = guidelines.in_force(versions, today)
+        found += [
+            PublishedCriterion(
+                program.value, current.version, item.criterion_id, item.text, item.source, item.source_url
+            )
+            for item in current.criteria
+        ]
+    return found
 
 
 # ---- loading a version file ------------------------------------------------------------------------
@@ -164,7 +198,8 @@ def _conflicts(
                 FileProblem(
                     where,
                     "effective_from",
-                    f"Another version of {version.program} already starts on {version.effective_from.isoformat()}.",
+                    f"Another version of {version.program} already starts on "
+                    f"{version.effective_from.isoformat()}.",
                 )
             )
         new.append(version)
