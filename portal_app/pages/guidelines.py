@@ -54,7 +54,7 @@ def coming_soon_page() -> rx.Component:
         rx.foreach(S.upcoming, _version),
         rx.text(
             "How each program's criteria work today is on the ",
-            rx.link("help page", href=routes.HELP),
+            rx.el.a("help page", href=routes.HELP),
             ".",
             margin_top="1.5em",
         ),

@@ -128,7 +128,7 @@ def _criterion(item: rx.Var[CriterionSource]) -> rx.Component:
             "): ",
             rx.cond(
                 item.source_url != "",
-                rx.link(item.source, href=item.source_url, is_external=True),
+                rx.el.a(item.source, href=item.source_url, target="_blank", rel="noopener noreferrer"),
                 rx.text(item.source, as_="span"),
             ),
             size="1",
