@@ -255,7 +255,8 @@ def import_guidelines(
         )
     except OSError as problem:
         raise LoadRefused(f"The file cannot be read: {problem}") from None
-    problems, new = list(parsed.problems), []
+    problems: list[FileProblem] = list(parsed.problems)
+    new: list[GuidelineVersion] = []
     if not problems:
         problems, new = _conflicts(session, parsed, today or clock.today())
     if problems:

@@ -43,7 +43,8 @@ def test_coming_soon_lists_a_loaded_future_version_with_its_changes(page: Page, 
 
     page.goto("/help")
     criteria = page.get_by_role("list", name="Criteria: Sleep")  # the criteria in force, with their sources
-    expect(criteria.get_by_role("listitem").filter(has_text="psg_reason")).to_contain_text("Source (version 1)")
+    psg_reason = criteria.get_by_role("listitem").filter(has_text="psg_reason")
+    expect(psg_reason).to_contain_text("Source (version 1)")
     assert_accessible(page, "help page with the criteria and their sources")
     coming = ComingSoonPage(page).open_from_help()
     title = f"{Program.SLEEP.label}, version 2"
