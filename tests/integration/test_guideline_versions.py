@@ -22,7 +22,7 @@ from portal_app.models import (
     Order,
     OrderLine,
 )
-from portal_app.services import guidelines
+from portal_app.services import guidelines, review
 from portal_app.services.authz import PermissionDenied
 from portal_app.services.data_loads import open_bytes
 from portal_app.services.demo_data import load_demo_data
@@ -95,10 +95,23 @@ def test_the_version_shows_on_the_case_page_and_in_the_letter_lines(demo):
     office, nurse = actor_for(demo), actor_for(demo, "nurse")
     determination = _submitted(demo, office, date(2026, 12, 7))
     order = demo.exec(select(Order).order_by(Order.id.desc())).first()
-    [line] = open_case(demo, actor=nurse, order_number=order.order_number).lines
-    assert line.guideline_version.startswith("Version 2 of the program's criteria")
+    view = open_case(demo, actor=nurse, order_number=order.order_number)
+    assert view.lines[0].guideline_version.startswith("Version 2 of the program's criteria")
+    assert determination.guideline_version == 2
+    # The nurse's approval carries the version the engine applied, and the letter prints it.
+    review.claim_task(demo, actor=nurse, task_id=view.task_id)
+    review.approve_line(
+        demo, actor=nurse, order_number=order.order_number, line_number=1, version=view.version
+    )
+    decisions = demo.exec(
+        select(Determination.decided_by, Determination.guideline_version)
+        .join(OrderLine, OrderLine.id == Determination.order_line_id)
+        .where(OrderLine.order_id == order.id)
+        .order_by(Determination.id)
+    ).all()
+    assert decisions == [("rules_engine", 2), ("nurse", 2)]
     letter = build_letter_contents(demo, order_id=order.id, today=TODAY)[0]
-    assert letter.lines[0].guideline_version == determination.guideline_version == 2
+    assert letter.lines[0].decision_code == "authorized" and letter.lines[0].guideline_version == 2
 
 
 def test_a_file_with_one_bad_row_changes_nothing_and_names_line_and_field(demo):
