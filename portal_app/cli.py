@@ -1,8 +1,8 @@
 """Command line for operators.
 
 ``python -m portal_app.cli COMMAND``, COMMAND one of: migrate, seed, accounts, device-key NAME, api-client,
-new-file-key [ID], reencrypt-files, import-members FILE --plan CODE, import-providers FILE --plan CODE
-(the file formats: docs/data-files.md).
+new-file-key [ID], reencrypt-files, import-members FILE --plan CODE, import-providers FILE --plan CODE,
+import-guidelines FILE (the file formats: docs/data-files.md).
 """
 
 from __future__ import annotations
@@ -176,6 +176,28 @@ def import_file(kind: str, path: str, plan_code: str, *, complete: bool = True) 
     return 0 if report.status == DataLoadStatus.APPLIED else 1
 
 
+def import_guidelines(path: str) -> int:
+    """Load a file of guideline versions, printing the report; 0 when loaded or already loaded."""
+    from pathlib import Path
+
+    from portal_app.db import session_scope
+    from portal_app.services import data_loads, guidelines
+
+    if not Path(path).is_file():
+        raise SystemExit(f"No file at {path}.")
+    with session_scope() as session:
+        try:
+            report = guidelines.import_guidelines(
+                session, actor=None, file_name=Path(path).name, open_text=data_loads.open_path(path)
+            )
+        except data_loads.LoadRefused as refused:
+            raise SystemExit(f"Not loaded: {refused}") from None
+    print(report.summary())
+    for problem in report.problems:
+        print(f"  {problem.text()}")
+    return 1 if report.status == guidelines.REJECTED else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal_app.cli", description=__doc__)
     parser.add_argument(
@@ -190,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             "reencrypt-files",
             "import-members",
             "import-providers",
+            "import-guidelines",
         ],
     )
     parser.add_argument(
@@ -218,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--disable-client", default="", help="client_id to disable")
     args = parser.parse_args(argv)
     keep_data_private()
+    if args.command == "import-guidelines":
+        if not args.vendor.strip():
+            parser.error("import-guidelines needs the file")
+        return import_guidelines(args.vendor.strip())
     if args.command in ("import-members", "import-providers"):
         if not args.vendor.strip() or not args.plan.strip():
             parser.error(f"{args.command} needs the file and --plan CODE")

@@ -28,6 +28,7 @@ from portal_app.pages.demographics import admin_changes_page, demographic_change
 from portal_app.pages.device_data import device_data_page, held_device_data_page
 from portal_app.pages.directory import directory_page
 from portal_app.pages.facility import facility_registration_page, facility_scores_page
+from portal_app.pages.guidelines import coming_soon_page
 from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
 from portal_app.pages.order_wizard import order_wizard_page
@@ -55,6 +56,7 @@ from portal_app.state.demographics import AdminChangesState, DemographicChangesS
 from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
 from portal_app.state.directory import DirectoryState
 from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
+from portal_app.state.guidelines import ComingSoonState
 from portal_app.state.help import HelpState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
@@ -127,6 +129,12 @@ _page(device_data_page, routes.SLEEP_DEVICE_DATA, "PAP device data", DeviceDataU
 _page(held_device_data_page, routes.ADMIN_DEVICE_DATA, "Held device data", HeldDeviceDataState.load_page)
 _page(code_lookup_page, routes.RADIATION_CODES, "Radiation therapy codes", CodeLookupState.load_page)
 _page(help_page, routes.HELP, "Help desk", HelpState.load_page)
+_page(
+    coming_soon_page,
+    routes.GUIDELINES_COMING_SOON,
+    "Coming soon: guideline changes",
+    ComingSoonState.load_page,
+)
 _page(
     demographic_changes_page,
     routes.DEMOGRAPHIC_CHANGES,

@@ -36,6 +36,8 @@ ADMIN_PLANS = "/admin/plans"
 # Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).
 TRANSPARENCY = "/prior-authorization"
 TRANSITION_OF_CARE = "/practice/previous-plan"
+# Public, no sign-in: guideline versions not yet in force and what they change (issue 23).
+GUIDELINES_COMING_SOON = "/guidelines/coming-soon"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -126,6 +126,8 @@ def _footer() -> rx.Component:
         rx.text(
             "Precert is open-source software. The demo runs on synthetic data only. ",
             rx.link("Prior authorization: services and metrics", href=routes.TRANSPARENCY),
+            " · ",
+            rx.link("Coming soon: guideline changes", href=routes.GUIDELINES_COMING_SOON),
             size="1",
             color_scheme="gray",
         ),

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
+    from portal_app.domain.guidelines import GuidelineVersion
     from portal_app.domain.program_types import ProgramDefinition, ProgramRequest
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class LineOutcome:
 @dataclass(frozen=True)
 class Determination:
     lines: tuple[LineOutcome, ...]
+    guideline_version: int | None = None  # the program's guideline version applied (None: not given)
 
     @property
     def needs_review(self) -> bool:
@@ -138,7 +140,16 @@ def _notification_by_rule(program: ProgramDefinition, request: ProgramRequest, c
         return False
 
 
-def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: str) -> LineOutcome:
+def _criteria(
+    program: ProgramDefinition, request: ProgramRequest, code: str, guideline: GuidelineVersion | None
+) -> list[CriterionResult] | None:
+    criteria = program.criteria_for(code, request)
+    return guideline.apply(code, criteria) if guideline is not None else criteria
+
+
+def _evaluate_line(
+    program: ProgramDefinition, request: ProgramRequest, code: str, guideline: GuidelineVersion | None = None
+) -> LineOutcome:
     year = request.service_date.year
     if not program.has_code_list(request.plan_code, year):
         return LineOutcome(code, Outcome.PENDED, REASON_NO_CODE_LIST.format(year=year), "", ())
@@ -153,7 +164,7 @@ def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: st
         )
     else:
         try:
-            criteria = program.criteria_for(code, request)
+            criteria = _criteria(program, request, code, guideline)
         except Exception:  # a broken rule must send the case to a person, never decide it
             logger.exception("criteria for %s in program %s failed", code, program.code)
             return LineOutcome(code, Outcome.PENDED, REASON_ERROR.format(code=code), "", ())
@@ -174,6 +185,15 @@ def _evaluate_line(program: ProgramDefinition, request: ProgramRequest, code: st
     return outcome
 
 
-def evaluate(program: ProgramDefinition, request: ProgramRequest) -> Determination:
-    """Decide each requested code of `request` under `program`; see the module docstring."""
-    return Determination(tuple(_evaluate_line(program, request, _normalise(code)) for code in request.codes))
+def evaluate(
+    program: ProgramDefinition, request: ProgramRequest, guideline: GuidelineVersion | None = None
+) -> Determination:
+    """Decide each requested code of `request` under `program`; see the module docstring.
+
+    `guideline`: the program's guideline version in force on the date of service, chosen and loaded
+    by the service (``domain/guidelines.py``); None or version 1 applies the packaged criteria.
+    """
+    return Determination(
+        tuple(_evaluate_line(program, request, _normalise(code), guideline) for code in request.codes),
+        guideline.version if guideline is not None else None,
+    )

@@ -29,6 +29,7 @@ from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, 
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
+from portal_app.models.guidelines import GuidelineCriterionRow, GuidelineVersionRow
 from portal_app.models.notices import Notice
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
 from portal_app.models.plans import (
@@ -55,6 +56,8 @@ __all__ = [
     "ApiClient",
     "AuditEvent",
     "DataLoad",
+    "GuidelineCriterionRow",
+    "GuidelineVersionRow",
     "AuthSession",
     "OutboxEmail",
     "RegistrationTaxId",

@@ -37,6 +37,9 @@ class Determination(SQLModel, table=True):
     guideline_citation: str = Field(default="", max_length=300)
     # The rules engine's criteria met and not met, kept for reviewers and letters.
     explanation: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The program's guideline version the rules engine applied (domain/guidelines.py; 1 = packaged);
+    # None for decisions made without the engine (gold card, transition of care, demo history).
+    guideline_version: int | None = None
     decided_by: DecidedBy = enum_field()
     decided_by_user_id: int | None = Field(default=None, foreign_key="users.id")
     decided_at: datetime = timestamp_field()

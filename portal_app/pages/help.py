@@ -14,7 +14,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.layout import page_heading, page_shell
 from portal_app.domain import help as guides
-from portal_app.state.help import HelpState
+from portal_app.state.help import CriterionSource, HelpState
 from portal_app.state.order_wizard import STEPS
 
 START_ANCHOR = "help-start"
@@ -119,6 +119,45 @@ def _after_a_pend() -> rx.Component:
     )
 
 
+def _criterion(item: rx.Var[CriterionSource]) -> rx.Component:
+    return rx.el.li(
+        rx.text(rx.text.strong(item.criterion_id), ": ", item.text, as_="span"),
+        rx.text(
+            "Source (version ",
+            item.version,
+            "): ",
+            rx.cond(
+                item.source_url != "",
+                rx.el.a(item.source, href=item.source_url, target="_blank", rel="noopener noreferrer"),
+                rx.text(item.source, as_="span"),
+            ),
+            size="1",
+            color_scheme="gray",
+        ),
+        margin_bottom="0.5em",
+    )
+
+
+def _criteria(guide: guides.ProgramGuide) -> rx.Component:
+    return _part(
+        "The criteria and their sources",
+        rx.text(
+            "The criteria in force today, each with the guideline or publication it comes from. Versions "
+            "that take effect later are on the ",
+            rx.el.a("Coming soon page", href=routes.GUIDELINES_COMING_SOON),
+            ".",
+            size="2",
+        ),
+        rx.el.ul(
+            rx.foreach(
+                HelpState.criteria,
+                lambda item: rx.cond(item.program == guide.program, _criterion(item), rx.fragment()),
+            ),
+            aria_label=f"Criteria: {guide.title}",
+        ),
+    )
+
+
 def _program(guide: guides.ProgramGuide) -> rx.Component:
     return _section(
         guide.anchor,
@@ -128,6 +167,7 @@ def _program(guide: guides.ProgramGuide) -> rx.Component:
         _part("What is decided at once", _bullets(guide.decided_at_once)),
         _part("How long an approval lasts", rx.text(guide.validity, size="2")),
         _part("What you need before you start", _checklist(guide.checklist, f"What you need: {guide.title}")),
+        _criteria(guide),
         *[
             rx.text(lead, rx.el.a(text, href=href), ".", size="2", margin_top="0.4em")
             for lead, text, href in guide.see_also
@@ -170,7 +210,10 @@ def help_page() -> rx.Component:
         rx.text(
             "Short guides to requesting prior authorization in Precert: what each program's wizard asks, "
             "what is decided at once, how long an approval lasts, and what to have ready before you start. "
-            "The checklists come from the same criteria the portal applies.",
+            "The checklists come from the same criteria the portal applies. Guideline changes that take "
+            "effect later are listed on the ",
+            rx.el.a("Coming soon page", href=routes.GUIDELINES_COMING_SOON),
+            ".",
             size="2",
         ),
         _contents(program_guides),

@@ -149,6 +149,10 @@ def _line_card(line: rx.Var[CaseLineView]) -> rx.Component:
             ),
             rx.text(rx.text.strong("Decision: "), line.decision),
             rx.cond(line.reason != "", rx.text(rx.text.strong("Why: "), line.reason, size="2")),
+            rx.cond(
+                line.guideline_version != "",
+                rx.text(rx.text.strong("Criteria applied: "), line.guideline_version, size="2"),
+            ),
             _criteria(line),
             rx.hstack(
                 rx.cond(

@@ -83,6 +83,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # A plan's member and provider files (services/data_loads.py), and its set-up (services/plan_setup.py).
     "plan_data.load": frozenset({Role.SUPPORT_ADMIN}),
     "plans.manage": frozenset({Role.SUPPORT_ADMIN}),
+    # New versions of a program's criteria (services/guidelines.py).
+    "guidelines.load": frozenset({Role.SUPPORT_ADMIN}),
 }
 
 

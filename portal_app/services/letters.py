@@ -38,6 +38,7 @@ from portal_app import clock
 from portal_app.domain.conversation import NO_RESPONSE_REASON
 from portal_app.domain.demographics import normalize_fax
 from portal_app.domain.enums import AuditOutcome, LineDecision, LineOfBusiness, OutboxFaxStatus
+from portal_app.domain.guidelines import guideline_version_text
 from portal_app.domain.programs import get_program
 from portal_app.models import (
     Determination,
@@ -111,6 +112,7 @@ class LetterLine:
     quantity: int = 1
     approved_quantity: int | None = None
     reason_code: str = ""  # the criterion (or specific reason) the decision rests on
+    guideline_version: int | None = None  # the program's criteria version applied (domain/guidelines.py)
 
 
 # The specific reason when the office never answered a case pended for it (domain/conversation.py).
@@ -271,6 +273,13 @@ def _line_block(line: LetterLine, styles: dict[str, ParagraphStyle]) -> KeepToge
             rows.append([_p("Why", styles["cell"]), _p(line.reason, styles["cell"])])
         if line.guideline_citation:
             rows.append([_p("Guideline", styles["cell"]), _p(line.guideline_citation, styles["cell"])])
+        if line.guideline_version is not None:
+            rows.append(
+                [
+                    _p("Criteria", styles["cell"]),
+                    _p(guideline_version_text(line.guideline_version), styles["cell"]),
+                ]
+            )
     table = Table(rows, colWidths=[1.1 * inch, 5.4 * inch])
     table.setStyle(
         TableStyle(
@@ -436,6 +445,7 @@ def _letter_lines(session: Session, order: Order) -> tuple[tuple[LetterLine, ...
                 quantity=line.quantity,
                 approved_quantity=decision.approved_quantity if decision else None,
                 reason_code=decision.reason_code if decision else "",
+                guideline_version=decision.guideline_version if decision else None,
             )
         )
     return tuple(built), decisions

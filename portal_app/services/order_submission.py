@@ -41,7 +41,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of, service_date_of
-from portal_app.services import audit, gold_card
+from portal_app.services import audit, gold_card, guidelines
 from portal_app.services.authz import Actor, require
 from portal_app.services.decision_clocks import start_clock
 from portal_app.services.order_entry import (
@@ -283,7 +283,8 @@ def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice])
         duplicate_of=duplicates[0].order_number if duplicates else "",
         prior_services=_prior_services(session, order),
     )
-    return evaluate(program, request)
+    # The criteria in force on the date of service (domain/guidelines.py), handed to the pure engine.
+    return evaluate(program, request, guidelines.version_in_force(session, order.program, service_date))
 
 
 def _next_order_number(session: Session, year: int) -> str:
@@ -332,6 +333,7 @@ def _record_submission(session: Session, actor: Actor, order: Order, determinati
                     else outcome.citation[:300]
                 ),
                 decided_by=DecidedBy.RULES_ENGINE,
+                guideline_version=determination.guideline_version,
                 explanation={
                     "criteria": [
                         {"id": r.criterion_id, "text": r.text, "citation": r.citation, "met": r.met}

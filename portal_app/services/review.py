@@ -44,6 +44,7 @@ from portal_app.domain.enums import (
     Urgency,
     UserStatus,
 )
+from portal_app.domain.guidelines import guideline_version_text
 from portal_app.domain.level_of_care import (
     SETTING_LABELS,
     approved_setting_sentence,
@@ -425,6 +426,7 @@ def _decide(
             approved_quantity=approved_quantity,
             guideline_citation=citation[:300],
             explanation=dict(engine.explanation) if engine else {},
+            guideline_version=engine.guideline_version if engine else None,
             decided_by=DecidedBy.PHYSICIAN if actor.role == Role.PHYSICIAN_REVIEWER else DecidedBy.NURSE,
             decided_by_user_id=actor.user_id,
             decided_at=now,
@@ -741,6 +743,7 @@ class CaseLine:
     valid_until: str
     # (criterion id, text, citation, "met" / "not met" / "not determinable")
     criteria: tuple[tuple[str, str, str, str], ...]
+    guideline_version: str = ""  # which version of the program's criteria the engine applied
 
 
 @dataclass(frozen=True)
@@ -804,7 +807,13 @@ def _case_line(case: _Case, line: OrderLine) -> CaseLine:
             (str(c.get("id", "")), str(c.get("text", "")), str(c.get("citation", "")), _met(c.get("met")))
             for c in _criteria(case.first.get(id_of(line)))
         ),
+        guideline_version=_version_text(case.first.get(id_of(line))),
     )
+
+
+def _version_text(engine: Determination | None) -> str:
+    version = engine.guideline_version if engine is not None else None
+    return guideline_version_text(version) if version is not None else ""
 
 
 _HISTORY_LABELS = {

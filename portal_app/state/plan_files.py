@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal_app.domain.data_files import FileProblem
 from portal_app.domain.enums import DataFileKind, DataLoadStatus, Role
-from portal_app.services import data_loads
+from portal_app.services import data_loads, guidelines
 from portal_app.services.data_loads import LoadProgress, LoadRefused, LoadRow
 from portal_app.settings import get_settings
 from portal_app.state.auth import authorized, call_service
@@ -17,6 +17,9 @@ from portal_app.state.validation import as_int
 
 # How often the page hears how far a running load has got.
 PROGRESS_SECONDS = 0.5
+
+# The "file holds" choice for a file of guideline versions (services/guidelines.py), for every plan.
+GUIDELINES = "guidelines"
 
 # Reused as is: the service's data_loads.LoadRow and the domain's FileProblem hold what the page shows.
 LoadLine = LoadRow
@@ -73,7 +76,7 @@ class PlanFilesState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def choose_kind(self, value: str):
-        if value in (DataFileKind.MEMBERS.value, DataFileKind.PROVIDERS.value):
+        if value in (DataFileKind.MEMBERS.value, DataFileKind.PROVIDERS.value, GUIDELINES):
             self.kind = value
 
     @rx.event
@@ -98,6 +101,14 @@ class PlanFilesState(rx.State):
             return
         self._show(report)
 
+    async def _load_guidelines(self, name: str, content: bytes) -> None:
+        """A guideline version file: small, checked and added at once (no progress to follow)."""
+        report = await call_service(guidelines.import_guideline_upload, file_name=name, content=content)
+        self.summary = report.summary()
+        self.applied = report.status != guidelines.REJECTED
+        self.problems = list(report.problems)
+        self.more_problems = 0
+
     def _show(self, report: data_loads.LoadReport) -> None:
         self.summary = report.summary()
         self.applied = report.status == DataLoadStatus.APPLIED
@@ -121,6 +132,9 @@ class PlanFilesState(rx.State):
         name = str(upload.name or upload.filename or "file")[:255]
         if len(content) > limit:
             self.error = f"{name} is larger than the upload limit."
+            return
+        if self.kind == GUIDELINES:
+            await self._load_guidelines(name, content)
             return
         progress = LoadProgress()
         self.running, self.progress = True, f"Loading {name}…"

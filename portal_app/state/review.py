@@ -152,6 +152,7 @@ class CaseLineView:
     citation: str
     valid_until: str
     criteria: list[CriterionLine]
+    guideline_version: str = ""
 
 
 # A (key, value) pair, as a dataclass for rx.foreach.
