@@ -40,7 +40,7 @@ def test_documents_are_checked_by_content_and_the_order_can_be_cancelled(page: P
     dialog.get_by_label("Entered in error").check()
     dialog.get_by_label("Reason").fill("Entered for the wrong member")
     dialog.get_by_role("button", name="Confirm cancellation").click()
-    expect(page.get_by_text("The order is now: Not reviewed / error entry.")).to_be_visible()
+    expect(page.get_by_text("The order is now: Not Reviewed/Error Entry.")).to_be_visible()
     expect(page.get_by_text("Cancellation reason: Entered for the wrong member")).to_be_visible()
     expect(page.get_by_role("heading", name="Add information")).to_be_hidden()
 

@@ -77,6 +77,6 @@ def test_a_request_submitted_through_the_api_is_in_the_queue_and_in_my_orders(pa
     page.get_by_role("button", name="Search", exact=True).click()
     row = page.get_by_role("row").filter(has_text=number)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("In progress")
+    expect(row).to_contain_text("In Progress")
     row.get_by_role("link", name=number).click()
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
