@@ -466,6 +466,7 @@ def my_orders_page() -> rx.Component:
             margin_y="1em",
         ),
         rx.table.root(
+            rx.el.caption("Orders", class_name="visually-hidden"),
             rx.table.header(
                 rx.table.row(
                     *[
@@ -483,7 +484,6 @@ def my_orders_page() -> rx.Component:
                 )
             ),
             rx.table.body(rx.foreach(M.rows, _order_row)),
-            aria_label="Orders",
             width="100%",
         ),
         rx.hstack(

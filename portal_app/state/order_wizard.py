@@ -98,7 +98,7 @@ class OrderWizardState(rx.State):
     birth_date: str = ""
     members: list[MemberRow] = []
     searched_members: bool = False
-    member: MemberRow = MemberRow(0, "", "", "", "", "")
+    member: MemberRow = MemberRow(0, "", "", "", "", "", "")
     member_age: int = 0
     member_confirmed: bool = False
     # step 3
@@ -160,7 +160,7 @@ class OrderWizardState(rx.State):
             "birth_date": "",
             "members": [],
             "searched_members": False,
-            "member": MemberRow(0, "", "", "", "", ""),
+            "member": MemberRow(0, "", "", "", "", "", ""),
             "member_age": 0,
             "member_confirmed": False,
             "ordering_options": [],
