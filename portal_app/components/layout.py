@@ -176,7 +176,6 @@ def _navigation() -> rx.Component:
             class_name=rx.cond(NavigationMenuState.navigation_open, "nav-items nav-open", "nav-items"),
         ),
         aria_label="Main",
-        on_key_down=NavigationMenuState.close_on_escape,
     )
 
 

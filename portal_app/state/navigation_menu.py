@@ -21,7 +21,3 @@ class NavigationMenuState(rx.State):
     def close_menus(self) -> None:
         self.open_menu = ""
         self.navigation_open = False
-
-    def close_on_escape(self, key: str) -> None:
-        if key == "Escape":
-            self.close_menus()
