@@ -212,7 +212,10 @@ def decisions_since_last_visit(
         .join(OrderLine, col(OrderLine.order_id) == Order.id)
         .join(Determination, col(Determination.order_line_id) == OrderLine.id)
         .where(
-            _office_orders(actor), col(Determination.decided_at) > since, col(Determination.decided_at) <= now
+            _office_orders(actor),
+            col(Determination.decision) != LineDecision.PENDED,  # the rules engine's "pended" is no decision
+            col(Determination.decided_at) > since,
+            col(Determination.decided_at) <= now,
         )
         .group_by(col(Order.id))
         .order_by(latest.desc(), col(Order.id).desc())
