@@ -286,7 +286,7 @@ def orders_naming_my_practice(
     return [
         HomeItem(
             title=str(order.order_number),
-            href=f"{routes.VERIFY}?order_number={order.order_number}",
+            href=routes.VERIFY,
             detail=f"{Program(order.program).label}: {status_label(order.program, order.status)}",
             when=f"Submitted {_day(order.submitted_at)}",
         )
