@@ -37,6 +37,7 @@ def test_take_the_home_page_screenshots(page: Page, portal_db):
     _a_decided_request(portal_db)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for account in (a for a in DEMO_ACCOUNTS if a.username in ROLES_SHOWN):
+        page.set_viewport_size({"width": 1366, "height": 900})  # the sign-in helper reads the wide header
         sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
         for width, height in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})

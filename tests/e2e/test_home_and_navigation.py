@@ -100,8 +100,8 @@ def test_the_header_fits_one_line_at_1024_px_for_the_office_and_support(page: Pa
 
 
 def test_at_390_px_the_menu_button_opens_the_navigation(page: Page):
+    _sign_in(page, "ordering")  # the sign-in helper reads the name in the wide header
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, "ordering")
     page.goto("/")
     menu = _nav(page).get_by_role("button", name="Menu", exact=True)
     requests = _nav(page).get_by_role("button", name="Requests", exact=True)
