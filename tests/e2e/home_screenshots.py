@@ -43,7 +43,7 @@ def test_take_the_home_page_screenshots(page: Page, portal_db):
             page.set_viewport_size({"width": width, "height": height})
             page.goto("/")
             expect(page.get_by_role("heading", name="Your work", level=1)).to_be_visible()
-            expect(page.get_by_role("region").first).to_be_visible()
+            expect(page.get_by_role("main").get_by_role("region").first).to_be_visible()
             path = SCREENSHOTS / f"home-{account.username}-{width}.png"
             page.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 0
