@@ -15,7 +15,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: lint e2e e2e-codegen run run-postgres run-prod serve-prod frontend-prod test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres redis services
+.PHONY: lint e2e e2e-codegen screenshots run run-postgres run-prod serve-prod frontend-prod test setup db migrate seed accounts browser test-unit test-integration test-e2e clean postgres redis services
 
 run: db
 	@$(PY) -m portal_app.cli accounts
@@ -48,6 +48,10 @@ lint: setup
 # and a screenshot of every failing test under test-results/. ARGS="--headed -k wizard" etc.
 e2e: setup browser
 	$(PY) -m pytest tests/e2e --tracing retain-on-failure --screenshot only-on-failure --output test-results $(ARGS)
+
+# Each role's home page at 1366 px and 390 px into docs/screenshots/ (tests/e2e/home_screenshots.py).
+screenshots: setup browser
+	$(PY) -m pytest tests/e2e/home_screenshots.py -q
 
 # Playwright's recorder on the demo portal (needs a display: `xvfb-run -a make e2e-codegen`).
 CODEGEN_DB ?= sqlite:///$(CURDIR)/data/codegen.db

@@ -7,27 +7,41 @@ import reflex as rx
 from portal_app import routes
 from portal_app.domain.enums import Role
 from portal_app.state.auth import AuthState
+from portal_app.state.navigation_menu import NavigationMenuState
 
 IDLE_POLL_MILLISECONDS = 10_000
 
-# Navigation per role; the services re-check every action whatever the menu shows.
-_ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
+# Navigation per role: a link is (label, route); a menu is (label, [links]). The services re-check every
+# action whatever the menu shows.
+_NavItem = tuple[str, str] | tuple[str, list[tuple[str, str]]]
+_PRACTICE = (
+    "Practice",
+    [("Provider changes", routes.DEMOGRAPHIC_CHANGES), ("Fax numbers", routes.FAX_CONFIRMATION)],
+)
+_ROLE_LINKS: dict[Role, list[_NavItem]] = {
     Role.ORDERING_PROVIDER_STAFF: [
-        ("New request", routes.ORDER_NEW),
-        ("My orders", routes.MY_ORDERS),
-        ("Verify an order", routes.VERIFY),
-        ("Find a provider", routes.PROVIDER_DIRECTORY),
-        ("Radiation therapy codes", routes.RADIATION_CODES),
-        ("PAP device data", routes.SLEEP_DEVICE_DATA),
-        ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
-        ("Fax numbers", routes.FAX_CONFIRMATION),
-        ("Previous plan", routes.TRANSITION_OF_CARE),
+        (
+            "Requests",
+            [
+                ("New request", routes.ORDER_NEW),
+                ("My orders", routes.MY_ORDERS),
+                ("Verify an order", routes.VERIFY),
+                ("Previous plan", routes.TRANSITION_OF_CARE),
+            ],
+        ),
+        (
+            "Look-ups",
+            [
+                ("Find a provider", routes.PROVIDER_DIRECTORY),
+                ("Radiation therapy codes", routes.RADIATION_CODES),
+            ],
+        ),
+        ("Practice", [*_PRACTICE[1], ("PAP device data", routes.SLEEP_DEVICE_DATA)]),
     ],
     Role.SERVICING_PROVIDER_STAFF: [
         ("Verify an order", routes.VERIFY),
         ("Find a provider", routes.PROVIDER_DIRECTORY),
-        ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
-        ("Fax numbers", routes.FAX_CONFIRMATION),
+        _PRACTICE,
     ],
     Role.NURSE_REVIEWER: [
         ("Review queue", routes.REVIEW_QUEUE),
@@ -40,63 +54,126 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Find a provider", routes.PROVIDER_DIRECTORY),
     ],
     Role.SUPPORT_ADMIN: [
-        ("Registrations", routes.ADMIN_REGISTRATIONS),
-        ("Users", routes.ADMIN_USERS),
-        ("Plans", routes.ADMIN_PLANS),
-        ("Plan files", routes.ADMIN_PLAN_FILES),
+        (
+            "Accounts",
+            [
+                ("Registrations", routes.ADMIN_REGISTRATIONS),
+                ("Users", routes.ADMIN_USERS),
+                ("Imaging sites", routes.ADMIN_FACILITIES),
+            ],
+        ),
+        ("Plans", [("Plans", routes.ADMIN_PLANS), ("Plan files", routes.ADMIN_PLAN_FILES)]),
+        (
+            "Held work",
+            [
+                ("Changes and faxes", routes.ADMIN_CHANGES),
+                ("Held device data", routes.ADMIN_DEVICE_DATA),
+                ("Outbox", routes.ADMIN_OUTBOX),
+            ],
+        ),
         ("Audit log", routes.ADMIN_AUDIT),
-        ("Outbox", routes.ADMIN_OUTBOX),
-        ("Held device data", routes.ADMIN_DEVICE_DATA),
-        ("Changes and faxes", routes.ADMIN_CHANGES),
-        ("Imaging sites", routes.ADMIN_FACILITIES),
         ("Dashboard", routes.REVIEW_DASHBOARD),
     ],
     Role.FACILITY_STAFF: [
         ("Facility registration", routes.FACILITY_REGISTRATION),
         ("Find a provider", routes.PROVIDER_DIRECTORY),
-        ("Provider changes", routes.DEMOGRAPHIC_CHANGES),
-        ("Fax numbers", routes.FAX_CONFIRMATION),
+        _PRACTICE,
     ],
 }
 
+# Where the notification bell goes (components/notification_bell.py, built beside this header).
+NOTIFICATION_SLOT: list[rx.Component] = []
+
 
 def _nav_link(label: str, href: str) -> rx.Component:
-    return rx.link(label, href=href)
+    return rx.el.li(
+        rx.link(label, href=href, on_click=NavigationMenuState.close_menus), class_name="nav-item"
+    )
+
+
+def _menu_id(label: str) -> str:
+    return "nav-menu-" + "".join(c if c.isalnum() else "-" for c in label.lower())
+
+
+def _nav_menu(label: str, links: list[tuple[str, str]]) -> rx.Component:
+    """A disclosure menu: a button saying whether it is open and the list of links it shows."""
+    is_open = NavigationMenuState.open_menu == label
+    return rx.el.li(
+        rx.el.button(
+            label,
+            rx.el.span(" ▾", aria_hidden="true"),
+            type="button",
+            aria_expanded=rx.cond(is_open, "true", "false"),
+            aria_controls=_menu_id(label),
+            on_click=NavigationMenuState.toggle_menu(label),
+            class_name="nav-menu-button",
+        ),
+        rx.cond(
+            is_open,
+            rx.el.ul(
+                *[_nav_link(text, href) for text, href in links], id=_menu_id(label), class_name="nav-panel"
+            ),
+        ),
+        class_name="nav-item nav-group",
+    )
+
+
+def _nav_entry(item: _NavItem) -> rx.Component:
+    label, target = item
+    return _nav_menu(label, target) if isinstance(target, list) else _nav_link(label, target)
 
 
 def _role_links() -> rx.Component:
     return rx.match(
         AuthState.role,
         *[
-            (role.value, rx.fragment(*[_nav_link(label, href) for label, href in links]))
-            for role, links in _ROLE_LINKS.items()
+            (role.value, rx.fragment(*[_nav_entry(item) for item in items]))
+            for role, items in _ROLE_LINKS.items()
         ],
         rx.fragment(),
     )
 
 
+def _signed_in_items() -> rx.Component:
+    return rx.fragment(
+        _role_links(),
+        _nav_link("Help", routes.HELP),
+        _nav_link("My account", routes.ACCOUNT),
+        *NOTIFICATION_SLOT,
+        rx.el.li(
+            rx.el.span(AuthState.display_name, class_name="nav-user-name"),
+            rx.el.span(AuthState.role_label, class_name="nav-user-role"),
+            class_name="nav-item nav-user",
+        ),
+        rx.el.li(
+            rx.button("Sign out", on_click=AuthState.sign_out, variant="outline", size="1"),
+            class_name="nav-item",
+        ),
+    )
+
+
 def _navigation() -> rx.Component:
     return rx.el.nav(
-        rx.hstack(
+        rx.el.button(
+            "Menu",
+            type="button",
+            aria_expanded=rx.cond(NavigationMenuState.navigation_open, "true", "false"),
+            aria_controls="main-navigation-items",
+            on_click=NavigationMenuState.toggle_navigation,
+            class_name="nav-toggle",
+        ),
+        rx.el.ul(
             rx.cond(
                 AuthState.is_signed_in,
-                rx.fragment(
-                    _role_links(),
-                    _nav_link("Help", routes.HELP),
-                    _nav_link("My account", routes.ACCOUNT),
-                    rx.text(
-                        AuthState.display_name, " · ", AuthState.role_label, size="2", color_scheme="gray"
-                    ),
-                    rx.button("Sign out", on_click=AuthState.sign_out, variant="outline", size="1"),
-                ),
+                _signed_in_items(),
                 rx.fragment(
                     _nav_link("Sign in", routes.SIGN_IN),
                     _nav_link("Register", routes.REGISTER),
                     _nav_link("Help", routes.HELP),
                 ),
             ),
-            spacing="5",
-            align="center",
+            id="main-navigation-items",
+            class_name=rx.cond(NavigationMenuState.navigation_open, "nav-items nav-open", "nav-items"),
         ),
         aria_label="Main",
     )
@@ -118,6 +195,7 @@ def _header() -> rx.Component:
         ),
         padding="1em 2em",
         border_bottom="1px solid var(--gray-5)",
+        class_name="site-header",
     )
 
 

@@ -127,13 +127,13 @@ def _member_step() -> rx.Component:
         rx.cond(
             W.members.length() > 0,
             rx.table.root(
+                rx.el.caption("Members found", class_name="visually-hidden"),
                 rx.table.header(
                     rx.table.row(
                         *[rx.table.column_header_cell(h) for h in ("Name", "Member ID", "Date of birth", "")]
                     )
                 ),
                 rx.table.body(rx.foreach(W.members, _member_row)),
-                aria_label="Members found",
                 width="100%",
             ),
         ),
@@ -144,6 +144,10 @@ def _member_step() -> rx.Component:
                     rx.heading("Confirm the member", size="3", as_="h3"),
                     rx.data_list.root(
                         rx.data_list.item(rx.data_list.label("Name"), rx.data_list.value(W.member.name)),
+                        rx.data_list.item(
+                            rx.data_list.label("Member ID"), rx.data_list.value(W.member.member_number)
+                        ),
+                        rx.data_list.item(rx.data_list.label("Plan"), rx.data_list.value(W.member.plan)),
                         rx.data_list.item(
                             rx.data_list.label("Date of birth"), rx.data_list.value(W.member.birth_date)
                         ),
@@ -231,6 +235,7 @@ def _providers_step() -> rx.Component:
         rx.cond(
             W.servicing_results.length() > 0,
             rx.table.root(
+                rx.el.caption("Servicing providers found", class_name="visually-hidden"),
                 rx.table.header(
                     rx.table.row(
                         *[
@@ -249,7 +254,6 @@ def _providers_step() -> rx.Component:
                     )
                 ),
                 rx.table.body(rx.foreach(W.servicing_results, _party_row)),
-                aria_label="Servicing providers found",
                 width="100%",
             ),
         ),

@@ -302,14 +302,26 @@ def _reconsideration_section() -> rx.Component:
     )
 
 
+# The browser's own address: the summary is drawn only for the order it names, so the page never shows
+# the order seen before for the moment the new one takes to load (that may be another patient's).
+_ADDRESS = rx.Var(
+    "(typeof window === 'undefined' ? '' : decodeURIComponent(window.location.pathname).replace(/\\/+$/, ''))"
+).to(str)
+
+
+def _showing_the_addressed_order() -> rx.Var:
+    return O.found & _ADDRESS.lower().endswith("/orders/" + O.summary.order_number.lower())
+
+
 def order_summary_page() -> rx.Component:
+    shown = _showing_the_addressed_order()
     return page_shell(
         page_heading("Order summary"),
         problem_callout(O.error),
         problem_callout(O.message, color="green"),
-        rx.cond(O.found, notices_panel()),
+        rx.cond(shown, notices_panel()),
         rx.cond(
-            O.found,
+            shown,
             rx.vstack(
                 rx.hstack(
                     rx.badge(O.summary.status, size="3", color_scheme="teal"),
@@ -466,6 +478,7 @@ def my_orders_page() -> rx.Component:
             margin_y="1em",
         ),
         rx.table.root(
+            rx.el.caption("Orders", class_name="visually-hidden"),
             rx.table.header(
                 rx.table.row(
                     *[
@@ -483,7 +496,6 @@ def my_orders_page() -> rx.Component:
                 )
             ),
             rx.table.body(rx.foreach(M.rows, _order_row)),
-            aria_label="Orders",
             width="100%",
         ),
         rx.hstack(

@@ -86,6 +86,7 @@ def queue_page() -> rx.Component:
         problem_callout(Q.error),
         queue_top(),
         rx.table.root(
+            rx.el.caption("Cases", class_name="visually-hidden"),
             rx.table.header(
                 rx.table.row(
                     *[
@@ -108,7 +109,6 @@ def queue_page() -> rx.Component:
                 )
             ),
             rx.table.body(rx.foreach(Q.rows, _queue_row)),
-            aria_label="Cases",
             width="100%",
         ),
         pager(Q, "cases"),

@@ -219,10 +219,12 @@ class MemberMatch:
     birth_date: str
     address: str
     eligibility: str
+    plan: str = ""  # the plan's name, to cross-check with the member's ID card (seed 004)
 
 
-def _member_match(member: Member) -> MemberMatch:
+def _member_match(member: Member, session: Session | None = None) -> MemberMatch:
     ends = member.eligibility_end.isoformat() if member.eligibility_end else "open"
+    plan = session.get(HealthPlan, member.plan_id) if session is not None else None
     return MemberMatch(
         id_of(member),
         member.member_number,
@@ -230,6 +232,7 @@ def _member_match(member: Member) -> MemberMatch:
         member.date_of_birth.isoformat(),
         f"{member.address_line}, {member.city}, {member.state} {member.postal_code}",
         f"{member.eligibility_start.isoformat()} to {ends}",
+        plan.name if plan is not None else "",
     )
 
 
@@ -287,7 +290,7 @@ def search_members(
         detail={"results": len(members)},
     )
     session.commit()
-    return [_member_match(m) for m in members]
+    return [_member_match(m, session) for m in members]
 
 
 def eligibility_problem(member: Member, on: date) -> str | None:
@@ -788,7 +791,7 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
         plan_id=order.plan_id,
         program=order.program,
         service_date=order.service_start.isoformat() if order.service_start else "",
-        member=_member_match(member) if member else None,
+        member=_member_match(member, session) if member else None,
         member_age=member_age(session, order, order.service_start or clock.today()),
         ordering_provider_id=order.ordering_provider_id,
         servicing=servicing,

@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal_app import clock, routes
 from portal_app.domain.enums import Program, Role, Urgency
+from portal_app.domain.programs import get_program
 from portal_app.reference.icd10 import search_diagnoses
 from portal_app.services import order_entry as entry
 from portal_app.services.directory import plan_code
@@ -99,7 +100,7 @@ class OrderWizardState(rx.State):
     birth_date: str = ""
     members: list[MemberRow] = []
     searched_members: bool = False
-    member: MemberRow = MemberRow(0, "", "", "", "", "")
+    member: MemberRow = MemberRow(0, "", "", "", "", "", "")
     member_age: int = 0
     member_confirmed: bool = False
     # step 3
@@ -130,6 +131,7 @@ class OrderWizardState(rx.State):
     routed_note: str = ""
     # The ordering providers offered, by id, for prefilling the letter address.
     _ordering: dict = {}
+    _refused: bool = False  # the step's answers were refused (the program does not review them)
 
     # --- loading ---
 
@@ -163,7 +165,7 @@ class OrderWizardState(rx.State):
             "birth_date": "",
             "members": [],
             "searched_members": False,
-            "member": MemberRow(0, "", "", "", "", ""),
+            "member": MemberRow(0, "", "", "", "", "", ""),
             "member_age": 0,
             "member_confirmed": False,
             "ordering_options": [],
@@ -188,6 +190,14 @@ class OrderWizardState(rx.State):
             "working": False,
         }.items():
             setattr(self, name, value)
+
+    def _recheck_refusal(self, details: dict) -> None:
+        """The step's answers changed: a refusal of the earlier answers stays only while it still applies."""
+        if not self._refused or self.program not in {p.value for p in Program}:
+            return
+        stop = get_program(self.program).why_no_request(details) or ""
+        self.errors = {**self.errors, "details": stop}
+        self._refused = bool(stop)
 
     async def _program_step(self) -> ProgramStep | None:
         """The chosen program's own step state (from its package, through the program registry), or None."""
@@ -365,7 +375,8 @@ class OrderWizardState(rx.State):
             step._show_errors(result.errors)
             if not result.errors:
                 self._take_diagnoses(step._diagnosis_change())
-            if "no_request" in result.errors:
+            self._refused = "no_request" in result.errors
+            if self._refused:
                 return entry.StepResult({"details": result.errors["no_request"]})
             return (
                 entry.StepResult({"details": "Please correct the answers marked below."})

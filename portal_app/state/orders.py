@@ -97,7 +97,8 @@ class OrderSummaryState(rx.State):
     async def load_order(self, order_number: str = ""):
         """Load the order in the URL (or the one named), if this user may read it."""
         number = str(order_number or page_params(self).get("order_number", ""))[:20]
-        self.message, self.cancel_open = "", False
+        self.reset()  # nothing of the order shown before (another patient's) stays on screen
+        yield
         await self._load(number)
 
     async def _load(self, number: str) -> None:

@@ -90,3 +90,12 @@ def step_state_for(program: str) -> type[rx.State] | None:
         return None
     module = part(program, "step_state")
     return module.STEP_STATE if module is not None else None
+
+
+async def answers_changed(step: rx.State) -> None:
+    """A step says its answers changed: the wizard's refusal of the earlier answers (the program does
+    not review them) goes as soon as the new answers no longer cause it."""
+    from portal_app.state.order_wizard import OrderWizardState  # the wizard imports this module
+
+    wizard = await step.get_state(OrderWizardState)
+    wizard._recheck_refusal(step._details_payload())  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from sqlmodel import select
 from portal_app.models import AuditEvent, AuthSession, OutboxEmail, User
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
 from portal_app.state.orders import OrderSummaryState
-from tests.e2e.pages.portal import RegistrationWizard, SignInPage, sign_out
+from tests.e2e.pages.portal import RegistrationWizard, SignInPage, navigate, sign_out
 from tests.e2e.socket_client import call_handler
 from tests.servers import IDLE_MINUTES
 
@@ -88,7 +88,7 @@ def test_register_confirm_approve_sign_in_and_out(page: Page, portal_db):
 
     # Support approves.
     _sign_in(page, "support")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Registrations").click()
+    navigate(page, "Registrations")
     expect(page.get_by_role("heading", name="Wren Wizardly (test)")).to_be_visible()
     expect(page.get_by_text("Tax IDs unknown to the portal: 88-8888888")).to_be_visible()
     page.get_by_role("button", name="Approve wren@clinic.test").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
-from tests.e2e.pages.portal import sign_in_reusing_session
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
 FIRST, SECOND = (demo_order_number(o) for o in DEMO_ORDERS)
@@ -40,14 +40,14 @@ def test_documents_are_checked_by_content_and_the_order_can_be_cancelled(page: P
     dialog.get_by_label("Entered in error").check()
     dialog.get_by_label("Reason").fill("Entered for the wrong member")
     dialog.get_by_role("button", name="Confirm cancellation").click()
-    expect(page.get_by_text("The order is now: Not reviewed / error entry.")).to_be_visible()
+    expect(page.get_by_text("The order is now: Not Reviewed/Error Entry.")).to_be_visible()
     expect(page.get_by_text("Cancellation reason: Entered for the wrong member")).to_be_visible()
     expect(page.get_by_role("heading", name="Add information")).to_be_hidden()
 
 
 def test_my_orders_searches_on_the_server_and_opens_the_summary(page: Page):
     _sign_in(page, "ordering")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My orders").click()
+    navigate(page, "My orders")
     expect(page.get_by_role("heading", name="My orders")).to_be_visible()
     page.get_by_label("Member ID or last name").fill("EVG100000004")
     page.get_by_role("button", name="Search", exact=True).click()
@@ -63,7 +63,7 @@ def test_a_servicing_provider_verifies_an_order_by_number_and_member(page: Page)
     _sign_in(page, "servicing")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="New request")).to_have_count(0)
-    nav.get_by_role("link", name="Verify an order").click()
+    navigate(page, "Verify an order")
     page.get_by_label("Order number").fill(SECOND)
     page.get_by_label("Member ID").fill("EVG100000004")  # not this order's member
     page.get_by_role("button", name="Verify").click()

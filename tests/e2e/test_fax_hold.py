@@ -13,7 +13,7 @@ from portal_app.models import OutboxFax
 from portal_app.services import review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
-from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session, sign_out
 from tests.e2e.pages.review import CaseReviewPage
 from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
 
@@ -28,7 +28,7 @@ def _sign_in(page: Page, username: str) -> None:
 
 
 def _go_to(page: Page, link: str, heading: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=link).click()
+    navigate(page, link)
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 
 

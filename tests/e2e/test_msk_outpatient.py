@@ -73,7 +73,7 @@ def test_a_three_line_fusion_is_decided_line_by_line_and_ends_in_multiple_decisi
     wizard.finish("M43.16")
 
     number = _order_number(page)
-    expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
+    expect(page.get_by_text("In Progress", exact=True).first).to_be_visible()
     expect(_line(page, "22612")).to_contain_text("Decision: Authorized")
     expect(_line(page, "20930")).to_contain_text("Decision: Authorized")
     expect(_line(page, "E0748")).to_contain_text("Decision: Pended")
@@ -99,7 +99,7 @@ def test_a_three_line_fusion_is_decided_line_by_line_and_ends_in_multiple_decisi
     )
 
     page.reload()
-    expect(page.get_by_text("Multiple decisions rendered").first).to_be_visible()
+    expect(page.get_by_text("Multiple Decisions Rendered").first).to_be_visible()
     expect(_line(page, "E0748")).to_contain_text("Decision: Non-authorized")
     expect(_line(page, "22612")).to_contain_text("Decision: Authorized")
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.pages.order_wizard import OrderWizard
-from tests.e2e.pages.portal import sign_in_reusing_session
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
 SUMMIT = "Summit Federal Employee Plan (demo)"  # delegates medical and radiation oncology
@@ -151,7 +151,7 @@ def test_filgrastim_with_a_non_cancer_primary_diagnosis_stops_with_the_message(p
 
 def test_the_cpt_look_up_sorts_by_category_and_follows_the_plan_and_the_year(page: Page):
     _signed_in(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Radiation therapy codes").click()
+    navigate(page, "Radiation therapy codes")
     expect(page.get_by_role("heading", name="Radiation therapy code look-up")).to_be_visible()
     page.get_by_label("Health plan").select_option(label=SUMMIT)
     page.get_by_label("Year").select_option("2026")

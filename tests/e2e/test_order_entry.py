@@ -37,7 +37,7 @@ def test_the_same_request_without_therapy_pends_and_says_why(page: Page):
     wizard.lumbar_mri("EVG100000028", IN_TWO_WEEKS, weeks_of_care=0)
     wizard.submit()
     expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
-    expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
+    expect(page.get_by_text("In Progress", exact=True).first).to_be_visible()
     expect(page.get_by_role("list", name="Criteria for 72148")).to_contain_text("Not met")
     # While in review the office can add information.
     page.get_by_label("Clinical information").fill("Physical therapy started on the 3rd; notes attached.")
@@ -59,7 +59,7 @@ def test_a_second_request_overlapping_the_first_shows_the_duplicate_notice(page:
     wizard.submit()
     expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
     expect(page.get_by_text(f"Submitted although a similar request is on file: {first}")).to_be_visible()
-    expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
+    expect(page.get_by_text("In Progress", exact=True).first).to_be_visible()
 
 
 def test_a_stress_echo_for_a_12_year_old_asks_no_pre_exam_questions(page: Page):
@@ -98,7 +98,7 @@ def test_an_adults_stress_echo_may_skip_the_voluntary_pre_exam_and_then_pends_sa
     expect(page.get_by_label("Chest symptoms")).to_be_hidden()
     wizard.finish("R07.9")
     expect(page).to_have_url(re.compile(r"/orders/PC\d{4}[0-9A-Z]{9}$"))
-    expect(page.get_by_text("In progress", exact=True).first).to_be_visible()
+    expect(page.get_by_text("In Progress", exact=True).first).to_be_visible()
     expect(page.get_by_text(re.compile("the cardiac pre-exam questions were skipped"))).to_be_visible()
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services import api_clients
 from portal_app.services.demo_data import DEMO_ACCOUNTS
-from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session, sign_out
 from tests.integration import pas_bundles as pb
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
@@ -59,7 +59,7 @@ def test_a_request_submitted_through_the_api_is_in_the_queue_and_in_my_orders(pa
     number = _submit_through_the_api(portal, portal_db)
 
     _sign_in(page, "nurse")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+    navigate(page, "Review queue")
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     page.get_by_label("Plan").select_option(label="Evergreen Mutual Health (demo)")
     page.get_by_label("Status").select_option(label="Open")
@@ -71,12 +71,12 @@ def test_a_request_submitted_through_the_api_is_in_the_queue_and_in_my_orders(pa
     sign_out(page)
 
     _sign_in(page, "ordering")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My orders").click()
+    navigate(page, "My orders")
     expect(page.get_by_role("heading", name="My orders")).to_be_visible()
     page.get_by_label("Member ID or last name").fill(MEMBER)
     page.get_by_role("button", name="Search", exact=True).click()
     row = page.get_by_role("row").filter(has_text=number)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("In progress")
+    expect(row).to_contain_text("In Progress")
     row.get_by_role("link", name=number).click()
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()

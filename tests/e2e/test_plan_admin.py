@@ -14,7 +14,7 @@ from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.passwords import hash_password
 from tests.e2e.axe import assert_accessible
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
-from tests.e2e.pages.portal import SignInPage, sign_in_reusing_session, sign_out
+from tests.e2e.pages.portal import SignInPage, navigate, sign_in_reusing_session, sign_out
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
 HEADER = (
@@ -41,7 +41,7 @@ def _upload(page: Page, content: str) -> None:
 
 def test_support_fixes_a_provider_file_and_the_new_provider_is_offered_in_the_wizard(page: Page):
     _sign_in(page, "support")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Plan files").click()
+    navigate(page, "Plan files")
     expect(page.get_by_role("heading", name="Plan member and provider files")).to_be_visible()
     page.get_by_label("Plan", exact=True).select_option(value="EVG")
     page.get_by_label("The file holds").select_option(value="providers")
@@ -107,7 +107,7 @@ def test_support_disables_a_user_whose_open_session_then_ends(
         expect(page.get_by_text("The account is disabled. 1 open session(s) ended.")).to_be_visible()
         expect(page.get_by_role("button", name=f"Enable {email}")).to_be_visible()
 
-        their_page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+        navigate(their_page, "Review queue")
         SignInPage(their_page).wait()
     finally:
         other.close()

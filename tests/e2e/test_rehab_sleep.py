@@ -18,7 +18,7 @@ from portal_app.services import episodes
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
 from tests.e2e.pages.order_wizard import EVERGREEN, OrderWizard
-from tests.e2e.pages.portal import sign_in_reusing_session
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session
 from tests.integration.order_helpers import actor_for, draft_order, member_by_number
 
 ORDERING = next(a for a in DEMO_ACCOUNTS if a.username == "ordering")
@@ -165,7 +165,7 @@ def test_a_cpap_resupply_request_shows_the_adherence_from_an_uploaded_device_fil
     window = setup + timedelta(days=10)
     _office_request_for(portal_db, SLEEP_MEMBER)  # device data is attached only for the office's patients
     wizard = _signed_in(page)
-    page.get_by_role("link", name="PAP device data").click()
+    navigate(page, "PAP device data")
     expect(page.get_by_role("heading", name="PAP device data")).to_be_visible()
     page.get_by_label("Member ID").fill(SLEEP_MEMBER)
     page.locator("#device_file input[type=file]").set_input_files(

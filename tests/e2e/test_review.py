@@ -66,7 +66,7 @@ def _pended_order(db, member: str, **draft) -> str:
     office = actor_for(db, "ordering")
     order_id = draft_order(db, office, member=member, **draft)
     result = submit_order(db, actor=office, order_id=order_id, today=TODAY)
-    assert result.status == "In progress", result
+    assert result.status == "In Progress", result
     return result.order_number
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session, sign_out
 from tests.e2e.pages.review import DashboardPage, OrderSummaryPage
 from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
 
@@ -85,7 +85,7 @@ def test_reviewer_extends_a_case_and_the_office_sees_the_notice(page: Page, port
     )
     expect(page.get_by_role("list", name="Documents", exact=True)).to_contain_text(f"{number}-extension-")
     # The office's page for an authorization from a previous plan (services/continuity.py).
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Previous plan").click()
+    navigate(page, "Previous plan")
     form = page.get_by_role("form", name="Authorization from a previous plan")
     form.get_by_label("Member ID").fill("EVG100000012")
     form.get_by_label("Previous plan", exact=True).fill("Previous Health Plan")

@@ -98,7 +98,7 @@ def test_an_exempt_providers_request_gets_its_number_at_once_and_counts_as_exemp
     provider = _ordering_provider(demo)
     assert not gold_card.is_exempt(demo, provider.npi, "72148", TODAY).exempt
     before = _submit_pending(demo, office)
-    assert before.status == "In progress"  # without the exemption the same request pends
+    assert before.status == "In Progress"  # without the exemption the same request pends
 
     exemption = _exempt(demo, provider)
     status = gold_card.is_exempt(demo, provider.npi, "72148", TODAY)
@@ -170,7 +170,7 @@ def test_a_rescinded_exemption_stops_only_after_its_notice_period(demo):
         during = _submit_pending(demo, office, member="EVG100000016", when=date(2027, 1, 30))
     with clock.frozen_at(datetime(2027, 1, 31, 15, 0, tzinfo=UTC)):
         after = _submit_pending(demo, office, member="EVG100000020", when=date(2027, 1, 31))
-    assert during.status == "Authorized" and after.status == "In progress"
+    assert during.status == "Authorized" and after.status == "In Progress"
 
 
 def test_the_evaluation_job_grants_exemptions_from_decided_requests_and_notifies(demo):
@@ -221,7 +221,7 @@ def test_the_clock_follows_the_coverage_and_a_reviewer_extends_with_notice(demo)
     office, nurse = actor_for(demo, "ordering"), actor_for(demo, "nurse")
     # Riverbend's dual-eligible members follow the Medicare Advantage rule: 7 days, extension up to 14.
     result = _submit_pending(demo, office, member="RVB100000003")
-    assert result.status == "In progress", result
+    assert result.status == "In Progress", result
     order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
     stored = demo.exec(select(OrderClock).where(OrderClock.order_id == order.id)).one()
     [task] = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).all()
@@ -328,7 +328,7 @@ def test_a_transition_of_care_authorization_is_honoured_for_ninety_days(demo):
     changed = continuity.enter_transition_authorization(
         demo, actor=office, requested_code="72148", servicing_npi=other_provider.npi, **common
     )
-    assert changed.status == "In progress" and "provider" in changed.message
+    assert changed.status == "In Progress" and "provider" in changed.message
     changed_order = demo.exec(select(Order).where(Order.order_number == changed.order_number)).one()
     assert demo.exec(select(ReviewTask).where(ReviewTask.order_id == changed_order.id)).one().reason
 

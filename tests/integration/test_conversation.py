@@ -75,7 +75,7 @@ def _submitted(session, office, *, member: str, **draft) -> str:
     result = submit_order(
         session, actor=office, order_id=draft_order(session, office, member=member, **draft), today=TODAY
     )
-    assert result.status == "In progress", result
+    assert result.status == "In Progress", result
     return result.order_number
 
 

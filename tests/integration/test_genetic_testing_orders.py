@@ -78,7 +78,7 @@ def test_a_brca_panel_for_breast_cancer_at_42_is_authorized_at_once_and_asked_ag
     # but the earlier request is in the portal's records, so the lines pend as a repeat (GERM-1).
     later = SERVICE + timedelta(days=100)
     again_id, again = _submit(demo, office, WOMAN, BRCA_PANEL, ["C50.911"], service=later)
-    assert again.status == "In progress"
+    assert again.status == "In Progress"
     assert _has_review_task(demo, again_id)
     assert again.lines and all(
         line.decision == "Pended" and "GERM-1" in line.reason and line.criteria[0].startswith("Not met")
@@ -113,7 +113,7 @@ def test_exome_for_a_child_with_developmental_delay_pends_for_a_reviewer(demo):
         **COUNSELLED,
     }
     order_id, summary = _submit(demo, office, CHILD, details, ["F88"])
-    assert summary.status == "In progress"
+    assert summary.status == "In Progress"
     assert _has_review_task(demo, order_id)
     assert summary.lines and all(
         line.decision == "Pended" and "EXG-2" in line.reason for line in summary.lines

@@ -35,6 +35,10 @@ PUBLIC_HANDLERS = {
     "TransparencyState.choose",
     "TransparencyState.download_csv",
     "TransparencyState.download_json",
+    # Which header menu is open (issue 25): UI state only, no data behind it.
+    "NavigationMenuState.toggle_menu",
+    "NavigationMenuState.toggle_navigation",
+    "NavigationMenuState.close_menus",
 }
 
 

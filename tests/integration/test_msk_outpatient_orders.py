@@ -111,7 +111,7 @@ def test_inpatient_fusion_lines_are_decided_one_by_one_and_valid_through_the_sta
     decisions = {line.code: line.decision for line in summary.lines}
     # No risk of non-union was given, so the stimulator waits for a reviewer; the others meet their criteria.
     assert decisions == {"22612": "Authorized", "20930": "Authorized", "E0748": "Pended"}
-    assert summary.status == "In progress"
+    assert summary.status == "In Progress"
     fusion = next(line for line in summary.lines if line.code == "22612")
     assert date.fromisoformat(fusion.valid_until) > SERVICE  # date of service plus the plan's stay
     assert date.fromisoformat(fusion.valid_until) - SERVICE < timedelta(days=30)
@@ -135,7 +135,7 @@ def test_inpatient_fusion_lines_are_decided_one_by_one_and_valid_through_the_sta
         text="A first one-level fusion does not need a bone growth stimulator.",
     )
     summary = get_order_summary(demo, actor=office, order_number=number)
-    assert summary.status == "Multiple decisions rendered"
+    assert summary.status == "Multiple Decisions Rendered"
 
 
 def test_62322_with_g89_18_is_notification_only_but_62321_is_reviewed(demo):

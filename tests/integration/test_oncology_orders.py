@@ -169,7 +169,7 @@ def test_off_pathway_regimen_pends_for_a_nurse_with_the_rationale(demo):
         demo, office, program="medical_oncology", details=details, codes=THP_CODES, diagnoses=[PRIMARY_BREAST]
     )
     summary = get_order_summary(demo, actor=office, order_number=number)
-    assert summary.status == "In progress"
+    assert summary.status == "In Progress"
     assert {line.decision for line in summary.lines} == {"Pended"}
     assert any(rationale in criterion for criterion in summary.lines[0].criteria)
     order = demo.exec(select(Order).where(Order.order_number == number)).one()
@@ -321,7 +321,7 @@ def test_proton_therapy_without_a_listed_indication_pends(demo):
         demo, office, program="radiation_oncology", details=details, codes=codes, diagnoses=["C61"]
     )
     summary = get_order_summary(demo, actor=office, order_number=number)
-    assert summary.status == "In progress" and {line.decision for line in summary.lines} == {"Pended"}
+    assert summary.status == "In Progress" and {line.decision for line in summary.lines} == {"Pended"}
     assert any("Not met: Proton therapy is for a listed indication" in c for c in summary.lines[0].criteria)
     skull_base = _radiation(
         cancer_type="skull_base",

@@ -28,7 +28,7 @@ def pended(session, demo_data) -> str:
     office = actor_for(session)
     order_id = draft_order(session, office, member=MEMBER, details=PENDING_LOW_BACK, codes=["72148", "72158"])
     result = submit_order(session, actor=office, order_id=order_id, today=TODAY)
-    assert result.status == "In progress", result
+    assert result.status == "In Progress", result
     return result.order_number
 
 
@@ -53,7 +53,7 @@ def test_cancelling_one_line_then_the_last_cancels_the_order(session, pended):
         session, actor=office, order_number=pended, line_numbers=[2], audit_detail={"client_id": "x"}
     )
     order, lines = _order(session, pended)
-    assert status == "In progress" and order.status == "in_progress"
+    assert status == "In Progress" and order.status == "in_progress"
     assert [line.decision for line in lines] == ["pended", "cancelled"]
     notes = session.exec(select(Note.body).where(Note.order_id == order.id)).all()
     assert f"Cancelled by {office.full_name}: line 2." in notes

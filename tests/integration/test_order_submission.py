@@ -42,7 +42,7 @@ def test_the_same_request_without_conservative_care_pends_for_a_nurse(demo):
     actor = _actor(demo)
     details = {**LOW_BACK, "weeks_conservative_care": 0, "weeks_of_symptoms": 2}
     result = submit_order(demo, actor=actor, order_id=_draft(demo, actor, details=details), today=TODAY)
-    assert result.status == "In progress"
+    assert result.status == "In Progress"
     order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
     task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
     assert task.queue == "nurse" and task.reason
@@ -94,7 +94,7 @@ def test_an_adults_cardiac_pre_exam_is_voluntary_answered_it_approves_skipped_it
     skipped_id = _draft(demo, actor, member="EVG100000024", details=HEART_EXAM, code="78452")
     assert entry.get_draft(demo, actor=actor, order_id=skipped_id).details.get("cardiac") is None
     result = submit_order(demo, actor=actor, order_id=skipped_id, today=TODAY)
-    assert result.submitted and result.status == "In progress"
+    assert result.submitted and result.status == "In Progress"
     order = demo.exec(select(Order).where(Order.order_number == result.order_number)).one()
     task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
     assert task.queue == "nurse"
@@ -124,7 +124,7 @@ def test_an_overlapping_request_is_flagged_and_if_submitted_goes_to_a_nurse(demo
     notice = submit_order(demo, actor=actor, order_id=second_id, today=TODAY)
     assert not notice.submitted and [d.order_number for d in notice.duplicates] == [first.order_number]
     second = submit_order(demo, actor=actor, order_id=second_id, duplicates_acknowledged=True, today=TODAY)
-    assert second.status == "In progress"
+    assert second.status == "In Progress"
     order = demo.exec(select(Order).where(Order.order_number == second.order_number)).one()
     assert order.duplicate_of == first.order_number
 

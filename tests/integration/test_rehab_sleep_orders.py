@@ -216,7 +216,7 @@ def test_a_mitigating_factor_explains_little_progress_and_more_visits_than_recom
         episodes.apply_visit_allocation(demo, actor=office, order_id=explained) == 12
     )  # more: a nurse decides
     result = submit_order(demo, actor=office, order_id=explained, today=TODAY)
-    assert result.status == "In progress"
+    assert result.status == "In Progress"
     [line] = get_order_summary(demo, actor=office, order_number=result.order_number).lines
     assert line.decision == "Pended" and "rehab.visits_requested" in line.reason
 

@@ -91,7 +91,7 @@ def _pended(session, office: Actor, member: str, *, quantity: int = 1, urgent: b
         session.add(line)
         session.commit()
     result = submit_order(session, actor=office, order_id=order_id, today=TODAY)
-    assert result.status == "In progress", result
+    assert result.status == "In Progress", result
     return result.order_number
 
 
@@ -178,7 +178,7 @@ def test_a_case_from_the_nurse_queue_through_peer_to_peer_to_a_physician_denial(
 
     view = review.open_case(demo, actor=p["nurse"], order_number=number)
     assert view.actions == ("claim", "approve", "request_information", "escalate")
-    assert view.task_queue == "Nurse" and view.status == "In progress" and not view.p2p_offered
+    assert view.task_queue == "Nurse" and view.status == "In Progress" and not view.p2p_offered
     assert view.lines[0].decision == "Pended" and any(c[3] == "not met" for c in view.lines[0].criteria)
 
     review.claim_task(demo, actor=p["nurse"], task_id=view.task_id)
@@ -223,7 +223,7 @@ def test_a_case_from_the_nurse_queue_through_peer_to_peer_to_a_physician_denial(
         message="Please send the physical therapy notes.",
     )
     summary = get_order_summary(demo, actor=p["ordering"], order_number=number)
-    assert summary.status == "In progress" and "physical therapy notes" in summary.notes[-1]
+    assert summary.status == "In Progress" and "physical therapy notes" in summary.notes[-1]
     [task] = _tasks(demo, number)
     assert (task.status, task.assignee_id, task.closed_at) == ("claimed", p["nurse"].user_id, None)
 
@@ -392,7 +392,7 @@ def test_a_case_from_the_nurse_queue_through_peer_to_peer_to_a_physician_denial(
         assert letters == 2
 
     view = review.open_case(demo, actor=p["physician"], order_number=number)
-    assert view.actions == () and view.task_id == 0 and view.status == "Non-authorized"
+    assert view.actions == () and view.task_id == 0 and view.status == "Non-Authorized"
     assert any("Denied line 1" in h for h in view.history) and any(
         "Sent to a physician" in h for h in view.history
     )

@@ -271,9 +271,9 @@ def test_a_duplicate_is_withdrawn_in_each_programs_wording_and_left_out_of_the_p
         )
     before = review_metrics(demo, actor=p["nurse"], date_from=TODAY, date_to=clock.today())
     label = withdraw_duplicate(demo, actor=p["nurse"], order_number=second, version=_version(demo, second))
-    assert label == "Voluntarily withdrawn"
+    assert label == "Voluntarily Withdrawn"
     summary = get_order_summary(demo, actor=p["ordering"], order_number=second)
-    assert summary.status == "Voluntarily withdrawn" and summary.duplicate_of == first
+    assert summary.status == "Voluntarily Withdrawn" and summary.duplicate_of == first
     assert any(f"duplicates order {first}" in note for note in summary.notes)
     assert all(t.closed_at is not None for t in _tasks(demo, second))
     after = review_metrics(demo, actor=p["nurse"], date_from=TODAY, date_to=clock.today())

@@ -115,9 +115,9 @@ def test_the_hospital_site_of_care_is_for_a_physician_only():
 
 def test_each_program_words_a_withdrawn_duplicate_its_own_way():
     # Program FAQs: shared/seeds/001 "Voluntarily Withdrawn", shared/seeds/003 "Other Impact".
-    assert status_label(Program.IMAGING, "voluntarily_withdrawn") == "Voluntarily withdrawn"
+    assert status_label(Program.IMAGING, "voluntarily_withdrawn") == "Voluntarily Withdrawn"
     assert status_label(Program.MUSCULOSKELETAL, "voluntarily_withdrawn") == "Other Impact"
-    assert status_label(Program.MUSCULOSKELETAL, "in_progress") == "In progress"
+    assert status_label(Program.MUSCULOSKELETAL, "in_progress") == "In Progress"
 
 
 def test_only_a_case_flagged_as_a_duplicate_can_be_withdrawn_as_one():

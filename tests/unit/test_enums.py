@@ -16,7 +16,7 @@ def test_every_case_status_of_the_order_summary_exists():
 
 
 def test_labels_read_as_words():
-    assert OrderStatus.NOT_REVIEWED_ERROR_ENTRY.label == "Not reviewed / error entry"
-    assert OrderStatus.IN_PROGRESS.label == "In progress"
+    assert OrderStatus.NOT_REVIEWED_ERROR_ENTRY.label == "Not Reviewed/Error Entry"
+    assert OrderStatus.IN_PROGRESS.label == "In Progress"
     assert Role.NURSE_REVIEWER.label == "Nurse reviewer"
     assert Program.IMAGING.label == "Radiology and cardiology imaging"

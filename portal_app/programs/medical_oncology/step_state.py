@@ -23,7 +23,7 @@ from portal_app.programs.medical_oncology import domain as onc
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import order_entry as entry
 from portal_app.state.auth import authorized, call_service
-from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
+from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, answers_changed, choices_from
 
 STAFF = Role.ORDERING_PROVIDER_STAFF
 TEXT_FIELDS = (
@@ -634,6 +634,7 @@ class MedOncStepState(rx.State):
         self._refresh()
         if field in {"primary_diagnosis", "secondary_diagnosis"}:
             self._note_diagnoses_changed()
+            await answers_changed(self)
 
     @rx.event
     @authorized(STAFF)
@@ -654,6 +655,7 @@ class MedOncStepState(rx.State):
         if not self.supportive_drugs:
             self.secondary_diagnosis = ""
         self._note_diagnoses_changed()
+        await answers_changed(self)
 
     @rx.event
     @authorized(STAFF)

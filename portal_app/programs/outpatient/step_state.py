@@ -143,6 +143,11 @@ class OutpatientStepState(rx.State):
         }
 
     def _refresh_trips(self) -> None:
+        self._compute_trips()
+        if self.errors.get("schedule"):  # an error shown after Next follows the schedule as it is now
+            self.errors = {**self.errors, "schedule": self.schedule_problem}
+
+    def _compute_trips(self) -> None:
         self.trip_preview, self.schedule_problem = [], ""
         if not (self.is_transport and self.is_recurring and self.weekdays and self.start_date):
             return
