@@ -269,7 +269,9 @@ class Preview:
     results: tuple = ()
 
 
-def preview_submission(session: Session, *, actor: Actor, order_id: int, today: date | None = None) -> Preview:
+def preview_submission(
+    session: Session, *, actor: Actor, order_id: int, today: date | None = None
+) -> Preview:
     order = editable_draft(session, actor, order_id)
     today = today or clock.today()
     problems = _completeness_problems(session, order, today)

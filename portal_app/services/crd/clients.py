@@ -101,7 +101,9 @@ def register_crd_client(
     cleaned = sorted({npi.strip() for npi in npis if npi.strip()})
     bad = [npi for npi in cleaned if not is_valid_npi(npi)]
     if bad or not cleaned:
-        raise ClientRefused(f"Give the NPIs the client may act for; not valid: {', '.join(bad) or 'none given'}.")
+        raise ClientRefused(
+            f"Give the NPIs the client may act for; not valid: {', '.join(bad) or 'none given'}."
+        )
     user = User(
         email=f"crd-{secrets.token_hex(8)}@crd-clients.precert.invalid",
         username=f"crd-{secrets.token_hex(8)}",
@@ -112,7 +114,9 @@ def register_crd_client(
     )
     session.add(user)
     session.flush()
-    client = CrdClient(client_id=issuer, name=name.strip()[:200], jwks_url=url, npis=cleaned, user_id=id_of(user))
+    client = CrdClient(
+        client_id=issuer, name=name.strip()[:200], jwks_url=url, npis=cleaned, user_id=id_of(user)
+    )
     session.add(client)
     session.flush()
     audit.record(
@@ -169,9 +173,9 @@ def _fetch_keys(url: str) -> KeySet:
 
 def _keys_for(url: str, kid: str) -> KeySet:
     cached = _jwks_cache.get(url)
-    if cached and time.monotonic() - cached[0] < JWKS_CACHE_SECONDS:
-        if any(key.kid == kid for key in cached[1].keys):
-            return cached[1]
+    fresh = cached is not None and time.monotonic() - cached[0] < JWKS_CACHE_SECONDS
+    if cached is not None and fresh and any(key.kid == kid for key in cached[1].keys):
+        return cached[1]
     return _fetch_keys(url)
 
 

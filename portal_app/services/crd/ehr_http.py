@@ -24,5 +24,7 @@ def use_transport(transport: httpx.BaseTransport | None) -> None:
     if _client is not None:
         _client.close()
     _client = (
-        httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport) if transport else None
+        httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport)
+        if transport
+        else None
     )
