@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
 from portal_app import log_redaction, routes
 from portal_app.api.auth_routes import AUTH_ROUTES
+from portal_app.api.cds_hooks_routes import CDS_HOOKS_ROUTES
 from portal_app.api.device_data_routes import DEVICE_DATA_ROUTES
 from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.fhir import FHIR_ROUTES
@@ -74,7 +75,7 @@ keep_data_private()
 app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=[
-        Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES]),
+        Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES, *CDS_HOOKS_ROUTES]),
         # /_upload runs only with a live session cookie of its own request, and within the size
         # limit, which is checked first: the guard wraps the session check (docs/security.md).
         lambda asgi: RequestSessionMiddleware(asgi, event_processor=lambda: app.event_processor),
