@@ -35,6 +35,7 @@ ADMIN_USERS = "/admin/users"
 ADMIN_PLANS = "/admin/plans"
 # Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).
 TRANSPARENCY = "/prior-authorization"
+PA_NEEDED = "/prior-authorization/needed"
 TRANSITION_OF_CARE = "/practice/previous-plan"
 
 # HTTP routes served by the backend (not pages of the single-page app).

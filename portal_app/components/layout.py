@@ -126,6 +126,8 @@ def _footer() -> rx.Component:
         rx.text(
             "Precert is open-source software. The demo runs on synthetic data only. ",
             rx.link("Prior authorization: services and metrics", href=routes.TRANSPARENCY),
+            " · ",
+            rx.link("Is prior authorization needed?", href=routes.PA_NEEDED),
             size="1",
             color_scheme="gray",
         ),

@@ -79,7 +79,9 @@ class FakeEhr:
             "Patient/example": {
                 "resourceType": "Patient",
                 "id": "example",
-                "identifier": [{"system": "https://fhir.precert.invalid/sid/member-number", "value": m.member_number}],
+                "identifier": [
+                    {"system": "https://fhir.precert.invalid/sid/member-number", "value": m.member_number}
+                ],
                 "name": [{"family": m.last_name, "given": [m.first_name]}],
                 "birthDate": m.date_of_birth.isoformat(),
             },
@@ -253,7 +255,9 @@ def test_every_hook_request_is_answered(api, ehr, demo, path):
     hook = _load(path)
     if hook["hook"] not in SERVICES:  # e.g. fancy-structure: no service of Precert answers that hook
         answer = api.post(
-            f"/cds-services/{hook['hook']}", json=hook, headers={"Authorization": f"Bearer {_jwt('x', ehr.key)}"}
+            f"/cds-services/{hook['hook']}",
+            json=hook,
+            headers={"Authorization": f"Bearer {_jwt('x', ehr.key)}"},
         )
         assert answer.status_code == 404
         return
@@ -297,7 +301,10 @@ def test_an_order_meeting_the_guideline_is_authorized_for_the_practice(api, ehr,
     assert [r.order_number for r in rows] == [number]
     again = _call(api, ehr, _order_sign(_imaging_order(answered=True)))  # the same EHR order again
     [repeat] = _assert_valid_coverage(again)
-    assert repeat["satisfied-pa-id"] == number and repeat["coverage-assertion-id"] == info["coverage-assertion-id"]
+    assert (
+        repeat["satisfied-pa-id"] == number
+        and repeat["coverage-assertion-id"] == info["coverage-assertion-id"]
+    )
     assert len(demo.exec(select(Order).where(Order.order_number == number)).all()) == 1
     cancel_order(demo, actor=staff, order_number=number, entered_in_error=False, reason="Not needed")
     order = demo.exec(select(Order).where(Order.order_number == number)).one()
@@ -321,7 +328,9 @@ def test_an_order_without_the_answers_needs_authorization_with_a_questionnaire(a
 
 def test_order_select_never_authorizes(api, ehr, demo):
     hook = _load(HOOK_REQUESTS / "order_select_hook_request.json")
-    hook["context"]["draftOrders"]["entry"].append({"resource": _imaging_order(answered=True, order_id="sel")})
+    hook["context"]["draftOrders"]["entry"].append(
+        {"resource": _imaging_order(answered=True, order_id="sel")}
+    )
     hook["context"]["selections"] = ["ServiceRequest/sel"]
     body = _call(api, ehr, hook)
     assert [_coverage(a)["pa-needed"] for a in body["systemActions"]] == ["auth-needed"]
@@ -329,7 +338,9 @@ def test_order_select_never_authorizes(api, ehr, demo):
 
 def test_configuration_options_are_honoured(api, ehr):
     hook = _order_sign(_imaging_order(answered=False, order_id="mri-3"))
-    hook["extension"] = {"davinci-crd.configuration": {"instructions": False, "external-reference": False, "x": 1}}
+    hook["extension"] = {
+        "davinci-crd.configuration": {"instructions": False, "external-reference": False, "x": 1}
+    }
     body = _call(api, ehr, hook)
     assert body["cards"] == [] and body["systemActions"]
     hook["extension"] = {"davinci-crd.configuration": {"coverage": False, "instructions": "no"}}
