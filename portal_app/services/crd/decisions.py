@@ -288,13 +288,13 @@ def _earlier_authorization(session: Session, caller: CrdCaller, key: str) -> Ord
 
 
 def _validity(session: Session, order: Order) -> tuple[date, date] | None:
-    windows = session.exec(
-        select(Determination.valid_from, Determination.valid_until)
+    decisions = session.exec(
+        select(Determination)
         .join(OrderLine, col(OrderLine.id) == Determination.order_line_id)
         .where(OrderLine.order_id == order.id, col(Determination.valid_from).is_not(None))
     ).all()
-    starts = [w[0] for w in windows if w[0]]
-    ends = [w[1] for w in windows if w[1]]
+    starts = [d.valid_from for d in decisions if d.valid_from]
+    ends = [d.valid_until for d in decisions if d.valid_until]
     return (min(starts), min(ends)) if starts and ends else None
 
 
