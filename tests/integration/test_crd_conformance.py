@@ -29,7 +29,16 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal_app.models import AuditEvent, CrdHookCall, Member, Order
+from portal_app.models import (
+    AuditEvent,
+    CrdHookCall,
+    GoldCardEvaluation,
+    GoldCardExemption,
+    HealthPlan,
+    Member,
+    Order,
+    Provider,
+)
 from portal_app.services.crd import clients as crd_clients
 from portal_app.services.crd import ehr_http
 from portal_app.services.orders import OrderFilter, cancel_order, search_my_orders
@@ -427,3 +436,56 @@ def test_an_npi_the_client_may_not_act_for_gets_no_authorization(api, ehr, demo)
     )
     [info] = _assert_valid_coverage(_call(api, ehr, _order_sign(order)))
     assert info["pa-needed"] == "auth-needed"
+
+
+def _gold_card(demo, code: str = "72148") -> None:
+    """An exemption in force for the ordering provider and ``code`` under Evergreen's commercial
+    gold-card rule set (reference/plan_compliance_rules.csv: EVG commercial applies TX_4201N)."""
+    plan = demo.exec(select(HealthPlan).where(HealthPlan.code == "EVG")).one()
+    provider = demo.exec(select(Provider).where(Provider.npi == ORDERING_NPI)).one()
+    today = date.today()
+    evaluation = GoldCardEvaluation(
+        plan_id=plan.id,
+        rule_set="TX_4201N",
+        period=f"{today:%Y-%m}",
+        lookback_from=today - timedelta(days=180),
+        lookback_to=today,
+        evaluated=1,
+        exempt=1,
+    )
+    demo.add(evaluation)
+    demo.flush()
+    demo.add(
+        GoldCardExemption(
+            evaluation_id=evaluation.id,
+            plan_id=plan.id,
+            provider_id=provider.id,
+            service_code=code,
+            rule_set="TX_4201N",
+            requests=30,
+            approved=29,
+            percent=96.7,
+            lookback_from=evaluation.lookback_from,
+            lookback_to=today,
+            effective_from=today - timedelta(days=1),
+        )
+    )
+    demo.commit()
+
+
+def test_a_gold_carded_provider_gets_the_authorization_where_the_rules_would_pend(api, ehr, demo):
+    assert ehr.member.line_of_business == "commercial"
+    order = _imaging_order(answered=True, order_id="mri-gold")
+    [answers] = [c for c in order["contained"] if c["resourceType"] == "QuestionnaireResponse"]
+    for item in answers["item"]:
+        if item["linkId"] == "weeks_conservative_care":
+            item["answer"] = [{"valueInteger": 1}]  # too short a trial: the rules engine would pend
+    pended = _imaging_order(answered=True, order_id="mri-not-gold")
+    pended["contained"] = [
+        c if c["resourceType"] != "QuestionnaireResponse" else answers for c in pended["contained"]
+    ]
+    [before] = _assert_valid_coverage(_call(api, ehr, _order_sign(pended)))
+    assert before["pa-needed"] == "auth-needed"
+    _gold_card(demo)
+    [info] = _assert_valid_coverage(_call(api, ehr, _order_sign(order)))
+    assert info["pa-needed"] == "satisfied" and "gold card" in info["reason"]["text"]

@@ -15,7 +15,7 @@ A repeated call for the same EHR order returns the authorization already given (
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -37,6 +37,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of
+from portal_app.services import gold_card
 from portal_app.services.api_clients import ApiPrincipal
 from portal_app.services.authz import Actor
 from portal_app.services.coverage_requirements import Requirement, requirement_for
@@ -219,6 +220,11 @@ def _try_authorize(
     )
     if provider is None or practice is None:
         return _needed(first, f"NPI {npi} is not in Precert's directory with a registered practice.")
+    exempt = all(
+        gold_card.is_exempt(session, npi, code, on, plan_id=id_of(facts.plan)).exempt for code in codes
+    )
+    if exempt:  # the submission applies the exemption; the office only completes the request
+        first = replace(first, reason=f"{first.reason} NPI {npi} is exempt (gold card) for this service.")
     key = _order_key(caller, data, resource, facts.member, codes)
     earlier = _earlier_authorization(session, caller, key)
     if earlier is not None:
