@@ -489,3 +489,20 @@ def test_a_gold_carded_provider_gets_the_authorization_where_the_rules_would_pen
     _gold_card(demo)
     [info] = _assert_valid_coverage(_call(api, ehr, _order_sign(order)))
     assert info["pa-needed"] == "satisfied" and "gold card" in info["reason"]["text"]
+
+
+def test_an_appointment_based_on_a_met_order_is_authorized(api, ehr, demo):
+    """appointment-book: the ServiceRequest the appointment is based on (read from the EHR) is decided
+    and authorized; the coverage information goes on the Appointment."""
+    order = _imaging_order(answered=True, order_id="mri-apt")
+    ehr.extra["ServiceRequest/mri-apt"] = order
+    hook = _load(HOOK_REQUESTS / "appointment_book_hook_request.json")
+    first = hook["context"]["appointments"]["entry"][0]["resource"]
+    first["basedOn"] = [{"reference": "ServiceRequest/mri-apt"}]
+    infos = _assert_valid_coverage(_call(api, ehr, hook))
+    assert [i["pa-needed"] for i in infos] == ["satisfied", "no-auth"]
+    staff = actor_for(demo, "ordering")
+    rows, _ = search_my_orders(
+        demo, actor=staff, order_filter=OrderFilter(order_number=infos[0]["satisfied-pa-id"])
+    )
+    assert len(rows) == 1

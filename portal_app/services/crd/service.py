@@ -10,7 +10,7 @@ encounter-discharge) answer from the code lists alone and never create an order.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -159,7 +159,7 @@ def _answers(session: Session, caller: CrdCaller, service: CdsService, data: Ehr
         orders = [o for o in based_on if o and o.get("resourceType") == "ServiceRequest"]
         if orders:
             found = d.answer_order(session, caller, data, facts, orders[0], create=service.primary)
-            answers.append(d.OrderAnswer(appointment, *_rest(found)))
+            answers.append(replace(found, resource=appointment))
         else:
             codes = fo.billing_codes(appointment)
             answers.append(
@@ -173,21 +173,6 @@ def _answers(session: Session, caller: CrdCaller, service: CdsService, data: Ehr
                 d.requirement_answer(session, facts, encounter, codes, fo.service_date(encounter))[0]
             )
     return answers
-
-
-def _rest(answer: d.OrderAnswer) -> tuple:
-    return (
-        answer.covered,
-        answer.pa_needed,
-        answer.reason,
-        answer.codes,
-        answer.program,
-        answer.order_number,
-        answer.valid,
-        answer.questionnaire,
-        answer.missing,
-        answer.documents,
-    )
 
 
 def _record(
