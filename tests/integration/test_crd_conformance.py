@@ -293,7 +293,7 @@ def test_discovery_lists_a_service_per_hook_with_configuration_options(api, demo
     assert {s["hook"] for s in services} == set(SERVICES)
     for service in services:
         options = service["extension"]["davinci-crd.configuration-options"]
-        assert {o["code"] for o in options} == {"coverage", "instructions", "external-reference"}
+        assert {o["code"] for o in options} == {"coverage-info", "instructions", "guideline"}
         assert all(o["type"] == "boolean" and o["default"] is True and o["name"] for o in options)
 
 
@@ -331,6 +331,7 @@ def test_an_order_without_the_answers_needs_authorization_with_a_questionnaire(a
     assert info["questionnaire"] == f"{pb.PORTAL}/fhir/Questionnaire/imaging"
     [card, reference] = body["cards"]
     assert card["summary"].startswith("Prior authorization needed") and "questionnaire" in card["detail"]
+    assert card["detail"].startswith("For ServiceRequest/mri-2 (72148)")  # CRD 140: which order
     assert reference["links"][0]["type"] == "absolute"
     assert len(demo.exec(select(Order)).all()) == before  # nothing entered for an order not met
 
@@ -342,17 +343,17 @@ def test_order_select_never_authorizes(api, ehr, demo):
     )
     hook["context"]["selections"] = ["ServiceRequest/sel"]
     body = _call(api, ehr, hook)
-    assert [_coverage(a)["pa-needed"] for a in body["systemActions"]] == ["auth-needed"]
+    [info] = [_coverage(a) for a in body["systemActions"]]
+    assert info["pa-needed"] == "auth-needed"
+    assert "doc-needed" not in info and "questionnaire" not in info  # CRD 167: not on a secondary hook
 
 
 def test_configuration_options_are_honoured(api, ehr):
     hook = _order_sign(_imaging_order(answered=False, order_id="mri-3"))
-    hook["extension"] = {
-        "davinci-crd.configuration": {"instructions": False, "external-reference": False, "x": 1}
-    }
+    hook["extension"] = {"davinci-crd.configuration": {"instructions": False, "guideline": False, "x": 1}}
     body = _call(api, ehr, hook)
     assert body["cards"] == [] and body["systemActions"]
-    hook["extension"] = {"davinci-crd.configuration": {"coverage": False, "instructions": "no"}}
+    hook["extension"] = {"davinci-crd.configuration": {"coverage-info": False, "instructions": "no"}}
     body = _call(api, ehr, hook | {"hookInstance": str(uuid.uuid4())})
     assert "systemActions" not in body and len(body["cards"]) == 2  # a non-boolean is ignored
 
@@ -417,6 +418,17 @@ def test_a_replayed_token_is_refused(api, ehr, demo):
     token = _jwt("order-sign-crd", ehr.key)
     _call(api, ehr, _order_sign(_imaging_order(answered=False)), token=token)
     _refused(api, ehr, demo, token, "replayed")
+
+
+def test_a_body_that_is_not_json_is_a_400_and_one_that_is_no_hook_request_a_422(api, ehr):
+    headers = {
+        "Authorization": f"Bearer {_jwt('order-sign-crd', ehr.key)}",
+        "Content-Type": "application/json",
+    }
+    assert api.post("/cds-services/order-sign-crd", content=b"{not json", headers=headers).status_code == 400
+    headers = {"Authorization": f"Bearer {_jwt('order-sign-crd', ehr.key)}"}
+    answer = api.post("/cds-services/order-sign-crd", json={"hook": "order-select"}, headers=headers)
+    assert answer.status_code == 422 and "order-sign" in answer.json()["error"]
 
 
 def test_no_token_is_refused(api, ehr):

@@ -23,10 +23,11 @@ CRD = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition"
 COVERAGE_INFORMATION = f"{CRD}/ext-coverage-information"
 CARD_TYPES = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp"
 CONFIGURATION_KEY = "davinci-crd.configuration"
-# (code, name, description): the card types this service returns, each switched by a boolean.
+# (code, name, description): the card types this service returns, each switched by a boolean; codes
+# from the CRD card types where one applies (coverage-info, guideline).
 OPTIONS = (
     (
-        "coverage",
+        "coverage-info",
         "Coverage information",
         "Whether the order is covered and needs prior authorization, "
         "stored on the order (system action), with the authorization number when the guideline is met.",
@@ -36,7 +37,7 @@ OPTIONS = (
         "Instructions",
         "What Precert still needs to decide the order, and the documents the program usually asks for.",
     ),
-    ("external-reference", "Program guidance", "A link to the program's published criteria."),
+    ("guideline", "Program guidance", "A link to the program's published criteria."),
 )
 
 
@@ -82,7 +83,7 @@ def _extension(answer: OrderAnswer, coverage_ref: str, assertion: str) -> dict[s
         {"url": "covered", "valueCode": answer.covered},
         {"url": "pa-needed", "valueCode": answer.pa_needed},
     ]
-    if answer.pa_needed == AUTH_NEEDED and answer.program is not None:
+    if answer.pa_needed == AUTH_NEEDED and answer.program is not None and answer.documentation:
         parts += [
             {"url": "doc-needed", "valueCode": "clinical"},
             {"url": "doc-purpose", "valueCode": "withpa"},
@@ -162,7 +163,8 @@ def _source(code: str) -> dict[str, Any]:
 
 def instructions_card(answer: OrderAnswer) -> dict[str, Any]:
     label = answer.program.label if answer.program else "Precert"
-    lines = [answer.reason]
+    codes = f" ({', '.join(answer.codes)})" if answer.codes else ""
+    lines = [f"For {answer.resource.get('resourceType')}/{answer.resource.get('id')}{codes}: {answer.reason}"]
     if answer.missing:
         lines.append("Still needed: " + " ".join(answer.missing))
     if answer.documents:
@@ -205,9 +207,9 @@ def response(
             continue
         if chosen["instructions"]:
             cards.append(instructions_card(answer))
-        if chosen["external-reference"]:
+        if chosen["guideline"]:
             cards.append(reference_card(answer))
     body: dict[str, Any] = {"cards": cards}
-    if chosen["coverage"] and answers:
+    if chosen["coverage-info"] and answers:
         body["systemActions"] = system_actions(client_id, coverage_ref, answers)
     return body

@@ -69,6 +69,9 @@ class OrderAnswer:
     questionnaire: str = ""
     missing: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    # Documentation is asked for (doc-needed, questionnaire): only on primary hooks (CRD requirement
+    # 167: the secondary hooks do not ask for clinical or administrative information).
+    documentation: bool = False
 
 
 @dataclass
@@ -180,6 +183,7 @@ def _needed(first: OrderAnswer, *missing: str, documents: tuple[str, ...] = ()) 
         questionnaire=first.questionnaire,
         missing=tuple(m for m in missing if m),
         documents=documents,
+        documentation=True,
     )
 
 

@@ -247,7 +247,8 @@ def call_service(
         return answer
     problem = _shape_problem(service, body)
     if problem:
-        answer = HookAnswer(400, {"error": problem})
+        # CRD: 400 for a body that is not JSON, 422 for JSON that is not a hook request.
+        answer = HookAnswer(400 if body is None else 422, {"error": problem})
         _record(
             session,
             service_id=service_id,
