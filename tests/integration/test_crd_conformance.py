@@ -518,3 +518,12 @@ def test_an_appointment_based_on_a_met_order_is_authorized(api, ehr, demo):
         demo, actor=staff, order_filter=OrderFilter(order_number=infos[0]["satisfied-pa-id"])
     )
     assert len(rows) == 1
+
+
+def test_a_rotated_key_is_fetched_again_and_an_unreachable_jwks_refuses(api, ehr, demo):
+    _call(api, ehr, _order_sign())  # the first key, now cached
+    ehr.key = RSAKey.generate_key(2048, parameters={"kid": "ehr-2", "use": "sig"})  # the EHR rotates
+    _call(api, ehr, _order_sign())  # a kid not in the cache: the JWKS is read again
+    crd_clients.forget_keys()
+    ehr_http.use_transport(httpx.MockTransport(lambda request: httpx.Response(503)))
+    _refused(api, ehr, demo, _jwt("order-sign-crd", ehr.key), "JWKS")
