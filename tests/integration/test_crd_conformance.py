@@ -527,3 +527,11 @@ def test_a_rotated_key_is_fetched_again_and_an_unreachable_jwks_refuses(api, ehr
     crd_clients.forget_keys()
     ehr_http.use_transport(httpx.MockTransport(lambda request: httpx.Response(503)))
     _refused(api, ehr, demo, _jwt("order-sign-crd", ehr.key), "JWKS")
+
+
+def test_a_notification_only_code_needs_no_authorization(api, ehr, demo):
+    """Coronary calcium scoring (CPT 75571) is notification only for Evergreen (imaging_codes.csv)."""
+    order = _imaging_order(answered=False, order_id="calcium")
+    order["code"]["coding"][0]["code"] = "75571"
+    [info] = _assert_valid_coverage(_call(api, ehr, _order_sign(order)))
+    assert info["pa-needed"] == "no-auth" and "notification only" in info["reason"]["text"]

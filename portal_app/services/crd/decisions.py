@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from portal_app import clock
 from portal_app.domain.documents_needed import documents_needed
 from portal_app.domain.enums import OrderStatus, Program, Role
+from portal_app.domain.programs import PROGRAMS
 from portal_app.models import (
     CrdAuthorization,
     Determination,
@@ -118,6 +119,13 @@ def _requirements(
     ]
 
 
+def _notification_only(plan: HealthPlan, program: Program, codes: list[str], on: date) -> bool:
+    """Every code is notification only for the plan that year: no authorization is asked for."""
+    definition = PROGRAMS[program]
+    found = [definition.managed_code(plan.code, on.year, code) for code in codes]
+    return all(managed is not None and managed.notification_only for managed in found)
+
+
 def requirement_answer(
     session: Session, facts: CallFacts, resource: dict[str, Any], codes: list[str], on: date
 ) -> tuple[OrderAnswer, list[str]]:
@@ -144,6 +152,8 @@ def requirement_answer(
     program = managed[0][1].program
     assert program is not None
     mine = [code for code, req in managed if req.program == program]
+    if _notification_only(facts.plan, program, mine, on):
+        return OrderAnswer(resource, COVERED, NO_AUTH, managed[0][1].reason, tuple(codes), program), []
     return OrderAnswer(
         resource,
         COVERED,
