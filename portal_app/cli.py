@@ -141,6 +141,28 @@ def api_client(
     )
 
 
+def crd_client(*, client_id: str, name: str, jwks_url: str, npis: list[str], disable: str = "") -> str:
+    """Register an EHR organisation for the CRD (CDS Hooks) service, or disable one."""
+    from portal_app.db import session_scope
+    from portal_app.services.crd.clients import ClientRefused, disable_crd_client, register_crd_client
+    from portal_app.settings import get_settings
+
+    with session_scope() as session:
+        try:
+            if disable:
+                disable_crd_client(session, actor=None, client_id=disable)
+                return f"CRD client {disable} disabled; its hook calls are refused."
+            issuer = register_crd_client(
+                session, actor=None, client_id=client_id, name=name, jwks_url=jwks_url, npis=tuple(npis)
+            )
+        except ClientRefused as refused:
+            raise SystemExit(f"Not registered: {refused}") from None
+    return (
+        f"CRD client registered (JWT iss: {issuer}). Discovery: {get_settings().public_url}/cds-services "
+        "(hook JWTs signed RS384 or ES384 with a key of the registered JWKS; see docs/crd.md)"
+    )
+
+
 def import_file(kind: str, path: str, plan_code: str, *, complete: bool = True) -> int:
     """Load a plan's member or provider file, printing progress and the report; 0 when applied."""
     from pathlib import Path
@@ -208,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             "accounts",
             "device-key",
             "api-client",
+            "crd-client",
             "new-file-key",
             "reencrypt-files",
             "import-members",
@@ -239,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--npi", action="append", default=[], help="extra NPI the organization answers for")
     client.add_argument("--scopes", default="", help="scopes to allow (default: all PAS scopes)")
     client.add_argument("--disable-client", default="", help="client_id to disable")
+    crd = parser.add_argument_group("crd-client (docs/crd.md): --name, --npi (each NPI it acts for)")
+    crd.add_argument("--client-id", default="", help="the iss of the EHR's hook JWTs")
+    crd.add_argument("--jwks-url", default="", help="where the EHR publishes its public keys")
     args = parser.parse_args(argv)
     keep_data_private()
     if args.command == "import-guidelines":
@@ -254,6 +280,21 @@ def main(argv: list[str] | None = None) -> int:
             args.plan.strip(),
             complete=not args.changes_only,
         )
+    if args.command == "crd-client":
+        if not args.disable_client and not (args.client_id and args.name and args.jwks_url and args.npi):
+            parser.error(
+                "crd-client needs --client-id, --name, --jwks-url and --npi (or --disable-client ISS)"
+            )
+        print(
+            crd_client(
+                client_id=args.client_id,
+                name=args.name,
+                jwks_url=args.jwks_url,
+                npis=args.npi,
+                disable=args.disable_client,
+            )
+        )
+        return 0
     if args.command == "api-client":
         if not args.disable_client and not (args.name and args.tax_id and args.jwks):
             parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")

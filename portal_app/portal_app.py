@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
 from portal_app import log_redaction, routes
 from portal_app.api.auth_routes import AUTH_ROUTES
+from portal_app.api.cds_hooks_routes import CDS_HOOKS_ROUTES
 from portal_app.api.device_data_routes import DEVICE_DATA_ROUTES
 from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.fhir import FHIR_ROUTES
@@ -33,6 +34,7 @@ from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
 from portal_app.pages.order_wizard import order_wizard_page
 from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
+from portal_app.pages.pa_needed import pa_needed_page
 from portal_app.pages.plan_files import plan_files_page
 from portal_app.pages.plan_setup import plan_setup_page
 from portal_app.pages.register import register_page
@@ -60,6 +62,7 @@ from portal_app.state.guidelines import ComingSoonState
 from portal_app.state.help import HelpState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
+from portal_app.state.pa_needed import PaNeededState
 from portal_app.state.plan_files import PlanFilesState
 from portal_app.state.plan_setup import PlanSetupState
 from portal_app.state.review import CaseState, ReviewQueueState
@@ -76,7 +79,16 @@ keep_data_private()
 app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=[
-        Starlette(routes=[*AUTH_ROUTES, *OIDC_ROUTES, *DOCUMENT_ROUTES, *FHIR_ROUTES, *DEVICE_DATA_ROUTES]),
+        Starlette(
+            routes=[
+                *AUTH_ROUTES,
+                *OIDC_ROUTES,
+                *DOCUMENT_ROUTES,
+                *FHIR_ROUTES,
+                *DEVICE_DATA_ROUTES,
+                *CDS_HOOKS_ROUTES,
+            ]
+        ),
         # /_upload runs only with a live session cookie of its own request, and within the size
         # limit, which is checked first: the guard wraps the session check (docs/security.md).
         lambda asgi: RequestSessionMiddleware(asgi, event_processor=lambda: app.event_processor),
@@ -154,6 +166,7 @@ _page(
     admin_facilities_page, routes.ADMIN_FACILITIES, "Facility registrations", AdminFacilitiesState.load_page
 )
 _page(transparency_page, routes.TRANSPARENCY, "Prior authorization transparency", TransparencyState.load_page)
+_page(pa_needed_page, routes.PA_NEEDED, "Is prior authorization needed?", PaNeededState.load_page)
 _page(
     transition_page,
     routes.TRANSITION_OF_CARE,

@@ -35,6 +35,7 @@ ADMIN_USERS = "/admin/users"
 ADMIN_PLANS = "/admin/plans"
 # Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).
 TRANSPARENCY = "/prior-authorization"
+PA_NEEDED = "/prior-authorization/needed"
 TRANSITION_OF_CARE = "/practice/previous-plan"
 # Public, no sign-in: guideline versions not yet in force and what they change (issue 23).
 GUIDELINES_COMING_SOON = "/guidelines/coming-soon"

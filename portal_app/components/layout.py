@@ -34,6 +34,7 @@ _ROLE_LINKS: dict[Role, list[_NavItem]] = {
             [
                 ("Find a provider", routes.PROVIDER_DIRECTORY),
                 ("Radiation therapy codes", routes.RADIATION_CODES),
+                ("Is authorization needed?", routes.PA_NEEDED),
             ],
         ),
         ("Practice", [*_PRACTICE[1], ("PAP device data", routes.SLEEP_DEVICE_DATA)]),
@@ -206,6 +207,8 @@ def _footer() -> rx.Component:
             rx.link("Prior authorization: services and metrics", href=routes.TRANSPARENCY),
             " · ",
             rx.link("Coming soon: guideline changes", href=routes.GUIDELINES_COMING_SOON),
+            " · ",
+            rx.link("Is prior authorization needed?", href=routes.PA_NEEDED),
             size="1",
             color_scheme="gray",
         ),

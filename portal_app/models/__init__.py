@@ -24,6 +24,7 @@ from portal_app.models.compliance import (
     OrderExemption,
     TransitionAuthorization,
 )
+from portal_app.models.crd import CrdAuthorization, CrdClient, CrdHookCall, CrdJti
 from portal_app.models.data_loads import DataLoad
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
@@ -55,6 +56,10 @@ __all__ = [
     "ApiAssertionJti",
     "ApiClient",
     "AuditEvent",
+    "CrdAuthorization",
+    "CrdClient",
+    "CrdHookCall",
+    "CrdJti",
     "DataLoad",
     "GuidelineCriterionRow",
     "GuidelineVersionRow",

@@ -258,6 +258,36 @@ def submit_order(
     return _result_of(order)
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What submitting a completed draft would decide, without submitting it (CRD asks before it
+    creates an authorization): ``problems`` as submit_order gives them, whether every line would be
+    authorized at once (rules engine or gold card), and the rules engine's criterion results."""
+
+    problems: tuple[str, ...] = ()
+    all_authorized: bool = False
+    results: tuple = ()
+
+
+def preview_submission(
+    session: Session, *, actor: Actor, order_id: int, today: date | None = None
+) -> Preview:
+    order = editable_draft(session, actor, order_id)
+    today = today or clock.today()
+    problems = _completeness_problems(session, order, today)
+    duplicates = [] if problems else _duplicates(session, order)
+    if problems or duplicates:
+        found = [f"A similar request is on file: {d.order_number} ({d.status})." for d in duplicates]
+        return Preview(problems=tuple(problems or found))
+    determination = _evaluate(session, order, [])
+    exempt = gold_card.exemptions_for_order(session, order, [o.code for o in determination.lines], today)
+    authorized = all(o.outcome == Outcome.AUTHORIZED or o.code in exempt for o in determination.lines)
+    return Preview(
+        all_authorized=authorized and bool(determination.lines),
+        results=tuple(r for o in determination.lines if o.code not in exempt for r in o.results),
+    )
+
+
 def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice]):
     program = get_program(order.program)
     plan = get_existing(session, HealthPlan, order.plan_id)

@@ -811,6 +811,21 @@ def _enter_order(
     today: date,
 ) -> Order:
     """One program's items through the wizard's steps, then submitted (rules engine)."""
+    order_id = enter_draft(session, principal, request, member, plan, program, today)
+    return _submit_step(session, principal, order_id, request, today)
+
+
+def enter_draft(
+    session: Session,
+    principal: ApiPrincipal,
+    request: ClaimRequest,
+    member: Member,
+    plan: HealthPlan,
+    program: Program,
+    today: date,
+) -> int:
+    """One program's items through the wizard's steps up to submission; the draft's id. A refused
+    step discards the draft and raises its PasProblem (the CRD service reads it too)."""
     found = _look_up(session, request, member, plan, program)
     order_id = _start_step(session, principal, request, found, today)
     _member_step(session, principal, order_id, found)
@@ -819,7 +834,12 @@ def _enter_order(
     _diagnoses_step(session, principal, order_id, request)
     _urgency_step(session, principal, order_id, request, today)
     _set_quantities(session, order_id, request)
-    return _submit_step(session, principal, order_id, request, today)
+    return order_id
+
+
+def discard_draft(session: Session, principal: ApiPrincipal, order_id: int) -> None:
+    """Remove a draft entered by ``enter_draft`` that will not be submitted."""
+    _discard_draft(session, principal, order_id)
 
 
 def _check_requester(principal: ApiPrincipal, request: ClaimRequest) -> None:

@@ -19,6 +19,7 @@ MENU_OF_LINK = {
     "Previous plan": "Requests",
     "Find a provider": "Look-ups",
     "Radiation therapy codes": "Look-ups",
+    "Is authorization needed?": "Look-ups",
     "Provider changes": "Practice",
     "Fax numbers": "Practice",
     "PAP device data": "Practice",
