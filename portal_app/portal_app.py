@@ -42,6 +42,7 @@ from portal_app.pages.transparency import transparency_page
 from portal_app.pages.user_admin import user_admin_page
 from portal_app.reference.warmup import warm_reference_data
 from portal_app.services.subscriptions import deliver_notifications_forever
+from portal_app.services.mail import deliver_mail_forever
 from portal_app.services.upkeep import run_upkeep_forever
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState
@@ -156,3 +157,4 @@ _page(
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)
 app.register_lifespan_task(run_upkeep_forever)
+app.register_lifespan_task(deliver_mail_forever)
