@@ -41,8 +41,8 @@ from portal_app.pages.transition import transition_page
 from portal_app.pages.transparency import transparency_page
 from portal_app.pages.user_admin import user_admin_page
 from portal_app.reference.warmup import warm_reference_data
-from portal_app.services.subscriptions import deliver_notifications_forever
 from portal_app.services.mail import deliver_mail_forever
+from portal_app.services.subscriptions import deliver_notifications_forever
 from portal_app.services.upkeep import run_upkeep_forever
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
 from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsState

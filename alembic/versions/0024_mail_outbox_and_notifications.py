@@ -34,7 +34,9 @@ def upgrade() -> None:
     op.execute("UPDATE outbox_emails SET next_attempt_at = created_at")
     with op.batch_alter_table("outbox_emails", schema=None) as batch_op:
         batch_op.alter_column("next_attempt_at", existing_type=sa.DateTime(timezone=True), nullable=False)
-        batch_op.create_index("ix_outbox_emails_due", ["sent_at", "failed_at", "next_attempt_at"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_emails_due", ["sent_at", "failed_at", "next_attempt_at"], unique=False
+        )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(

@@ -122,7 +122,9 @@ def _deliver_one(session: Session, smtp_url: str, message_id: int, now: datetime
     session.add(message)
     session.commit()
     if error:  # the kind and the error only: never the address or the body
-        logger.warning("Mail %s (%s) not sent, attempt %s: %s", message_id, message.kind, message.attempts, error)
+        logger.warning(
+            "Mail %s (%s) not sent, attempt %s: %s", message_id, message.kind, message.attempts, error
+        )
     return outcome
 
 

@@ -32,7 +32,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, smtp_session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, smtp_session, envelope):
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -69,7 +69,11 @@ def mail_from(monkeypatch) -> Iterator[str]:
 
 def _queue(session: Session, to: str = "office@clinic.test") -> int:
     message = mail.send_mail(
-        session, to=to, subject="Precert: news", body="See https://portal/orders/X", kind=MailKind.ORDER_NOTICE
+        session,
+        to=to,
+        subject="Precert: news",
+        body="See https://portal/orders/X",
+        kind=MailKind.ORDER_NOTICE,
     )
     session.commit()
     assert message.id is not None
@@ -92,7 +96,9 @@ def test_a_committed_message_is_delivered_once_from_the_configured_sender(sessio
     assert "https://portal/orders/X" in received.get_payload()
     stored = session.get(OutboxEmail, message_id)
     session.refresh(stored)
-    assert stored.sent_at is not None and stored.attempts == 1 and stored.last_error == "" and stored.body == ""
+    assert (
+        stored.sent_at is not None and stored.attempts == 1 and stored.last_error == "" and stored.body == ""
+    )
 
 
 def test_a_server_that_is_down_is_retried_with_back_off_and_the_message_arrives_once(session, port):
