@@ -30,6 +30,7 @@ from portal_app.pages.directory import directory_page
 from portal_app.pages.facility import facility_registration_page, facility_scores_page
 from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
+from portal_app.pages.notifications import notifications_page
 from portal_app.pages.order_wizard import order_wizard_page
 from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
 from portal_app.pages.plan_files import plan_files_page
@@ -57,6 +58,7 @@ from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataSt
 from portal_app.state.directory import DirectoryState
 from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
 from portal_app.state.help import HelpState
+from portal_app.state.notifications import EmailPreferenceState, NotificationsState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.plan_files import PlanFilesState
@@ -99,8 +101,11 @@ _page(register_page, routes.REGISTER, "Register")
 _page(confirm_email_page, routes.CONFIRM_EMAIL, "Confirm e-mail", ConfirmEmailState.load_page)
 _page(forgot_password_page, routes.FORGOT_PASSWORD, "Forgot password")
 _page(reset_password_page, routes.RESET_PASSWORD, "Reset password", ResetPasswordState.load_page)
-_page(account_page, routes.ACCOUNT, "My account", ChangePasswordState.load_page)
+_page(
+    account_page, routes.ACCOUNT, "My account", ChangePasswordState.load_page, EmailPreferenceState.load_page
+)
 _page(not_allowed_page, routes.NOT_ALLOWED, "Not allowed")
+_page(notifications_page, routes.NOTIFICATIONS, "Notifications", NotificationsState.load_page)
 _page(registrations_page, routes.ADMIN_REGISTRATIONS, "Pending registrations", RegistrationsState.load_page)
 _page(audit_page, routes.ADMIN_AUDIT, "Audit log", AuditLogState.load_page)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)

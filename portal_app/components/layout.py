@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.notification_bell import notification_bell
 from portal_app.domain.enums import Role
 from portal_app.state.auth import AuthState
 
@@ -84,6 +85,7 @@ def _navigation() -> rx.Component:
                     _role_links(),
                     _nav_link("Help", routes.HELP),
                     _nav_link("My account", routes.ACCOUNT),
+                    notification_bell(),
                     rx.text(
                         AuthState.display_name, " · ", AuthState.role_label, size="2", color_scheme="gray"
                     ),
