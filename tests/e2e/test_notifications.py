@@ -1,0 +1,66 @@
+"""An office user sees the bell's count rise and the notification after a nurse approves their pended
+request, opens the list and marks it read (issue 25)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from portal_app.services.demo_data import DEMO_ACCOUNTS
+from portal_app.services.order_submission import submit_order
+from tests.e2e.axe import assert_accessible
+from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
+from tests.e2e.pages.review import CaseReviewPage
+from tests.integration.order_helpers import PENDING_LOW_BACK, TODAY, actor_for, draft_order
+
+ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
+MEMBER = "EVG100000092"  # no other browser test uses this member
+
+
+def _sign_in(page: Page, username: str) -> None:
+    account = ACCOUNTS[username]
+    sign_in_reusing_session(page, account.email, account.password, name=account.full_name)
+
+
+def _bell(page: Page):
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile(r"^Notifications, "))
+
+
+def _unread(page: Page) -> int:
+    expect(_bell(page)).to_have_accessible_name(re.compile(r"^Notifications, (none|\d+) unread$"))
+    label = _bell(page).get_attribute("aria-label") or ""
+    found = re.search(r"(\d+) unread", label)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_office_sees_the_bell_and_the_notification_after_a_nurse_approves(page: Page, portal_db):
+    office = actor_for(portal_db, "ordering")
+    order_id = draft_order(portal_db, office, member=MEMBER, details=PENDING_LOW_BACK)
+    number = submit_order(portal_db, actor=office, order_id=order_id, today=TODAY).order_number
+
+    _sign_in(page, "ordering")
+    before = _unread(page)
+    sign_out(page)
+
+    _sign_in(page, "nurse")
+    case = CaseReviewPage(page).open(number)
+    case.act("Approve line 1", text="Conservative care documented in the notes.")
+    expect(page.get_by_text("Line approved.")).to_be_visible()
+    sign_out(page)
+
+    _sign_in(page, "ordering")
+    expect(_bell(page)).to_have_accessible_name(f"Notifications, {before + 1} unread")
+    _bell(page).click()
+    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    table = page.get_by_role("table", name="Notifications")
+    row = table.get_by_role("row").filter(has=page.get_by_role("link", name=f"Order {number}", exact=True))
+    expect(row).to_contain_text("A decision was made on a request")
+    assert_accessible(page, "the notification list")
+    row.get_by_role("button", name=re.compile(r"^Mark as read")).click()
+    expect(row).to_contain_text("Read")
+    expect(_bell(page)).to_have_accessible_name(
+        "Notifications, none unread" if before == 0 else f"Notifications, {before} unread"
+    )
+    row.get_by_role("link", name=f"Order {number}", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/orders/{number}$"))
