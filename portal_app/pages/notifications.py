@@ -36,7 +36,7 @@ def notifications_page() -> rx.Component:
         page_heading("Notifications"),
         rx.text(
             "What happened on your requests and your account. How you are e-mailed about them is set on ",
-            rx.link("My account", href=routes.ACCOUNT),
+            rx.link("My account", href=routes.ACCOUNT, underline="always"),
             ".",
         ),
         rx.cond(
