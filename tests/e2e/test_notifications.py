@@ -24,7 +24,9 @@ def _sign_in(page: Page, username: str) -> None:
 
 
 def _bell(page: Page):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile(r"^Notifications, "))
+    return page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile(r"^Notifications, ")
+    )
 
 
 def _unread(page: Page) -> int:
@@ -64,3 +66,18 @@ def test_the_office_sees_the_bell_and_the_notification_after_a_nurse_approves(pa
     )
     row.get_by_role("link", name=f"Order {number}", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/orders/{number}$"))
+
+
+def test_the_email_preference_is_chosen_on_the_account_page(page: Page):
+    _sign_in(page, "ordering2")
+    page.goto("/account")
+    preference = page.get_by_role("group", name="E-mail me")
+    expect(preference.get_by_role("radio", name=re.compile(r"^Immediately"))).to_be_checked()
+    preference.get_by_role("radio", name=re.compile(r"^Daily digest")).check()
+    page.get_by_role("button", name="Save e-mail preference").click()
+    expect(page.get_by_role("status").filter(has_text="Saved: Daily digest")).to_be_visible()
+    assert_accessible(page, "the account page with the e-mail preference")
+    page.reload()
+    expect(
+        page.get_by_role("group", name="E-mail me").get_by_role("radio", name=re.compile(r"^Daily"))
+    ).to_be_checked()
