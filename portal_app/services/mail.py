@@ -69,16 +69,23 @@ def _due(now: datetime):
     )
 
 
-def _claim(session: Session, message_id: int, now: datetime) -> bool:
-    """Take a due message for this worker (others skip it for the lease); committed at once."""
+def _take(session: Session, message_id: int, now: datetime) -> bool:
+    """The claiming UPDATE, uncommitted: on PostgreSQL it holds the row's lock until the commit, and a
+    second worker's UPDATE then finds the message no longer due."""
     taken = session.exec(
         update(OutboxEmail)
         .where(col(OutboxEmail.id) == message_id, *_due(now))
         .values(next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
         .execution_options(synchronize_session=False)
     )
-    session.commit()
     return taken.rowcount == 1
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Take a due message for this worker (others skip it for the lease); committed at once."""
+    taken = _take(session, message_id, now)
+    session.commit()
+    return taken
 
 
 def deliver_due(

@@ -43,7 +43,7 @@ MAX_NOTICES = 20
 PAGE_SIZE = 20
 EXPIRY_NOTICE_DAYS = 14
 DIGEST_HOUR_UTC = 7  # digests leave with the first upkeep round after 07:00 UTC
-MAIL_SUBJECT = "Precert: a request you entered needs your attention"
+MAIL_SUBJECT = "Precert: news on a request or your account"
 DIGEST_SUBJECT = "Precert: your notifications of the day"
 _NO_PHI = (
     "This message holds no patient information; the portal shows the request to those who may read it.\n"

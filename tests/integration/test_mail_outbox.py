@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes
@@ -155,3 +156,21 @@ def test_two_workers_never_take_the_same_message(session, db_url):
     finally:
         engine.dispose()
     assert taken == [True, False]
+
+
+def test_a_second_worker_waits_for_the_first_claim_and_then_skips_the_message(session, db_url):
+    """Two workers at once: PostgreSQL's row lock (SQLite's write lock) holds the second UPDATE until the
+    first commits; it then finds the message no longer due."""
+    message_id = _queue(session)
+    now = clock.now()
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as first, Session(engine) as second, ThreadPoolExecutor(1) as pool:
+            assert mail._take(first, message_id, now)  # locked until ``first`` commits
+            racing = pool.submit(mail._claim, second, message_id, now)
+            with pytest.raises(TimeoutError):
+                racing.result(timeout=1)  # the second worker's UPDATE waits on the lock
+            first.commit()
+            assert racing.result(timeout=30) is False
+    finally:
+        engine.dispose()
