@@ -44,7 +44,7 @@ SMTP_TIMEOUT_SECONDS = 20
 POLL_SECONDS = 5
 BATCH = 20
 
-__all__ = ["MailKind", "deliver_due", "deliver_mail_forever", "retry_delay", "send_mail"]
+__all__ = ["MailKind", "deliver_due", "deliver_mail_forever", "describe_failure", "retry_delay", "send_mail"]
 
 
 def send_mail(
@@ -114,7 +114,7 @@ def _deliver_one(session: Session, smtp_url: str, message_id: int, now: datetime
     try:
         _deliver(smtp_url, to=message.to_address, subject=message.subject, body=message.body)
     except (OSError, smtplib.SMTPException) as failure:
-        error = f"{type(failure).__name__}: {failure}"[:500]
+        error = describe_failure(failure)
     message.attempts += 1
     message.last_error = error
     if not error:
@@ -133,6 +133,20 @@ def _deliver_one(session: Session, smtp_url: str, message_id: int, now: datetime
             "Mail %s (%s) not sent, attempt %s: %s", message_id, message.kind, message.attempts, error
         )
     return outcome
+
+
+def describe_failure(failure: Exception) -> str:
+    """What is recorded and logged of a failed delivery: the error's kind and the SMTP code, never the
+    server's text (a refusal quotes the recipient's address)."""
+    name = type(failure).__name__
+    if isinstance(failure, smtplib.SMTPRecipientsRefused):
+        codes = sorted({str(code) for code, _ in failure.recipients.values()})
+        return f"{name}: {', '.join(codes)}"
+    if isinstance(failure, smtplib.SMTPResponseException):
+        return f"{name}: {failure.smtp_code}"
+    if isinstance(failure, smtplib.SMTPException):
+        return name
+    return f"{name}: {failure.strerror or failure}"[:500] if isinstance(failure, OSError) else name
 
 
 def _deliver(smtp_url: str, *, to: str, subject: str, body: str) -> None:
