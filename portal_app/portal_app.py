@@ -32,6 +32,7 @@ from portal_app.pages.facility import facility_registration_page, facility_score
 from portal_app.pages.guidelines import coming_soon_page
 from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
+from portal_app.pages.notifications import notifications_page
 from portal_app.pages.order_wizard import order_wizard_page
 from portal_app.pages.orders import my_orders_page, order_summary_page, verify_page
 from portal_app.pages.pa_needed import pa_needed_page
@@ -44,6 +45,7 @@ from portal_app.pages.transition import transition_page
 from portal_app.pages.transparency import transparency_page
 from portal_app.pages.user_admin import user_admin_page
 from portal_app.reference.warmup import warm_reference_data
+from portal_app.services.mail import deliver_mail_forever
 from portal_app.services.subscriptions import deliver_notifications_forever
 from portal_app.services.upkeep import run_upkeep_forever
 from portal_app.state.account import ChangePasswordState, ConfirmEmailState, ResetPasswordState
@@ -60,6 +62,7 @@ from portal_app.state.directory import DirectoryState
 from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
 from portal_app.state.guidelines import ComingSoonState
 from portal_app.state.help import HelpState
+from portal_app.state.notifications import EmailPreferenceState, NotificationsState
 from portal_app.state.order_wizard import OrderWizardState
 from portal_app.state.orders import MyOrdersState, OrderSummaryState
 from portal_app.state.pa_needed import PaNeededState
@@ -112,8 +115,11 @@ _page(register_page, routes.REGISTER, "Register")
 _page(confirm_email_page, routes.CONFIRM_EMAIL, "Confirm e-mail", ConfirmEmailState.load_page)
 _page(forgot_password_page, routes.FORGOT_PASSWORD, "Forgot password")
 _page(reset_password_page, routes.RESET_PASSWORD, "Reset password", ResetPasswordState.load_page)
-_page(account_page, routes.ACCOUNT, "My account", ChangePasswordState.load_page)
+_page(
+    account_page, routes.ACCOUNT, "My account", ChangePasswordState.load_page, EmailPreferenceState.load_page
+)
 _page(not_allowed_page, routes.NOT_ALLOWED, "Not allowed")
+_page(notifications_page, routes.NOTIFICATIONS, "Notifications", NotificationsState.load_page)
 _page(registrations_page, routes.ADMIN_REGISTRATIONS, "Pending registrations", RegistrationsState.load_page)
 _page(audit_page, routes.ADMIN_AUDIT, "Audit log", AuditLogState.load_page)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
@@ -177,3 +183,4 @@ _page(
 app.register_lifespan_task(warm_reference_data)
 app.register_lifespan_task(deliver_notifications_forever)
 app.register_lifespan_task(run_upkeep_forever)
+app.register_lifespan_task(deliver_mail_forever)

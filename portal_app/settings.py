@@ -38,6 +38,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 }
 # One document is at most 20 MB; a request to /_upload may carry that and its form framing.
 DEFAULT_UPLOAD_MAX_MB = 21
+DEFAULT_MAIL_FROM = "Precert <no-reply@precert.invalid>"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Settings:
     upload_max_bytes: int = DEFAULT_UPLOAD_MAX_MB * 1024 * 1024
     # FILE_ENCRYPTION_KEYS: "id:base64key,..." (the first encrypts; all decrypt); see file_crypto.py.
     file_encryption_keys: str = ""
+    # MAIL_FROM: the sender of every e-mail the portal sends.
+    mail_from: str = DEFAULT_MAIL_FROM
 
     @property
     def uploads_dir(self) -> Path:
@@ -121,6 +124,7 @@ def get_settings() -> Settings:
         ).strip(),
         upload_max_bytes=int(float(os.environ.get("UPLOAD_MAX_MB") or DEFAULT_UPLOAD_MAX_MB) * 1024 * 1024),
         file_encryption_keys=(os.environ.get("FILE_ENCRYPTION_KEYS") or "").strip(),
+        mail_from=(os.environ.get("MAIL_FROM") or "").strip() or DEFAULT_MAIL_FROM,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.notification_bell import notification_bell
 from portal_app.domain.enums import Role
 from portal_app.state.auth import AuthState
 from portal_app.state.navigation_menu import NavigationMenuState
@@ -82,10 +83,6 @@ _ROLE_LINKS: dict[Role, list[_NavItem]] = {
     ],
 }
 
-# Where the notification bell goes (components/notification_bell.py, built beside this header).
-NOTIFICATION_SLOT: list[rx.Component] = []
-
-
 def _nav_link(label: str, href: str) -> rx.Component:
     return rx.el.li(
         rx.link(label, href=href, on_click=NavigationMenuState.close_menus), class_name="nav-item"
@@ -140,7 +137,7 @@ def _signed_in_items() -> rx.Component:
         _role_links(),
         _nav_link("Help", routes.HELP),
         _nav_link("My account", routes.ACCOUNT),
-        *NOTIFICATION_SLOT,
+        rx.el.li(notification_bell(), class_name="nav-item"),
         rx.el.li(
             rx.el.span(AuthState.display_name, class_name="nav-user-name"),
             rx.el.span(AuthState.role_label, class_name="nav-user-role"),

@@ -39,6 +39,7 @@ class MailKind(LabelledEnum):
     DEMOGRAPHIC_CHANGE = "demographic_change"
     FAX_CONFIRMATION = "fax_confirmation"
     ORDER_NOTICE = "order_notice"  # something on an order needs the office: a link, never the details
+    NOTIFICATION_DIGEST = "notification_digest"  # a day's notifications: a count and a link
     NOTICE = "notice"
 
 
@@ -215,6 +216,19 @@ class NoticeKind(LabelledEnum):
     PEER_TO_PEER_MISSED = "peer_to_peer_missed"
     INFORMATION_REQUESTED = "information_requested"
     REVIEW_DONE = "review_done"
+    DECISION_MADE = "decision_made"
+    RECONSIDERATION_DECIDED = "reconsideration_decided"
+    APPEAL_DECIDED = "appeal_decided"
+    APPROVAL_EXPIRING = "approval_expiring"
+    REGISTRATION_APPROVED = "registration_approved"
+
+
+class EmailPreference(LabelledEnum):
+    """When a user is e-mailed about their notifications (the notification list always has them)."""
+
+    OFF = "off"
+    IMMEDIATELY = "immediately"
+    DAILY_DIGEST = "daily_digest"
 
 
 class NoteVisibility(LabelledEnum):
@@ -298,4 +312,12 @@ _LABELS: dict[StrEnum, str] = {
     NoticeKind.PEER_TO_PEER_MISSED: "A peer-to-peer conversation did not take place",
     NoticeKind.INFORMATION_REQUESTED: "The reviewer needs more information",
     NoticeKind.REVIEW_DONE: "The review is done (you asked for a call back)",
+    NoticeKind.DECISION_MADE: "A decision was made on a request",
+    NoticeKind.RECONSIDERATION_DECIDED: "A reconsideration was decided",
+    NoticeKind.APPEAL_DECIDED: "An appeal was decided",
+    NoticeKind.APPROVAL_EXPIRING: "An approval expires soon",
+    NoticeKind.REGISTRATION_APPROVED: "Your registration was approved",
+    EmailPreference.OFF: "Off: no e-mail",
+    EmailPreference.IMMEDIATELY: "Immediately: one e-mail per notification",
+    EmailPreference.DAILY_DIGEST: "Daily digest: one e-mail a day",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.domain.enums import Role, UserStatus
@@ -35,6 +35,8 @@ class User(SQLModel, table=True):
     # makes every earlier link one-time.
     security_stamp: str = Field(default="", max_length=64)
     password_changed_at: datetime | None = timestamp_field(nullable=True)
+    # When the user is e-mailed about notifications (EmailPreference value).
+    email_preference: str = Field(default="immediately", max_length=20)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -108,9 +110,11 @@ class AuthSession(SQLModel, table=True):
 
 
 class OutboxEmail(SQLModel, table=True):
-    """Every e-mail the portal sends; without SMTP_URL this is where mail stops."""
+    """Every e-mail the portal sends, committed with the change it tells of (a transactional outbox);
+    the delivery task (services/mail.py) sends it after the commit. Without SMTP_URL mail stops here."""
 
     __tablename__ = "outbox_emails"
+    __table_args__ = (Index("ix_outbox_emails_due", "sent_at", "failed_at", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     to_address: str = Field(max_length=254, index=True)
@@ -121,3 +125,9 @@ class OutboxEmail(SQLModel, table=True):
     body: str = Field(max_length=20000)
     created_at: datetime = timestamp_field(index=True)
     sent_at: datetime | None = timestamp_field(nullable=True)
+    # Delivery: tries so far, when the next may run (also the lease of the worker sending it), the
+    # last SMTP error, and when the task gave up.
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = timestamp_field()
+    last_error: str = Field(default="", max_length=500)
+    failed_at: datetime | None = timestamp_field(nullable=True)

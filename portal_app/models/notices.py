@@ -34,3 +34,5 @@ class Notice(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     read_at: datetime | None = timestamp_field(nullable=True)
     read_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # Waiting for the recipient's daily digest e-mail (cleared when the digest is sent).
+    digest_due: bool = Field(default=False, index=True)

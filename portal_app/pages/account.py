@@ -14,6 +14,7 @@ from portal_app.state.account import (
     ResetPasswordState,
 )
 from portal_app.state.auth import AuthState
+from portal_app.state.notifications import PREFERENCE_CHOICES, EmailPreferenceState
 
 _POLICY = "At least 12 characters, not containing your username, and not a commonly used password."
 
@@ -117,4 +118,47 @@ def account_page() -> rx.Component:
             on_submit=ChangePasswordState.submit,
             reset_on_submit=True,
         ),
+        _email_preference(),
+    )
+
+
+def _email_preference() -> rx.Component:
+    return rx.fragment(
+        rx.heading("E-mail about notifications", size="5", as_="h2", margin_top="1em"),
+        rx.text(
+            "Notifications always appear under the bell. E-mails hold no patient information, only a link.",
+            size="2",
+        ),
+        rx.form(
+            rx.vstack(
+                rx.el.fieldset(
+                    rx.el.legend("E-mail me", font_weight="500"),
+                    *[_preference_choice(value, label) for value, label in PREFERENCE_CHOICES],
+                ),
+                rx.cond(
+                    EmailPreferenceState.message != "",
+                    rx.text(EmailPreferenceState.message, role="status", size="2"),
+                ),
+                rx.button("Save e-mail preference", type="submit"),
+                spacing="3",
+                max_width="28em",
+            ),
+            on_submit=EmailPreferenceState.save,
+            reset_on_submit=False,
+        ),
+    )
+
+
+def _preference_choice(value: str, label: str) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="radio",
+            name="email_preference",
+            value=value,
+            checked=EmailPreferenceState.preference == value,
+            on_change=EmailPreferenceState.choose(value),
+        ),
+        " ",
+        label,
+        style={"display": "flex", "gap": "0.5em"},
     )

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, func, select
 
 from portal_app import clock, routes
-from portal_app.domain.enums import AuditOutcome, Role, UserStatus
+from portal_app.domain.enums import AuditOutcome, NoticeKind, Role, UserStatus
 from portal_app.domain.identifiers import normalize_tax_id
 from portal_app.domain.password_policy import password_problems
 from portal_app.domain.signed_tokens import InvalidToken, read_token, sign_token
@@ -20,6 +20,7 @@ from portal_app.reference import common_passwords
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
 from portal_app.services.mail import MailKind, send_mail
+from portal_app.services.notices import notify_user
 from portal_app.services.passwords import hash_password
 from portal_app.settings import get_settings
 
@@ -363,6 +364,8 @@ def approve(session: Session, *, actor: Actor, user_id: int) -> int:
         body=f"Hello {user.full_name},\n\nYour registration was approved. You can now sign in at "
         f"{get_settings().public_url}{routes.SIGN_IN}.\n",
     )
+    # In the portal too; the e-mail above already tells them, whatever their preference.
+    notify_user(session, user=user, kind=NoticeKind.REGISTRATION_APPROVED, mail=False)
     session.commit()
     return linked
 

@@ -396,6 +396,17 @@ def _criteria(determination: Determination | None) -> list[dict]:
     return list((determination.explanation or {}).get("criteria", [])) if determination else []
 
 
+def _decided_notice(task: ReviewTask) -> NoticeKind:
+    """What the office is told when a task's last line is decided (one notification per decision)."""
+    if task.call_back_requested_at is not None:  # the office asked to be told when the review is done
+        return NoticeKind.REVIEW_DONE
+    if task.kind == TaskKind.APPEAL:
+        return NoticeKind.APPEAL_DECIDED
+    if task.kind == TaskKind.RECONSIDERATION:
+        return NoticeKind.RECONSIDERATION_DECIDED
+    return NoticeKind.DECISION_MADE
+
+
 def _decide(
     session: Session,
     actor: Actor,
@@ -445,8 +456,7 @@ def _decide(
     if not remaining:
         task.status, task.closed_at = TaskStatus.DONE, now
         task.office_reply_due = None
-        if task.call_back_requested_at is not None:  # the office asked to be told when the review is done
-            notify_order_office(session, order=order, kind=NoticeKind.REVIEW_DONE)
+        notify_order_office(session, order=order, kind=_decided_notice(task))
     session.add(task)
     _audit(
         session,

@@ -44,8 +44,10 @@ def test_a_body_is_dropped_once_smtp_has_accepted_it(session, monkeypatch):
             kind="password_reset",
         )
         session.commit()
+        assert mail.deliver_due(session) == [(sent.id, "sent")]  # the outbox task, after the commit
     finally:
         get_settings.cache_clear()
     assert delivered[0]["body"].endswith("token=secret")  # the recipient got the link
+    session.expire_all()
     stored = session.get(OutboxEmail, sent.id)
     assert stored.sent_at is not None and stored.body == "" and stored.kind == "password_reset"
