@@ -83,6 +83,7 @@ _ROLE_LINKS: dict[Role, list[_NavItem]] = {
     ],
 }
 
+
 def _nav_link(label: str, href: str) -> rx.Component:
     return rx.el.li(
         rx.link(label, href=href, on_click=NavigationMenuState.close_menus), class_name="nav-item"

@@ -151,4 +151,4 @@ def test_an_icd_not_meeting_ncd_20_4_pends_for_review(demo):
         diagnoses=("I25.5",),
     )
     result = submit_order(demo, actor=actor, order_id=order_id, today=TODAY)
-    assert result.submitted and result.status == "In progress"
+    assert result.submitted and result.status == "In Progress"

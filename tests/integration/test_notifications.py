@@ -68,7 +68,7 @@ def _user(
 def _pended(session, office: Actor, member: str) -> str:
     order_id = draft_order(session, office, member=member, details=PENDING_LOW_BACK)
     result = submit_order(session, actor=office, order_id=order_id, today=TODAY)
-    assert result.status == "In progress", result
+    assert result.status == "In Progress", result
     return result.order_number
 
 

@@ -67,7 +67,7 @@ def test_a_colonoscopy_3_years_after_a_normal_one_pends_on_the_interval(demo):
         "family_history": "none",
     }
     order_id, summary = _submit(demo, office, details, ["G0121"], ["Z12.11"], member=OLDER)
-    assert summary.status == "In progress"
+    assert summary.status == "In Progress"
     assert _has_review_task(demo, order_id)
     [line] = summary.lines
     assert line.decision == "Pended" and "COL-2" in line.reason
@@ -107,7 +107,7 @@ def test_a_hospital_outpatient_site_pends_for_the_site_of_care_review(demo):
         "hospital_reason": "Decompensated cirrhosis: anaesthesia in a hospital",
     }
     order_id, summary = _submit(demo, office, details, ["43235"], ["K92.2"])
-    assert summary.status == "In progress"
+    assert summary.status == "In Progress"
     [line] = summary.lines
     assert line.decision == "Pended" and "SOC-1" in line.reason
     # Only a physician settles the hospital setting (physician_only_criteria.csv).
