@@ -17,6 +17,7 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.code_lists import CodeListEntry, CodeListVersion
 from portal_app.models.compliance import (
     GoldCardEvaluation,
     GoldCardExemption,
@@ -47,6 +48,8 @@ __all__ = [
     "ApiAssertionJti",
     "ApiClient",
     "AuditEvent",
+    "CodeListEntry",
+    "CodeListVersion",
     "DataLoad",
     "AuthSession",
     "OutboxEmail",

@@ -151,7 +151,7 @@ PLANS: tuple[PlanSpec, ...] = (
     PlanSpec(
         "EVG",
         "Evergreen Mutual Health (demo)",
-        (LineOfBusiness.COMMERCIAL, LineOfBusiness.MEDICARE_ADVANTAGE),
+        (LineOfBusiness.COMMERCIAL_HMO_POS, LineOfBusiness.MEDICARE_ADVANTAGE),
         _delegated("EVG"),
     ),
     PlanSpec(
@@ -163,7 +163,7 @@ PLANS: tuple[PlanSpec, ...] = (
     PlanSpec(
         "SUM",
         "Summit Federal Employee Plan (demo)",
-        (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL),
+        (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL_HMO_POS),
         _delegated("SUM"),
     ),
     PlanSpec(
