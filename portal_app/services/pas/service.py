@@ -53,9 +53,10 @@ from portal_app.services import audit
 from portal_app.services import order_entry as entry
 from portal_app.services.api_clients import ApiPrincipal, client_npis
 from portal_app.services.authz import require
+from portal_app.services.code_lists import code_index_in_force
+from portal_app.services.coverage_requirements import requirement_for
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.order_changes import ChangeRefused, cancel_lines, change_lines
-from portal_app.services.order_entry import programs_for
 from portal_app.services.order_submission import submit_order
 from portal_app.services.orders import (
     OrderNotFound,
@@ -82,6 +83,7 @@ from portal_app.services.pas.requests import (
     without_attachment_data,
 )
 from portal_app.services.pas.responses import Echo, LineView, OrderView, response_bundle
+from portal_app.services.plan_setup import delegation_in_force
 
 STALE_RESERVATION = timedelta(minutes=2)  # a reservation older than this without an order was abandoned
 MAX_INQUIRY_RESULTS = 20
@@ -687,7 +689,7 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
         built_program(named)
     member = _member(session, request)
     plan = get_existing(session, HealthPlan, member.plan_id)
-    groups, answers = _triage(session, request, plan, named, today)
+    groups, answers = _triage(session, request, plan, member.line_of_business, named, today)
     entered = _Entered(None)
     for program, items in groups.items():
         missing = _missing_for_review(request)
@@ -733,14 +735,18 @@ def _missing_for_review(request: ClaimRequest) -> str:
 
 
 def _triage(
-    session: Session, request: ClaimRequest, plan: HealthPlan, named: Program | None, today: date
+    session: Session,
+    request: ClaimRequest,
+    plan: HealthPlan,
+    line_of_business: str,
+    named: Program | None,
+    today: date,
 ) -> tuple[dict[Program, list[RequestedItem]], list[dict[str, Any]]]:
-    """The items by the program that manages each (the one the item or Claim names, when it manages
-    the code, else the one of the plan's delegated programs that does), and the items answered per
-    item: no CPT or HCPCS code (information needed), or managed by no program of the plan on the
-    date (contact the health plan)."""
+    """The items by the program that manages each for the member's coverage (the one the item or
+    Claim names, when it manages the code, else the one ``requirement_for`` finds), and the items
+    answered per item: no CPT or HCPCS code (information needed), or not managed for this member's
+    coverage on the date (with the reason: contact the health plan)."""
     on = request.service_date or today
-    delegated = [p for p in programs_for(session, plan_id=id_of(plan), on=on) if p in PROGRAMS]
     groups: dict[Program, list[RequestedItem]] = {}
     answers = []
     for item in request.items:
@@ -757,35 +763,45 @@ def _triage(
                 )
             )
             continue
-        program = _program_for(item, named, plan.code, on, delegated)
+        program, reason = _program_for(session, item, named, plan, line_of_business, on)
         if program is None:
-            answers.append(
-                _answered(
-                    item,
-                    "not_managed",
-                    f"{item.code} is not managed by Precert for {plan.name} on {on.isoformat()} (no program "
-                    "the plan delegates to Precert covers it): contact the health plan.",
-                )
-            )
+            answers.append(_answered(item, "not_managed", f"{reason} Contact the health plan."))
             continue
         groups.setdefault(program, []).append(item)
     return groups, answers
 
 
 def _program_for(
-    item: RequestedItem, named: Program | None, plan_code: str, on: date, delegated: list[Program]
-) -> Program | None:
+    session: Session,
+    item: RequestedItem,
+    named: Program | None,
+    plan: HealthPlan,
+    line_of_business: str,
+    on: date,
+) -> tuple[Program | None, str]:
     """The program for one item: the one the item, its service type or the Claim names if it is
-    delegated and manages the code, else the first delegated program that manages it."""
+    delegated for the member's coverage and manages the code then, else the one
+    ``requirement_for`` finds; None and the reason when no program manages it for this coverage."""
     said = [Program(item.program)] if item.program in {p.value for p in Program} else []
     if item.category in v.SERVICE_TYPE_PROGRAMS:
         said.append(Program(v.SERVICE_TYPE_PROGRAMS[item.category]))
     if named is not None:
         said.append(named)
-    for program in [*said, *delegated]:
-        if program in delegated and PROGRAMS[program].managed_code(plan_code, on.year, item.code) is not None:
-            return program
-    return None
+    for program in said:
+        if program not in PROGRAMS:
+            continue
+        delegated = delegation_in_force(
+            session, plan_id=id_of(plan), program=program, line_of_business=line_of_business, on=on
+        )
+        index = code_index_in_force(
+            session, plan=plan, program=program, line_of_business=line_of_business, on=on
+        )
+        if delegated is not None and item.code.strip().upper() in index:
+            return program, ""
+    needed = requirement_for(
+        session, plan_id=id_of(plan), line_of_business=line_of_business, service_code=item.code, on_date=on
+    )
+    return (needed.program if needed.managed else None), needed.reason
 
 
 def _enter_order(

@@ -1,0 +1,78 @@
+"""Whether a service needs a request through Precert, for one member's coverage on a date.
+
+The one place that decides it: the plan's delegations (``plan_programs``, per line of business with
+dates) and the code lists in force (``services/code_lists``, per line of business and year from
+their effective dates) for the member's line of business on the date of service. The wizard's
+procedure step, the PAS API and the CDS Hooks (CRD) service all ask ``requirement_for``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from portal_app.domain.enums import LineOfBusiness, Program
+from portal_app.domain.programs import PROGRAMS
+from portal_app.models import HealthPlan
+from portal_app.services.code_lists import code_index_in_force
+from portal_app.services.plan_setup import delegation_in_force
+
+NOT_MANAGED = "not managed for this member's coverage"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    managed: bool  # True: a request (or a notification, see reason) goes through Precert
+    program: Program | None  # the program that manages the code for this coverage
+    reason: str
+
+
+def _line_label(line_of_business: str) -> str:
+    try:
+        return LineOfBusiness(line_of_business).label
+    except ValueError:
+        return line_of_business or "unknown"
+
+
+def requirement_for(
+    session: Session, *, plan_id: int, line_of_business: str, service_code: str, on_date: date
+) -> Requirement:
+    """Whether ``service_code`` needs a request for a member of the plan with that line of business
+    on the date of service, which program manages it, and why (in words for the office)."""
+    plan = session.get(HealthPlan, plan_id)
+    code = (service_code or "").strip().upper()
+    if plan is None:
+        return Requirement(False, None, "The health plan is not known to Precert.")
+    coverage = f"{plan.name} {_line_label(line_of_business)} coverage on {on_date:%m/%d/%Y}"
+    listed_but_not_delegated: list[Program] = []
+    for program in PROGRAMS:
+        index = code_index_in_force(
+            session, plan=plan, program=program, line_of_business=line_of_business, on=on_date
+        )
+        managed = index.get(code)
+        if managed is None:
+            continue
+        delegation = delegation_in_force(
+            session, plan_id=plan_id, program=program, line_of_business=line_of_business, on=on_date
+        )
+        if delegation is None:
+            listed_but_not_delegated.append(program)
+            continue
+        kind = "notification only (no review)" if managed.notification_only else "a request is needed"
+        return Requirement(True, program, f"{code} is managed by {program.label} for {coverage}: {kind}.")
+    if listed_but_not_delegated:
+        labels = ", ".join(p.label for p in listed_but_not_delegated)
+        return Requirement(
+            False,
+            None,
+            f"{code} is {NOT_MANAGED}: the plan does not delegate {labels} to Precert for {coverage}. "
+            "Ask the health plan whether it needs approval.",
+        )
+    return Requirement(
+        False,
+        None,
+        f"{code} is {NOT_MANAGED}: it is on no code list Precert manages for {coverage}. "
+        "Ask the health plan whether it needs approval.",
+    )
