@@ -325,8 +325,9 @@ def choose_member(
     ):
         return StepResult(
             {
-                "member": f"The plan does not delegate {Program(order.program).label} for the member's line "
-                f"of business ({LineOfBusiness(member.line_of_business).label}) on the date of service."
+                "member": f"{Program(order.program).label} is not managed for this member's coverage: the "
+                f"plan does not delegate it for the member's line of business "
+                f"({LineOfBusiness(member.line_of_business).label}) on the date of service."
             }
         )
     order.member_id = member.id
