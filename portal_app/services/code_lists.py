@@ -33,6 +33,7 @@ from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 
 ALL_LINES = ""
+PERMISSION = "plan_data.load"  # the plan files page: code lists are one of a plan's files
 PACKAGED_FILE = "(packaged list)"
 FIRST_YEAR, LAST_YEAR = 2020, 2040
 
@@ -67,6 +68,19 @@ class VersionRow:
     code_count: int
     file_name: str
     loaded_at: str
+
+
+def load_summary(load: CodeListLoad) -> str:
+    """One line saying what a load did, for the command line and the support page."""
+    if load.status == "refused":
+        return f"Not loaded: {len(load.problems)} problem(s) in the file; nothing changed."
+    if load.status == "unchanged":
+        return f"Unchanged: the file lists the same codes as version {load.version}; nothing changed."
+    diff = load.diff
+    counts = (
+        f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed" if diff else ""
+    )
+    return f"Loaded as version {load.version}: {counts}."
 
 
 # --- reading the lists in force ---
@@ -221,7 +235,7 @@ def _store(
 def import_code_list(
     session: Session,
     *,
-    actor: Actor,
+    actor: Actor | None,
     plan_code: str,
     program: str,
     line_of_business: str,
@@ -232,8 +246,10 @@ def import_code_list(
 ) -> CodeListLoad:
     """Check a code list file and store it as the next version (from ``effective_from``, by default
     1 January of ``year``); a file with problems or the same rows as the newest version changes
-    nothing. ``line_of_business`` empty: for every line of the plan without a list of its own."""
-    require(session, actor, "plans.manage")
+    nothing. ``line_of_business`` empty: for every line of the plan without a list of its own.
+    ``actor`` None: an operator on the command line."""
+    if actor is not None:
+        require(session, actor, PERMISSION, record=f"plan:{plan_code[:20]}")
     plan = _plan_by_code(session, plan_code)
     _check_scope(session, plan, program, line_of_business, year)
     start = effective_from or date(year, 1, 1)
@@ -264,17 +280,17 @@ def import_code_list(
         effective_from=start,
         entries=checked.entries,
         file_name=file_name,
-        user_id=actor.user_id,
+        user_id=actor.user_id if actor else None,
         number=number,
     )
     diff = lists.diff_code_lists(before, checked.entries)
     audit.record(
         session,
         action="plan.code_list_loaded",
-        user_id=actor.user_id,
+        user_id=actor.user_id if actor else None,
         record_type="plan",
         record_id=id_of(plan),
-        client_address=actor.client_address,
+        client_address=actor.client_address if actor else "",
         detail={
             "program": program,
             "line_of_business": line_of_business or "all",
@@ -285,6 +301,7 @@ def import_code_list(
             "added": str(len(diff.added)),
             "removed": str(len(diff.removed)),
             "changed": str(len(diff.changed)),
+            "by": "support admin" if actor else "operator (command line)",
         },
     )
     session.commit()
@@ -358,7 +375,7 @@ def _row(version: CodeListVersion, plan_code: str) -> VersionRow:
 
 def code_list_history(session: Session, *, actor: Actor, limit: int = 50) -> list[VersionRow]:
     """The newest code list versions, newest first."""
-    require(session, actor, "plans.manage")
+    require(session, actor, PERMISSION)
     rows = session.exec(
         select(CodeListVersion, HealthPlan.code)
         .join(HealthPlan, col(HealthPlan.id) == CodeListVersion.plan_id)
@@ -370,7 +387,7 @@ def code_list_history(session: Session, *, actor: Actor, limit: int = 50) -> lis
 
 def version_diff(session: Session, *, actor: Actor, version_id: int) -> lists.CodeListDiff:
     """What the version changed against the version before it (all added for a first version)."""
-    require(session, actor, "plans.manage")
+    require(session, actor, PERMISSION)
     version = session.get(CodeListVersion, version_id)
     if version is None:
         raise CodeListRefused("No such code list version.")
