@@ -44,6 +44,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Users", routes.ADMIN_USERS),
         ("Plans", routes.ADMIN_PLANS),
         ("Plan files", routes.ADMIN_PLAN_FILES),
+        ("Code lists", routes.ADMIN_CODE_LISTS),
         ("Audit log", routes.ADMIN_AUDIT),
         ("Outbox", routes.ADMIN_OUTBOX),
         ("Held device data", routes.ADMIN_DEVICE_DATA),

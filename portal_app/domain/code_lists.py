@@ -147,3 +147,20 @@ def content_hash(entries: Sequence[CodeListEntry]) -> str:
         )
         digest.update(b"\x1e")
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a diff as the support page shows it."""
+
+    change: str  # "Added", "Removed" or "Changed"
+    code: str
+    detail: str
+
+
+def diff_lines(diff: CodeListDiff) -> list[DiffLine]:
+    return (
+        [DiffLine("Added", e.code, _wording(e)) for e in diff.added]
+        + [DiffLine("Removed", e.code, _wording(e)) for e in diff.removed]
+        + [DiffLine("Changed", c.code, f"{c.before} → {c.after}") for c in diff.changed]
+    )

@@ -90,15 +90,17 @@ def _version_in_force(
     session: Session, *, plan_id: int, program: str, line_of_business: str, on: date
 ) -> CodeListVersion | None:
     """The newest version in effect on ``on`` for the line itself, else for all lines."""
-    rows = session.exec(
-        select(CodeListVersion).where(
-            CodeListVersion.plan_id == plan_id,
-            CodeListVersion.program == program,
-            CodeListVersion.year == on.year,
-            col(CodeListVersion.line_of_business).in_([line_of_business, ALL_LINES]),
-            CodeListVersion.effective_from <= on,
-        )
-    ).all()
+    rows = list(
+        session.exec(
+            select(CodeListVersion).where(
+                CodeListVersion.plan_id == plan_id,
+                CodeListVersion.program == program,
+                CodeListVersion.year == on.year,
+                col(CodeListVersion.line_of_business).in_([line_of_business, ALL_LINES]),
+                CodeListVersion.effective_from <= on,
+            )
+        ).all()
+    )
     rows.sort(key=lambda r: (r.line_of_business == ALL_LINES, -r.effective_from.toordinal(), -r.version))
     return rows[0] if rows else None
 
@@ -152,6 +154,35 @@ def program_for_coverage(
         return index if year == on.year and plan_code == plan.code else packaged(plan_code, year)
 
     return dataclasses.replace(definition, code_index=in_force)
+
+
+def lookup_codes(
+    session: Session, *, plan_code: str, program: str, line_of_business: str, year: int, today: date
+) -> list[ManagedCode]:
+    """The codes the program manages for the plan's line of business in ``year`` (the list in force
+    today in the current year, on 1 January of a later year, on 31 December of an earlier one).
+    Public reference data: no member information."""
+    plan = session.exec(select(HealthPlan).where(HealthPlan.code == plan_code)).first()
+    if plan is None or Program(program) not in PROGRAMS or not FIRST_YEAR <= year <= LAST_YEAR:
+        return []
+    on = today if today.year == year else date(year, 1, 1) if year > today.year else date(year, 12, 31)
+    index = code_index_in_force(
+        session, plan=plan, program=Program(program), line_of_business=line_of_business, on=on
+    )
+    return sorted(index.values(), key=lambda item: item.code)
+
+
+def plan_lines(session: Session, *, plan_codes: list[str]) -> dict[str, list[str]]:
+    """Each plan's lines of business (values), for the look-up's choice. Public: no member data."""
+    rows = session.exec(
+        select(HealthPlan.code, PlanLineOfBusiness.line_of_business)
+        .join(PlanLineOfBusiness, col(PlanLineOfBusiness.plan_id) == HealthPlan.id)
+        .where(col(HealthPlan.code).in_(plan_codes))
+    ).all()
+    lines: dict[str, list[str]] = {code: [] for code in plan_codes}
+    for code, line in rows:
+        lines[code].append(line)
+    return {code: sorted(found) for code, found in lines.items()}
 
 
 # --- loading ---
@@ -353,6 +384,31 @@ def load_packaged_code_lists(session: Session, *, years: Iterable[int]) -> int:
 
 
 # --- history and diff for the support page ---
+
+
+@dataclass(frozen=True)
+class PlanLines:
+    code: str
+    name: str
+    lines: tuple[str, ...]  # the plan's lines of business (values)
+
+
+def code_list_choices(session: Session, *, actor: Actor) -> list[PlanLines]:
+    """Every plan with its lines of business, for choosing what a code list is for."""
+    require(session, actor, PERMISSION)
+    plans = session.exec(select(HealthPlan).order_by(HealthPlan.code)).all()
+    offered = session.exec(select(PlanLineOfBusiness.plan_id, PlanLineOfBusiness.line_of_business)).all()
+    return [
+        PlanLines(
+            plan.code, plan.name, tuple(sorted(line for plan_id, line in offered if plan_id == plan.id))
+        )
+        for plan in plans
+    ]
+
+
+def program_choices() -> list[tuple[str, str]]:
+    """(value, label) of every program Precert runs."""
+    return [(program.value, program.label) for program in PROGRAMS]
 
 
 def _row(version: CodeListVersion, plan_code: str) -> VersionRow:
