@@ -200,3 +200,36 @@ def test_only_support_loads_code_lists(session, demo_data):
             year=2026,
             lines=["code,source\n", "72148,plan list\n"],
         )
+
+
+def test_operators_load_a_code_list_from_the_command_line_once(demo, tmp_path, capsys):
+    from portal_app import cli
+
+    file = tmp_path / "rvb-ma-imaging-2027.csv"
+    file.write_text("".join(_list_without(demo, "RVB", 2027, LUMBAR_MRI)), encoding="utf-8")
+    command = [
+        "import-codes",
+        str(file),
+        "--plan",
+        "RVB",
+        "--program",
+        "imaging",
+        "--line-of-business",
+        "medicare_advantage",
+        "--year",
+        "2027",
+    ]
+    assert cli.main(command) == 0
+    assert capsys.readouterr().out.startswith("Loaded as version 1:")
+    assert cli.main(command) == 0
+    assert capsys.readouterr().out.startswith("Unchanged:")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,source\n7214,plan list\n", encoding="utf-8")
+    assert cli.main([*command[:1], str(bad), *command[2:]]) == 1
+    assert "line 2, code: 7214 is not the shape of a CPT code." in capsys.readouterr().out
+    plan = _rvb(demo)
+    on = date(2027, 2, 1)
+    ma = requirement_for(
+        demo, plan_id=plan.id, line_of_business="medicare_advantage", service_code=LUMBAR_MRI, on_date=on
+    )
+    assert not ma.managed and NOT_MANAGED in ma.reason

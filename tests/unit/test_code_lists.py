@@ -92,3 +92,13 @@ def test_the_same_entries_give_the_same_hash_whatever_their_order():
     a, b = _entry("70551"), _entry("72148")
     assert content_hash([a, b]) == content_hash([b, a])
     assert content_hash([a, b]) != content_hash([a, _entry("72148", source="other")])
+
+
+def test_the_documented_example_file_is_a_good_file():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "code-list.csv"
+    with example.open(encoding="utf-8") as text:
+        checked = read_code_list(text)
+    assert checked.ok, [p.text() for p in checked.problems]
+    assert [e.code for e in checked.entries] == ["70551", "72148", "93306", "A9552"]
