@@ -1,5 +1,6 @@
 """Issue 20/23: commercial HMO/POS and commercial PPO/EPO become distinct lines of business, and the
-codes a program manages per plan, line of business and year are stored as loaded versions.
+codes a program manages per plan, line of business and year are stored as loaded versions; a
+delegation (per line of business) may set its own pend clock.
 
 The former single value ``commercial`` becomes ``commercial_hmo_pos`` everywhere it is stored
 (members, a plan's lines of business, delegations for one line). Why HMO/POS: the demo's and the
@@ -42,6 +43,9 @@ def _rename(old: str, new: str) -> None:
 
 def upgrade() -> None:
     _rename(OLD, HMO_POS)
+    with op.batch_alter_table("plan_programs") as batch_op:
+        batch_op.add_column(sa.Column("pend_business_days", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("pend_urgent_hours", sa.Integer(), nullable=True))
     op.create_table(
         "code_list_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -89,6 +93,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("plan_programs") as batch_op:
+        batch_op.drop_column("pend_urgent_hours")
+        batch_op.drop_column("pend_business_days")
     op.drop_index(op.f("ix_code_list_entries_version_id"), table_name="code_list_entries")
     op.drop_table("code_list_entries")
     op.drop_index(op.f("ix_code_list_versions_plan_id"), table_name="code_list_versions")

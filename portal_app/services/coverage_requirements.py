@@ -68,11 +68,11 @@ def requirement_for(
             False,
             None,
             f"{code} is {NOT_MANAGED}: the plan does not delegate {labels} to Precert for {coverage}. "
-            "Ask the health plan whether it needs approval.",
+            "Contact the health plan about whether it needs approval.",
         )
     return Requirement(
         False,
         None,
         f"{code} is {NOT_MANAGED}: it is on no code list Precert manages for {coverage}. "
-        "Ask the health plan whether it needs approval.",
+        "Contact the health plan about whether it needs approval.",
     )

@@ -233,3 +233,54 @@ def test_operators_load_a_code_list_from_the_command_line_once(demo, tmp_path, c
         demo, plan_id=plan.id, line_of_business="medicare_advantage", service_code=LUMBAR_MRI, on_date=on
     )
     assert not ma.managed and NOT_MANAGED in ma.reason
+
+
+def test_a_delegation_for_one_line_of_business_sets_its_own_pend_clock(session, demo_data):
+    from datetime import UTC, datetime
+
+    from portal_app.models import Order, PlanProgram
+    from portal_app.services import pend_clock, plan_setup
+
+    support, office = actor_for(session, "support"), actor_for(session, "ordering")
+    plan = _rvb(session)
+    medicare = session.exec(
+        select(PlanProgram).where(
+            PlanProgram.plan_id == plan.id,
+            PlanProgram.program == "imaging",
+            PlanProgram.line_of_business == "medicare_advantage",
+        )
+    ).one()
+    plan_setup.end_delegation(session, actor=support, delegation_id=medicare.id, last_day=date(2026, 11, 30))
+    plan_setup.add_delegation(
+        session,
+        actor=support,
+        plan_id=plan.id,
+        program="imaging",
+        line_of_business="medicare_advantage",
+        delegated_from=date(2026, 12, 1),
+        delegated_until=None,
+        validity_days=None,
+        pend_business_days=2,
+        pend_urgent_hours=24,
+    )
+    with pytest.raises(plan_setup.PlanSetupRefused, match="business days from 1 to 30"):
+        plan_setup.add_delegation(
+            session,
+            actor=support,
+            plan_id=plan.id,
+            program="imaging",
+            line_of_business="commercial_ppo_epo",
+            delegated_from=date(2026, 12, 1),
+            delegated_until=None,
+            validity_days=None,
+            pend_business_days=31,
+        )
+    pended = datetime(2026, 12, 7, 15, tzinfo=UTC)  # a Monday
+    ma_order = session.get(Order, draft_order(session, office, member=MA_MEMBER))
+    dual_order = session.get(Order, draft_order(session, office, member="RVB100000003"))
+    # Plan's usual 5 business days (HealthPlan.pend_business_days) for the dual-eligible member: ends
+    # with Monday 14 December; 2 business days under the MA delegation: ends with Wednesday 9 December.
+    assert pend_clock.reply_due(session, dual_order, pended) == datetime(2026, 12, 15, tzinfo=UTC)
+    assert pend_clock.reply_due(session, ma_order, pended) == datetime(2026, 12, 10, tzinfo=UTC)
+    rows = plan_setup.plan_detail(session, actor=support, plan_id=plan.id, today=TODAY).delegations
+    assert "2 business days, 24 hours urgent" in {row.pend_clock for row in rows}

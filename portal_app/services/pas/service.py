@@ -765,7 +765,7 @@ def _triage(
             continue
         program, reason = _program_for(session, item, named, plan, line_of_business, on)
         if program is None:
-            answers.append(_answered(item, "not_managed", f"{reason} Contact the health plan."))
+            answers.append(_answered(item, "not_managed", reason))
             continue
         groups.setdefault(program, []).append(item)
     return groups, answers
