@@ -121,8 +121,10 @@ def code_lists_page() -> rx.Component:
             _select("Plan", "field-code-plan", C.plan_code, C.choose_plan, C.plans),
             _select("Program", "field-code-program", C.program, C.choose_program, C.programs),
             _select("Line of business", "field-code-line", C.line_of_business, C.choose_line, C.lines),
-            _input("Year", "field-code-year", C.year, C.set_year, "number"),
-            _input("Takes effect on", "field-code-effective", C.effective_from, C.set_effective_from, "date"),
+            _input("Year", "field-code-year", C.year, C.change_year, "number"),
+            _input(
+                "Takes effect on", "field-code-effective", C.effective_from, C.change_effective_from, "date"
+            ),
             wrap="wrap",
             spacing="4",
             margin_top="1em",

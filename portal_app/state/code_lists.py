@@ -98,12 +98,12 @@ class CodeListsState(rx.State):
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
-    async def set_year(self, value: str):
+    async def change_year(self, value: str):
         self.year = str(value)[:4] if isinstance(value, str) else ""
 
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
-    async def set_effective_from(self, value: str):
+    async def change_effective_from(self, value: str):
         self.effective_from = str(value)[:10] if isinstance(value, str) else ""
 
     @rx.event
