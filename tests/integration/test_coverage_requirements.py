@@ -284,3 +284,11 @@ def test_a_delegation_for_one_line_of_business_sets_its_own_pend_clock(session, 
     assert pend_clock.reply_due(session, ma_order, pended) == datetime(2026, 12, 10, tzinfo=UTC)
     rows = plan_setup.plan_detail(session, actor=support, plan_id=plan.id, today=TODAY).delegations
     assert "2 business days, 24 hours urgent" in {row.pend_clock for row in rows}
+
+
+def test_the_public_page_names_the_lines_of_business_each_delegation_covers(session, demo_data):
+    from portal_app.services.transparency import managed_services
+
+    imaging = [p for p in managed_services(session, _rvb(session), SERVICE) if p.program == "imaging"]
+    assert sorted(p.lines_of_business for p in imaging) == [("Dual eligible",), ("Medicare Advantage",)]
+    assert all(any(s.code == LUMBAR_MRI for s in p.services) for p in imaging)
