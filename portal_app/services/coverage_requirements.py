@@ -45,6 +45,8 @@ def requirement_for(
     code = (service_code or "").strip().upper()
     if plan is None:
         return Requirement(False, None, "The health plan is not known to Precert.")
+    if not code:
+        return Requirement(False, None, "Give a CPT or HCPCS code.")
     coverage = f"{plan.name} {_line_label(line_of_business)} coverage on {on_date:%m/%d/%Y}"
     listed_but_not_delegated: list[Program] = []
     for program in PROGRAMS:
