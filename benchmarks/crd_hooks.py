@@ -75,7 +75,7 @@ def _members(engine, count: int) -> list[Any]:
                 last_name=f"Member{n}",
                 date_of_birth=date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
                 sex=Sex.FEMALE,
-                line_of_business=LineOfBusiness.COMMERCIAL,
+                line_of_business=LineOfBusiness.COMMERCIAL_HMO_POS,
                 address_line="1 Bench Way",
                 city="Fairview",
                 state="OR",

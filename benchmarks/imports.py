@@ -46,7 +46,7 @@ def _member(i: int) -> dict[str, str]:
         "last_name": f"Family{i % 1009}",
         "date_of_birth": (date(1940, 1, 1) + timedelta(days=i % 25000)).isoformat(),
         "sex": "FM"[i % 2],
-        "line_of_business": ("commercial", "medicare_advantage")[i % 2],
+        "line_of_business": ("commercial_hmo_pos", "medicare_advantage")[i % 2],
         "address_line": f"{i % 9999 + 1} Sample Street",
         "city": "Springfield",
         "state": "IL",

@@ -485,7 +485,7 @@ def _add_members(url: str, count: int, plan_ids: list[int], postgres: bool) -> N
             f"Member{i}",
             date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
             "F" if i % 2 else "M",
-            "commercial",
+            "commercial_hmo_pos",
             "1 Demo Way",
             "Springfield",
             "IL",

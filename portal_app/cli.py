@@ -2,7 +2,9 @@
 
 ``python -m portal_app.cli COMMAND``, COMMAND one of: migrate, seed, accounts, device-key NAME, api-client,
 new-file-key [ID], reencrypt-files, import-members FILE --plan CODE, import-providers FILE --plan CODE,
-import-guidelines FILE (the file formats: docs/data-files.md).
+import-guidelines FILE, crd-client,
+import-codes FILE --plan CODE --program P --line-of-business LOB --year Y [--effective YYYY-MM-DD]
+(the file formats: docs/data-files.md).
 """
 
 from __future__ import annotations
@@ -218,6 +220,42 @@ def import_guidelines(path: str) -> int:
     for problem in report.problems:
         print(f"  {problem.text()}")
     return 1 if report.status == guidelines.REJECTED else 0
+def import_codes(
+    path: str, *, plan_code: str, program: str, line_of_business: str, year: int, effective: str
+) -> int:
+    """Load a code list file as the next version; 0 when loaded or unchanged, 1 with its problems."""
+    from datetime import date
+    from pathlib import Path
+
+    from portal_app.db import session_scope
+    from portal_app.services import code_lists
+
+    if not Path(path).is_file():
+        raise SystemExit(f"No file at {path}.")
+    try:
+        starts = date.fromisoformat(effective) if effective else None
+    except ValueError:
+        raise SystemExit(f"--effective {effective}: give a date as YYYY-MM-DD.") from None
+    line = "" if line_of_business.strip().lower() in ("", "all") else line_of_business.strip().lower()
+    with session_scope() as session, open(path, encoding="utf-8-sig", newline="") as text:
+        try:
+            load = code_lists.import_code_list(
+                session,
+                actor=None,
+                plan_code=plan_code,
+                program=program.strip().lower(),
+                line_of_business=line,
+                year=year,
+                lines=text,
+                file_name=Path(path).name,
+                effective_from=starts,
+            )
+        except code_lists.CodeListRefused as refused:
+            raise SystemExit(f"Not loaded: {refused}") from None
+    print(code_lists.load_summary(load))
+    for problem in load.report:
+        print(f"  {problem}")
+    return 1 if load.status == "refused" else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             "import-members",
             "import-providers",
             "import-guidelines",
+            "import-codes",
         ],
     )
     parser.add_argument(
@@ -244,13 +283,22 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="device-key: the device cloud's name; new-file-key: the key id; import-*: the file",
     )
-    parser.add_argument("--plan", default="", help="import-members, import-providers: the plan's code")
+    parser.add_argument(
+        "--plan", default="", help="import-members, import-providers, import-codes: the plan's code"
+    )
     parser.add_argument(
         "--changes-only",
         action="store_true",
         help="import-*: the file holds only new and changed records (default: the plan's whole list; "
         "members or network participations missing from it are ended)",
     )
+    codes = parser.add_argument_group("import-codes (docs/data-files.md, Code lists)")
+    codes.add_argument("--program", default="", help="the program whose codes the file lists, e.g. imaging")
+    codes.add_argument(
+        "--line-of-business", default="all", help="e.g. medicare_advantage, or all (the default)"
+    )
+    codes.add_argument("--year", type=int, default=0, help="the service year the list is for")
+    codes.add_argument("--effective", default="", help="first day it applies (default: 1 January of --year)")
     parser.add_argument("--disable", action="store_true", help="device-key: disable the vendor's key")
     client = parser.add_argument_group("api-client (docs/pas-api.md)")
     client.add_argument("--name", default="", help="the EHR or intermediary system")
@@ -295,6 +343,17 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
+    if args.command == "import-codes":
+        if not (args.vendor.strip() and args.plan.strip() and args.program.strip() and args.year):
+            parser.error("import-codes needs the file, --plan CODE, --program P and --year Y")
+        return import_codes(
+            args.vendor.strip(),
+            plan_code=args.plan.strip(),
+            program=args.program,
+            line_of_business=args.line_of_business,
+            year=args.year,
+            effective=args.effective,
+        )
     if args.command == "api-client":
         if not args.disable_client and not (args.name and args.tax_id and args.jwks):
             parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")

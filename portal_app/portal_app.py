@@ -23,6 +23,7 @@ from portal_app.pages.account import (
 )
 from portal_app.pages.admin import audit_page, outbox_page, registrations_page
 from portal_app.pages.admin_facilities import admin_facilities_page
+from portal_app.pages.code_lists import code_lists_page
 from portal_app.pages.code_lookup import code_lookup_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.demographics import admin_changes_page, demographic_changes_page, fax_confirmation_page
@@ -53,6 +54,7 @@ from portal_app.state.admin import AuditLogState, OutboxState, RegistrationsStat
 from portal_app.state.admin_facilities import AdminFacilitiesState
 from portal_app.state.auth import AuthState, SessionBinding
 from portal_app.state.case_compliance import CaseComplianceState
+from portal_app.state.code_lists import CodeListsState
 from portal_app.state.code_lookup import CodeLookupState
 from portal_app.state.conversation import OfficeCallState, PhysicianCallsState
 from portal_app.state.dashboard import DashboardState
@@ -125,6 +127,7 @@ _page(audit_page, routes.ADMIN_AUDIT, "Audit log", AuditLogState.load_page)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Outbox", OutboxState.load_page)
 _page(user_admin_page, routes.ADMIN_USERS, "Users and practices", UserAdminState.load_page)
 _page(plan_files_page, routes.ADMIN_PLAN_FILES, "Plan files", PlanFilesState.load_page)
+_page(code_lists_page, routes.ADMIN_CODE_LISTS, "Code lists", CodeListsState.load_page)
 _page(plan_setup_page, routes.ADMIN_PLANS, "Health plans", PlanSetupState.load_page)
 _page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_page)
 _page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)

@@ -32,6 +32,7 @@ DEMOGRAPHIC_CHANGES = "/practice/changes"
 FAX_CONFIRMATION = "/practice/fax"
 ADMIN_CHANGES = "/admin/changes"
 ADMIN_PLAN_FILES = "/admin/plan-files"
+ADMIN_CODE_LISTS = "/admin/code-lists"
 ADMIN_USERS = "/admin/users"
 ADMIN_PLANS = "/admin/plans"
 # Public, no sign-in: CMS-0057-F prior-authorization transparency (issue 24).

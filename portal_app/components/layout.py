@@ -64,7 +64,14 @@ _ROLE_LINKS: dict[Role, list[_NavItem]] = {
                 ("Imaging sites", routes.ADMIN_FACILITIES),
             ],
         ),
-        ("Plans", [("Plans", routes.ADMIN_PLANS), ("Plan files", routes.ADMIN_PLAN_FILES)]),
+        (
+            "Plans",
+            [
+                ("Plans", routes.ADMIN_PLANS),
+                ("Plan files", routes.ADMIN_PLAN_FILES),
+                ("Code lists", routes.ADMIN_CODE_LISTS),
+            ],
+        ),
         (
             "Held work",
             [

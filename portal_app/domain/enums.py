@@ -52,7 +52,9 @@ class UserStatus(LabelledEnum):
 
 
 class LineOfBusiness(LabelledEnum):
-    COMMERCIAL = "commercial"
+    # Revision 0019 split the former single "commercial" value; its rows became HMO/POS.
+    COMMERCIAL_HMO_POS = "commercial_hmo_pos"
+    COMMERCIAL_PPO_EPO = "commercial_ppo_epo"
     MEDICARE_ADVANTAGE = "medicare_advantage"
     MEDICAID = "medicaid"
     DUAL = "dual"
@@ -279,6 +281,8 @@ _LABELS: dict[StrEnum, str] = {
     FaxConfirmationStatus.CODE_SENT: "Test page sent, code not yet entered",
     FaxConfirmationStatus.AWAITING_SUPPORT: "Code entered, waiting for support",
     OutboxFaxStatus.RELEASED: "Released to the fax service",
+    LineOfBusiness.COMMERCIAL_HMO_POS: "Commercial HMO/POS",
+    LineOfBusiness.COMMERCIAL_PPO_EPO: "Commercial PPO/EPO",
     LineOfBusiness.MEDICARE_ADVANTAGE: "Medicare Advantage",
     LineOfBusiness.FEP: "Federal Employee Program",
     LineOfBusiness.DUAL: "Dual eligible",

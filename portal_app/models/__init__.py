@@ -17,6 +17,7 @@ from portal_app.models.api import (
     PasSubscription,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.code_lists import CodeListEntry, CodeListVersion
 from portal_app.models.compliance import (
     GoldCardEvaluation,
     GoldCardExemption,
@@ -60,6 +61,8 @@ __all__ = [
     "CrdClient",
     "CrdHookCall",
     "CrdJti",
+    "CodeListEntry",
+    "CodeListVersion",
     "DataLoad",
     "GuidelineCriterionRow",
     "GuidelineVersionRow",

@@ -61,6 +61,10 @@ class PlanProgram(SQLModel, table=True):
     delegated_from: date
     delegated_until: date | None = None
     validity_days: int | None = None
+    # The pend clock under this delegation (business days; hours for an urgent request); empty: the
+    # plan's own setting (HealthPlan.pend_business_days / pend_urgent_hours).
+    pend_business_days: int | None = None
+    pend_urgent_hours: int | None = None
 
 
 class PlanLetterContact(SQLModel, table=True):

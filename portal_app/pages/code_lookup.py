@@ -80,9 +80,9 @@ def code_lookup_page() -> rx.Component:
         page_heading("Radiation therapy code look-up"),
         rx.text(
             "The radiation oncology program manages its own list of CPT and HCPCS codes for each health "
-            "plan and year. Requests name a kind of radiation (a modality), never single codes; a code that "
-            "is not on the list is not managed by the program, and the health plan answers questions about "
-            "it.",
+            "plan, line of business and year. Requests name a kind of radiation (a modality), never single "
+            "codes; a code that is not on the list is not managed by the program, and the health plan "
+            "answers questions about it.",
             size="2",
         ),
         rx.hstack(
@@ -92,6 +92,14 @@ def code_lookup_page() -> rx.Component:
                 C.plan_options,
                 C.plan,
                 C.choose_plan,
+                option_label=lambda option: rx.el.option(option.label, value=option.value),
+            ),
+            _picker(
+                "Line of business",
+                "lookup-line",
+                C.line_options,
+                C.line_of_business,
+                C.choose_line,
                 option_label=lambda option: rx.el.option(option.label, value=option.value),
             ),
             _picker("Year", "lookup-year", C.year_options, C.year, C.choose_year),

@@ -81,6 +81,7 @@ def _delegation_row(row: rx.Var[DelegationLine]) -> rx.Component:
         row.delegated_from,
         rx.cond(row.delegated_until != "", row.delegated_until, "—"),
         row.validity_days,
+        row.pend_clock,
         rx.cond(
             row.ended,
             rx.text("Ended", size="2"),
@@ -149,6 +150,18 @@ def _add_delegation() -> rx.Component:
             labelled_input(
                 "Validity days (empty: the program's usual)",
                 name="validity_days",
+                input_type="number",
+                required=False,
+            ),
+            labelled_input(
+                "Pend clock, business days (empty: the plan's)",
+                name="pend_business_days",
+                input_type="number",
+                required=False,
+            ),
+            labelled_input(
+                "Pend clock when urgent, hours (empty: the plan's)",
+                name="pend_urgent_hours",
                 input_type="number",
                 required=False,
             ),
@@ -226,7 +239,7 @@ def _plan_editor() -> rx.Component:
         ),
         data_table(
             "Delegated programs",
-            ("Program", "Line of business", "From", "Until", "Validity", "Change"),
+            ("Program", "Line of business", "From", "Until", "Validity", "Pend clock", "Change"),
             rx.el.tbody(rx.foreach(S.delegations, _delegation_row)),
         ),
         _add_delegation(),

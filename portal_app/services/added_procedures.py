@@ -27,11 +27,12 @@ from portal_app.domain.enums import (
     ReviewQueue,
     Urgency,
 )
-from portal_app.domain.programs import get_program
+from portal_app.domain.programs import ProgramDefinition
 from portal_app.domain.review import decision_due
 from portal_app.models import (
     Determination,
     HealthPlan,
+    Member,
     Note,
     Order,
     OrderDiagnosis,
@@ -42,6 +43,7 @@ from portal_app.models import (
 from portal_app.models.base import get_existing, id_of
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
+from portal_app.services.code_lists import program_for_coverage
 from portal_app.services.mail import send_mail
 from portal_app.services.order_submission import _next_order_number
 from portal_app.services.orders import (
@@ -109,6 +111,18 @@ def _approved_window(session: Session, order: Order) -> tuple[date, date] | None
     return (min(w[0] for w in windows), max(w[1] for w in windows)) if windows else None
 
 
+def _program_on(session: Session, order: Order, plan: HealthPlan, on: date) -> ProgramDefinition:
+    """The order's program with the code list in force for the member's line of business on ``on``."""
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return program_for_coverage(
+        session,
+        plan=plan,
+        program=order.program,
+        line_of_business=member.line_of_business if member else "",
+        on=on,
+    )
+
+
 def _check(
     session: Session, order: Order, code: str, performed_on: date, information: str, today: date
 ) -> str:
@@ -120,9 +134,11 @@ def _check(
         return "Give the day the approved procedure was performed (within the approval, not in the future)."
     if problem := retro_request_problem(performed_on, today):
         return problem
-    program = get_program(order.program)
     plan = get_existing(session, HealthPlan, order.plan_id)
-    if program.managed_code(plan.code, performed_on.year, code) is None:
+    if (
+        _program_on(session, order, plan, performed_on).managed_code(plan.code, performed_on.year, code)
+        is None
+    ):
         return f"Code {code or '(none)'} is not managed by this program for the member's plan."
     taken = session.exec(select(OrderLine.code).where(OrderLine.order_id == order.id)).all()
     if code in taken:
@@ -152,7 +168,9 @@ def request_added_procedure(
         raise AddRefused(problem)
     now = clock.now()
     plan = get_existing(session, HealthPlan, original.plan_id)
-    managed = get_program(original.program).managed_code(plan.code, performed_on.year, code)
+    managed = _program_on(session, original, plan, performed_on).managed_code(
+        plan.code, performed_on.year, code
+    )
     assert managed is not None  # _check refused an unmanaged code
     added = Order(
         order_number=_next_order_number(session, now.year),

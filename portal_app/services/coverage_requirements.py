@@ -1,9 +1,10 @@
-"""Whether a service code needs prior authorization through Precert: for a plan, a line of business
-and a date of service, the program that manages the code (the plan delegates the program to Precert
-for that line on that date, and the program's code list for the plan and year has the code).
+"""Whether a service needs a request through Precert, for one member's coverage on a date.
 
-One answer for everyone who asks it: the CRD service (``services/crd``) and the public "Is prior
-authorization needed?" page. No PHI is involved.
+The one place that decides it: the plan's delegations (``plan_programs``, per line of business with
+dates) and the code lists in force (``services/code_lists``, per line of business and year from
+their effective dates) for the member's line of business on the date of service. The wizard's
+procedure step, the PAS API, the CDS Hooks (CRD) service and the public "Is prior authorization
+needed?" page all ask ``requirement_for``. No PHI is involved.
 """
 
 from __future__ import annotations
@@ -14,53 +15,70 @@ from datetime import date
 from sqlmodel import Session, select
 
 from portal_app.domain.documents_needed import document_rows
-from portal_app.domain.enums import Program
+from portal_app.domain.enums import LineOfBusiness, Program
 from portal_app.domain.programs import PROGRAMS
 from portal_app.models import HealthPlan, PlanLineOfBusiness
+from portal_app.services.code_lists import code_index_in_force
 from portal_app.services.plan_setup import delegation_in_force
+
+NOT_MANAGED = "not managed for this member's coverage"
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """``managed``: Precert reviews the code for that plan, line and date, in ``program``; ``reason``
-    says why in words an office reads."""
-
-    managed: bool
-    program: Program | None
+    managed: bool  # True: a request (or a notification, see reason) goes through Precert
+    program: Program | None  # the program that manages the code for this coverage
     reason: str
+
+
+def _line_label(line_of_business: str) -> str:
+    try:
+        return LineOfBusiness(line_of_business).label
+    except ValueError:
+        return line_of_business or "unknown"
 
 
 def requirement_for(
     session: Session, *, plan_id: int, line_of_business: str, service_code: str, on_date: date
 ) -> Requirement:
-    """Whether ``service_code`` is managed by Precert for the plan and line of business on ``on_date``."""
+    """Whether ``service_code`` needs a request for a member of the plan with that line of business
+    on the date of service, which program manages it, and why (in words for the office)."""
     plan = session.get(HealthPlan, plan_id)
-    code = service_code.strip().upper()
+    code = (service_code or "").strip().upper()
     if plan is None:
-        return Requirement(False, None, "Precert does not know this health plan.")
+        return Requirement(False, None, "The health plan is not known to Precert.")
     if not code:
         return Requirement(False, None, "Give a CPT or HCPCS code.")
-    for program, definition in PROGRAMS.items():
-        delegated = delegation_in_force(
-            session, plan_id=plan_id, program=program.value, line_of_business=line_of_business, on=on_date
+    coverage = f"{plan.name} {_line_label(line_of_business)} coverage on {on_date:%m/%d/%Y}"
+    listed_but_not_delegated: list[Program] = []
+    for program in PROGRAMS:
+        index = code_index_in_force(
+            session, plan=plan, program=program, line_of_business=line_of_business, on=on_date
         )
-        if delegated is None:
-            continue
-        managed = definition.managed_code(plan.code, on_date.year, code)
+        managed = index.get(code)
         if managed is None:
             continue
-        kind = "notification only" if managed.notification_only else "prior authorization"
+        delegation = delegation_in_force(
+            session, plan_id=plan_id, program=program, line_of_business=line_of_business, on=on_date
+        )
+        if delegation is None:
+            listed_but_not_delegated.append(program)
+            continue
+        kind = "notification only (no review)" if managed.notification_only else "a request is needed"
+        return Requirement(True, program, f"{code} is managed by {program.label} for {coverage}: {kind}.")
+    if listed_but_not_delegated:
+        labels = ", ".join(p.label for p in listed_but_not_delegated)
         return Requirement(
-            True,
-            program,
-            f"{code} needs {kind} through Precert's {definition.label.lower()} program for {plan.name} "
-            f"on {on_date.isoformat()}.",
+            False,
+            None,
+            f"{code} is {NOT_MANAGED}: the plan does not delegate {labels} to Precert for {coverage}. "
+            "Contact the health plan about whether it needs approval.",
         )
     return Requirement(
         False,
         None,
-        f"{code} is not managed by Precert for {plan.name} on {on_date.isoformat()}: no program the plan "
-        "delegates to Precert for this line of business covers it. Ask the health plan about its own rules.",
+        f"{code} is {NOT_MANAGED}: it is on no code list Precert manages for {coverage}. "
+        "Contact the health plan about whether it needs approval.",
     )
 
 

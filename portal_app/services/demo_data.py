@@ -55,6 +55,7 @@ from portal_app.models import (
 from portal_app.models.base import id_of
 from portal_app.programs import parts
 from portal_app.services.authz import Actor
+from portal_app.services.code_lists import load_packaged_code_lists
 from portal_app.services.passwords import hash_password
 
 _SEED = 2026
@@ -152,7 +153,7 @@ PLANS: tuple[PlanSpec, ...] = (
     PlanSpec(
         "EVG",
         "Evergreen Mutual Health (demo)",
-        (LineOfBusiness.COMMERCIAL, LineOfBusiness.MEDICARE_ADVANTAGE),
+        (LineOfBusiness.COMMERCIAL_HMO_POS, LineOfBusiness.MEDICARE_ADVANTAGE),
         _delegated("EVG"),
     ),
     PlanSpec(
@@ -164,7 +165,7 @@ PLANS: tuple[PlanSpec, ...] = (
     PlanSpec(
         "SUM",
         "Summit Federal Employee Plan (demo)",
-        (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL),
+        (LineOfBusiness.FEP, LineOfBusiness.COMMERCIAL_HMO_POS),
         _delegated("SUM"),
     ),
     PlanSpec(
@@ -174,6 +175,21 @@ PLANS: tuple[PlanSpec, ...] = (
         _delegated("RVB"),
     ),
 )
+
+
+# Lines of business that decide something (issue 20): Riverbend also offers a commercial PPO/EPO
+# line, and delegates imaging for its Medicare Advantage and dual-eligible members only, so the
+# same imaging code needs a request for an MA member and none for a PPO/EPO member. The two
+# members below (numbers after the 200 generated ones) show it.
+EXTRA_PLAN_LINES: dict[str, tuple[LineOfBusiness, ...]] = {"RVB": (LineOfBusiness.COMMERCIAL_PPO_EPO,)}
+LINE_DELEGATIONS: dict[tuple[str, Program], tuple[LineOfBusiness, ...]] = {
+    ("RVB", Program.IMAGING): (LineOfBusiness.MEDICARE_ADVANTAGE, LineOfBusiness.DUAL),
+}
+COVERAGE_DEMO_MEMBERS: tuple[tuple[str, str, str, LineOfBusiness], ...] = (
+    ("RVB200000001", "Mara", "Advantage", LineOfBusiness.MEDICARE_ADVANTAGE),
+    ("RVB200000002", "Pelle", "Preferred", LineOfBusiness.COMMERCIAL_PPO_EPO),
+)
+CODE_LIST_YEARS = range(2024, 2029)  # the packaged code lists loaded as version 1 (services/code_lists)
 
 
 @dataclass(frozen=True)
@@ -400,7 +416,26 @@ def member_rows() -> list[dict[str, Any]]:
                 **_address(rng),
             }
         )
-    return rows
+    return rows + _coverage_demo_rows(rng)
+
+
+def _coverage_demo_rows(rng: random.Random) -> list[dict[str, Any]]:
+    return [
+        {
+            "plan_code": number[:3],
+            "member_number": number,
+            "first_name": first,
+            "last_name": last,
+            "date_of_birth": date(1956, 3 + n, 14),
+            "sex": Sex.FEMALE if n % 2 == 0 else Sex.MALE,
+            "line_of_business": line,
+            "phone": _phone(rng),
+            "eligibility_start": date(2024, 1, 1),
+            "eligibility_end": None,
+            **_address(rng),
+        }
+        for n, (number, first, last, line) in enumerate(COVERAGE_DEMO_MEMBERS)
+    ]
 
 
 def network_status(party_index: int, plan_index: int) -> NetworkStatus:
@@ -419,6 +454,8 @@ def load_demo_data(session: Session) -> SeedReport:
     facilities = _load_by_key(session, Facility, "npi", facility_rows(), report)
     _load_network(session, plans, providers, facilities, report)
     _load_members(session, plans, report)
+    if added := load_packaged_code_lists(session, years=CODE_LIST_YEARS):
+        report.added["code_list_versions"] = report.added.get("code_list_versions", 0) + added
     _load_accounts(session, practices, report)
     _load_reviewer_profiles(session, report)
     _load_orders(session, practices, report)
@@ -582,21 +619,13 @@ def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
     by_code = {plan.code: plan for plan in plans}
     for spec in PLANS:
         plan = by_code[spec.code]
-        for lob in spec.lines_of_business:
+        for lob in spec.lines_of_business + EXTRA_PLAN_LINES.get(spec.code, ()):
             if session.get(PlanLineOfBusiness, (plan.id, lob)) is None:
                 session.add(PlanLineOfBusiness(plan_id=id_of(plan), line_of_business=lob))
                 report.count("plan_lines_of_business")
         for program, delegated_from in spec.programs:
-            found = session.exec(
-                select(PlanProgram).where(
-                    PlanProgram.plan_id == plan.id,
-                    PlanProgram.program == program,
-                    PlanProgram.delegated_from == delegated_from,
-                )
-            ).first()
-            if found is None:
-                session.add(PlanProgram(plan_id=id_of(plan), program=program, delegated_from=delegated_from))
-                report.count("plan_programs")
+            for line in LINE_DELEGATIONS.get((spec.code, program), ("",)):
+                _load_delegation(session, plan, program, line, delegated_from, report)
     _load_program_routings(session, by_code, report)
     session.flush()
     return by_code
@@ -618,6 +647,26 @@ def _load_program_routings(session: Session, plans: dict[str, HealthPlan], repor
                 )
             )
             report.count("program_routings")
+
+
+def _load_delegation(
+    session: Session, plan: HealthPlan, program: Program, line: str, delegated_from: date, report: SeedReport
+) -> None:
+    found = session.exec(
+        select(PlanProgram).where(
+            PlanProgram.plan_id == plan.id,
+            PlanProgram.program == program,
+            PlanProgram.line_of_business == line,
+            PlanProgram.delegated_from == delegated_from,
+        )
+    ).first()
+    if found is None:
+        session.add(
+            PlanProgram(
+                plan_id=id_of(plan), program=program, line_of_business=line, delegated_from=delegated_from
+            )
+        )
+        report.count("plan_programs")
 
 
 def _load_practices(session: Session, report: SeedReport) -> dict[str, Practice]:

@@ -25,6 +25,7 @@ from portal_app.domain.enums import (
     Urgency,
 )
 from portal_app.domain.facility_scores import scored_modality_for_exam
+from portal_app.domain.program_types import ProgramDefinition
 from portal_app.domain.programs import age_on, get_program
 from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern, escape_like
 from portal_app.domain.site_ranking import distance_label
@@ -46,6 +47,8 @@ from portal_app.models.orders import service_date_of
 from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
+from portal_app.services.code_lists import program_for_coverage
+from portal_app.services.coverage_requirements import requirement_for
 from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
 from portal_app.services.program_routing import program_for
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
@@ -326,8 +329,9 @@ def choose_member(
     ):
         return StepResult(
             {
-                "member": f"The plan does not delegate {Program(order.program).label} for the member's line "
-                f"of business ({LineOfBusiness(member.line_of_business).label}) on the date of service."
+                "member": f"{Program(order.program).label} is not managed for this member's coverage: the "
+                f"plan does not delegate it for the member's line of business "
+                f"({LineOfBusiness(member.line_of_business).label}) on the date of service."
             }
         )
     order.member_id = member.id
@@ -563,17 +567,15 @@ def save_program_details(
         return StepResult({"no_request": stop})
     if not wanted:
         errors["codes"] = "Choose at least one procedure."
-    unknown = [c for c in wanted if program.managed_code(plan.code, on.year, c) is None]
-    if unknown:
-        errors["codes"] = (
-            f"{', '.join(unknown)} is not on {plan.name}'s list of managed procedures for {on.year}. "
-            "Contact the health plan about it; nothing has been submitted."
-        )
+    program = _program_in_force(session, order, plan, on)
+    refusal = _coverage_refusal(session, order, program, plan, on, wanted)
+    if refusal:
+        errors["codes"] = refusal
     if errors:
         return StepResult(errors)
     assert validated is not None  # else the validation errors above
     order.details = validated.model_dump(mode="json")
-    _replace_lines(session, order, plan.code, on.year, wanted, validated)
+    _replace_lines(session, order, plan.code, on.year, wanted, validated, program=program)
     _touch(session, order, actor, 4)
     return StepResult()
 
@@ -623,12 +625,49 @@ def _reroute(session: Session, order: Order, actor: Actor, target: Program) -> N
         detail={"from": str(moved_from), "to": target.value},
     )
     _touch(session, order, actor, 3)
+def _member_line(session: Session, order: Order) -> str:
+    member = session.get(Member, order.member_id) if order.member_id else None
+    return member.line_of_business if member else ""
+
+
+def _program_in_force(session: Session, order: Order, plan: HealthPlan, on: date) -> ProgramDefinition:
+    """The order's program with the code list in force for the member's line of business on ``on``."""
+    return program_for_coverage(
+        session, plan=plan, program=order.program, line_of_business=_member_line(session, order), on=on
+    )
+
+
+def _coverage_refusal(
+    session: Session, order: Order, program: ProgramDefinition, plan: HealthPlan, on: date, codes: list[str]
+) -> str:
+    """Why some of the codes cannot be requested in this order for the member's coverage, or ""."""
+    line = _member_line(session, order)
+    for code in codes:
+        if program.managed_code(plan.code, on.year, code) is not None:
+            continue
+        needed = requirement_for(
+            session, plan_id=id_of(plan), line_of_business=line, service_code=code, on_date=on
+        )
+        if needed.managed and needed.program is not None:
+            return (
+                f"{code} belongs to the {needed.program.label} program for this member's coverage: start a "
+                f"{needed.program.label} request for it. Nothing has been submitted."
+            )
+        return f"{needed.reason} Nothing has been submitted."
+    return ""
 
 
 def _replace_lines(
-    session: Session, order: Order, plan_code: str, year: int, codes: list[str], details=None
+    session: Session,
+    order: Order,
+    plan_code: str,
+    year: int,
+    codes: list[str],
+    details=None,
+    *,
+    program: ProgramDefinition | None = None,
 ) -> None:
-    program = get_program(order.program)
+    program = program or get_program(order.program)
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
         session.delete(line)
     session.flush()
@@ -660,7 +699,9 @@ def refresh_line_quantities(session: Session, *, actor: Actor, order_id: int) ->
     except ValidationError:
         return None
     plan = get_existing(session, HealthPlan, order.plan_id)
-    year = (order.service_start or clock.today()).year
+    on = order.service_start or clock.today()
+    year = on.year
+    program = _program_in_force(session, order, plan, on)
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
         managed = program.managed_code(plan.code, year, line.code)
         if managed is not None:

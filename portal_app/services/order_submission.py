@@ -43,6 +43,7 @@ from portal_app.models.base import get_existing, id_of
 from portal_app.models.orders import number_of, service_date_of
 from portal_app.services import audit, gold_card, guidelines
 from portal_app.services.authz import Actor, require
+from portal_app.services.code_lists import program_for_coverage
 from portal_app.services.decision_clocks import start_clock
 from portal_app.services.order_entry import (
     DraftNotFound,
@@ -289,10 +290,12 @@ def preview_submission(
 
 
 def _evaluate(session: Session, order: Order, duplicates: list[DuplicateNotice]):
-    program = get_program(order.program)
     plan = get_existing(session, HealthPlan, order.plan_id)
     member = get_existing(session, Member, order.member_id)  # _completeness_problems checked it
     service_date = service_date_of(order)
+    program = program_for_coverage(
+        session, plan=plan, program=order.program, line_of_business=member.line_of_business, on=service_date
+    )
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()

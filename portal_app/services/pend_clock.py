@@ -22,7 +22,9 @@ from portal_app.domain.enums import (
 )
 from portal_app.models import HealthPlan, Order, PeerToPeerAppointment, ReviewTask
 from portal_app.models.base import get_existing, id_of
+from portal_app.models.orders import service_date_of
 from portal_app.services import audit
+from portal_app.services.plan_setup import pend_clock_settings
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 # Calls still waiting for someone when the clock runs out: each is recorded as missed.
@@ -42,12 +44,15 @@ def _aware(value: datetime | None) -> datetime | None:
 def reply_due(session: Session, order: Order, pended_at: datetime) -> datetime:
     """When a case of ``order`` pended now stops waiting for the office, under its plan's setting."""
     plan = get_existing(session, HealthPlan, order.plan_id)
+    business_days, urgent_hours = pend_clock_settings(
+        session, plan=plan, program=order.program, member_id=order.member_id, on=service_date_of(order)
+    )
     return rules.office_reply_due(
         pended_at=pended_at,
         submitted_at=_aware(order.submitted_at),
         urgent=order.urgency == Urgency.URGENT,
-        business_days=plan.pend_business_days,
-        urgent_hours=plan.pend_urgent_hours,
+        business_days=business_days,
+        urgent_hours=urgent_hours,
     )
 
 

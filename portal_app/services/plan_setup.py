@@ -27,6 +27,8 @@ from portal_app.services.authz import Actor, require
 
 ALL_LINES = ""
 MAX_VALIDITY_DAYS = 730
+MAX_PEND_BUSINESS_DAYS = 30
+MAX_PEND_URGENT_HOURS = 168
 _CODE = re.compile(r"^[A-Z0-9]{2,20}$")
 
 
@@ -53,6 +55,7 @@ class DelegationRow:
     delegated_from: str
     delegated_until: str
     validity_days: str
+    pend_clock: str
     ended: bool
 
 
@@ -156,6 +159,7 @@ def plan_detail(session: Session, *, actor: Actor, plan_id: int, today: date) ->
                 delegated_from=row.delegated_from.isoformat(),
                 delegated_until=row.delegated_until.isoformat() if row.delegated_until else "",
                 validity_days=str(row.validity_days) if row.validity_days else "Program's usual",
+                pend_clock=_pend_wording(row),
                 ended=row.delegated_until is not None and row.delegated_until < today,
             )
             for row in _delegations(session, plan_id)
@@ -170,6 +174,25 @@ def plan_detail(session: Session, *, actor: Actor, plan_id: int, today: date) ->
             for c in contacts
         ),
     )
+
+
+def _pend_wording(row: PlanProgram) -> str:
+    if row.pend_business_days is None and row.pend_urgent_hours is None:
+        return "Plan's usual"
+    days = f"{row.pend_business_days} business days" if row.pend_business_days else "plan's days"
+    hours = f"{row.pend_urgent_hours} hours urgent" if row.pend_urgent_hours else "plan's urgent hours"
+    return f"{days}, {hours}"
+
+
+def _check_pend_clock(business_days: int | None, urgent_hours: int | None) -> None:
+    if business_days is not None and not 1 <= business_days <= MAX_PEND_BUSINESS_DAYS:
+        raise PlanSetupRefused(
+            f"Pend clock: a whole number of business days from 1 to {MAX_PEND_BUSINESS_DAYS}."
+        )
+    if urgent_hours is not None and not 1 <= urgent_hours <= MAX_PEND_URGENT_HOURS:
+        raise PlanSetupRefused(
+            f"Pend clock when urgent: a whole number of hours from 1 to {MAX_PEND_URGENT_HOURS}."
+        )
 
 
 def _clean_lines(lines: list[str]) -> list[LineOfBusiness]:
@@ -262,8 +285,11 @@ def add_delegation(
     delegated_from: date,
     delegated_until: date | None,
     validity_days: int | None,
+    pend_business_days: int | None = None,
+    pend_urgent_hours: int | None = None,
 ) -> int:
-    """The plan delegates ``program`` (for one line of business, or all) from a date."""
+    """The plan delegates ``program`` (for one line of business, or all) from a date, with its own
+    validity days and pend clock where given (else the program's and the plan's usual)."""
     plan = _plan(session, actor, plan_id)
     if program not in {p.value for p in Program}:
         raise PlanSetupRefused("Choose a program.")
@@ -273,6 +299,7 @@ def add_delegation(
     if delegated_until is not None and delegated_until < delegated_from:
         raise PlanSetupRefused("The delegation cannot end before it starts.")
     _check_validity(chosen, validity_days)
+    _check_pend_clock(pend_business_days, pend_urgent_hours)
     for row in _delegations(session, plan_id):
         if (
             row.program == chosen
@@ -290,6 +317,8 @@ def add_delegation(
         delegated_from=delegated_from,
         delegated_until=delegated_until,
         validity_days=validity_days,
+        pend_business_days=pend_business_days,
+        pend_urgent_hours=pend_urgent_hours,
     )
     session.add(row)
     session.flush()
@@ -303,6 +332,8 @@ def add_delegation(
         delegated_from=delegated_from,
         delegated_until=delegated_until or "",
         validity_days=validity_days or "",
+        pend_business_days=pend_business_days or "",
+        pend_urgent_hours=pend_urgent_hours or "",
     )
     session.commit()
     return id_of(row)
@@ -358,6 +389,8 @@ def change_validity(
         delegated_from=effective,
         delegated_until=row.delegated_until,
         validity_days=validity_days,
+        pend_business_days=row.pend_business_days,
+        pend_urgent_hours=row.pend_urgent_hours,
     )
     row.delegated_until = effective - timedelta(days=1)
     session.add(row)
@@ -452,6 +485,24 @@ def plan_validity_days(
         on=on,
     )
     return row.validity_days if row else None
+
+
+def pend_clock_settings(
+    session: Session, *, plan: HealthPlan, program: str, member_id: int | None, on: date
+) -> tuple[int, int]:
+    """(business days, urgent hours) a pended case of this program waits for the office: the
+    delegation's own setting for the member's line of business on the date of service, else the plan's."""
+    member = session.get(Member, member_id) if member_id else None
+    row = delegation_in_force(
+        session,
+        plan_id=id_of(plan),
+        program=program,
+        line_of_business=member.line_of_business if member else ALL_LINES,
+        on=on,
+    )
+    days = row.pend_business_days if row and row.pend_business_days else plan.pend_business_days
+    hours = row.pend_urgent_hours if row and row.pend_urgent_hours else plan.pend_urgent_hours
+    return days, hours
 
 
 def letter_contact_on(session: Session, *, plan_id: int, on: date) -> PlanLetterContact | None:

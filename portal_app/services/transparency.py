@@ -21,10 +21,11 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain.enums import LineOfBusiness, Program
-from portal_app.domain.programs import get_program
+from portal_app.domain.programs import PROGRAMS
 from portal_app.models import HealthPlan, PlanLineOfBusiness, PlanProgram
 from portal_app.services import metrics as metrics_service
 from portal_app.services import rate_limits
+from portal_app.services.code_lists import code_index_in_force
 
 CACHE_SECONDS = 600
 DOWNLOAD_LIMIT = "transparency_client"
@@ -80,9 +81,9 @@ def public_plans(session: Session) -> list[tuple[int, str]]:
 
 
 def managed_services(session: Session, plan: HealthPlan, on: date) -> tuple[PublicProgram, ...]:
-    """The programs the plan delegates ``on`` that day and the codes each manages for the plan in
-    that year (the wizard's own code lists), with the plan's lines of business."""
-    year = on.year
+    """The programs the plan delegates ``on`` that day (one entry per delegation: for all the plan's
+    lines of business, or one) and the codes each manages then (the code list in force, as the
+    wizard reads it)."""
     lines = session.exec(
         select(PlanLineOfBusiness.line_of_business).where(PlanLineOfBusiness.plan_id == plan.id)
     ).all()
@@ -94,18 +95,21 @@ def managed_services(session: Session, plan: HealthPlan, on: date) -> tuple[Publ
     for row in delegated:
         if row.delegated_from > on or (row.delegated_until is not None and row.delegated_until < on):
             continue
-        try:
-            definition = get_program(row.program)
-        except KeyError:
+        if Program(row.program) not in PROGRAMS:
             continue
-        codes = definition.managed_codes(plan.code, year)
+        index = code_index_in_force(
+            session, plan=plan, program=Program(row.program), line_of_business=row.line_of_business, on=on
+        )
+        codes = sorted(index.values(), key=lambda item: item.code)
         programs.append(
             PublicProgram(
                 program=str(row.program),
                 label=Program(row.program).label,
                 delegated_from=row.delegated_from.isoformat(),
                 delegated_until=row.delegated_until.isoformat() if row.delegated_until else "",
-                lines_of_business=labels,
+                lines_of_business=(LineOfBusiness(row.line_of_business).label,)
+                if row.line_of_business
+                else labels,
                 services=tuple(
                     PublicService(c.code, c.label, c.category, c.notification_only) for c in codes
                 ),

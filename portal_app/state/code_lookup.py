@@ -1,9 +1,10 @@
-"""The help desk's radiation therapy code look-up: a plan's managed codes for a year.
+"""The help desk's radiation therapy code look-up: a plan's managed codes for a line of business
+and a year.
 
 Reachable by any signed-in user (providers check a code before requesting; reviewers and the help
-desk answer questions about it): the lists are the program's public reference data, with no member
-information. The table is sorted and filtered by the domain (`radiation_oncology.code_lookup`) and
-paged here, so the browser holds one page.
+desk answer questions about it): the lists are the plan's code lists (services/code_lists.py),
+public reference data with no member information. The table is sorted and filtered by the domain
+(`radiation_oncology.lookup_rows`) and paged here, so the browser holds one page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app import clock
+from portal_app.domain.enums import LineOfBusiness, Program
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.radiation_oncology import domain as rad
+from portal_app.services.code_lists import lookup_codes, plan_lines
 from portal_app.services.directory import plan_names
 from portal_app.state.auth import authorized, call_public
 from portal_app.state.program_step import Choice
@@ -41,8 +45,10 @@ def _aria_sort(sort_by: str, descending: bool, column: str) -> str:
 class CodeLookupState(rx.State):
     plan_options: list[Choice] = []
     year_options: list[str] = []
+    line_options: list[Choice] = []
     plan: str = ""
     year: str = ""
+    line_of_business: str = ""
     sort_by: str = "code"
     descending: bool = False
     filter_text: str = ""
@@ -52,6 +58,8 @@ class CodeLookupState(rx.State):
     code_query: str = ""
     code_answer: str = ""
     code_managed: bool = False
+    _codes: list[ManagedCode] = []
+    _lines_by_plan: dict[str, list[str]] = {}
 
     @rx.var
     def page_count(self) -> int:
@@ -73,14 +81,27 @@ class CodeLookupState(rx.State):
     def category_sort(self) -> str:
         return _aria_sort(self.sort_by, self.descending, "category")
 
-    def _run(self) -> None:
-        """The current page of the plan's codes for the year, filtered and sorted; and the code check."""
+    async def _run(self) -> None:
+        """The current page of the plan's codes for the line and year, filtered and sorted; the code check."""
         year = as_int(self.year)
-        found = (
-            rad.code_lookup(self.plan, year, self.sort_by, self.descending, self.filter_text)
+        self._codes = (
+            list(
+                await call_public(
+                    lookup_codes,
+                    plan_code=self.plan,
+                    program=Program.RADIATION_ONCOLOGY.value,
+                    line_of_business=self.line_of_business,
+                    year=year,
+                    today=clock.today(),
+                )
+            )
             if self.plan and year
             else []
         )
+        self._show_page()
+
+    def _show_page(self) -> None:
+        found = rad.lookup_rows(self._codes, self.sort_by, self.descending, self.filter_text)
         self.total = len(found)
         self.page = min(max(0, self.page), max(1, -(-self.total // PAGE_SIZE)) - 1)
         start = self.page * PAGE_SIZE
@@ -94,19 +115,22 @@ class CodeLookupState(rx.State):
         self.code_answer, self.code_managed = "", False
         if not code or not self.plan or not year:
             return
-        managed = rad.managed_codes(self.plan, year)
-        item = next((entry for entry in managed if entry.code == code), None)
+        item = next((entry for entry in self._codes if entry.code == code), None)
         if item is None:
-            self.code_answer = rad.not_managed_message(self.plan, year, code) or ""
+            self.code_answer = rad.NOT_MANAGED_MESSAGE.format(code=code, year=year)
             return
         self.code_managed = True
         self.code_answer = (
-            f"Code {code} is managed by the radiation oncology program for this plan in {year}: "
-            f"{item.label} ({rad.CATEGORY_LABELS[item.category]})."
+            f"Code {code} is managed by the radiation oncology program for this plan and line of business "
+            f"in {year}: {item.label} ({rad.CATEGORY_LABELS.get(item.category, 'Other')})."
         )
 
     def _choose_plan(self, plan: str) -> None:
         self.plan = plan
+        lines = self._lines_by_plan.get(plan, [])
+        self.line_options = [Choice(line, LineOfBusiness(line).label) for line in lines]
+        if self.line_of_business not in lines:
+            self.line_of_business = lines[0] if lines else ""
         years = [str(year) for year in rad.lookup_years(plan)]
         self.year_options = years
         if self.year not in years:
@@ -120,22 +144,30 @@ class CodeLookupState(rx.State):
         plans = rad.lookup_plans()
         names = await call_public(plan_names, codes=plans)
         self.plan_options = [Choice(code, names.get(code, code)) for code in plans]
+        self._lines_by_plan = await call_public(plan_lines, plan_codes=plans)
         self._choose_plan(self.plan if self.plan in plans else (plans[0] if plans else ""))
-        self._run()
+        await self._run()
 
     @rx.event
     @authorized()
     async def choose_plan(self, plan: str):
         if plan in rad.lookup_plans():
             self._choose_plan(plan)
-            self._run()
+            await self._run()
+
+    @rx.event
+    @authorized()
+    async def choose_line(self, line: str):
+        if line in {option.value for option in self.line_options}:
+            self.line_of_business, self.page = line, 0
+            await self._run()
 
     @rx.event
     @authorized()
     async def choose_year(self, year: str):
         if year in self.year_options:
             self.year, self.page = year, 0
-            self._run()
+            await self._run()
 
     @rx.event
     @authorized()
@@ -145,14 +177,14 @@ class CodeLookupState(rx.State):
             return
         self.descending = not self.descending if column == self.sort_by else False
         self.sort_by, self.page = column, 0
-        self._run()
+        self._show_page()
 
     @rx.event
     @authorized()
     async def filter_codes(self, text: str):
         if isinstance(text, str):
             self.filter_text, self.page = text[: rad.MAX_FILTER_LENGTH], 0
-            self._run()
+            self._show_page()
 
     @rx.event
     @authorized()
@@ -165,4 +197,4 @@ class CodeLookupState(rx.State):
     @authorized()
     async def turn_page(self, delta: int):
         self.page = self.page + max(-1, min(1, as_int(delta)))
-        self._run()
+        self._show_page()

@@ -53,7 +53,7 @@ class PaNeededState(rx.State):
         self.plans = [Choice(str(o.plan_id), o.name) for o in options]
         self.lines = [Choice(line.value, line.label) for line in LineOfBusiness]
         self.plan_id = self.plan_id or (self.plans[0].value if self.plans else "")
-        self.line_of_business = self.line_of_business or LineOfBusiness.COMMERCIAL.value
+        self.line_of_business = self.line_of_business or LineOfBusiness.COMMERCIAL_HMO_POS.value
         self.service_date = self.service_date or clock.today().isoformat()
         self.answered, self.error = False, ""
 

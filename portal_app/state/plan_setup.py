@@ -144,6 +144,8 @@ class PlanSetupState(rx.State):
             delegated_from=start,
             delegated_until=_day(form.get("delegated_until")),
             validity_days=_days(form.get("validity_days")),
+            pend_business_days=_days(form.get("pend_business_days")),
+            pend_urgent_hours=_days(form.get("pend_urgent_hours")),
         )
 
     @rx.event

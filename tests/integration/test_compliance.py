@@ -358,7 +358,7 @@ def test_the_public_report_has_the_plans_services_and_the_dashboards_figures(dem
     )
     imaging = next(p for p in report.programs if p.program == "imaging")
     assert any(s.code == "72148" for s in imaging.services)
-    assert "Commercial" in imaging.lines_of_business
+    assert "Commercial HMO/POS" in imaging.lines_of_business
     dashboard = review_metrics(
         demo, actor=nurse, date_from=date(year, 1, 1), date_to=date(year, 12, 31), plan_id=plan.id
     )

@@ -35,7 +35,7 @@ def evergreen(session, demo_data) -> int:
 )
 def test_requirement_for_a_code(session, evergreen, code, managed, program):
     found = requirement_for(
-        session, plan_id=evergreen, line_of_business=LineOfBusiness.COMMERCIAL, service_code=code, on_date=ON
+        session, plan_id=evergreen, line_of_business=LineOfBusiness.COMMERCIAL_HMO_POS, service_code=code, on_date=ON
     )
     assert (found.managed, found.program) == (managed, program)
     assert code.strip() in found.reason
@@ -43,7 +43,7 @@ def test_requirement_for_a_code(session, evergreen, code, managed, program):
 
 def test_an_unknown_plan_is_not_managed(session, evergreen):
     found = requirement_for(
-        session, plan_id=999999, line_of_business="commercial", service_code="72148", on_date=ON
+        session, plan_id=999999, line_of_business="commercial_hmo_pos", service_code="72148", on_date=ON
     )
     assert not found.managed and "plan" in found.reason
 
@@ -52,7 +52,7 @@ def test_before_the_delegation_nothing_is_managed(session, evergreen):
     found = requirement_for(
         session,
         plan_id=evergreen,
-        line_of_business="commercial",
+        line_of_business="commercial_hmo_pos",
         service_code="72148",
         on_date=date(2000, 1, 2),
     )
@@ -61,12 +61,12 @@ def test_before_the_delegation_nothing_is_managed(session, evergreen):
 
 def test_the_public_answer_lists_the_programs_documents(session, evergreen):
     answer = public_answer(
-        session, plan_id=evergreen, line_of_business="commercial", service_code="72148", on_date=ON
+        session, plan_id=evergreen, line_of_business="commercial_hmo_pos", service_code="72148", on_date=ON
     )
     assert answer.program_label == Program.IMAGING.label and answer.documents
     assert (
         public_answer(
-            session, plan_id=evergreen, line_of_business="commercial", service_code="99213", on_date=ON
+            session, plan_id=evergreen, line_of_business="commercial_hmo_pos", service_code="99213", on_date=ON
         ).documents
         == ()
     )

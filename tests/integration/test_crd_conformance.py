@@ -486,7 +486,7 @@ def _gold_card(demo, code: str = "72148") -> None:
 
 
 def test_a_gold_carded_provider_gets_the_authorization_where_the_rules_would_pend(api, ehr, demo):
-    assert ehr.member.line_of_business == "commercial"
+    assert ehr.member.line_of_business == "commercial_hmo_pos"
     order = _imaging_order(answered=True, order_id="mri-gold")
     [answers] = [c for c in order["contained"] if c["resourceType"] == "QuestionnaireResponse"]
     for item in answers["item"]:

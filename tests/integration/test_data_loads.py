@@ -44,7 +44,9 @@ def _members_csv(session, plan_code: str, *, extra: list[str] = (), drop: str = 
     return ("\n".join([*lines, *extra]) + "\n").encode()
 
 
-NEW_ROW = "EVG900000009,Nia,Newcomer,1980-05-06,F,commercial,1 Demo Way,Springfield,IL,62701,,2026-01-01,"
+NEW_ROW = (
+    "EVG900000009,Nia,Newcomer,1980-05-06,F,commercial_hmo_pos,1 Demo Way,Springfield,IL,62701,,2026-01-01,"
+)
 
 
 def _load(session, content: bytes, *, plan="EVG", kind="members", name="members.csv", complete=True):

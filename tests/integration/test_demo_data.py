@@ -21,7 +21,7 @@ from portal_app.models import (
     Provider,
     User,
 )
-from portal_app.services.demo_data import DEMO_ACCOUNTS, load_demo_data
+from portal_app.services.demo_data import COVERAGE_DEMO_MEMBERS, DEMO_ACCOUNTS, MEMBER_COUNT, load_demo_data
 from portal_app.services.passwords import verify_password
 from tests.conftest import BACKENDS
 
@@ -47,7 +47,7 @@ def test_loading_twice_leaves_the_same_row_counts(session):
     first = load_demo_data(session)
     counts = _row_counts(session)
     second = load_demo_data(session)
-    assert first.added["members"] == 200
+    assert first.added["members"] == MEMBER_COUNT + len(COVERAGE_DEMO_MEMBERS)
     assert second.added == {}
     assert _row_counts(session) == counts
 
@@ -59,7 +59,7 @@ def test_the_demo_has_what_the_features_need(session, demo_data):
     assert counts["practices"] == 3
     assert counts["providers"] == 40
     assert counts["facilities"] == 10
-    assert counts["members"] == 200
+    assert counts["members"] == MEMBER_COUNT + len(COVERAGE_DEMO_MEMBERS)
 
     programs_by_plan = {}
     for row in session.exec(select(PlanProgram)).all():

@@ -72,3 +72,57 @@ def test_users_from_the_first_revision_survive_the_accounts_revision(empty_db_ur
     finally:
         engine.dispose()
     assert tuple(row) == ("", "")
+
+
+def test_the_single_commercial_line_becomes_hmo_pos_and_comes_back(empty_db_url):
+    """Revision 0019: every stored "commercial" becomes "commercial_hmo_pos" (the mapping its docstring
+    explains); downgrading maps both commercial lines back, one row per plan."""
+    config = alembic_config(empty_db_url)
+    before = ScriptDirectory.from_config(config).get_revision("0019").down_revision
+    command.upgrade(config, str(before))
+    engine = make_engine(empty_db_url)
+    lines = "SELECT line_of_business FROM plan_lines_of_business ORDER BY 1"
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO health_plans (id, code, name, standard_review_days, pend_business_days,"
+                " pend_urgent_hours, created_at) VALUES (1, 'TST', 'Test', 7, 5, 72, CURRENT_TIMESTAMP)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO plan_lines_of_business (plan_id, line_of_business) VALUES (1, 'commercial'),"
+                " (1, 'medicare_advantage')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO plan_programs (plan_id, program, line_of_business, delegated_from)"
+                " VALUES (1, 'imaging', 'commercial', '2026-01-01')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO members (plan_id, member_number, first_name, last_name, date_of_birth, sex,"
+                " line_of_business, address_line, city, state, postal_code, phone, eligibility_start,"
+                " created_at) VALUES (1, 'TST1', 'A', 'B', '1960-01-01', 'F', 'commercial', '1 Way', 'X',"
+                " 'IL', '62701', '', '2024-01-01', CURRENT_TIMESTAMP)"
+            )
+        command.upgrade(config, "0019")
+        with engine.begin() as connection:
+            assert [r[0] for r in connection.exec_driver_sql(lines)] == [
+                "commercial_hmo_pos",
+                "medicare_advantage",
+            ]
+            assert (
+                connection.exec_driver_sql("SELECT line_of_business FROM members").scalar()
+                == "commercial_hmo_pos"
+            )
+            assert (
+                connection.exec_driver_sql("SELECT line_of_business FROM plan_programs").scalar()
+                == "commercial_hmo_pos"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO plan_lines_of_business (plan_id, line_of_business)"
+                " VALUES (1, 'commercial_ppo_epo')"
+            )
+        command.downgrade(config, str(before))
+        with engine.connect() as connection:
+            assert [r[0] for r in connection.exec_driver_sql(lines)] == ["commercial", "medicare_advantage"]
+            assert connection.exec_driver_sql("SELECT line_of_business FROM members").scalar() == "commercial"
+    finally:
+        engine.dispose()

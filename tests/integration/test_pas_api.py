@@ -767,7 +767,7 @@ def test_a_business_refusal_leaves_no_draft_behind(demo, api, maple):
     # A code no program of the plan manages is answered per item (contact the health plan), no order.
     answered = _valid(_submit(api, maple, not_managed))
     assert [_action(item) for item in answered["item"]] == ["CT"] and "preAuthRef" not in answered
-    assert "99213 is not managed by Precert" in answered["processNote"][0]["text"]
+    assert "99213 is not managed for this member's coverage" in answered["processNote"][0]["text"]
     assert _count(demo, Order) == orders_before
     # Acknowledging the out-of-network facility, as the wizard's confirmation does, goes through.
     accepted = _valid(_submit(api, maple, pb.acknowledge(out_of_network, "out-of-network")))

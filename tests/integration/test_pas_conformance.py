@@ -122,7 +122,7 @@ def pas_example_parties(demo):
             last_name="SMITH",
             date_of_birth=date(1960, 1, 1),
             sex=Sex.MALE,
-            line_of_business=LineOfBusiness.COMMERCIAL,
+            line_of_business=LineOfBusiness.COMMERCIAL_HMO_POS,
             eligibility_start=date(2000, 1, 1),
             **address,
         )

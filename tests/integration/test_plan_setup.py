@@ -61,12 +61,12 @@ def test_a_delegation_for_one_line_of_business_takes_effect_on_its_date(session,
         actor=support,
         plan_id=plan.id,
         program="imaging",
-        line_of_business="commercial",
+        line_of_business="commercial_hmo_pos",
         delegated_from=date(2026, 12, 11),
         delegated_until=None,
         validity_days=None,
     )
-    commercial = _member_of(session, plan, "commercial")
+    commercial = _member_of(session, plan, "commercial_hmo_pos")
     medicare = session.exec(  # the demo's EVG members are all commercial: one moves to Medicare Advantage
         select(Member).where(
             Member.plan_id == plan.id, Member.id != commercial.id, Member.eligibility_end.is_(None)
@@ -136,7 +136,9 @@ def test_letters_give_the_contact_in_force_on_their_date(session, demo_data):
             fax="3125550101",
         )
     contact = plan_setup.letter_contact_on(session, plan_id=plan.id, on=date(2026, 12, 4))
-    route, _ = appeal_terms("commercial", plan_name=plan.name, letter_date=date(2026, 12, 4), contact=contact)
+    route, _ = appeal_terms(
+        "commercial_hmo_pos", plan_name=plan.name, letter_date=date(2026, 12, 4), contact=contact
+    )
     assert "PO Box 100" in route and "312-555-0100" in route and "fax 312-555-0101" in route
     assert plan_setup.letter_contact_on(session, plan_id=plan.id, on=date(2027, 1, 2)).phone == "312-555-0199"
 

@@ -142,8 +142,8 @@ def test_medicare_advantage_extension_up_to_fourteen_days():
 
 def test_plan_choices_are_data_with_a_floor():
     assert plan_choice("EVG", "medicare_advantage").clock_rule == "CMS_0057F_MA"
-    assert plan_choice("EVG", "commercial").gold_card_rule == "TX_4201N"
-    unknown = plan_choice("NOPE", "commercial")
+    assert plan_choice("EVG", "commercial_hmo_pos").gold_card_rule == "TX_4201N"
+    unknown = plan_choice("NOPE", "commercial_hmo_pos")
     assert unknown.clock_rule == "CMS_0057F" and unknown.gold_card_rule == ""
 
 

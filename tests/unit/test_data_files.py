@@ -20,7 +20,7 @@ GOOD_MEMBER = {
     "last_name": "Example",
     "date_of_birth": "1961-04-12",
     "sex": "F",
-    "line_of_business": "commercial",
+    "line_of_business": "commercial_hmo_pos",
     "address_line": "12  Sample Street",
     "city": "Springfield",
     "state": "il",
@@ -58,7 +58,7 @@ def test_a_good_member_row_is_cleaned():
     assert record.member_number == "EVG900000001"
     assert record.address_line == "12 Sample Street" and record.state == "IL"
     assert record.phone == "217-555-0101"
-    assert record.sex == Sex.FEMALE and record.line_of_business == LineOfBusiness.COMMERCIAL
+    assert record.sex == Sex.FEMALE and record.line_of_business == LineOfBusiness.COMMERCIAL_HMO_POS
     assert (record.eligibility_start, record.eligibility_end) == (date(2026, 1, 1), None)
 
 

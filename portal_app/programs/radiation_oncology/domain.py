@@ -525,6 +525,13 @@ def code_lookup(
     `filter_text` keeps rows whose code, description or category contains it (any case).
     Rows with the same value in the sort column stay in code order.
     """
+    return lookup_rows(managed_codes(plan_code, year), sort_by, descending, filter_text)
+
+
+def lookup_rows(
+    items: list[ManagedCode], sort_by: str = "code", descending: bool = False, filter_text: str = ""
+) -> list[CodeLookupRow]:
+    """``code_lookup`` over a given list (the plan's stored code list for a line of business)."""
     if sort_by not in SORT_COLUMNS:
         raise ValueError(f"Sort by one of: {', '.join(SORT_COLUMNS)}.")
     needle = (filter_text or "").strip().lower()[:MAX_FILTER_LENGTH]
@@ -532,11 +539,11 @@ def code_lookup(
         CodeLookupRow(
             code=item.code,
             description=item.label,
-            category=CATEGORY_LABELS[item.category],
+            category=CATEGORY_LABELS.get(item.category, "Other"),
             category_key=item.category,
             code_system="CPT" if item.code[0].isdigit() else "HCPCS",
         )
-        for item in managed_codes(plan_code, year)
+        for item in sorted(items, key=lambda item: item.code)
     ]
     if needle:
         rows = [row for row in rows if needle in f"{row.code}\n{row.description}\n{row.category}".lower()]

@@ -53,9 +53,10 @@ from portal_app.services import audit
 from portal_app.services import order_entry as entry
 from portal_app.services.api_clients import ApiPrincipal, client_npis
 from portal_app.services.authz import require
+from portal_app.services.code_lists import code_index_in_force
+from portal_app.services.coverage_requirements import requirement_for
 from portal_app.services.documents import DocumentRefused, store_document
 from portal_app.services.order_changes import ChangeRefused, cancel_lines, change_lines
-from portal_app.services.order_entry import programs_for
 from portal_app.services.order_submission import submit_order
 from portal_app.services.orders import (
     OrderNotFound,
@@ -83,6 +84,7 @@ from portal_app.services.pas.requests import (
 )
 from portal_app.services.pas.responses import Echo, LineView, OrderView, response_bundle
 from portal_app.services.program_routing import program_for
+from portal_app.services.plan_setup import delegation_in_force
 
 STALE_RESERVATION = timedelta(minutes=2)  # a reservation older than this without an order was abandoned
 MAX_INQUIRY_RESULTS = 20
@@ -688,7 +690,7 @@ def _new_request(session: Session, principal: ApiPrincipal, request: ClaimReques
         built_program(named)
     member = _member(session, request)
     plan = get_existing(session, HealthPlan, member.plan_id)
-    groups, answers = _triage(session, request, plan, named, today)
+    groups, answers = _triage(session, request, plan, member.line_of_business, named, today)
     entered = _Entered(None)
     for program, items in groups.items():
         missing = _missing_for_review(request)
@@ -734,14 +736,18 @@ def _missing_for_review(request: ClaimRequest) -> str:
 
 
 def _triage(
-    session: Session, request: ClaimRequest, plan: HealthPlan, named: Program | None, today: date
+    session: Session,
+    request: ClaimRequest,
+    plan: HealthPlan,
+    line_of_business: str,
+    named: Program | None,
+    today: date,
 ) -> tuple[dict[Program, list[RequestedItem]], list[dict[str, Any]]]:
-    """The items by the program that manages each (the one the item or Claim names, when it manages
-    the code, else the one of the plan's delegated programs that does), and the items answered per
-    item: no CPT or HCPCS code (information needed), or managed by no program of the plan on the
-    date (contact the health plan)."""
+    """The items by the program that manages each for the member's coverage (the one the item or
+    Claim names, when it manages the code, else the one ``requirement_for`` finds), and the items
+    answered per item: no CPT or HCPCS code (information needed), or not managed for this member's
+    coverage on the date (with the reason: contact the health plan)."""
     on = request.service_date or today
-    delegated = [p for p in programs_for(session, plan_id=id_of(plan), on=on) if p in PROGRAMS]
     groups: dict[Program, list[RequestedItem]] = {}
     answers = []
     for item in request.items:
@@ -758,47 +764,62 @@ def _triage(
                 )
             )
             continue
-        program = _program_for(item, named, plan.code, on, delegated)
+        program, reason = _program_for(session, item, named, plan, line_of_business, on)
         if program is not None:
-            program = _routed(session, plan, item.code, on, program, delegated)
+            program = _routed(session, plan, line_of_business, item.code, on, program)
         if program is None:
-            answers.append(
-                _answered(
-                    item,
-                    "not_managed",
-                    f"{item.code} is not managed by Precert for {plan.name} on {on.isoformat()} (no program "
-                    "the plan delegates to Precert covers it): contact the health plan.",
-                )
-            )
+            answers.append(_answered(item, "not_managed", reason))
             continue
         groups.setdefault(program, []).append(item)
     return groups, answers
 
 
 def _program_for(
-    item: RequestedItem, named: Program | None, plan_code: str, on: date, delegated: list[Program]
-) -> Program | None:
+    session: Session,
+    item: RequestedItem,
+    named: Program | None,
+    plan: HealthPlan,
+    line_of_business: str,
+    on: date,
+) -> tuple[Program | None, str]:
     """The program for one item: the one the item, its service type or the Claim names if it is
-    delegated and manages the code, else the first delegated program that manages it."""
+    delegated for the member's coverage and manages the code then, else the one
+    ``requirement_for`` finds; None and the reason when no program manages it for this coverage."""
     said = [Program(item.program)] if item.program in {p.value for p in Program} else []
     if item.category in v.SERVICE_TYPE_PROGRAMS:
         said.append(Program(v.SERVICE_TYPE_PROGRAMS[item.category]))
     if named is not None:
         said.append(named)
-    for program in [*said, *delegated]:
-        if program in delegated and PROGRAMS[program].managed_code(plan_code, on.year, item.code) is not None:
-            return program
-    return None
+    for program in said:
+        if program not in PROGRAMS:
+            continue
+        delegated = delegation_in_force(
+            session, plan_id=id_of(plan), program=program, line_of_business=line_of_business, on=on
+        )
+        index = code_index_in_force(
+            session, plan=plan, program=program, line_of_business=line_of_business, on=on
+        )
+        if delegated is not None and item.code.strip().upper() in index:
+            return program, ""
+    needed = requirement_for(
+        session, plan_id=id_of(plan), line_of_business=line_of_business, service_code=item.code, on_date=on
+    )
+    return (needed.program if needed.managed else None), needed.reason
 
 
 def _routed(
-    session: Session, plan: HealthPlan, code: str, on: date, program: Program, delegated: list[Program]
+    session: Session, plan: HealthPlan, line_of_business: str, code: str, on: date, program: Program
 ) -> Program:
-    """The program the plan routes the code to (e.g. echo to cardiology), when delegated and managing it."""
+    """The program the plan routes the code to (e.g. echo to cardiology), when that program is
+    delegated for the member's coverage and its code list in force has the code."""
     routed = program_for(session, plan_id=id_of(plan), service_code=code, on_date=on, default=program)
-    if routed in delegated and PROGRAMS[routed].managed_code(plan.code, on.year, code) is not None:
-        return routed
-    return program
+    if routed == program:
+        return program
+    delegated = delegation_in_force(
+        session, plan_id=id_of(plan), program=routed, line_of_business=line_of_business, on=on
+    )
+    index = code_index_in_force(session, plan=plan, program=routed, line_of_business=line_of_business, on=on)
+    return routed if delegated is not None and code.strip().upper() in index else program
 
 
 def _enter_order(

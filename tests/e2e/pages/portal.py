@@ -28,6 +28,7 @@ MENU_OF_LINK = {
     "Imaging sites": "Accounts",
     "Plans": "Plans",
     "Plan files": "Plans",
+    "Code lists": "Plans",
     "Changes and faxes": "Held work",
     "Held device data": "Held work",
     "Outbox": "Held work",
