@@ -1,0 +1,79 @@
+"""The questions each program's wizard step shows, read from the rendered step (no running app):
+``{field: label}`` for every labelled control (``<label for="{prefix}-{field}">``) and every checklist
+(its legend, with errors under ``list-{field}``); nested fields as ``parent.child``.
+
+``python -m tests.wizard_questions`` rewrites ``portal_app/reference/dtr_question_text.csv`` from the
+wizard, the texts of the DTR questionnaires (``portal_app/domain/dtr.py``); the unit test
+``tests/unit/test_dtr_questionnaire.py`` fails while the file and the wizard differ.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from functools import cache
+
+from pydantic import BaseModel
+
+from portal_app.domain import dtr
+from portal_app.domain.enums import Program
+from portal_app.domain.programs import PROGRAMS
+from portal_app.programs import require
+from portal_app.reference import path_of
+
+LABEL = re.compile(r'htmlFor:"(?:field-)?[a-z_]+-([a-z_0-9]+)" ?},("(?:[^"\\]|\\.)*")')
+LEGEND = re.compile(r'jsx\("legend",\{[^}]*\}\)?\}?,("(?:[^"\\]|\\.)*")\)')
+LIST_ERROR = re.compile(r'id:"list-([a-z_0-9]+)-error"')
+
+
+def _paths(model: type[BaseModel], prefix: str = "") -> dict[str, str]:
+    """Every field name of the schema and its nested models -> its path (the first one wins)."""
+    found: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        found.setdefault(name, f"{prefix}{name}")
+    for name, info in model.model_fields.items():
+        inner, _ = dtr._unwrap(info.annotation)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            for child, path in _paths(inner, f"{prefix}{name}.").items():
+                found.setdefault(child, path)
+    return found
+
+
+@cache
+def rendered_step(program: Program) -> str:
+    return str(require(program, "step_page").step())
+
+
+def wizard_labels(program: Program) -> dict[str, str]:
+    """{question path: label} of the program's rendered wizard step, for fields of its schema."""
+    js = rendered_step(program)
+    paths = _paths(PROGRAMS[program].details_schema)
+    labels: dict[str, str] = {}
+    for match in LABEL.finditer(js):
+        if match.group(1) in paths:
+            labels.setdefault(paths[match.group(1)], json.loads(match.group(2)))
+    for match in LEGEND.finditer(js):
+        field = LIST_ERROR.search(js, match.end())
+        if field and field.group(1) in paths:
+            labels.setdefault(paths[field.group(1)], json.loads(match.group(1)))
+    return labels
+
+
+def write_texts() -> None:
+    path = path_of("dtr_question_text.csv")
+    header = path.read_text().split("\n")
+    comments = [line for line in header if line.startswith("#")]
+    with path.open("w", newline="") as out:
+        out.write("\n".join(comments) + "\n")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["program", "link_id", "text", "source"])
+        for program in PROGRAMS:
+            for link, text in wizard_labels(program).items():
+                writer.writerow([program.value, link, text, f"wizard step label, programs/{program.value}/step_page.py"])
+
+
+if __name__ == "__main__":
+    write_texts()
+    sys.exit(0)
