@@ -31,7 +31,7 @@ LIST_ERROR = re.compile(r'id:"list-([a-z_0-9]+)-error"')
 def _paths(model: type[BaseModel], prefix: str = "") -> dict[str, str]:
     """Every field name of the schema and its nested models -> its path (the first one wins)."""
     found: dict[str, str] = {}
-    for name, info in model.model_fields.items():
+    for name in model.model_fields:
         found.setdefault(name, f"{prefix}{name}")
     for name, info in model.model_fields.items():
         inner, _ = dtr._unwrap(info.annotation)
@@ -71,7 +71,9 @@ def write_texts() -> None:
         writer.writerow(["program", "link_id", "text", "source"])
         for program in PROGRAMS:
             for link, text in wizard_labels(program).items():
-                writer.writerow([program.value, link, text, f"wizard step label, programs/{program.value}/step_page.py"])
+                writer.writerow(
+                    [program.value, link, text, f"wizard step label, programs/{program.value}/step_page.py"]
+                )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ DTR = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition"
 EXT_INITIAL_EXPRESSION = f"{SDC}/sdc-questionnaire-initialExpression"
 EXT_LAUNCH_CONTEXT = f"{SDC}/sdc-questionnaire-launchContext"
 EXT_INFORMATION_ORIGIN = f"{DTR}/information-origin"
-EXT_QUESTIONNAIRE_ADAPTIVE = f"{DTR}/dtr-questionnaire-adaptive"
+EXT_QUESTIONNAIRE_ADAPTIVE = f"{SDC}/sdc-questionnaire-questionnaireAdaptive"
 PROFILE_STD_QUESTIONNAIRE = f"{DTR}/dtr-std-questionnaire"
 PROFILE_ADAPTIVE_QUESTIONNAIRE = f"{DTR}/dtr-questionnaire-adapt"
 PROFILE_QR = f"{DTR}/dtr-questionnaireresponse"
@@ -111,7 +111,9 @@ LAUNCH_CONTEXT = (("patient", "Patient"), ("coverage", "Coverage"), ("order", "S
 
 
 def _texts() -> dict[tuple[str, str], str]:
-    return {(row.program, row.link_id): row.text for row in reference.table("dtr_question_text.csv").itertuples()}
+    return {
+        (row.program, row.link_id): row.text for row in reference.table("dtr_question_text.csv").itertuples()
+    }
 
 
 def _branches() -> dict[tuple[str, str], tuple[tuple[str, str, str], ...]]:
@@ -127,7 +129,9 @@ def questions(definition: ProgramDefinition) -> tuple[Question, ...]:
     return _model_questions(definition.code.value, definition.details_schema, "", texts, branches)
 
 
-def _model_questions(program: str, model: type[BaseModel], prefix: str, texts, branches) -> tuple[Question, ...]:
+def _model_questions(
+    program: str, model: type[BaseModel], prefix: str, texts, branches
+) -> tuple[Question, ...]:
     found = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
@@ -167,7 +171,9 @@ def _question(program, model, name, annotation, path, texts, branches) -> Questi
     text = texts.get((program, path)) or name.replace("_", " ").capitalize()
     enable_when = branches.get((program, path), ())
     common = {"link_id": name, "text": text, "repeats": repeats, "enable_when": enable_when}
-    if typing.get_origin(inner) is typing.Literal or (isinstance(inner, type) and issubclass(inner, enum.Enum)):
+    if typing.get_origin(inner) is typing.Literal or (
+        isinstance(inner, type) and issubclass(inner, enum.Enum)
+    ):
         return Question(kind="choice", options=_options(model, name, inner), **common)
     if isinstance(inner, type) and issubclass(inner, BaseModel):
         children = _model_questions(program, inner, f"{path}.", texts, branches)
@@ -195,7 +201,10 @@ def _label_table(module: types.ModuleType, name: str, codes: tuple[str, ...]) ->
     tables = [
         value
         for value in vars(module).values()
-        if isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value) and set(codes) <= set(value)
+        if isinstance(value, Mapping)
+        and value
+        and all(isinstance(k, str) for k in value)
+        and set(codes) <= set(value)
     ]
     named = [t for t in tables if t is vars(module).get(f"{name.upper()}_LABELS")]
     candidates = named or sorted(tables, key=len)
@@ -293,7 +302,9 @@ def _item(question: Question, base_url: str, program: Program) -> dict[str, Any]
     if question.repeats:
         item["repeats"] = True
     if question.enable_when:
-        item["enableWhen"] = [_enable_when(link, operator, answer) for link, operator, answer in question.enable_when]
+        item["enableWhen"] = [
+            _enable_when(link, operator, answer) for link, operator, answer in question.enable_when
+        ]
         if len(question.enable_when) > 1:
             item["enableBehavior"] = "any"
     if question.kind == "choice":
@@ -320,7 +331,9 @@ def value_sets(definition: ProgramDefinition, base_url: str, on: date) -> list[d
             "url": value_set_url(base_url, program, q.link_id),
             "name": "".join(part.capitalize() for part in f"{program.value}_{q.link_id}".split("_")),
             "status": "active",
-            "compose": {"include": [{"system": system, "concept": [{"code": c, "display": d} for c, d in q.options]}]},
+            "compose": {
+                "include": [{"system": system, "concept": [{"code": c, "display": d} for c, d in q.options]}]
+            },
             "expansion": {
                 "timestamp": on.isoformat(),
                 "total": len(q.options),

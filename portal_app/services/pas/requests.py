@@ -932,8 +932,13 @@ def read_urgency(claim: dict[str, Any], messages: tuple[tuple[str, str], ...]) -
 def read_program(claim: dict[str, Any], questionnaire: str) -> str:
     """The program the Claim names (extension), else the one its DTR questionnaire is for; "" if neither."""
     program = next((e.get("valueCode", "") for e in _extensions(claim, v.EXT_PROGRAM)), "")
-    if not program and questionnaire.startswith(f"{v.QUESTIONNAIRE}/"):
-        program = questionnaire.removeprefix(f"{v.QUESTIONNAIRE}/").split("|")[0]
+    canonical = questionnaire.split("|")[0].rstrip("/")
+    if not program and canonical.startswith(f"{v.QUESTIONNAIRE}/"):
+        program = canonical.removeprefix(f"{v.QUESTIONNAIRE}/")
+    elif not program and "/Questionnaire/" in canonical:
+        # the form `$questionnaire-package` served ({PUBLIC_URL}/fhir/Questionnaire/<program>)
+        named = canonical.rpartition("/Questionnaire/")[2]
+        program = named if named in v.PROGRAM_CODES else ""
     return program
 
 

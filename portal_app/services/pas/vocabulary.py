@@ -81,6 +81,7 @@ EXT_PROGRAM = f"{PRECERT}/StructureDefinition/program"  # valueCode: a program c
 EXT_ACKNOWLEDGED = f"{PRECERT}/StructureDefinition/acknowledged"  # valueCode, repeatable
 EXT_URGENCY_REASON = f"{PRECERT}/StructureDefinition/urgency-reason"  # valueString
 QUESTIONNAIRE = f"{PRECERT}/Questionnaire"  # + "/<program>": the program's DTR questions
+PROGRAM_CODES = frozenset(program.value for program in parts("pas"))  # the programs a questionnaire names
 CS_PROGRAM = f"{PRECERT}/CodeSystem/program"
 CS_REVIEW_REASON = f"{PRECERT}/CodeSystem/review-reason"  # the guideline criterion a decision rests on
 SID_ORDER_NUMBER = f"{PRECERT}/sid/order-number"
@@ -104,10 +105,12 @@ SCOPE_CLAIM_READ = "system/Claim.read"
 SCOPE_CLAIM_RESPONSE_READ = "system/ClaimResponse.read"
 SCOPE_SUBSCRIPTION_WRITE = "system/Subscription.write"
 SCOPE_SUBSCRIPTION_READ = "system/Subscription.read"
+SCOPE_QUESTIONNAIRE_READ = "system/Questionnaire.read"  # DTR: $questionnaire-package, $next-question
 ALL_SCOPES = (
     SCOPE_CLAIM_WRITE,
     SCOPE_CLAIM_READ,
     SCOPE_CLAIM_RESPONSE_READ,
     SCOPE_SUBSCRIPTION_WRITE,
     SCOPE_SUBSCRIPTION_READ,
+    SCOPE_QUESTIONNAIRE_READ,
 )
