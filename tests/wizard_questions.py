@@ -1,6 +1,6 @@
 """The questions each program's wizard step shows, read from the rendered step (no running app):
-``{field: label}`` for every labelled control (``<label for="{prefix}-{field}">``) and every checklist
-(its legend, with errors under ``list-{field}``); nested fields as ``parent.child``.
+``{field: label}`` for every labelled control (``<label for="{prefix}-{field}">``), every checkbox bound to a
+field (its text) and every checklist (its legend, with errors under ``list-{field}``); nested fields as ``parent.child``.
 
 ``python -m tests.wizard_questions`` rewrites ``portal_app/reference/dtr_question_text.csv`` from the
 wizard, the texts of the DTR questionnaires (``portal_app/domain/dtr.py``); the unit test
@@ -26,6 +26,9 @@ from portal_app.reference import path_of
 LABEL = re.compile(r'htmlFor:"(?:field-)?[a-z_]+-([a-z_0-9]+)" ?},("(?:[^"\\]|\\.)*")')
 LEGEND = re.compile(r'jsx\("legend",\{[^}]*\}\)?\}?,("(?:[^"\\]|\\.)*")\)')
 LIST_ERROR = re.compile(r'id:"list-([a-z_0-9]+)-error"')
+CHECKBOX = re.compile(
+    r'RadixThemesCheckbox,\{checked:[\w.]+?\.([a-z_0-9]+)_rx_state_,.{0,600}?\},\),("(?:[^"\\]|\\.)*")\)'
+)
 
 
 def _paths(model: type[BaseModel], prefix: str = "") -> dict[str, str]:
@@ -50,14 +53,15 @@ def wizard_labels(program: Program) -> dict[str, str]:
     """{question path: label} of the program's rendered wizard step, for fields of its schema."""
     js = rendered_step(program)
     paths = _paths(PROGRAMS[program].details_schema)
-    labels: dict[str, str] = {}
-    for match in LABEL.finditer(js):
-        if match.group(1) in paths:
-            labels.setdefault(paths[match.group(1)], json.loads(match.group(2)))
+    found = [(m.start(), m.group(1), m.group(2)) for m in [*LABEL.finditer(js), *CHECKBOX.finditer(js)]]
     for match in LEGEND.finditer(js):
         field = LIST_ERROR.search(js, match.end())
-        if field and field.group(1) in paths:
-            labels.setdefault(paths[field.group(1)], json.loads(match.group(1)))
+        if field:
+            found.append((match.start(), field.group(1), match.group(1)))
+    labels: dict[str, str] = {}
+    for _, name, text in sorted(found):  # in the order the wizard shows them
+        if name in paths:
+            labels.setdefault(paths[name], json.loads(text))
     return labels
 
 

@@ -138,7 +138,18 @@ def _model_questions(
         question = _question(program, model, name, info.annotation, path, texts, branches)
         if question is not None:
             found.append(_with_requirement(question, info.is_required()))
-    return tuple(found)
+    return _in_wizard_order(found, [path for (code, path) in texts if code == program], prefix)
+
+
+def _in_wizard_order(found: list[Question], wizard_paths: list[str], prefix: str) -> tuple[Question, ...]:
+    """The questions the wizard labels take its order (the texts file lists them as the wizard shows
+    them); the others keep their place in the schema."""
+    rank = {path: number for number, path in enumerate(wizard_paths)}
+    shown = sorted(
+        (q for q in found if f"{prefix}{q.link_id}" in rank), key=lambda q: rank[f"{prefix}{q.link_id}"]
+    )
+    queue = iter(shown)
+    return tuple(next(queue) if f"{prefix}{q.link_id}" in rank else q for q in found)
 
 
 def _with_requirement(question: Question, required: bool) -> Question:
@@ -193,6 +204,7 @@ def _options(model: type[BaseModel], name: str, inner: Any) -> tuple[tuple[str, 
         codes = tuple(str(member.value) for member in inner)
     else:
         codes = tuple(str(value) for value in typing.get_args(inner))
+    codes = tuple(code for code in codes if code)  # "" is the wizard's "not stated": no answer
     labels = _label_table(sys.modules[model.__module__], name, codes)
     return tuple((code, labels.get(code) or code.replace("_", " ").capitalize()) for code in codes)
 
@@ -228,6 +240,11 @@ def _flatten(found: tuple[Question, ...], keep) -> list[Question]:
 # --- FHIR shapes ------------------------------------------------------------------------------
 
 
+def resource_id(program: Program) -> str:
+    """The Questionnaire's id (FHIR ids allow no underscore: medical-oncology); its URL keeps the code."""
+    return program.value.replace("_", "-")
+
+
 def canonical(base_url: str, program: Program) -> str:
     """The Questionnaire's canonical URL, as CRD cards and PAS QuestionnaireResponses name it."""
     return f"{base_url}/Questionnaire/{program.value}"
@@ -247,7 +264,7 @@ def questionnaire(definition: ProgramDefinition, base_url: str, *, adaptive: boo
     items = [] if adaptive else [_item(q, base_url, program) for q in questions(definition)]
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": program.value,
+        "id": resource_id(program),
         "meta": {"profile": [PROFILE_ADAPTIVE_QUESTIONNAIRE if adaptive else PROFILE_STD_QUESTIONNAIRE]},
         "extension": [
             {
@@ -327,7 +344,7 @@ def value_sets(definition: ProgramDefinition, base_url: str, on: date) -> list[d
     return [
         {
             "resourceType": "ValueSet",
-            "id": f"{program.value}-{q.link_id.replace('_', '-')}",
+            "id": resource_id(program) + "-" + q.link_id.replace("_", "-"),
             "url": value_set_url(base_url, program, q.link_id),
             "name": "".join(part.capitalize() for part in f"{program.value}_{q.link_id}".split("_")),
             "status": "active",

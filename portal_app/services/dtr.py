@@ -224,9 +224,10 @@ def _for_orders(
 
 def questionnaire_resource(code: str) -> dict[str, Any]:
     """The program's Questionnaire (GET [base]/Questionnaire/<program>, the canonical CRD cards name)."""
-    if code not in {p.value for p in PROGRAMS}:
+    found = [p for p in PROGRAMS if code in (p.value, dtr.resource_id(p))]
+    if not found:
         raise PasProblem.one(404, "not-found", f"No questionnaire '{code[:40]}' here.", "Questionnaire")
-    return dtr.questionnaire(PROGRAMS[Program(code)], fhir_base())
+    return dtr.questionnaire(PROGRAMS[found[0]], fhir_base())
 
 
 # --- $next-question ---------------------------------------------------------------------------
