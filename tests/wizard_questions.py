@@ -1,6 +1,7 @@
 """The questions each program's wizard step shows, read from the rendered step (no running app):
-``{field: label}`` for every labelled control (``<label for="{prefix}-{field}">``), every checkbox bound to a
-field (its text) and every checklist (its legend, with errors under ``list-{field}``); nested fields as ``parent.child``.
+``{field: label}`` for every labelled control (``<label for="{prefix}-{field}">``), every checkbox
+bound to a field (its text) and every checklist (its legend, with errors under ``list-{field}``);
+nested fields as ``parent.child``, in the order the wizard shows them.
 
 ``python -m tests.wizard_questions`` rewrites ``portal_app/reference/dtr_question_text.csv`` from the
 wizard, the texts of the DTR questionnaires (``portal_app/domain/dtr.py``); the unit test
