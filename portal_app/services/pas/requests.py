@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import Issue, PasProblem, fhirpath
+from portal_app.settings import get_settings
 
 MAX_ISSUES = 20
 MAX_ITEMS = 10  # the wizard takes at most 10 codes per request
@@ -935,11 +936,15 @@ def read_program(claim: dict[str, Any], questionnaire: str) -> str:
     canonical = questionnaire.split("|")[0].rstrip("/")
     if not program and canonical.startswith(f"{v.QUESTIONNAIRE}/"):
         program = canonical.removeprefix(f"{v.QUESTIONNAIRE}/")
-    elif not program and "/Questionnaire/" in canonical:
+    elif not program and canonical.startswith(f"{served_questionnaires()}/"):
         # the form `$questionnaire-package` served ({PUBLIC_URL}/fhir/Questionnaire/<program>)
-        named = canonical.rpartition("/Questionnaire/")[2]
-        program = named if named in v.PROGRAM_CODES else ""
+        program = canonical.removeprefix(f"{served_questionnaires()}/")
     return program
+
+
+def served_questionnaires() -> str:
+    """Where this server's DTR questionnaires live (their canonical URLs start so)."""
+    return f"{get_settings().public_url}/fhir/Questionnaire"
 
 
 def new_request_issues(items: list[RequestedItem]) -> list[Issue]:

@@ -81,7 +81,6 @@ EXT_PROGRAM = f"{PRECERT}/StructureDefinition/program"  # valueCode: a program c
 EXT_ACKNOWLEDGED = f"{PRECERT}/StructureDefinition/acknowledged"  # valueCode, repeatable
 EXT_URGENCY_REASON = f"{PRECERT}/StructureDefinition/urgency-reason"  # valueString
 QUESTIONNAIRE = f"{PRECERT}/Questionnaire"  # + "/<program>": the program's DTR questions
-PROGRAM_CODES = frozenset(program.value for program in parts("pas"))  # the programs a questionnaire names
 CS_PROGRAM = f"{PRECERT}/CodeSystem/program"
 CS_REVIEW_REASON = f"{PRECERT}/CodeSystem/review-reason"  # the guideline criterion a decision rests on
 SID_ORDER_NUMBER = f"{PRECERT}/sid/order-number"
