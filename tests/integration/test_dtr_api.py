@@ -315,3 +315,18 @@ def test_a_request_completed_through_dtr_is_decided_like_the_wizards(
     assert set(parse_submit(through_dtr).program_answers) == {"imaging"}  # told by the served canonical
     assert _decisions(pas_api._submit(api, client, through_dtr)) == expected
     assert _decisions(pas_api._submit(api, client, as_wizard)) == expected
+
+
+def test_the_capability_statement_says_how_questionnaires_are_pre_populated(api, demo):
+    metadata = api.get("/fhir/metadata").json()
+    assert (
+        "http://hl7.org/fhir/us/davinci-dtr/CapabilityStatement/dtr-payer-service|2.0.1"
+        in metadata["instantiates"]
+    )
+    [questionnaire] = [r for r in metadata["rest"][0]["resource"] if r["type"] == "Questionnaire"]
+    assert {op["name"] for op in questionnaire["operation"]} == {
+        "questionnaire-package",
+        "next-question",
+        "log-questionnaire-errors",
+    }
+    assert "FHIRPath" in questionnaire["documentation"] and "instead of CQL" in questionnaire["documentation"]

@@ -212,7 +212,8 @@ async def capability_statement(request: Request) -> Response:
                 "url": subscriptions.fhir_base(),
             },
             "instantiates": [
-                f"http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities|{v.PAS_VERSION}"
+                f"http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities|{v.PAS_VERSION}",
+                "http://hl7.org/fhir/us/davinci-dtr/CapabilityStatement/dtr-payer-service|2.0.1",
             ],
             "rest": [
                 {
