@@ -55,9 +55,11 @@ def wizard_labels(program: Program) -> dict[str, str]:
     js = rendered_step(program)
     paths = _paths(PROGRAMS[program].details_schema)
     found = [(m.start(), m.group(1), m.group(2)) for m in [*LABEL.finditer(js), *CHECKBOX.finditer(js)]]
-    for match in LEGEND.finditer(js):
-        field = LIST_ERROR.search(js, match.end())
-        if field:
+    legends = list(LEGEND.finditer(js))
+    for number, match in enumerate(legends):
+        end = legends[number + 1].start() if number + 1 < len(legends) else len(js)
+        field = LIST_ERROR.search(js, match.end(), end)
+        if field:  # a checklist's legend (an address fieldset's has no list of its own)
             found.append((match.start(), field.group(1), match.group(1)))
     labels: dict[str, str] = {}
     for _, name, text in sorted(found):  # in the order the wizard shows them
@@ -70,15 +72,16 @@ def write_texts() -> None:
     path = path_of("dtr_question_text.csv")
     header = path.read_text().split("\n")
     comments = [line for line in header if line.startswith("#")]
+    rows = [
+        [program.value, link, text, f"wizard step label, programs/{program.value}/step_page.py"]
+        for program in PROGRAMS
+        for link, text in wizard_labels(program).items()
+    ]
     with path.open("w", newline="") as out:
         out.write("\n".join(comments) + "\n")
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["program", "link_id", "text", "source"])
-        for program in PROGRAMS:
-            for link, text in wizard_labels(program).items():
-                writer.writerow(
-                    [program.value, link, text, f"wizard step label, programs/{program.value}/step_page.py"]
-                )
+        writer.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -142,14 +142,19 @@ def _model_questions(
 
 
 def _in_wizard_order(found: list[Question], wizard_paths: list[str], prefix: str) -> tuple[Question, ...]:
-    """The questions the wizard labels take its order (the texts file lists them as the wizard shows
-    them); the others keep their place in the schema."""
-    rank = {path: number for number, path in enumerate(wizard_paths)}
-    shown = sorted(
-        (q for q in found if f"{prefix}{q.link_id}" in rank), key=lambda q: rank[f"{prefix}{q.link_id}"]
+    """The questions the wizard labels (a group: by its first labelled question) take the wizard's
+    order (the texts file lists them as the wizard shows them); the others keep their schema place."""
+
+    def rank(question: Question) -> int | None:
+        path = f"{prefix}{question.link_id}"
+        ranks = [n for n, shown in enumerate(wizard_paths) if shown == path or shown.startswith(f"{path}.")]
+        return min(ranks) if ranks else None
+
+    ranked = {q.link_id: rank(q) for q in found}
+    queue = iter(
+        sorted((q for q in found if ranked[q.link_id] is not None), key=lambda q: ranked[q.link_id] or 0)
     )
-    queue = iter(shown)
-    return tuple(next(queue) if f"{prefix}{q.link_id}" in rank else q for q in found)
+    return tuple(next(queue) if ranked[q.link_id] is not None else q for q in found)
 
 
 def _with_requirement(question: Question, required: bool) -> Question:

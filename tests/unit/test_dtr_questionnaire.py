@@ -58,6 +58,7 @@ def test_the_questionnaire_asks_what_the_wizard_asks_with_the_wizards_words(prog
     assert labels, f"{program.value}: the wizard step shows no labelled question"
     differing = {path: (text, items.get(path, {}).get("text")) for path, text in labels.items()}
     assert {p: pair for p, pair in differing.items() if pair[0] != pair[1]} == {}
+    assert [path for path in items if path in labels] == list(labels)  # in the wizard's order
 
 
 @pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
