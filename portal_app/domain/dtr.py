@@ -104,7 +104,37 @@ CONTEXT_QUESTIONS: tuple[ContextQuestion, ...] = (
         lambda c: _first(_first(c.get("order", {}).get("reasonCode")).get("coding")).get("code"),
     ),
 )
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def _condition_codes(context: Mapping[str, Any]) -> list[str]:
+    return [
+        str(coding["code"])
+        for condition in context.get("conditions", [])
+        for coding in condition.get("code", {}).get("coding", [])
+        if coding.get("system") == ICD10CM and coding.get("code")
+    ]
+
+
+CONTEXT_QUESTIONS += (
+    ContextQuestion(
+        "member_diagnoses",
+        "Member's active diagnoses (ICD-10-CM)",
+        "string",
+        f"%conditions.entry.resource.code.coding.where(system='{ICD10CM}').code",
+        _condition_codes,
+    ),
+)
 LAUNCH_CONTEXT = (("patient", "Patient"), ("coverage", "Coverage"), ("order", "ServiceRequest"))
+# The member's Conditions, fetched by the DTR client from the EHR (SDC x-fhir-query variable).
+CONDITIONS_VARIABLE = {
+    "url": "http://hl7.org/fhir/StructureDefinition/variable",
+    "valueExpression": {
+        "name": "conditions",
+        "language": "application/x-fhir-query",
+        "expression": "Condition?patient={{%patient.id}}&clinical-status=active",
+    },
+}
 
 
 # --- the questions of a program ---------------------------------------------------------------
@@ -280,7 +310,8 @@ def questionnaire(definition: ProgramDefinition, base_url: str, *, adaptive: boo
                 ],
             }
             for name, kind in LAUNCH_CONTEXT
-        ],
+        ]
+        + [CONDITIONS_VARIABLE],
         "url": canonical(base_url, program),
         "version": "1",
         "name": "".join(part.capitalize() for part in program.value.split("_")) + "PriorAuthorization",
@@ -311,6 +342,7 @@ def _context_group() -> dict[str, Any]:
                 "text": c.text,
                 "type": c.kind,
                 "readOnly": True,
+                **({"repeats": True} if c.link_id == "member_diagnoses" else {}),
             }
             for c in CONTEXT_QUESTIONS
         ],
@@ -374,14 +406,17 @@ def initial_response(
     answered = []
     for question in CONTEXT_QUESTIONS:
         value = question.read(context)
-        if value in (None, ""):
+        values = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+        if not values:
             continue
         answered.append(
             {
-                "extension": [_origin("auto")],
                 "linkId": question.link_id,
                 "text": question.text,
-                "answer": [{f"value{question.kind.capitalize()}": value}],
+                # the guide's origin extension sits on each answer the payer filled
+                "answer": [
+                    {f"value{question.kind.capitalize()}": v, "extension": [_origin("auto")]} for v in values
+                ],
             }
         )
     patient = context.get("patient", {})

@@ -86,8 +86,8 @@ def inferno_package_checks(bundle: dict) -> None:
     QuestionnaireResponse.model_validate(response)
     assert response["questionnaire"] == questionnaire["url"]
     answered = [i for i in _items(response["item"]) if i.get("answer")]
-    for item in answered:
-        [origin] = [e for e in item["extension"] if e["url"] == forms.EXT_INFORMATION_ORIGIN]
+    for answer in (answer for item in answered for answer in item["answer"]):
+        [origin] = [e for e in answer["extension"] if e["url"] == forms.EXT_INFORMATION_ORIGIN]
         assert origin["extension"] == [{"url": "source", "valueCode": "auto"}]
 
 
@@ -110,7 +110,11 @@ def test_the_conformant_example_pre_fills_what_its_coverage_and_order_say(api, c
         _post(api, client, PACKAGE, _example("questionnaire_package_input_params_conformant.json"))
     )
     response = bundle["entry"][-1]["resource"]
-    answers = {i["linkId"]: i["answer"][0] for i in _items(response["item"]) if i.get("answer")}
+    answers = {
+        i["linkId"]: {k: v for k, v in i["answer"][0].items() if k != "extension"}
+        for i in _items(response["item"])
+        if i.get("answer")
+    }
     assert answers == {
         "member_id": {"valueString": "PFP123450000"},  # Coverage.subscriberId of the example
         "requested_code": {"valueString": "24338-6"},  # its ServiceRequest.code (LOINC gas panel)

@@ -176,6 +176,7 @@ def test_context_questions_carry_fhirpath_initial_expressions():
     expressions = [e["valueExpression"] for i in context["item"] for e in i["extension"]]
     assert {e["language"] for e in expressions} == {"text/fhirpath"}
     assert {e["expression"] for e in expressions} >= {"%patient.birthDate", "%coverage.subscriberId"}
+    assert dtr.CONDITIONS_VARIABLE in resource["extension"]  # %conditions: the member's, from the EHR
     launch = {
         e["extension"][0]["valueCoding"]["code"]
         for e in resource["extension"]
@@ -189,18 +190,28 @@ def test_the_initial_response_holds_the_payers_answers_with_origin_auto():
         "patient": {"resourceType": "Patient", "id": "p1", "birthDate": "1960-02-03"},
         "coverage": {"resourceType": "Coverage", "subscriberId": "EVG100000012"},
         "order": {"resourceType": "ServiceRequest", "code": {"coding": [{"code": "72148"}]}},
+        "conditions": [
+            {"resourceType": "Condition", "code": {"coding": [{"system": dtr.ICD10CM, "code": "M54.50"}]}},
+            {
+                "resourceType": "Condition",
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "1"}]},
+            },
+        ],
     }
     response = dtr.initial_response(PROGRAMS[Program.IMAGING], BASE, context)
     QuestionnaireResponse.model_validate(response)
     [group] = response["item"]
     answered = {i["linkId"]: i for i in group["item"]}
-    assert {k: v["answer"][0] for k, v in answered.items()} == {
+    assert {
+        k: {t: x for t, x in v["answer"][0].items() if t != "extension"} for k, v in answered.items()
+    } == {
         "member_birth_date": {"valueDate": "1960-02-03"},
         "member_id": {"valueString": "EVG100000012"},
         "requested_code": {"valueString": "72148"},
+        "member_diagnoses": {"valueString": "M54.50"},
     }
     for item in answered.values():
-        [origin] = item["extension"]
+        [origin] = item["answer"][0]["extension"]  # DTR: the origin of each answer
         assert origin["url"] == dtr.EXT_INFORMATION_ORIGIN
         assert origin["extension"] == [{"url": "source", "valueCode": "auto"}]
     assert response["questionnaire"] == f"{BASE}/Questionnaire/imaging"
