@@ -247,9 +247,11 @@ def next_question(session: Session, *, principal: ApiPrincipal, parameters: Any)
             "Parameters",
         )
     response = copy.deepcopy(found[0])
+    answers = questionnaire_answers(response.get("item", []))
+    if _served_program(str(response.get("questionnaire") or "")):
+        response = _as_adaptive(response, answers)
     contained = _contained_questionnaire(response)
     definition = _adaptive_program(response, contained)
-    answers = questionnaire_answers(response.get("item", []))
     question = dtr.next_question(definition, answers)
     if question is None:
         response["status"] = "completed"
@@ -260,6 +262,23 @@ def next_question(session: Session, *, principal: ApiPrincipal, parameters: Any)
         session, principal, "dtr.next_question", {"program": definition.code.value, "done": question is None}
     )
     return response
+
+
+def _served_program(canonical: str) -> ProgramDefinition | None:
+    named = read_program({}, canonical) if not canonical.startswith("#") else ""
+    return PROGRAMS[Program(named)] if named in {p.value for p in PROGRAMS} else None
+
+
+def _as_adaptive(response: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """A response to the served (static) form, e.g. the package's initial one, continued as the
+    adaptive form: the contained Questionnaire holds the questions answered so far."""
+    definition = _served_program(str(response["questionnaire"]))
+    assert definition is not None
+    start = adaptive_start(definition, fhir_base())
+    asked = [q for q in dtr.questions(definition) if q.link_id in answers]
+    start["contained"][0]["item"] = [dtr.item_json(q, fhir_base(), definition.code) for q in asked]
+    kept = {key: value for key, value in response.items() if key not in ("questionnaire", "contained")}
+    return {**kept, "questionnaire": start["questionnaire"], "contained": start["contained"]}
 
 
 def _contained_questionnaire(response: dict[str, Any]) -> dict[str, Any]:

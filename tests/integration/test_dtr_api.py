@@ -232,6 +232,31 @@ def test_next_question_skips_the_proton_question_for_imrt(api, client):
     assert _post(api, client, NEXT, body)["contained"][0]["item"][-1]["linkId"] == "fractions"
 
 
+def test_the_packages_initial_response_continues_as_the_adaptive_form(api, client, demo):
+    raw = pb.for_member(pb.bundle("rehab-visits"), demo, "EVG100000012")
+    body = _package_input(raw)
+    body["parameter"].append(
+        {"name": "questionnaire", "valueCanonical": f"{BASE}/Questionnaire/rehabilitation"}
+    )
+    [bundle] = _bundles(_post(api, client, PACKAGE, body))
+    response = bundle["entry"][-1]["resource"]
+    response["item"] += [
+        {"linkId": "discipline", "answer": [{"valueCoding": {"code": "PT"}}]},
+        {"linkId": "body_region", "answer": [{"valueCoding": {"code": "low_back"}}]},
+    ]
+    call = {
+        "resourceType": "Parameters",
+        "parameter": [{"name": "questionnaire-response", "resource": response}],
+    }
+    answer = _post(api, client, NEXT, call)
+    QuestionnaireResponse.model_validate(answer)
+    [adaptive] = answer["contained"]
+    assert answer["questionnaire"] == f"#{adaptive['id']}"
+    assert adaptive["derivedFrom"] == [f"{BASE}/Questionnaire/rehabilitation"]
+    assert [i["linkId"] for i in adaptive["item"]] == ["discipline", "body_region", "request_type"]
+    assert answer["item"][0]["linkId"] == forms.CONTEXT_GROUP  # the payer's answers are kept
+
+
 def test_questionnaire_errors_are_logged_without_their_text(api, client, demo):
     body = {
         "resourceType": "Parameters",
