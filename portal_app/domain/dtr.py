@@ -67,11 +67,24 @@ class ContextQuestion:
     text: str
     kind: str
     expression: str
-    read: Any = field(repr=False)  # (context resources) -> value or None; the same path in Python
+    read: Any = field(repr=False)  # (context resources) -> value(s) or None; the same path in Python
+    repeats: bool = False
 
 
 def _first(items: Any) -> Any:
     return items[0] if isinstance(items, list) and items else {}
+
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def _condition_codes(context: Mapping[str, Any]) -> list[str]:
+    return [
+        str(coding["code"])
+        for condition in context.get("conditions", [])
+        for coding in condition.get("code", {}).get("coding", [])
+        if coding.get("system") == ICD10CM and coding.get("code")
+    ]
 
 
 CONTEXT_QUESTIONS: tuple[ContextQuestion, ...] = (
@@ -103,19 +116,15 @@ CONTEXT_QUESTIONS: tuple[ContextQuestion, ...] = (
         "%order.reasonCode.coding.first().code",
         lambda c: _first(_first(c.get("order", {}).get("reasonCode")).get("coding")).get("code"),
     ),
+    ContextQuestion(
+        "member_diagnoses",
+        "Member's active diagnoses (ICD-10-CM)",
+        "string",
+        f"%conditions.entry.resource.code.coding.where(system='{ICD10CM}').code",
+        _condition_codes,
+        repeats=True,
+    ),
 )
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-
-
-def _condition_codes(context: Mapping[str, Any]) -> list[str]:
-    return [
-        str(coding["code"])
-        for condition in context.get("conditions", [])
-        for coding in condition.get("code", {}).get("coding", [])
-        if coding.get("system") == ICD10CM and coding.get("code")
-    ]
-
-
 CONTEXT_QUESTIONS += (
     ContextQuestion(
         "member_diagnoses",
@@ -342,7 +351,7 @@ def _context_group() -> dict[str, Any]:
                 "text": c.text,
                 "type": c.kind,
                 "readOnly": True,
-                **({"repeats": True} if c.link_id == "member_diagnoses" else {}),
+                **({"repeats": True} if c.repeats else {}),
             }
             for c in CONTEXT_QUESTIONS
         ],
