@@ -437,10 +437,13 @@ def test_urgency_and_its_reason(claim, messages, expected):
         ({"extension": [ext(v.EXT_PROGRAM, valueCode="imaging")]}, f"{v.QUESTIONNAIRE}/sleep", "imaging"),
         ({}, f"{v.QUESTIONNAIRE}/rehabilitation|1.0", "rehabilitation"),
         ({}, "http://example.org/Questionnaire/imaging", ""),
+        ({}, "{served}/imaging", "imaging"),  # the canonical `$questionnaire-package` serves
+        ({}, "{served}/sleep|1", "sleep"),
         ({}, "", ""),
     ],
 )
 def test_the_program_named_by_the_claim_or_its_questionnaire(claim, questionnaire, expected):
+    questionnaire = questionnaire.replace("{served}", r.served_questionnaires())
     assert r.read_program(claim, questionnaire) == expected
 
 

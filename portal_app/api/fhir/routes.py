@@ -9,6 +9,9 @@ Routes (mounted on the app's backend, under PUBLIC_URL):
 * `POST /fhir/Claim/$submit`: a PAS request Bundle -> a PAS response Bundle (scope system/Claim.write)
 * `POST /fhir/Claim/$inquire`: a PAS inquiry Bundle -> the current responses (system/Claim.read)
 * `POST /fhir/Subscription`, `GET|DELETE /fhir/Subscription/{id}` (system/Subscription.write / .read)
+* DTR (system/Questionnaire.read or system/Claim.write; `services/dtr.py`):
+  `POST /fhir/Questionnaire/$questionnaire-package`, `POST /fhir/Questionnaire/$next-question`,
+  `POST /fhir/Questionnaire/$log-questionnaire-errors`, `GET /fhir/Questionnaire/{program}`
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from starlette.routing import Route
 from portal_app.api.auth_routes import client_address
 from portal_app.db import session_scope
 from portal_app.domain.enums import AuditOutcome
-from portal_app.services import api_clients, audit, subscriptions
+from portal_app.services import api_clients, audit, dtr, subscriptions
 from portal_app.services.authz import PermissionDenied
 from portal_app.services.pas import service as pas
 from portal_app.services.pas import vocabulary as v
@@ -183,6 +186,15 @@ async def smart_configuration(request: Request) -> Response:
     return JSONResponse(api_clients.smart_configuration())
 
 
+DTR_PREPOPULATION = (
+    "Da Vinci DTR payer service (STU 2). Questionnaires are generated from each program's questions; "
+    "pre-population uses FHIRPath initialExpressions (text/fhirpath) on the launch context "
+    "(%patient, %coverage, %order) instead of CQL libraries, and the initial QuestionnaireResponse "
+    "of each package carries the payer-filled answers with information origin 'auto'. Programs whose "
+    "questions branch can also be filled as an adaptive form ($next-question)."
+)
+
+
 async def capability_statement(request: Request) -> Response:
     return FhirResponse(
         {
@@ -200,7 +212,8 @@ async def capability_statement(request: Request) -> Response:
                 "url": subscriptions.fhir_base(),
             },
             "instantiates": [
-                f"http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities|{v.PAS_VERSION}"
+                f"http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities|{v.PAS_VERSION}",
+                "http://hl7.org/fhir/us/davinci-dtr/CapabilityStatement/dtr-payer-service|2.0.1",
             ],
             "rest": [
                 {
@@ -234,6 +247,25 @@ async def capability_statement(request: Request) -> Response:
                                 {
                                     "name": "inquire",
                                     "definition": "http://hl7.org/fhir/us/davinci-pas/OperationDefinition/Claim-inquiry",
+                                },
+                            ],
+                        },
+                        {
+                            "type": "Questionnaire",
+                            "documentation": DTR_PREPOPULATION,
+                            "interaction": [{"code": "read"}],
+                            "operation": [
+                                {
+                                    "name": "questionnaire-package",
+                                    "definition": "http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/questionnaire-package",
+                                },
+                                {
+                                    "name": "next-question",
+                                    "definition": "http://hl7.org/fhir/uv/sdc/OperationDefinition/Questionnaire-next-question",
+                                },
+                                {
+                                    "name": "log-questionnaire-errors",
+                                    "definition": "http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/log-questionnaire-errors",
                                 },
                             ],
                         },
@@ -301,12 +333,57 @@ async def subscription_instance(request: Request) -> Response:
     )
 
 
+DTR_SCOPES = (v.SCOPE_QUESTIONNAIRE_READ, v.SCOPE_CLAIM_WRITE)
+
+
+async def questionnaire_package(request: Request) -> Response:
+    return await _api_call(
+        request,
+        DTR_SCOPES,
+        lambda session, principal, body: dtr.questionnaire_package(
+            session, principal=principal, parameters=body
+        ),
+    )
+
+
+async def next_question(request: Request) -> Response:
+    return await _api_call(
+        request,
+        DTR_SCOPES,
+        lambda session, principal, body: dtr.next_question(session, principal=principal, parameters=body),
+    )
+
+
+async def log_questionnaire_errors(request: Request) -> Response:
+    return await _api_call(
+        request,
+        DTR_SCOPES,
+        lambda session, principal, body: dtr.log_questionnaire_errors(
+            session, principal=principal, parameters=body
+        ),
+    )
+
+
+async def questionnaire_read(request: Request) -> Response:
+    code = request.path_params["program"]
+    return await _api_call(
+        request,
+        DTR_SCOPES,
+        lambda _session, _principal, _body: dtr.questionnaire_resource(code),
+        with_body=False,
+    )
+
+
 FHIR_ROUTES = [
     Route(api_clients.TOKEN_PATH, token, methods=["POST"]),
     Route("/fhir/.well-known/smart-configuration", smart_configuration, methods=["GET"]),
     Route("/fhir/metadata", capability_statement, methods=["GET"]),
     Route("/fhir/Claim/$submit", claim_submit, methods=["POST"]),
     Route("/fhir/Claim/$inquire", claim_inquire, methods=["POST"]),
+    Route("/fhir/Questionnaire/$questionnaire-package", questionnaire_package, methods=["POST"]),
+    Route("/fhir/Questionnaire/$next-question", next_question, methods=["POST"]),
+    Route("/fhir/Questionnaire/$log-questionnaire-errors", log_questionnaire_errors, methods=["POST"]),
+    Route("/fhir/Questionnaire/{program}", questionnaire_read, methods=["GET"]),
     Route("/fhir/Subscription", subscription_create, methods=["POST"]),
     Route("/fhir/Subscription/{subscription_id}", subscription_instance, methods=["GET", "DELETE"]),
 ]

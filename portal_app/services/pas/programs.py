@@ -5,7 +5,8 @@ The program is taken from, in order:
 
 1. the Precert program extension on the Claim or on an item (valueCode: imaging, rehabilitation...),
 2. the QuestionnaireResponse's questionnaire, when it is one of Precert's program questionnaires
-   (`https://fhir.precert.invalid/Questionnaire/<program>`, the form DTR gave the provider),
+   (`{PUBLIC_URL}/fhir/Questionnaire/<program>`, the form DTR gave the provider, or the older
+   `https://fhir.precert.invalid/Questionnaire/<program>`),
 3. the item's category (X12 service type) where it names one program (62 MRI/CAT scan: imaging;
    PT physical therapy: rehabilitation; 78 chemotherapy: medical oncology...; each program's pas.py),
 4. the requested codes: the one built program that manages every code for the plan in that year.

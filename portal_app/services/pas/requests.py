@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from portal_app.services.pas import vocabulary as v
 from portal_app.services.pas.outcomes import Issue, PasProblem, fhirpath
+from portal_app.settings import get_settings
 
 MAX_ISSUES = 20
 MAX_ITEMS = 10  # the wizard takes at most 10 codes per request
@@ -932,9 +933,18 @@ def read_urgency(claim: dict[str, Any], messages: tuple[tuple[str, str], ...]) -
 def read_program(claim: dict[str, Any], questionnaire: str) -> str:
     """The program the Claim names (extension), else the one its DTR questionnaire is for; "" if neither."""
     program = next((e.get("valueCode", "") for e in _extensions(claim, v.EXT_PROGRAM)), "")
-    if not program and questionnaire.startswith(f"{v.QUESTIONNAIRE}/"):
-        program = questionnaire.removeprefix(f"{v.QUESTIONNAIRE}/").split("|")[0]
+    canonical = questionnaire.split("|")[0].rstrip("/")
+    if not program and canonical.startswith(f"{v.QUESTIONNAIRE}/"):
+        program = canonical.removeprefix(f"{v.QUESTIONNAIRE}/")
+    elif not program and canonical.startswith(f"{served_questionnaires()}/"):
+        # the form `$questionnaire-package` served ({PUBLIC_URL}/fhir/Questionnaire/<program>)
+        program = canonical.removeprefix(f"{served_questionnaires()}/")
     return program
+
+
+def served_questionnaires() -> str:
+    """Where this server's DTR questionnaires live (their canonical URLs start so)."""
+    return f"{get_settings().public_url}/fhir/Questionnaire"
 
 
 def new_request_issues(items: list[RequestedItem]) -> list[Issue]:

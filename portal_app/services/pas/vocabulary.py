@@ -104,10 +104,12 @@ SCOPE_CLAIM_READ = "system/Claim.read"
 SCOPE_CLAIM_RESPONSE_READ = "system/ClaimResponse.read"
 SCOPE_SUBSCRIPTION_WRITE = "system/Subscription.write"
 SCOPE_SUBSCRIPTION_READ = "system/Subscription.read"
+SCOPE_QUESTIONNAIRE_READ = "system/Questionnaire.read"  # DTR: $questionnaire-package, $next-question
 ALL_SCOPES = (
     SCOPE_CLAIM_WRITE,
     SCOPE_CLAIM_READ,
     SCOPE_CLAIM_RESPONSE_READ,
     SCOPE_SUBSCRIPTION_WRITE,
     SCOPE_SUBSCRIPTION_READ,
+    SCOPE_QUESTIONNAIRE_READ,
 )
