@@ -220,6 +220,8 @@ def import_guidelines(path: str) -> int:
     for problem in report.problems:
         print(f"  {problem.text()}")
     return 1 if report.status == guidelines.REJECTED else 0
+
+
 def import_codes(
     path: str, *, plan_code: str, program: str, line_of_business: str, year: int, effective: str
 ) -> int:
@@ -256,6 +258,35 @@ def import_codes(
     for problem in load.report:
         print(f"  {problem}")
     return 1 if load.status == "refused" else 0
+
+
+def _run_import(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The import-* commands: a file loaded, its report printed; 0 when loaded or unchanged."""
+    if args.command == "import-guidelines":
+        if not args.vendor.strip():
+            parser.error("import-guidelines needs the file")
+        return import_guidelines(args.vendor.strip())
+    if args.command in ("import-members", "import-providers"):
+        if not args.vendor.strip() or not args.plan.strip():
+            parser.error(f"{args.command} needs the file and --plan CODE")
+        return import_file(
+            args.command.removeprefix("import-"),
+            args.vendor.strip(),
+            args.plan.strip(),
+            complete=not args.changes_only,
+        )
+    if args.command == "import-codes":
+        if not (args.vendor.strip() and args.plan.strip() and args.program.strip() and args.year):
+            parser.error("import-codes needs the file, --plan CODE, --program P and --year Y")
+        return import_codes(
+            args.vendor.strip(),
+            plan_code=args.plan.strip(),
+            program=args.program,
+            line_of_business=args.line_of_business,
+            year=args.year,
+            effective=args.effective,
+        )
+    parser.error(f"unknown command {args.command}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,19 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     crd.add_argument("--jwks-url", default="", help="where the EHR publishes its public keys")
     args = parser.parse_args(argv)
     keep_data_private()
-    if args.command == "import-guidelines":
-        if not args.vendor.strip():
-            parser.error("import-guidelines needs the file")
-        return import_guidelines(args.vendor.strip())
-    if args.command in ("import-members", "import-providers"):
-        if not args.vendor.strip() or not args.plan.strip():
-            parser.error(f"{args.command} needs the file and --plan CODE")
-        return import_file(
-            args.command.removeprefix("import-"),
-            args.vendor.strip(),
-            args.plan.strip(),
-            complete=not args.changes_only,
-        )
+    if args.command.startswith("import-"):
+        return _run_import(parser, args)
     if args.command == "crd-client":
         if not args.disable_client and not (args.client_id and args.name and args.jwks_url and args.npi):
             parser.error(
@@ -343,17 +363,6 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
-    if args.command == "import-codes":
-        if not (args.vendor.strip() and args.plan.strip() and args.program.strip() and args.year):
-            parser.error("import-codes needs the file, --plan CODE, --program P and --year Y")
-        return import_codes(
-            args.vendor.strip(),
-            plan_code=args.plan.strip(),
-            program=args.program,
-            line_of_business=args.line_of_business,
-            year=args.year,
-            effective=args.effective,
-        )
     if args.command == "api-client":
         if not args.disable_client and not (args.name and args.tax_id and args.jwks):
             parser.error("api-client needs --name, --tax-id and --jwks (or --disable-client CLIENT_ID)")

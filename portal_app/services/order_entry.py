@@ -625,6 +625,8 @@ def _reroute(session: Session, order: Order, actor: Actor, target: Program) -> N
         detail={"from": str(moved_from), "to": target.value},
     )
     _touch(session, order, actor, 3)
+
+
 def _member_line(session: Session, order: Order) -> str:
     member = session.get(Member, order.member_id) if order.member_id else None
     return member.line_of_business if member else ""

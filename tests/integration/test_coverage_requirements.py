@@ -35,7 +35,11 @@ def evergreen(session, demo_data) -> int:
 )
 def test_requirement_for_a_code(session, evergreen, code, managed, program):
     found = requirement_for(
-        session, plan_id=evergreen, line_of_business=LineOfBusiness.COMMERCIAL_HMO_POS, service_code=code, on_date=ON
+        session,
+        plan_id=evergreen,
+        line_of_business=LineOfBusiness.COMMERCIAL_HMO_POS,
+        service_code=code,
+        on_date=ON,
     )
     assert (found.managed, found.program) == (managed, program)
     assert code.strip() in found.reason
@@ -66,7 +70,11 @@ def test_the_public_answer_lists_the_programs_documents(session, evergreen):
     assert answer.program_label == Program.IMAGING.label and answer.documents
     assert (
         public_answer(
-            session, plan_id=evergreen, line_of_business="commercial_hmo_pos", service_code="99213", on_date=ON
+            session,
+            plan_id=evergreen,
+            line_of_business="commercial_hmo_pos",
+            service_code="99213",
+            on_date=ON,
         ).documents
         == ()
     )

@@ -28,6 +28,8 @@ PUBLIC_HANDLERS = {
     "ResetPasswordState.load_page",
     "ResetPasswordState.submit",  # needs a signed link
     "HelpState.load_page",  # the public help page: the configured support contact, nothing of the caller's
+    "PaNeededState.load_page",  # the public "Is prior authorization needed?" page: plans and lines only
+    "PaNeededState.ask",  # answers from plan delegations and code lists, no member data
     "ComingSoonState.load_page",  # the public Coming soon page: upcoming guideline versions, no caller data
     # The public transparency page (issue 24): code lists and aggregate figures only, no PHI; the
     # downloads are rate-limited per address (tests/security/test_transparency.py, test_rate_limits.py).

@@ -83,8 +83,8 @@ from portal_app.services.pas.requests import (
     without_attachment_data,
 )
 from portal_app.services.pas.responses import Echo, LineView, OrderView, response_bundle
-from portal_app.services.program_routing import program_for
 from portal_app.services.plan_setup import delegation_in_force
+from portal_app.services.program_routing import program_for
 
 STALE_RESERVATION = timedelta(minutes=2)  # a reservation older than this without an order was abandoned
 MAX_INQUIRY_RESULTS = 20
