@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages.portal import sign_in_reusing_session, sign_out
+from tests.e2e.pages.portal import navigate, sign_in_reusing_session, sign_out
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
 SUMMIT = "Summit Federal Employee Plan (demo)"  # delegates radiation oncology; lines FEP and HMO/POS
@@ -36,7 +36,7 @@ def _upload(page: Page, content: str) -> None:
 
 def test_support_loads_a_code_list_for_one_line_and_the_look_up_shows_it(page: Page):
     _sign_in(page, "support")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Code lists").click()
+    navigate(page, "Code lists")
     expect(page.get_by_role("heading", name="Plan code lists")).to_be_visible()
     page.get_by_label("Plan", exact=True).select_option(value="SUM")
     page.get_by_label("Program", exact=True).select_option(value="radiation_oncology")
@@ -61,7 +61,7 @@ def test_support_loads_a_code_list_for_one_line_and_the_look_up_shows_it(page: P
     sign_out(page)
 
     _sign_in(page, "ordering")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Radiation therapy codes").click()
+    navigate(page, "Radiation therapy codes")
     page.get_by_label("Health plan").select_option(label=SUMMIT)
     page.get_by_label("Year").select_option("2026")
     count = page.get_by_role("status").filter(has_text="codes managed for")

@@ -100,7 +100,7 @@ def test_a_three_line_fusion_is_decided_line_by_line_and_ends_in_multiple_decisi
 
     page.reload()
     expect(page.get_by_text("Multiple Decisions Rendered").first).to_be_visible()
-    expect(_line(page, "E0748")).to_contain_text("Decision: Non-authorized")
+    expect(_line(page, "E0748")).to_contain_text("Decision: Non-Authorized")
     expect(_line(page, "22612")).to_contain_text("Decision: Authorized")
 
 

@@ -17,7 +17,7 @@ EVERGREEN = "Evergreen Mutual Health (demo)"
 def _ask(page: Page, code: str) -> None:
     form = page.get_by_role("form", name="Is prior authorization needed?")
     form.get_by_label("Health plan").select_option(label=EVERGREEN)
-    form.get_by_label("Line of business").select_option(label="Commercial")
+    form.get_by_label("Line of business").select_option(label="Commercial HMO/POS")
     form.get_by_label("CPT or HCPCS code").fill(code)
     form.get_by_label("Date of service").fill((date.today() + timedelta(days=14)).isoformat())
     form.get_by_role("button", name="Check").click()
