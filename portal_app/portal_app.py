@@ -83,6 +83,7 @@ keep_data_private()
 
 app = rx.App(
     stylesheets=["/portal.css"],
+    head_components=[rx.script(src="/menus.js")],
     api_transformer=[
         Starlette(
             routes=[

@@ -52,13 +52,110 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path) -> 
     raise RuntimeError(f"The portal did not start in time:\n{log_path.read_text()[-4000:]}")
 
 
-def _own_build_folder() -> dict[str, str]:
-    """Under pytest-xdist every worker serves its own portal, so every worker but the first compiles
-    the pages into a folder of its own: a build bakes in its port, and two builds in one folder clash."""
+# Under pytest-xdist the first worker to need a portal compiles the pages (into `.web`, as `reflex
+# run` always does) while holding this lock; the others wait, then copy that build and serve the copy
+# with the backend alone (`make serve-prod`), so a run compiles once however many workers it has.
+WORKERS_DIR = PROJECT_ROOT / ".web-workers"
+BUILD_LOCK = WORKERS_DIR / "build.lock"
+# The only compiled file that names the portal's address (the backend URLs, port included).
+ENV_CHUNK_GLOB = "assets/reflex-env-*.js"
+
+
+def _shared_build_marker() -> Path | None:
+    """Where the worker that compiled this run's pages writes the port its build names."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    return WORKERS_DIR / f"built-{run}" if run else None
+
+
+@contextmanager
+def _build_lock() -> Iterator[None]:
+    import fcntl
+
+    WORKERS_DIR.mkdir(exist_ok=True)
+    with BUILD_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy_build_for_port(built_port: str, port: int) -> Path:
+    """This worker's copy of the compiled pages, pointing at its own port; returns its web folder."""
+    import gzip
+    import shutil
+
+    from reflex_base import constants
+
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    if worker == "gw0":
-        return {}
-    return {"REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / ".web-workers" / worker)}
+    web_dir = WORKERS_DIR / worker
+    static = web_dir / constants.Dirs.STATIC
+    shutil.rmtree(web_dir, ignore_errors=True)
+    shutil.copytree(PROJECT_ROOT / constants.Dirs.WEB / constants.Dirs.STATIC, static)
+    chunks = list(static.glob(ENV_CHUNK_GLOB))
+    if not chunks:
+        raise RuntimeError(f"no {ENV_CHUNK_GLOB} in the compiled pages")
+    for chunk in chunks:
+        text = chunk.read_text().replace(f"localhost:{built_port}/", f"localhost:{port}/")
+        chunk.write_text(text)
+        compressed = chunk.with_name(chunk.name + ".gz")
+        if compressed.exists():
+            compressed.write_bytes(gzip.compress(text.encode()))
+    return web_dir
+
+
+def _start_compiling(port: int, env: dict, log) -> subprocess.Popen:
+    """`reflex run` in production mode on one port: compiles the pages, builds them and serves."""
+    command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
+    command += ["--frontend-port", str(port), "--backend-port", str(port), "--loglevel", "info"]
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _start_from_copy(port: int, env: dict, log, web_dir: Path) -> subprocess.Popen:
+    """The backend alone (`make serve-prod`, one worker) serving a copied build."""
+    command = ["make", "-s", "--no-print-directory", "serve-prod", f"PROD_PORT={port}"]
+    command += ["PROD_WORKERS=1", "MOUNT_FRONTEND=true", f"PROD_PUBLIC_URL={env['PUBLIC_URL']}"]
+    env = {**env, "REFLEX_WEB_WORKDIR": str(web_dir)}
+    env.pop("REDIS_URL", None)
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+@contextmanager
+def _serving_portal(port: int, url: str, env: dict, log_path: Path) -> Iterator[None]:
+    """A portal serving on ``port``: compiled here, or (under xdist) copied from the run's build."""
+    marker = _shared_build_marker()
+    with log_path.open("w") as log:
+        if marker is None:
+            process = _start_compiling(port, env, log)
+            _wait_or_stop(url, process, log_path)
+        else:
+            with _build_lock():
+                if marker.exists():
+                    web_dir = _copy_build_for_port(marker.read_text(), port)
+                    process = _start_from_copy(port, env, log, web_dir)
+                    _wait_or_stop(url, process, log_path)
+                else:
+                    process = _start_compiling(port, env, log)
+                    _wait_or_stop(url, process, log_path)
+                    for earlier in WORKERS_DIR.glob("built-*"):
+                        earlier.unlink()
+                    marker.write_text(str(port))
+    try:
+        yield
+    finally:
+        _stop(process)
+
+
+def _wait_or_stop(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    try:
+        _wait_until_serving(url, process, log_path)
+    except BaseException:
+        _stop(process)
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -78,39 +175,12 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         "PUBLIC_URL": url,
         # The production default; the idle-logoff test ages its own session to reach it.
         "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
-        **_own_build_folder(),
     }
     for step in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
     log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(port),
-                "--backend-port",
-                str(port),
-                "--loglevel",
-                "info",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_serving(url, process, log_path)
+    with _serving_portal(port, url, env, log_path):
         yield {"url": url, "log": log_path, "db_url": env["DB_URL"]}
-    finally:
-        _stop(process)
 
 
 def _stop(process: subprocess.Popen) -> None:

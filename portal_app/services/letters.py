@@ -57,6 +57,7 @@ from portal_app.services import audit, file_store
 from portal_app.services.authz import Actor
 from portal_app.services.fax import queue_fax
 from portal_app.services.mail import MailKind, send_mail
+from portal_app.services.notices import mails_immediately
 from portal_app.services.order_entry import denied_setting_alternatives
 from portal_app.services.orders import OrderNotFound, may_read_order
 from portal_app.services.plan_setup import letter_contact_on
@@ -605,8 +606,8 @@ def _notify_office(
     """Tell the ordering office the letter is ready and where its fax copy stands. No PHI in the mail:
     the portal shows the letter."""
     creator = session.get(User, order.created_by_id)
-    if creator is None:
-        return
+    if creator is None or not mails_immediately(creator):
+        return  # "off" or a daily digest: the decision's notification covers it
     copies = []
     if fax is not None and fax.status == OutboxFaxStatus.RELEASED:
         copies.append(f"A copy was faxed to {order.letter_fax}.")

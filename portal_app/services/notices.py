@@ -151,6 +151,11 @@ def notify_order_office(
     ]
 
 
+def mails_immediately(user: User) -> bool:
+    """Whether this user chose to get an e-mail as each event happens (the default)."""
+    return bool(user.email) and _preference(user) == EmailPreference.IMMEDIATELY
+
+
 def _preference(user: User) -> EmailPreference:
     try:
         return EmailPreference(user.email_preference)

@@ -83,6 +83,13 @@ def test_the_grouped_menus_work_with_the_keyboard_alone_and_pass_axe(page: Page)
     page.keyboard.press("Enter")
     fax_numbers = _nav(page).get_by_role("link", name="Fax numbers", exact=True)
     tab_to(page, fax_numbers)
+    page.keyboard.press("Escape")  # closes the menu and gives the focus back to its button
+    expect(practice).to_have_attribute("aria-expanded", "false")
+    expect(fax_numbers).to_have_count(0)
+    expect(practice).to_be_focused()
+    page.keyboard.press("Enter")
+    fax_numbers = _nav(page).get_by_role("link", name="Fax numbers", exact=True)
+    tab_to(page, fax_numbers)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Fax numbers for letters", level=1)).to_be_visible()
 

@@ -208,6 +208,18 @@ def test_an_approval_letter_names_the_service_decision_reason_guideline_and_date
 
 
 @on_each_database
+@pytest.mark.parametrize("preference", ["off", "daily_digest"])
+def test_the_letter_ready_email_follows_the_users_email_preference(session, uploads, preference):
+    order = _order(session, number="PC2026900009", decision="authorized")
+    creator = session.get(User, order.created_by_id)
+    creator.email_preference = preference
+    session.add(creator)
+    session.commit()
+    _letters(session, order)
+    assert session.exec(select(OutboxEmail).where(OutboxEmail.to_address == creator.email)).all() == []
+
+
+@on_each_database
 def test_a_denial_letter_gives_the_reason_guideline_and_the_reconsideration_and_appeal_deadlines(
     session, uploads
 ):
