@@ -108,6 +108,11 @@ class ReviewQueueState(rx.State):
         self.assignee = str(form_data.get("assignee", ""))
         self.sort = "-due" if form_data.get("sort") == "-due" else "due"
         self.page = 0
+        if self._address_shows_position():
+            await self._search()
+            return None
+        # A late redirect would pull back a reviewer who has already opened a case: only when the
+        # address must change (another page or order) does the filter go through the address.
         return rx.redirect(self._address(), replace=True)
 
     @rx.event
@@ -115,6 +120,12 @@ class ReviewQueueState(rx.State):
     async def turn_page(self, delta: int):
         self.page = min(max(0, self.page + as_int(delta)), self.page_count - 1)
         return rx.redirect(self._address(), replace=True)
+
+    def _address_shows_position(self) -> bool:
+        """Whether this tab's address already says the current page and order (none means the first)."""
+        params = page_params(self)
+        same_page = as_int(params.get("page", "") or "1") == self.page + 1
+        return same_page and params.get("sort", "due") == self.sort
 
     def _address(self) -> str:
         return f"{routes.REVIEW_QUEUE}?page={self.page + 1}&sort={self.sort}"
