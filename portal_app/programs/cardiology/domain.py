@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
+from portal_app.domain.code_tables import codes_by_plan_and_year, codes_for, true_or_false
 from portal_app.domain.conversation import PeerToPeerPolicy
 from portal_app.domain.enums import Program, Specialty
 from portal_app.domain.program_answers import choice, choices, text, whole_number
@@ -342,30 +343,29 @@ def details_errors(data: Mapping[str, Any]) -> dict[str, str]:
 DEFAULT_VALIDITY_DAYS = 60
 
 
+CARDIOLOGY_CODES = "cardiology_codes.csv"
+
+
 @lru_cache(maxsize=1)
 def _code_table() -> Mapping[tuple[str, int], Mapping[str, ManagedCode]]:
-    table: dict[tuple[str, int], dict[str, ManagedCode]] = {}
-    for row in reference.table("cardiology_codes.csv").to_dict("records"):
-        code, category = row["code"].strip().upper(), row["category"].strip()
-        notification = row["notification_only"].strip().lower()
-        if notification not in {"true", "false"} or category not in PROCEDURES:
-            raise ValueError(f"cardiology_codes.csv: bad notification_only or category ({code})")
-        key = (row["plan_code"].strip().upper(), int(row["year"]))
-        table.setdefault(key, {})[code] = ManagedCode(
+    def managed(code: str, row) -> ManagedCode:
+        category = row["category"].strip()
+        if category not in PROCEDURES:
+            raise ValueError(f"{CARDIOLOGY_CODES}: {code} has an unknown category {category!r}")
+        return ManagedCode(
             code=code,
             label=row["label"].strip(),
             category=category,
-            notification_only=notification == "true",
+            notification_only=true_or_false(row, "notification_only", file=CARDIOLOGY_CODES, code=code),
             source=row["source"].strip(),
         )
-    return MappingProxyType({key: MappingProxyType(codes) for key, codes in table.items()})
 
-
-_EMPTY: Mapping[str, ManagedCode] = MappingProxyType({})
+    rows = reference.table(CARDIOLOGY_CODES).to_dict("records")
+    return codes_by_plan_and_year(rows, managed, file=CARDIOLOGY_CODES)
 
 
 def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
-    return _code_table().get(((plan_code or "").strip().upper(), int(year)), _EMPTY)
+    return codes_for(_code_table(), plan_code, year)
 
 
 @lru_cache(maxsize=1)

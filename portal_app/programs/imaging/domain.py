@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
+from portal_app.domain.code_tables import codes_by_plan_and_year, codes_for, true_or_false
 from portal_app.domain.conversation import PeerToPeerPolicy
 from portal_app.domain.enums import Program, Specialty
 from portal_app.domain.program_answers import choice, choices, text, whole_number
@@ -571,31 +572,26 @@ def details_errors(data: Mapping[str, Any], *, member_age: int | None) -> dict[s
 DEFAULT_VALIDITY_DAYS = 30
 
 
+IMAGING_CODES = "imaging_codes.csv"
+
+
 @lru_cache(maxsize=1)
 def _code_table() -> Mapping[tuple[str, int], Mapping[str, ManagedCode]]:
-    table: dict[tuple[str, int], dict[str, ManagedCode]] = {}
-    for row in imaging_codes().to_dict("records"):
-        code = row["code"].strip().upper()
-        notification = row["notification_only"].strip().lower()
-        if notification not in {"true", "false"}:
-            raise ValueError(f"imaging_codes.csv: notification_only must be true or false ({code})")
-        key = (row["plan_code"].strip().upper(), int(row["year"]))
-        table.setdefault(key, {})[code] = ManagedCode(
+    def managed(code: str, row) -> ManagedCode:
+        return ManagedCode(
             code=code,
             label=row["label"].strip(),
             category=row["category"].strip(),
-            notification_only=notification == "true",
+            notification_only=true_or_false(row, "notification_only", file=IMAGING_CODES, code=code),
             body_part=row["body_part"].strip(),
             source=row["source"].strip(),
         )
-    return MappingProxyType({key: MappingProxyType(codes) for key, codes in table.items()})
 
-
-_EMPTY: Mapping[str, ManagedCode] = MappingProxyType({})
+    return codes_by_plan_and_year(imaging_codes().to_dict("records"), managed, file=IMAGING_CODES)
 
 
 def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
-    return _code_table().get(((plan_code or "").strip().upper(), int(year)), _EMPTY)
+    return codes_for(_code_table(), plan_code, year)
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from portal_app import reference
+from portal_app.domain.code_tables import codes_by_plan_and_year, codes_for
 from portal_app.domain.conversation import PeerToPeerPolicy
 from portal_app.domain.enums import Program, Specialty
 from portal_app.domain.program_types import ManagedCode, ProgramDefinition, ProgramRequest
@@ -441,33 +442,30 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
 # ---------------------------------------------------------------------------------------------
 
 
+RADIATION_CODES = "radiation_codes.csv"
+
+
 @lru_cache(maxsize=1)
 def _code_table() -> Mapping[tuple[str, int], Mapping[str, ManagedCode]]:
-    frame = reference._cached_table("radiation_codes.csv")
+    frame = reference._cached_table(RADIATION_CODES)
     unknown = set(frame["category"].str.strip()) - set(CATEGORY_LABELS)
     if unknown:
-        raise ValueError(f"radiation_codes.csv: unknown categories {sorted(unknown)}")
-    table: dict[tuple[str, int], dict[str, ManagedCode]] = {}
-    for row in frame.to_dict("records"):
-        code = row["code"].strip().upper()
-        key = (row["plan_code"].strip().upper(), int(row["year"]))
-        if code in table.setdefault(key, {}):
-            raise ValueError(f"radiation_codes.csv: {code} listed twice for {key}")
-        table[key][code] = ManagedCode(
+        raise ValueError(f"{RADIATION_CODES}: unknown categories {sorted(unknown)}")
+
+    def managed(code: str, row) -> ManagedCode:
+        return ManagedCode(
             code=code,
             label=row["description"].strip(),
             category=row["category"].strip(),
             notification_only=False,
             source=row["source"].strip(),
         )
-    return MappingProxyType({key: MappingProxyType(codes) for key, codes in table.items()})
 
-
-_EMPTY: Mapping[str, ManagedCode] = MappingProxyType({})
+    return codes_by_plan_and_year(frame.to_dict("records"), managed, file=RADIATION_CODES, unique=True)
 
 
 def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
-    return _code_table().get(((plan_code or "").strip().upper(), int(year)), _EMPTY)
+    return codes_for(_code_table(), plan_code, year)
 
 
 def managed_codes(plan_code: str, year: int) -> list[ManagedCode]:

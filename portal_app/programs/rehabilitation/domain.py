@@ -52,6 +52,7 @@ from pydantic_core import PydanticCustomError
 
 from portal_app import reference
 from portal_app.domain import outcome_tools
+from portal_app.domain.code_tables import codes_by_plan_and_year, codes_for, true_or_false
 from portal_app.domain.enums import Program
 from portal_app.domain.program_answers import choice as _choice
 from portal_app.domain.program_answers import text as _text
@@ -556,28 +557,26 @@ class RehabCode:
     disciplines: frozenset[str]
 
 
+REHAB_CODES = "rehab_codes.csv"
+
+
 @lru_cache(maxsize=1)
 def _code_table() -> Mapping[tuple[str, int], Mapping[str, RehabCode]]:
-    table: dict[tuple[str, int], dict[str, RehabCode]] = {}
-    for row in _rows("rehab_codes.csv"):
-        code = row["code"].strip().upper()
-        notification = row["notification_only"].strip().lower()
-        if notification not in {"true", "false"}:
-            raise ValueError(f"rehab_codes.csv: notification_only must be true or false ({code})")
+    def rehab_code(code: str, row) -> RehabCode:
         managed = ManagedCode(
             code=code,
             label=row["label"].strip(),
             category=row["category"].strip(),
-            notification_only=notification == "true",
+            notification_only=true_or_false(row, "notification_only", file=REHAB_CODES, code=code),
             source=row["source"].strip(),
         )
-        key = (row["plan_code"].strip().upper(), int(row["year"]))
-        table.setdefault(key, {})[code] = RehabCode(managed, frozenset(row["disciplines"].upper().split()))
-    return MappingProxyType({key: MappingProxyType(codes) for key, codes in table.items()})
+        return RehabCode(managed, frozenset(row["disciplines"].upper().split()))
+
+    return codes_by_plan_and_year(_rows(REHAB_CODES), rehab_code, file=REHAB_CODES)
 
 
 def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
-    codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
+    codes = codes_for(_code_table(), plan_code, year)
     return MappingProxyType({code: item.code for code, item in codes.items()})
 
 

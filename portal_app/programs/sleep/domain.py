@@ -36,6 +36,7 @@ from pydantic_core import PydanticCustomError
 
 from portal_app import reference
 from portal_app.domain import pap_compliance
+from portal_app.domain.code_tables import codes_by_plan_and_year, codes_for, true_or_false
 from portal_app.domain.enums import Program
 from portal_app.domain.program_answers import choice as _choice
 from portal_app.domain.program_answers import choices as _choices
@@ -713,27 +714,25 @@ def details_errors(data: Mapping[str, Any]) -> dict[str, str]:
 DEFAULT_VALIDITY_DAYS = 60
 
 
+SLEEP_CODES = "sleep_codes.csv"
+
+
 @lru_cache(maxsize=1)
 def _code_table() -> Mapping[tuple[str, int], Mapping[str, ManagedCode]]:
-    table: dict[tuple[str, int], dict[str, ManagedCode]] = {}
-    for row in _rows("sleep_codes.csv"):
-        code = row["code"].strip().upper()
-        notification = row["notification_only"].strip().lower()
-        if notification not in {"true", "false"}:
-            raise ValueError(f"sleep_codes.csv: notification_only must be true or false ({code})")
-        key = (row["plan_code"].strip().upper(), int(row["year"]))
-        table.setdefault(key, {})[code] = ManagedCode(
+    def managed(code: str, row) -> ManagedCode:
+        return ManagedCode(
             code=code,
             label=row["label"].strip(),
             category=row["category"].strip(),
-            notification_only=notification == "true",
+            notification_only=true_or_false(row, "notification_only", file=SLEEP_CODES, code=code),
             source=row["source"].strip(),
         )
-    return MappingProxyType({key: MappingProxyType(codes) for key, codes in table.items()})
+
+    return codes_by_plan_and_year(_rows(SLEEP_CODES), managed, file=SLEEP_CODES)
 
 
 def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
-    return _code_table().get(((plan_code or "").strip().upper(), int(year)), MappingProxyType({}))
+    return codes_for(_code_table(), plan_code, year)
 
 
 def code_choices(plan_code: str, year: int, *, category: str = "") -> list[ManagedCode]:
