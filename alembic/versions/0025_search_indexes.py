@@ -4,8 +4,9 @@
 - providers: postal_code (the directory's ZIP search);
 - SQLite: FTS5 tables with the trigram tokenizer (SQLite 3.34+) over the text the "contains" searches
   look in, external-content tables over ``providers`` and ``facilities`` kept in step by triggers;
-- PostgreSQL: the pg_trgm extension and one GIN trigram index per table over the same columns, which
-  ``ILIKE '%text%'`` uses directly.
+- PostgreSQL: the pg_trgm extension and a GIN trigram index on each of the same columns, which
+  ``ILIKE '%text%'`` uses directly (one multi-column index is priced as a whole-index scan per column,
+  and the planner then read the table instead).
 
 A later revision that rebuilds ``providers`` or ``facilities`` on SQLite (batch mode copies the table and
 drops the old one) drops these triggers with it and must create them again; tests/integration/
@@ -28,10 +29,10 @@ down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# table -> (search table or index, searched columns); the names are also in portal_app/models/providers.py.
+# table -> (FTS5 table, searched columns); the names are also in portal_app/models/providers.py.
 SEARCHED = {
-    "providers": ("providers_fts", "ix_providers_text_trgm", ("last_name", "first_name", "specialty", "city")),
-    "facilities": ("facilities_fts", "ix_facilities_text_trgm", ("name", "city", "modalities")),
+    "providers": ("providers_fts", ("last_name", "first_name", "specialty", "city")),
+    "facilities": ("facilities_fts", ("name", "city", "modalities")),
 }
 
 
@@ -61,25 +62,28 @@ def upgrade() -> None:
     op.create_index("ix_providers_postal_code", "providers", ["postal_code"], unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for table, (fts, _, columns) in SEARCHED.items():
+        for table, (fts, columns) in SEARCHED.items():
             for statement in _sqlite_fts(table, fts, columns):
                 op.execute(statement)
     elif dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for table, (_, index, columns) in SEARCHED.items():
-            ops = ", ".join(f"{c} gin_trgm_ops" for c in columns)
-            op.execute(f"CREATE INDEX {index} ON {table} USING gin ({ops})")
+        for table, (_, columns) in SEARCHED.items():
+            for column in columns:
+                op.execute(
+                    f"CREATE INDEX ix_{table}_{column}_trgm ON {table} USING gin ({column} gin_trgm_ops)"
+                )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for fts, _, _ in SEARCHED.values():
+        for fts, _ in SEARCHED.values():
             for event in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER IF EXISTS {fts}_after_{event}")
             op.execute(f"DROP TABLE IF EXISTS {fts}")
     elif dialect == "postgresql":
-        for _, index, _ in SEARCHED.values():
-            op.execute(f"DROP INDEX IF EXISTS {index}")
+        for table, (_, columns) in SEARCHED.items():
+            for column in columns:
+                op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
     op.drop_index("ix_providers_postal_code", table_name="providers")
     op.drop_index("ix_members_plan_lower_last_name_dob", table_name="members")
