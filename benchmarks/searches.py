@@ -48,7 +48,7 @@ from portal_app.models.providers import (
 )
 from portal_app.reference import icd10
 from portal_app.services.order_entry import member_lookup
-from portal_app.services.party_search import facility_filter, provider_filter
+from portal_app.services.party_search import facility_filter, name_order, provider_filter
 
 MEMBERS, PROVIDERS, FACILITIES = 200_000, 20_000, 5_000
 CHUNK = 5_000
@@ -198,11 +198,16 @@ def _searches(connection: Connection, v: dict, *, before: bool):
 
     session = Session(bind=connection)  # party_search reads the database's dialect from it
 
+    def order(query: str, *columns):
+        if before:  # the name columns themselves (services/party_search.name_order explains the change)
+            return tuple(col(c) for c in columns)
+        return name_order(session, query, *columns)
+
     def providers(query: str):
         return (
             select(Provider)
             .where(provider_filter(session, query, force_like=before))
-            .order_by(col(Provider.last_name), col(Provider.first_name), col(Provider.id))
+            .order_by(*order(query, Provider.last_name, Provider.first_name, Provider.id))
             .limit(10)
         )
 
@@ -210,7 +215,7 @@ def _searches(connection: Connection, v: dict, *, before: bool):
         return (
             select(Facility)
             .where(facility_filter(session, query, force_like=before))
-            .order_by(col(Facility.name), col(Facility.id))
+            .order_by(*order(query, Facility.name, Facility.city, Facility.id))
             .limit(10)
         )
 

@@ -6,7 +6,10 @@
   look in, external-content tables over ``providers`` and ``facilities`` kept in step by triggers;
 - PostgreSQL: the pg_trgm extension and a GIN trigram index on each of the same columns, which
   ``ILIKE '%text%'`` uses directly (one multi-column index is priced as a whole-index scan per column,
-  and the planner then read the table instead).
+  and the planner then read the table instead). ``fastupdate = off``: rows inserted go into the index
+  at once rather than into a pending list that only a vacuum merges, which the planner prices so high
+  that it read the table after a bulk load (these tables change seldom; a search must not wait for
+  autovacuum).
 
 A later revision that rebuilds ``providers`` or ``facilities`` on SQLite (batch mode copies the table and
 drops the old one) drops these triggers with it and must create them again; tests/integration/
@@ -71,6 +74,7 @@ def upgrade() -> None:
             for column in columns:
                 op.execute(
                     f"CREATE INDEX ix_{table}_{column}_trgm ON {table} USING gin ({column} gin_trgm_ops)"
+                    " WITH (fastupdate = off)"
                 )
 
 

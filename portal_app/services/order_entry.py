@@ -49,7 +49,7 @@ from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
 from portal_app.services.code_lists import program_for_coverage
 from portal_app.services.coverage_requirements import requirement_for
-from portal_app.services.party_search import facility_filter, provider_filter
+from portal_app.services.party_search import facility_filter, name_order, provider_filter
 from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
 from portal_app.services.program_routing import program_for
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
@@ -464,14 +464,14 @@ def search_servicing(
     providers = session.exec(
         select(Provider)
         .where(provider_filter(session, text))
-        .order_by(col(Provider.last_name), col(Provider.first_name), col(Provider.id))
+        .order_by(*name_order(session, text, Provider.last_name, Provider.first_name, Provider.id))
         .offset(offset)
         .limit(page_size)
     ).all()
     facilities = session.exec(
         select(Facility)
         .where(facility_filter(session, text))
-        .order_by(col(Facility.name), col(Facility.id))
+        .order_by(*name_order(session, text, Facility.name, Facility.city, Facility.id))
         .offset(offset)
         .limit(page_size)
     ).all()

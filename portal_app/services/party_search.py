@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col, or_
+from sqlmodel import Session, col, func, or_
 
 from portal_app.domain.enums import FacilityType
 from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern
@@ -86,3 +86,17 @@ def facility_filter(session: Session, text: str, *, force_like: bool = False) ->
         return or_(*terms, _in_fts(Facility.id, FACILITIES_FTS, text))
     columns = [getattr(Facility, name) for name in FACILITIES_FTS_COLUMNS]
     return or_(*terms, *_contains(columns, text))
+
+
+def name_order(session: Session, text: str, last_name, first_name, row_id) -> tuple:
+    """The order of one page of search results: by name, then id.
+
+    For a text the trigram index or table answers, by the lower-cased name: no index gives that order,
+    so the database collects the matches from the trigram index and sorts them. Ordered by the name
+    column itself, PostgreSQL may instead walk the name index in order, testing every row until a page
+    is full (its guess at how many rows match decides), which for a rare text reads the whole table.
+    A shorter text has no trigram to look up: walking the name index and stopping once a page is full
+    is then the cheapest way."""
+    if len(text) >= TRIGRAM:
+        return func.lower(last_name), func.lower(first_name), col(row_id)
+    return col(last_name), col(first_name), col(row_id)
