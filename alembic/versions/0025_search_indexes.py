@@ -13,8 +13,8 @@
 
 A later revision that rebuilds ``providers`` or ``facilities`` on SQLite (batch mode copies the table and
 drops the old one) drops these triggers with it and must create them again; tests/integration/
-test_search_indexes.py checks that they exist at head. The downgrade keeps the pg_trgm extension: other
-schemas of the same database may use it.
+test_search_indexes.py fails at head if the search stops following inserts, updates and deletes.
+The downgrade keeps the pg_trgm extension: other schemas of the same database may use it.
 
 Revision ID: 0025
 Revises: 0024
