@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import portal_app.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
 from portal_app.db import make_engine
+from portal_app.models.providers import outside_metadata
 from portal_app.settings import get_settings
 
 config = context.config
@@ -16,6 +17,12 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
+
+
+def include_name(name, type_, _parent_names) -> bool:
+    """Autogenerate leaves out the search structures one database has and the metadata does not
+    (SQLite FTS5 tables, PostgreSQL trigram indexes: revision 0025)."""
+    return not (type_ in ("table", "index") and outside_metadata(name))
 
 
 def _db_url() -> str:
@@ -30,6 +37,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -57,6 +65,7 @@ def _run(connection, url: str) -> None:
         target_metadata=target_metadata,
         render_as_batch=url.startswith("sqlite"),
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -44,3 +44,12 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session that is closed on exit; callers commit explicitly."""
     with Session(get_engine(url), expire_on_commit=False) as session:
         yield session
+
+
+def query_plan(connection, statement) -> list[str]:
+    """The database's plan for ``statement`` (SQLite's EXPLAIN QUERY PLAN details, PostgreSQL's
+    EXPLAIN lines), the bound values written in: for tests and benchmarks that check an index is used."""
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    if connection.dialect.name == "sqlite":
+        return [str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    return [str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {sql}")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 from portal_app.domain.enums import LineOfBusiness, Program, Sex
@@ -108,6 +108,16 @@ class Member(SQLModel, table=True):
     eligibility_start: date
     eligibility_end: date | None = None
     created_at: datetime = timestamp_field()
+
+
+# The wizard's member look-up (services/order_entry.search_members) compares exactly this expression,
+# so both SQLite and PostgreSQL answer it from the index instead of scanning the plan's members.
+Index(
+    "ix_members_plan_lower_last_name_dob",
+    Member.plan_id,  # type: ignore[arg-type]
+    func.lower(Member.last_name),
+    Member.date_of_birth,  # type: ignore[arg-type]
+)
 
 
 class ProgramRouting(SQLModel, table=True):

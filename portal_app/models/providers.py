@@ -10,6 +10,29 @@ from sqlmodel import Field, SQLModel
 from portal_app.domain.enums import FacilityType, NetworkStatus
 from portal_app.models.base import enum_field, timestamp_field
 
+# Search structures that exist in one database only, so they are not on the SQLModel metadata: revision
+# 0025 creates them and services/party_search.py queries them (docs/performance.md, "Searches").
+# SQLite: FTS5 trigram tables over the searched text columns, kept in step by triggers.
+PROVIDERS_FTS = "providers_fts"
+FACILITIES_FTS = "facilities_fts"
+PROVIDERS_FTS_COLUMNS = ("last_name", "first_name", "specialty", "city")
+FACILITIES_FTS_COLUMNS = ("name", "city", "modalities")
+# PostgreSQL: one pg_trgm GIN index per searched column (one index over all four columns is priced as
+# a scan of the whole index for each column's condition, so the planner preferred reading the table).
+TRGM_INDEXES = tuple(f"ix_providers_{name}_trgm" for name in PROVIDERS_FTS_COLUMNS) + tuple(
+    f"ix_facilities_{name}_trgm" for name in FACILITIES_FTS_COLUMNS
+)
+
+
+def outside_metadata(name: str | None) -> bool:
+    """Whether a table or index is one of the database-specific search structures above (or an FTS5
+    shadow table, ``providers_fts_data`` etc.): schema comparisons leave these out."""
+    if not name:
+        return False
+    return name in TRGM_INDEXES or any(
+        name == fts or name.startswith(f"{fts}_") for fts in (PROVIDERS_FTS, FACILITIES_FTS)
+    )
+
 
 class Provider(SQLModel, table=True):
     """An individual clinician who orders or renders services."""
@@ -25,7 +48,7 @@ class Provider(SQLModel, table=True):
     address_line: str = Field(max_length=200)
     city: str = Field(max_length=100, index=True)
     state: str = Field(max_length=2)
-    postal_code: str = Field(max_length=10)
+    postal_code: str = Field(max_length=10, index=True)
     phone: str = Field(max_length=32)
     fax: str = Field(max_length=32)
     tax_id: str = Field(max_length=10, index=True)

@@ -226,7 +226,7 @@ def _providers_step() -> rx.Component:
             _text(
                 "Find the servicing provider or facility",
                 "servicing_query",
-                hint="Name, NPI, specialty or city.",
+                hint="Name, NPI, ZIP code, specialty or city.",
             ),
             _search_button("Search providers", W.search_servicing, "servicing", margin_top="2.6em"),
             align="start",
@@ -255,6 +255,27 @@ def _providers_step() -> rx.Component:
                 ),
                 rx.table.body(rx.foreach(W.servicing_results, _party_row)),
                 width="100%",
+            ),
+        ),
+        rx.cond(
+            (W.servicing_page > 0) | W.servicing_more,
+            rx.hstack(
+                rx.button(
+                    "Earlier results",
+                    on_click=W.servicing_page_step(-1),
+                    type="button",
+                    variant="soft",
+                    disabled=W.servicing_page == 0,
+                ),
+                rx.text("Page ", W.servicing_page + 1, size="2"),
+                rx.button(
+                    "More results",
+                    on_click=W.servicing_page_step(1),
+                    type="button",
+                    variant="soft",
+                    disabled=~W.servicing_more,
+                ),
+                align="center",
             ),
         ),
         rx.cond(

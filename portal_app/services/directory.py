@@ -1,19 +1,20 @@
-"""The provider and facility directory: search by name, NPI, specialty, city or ZIP, per plan."""
+"""The provider and facility directory: search by name, NPI, specialty, city or ZIP (services/
+party_search.py), per plan."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from portal_app.domain.enums import FacilityType, NetworkStatus
 from portal_app.domain.geo import miles_between
-from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern
 from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
 from portal_app.models.base import id_of
 from portal_app.services import rate_limits
 from portal_app.services.authz import Actor
+from portal_app.services.party_search import facility_filter, provider_filter
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
 PAGE_SIZE = 20
@@ -78,29 +79,6 @@ def _network_label(
     return NetworkStatus(status).label if status else "Not contracted"
 
 
-def _provider_filter(text: str):
-    like = contains_pattern(text)
-    return or_(
-        Provider.npi == text,
-        col(Provider.last_name).ilike(like, escape=LIKE_ESCAPE),
-        col(Provider.first_name).ilike(like, escape=LIKE_ESCAPE),
-        col(Provider.specialty).ilike(like, escape=LIKE_ESCAPE),
-        col(Provider.city).ilike(like, escape=LIKE_ESCAPE),
-        Provider.postal_code == text,
-    )
-
-
-def _facility_filter(text: str):
-    like = contains_pattern(text)
-    return or_(
-        Facility.npi == text,
-        col(Facility.name).ilike(like, escape=LIKE_ESCAPE),
-        col(Facility.city).ilike(like, escape=LIKE_ESCAPE),
-        Facility.postal_code == text,
-        col(Facility.modalities).ilike(like, escape=LIKE_ESCAPE),
-    )
-
-
 def search_directory(
     session: Session, *, actor: Actor, query: DirectoryQuery, page: int = 0, page_size: int = PAGE_SIZE
 ) -> tuple[list[DirectoryRow], int]:
@@ -118,8 +96,8 @@ def search_directory(
     facilities = select(Facility)
     if text:
         providers, facilities = (
-            providers.where(_provider_filter(text)),
-            facilities.where(_facility_filter(text)),
+            providers.where(provider_filter(session, text)),
+            facilities.where(facility_filter(session, text)),
         )
     if query.plan_id:
         in_plan = select(NetworkParticipation.provider_id).where(

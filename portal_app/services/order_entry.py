@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
@@ -27,7 +28,6 @@ from portal_app.domain.enums import (
 from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.program_types import ProgramDefinition
 from portal_app.domain.programs import age_on, get_program
-from portal_app.domain.search_text import LIKE_ESCAPE, contains_pattern, escape_like
 from portal_app.domain.site_ranking import distance_label
 from portal_app.domain.validation import plain_errors
 from portal_app.models import (
@@ -49,6 +49,7 @@ from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
 from portal_app.services.code_lists import program_for_coverage
 from portal_app.services.coverage_requirements import requirement_for
+from portal_app.services.party_search import facility_filter, name_order, provider_filter
 from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
 from portal_app.services.program_routing import program_for
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
@@ -256,6 +257,31 @@ def _count_search(session: Session, actor: Actor, action: str) -> None:
     )
 
 
+MEMBER_PAGE_SIZE = 10
+
+
+def member_lookup(
+    plan_id: int, *, member_number: str = "", last_name: str = "", birth_date: date | None = None
+) -> SelectOfScalar[Member]:
+    """The members of plan ``plan_id`` with that member ID, or with that last name (whole, case aside)
+    and date of birth; ``MemberSearchRefused`` when neither is given.
+
+    The name is compared as ``lower(last_name)``, exactly the expression of the index
+    ``ix_members_plan_lower_last_name_dob`` (plan, lowered last name, birth date), so SQLite and
+    PostgreSQL answer from it instead of reading the plan's members (equality also needs no LIKE
+    escaping: ``%`` and ``_`` typed match only themselves). A member ID is unique per plan.
+    """
+    query = select(Member).where(Member.plan_id == plan_id)
+    if member_number.strip():
+        return query.where(Member.member_number == member_number.strip().upper())
+    if last_name.strip() and birth_date:
+        return query.where(
+            func.lower(Member.last_name) == last_name.strip().lower(),
+            Member.date_of_birth == birth_date,
+        )
+    raise MemberSearchRefused(MEMBER_SEARCH_CRITERIA)
+
+
 def search_members(
     session: Session,
     *,
@@ -264,25 +290,24 @@ def search_members(
     member_number: str = "",
     last_name: str = "",
     birth_date: date | None = None,
+    page: int = 0,
+    page_size: int = MEMBER_PAGE_SIZE,
 ) -> list[MemberMatch]:
-    """Members of the draft's plan by member ID, or by last name and date of birth (both needed).
+    """One page of the members of the draft's plan by member ID, or by last name and date of birth
+    (both needed; see ``member_lookup``), by first name then id.
 
-    The last name matches whole (case aside; LIKE wildcards typed match only themselves). Too few
-    criteria raise ``MemberSearchRefused``; every search counts against the search rate limits.
+    Too few criteria raise ``MemberSearchRefused``; every search counts against the search rate limits.
     """
     order = editable_draft(session, actor, order_id)
-    query = select(Member).where(Member.plan_id == order.plan_id)
-    if member_number.strip():
-        query = query.where(Member.member_number == member_number.strip().upper())
-    elif last_name.strip() and birth_date:
-        query = query.where(
-            col(Member.last_name).ilike(escape_like(last_name.strip()), escape=LIKE_ESCAPE),
-            Member.date_of_birth == birth_date,
-        )
-    else:
-        raise MemberSearchRefused(MEMBER_SEARCH_CRITERIA)
+    query = member_lookup(
+        order.plan_id, member_number=member_number, last_name=last_name, birth_date=birth_date
+    )
     _count_search(session, actor, "member.search")
-    members = session.exec(query.limit(10)).all()
+    members = session.exec(
+        query.order_by(col(Member.first_name), col(Member.id))
+        .offset(max(page, 0) * page_size)
+        .limit(page_size)
+    ).all()
     audit.record(
         session,
         action="member.search",
@@ -415,34 +440,40 @@ def ordering_providers(session: Session, *, actor: Actor, order_id: int) -> list
     return [_provider_match(session, order.plan_id, p) for p in providers]
 
 
-def search_servicing(session: Session, *, actor: Actor, order_id: int, query: str) -> list[ProviderMatch]:
-    """Servicing providers and facilities by name, NPI, specialty or city (20 at most)."""
+SERVICING_PAGE_SIZE = 10
+
+
+def search_servicing(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    query: str,
+    page: int = 0,
+    page_size: int = SERVICING_PAGE_SIZE,
+) -> list[ProviderMatch]:
+    """One page of the servicing facilities and providers a text finds (services/party_search.py: name,
+    NPI, ZIP, specialty, city, facility type), at most ``page_size`` of each: facilities by name,
+    ranked by score and distance from the member's home, then providers by name."""
     order = editable_draft(session, actor, order_id)
-    text = query.strip()
+    text = query.strip()[:100]
     if len(text) < 2:
         return []
     _count_search(session, actor, "servicing.search")
-    like = contains_pattern(text)
+    offset = max(page, 0) * page_size
     providers = session.exec(
         select(Provider)
-        .where(
-            (col(Provider.npi) == text)
-            | col(Provider.last_name).ilike(like, escape=LIKE_ESCAPE)
-            | col(Provider.first_name).ilike(like, escape=LIKE_ESCAPE)
-            | col(Provider.specialty).ilike(like, escape=LIKE_ESCAPE)
-            | col(Provider.city).ilike(like, escape=LIKE_ESCAPE)
-        )
-        .limit(10)
+        .where(provider_filter(session, text))
+        .order_by(*name_order(session, text, Provider.last_name, Provider.first_name, Provider.id))
+        .offset(offset)
+        .limit(page_size)
     ).all()
     facilities = session.exec(
         select(Facility)
-        .where(
-            (col(Facility.npi) == text)
-            | col(Facility.name).ilike(like, escape=LIKE_ESCAPE)
-            | col(Facility.city).ilike(like, escape=LIKE_ESCAPE)
-            | col(Facility.facility_type).ilike(contains_pattern(text.replace(" ", "_")), escape=LIKE_ESCAPE)
-        )
-        .limit(10)
+        .where(facility_filter(session, text))
+        .order_by(*name_order(session, text, Facility.name, Facility.city, Facility.id))
+        .offset(offset)
+        .limit(page_size)
     ).all()
     ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order))
     return [_ranked_match(session, order.plan_id, r) for r in ranked] + [

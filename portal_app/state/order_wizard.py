@@ -109,6 +109,8 @@ class OrderWizardState(rx.State):
     servicing_query: str = ""
     servicing_results: list[PartyRow] = []
     searched_servicing: bool = False  # a search ran: with no result the page shows the support contact
+    servicing_page: int = 0  # the servicing search comes in pages (services/order_entry.search_servicing)
+    servicing_more: bool = False  # the page shown was full: a later one may hold more
     support_contact: str = ""  # read from the settings at run time, never while compiling
     searching: str = ""  # which search is running: "members", "servicing" or "diagnoses"
     servicing: PartyRow = PartyRow("", 0, "", "", "", "", True, "", "")
@@ -173,6 +175,8 @@ class OrderWizardState(rx.State):
             "servicing_query": "",
             "servicing_results": [],
             "searched_servicing": False,
+            "servicing_page": 0,
+            "servicing_more": False,
             "servicing": PartyRow("", 0, "", "", "", "", True, "", ""),
             "out_of_network_confirmed": False,
             "letter_address": "",
@@ -507,17 +511,37 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def search_servicing(self):
+        self.servicing_page = 0
+        async for update in self._servicing_search():
+            yield update
+
+    @rx.event
+    @authorized(STAFF)
+    async def servicing_page_step(self, step: int):
+        """The next (``step`` 1) or the previous (-1) page of the servicing search."""
+        self.servicing_page = max(0, self.servicing_page + (1 if as_int(step) > 0 else -1))
+        async for update in self._servicing_search():
+            yield update
+
+    async def _servicing_search(self):
         self.searching = "servicing"
         yield
         try:
             try:
                 found = await self._call(
-                    entry.search_servicing, order_id=self.order_id, query=self.servicing_query
+                    entry.search_servicing,
+                    order_id=self.order_id,
+                    query=self.servicing_query,
+                    page=self.servicing_page,
                 )
             except RateLimited as refused:
                 self.errors = {**_no_errors(), "servicing": refused.message}
                 return
             self.servicing_results, self.searched_servicing = list(found), True
+            kinds = [party.kind for party in found]
+            self.servicing_more = any(
+                kinds.count(kind) >= entry.SERVICING_PAGE_SIZE for kind in ("provider", "facility")
+            )
         finally:
             self.searching = ""
 
