@@ -5,7 +5,8 @@ sleep) the way the wizard does (``order_entry`` step by step, then ``submit_orde
 decides each at once or pends it, and the demo reviewers work the queues: the nurse claims and
 approves, asks the office for information or sends the case to a physician; the physician offers
 peer-to-peer times, holds the call the office booked and approves or denies on a named criterion;
-the office appeals some denials (decided by the second physician) and cancels some requests. So the
+the office appeals some denials (decided by the second physician), cancels some requests and answers
+the month's satisfaction survey when the summary offers it. So the
 figures of the review dashboard (services/metrics.py), the public transparency page, the case
 histories and the audit trail are the ones those services write, and agree with each other.
 
@@ -54,7 +55,7 @@ from portal_app.models import (
     User,
 )
 from portal_app.models.base import id_of
-from portal_app.services import episodes, fax, order_entry, orders, review
+from portal_app.services import episodes, fax, order_entry, orders, review, survey
 from portal_app.services.authz import Actor
 from portal_app.services.demo_data import PRACTICES, demo_actor
 from portal_app.services.order_submission import submit_order
@@ -227,7 +228,8 @@ class HistoryStepRefused(RuntimeError):
 
 @dataclass
 class _World:
-    """What the scripts share: the session, the actors, the demo's parties, the random source."""
+    """What the scripts share: the session, the actors, the demo's parties, and the random source of
+    the script whose step runs now."""
 
     session: Session
     rng: random.Random
@@ -276,12 +278,14 @@ def load_demo_year(
     moments = sorted(_submission_moment(world.rng, start, end) for _ in range(size))
     scripts = [_confirm_letter_faxes(world, start)]
     scripts += [_request_life(world, moment, end) for moment in moments]
+    # Each script draws from its own random source, so one request's choices do not shift another's.
+    sources = [random.Random(_SEED * 100_000 + number) for number in range(len(scripts))]
     recipients = _office_recipients(session)
     preferences = {user.id: user.email_preference for user in recipients}
     _set_preferences(session, {user_id: EmailPreference.OFF.value for user_id in preferences})
     try:
         with _fewer_disk_flushes(session):
-            _run(scripts, start, end, progress, size)
+            _run(world, scripts, sources, start, end, progress, size)
     finally:
         _set_preferences(session, preferences)
     _mark_old_notices_read(session, recipients, end)
@@ -316,7 +320,9 @@ def _fewer_disk_flushes(session: Session) -> Iterator[None]:
 
 
 def _run(
+    world: _World,
     scripts: list[Iterator[datetime]],
+    sources: list[random.Random],
     start: datetime,
     end: datetime,
     progress: Callable[[str], None] | None,
@@ -325,6 +331,7 @@ def _run(
     """Run each script's steps at the moments they ask for, earliest first, the clock at each."""
     queue: list[tuple[datetime, int, Iterator[datetime]]] = []
     for number, script in enumerate(scripts):
+        world.rng = sources[number]
         heapq.heappush(queue, (next(script), number, script))
     begun: set[int] = set()
     step = max(1, size // 10)
@@ -340,6 +347,7 @@ def _run(
                     progress(
                         f"  demo history: {len(begun)} of {size} requests entered (up to {moment:%Y-%m-%d})"
                     )
+            world.rng = sources[number]
             try:
                 following = next(script)
             except StopIteration:
@@ -375,14 +383,15 @@ def _later(world: _World, low_hours: float, high_hours: float) -> datetime:
 
 
 def _request_life(world: _World, submitted: datetime, end: datetime) -> Iterator[datetime]:
-    rng = world.rng
+    yield submitted
+    rng = world.rng  # this request's own source (_run sets it before each step)
     scenario = rng.choices(SCENARIOS, weights=[s.weight for s in SCENARIOS])[0]
     office = world.offices[rng.choice(_OFFICES)]
     urgent = rng.random() < 0.12
-    yield submitted
     number = _enter_and_submit(world, office, scenario, urgent)
     if not number:
         return
+    _survey(world, office, number)
     status = _status(world, number)
     if status == OrderStatus.AUTHORIZED and rng.random() < 0.03:
         yield _later(world, 24, 24 * 20)  # plans change: the office cancels an approved request
@@ -586,6 +595,32 @@ def _enter_and_submit(world: _World, office: Actor, scenario: Scenario, urgent: 
         raise HistoryStepRefused(f"submit refused: {submitted.problems}")
     world.counts["submitted"] = world.counts.get("submitted", 0) + 1
     return submitted.order_number
+
+
+_SURVEY_COMMENTS = (
+    "",
+    "",
+    "Quick once the member was found.",
+    "The questions matched what the doctor wrote.",
+    "I could not find where to attach the visit notes at first.",
+)
+
+
+def _survey(world: _World, office: Actor, number: str) -> None:
+    """The order summary offers the month's survey (services/survey.py): most answer, some say "Not now"."""
+    offer = survey.offer_survey(world.session, actor=office, order_number=number)
+    if offer is None:
+        return
+    roll = world.rng.random()
+    if roll < 0.6:
+        rating = world.rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 5, 12, 10))[0]
+        comment = world.rng.choice(_SURVEY_COMMENTS)
+        survey.answer_survey(
+            world.session, actor=office, survey_id=offer.survey_id, rating=rating, comment=comment
+        )
+        world.counts["surveys answered"] = world.counts.get("surveys answered", 0) + 1
+    elif roll < 0.85:
+        survey.dismiss_survey(world.session, actor=office, survey_id=offer.survey_id)
 
 
 def _check(result: order_entry.StepResult, step: str) -> None:

@@ -22,7 +22,7 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
-from portal_app.services import metrics
+from portal_app.services import metrics, survey
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.demo_year import MARKER, history_window, is_loaded, load_demo_year
 from tests.conftest import BACKENDS
@@ -153,6 +153,10 @@ def test_the_dashboard_shows_the_year(year):
     assert totals.withdrawn > 0 and totals.appealed > 0
     assert len({row.program for row in figures.rows}) >= 4
     assert figures.percent_approved is not None and 0 < figures.percent_approved < 100
+    answers = survey.survey_results(
+        session, actor=actor_for(session, "nurse"), date_from=date(2026, 1, 1), date_to=NOW.date()
+    )
+    assert answers.answered > 0 and answers.average_rating is not None
     # Most requests are decided at once (0 hours); the reviewed ones take hours to days.
     assert figures.standard.mean_hours and figures.standard.p90_hours and figures.standard.p90_hours > 24
 
