@@ -184,7 +184,7 @@ def _run(calls: int, folder: str) -> None:
     from portal_app.services.crd import ehr_http
 
     migrate(url)
-    seed(url)
+    seed(url, history_size=0, quiet=True)
     engine = make_engine(url)
     members = _members(engine, 2 * calls + 1)
     keys = {n: RSAKey.generate_key(2048, parameters={"kid": f"k{n}"}) for n in range(CLIENTS)}

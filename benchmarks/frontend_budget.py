@@ -149,6 +149,7 @@ def serve_own_portal(workdir: Path):
         "DATA_DIR": str(workdir),
         "PUBLIC_URL": url,
         "REFLEX_TELEMETRY_ENABLED": "false",
+        "DEMO_HISTORY_SIZE": "0",  # the demo data alone: the measured pages do not depend on history
     }
     env.pop("REDIS_URL", None)
     for step in ("migrate", "seed"):

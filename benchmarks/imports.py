@@ -216,7 +216,7 @@ def run(fresh_db, label: str, files: list[tuple[str, Path]], again: bool) -> Non
     for kind, path in files:
         db_url, drop = fresh_db()
         migrate(db_url)
-        seed(db_url)
+        seed(db_url, history_size=0, quiet=True)
         for attempt in ("first", "again")[: 2 if again else 1]:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", db_url, kind, str(path)],

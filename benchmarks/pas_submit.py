@@ -71,7 +71,7 @@ def _run(count: int, folder: str) -> None:
     from tests.integration import pas_bundles as pb
 
     migrate(url)
-    seed(url)
+    seed(url, history_size=0, quiet=True)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         plan = session.exec(select(HealthPlan).where(HealthPlan.code == "EVG")).one()

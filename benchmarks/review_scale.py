@@ -534,7 +534,7 @@ def _add_members(url: str, count: int, plan_ids: list[int], postgres: bool) -> N
 def prepare(url: str, orders: int, now: datetime, postgres: bool) -> float:
     """Migrate, seed the demo data and bulk-load; returns the seconds the bulk load took."""
     migrate(url)
-    seed(url)
+    seed(url, history_size=0, quiet=True)
     engine = make_engine(url)
     with Session(engine) as session:
         plan_ids = list(session.exec(select(HealthPlan.id)).all())

@@ -124,7 +124,7 @@ def _run(sites: int, folder: str) -> None:
     from tests.integration.order_helpers import SERVICE, TODAY, actor_for, member_by_number
 
     migrate(url)
-    seed(url)
+    seed(url, history_size=0, quiet=True)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()

@@ -88,7 +88,7 @@ def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate(url)
-        seed(url)
+        seed(url, history_size=0, quiet=True)
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
             actor = _actor(session)

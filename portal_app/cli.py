@@ -38,16 +38,29 @@ def migrate(db_url: str | None = None) -> None:
     command.upgrade(alembic_config(db_url), "head")
 
 
-def seed(db_url: str | None = None) -> dict[str, int]:
-    """Load the demo data; returns the rows added per table."""
+def seed(
+    db_url: str | None = None, *, history_size: int | None = None, quiet: bool = False
+) -> dict[str, int]:
+    """Load the demo data, last year's decided requests and this year's history of requests
+    (``history_size`` of them, by default DEMO_HISTORY_SIZE); returns the rows added per table."""
     from portal_app.db import session_scope
     from portal_app.services.demo_data import load_demo_data
     from portal_app.services.demo_history import load_demo_history
+    from portal_app.services.demo_year import is_loaded, load_demo_year
 
+    size = get_settings().demo_history_size if history_size is None else history_size
     with session_scope(db_url) as session:
         added = load_demo_data(session).added
         if history := load_demo_history(session):
             added["last year's decided requests"] = history
+        if size and not is_loaded(session):
+            if not quiet:
+                print(
+                    f"Making the demo's year of history: {size} requests through the services ...", flush=True
+                )
+            progress = None if quiet else (lambda line: print(line, flush=True))
+            if year := load_demo_year(session, size=size, progress=progress):
+                added["this year's requests (demo history)"] = year
         return added
 
 

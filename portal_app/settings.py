@@ -39,6 +39,8 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 # One document is at most 20 MB; a request to /_upload may carry that and its form framing.
 DEFAULT_UPLOAD_MAX_MB = 21
 DEFAULT_MAIL_FROM = "Precert <no-reply@precert.invalid>"
+# Requests of the demo's year of history (services/demo_year.py) the seed makes; 0 makes none.
+DEFAULT_DEMO_HISTORY_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Settings:
     file_encryption_keys: str = ""
     # MAIL_FROM: the sender of every e-mail the portal sends.
     mail_from: str = DEFAULT_MAIL_FROM
+    # DEMO_HISTORY_SIZE: requests in the demo's year of history that `seed` makes (0: none).
+    demo_history_size: int = DEFAULT_DEMO_HISTORY_SIZE
 
     @property
     def uploads_dir(self) -> Path:
@@ -125,6 +129,7 @@ def get_settings() -> Settings:
         upload_max_bytes=int(float(os.environ.get("UPLOAD_MAX_MB") or DEFAULT_UPLOAD_MAX_MB) * 1024 * 1024),
         file_encryption_keys=(os.environ.get("FILE_ENCRYPTION_KEYS") or "").strip(),
         mail_from=(os.environ.get("MAIL_FROM") or "").strip() or DEFAULT_MAIL_FROM,
+        demo_history_size=max(0, int(os.environ.get("DEMO_HISTORY_SIZE") or DEFAULT_DEMO_HISTORY_SIZE)),
     )
 
 

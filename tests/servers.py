@@ -175,6 +175,9 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         "PUBLIC_URL": url,
         # The production default; the idle-logoff test ages its own session to reach it.
         "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
+        # The demo data alone, without its year of history (services/demo_year.py): the tests count
+        # on the demo's exact cases and queues, and seeding stays quick.
+        "DEMO_HISTORY_SIZE": "0",
     }
     for step in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
@@ -286,6 +289,7 @@ def prod_cluster(tmp_path_factory) -> Iterator[ProdCluster]:
         "DATA_DIR": str(workdir),
         "PUBLIC_URL": url,
         "REFLEX_TELEMETRY_ENABLED": "false",
+        "DEMO_HISTORY_SIZE": "0",
     }
     try:
         for step in ("migrate", "seed"):

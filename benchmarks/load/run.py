@@ -113,7 +113,7 @@ def prepare_database(db_url: str, env: dict, staff: int, reviewers: int, warmup:
         subprocess.run(
             [sys.executable, "-m", "portal_app.cli", step],
             cwd=PROJECT_ROOT,
-            env=env,
+            env={**env, "DEMO_HISTORY_SIZE": "0"},  # the load accounts' orders, not the demo's history
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -467,7 +467,8 @@ def load_demo_data(session: Session) -> SeedReport:
     return report
 
 
-def _demo_actor(session: Session, username: str) -> Actor:
+def demo_actor(session: Session, username: str) -> Actor:
+    """The Actor of a demo account, with the practices it belongs to."""
     user = session.exec(select(User).where(User.username == username)).one()
     practices = session.exec(
         select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
@@ -544,7 +545,7 @@ def _load_facility_registration(session: Session, facility: Facility, report: Se
         select(FacilityRegistration).where(FacilityRegistration.facility_id == facility.id)
     ).first():
         return
-    actor, today = _demo_actor(session, "facility"), clock.today()
+    actor, today = demo_actor(session, "facility"), clock.today()
     registration_id = registrations.start_registration(session, actor=actor)
     for section, answers in demo_registration_answers(facility, today).items():
         errors = registrations.save_section(
@@ -576,7 +577,7 @@ def _load_change_request(session: Session, provider: Provider, report: SeedRepor
     today = clock.today()
     _, errors = request_change(
         session,
-        actor=_demo_actor(session, "ordering"),
+        actor=demo_actor(session, "ordering"),
         provider_id=provider.id,
         field="phone",
         new_values={"phone": "217-555-0188"},
