@@ -44,9 +44,7 @@ class Question:
 
 def _scale_0_10() -> tuple[Choice, ...]:
     words = {0: "not at all likely", 10: "extremely likely"}
-    return tuple(
-        Choice(str(n), f"{n} – {words[n]}" if n in words else str(n)) for n in range(0, 11)
-    )
+    return tuple(Choice(str(n), f"{n} – {words[n]}" if n in words else str(n)) for n in range(0, 11))
 
 
 RECOMMEND = "recommend"
@@ -54,7 +52,7 @@ RECOMMEND = "recommend"
 QUESTIONS: tuple[Question, ...] = (
     Question(
         RECOMMEND,
-        "How likely are you to recommend Precert to a colleague? (0 = not at all likely, 10 = extremely likely)",
+        "How likely are you to recommend Precert to a colleague?",
         _scale_0_10(),
         scale=True,
     ),
@@ -198,7 +196,9 @@ def distribution(question: Question, counts: Mapping[str, int]) -> QuestionResul
         text=question.text,
         answers=total,
         choices=tuple(
-            ChoiceCount(c.value, c.label, int(counts.get(c.value, 0)), _percent(int(counts.get(c.value, 0)), total))
+            ChoiceCount(
+                c.value, c.label, int(counts.get(c.value, 0)), _percent(int(counts.get(c.value, 0)), total)
+            )
             for c in question.choices
         ),
     )
