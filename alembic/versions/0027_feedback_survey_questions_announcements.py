@@ -41,9 +41,7 @@ def upgrade() -> None:
             name=op.f("fk_satisfaction_survey_answers_survey_id_satisfaction_surveys"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_satisfaction_survey_answers")),
-        sa.UniqueConstraint(
-            "survey_id", "question", name="uq_satisfaction_survey_answers_survey_question"
-        ),
+        sa.UniqueConstraint("survey_id", "question", name="uq_satisfaction_survey_answers_survey_question"),
     )
     with op.batch_alter_table("satisfaction_survey_answers", schema=None) as batch_op:
         batch_op.create_index(

@@ -30,8 +30,8 @@ from portal_app.models.data_loads import DataLoad
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
-from portal_app.models.feedback import Announcement, FeedbackGroupSignup
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
+from portal_app.models.feedback import Announcement, FeedbackGroupSignup
 from portal_app.models.guidelines import GuidelineCriterionRow, GuidelineVersionRow
 from portal_app.models.notices import Notice
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine

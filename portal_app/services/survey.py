@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain import survey_questions as questions
+from portal_app.domain.csv_cells import safe_cell
 from portal_app.domain.enums import AuditOutcome, Program
 from portal_app.models import Order, SatisfactionSurvey, SatisfactionSurveyAnswer
 from portal_app.models.base import id_of
@@ -346,11 +347,6 @@ def survey_results(
     )
     session.commit()
     return results
-
-
-def safe_cell(text: str) -> str:
-    """A free-text cell that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _number(value: float | None) -> str:
