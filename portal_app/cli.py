@@ -42,12 +42,15 @@ def seed(db_url: str | None = None) -> dict[str, int]:
     """Load the demo data; returns the rows added per table."""
     from portal_app.db import session_scope
     from portal_app.services.demo_data import load_demo_data
+    from portal_app.services.demo_feedback import load_demo_announcements
     from portal_app.services.demo_history import load_demo_history
 
     with session_scope(db_url) as session:
         added = load_demo_data(session).added
         if history := load_demo_history(session):
             added["last year's decided requests"] = history
+        if announcements := load_demo_announcements(session):
+            added["announcements"] = announcements
         return added
 
 

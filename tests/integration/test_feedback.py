@@ -134,7 +134,7 @@ def test_only_support_reads_the_list_and_the_csv_is_safe_for_spreadsheets(demo):
     assert rows[3][0] == '\'=HYPERLINK("http://evil.test","x")'
     assert rows[3][3:] == ["2026-11-10 09:00"] * 3
     # No cell a spreadsheet would run as a formula.
-    assert all(not cell[:1] in "=+-@" or cell == "" for row in rows for cell in row)
+    assert all(cell[:1] not in "=+-@" or cell == "" for row in rows for cell in row)
 
 
 # --- announcements ----------------------------------------------------------------------------------
@@ -213,3 +213,44 @@ def test_the_public_list_is_newest_first_and_waits_for_the_publish_date(demo):
     assert announcement_service.latest_announcement(demo, today=date(2026, 12, 1)).title == "Coming"
     # Support sees the one dated ahead too.
     assert [a.title for a in announcement_service.all_announcements(demo, actor=support)][0] == "Coming"
+
+
+# --- demo feedback ----------------------------------------------------------------------------------
+
+
+def test_demo_survey_answers_are_valid_repeatable_and_give_an_nps(demo):
+    from random import Random
+
+    from portal_app.domain import survey_questions as sq
+    from portal_app.services.demo_feedback import draw_survey_answers
+
+    drawn = [draw_survey_answers(Random(25)) for _ in range(2)]
+    assert drawn[0] == drawn[1]  # the same seed, the same answers
+    rng = Random(25)
+    many = [draw_survey_answers(rng) for _ in range(300)]
+    for answers, comment in many:
+        assert sq.clean_answers(answers) == answers  # every value is one the survey offers
+        assert answers or comment
+    recommend = {}
+    for answers, _ in many:
+        if "recommend" in answers:
+            score = int(answers["recommend"])
+            recommend[score] = recommend.get(score, 0) + 1
+    result = sq.nps(recommend)
+    assert result.answers > 200 and result.promoters and result.passives and result.detractors
+    assert 0 < result.score < 100
+
+
+def test_demo_announcements_are_published_once_through_the_service_and_dated_in_the_past(demo):
+    from portal_app.services.demo_feedback import DEMO_ANNOUNCEMENTS, load_demo_announcements
+
+    today = date(2026, 11, 10)
+    assert load_demo_announcements(demo, today=today) == len(DEMO_ANNOUNCEMENTS)
+    assert load_demo_announcements(demo, today=today) == 0
+    public = announcement_service.published_announcements(demo, today=today)
+    assert len(public) == len(DEMO_ANNOUNCEMENTS)
+    assert all(a.published_on < today for a in public)
+    assert [a.published_on for a in public] == sorted((a.published_on for a in public), reverse=True)
+    published = [e for e in demo.exec(select(AuditEvent)).all() if e.action == "announcement.published"]
+    assert len(published) == len(DEMO_ANNOUNCEMENTS)
+    assert {e.user_id for e in published} == {actor_for(demo, "support").user_id}
