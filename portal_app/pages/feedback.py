@@ -45,7 +45,7 @@ def announcements_page() -> rx.Component:
         ),
         rx.text(
             "Would you like to help shape the portal? ",
-            rx.link("Join the user experience feedback group", href=routes.FEEDBACK_GROUP),
+            rx.el.a("Join the user experience feedback group", href=routes.FEEDBACK_GROUP),
             ".",
         ),
     )
@@ -191,7 +191,7 @@ def announcements_admin_page() -> rx.Component:
         page_heading("Write announcements"),
         rx.text(
             "Announcements appear on the public ",
-            rx.link("announcements page", href=routes.ANNOUNCEMENTS),
+            rx.el.a("announcements page", href=routes.ANNOUNCEMENTS),
             " from their publish date, newest first; the newest is also on every signed-in home page.",
         ),
         rx.cond(
