@@ -42,7 +42,7 @@ def seed(db_url: str | None = None) -> dict[str, int]:
     """Load the demo data; returns the rows added per table."""
     from portal_app.db import session_scope
     from portal_app.services.demo_data import load_demo_data
-    from portal_app.services.demo_feedback import load_demo_announcements
+    from portal_app.services.demo_feedback import load_demo_announcements, load_demo_survey_answers
     from portal_app.services.demo_history import load_demo_history
 
     with session_scope(db_url) as session:
@@ -51,6 +51,8 @@ def seed(db_url: str | None = None) -> dict[str, int]:
             added["last year's decided requests"] = history
         if announcements := load_demo_announcements(session):
             added["announcements"] = announcements
+        if surveys := load_demo_survey_answers(session):
+            added["surveys answered"] = surveys
         return added
 
 

@@ -2,11 +2,14 @@
 announcements from support. Loaded by ``python -m portal_app.cli seed`` after the demo data (not by
 ``load_demo_data``, whose fixed contents the integration tests count); safe to run twice.
 
-* ``draw_survey_answers(rng)``: one office's answers to the survey, drawn from ``ANSWER_MIX`` (the
-  share of people choosing each answer, a plausible mix for a portal most people find quick, with
-  some who had to chase a request; invented for the demo, not a measurement). Whoever generates the
-  demo's requests through the services (``services/demo_year.py``) answers the survey the order
-  summary offers with these, through ``services/survey.answer_survey``, with the seeded ``rng``.
+* ``load_demo_survey_answers(session)``: the demo offices' requests submitted in the past year get
+  the survey the order summary would have offered a few minutes after submission, through
+  ``services/survey.offer_survey`` and ``answer_survey`` at that moment (so at most once a month per
+  person, as the service rules), most answered, some "Not now". The answers are drawn by
+  ``draw_survey_answers(rng)`` from ``ANSWER_MIX`` (the share of people choosing each answer, a
+  plausible mix for a portal most people find quick, with some who had to chase a request; invented
+  for the demo, not a measurement) with a fixed random seed, so the same requests get the same
+  answers. The requests themselves come from the demo history (``services/demo_year.py``).
 * ``load_demo_announcements(session)``: three announcements dated in the past, published through
   ``services/announcements.publish_announcement`` as the demo support admin.
 """
@@ -14,15 +17,22 @@ announcements from support. Loaded by ``python -m portal_app.cli seed`` after th
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain import survey_questions as questions
-from portal_app.models import Announcement, User
+from portal_app.domain.enums import Role
+from portal_app.models import Announcement, Order, PracticeMembership, SatisfactionSurvey, User
+from portal_app.models.base import id_of
+from portal_app.services import survey
 from portal_app.services.announcements import publish_announcement
 from portal_app.services.authz import Actor
+
+SURVEY_SEED = 25
+ANSWERED_SHARE = 0.75  # of the surveys offered; the rest are "Not now"
+OFFERED_AFTER = timedelta(minutes=4)  # the summary opens right after the request is sent
 
 # Per question: (value, weight); a weight of the empty value "" leaves the question unanswered.
 ANSWER_MIX: dict[str, tuple[tuple[str, int], ...]] = {
@@ -149,3 +159,59 @@ def load_demo_announcements(session: Session, *, today: date | None = None) -> i
             today=today,
         )
     return len(DEMO_ANNOUNCEMENTS)
+
+
+def _office_actor(session: Session, user: User) -> Actor:
+    practices = session.exec(
+        select(PracticeMembership.practice_id).where(PracticeMembership.user_id == user.id)
+    ).all()
+    return Actor(user_id=id_of(user), role=user.role, full_name=user.full_name, practice_ids=tuple(practices))
+
+
+def load_demo_survey_answers(session: Session, *, today: date | None = None) -> int:
+    """Answer (or decline) the survey on the demo offices' requests of the past year, each at the
+    moment the order summary would have offered it; returns how many were answered. A request whose
+    user was already asked that month is skipped by the service, so running it again adds nothing."""
+    today = today or clock.today()
+    start = datetime.combine(today - timedelta(days=365), time.min, UTC)
+    end = datetime.combine(today, time.min, UTC) - OFFERED_AFTER
+    asked = {(row.user_id, row.period) for row in session.exec(select(SatisfactionSurvey)).all()}
+    orders = session.exec(
+        select(Order.order_number, Order.submitted_at, User)
+        .join(User, col(User.id) == col(Order.created_by_id))
+        .where(
+            col(Order.submitted_at).is_not(None),
+            col(Order.submitted_at) >= start,
+            col(Order.submitted_at) < end,
+            User.role == Role.ORDERING_PROVIDER_STAFF,
+        )
+        .order_by(col(Order.submitted_at), col(Order.id))
+    ).all()
+    rng, answered = random.Random(SURVEY_SEED), 0
+    for number, submitted_at, user in orders:
+        if not number or submitted_at is None:
+            continue
+        moment = survey.aware(submitted_at) + OFFERED_AFTER
+        if (id_of(user), survey.period_of(moment)) in asked:
+            continue
+        office = _office_actor(session, user)
+        offer = survey.offer_survey(session, actor=office, order_number=number, now=moment)
+        if offer is None:
+            continue
+        asked.add((id_of(user), survey.period_of(moment)))
+        if rng.random() < ANSWERED_SHARE:
+            answers, comment = draw_survey_answers(rng)
+            survey.answer_survey(
+                session,
+                actor=office,
+                survey_id=offer.survey_id,
+                answers=answers,
+                comment=comment,
+                now=moment + timedelta(minutes=2),
+            )
+            answered += 1
+        else:
+            survey.dismiss_survey(
+                session, actor=office, survey_id=offer.survey_id, now=moment + timedelta(minutes=1)
+            )
+    return answered

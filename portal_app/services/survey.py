@@ -105,14 +105,14 @@ class SurveyResults:
     definitions: tuple[tuple[str, str], ...] = DEFINITIONS
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """SQLite gives back naive timestamps; they were written in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def period_of(moment: datetime) -> str:
     """The calendar month (UTC) of a moment, as stored: ``"2026-11"``."""
-    moment = _aware(moment)
+    moment = aware(moment)
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
@@ -141,14 +141,14 @@ def offer_survey(
     """The survey to show on this order's summary, or None (see the rules in the module docstring)."""
     number = (order_number or "").strip().upper()[:20]
     require(session, actor, "survey.answer", record=f"order:{number}")
-    now = _aware(now or clock.now())
+    now = aware(now or clock.now())
     order = session.exec(select(Order).where(Order.order_number == number)).first() if number else None
     if (
         order is None
         or order.submitted_at is None
         or order.created_by_id != actor.user_id
         or order.practice_id not in actor.practice_ids
-        or now - _aware(order.submitted_at) > timedelta(hours=OFFER_HOURS)
+        or now - aware(order.submitted_at) > timedelta(hours=OFFER_HOURS)
     ):
         return None
     period = period_of(now)
@@ -223,7 +223,7 @@ def answer_survey(
         raise SurveyRefused('Answer at least one question, or choose "Not now".')
     survey = _open_survey(session, actor, survey_id, "survey.answer")
     survey.status, survey.comment = SurveyStatus.ANSWERED, text
-    survey.answered_at = _aware(now or clock.now())
+    survey.answered_at = aware(now or clock.now())
     session.add(survey)
     for code, value in given.items():
         session.add(SatisfactionSurveyAnswer(survey_id=id_of(survey), question=code, value=value))
@@ -243,7 +243,7 @@ def dismiss_survey(session: Session, *, actor: Actor, survey_id: int, now: datet
     """ "Not now": close the user's open survey without an answer (it is not asked again this month)."""
     require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
     survey = _open_survey(session, actor, survey_id, "survey.dismiss")
-    survey.status, survey.answered_at = SurveyStatus.DISMISSED, _aware(now or clock.now())
+    survey.status, survey.answered_at = SurveyStatus.DISMISSED, aware(now or clock.now())
     session.add(survey)
     audit.record(
         session,
@@ -330,7 +330,7 @@ def survey_results(
         nps=_nps_of(counts.get(questions.RECOMMEND, {})),
         questions=tuple(questions.distribution(q, counts.get(q.code, {})) for q in questions.QUESTIONS),
         comments=tuple(
-            SurveyComment(_aware(at).date(), _program_label(code), text) for at, code, text in comments
+            SurveyComment(aware(at).date(), _program_label(code), text) for at, code, text in comments
         ),
     )
     audit.record(

@@ -254,3 +254,63 @@ def test_demo_announcements_are_published_once_through_the_service_and_dated_in_
     published = [e for e in demo.exec(select(AuditEvent)).all() if e.action == "announcement.published"]
     assert len(published) == len(DEMO_ANNOUNCEMENTS)
     assert {e.user_id for e in published} == {actor_for(demo, "support").user_id}
+
+
+def _submitted_at(session, office, member: str, at: datetime) -> str:
+    from portal_app.models import Order
+    from portal_app.services.order_submission import submit_order
+    from tests.integration.order_helpers import TODAY, draft_order
+
+    order_id = draft_order(session, office, member=member)
+    result = submit_order(session, actor=office, order_id=order_id, today=TODAY, duplicates_acknowledged=True)
+    assert result.submitted, result
+    order = session.get(Order, order_id)
+    order.submitted_at = at
+    session.add(order)
+    session.commit()
+    return result.order_number
+
+
+def test_demo_survey_answers_are_given_through_the_service_on_past_requests_once_a_month(demo):
+    from portal_app.models import SatisfactionSurvey, SatisfactionSurveyAnswer
+    from portal_app.services.demo_feedback import OFFERED_AFTER, load_demo_survey_answers
+    from portal_app.services.survey import survey_results
+
+    office = actor_for(demo)
+    today = date(2026, 11, 20)
+    moments = {
+        "EVG100000004": datetime(2026, 8, 3, 10, tzinfo=UTC),
+        "EVG100000008": datetime(2026, 8, 20, 10, tzinfo=UTC),  # the same month: not asked again
+        "EVG100000012": datetime(2026, 9, 14, 15, tzinfo=UTC),
+        "EVG100000016": datetime(2026, 10, 5, 9, tzinfo=UTC),
+        "EVG100000024": datetime(2026, 10, 31, 23, 57, tzinfo=UTC),  # offered 1 November: a new month
+        "EVG100000028": datetime(2026, 11, 20, 8, tzinfo=UTC),  # today: not yet
+    }
+    for member, at in moments.items():
+        _submitted_at(demo, office, member, at)
+
+    answered = load_demo_survey_answers(demo, today=today)
+    rows = demo.exec(select(SatisfactionSurvey).order_by(SatisfactionSurvey.asked_at)).all()
+    assert [(r.period, r.asked_at.replace(tzinfo=UTC)) for r in rows] == [
+        ("2026-08", moments["EVG100000004"] + OFFERED_AFTER),
+        ("2026-09", moments["EVG100000012"] + OFFERED_AFTER),
+        ("2026-10", moments["EVG100000016"] + OFFERED_AFTER),
+        ("2026-11", moments["EVG100000024"] + OFFERED_AFTER),
+    ]
+    assert {r.status for r in rows} <= {"answered", "dismissed"}
+    assert answered == sum(r.status == "answered" for r in rows) >= 1
+    for row in rows:
+        stored = demo.exec(
+            select(SatisfactionSurveyAnswer).where(SatisfactionSurveyAnswer.survey_id == row.id)
+        )
+        assert bool(list(stored)) or row.comment or row.status == "dismissed"
+    # Through the service: offered and answered are audited as the office's own.
+    offered = [e for e in demo.exec(select(AuditEvent)).all() if e.action == "survey.asked"]
+    assert len(offered) == 4
+    # Again: nothing more.
+    assert load_demo_survey_answers(demo, today=today) == 0
+    assert len(demo.exec(select(SatisfactionSurvey)).all()) == 4
+    results = survey_results(
+        demo, actor=actor_for(demo, "support"), date_from=date(2026, 8, 1), date_to=date(2026, 10, 31)
+    )
+    assert results.answered == answered
