@@ -45,6 +45,7 @@ def seed(
     (``history_size`` of them, by default DEMO_HISTORY_SIZE); returns the rows added per table."""
     from portal_app.db import session_scope
     from portal_app.services.demo_data import load_demo_data
+    from portal_app.services.demo_feedback import load_demo_announcements, load_demo_survey_answers
     from portal_app.services.demo_history import load_demo_history
     from portal_app.services.demo_year import is_loaded, load_demo_year
 
@@ -61,6 +62,10 @@ def seed(
             progress = None if quiet else (lambda line: print(line, flush=True))
             if year := load_demo_year(session, size=size, progress=progress):
                 added["this year's requests (demo history)"] = year
+        if announcements := load_demo_announcements(session):
+            added["announcements"] = announcements
+        if surveys := load_demo_survey_answers(session):
+            added["surveys answered"] = surveys
         return added
 
 

@@ -30,6 +30,12 @@ from portal_app.pages.demographics import admin_changes_page, demographic_change
 from portal_app.pages.device_data import device_data_page, held_device_data_page
 from portal_app.pages.directory import directory_page
 from portal_app.pages.facility import facility_registration_page, facility_scores_page
+from portal_app.pages.feedback import (
+    announcements_admin_page,
+    announcements_page,
+    feedback_group_admin_page,
+    feedback_group_page,
+)
 from portal_app.pages.guidelines import coming_soon_page
 from portal_app.pages.help import help_page
 from portal_app.pages.home import home_page, not_allowed_page
@@ -62,6 +68,11 @@ from portal_app.state.demographics import AdminChangesState, DemographicChangesS
 from portal_app.state.device_data import DeviceDataUploadState, HeldDeviceDataState
 from portal_app.state.directory import DirectoryState
 from portal_app.state.facility import FacilityRegistrationState, FacilityScoresState
+from portal_app.state.feedback import (
+    AnnouncementsAdminState,
+    AnnouncementsState,
+    FeedbackGroupAdminState,
+)
 from portal_app.state.guidelines import ComingSoonState
 from portal_app.state.help import HelpState
 from portal_app.state.notifications import EmailPreferenceState, NotificationsState
@@ -182,6 +193,20 @@ _page(
     routes.TRANSITION_OF_CARE,
     "Authorization from a previous plan",
     TransitionState.load_page,
+)
+_page(announcements_page, routes.ANNOUNCEMENTS, "Announcements", AnnouncementsState.load_page)
+_page(feedback_group_page, routes.FEEDBACK_GROUP, "Join the user experience feedback group")
+_page(
+    announcements_admin_page,
+    routes.ADMIN_ANNOUNCEMENTS,
+    "Write announcements",
+    AnnouncementsAdminState.load_page,
+)
+_page(
+    feedback_group_admin_page,
+    routes.ADMIN_FEEDBACK_GROUP,
+    "Feedback group sign-ups",
+    FeedbackGroupAdminState.load_page,
 )
 
 app.register_lifespan_task(warm_reference_data)

@@ -41,6 +41,11 @@ PA_NEEDED = "/prior-authorization/needed"
 TRANSITION_OF_CARE = "/practice/previous-plan"
 # Public, no sign-in: guideline versions not yet in force and what they change (issue 23).
 GUIDELINES_COMING_SOON = "/guidelines/coming-soon"
+# Public, no sign-in: the provider newsletter and the feedback group's sign-up (issue 25, seed 004).
+ANNOUNCEMENTS = "/announcements"
+FEEDBACK_GROUP = "/feedback-group"
+ADMIN_ANNOUNCEMENTS = "/admin/announcements"
+ADMIN_FEEDBACK_GROUP = "/admin/feedback-group"
 
 # HTTP routes served by the backend (not pages of the single-page app).
 AUTH_FINISH = "/auth/finish"

@@ -35,6 +35,9 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "verify_client": "100 per minute",
     # Downloads of the public transparency page (no sign-in): per client address.
     "transparency_client": "30 per minute",
+    # The public "Join the user experience feedback group" form: per client address and per e-mail.
+    "feedback_group_client": "20 per hour",
+    "feedback_group_account": "3 per hour",
 }
 # One document is at most 20 MB; a request to /_upload may carry that and its form framing.
 DEFAULT_UPLOAD_MAX_MB = 21

@@ -1,71 +1,65 @@
-"""The optional satisfaction survey shown on the order summary after a submitted request."""
+"""The optional satisfaction survey shown on the order summary after a submitted request: the seeds'
+questions (``domain/survey_questions.QUESTIONS``), each optional, and a comment."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services.survey import COMMENT_MAX, QUESTION, RATING_LABELS, RATINGS
+from portal_app.domain.survey_questions import QUESTIONS, Question
+from portal_app.services.survey import COMMENT_MAX
 from portal_app.state.survey import SurveyState
 
 S = SurveyState
 _HEADING_ID = "survey-heading"
+_FIELDSET = {
+    "border": "none",
+    "padding": "0",
+    "margin": "0",
+    "display": "flex",
+    "gap": "0.3em 0.9em",
+}
 
 
-def _rating(value: int) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(
-            type="radio",
-            name="survey_rating",
-            value=str(value),
-            required=True,
-            aria_describedby="survey-rating-error",
-        ),
-        f" {value} – {RATING_LABELS[value]}",
-        style={"display": "flex", "gap": "0.4em", "align_items": "center"},
+def _question(question: Question) -> rx.Component:
+    """One question: a group of radio buttons (a row of numbers for the 0–10 scale)."""
+    return rx.el.fieldset(
+        rx.el.legend(question.text, style={"font_weight": "500", "margin_bottom": "0.3em"}),
+        *[
+            rx.el.label(
+                rx.el.input(type="radio", name=f"survey_{question.code}", value=choice.value),
+                f" {choice.label}",
+                style={"display": "flex", "gap": "0.3em", "align_items": "center"},
+            )
+            for choice in question.choices
+        ],
+        style={**_FIELDSET, "flex_direction": "row" if question.scale else "column", "flex_wrap": "wrap"},
     )
 
 
 def survey_prompt() -> rx.Component:
-    """ "How easy was it?" from 1 to 5, an optional comment, "Send answer" or "Not now"."""
+    """The seeds' questions, an optional comment, "Send answers" or "Not now"."""
     return rx.fragment(
         rx.cond(
             S.offered,
             rx.el.section(
                 rx.vstack(
-                    rx.heading("A quick question", size="4", as_="h2", id=_HEADING_ID),
+                    rx.heading("A few quick questions", size="4", as_="h2", id=_HEADING_ID),
                     rx.text(
-                        "Optional, and asked at most once a month. Your answer is shown to the review team "
-                        "without your name.",
+                        "Every question is optional, and we ask at most once a month. The review team sees "
+                        "the answers without your name.",
                         size="2",
                     ),
                     rx.form(
                         rx.vstack(
-                            rx.el.fieldset(
-                                rx.el.legend(
-                                    QUESTION, style={"font_weight": "500", "margin_bottom": "0.3em"}
-                                ),
-                                *[_rating(value) for value in RATINGS],
-                                style={
-                                    "border": "none",
-                                    "padding": "0",
-                                    "margin": "0",
-                                    "display": "flex",
-                                    "flex_direction": "column",
-                                    "gap": "0.3em",
-                                },
-                            ),
+                            *[_question(question) for question in QUESTIONS],
                             rx.cond(
                                 S.error != "",
                                 rx.text(
-                                    S.error,
-                                    id="survey-rating-error",
-                                    color_scheme="red",
-                                    size="2",
-                                    role="alert",
+                                    S.error, id="survey-error", color_scheme="red", size="2", role="alert"
                                 ),
                             ),
                             rx.el.label(
-                                "What could be easier? (optional)",
+                                "Anything we could do better? (optional)",
                                 html_for="field-survey_comment",
                                 font_weight="500",
                             ),
@@ -76,7 +70,7 @@ def survey_prompt() -> rx.Component:
                                 width="100%",
                             ),
                             rx.hstack(
-                                rx.button("Send answer", type="submit"),
+                                rx.button("Send answers", type="submit"),
                                 rx.button("Not now", type="button", variant="outline", on_click=S.not_now),
                             ),
                             spacing="3",

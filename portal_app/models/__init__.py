@@ -31,6 +31,7 @@ from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, 
 from portal_app.models.device_data import DeviceDataImport, DeviceNight, DeviceVendor
 from portal_app.models.documents import Document
 from portal_app.models.facilities import FacilityModalityScore, FacilityRegistration
+from portal_app.models.feedback import Announcement, FeedbackGroupSignup
 from portal_app.models.guidelines import GuidelineCriterionRow, GuidelineVersionRow
 from portal_app.models.notices import Notice
 from portal_app.models.orders import Order, OrderDiagnosis, OrderLine
@@ -50,9 +51,12 @@ from portal_app.models.reviews import (
     ReviewerProfile,
     ReviewTask,
 )
-from portal_app.models.survey import SatisfactionSurvey
+from portal_app.models.survey import SatisfactionSurvey, SatisfactionSurveyAnswer
 
 __all__ = [
+    "Announcement",
+    "FeedbackGroupSignup",
+    "SatisfactionSurveyAnswer",
     "ApiAccessToken",
     "ApiAssertionJti",
     "ApiClient",

@@ -43,7 +43,21 @@ class SatisfactionSurvey(SQLModel, table=True):
     program: Program = enum_field()
     plan_id: int = Field(foreign_key="health_plans.id")
     status: SurveyStatus = enum_field(SurveyStatus.ASKED)
-    rating: int | None = None  # 1 (very hard) to 5 (very easy)
+    rating: int | None = None  # the ease rating 1–5 asked before revision 0027; no longer asked
     comment: str = Field(default="", max_length=1000)
     asked_at: datetime = timestamp_field()
     answered_at: datetime | None = timestamp_field(nullable=True)  # when answered or dismissed
+
+
+class SatisfactionSurveyAnswer(SQLModel, table=True):
+    """One answered question of one survey (``domain/survey_questions.QUESTIONS``; all optional)."""
+
+    __tablename__ = "satisfaction_survey_answers"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "question", name="uq_satisfaction_survey_answers_survey_question"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="satisfaction_surveys.id", index=True)
+    question: str = Field(max_length=40)  # the question's code
+    value: str = Field(max_length=40)  # the chosen answer's value

@@ -9,13 +9,12 @@ from portal_app.components.layout import page_heading, page_shell
 from portal_app.components.paging import native_select
 from portal_app.components.tables import data_table, table_row
 from portal_app.domain.enums import Program
-from portal_app.services.survey import QUESTION
+from portal_app.domain.survey_questions import QUESTIONS, Question
 from portal_app.state.dashboard import (
     CountsLine,
     DashboardState,
     Definition,
     SurveyCommentLine,
-    SurveyRatingLine,
     UrgencyLine,
 )
 
@@ -156,24 +155,37 @@ def _definition(item: rx.Var[Definition]) -> rx.Component:
     )
 
 
-def _survey_rating(row: rx.Var[SurveyRatingLine]) -> rx.Component:
-    return table_row(row.rating, row.label, row.answers, row.percent)
-
-
 def _survey_comment(comment: rx.Var[SurveyCommentLine]) -> rx.Component:
     return rx.el.li(
         rx.text(comment.text, size="2"),
-        rx.text(
-            comment.offered_on,
-            " · rated ",
-            comment.rating,
-            " of 5 · ",
-            comment.program,
-            size="1",
-            color_scheme="gray",
-        ),
+        rx.text(comment.offered_on, " · ", comment.program, size="1", color_scheme="gray"),
         margin_bottom="0.5em",
     )
+
+
+def _question_table(question: Question, offset: int) -> rx.Component:
+    """One question's answers: the lines ``offset`` onwards of the state's flat list (the choices are
+    data, so their number and order are known when the page is built)."""
+    return data_table(
+        question.text,
+        ["Answer", "People", "Share of answers"],
+        rx.el.tbody(
+            *[
+                table_row(
+                    choice.label, D.survey_choices[offset + n].answers, D.survey_choices[offset + n].percent
+                )
+                for n, choice in enumerate(question.choices)
+            ]
+        ),
+    )
+
+
+def _question_tables() -> list[rx.Component]:
+    tables, offset = [], 0
+    for question in QUESTIONS:
+        tables.append(rx.cond(D.survey_choices.length() > offset, _question_table(question, offset)))
+        offset += len(question.choices)
+    return tables
 
 
 def _survey_section() -> rx.Component:
@@ -181,8 +193,8 @@ def _survey_section() -> rx.Component:
     return rx.fragment(
         rx.heading("Satisfaction survey", size="4", as_="h2", margin_top="1em"),
         rx.text(
-            f'"{QUESTION}" (1 = very hard, 5 = very easy), asked of ordering offices after a submitted '
-            "request, at most once a month per person; counted by the day it was offered.",
+            "The seeds' questions, each optional, asked of ordering offices after a submitted request, at "
+            "most once a month per person; counted by the day the survey was offered.",
             size="2",
         ),
         rx.hstack(
@@ -190,14 +202,19 @@ def _survey_section() -> rx.Component:
             _figure("Answered", D.survey_answered),
             _figure("Not now", D.survey_dismissed),
             _figure("No answer yet", D.survey_open),
-            _figure("Average rating", D.survey_average),
             wrap="wrap",
         ),
-        data_table(
-            "Survey answers by rating",
-            ["Rating", "Meaning", "Answers", "Share of answers"],
-            rx.el.tbody(rx.foreach(D.survey_ratings, _survey_rating)),
+        rx.heading("Net Promoter Score", size="3", as_="h3", margin_top="0.8em"),
+        rx.hstack(
+            _figure("NPS", D.survey_nps),
+            _figure("Answers to the recommend question", D.survey_nps_answers),
+            _figure("Promoters (9–10)", D.survey_promoters),
+            _figure("Passives (7–8)", D.survey_passives),
+            _figure("Detractors (0–6)", D.survey_detractors),
+            wrap="wrap",
         ),
+        rx.heading("Answers by question", size="3", as_="h3", margin_top="0.8em"),
+        *_question_tables(),
         rx.heading("Recent comments", size="3", as_="h3", margin_top="0.8em"),
         rx.cond(
             D.survey_comments.length() > 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.announcements import safe_markdown
 from portal_app.components.layout import page_shell
 from portal_app.domain.enums import Role
 from portal_app.pages.conversation import notices_panel
@@ -102,6 +103,31 @@ def _section(section: HomeSection) -> rx.Component:
     )
 
 
+def _latest_announcement() -> rx.Component:
+    """The newest announcement (services/announcements.py), with a link to all of them."""
+    return rx.cond(
+        HomeState.announcement_title != "",
+        rx.el.section(
+            rx.heading("Latest announcement", size="4", as_="h2", id="home-announcement"),
+            rx.heading(HomeState.announcement_title, size="3", as_="h3"),
+            rx.text(
+                "Published ",
+                HomeState.announcement_date,
+                rx.cond(
+                    HomeState.announcement_program != "", rx.fragment(" · ", HomeState.announcement_program)
+                ),
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.box(safe_markdown(HomeState.announcement_body), class_name="announcement-body"),
+            rx.link("All announcements", href=routes.ANNOUNCEMENTS),
+            aria_labelledby="home-announcement",
+            class_name="home-section",
+            width="100%",
+        ),
+    )
+
+
 def _work() -> rx.Component:
     """The signed-in user's own page: what waits for them, list by list."""
     return rx.vstack(
@@ -120,6 +146,7 @@ def _work() -> rx.Component:
             ),
         ),
         rx.cond(HomeState.error != "", rx.callout(HomeState.error, color_scheme="red", role="alert")),
+        _latest_announcement(),
         rx.grid(
             rx.foreach(HomeState.sections, _section),
             columns=rx.breakpoints(initial="1", md="2"),

@@ -71,6 +71,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The satisfaction survey after a submitted request: offices answer, the dashboard's readers see results.
     "survey.answer": frozenset({Role.ORDERING_PROVIDER_STAFF}),
     "survey.read_results": REVIEWER_ROLES | {Role.SUPPORT_ADMIN},
+    # Issue 25: the user experience feedback group's sign-ups, and the announcements support writes.
+    "feedback_group.read": frozenset({Role.SUPPORT_ADMIN}),
+    "announcements.write": frozenset({Role.SUPPORT_ADMIN}),
     # Imaging facility registration and its quality scores; support asks for corrections.
     "facility.register": frozenset({Role.FACILITY_STAFF}),
     "facility.review_registrations": frozenset({Role.SUPPORT_ADMIN}),

@@ -57,6 +57,7 @@ from portal_app.models.base import id_of
 from portal_app.services import episodes, fax, order_entry, orders, review, survey
 from portal_app.services.authz import Actor
 from portal_app.services.demo_data import PRACTICES, demo_actor
+from portal_app.services.demo_feedback import draw_survey_answers
 from portal_app.services.order_submission import submit_order
 
 MARKER = "demo_year.loaded"
@@ -580,15 +581,6 @@ def _enter_and_submit(world: _World, office: Actor, scenario: Scenario, urgent: 
     return submitted.order_number
 
 
-_SURVEY_COMMENTS = (
-    "",
-    "",
-    "Quick once the member was found.",
-    "The questions matched what the doctor wrote.",
-    "I could not find where to attach the visit notes at first.",
-)
-
-
 def _survey(world: _World, office: Actor, number: str) -> None:
     """The order summary offers the month's survey (services/survey.py): most answer, some say "Not now"."""
     offer = survey.offer_survey(world.session, actor=office, order_number=number)
@@ -596,10 +588,9 @@ def _survey(world: _World, office: Actor, number: str) -> None:
         return
     roll = world.rng.random()
     if roll < 0.6:
-        rating = world.rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 5, 12, 10))[0]
-        comment = world.rng.choice(_SURVEY_COMMENTS)
+        answers, comment = draw_survey_answers(world.rng)
         survey.answer_survey(
-            world.session, actor=office, survey_id=offer.survey_id, rating=rating, comment=comment
+            world.session, actor=office, survey_id=offer.survey_id, answers=answers, comment=comment
         )
         world.counts["surveys answered"] = world.counts.get("surveys answered", 0) + 1
     elif roll < 0.85:

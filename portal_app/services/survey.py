@@ -10,12 +10,15 @@ The rules, in one place:
   whether it was answered, dismissed with "Not now" or left alone. Reloading the same order's page
   while the survey is still open shows the same survey again; it is not a new offer. The database
   enforces one row per user and month, so two tabs cannot ask twice.
-* **The answer.** How easy it was to submit the request, from 1 (very hard) to 5 (very easy),
-  and an optional comment of at most ``COMMENT_MAX`` characters.
+* **The answer.** The seeds' questions (``domain/survey_questions.QUESTIONS``: likelihood to
+  recommend from 0 to 10, easy to do business with, main reason for the visit, resolved, contacted
+  more than once, overall satisfaction), each optional, and an optional comment of at most
+  ``COMMENT_MAX`` characters; at least one answer or a comment, or "Not now".
 * **Results** (permission ``survey.read_results``: reviewers and support admins, the dashboard's
   readers): the surveys offered in a date range (UTC, both days included), optionally for one
   program and plan (the order's): how many were offered, answered, dismissed and still open; the
-  average rating and the count of each rating; the most recent comments, without names.
+  Net Promoter Score with its promoter / passive / detractor split, each question's distribution,
+  computed in the database (counts) and the domain (shares); the most recent comments, without names.
 
 Offering, answering, dismissing and reading results are audited.
 """
@@ -32,38 +35,40 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal_app import clock
+from portal_app.domain import survey_questions as questions
+from portal_app.domain.csv_cells import safe_cell
 from portal_app.domain.enums import AuditOutcome, Program
-from portal_app.models import Order, SatisfactionSurvey
+from portal_app.models import Order, SatisfactionSurvey, SatisfactionSurveyAnswer
 from portal_app.models.base import id_of
 from portal_app.models.survey import SurveyStatus
 from portal_app.services import audit
 from portal_app.services.authz import Actor, require
 
 OFFER_HOURS = 24
-RATINGS: tuple[int, ...] = (1, 2, 3, 4, 5)
-RATING_LABELS: dict[int, str] = {
-    1: "Very hard",
-    2: "Hard",
-    3: "Neither easy nor hard",
-    4: "Easy",
-    5: "Very easy",
-}
 COMMENT_MAX = 1000
 RECENT_COMMENTS = 10
 EXPORT_COMMENTS = 1000
 MAX_RANGE_DAYS = 3 * 366
 
-QUESTION = "How easy was it to submit this request?"
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Offered",
         "Surveys shown to an ordering office after a submitted request, counted by the day shown "
         "(UTC). Each user is asked at most once a calendar month.",
     ),
-    ("Answered", f'Offered surveys with an answer to "{QUESTION}" from 1 (very hard) to 5 (very easy).'),
+    (
+        "Answered",
+        "Offered surveys sent back with at least one answer or a comment (every question is optional).",
+    ),
     ("Not now", "Offered surveys the user dismissed without answering."),
     ("No answer yet", "Offered surveys neither answered nor dismissed."),
-    ("Average rating", "The mean of the answers' ratings, over answered surveys."),
+    (
+        "Net Promoter Score (NPS)",
+        "From the 0 to 10 answers to the likelihood to recommend: promoters answer 9 or 10, passives 7 "
+        "or 8, detractors 0 to 6. NPS is the percent of promoters minus the percent of detractors "
+        "(from -100 to 100); blank when nobody answered that question.",
+    ),
+    ("Share", "Each answer's share of the people who answered that question."),
 )
 
 
@@ -78,17 +83,8 @@ class SurveyOffer:
 
 
 @dataclass(frozen=True)
-class RatingCount:
-    rating: int
-    label: str
-    answers: int
-    percent: float | None
-
-
-@dataclass(frozen=True)
 class SurveyComment:
     offered_on: date
-    rating: int
     program_label: str
     text: str
 
@@ -103,36 +99,32 @@ class SurveyResults:
     answered: int
     dismissed: int
     open: int
-    average_rating: float | None
-    distribution: tuple[RatingCount, ...]
+    nps: questions.Nps
+    questions: tuple[questions.QuestionResult, ...]  # in the survey's order
     comments: tuple[SurveyComment, ...]  # newest first
     definitions: tuple[tuple[str, str], ...] = DEFINITIONS
 
 
-def _answered_rating(rating: int | None) -> int:
-    """The rating of an answered survey (answering requires one)."""
-    if rating is None:
-        raise ValueError("an answered survey has no rating")
-    return int(rating)
-
-
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """SQLite gives back naive timestamps; they were written in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def period_of(moment: datetime) -> str:
     """The calendar month (UTC) of a moment, as stored: ``"2026-11"``."""
-    moment = _aware(moment)
+    moment = aware(moment)
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def parse_rating(value: object) -> int:
-    """The rating as a whole number from 1 to 5, or SurveyRefused."""
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if text not in {str(rating) for rating in RATINGS}:
-        raise SurveyRefused("Choose how easy it was, from 1 (very hard) to 5 (very easy).")
-    return int(text)
+def parse_answers(raw: object) -> dict[str, str]:
+    """The answers given, by question code (blanks dropped), or SurveyRefused for a value that is no
+    answer offered."""
+    if not isinstance(raw, dict):
+        return {}
+    try:
+        return questions.clean_answers(raw)
+    except questions.InvalidAnswer as problem:
+        raise SurveyRefused(str(problem)) from None
 
 
 def clean_comment(value: object) -> str:
@@ -149,14 +141,14 @@ def offer_survey(
     """The survey to show on this order's summary, or None (see the rules in the module docstring)."""
     number = (order_number or "").strip().upper()[:20]
     require(session, actor, "survey.answer", record=f"order:{number}")
-    now = _aware(now or clock.now())
+    now = aware(now or clock.now())
     order = session.exec(select(Order).where(Order.order_number == number)).first() if number else None
     if (
         order is None
         or order.submitted_at is None
         or order.created_by_id != actor.user_id
         or order.practice_id not in actor.practice_ids
-        or now - _aware(order.submitted_at) > timedelta(hours=OFFER_HOURS)
+        or now - aware(order.submitted_at) > timedelta(hours=OFFER_HOURS)
     ):
         return None
     period = period_of(now)
@@ -220,17 +212,21 @@ def answer_survey(
     *,
     actor: Actor,
     survey_id: int,
-    rating: object,
+    answers: object,
     comment: object = "",
     now: datetime | None = None,
 ) -> None:
-    """Record the user's answer to their open survey."""
+    """Record the user's answers (``{question code: value}``, each optional) to their open survey."""
     require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
-    value, text = parse_rating(rating), clean_comment(comment)
+    given, text = parse_answers(answers), clean_comment(comment)
+    if not given and not text:
+        raise SurveyRefused('Answer at least one question, or choose "Not now".')
     survey = _open_survey(session, actor, survey_id, "survey.answer")
-    survey.status, survey.rating, survey.comment = SurveyStatus.ANSWERED, value, text
-    survey.answered_at = _aware(now or clock.now())
+    survey.status, survey.comment = SurveyStatus.ANSWERED, text
+    survey.answered_at = aware(now or clock.now())
     session.add(survey)
+    for code, value in given.items():
+        session.add(SatisfactionSurveyAnswer(survey_id=id_of(survey), question=code, value=value))
     audit.record(
         session,
         action="survey.answered",
@@ -238,7 +234,7 @@ def answer_survey(
         record_type="satisfaction_survey",
         record_id=id_of(survey),
         client_address=actor.client_address,
-        detail={"rating": value, "with_comment": bool(text)},
+        detail={"questions": sorted(given), "with_comment": bool(text)},
     )
     session.commit()
 
@@ -247,7 +243,7 @@ def dismiss_survey(session: Session, *, actor: Actor, survey_id: int, now: datet
     """ "Not now": close the user's open survey without an answer (it is not asked again this month)."""
     require(session, actor, "survey.answer", record=f"satisfaction_survey:{survey_id}")
     survey = _open_survey(session, actor, survey_id, "survey.dismiss")
-    survey.status, survey.answered_at = SurveyStatus.DISMISSED, _aware(now or clock.now())
+    survey.status, survey.answered_at = SurveyStatus.DISMISSED, aware(now or clock.now())
     session.add(survey)
     audit.record(
         session,
@@ -265,6 +261,27 @@ def _program_label(code: str) -> str:
         return Program(code).label
     except ValueError:
         return code
+
+
+def _answer_counts(session: Session, where: list) -> dict[str, dict[str, int]]:
+    """How many answered surveys chose each value of each question: one grouped query."""
+    s, a = SatisfactionSurvey, SatisfactionSurveyAnswer
+    rows = session.exec(
+        select(a.question, a.value, func.count())
+        .join(s, col(s.id) == col(a.survey_id))
+        .where(*where, s.status == SurveyStatus.ANSWERED)
+        .group_by(col(a.question), col(a.value))
+    ).all()
+    counts: dict[str, dict[str, int]] = {}
+    for question, value, how_many in rows:
+        counts.setdefault(question, {})[value] = int(how_many)
+    return counts
+
+
+def _nps_of(counts: dict[str, int]) -> questions.Nps:
+    return questions.nps(
+        {int(value): n for value, n in counts.items() if value.isdigit() and int(value) <= 10}
+    )
 
 
 def survey_results(
@@ -294,26 +311,9 @@ def survey_results(
     if plan_id:
         where.append(s.plan_id == plan_id)
     by_status = dict(session.exec(select(s.status, func.count()).where(*where).group_by(s.status)).all())
-    by_rating = dict(
-        session.exec(
-            select(s.rating, func.count())
-            .where(*where, s.status == SurveyStatus.ANSWERED)
-            .group_by(col(s.rating))
-        ).all()
-    )
-    answered = sum(by_rating.values())
-    distribution = tuple(
-        RatingCount(
-            rating,
-            RATING_LABELS[rating],
-            int(by_rating.get(rating, 0)),
-            round(100.0 * by_rating.get(rating, 0) / answered, 1) if answered else None,
-        )
-        for rating in RATINGS
-    )
-    average = round(sum(r.rating * r.answers for r in distribution) / answered, 2) if answered else None
+    counts = _answer_counts(session, where)
     comments = session.exec(
-        select(s.asked_at, s.rating, s.program, s.comment)
+        select(s.asked_at, s.program, s.comment)
         .where(*where, s.status == SurveyStatus.ANSWERED, s.comment != "")
         .order_by(col(s.asked_at).desc(), col(s.id).desc())
         .limit(max(0, int(comment_limit)))
@@ -324,14 +324,13 @@ def survey_results(
         program=program,
         plan_id=plan_id,
         offered=sum(int(n) for n in by_status.values()),
-        answered=answered,
+        answered=int(by_status.get(SurveyStatus.ANSWERED, 0)),
         dismissed=int(by_status.get(SurveyStatus.DISMISSED, 0)),
         open=int(by_status.get(SurveyStatus.ASKED, 0)),
-        average_rating=average,
-        distribution=distribution,
+        nps=_nps_of(counts.get(questions.RECOMMEND, {})),
+        questions=tuple(questions.distribution(q, counts.get(q.code, {})) for q in questions.QUESTIONS),
         comments=tuple(
-            SurveyComment(_aware(at).date(), _answered_rating(rating), _program_label(code), text)
-            for at, rating, code, text in comments
+            SurveyComment(aware(at).date(), _program_label(code), text) for at, code, text in comments
         ),
     )
     audit.record(
@@ -350,41 +349,41 @@ def survey_results(
     return results
 
 
-def _cell(text: str) -> str:
-    """A free-text cell that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
 def survey_results_csv(results: SurveyResults) -> str:
-    """The survey results as a CSV section: counts, the ratings, then the comments."""
+    """The survey results as a CSV section: counts, the NPS, each question's answers, the comments."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
+        ["Satisfaction survey", f"offered {results.date_from.isoformat()} to {results.date_to.isoformat()}"]
+    )
+    writer.writerow([])
+    writer.writerow(["Offered", "Answered", "Not now", "No answer yet"])
+    writer.writerow([results.offered, results.answered, results.dismissed, results.open])
+    writer.writerow([])
+    score = results.nps
+    writer.writerow(["NPS", "Answers", "Promoters", "Passives", "Detractors"])
+    writer.writerow(
         [
-            "Satisfaction survey",
-            f"offered {results.date_from.isoformat()} to {results.date_to.isoformat()}",
-            QUESTION,
+            _number(score.score),
+            score.answers,
+            f"{score.promoters} ({_number(score.percent_promoters)} %)" if score.answers else "0",
+            f"{score.passives} ({_number(score.percent_passives)} %)" if score.answers else "0",
+            f"{score.detractors} ({_number(score.percent_detractors)} %)" if score.answers else "0",
         ]
     )
     writer.writerow([])
-    writer.writerow(["Offered", "Answered", "Not now", "No answer yet", "Average rating"])
-    writer.writerow(
-        [results.offered, results.answered, results.dismissed, results.open, _number(results.average_rating)]
-    )
+    writer.writerow(["Question", "Answer", "Answers", "Percent of answers"])
+    for question in results.questions:
+        for choice in question.choices:
+            writer.writerow([question.text, choice.label, choice.answers, _number(choice.percent)])
     writer.writerow([])
-    writer.writerow(["Rating", "Meaning", "Answers", "Percent of answers"])
-    for row in results.distribution:
-        writer.writerow([row.rating, row.label, row.answers, _number(row.percent)])
-    writer.writerow([])
-    writer.writerow(["Offered on", "Rating", "Program", "Comment"])
+    writer.writerow(["Offered on", "Program", "Comment"])
     for comment in results.comments:
-        writer.writerow(
-            [comment.offered_on.isoformat(), comment.rating, comment.program_label, _cell(comment.text)]
-        )
+        writer.writerow([comment.offered_on.isoformat(), comment.program_label, safe_cell(comment.text)])
     writer.writerow([])
     writer.writerow(["Term", "Definition"])
     for term, text in results.definitions:

@@ -63,10 +63,10 @@ class Definition:
     text: str
 
 
-# survey.RatingCount with its percent formatted as a string for display.
+# survey_questions.ChoiceCount with its percent formatted as a string for display; the lines of
+# every question one after another, in the survey's order (the page knows the offsets).
 @dataclass
-class SurveyRatingLine:
-    rating: int
+class SurveyChoiceLine:
     label: str
     answers: int
     percent: str
@@ -76,9 +76,12 @@ class SurveyRatingLine:
 @dataclass
 class SurveyCommentLine:
     offered_on: str
-    rating: int
     program: str
     text: str
+
+
+def _count_and_share(count: int, percent: float | None) -> str:
+    return f"{count} ({percent:g} %)" if percent is not None else str(count)
 
 
 def _shown(value: float | None, suffix: str = "") -> str:
@@ -158,8 +161,12 @@ class DashboardState(rx.State):
     survey_answered: int = 0
     survey_dismissed: int = 0
     survey_open: int = 0
-    survey_average: str = "—"
-    survey_ratings: list[SurveyRatingLine] = []
+    survey_nps: str = "—"
+    survey_nps_answers: int = 0
+    survey_promoters: str = "0"
+    survey_passives: str = "0"
+    survey_detractors: str = "0"
+    survey_choices: list[SurveyChoiceLine] = []
     survey_comments: list[SurveyCommentLine] = []
     survey_definitions: list[Definition] = []
     loading: bool = False
@@ -192,14 +199,18 @@ class DashboardState(rx.State):
     def _show_survey(self, results: survey_service.SurveyResults) -> None:
         self.survey_offered, self.survey_answered = results.offered, results.answered
         self.survey_dismissed, self.survey_open = results.dismissed, results.open
-        self.survey_average = _shown(results.average_rating, " of 5")
-        self.survey_ratings = [
-            SurveyRatingLine(r.rating, r.label, r.answers, _shown(r.percent, " %"))
-            for r in results.distribution
+        nps = results.nps
+        self.survey_nps, self.survey_nps_answers = _shown(nps.score), nps.answers
+        self.survey_promoters = _count_and_share(nps.promoters, nps.percent_promoters)
+        self.survey_passives = _count_and_share(nps.passives, nps.percent_passives)
+        self.survey_detractors = _count_and_share(nps.detractors, nps.percent_detractors)
+        self.survey_choices = [
+            SurveyChoiceLine(c.label, c.answers, _shown(c.percent, " %"))
+            for question in results.questions
+            for c in question.choices
         ]
         self.survey_comments = [
-            SurveyCommentLine(c.offered_on.isoformat(), c.rating, c.program_label, c.text)
-            for c in results.comments
+            SurveyCommentLine(c.offered_on.isoformat(), c.program_label, c.text) for c in results.comments
         ]
         self.survey_definitions = [Definition(term, text) for term, text in results.definitions]
 

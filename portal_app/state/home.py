@@ -10,10 +10,11 @@ import reflex as rx
 from portal_app import clock, routes
 from portal_app.domain.enums import Role
 from portal_app.services import home
+from portal_app.services.announcements import latest_announcement
 from portal_app.services.home import HomeItem
 from portal_app.services.orders import OrderNotFound
 from portal_app.services.request_again import request_again
-from portal_app.state.auth import authorized, call_service, current_actor
+from portal_app.state.auth import authorized, call_public, call_service, current_actor
 from portal_app.state.validation import as_int
 
 
@@ -31,6 +32,11 @@ class HomeSection:
 class HomeState(rx.State):
     sections: list[HomeSection] = []
     error: str = ""
+    # The newest announcement published by today (services/announcements.py), for every role.
+    announcement_title: str = ""
+    announcement_date: str = ""
+    announcement_program: str = ""
+    announcement_body: str = ""
 
     async def _section(self, spec: home.ListSpec, page: int) -> HomeSection:
         items, total = await call_service(home.read_list, key=spec.key, now=clock.now(), page=page)
@@ -43,6 +49,12 @@ class HomeState(rx.State):
         """Read the first page of every list of the caller's role (dates as of now)."""
         self.error = ""
         self.sections = [await self._section(spec, 0) for spec in home.lists_for(current_actor().role)]
+        latest = await call_public(latest_announcement, today=clock.today())
+        day = latest.published_on if latest else None
+        self.announcement_title = latest.title if latest else ""
+        self.announcement_date = f"{day:%B} {day.day}, {day.year}" if day else ""
+        self.announcement_program = latest.program_label if latest else ""
+        self.announcement_body = latest.body if latest else ""
 
     @rx.event
     @authorized()

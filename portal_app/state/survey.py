@@ -11,6 +11,7 @@ import contextlib
 
 import reflex as rx
 
+from portal_app.domain import survey_questions
 from portal_app.domain.enums import Role
 from portal_app.services import survey as survey_service
 from portal_app.services.authz import PermissionDenied
@@ -50,7 +51,10 @@ class SurveyState(rx.State):
             await call_service(
                 survey_service.answer_survey,
                 survey_id=self._survey_id,
-                rating=form_data.get("survey_rating", ""),
+                answers={
+                    q.code: str(form_data.get(f"survey_{q.code}", ""))[:40]
+                    for q in survey_questions.QUESTIONS
+                },
                 comment=str(form_data.get("survey_comment", ""))[: survey_service.COMMENT_MAX + 100],
             )
         except survey_service.SurveyRefused as refused:

@@ -37,6 +37,11 @@ PUBLIC_HANDLERS = {
     "TransparencyState.choose",
     "TransparencyState.download_csv",
     "TransparencyState.download_json",
+    # Issue 25, seed 004: the public announcements (what support published, no caller data) and the
+    # feedback group sign-up form (validated and rate-limited per address and e-mail in the service;
+    # tests/integration/test_feedback.py). Support's own pages are guarded.
+    "AnnouncementsState.load_page",
+    "FeedbackGroupState.submit",
     # Which header menu is open (issue 25): UI state only, no data behind it.
     "NavigationMenuState.toggle_menu",
     "NavigationMenuState.toggle_navigation",

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, Order, SatisfactionSurvey
+from portal_app.models import AuditEvent, Order, SatisfactionSurvey, SatisfactionSurveyAnswer
 from portal_app.models.survey import SurveyStatus
 from portal_app.services import survey as survey_service
 from portal_app.services.authz import PermissionDenied
@@ -80,7 +80,7 @@ def test_the_survey_is_offered_once_a_month_and_again_the_next_month(demo):
         demo,
         actor=office,
         survey_id=offer.survey_id,
-        rating="4",
+        answers={"recommend": "9", "easy": "agree", "reason": "new_request", "resolved": "", "x": "y"},
         comment="  Quick   and clear. ",
         now=NOV_10 + timedelta(minutes=2),
     )
@@ -97,11 +97,20 @@ def test_the_survey_is_offered_once_a_month_and_again_the_next_month(demo):
     assert offer_survey(demo, actor=office, order_number=third, now=december) is not None
 
     rows = demo.exec(select(SatisfactionSurvey).order_by(SatisfactionSurvey.id)).all()
-    assert [(row.period, row.status, row.rating, row.comment) for row in rows] == [
-        ("2026-11", SurveyStatus.ANSWERED, 4, "Quick and clear."),
-        ("2026-12", SurveyStatus.ASKED, None, ""),
+    assert [(row.period, row.status, row.comment) for row in rows] == [
+        ("2026-11", SurveyStatus.ANSWERED, "Quick and clear."),
+        ("2026-12", SurveyStatus.ASKED, ""),
     ]
-    assert [event.detail["rating"] for event in _actions(demo, "survey.answered")] == [4]
+    # Only the questions answered are stored (blanks and unknown keys are dropped).
+    stored = demo.exec(select(SatisfactionSurveyAnswer).order_by(SatisfactionSurveyAnswer.question)).all()
+    assert [(a.survey_id, a.question, a.value) for a in stored] == [
+        (rows[0].id, "easy", "agree"),
+        (rows[0].id, "reason", "new_request"),
+        (rows[0].id, "recommend", "9"),
+    ]
+    assert [event.detail for event in _actions(demo, "survey.answered")] == [
+        {"questions": ["easy", "reason", "recommend"], "with_comment": True}
+    ]
     assert len(_actions(demo, "survey.asked")) == 2
 
 
@@ -114,9 +123,10 @@ def test_not_now_counts_as_asked_for_the_month(demo):
     second = _submitted(demo, office, MEMBERS[1], NOV_10 + timedelta(days=1))
     assert offer_survey(demo, actor=office, order_number=second, now=NOV_10 + timedelta(days=1)) is None
     with pytest.raises(SurveyRefused, match="no longer open"):
-        answer_survey(demo, actor=office, survey_id=offer.survey_id, rating=5)
+        answer_survey(demo, actor=office, survey_id=offer.survey_id, answers={"recommend": "10"})
     [row] = demo.exec(select(SatisfactionSurvey)).all()
-    assert row.status == SurveyStatus.DISMISSED and row.rating is None
+    assert row.status == SurveyStatus.DISMISSED
+    assert demo.exec(select(SatisfactionSurveyAnswer)).all() == []
 
 
 def test_only_right_after_submitting_and_only_to_the_person_who_entered_the_request(demo):
@@ -159,14 +169,30 @@ def test_one_row_per_user_and_month_is_enforced_by_the_database(demo):
 # --- answers ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rating", ["0", "6", "", "four", True, None, 3.5])
-def test_a_rating_outside_1_to_5_is_refused(demo, rating):
+@pytest.mark.parametrize(
+    "answers",
+    [{"recommend": "11"}, {"recommend": "-1"}, {"recommend": "nine"}, {"easy": "5"}, {"resolved": "maybe"}],
+)
+def test_an_answer_that_is_no_choice_of_its_question_is_refused(demo, answers):
     office = actor_for(demo)
     number = _submitted(demo, office, MEMBERS[0], NOV_10)
     offer = offer_survey(demo, actor=office, order_number=number, now=NOV_10)
-    with pytest.raises(SurveyRefused, match="from 1"):
-        answer_survey(demo, actor=office, survey_id=offer.survey_id, rating=rating)
+    with pytest.raises(SurveyRefused, match="Choose one of the answers"):
+        answer_survey(demo, actor=office, survey_id=offer.survey_id, answers={"recommend": "8", **answers})
     assert demo.get(SatisfactionSurvey, offer.survey_id).status == SurveyStatus.ASKED
+    assert demo.exec(select(SatisfactionSurveyAnswer)).all() == []
+
+
+@pytest.mark.parametrize("answers", [{}, {"recommend": "", "easy": "  "}, None, "recommend=9"])
+def test_every_question_is_optional_but_an_empty_answer_is_not_an_answer(demo, answers):
+    office = actor_for(demo)
+    number = _submitted(demo, office, MEMBERS[0], NOV_10)
+    offer = offer_survey(demo, actor=office, order_number=number, now=NOV_10)
+    with pytest.raises(SurveyRefused, match="at least one"):
+        answer_survey(demo, actor=office, survey_id=offer.survey_id, answers=answers)
+    # One question alone, or a comment alone, is an answer.
+    answer_survey(demo, actor=office, survey_id=offer.survey_id, answers={}, comment="Only a comment.")
+    assert demo.get(SatisfactionSurvey, offer.survey_id).status == SurveyStatus.ANSWERED
 
 
 def test_a_comment_over_the_limit_is_refused(demo):
@@ -178,11 +204,15 @@ def test_a_comment_over_the_limit_is_refused(demo):
             demo,
             actor=office,
             survey_id=offer.survey_id,
-            rating=3,
+            answers={"satisfaction": "satisfied"},
             comment="x" * (survey_service.COMMENT_MAX + 1),
         )
     answer_survey(
-        demo, actor=office, survey_id=offer.survey_id, rating=3, comment="x" * survey_service.COMMENT_MAX
+        demo,
+        actor=office,
+        survey_id=offer.survey_id,
+        answers={"satisfaction": "satisfied"},
+        comment="x" * survey_service.COMMENT_MAX,
     )
 
 
@@ -195,7 +225,7 @@ def test_reviewers_cannot_answer_for_an_office_and_offices_cannot_read_results(d
     offer = offer_survey(demo, actor=office, order_number=number, now=NOV_10)
 
     with pytest.raises(PermissionDenied):
-        answer_survey(demo, actor=nurse, survey_id=offer.survey_id, rating=5)
+        answer_survey(demo, actor=nurse, survey_id=offer.survey_id, answers={"recommend": "10"})
     with pytest.raises(PermissionDenied):
         dismiss_survey(demo, actor=support, survey_id=offer.survey_id)
     with pytest.raises(PermissionDenied):
@@ -209,7 +239,7 @@ def test_reviewers_cannot_answer_for_an_office_and_offices_cannot_read_results(d
     # Another office cannot answer or dismiss someone else's survey either; the attempt is audited.
     other_office = actor_for(demo, "ordering2")
     with pytest.raises(SurveyRefused):
-        answer_survey(demo, actor=other_office, survey_id=offer.survey_id, rating=1)
+        answer_survey(demo, actor=other_office, survey_id=offer.survey_id, answers={"recommend": "0"})
     with pytest.raises(SurveyRefused):
         dismiss_survey(demo, actor=other_office, survey_id=offer.survey_id)
     assert [e.user_id for e in _actions(demo, "survey.answer_denied")] == [other_office.user_id]
@@ -227,24 +257,40 @@ def test_reviewers_cannot_answer_for_an_office_and_offices_cannot_read_results(d
 
 # --- results ----------------------------------------------------------------------------------------
 
-# (user, asked on, program, status, rating, comment)
+# (user, asked on, program, status, answers, comment)
 ANSWERS = [
-    ("ordering", datetime(2026, 3, 2, 10, tzinfo=UTC), "imaging", "answered", 5, "Very quick."),
-    ("ordering2", datetime(2026, 3, 5, 10, tzinfo=UTC), "imaging", "answered", 4, ""),
+    (
+        "ordering",
+        datetime(2026, 3, 2, 10, tzinfo=UTC),
+        "imaging",
+        "answered",
+        {"recommend": "10", "easy": "strongly_agree", "resolved": "yes"},
+        "Very quick.",
+    ),
+    ("ordering2", datetime(2026, 3, 5, 10, tzinfo=UTC), "imaging", "answered", {"recommend": "9"}, ""),
     (
         "physician",
         datetime(2026, 3, 9, 10, tzinfo=UTC),
         "sleep",
         "answered",
-        2,
+        {"recommend": "3", "easy": "disagree", "resolved": "no", "repeat_contact": "yes"},
         '=HYPERLINK("x") too many steps',
     ),
-    ("ordering", datetime(2026, 4, 1, 8, tzinfo=UTC), "imaging", "answered", 4, "Fine."),
-    ("ordering2", datetime(2026, 4, 2, 8, tzinfo=UTC), "imaging", "dismissed", None, ""),
-    ("nurse", datetime(2026, 4, 3, 8, tzinfo=UTC), "imaging", "asked", None, ""),
+    (
+        "ordering",
+        datetime(2026, 4, 1, 8, tzinfo=UTC),
+        "imaging",
+        "answered",
+        {"recommend": "7", "resolved": "yes"},
+        "Fine.",
+    ),
+    # Answered with a comment only: counted as answered, in no question's distribution.
+    ("servicing", datetime(2026, 4, 1, 9, tzinfo=UTC), "imaging", "answered", {}, "-1 star, +1 speed"),
+    ("ordering2", datetime(2026, 4, 2, 8, tzinfo=UTC), "imaging", "dismissed", {}, ""),
+    ("nurse", datetime(2026, 4, 3, 8, tzinfo=UTC), "imaging", "asked", {}, ""),
     # Outside the range chosen below: not counted.
-    ("ordering", datetime(2026, 2, 27, 8, tzinfo=UTC), "imaging", "answered", 1, "Before the range."),
-    ("ordering", datetime(2026, 5, 1, 0, 0, tzinfo=UTC), "imaging", "answered", 1, "After the range."),
+    ("ordering", datetime(2026, 2, 27, 8, tzinfo=UTC), "imaging", "answered", {"recommend": "0"}, "Before."),
+    ("ordering", datetime(2026, 5, 1, 0, 0, tzinfo=UTC), "imaging", "answered", {"recommend": "0"}, "After."),
 ]
 
 
@@ -253,23 +299,28 @@ def _arrange_answers(session) -> None:
     office = actor_for(session)
     number = _submitted(session, office, MEMBERS[0], NOV_10)
     order = session.exec(select(Order).where(Order.order_number == number)).one()
-    for username, at, program, status, rating, comment in ANSWERS:
-        session.add(
-            SatisfactionSurvey(
-                user_id=actor_for(session, username).user_id,
-                period=survey_service.period_of(at),
-                order_id=order.id,
-                practice_id=order.practice_id,
-                program=program,
-                plan_id=order.plan_id,
-                status=status,
-                rating=rating,
-                comment=comment,
-                asked_at=at,
-                answered_at=at + timedelta(minutes=2) if status != "asked" else None,
-            )
+    for username, at, program, status, answers, comment in ANSWERS:
+        survey = SatisfactionSurvey(
+            user_id=actor_for(session, username).user_id,
+            period=survey_service.period_of(at),
+            order_id=order.id,
+            practice_id=order.practice_id,
+            program=program,
+            plan_id=order.plan_id,
+            status=status,
+            comment=comment,
+            asked_at=at,
+            answered_at=at + timedelta(minutes=2) if status != "asked" else None,
         )
+        session.add(survey)
+        session.flush()
+        for question, value in answers.items():
+            session.add(SatisfactionSurveyAnswer(survey_id=survey.id, question=question, value=value))
     session.commit()
+
+
+def _question(results, code):
+    return next(q for q in results.questions if q.code == code)
 
 
 def test_results_are_aggregated_over_the_surveys_offered_in_the_dates(demo):
@@ -277,29 +328,51 @@ def test_results_are_aggregated_over_the_surveys_offered_in_the_dates(demo):
     nurse = actor_for(demo, "nurse")
     results = survey_results(demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30))
     chosen = [a for a in ANSWERS if date(2026, 3, 1) <= a[1].date() <= date(2026, 4, 30)]
-    ratings = [a[4] for a in chosen if a[3] == "answered"]
     assert (
         (results.offered, results.answered, results.dismissed, results.open)
-        == (6, 4, 1, 1)
+        == (7, 5, 1, 1)
         == (
             len(chosen),
-            len(ratings),
+            sum(a[3] == "answered" for a in chosen),
             sum(a[3] == "dismissed" for a in chosen),
             sum(a[3] == "asked" for a in chosen),
         )
     )
-    assert results.average_rating == round(sum(ratings) / len(ratings), 2) == 3.75
-    assert [(r.rating, r.answers, r.percent) for r in results.distribution] == [
-        (1, 0, 0.0),
-        (2, 1, 25.0),
-        (3, 0, 0.0),
-        (4, 2, 50.0),
-        (5, 1, 25.0),
+    # Recommend answers 10, 9, 3, 7: two promoters, one passive, one detractor of four;
+    # NPS = 50 % - 25 % = 25.
+    nps = results.nps
+    assert (nps.answers, nps.promoters, nps.passives, nps.detractors) == (4, 2, 1, 1)
+    assert (nps.percent_promoters, nps.percent_passives, nps.percent_detractors, nps.score) == (
+        50.0,
+        25.0,
+        25.0,
+        25.0,
+    )
+    assert [q.code for q in results.questions] == [
+        "recommend",
+        "easy",
+        "reason",
+        "resolved",
+        "repeat_contact",
+        "satisfaction",
     ]
-    assert [(c.offered_on, c.rating, c.program_label, c.text) for c in results.comments] == [
-        (date(2026, 4, 1), 4, "Radiology and cardiology imaging", "Fine."),
-        (date(2026, 3, 9), 2, "Sleep", '=HYPERLINK("x") too many steps'),
-        (date(2026, 3, 2), 5, "Radiology and cardiology imaging", "Very quick."),
+    resolved = _question(results, "resolved")
+    assert resolved.answers == 3
+    assert [(c.value, c.answers, c.percent) for c in resolved.choices] == [
+        ("yes", 2, 66.7),
+        ("partly", 0, 0.0),
+        ("no", 1, 33.3),
+    ]
+    recommend = _question(results, "recommend")
+    assert [c.answers for c in recommend.choices] == [0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1]
+    # Nobody answered the reason or satisfaction questions: no shares, not 0 %.
+    assert _question(results, "satisfaction").answers == 0
+    assert all(c.percent is None for c in _question(results, "satisfaction").choices)
+    assert [(c.offered_on, c.program_label, c.text) for c in results.comments] == [
+        (date(2026, 4, 1), "Radiology and cardiology imaging", "-1 star, +1 speed"),
+        (date(2026, 4, 1), "Radiology and cardiology imaging", "Fine."),
+        (date(2026, 3, 9), "Sleep", '=HYPERLINK("x") too many steps'),
+        (date(2026, 3, 2), "Radiology and cardiology imaging", "Very quick."),
     ]
     assert _actions(demo, "survey.results_read")[-1].detail == {
         "from": "2026-03-01",
@@ -312,17 +385,18 @@ def test_results_are_aggregated_over_the_surveys_offered_in_the_dates(demo):
     sleep_only = survey_results(
         demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), program="sleep"
     )
-    assert (sleep_only.offered, sleep_only.answered, sleep_only.average_rating) == (1, 1, 2.0)
+    assert (sleep_only.offered, sleep_only.answered, sleep_only.nps.score) == (1, 1, -100.0)
     newest = survey_results(
         demo, actor=nurse, date_from=date(2026, 3, 1), date_to=date(2026, 4, 30), comment_limit=1
     )
-    assert [c.text for c in newest.comments] == ["Fine."]
+    assert [c.text for c in newest.comments] == ["-1 star, +1 speed"]
     # The last day is included whole; the next day is not.
     april = survey_results(demo, actor=nurse, date_from=date(2026, 4, 30), date_to=date(2026, 5, 1))
-    assert (april.offered, april.average_rating) == (1, 1.0)
+    assert (april.offered, april.nps.score) == (1, -100.0)
+    # No answers: the NPS is blank, not 0.
     empty = survey_results(demo, actor=nurse, date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
-    assert (empty.offered, empty.average_rating, empty.comments) == (0, None, ())
-    assert all(r.percent is None for r in empty.distribution)
+    assert (empty.offered, empty.nps.score, empty.nps.answers, empty.comments) == (0, None, 0, ())
+    assert all(c.percent is None for q in empty.questions for c in q.choices)
 
     with pytest.raises(ValueError):
         survey_results(demo, actor=nurse, date_from=date(2026, 4, 30), date_to=date(2026, 3, 1))
@@ -332,15 +406,18 @@ def test_results_are_aggregated_over_the_surveys_offered_in_the_dates(demo):
         )
 
 
-def test_the_csv_section_holds_the_counts_ratings_and_comments_safely(demo):
+def test_the_csv_section_holds_the_counts_nps_answers_and_comments_safely(demo):
     _arrange_answers(demo)
     results = survey_results(
         demo, actor=actor_for(demo, "support"), date_from=date(2026, 3, 1), date_to=date(2026, 4, 30)
     )
     rows = list(csv.reader(io.StringIO(survey_results_csv(results))))
     assert rows[0][:2] == ["Satisfaction survey", "offered 2026-03-01 to 2026-04-30"]
-    assert rows[3] == ["6", "4", "1", "1", "3.75"]
-    assert ["4", "Easy", "2", "50"] in rows
+    assert rows[3] == ["7", "5", "1", "1"]
+    assert rows[5] == ["NPS", "Answers", "Promoters", "Passives", "Detractors"]
+    assert rows[6] == ["25", "4", "2 (50 %)", "1 (25 %)", "1 (25 %)"]
+    assert ["Did you get done what you came to do?", "Yes", "2", "66.7"] in rows
     # A comment that a spreadsheet would run as a formula is written as text.
-    assert ["2026-03-09", "2", "Sleep", '\'=HYPERLINK("x") too many steps'] in rows
-    assert ["2026-04-01", "4", "Radiology and cardiology imaging", "Fine."] in rows
+    assert ["2026-03-09", "Sleep", '\'=HYPERLINK("x") too many steps'] in rows
+    assert ["2026-04-01", "Radiology and cardiology imaging", "'-1 star, +1 speed"] in rows
+    assert ["2026-04-01", "Radiology and cardiology imaging", "Fine."] in rows

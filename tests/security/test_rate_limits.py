@@ -12,9 +12,10 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from portal_app.models import OutboxEmail
+from portal_app.models import FeedbackGroupSignup, OutboxEmail
 from portal_app.settings import DEFAULT_RATE_LIMITS
 from portal_app.state.directory import DirectoryState
+from portal_app.state.feedback import FeedbackGroupState
 from portal_app.state.orders import VerifyState
 from portal_app.state.transparency import TransparencyState
 from tests.e2e.socket_client import PortalTab
@@ -123,5 +124,30 @@ def test_public_transparency_downloads_from_one_address_are_limited(limited, por
             tab.settle(quiet=0.05)
         assert TOO_MANY.fullmatch(tab.var(t, "error")), tab.var(t, "error")
         assert audit_count(portal_db, "rate_limited", limit="transparency_client") > before
+    finally:
+        tab.close()
+
+
+def test_feedback_group_sign_ups_for_one_address_are_limited(limited, portal_db):
+    """The public form, over the websocket: the fourth sign-up with one e-mail within the hour is
+    refused with the wait, and nothing of it is stored."""
+    f, page = state_name(FeedbackGroupState), "/feedback-group"
+    email = f"limit-{uuid.uuid4().hex[:8]}@clinic.test"
+    form = {"full_name": "Sam Limit", "email": email, "role": "other", "consent": "on"}
+    before = audit_count(portal_db, "rate_limited", limit="feedback_group_account")
+    tab = PortalTab(limited["url"]).connect()
+    try:
+        tab.open_page(page)
+        for _ in range(_allowed("feedback_group_account")):
+            tab.call(f"{f}.submit", {"form_data": form}, path=page)
+            tab.settle(quiet=0.05)
+            assert tab.var(f, "thanks") and not tab.var(f, "form_error")
+        tab.call(f"{f}.submit", {"form_data": {**form, "full_name": "Changed Name"}}, path=page)
+        tab.settle(quiet=0.05)
+        assert TOO_MANY.fullmatch(tab.var(f, "form_error")), tab.var(f, "form_error")
+        assert audit_count(portal_db, "rate_limited", limit="feedback_group_account") == before + 1
+        portal_db.expire_all()
+        [row] = portal_db.exec(select(FeedbackGroupSignup).where(FeedbackGroupSignup.email == email)).all()
+        assert row.full_name == "Sam Limit"
     finally:
         tab.close()

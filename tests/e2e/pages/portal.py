@@ -32,6 +32,8 @@ MENU_OF_LINK = {
     "Changes and faxes": "Held work",
     "Held device data": "Held work",
     "Outbox": "Held work",
+    "Write announcements": "Feedback",
+    "Feedback group": "Feedback",
 }
 
 
