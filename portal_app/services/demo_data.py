@@ -189,6 +189,9 @@ LINE_DELEGATIONS: dict[tuple[str, Program], tuple[LineOfBusiness, ...]] = {
 COVERAGE_DEMO_MEMBERS: tuple[tuple[str, str, str, LineOfBusiness], ...] = (
     ("RVB200000001", "Mara", "Advantage", LineOfBusiness.MEDICARE_ADVANTAGE),
     ("RVB200000002", "Pelle", "Preferred", LineOfBusiness.COMMERCIAL_PPO_EPO),
+    # Lakeshore's generated members are all dual eligible; this Medicaid member's echo stays with imaging
+    # from 2027 (imaging/demo.py ROUTINGS: a routing for one line of business).
+    ("LKS200000003", "Nell", "Stateplan", LineOfBusiness.MEDICAID),
 )
 CODE_LIST_YEARS = range(2024, 2029)  # the packaged code lists loaded as version 1 (services/code_lists)
 
