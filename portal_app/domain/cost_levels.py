@@ -61,6 +61,7 @@ class CostLevelRow:
 class CostLevelFile:
     rows: tuple[CostLevelRow, ...]
     problems: tuple[FileProblem, ...]
+    records: int = 0  # data rows read, good or not
 
     @property
     def ok(self) -> bool:
@@ -179,10 +180,12 @@ def read_cost_level_csv(lines: Iterable[str]) -> CostLevelFile:
     """Every row of a cost level file checked; the rows only count when there are no problems."""
     rows: list[CostLevelRow] = []
     problems: list[FileProblem] = []
+    records = 0
     for item in csv_rows(lines, COST_LEVEL_COLUMNS, COST_LEVEL_OPTIONAL):
         if isinstance(item, FileProblem):
             problems.append(item)
             continue
+        records += 1
         checked = check_cost_level_row(*item)
         if isinstance(checked, list):
             problems.extend(checked)
@@ -193,7 +196,7 @@ def read_cost_level_csv(lines: Iterable[str]) -> CostLevelFile:
         problems.append(FileProblem("line 1", "file", "The file lists no cost levels."))
     if len(rows) > MAX_ROWS:
         problems.append(FileProblem("file", "npi", f"At most {MAX_ROWS:,} rows in one file."))
-    return CostLevelFile(tuple(rows) if not problems else (), tuple(problems))
+    return CostLevelFile(tuple(rows) if not problems else (), tuple(problems), records)
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ def import_cost_levels(
         file_format="csv",
         loaded_by_id=actor.user_id if actor else None,
         source="upload" if actor else "command line",
-        records_read=len(parsed.rows) if parsed.ok else 0,
+        records_read=parsed.records,
     )
     session.add(load)
     session.flush()

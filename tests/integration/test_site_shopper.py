@@ -99,6 +99,7 @@ def test_a_file_with_an_amount_or_an_unknown_npi_changes_nothing_and_says_where(
     )
     report = _load(demo, _file(*changed))
     assert report.status == DataLoadStatus.REJECTED and _levels(demo) == before
+    assert "was not applied: 1 problem(s) found in 2 records; nothing was changed" in report.summary()
     (problem,) = report.problems
     assert (problem.where, problem.field) == ("line 3", "cost_level") and "never prices" in problem.problem
     unknown = _load(
