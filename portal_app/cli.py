@@ -2,7 +2,7 @@
 
 ``python -m portal_app.cli COMMAND``, COMMAND one of: migrate, seed, accounts, device-key NAME, api-client,
 new-file-key [ID], reencrypt-files, import-members FILE --plan CODE, import-providers FILE --plan CODE,
-import-guidelines FILE, crd-client,
+import-guidelines FILE, import-cost-levels FILE --plan CODE, crd-client,
 import-codes FILE --plan CODE --program P --line-of-business LOB --year Y [--effective YYYY-MM-DD]
 (the file formats: docs/data-files.md).
 """
@@ -240,6 +240,34 @@ def import_guidelines(path: str) -> int:
     return 1 if report.status == guidelines.REJECTED else 0
 
 
+def import_cost_levels(path: str, plan_code: str, *, complete: bool) -> int:
+    """Load a plan's facility cost level file, printing the report; 0 when applied, 1 with problems."""
+    from pathlib import Path
+
+    from portal_app.db import session_scope
+    from portal_app.domain.enums import DataLoadStatus
+    from portal_app.services import cost_levels, data_loads
+
+    if not Path(path).is_file():
+        raise SystemExit(f"No file at {path}.")
+    with session_scope() as session:
+        try:
+            report = cost_levels.import_cost_levels(
+                session,
+                actor=None,
+                plan_code=plan_code,
+                file_name=Path(path).name,
+                open_text=data_loads.open_path(path),
+                complete=complete,
+            )
+        except data_loads.LoadRefused as refused:
+            raise SystemExit(f"Not loaded: {refused}") from None
+    print(report.summary())
+    for problem in report.problems:
+        print(f"  {problem.text()}")
+    return 0 if report.status == DataLoadStatus.APPLIED else 1
+
+
 def import_codes(
     path: str, *, plan_code: str, program: str, line_of_business: str, year: int, effective: str
 ) -> int:
@@ -293,6 +321,10 @@ def _run_import(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
             args.plan.strip(),
             complete=not args.changes_only,
         )
+    if args.command == "import-cost-levels":
+        if not args.vendor.strip() or not args.plan.strip():
+            parser.error("import-cost-levels needs the file and --plan CODE")
+        return import_cost_levels(args.vendor.strip(), args.plan.strip(), complete=not args.changes_only)
     if args.command == "import-codes":
         if not (args.vendor.strip() and args.plan.strip() and args.program.strip() and args.year):
             parser.error("import-codes needs the file, --plan CODE, --program P and --year Y")
@@ -324,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             "import-providers",
             "import-guidelines",
             "import-codes",
+            "import-cost-levels",
         ],
     )
     parser.add_argument(
@@ -333,13 +366,15 @@ def main(argv: list[str] | None = None) -> int:
         help="device-key: the device cloud's name; new-file-key: the key id; import-*: the file",
     )
     parser.add_argument(
-        "--plan", default="", help="import-members, import-providers, import-codes: the plan's code"
+        "--plan",
+        default="",
+        help="import-members, import-providers, import-codes, import-cost-levels: the plan's code",
     )
     parser.add_argument(
         "--changes-only",
         action="store_true",
         help="import-*: the file holds only new and changed records (default: the plan's whole list; "
-        "members or network participations missing from it are ended)",
+        "members, network participations or cost levels missing from it are ended)",
     )
     codes = parser.add_argument_group("import-codes (docs/data-files.md, Code lists)")
     codes.add_argument("--program", default="", help="the program whose codes the file lists, e.g. imaging")

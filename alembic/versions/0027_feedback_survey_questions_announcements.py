@@ -9,7 +9,7 @@ group's sign-ups and support's announcements.
   first, hence the index).
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-05
 """
 
@@ -21,7 +21,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0027"
-down_revision: str | None = "0024"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -81,6 +81,7 @@ class DataFileKind(LabelledEnum):
 
     MEMBERS = "members"
     PROVIDERS = "providers"
+    COST_LEVELS = "cost_levels"  # facilities' relative cost levels (services/cost_levels.py)
 
 
 class DataLoadStatus(LabelledEnum):
@@ -105,6 +106,7 @@ class FacilityType(LabelledEnum):
     SLEEP_CENTER = "sleep_center"
     INFUSION_CENTER = "infusion_center"
     REHABILITATION_CLINIC = "rehabilitation_clinic"
+    AMBULATORY_SURGERY_CENTER = "ambulatory_surgery_center"
 
 
 class NetworkStatus(LabelledEnum):
@@ -295,6 +297,8 @@ _LABELS: dict[StrEnum, str] = {
     Sex.UNKNOWN: "Unknown",
     FacilityType.HOSPITAL_OUTPATIENT: "Hospital outpatient department",
     FacilityType.FREE_STANDING: "Free-standing facility",
+    FacilityType.AMBULATORY_SURGERY_CENTER: "Ambulatory surgery center",
+    DataFileKind.COST_LEVELS: "Facility cost levels",
     # Order statuses in the seeds' wording and capitalisation (shared/seeds/001, 003, 004).
     OrderStatus.IN_PROGRESS: "In Progress",
     OrderStatus.MULTIPLE_DECISIONS: "Multiple Decisions Rendered",

@@ -7,6 +7,11 @@ whose distance is unknown comes after those with a distance.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from portal_app import reference
+from portal_app.domain.enums import FacilityType
+
 # Site-of-care alternatives, and the directory when a ZIP code is given, list the sites within this
 # straight-line distance of the ZIP (the member's home for alternatives). Without a known ZIP
 # every site is listed, without a distance.
@@ -24,3 +29,17 @@ def distance_label(miles: float | None) -> str:
     if miles < 0.5:
         return "Under 1 mile"
     return f"{miles:.0f} miles" if miles >= 10 else f"{miles:.1f} miles"
+
+
+@lru_cache(maxsize=1)
+def _alternate_types() -> dict[str, tuple[FacilityType, ...]]:
+    found: dict[str, list[FacilityType]] = {}
+    for row in reference.table("alternate_site_types.csv").to_dict("records"):
+        found.setdefault(row["program"].strip(), []).append(FacilityType(row["facility_type"].strip()))
+    return {program: tuple(types) for program, types in found.items()}
+
+
+def alternate_site_types(program: str) -> tuple[FacilityType, ...]:
+    """The kinds of site offered instead of a hospital for the program (reference/alternate_site_types.csv);
+    () for a program that reviews no site of care."""
+    return _alternate_types().get(str(program), ())

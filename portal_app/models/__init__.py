@@ -25,6 +25,7 @@ from portal_app.models.compliance import (
     OrderExemption,
     TransitionAuthorization,
 )
+from portal_app.models.cost_levels import FacilityCostLevel
 from portal_app.models.crd import CrdAuthorization, CrdClient, CrdHookCall, CrdJti
 from portal_app.models.data_loads import DataLoad
 from portal_app.models.demographics import DemographicChangeRequest, FaxNumber, OutboxFax
@@ -80,6 +81,7 @@ __all__ = [
     "DeviceVendor",
     "Document",
     "Facility",
+    "FacilityCostLevel",
     "FacilityModalityScore",
     "FacilityRegistration",
     "FaxNumber",

@@ -130,13 +130,20 @@ class ProgramRouting(SQLModel, table=True):
     """
 
     __tablename__ = "program_routings"
+    # ``line_of_business`` is "" (never NULL) for the row of every line, so two all-lines rows of
+    # the same plan, group and date collide on PostgreSQL as on SQLite.
     __table_args__ = (
-        UniqueConstraint("plan_id", "service_group", "starts_on", name="uq_program_routing_from"),
+        UniqueConstraint(
+            "plan_id", "service_group", "line_of_business", "starts_on", name="uq_program_routing_from"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="health_plans.id", index=True)
     service_group: str = Field(max_length=40)
+    # One line of business (a LineOfBusiness value), or "" for every line of the plan without a row
+    # of its own: the member's line's row wins over the all-lines row.
+    line_of_business: str = Field(default="", max_length=ENUM_LENGTH, sa_column_kwargs={"server_default": ""})
     program: Program = enum_field()
     starts_on: date
     ends_on: date | None = None

@@ -194,6 +194,7 @@ def _party_row(party: rx.Var[PartyRow]) -> rx.Component:
         rx.table.cell(party.npi),
         rx.table.cell(party.quality),
         rx.table.cell(party.distance),
+        rx.table.cell(party.cost),
         rx.table.cell(
             rx.cond(
                 party.in_network,
@@ -247,6 +248,7 @@ def _providers_step() -> rx.Component:
                                 "NPI",
                                 "Imaging score",
                                 "Distance",
+                                "Cost level (plan's data)",
                                 "Network",
                                 "",
                             )

@@ -74,8 +74,10 @@ def plan_files_page() -> rx.Component:
             "and facilities with their network participation), as CSV or FHIR (NDJSON or a Bundle); the "
             "formats are described in docs/data-files.md. The whole file is checked first: a file with any "
             "problem changes nothing and its problems are listed by line. A good file is applied at once; "
-            "loading the same file again changes nothing. A file of guideline criteria versions (for every "
-            "plan; the Plan and the checkbox do not apply) is checked and added the same way.",
+            "loading the same file again changes nothing. A plan's facility cost levels (CSV: each site's "
+            "relative cost on the plan's own scale, never prices) are checked and applied the same way. A "
+            "file of guideline criteria versions (for every plan; the Plan and the checkbox do not apply) is "
+            "checked and added the same way.",
             size="2",
         ),
         rx.hstack(
@@ -94,6 +96,7 @@ def plan_files_page() -> rx.Component:
                 [
                     rx.el.option("Members (eligibility)", value="members"),
                     rx.el.option("Providers and facilities (network)", value="providers"),
+                    rx.el.option("Facility cost levels (the plan's relative cost)", value="cost_levels"),
                     rx.el.option("Guideline criteria versions (every plan)", value="guidelines"),
                 ],
             ),

@@ -20,6 +20,7 @@ from portal_app.domain.programs import PROGRAMS
 from portal_app.models import HealthPlan, PlanLineOfBusiness
 from portal_app.services.code_lists import code_index_in_force
 from portal_app.services.plan_setup import delegation_in_force
+from portal_app.services.program_routing import routed_program
 
 NOT_MANAGED = "not managed for this member's coverage"
 
@@ -51,7 +52,12 @@ def requirement_for(
         return Requirement(False, None, "Give a CPT or HCPCS code.")
     coverage = f"{plan.name} {_line_label(line_of_business)} coverage on {on_date:%m/%d/%Y}"
     listed_but_not_delegated: list[Program] = []
-    for program in PROGRAMS:
+    # A group of services the plan routes to one program (e.g. echo to cardiology, possibly for this
+    # line of business only) is looked for in that program first.
+    routed = routed_program(
+        session, plan_id=plan_id, service_code=code, on_date=on_date, line_of_business=line_of_business
+    )
+    for program in sorted(PROGRAMS, key=lambda p: p != routed):
         index = code_index_in_force(
             session, plan=plan, program=program, line_of_business=line_of_business, on=on_date
         )

@@ -86,7 +86,9 @@ class LoadReport:
     problems: tuple[FileProblem, ...]
 
     def summary(self) -> str:
-        what = "members" if self.kind == DataFileKind.MEMBERS else "providers"
+        what = {DataFileKind.MEMBERS: "members", DataFileKind.PROVIDERS: "providers"}.get(
+            self.kind, "cost levels"
+        )
         if self.status == DataLoadStatus.APPLIED:
             return (
                 f"{self.file_name} applied to plan {self.plan_code}: {self.records_read:,} {what} read, "

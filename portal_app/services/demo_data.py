@@ -56,6 +56,7 @@ from portal_app.models.base import id_of
 from portal_app.programs import parts
 from portal_app.services.authz import Actor
 from portal_app.services.code_lists import load_packaged_code_lists
+from portal_app.services.cost_levels import load_demo_cost_levels
 from portal_app.services.passwords import hash_password
 
 _SEED = 2026
@@ -188,6 +189,9 @@ LINE_DELEGATIONS: dict[tuple[str, Program], tuple[LineOfBusiness, ...]] = {
 COVERAGE_DEMO_MEMBERS: tuple[tuple[str, str, str, LineOfBusiness], ...] = (
     ("RVB200000001", "Mara", "Advantage", LineOfBusiness.MEDICARE_ADVANTAGE),
     ("RVB200000002", "Pelle", "Preferred", LineOfBusiness.COMMERCIAL_PPO_EPO),
+    # Lakeshore's generated members are all dual eligible; this Medicaid member's echo stays with imaging
+    # from 2027 (imaging/demo.py ROUTINGS: a routing for one line of business).
+    ("LKS200000003", "Nell", "Stateplan", LineOfBusiness.MEDICAID),
 )
 CODE_LIST_YEARS = range(2024, 2029)  # the packaged code lists loaded as version 1 (services/code_lists)
 
@@ -389,6 +393,61 @@ def facility_rows() -> list[dict[str, Any]]:
     return rows
 
 
+# Ambulatory surgery centers (issue 20): one in each demo city, in network for every demo plan, so the
+# surgical wizard has an alternative to a hospital near each member. Their NPIs follow the 10 facilities.
+def asc_rows() -> list[dict[str, Any]]:
+    rng = random.Random(_SEED + 3)
+    return [
+        {
+            "npi": demo_npi(FACILITY_COUNT + i, kind="facility"),
+            "name": f"{city} Ambulatory Surgery Center {FACILITY_COUNT + i + 1} (demo)",
+            "facility_type": FacilityType.AMBULATORY_SURGERY_CENTER,
+            "phone": _phone(rng),
+            "fax": _phone(rng),
+            "tax_id": f"93-{4000000 + i:07d}",
+            "modalities": "",
+            "quality_score": None,
+            "address_line": f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}",
+            "city": city,
+            "state": state,
+            "postal_code": postal_code,
+        }
+        for i, (city, state, postal_code) in enumerate(_CITIES)
+    ]
+
+
+# The demo plan whose facility cost levels the seed loads (the seeds' "Specialty Care Shopper": the plan's
+# relative cost level of a site, shown next to its quality and distance). Rows: (facility index as in
+# facility_rows() then asc_rows(), level, from, until). Facility 7 has none (nothing is shown for it);
+# facility 2 moves up a level in 2027. Synthetic: no real plan's data.
+COST_LEVEL_PLAN = "EVG"
+COST_LEVEL_SOURCE = "Evergreen Mutual Health (demo) site-of-care cost report 2026; synthetic demo data"
+DEMO_COST_LEVELS: tuple[tuple[int, str, date, date | None], ...] = (
+    (1, "$$$$", date(2026, 1, 1), None),
+    (2, "$$$", date(2026, 1, 1), date(2026, 12, 31)),
+    (2, "$$$$", date(2027, 1, 1), None),
+    (3, "$", date(2026, 1, 1), None),
+    (4, "$", date(2026, 1, 1), None),
+    (6, "$$", date(2026, 1, 1), None),
+    *((FACILITY_COUNT + i, "$" if i % 2 == 0 else "$$", date(2026, 1, 1), None) for i in range(len(_CITIES))),
+)
+
+
+def demo_cost_level_csv() -> str:
+    """The demo plan's cost level file (the format of docs/data-files.md; docs/examples/cost-levels.csv)."""
+    lines = [
+        "# Facility cost levels of the demo plan Evergreen (EVG): each site's relative cost on the plan's",
+        "# own scale, never a price. Synthetic demo data.",
+        "npi,cost_level,effective_from,effective_until,source",
+    ]
+    for index, level, starts, ends in DEMO_COST_LEVELS:
+        until = ends.isoformat() if ends else ""
+        lines.append(
+            f"{demo_npi(index, kind='facility')},{level},{starts.isoformat()},{until},{COST_LEVEL_SOURCE}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def member_rows() -> list[dict[str, Any]]:
     """The 200 demo members, spread over the plans.
 
@@ -452,7 +511,12 @@ def load_demo_data(session: Session) -> SeedReport:
     practices = _load_practices(session, report)
     providers = _load_by_key(session, Provider, "npi", provider_rows(), report)
     facilities = _load_by_key(session, Facility, "npi", facility_rows(), report)
-    _load_network(session, plans, providers, facilities, report)
+    surgery_centers = _load_by_key(session, Facility, "npi", asc_rows(), report)
+    _load_network(session, plans, providers, facilities, report, always_in=surgery_centers)
+    if added := load_demo_cost_levels(
+        session, plan_code=COST_LEVEL_PLAN, lines=demo_cost_level_csv().splitlines(keepends=True)
+    ):
+        report.added["facility_cost_levels"] = added
     _load_members(session, plans, report)
     if added := load_packaged_code_lists(session, years=CODE_LIST_YEARS):
         report.added["code_list_versions"] = report.added.get("code_list_versions", 0) + added
@@ -635,16 +699,25 @@ def _load_plans(session: Session, report: SeedReport) -> dict[str, HealthPlan]:
 def _load_program_routings(session: Session, plans: dict[str, HealthPlan], report: SeedReport) -> None:
     """The groups of services a demo plan routes to a program (a program package's demo.py ROUTINGS)."""
     for program, module in parts("demo").items():
-        for plan_code, group, starts_on, source in getattr(module, "ROUTINGS", ()):
+        for plan_code, group, line, starts_on, source in getattr(module, "ROUTINGS", ()):
             plan_id = id_of(plans[plan_code])
-            key = (ProgramRouting.plan_id == plan_id, ProgramRouting.service_group == group)
+            key = (
+                ProgramRouting.plan_id == plan_id,
+                ProgramRouting.service_group == group,
+                ProgramRouting.line_of_business == line,
+            )
             if session.exec(
                 select(ProgramRouting).where(*key, ProgramRouting.starts_on == starts_on)
             ).first():
                 continue
             session.add(
                 ProgramRouting(
-                    plan_id=plan_id, service_group=group, program=program, starts_on=starts_on, source=source
+                    plan_id=plan_id,
+                    service_group=group,
+                    line_of_business=line,
+                    program=program,
+                    starts_on=starts_on,
+                    source=source,
                 )
             )
             report.count("program_routings")
@@ -683,14 +756,21 @@ def _load_network(
     providers: list[Provider],
     facilities: list[Facility],
     report: SeedReport,
+    *,
+    always_in: list[Facility] | None = None,
 ) -> None:
+    """Every party's participation in every demo plan: about one in five out of network
+    (``network_status``), the ``always_in`` facilities in network everywhere."""
     existing = {
         (row.plan_id, row.provider_id, row.facility_id)
         for row in session.exec(select(NetworkParticipation)).all()
     }
+    in_everywhere = {id_of(f) for f in always_in or []}
     for plan_index, spec in enumerate(PLANS):
         plan_id = id_of(plans[spec.code])
-        parties = [("provider_id", p) for p in providers] + [("facility_id", f) for f in facilities]
+        parties = [("provider_id", p) for p in providers] + [
+            ("facility_id", f) for f in [*facilities, *(always_in or [])]
+        ]
         for party_index, (column, party) in enumerate(parties):
             key = (
                 plan_id,
@@ -702,7 +782,11 @@ def _load_network(
             session.add(
                 NetworkParticipation(
                     plan_id=plan_id,
-                    status=network_status(party_index, plan_index),
+                    status=(
+                        NetworkStatus.IN_NETWORK
+                        if column == "facility_id" and party.id in in_everywhere
+                        else network_status(party_index, plan_index)
+                    ),
                     effective_from=NETWORK_EFFECTIVE_FROM,
                     provider_id=key[1],
                     facility_id=key[2],

@@ -16,6 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from portal_app import clock
 from portal_app.domain.calendar import retro_request_problem
+from portal_app.domain.cost_levels import level_label
 from portal_app.domain.enums import (
     FacilityType,
     LineDecision,
@@ -28,7 +29,7 @@ from portal_app.domain.enums import (
 from portal_app.domain.facility_scores import scored_modality_for_exam
 from portal_app.domain.program_types import ProgramDefinition
 from portal_app.domain.programs import age_on, get_program
-from portal_app.domain.site_ranking import distance_label
+from portal_app.domain.site_ranking import alternate_site_types, distance_label
 from portal_app.domain.validation import plain_errors
 from portal_app.models import (
     Facility,
@@ -48,6 +49,7 @@ from portal_app.reference.icd10 import get_diagnosis
 from portal_app.services import audit, rate_limits
 from portal_app.services.authz import Actor, require
 from portal_app.services.code_lists import program_for_coverage
+from portal_app.services.cost_levels import levels_on
 from portal_app.services.coverage_requirements import requirement_for
 from portal_app.services.party_search import facility_filter, name_order, provider_filter
 from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
@@ -381,6 +383,7 @@ class ProviderMatch:
     fax: str
     quality: str = ""  # imaging sites: their registered scores, or that they have none
     distance: str = ""  # from the member's home ZIP
+    cost: str = ""  # the plan's relative cost level in force on the date of service, or "" (none supplied)
 
 
 def _network(
@@ -476,9 +479,21 @@ def search_servicing(
         .limit(page_size)
     ).all()
     ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order))
-    return [_ranked_match(session, order.plan_id, r) for r in ranked] + [
-        _provider_match(session, order.plan_id, p) for p in providers
-    ]
+    costs = _cost_levels(session, order, ranked)
+    return [
+        _ranked_match(session, order.plan_id, r, cost=costs.get(id_of(r.facility), "")) for r in ranked
+    ] + [_provider_match(session, order.plan_id, p) for p in providers]
+
+
+def _cost_levels(session: Session, order: Order, ranked: list[RankedFacility]) -> dict[int, str]:
+    """facility id -> the plan's cost level in force on the date of service, in words (none: left out)."""
+    levels = levels_on(
+        session,
+        plan_id=order.plan_id,
+        facility_ids=[id_of(r.facility) for r in ranked],
+        on=order.service_start or clock.today(),
+    )
+    return {facility_id: level_label(level) for facility_id, level in levels.items()}
 
 
 def _member_zip(session: Session, order: Order) -> str:
@@ -493,12 +508,14 @@ def _ranked_match(
     exam_modality: str = "",
     *,
     in_network: bool | None = None,
+    cost: str = "",
 ) -> ProviderMatch:
     only = scored_modality_for_exam(exam_modality) if exam_modality else None
     return replace(
         _facility_match(session, plan_id, ranked.facility, in_network=in_network),
         quality=scores_label(ranked.scores, only),
         distance=distance_label(ranked.miles),
+        cost=cost,
     )
 
 
@@ -621,8 +638,16 @@ def _routing(session: Session, order: Order, codes: list[str], on: date) -> tupl
     Decided by `program_routing.program_for` (e.g. echocardiography goes to cardiology for a plan that
     delegates echo to it); codes routed to two programs are refused together."""
     current = Program(order.program)
+    line = _member_line(session, order)
     routed = {
-        program_for(session, plan_id=order.plan_id, service_code=code, on_date=on, default=current)
+        program_for(
+            session,
+            plan_id=order.plan_id,
+            service_code=code,
+            on_date=on,
+            default=current,
+            line_of_business=line,
+        )
         for code in codes
     }
     if routed <= {current}:
@@ -883,8 +908,11 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
 def site_of_care_alternatives(
     session: Session, *, actor: Actor, order_id: int, exam_modality: str = ""
 ) -> list[ProviderMatch]:
-    """In-network free-standing centres and offices that can do the exam, within reach of the member's
-    home ZIP, in the order of domain/site_ranking.py (registered sites by score, then distance)."""
+    """In-network sites other than a hospital that can do the service (the kinds the program offers:
+    reference/alternate_site_types.csv, e.g. free-standing centres and offices for imaging, ambulatory
+    surgery centers for surgical procedures), within reach of the member's home ZIP, in the order of
+    domain/site_ranking.py (registered sites by score, then distance), each with the plan's cost level
+    on the date of service where the plan supplied one."""
     return alternate_sites(session, editable_draft(session, actor, order_id), exam_modality)
 
 
@@ -899,7 +927,7 @@ def alternate_sites(
         col(NetworkParticipation.facility_id).is_not(None),
     )
     candidates = select(Facility).where(
-        col(Facility.facility_type).in_([FacilityType.FREE_STANDING, FacilityType.PHYSICIAN_OFFICE]),
+        col(Facility.facility_type).in_(alternate_site_types(order.program)),
         col(Facility.id).in_(in_network),
     )
     member_zip = _member_zip(session, order)
@@ -910,7 +938,13 @@ def alternate_sites(
         session, session.exec(candidates).all(), near_zip=member_zip, exam_modality=exam_modality
     )
     ranked = ranked[:limit] if limit else ranked
-    return [_ranked_match(session, order.plan_id, r, exam_modality, in_network=True) for r in ranked]
+    costs = _cost_levels(session, order, ranked)
+    return [
+        _ranked_match(
+            session, order.plan_id, r, exam_modality, in_network=True, cost=costs.get(id_of(r.facility), "")
+        )
+        for r in ranked
+    ]
 
 
 ALTERNATE_SITES_SHOWN = 5
@@ -941,6 +975,7 @@ def denied_setting_alternatives(session: Session, order: Order) -> tuple[str, ..
     return tuple(
         f"{site.name}, {site.detail}, {site.address} ({site.quality}"
         + (f"; {site.distance}" if site.distance else "")
+        + (f"; {site.cost}" if site.cost else "")
         + ")"
         for site in alternate_sites(session, order, modality, limit=ALTERNATE_SITES_SHOWN)
     )

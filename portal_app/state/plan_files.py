@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal_app.domain.data_files import FileProblem
 from portal_app.domain.enums import DataFileKind, DataLoadStatus, Role
-from portal_app.services import data_loads, guidelines
+from portal_app.services import cost_levels, data_loads, guidelines
 from portal_app.services.data_loads import LoadProgress, LoadRefused, LoadRow
 from portal_app.settings import get_settings
 from portal_app.state.auth import authorized, call_service
@@ -76,7 +76,7 @@ class PlanFilesState(rx.State):
     @rx.event
     @authorized(Role.SUPPORT_ADMIN)
     async def choose_kind(self, value: str):
-        if value in (DataFileKind.MEMBERS.value, DataFileKind.PROVIDERS.value, GUIDELINES):
+        if value in (*(kind.value for kind in DataFileKind), GUIDELINES):
             self.kind = value
 
     @rx.event
@@ -109,6 +109,23 @@ class PlanFilesState(rx.State):
         self.problems = list(report.problems)
         self.more_problems = 0
 
+    async def _load_cost_levels(self, name: str, content: bytes) -> None:
+        """A plan's facility cost level file: small, checked and applied at once."""
+        try:
+            report = await call_service(
+                cost_levels.import_cost_level_upload,
+                plan_code=self.plan_code,
+                file_name=name,
+                content=content,
+                complete=self.complete,
+            )
+        except LoadRefused as refused:
+            self.error = f"{name}: {refused}"
+            return
+        self._show(report)
+        self.page = 0
+        await self._reload()
+
     def _show(self, report: data_loads.LoadReport) -> None:
         self.summary = report.summary()
         self.applied = report.status == DataLoadStatus.APPLIED
@@ -135,6 +152,9 @@ class PlanFilesState(rx.State):
             return
         if self.kind == GUIDELINES:
             await self._load_guidelines(name, content)
+            return
+        if self.kind == DataFileKind.COST_LEVELS.value:
+            await self._load_cost_levels(name, content)
             return
         progress = LoadProgress()
         self.running, self.progress = True, f"Loading {name}…"

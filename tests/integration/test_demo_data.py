@@ -12,6 +12,7 @@ from portal_app.domain.enums import FacilityType, NetworkStatus, Role, UserStatu
 from portal_app.domain.identifiers import is_valid_npi
 from portal_app.models import (
     Facility,
+    FacilityCostLevel,
     HealthPlan,
     Member,
     NetworkParticipation,
@@ -21,7 +22,13 @@ from portal_app.models import (
     Provider,
     User,
 )
-from portal_app.services.demo_data import COVERAGE_DEMO_MEMBERS, DEMO_ACCOUNTS, MEMBER_COUNT, load_demo_data
+from portal_app.services.demo_data import (
+    COVERAGE_DEMO_MEMBERS,
+    DEMO_ACCOUNTS,
+    DEMO_COST_LEVELS,
+    MEMBER_COUNT,
+    load_demo_data,
+)
 from portal_app.services.passwords import verify_password
 from tests.conftest import BACKENDS
 
@@ -32,6 +39,7 @@ COUNTED = [
     PracticeMembership,
     Provider,
     Facility,
+    FacilityCostLevel,
     NetworkParticipation,
     Member,
     User,
@@ -58,7 +66,8 @@ def test_the_demo_has_what_the_features_need(session, demo_data):
     assert counts["health_plans"] >= 3
     assert counts["practices"] == 3
     assert counts["providers"] == 40
-    assert counts["facilities"] == 10
+    assert counts["facilities"] == 10 + 6  # and one ambulatory surgery center per demo city
+    assert counts["facility_cost_levels"] == len(DEMO_COST_LEVELS)
     assert counts["members"] == MEMBER_COUNT + len(COVERAGE_DEMO_MEMBERS)
 
     programs_by_plan = {}
@@ -76,6 +85,7 @@ def test_the_demo_has_what_the_features_need(session, demo_data):
         FacilityType.HOSPITAL_OUTPATIENT,
         FacilityType.FREE_STANDING,
         FacilityType.PHYSICIAN_OFFICE,
+        FacilityType.AMBULATORY_SURGERY_CENTER,
     } <= types
 
 

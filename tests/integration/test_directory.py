@@ -17,10 +17,13 @@ def test_search_pages_through_facilities_then_providers(session):
     load_demo_data(session)
     first, total = search_directory(session, actor=ANYONE, query=DirectoryQuery(), page=0, page_size=8)
     second, _ = search_directory(session, actor=ANYONE, query=DirectoryQuery(), page=1, page_size=8)
-    assert total == 50
+    third, _ = search_directory(session, actor=ANYONE, query=DirectoryQuery(), page=2, page_size=8)
+    assert total == 56  # 16 facilities (6 of them ambulatory surgery centers), 40 providers
     assert [r.kind for r in first] == ["Facility"] * 8
-    assert [r.kind for r in second] == ["Facility"] * 2 + ["Provider"] * 6
+    assert [r.kind for r in second] == ["Facility"] * 8
+    assert [r.kind for r in third] == ["Provider"] * 8
     assert {r.npi for r in first}.isdisjoint({r.npi for r in second})
+    assert {r.npi for r in second}.isdisjoint({r.npi for r in third})
 
 
 def test_network_status_per_plan_and_unregistered_sites_without_a_score(session):

@@ -99,6 +99,7 @@ def _alternative(alt: rx.Var[Alternative]) -> rx.Component:
             ". Distance: ",
             alt.distance,
             ".",
+            rx.cond(alt.cost != "", rx.fragment(" Cost level: ", alt.cost, "."), rx.fragment()),
             size="2",
         )
     )
@@ -127,7 +128,8 @@ def _site_of_care() -> rx.Component:
                     ),
                     rx.text(
                         "Registered sites are listed by their score for the exam, then by distance; sites "
-                        "that have not registered have no score.",
+                        "that have not registered have no score. A cost level is the plan's own relative "
+                        "rating of the site, shown only where the plan supplies one.",
                         size="1",
                         color_scheme="gray",
                     ),

@@ -49,7 +49,7 @@ ERROR_KEYS = (
 )
 
 
-# The five columns of order_entry.ProviderMatch that the alternatives list shows.
+# The six columns of order_entry.ProviderMatch that the alternatives list shows.
 @dataclass
 class Alternative:
     name: str
@@ -57,6 +57,7 @@ class Alternative:
     city: str
     quality: str
     distance: str
+    cost: str  # the plan's relative cost level on the date of service; "" when it supplied none
 
 
 def _site_of_care(kind: str, detail: str) -> str:
@@ -151,7 +152,9 @@ class ImagingStepState(rx.State):
         found = await call_service(
             entry.site_of_care_alternatives, order_id=self._order_id, exam_modality=self.modality
         )
-        self.alternatives = [Alternative(a.name, a.detail, a.city, a.quality, a.distance) for a in found[:5]]
+        self.alternatives = [
+            Alternative(a.name, a.detail, a.city, a.quality, a.distance, a.cost) for a in found[:5]
+        ]
 
     async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
         for name in (

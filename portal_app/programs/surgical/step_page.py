@@ -63,6 +63,7 @@ def _alternative(alt: rx.Var[Alternative]) -> rx.Component:
             ". Distance: ",
             alt.distance,
             ".",
+            rx.cond(alt.cost != "", rx.fragment(" Cost level: ", alt.cost, "."), rx.fragment()),
         )  # fmt: skip
     )
 
@@ -85,6 +86,13 @@ def _site_of_care() -> rx.Component:
                         rx.text(
                             "No other in-network site is within reach of the member's home address.", size="2"
                         ),
+                    ),
+                    rx.text(
+                        "Ambulatory surgery centers in the plan's network near the member's home, nearest "
+                        "first. A cost level is the plan's own relative rating of the site, shown only where "
+                        "the plan supplies one.",
+                        size="1",
+                        color_scheme="gray",
                     ),
                     rx.el.label(
                         "Reason for the hospital setting",

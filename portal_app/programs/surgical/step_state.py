@@ -29,7 +29,7 @@ ERROR_KEYS = (*TEXT_FIELDS, *LIST_FIELDS, "site_of_care", "codes")
 ALTERNATIVES_SHOWN = 5
 
 
-# The five columns of order_entry.ProviderMatch that the alternatives list shows.
+# The six columns of order_entry.ProviderMatch that the alternatives list shows.
 @dataclass
 class Alternative:
     name: str
@@ -37,6 +37,7 @@ class Alternative:
     city: str
     quality: str
     distance: str
+    cost: str  # the plan's relative cost level on the date of service; "" when it supplied none
 
 
 def site_of_care(kind: str, detail: str) -> str:
@@ -135,7 +136,8 @@ class SurgicalStepState(rx.State):
             return
         found = await call_service(entry.site_of_care_alternatives, order_id=self._order_id)
         self.alternatives = [
-            Alternative(a.name, a.detail, a.city, a.quality, a.distance) for a in found[:ALTERNATIVES_SHOWN]
+            Alternative(a.name, a.detail, a.city, a.quality, a.distance, a.cost)
+            for a in found[:ALTERNATIVES_SHOWN]
         ]
 
     async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:

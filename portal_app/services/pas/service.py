@@ -812,7 +812,14 @@ def _routed(
 ) -> Program:
     """The program the plan routes the code to (e.g. echo to cardiology), when that program is
     delegated for the member's coverage and its code list in force has the code."""
-    routed = program_for(session, plan_id=id_of(plan), service_code=code, on_date=on, default=program)
+    routed = program_for(
+        session,
+        plan_id=id_of(plan),
+        service_code=code,
+        on_date=on,
+        default=program,
+        line_of_business=line_of_business,
+    )
     if routed == program:
         return program
     delegated = delegation_in_force(
