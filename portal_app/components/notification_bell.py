@@ -15,7 +15,14 @@ def notification_bell() -> rx.Component:
             rx.icon("bell", size=18, aria_hidden="true"),
             rx.cond(
                 B.unread > 0,
-                rx.badge(B.unread, color_scheme="red", variant="solid", radius="full", aria_hidden="true"),
+                rx.badge(
+                    B.unread,
+                    color_scheme="red",
+                    variant="solid",
+                    high_contrast=True,  # white on Radix's red 9 is under 4.5:1 (axe color-contrast)
+                    radius="full",
+                    aria_hidden="true",
+                ),
             ),
             spacing="1",
             align="center",
