@@ -19,19 +19,15 @@ from sqlmodel import Session, SQLModel, select
 from portal_app import clock
 from portal_app.domain.enums import (
     FacilityType,
-    LineDecision,
     LineOfBusiness,
     NetworkStatus,
-    OrderStatus,
     Program,
-    ReviewQueue,
     Role,
     Sex,
     Specialty,
     UserStatus,
 )
 from portal_app.domain.identifiers import npi_check_digit
-from portal_app.domain.order_numbers import format_order_number
 from portal_app.models import (
     AuditEvent,
     DemographicChangeRequest,
@@ -40,8 +36,6 @@ from portal_app.models import (
     HealthPlan,
     Member,
     NetworkParticipation,
-    Order,
-    OrderLine,
     PlanLineOfBusiness,
     PlanProgram,
     Practice,
@@ -49,7 +43,6 @@ from portal_app.models import (
     ProgramRouting,
     Provider,
     ReviewerProfile,
-    ReviewTask,
     User,
 )
 from portal_app.models.base import id_of
@@ -57,6 +50,7 @@ from portal_app.programs import parts
 from portal_app.services.authz import Actor
 from portal_app.services.code_lists import load_packaged_code_lists
 from portal_app.services.cost_levels import load_demo_cost_levels
+from portal_app.services.demo_cases import enter_demo_cases
 from portal_app.services.passwords import hash_password
 
 _SEED = 2026
@@ -522,10 +516,11 @@ def load_demo_data(session: Session) -> SeedReport:
         report.added["code_list_versions"] = report.added.get("code_list_versions", 0) + added
     _load_accounts(session, practices, report)
     _load_reviewer_profiles(session, report)
-    _load_orders(session, practices, report)
     if report.added:
         session.add(AuditEvent(action="demo_data.loaded", record_type="database", detail=dict(report.added)))
     session.commit()
+    if entered := enter_demo_cases(session):
+        report.added["orders"] = entered
     _load_facility_registration(session, facilities[IMAGING_GROUP_SITES[0]], report)
     _load_change_request(session, providers[2], report)
     return report
@@ -854,84 +849,4 @@ def _load_reviewer_profiles(session: Session, report: SeedReport) -> None:
         if session.get(ReviewerProfile, user.id) is None:
             session.add(ReviewerProfile(user_id=id_of(user), specialty=specialty, available_now=available))
             report.count("reviewer_profiles")
-    session.flush()
-
-
-@dataclass(frozen=True)
-class DemoOrder:
-    sequence: int
-    creator_email: str
-    practice_tax_id: str
-    member_number: str
-    code: str
-    description: str
-
-
-DEMO_PEND_REASON = "Not enough information to apply the guideline; a nurse will review the request."
-
-# One submitted imaging order per practice, so access between practices can be tried.
-DEMO_ORDERS: tuple[DemoOrder, ...] = (
-    DemoOrder(
-        1,
-        "ordering@demo.precert.test",
-        "90-1000001",
-        "EVG100000004",
-        "72148",
-        "MRI lumbar spine without contrast",
-    ),
-    DemoOrder(
-        2,
-        "ordering2@demo.precert.test",
-        "90-1000002",
-        "EVG100000008",
-        "70553",
-        "MRI brain without and with contrast",
-    ),
-)
-
-
-def demo_order_number(demo_order: DemoOrder) -> str:
-    return format_order_number(2026, demo_order.sequence)
-
-
-def _load_orders(session: Session, practices: dict[str, Practice], report: SeedReport) -> None:
-    for demo_order in DEMO_ORDERS:
-        number = demo_order_number(demo_order)
-        if session.exec(select(Order).where(Order.order_number == number)).first() is not None:
-            continue
-        creator = session.exec(select(User).where(User.email == demo_order.creator_email)).one()
-        member = session.exec(select(Member).where(Member.member_number == demo_order.member_number)).one()
-        order = Order(
-            order_number=number,
-            program=Program.IMAGING,
-            plan_id=member.plan_id,
-            member_id=member.id,
-            practice_id=id_of(practices[demo_order.practice_tax_id]),
-            status=OrderStatus.IN_PROGRESS,
-            service_start=date(2026, 12, 1),
-            created_by_id=id_of(creator),
-            updated_by_id=id_of(creator),
-        )
-        session.add(order)
-        session.flush()
-        session.add(
-            OrderLine(
-                order_id=id_of(order),
-                line_number=1,
-                code_system="CPT",
-                code=demo_order.code,
-                description=demo_order.description,
-                decision=LineDecision.PENDED,
-            )
-        )
-        # Waiting in the nurse queue, as the rules engine would have left it.
-        session.add(
-            ReviewTask.for_order(
-                order,
-                queue=ReviewQueue.NURSE,
-                reason=DEMO_PEND_REASON,
-                due_at=clock.now() + timedelta(days=7),
-            )
-        )
-        report.count("orders")
     session.flush()

@@ -7,7 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.axe import assert_accessible
 from tests.e2e.pages.portal import SignInPage, sign_in_reusing_session
 

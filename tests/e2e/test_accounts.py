@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from portal_app.models import AuditEvent, AuthSession, OutboxEmail, User
-from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.state.orders import OrderSummaryState
 from tests.e2e.pages.portal import RegistrationWizard, SignInPage, navigate, sign_out
 from tests.e2e.socket_client import call_handler
@@ -116,18 +117,18 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_and_back(page: Page):
     account = ACCOUNTS["ordering"]
     SignInPage(page).sign_in_as(account.email, account.password, name=account.full_name)
     expect(page).to_have_url(re.compile(f"/orders/{own}$"))
-    expect(page.get_by_text("MRI lumbar spine without contrast")).to_be_visible()
+    expect(page.get_by_text(DEMO_ORDERS[0].description).first).to_be_visible()
 
 
 def test_practice_a_cannot_open_practice_b_orders_by_url_or_by_handler(page: Page, portal, portal_db):
     own, other = (demo_order_number(o) for o in DEMO_ORDERS)
     _sign_in(page, "ordering")
     page.goto(f"/orders/{own}")
-    expect(page.get_by_text("MRI lumbar spine without contrast")).to_be_visible()
+    expect(page.get_by_text(DEMO_ORDERS[0].description).first).to_be_visible()
 
     page.goto(f"/orders/{other}")
     expect(page.get_by_text("No order with that number is available to you.")).to_be_visible()
-    expect(page.get_by_text("MRI brain")).to_have_count(0)
+    expect(page.get_by_text(DEMO_ORDERS[1].description)).to_have_count(0)
 
     # The same through the websocket, calling the handler with the other practice's number.
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())

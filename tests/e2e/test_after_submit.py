@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_data import DEMO_ACCOUNTS
 from tests.e2e.pages.portal import navigate, sign_in_reusing_session
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}

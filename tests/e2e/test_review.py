@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from portal_app.services import conversation, review
-from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
 from portal_app.services.upkeep import run_review_upkeep
 from tests.e2e.pages.order_wizard import OrderWizard

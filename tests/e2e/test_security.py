@@ -8,7 +8,8 @@ import pytest
 import socketio
 from playwright.sync_api import Page, expect
 
-from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.state.auth import AuthState
 from tests.e2e.pages.portal import SignInPage
@@ -46,7 +47,7 @@ def test_the_session_cookie_is_httponly_and_no_phi_sits_in_browser_storage(page:
     assert SESSION_COOKIE not in page.evaluate("document.cookie")
 
     page.goto(f"/orders/{demo_order_number(DEMO_ORDERS[0])}")
-    expect(page.get_by_text("MRI lumbar spine without contrast")).to_be_visible()
+    expect(page.get_by_text(DEMO_ORDERS[0].description).first).to_be_visible()
     stored = page.evaluate("JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
     assert "EVG100000004" not in stored and "MRI" not in stored
 

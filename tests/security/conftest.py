@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from portal_app.services.demo_data import DEMO_ACCOUNTS, DEMO_ORDERS, demo_order_number, member_rows
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_data import DEMO_ACCOUNTS, member_rows
 from portal_app.state.orders import OrderSummaryState
 from tests.e2e.socket_client import PortalTab
 

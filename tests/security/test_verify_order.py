@@ -10,7 +10,7 @@ from sqlmodel import select
 from portal_app.domain.enums import LineDecision, OrderStatus, Program
 from portal_app.domain.order_numbers import new_order_number
 from portal_app.models import Member, Order, OrderLine, Practice, Provider, User
-from portal_app.services.demo_data import DEMO_ORDERS, demo_order_number
+from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
 from portal_app.state.orders import VerifyState
 from tests.security.attacks import audit_count, signed_in, state_name
 
