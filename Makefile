@@ -32,11 +32,14 @@ test test-e2e: export TEST_REDIS_URL ?= $(shell $(REDIS_PING) && echo redis://12
 # core); then the browser and security suites, a test file at a time on two workers, each worker
 # with a portal and a seeded database of its own (tests/servers.py), so tests in different files
 # never share data. (Run beside the integration tests on two cores, the portal missed websocket
-# pings and sign-ins: the two stages stay one after the other.)
+# pings and sign-ins: the two stages stay one after the other.) A browser test that fails is run once
+# more and reported as RERUN either way (docs/testing.md, "Flaky browser tests"); it fails the run only
+# if it fails twice.
 E2E_WORKERS ?= 2
+E2E_RERUNS ?= 1
 test: setup browser services lint
 	$(PY) -m pytest -n auto tests/unit tests/integration
-	$(PY) -m pytest -n $(E2E_WORKERS) --dist loadfile tests/e2e tests/security
+	$(PY) -m pytest -n $(E2E_WORKERS) --dist loadfile --reruns $(E2E_RERUNS) -rR tests/e2e tests/security
 
 # Lint, format check and type check (settings in pyproject.toml); `make test` runs them first.
 lint: setup
