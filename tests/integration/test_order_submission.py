@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from portal_app.domain.calendar import add_business_days
 from portal_app.domain.enums import OrderStatus
-from portal_app.models import Determination, Order, ReviewTask
+from portal_app.models import Determination, Order, OrderLine, ReviewTask
 from portal_app.services import order_entry as entry
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.order_submission import submit_order
@@ -47,7 +47,10 @@ def test_the_same_request_without_conservative_care_pends_for_a_nurse(demo):
     task = demo.exec(select(ReviewTask).where(ReviewTask.order_id == order.id)).one()
     assert task.queue == "nurse" and task.reason
     assert (task.program, task.urgency, order.initial_outcome) == ("imaging", "standard", "")
-    assert demo.exec(select(Determination)).one().decided_by == "rules_engine"
+    determination = demo.exec(
+        select(Determination).join(OrderLine).where(OrderLine.order_id == order.id)
+    ).one()
+    assert determination.decided_by == "rules_engine"
 
 
 def test_a_notification_only_code_completes_without_review(demo):
