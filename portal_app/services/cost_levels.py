@@ -26,9 +26,8 @@ from portal_app.domain.data_files import FileProblem
 from portal_app.domain.enums import DataFileKind, DataLoadStatus
 from portal_app.models import DataLoad, Facility, FacilityCostLevel, HealthPlan
 from portal_app.models.base import id_of
-from portal_app.services import audit
 from portal_app.services.authz import Actor, require
-from portal_app.services.data_loads import LoadRefused, LoadReport, OpenText, open_bytes
+from portal_app.services.data_loads import LoadRefused, LoadReport, OpenText, finish_load, open_bytes
 
 PERMISSION = "plan_data.load"  # one of a plan's files, on the same support page
 
@@ -174,25 +173,14 @@ def import_cost_levels(
         counts = _apply(session, id_of(plan), parsed.rows, ids, id_of(load), complete)
         load.new_count, load.changed_count, load.ended_count, load.unchanged_count = counts
         load.status = DataLoadStatus.APPLIED
-    load.finished_at = clock.now()
-    session.add(load)
-    audit.record(
+    finish_load(
         session,
-        action=f"plan_data.cost_levels_{load.status.value}",
-        user_id=actor.user_id if actor else None,
-        record_type="data_load",
-        record_id=id_of(load),
-        client_address=actor.client_address if actor else "",
-        detail={
-            "plan": plan.code,
-            "file": file_name,
-            "by": "support admin" if actor else "operator (command line)",
-            "complete": complete,
-            "new": load.new_count,
-            "changed": load.changed_count,
-            "ended": load.ended_count,
-            "errors": load.error_count,
-        },
+        load,
+        kind=DataFileKind.COST_LEVELS,
+        plan_code=plan.code,
+        file_name=file_name,
+        actor=actor,
+        complete=complete,
     )
     session.commit()
     return LoadReport(

@@ -325,25 +325,8 @@ def _load(
             raise
         load.new_count, load.changed_count, load.ended_count, load.unchanged_count = counts
         load.status = DataLoadStatus.APPLIED
-    load.finished_at = clock.now()
-    session.add(load)
-    audit.record(
-        session,
-        action=f"plan_data.{kind.value}_{load.status.value}",
-        user_id=actor.user_id if actor else None,
-        record_type="data_load",
-        record_id=id_of(load),
-        client_address=actor.client_address if actor else "",
-        detail={
-            "plan": plan.code,
-            "file": file_name,
-            "by": "support admin" if actor else "operator (command line)",
-            "complete": complete,
-            "new": load.new_count,
-            "changed": load.changed_count,
-            "ended": load.ended_count,
-            "errors": load.error_count,
-        },
+    finish_load(
+        session, load, kind=kind, plan_code=plan.code, file_name=file_name, actor=actor, complete=complete
     )
     session.commit()
     progress.step("Done", load.records_read)
@@ -690,3 +673,36 @@ def plan_codes(session: Session, *, actor: Actor) -> list[tuple[str, str]]:
     return [
         (plan.code, plan.name) for plan in session.exec(select(HealthPlan).order_by(HealthPlan.code)).all()
     ]
+
+
+def finish_load(
+    session: Session,
+    load: DataLoad,
+    *,
+    kind: DataFileKind,
+    plan_code: str,
+    file_name: str,
+    actor: Actor | None,
+    complete: bool,
+) -> None:
+    """Stamp a plan file's load as finished and audit its outcome and counts (the caller commits)."""
+    load.finished_at = clock.now()
+    session.add(load)
+    audit.record(
+        session,
+        action=f"plan_data.{kind.value}_{load.status.value}",
+        user_id=actor.user_id if actor else None,
+        record_type="data_load",
+        record_id=id_of(load),
+        client_address=actor.client_address if actor else "",
+        detail={
+            "plan": plan_code,
+            "file": file_name,
+            "by": "support admin" if actor else "operator (command line)",
+            "complete": complete,
+            "new": load.new_count,
+            "changed": load.changed_count,
+            "ended": load.ended_count,
+            "errors": load.error_count,
+        },
+    )
