@@ -169,3 +169,20 @@ def session(db_url) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
     engine.dispose()
+
+
+# --- Reruns (E2E_RERUNS): the first attempt's failure stays in the output ---
+
+_RERUN_REPORTS: list[pytest.TestReport] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.outcome == "rerun":
+        _RERUN_REPORTS.append(report)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print why each rerun test failed the first time: a pass on the rerun hides it otherwise."""
+    for report in _RERUN_REPORTS:
+        terminalreporter.write_sep("_", f"first attempt of {report.nodeid} (rerun)")
+        terminalreporter.write_line(report.longreprtext[-6000:])

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import bindparam, text
+
+from portal_app.domain.duplicates import LIVE_STATUSES
+from portal_app.domain.enums import OrderStatus
 
 # `make test` runs the browser suite beside the other tests on two cores: an answer may take longer
 # than Playwright's 5 s default. Waiting longer for a state costs nothing when the state comes early.
@@ -58,3 +62,39 @@ def page(page):
     )
     yield page
     assert not errors, f"Uncaught errors in the browser: {errors}"
+
+
+# Highest order id on the worker's portal when each test's latest attempt began, by test id.
+_FIRST_ORDER_OF_ATTEMPT: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def rerun_without_the_first_attempts_orders(request, portal):
+    """A rerun (E2E_RERUNS) starts as the first attempt did: without the orders that attempt filed.
+
+    Each worker's portal has its own database and runs one test at a time, so the orders filed since
+    the failed attempt began are that attempt's. Left standing, they would make the rerun's request a
+    "possible duplicate" and send it to a nurse instead of the decision the test expects. They are
+    marked entered in error, which the duplicate check ignores.
+    """
+    from portal_app.db import make_engine
+
+    engine = make_engine(portal["db_url"])
+    try:
+        with engine.begin() as connection:
+            earlier_attempt = _FIRST_ORDER_OF_ATTEMPT.get(request.node.nodeid)
+            if earlier_attempt is not None:
+                statement = text("UPDATE orders SET status = :error WHERE id > :first AND status IN :live")
+                connection.execute(
+                    statement.bindparams(bindparam("live", expanding=True)),
+                    {
+                        "error": OrderStatus.NOT_REVIEWED_ERROR_ENTRY.value,
+                        "first": earlier_attempt,
+                        "live": sorted(str(status) for status in LIVE_STATUSES),
+                    },
+                )
+            highest = connection.execute(text("SELECT coalesce(max(id), 0) FROM orders")).scalar_one()
+            _FIRST_ORDER_OF_ATTEMPT[request.node.nodeid] = highest
+    finally:
+        engine.dispose()
+    yield
