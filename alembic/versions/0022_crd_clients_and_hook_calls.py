@@ -4,7 +4,7 @@ audited store for disputes) and the orders CRD authorized per EHR order (no seco
 repeated call). New tables only.
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-05
 """
 

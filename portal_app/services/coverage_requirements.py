@@ -30,6 +30,8 @@ class Requirement:
     managed: bool  # True: a request (or a notification, see reason) goes through Precert
     program: Program | None  # the program that manages the code for this coverage
     reason: str
+    # Managed, but the office only tells the plan (no review): not a prior authorization.
+    notification_only: bool = False
 
 
 def _line_label(line_of_business: str) -> str:
@@ -71,7 +73,12 @@ def requirement_for(
             listed_but_not_delegated.append(program)
             continue
         kind = "notification only (no review)" if managed.notification_only else "a request is needed"
-        return Requirement(True, program, f"{code} is managed by {program.label} for {coverage}: {kind}.")
+        return Requirement(
+            True,
+            program,
+            f"{code} is managed by {program.label} for {coverage}: {kind}.",
+            notification_only=managed.notification_only,
+        )
     if listed_but_not_delegated:
         labels = ", ".join(p.label for p in listed_but_not_delegated)
         return Requirement(

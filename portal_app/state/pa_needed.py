@@ -77,11 +77,15 @@ class PaNeededState(rx.State):
             on_date=on,
         )
         self.answered = True
-        self.verdict = (
-            "Prior authorization is needed through Precert."
-            if answer.requirement.managed
-            else "Not managed by Precert."
-        )
+        self.verdict = _verdict(answer.requirement)
         self.reason = answer.requirement.reason
         self.program = answer.program_label
         self.documents = list(answer.documents)
+
+
+def _verdict(requirement: service.Requirement) -> str:
+    if not requirement.managed:
+        return "Not managed by Precert."
+    if requirement.notification_only:
+        return "No prior authorization is needed: notify the plan through Precert."
+    return "Prior authorization is needed through Precert."

@@ -1,7 +1,8 @@
 """Issue 22 in the browser: the public "Is prior authorization needed?" page answers, without
 sign-in, for a managed code (lumbar MRI, CPT 72148, in Evergreen's imaging code list) and an
 unmanaged one (an office visit, CPT 99213, in no program's list), with the documents the imaging
-program usually asks for."""
+program usually asks for, and for a code the plan only wants to be told of (a calcium score, CPT 75571,
+notification only in Evergreen's list)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,5 @@ def test_a_managed_and_an_unmanaged_code(page: Page):
     _ask(page, "99213")
     expect(answer).to_contain_text("Not managed by Precert.")
     expect(page.get_by_role("list", name="Documents usually needed")).to_have_count(0)
+    _ask(page, "75571")
+    expect(answer).to_contain_text("No prior authorization is needed: notify the plan through Precert.")

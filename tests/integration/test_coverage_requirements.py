@@ -45,6 +45,17 @@ def test_requirement_for_a_code(session, evergreen, code, managed, program):
     assert code.strip() in found.reason
 
 
+def test_a_notification_only_code_is_managed_but_needs_no_authorization(session, evergreen):
+    calcium_score = requirement_for(  # notification only for EVG in imaging_codes.csv
+        session, plan_id=evergreen, line_of_business="commercial_hmo_pos", service_code="75571", on_date=ON
+    )
+    lumbar_mri = requirement_for(
+        session, plan_id=evergreen, line_of_business="commercial_hmo_pos", service_code="72148", on_date=ON
+    )
+    assert calcium_score.managed and calcium_score.notification_only
+    assert lumbar_mri.managed and not lumbar_mri.notification_only
+
+
 def test_an_unknown_plan_is_not_managed(session, evergreen):
     found = requirement_for(
         session, plan_id=999999, line_of_business="commercial_hmo_pos", service_code="72148", on_date=ON
