@@ -1,7 +1,9 @@
 """Run axe-core (installed from the npm registry into .tools/ by `make browser`) on a page.
 
 `serious_violations(page)` injects axe into the page as it is now and returns the violations of
-impact "serious" or "critical" against WCAG 2.0/2.1 A and AA, each as a short readable line.
+impact "serious" or "critical" against WCAG 2.0/2.1 A and AA, each as a short readable line, and
+every table without a name of its own (axe accepts a name on the wrapper; the page objects find
+tables by role and name, so the name must be on the table: a caption or aria-label(ledby)).
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ def serious_violations(page: Page) -> list[str]:
             continue
         targets = [node.get("html", "")[:160] for node in violation["nodes"][:3]]
         found.append(f"{violation['impact']}: {violation['id']} ({violation['help']}) at {targets}")
-    return found
+    return found + unnamed_tables(page)
+
+
+UNNAMED_TABLES = """() => [...document.querySelectorAll('table')]
+    .filter(t => !(t.caption && t.caption.textContent.trim())
+        && !(t.getAttribute('aria-label') || '').trim() && !t.getAttribute('aria-labelledby'))
+    .map(t => t.outerHTML.slice(0, 160))"""
+
+
+def unnamed_tables(page: Page) -> list[str]:
+    return [f"serious: a table without a name at {html}" for html in page.evaluate(UNNAMED_TABLES)]
 
 
 def assert_accessible(page: Page, what: str) -> None:

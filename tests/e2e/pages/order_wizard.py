@@ -38,7 +38,8 @@ class OrderWizard:
     def choose_member(self, member_number: str) -> None:
         self.page.get_by_label("Member ID").fill(member_number)
         self.page.get_by_role("button", name="Search members").click()
-        self.page.get_by_role("button", name=re.compile(f"Select .* {member_number}$")).click()
+        found = self.page.get_by_role("table", name="Members found")
+        found.get_by_role("button", name=re.compile(f"Select .* {member_number}$")).click()
         self.page.get_by_role("checkbox", name=re.compile("I have checked the name")).click()
 
     def choose_providers(self, servicing_query: str = "Free-standing") -> None:
