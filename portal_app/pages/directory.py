@@ -64,9 +64,9 @@ def directory_page() -> rx.Component:
         rx.text(rx.cond(D.searching, "Searching…", ""), role="status", size="2"),
         problem_callout(D.error),
         rx.text(
-            "Network status is shown for the plan chosen; distances are measured from the ZIP code given. "
-            "Imaging sites that have registered show their score for each kind of imaging; the others "
-            "have no score.",
+            "Network status is shown for the plan chosen, as of today; distances are measured from the ZIP "
+            "code given. Imaging sites that have registered show their score for each kind of imaging; the "
+            "others have no score.",
             size="1",
             color_scheme="gray",
         ),

@@ -14,12 +14,13 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from portal_app import clock
-from portal_app.domain.enums import FacilityType, NetworkStatus, Program
+from portal_app.domain.enums import FacilityType, Program
 from portal_app.domain.order_numbers import format_order_number
-from portal_app.models import Facility, Member, NetworkParticipation, Order, PracticeMembership, User
+from portal_app.models import Facility, Member, Order, PracticeMembership, User
 from portal_app.models.base import id_of
 from portal_app.services import order_entry
 from portal_app.services.authz import Actor
+from portal_app.services.network import in_network_ids
 from portal_app.services.order_submission import submit_order
 
 
@@ -191,11 +192,9 @@ def _office(session: Session, email: str) -> Actor:
 def _free_standing_in_network(session: Session, plan_id: int) -> int:
     facility_id = session.exec(
         select(Facility.id)
-        .join(NetworkParticipation, col(NetworkParticipation.facility_id) == col(Facility.id))
         .where(
             Facility.facility_type == FacilityType.FREE_STANDING,
-            NetworkParticipation.plan_id == plan_id,
-            NetworkParticipation.status == NetworkStatus.IN_NETWORK,
+            col(Facility.id).in_(in_network_ids(plan_id, clock.today(), "facility")),
         )
         .order_by(col(Facility.id))
     ).first()

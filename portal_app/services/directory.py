@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from portal_app.domain.enums import FacilityType, NetworkStatus
+from portal_app import clock
+from portal_app.domain.enums import FacilityType
 from portal_app.domain.geo import miles_between
 from portal_app.domain.site_ranking import distance_label
 from portal_app.models import Facility, HealthPlan, NetworkParticipation, Provider
 from portal_app.models.base import id_of
 from portal_app.services import rate_limits
 from portal_app.services.authz import Actor
+from portal_app.services.network import Party, network_labels
 from portal_app.services.party_search import facility_filter, provider_filter
 from portal_app.services.site_ranking import RankedFacility, nearby, rank_facilities, scores_label
 
@@ -63,20 +65,9 @@ def plan_code(session: Session, *, plan_id: int) -> str:
     return plan.code if plan else ""
 
 
-def _network_label(
-    session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None
-) -> str:
-    if not plan_id:
-        return ""
-    party = (
-        NetworkParticipation.provider_id == provider_id
-        if provider_id
-        else NetworkParticipation.facility_id == facility_id
-    )
-    status = session.exec(
-        select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)
-    ).first()
-    return NetworkStatus(status).label if status else "Not contracted"
+def _network_labels(session: Session, plan_id: int, party: Party, ids: list[int]) -> dict[int, str]:
+    """Party id -> its network status in the plan today (services/network.py); none without a plan."""
+    return network_labels(session, plan_id, clock.today(), party, ids) if plan_id else {}
 
 
 def search_directory(
@@ -129,13 +120,16 @@ def search_directory(
     offset, rows = max(page, 0) * page_size, list[DirectoryRow]()
     if query.kind != "provider" and offset < facility_total:
         ranked = _facility_page(session, facilities, query, offset, page_size)
-        rows.extend(_facility_row(session, query, r) for r in ranked)
+        labels = _network_labels(session, query.plan_id, "facility", [id_of(r.facility) for r in ranked])
+        rows.extend(_facility_row(query, r, labels.get(id_of(r.facility), "")) for r in ranked)
     remaining = page_size - len(rows)
     if query.kind != "facility" and remaining > 0:
         provider_offset = max(0, offset - facility_total)
-        for p in session.exec(
+        found = session.exec(
             providers.order_by(provider_order, col(Provider.id)).offset(provider_offset).limit(remaining)
-        ).all():
+        ).all()
+        labels = _network_labels(session, query.plan_id, "provider", [id_of(p) for p in found])
+        for p in found:
             rows.append(
                 DirectoryRow(
                     "Provider",
@@ -146,7 +140,7 @@ def search_directory(
                     p.postal_code,
                     p.phone,
                     p.fax,
-                    _network_label(session, query.plan_id, provider_id=p.id),
+                    labels.get(id_of(p), ""),
                     "",
                     "",
                     _distance(query.near_zip, p.postal_code),
@@ -173,7 +167,7 @@ def _facility_page(
     return [ranked[f.id] for f in found]
 
 
-def _facility_row(session: Session, query: DirectoryQuery, ranked: RankedFacility) -> DirectoryRow:
+def _facility_row(query: DirectoryQuery, ranked: RankedFacility, network: str) -> DirectoryRow:
     f = ranked.facility
     return DirectoryRow(
         "Facility",
@@ -184,7 +178,7 @@ def _facility_row(session: Session, query: DirectoryQuery, ranked: RankedFacilit
         f.postal_code,
         f.phone,
         f.fax,
-        _network_label(session, query.plan_id, facility_id=f.id),
+        network,
         f.modalities.replace(",", ", "),
         scores_label(ranked.scores),
         distance_label(ranked.miles) if query.near_zip else "",

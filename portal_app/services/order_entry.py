@@ -21,7 +21,6 @@ from portal_app.domain.enums import (
     FacilityType,
     LineDecision,
     LineOfBusiness,
-    NetworkStatus,
     OrderStatus,
     Program,
     Urgency,
@@ -51,6 +50,7 @@ from portal_app.services.authz import Actor, require
 from portal_app.services.code_lists import program_for_coverage
 from portal_app.services.cost_levels import levels_on
 from portal_app.services.coverage_requirements import requirement_for
+from portal_app.services.network import in_network_among, in_network_ids, in_network_on, is_in_network
 from portal_app.services.party_search import facility_filter, name_order, provider_filter
 from portal_app.services.plan_setup import delegation_in_force, plan_validity_days
 from portal_app.services.program_routing import program_for
@@ -122,8 +122,9 @@ def member_sex(session: Session, *, actor: Actor, order_id: int) -> str:
     return str(member.sex) if member else ""
 
 
-def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
-    """Plans the actor's practices work with: a provider of theirs is in the plan's network."""
+def plans_for(session: Session, *, actor: Actor, on: date | None = None) -> list[PlanChoice]:
+    """Plans the actor's practices work with: a provider of theirs is in the plan's network on ``on``
+    (today when not given; services/network.py)."""
     require(session, actor, "order.create")
     tax_ids = _practice_tax_ids(session, actor)
     if not tax_ids:
@@ -131,7 +132,7 @@ def plans_for(session: Session, *, actor: Actor) -> list[PlanChoice]:
     plan_ids = session.exec(
         select(NetworkParticipation.plan_id)
         .join(Provider, col(Provider.id) == NetworkParticipation.provider_id)
-        .where(col(Provider.tax_id).in_(tax_ids), NetworkParticipation.status == NetworkStatus.IN_NETWORK)
+        .where(col(Provider.tax_id).in_(tax_ids), in_network_on(on or clock.today()))
         .distinct()
     ).all()
     plans = session.exec(
@@ -162,11 +163,12 @@ def programs_for(session: Session, *, plan_id: int, on: date) -> list[Program]:
 def start_draft(
     session: Session, *, actor: Actor, plan_id: int, program: str, service_date: date | None, today: date
 ) -> tuple[int | None, StepResult]:
-    """Open a draft for a plan, a program it delegates on the date of service, and that date."""
+    """Open a draft for a plan the practice works with on the date of service, a program it delegates
+    on that date, and that date."""
     require(session, actor, "order.create")
     errors = {}
-    if plan_id not in {p.plan_id for p in plans_for(session, actor=actor)}:
-        errors["plan"] = "Choose one of the health plans your practice works with."
+    if plan_id not in {p.plan_id for p in plans_for(session, actor=actor, on=service_date or today)}:
+        errors["plan"] = "Choose one of the health plans your practice works with on the date of service."
     if service_date is None:
         errors["service_date"] = "Enter the planned date of service."
     elif problem := retro_request_problem(service_date, today):
@@ -386,21 +388,19 @@ class ProviderMatch:
     cost: str = ""  # the plan's relative cost level in force on the date of service, or "" (none supplied)
 
 
-def _network(
-    session: Session, plan_id: int, *, provider_id: int | None = None, facility_id: int | None = None
-) -> bool:
-    party = (
-        NetworkParticipation.provider_id == provider_id
-        if provider_id
-        else NetworkParticipation.facility_id == facility_id
+def _network_day(order: Order) -> date:
+    """The date network status is read on for ``order``: its date of service (today before it has one)."""
+    return order.service_start or clock.today()
+
+
+def _provider_matches(session: Session, order: Order, providers: list[Provider]) -> list[ProviderMatch]:
+    in_network = in_network_among(
+        session, order.plan_id, _network_day(order), "provider", (id_of(p) for p in providers)
     )
-    status = session.exec(
-        select(NetworkParticipation.status).where(NetworkParticipation.plan_id == plan_id, party)
-    ).first()
-    return status == NetworkStatus.IN_NETWORK
+    return [_provider_match(p, in_network=id_of(p) in in_network) for p in providers]
 
 
-def _provider_match(session: Session, plan_id: int, provider: Provider) -> ProviderMatch:
+def _provider_match(provider: Provider, *, in_network: bool) -> ProviderMatch:
     return ProviderMatch(
         "provider",
         id_of(provider),
@@ -408,17 +408,13 @@ def _provider_match(session: Session, plan_id: int, provider: Provider) -> Provi
         provider.npi,
         provider.specialty,
         provider.city,
-        _network(session, plan_id, provider_id=provider.id),
+        in_network,
         f"{provider.address_line}, {provider.city}, {provider.state} {provider.postal_code}",
         provider.fax,
     )
 
 
-def _facility_match(
-    session: Session, plan_id: int, facility: Facility, *, in_network: bool | None = None
-) -> ProviderMatch:
-    if in_network is None:
-        in_network = _network(session, plan_id, facility_id=facility.id)
+def _facility_match(facility: Facility, *, in_network: bool) -> ProviderMatch:
     return ProviderMatch(
         "facility",
         id_of(facility),
@@ -440,7 +436,7 @@ def ordering_providers(session: Session, *, actor: Actor, order_id: int) -> list
         .where(col(Provider.tax_id).in_(_practice_tax_ids(session, actor)))
         .order_by(Provider.last_name)
     ).all()
-    return [_provider_match(session, order.plan_id, p) for p in providers]
+    return _provider_matches(session, order, list(providers))
 
 
 SERVICING_PAGE_SIZE = 10
@@ -480,9 +476,13 @@ def search_servicing(
     ).all()
     ranked = rank_facilities(session, facilities, near_zip=_member_zip(session, order))
     costs = _cost_levels(session, order, ranked)
+    in_network = in_network_among(
+        session, order.plan_id, _network_day(order), "facility", (id_of(r.facility) for r in ranked)
+    )
     return [
-        _ranked_match(session, order.plan_id, r, cost=costs.get(id_of(r.facility), "")) for r in ranked
-    ] + [_provider_match(session, order.plan_id, p) for p in providers]
+        _ranked_match(r, in_network=id_of(r.facility) in in_network, cost=costs.get(id_of(r.facility), ""))
+        for r in ranked
+    ] + _provider_matches(session, order, list(providers))
 
 
 def _cost_levels(session: Session, order: Order, ranked: list[RankedFacility]) -> dict[int, str]:
@@ -502,17 +502,11 @@ def _member_zip(session: Session, order: Order) -> str:
 
 
 def _ranked_match(
-    session: Session,
-    plan_id: int,
-    ranked: RankedFacility,
-    exam_modality: str = "",
-    *,
-    in_network: bool | None = None,
-    cost: str = "",
+    ranked: RankedFacility, exam_modality: str = "", *, in_network: bool, cost: str = ""
 ) -> ProviderMatch:
     only = scored_modality_for_exam(exam_modality) if exam_modality else None
     return replace(
-        _facility_match(session, plan_id, ranked.facility, in_network=in_network),
+        _facility_match(ranked.facility, in_network=in_network),
         quality=scores_label(ranked.scores, only),
         distance=distance_label(ranked.miles),
         cost=cost,
@@ -540,9 +534,10 @@ def choose_providers(
     servicing = session.get(Facility if servicing_kind == "facility" else Provider, servicing_id)
     if servicing is None:
         errors["servicing"] = "Choose where the service will be performed."
-    elif not out_of_network_confirmed and not _network(
+    elif not out_of_network_confirmed and not is_in_network(
         session,
         order.plan_id,
+        _network_day(order),
         **({"facility_id": servicing_id} if servicing_kind == "facility" else {"provider_id": servicing_id}),
     ):
         errors["servicing"] = "This choice is out of network for the plan: confirm it to go on."
@@ -870,12 +865,15 @@ def get_draft(session: Session, *, actor: Actor, order_id: int) -> DraftSnapshot
     servicing = None
     if order.facility_id:
         servicing = _facility_match(
-            session, order.plan_id, get_existing(session, Facility, order.facility_id)
+            get_existing(session, Facility, order.facility_id),
+            in_network=is_in_network(
+                session, order.plan_id, _network_day(order), facility_id=order.facility_id
+            ),
         )
     elif order.servicing_provider_id:
-        servicing = _provider_match(
-            session, order.plan_id, get_existing(session, Provider, order.servicing_provider_id)
-        )
+        servicing = _provider_matches(
+            session, order, [get_existing(session, Provider, order.servicing_provider_id)]
+        )[0]
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.line_number))
     ).all()
@@ -921,14 +919,9 @@ def alternate_sites(
 ) -> list[ProviderMatch]:
     """The in-network alternatives to a hospital for ``order`` (the caller checked access): also named
     in a denial of the hospital setting (letters and order summary). ``limit`` 0: all of them."""
-    in_network = select(NetworkParticipation.facility_id).where(
-        NetworkParticipation.plan_id == order.plan_id,
-        NetworkParticipation.status == NetworkStatus.IN_NETWORK,
-        col(NetworkParticipation.facility_id).is_not(None),
-    )
     candidates = select(Facility).where(
         col(Facility.facility_type).in_(alternate_site_types(order.program)),
-        col(Facility.id).in_(in_network),
+        col(Facility.id).in_(in_network_ids(order.plan_id, _network_day(order), "facility")),
     )
     member_zip = _member_zip(session, order)
     near = nearby(Facility.postal_code, member_zip)
@@ -940,9 +933,7 @@ def alternate_sites(
     ranked = ranked[:limit] if limit else ranked
     costs = _cost_levels(session, order, ranked)
     return [
-        _ranked_match(
-            session, order.plan_id, r, exam_modality, in_network=True, cost=costs.get(id_of(r.facility), "")
-        )
+        _ranked_match(r, exam_modality, in_network=True, cost=costs.get(id_of(r.facility), ""))
         for r in ranked
     ]
 

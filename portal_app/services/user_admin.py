@@ -4,7 +4,8 @@ password reset, and a practice's "share orders among our users" option.
 Every action is audited; the ones that change what a person may do (a new role, a disabled
 account) end that person's open sessions at once (services/sessions.py), so the next thing their
 open tab does meets the sign-in page. Sharing orders is read on every order query
-(services/orders.py), so turning it on or off takes effect on the practice's next look.
+(services/orders.py), so turning it on takes effect on the practice's next look; turning it off also
+ends the sessions of the practice's users, so no open tab goes on showing a colleague's orders.
 """
 
 from __future__ import annotations
@@ -199,16 +200,18 @@ def list_practices(session: Session, *, actor: Actor) -> list[PracticeRow]:
     ]
 
 
-def set_share_orders(session: Session, *, actor: Actor, practice_id: int, share: bool) -> None:
-    """Let the practice's users see each other's orders (or only their own)."""
+def set_share_orders(session: Session, *, actor: Actor, practice_id: int, share: bool) -> int:
+    """Let the practice's users see each other's orders (or only their own). Turning sharing off ends
+    the open sessions of the practice's users; returns how many ended."""
     require(session, actor, "admin.users", record=f"practice:{practice_id}")
     practice = session.get(Practice, practice_id)
     if practice is None:
         raise UserActionRefused("No such practice.")
     if practice.share_orders == bool(share):
-        return
+        return 0
     practice.share_orders = bool(share)
     session.add(practice)
+    ended = 0 if share else _end_practice_sessions(session, id_of(practice))
     audit.record(
         session,
         action="practice.share_orders_on" if share else "practice.share_orders_off",
@@ -216,5 +219,14 @@ def set_share_orders(session: Session, *, actor: Actor, practice_id: int, share:
         record_type="practice",
         record_id=id_of(practice),
         client_address=actor.client_address,
+        detail={} if share else {"sessions_ended": ended},
     )
     session.commit()
+    return ended
+
+
+def _end_practice_sessions(session: Session, practice_id: int) -> int:
+    users = session.exec(
+        select(PracticeMembership.user_id).where(PracticeMembership.practice_id == practice_id)
+    ).all()
+    return sum(end_all_sessions(session, user_id=user_id, reason="share_orders_off") for user_id in users)

@@ -134,3 +134,28 @@ def test_sharing_orders_decides_whether_colleagues_see_each_others_orders(sessio
     assert "practice.share_orders_off" in actions
     with pytest.raises(PermissionDenied):
         user_admin.set_share_orders(session, actor=ordering, practice_id=maple.id, share=True)
+
+
+def test_turning_sharing_off_ends_the_practices_sessions_and_turning_it_on_does_not(session, demo_data):
+    office = _user(session, "ordering")
+    nurse = _user(session, "nurse")
+    practice_id = session.exec(
+        select(PracticeMembership.practice_id).where(PracticeMembership.user_id == office.id)
+    ).first()
+    office_token, nurse_token = _signed_in(session, office), _signed_in(session, nurse)
+    support = actor_for(session, "support")
+    if not session.get(Practice, practice_id).share_orders:
+        user_admin.set_share_orders(session, actor=support, practice_id=practice_id, share=True)
+    assert resolve_actor(session, token=office_token) is not None  # turning it on ended nothing
+
+    ended = user_admin.set_share_orders(session, actor=support, practice_id=practice_id, share=False)
+    assert ended >= 1
+    assert resolve_actor(session, token=office_token) is None
+    assert resolve_actor(session, token=nurse_token) is not None  # not of the practice
+    assert "session.revoked_all" in _actions(session, office)
+    off = session.exec(select(AuditEvent).where(AuditEvent.action == "practice.share_orders_off")).one()
+    assert (off.record_id, off.detail) == (str(practice_id), {"sessions_ended": ended})
+
+    token = _signed_in(session, office)
+    assert user_admin.set_share_orders(session, actor=support, practice_id=practice_id, share=True) == 0
+    assert resolve_actor(session, token=token) is not None
