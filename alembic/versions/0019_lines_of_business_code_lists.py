@@ -10,7 +10,7 @@ page, after which its member file says which members have it. Downgrade maps bot
 ``commercial`` (a plan offering both keeps one row).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-05
 """
 

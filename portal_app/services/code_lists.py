@@ -124,6 +124,19 @@ def _managed(entry: lists.CodeListEntry, known: Mapping[str, ManagedCode]) -> Ma
     return dataclasses.replace(item, notification_only=entry.notification_only, source=entry.source)
 
 
+def _described_codes(
+    session: Session, definition: ProgramDefinition, plan: HealthPlan, year: int
+) -> dict[str, ManagedCode]:
+    """Code -> the program's description of it: the plan's packaged list first, then any other plan's
+    (a code means the same service everywhere), so a code a plan adds keeps its category."""
+    described: dict[str, ManagedCode] = {}
+    for other in session.exec(select(HealthPlan.code)).all():
+        if other != plan.code:
+            described.update(definition.code_index(other, year))
+    described.update(definition.code_index(plan.code, year))
+    return described
+
+
 def code_index_in_force(
     session: Session, *, plan: HealthPlan, program: Program, line_of_business: str, on: date
 ) -> Mapping[str, ManagedCode]:
@@ -136,7 +149,11 @@ def code_index_in_force(
     )
     if version is None:
         return packaged
-    return MappingProxyType({e.code: _managed(e, packaged) for e in _entries(session, id_of(version))})
+    entries = _entries(session, id_of(version))
+    known = packaged
+    if any(e.code not in packaged for e in entries):  # a code the plan adds: described from elsewhere
+        known = _described_codes(session, definition, plan, on.year)
+    return MappingProxyType({e.code: _managed(e, known) for e in entries})
 
 
 def program_for_coverage(

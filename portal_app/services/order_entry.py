@@ -26,7 +26,7 @@ from portal_app.domain.enums import (
     Urgency,
 )
 from portal_app.domain.facility_scores import scored_modality_for_exam
-from portal_app.domain.program_types import ProgramDefinition
+from portal_app.domain.program_types import ManagedCode, ProgramDefinition
 from portal_app.domain.programs import age_on, get_program
 from portal_app.domain.site_ranking import alternate_site_types, distance_label
 from portal_app.domain.validation import plain_errors
@@ -688,6 +688,15 @@ def _program_in_force(session: Session, order: Order, plan: HealthPlan, on: date
     return program_for_coverage(
         session, plan=plan, program=order.program, line_of_business=_member_line(session, order), on=on
     )
+
+
+def codes_in_force(session: Session, *, actor: Actor, order_id: int) -> tuple[ManagedCode, ...]:
+    """The codes the draft's program manages for the member's coverage on the date of service, by
+    code: what the wizard's program step offers, from the list that ``save_program_details`` checks."""
+    order = editable_draft(session, actor, order_id)
+    on = order.service_start or clock.today()
+    plan = get_existing(session, HealthPlan, order.plan_id)
+    return tuple(_program_in_force(session, order, plan, on).managed_codes(plan.code, on.year))
 
 
 def _coverage_refusal(

@@ -220,7 +220,12 @@ class OrderWizardState(rx.State):
             site_kind=self.servicing.kind,
             site_detail=self.servicing.detail,
             diagnoses=tuple(d.value for d in self.diagnoses),
+            codes_in_force=await self._codes_in_force(),
         )
+
+    async def _codes_in_force(self) -> tuple:
+        """The codes the draft's program manages for the member's coverage (none before the draft)."""
+        return await call_service(entry.codes_in_force, order_id=self.order_id) if self.order_id else ()
 
     def _take_diagnoses(self, change: DiagnosisChange | None) -> None:
         """Put the diagnoses a program's step asks for first on the list (e.g. the cancer diagnosis)."""

@@ -6,8 +6,10 @@ registry (`step_state_for`: ``portal_app/programs/<program>/step_state.py``, ``S
 talks to it only through this interface (`ProgramStep`):
 
 - what the step reads: a `StepContext` (the draft, the plan and its code, the member's age, the
-  date of service, the servicing site, the diagnoses so far), handed to ``await step._prepare(context)``
-  on entering the step and to ``await step._restore(details, codes, context)`` for a resumed draft;
+  date of service, the servicing site, the diagnoses so far, and the codes in force for the member's
+  coverage on the date of service: the step offers those and no others), handed to
+  ``await step._prepare(context)`` on entering the step and to
+  ``await step._restore(details, codes, context)`` for a resumed draft;
 - what the step returns: ``_details_payload()`` (its details, validated by the program's schema in
   the service) and ``_chosen_codes()`` (its lines); the service's answer goes back through
   ``_show_errors(errors)``;
@@ -27,6 +29,7 @@ from typing import Protocol
 import reflex as rx
 
 from portal_app.domain.enums import Program
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs import part
 
 
@@ -42,6 +45,9 @@ class StepContext:
     site_kind: str = ""  # the servicing party: "facility" or "provider"
     site_detail: str = ""  # e.g. the facility type's label
     diagnoses: tuple[str, ...] = ()  # ICD-10-CM codes chosen so far, primary first
+    # The codes the program manages for the member's coverage (plan, line of business) on the date of
+    # service, from the code list in force (services/code_lists): the only codes a step offers.
+    codes_in_force: tuple[ManagedCode, ...] = ()
 
     @property
     def service_year(self) -> int:

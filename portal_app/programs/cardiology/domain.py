@@ -23,7 +23,7 @@ answers, with citations), ``cardiology_plans.csv`` (validity per plan) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -376,13 +376,15 @@ def procedure_of_code() -> Mapping[str, str]:
     )
 
 
-def code_choices(plan_code: str, year: int, procedure: str) -> list[ManagedCode]:
-    """The plan's managed codes of one procedure for a service year, by code."""
-    return [
-        item
-        for item in sorted(_code_index(plan_code, year).values(), key=lambda i: i.code)
-        if item.category == procedure
-    ]
+def code_choices(
+    plan_code: str, year: int, procedure: str, *, in_force: Iterable[ManagedCode] | None = None
+) -> list[ManagedCode]:
+    """The plan's managed codes of one procedure for a service year, by code.
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of
+    the packaged list; a code the program does not describe (no procedure) fits every procedure."""
+    items = _code_index(plan_code, year).values() if in_force is None else in_force
+    return [item for item in sorted(items, key=lambda i: i.code) if item.category in (procedure, "")]
 
 
 @lru_cache(maxsize=1)

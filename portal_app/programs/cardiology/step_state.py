@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.cardiology import domain as cardiology
 from portal_app.state.auth import authorized
 from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
@@ -38,6 +39,7 @@ class CardiologyStepState(rx.State):
     _plan_code: str = ""
     _order_id: int = 0
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
 
     # --- choices for the page ---
 
@@ -70,6 +72,7 @@ class CardiologyStepState(rx.State):
             self.reset()
             self._order_id = context.order_id
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh_codes()
 
     async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
@@ -87,7 +90,9 @@ class CardiologyStepState(rx.State):
 
     def _refresh_codes(self) -> None:
         found = (
-            cardiology.code_choices(self._plan_code, self._service_year, self.procedure)
+            cardiology.code_choices(
+                self._plan_code, self._service_year, self.procedure, in_force=self._in_force
+            )
             if self.procedure
             else []
         )

@@ -781,13 +781,19 @@ def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
     return _code_tables()[0].get(((plan_code or "").strip().upper(), int(year)), _EMPTY)
 
 
-def code_choices(plan_code: str, year: int, *, test: str = "") -> list[ManagedCode]:
-    """The plan's managed codes for a year, narrowed to one test when given (the wizard's list)."""
+def code_choices(
+    plan_code: str, year: int, *, test: str = "", in_force: Iterable[ManagedCode] | None = None
+) -> list[ManagedCode]:
+    """The plan's managed codes for a year, narrowed to one test when given (the wizard's list).
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of the
+    packaged list; a code the program does not describe fits every narrowing."""
     facts = code_facts()
+    items = _code_index(plan_code, year).values() if in_force is None else in_force
     return [
         item
-        for item in sorted(_code_index(plan_code, year).values(), key=lambda item: item.code)
-        if not test or facts[item.code].test == test
+        for item in sorted(items, key=lambda item: item.code)
+        if not test or item.code not in facts or facts[item.code].test == test
     ]
 
 

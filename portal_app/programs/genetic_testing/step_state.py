@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.genetic_testing import domain as gt
 from portal_app.services.order_entry import MAX_CODES
 from portal_app.state.auth import authorized
@@ -88,6 +89,7 @@ class GeneticTestingStepState(rx.State):
     errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
     _plan_code: str = ""
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     _order_id: int = 0
 
     @rx.var
@@ -199,6 +201,7 @@ class GeneticTestingStepState(rx.State):
             self.reset()
             self._order_id = context.order_id
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh()
 
     async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
@@ -228,7 +231,11 @@ class GeneticTestingStepState(rx.State):
         await self._prepare(context)
 
     def _refresh(self) -> None:
-        codes = gt.code_choices(self._plan_code, self._service_year, test=self.test) if self.test else []
+        codes = (
+            gt.code_choices(self._plan_code, self._service_year, test=self.test, in_force=self._in_force)
+            if self.test
+            else []
+        )
         self.code_lines = [Choice(item.code, f"{item.code} — {item.label}") for item in codes[:MAX_CODES]]
         self.errors = {**self.errors, "codes": ""}
         if self.test and not codes:

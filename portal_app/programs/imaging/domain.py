@@ -15,7 +15,7 @@ the American Medical Association), `imaging_plans.csv` (validity per plan),
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -602,12 +602,24 @@ def _code_categories() -> Mapping[str, str]:
     )
 
 
-def code_choices(plan_code: str, year: int, *, modality: str = "", body_part: str = "") -> list[ManagedCode]:
-    """The plan's managed codes for a year, narrowed to a modality and body part when given."""
+def code_choices(
+    plan_code: str,
+    year: int,
+    *,
+    modality: str = "",
+    body_part: str = "",
+    in_force: Iterable[ManagedCode] | None = None,
+) -> list[ManagedCode]:
+    """The plan's managed codes for a year, narrowed to a modality and body part when given.
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of
+    the packaged list; a code the program does not describe (no modality) fits every narrowing."""
+    items = _code_index(plan_code, year).values() if in_force is None else in_force
     return [
         item
-        for item in sorted(_code_index(plan_code, year).values(), key=lambda item: item.code)
-        if (not modality or item.category == modality) and (not body_part or item.body_part == body_part)
+        for item in sorted(items, key=lambda item: item.code)
+        if not item.category
+        or ((not modality or item.category == modality) and (not body_part or item.body_part == body_part))
     ]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app.domain.enums import FacilityType, Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.imaging import domain as imaging
 from portal_app.services import order_entry as entry
 from portal_app.state.auth import authorized, call_service
@@ -100,6 +101,7 @@ class ImagingStepState(rx.State):
     _plan_code: str = ""
     _order_id: int = 0
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     _all_codes: list = []
 
     # --- choices for the page ---
@@ -139,6 +141,7 @@ class ImagingStepState(rx.State):
     async def _prepare(self, context: StepContext) -> None:
         self._plan_code = context.plan_code
         self._order_id, self._service_year = context.order_id, context.service_year
+        self._in_force = context.codes_in_force
         self.member_age = context.member_age
         self.site_of_care = _site_of_care(context.site_kind, context.site_detail)
         self._refresh_codes()
@@ -180,12 +183,17 @@ class ImagingStepState(rx.State):
         self.code = codes[0] if codes else ""
 
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh_codes()
 
     def _refresh_codes(self) -> None:
         found = (
             imaging.code_choices(
-                self._plan_code, self._service_year, modality=self.modality, body_part=self.body_part
+                self._plan_code,
+                self._service_year,
+                modality=self.modality,
+                body_part=self.body_part,
+                in_force=self._in_force,
             )
             if self.modality and self.body_part
             else []

@@ -624,40 +624,67 @@ def _region_matches(code_region: str, region: str) -> bool:
     return not code_region or not region or region in code_region.split("_")
 
 
+def _msk_code(item: ManagedCode) -> MskCode:
+    """A code of a list in force as the program knows it; one it does not know keeps the list's words
+    (no procedure: it fits every procedure)."""
+    known = code_facts().get(item.code)
+    if known is not None:
+        return known
+    system = "HCPCS" if item.code[:1].isalpha() else "CPT"
+    return MskCode(item.code, item.label, system, "", "", item.body_part, False, item.source)
+
+
+def _plan_codes(plan_code: str, year: int | None, in_force: Iterable[ManagedCode] | None) -> list[MskCode]:
+    if in_force is not None:
+        return [_msk_code(item) for item in in_force]
+    return list(_code_table().get(((plan_code or "").strip().upper(), int(year or 0)), {}).values())
+
+
 def codes_for_procedure(
-    plan_code: str, year: int, procedure: str, *, region: str = "", revision: bool | None = None
+    plan_code: str,
+    year: int,
+    procedure: str,
+    *,
+    region: str = "",
+    revision: bool | None = None,
+    in_force: Iterable[ManagedCode] | None = None,
 ) -> list[MskCode]:
     """The plan's codes for a procedure in a service year, by code.
 
     `region` keeps codes that fit that part of the spine (codes that do not name one always
     fit); `revision` True or False keeps only revision or only first-time codes.
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of the
+    packaged list; a code the program does not describe fits every narrowing.
     """
-    codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
     return sorted(
         (
             item
-            for item in codes.values()
-            if item.procedure == procedure
+            for item in _plan_codes(plan_code, year, in_force)
+            if item.procedure in (procedure, "")
             and _region_matches(item.region, region)
-            and (revision is None or item.revision == revision)
+            and (revision is None or not item.procedure or item.revision == revision)
         ),
         key=lambda item: item.code,
     )
 
 
 def procedure_choices(
-    category: str = "", *, plan_code: str = "", year: int | None = None
+    category: str = "",
+    *,
+    plan_code: str = "",
+    year: int | None = None,
+    in_force: Iterable[ManagedCode] | None = None,
 ) -> list[tuple[str, str]]:
     """(value, label) of the procedures to offer, in catalogue order.
 
     Narrowed to a category when given, and to the procedures the plan manages in the service
-    year when both `plan_code` and `year` are given.
+    year when both `plan_code` and `year` are given (or to those of the list in force, `in_force`).
     """
     offered = PROCEDURES_BY_CATEGORY.get(category, ()) if category else PROCEDURES
-    if plan_code and year is not None:
-        codes = _code_table().get((plan_code.strip().upper(), int(year)), {})
-        managed = {item.procedure for item in codes.values()}
-        offered = tuple(procedure for procedure in offered if procedure in managed)
+    if in_force is not None or (plan_code and year is not None):
+        managed = {item.procedure for item in _plan_codes(plan_code, year, in_force)}
+        if "" not in managed:
+            offered = tuple(procedure for procedure in offered if procedure in managed)
     return [(procedure, PROCEDURE_LABELS[procedure]) for procedure in offered]
 
 

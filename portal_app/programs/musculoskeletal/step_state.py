@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.musculoskeletal import domain as msk
 from portal_app.state.auth import authorized
 from portal_app.state.program_step import Choice, DiagnosisChange, StepContext, choices_from
@@ -62,6 +63,7 @@ class MskStepState(rx.State):
     errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
     _plan_code: str = ""
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
 
     # --- choices for the page ---
 
@@ -119,6 +121,7 @@ class MskStepState(rx.State):
 
     async def _prepare(self, context: StepContext) -> None:
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh()
 
     async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
@@ -131,12 +134,15 @@ class MskStepState(rx.State):
             setattr(self, name, [str(v) for v in details.get(name) or []])
         self.codes = list(codes)
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh()
 
     def _refresh(self) -> None:
         """Procedures the plan manages in the category, the codes they offer, the stay note."""
         found = (
-            msk.procedure_choices(self.category, plan_code=self._plan_code, year=self._service_year)
+            msk.procedure_choices(
+                self.category, plan_code=self._plan_code, year=self._service_year, in_force=self._in_force
+            )
             if self.category
             else []
         )
@@ -153,7 +159,7 @@ class MskStepState(rx.State):
             companions = FUSION_COMPANIONS if self.procedure in msk.FUSION_PROCEDURES else ()
             for procedure in (self.procedure, *companions):
                 offered += msk.codes_for_procedure(
-                    self._plan_code, self._service_year, procedure, region=region
+                    self._plan_code, self._service_year, procedure, region=region, in_force=self._in_force
                 )
         self.code_options = [Choice(c.code, f"{c.code} — {c.label}") for c in offered]
         self.codes = [c for c in self.codes if c in {o.code for o in offered}]

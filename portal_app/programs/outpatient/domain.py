@@ -17,7 +17,7 @@ questions per code, the answer that meets each, citations).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -607,11 +607,28 @@ def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
     return MappingProxyType({code: item.managed_code() for code, item in codes.items()})
 
 
-def code_choices(plan_code: str, year: int, *, service_kind: str = "") -> list[OutpatientCode]:
-    """The plan's codes for a service year, narrowed to a kind of service when given."""
-    codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
+def _outpatient_code(item: ManagedCode) -> OutpatientCode:
+    """A code of a list in force as the program knows it; one it does not know keeps the list's words."""
+    known = code_facts().get(item.code)
+    if known is not None:
+        return known
+    system = "HCPCS" if item.code[:1].isalpha() else "CPT"
+    return OutpatientCode(item.code, item.label, system, item.category, "", item.source)
+
+
+def code_choices(
+    plan_code: str, year: int, *, service_kind: str = "", in_force: Iterable[ManagedCode] | None = None
+) -> list[OutpatientCode]:
+    """The plan's codes for a service year, narrowed to a kind of service when given.
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of the
+    packaged list; a code the program does not describe fits every narrowing."""
+    if in_force is None:
+        codes = list(_code_table().get(((plan_code or "").strip().upper(), int(year)), {}).values())
+    else:
+        codes = [_outpatient_code(item) for item in in_force]
     return sorted(
-        (item for item in codes.values() if not service_kind or item.service_kind == service_kind),
+        (item for item in codes if not service_kind or item.service_kind in (service_kind, "")),
         key=lambda item: item.code,
     )
 

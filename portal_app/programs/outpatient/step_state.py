@@ -9,6 +9,7 @@ from datetime import date
 import reflex as rx
 
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.outpatient import domain as outpatient
 from portal_app.state.auth import authorized
 from portal_app.state.program_step import Choice, DiagnosisChange, StepContext
@@ -79,6 +80,7 @@ class OutpatientStepState(rx.State):
     errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
     _plan_code: str = ""
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     _service_date: str = ""
 
     @rx.var
@@ -97,6 +99,7 @@ class OutpatientStepState(rx.State):
 
     async def _prepare(self, context: StepContext) -> None:
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._service_date = context.service_date.isoformat() if context.service_date else ""
         self._refresh()
 
@@ -122,7 +125,9 @@ class OutpatientStepState(rx.State):
 
     def _refresh(self) -> None:
         offered = (
-            outpatient.code_choices(self._plan_code, self._service_year, service_kind=self.service_kind)
+            outpatient.code_choices(
+                self._plan_code, self._service_year, service_kind=self.service_kind, in_force=self._in_force
+            )
             if self.service_kind
             else []
         )

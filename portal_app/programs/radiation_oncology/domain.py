@@ -18,7 +18,7 @@ the help-desk page `portal_app/pages/code_lookup.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -549,10 +549,16 @@ def lookup_rows(
     return sorted(rows, key=lambda row: getattr(row, sort_by).lower(), reverse=descending)
 
 
-def codes_for_modality(plan_code: str, year: int, modality: str) -> list[ManagedCode]:
-    """The plan's managed codes a request for this modality may bill (its own and the shared ones)."""
-    categories = MODALITY_CATEGORIES[_choice_or_error(modality)] | SHARED_CATEGORIES
-    return [item for item in managed_codes(plan_code, year) if item.category in categories]
+def codes_for_modality(
+    plan_code: str, year: int, modality: str, *, in_force: Iterable[ManagedCode] | None = None
+) -> list[ManagedCode]:
+    """The plan's managed codes a request for this modality may bill (its own and the shared ones).
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of the
+    packaged list; a code the program does not describe fits every narrowing."""
+    categories = MODALITY_CATEGORIES[_choice_or_error(modality)] | SHARED_CATEGORIES | {""}
+    items = managed_codes(plan_code, year) if in_force is None else sorted(in_force, key=lambda i: i.code)
+    return [item for item in items if item.category in categories]
 
 
 def _choice_or_error(modality: str) -> str:

@@ -7,9 +7,12 @@ guidance codes that any modality may bill); the criteria are by cancer type and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import reflex as rx
 
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.radiation_oncology import domain as rad
 from portal_app.services.order_entry import MAX_CODES
 from portal_app.state.auth import authorized
@@ -29,13 +32,16 @@ TEXT_FIELDS = (
 ERROR_KEYS = (*TEXT_FIELDS, "codes")
 
 
-def modality_codes(plan_code: str, year: int, modality: str) -> list[rad.ManagedCode]:
-    """The lines of a request for this modality: the plan's codes of the modality's own categories."""
+def modality_codes(
+    plan_code: str, year: int, modality: str, in_force: Iterable[rad.ManagedCode] | None = None
+) -> list[rad.ManagedCode]:
+    """The lines of a request for this modality: the plan's codes of the modality's own categories
+    (of the list in force for the member's coverage, ``in_force``, when given)."""
     if modality not in rad.MODALITIES:
         return []
     return [
         item
-        for item in rad.codes_for_modality(plan_code, year, modality)
+        for item in rad.codes_for_modality(plan_code, year, modality, in_force=in_force)
         if item.category not in rad.SHARED_CATEGORIES
     ]
 
@@ -55,6 +61,7 @@ class RadOncStepState(rx.State):
     service_year: int = 0
     errors: dict[str, str] = dict.fromkeys(ERROR_KEYS, "")
     _plan_code: str = ""
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     _order_id: int = 0  # the draft these answers belong to
 
     @rx.var
@@ -98,6 +105,7 @@ class RadOncStepState(rx.State):
             self.reset()
             self._order_id = context.order_id
         self._plan_code, self.service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh()
 
     async def _restore(self, details: dict, codes: list[str], context: StepContext) -> None:
@@ -112,7 +120,7 @@ class RadOncStepState(rx.State):
         await self._prepare(context)
 
     def _refresh(self) -> None:
-        codes = modality_codes(self._plan_code, self.service_year, self.modality)
+        codes = modality_codes(self._plan_code, self.service_year, self.modality, self._in_force)
         self.code_lines = [Choice(item.code, f"{item.code} — {item.label}") for item in codes[:MAX_CODES]]
         self.left_out = [item.code for item in codes[MAX_CODES:]]
         self.errors = {**self.errors, "codes": ""}

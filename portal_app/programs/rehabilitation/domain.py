@@ -580,12 +580,28 @@ def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
     return MappingProxyType({code: item.code for code, item in codes.items()})
 
 
-def code_choices(plan_code: str, year: int, *, discipline: str = "") -> list[ManagedCode]:
-    """The plan's managed codes for a year, narrowed to a discipline when given."""
-    codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
+@lru_cache(maxsize=1)
+def _disciplines_of_code() -> Mapping[str, frozenset[str]]:
+    """Code -> the disciplines that bill it, whatever the plan (a code means the same everywhere)."""
+    return MappingProxyType(
+        {code: item.disciplines for codes in _code_table().values() for code, item in codes.items()}
+    )
+
+
+def code_choices(
+    plan_code: str, year: int, *, discipline: str = "", in_force: Iterable[ManagedCode] | None = None
+) -> list[ManagedCode]:
+    """The plan's managed codes for a year, narrowed to a discipline when given.
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of the
+    packaged list; a code the program does not describe fits every narrowing."""
+    items = _code_index(plan_code, year).values() if in_force is None else in_force
     discipline = (discipline or "").upper()
+    known = _disciplines_of_code()
     return [
-        item.code for _, item in sorted(codes.items()) if not discipline or discipline in item.disciplines
+        item
+        for item in sorted(items, key=lambda item: item.code)
+        if not discipline or item.code not in known or discipline in known[item.code]
     ]
 
 

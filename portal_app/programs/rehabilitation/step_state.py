@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from portal_app.domain import outcome_tools
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.domain.validation import plain_errors
 from portal_app.programs.rehabilitation import domain as rehab
 from portal_app.services import episodes
@@ -130,6 +131,7 @@ class RehabStepState(rx.State):
     _order_id: int = 0
     _plan_code: str = ""
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     _episode_date: str = ""
     _episode_kind: str = ""
     _baseline_tool: str = ""
@@ -180,6 +182,7 @@ class RehabStepState(rx.State):
     async def _prepare(self, context: StepContext) -> None:
         self._order_id = context.order_id
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         if not self.initial_evaluation_date and context.service_date:
             self.initial_evaluation_date = context.service_date.isoformat()
         await self._load_episode()
@@ -311,7 +314,9 @@ class RehabStepState(rx.State):
     def _refresh(self) -> None:
         """Codes and tools on offer, the score, the change from baseline and the recommendation."""
         offered = (
-            rehab.code_choices(self._plan_code, self._service_year, discipline=self.discipline)
+            rehab.code_choices(
+                self._plan_code, self._service_year, discipline=self.discipline, in_force=self._in_force
+            )
             if self.discipline and self._plan_code
             else []
         )

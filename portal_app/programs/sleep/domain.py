@@ -735,12 +735,18 @@ def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
     return codes_for(_code_table(), plan_code, year)
 
 
-def code_choices(plan_code: str, year: int, *, category: str = "") -> list[ManagedCode]:
-    """The plan's managed codes for a year, narrowed to a category when given."""
+def code_choices(
+    plan_code: str, year: int, *, category: str = "", in_force: Iterable[ManagedCode] | None = None
+) -> list[ManagedCode]:
+    """The plan's managed codes for a year, narrowed to a category when given.
+
+    ``in_force``: the list in force for the member's coverage (``services/code_lists``) instead of the
+    packaged list; a code the program does not describe fits every narrowing."""
+    items = _code_index(plan_code, year).values() if in_force is None else in_force
     return [
         item
-        for item in sorted(_code_index(plan_code, year).values(), key=lambda item: item.code)
-        if not category or item.category == category
+        for item in sorted(items, key=lambda item: item.code)
+        if not category or item.category in (category, "")
     ]
 
 

@@ -15,6 +15,7 @@ import reflex as rx
 from portal_app import routes
 from portal_app.domain import pap_compliance
 from portal_app.domain.enums import Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.sleep import domain as sleep
 from portal_app.services import sleep_requests
 from portal_app.state.auth import authorized, call_service
@@ -108,6 +109,7 @@ class SleepStepState(rx.State):
     _order_id: int = 0
     _plan_code: str = ""
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     _service_date: str = ""
     _member_age: int = 0
     _compliant: bool | None = None
@@ -175,6 +177,7 @@ class SleepStepState(rx.State):
     async def _prepare(self, context: StepContext) -> None:
         self._order_id, self._member_age = context.order_id, context.member_age
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._service_date = context.service_date.isoformat() if context.service_date else ""
         await self._load_history()
 
@@ -278,7 +281,9 @@ class SleepStepState(rx.State):
             [
                 c
                 for category in _categories(self.request_kind, self.study_type, self.device_type)
-                for c in sleep.code_choices(self._plan_code, self._service_year, category=category)
+                for c in sleep.code_choices(
+                    self._plan_code, self._service_year, category=category, in_force=self._in_force
+                )
             ]
             if self._plan_code
             else []
@@ -323,7 +328,12 @@ class SleepStepState(rx.State):
         if not self.is_supplies:
             return
         quantities = {row.item: row.quantity for row in self.supply_rows}
-        managed = {c.code for c in sleep.code_choices(self._plan_code, self._service_year, category="supply")}
+        managed = {
+            c.code
+            for c in sleep.code_choices(
+                self._plan_code, self._service_year, category="supply", in_force=self._in_force
+            )
+        }
         on = _parse(self._service_date)
         dispenses = [
             sleep.Dispense(d["item"], date.fromisoformat(d["dispensed_on"]), d["quantity"])

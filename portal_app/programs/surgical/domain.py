@@ -17,7 +17,8 @@ A request that meets every criterion is approved at once; anything else pends, n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -412,22 +413,45 @@ def _code_index(plan_code: str, year: int) -> Mapping[str, ManagedCode]:
     return MappingProxyType({code: item.managed_code() for code, item in codes.items()})
 
 
-def codes_for_procedure(plan_code: str, year: int, procedure: str) -> list[SurgicalCode]:
-    """The plan's codes for a procedure in a service year, by code."""
-    codes = _code_table().get(((plan_code or "").strip().upper(), int(year)), {})
+def _surgical_code(item: ManagedCode) -> SurgicalCode:
+    """A code of a list in force as the program knows it; one it does not know keeps the list's words
+    (its procedure is then unknown, "", and it fits every procedure)."""
+    known = code_facts().get(item.code)
+    if known is not None:
+        return dataclasses.replace(known, source=item.source or known.source)
+    system = "HCPCS" if item.code[:1].isalpha() else "CPT"
+    return SurgicalCode(item.code, item.label, system, item.category, item.source)
+
+
+def _plan_codes(
+    plan_code: str, year: int | None, in_force: Iterable[ManagedCode] | None
+) -> list[SurgicalCode]:
+    if in_force is not None:
+        return [_surgical_code(item) for item in in_force]
+    return list(_code_table().get(((plan_code or "").strip().upper(), int(year or 0)), {}).values())
+
+
+def codes_for_procedure(
+    plan_code: str, year: int, procedure: str, *, in_force: Iterable[ManagedCode] | None = None
+) -> list[SurgicalCode]:
+    """The plan's codes for a procedure in a service year, by code (``in_force``: the list in force
+    for the member's coverage, ``services/code_lists``, instead of the packaged list)."""
     return sorted(
-        (item for item in codes.values() if item.procedure == procedure), key=lambda item: item.code
+        (item for item in _plan_codes(plan_code, year, in_force) if item.procedure in (procedure, "")),
+        key=lambda item: item.code,
     )
 
 
-def procedure_choices(plan_code: str = "", year: int | None = None) -> list[tuple[str, str]]:
-    """(value, label) of the procedures to offer: those the plan manages in the year when given."""
+def procedure_choices(
+    plan_code: str = "", year: int | None = None, *, in_force: Iterable[ManagedCode] | None = None
+) -> list[tuple[str, str]]:
+    """(value, label) of the procedures to offer: those the plan manages in the year (or those of the
+    list in force, ``in_force``) when given."""
     offered = PROCEDURES
-    if plan_code and year is not None:
-        managed = {
-            item.procedure for item in _code_table().get((plan_code.strip().upper(), int(year)), {}).values()
-        }
-        offered = tuple(procedure for procedure in PROCEDURES if procedure in managed)
+    if in_force is not None or (plan_code and year is not None):
+        codes = _plan_codes(plan_code, year, in_force)
+        managed = {item.procedure for item in codes}
+        offered = PROCEDURES if "" in managed else tuple(p for p in PROCEDURES if p in managed)
     return [(procedure, PROCEDURE_LABELS[procedure]) for procedure in offered]
 
 

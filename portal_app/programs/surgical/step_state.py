@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app.domain.enums import FacilityType, Role
+from portal_app.domain.program_types import ManagedCode
 from portal_app.programs.surgical import domain as surgical
 from portal_app.services import order_entry as entry
 from portal_app.state.auth import authorized, call_service
@@ -60,6 +61,7 @@ class SurgicalStepState(rx.State):
     _plan_code: str = ""
     _order_id: int = 0
     _service_year: int = 0
+    _in_force: tuple[ManagedCode, ...] = ()  # the codes in force for the member's coverage
     # The answers, one per question of domain.QUESTIONS (typed values as text, lists as values).
     egd_alarm_features: list[str] = []
     ppi_trial_weeks: str = ""
@@ -124,6 +126,7 @@ class SurgicalStepState(rx.State):
 
     async def _prepare(self, context: StepContext) -> None:
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._order_id = context.order_id
         self.site_of_care = site_of_care(context.site_kind, context.site_detail)
         self._refresh()
@@ -152,16 +155,19 @@ class SurgicalStepState(rx.State):
             self.site_of_care = str(details["site_of_care"])
         self.codes = list(codes)
         self._plan_code, self._service_year = context.plan_code, context.service_year
+        self._in_force = context.codes_in_force
         self._refresh()
 
     def _refresh(self) -> None:
         """The procedures the plan manages in the service year, and the chosen procedure's codes."""
-        found = surgical.procedure_choices(self._plan_code, self._service_year)
+        found = surgical.procedure_choices(self._plan_code, self._service_year, in_force=self._in_force)
         self.procedure_options = [Choice(value, label) for value, label in found]
         if self.procedure not in {value for value, _ in found}:
             self.procedure = ""
         offered = (
-            surgical.codes_for_procedure(self._plan_code, self._service_year, self.procedure)
+            surgical.codes_for_procedure(
+                self._plan_code, self._service_year, self.procedure, in_force=self._in_force
+            )
             if self.procedure
             else []
         )
