@@ -43,7 +43,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 DEFAULT_UPLOAD_MAX_MB = 21
 DEFAULT_MAIL_FROM = "Precert <no-reply@precert.invalid>"
 # Requests of the demo's year of history (services/demo_year.py) the seed makes; 0 makes none.
-DEFAULT_DEMO_HISTORY_SIZE = 200
+DEFAULT_DEMO_HISTORY_SIZE = 1500
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ The choices are drawn from a fixed random seed, so the same day gives the same y
 alone are random, as they must be: domain/order_numbers.py).
 
 How many requests: ``DEMO_HISTORY_SIZE`` (settings; 0 loads none). Loaded once: an audit event
-``demo_year.loaded`` marks it, and a later seed adds nothing. While the history is written, e-mail to
+``demo_year.loaded`` marks it, and a later seed adds nothing. All or nothing: the year and its marker
+are one transaction, so a seed stopped part-way leaves none of it and the next makes the whole year. While the history is written, e-mail to
 the demo office users is off (those messages would have left long ago; the outbox stays for today's),
 and notifications older than a week are marked read, as the offices would have read them.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -267,13 +269,40 @@ def load_demo_year(
     progress: Callable[[str], None] | None = None,
 ) -> int:
     """Make ``size`` requests over the last year through the services (once); returns how many were
-    submitted (0 when already loaded, when ``size`` is 0, or when the year has not begun)."""
+    submitted (0 when already loaded, when ``size`` is 0, or when the year has not begun).
+
+    All or nothing: the year is written in one transaction, committed with its marker, so a seed
+    stopped part-way leaves none of it and the next seed makes the same whole year (never a second
+    part). ``session``'s own pending changes are committed with it."""
     if size <= 0 or is_loaded(session):
         return 0
     now = now or clock.now()
     start, end = history_window(now)
     if end <= start:
         return 0
+    with _one_transaction(session) as history:
+        submitted = _make_year(history, size, start, end, progress)
+    return submitted
+
+
+@contextmanager
+def _one_transaction(session: Session) -> Iterator[Session]:
+    """A session on ``session``'s connection and transaction whose commits (the services commit
+    after each step) only flush: the transaction is committed once at the end, rolled back if
+    anything stops it (an error, Ctrl-C; a killed process never commits it)."""
+    connection = session.connection()
+    try:
+        with Session(bind=connection, expire_on_commit=False) as history:
+            yield history
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+def _make_year(
+    session: Session, size: int, start: datetime, end: datetime, progress: Callable[[str], None] | None
+) -> int:
     world = _world(session, random.Random(_SEED))
     moments = sorted(_submission_moment(world.rng, start, end) for _ in range(size))
     scripts = [_confirm_letter_faxes(world, start)]
@@ -283,10 +312,8 @@ def load_demo_year(
     recipients = _office_recipients(session)
     preferences = {user.id: user.email_preference for user in recipients}
     _set_preferences(session, {user_id: EmailPreference.OFF.value for user_id in preferences})
-    try:
-        _run(world, scripts, sources, start, end, progress, size)
-    finally:
-        _set_preferences(session, preferences)
+    _run(world, scripts, sources, start, end, progress, size)
+    _set_preferences(session, preferences)
     _mark_old_notices_read(session, recipients, end)
     session.add(
         AuditEvent(

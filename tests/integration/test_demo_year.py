@@ -4,12 +4,15 @@ the year, once; and the review dashboard's figures are no longer empty on it."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from portal_app.db import make_engine
 from portal_app.domain.enums import DecidedBy, LineDecision, OrderStatus, PeerToPeerStatus, TaskKind
 from portal_app.models import (
     AuditEvent,
@@ -22,11 +25,12 @@ from portal_app.models import (
     ReviewTask,
     User,
 )
-from portal_app.services import metrics, survey
+from portal_app.services import demo_year, metrics, survey
 from portal_app.services.demo_cases import DEMO_ORDERS, demo_order_number
 from portal_app.services.demo_data import load_demo_data
 from portal_app.services.demo_year import MARKER, history_window, is_loaded, load_demo_year
-from tests.conftest import BACKENDS
+from portal_app.services.order_submission import submit_order
+from tests.conftest import BACKENDS, SEEDED, _copy_sqlite, _scratch_postgres_database
 from tests.integration.order_helpers import actor_for
 
 SIZE = 50
@@ -173,3 +177,61 @@ def test_size_zero_and_a_year_not_begun_add_nothing(session, demo_data):
     assert load_demo_year(session, size=SIZE, now=datetime(2026, 1, 1, 12, tzinfo=UTC)) == 0
     assert not is_loaded(session)
     assert session.exec(select(func.count()).select_from(Order)).one() == 2  # the two demo cases
+
+
+class _Stopped(Exception):
+    """The seed stopped part-way (in real life: Ctrl-C, a crash, a killed process)."""
+
+
+def _outcome_mix(session) -> tuple[Counter, dict]:
+    orders = session.exec(select(Order).where(col(Order.submitted_at).is_not(None))).all()
+    cases = {demo_order_number(o) for o in DEMO_ORDERS}
+    mix = Counter((o.program, o.status) for o in orders if o.order_number not in cases)
+    marker = session.exec(select(AuditEvent).where(AuditEvent.action == MARKER)).one()
+    return mix, marker.detail
+
+
+@pytest.fixture
+def uninterrupted_mix(request, tmp_path, database_templates) -> Iterator[tuple[Counter, dict]]:
+    """The year of an uninterrupted seed, made in a second database of the same backend."""
+    backend = request.node.callspec.params.get("empty_db_url", "sqlite")
+    template = database_templates.template(backend, SEEDED)
+    if backend == "sqlite":
+        _copy_sqlite(template.removeprefix("sqlite:///"), tmp_path / "reference.db")
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'reference.db'}"])
+    else:
+        urls = _scratch_postgres_database(template=template.rpartition("/")[2])
+    url = next(urls)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        load_demo_year(session, size=SIZE, now=NOW)
+        yield _outcome_mix(session)
+    engine.dispose()
+    next(urls, None)  # PostgreSQL: drops the database
+
+
+def test_a_seed_stopped_part_way_leaves_nothing_and_the_next_makes_the_whole_year(
+    session, demo_data, monkeypatch, uninterrupted_mix
+):
+    preferences = {u.username: u.email_preference for u in session.exec(select(User)).all()}
+    submitted = []
+
+    def stops_after_twenty(*args, **kwargs):
+        if len(submitted) == 20:
+            raise _Stopped
+        result = submit_order(*args, **kwargs)
+        submitted.append(result)
+        return result
+
+    monkeypatch.setattr(demo_year, "submit_order", stops_after_twenty)
+    with pytest.raises(_Stopped):
+        load_demo_year(session, size=SIZE, now=NOW)
+    assert len(submitted) == 20
+    session.expire_all()
+    assert not is_loaded(session)
+    assert session.exec(select(func.count()).select_from(Order)).one() == 2  # the two demo cases only
+    assert {u.username: u.email_preference for u in session.exec(select(User)).all()} == preferences
+
+    monkeypatch.undo()
+    assert load_demo_year(session, size=SIZE, now=NOW) == SIZE
+    assert _outcome_mix(session) == uninterrupted_mix
