@@ -77,7 +77,7 @@ from portal_app.state.guidelines import ComingSoonState
 from portal_app.state.help import HelpState
 from portal_app.state.notifications import EmailPreferenceState, NotificationsState
 from portal_app.state.order_wizard import OrderWizardState
-from portal_app.state.orders import MyOrdersState, OrderSummaryState
+from portal_app.state.orders import MyOrdersState, OrderSummaryState, VerifyState
 from portal_app.state.pa_needed import PaNeededState
 from portal_app.state.plan_files import PlanFilesState
 from portal_app.state.plan_setup import PlanSetupState
@@ -143,7 +143,7 @@ _page(code_lists_page, routes.ADMIN_CODE_LISTS, "Code lists", CodeListsState.loa
 _page(plan_setup_page, routes.ADMIN_PLANS, "Health plans", PlanSetupState.load_page)
 _page(order_wizard_page, routes.ORDER_NEW, "New request", OrderWizardState.load_page)
 _page(my_orders_page, routes.MY_ORDERS, "My orders", MyOrdersState.load_page)
-_page(verify_page, routes.VERIFY, "Verify an order")
+_page(verify_page, routes.VERIFY, "Verify an order", VerifyState.load_page)
 _page(
     order_summary_page,
     routes.ORDER,

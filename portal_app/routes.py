@@ -59,5 +59,10 @@ def order(order_number: str) -> str:
     return f"/orders/{order_number}"
 
 
+def verify(order_number: str) -> str:
+    """The verify page with ``order_number`` filled in (servicing offices read orders only there)."""
+    return f"{VERIFY}?order={order_number}"
+
+
 def review_case(order_number: str) -> str:
     return f"/review/case/{order_number}"

@@ -80,15 +80,19 @@ def _build_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _copy_build_for_port(built_port: str, port: int) -> Path:
-    """This worker's copy of the compiled pages, pointing at its own port; returns its web folder."""
+def _worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def _copy_build_for_port(built_port: str, port: int, folder: str | None = None) -> Path:
+    """A copy of the compiled pages pointing at ``port``, in `.web-workers/<folder>` (by default the
+    worker's own name); returns its web folder."""
     import gzip
     import shutil
 
     from reflex_base import constants
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    web_dir = WORKERS_DIR / worker
+    web_dir = WORKERS_DIR / (folder or _worker_name())
     static = web_dir / constants.Dirs.STATIC
     shutil.rmtree(web_dir, ignore_errors=True)
     shutil.copytree(PROJECT_ROOT / constants.Dirs.WEB / constants.Dirs.STATIC, static)
@@ -158,13 +162,8 @@ def _wait_or_stop(url: str, process: subprocess.Popen, log_path: Path) -> None:
         raise
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Iterator[dict]:
-    """The running portal: its URL and the path of its server log."""
-    workdir = tmp_path_factory.mktemp("portal")
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    env = {
+def _portal_env(workdir: Path, url: str, *, history_size: int) -> dict:
+    return {
         **os.environ,
         "DB_URL": f"sqlite:///{workdir / 'portal.db'}",
         "DATA_DIR": str(workdir),
@@ -179,15 +178,60 @@ def portal(tmp_path_factory) -> Iterator[dict]:
         # production 30 a minute and be told to wait. The tests of that limit run on a backend of their
         # own (backend_only), which keeps the default.
         "RATE_LIMIT_SIGN_IN_CLIENT": "1000 per minute",
-        # The demo data alone, without its year of history (services/demo_year.py): the tests count
-        # on the demo's exact cases and queues, and seeding stays quick.
-        "DEMO_HISTORY_SIZE": "0",
+        "DEMO_HISTORY_SIZE": str(history_size),
     }
+
+
+def _migrate_and_seed(env: dict) -> None:
     for step in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "portal_app.cli", step], cwd=PROJECT_ROOT, env=env, check=True)
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[dict]:
+    """The running portal: its URL and the path of its server log."""
+    workdir = tmp_path_factory.mktemp("portal")
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    # The demo data alone, without its year of history (services/demo_year.py): the tests count on the
+    # demo's exact cases and queues, and seeding stays quick.
+    env = _portal_env(workdir, url, history_size=0)
+    _migrate_and_seed(env)
     log_path = workdir / "server.log"
     with _serving_portal(port, url, env, log_path):
         yield {"url": url, "log": log_path, "db_url": env["DB_URL"]}
+
+
+# Requests in the year of history of `portal_with_history`: enough for every figure of the dashboard
+# (programs, decisions, decision times, surveys); the seed takes about 3 s longer than without.
+HISTORY_SIZE = 40
+
+
+@pytest.fixture(scope="module")
+def portal_with_history(portal, tmp_path_factory) -> Iterator[dict]:
+    """A second portal whose demo has a (small) year of history (services/demo_year.py).
+
+    It serves a copy of this run's build (compiled for ``portal``, which it waits for) pointing at its
+    own port, in `.web-workers/<worker>-history`, so the worker's own copy is left alone.
+    """
+    workdir = tmp_path_factory.mktemp("portal-history")
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    env = _portal_env(workdir, url, history_size=HISTORY_SIZE)
+    _migrate_and_seed(env)
+    marker = _shared_build_marker()
+    # Without xdist `portal` compiled `.web` for its own port; under xdist the marker names the port.
+    built_port = marker.read_text() if marker is not None else portal["url"].rpartition(":")[2]
+    with _build_lock():
+        web_dir = _copy_build_for_port(built_port, port, f"{_worker_name()}-history")
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        process = _start_from_copy(port, env, log, web_dir)
+        _wait_or_stop(url, process, log_path)
+    try:
+        yield {"url": url, "log": log_path, "db_url": env["DB_URL"]}
+    finally:
+        _stop(process)
 
 
 def _stop(process: subprocess.Popen) -> None:

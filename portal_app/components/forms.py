@@ -25,16 +25,20 @@ def labelled_input(
     on_change: Any = None,
     error: Any = "",
     hint: str = "",
+    default_value: Any = None,
 ) -> rx.Component:
     """A text input with a visible label (so ``get_by_label`` finds it) and its error text.
 
     With ``value``/``on_change`` the input is controlled by state; otherwise it is read
-    from the form on submit.
+    from the form on submit, starting from ``default_value`` if given (a state var: the input is
+    made again when it changes, as React reads a default only once).
     """
     input_id = f"field-{name}"
     props: dict[str, Any] = {}
     if on_change is not None:
         props.update(value=value, on_change=on_change)
+    elif default_value is not None:
+        props.update(default_value=default_value, key=default_value)
     return rx.vstack(
         rx.el.label(label, html_for=input_id, font_weight="500"),
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")) if hint else rx.fragment(),

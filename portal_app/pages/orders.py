@@ -548,7 +548,7 @@ def verify_page() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                labelled_input("Order number", name="order_number"),
+                labelled_input("Order number", name="order_number", default_value=V.asked_order),
                 labelled_input("Member ID", name="member_number"),
                 labelled_input("Member date of birth", name="birth_date", input_type="date", required=False),
                 labelled_input("Servicing NPI", name="servicing_npi", required=False),

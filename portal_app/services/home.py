@@ -270,7 +270,8 @@ def orders_naming_my_practice(
     session: Session, *, actor: Actor, now: datetime, page: int = 0, page_size: int = PAGE_SIZE
 ) -> HomeList:
     """Recent submitted orders whose servicing provider or site bills under one of the caller's
-    practices (its NPI is on the order), the newest first; each opens the verification."""
+    practices (its NPI is on the order), the newest first; each opens the verification with its order
+    number filled in (servicing offices read an order only there: orders.may_read_order)."""
     _require_role(session, actor, "order.verify", Role.SERVICING_PROVIDER_STAFF)
     tax_ids = select(Practice.tax_id).where(col(Practice.id).in_(actor.practice_ids))
     providers = select(Provider.id).where(col(Provider.tax_id).in_(tax_ids))
@@ -286,7 +287,7 @@ def orders_naming_my_practice(
     return [
         HomeItem(
             title=str(order.order_number),
-            href=routes.VERIFY,
+            href=routes.verify(str(order.order_number)),
             detail=f"{Program(order.program).label}: {status_label(order.program, order.status)}",
             when=f"Submitted {_day(order.submitted_at)}",
         )

@@ -337,6 +337,14 @@ class VerifyState(rx.State):
     status: str = ""
     procedures: str = ""
     valid: str = ""
+    # The order number the page was opened for (`?order=`, from the home page), filled in the form.
+    asked_order: str = ""
+
+    @rx.event
+    @authorized(Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF)
+    async def load_page(self):
+        self.checked, self.found, self.error, self.added_message = False, False, "", ""
+        self.asked_order = str(page_params(self).get("order", ""))[:24]
 
     @rx.event
     @authorized(Role.SERVICING_PROVIDER_STAFF, Role.ORDERING_PROVIDER_STAFF)

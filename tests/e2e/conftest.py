@@ -1,11 +1,14 @@
 """Browser suite: Debian's Chromium, and checks that fail a test on errors in the portal or the page.
 
-The running portal (`portal`, `base_url`, `portal_db`, `prod_cluster`) comes from tests/servers.py.
+The running portals (`portal`, `base_url`, `portal_db`, `prod_cluster`, and `portal_with_history` for
+the demo's year of history) come from tests/servers.py.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,10 +37,9 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(autouse=True)
-def fail_on_server_errors(portal):
-    """Fail any browser test during which the portal logged an error or a traceback."""
-    log_path: Path = portal["log"]
+@contextmanager
+def failing_on_errors_logged(log_path: Path) -> Iterator[None]:
+    """Fail if the portal writing ``log_path`` logs an error or a traceback meanwhile."""
     start = log_path.stat().st_size
     yield
     with log_path.open() as log:
@@ -45,6 +47,13 @@ def fail_on_server_errors(portal):
         new_output = log.read()
     problems = [line for line in new_output.splitlines() if "Traceback" in line or "ERROR" in line]
     assert not problems, "The portal logged errors:\n" + new_output[-4000:]
+
+
+@pytest.fixture(autouse=True)
+def fail_on_server_errors(portal):
+    """Fail any browser test during which the portal logged an error or a traceback."""
+    with failing_on_errors_logged(portal["log"]):
+        yield
 
 
 @pytest.fixture

@@ -1,13 +1,16 @@
 """The signed-in home page and the grouped header menus: an office sees a decision on its home page,
-the menus work with the keyboard alone and pass axe, a phone-width screen opens the navigation from a
-Menu button, the header fits one line at 1024 px, and an order's page never shows the order seen
-before while the next one loads."""
+a servicing office opens an order naming its practice in the verification, the menus work with the
+keyboard alone and pass axe, a phone-width screen opens the navigation from a Menu button, the header
+fits one line at 1024 px, and an order's page never shows the order seen before while the next one
+loads."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
-from portal_app.services import review
+from portal_app.models import Order, Practice, Provider
+from portal_app.services import order_entry, review
 from portal_app.services.demo_data import DEMO_ACCOUNTS
 from portal_app.services.order_submission import submit_order
 from tests.e2e.axe import assert_accessible
@@ -16,7 +19,7 @@ from tests.e2e.pages.programs import assert_focus_visible, tab_to
 from tests.integration.order_helpers import LOW_BACK, PENDING_LOW_BACK, TODAY, actor_for, draft_order
 
 ACCOUNTS = {a.username: a for a in DEMO_ACCOUNTS}
-DECIDED_MEMBER, EARLIER_MEMBER = "EVG100000148", "EVG100000152"
+DECIDED_MEMBER, EARLIER_MEMBER, SERVICED_MEMBER = "EVG100000148", "EVG100000152", "EVG100000168"
 
 
 def _sign_in(page: Page, username: str) -> None:
@@ -40,6 +43,28 @@ def _approved_by_a_nurse(db, member: str) -> str:
     return number
 
 
+def _naming_the_servicing_practice(db, member: str) -> str:
+    """An order whose servicing provider bills under the demo servicing office's practice."""
+    office, servicing = actor_for(db, "ordering"), actor_for(db, "servicing")
+    order_id = draft_order(db, office, member=member, details=LOW_BACK)
+    tax_id = db.get(Practice, servicing.practice_ids[0]).tax_id
+    renderer = db.exec(select(Provider).where(Provider.tax_id == tax_id)).first()
+    assert order_entry.choose_providers(
+        db,
+        actor=office,
+        order_id=order_id,
+        ordering_provider_id=db.get(Order, order_id).ordering_provider_id,
+        servicing_kind="provider",
+        servicing_id=renderer.id,
+        out_of_network_confirmed=True,
+        letter_address="1 Demo Way",
+        letter_fax="555-0100",
+    ).ok
+    return submit_order(
+        db, actor=office, order_id=order_id, today=TODAY, duplicates_acknowledged=True
+    ).order_number
+
+
 def _nav(page: Page):
     return page.get_by_role("navigation", name="Main")
 
@@ -56,6 +81,23 @@ def test_an_office_sees_the_nurses_decision_on_its_home_page_and_opens_the_order
     decisions.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_role("heading", name="Order summary", level=1)).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text(number)
+
+
+def test_a_servicing_office_opens_an_order_naming_its_practice_in_the_verification(page: Page, portal_db):
+    number = _naming_the_servicing_practice(portal_db, SERVICED_MEMBER)
+    _sign_in(page, "servicing")
+    page.goto("/")
+
+    recent = page.get_by_role("region", name="Recent orders naming your practice")
+    recent.get_by_role("link", name=number, exact=True).click()
+    # Servicing offices read an order only through the verification: it opens with the number in.
+    expect(page.get_by_role("heading", name="Verify an order", level=1)).to_be_visible()
+    expect(page.get_by_label("Order number", exact=True)).to_have_value(number)
+    page.get_by_label("Member ID", exact=True).fill(SERVICED_MEMBER)
+    page.get_by_role("button", name="Verify", exact=True).click()
+    answer = page.get_by_role("status").filter(has_text="Procedures")
+    expect(answer).to_contain_text(number)
+    expect(answer).to_contain_text("72148")
 
 
 def test_the_grouped_menus_work_with_the_keyboard_alone_and_pass_axe(page: Page):
