@@ -113,6 +113,32 @@ def _member_row(member: rx.Var[MemberRow]) -> rx.Component:
     )
 
 
+def _pager(page: rx.Var[int], more: rx.Var[bool], page_step) -> rx.Component:
+    """ "Earlier results" / "More results" under a search that comes in pages; shown once there is
+    more than one page."""
+    return rx.cond(
+        (page > 0) | more,
+        rx.hstack(
+            rx.button(
+                "Earlier results",
+                on_click=page_step(-1),
+                type="button",
+                variant="soft",
+                disabled=page == 0,
+            ),
+            rx.text("Page ", page + 1, size="2"),
+            rx.button(
+                "More results",
+                on_click=page_step(1),
+                type="button",
+                variant="soft",
+                disabled=~more,
+            ),
+            align="center",
+        ),
+    )
+
+
 def _member_step() -> rx.Component:
     return rx.vstack(
         rx.text("Search by member ID, or by last name and date of birth.", size="2"),
@@ -137,6 +163,7 @@ def _member_step() -> rx.Component:
                 width="100%",
             ),
         ),
+        _pager(W.member_page, W.member_more, W.member_page_step),
         rx.cond(
             W.member.member_id != 0,
             rx.card(
@@ -259,27 +286,7 @@ def _providers_step() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.cond(
-            (W.servicing_page > 0) | W.servicing_more,
-            rx.hstack(
-                rx.button(
-                    "Earlier results",
-                    on_click=W.servicing_page_step(-1),
-                    type="button",
-                    variant="soft",
-                    disabled=W.servicing_page == 0,
-                ),
-                rx.text("Page ", W.servicing_page + 1, size="2"),
-                rx.button(
-                    "More results",
-                    on_click=W.servicing_page_step(1),
-                    type="button",
-                    variant="soft",
-                    disabled=~W.servicing_more,
-                ),
-                align="center",
-            ),
-        ),
+        _pager(W.servicing_page, W.servicing_more, W.servicing_page_step),
         rx.cond(
             W.servicing.id != 0,
             rx.callout(
@@ -407,6 +414,7 @@ def _diagnosis_step() -> rx.Component:
             width="100%",
         ),
         rx.el.ul(rx.foreach(W.diagnosis_results, _diagnosis_result), aria_label="Diagnosis codes found"),
+        _pager(W.diagnosis_page, W.diagnosis_more, W.diagnosis_page_step),
         rx.heading("Diagnoses on the request (primary first)", size="3", as_="h3"),
         rx.el.ol(rx.foreach(W.diagnoses, _chosen_diagnosis), aria_label="Diagnoses on the request"),
         field_error(W.errors["diagnoses"], field_id="field-diagnoses"),

@@ -196,3 +196,16 @@ def search_diagnoses(query: str, *, limit: int = 20) -> list[Diagnosis]:
             return found
     words = list(dict.fromkeys(_words(query)))
     return _index().words(words, limit) if words else []
+
+
+def search_diagnoses_page(query: str, *, page: int, page_size: int) -> tuple[list[Diagnosis], bool]:
+    """Page ``page`` (from 0) of ``search_diagnoses(query)``, and whether a later page has more.
+
+    The order is the search's own, so page ``n`` is the results ``n * page_size`` to
+    ``(n + 1) * page_size`` of one longer search; the index stops as soon as it has that many.
+    """
+    if page_size <= 0:
+        return [], False
+    start = max(page, 0) * page_size
+    found = search_diagnoses(query, limit=start + page_size + 1)
+    return found[start : start + page_size], len(found) > start + page_size

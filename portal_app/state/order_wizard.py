@@ -12,7 +12,7 @@ import reflex as rx
 from portal_app import clock, routes
 from portal_app.domain.enums import Program, Role, Urgency
 from portal_app.domain.programs import get_program
-from portal_app.reference.icd10 import search_diagnoses
+from portal_app.reference.icd10 import search_diagnoses_page
 from portal_app.services import order_entry as entry
 from portal_app.services.directory import plan_code
 from portal_app.services.order_entry import DraftNotFound, MemberMatch, ProviderMatch
@@ -51,6 +51,7 @@ ERROR_KEYS = (
     "form",
 )
 STAFF = Role.ORDERING_PROVIDER_STAFF
+DIAGNOSIS_PAGE_SIZE = 15
 
 
 # A select's value and label (UI only).
@@ -79,6 +80,11 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _next_page(page: int, step: object) -> int:
+    """One page on (``step`` > 0) or back, never before the first: the client names a direction only."""
+    return max(0, page + (1 if as_int(step) > 0 else -1))
+
+
 def _today() -> date:
     return clock.today()
 
@@ -100,6 +106,8 @@ class OrderWizardState(rx.State):
     birth_date: str = ""
     members: list[MemberRow] = []
     searched_members: bool = False
+    member_page: int = 0  # the member search comes in pages (services/order_entry.search_members)
+    member_more: bool = False  # the page shown was full: a later one may hold more
     member: MemberRow = MemberRow(0, "", "", "", "", "", "")
     member_age: int = 0
     member_confirmed: bool = False
@@ -121,6 +129,8 @@ class OrderWizardState(rx.State):
     # step 5
     diagnosis_query: str = ""
     diagnosis_results: list[Option] = []
+    diagnosis_page: int = 0
+    diagnosis_more: bool = False
     diagnoses: list[Option] = []
     # step 6
     urgency: str = Urgency.STANDARD.value
@@ -167,6 +177,8 @@ class OrderWizardState(rx.State):
             "birth_date": "",
             "members": [],
             "searched_members": False,
+            "member_page": 0,
+            "member_more": False,
             "member": MemberRow(0, "", "", "", "", "", ""),
             "member_age": 0,
             "member_confirmed": False,
@@ -184,6 +196,8 @@ class OrderWizardState(rx.State):
             "letters_confirmed": False,
             "diagnosis_query": "",
             "diagnosis_results": [],
+            "diagnosis_page": 0,
+            "diagnosis_more": False,
             "diagnoses": [],
             "urgency": Urgency.STANDARD.value,
             "urgency_reason": "",
@@ -463,6 +477,19 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def search_members(self):
+        self.member_page = 0
+        async for update in self._member_search():
+            yield update
+
+    @rx.event
+    @authorized(STAFF)
+    async def member_page_step(self, step: int):
+        """The next (``step`` 1) or the previous (-1) page of the member search."""
+        self.member_page = _next_page(self.member_page, step)
+        async for update in self._member_search():
+            yield update
+
+    async def _member_search(self):
         self.searching = "members"
         yield
         try:
@@ -474,17 +501,19 @@ class OrderWizardState(rx.State):
                     member_number=self.member_number,
                     last_name=self.last_name,
                     birth_date=birth,
+                    page=self.member_page,
                 )
             except (entry.MemberSearchRefused, RateLimited) as refused:
-                self.members, self.searched_members = [], False
+                self.members, self.searched_members, self.member_more = [], False, False
                 self.errors = {**_no_errors(), "member": str(refused)}
                 return
             self.members = list(matches)
             self.searched_members = True
+            self.member_more = len(matches) >= entry.MEMBER_PAGE_SIZE
             self.errors = {
                 **_no_errors(),
                 "member": ""
-                if matches
+                if matches or self.member_page > 0
                 else "No member of this plan matches. " + entry.MEMBER_SEARCH_CRITERIA,
             }
         finally:
@@ -524,7 +553,7 @@ class OrderWizardState(rx.State):
     @authorized(STAFF)
     async def servicing_page_step(self, step: int):
         """The next (``step`` 1) or the previous (-1) page of the servicing search."""
-        self.servicing_page = max(0, self.servicing_page + (1 if as_int(step) > 0 else -1))
+        self.servicing_page = _next_page(self.servicing_page, step)
         async for update in self._servicing_search():
             yield update
 
@@ -562,11 +591,26 @@ class OrderWizardState(rx.State):
     @rx.event
     @authorized(STAFF)
     async def search_diagnoses(self):
+        self.diagnosis_page = 0
+        async for update in self._diagnosis_search():
+            yield update
+
+    @rx.event
+    @authorized(STAFF)
+    async def diagnosis_page_step(self, step: int):
+        """The next (``step`` 1) or the previous (-1) page of the ICD-10-CM search."""
+        self.diagnosis_page = _next_page(self.diagnosis_page, step)
+        async for update in self._diagnosis_search():
+            yield update
+
+    async def _diagnosis_search(self):
         self.searching = "diagnoses"
         yield
         try:
-            query = self.diagnosis_query[:100]
-            found = await rx.run_in_thread(lambda: search_diagnoses(query, limit=15))
+            query, page = self.diagnosis_query[:100], self.diagnosis_page
+            found, self.diagnosis_more = await rx.run_in_thread(
+                lambda: search_diagnoses_page(query, page=page, page_size=DIAGNOSIS_PAGE_SIZE)
+            )
             self.diagnosis_results = [Option(d.code, f"{d.code} {d.description}") for d in found]
         finally:
             self.searching = ""

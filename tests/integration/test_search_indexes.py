@@ -3,9 +3,12 @@ find the same rows as before (case aside, LIKE wildcards literal), and come in p
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 from datetime import date, timedelta
 
 import pytest
+import reflex as rx
 from sqlmodel import col, select
 
 from portal_app.db import query_plan
@@ -13,6 +16,7 @@ from portal_app.domain.enums import FacilityType, LineOfBusiness, Sex
 from portal_app.models import Facility, Member, Provider
 from portal_app.services import order_entry
 from portal_app.services.party_search import facility_filter, provider_filter, uses_trigram_table
+from portal_app.state.order_wizard import DIAGNOSIS_PAGE_SIZE, OrderWizardState
 from tests.conftest import BACKENDS
 from tests.integration.order_helpers import TODAY, actor_for, member_by_number
 
@@ -276,3 +280,80 @@ def test_the_servicing_search_comes_in_pages(session, demo_data):
     assert providers(0) == [f"Alex Quimby{chr(ord('a') + n)}" for n in range(10)]
     assert providers(1) == [f"Alex Quimby{chr(ord('a') + n)}" for n in range(10, 14)]
     assert providers(2) == []
+
+
+def _wizard(monkeypatch, session, office) -> OrderWizardState:
+    """A wizard state whose service calls run on the test's session as ``office``."""
+    import portal_app.portal_app  # noqa: F401  (registers every state)
+
+    async def call_as_office(self, fn, **kwargs):
+        return fn(session, actor=office, **kwargs)
+
+    monkeypatch.setattr(OrderWizardState, "_call", call_as_office)
+    root = rx.State(_reflex_internal_init=True)
+    return root.get_substate(OrderWizardState.get_full_name().split(".")[1:])
+
+
+def _run(wizard: OrderWizardState, handler: str, *args) -> None:
+    """Drive an event handler past its guard, as Reflex would, in a thread with its own loop."""
+    generator = getattr(OrderWizardState, handler).fn.__wrapped__(wizard, *args)
+
+    async def drain():
+        return [update async for update in generator]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, drain()).result()
+
+
+def test_the_wizard_pages_through_the_members_found(monkeypatch, session, demo_data):
+    office = actor_for(session, "ordering")
+    plan_id = member_by_number(session, "EVG100000012").plan_id
+    firsts = [f"Kit{chr(ord('a') + n)}" for n in range(13)]
+    session.add_all([_member(plan_id, first, "Vandersloot") for first in firsts])
+    session.commit()
+    wizard = _wizard(monkeypatch, session, office)
+    wizard.order_id = _draft(session, office)
+    wizard.last_name, wizard.birth_date = "vandersloot", BORN.isoformat()
+
+    def shown() -> list[str]:
+        return [m.name for m in wizard.members]
+
+    _run(wizard, "search_members")
+    assert shown() == [f"{first} Vandersloot" for first in firsts[:10]]
+    assert (wizard.member_page, wizard.member_more) == (0, True)
+
+    _run(wizard, "member_page_step", 1)
+    assert shown() == [f"{first} Vandersloot" for first in firsts[10:]]
+    assert (wizard.member_page, wizard.member_more) == (1, False)
+    assert wizard.errors["member"] == ""
+
+    _run(wizard, "member_page_step", -1)
+    _run(wizard, "member_page_step", -1)  # never before the first page
+    assert wizard.member_page == 0 and shown() == [f"{first} Vandersloot" for first in firsts[:10]]
+
+    _run(wizard, "member_page_step", 1)
+    _run(wizard, "search_members")  # a new search starts again at the first page
+    assert wizard.member_page == 0 and wizard.member_more
+
+
+def test_the_wizard_pages_through_the_diagnosis_codes_found(monkeypatch, session):
+    from portal_app.reference.icd10 import search_diagnoses
+
+    wizard = _wizard(monkeypatch, session, None)
+    wizard.diagnosis_query = "angina"
+    every_code = [d.code for d in search_diagnoses("angina", limit=1000)]
+    assert DIAGNOSIS_PAGE_SIZE < len(every_code) <= 4 * DIAGNOSIS_PAGE_SIZE
+
+    seen: list[str] = []
+    _run(wizard, "search_diagnoses")
+    while True:
+        seen += [option.value for option in wizard.diagnosis_results]
+        if not wizard.diagnosis_more:
+            break
+        _run(wizard, "diagnosis_page_step", 1)
+    assert seen == every_code
+    last = wizard.diagnosis_page
+    assert last == (len(every_code) - 1) // DIAGNOSIS_PAGE_SIZE
+    _run(wizard, "diagnosis_page_step", -1)
+    earlier = every_code[(last - 1) * DIAGNOSIS_PAGE_SIZE : last * DIAGNOSIS_PAGE_SIZE]
+    assert [o.value for o in wizard.diagnosis_results] == earlier and wizard.diagnosis_more

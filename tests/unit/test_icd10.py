@@ -14,6 +14,7 @@ from portal_app.reference.icd10 import (
     load_icd10cm,
     normalize_icd10_code,
     search_diagnoses,
+    search_diagnoses_page,
 )
 
 TABLE = load_icd10cm()
@@ -217,3 +218,24 @@ def test_empty_and_garbage_queries_return_nothing(query):
 def test_a_zero_or_negative_limit_returns_nothing():
     assert search_diagnoses("pain", limit=0) == []
     assert search_diagnoses("I20", limit=-1) == []
+
+
+@pytest.mark.parametrize("query", ["pain", "M4", "fracture femur"])
+def test_pages_follow_one_another_in_the_search_order(query):
+    whole = search_diagnoses(query, limit=45)
+    pages = [search_diagnoses_page(query, page=n, page_size=15) for n in range(3)]
+    assert [d for found, _ in pages for d in found] == whole
+    assert all(more for _, more in pages)  # each of these queries has more than 45 codes
+    assert pages[0][0] == search_diagnoses(query, limit=15)  # the first page is the old capped list
+
+
+def test_the_last_page_says_there_is_no_more():
+    whole = search_diagnoses("angina", limit=1000)
+    assert 15 < len(whole) < 1000
+    last = (len(whole) - 1) // 15
+    found, more = search_diagnoses_page("angina", page=last, page_size=15)
+    assert found == whole[last * 15 :] and not more
+    assert search_diagnoses_page("angina", page=last + 1, page_size=15) == ([], False)
+    assert search_diagnoses_page("angina", page=-3, page_size=15) == search_diagnoses_page(
+        "angina", page=0, page_size=15
+    )
