@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
+from portal_app.domain import source_links
 from portal_app.domain.data_files import FileProblem, csv_rows
 from portal_app.domain.enums import Program
 from portal_app.domain.rules import CriterionResult
@@ -55,7 +56,6 @@ MAX_SOURCE = 1000
 MAX_VERSION = 9999
 _CRITERION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _CODE = re.compile(r"^[A-Z0-9]{1,10}$")
-_URL = re.compile(r"^https?://\S+$")
 WHY_NEW = "it is new in guideline version {version} and no automatic rule checks it yet"
 
 
@@ -74,8 +74,8 @@ class GuidelineCriterion:
 
     @property
     def source_url(self) -> str:
-        """The source when it is a web address (the help page links it), else ""."""
-        return self.source if _URL.match(self.source) else ""
+        """Where the source can be read, from the identifier it names (the help page links it), else ""."""
+        return source_links.source_url(self.source)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from portal_app.domain import conversation
 from portal_app.domain.enums import Program
+from portal_app.domain.guidelines import GuidelineCriterion, GuidelineVersion
 from portal_app.domain.guides import (
     GENERAL_DECISION,
     NOT_MANAGED,
@@ -38,9 +39,11 @@ __all__ = [
     "UnknownCriterion",
     "after_a_pend",
     "checklist",
+    "criteria_listed",
     "every_request_checklist",
     "program_guide",
     "program_guides",
+    "program_rules",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -142,3 +145,20 @@ def program_guide(program: Program | str) -> ProgramGuide:
 def program_guides() -> tuple[ProgramGuide, ...]:
     """Every program's guide, in the order of the programs."""
     return tuple(module.guide() for module in parts("help").values())
+
+
+def program_rules(program: Program | str) -> tuple[GuidelineCriterion, ...]:
+    """The criteria a program checks in code without criteria rows in its reference data (medical and
+    radiation oncology, rehabilitation), from its help.py's optional ``rules()``: empty when it has none."""
+    rules = getattr(require(program, "help"), "rules", None)
+    return tuple(rules()) if rules else ()
+
+
+def criteria_listed(version: GuidelineVersion) -> tuple[GuidelineCriterion, ...]:
+    """What the help page lists for a program under `version`: the version's criteria, then the checks
+    the program makes in code that the version does not name (every version keeps those, see
+    ``domain/guidelines.py``)."""
+    named = {item.criterion_id for item in version.criteria}
+    return version.criteria + tuple(
+        rule for rule in program_rules(version.program) if rule.criterion_id not in named
+    )

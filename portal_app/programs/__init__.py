@@ -12,7 +12,9 @@ module             holds                                                        
 ``reference/``     its reference data (CSV with a ``source`` column per row), read by         data
                    ``domain.py`` through ``portal_app.reference.table(name)``
 ``help.py``        ``checklist()`` and ``guide()``: the help page's "before you start"        domain
-                   checklist and guide, derived from the criteria data
+                   checklist and guide, derived from the criteria data; optionally
+                   ``rules()``: the checks the program makes in code without criteria rows,
+                   listed with their sources on the help page (``domain/help.program_rules``)
 ``pas.py``         ``SERVICE_TYPES``: the X12 1365 service types that name the program in a   domain
                    PAS Claim (may be empty: the codes decide), and ``QUESTIONNAIRE_NOTES``
 ``demo.py``        ``DELEGATIONS``: which demo plans delegate the program, from which date    domain

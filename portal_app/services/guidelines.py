@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock
 from portal_app.domain import guidelines
+from portal_app.domain import help as help_guides
 from portal_app.domain.data_files import FileProblem
 from portal_app.domain.enums import Program
 from portal_app.domain.guidelines import CriterionChange, GuidelineCriterion, GuidelineVersion
@@ -138,11 +139,12 @@ class PublishedCriterion:
     criterion_id: str
     text: str
     source: str
-    source_url: str  # the source when it is a web address, else ""
+    source_url: str  # where the source can be read (domain/source_links.py), else ""
 
 
 def criteria_in_force(session: Session, *, today: date | None = None) -> list[PublishedCriterion]:
-    """Public: every program's criteria in force today, each with its source. No member or user data."""
+    """Public: every program's criteria in force today, each with its source (and the checks a program
+    makes in code without criteria rows, ``domain/help.criteria_listed``). No member or user data."""
     today = today or clock.today()
     found: list[PublishedCriterion] = []
     for program, versions in _all_programs(session):
@@ -151,7 +153,7 @@ def criteria_in_force(session: Session, *, today: date | None = None) -> list[Pu
             PublishedCriterion(
                 program.value, current.version, item.criterion_id, item.text, item.source, item.source_url
             )
-            for item in current.criteria
+            for item in help_guides.criteria_listed(current)
         ]
     return found
 

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
+from portal_app.domain.enums import Program
 from portal_app.models import (
     AuditEvent,
     Determination,
@@ -175,3 +176,13 @@ def test_the_help_page_criteria_are_those_in_force_with_their_sources(demo):
     assert [(c.criterion_id, c.version) for c in after] == [("LBP-1", 2), ("LBP-7", 2)]
     assert after[0].source_url == "https://acsearch.acr.org/docs/69483/Narrative/"
     assert after[1].source_url == ""
+
+
+def test_every_program_has_criteria_with_sources_on_the_help_page(demo):
+    listed = guidelines.criteria_in_force(demo, today=TODAY)
+    assert {c.program for c in listed} == {program.value for program in Program}
+    assert all(c.source for c in listed)
+    # medical and radiation oncology and rehabilitation: the checks their code makes (their help.py)
+    assert "ro_srs_site" in {c.criterion_id for c in listed if c.program == "radiation_oncology"}
+    linked = {c.criterion_id: c.source_url for c in listed if c.program == "imaging"}
+    assert linked["HA-1"] == "https://pubmed.ncbi.nlm.nih.gov/31685104/"

@@ -6,6 +6,7 @@ or the test fails."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from types import MappingProxyType
 
 import pytest
@@ -246,3 +247,43 @@ def test_validity_follows_the_plan_tables():
     msk_text = guides.program_guide(Program.MUSCULOSKELETAL).validity
     assert f"{msk.OUTPATIENT_SURGERY_VALIDITY_DAYS} calendar days" in msk_text
     assert f"{msk.PAIN_VALIDITY_BUSINESS_DAYS} business days" in msk_text
+
+
+# ---- the criteria and their sources (the help page's list, services/guidelines.criteria_in_force) ----
+
+
+@pytest.mark.parametrize("program", list(Program), ids=lambda program: program.value)
+def test_every_program_lists_criteria_each_with_a_source(program):
+    from portal_app.domain.guidelines import packaged_version
+
+    listed = guides.criteria_listed(packaged_version(program))
+    assert listed, f"{program.value}: the help page lists no criteria"
+    assert all(item.criterion_id and item.text and item.source.strip() for item in listed)
+    assert len({item.criterion_id for item in listed}) == len(listed)
+
+
+@pytest.mark.parametrize(
+    "program", [Program.MEDICAL_ONCOLOGY, Program.RADIATION_ONCOLOGY, Program.REHABILITATION]
+)
+def test_the_checks_a_program_makes_in_code_are_listed_by_the_ids_it_records(program):
+    # These programs have no criteria rows: their help.py lists the checks made in code. Each id is one
+    # the program records (its documents table names every criterion id the program's code produces).
+    from portal_app.domain.documents_needed import document_rows
+
+    rows = document_rows(program)
+    rules = guides.program_rules(program)
+    assert rules
+    for rule in rules:
+        assert any(row.matches(rule.criterion_id) for row in rows), rule.criterion_id
+
+
+def test_a_version_that_names_a_check_made_in_code_lists_it_once_with_the_versions_wording():
+    from portal_app.domain.guidelines import GuidelineCriterion, GuidelineVersion
+
+    own = GuidelineCriterion("ro_srs_site", "Version 2 wording.", "C", "https://example.org/srs")
+    new = GuidelineCriterion("RO-9", "New.", "C", "S")
+    listed = guides.criteria_listed(GuidelineVersion("radiation_oncology", 2, date(2030, 1, 1), (own, new)))
+    ids = [item.criterion_id for item in listed]
+    assert ids[:2] == ["ro_srs_site", "RO-9"] and ids.count("ro_srs_site") == 1
+    assert "ro_sbrt_fractions" in ids  # a check made in code is kept by every version
+    assert guides.program_rules(Program.IMAGING) == ()  # its criteria are rows of its reference data

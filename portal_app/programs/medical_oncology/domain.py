@@ -1375,6 +1375,8 @@ CITATION_PATHWAY = "Oncology pathway table (reference/oncology_regimens.csv), re
 CITATION_DOSE = (
     "HOPA dose-rounding position statement (Fahrenbruch, JOP 2018): within 10 % of the calculated dose"
 )
+CITATION_DIAGNOSIS = "ICD-10-CM FY2026, chapter 2 (neoplasms)"
+CITATION_SUPPORTIVE = "Program FAQ (shared/seeds/000): primary and secondary diagnosis table"
 
 
 def _regimen_drugs(details: MedicalOncologyDetails) -> tuple[RegimenDrug, ...]:
@@ -1394,7 +1396,7 @@ def _primary_criteria(details: MedicalOncologyDetails, primary: str) -> list[Cri
         CriterionResult(
             "onc_diagnosis_matches_cancer_type",
             f"The primary diagnosis is a {CANCER_TYPE_LABELS[details.cancer_type].lower()} code.",
-            "ICD-10-CM FY2026, chapter 2 (neoplasms)",
+            CITATION_DIAGNOSIS,
             cancer and diagnosis_matches_cancer_type(details.cancer_type, primary),
         ),
     ]
@@ -1524,7 +1526,7 @@ def _supportive_criteria(primary: str, secondary: str, drugs: list[str]) -> list
                 problem
                 or f"{drug.label}: the primary diagnosis is a cancer and the secondary diagnosis is a "
                 "condition the cancer or its treatment caused.",
-                "Program FAQ (shared/seeds/000): primary and secondary diagnosis table",
+                CITATION_SUPPORTIVE,
                 problem is None,
             )
         )

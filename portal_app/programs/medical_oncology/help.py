@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from portal_app.domain.dosing import DOSE_DEVIATION_LIMIT, DoseBasis
 from portal_app.domain.enums import Program
+from portal_app.domain.guidelines import GuidelineCriterion
 from portal_app.domain.guides import ChecklistItem, ProgramGuide, and_, lowered, num, or_, semi
 from portal_app.programs.medical_oncology import domain as med_onc
 
@@ -84,6 +85,60 @@ def checklist() -> tuple[ChecklistItem, ...]:
             )
         )
     return tuple(items)
+
+
+def _rule(criterion_id: str, text: str, citation: str) -> GuidelineCriterion:
+    return GuidelineCriterion(criterion_id, text, citation, citation)
+
+
+def rules() -> tuple[GuidelineCriterion, ...]:
+    """The criteria the program checks in code (it has no criteria rows in its reference data), with the
+    citations the engine records, for the help page's list of criteria and sources. A trailing * stands
+    for one criterion per drug (onc_dose_<drug>, onc_supportive_<drug>_diagnosis)."""
+    return (
+        _rule("onc_primary_cancer_diagnosis", "The primary diagnosis is a cancer.", med_onc.CITATION_FAQ),
+        _rule(
+            "onc_diagnosis_matches_cancer_type",
+            "The primary diagnosis is a code of the cancer type requested.",
+            med_onc.CITATION_DIAGNOSIS,
+        ),
+        _rule(
+            "onc_on_pathway",
+            "The regimen is on the pathway for the cancer, setting and line of therapy; an off-pathway "
+            "regimen goes to a reviewer with the prescriber's reason.",
+            med_onc.CITATION_PATHWAY,
+        ),
+        _rule(
+            "onc_biomarkers_consistent", "The biomarker results fit the regimen.", med_onc.CITATION_PATHWAY
+        ),
+        _rule(
+            "onc_cycles_within_regimen",
+            "The cycles and their length fit the regimen.",
+            med_onc.CITATION_PATHWAY,
+        ),
+        _rule(
+            "onc_drugs_and_days_match",
+            "The drugs and days of administration are those of the regimen.",
+            med_onc.CITATION_PATHWAY,
+        ),
+        _rule(
+            "onc_dose_*",
+            f"Each drug's dose is within {num(DOSE_DEVIATION_LIMIT * 100)} % of the pathway dose, or a "
+            "reviewer weighs the prescriber's reason.",
+            med_onc.CITATION_DOSE,
+        ),
+        _rule(
+            "onc_supportive_*",
+            "For a supportive drug: the primary diagnosis is a cancer and the secondary diagnosis is a "
+            "condition the cancer or its treatment caused.",
+            med_onc.CITATION_SUPPORTIVE,
+        ),
+        _rule(
+            "onc_code_in_request",
+            "Each drug code requested belongs to the regimen requested.",
+            med_onc.CITATION_PATHWAY,
+        ),
+    )
 
 
 def guide() -> ProgramGuide:

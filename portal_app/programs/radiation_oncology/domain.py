@@ -358,6 +358,17 @@ def details_errors(data: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
+# The citations of the criteria below (the help page lists them with the criteria, programs/.../help.py).
+STEREOTACTIC_FRACTIONS_CITATION = (
+    "CPT 77373 (SBRT course of at most 5 fractions); 77371/77372 (SRS in one session)"
+)
+SRS_SITE_CITATION = "CPT 77371/77372: cranial lesions; SBRT for other sites"
+SBRT_SITE_CITATION = "CPT 77373: stereotactic body radiation therapy"
+IMRT_CITATION = "ASTRO IMRT Model Policy [K: list not confirmed in a second source]"
+PALLIATIVE_BONE_CITATION = "ASTRO palliative radiotherapy for bone metastases guideline (Lutz 2017) [K]"
+MODALITY_CODES_CITATION = "Program FAQ (shared/seeds/000): providers request a modality, not individual codes"
+
+
 # ---------------------------------------------------------------------------------------------
 # Criteria by cancer type and modality
 # ---------------------------------------------------------------------------------------------
@@ -383,7 +394,7 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
             CriterionResult(
                 f"ro_{modality}_fractions",
                 f"A stereotactic course has at most {STEREOTACTIC_MAX_FRACTIONS} fractions.",
-                "CPT 77373 (SBRT course of at most 5 fractions); 77371/77372 (SRS in one session)",
+                STEREOTACTIC_FRACTIONS_CITATION,
                 details.fractions <= STEREOTACTIC_MAX_FRACTIONS,
             )
         )
@@ -392,7 +403,7 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
             CriterionResult(
                 "ro_srs_site",
                 "Radiosurgery treats a target in the brain or spine.",
-                "CPT 77371/77372: cranial lesions; SBRT for other sites",
+                SRS_SITE_CITATION,
                 details.treatment_site in SRS_SITES,
             )
         )
@@ -401,7 +412,7 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
             CriterionResult(
                 "ro_sbrt_site",
                 "SBRT treats a target outside the brain (radiosurgery is requested for the brain).",
-                "CPT 77373: stereotactic body radiation therapy",
+                SBRT_SITE_CITATION,
                 details.treatment_site != "brain",
             )
         )
@@ -411,7 +422,7 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
                 "ro_imrt_cancer_type",
                 f"IMRT is accepted for {CANCER_TYPE_LABELS[details.cancer_type].lower()} without a case "
                 "review.",
-                "ASTRO IMRT Model Policy [K: list not confirmed in a second source]",
+                IMRT_CITATION,
                 details.cancer_type in IMRT_CANCER_TYPES,
             )
         )
@@ -430,7 +441,7 @@ def modality_criteria(details: RadiationOncologyDetails, member_age: int) -> lis
                 "ro_palliative_bone_fractions",
                 "Palliative treatment of bone metastases uses at most "
                 f"{PALLIATIVE_BONE_MAX_FRACTIONS} fractions.",
-                "ASTRO palliative radiotherapy for bone metastases guideline (Lutz 2017) [K]",
+                PALLIATIVE_BONE_CITATION,
                 details.fractions <= PALLIATIVE_BONE_MAX_FRACTIONS,
             )
         )
@@ -599,7 +610,7 @@ def _criteria_for(code: str, request: ProgramRequest) -> list[CriterionResult] |
         CriterionResult(
             "ro_code_fits_modality",
             f"Code {code} belongs to the requested modality ({MODALITY_LABELS[details.modality]}).",
-            "Program FAQ (shared/seeds/000): providers request a modality, not individual codes",
+            MODALITY_CODES_CITATION,
             category in allowed,
         )
     ]

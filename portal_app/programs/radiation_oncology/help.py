@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from portal_app import routes
 from portal_app.domain.enums import Program
+from portal_app.domain.guidelines import GuidelineCriterion
 from portal_app.domain.guides import (
     GENERAL_DECISION,
     ChecklistItem,
@@ -60,6 +61,50 @@ def checklist() -> tuple[ChecklistItem, ...]:
             protons,
             "ro_proton_indication",
             rad.PROTON_CITATION,
+        ),
+    )
+
+
+def _rule(criterion_id: str, text: str, citation: str) -> GuidelineCriterion:
+    return GuidelineCriterion(criterion_id, text, citation, citation)
+
+
+def rules() -> tuple[GuidelineCriterion, ...]:
+    """The criteria the program checks in code (it has no criteria rows in its reference data), with the
+    citations the engine records, for the help page's list of criteria and sources."""
+    rad = radiation_oncology
+    srs_sites = or_(
+        lower_first(rad.TREATMENT_SITE_LABELS[s]) for s in rad.TREATMENT_SITES if s in rad.SRS_SITES
+    )
+    imrt = semi(lowered(rad.CANCER_TYPE_LABELS[c] for c in rad.CANCER_TYPES if c in rad.IMRT_CANCER_TYPES))
+    stereotactic = f"A stereotactic course ({{}}) has at most {rad.STEREOTACTIC_MAX_FRACTIONS} fractions."
+    return (
+        _rule(
+            "ro_code_fits_modality",
+            "Each code belongs to the requested modality.",
+            rad.MODALITY_CODES_CITATION,
+        ),
+        _rule(
+            "ro_proton_indication",
+            f"Proton therapy is for a listed indication, or for a child of {rad.PEDIATRIC_MAX_AGE} or "
+            "younger treated for cure.",
+            rad.PROTON_CITATION,
+        ),
+        _rule("ro_sbrt_fractions", stereotactic.format("SBRT"), rad.STEREOTACTIC_FRACTIONS_CITATION),
+        _rule("ro_srs_fractions", stereotactic.format("radiosurgery"), rad.STEREOTACTIC_FRACTIONS_CITATION),
+        _rule("ro_srs_site", f"Radiosurgery treats a target in the {srs_sites}.", rad.SRS_SITE_CITATION),
+        _rule("ro_sbrt_site", "SBRT treats a target outside the brain.", rad.SBRT_SITE_CITATION),
+        _rule(
+            "ro_imrt_cancer_type",
+            f"IMRT is accepted without a case review for these cancers: {imrt}. For other cancers a reviewer "
+            "looks at it.",
+            rad.IMRT_CITATION,
+        ),
+        _rule(
+            "ro_palliative_bone_fractions",
+            f"Palliative treatment of bone metastases uses at most {rad.PALLIATIVE_BONE_MAX_FRACTIONS} "
+            "fractions.",
+            rad.PALLIATIVE_BONE_CITATION,
         ),
     )
 

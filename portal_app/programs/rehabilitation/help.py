@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from portal_app.domain import outcome_tools
 from portal_app.domain.enums import Program
+from portal_app.domain.guidelines import GuidelineCriterion
 from portal_app.domain.guides import (
     ChecklistItem,
     ProgramGuide,
@@ -84,6 +85,36 @@ def checklist() -> tuple[ChecklistItem, ...]:
             )
         )
     return tuple(items)
+
+
+def rules() -> tuple[GuidelineCriterion, ...]:
+    """The criteria the program checks in code (it has no criteria rows in its reference data), with the
+    citation the engine records and the reference files the numbers come from, for the help page."""
+    full, reduced, planning = _visit_rule("later_treatment")
+    citation = rehabilitation.ALLOCATION_CITATION
+    return (
+        GuidelineCriterion(
+            "rehab.visit_allocation",
+            f"The visits are allocated from the evaluation and the outcome scores: {full} a request with "
+            f"enough progress, otherwise {reduced}; {planning} for discharge planning once the goals are "
+            "met.",
+            citation,
+            f"{citation}; visits per request type in rehab_visits.csv",
+        ),
+        GuidelineCriterion(
+            "rehab.visits_requested",
+            "More visits than recommended go to a nurse reviewer.",
+            citation,
+            citation,
+        ),
+        GuidelineCriterion(
+            f"rehab.{rehabilitation.BENEFIT_LIMIT_REACHED}",
+            "At the plan's benefit limit no visits are recommended automatically; a reviewer looks at the "
+            "request.",
+            citation,
+            f"{citation}; benefit limits per plan in rehab_plans.csv",
+        ),
+    )
 
 
 def guide() -> ProgramGuide:
