@@ -3,7 +3,8 @@ definition, and the adaptive-form step (`$next-question`). Pure.
 
 One source of truth: the questions are the fields of the program's details schema
 (``ProgramDefinition.details_schema``, the model the wizard's answers are validated against), in its
-order; linkId = field name, so the answers map back to the schema the way the PAS API reads them
+order; linkId = the field's path in the schema (``drugs``, ``transport.origin.line1``: unique in the
+Questionnaire, FHIR que-2), so the answers map back to the schema the way the PAS API reads them
 (``services/pas/programs.details_from_answers``). The question texts are the wizard's labels
 (``reference/dtr_question_text.csv``, extracted from the rendered wizard steps and proved equal to
 them by ``tests/unit/test_dtr_questionnaire.py``); choices are the schema's allowed values with the
@@ -125,15 +126,6 @@ CONTEXT_QUESTIONS: tuple[ContextQuestion, ...] = (
         repeats=True,
     ),
 )
-CONTEXT_QUESTIONS += (
-    ContextQuestion(
-        "member_diagnoses",
-        "Member's active diagnoses (ICD-10-CM)",
-        "string",
-        f"%conditions.entry.resource.code.coding.where(system='{ICD10CM}').code",
-        _condition_codes,
-    ),
-)
 LAUNCH_CONTEXT = (("patient", "Patient"), ("coverage", "Coverage"), ("order", "ServiceRequest"))
 # The member's Conditions, fetched by the DTR client from the EHR (SDC x-fhir-query variable).
 CONDITIONS_VARIABLE = {
@@ -177,15 +169,15 @@ def _model_questions(
         question = _question(program, model, name, info.annotation, path, texts, branches)
         if question is not None:
             found.append(_with_requirement(question, info.is_required()))
-    return _in_wizard_order(found, [path for (code, path) in texts if code == program], prefix)
+    return _in_wizard_order(found, [path for (code, path) in texts if code == program])
 
 
-def _in_wizard_order(found: list[Question], wizard_paths: list[str], prefix: str) -> tuple[Question, ...]:
+def _in_wizard_order(found: list[Question], wizard_paths: list[str]) -> tuple[Question, ...]:
     """The questions the wizard labels (a group: by its first labelled question) take the wizard's
     order (the texts file lists them as the wizard shows them); the others keep their schema place."""
 
     def rank(question: Question) -> int | None:
-        path = f"{prefix}{question.link_id}"
+        path = question.link_id
         ranks = [n for n, shown in enumerate(wizard_paths) if shown == path or shown.startswith(f"{path}.")]
         return min(ranks) if ranks else None
 
@@ -225,7 +217,7 @@ def _question(program, model, name, annotation, path, texts, branches) -> Questi
     inner, repeats = _unwrap(annotation)
     text = texts.get((program, path)) or name.replace("_", " ").capitalize()
     enable_when = branches.get((program, path), ())
-    common = {"link_id": name, "text": text, "repeats": repeats, "enable_when": enable_when}
+    common = {"link_id": path, "text": text, "repeats": repeats, "enable_when": enable_when}
     if typing.get_origin(inner) is typing.Literal or (
         isinstance(inner, type) and issubclass(inner, enum.Enum)
     ):
@@ -392,7 +384,9 @@ def value_sets(definition: ProgramDefinition, base_url: str, on: date) -> list[d
             "resourceType": "ValueSet",
             "id": resource_id(program) + "-" + q.link_id.replace("_", "-"),
             "url": value_set_url(base_url, program, q.link_id),
-            "name": "".join(part.capitalize() for part in f"{program.value}_{q.link_id}".split("_")),
+            "name": "".join(
+                part.capitalize() for part in f"{program.value}_{q.link_id}".replace(".", "_").split("_")
+            ),
             "status": "active",
             "compose": {
                 "include": [{"system": system, "concept": [{"code": c, "display": d} for c, d in q.options]}]

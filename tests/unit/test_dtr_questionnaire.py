@@ -27,12 +27,14 @@ BASE = "https://precert.test/fhir"
 ON = date(2026, 12, 7)
 
 
-def _items_by_path(items, prefix: str = "") -> dict[str, dict]:
-    found = {}
-    for item in items:
-        found[f"{prefix}{item['linkId']}"] = item
-        found |= _items_by_path(item.get("item", []), f"{prefix}{item['linkId']}.")
-    return found
+def _all_items(items) -> list[dict]:
+    """Every item, nested ones included, in the order a client reads them."""
+    return [found for item in items for found in (item, *_all_items(item.get("item", [])))]
+
+
+def _items_by_path(items) -> dict[str, dict]:
+    """{linkId: item}; a nested item's linkId is its path in the details schema (``drugs.hcpcs``)."""
+    return {item["linkId"]: item for item in _all_items(items)}
 
 
 def _parsed(definition) -> tuple[dict, dict[str, dict]]:
@@ -59,6 +61,22 @@ def test_the_questionnaire_asks_what_the_wizard_asks_with_the_wizards_words(prog
     differing = {path: (text, items.get(path, {}).get("text")) for path, text in labels.items()}
     assert {p: pair for p, pair in differing.items() if pair[0] != pair[1]} == {}
     assert [path for path in items if path in labels] == list(labels)  # in the wizard's order
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_link_ids_are_unique_within_the_questionnaire(program):
+    """FHIR que-2, over every item at every depth (the payer's context group included)."""
+    resource, _ = _parsed(PROGRAMS[program])
+    links = [item["linkId"] for item in _all_items(resource["item"])]
+    assert [link for link in set(links) if links.count(link) > 1] == []
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_nested_link_ids_are_the_path_of_their_field(program):
+    resource, _ = _parsed(PROGRAMS[program])
+    for group in _all_items(resource["item"]):
+        for child in group.get("item", []) if group["linkId"] != dtr.CONTEXT_GROUP else []:
+            assert child["linkId"].startswith(f"{group['linkId']}."), child["linkId"]
 
 
 @pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
