@@ -40,12 +40,14 @@ EXT_INITIAL_EXPRESSION = f"{SDC}/sdc-questionnaire-initialExpression"
 EXT_LAUNCH_CONTEXT = f"{SDC}/sdc-questionnaire-launchContext"
 EXT_INFORMATION_ORIGIN = f"{DTR}/information-origin"
 EXT_QUESTIONNAIRE_ADAPTIVE = f"{SDC}/sdc-questionnaire-questionnaireAdaptive"
+EXT_QR_CONTEXT = f"{DTR}/qr-context"  # DTR 2.0.1: the Coverage and the order a response is for
 PROFILE_STD_QUESTIONNAIRE = f"{DTR}/dtr-std-questionnaire"
 PROFILE_ADAPTIVE_QUESTIONNAIRE = f"{DTR}/dtr-questionnaire-adapt"
 PROFILE_QR = f"{DTR}/dtr-questionnaireresponse"
 PROFILE_PACKAGE_BUNDLE = f"{DTR}/DTR-QPackageBundle"
 LAUNCH_CONTEXT_CODES = "http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext"
 CONTEXT_GROUP = "precert-context"  # never a details field: the PAS mapping leaves it out
+VERSION = "1"  # of every Questionnaire and ValueSet served; references inside a package name it
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,11 @@ def canonical(base_url: str, program: Program) -> str:
     return f"{base_url}/Questionnaire/{program.value}"
 
 
+def versioned(canonical_url: str) -> str:
+    """A version-specific reference (DTR: every reference within a package names the version)."""
+    return f"{canonical_url}|{VERSION}"
+
+
 def value_set_url(base_url: str, program: Program, link_id: str) -> str:
     return f"{base_url}/ValueSet/{program.value}-{link_id.replace('_', '-')}"
 
@@ -314,7 +321,7 @@ def questionnaire(definition: ProgramDefinition, base_url: str, *, adaptive: boo
         ]
         + [CONDITIONS_VARIABLE],
         "url": canonical(base_url, program),
-        "version": "1",
+        "version": VERSION,
         "name": "".join(part.capitalize() for part in program.value.split("_")) + "PriorAuthorization",
         "title": f"{definition.label}: prior authorization questions",
         "status": "active",
@@ -342,7 +349,6 @@ def _context_group() -> dict[str, Any]:
                 "linkId": c.link_id,
                 "text": c.text,
                 "type": c.kind,
-                "readOnly": True,
                 **({"repeats": True} if c.repeats else {}),
             }
             for c in CONTEXT_QUESTIONS
@@ -363,7 +369,7 @@ def _item(question: Question, base_url: str, program: Program) -> dict[str, Any]
         if len(question.enable_when) > 1:
             item["enableBehavior"] = "any"
     if question.kind == "choice":
-        item["answerValueSet"] = value_set_url(base_url, program, question.link_id)
+        item["answerValueSet"] = versioned(value_set_url(base_url, program, question.link_id))
     if question.children:
         item["item"] = [_item(child, base_url, program) for child in question.children]
     return item
@@ -384,6 +390,7 @@ def value_sets(definition: ProgramDefinition, base_url: str, on: date) -> list[d
             "resourceType": "ValueSet",
             "id": resource_id(program) + "-" + q.link_id.replace("_", "-"),
             "url": value_set_url(base_url, program, q.link_id),
+            "version": VERSION,
             "name": "".join(
                 part.capitalize() for part in f"{program.value}_{q.link_id}".replace(".", "_").split("_")
             ),
@@ -422,19 +429,49 @@ def initial_response(
                 ],
             }
         )
-    patient = context.get("patient", {})
     response: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "meta": {"profile": [PROFILE_QR]},
-        "questionnaire": canonical(base_url, definition.code),
+        "extension": [
+            {"url": EXT_QR_CONTEXT, "valueReference": reference}
+            for reference in (_reference(context.get("coverage")), _reference(context.get("order")))
+            if reference
+        ],
+        "questionnaire": versioned(canonical(base_url, definition.code)),
         "status": "in-progress",
         "item": [{"linkId": CONTEXT_GROUP, "text": "From the order and the coverage", "item": answered}]
         if answered
         else [],
     }
-    if patient.get("id"):
-        response["subject"] = {"reference": f"Patient/{patient['id']}"}
+    subject = _subject(context)
+    if subject:
+        response["subject"] = subject
+    if not response["extension"]:
+        del response["extension"]
     return response
+
+
+def _reference(resource: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A Reference to a resource of the package input: by id, else by its first identifier."""
+    kind = (resource or {}).get("resourceType")
+    if not resource or not kind:
+        return None
+    if resource.get("id"):
+        return {"reference": f"{kind}/{resource['id']}", "type": kind}
+    identifiers = [i for i in resource.get("identifier", []) if isinstance(i, dict) and i.get("value")]
+    return {"type": kind, "identifier": identifiers[0]} if identifiers else None
+
+
+def _subject(context: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The patient: the launch Patient, else the Coverage's beneficiary, else the order's subject."""
+    patient = context.get("patient") or {}
+    if patient.get("id"):
+        return {"reference": f"Patient/{patient['id']}"}
+    for source, key in (("coverage", "beneficiary"), ("order", "subject")):
+        found = (context.get(source) or {}).get(key)
+        if isinstance(found, dict) and (found.get("reference") or found.get("identifier")):
+            return dict(found)
+    return None
 
 
 def _origin(source: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from portal_app import reference
 from portal_app.domain import dtr
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS
+from portal_app.services.dtr import package_bundle
 from tests.wizard_questions import wizard_labels
 
 BASE = "https://precert.test/fhir"
@@ -98,7 +99,7 @@ def test_every_field_of_the_details_schema_is_an_item_with_its_allowed_answers(p
         item, allowed = items[name], _allowed(schema[name].annotation)
         assert item.get("required", False) == schema[name].is_required(), name
         if item["type"] == "choice":
-            assert expansions[item["answerValueSet"]] == allowed, name
+            assert expansions[item["answerValueSet"].removesuffix(f"|{dtr.VERSION}")] == allowed, name
 
 
 def test_the_question_texts_file_is_the_wizard_labels():
@@ -148,7 +149,7 @@ def test_every_enable_when_names_an_earlier_question_and_one_of_its_answers():
                     expansion = next(
                         vs
                         for vs in dtr.value_sets(PROGRAMS[program], BASE, ON)
-                        if vs["url"] == asked["answerValueSet"]
+                        if f"{vs['url']}|{vs['version']}" == asked["answerValueSet"]
                     )
                     codes = {c["code"] for c in expansion["expansion"]["contains"]}
                     assert condition["answerCoding"]["code"] in codes, (program, path)
@@ -232,12 +233,29 @@ def test_the_initial_response_holds_the_payers_answers_with_origin_auto():
         [origin] = item["answer"][0]["extension"]  # DTR: the origin of each answer
         assert origin["url"] == dtr.EXT_INFORMATION_ORIGIN
         assert origin["extension"] == [{"url": "source", "valueCode": "auto"}]
-    assert response["questionnaire"] == f"{BASE}/Questionnaire/imaging"
+    assert response["questionnaire"] == f"{BASE}/Questionnaire/imaging|1"  # version-specific (DTR)
+    assert response["subject"] == {"reference": "Patient/p1"}
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_no_question_is_read_only(program):
+    """DTR forbids read-only (or hidden) questions filled from the EHR: the provider may correct them."""
+    resource, _ = _parsed(PROGRAMS[program])
+    assert [i["linkId"] for i in _all_items(resource["item"]) if i.get("readOnly")] == []
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_references_within_a_package_name_the_version(program):
+    bundle = package_bundle(PROGRAMS[program], BASE, {"coverage": {}, "order": {}}, ON)
+    resources = [e["resource"] for e in bundle["entry"]]
+    versioned = {f"{r['url']}|{r['version']}" for r in resources if "url" in r}
+    questionnaire, response = resources[0], resources[-1]
+    assert response["questionnaire"] in versioned
+    for item in _all_items(questionnaire["item"]):
+        assert item.get("answerValueSet", next(iter(versioned))) in versioned, item["linkId"]
 
 
 def test_a_package_bundle_is_valid_fhir():
-    from portal_app.services.dtr import package_bundle
-
     bundle = package_bundle(PROGRAMS[Program.REHABILITATION], BASE, {"coverage": {}, "order": {}}, ON)
     Bundle.model_validate(bundle)
     assert bundle["entry"][0]["resource"]["resourceType"] == "Questionnaire"
