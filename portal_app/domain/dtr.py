@@ -144,8 +144,11 @@ CONDITIONS_VARIABLE = {
 
 
 def _texts() -> dict[tuple[str, str], str]:
+    """The wizard's labels, then the texts of the items the wizard shows no control for."""
     return {
-        (row.program, row.link_id): row.text for row in reference.table("dtr_question_text.csv").itertuples()
+        (row.program, row.link_id): row.text
+        for name in ("dtr_question_text_unrendered.csv", "dtr_question_text.csv")
+        for row in reference.table(name).itertuples()
     }
 
 
@@ -171,7 +174,8 @@ def _model_questions(
         question = _question(program, model, name, info.annotation, path, texts, branches)
         if question is not None:
             found.append(_with_requirement(question, info.is_required()))
-    return _in_wizard_order(found, [path for (code, path) in texts if code == program])
+    shown = reference.table("dtr_question_text.csv").itertuples()  # in the wizard's order
+    return _in_wizard_order(found, [row.link_id for row in shown if row.program == program])
 
 
 def _in_wizard_order(found: list[Question], wizard_paths: list[str]) -> tuple[Question, ...]:

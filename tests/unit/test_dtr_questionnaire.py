@@ -102,6 +102,35 @@ def test_every_field_of_the_details_schema_is_an_item_with_its_allowed_answers(p
             assert expansions[item["answerValueSet"].removesuffix(f"|{dtr.VERSION}")] == allowed, name
 
 
+# Programs whose wizard rows (drug cards, cancer and relative rows) have ids built at run time, so
+# their items still carry texts made from field names; listed in docs/dtr.md "Not done".
+NOT_YET_MAPPED = {Program.MEDICAL_ONCOLOGY, Program.GENETIC_TESTING}
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="wizard rows not mapped yet"))
+        if p in NOT_YET_MAPPED
+        else p
+        for p in PROGRAMS
+    ],
+    ids=lambda p: p.value,
+)
+def test_every_item_text_is_a_wizard_label_or_a_documented_exception(program):
+    """The reverse of the wizard -> item check: no item is titled from its field name."""
+    unrendered = {
+        row.link_id: row.text
+        for row in reference.table("dtr_question_text_unrendered.csv").itertuples()
+        if row.program == program.value
+    }
+    labels = wizard_labels(program)
+    assert not set(labels) & set(unrendered)  # a control the wizard renders is no exception
+    _, items = _parsed(PROGRAMS[program])
+    texts = {path: item["text"] for path, item in items.items()}
+    assert {p: t for p, t in texts.items() if labels.get(p, unrendered.get(p)) != t} == {}
+
+
 def test_the_question_texts_file_is_the_wizard_labels():
     """`reference/dtr_question_text.csv` is rewritten by `python -m tests.wizard_questions`."""
     rows = reference.table("dtr_question_text.csv")
