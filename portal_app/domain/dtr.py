@@ -12,9 +12,9 @@ program's own labels; branching (``enableWhen``) is ``reference/dtr_branches.csv
 to ``domain.programs.PROGRAMS`` gets its questionnaire with no code here.
 
 Pre-population uses FHIRPath ``initialExpression`` against the DTR launch context (%patient,
-%coverage, %order) instead of CQL libraries (no maintained CQL-to-ELM translator is installable
-here); the payer fills those answers itself in the initial QuestionnaireResponse, with origin
-``auto``.
+%coverage, %order) instead of CQL libraries (no full CQL-to-ELM translator is installable here: see
+``docs/dtr.md``, "CQL-to-ELM: what was checked"); the payer fills those answers itself in the
+initial QuestionnaireResponse, with origin ``auto``.
 """
 
 from __future__ import annotations
