@@ -18,6 +18,7 @@ from functools import cache
 
 from pydantic import BaseModel
 
+from portal_app import reference
 from portal_app.domain import dtr
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS
@@ -50,10 +51,17 @@ def rendered_step(program: Program) -> str:
     return str(require(program, "step_page").step())
 
 
+def _controls(program: Program) -> dict[str, str]:
+    """{wizard control: details path} where the control's name is not the field's
+    (``reference/dtr_wizard_controls.csv``)."""
+    rows = reference.table("dtr_wizard_controls.csv").itertuples()
+    return {row.control: row.link_id for row in rows if row.program == program.value}
+
+
 def wizard_labels(program: Program) -> dict[str, str]:
     """{question path: label} of the program's rendered wizard step, for fields of its schema."""
     js = rendered_step(program)
-    paths = _paths(PROGRAMS[program].details_schema)
+    paths = _paths(PROGRAMS[program].details_schema) | _controls(program)
     found = [(m.start(), m.group(1), m.group(2)) for m in [*LABEL.finditer(js), *CHECKBOX.finditer(js)]]
     legends = list(LEGEND.finditer(js))
     for number, match in enumerate(legends):

@@ -3,7 +3,8 @@ definition, and the adaptive-form step (`$next-question`). Pure.
 
 One source of truth: the questions are the fields of the program's details schema
 (``ProgramDefinition.details_schema``, the model the wizard's answers are validated against), in its
-order; linkId = field name, so the answers map back to the schema the way the PAS API reads them
+order; linkId = the field's path in the schema (``drugs``, ``transport.origin.line1``: unique in the
+Questionnaire, FHIR que-2), so the answers map back to the schema the way the PAS API reads them
 (``services/pas/programs.details_from_answers``). The question texts are the wizard's labels
 (``reference/dtr_question_text.csv``, extracted from the rendered wizard steps and proved equal to
 them by ``tests/unit/test_dtr_questionnaire.py``); choices are the schema's allowed values with the
@@ -11,9 +12,9 @@ program's own labels; branching (``enableWhen``) is ``reference/dtr_branches.csv
 to ``domain.programs.PROGRAMS`` gets its questionnaire with no code here.
 
 Pre-population uses FHIRPath ``initialExpression`` against the DTR launch context (%patient,
-%coverage, %order) instead of CQL libraries (no maintained CQL-to-ELM translator is installable
-here); the payer fills those answers itself in the initial QuestionnaireResponse, with origin
-``auto``.
+%coverage, %order) instead of CQL libraries (no full CQL-to-ELM translator is installable here: see
+``docs/dtr.md``, "CQL-to-ELM: what was checked"); the payer fills those answers itself in the
+initial QuestionnaireResponse, with origin ``auto``.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ EXT_INITIAL_EXPRESSION = f"{SDC}/sdc-questionnaire-initialExpression"
 EXT_LAUNCH_CONTEXT = f"{SDC}/sdc-questionnaire-launchContext"
 EXT_INFORMATION_ORIGIN = f"{DTR}/information-origin"
 EXT_QUESTIONNAIRE_ADAPTIVE = f"{SDC}/sdc-questionnaire-questionnaireAdaptive"
+EXT_QR_CONTEXT = f"{DTR}/qr-context"  # DTR 2.0.1: the Coverage and the order a response is for
 PROFILE_STD_QUESTIONNAIRE = f"{DTR}/dtr-std-questionnaire"
 PROFILE_ADAPTIVE_QUESTIONNAIRE = f"{DTR}/dtr-questionnaire-adapt"
 PROFILE_QR = f"{DTR}/dtr-questionnaireresponse"
 PROFILE_PACKAGE_BUNDLE = f"{DTR}/DTR-QPackageBundle"
 LAUNCH_CONTEXT_CODES = "http://hl7.org/fhir/uv/sdc/CodeSystem/launchContext"
 CONTEXT_GROUP = "precert-context"  # never a details field: the PAS mapping leaves it out
+VERSION = "1"  # of every Questionnaire and ValueSet served; references inside a package name it
 
 
 @dataclass(frozen=True)
@@ -125,15 +128,6 @@ CONTEXT_QUESTIONS: tuple[ContextQuestion, ...] = (
         repeats=True,
     ),
 )
-CONTEXT_QUESTIONS += (
-    ContextQuestion(
-        "member_diagnoses",
-        "Member's active diagnoses (ICD-10-CM)",
-        "string",
-        f"%conditions.entry.resource.code.coding.where(system='{ICD10CM}').code",
-        _condition_codes,
-    ),
-)
 LAUNCH_CONTEXT = (("patient", "Patient"), ("coverage", "Coverage"), ("order", "ServiceRequest"))
 # The member's Conditions, fetched by the DTR client from the EHR (SDC x-fhir-query variable).
 CONDITIONS_VARIABLE = {
@@ -150,8 +144,11 @@ CONDITIONS_VARIABLE = {
 
 
 def _texts() -> dict[tuple[str, str], str]:
+    """The wizard's labels, then the texts of the items the wizard shows no control for."""
     return {
-        (row.program, row.link_id): row.text for row in reference.table("dtr_question_text.csv").itertuples()
+        (row.program, row.link_id): row.text
+        for name in ("dtr_question_text_unrendered.csv", "dtr_question_text.csv")
+        for row in reference.table(name).itertuples()
     }
 
 
@@ -177,15 +174,16 @@ def _model_questions(
         question = _question(program, model, name, info.annotation, path, texts, branches)
         if question is not None:
             found.append(_with_requirement(question, info.is_required()))
-    return _in_wizard_order(found, [path for (code, path) in texts if code == program], prefix)
+    shown = reference.table("dtr_question_text.csv").itertuples()  # in the wizard's order
+    return _in_wizard_order(found, [row.link_id for row in shown if row.program == program])
 
 
-def _in_wizard_order(found: list[Question], wizard_paths: list[str], prefix: str) -> tuple[Question, ...]:
+def _in_wizard_order(found: list[Question], wizard_paths: list[str]) -> tuple[Question, ...]:
     """The questions the wizard labels (a group: by its first labelled question) take the wizard's
     order (the texts file lists them as the wizard shows them); the others keep their schema place."""
 
     def rank(question: Question) -> int | None:
-        path = f"{prefix}{question.link_id}"
+        path = question.link_id
         ranks = [n for n, shown in enumerate(wizard_paths) if shown == path or shown.startswith(f"{path}.")]
         return min(ranks) if ranks else None
 
@@ -225,7 +223,7 @@ def _question(program, model, name, annotation, path, texts, branches) -> Questi
     inner, repeats = _unwrap(annotation)
     text = texts.get((program, path)) or name.replace("_", " ").capitalize()
     enable_when = branches.get((program, path), ())
-    common = {"link_id": name, "text": text, "repeats": repeats, "enable_when": enable_when}
+    common = {"link_id": path, "text": text, "repeats": repeats, "enable_when": enable_when}
     if typing.get_origin(inner) is typing.Literal or (
         isinstance(inner, type) and issubclass(inner, enum.Enum)
     ):
@@ -294,6 +292,11 @@ def canonical(base_url: str, program: Program) -> str:
     return f"{base_url}/Questionnaire/{program.value}"
 
 
+def versioned(canonical_url: str) -> str:
+    """A version-specific reference (DTR: every reference within a package names the version)."""
+    return f"{canonical_url}|{VERSION}"
+
+
 def value_set_url(base_url: str, program: Program, link_id: str) -> str:
     return f"{base_url}/ValueSet/{program.value}-{link_id.replace('_', '-')}"
 
@@ -322,7 +325,7 @@ def questionnaire(definition: ProgramDefinition, base_url: str, *, adaptive: boo
         ]
         + [CONDITIONS_VARIABLE],
         "url": canonical(base_url, program),
-        "version": "1",
+        "version": VERSION,
         "name": "".join(part.capitalize() for part in program.value.split("_")) + "PriorAuthorization",
         "title": f"{definition.label}: prior authorization questions",
         "status": "active",
@@ -350,7 +353,6 @@ def _context_group() -> dict[str, Any]:
                 "linkId": c.link_id,
                 "text": c.text,
                 "type": c.kind,
-                "readOnly": True,
                 **({"repeats": True} if c.repeats else {}),
             }
             for c in CONTEXT_QUESTIONS
@@ -371,7 +373,7 @@ def _item(question: Question, base_url: str, program: Program) -> dict[str, Any]
         if len(question.enable_when) > 1:
             item["enableBehavior"] = "any"
     if question.kind == "choice":
-        item["answerValueSet"] = value_set_url(base_url, program, question.link_id)
+        item["answerValueSet"] = versioned(value_set_url(base_url, program, question.link_id))
     if question.children:
         item["item"] = [_item(child, base_url, program) for child in question.children]
     return item
@@ -392,7 +394,10 @@ def value_sets(definition: ProgramDefinition, base_url: str, on: date) -> list[d
             "resourceType": "ValueSet",
             "id": resource_id(program) + "-" + q.link_id.replace("_", "-"),
             "url": value_set_url(base_url, program, q.link_id),
-            "name": "".join(part.capitalize() for part in f"{program.value}_{q.link_id}".split("_")),
+            "version": VERSION,
+            "name": "".join(
+                part.capitalize() for part in f"{program.value}_{q.link_id}".replace(".", "_").split("_")
+            ),
             "status": "active",
             "compose": {
                 "include": [{"system": system, "concept": [{"code": c, "display": d} for c, d in q.options]}]
@@ -428,19 +433,49 @@ def initial_response(
                 ],
             }
         )
-    patient = context.get("patient", {})
     response: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "meta": {"profile": [PROFILE_QR]},
-        "questionnaire": canonical(base_url, definition.code),
+        "extension": [
+            {"url": EXT_QR_CONTEXT, "valueReference": reference}
+            for reference in (_reference(context.get("coverage")), _reference(context.get("order")))
+            if reference
+        ],
+        "questionnaire": versioned(canonical(base_url, definition.code)),
         "status": "in-progress",
         "item": [{"linkId": CONTEXT_GROUP, "text": "From the order and the coverage", "item": answered}]
         if answered
         else [],
     }
-    if patient.get("id"):
-        response["subject"] = {"reference": f"Patient/{patient['id']}"}
+    subject = _subject(context)
+    if subject:
+        response["subject"] = subject
+    if not response["extension"]:
+        del response["extension"]
     return response
+
+
+def _reference(resource: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A Reference to a resource of the package input: by id, else by its first identifier."""
+    kind = (resource or {}).get("resourceType")
+    if not resource or not kind:
+        return None
+    if resource.get("id"):
+        return {"reference": f"{kind}/{resource['id']}", "type": kind}
+    identifiers = [i for i in resource.get("identifier", []) if isinstance(i, dict) and i.get("value")]
+    return {"type": kind, "identifier": identifiers[0]} if identifiers else None
+
+
+def _subject(context: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The patient: the launch Patient, else the Coverage's beneficiary, else the order's subject."""
+    patient = context.get("patient") or {}
+    if patient.get("id"):
+        return {"reference": f"Patient/{patient['id']}"}
+    for source, key in (("coverage", "beneficiary"), ("order", "subject")):
+        found = (context.get(source) or {}).get(key)
+        if isinstance(found, dict) and (found.get("reference") or found.get("identifier")):
+            return dict(found)
+    return None
 
 
 def _origin(source: str) -> dict[str, Any]:

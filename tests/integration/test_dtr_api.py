@@ -65,15 +65,17 @@ def _items(items: list[dict]) -> list[dict]:
     return [one for item in items for one in (item, *_items(item.get("item", [])))]
 
 
-def inferno_package_checks(bundle: dict) -> None:
+def inferno_package_checks(bundle: dict, given: dict) -> None:
     """What the Inferno DTR payer suite checks of each package Bundle: a valid Bundle whose first
     entry is the Questionnaire, every answerValueSet present and expanded, pre-population expressions
-    on the Questionnaire, and an initial QuestionnaireResponse for it whose answers carry origin auto."""
+    on the Questionnaire, and an initial QuestionnaireResponse for it whose answers carry origin auto.
+    Also what the output profile asks of that response, as far as the input ``given`` allows: its
+    subject (the Coverage's beneficiary) and a qr-context for each Coverage and order with an id."""
     Bundle.model_validate(bundle)
     resources = [e["resource"] for e in bundle["entry"]]
     questionnaire = resources[0]
     assert questionnaire["resourceType"] == "Questionnaire"
-    value_sets = {r["url"]: r for r in resources if r["resourceType"] == "ValueSet"}
+    value_sets = {f"{r['url']}|{r['version']}": r for r in resources if r["resourceType"] == "ValueSet"}
     items = _items(questionnaire["item"])
     for item in items:
         if "answerValueSet" in item:
@@ -84,7 +86,19 @@ def inferno_package_checks(bundle: dict) -> None:
     assert expressions and all(e["valueExpression"]["expression"] for e in expressions)
     [response] = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
     QuestionnaireResponse.model_validate(response)
-    assert response["questionnaire"] == questionnaire["url"]
+    assert response["questionnaire"] == f"{questionnaire['url']}|{questionnaire['version']}"
+    inputs = [p["resource"] for p in given["parameter"] if p["name"] in ("coverage", "order")]
+    beneficiary = inputs[0].get("beneficiary")
+    assert response.get("subject") == beneficiary
+    contexts = [
+        e["valueReference"] for e in response.get("extension", []) if e["url"] == forms.EXT_QR_CONTEXT
+    ]
+    assert contexts == [
+        {"reference": f"{r['resourceType']}/{r['id']}", "type": r["resourceType"]}
+        for r in inputs
+        if "id" in r
+    ]
+    assert not [i["linkId"] for i in _items(questionnaire["item"]) if i.get("readOnly")]
     answered = [i for i in _items(response["item"]) if i.get("answer")]
     for answer in (answer for item in answered for answer in item["answer"]):
         [origin] = [e for e in answer["extension"] if e["url"] == forms.EXT_INFORMATION_ORIGIN]
@@ -96,11 +110,12 @@ def inferno_package_checks(bundle: dict) -> None:
     ["questionnaire_package_input_params_conformant.json", "questionnaire_package_input_params_ri.json"],
 )
 def test_a_conformant_package_request_gets_packages_inferno_accepts(api, client, name):
-    output = _post(api, client, PACKAGE, _example(name))
+    given = _example(name)
+    output = _post(api, client, PACKAGE, given)
     bundles = _bundles(output)
     assert len(bundles) == len(PROGRAMS)  # the example orders name no code a program manages: every form
     for bundle in bundles:
-        inferno_package_checks(bundle)
+        inferno_package_checks(bundle, given)
     [outcome] = [p["resource"] for p in output["parameter"] if p["name"] == "outcome"]
     assert outcome["issue"][0]["severity"] == "warning"
 
@@ -120,13 +135,20 @@ def test_the_conformant_example_pre_fills_what_its_coverage_and_order_say(api, c
         "requested_code": {"valueString": "24338-6"},  # its ServiceRequest.code (LOINC gas panel)
         "order_reason": {"valueString": "4565000"},
     }
+    assert response["subject"] == {"reference": "Patient/examplepatient"}  # the Coverage's beneficiary
+    assert [e["valueReference"] for e in response["extension"] if e["url"] == forms.EXT_QR_CONTEXT] == [
+        {"reference": "Coverage/CoverageExample", "type": "Coverage"},
+        {"reference": "ServiceRequest/ServiceRequestExample", "type": "ServiceRequest"},
+    ]
+    assert response["questionnaire"] == bundle["entry"][0]["resource"]["url"] + "|1"
 
 
 def test_an_order_for_a_managed_code_gets_its_programs_questionnaire_only(api, client, demo):
     raw = pb.for_member(pb.bundle("imaging-approved"), demo, "EVG100000012")
-    output = _post(api, client, PACKAGE, _package_input(raw))
+    given = _package_input(raw)
+    output = _post(api, client, PACKAGE, given)
     [bundle] = _bundles(output)
-    inferno_package_checks(bundle)
+    inferno_package_checks(bundle, given)
     assert bundle["entry"][0]["resource"]["url"] == f"{BASE}/Questionnaire/imaging"
     assert not [p for p in output["parameter"] if p["name"] == "outcome"]
 
@@ -340,7 +362,9 @@ def test_a_request_completed_through_dtr_is_decided_like_the_wizards(
 ):
     as_wizard = pb.for_member(pb.bundle(example), demo, members[0])
     through_dtr = _filled_through_dtr(api, client, pb.for_member(pb.bundle(example), demo, members[1]))
-    assert pb.entry(through_dtr, "QuestionnaireResponse")["questionnaire"] == f"{BASE}/Questionnaire/imaging"
+    assert (
+        pb.entry(through_dtr, "QuestionnaireResponse")["questionnaire"] == f"{BASE}/Questionnaire/imaging|1"
+    )
     assert set(parse_submit(through_dtr).program_answers) == {"imaging"}  # told by the served canonical
     assert _decisions(pas_api._submit(api, client, through_dtr)) == expected
     assert _decisions(pas_api._submit(api, client, as_wizard)) == expected

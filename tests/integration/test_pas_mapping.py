@@ -184,6 +184,36 @@ def test_answers_are_shaped_for_the_programs_details_schema():
     assert validated.cardiac.prior_tests[0].result == "inconclusive"
 
 
+def test_answers_under_the_served_path_link_ids_map_back_to_the_details():
+    """The DTR questionnaire names a nested question by its path (unique linkIds, FHIR que-2)."""
+    items = [
+        {
+            "linkId": "cardiac",
+            "item": [
+                {"linkId": "cardiac.chest_pain_type", "answer": [{"valueCoding": {"code": "atypical"}}]},
+                {
+                    "linkId": "cardiac.prior_tests",
+                    "item": [
+                        {
+                            "linkId": "cardiac.prior_tests.test",
+                            "answer": [{"valueCoding": {"code": "exercise_ecg"}}],
+                        },
+                        {
+                            "linkId": "cardiac.prior_tests.result",
+                            "answer": [{"valueCoding": {"code": "inconclusive"}}],
+                        },
+                    ],
+                },
+            ],
+        }
+    ]
+    details = details_from_answers(ImagingDetails, questionnaire_answers(items))
+    assert details["cardiac"] == {
+        "chest_pain_type": "atypical",
+        "prior_tests": [{"test": "exercise_ecg", "result": "inconclusive"}],
+    }
+
+
 def test_the_program_comes_from_the_extension_the_questionnaire_the_service_type_or_the_codes():
     raw = pb.bundle("imaging-approved")
     assert named_program(parse_submit(raw)) == Program.IMAGING  # the questionnaire

@@ -21,18 +21,21 @@ from portal_app import reference
 from portal_app.domain import dtr
 from portal_app.domain.enums import Program
 from portal_app.domain.programs import PROGRAMS
+from portal_app.services.dtr import package_bundle
 from tests.wizard_questions import wizard_labels
 
 BASE = "https://precert.test/fhir"
 ON = date(2026, 12, 7)
 
 
-def _items_by_path(items, prefix: str = "") -> dict[str, dict]:
-    found = {}
-    for item in items:
-        found[f"{prefix}{item['linkId']}"] = item
-        found |= _items_by_path(item.get("item", []), f"{prefix}{item['linkId']}.")
-    return found
+def _all_items(items) -> list[dict]:
+    """Every item, nested ones included, in the order a client reads them."""
+    return [found for item in items for found in (item, *_all_items(item.get("item", [])))]
+
+
+def _items_by_path(items) -> dict[str, dict]:
+    """{linkId: item}; a nested item's linkId is its path in the details schema (``drugs.hcpcs``)."""
+    return {item["linkId"]: item for item in _all_items(items)}
 
 
 def _parsed(definition) -> tuple[dict, dict[str, dict]]:
@@ -62,6 +65,22 @@ def test_the_questionnaire_asks_what_the_wizard_asks_with_the_wizards_words(prog
 
 
 @pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_link_ids_are_unique_within_the_questionnaire(program):
+    """FHIR que-2, over every item at every depth (the payer's context group included)."""
+    resource, _ = _parsed(PROGRAMS[program])
+    links = [item["linkId"] for item in _all_items(resource["item"])]
+    assert [link for link in set(links) if links.count(link) > 1] == []
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_nested_link_ids_are_the_path_of_their_field(program):
+    resource, _ = _parsed(PROGRAMS[program])
+    for group in _all_items(resource["item"]):
+        for child in group.get("item", []) if group["linkId"] != dtr.CONTEXT_GROUP else []:
+            assert child["linkId"].startswith(f"{group['linkId']}."), child["linkId"]
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
 def test_every_field_of_the_details_schema_is_an_item_with_its_allowed_answers(program):
     definition = PROGRAMS[program]
     _, items = _parsed(definition)
@@ -80,7 +99,36 @@ def test_every_field_of_the_details_schema_is_an_item_with_its_allowed_answers(p
         item, allowed = items[name], _allowed(schema[name].annotation)
         assert item.get("required", False) == schema[name].is_required(), name
         if item["type"] == "choice":
-            assert expansions[item["answerValueSet"]] == allowed, name
+            assert expansions[item["answerValueSet"].removesuffix(f"|{dtr.VERSION}")] == allowed, name
+
+
+# Programs whose wizard rows (drug cards, cancer and relative rows) have ids built at run time, so
+# their items still carry texts made from field names; listed in docs/dtr.md "Not done".
+NOT_YET_MAPPED = {Program.MEDICAL_ONCOLOGY, Program.GENETIC_TESTING}
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="wizard rows not mapped yet"))
+        if p in NOT_YET_MAPPED
+        else p
+        for p in PROGRAMS
+    ],
+    ids=lambda p: p.value,
+)
+def test_every_item_text_is_a_wizard_label_or_a_documented_exception(program):
+    """The reverse of the wizard -> item check: no item is titled from its field name."""
+    unrendered = {
+        row.link_id: row.text
+        for row in reference.table("dtr_question_text_unrendered.csv").itertuples()
+        if row.program == program.value
+    }
+    labels = wizard_labels(program)
+    assert not set(labels) & set(unrendered)  # a control the wizard renders is no exception
+    _, items = _parsed(PROGRAMS[program])
+    texts = {path: item["text"] for path, item in items.items()}
+    assert {p: t for p, t in texts.items() if labels.get(p, unrendered.get(p)) != t} == {}
 
 
 def test_the_question_texts_file_is_the_wizard_labels():
@@ -130,7 +178,7 @@ def test_every_enable_when_names_an_earlier_question_and_one_of_its_answers():
                     expansion = next(
                         vs
                         for vs in dtr.value_sets(PROGRAMS[program], BASE, ON)
-                        if vs["url"] == asked["answerValueSet"]
+                        if f"{vs['url']}|{vs['version']}" == asked["answerValueSet"]
                     )
                     codes = {c["code"] for c in expansion["expansion"]["contains"]}
                     assert condition["answerCoding"]["code"] in codes, (program, path)
@@ -214,12 +262,29 @@ def test_the_initial_response_holds_the_payers_answers_with_origin_auto():
         [origin] = item["answer"][0]["extension"]  # DTR: the origin of each answer
         assert origin["url"] == dtr.EXT_INFORMATION_ORIGIN
         assert origin["extension"] == [{"url": "source", "valueCode": "auto"}]
-    assert response["questionnaire"] == f"{BASE}/Questionnaire/imaging"
+    assert response["questionnaire"] == f"{BASE}/Questionnaire/imaging|1"  # version-specific (DTR)
+    assert response["subject"] == {"reference": "Patient/p1"}
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_no_question_is_read_only(program):
+    """DTR forbids read-only (or hidden) questions filled from the EHR: the provider may correct them."""
+    resource, _ = _parsed(PROGRAMS[program])
+    assert [i["linkId"] for i in _all_items(resource["item"]) if i.get("readOnly")] == []
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS), ids=lambda p: p.value)
+def test_references_within_a_package_name_the_version(program):
+    bundle = package_bundle(PROGRAMS[program], BASE, {"coverage": {}, "order": {}}, ON)
+    resources = [e["resource"] for e in bundle["entry"]]
+    versioned = {f"{r['url']}|{r['version']}" for r in resources if "url" in r}
+    questionnaire, response = resources[0], resources[-1]
+    assert response["questionnaire"] in versioned
+    for item in _all_items(questionnaire["item"]):
+        assert item.get("answerValueSet", next(iter(versioned))) in versioned, item["linkId"]
 
 
 def test_a_package_bundle_is_valid_fhir():
-    from portal_app.services.dtr import package_bundle
-
     bundle = package_bundle(PROGRAMS[Program.REHABILITATION], BASE, {"coverage": {}, "order": {}}, ON)
     Bundle.model_validate(bundle)
     assert bundle["entry"][0]["resource"]["resourceType"] == "Questionnaire"

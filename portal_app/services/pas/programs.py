@@ -13,7 +13,8 @@ The program is taken from, in order:
 
 The answers map to the program's details schema by linkId = field name, the way the wizard's fields
 are named (imaging: modality, body_part, clinical_indication, weeks_of_symptoms, ...). Groups map to
-nested models (imaging's `cardiac` pre-exam), repeated groups to lists, and a single answer to a
+nested models (imaging's `cardiac` pre-exam; a nested item's linkId is its path, `cardiac.prior_tests`,
+or the bare field name), repeated groups to lists, and a single answer to a
 list field becomes a one-item list. The schema then validates exactly as in the wizard.
 
 How each program's Claim items and answers map is written in its package's ``pas.py``
@@ -89,24 +90,28 @@ def built_program(program: Program) -> ProgramDefinition:
     return definition
 
 
-def details_from_answers(schema: type[BaseModel], answers: dict[str, Any]) -> dict[str, Any]:
-    """The DTR answers shaped for ``schema`` (linkId = field name); unknown linkIds are left out."""
+def details_from_answers(schema: type[BaseModel], answers: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """The DTR answers shaped for ``schema``; unknown linkIds are left out. A nested question's
+    linkId is its path (``transport.origin.line1``, as ``domain/dtr.py`` serves them); the bare field
+    name (``line1``) is read too."""
     details = {}
     for name, info in schema.model_fields.items():
-        if name in answers:
-            details[name] = _shape(info.annotation, answers[name])
+        for link in (f"{path}{name}", name):
+            if link in answers:
+                details[name] = _shape(info.annotation, answers[link], f"{path}{name}.")
+                break
     return details
 
 
-def _shape(annotation: Any, value: Any) -> Any:
+def _shape(annotation: Any, value: Any, path: str = "") -> Any:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _shape(inner[0], value) if len(inner) == 1 else value
+        return _shape(inner[0], value, path) if len(inner) == 1 else value
     if origin is list:
         (inner,) = typing.get_args(annotation) or (Any,)
         values = value if isinstance(value, list) else [value]
-        return [_shape(inner, item) for item in values]
+        return [_shape(inner, item, path) for item in values]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-        return details_from_answers(annotation, value)
+        return details_from_answers(annotation, value, path)
     return value
