@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal_app.api.auth_routes import client_address
 from portal_app.db import session_scope
@@ -82,6 +83,26 @@ async def hook(request: Request) -> Response:
         return _json({"error": "The service could not answer; try again."}, 500)
     headers = {"WWW-Authenticate": 'Bearer realm="precert-crd"'} if answer.status == 401 else None
     return _json(answer.body, answer.status, headers)
+
+
+class CdsHooksPreflight:
+    """Answers a CORS preflight for the CDS Hooks paths before the app's own CORS middleware, which
+    lets only the portal's origin in (the websocket and the portal's pages need that restriction;
+    EHR apps call from theirs)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] == "http"
+            and scope.get("method") == "OPTIONS"
+            and (path == crd.BASE_PATH or path.startswith(f"{crd.BASE_PATH}/"))
+        ):
+            await Response(status_code=204, headers=CORS_HEADERS)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 CDS_HOOKS_ROUTES = [
