@@ -161,19 +161,43 @@ def api_client(
     )
 
 
-def crd_client(*, client_id: str, name: str, jwks_url: str, npis: list[str], disable: str = "") -> str:
-    """Register an EHR organisation for the CRD (CDS Hooks) service, or disable one."""
+def crd_client(
+    *,
+    client_id: str,
+    name: str,
+    jwks_url: str,
+    npis: list[str],
+    disable: str = "",
+    fhir_servers: list[str] | None = None,
+) -> str:
+    """Register an EHR organisation for the CRD (CDS Hooks) service, or disable one; with only
+    ``client_id`` and ``fhir_servers``, replace the FHIR servers of a registered client."""
     from portal_app.db import session_scope
-    from portal_app.services.crd.clients import ClientRefused, disable_crd_client, register_crd_client
+    from portal_app.services.crd.clients import (
+        ClientRefused,
+        disable_crd_client,
+        register_crd_client,
+        set_fhir_servers,
+    )
     from portal_app.settings import get_settings
 
+    servers = tuple(fhir_servers or ())
     with session_scope() as session:
         try:
             if disable:
                 disable_crd_client(session, actor=None, client_id=disable)
                 return f"CRD client {disable} disabled; its hook calls are refused."
+            if not (name or jwks_url or npis):
+                kept = set_fhir_servers(session, actor=None, client_id=client_id, fhir_servers=servers)
+                return f"CRD client {client_id}: FHIR servers Precert may read: {', '.join(kept) or 'none'}."
             issuer = register_crd_client(
-                session, actor=None, client_id=client_id, name=name, jwks_url=jwks_url, npis=tuple(npis)
+                session,
+                actor=None,
+                client_id=client_id,
+                name=name,
+                jwks_url=jwks_url,
+                npis=tuple(npis),
+                fhir_servers=servers,
             )
         except ClientRefused as refused:
             raise SystemExit(f"Not registered: {refused}") from None
@@ -397,14 +421,23 @@ def main(argv: list[str] | None = None) -> int:
     crd = parser.add_argument_group("crd-client (docs/crd.md): --name, --npi (each NPI it acts for)")
     crd.add_argument("--client-id", default="", help="the iss of the EHR's hook JWTs")
     crd.add_argument("--jwks-url", default="", help="where the EHR publishes its public keys")
+    crd.add_argument(
+        "--fhir-server",
+        action="append",
+        default=[],
+        help="base URL of an EHR FHIR server Precert may read from (repeat; alone with --client-id: replace)",
+    )
     args = parser.parse_args(argv)
     keep_data_private()
     if args.command.startswith("import-"):
         return _run_import(parser, args)
     if args.command == "crd-client":
-        if not args.disable_client and not (args.client_id and args.name and args.jwks_url and args.npi):
+        registering = args.client_id and args.name and args.jwks_url and args.npi
+        setting_servers = args.client_id and args.fhir_server and not (args.name or args.jwks_url or args.npi)
+        if not (args.disable_client or registering or setting_servers):
             parser.error(
-                "crd-client needs --client-id, --name, --jwks-url and --npi (or --disable-client ISS)"
+                "crd-client needs --client-id, --name, --jwks-url and --npi (and any --fhir-server), or "
+                "--client-id ISS with --fhir-server URL (replaces its servers), or --disable-client ISS"
             )
         print(
             crd_client(
@@ -413,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
                 jwks_url=args.jwks_url,
                 npis=args.npi,
                 disable=args.disable_client,
+                fhir_servers=args.fhir_server,
             )
         )
         return 0

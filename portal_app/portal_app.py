@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 import portal_app.models  # noqa: F401  (every table known to the app and Alembic)
 from portal_app import log_redaction, routes
 from portal_app.api.auth_routes import AUTH_ROUTES
-from portal_app.api.cds_hooks_routes import CDS_HOOKS_ROUTES
+from portal_app.api.cds_hooks_routes import CDS_HOOKS_ROUTES, CdsHooksPreflight
 from portal_app.api.device_data_routes import DEVICE_DATA_ROUTES
 from portal_app.api.document_routes import DOCUMENT_ROUTES
 from portal_app.api.fhir import FHIR_ROUTES
@@ -92,7 +92,16 @@ from portal_app.state.user_admin import UserAdminState
 log_redaction.install()
 keep_data_private()
 
-app = rx.App(
+
+class PortalApp(rx.App):
+    """The Reflex app, its backend wrapped so that EHR apps' CORS preflights for CDS Hooks are answered
+    (Reflex's own CORS middleware, outermost, admits only the portal's origin)."""
+
+    def __call__(self):
+        return CdsHooksPreflight(super().__call__())
+
+
+app = PortalApp(
     stylesheets=["/portal.css"],
     head_components=[rx.script(src="/menus.js")],
     api_transformer=[

@@ -5,7 +5,9 @@ and the authorizations CRD answered "satisfied" with.
 A CRD client is an EHR organisation identified by the ``iss`` of the JWTs it signs; its public keys
 are fetched from the JWKS URL registered for it. It may act only for the NPIs registered with it. An
 order it gets authorized belongs to the practice of the ordering NPI and is entered by the client's
-own service user (role ordering provider staff, disabled: nobody signs in with it).
+own service user (role ordering provider staff, disabled: nobody signs in with it). Precert reads
+from an EHR's FHIR server only when the call's ``fhirServer`` is one of the base URLs registered for
+the client (``fhir_servers``); any other address is never fetched.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class CrdClient(SQLModel, table=True):
     name: str = Field(max_length=200)
     jwks_url: str = Field(max_length=1000)
     npis: list[str] = Field(default_factory=list, sa_type=JSON)  # who the client may act for
+    fhir_servers: list[str] = Field(default_factory=list, sa_type=JSON)  # base URLs Precert may read
     user_id: int = Field(foreign_key="users.id", unique=True)
     active: bool = Field(default=True)
     created_at: datetime = timestamp_field()

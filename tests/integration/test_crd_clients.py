@@ -10,7 +10,12 @@ from sqlmodel import select
 from portal_app.domain.enums import UserStatus
 from portal_app.models import AuditEvent, CrdClient, User
 from portal_app.services.authz import PermissionDenied
-from portal_app.services.crd.clients import ClientRefused, disable_crd_client, register_crd_client
+from portal_app.services.crd.clients import (
+    ClientRefused,
+    disable_crd_client,
+    register_crd_client,
+    set_fhir_servers,
+)
 from portal_app.services.demo_data import load_demo_data
 from tests.conftest import BACKENDS
 from tests.integration.order_helpers import actor_for
@@ -58,6 +63,9 @@ def test_a_support_admin_registers_a_client_with_a_disabled_service_user(demo):
         ({"npis": ()}, "NPIs"),
         ({"name": " "}, "name"),
         ({"client_id": ""}, "iss"),
+        ({"fhir_servers": ("http://169.254.169.254/r4",)}, "https"),
+        ({"fhir_servers": ("https://user@ehr.example.test/r4",)}, "credentials"),
+        ({"fhir_servers": ("https://ehr.example.test/r4?_format=json",)}, "query"),
     ],
 )
 def test_a_registration_is_refused_with_a_reason(demo, overrides, reason):
@@ -74,3 +82,21 @@ def test_a_client_id_is_registered_once(demo):
 def test_office_staff_may_not_register_clients(demo):
     with pytest.raises(PermissionDenied):
         _register(demo, actor_for(demo, "ordering"))
+
+
+def test_fhir_servers_are_registered_in_one_form_and_replaced_audited(demo):
+    _register(demo, fhir_servers=("HTTPS://EHR.example.test:443/r4/", "https://ehr.example.test/r4"))
+    client = demo.exec(select(CrdClient)).one()
+    assert client.fhir_servers == ["https://ehr.example.test/r4"]
+    admin = actor_for(demo, "support")
+    kept = set_fhir_servers(
+        demo, actor=admin, client_id=client.client_id, fhir_servers=("https://fhir.ehr.example.test:8443/",)
+    )
+    demo.refresh(client)
+    assert kept == client.fhir_servers == ["https://fhir.ehr.example.test:8443"]
+    event = demo.exec(select(AuditEvent).where(AuditEvent.action == "crd_client.fhir_servers_set")).one()
+    assert event.user_id == admin.user_id and event.detail["fhir_servers"] == kept
+    with pytest.raises(PermissionDenied):
+        set_fhir_servers(demo, actor=actor_for(demo, "ordering"), client_id=client.client_id, fhir_servers=())
+    with pytest.raises(ClientRefused, match="No CRD client"):
+        set_fhir_servers(demo, actor=None, client_id="https://stranger.test", fhir_servers=())

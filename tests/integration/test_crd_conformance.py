@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fhir.resources.R4B import get_fhir_model_class
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from sqlmodel import select
@@ -81,6 +82,8 @@ class FakeEhr:
     def __init__(self, member: Member, key: RSAKey):
         self.member, self.key, self.reads = member, key, 0
         self.extra: dict[str, dict] = {}
+        self.asked: list[str] = []  # every URL Precert requested, JWKS included
+        self.has_coverage = True
 
     def resources(self) -> dict[str, dict]:
         m = self.member
@@ -118,6 +121,8 @@ class FakeEhr:
         }
 
     def coverage_bundle(self) -> dict:
+        if not self.has_coverage:
+            return {"resourceType": "Bundle", "type": "searchset", "total": 0}
         coverage = {
             "resourceType": "Coverage",
             "id": "cov-example",
@@ -130,8 +135,10 @@ class FakeEhr:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
+        self.asked.append(url)
         if url == JWKS_URL:
             return httpx.Response(200, json=KeySet([self.key]).as_dict(private=False))
+        assert url.startswith(f"{FHIR}/"), url  # only the registered FHIR server is read
         assert request.headers["authorization"] == "Bearer SAMPLE_TOKEN"  # the file's fhirAuthorization
         self.reads += 1
         path = url.removeprefix(f"{FHIR}/")
@@ -147,7 +154,13 @@ def ehr(demo) -> Iterator[FakeEhr]:
     member = demo.exec(select(Member).where(Member.member_number == MEMBER)).one()
     fake = FakeEhr(member, key)
     crd_clients.register_crd_client(
-        demo, actor=None, client_id=EHR_ISS, name="Example EHR", jwks_url=JWKS_URL, npis=(ORDERING_NPI,)
+        demo,
+        actor=None,
+        client_id=EHR_ISS,
+        name="Example EHR",
+        jwks_url=JWKS_URL,
+        npis=(ORDERING_NPI,),
+        fhir_servers=(FHIR,),
     )
     crd_clients.forget_keys()
     ehr_http.use_transport(httpx.MockTransport(fake.handle))
@@ -199,13 +212,56 @@ def _coverage(action: dict) -> dict[str, Any]:
     return values
 
 
-def _assert_valid_coverage(body: dict) -> list[dict[str, Any]]:
-    """Each system action is an update carrying one valid coverage-information extension."""
+# ext-coverage-information (CRD 2.0.1): sub-extension -> (min, max, value type); "detail" nests.
+COVERAGE_PARTS = {
+    "coverage": (1, 1, "valueReference"),
+    "covered": (1, 1, "valueCode"),
+    "pa-needed": (0, 1, "valueCode"),
+    "doc-needed": (0, None, "valueCode"),
+    "doc-purpose": (0, None, "valueCode"),
+    "info-needed": (0, None, "valueCode"),
+    "billingCode": (0, None, "valueCoding"),
+    "reason": (0, 1, "valueCodeableConcept"),
+    "detail": (0, None, "extension"),
+    "dependency": (0, None, "valueReference"),
+    "questionnaire": (0, None, "valueCanonical"),
+    "date": (1, 1, "valueDate"),
+    "coverage-assertion-id": (1, 1, "valueString"),
+    "satisfied-pa-id": (0, 1, "valueString"),
+    "contact": (0, None, "valueContactPoint"),
+}
+
+
+def _assert_extension_shape(resource: dict, *, whole_resource: bool) -> None:
+    """One coverage-information extension, valid FHIR (R4B model), whose parts are the profile's, each
+    with its one value of the profile's type, within its cardinality; and, when ``whole_resource``,
+    the updated resource valid FHIR too."""
+    if whole_resource:
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    [info] = [e for e in resource.get("extension", []) if e["url"] == CRD]
+    get_fhir_model_class("Extension").model_validate(info)
+    assert set(info) == {"url", "extension"}
+    counts: dict[str, int] = {}
+    for part in info["extension"]:
+        assert part["url"] in COVERAGE_PARTS, part["url"]
+        value_keys = [k for k in part if k != "url"]
+        assert value_keys == [COVERAGE_PARTS[part["url"]][2]], part
+        counts[part["url"]] = counts.get(part["url"], 0) + 1
+    for url, (least, most, _) in COVERAGE_PARTS.items():
+        assert counts.get(url, 0) >= least, f"{url} is required"
+        assert most is None or counts.get(url, 0) <= most, f"{url} at most {most}"
+
+
+def _assert_valid_coverage(body: dict, *, whole_resource: bool = True) -> list[dict[str, Any]]:
+    """Each system action is an update carrying one valid coverage-information extension, for the
+    Coverage the EHR holds."""
     assert body["systemActions"], "a primary hook answers with coverage information"
     found = []
     for action in body["systemActions"]:
         assert action["type"] == "update" and action["resource"]["resourceType"]
+        _assert_extension_shape(action["resource"], whole_resource=whole_resource)
         info = _coverage(action)
+        assert info["coverage"] == {"reference": "Coverage/cov-example"}
         assert info["covered"] in ("covered", "not-covered", "conditional")
         assert info["pa-needed"] in ("no-auth", "auth-needed", "satisfied", "performpa", "conditional")
         assert info["coverage-assertion-id"] and date.fromisoformat(info["date"])
@@ -273,7 +329,10 @@ def test_every_hook_request_is_answered(api, ehr, demo, path):
     body = _call(api, ehr, hook)
     assert isinstance(body["cards"], list)
     if hook["hook"] in PRIMARY:
-        infos = _assert_valid_coverage(body)
+        # The files' own resources are not all valid R4 (an Appointment.end of "09:10:00:00", a
+        # NutritionOrder without intent) and go back as sent: only the extension is validated.
+        infos = _assert_valid_coverage(body, whole_resource=False)
+        assert {i["coverage"]["reference"] for i in infos} == {"Coverage/cov-example"}
         # Same coverage in one answer: one coverage-assertion id (CRD requirement 265).
         assert len({i["coverage-assertion-id"] for i in infos}) == 1
     assert ehr.reads > 0  # no prefetch in the files: the patient and coverage were read from the EHR
@@ -293,7 +352,8 @@ def test_discovery_lists_a_service_per_hook_with_configuration_options(api, demo
     assert {s["hook"] for s in services} == set(SERVICES)
     for service in services:
         options = service["extension"]["davinci-crd.configuration-options"]
-        assert {o["code"] for o in options} == {"coverage-info", "instructions", "guideline"}
+        # CRD card-type codes only (CRD 115, 121)
+        assert {o["code"] for o in options} == {"coverage-info", "guideline"}
         assert all(o["type"] == "boolean" and o["default"] is True and o["name"] for o in options)
 
 
@@ -355,7 +415,31 @@ def test_configuration_options_are_honoured(api, ehr):
     assert body["cards"] == [] and body["systemActions"]
     hook["extension"] = {"davinci-crd.configuration": {"coverage-info": False, "instructions": "no"}}
     body = _call(api, ehr, hook | {"hookInstance": str(uuid.uuid4())})
-    assert "systemActions" not in body and len(body["cards"]) == 2  # a non-boolean is ignored
+    # coverage-info off: no system action and no Instructions card (a coverage-info card, CRD 116);
+    # the non-boolean is ignored
+    assert "systemActions" not in body
+    assert [c["source"]["topic"]["code"] for c in body["cards"]] == ["guideline"]
+
+
+def test_a_configuration_that_makes_no_sense_is_logged_without_phi(api, ehr, demo, caplog):
+    """CRD 119: unknown options and non-boolean values are ignored, logged and kept in the audit."""
+    hook = _order_sign(_imaging_order(answered=False, order_id="mri-7"))
+    hook["extension"] = {"davinci-crd.configuration": {"coverage-info": "no", MEMBER: True}}
+    with caplog.at_level("WARNING", logger="portal_app.services.crd.service"):
+        body = _call(api, ehr, hook)
+    assert body["systemActions"] and len(body["cards"]) == 2  # the defaults
+    [logged] = [r.getMessage() for r in caplog.records if "configuration" in r.getMessage()]
+    assert EHR_ISS in logged and "'coverage-info' is a str, not a boolean" in logged
+    assert "1 unknown option" in logged
+    assert MEMBER not in logged and ehr.member.last_name not in logged
+    event = demo.exec(select(AuditEvent).where(AuditEvent.action == "crd.hook_called")).one()
+    assert len(event.detail["configuration_ignored"]) == 2
+    hook["extension"] = {"davinci-crd.configuration": {"coverage-info": False, "guideline": False}}
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="portal_app.services.crd.service"):
+        body = _call(api, ehr, hook | {"hookInstance": str(uuid.uuid4())})
+    assert body == {"cards": []}
+    assert any("every card type is switched off" in r.getMessage() for r in caplog.records)
 
 
 def test_unchanged_coverage_is_not_sent_again(api, ehr):
@@ -363,7 +447,8 @@ def test_unchanged_coverage_is_not_sent_again(api, ehr):
     body = _call(api, ehr, _order_sign(order))
     updated = body["systemActions"][0]["resource"]
     again = _call(api, ehr, _order_sign(updated))
-    assert again["systemActions"] == []
+    assert "systemActions" not in again  # nothing new, and no empty list (CDS Hooks: no empty elements)
+    assert again["cards"] == body["cards"]
 
 
 def test_prefetch_is_used_before_the_ehr_is_asked(api, ehr):
@@ -511,7 +596,7 @@ def test_an_appointment_based_on_a_met_order_is_authorized(api, ehr, demo):
     hook = _load(HOOK_REQUESTS / "appointment_book_hook_request.json")
     first = hook["context"]["appointments"]["entry"][0]["resource"]
     first["basedOn"] = [{"reference": "ServiceRequest/mri-apt"}]
-    infos = _assert_valid_coverage(_call(api, ehr, hook))
+    infos = _assert_valid_coverage(_call(api, ehr, hook), whole_resource=False)  # the file's Appointments
     assert [i["pa-needed"] for i in infos] == ["satisfied", "no-auth"]
     staff = actor_for(demo, "ordering")
     rows, _ = search_my_orders(
@@ -535,3 +620,109 @@ def test_a_notification_only_code_needs_no_authorization(api, ehr, demo):
     order["code"]["coding"][0]["code"] = "75571"
     [info] = _assert_valid_coverage(_call(api, ehr, _order_sign(order)))
     assert info["pa-needed"] == "no-auth" and "notification only" in info["reason"]["text"]
+
+
+# --- the EHR's FHIR server: only the registered one is read (no SSRF) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "https://example/r4-other",
+        "https://example.evil.test/r4",
+        "https://precert.test/fhir",
+        "https://user@example/r4",
+    ],
+)
+def test_an_unregistered_fhir_server_is_never_fetched(api, ehr, demo, server):
+    hook = _order_sign(_imaging_order(answered=False, order_id="ssrf"))
+    hook["fhirServer"] = server
+    body = _call(api, ehr, hook, status=412)
+    assert "not a FHIR server registered for this client" in body["error"]
+    assert [url for url in ehr.asked if url != JWKS_URL] == []  # nothing requested, token not sent
+    call = demo.exec(select(CrdHookCall).order_by(CrdHookCall.id.desc())).first()  # type: ignore[union-attr]
+    assert call is not None and call.status_code == 412
+
+
+def test_an_unregistered_fhir_server_still_gets_an_answer_from_prefetch(api, ehr):
+    hook = _order_sign(_imaging_order(answered=False, order_id="mri-8"))
+    resources = ehr.resources()
+    hook["prefetch"] = {
+        "patient": resources["Patient/example"],
+        "user": resources["Practitioner/example"],
+        "coverage": ehr.coverage_bundle(),
+    }
+    hook["fhirServer"] = "https://internal.invalid/admin"
+    [info] = _assert_valid_coverage(_call(api, ehr, hook))
+    assert info["pa-needed"] == "auth-needed"
+    assert [url for url in ehr.asked if url != JWKS_URL] == []
+
+
+def test_the_registered_fhir_server_matches_in_any_spelling_of_its_base(api, ehr):
+    hook = _order_sign(_imaging_order(answered=False, order_id="mri-9"))
+    hook["fhirServer"] = "HTTPS://Example:443/r4/"
+    _assert_valid_coverage(_call(api, ehr, hook))
+    assert ehr.reads > 0
+
+
+def test_a_client_without_registered_fhir_servers_is_answered_from_prefetch_only(api, ehr, demo):
+    crd_clients.set_fhir_servers(demo, actor=None, client_id=EHR_ISS, fhir_servers=())
+    _call(api, ehr, _order_sign(_imaging_order(answered=False)), status=412)
+    assert ehr.reads == 0
+
+
+# --- no Coverage in the EHR ----------------------------------------------------------------------
+
+
+def test_without_a_coverage_no_coverage_information_but_a_card_saying_why(api, ehr, demo):
+    """The coverage-information extension needs its Coverage (1..1): none is asserted; a coverage-info
+    Instructions card says coverage could not be determined; nothing is authorized."""
+    ehr.has_coverage = False
+    before = len(demo.exec(select(Order)).all())
+    body = _call(api, ehr, _order_sign(_imaging_order(answered=True, order_id="mri-nocov")))
+    assert "systemActions" not in body
+    [card] = body["cards"]
+    assert card["summary"] == "Coverage requirements could not be determined"
+    assert card["source"]["topic"]["code"] == "coverage-info"
+    assert "ServiceRequest/mri-nocov" in card["detail"]
+    assert len(demo.exec(select(Order)).all()) == before
+    hook = _order_sign(_imaging_order(answered=True, order_id="mri-nocov"))
+    hook["extension"] = {"davinci-crd.configuration": {"coverage-info": False}}
+    assert _call(api, ehr, hook) == {"cards": []}
+
+
+# --- CORS (CDS Hooks 2.0, row 208) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/cds-services", "/cds-services/order-sign-crd"])
+def test_a_cors_preflight_is_answered(api, empty_db_url, path):
+    answer = api.options(
+        path,
+        headers={
+            "Origin": "https://ehr-app.example.test",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert answer.status_code == 204
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert "POST" in answer.headers["access-control-allow-methods"]
+    allowed = answer.headers["access-control-allow-headers"].lower()
+    assert "authorization" in allowed and "content-type" in allowed
+    assert "access-control-allow-credentials" not in answer.headers  # no cookies: none needed
+
+
+def test_answers_carry_the_cors_origin(api, ehr):
+    origin = {"Origin": "https://ehr-app.example.test"}
+    assert api.get("/cds-services", headers=origin).headers["access-control-allow-origin"] == "*"
+    refused = api.post("/cds-services/order-sign-crd", json=_order_sign(), headers=origin)
+    assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "*"
+    assert "WWW-Authenticate" in refused.headers["access-control-expose-headers"]
+    service_id = "order-sign-crd"
+    answered = api.post(
+        f"/cds-services/{service_id}",
+        json=_order_sign(),
+        headers=origin | {"Authorization": f"Bearer {_jwt(service_id, ehr.key)}"},
+    )
+    assert answered.status_code == 200 and answered.headers["access-control-allow-origin"] == "*"

@@ -132,3 +132,33 @@ def test_the_single_commercial_line_becomes_hmo_pos_and_comes_back(empty_db_url)
             assert connection.exec_driver_sql("SELECT line_of_business FROM members").scalar() == "commercial"
     finally:
         engine.dispose()
+
+
+def test_crd_clients_get_no_fhir_servers_and_lose_the_column_going_down(empty_db_url):
+    """Revision 0035: a client registered before it may read from no FHIR server (answered from
+    prefetch alone until its servers are registered); downgrading drops the column."""
+    config = alembic_config(empty_db_url)
+    before = ScriptDirectory.from_config(config).get_revision("0035").down_revision
+    command.upgrade(config, str(before))
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, email, username, password_hash, full_name, phone, fax, role, status,"
+                " failed_sign_ins, security_stamp, rejection_reason, created_at, updated_at) VALUES (1,"
+                " 'c@example.test', 'c', '!', 'C', '', '', 'ordering_provider_staff', 'disabled', 0, '', '',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO crd_clients (client_id, name, jwks_url, npis, user_id, active, created_at)"
+                " VALUES ('https://ehr.test', 'EHR', 'https://ehr.test/jwks', '[\"1990000006\"]', 1, true,"
+                " CURRENT_TIMESTAMP)"
+            )
+        command.upgrade(config, "0035")
+        with engine.connect() as connection:
+            stored = connection.exec_driver_sql("SELECT fhir_servers FROM crd_clients").scalar()
+        assert stored in ("[]", [])
+        command.downgrade(config, str(before))
+        assert "fhir_servers" not in {c["name"] for c in inspect(engine).get_columns("crd_clients")}
+    finally:
+        engine.dispose()

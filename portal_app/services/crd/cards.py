@@ -23,38 +23,63 @@ CRD = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition"
 COVERAGE_INFORMATION = f"{CRD}/ext-coverage-information"
 CARD_TYPES = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp"
 CONFIGURATION_KEY = "davinci-crd.configuration"
-# (code, name, description): the card types this service returns, each switched by a boolean; codes
-# from the CRD card types where one applies (coverage-info, guideline).
+# (code, name, description): the card types this service returns, each switched by a boolean, with
+# the CRD card-type codes (CRD 115, 121). The Instructions card is a coverage-info card: switching
+# coverage-info off removes it with the system action (CRD 116).
 OPTIONS = (
     (
         "coverage-info",
         "Coverage information",
-        "Whether the order is covered and needs prior authorization, "
-        "stored on the order (system action), with the authorization number when the guideline is met.",
-    ),
-    (
-        "instructions",
-        "Instructions",
-        "What Precert still needs to decide the order, and the documents the program usually asks for.",
+        "Whether the order is covered and needs prior authorization, stored on the order (system "
+        "action), with the authorization number when the guideline is met; and the Instructions card "
+        "saying what Precert still needs and the documents the program usually asks for.",
     ),
     ("guideline", "Program guidance", "A link to the program's published criteria."),
 )
+# Offered before the options were CRD card types; still honoured for clients configured with it
+# (false: no Instructions card), no longer advertised.
+FORMER_OPTIONS = ("instructions",)
+
+
+def _sent_configuration(hook: dict[str, Any]) -> Any:
+    extension = hook.get("extension")
+    return extension.get(CONFIGURATION_KEY) if isinstance(extension, dict) else None
 
 
 def configuration(hook: dict[str, Any]) -> dict[str, bool]:
     """The card types the client wants: the defaults (all on), changed by booleans it sent for codes
-    this service offers; anything else it sent is ignored (never required)."""
-    chosen = {code: True for code, _, _ in OPTIONS}
-    sent = (
-        (hook.get("extension") or {}).get(CONFIGURATION_KEY)
-        if isinstance(hook.get("extension"), dict)
-        else None
-    )
+    this service offers; anything else it sent is ignored (never required) and reported by
+    ``configuration_problems``."""
+    chosen = {code: True for code in (*(code for code, _, _ in OPTIONS), *FORMER_OPTIONS)}
+    sent = _sent_configuration(hook)
     if isinstance(sent, dict):
         for code, value in sent.items():
             if code in chosen and isinstance(value, bool):
                 chosen[code] = value
     return chosen
+
+
+def configuration_problems(hook: dict[str, Any]) -> list[str]:
+    """What in the client's configuration makes no sense (CRD 119), in words safe to log: this
+    service's own option codes and JSON type names; unknown codes are counted, never repeated (the
+    client chose them, and the call with everything it sent is kept in ``crd_hook_calls``)."""
+    sent = _sent_configuration(hook)
+    if sent is None:
+        return []
+    if not isinstance(sent, dict):
+        return [f"{CONFIGURATION_KEY} is a {type(sent).__name__}, not an object"]
+    known = {code for code, _, _ in OPTIONS} | set(FORMER_OPTIONS)
+    problems = [
+        f"option {code!r} is a {type(value).__name__}, not a boolean"
+        for code, value in sent.items()
+        if code in known and not isinstance(value, bool)
+    ]
+    unknown = sum(1 for code in sent if code not in known)
+    if unknown:
+        problems.append(f"{unknown} unknown option(s)")
+    if not any(configuration(hook)[code] for code, _, _ in OPTIONS):
+        problems.append("every card type is switched off: the call can return nothing")
+    return problems
 
 
 def discovery_extension() -> dict[str, Any]:
@@ -76,10 +101,8 @@ def assertion_id(client_id: str, coverage_ref: str, answers: list[OrderAnswer]) 
 
 
 def _extension(answer: OrderAnswer, coverage_ref: str, assertion: str) -> dict[str, Any]:
-    parts: list[dict[str, Any]] = []
-    if coverage_ref:
-        parts.append({"url": "coverage", "valueReference": {"reference": coverage_ref}})
-    parts += [
+    parts: list[dict[str, Any]] = [
+        {"url": "coverage", "valueReference": {"reference": coverage_ref}},
         {"url": "covered", "valueCode": answer.covered},
         {"url": "pa-needed", "valueCode": answer.pa_needed},
     ]
@@ -129,6 +152,10 @@ def _already_asserted(resource: dict[str, Any], assertion: str) -> bool:
 
 
 def system_actions(client_id: str, coverage_ref: str, answers: list[OrderAnswer]) -> list[dict[str, Any]]:
+    """The coverage-information updates; none without a Coverage to assert them against (the
+    extension's ``coverage`` is 1..1 in the CRD profile)."""
+    if not coverage_ref:
+        return []
     assertion = assertion_id(client_id, coverage_ref, answers)
     actions = []
     for answer in answers:
@@ -198,18 +225,40 @@ def reference_card(answer: OrderAnswer) -> dict[str, Any]:
     }
 
 
+def coverage_unknown_card(answers: list[OrderAnswer]) -> dict[str, Any]:
+    """No Coverage was found in the EHR: no coverage information can be asserted (it must name the
+    Coverage), so the user is told why and what to do."""
+    about = ", ".join(f"{a.resource.get('resourceType')}/{a.resource.get('id')}" for a in answers)
+    return {
+        "uuid": hashlib.sha256(f"no-coverage-{about}".encode()).hexdigest()[:32],
+        "summary": "Coverage requirements could not be determined",
+        "detail": (
+            f"No active Coverage for this patient was found in the EHR, so Precert cannot say whether "
+            f"{about} is covered or needs prior authorization. Record the patient's coverage in the EHR "
+            "and sign again, or ask the health plan."
+        ),
+        "indicator": "info",
+        "source": _source("coverage-info"),
+    }
+
+
 def response(
     client_id: str, coverage_ref: str, answers: list[OrderAnswer], chosen: dict[str, bool]
 ) -> dict[str, Any]:
+    """The CDS Hooks answer. ``systemActions`` is left out when there is none to send (CDS Hooks:
+    JSON elements are never empty, but for the empty list of cards meaning "no guidance")."""
     cards = []
+    if chosen["coverage-info"] and answers and not coverage_ref:
+        cards.append(coverage_unknown_card(answers))
     for answer in answers:
         if answer.pa_needed != AUTH_NEEDED or answer.program is None:
             continue
-        if chosen["instructions"]:
+        if chosen["coverage-info"] and chosen["instructions"]:
             cards.append(instructions_card(answer))
         if chosen["guideline"]:
             cards.append(reference_card(answer))
     body: dict[str, Any] = {"cards": cards}
-    if chosen["coverage-info"] and answers:
-        body["systemActions"] = system_actions(client_id, coverage_ref, answers)
+    actions = system_actions(client_id, coverage_ref, answers) if chosen["coverage-info"] else []
+    if actions:
+        body["systemActions"] = actions
     return body

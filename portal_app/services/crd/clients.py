@@ -3,6 +3,10 @@
 the URL registered for it (RS384 or ES384, never "none"), ``iss`` = its registered client id, ``aud``
 = the URL of the service called, ``exp`` at most five minutes ahead, a ``jti`` never used before.
 
+Precert reads from an EHR's FHIR server only at the base URLs registered for the client
+(``fhir_servers``): the ``fhirServer`` of a call is data from the caller, and fetching any address it
+names (with its ``fhirAuthorization`` token) would let a registered EHR make Precert request any URL.
+
 The JWKS is fetched over HTTPS (``ehr_http``), cached for five minutes and fetched again once when
 a ``kid`` is not in it (key rotation). A ``jku`` header other than the registered URL is refused.
 """
@@ -61,19 +65,52 @@ class CrdCaller:
     name: str
     user_id: int
     npis: frozenset[str]
+    fhir_servers: frozenset[str] = frozenset()
 
 
 # --- registering clients -----------------------------------------------------------------------
 
 
-def _jwks_url(url: str) -> str:
+def _checked_url(url: str, what: str) -> str:
     parts = urlsplit(url.strip())
     loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
     if not ((parts.scheme == "https" and parts.hostname) or (parts.scheme == "http" and loopback)):
-        raise ClientRefused("The JWKS URL must use https (or http on this machine only).")
+        raise ClientRefused(f"The {what} must use https (or http on this machine only).")
     if "@" in parts.netloc or parts.fragment:
-        raise ClientRefused("Give the JWKS URL without credentials or fragment.")
+        raise ClientRefused(f"Give the {what} without credentials or fragment.")
     return url.strip()
+
+
+def _jwks_url(url: str) -> str:
+    return _checked_url(url, "JWKS URL")
+
+
+def fhir_base(url: str) -> str:
+    """A FHIR server base URL as registered and as compared: scheme and host in lower case, no
+    default port, no trailing slash (the form a call's ``fhirServer`` is matched in)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if not host or "@" in parts.netloc or parts.query or parts.fragment:
+        return ""  # not a base URL: matches no registered server
+    default_port = {"https": 443, "http": 80}.get(parts.scheme.lower())
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
+
+
+def _fhir_servers(urls: tuple[str, ...]) -> list[str]:
+    cleaned = []
+    for url in urls:
+        if not url.strip():
+            continue
+        checked = _checked_url(url, "FHIR server base URL")
+        if urlsplit(checked).query:
+            raise ClientRefused("Give the FHIR server base URL without a query.")
+        cleaned.append(fhir_base(checked))
+    return sorted(set(cleaned))
 
 
 def register_crd_client(
@@ -84,10 +121,13 @@ def register_crd_client(
     name: str,
     jwks_url: str,
     npis: tuple[str, ...],
+    fhir_servers: tuple[str, ...] = (),
 ) -> str:
     """Register an EHR organisation for the CDS Hooks service; returns its client id (the JWT iss).
 
-    ``actor`` is the support admin doing it, or None for the operator at the command line."""
+    ``actor`` is the support admin doing it, or None for the operator at the command line.
+    ``fhir_servers``: the base URLs of the EHR's FHIR servers Precert may read from when a call
+    gives ``fhirAuthorization`` (none: calls are answered from their prefetch alone)."""
     if actor is not None:
         require(session, actor, "api.manage_clients")
     issuer = client_id.strip()
@@ -98,6 +138,7 @@ def register_crd_client(
     if not name.strip():
         raise ClientRefused("Give the client a name (the EHR organisation).")
     url = _jwks_url(jwks_url)
+    servers = _fhir_servers(fhir_servers)
     cleaned = sorted({npi.strip() for npi in npis if npi.strip()})
     bad = [npi for npi in cleaned if not is_valid_npi(npi)]
     if bad or not cleaned:
@@ -115,7 +156,12 @@ def register_crd_client(
     session.add(user)
     session.flush()
     client = CrdClient(
-        client_id=issuer, name=name.strip()[:200], jwks_url=url, npis=cleaned, user_id=id_of(user)
+        client_id=issuer,
+        name=name.strip()[:200],
+        jwks_url=url,
+        npis=cleaned,
+        fhir_servers=servers,
+        user_id=id_of(user),
     )
     session.add(client)
     session.flush()
@@ -126,10 +172,44 @@ def register_crd_client(
         record_type="crd_client",
         record_id=id_of(client),
         client_address=actor.client_address if actor else "",
-        detail={"client_id": issuer, "npis": cleaned, "by": "support admin" if actor else "operator"},
+        detail={
+            "client_id": issuer,
+            "npis": cleaned,
+            "fhir_servers": servers,
+            "by": "support admin" if actor else "operator",
+        },
     )
     session.commit()
     return issuer
+
+
+def set_fhir_servers(
+    session: Session, *, actor: Actor | None, client_id: str, fhir_servers: tuple[str, ...]
+) -> list[str]:
+    """Replace the FHIR server base URLs a registered client's calls may be read from."""
+    if actor is not None:
+        require(session, actor, "api.manage_clients")
+    client = session.exec(select(CrdClient).where(CrdClient.client_id == client_id)).first()
+    if client is None:
+        raise ClientRefused(f"No CRD client {client_id!r}.")
+    servers = _fhir_servers(fhir_servers)
+    client.fhir_servers = servers
+    session.add(client)
+    audit.record(
+        session,
+        action="crd_client.fhir_servers_set",
+        user_id=actor.user_id if actor else None,
+        record_type="crd_client",
+        record_id=id_of(client),
+        client_address=actor.client_address if actor else "",
+        detail={
+            "client_id": client_id,
+            "fhir_servers": servers,
+            "by": "support admin" if actor else "operator",
+        },
+    )
+    session.commit()
+    return servers
 
 
 def disable_crd_client(session: Session, *, actor: Actor | None, client_id: str) -> None:
@@ -254,4 +334,11 @@ def authenticate_call(session: Session, *, authorization: str | None, audience: 
     now = clock.now()
     _check_claims(verified.claims, audience, now, client)
     _remember_jti(session, client, verified.claims["jti"], float(verified.claims["exp"]), now)
-    return CrdCaller(id_of(client), client.client_id, client.name, client.user_id, frozenset(client.npis))
+    return CrdCaller(
+        id_of(client),
+        client.client_id,
+        client.name,
+        client.user_id,
+        frozenset(client.npis),
+        frozenset(client.fhir_servers or ()),
+    )

@@ -94,7 +94,9 @@ def questionnaire_url(program: Program) -> str:
 def call_facts(session: Session, data: EhrData) -> CallFacts:
     patient = data.patient()
     coverage = data.coverage()
-    member = fo.find_member(session, patient, coverage)
+    # No Coverage in the EHR: nothing to assert coverage against, so nothing is decided or authorized
+    # (the answer says coverage could not be determined).
+    member = fo.find_member(session, patient, coverage) if coverage else None
     plan = session.get(HealthPlan, member.plan_id) if member else None
     reference = f"Coverage/{coverage['id']}" if coverage and coverage.get("id") else ""
     return CallFacts(member, plan, reference, patient)

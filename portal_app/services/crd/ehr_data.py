@@ -1,18 +1,26 @@
 """The FHIR resources a hook call needs: from its ``prefetch`` (keys as the discovery document
 registers them), from the hook's context (draft orders, appointments), contained in an order, or,
 only when missing, read from the EHR's FHIR server with the call's ``fhirAuthorization`` token.
-Without prefetch and without access, the call cannot be answered (CDS Hooks: 412)."""
+Without prefetch and without access, the call cannot be answered (CDS Hooks: 412).
+
+The EHR is read only at a ``fhirServer`` registered for the calling client (``fhir_servers``): any
+other address is never fetched, so a caller cannot make Precert send requests (and the token) to
+an address of its choosing. Only ``Type/id`` reads and the Coverage search are made there."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from portal_app.services.crd import ehr_http
+from portal_app.services.crd.clients import fhir_base
 
 ORDER_TYPES = ("ServiceRequest", "DeviceRequest", "MedicationRequest", "NutritionOrder")
+_READ = re.compile(r"[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\-.]{1,64}")  # FHIR type and id
 
 
 class MissingData(Exception):
@@ -37,6 +45,7 @@ class EhrData:
     """One call's resources, read lazily: prefetch first, then the EHR's FHIR server."""
 
     hook: dict[str, Any]
+    fhir_servers: frozenset[str] = frozenset()  # the caller's registered base URLs (fhir_base form)
     fetched: int = 0
     _known: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -57,11 +66,23 @@ class EhrData:
     def prefetched(self, key: str) -> Any:
         return (self.hook.get("prefetch") or {}).get(key)
 
-    def _fetch(self, path: str) -> dict[str, Any] | None:
-        server = str(self.hook.get("fhirServer") or "").rstrip("/")
+    def _server(self, path: str) -> str:
+        """The call's fhirServer when it is registered for the caller; MissingData otherwise."""
+        given = self.hook.get("fhirServer")
         token = (self.hook.get("fhirAuthorization") or {}).get("access_token")
-        if not server or not token:
+        if not isinstance(given, str) or not given or not token:
             raise MissingData(f"{path.split('?')[0]} was not prefetched and no FHIR access was given.")
+        server = fhir_base(given)
+        if not server or server not in self.fhir_servers:
+            raise MissingData(
+                f"{path.split('?')[0]} was not prefetched, and the call's fhirServer is not a FHIR server "
+                "registered for this client: Precert reads only from registered servers."
+            )
+        return server
+
+    def _fetch(self, path: str) -> dict[str, Any] | None:
+        server = self._server(path)
+        token = (self.hook.get("fhirAuthorization") or {}).get("access_token")
         try:
             answer = ehr_http.client().get(
                 f"{server}/{path}",
@@ -94,7 +115,7 @@ class EhrData:
         key = "/".join(ref.rstrip("/").split("/")[-2:])
         if key in self._known:
             return self._known[key]
-        if key.count("/") != 1:
+        if not _READ.fullmatch(key):
             return None
         found = self._fetch(key)
         if found is not None:
@@ -111,7 +132,8 @@ class EhrData:
         """The patient's first active Coverage (prefetch key "coverage", else a search)."""
         value = self.prefetched("coverage")
         if value is None:
-            value = self._fetch(f"Coverage?patient={self.context.get('patientId', '')}&status=active")
+            patient = quote(str(self.context.get("patientId", "")), safe="")
+            value = self._fetch(f"Coverage?patient={patient}&status=active")
         coverages = [r for r in bundle_resources(value) if r.get("resourceType") == "Coverage"]
         for coverage in coverages:
             self._learn(coverage)

@@ -112,7 +112,8 @@ def ordering_npi(data: EhrData, resource: dict[str, Any]) -> str:
 
 def performer_npi(data: EhrData, resource: dict[str, Any]) -> str:
     performers = resource.get("performer")
-    candidates = performers if isinstance(performers, list) else [performers] if performers else []
+    # a copy: extending the order's own list would send it back to the EHR with the extra entries
+    candidates = list(performers) if isinstance(performers, list) else [performers] if performers else []
     candidates += [((resource.get("dispenseRequest") or {}).get("performer"))]
     if isinstance(data.context.get("performer"), str):  # order-dispatch: who is asked to do it
         candidates.append(data.context["performer"])

@@ -9,6 +9,7 @@ encounter-discharge) answer from the code lists alone and never create an order.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,6 +26,8 @@ from portal_app.services.crd import fhir_orders as fo
 from portal_app.services.crd.clients import CallRefused, CrdCaller, authenticate_call
 from portal_app.services.crd.ehr_data import EhrData, MissingData
 from portal_app.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 BASE_PATH = "/cds-services"
 _COVERAGE = "Coverage?patient={{context.patientId}}&status=active"
@@ -185,6 +188,7 @@ def _record(
     answer: HookAnswer,
     refusal: str = "",
     order_numbers: list[str] | None = None,
+    configuration_problems: list[str] | None = None,
     started: float,
 ) -> None:
     hook_instance = str(body.get("hookInstance", ""))[:100] if isinstance(body, dict) else ""
@@ -215,6 +219,7 @@ def _record(
             "status": answer.status,
             "refusal": refusal[:300],
             "authorized": order_numbers or [],
+            **({"configuration_ignored": configuration_problems} if configuration_problems else {}),
         },
     )
     session.commit()
@@ -260,7 +265,7 @@ def call_service(
             started=started,
         )
         return answer
-    data = EhrData(body)
+    data = EhrData(body, caller.fhir_servers)
     try:
         facts = d.call_facts(session, data)
         answers = _answers(session, caller, service, data, facts)
@@ -278,6 +283,11 @@ def call_service(
             started=started,
         )
         return answer
+    problems = cards.configuration_problems(body)
+    if problems:  # CRD 119: logged (option codes and types only) for the payer to take up with the EHR
+        logger.warning(
+            "CRD client %s sent a configuration Precert ignored: %s", caller.client_id, "; ".join(problems)
+        )
     answer = HookAnswer(
         200, cards.response(caller.client_id, facts.coverage_ref, answers, cards.configuration(body))
     )
@@ -289,6 +299,7 @@ def call_service(
         body=body,
         answer=answer,
         order_numbers=facts.order_numbers,
+        configuration_problems=problems,
         started=started,
     )
     return answer
