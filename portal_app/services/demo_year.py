@@ -20,9 +20,10 @@ alone are random, as they must be: domain/order_numbers.py).
 
 How many requests: ``DEMO_HISTORY_SIZE`` (settings; 0 loads none). Loaded once: an audit event
 ``demo_year.loaded`` marks it, and a later seed adds nothing. All or nothing: the year and its marker
-are one transaction, so a seed stopped part-way leaves none of it and the next makes the whole year. While the history is written, e-mail to
-the demo office users is off (those messages would have left long ago; the outbox stays for today's),
-and notifications older than a week are marked read, as the offices would have read them.
+are one transaction, so a seed stopped part-way leaves none of it and the next makes the whole year.
+While the history is written, e-mail to the demo office users is off (those messages would have left
+long ago; the outbox stays for today's), and notifications older than a week are marked read, as the
+offices would have read them.
 """
 
 from __future__ import annotations

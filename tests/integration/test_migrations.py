@@ -135,10 +135,10 @@ def test_the_single_commercial_line_becomes_hmo_pos_and_comes_back(empty_db_url)
 
 
 def test_crd_clients_get_no_fhir_servers_and_lose_the_column_going_down(empty_db_url):
-    """Revision 0035: a client registered before it may read from no FHIR server (answered from
+    """Revision 0028: a client registered before it may read from no FHIR server (answered from
     prefetch alone until its servers are registered); downgrading drops the column."""
     config = alembic_config(empty_db_url)
-    before = ScriptDirectory.from_config(config).get_revision("0035").down_revision
+    before = ScriptDirectory.from_config(config).get_revision("0028").down_revision
     command.upgrade(config, str(before))
     engine = make_engine(empty_db_url)
     try:
@@ -154,7 +154,7 @@ def test_crd_clients_get_no_fhir_servers_and_lose_the_column_going_down(empty_db
                 " VALUES ('https://ehr.test', 'EHR', 'https://ehr.test/jwks', '[\"1990000006\"]', 1, true,"
                 " CURRENT_TIMESTAMP)"
             )
-        command.upgrade(config, "0035")
+        command.upgrade(config, "0028")
         with engine.connect() as connection:
             stored = connection.exec_driver_sql("SELECT fhir_servers FROM crd_clients").scalar()
         assert stored in ("[]", [])

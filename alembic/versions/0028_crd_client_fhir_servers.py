@@ -5,7 +5,7 @@
   revision get an empty list: their calls are answered from prefetch alone until the operator
   registers their servers (``python -m portal_app.cli crd-client --client-id ISS --fhir-server URL``).
 
-Revision ID: 0035
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-05
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0035"
+revision: str = "0028"
 down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
