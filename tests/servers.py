@@ -389,11 +389,14 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def backend_only(portal: dict, workdir: Path, *, public_url: str | None = None) -> Iterator[dict]:
+def backend_only(
+    portal: dict, workdir: Path, *, public_url: str | None = None, settings: dict[str, str] | None = None
+) -> Iterator[dict]:
     """Another backend on the running portal's database and data folder, as `make serve-prod` runs
     it (one worker, nothing compiled, so the portal's build is left alone): its own process, with its
     own in-memory rate-limit counts. Yields its ``url`` and the ``origin`` it takes for its own
-    (``public_url``, where ``{port}`` stands for its port; by default its own address)."""
+    (``public_url``, where ``{port}`` stands for its port; by default its own address). ``settings``
+    adds environment variables (portal_app/settings.py) for this backend only."""
     from sqlalchemy.engine import make_url
 
     port = _free_port()
@@ -405,6 +408,7 @@ def backend_only(portal: dict, workdir: Path, *, public_url: str | None = None) 
         "DATA_DIR": str(Path(make_url(portal["db_url"]).database or "").parent),
         "PUBLIC_URL": origin,
         "REFLEX_TELEMETRY_ENABLED": "false",
+        **(settings or {}),
     }
     log_path = workdir / "backend.log"
     process = _serve_prod(port=port, workers=1, env=env, log_path=log_path, public_url=origin)

@@ -16,11 +16,6 @@ class NotificationBell:
         self.page = page
         self.link = page.get_by_role("navigation", name="Main").get_by_role("link", name=BELL_NAME)
 
-    def unread(self) -> int:
-        expect(self.link).to_have_accessible_name(BELL_NAME)
-        found = re.search(r"(\d+) unread", self.link.get_attribute("aria-label") or "")
-        return int(found.group(1)) if found else 0
-
     def expect_unread(self, count: int) -> None:
         expect(self.link).to_have_accessible_name(
             "Notifications, none unread" if count == 0 else f"Notifications, {count} unread"

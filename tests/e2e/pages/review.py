@@ -82,6 +82,10 @@ class DashboardPage:
     def open(self) -> DashboardPage:
         self.page.goto("/review/dashboard")
         expect(self.page.get_by_role("heading", name="Review dashboard")).to_be_visible()
+        # The page's load sets the default range, which redraws the date inputs: dates typed before
+        # then would be replaced by the defaults.
+        filters = self.page.get_by_role("form", name="Dashboard filters")
+        expect(filters.get_by_label("Submitted from")).not_to_have_value("")
         return self
 
     def show(self, date_from: str, date_to: str) -> None:
