@@ -176,7 +176,7 @@ def _portal_env(workdir: Path, url: str, *, history_size: int) -> dict:
         "SESSION_IDLE_MINUTES": str(IDLE_MINUTES),
         # Every test signs in from 127.0.0.1: a whole file's sign-ins from one "client" would spend the
         # production 30 a minute and be told to wait. The tests of that limit run on a backend of their
-        # own (backend_only), which keeps the default.
+        # own (backend_only) with a limit of their choosing.
         "RATE_LIMIT_SIGN_IN_CLIENT": "1000 per minute",
         "DEMO_HISTORY_SIZE": str(history_size),
     }
