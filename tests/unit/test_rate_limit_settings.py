@@ -10,7 +10,9 @@ from portal_app.settings import DEFAULT_RATE_LIMITS, get_settings
 
 
 @pytest.fixture
-def fresh_settings():
+def fresh_settings(monkeypatch):
+    # Without SECRET_KEY, reading the settings would write a development key into the checkout's data/.
+    monkeypatch.setenv("SECRET_KEY", "unit-test-key")
     get_settings.cache_clear()
     yield get_settings
     get_settings.cache_clear()
